@@ -1,0 +1,262 @@
+/**
+ * The audit event stream: the one contract between the gateway (which emits) and the dashboard, live metrics and
+ * `metrics tail` (which read). Every event is one JSON line in the audit log and one message on the in-process bus.
+ * Documented in docs/audit-events.md; changing a field is a breaking change.
+ */
+import {z} from 'zod'
+
+import {ComplexitySchema, TaskSchema} from '../config/schema.js'
+import {EndpointSchema} from '../routing/schema.js'
+
+/** Why an attempt or a request failed. */
+export const ErrorTypeSchema = z.enum([
+  /** TCP/TLS connect did not finish within the connect timeout. */
+  'connect_timeout',
+  /** Connection refused, DNS failure, unreachable host. */
+  'connect_error',
+  /** The upstream closed or reset the connection. */
+  'connection_reset',
+  /** No response headers within the first-byte timeout. */
+  'headers_timeout',
+  /** A gap between body chunks longer than the idle timeout. */
+  'idle_timeout',
+  /** The upstream answered with an error status. */
+  'upstream_status',
+  /** The upstream body was larger than the response size guard. */
+  'response_too_large',
+  /** The upstream sent something the adapter could not understand (bad JSON, a `response.failed` event). */
+  'protocol_error',
+  /** No usable credential for the account (missing env var, OAuth refresh failed). */
+  'auth_unavailable',
+  /** The client went away; the upstream request was cancelled. */
+  'client_abort',
+  /** A bug in the gateway; the message says what. */
+  'internal',
+])
+export type ErrorType = z.infer<typeof ErrorTypeSchema>
+
+const base = {
+  /** ISO 8601 time of the event, with milliseconds. */
+  ts: z.string(),
+  /** The gateway's request id (also sent to the client as `x-router-request-id`). */
+  request_id: z.string(),
+  /** Authenticated ingress principal (key name or JWT subject), when ingress auth is on. */
+  principal: z.string().optional(),
+}
+
+/** The upstream target of one attempt. */
+const target = {
+  /** Routing key, `provider/model`, as in the config. */
+  model: z.string(),
+  account: z.string(),
+  provider: z.string(),
+}
+
+/** One try in a request's chain, as summarised on the terminal event. */
+export const AttemptSummarySchema = z.strictObject({
+  ...target,
+  status: z.number().int().nullable(),
+  error_type: ErrorTypeSchema.nullable(),
+  latency_ms: z.number().nonnegative(),
+  ok: z.boolean(),
+})
+export type AttemptSummary = z.infer<typeof AttemptSummarySchema>
+
+/** A skipped target: which, and why. */
+export const SkippedTargetSchema = z.strictObject({
+  ...target,
+  reason: z.enum(['circuit_open', 'rate_limited', 'auth_unavailable', 'already_tried']),
+})
+
+export const RouteDecisionEventSchema = z.strictObject({
+  ...base,
+  event: z.literal('route_decision'),
+  endpoint: EndpointSchema,
+  source: z.enum(['auto', 'request']),
+  requested_model: z.string().nullable(),
+  task: TaskSchema,
+  complexity: ComplexitySchema,
+  selected_model: z.string(),
+  fallback_models: z.array(z.string()),
+  profile: z.string().nullable(),
+  stream: z.boolean(),
+  decision_ms: z.number().nonnegative(),
+  /** The classifier's evidence, as in `RoutingDecision.signals`. */
+  signals: z.array(z.strictObject({name: z.string(), target: z.string(), weight: z.number(), detail: z.string().optional()})),
+  /** Candidates with rank/score or exclusion, without the per-component breakdown. */
+  candidates: z.array(
+    z.strictObject({
+      model: z.string(),
+      rank: z.number().int().nullable(),
+      score: z.number().nullable(),
+      excluded: z.boolean(),
+      exclusion: z.string().nullable(),
+    }),
+  ),
+  /** Prompt text, only when `ROUTER_AUDIT_LOG_PROMPTS` is on (redacted unless `ROUTER_AUDIT_LOG_PROMPTS=raw`). */
+  prompt: z.string().optional(),
+})
+
+export const ProxyAttemptEventSchema = z.strictObject({
+  ...base,
+  ...target,
+  event: z.literal('proxy_attempt'),
+  /** 1-based attempt number within the request. */
+  attempt: z.number().int().positive(),
+  upstream_model: z.string(),
+  stream: z.boolean(),
+})
+
+export const ProxyUpstreamConnectedEventSchema = z.strictObject({
+  ...base,
+  ...target,
+  event: z.literal('proxy_upstream_connected'),
+  attempt: z.number().int().positive(),
+  status: z.number().int(),
+  /** Time from sending the request to receiving the response headers. */
+  connect_ms: z.number().nonnegative(),
+})
+
+export const ProxyResponseEventSchema = z.strictObject({
+  ...base,
+  ...target,
+  event: z.literal('proxy_response'),
+  attempt: z.number().int().positive(),
+  status: z.number().int(),
+  stream: z.boolean(),
+  connect_ms: z.number().nonnegative(),
+  /** Time from sending the request to the end of the response body. */
+  latency_ms: z.number().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  usage: z
+    .strictObject({prompt_tokens: z.number().int().nullable(), completion_tokens: z.number().int().nullable()})
+    .nullable(),
+})
+
+export const ProxyRetryEventSchema = z.strictObject({
+  ...base,
+  ...target,
+  event: z.literal('proxy_retry'),
+  attempt: z.number().int().positive(),
+  status: z.number().int().nullable(),
+  error_type: ErrorTypeSchema,
+  /** Human reason, e.g. `upstream answered 503`. */
+  reason: z.string(),
+})
+
+export const ProxyRequestErrorEventSchema = z.strictObject({
+  ...base,
+  ...target,
+  event: z.literal('proxy_request_error'),
+  attempt: z.number().int().positive(),
+  error_type: ErrorTypeSchema,
+  message: z.string(),
+  latency_ms: z.number().nonnegative(),
+})
+
+export const ProxyRateLimitedEventSchema = z.strictObject({
+  ...base,
+  ...target,
+  event: z.literal('proxy_rate_limited'),
+  attempt: z.number().int().positive(),
+  status: z.number().int(),
+  /** Cool-down from `Retry-After` (or the default), in milliseconds. */
+  retry_after_ms: z.number().nonnegative(),
+  cooldown_until: z.string(),
+})
+
+export const ProxySkipEventSchema = z.strictObject({
+  ...base,
+  ...target,
+  event: z.enum(['proxy_skip_circuit_open', 'proxy_skip_rate_limited', 'proxy_skip_unavailable']),
+  /** When the target becomes usable again, if known. */
+  until: z.string().nullable(),
+  reason: z.string(),
+})
+
+export const ProxyExhaustedEventSchema = z.strictObject({
+  ...base,
+  event: z.literal('proxy_exhausted'),
+  status: z.number().int(),
+  attempts: z.array(AttemptSummarySchema),
+  skipped: z.array(SkippedTargetSchema),
+})
+
+export const ProxyStreamErrorEventSchema = z.strictObject({
+  ...base,
+  ...target,
+  event: z.literal('proxy_stream_error'),
+  attempt: z.number().int().positive(),
+  error_type: ErrorTypeSchema,
+  message: z.string(),
+  /** Bytes already relayed to the client when the stream broke. */
+  bytes_sent: z.number().int().nonnegative(),
+})
+
+/** The last event of every request: one per request, whatever happened. */
+export const ProxyTerminalEventSchema = z.strictObject({
+  ...base,
+  event: z.literal('proxy_terminal'),
+  endpoint: EndpointSchema,
+  outcome: z.enum(['success', 'upstream_error', 'exhausted', 'stream_error', 'client_abort', 'rejected']),
+  /** Status sent to the client (for a broken stream: the status already sent, 200). */
+  status: z.number().int(),
+  task: TaskSchema.nullable(),
+  complexity: ComplexitySchema.nullable(),
+  /** The target that answered (or the last one tried); null when nothing was tried. */
+  model: z.string().nullable(),
+  account: z.string().nullable(),
+  provider: z.string().nullable(),
+  stream: z.boolean(),
+  /** Whole request, from arrival to the last byte sent. */
+  latency_ms: z.number().nonnegative(),
+  attempts: z.array(AttemptSummarySchema),
+  error_type: ErrorTypeSchema.nullable(),
+  /** For `rejected`: the gateway's own error code (e.g. `model_not_found`, `invalid_json`). */
+  error_code: z.string().nullable(),
+})
+
+/** A circuit breaker changed state (not tied to one request). */
+export const CircuitStateEventSchema = z.strictObject({
+  ts: z.string(),
+  event: z.literal('circuit_state'),
+  account: z.string(),
+  /** Null for an account-wide breaker. */
+  model: z.string().nullable(),
+  provider: z.string(),
+  state: z.enum(['closed', 'open', 'half_open']),
+  previous: z.enum(['closed', 'open', 'half_open']),
+  reason: z.string(),
+})
+
+/** The gateway (re)loaded its configuration (not tied to one request). */
+export const ConfigReloadEventSchema = z.strictObject({
+  ts: z.string(),
+  event: z.literal('config_reload'),
+  path: z.string(),
+  ok: z.boolean(),
+  message: z.string(),
+})
+
+/** Every audit event. Readers must ignore events whose `event` they do not know (forward compatibility). */
+export const AuditEventSchema = z.discriminatedUnion('event', [
+  RouteDecisionEventSchema,
+  ProxyAttemptEventSchema,
+  ProxyUpstreamConnectedEventSchema,
+  ProxyResponseEventSchema,
+  ProxyRetryEventSchema,
+  ProxyRequestErrorEventSchema,
+  ProxyRateLimitedEventSchema,
+  ProxySkipEventSchema,
+  ProxyExhaustedEventSchema,
+  ProxyStreamErrorEventSchema,
+  ProxyTerminalEventSchema,
+  CircuitStateEventSchema,
+  ConfigReloadEventSchema,
+])
+export type AuditEvent = z.infer<typeof AuditEventSchema>
+export type AuditEventName = AuditEvent['event']
+export type RouteDecisionEvent = z.infer<typeof RouteDecisionEventSchema>
+export type ProxyTerminalEvent = z.infer<typeof ProxyTerminalEventSchema>
+export type ProxyResponseEvent = z.infer<typeof ProxyResponseEventSchema>
+export type CircuitStateEvent = z.infer<typeof CircuitStateEventSchema>

@@ -1,0 +1,117 @@
+/**
+ * Schemas of the routing engine's output. `RoutingDecision` is what `route explain --json` prints, what the gateway
+ * acts on, and (in compact form) what the `route_decision` audit event carries.
+ */
+import {z} from 'zod'
+
+import {ComplexitySchema, TaskSchema, TierKeySchema} from '../config/schema.js'
+
+/** OpenAI endpoints the router understands; anything else under `/v1/` is `passthrough`. */
+export const EndpointSchema = z.enum([
+  'chat.completions',
+  'responses',
+  'completions',
+  'embeddings',
+  'images.generations',
+  'passthrough',
+])
+export type Endpoint = z.infer<typeof EndpointSchema>
+
+/** One piece of evidence the classifier weighed. */
+export const SignalSchema = z.strictObject({
+  /** Stable identifier, e.g. `code_fence`, `math_word_problem`, `reasoning_effort`. */
+  name: z.string(),
+  /** What the signal pushes: a task, or the complexity score. */
+  target: z.union([TaskSchema, z.literal('complexity')]),
+  /** Contribution to that target's score (may be negative). */
+  weight: z.number(),
+  /** Short human text: what was seen (`"```python" fence, 14 lines`). Never more than a few words of the prompt. */
+  detail: z.string().optional(),
+})
+export type Signal = z.infer<typeof SignalSchema>
+
+/** What the request needs from a model, derived from its shape (not its text). */
+export const RequirementsSchema = z.strictObject({
+  vision: z.boolean(),
+  tools: z.boolean(),
+  json_mode: z.boolean(),
+  streaming: z.boolean(),
+  embeddings: z.boolean(),
+  image_generation: z.boolean(),
+  /** Estimated prompt tokens (characters / 4, rounded up, plus per-message overhead). */
+  input_tokens: z.number().int().nonnegative(),
+  /** Requested output tokens (`max_tokens`, `max_completion_tokens`, `max_output_tokens`), if any. */
+  output_tokens: z.number().int().nonnegative().nullable(),
+})
+export type Requirements = z.infer<typeof RequirementsSchema>
+
+/** The classifier's verdict on one request. */
+export const ClassificationSchema = z.strictObject({
+  task: TaskSchema,
+  complexity: ComplexitySchema,
+  /** Score behind the complexity tier (0 and up; the tier thresholds are documented next to the classifier). */
+  complexity_score: z.number(),
+  /** 0–1: how clearly the winning task beat the runner-up. */
+  confidence: z.number().min(0).max(1),
+  signals: z.array(SignalSchema),
+  requirements: RequirementsSchema,
+})
+export type Classification = z.infer<typeof ClassificationSchema>
+
+/** Parts of a candidate's utility score, so that a rank can be explained. */
+export const ScoreComponentsSchema = z.strictObject({
+  quality: z.number(),
+  cost: z.number(),
+  latency: z.number(),
+  failure: z.number(),
+  /** Bonus for the position in the profile's route (keeps the profile's order unless evidence is strong). */
+  order: z.number(),
+})
+export type ScoreComponents = z.infer<typeof ScoreComponentsSchema>
+
+/** A model considered for the request, kept or excluded, with why. */
+export const CandidateSchema = z.strictObject({
+  model: z.string(),
+  provider: z.string().nullable(),
+  /** Where it came from: the task route, the profile's fallbacks, or the request itself. */
+  source: z.enum(['route', 'fallback', 'default', 'request']),
+  /** 1-based rank among kept candidates; null when excluded. */
+  rank: z.number().int().positive().nullable(),
+  score: z.number().nullable(),
+  components: ScoreComponentsSchema.nullable(),
+  excluded: z.boolean(),
+  /** Machine code of the exclusion, e.g. `no_vision`, `context_too_small`, `not_allowed`, `no_account`. */
+  exclusion: z.string().nullable(),
+  /** Human reasons, for the rank or the exclusion. */
+  reasons: z.array(z.string()),
+})
+export type Candidate = z.infer<typeof CandidateSchema>
+
+/** The routing engine's answer for one request, with its reasons. */
+export const RoutingDecisionSchema = z.strictObject({
+  /** `auto` when the router chose; `request` when the client named a model. */
+  source: z.enum(['auto', 'request']),
+  requested_model: z.string().nullable(),
+  endpoint: EndpointSchema,
+  task: TaskSchema,
+  complexity: ComplexitySchema,
+  complexity_score: z.number(),
+  confidence: z.number(),
+  selected_model: z.string(),
+  /** The rest of the chain, in the order the gateway will try it. */
+  fallback_models: z.array(z.string()),
+  candidates: z.array(CandidateSchema),
+  signals: z.array(SignalSchema),
+  requirements: RequirementsSchema,
+  /** Built-in profile (or `custom`) that the route came from, when known. */
+  profile: z.string().nullable(),
+  /** The route that was used: the task and tier after fallbacks, and its models. */
+  route: z.strictObject({
+    task: TaskSchema,
+    tier: TierKeySchema,
+    models: z.array(z.string()),
+  }),
+  /** Time spent deciding, in milliseconds. */
+  decision_ms: z.number().nonnegative(),
+})
+export type RoutingDecision = z.infer<typeof RoutingDecisionSchema>
