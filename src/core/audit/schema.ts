@@ -2,6 +2,22 @@
  * The audit event stream: the one contract between the gateway (which emits) and the dashboard, live metrics and
  * `metrics tail` (which read). Every event is one JSON line in the audit log and one message on the in-process bus.
  * Documented in docs/audit-events.md; changing a field is a breaking change.
+ *
+ * Order of events for one request:
+ *   route_decision                       (once; absent when the request is rejected before routing)
+ *   for each target tried:
+ *     proxy_skip_*                       (a target passed over: circuit open, cooling down, no credential)
+ *     proxy_attempt                      (a request is sent)
+ *     proxy_upstream_connected           (headers arrived; absent on connection errors)
+ *     ONE outcome event per attempt:     proxy_response (any status, also a retryable 503 or 429),
+ *                                        proxy_request_error (no usable response: connect error, timeout, reset),
+ *                                        or proxy_stream_error (the body broke after it started)
+ *     proxy_rate_limited                 (after a 429 outcome: the cool-down that was set)
+ *     proxy_retry                        (the gateway moves on to the next target; informational)
+ *   proxy_exhausted                      (every target failed or was skipped)
+ *   proxy_terminal                       (always last, exactly once)
+ * Metrics count one sample per attempt from the outcome events only; proxy_retry and proxy_rate_limited describe
+ * an attempt whose outcome event was already sent and must not be counted again.
  */
 import {z} from 'zod'
 

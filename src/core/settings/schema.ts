@@ -1,0 +1,67 @@
+/**
+ * Gateway settings: everything `router serve` reads from the environment (names as the Python original used them,
+ * so that migrating users keep their `.env`). Flags override some of them. Documented in docs/gateway.md.
+ */
+import {z} from 'zod'
+
+const seconds = z.number().positive()
+
+export const GatewaySettingsSchema = z.strictObject({
+  host: z.string().min(1).default('0.0.0.0'),
+  port: z.number().int().min(0).max(65_535).default(8000),
+  /** Used when the config declares no accounts: one account that serves every model. */
+  backend_base_url: z.string().url().default('http://localhost:11434'),
+  backend_api_key: z.string().optional(),
+  /** TCP/TLS connect timeout per upstream attempt. */
+  backend_connect_timeout_seconds: seconds.default(5),
+  /** Time to the upstream's response headers (time to first byte). */
+  backend_read_timeout_seconds: seconds.default(120),
+  /** Longest silence between two body chunks of an upstream response (streams included). */
+  backend_idle_timeout_seconds: seconds.default(60),
+  /** Keep-alive connections per upstream origin. */
+  backend_max_connections: z.number().int().positive().default(128),
+  /** Largest request body accepted from a client (413 above). */
+  max_request_body_bytes: z.number().int().positive().default(20 * 1024 * 1024),
+  /** Largest upstream response body accepted (502 above; a stream is cut with an error event). */
+  max_response_body_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+  /** Cool-down for a 429 without a usable Retry-After; Retry-After values are capped at the maximum. */
+  rate_limit_default_cooldown_seconds: z.number().nonnegative().default(5),
+  rate_limit_max_cooldown_seconds: z.number().nonnegative().default(600),
+  audit_log_enabled: z.boolean().default(true),
+  audit_log_path: z.string().min(1).default('logs/router_decisions.jsonl'),
+  /** The audit log rotates when it reaches this size; `audit_log_max_files` rotated files are kept. */
+  audit_log_max_bytes: z.number().int().positive().default(50 * 1024 * 1024),
+  audit_log_max_files: z.number().int().min(1).default(5),
+  /** Prompt text in `route_decision` events: `off` (default), `redacted`, or `raw`. */
+  audit_log_prompts: z.enum(['off', 'redacted', 'raw']).default('off'),
+  /** Grace period for in-flight requests and streams on SIGINT/SIGTERM. */
+  shutdown_grace_seconds: z.number().nonnegative().default(10),
+
+  ingress_auth_required: z.boolean().default(false),
+  ingress_api_keys: z.array(z.string().min(1)).default([]),
+  oauth_enabled: z.boolean().default(false),
+  oauth_issuer: z.string().min(1).optional(),
+  oauth_audience: z.string().min(1).optional(),
+  oauth_jwks_url: z.string().url().optional(),
+  oauth_algorithms: z.array(z.string().min(1)).default(['RS256']),
+  oauth_required_scopes: z.array(z.string().min(1)).default([]),
+  oauth_jwt_secret: z.string().min(1).optional(),
+  oauth_clock_skew_seconds: z.number().nonnegative().default(30),
+
+  circuit_breaker_enabled: z.boolean().default(true),
+  circuit_breaker_failure_threshold: z.number().int().positive().default(5),
+  circuit_breaker_recovery_timeout_seconds: seconds.default(30),
+  circuit_breaker_half_open_max_requests: z.number().int().positive().default(1),
+
+  idempotency_enabled: z.boolean().default(true),
+  idempotency_ttl_seconds: seconds.default(120),
+  idempotency_wait_timeout_seconds: seconds.default(30),
+
+  live_metrics_enabled: z.boolean().default(true),
+  live_metrics_ewma_alpha: z.number().gt(0).max(1).default(0.2),
+  live_metrics_update_interval_seconds: seconds.default(30),
+  live_metrics_min_samples: z.number().int().positive().default(30),
+  runtime_policy_max_adjustment_ratio: z.number().gt(0).max(1).default(0.15),
+  runtime_overrides_path: z.string().min(1).default('logs/router.runtime.overrides.yaml'),
+})
+export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>
