@@ -81,7 +81,7 @@ export type AttemptSummary = z.infer<typeof AttemptSummarySchema>
 /** A skipped target: which, and why. */
 export const SkippedTargetSchema = z.strictObject({
   ...target,
-  reason: z.enum(['circuit_open', 'rate_limited', 'auth_unavailable', 'already_tried']),
+  reason: z.enum(['circuit_open', 'rate_limited', 'auth_unavailable', 'already_tried', 'unsupported_endpoint']),
 })
 
 export const RouteDecisionEventSchema = z.strictObject({
