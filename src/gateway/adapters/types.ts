@@ -56,12 +56,17 @@ export interface StreamTranslator {
   end(): string
 }
 
-/** A failure that the adapter found in the upstream's answer (e.g. a `response.failed` event). */
+/**
+ * A failure that the adapter found in the upstream's answer (e.g. a `response.failed` event), or a request that the
+ * provider's protocol cannot express (status 400, thrown by `buildRequest`). `code` is the upstream's own error code
+ * when it gave one (e.g. `overloaded_error`, `rate_limit_exceeded`).
+ */
 export class AdapterError extends Error {
   constructor(
     message: string,
     readonly status: number = 502,
     readonly type: string = 'upstream_error',
+    readonly code: string | null = null,
   ) {
     super(message)
     this.name = 'AdapterError'
@@ -72,12 +77,21 @@ export class AdapterError extends Error {
 export interface ProviderAdapter {
   /** Whether this adapter can serve the endpoint at all (the gateway skips the target otherwise). */
   supports(endpoint: Endpoint): boolean
+  /** Builds the upstream request; throws `AdapterError` (400) when the provider cannot express the request. */
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest
   /**
-   * Translation of a complete upstream answer for a non-streaming client; absent means the body is relayed as is.
-   * `text` is the whole upstream body (SSE text when `upstreamStreams` was true).
+   * Translation of a complete successful upstream answer for a non-streaming client; absent means the body is relayed
+   * as is. `text` is the whole upstream body (SSE text when `upstreamStreams` was true). Throws `AdapterError` when the
+   * answer reports a failure (e.g. a `response.failed` event inside a 200 stream). Given an error status, it delegates
+   * to `translateError`.
    */
   translateResponse?(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse
+  /**
+   * Translation of an upstream error answer (status >= 400) into OpenAI's error shape
+   * `{"error": {"message", "type", "code", "param"}}`; absent means the body is relayed as is. The status may change
+   * where the provider uses one that clients and retry rules do not know (Anthropic's 529 "overloaded" becomes 503).
+   */
+  translateError?(status: number, text: string): TranslatedResponse
   /** Translation of a streamed answer for a streaming client; absent means bytes are relayed as is. */
   createStreamTranslator?(ctx: AdapterRequestContext): StreamTranslator
 }

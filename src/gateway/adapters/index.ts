@@ -1,0 +1,28 @@
+/**
+ * The adapter table: one entry per wire protocol in the catalog (`AdapterKind`). Provider differences live in these
+ * entries, never in the gateway's code.
+ */
+import type {AdapterKind} from '../../core/catalog/schema.js'
+import {anthropicAdapter} from './anthropic.js'
+import {geminiAdapter} from './gemini.js'
+import {githubAdapter} from './github.js'
+import {openaiAdapter} from './openai.js'
+import {openaiCodexAdapter} from './openai-codex.js'
+import type {ProviderAdapter} from './types.js'
+
+/** Every adapter, by the `adapter` kind a catalog provider names. */
+export const ADAPTERS: Readonly<Record<AdapterKind, ProviderAdapter>> = {
+  openai: openaiAdapter,
+  'openai-codex': openaiCodexAdapter,
+  anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
+  github: githubAdapter,
+}
+
+/** The adapter for a protocol. */
+export function adapterFor(kind: AdapterKind): ProviderAdapter {
+  return ADAPTERS[kind]
+}
+
+export {AdapterError} from './types.js'
+export type {AdapterRequestContext, Credential, ProviderAdapter, StreamTranslator, UpstreamRequest} from './types.js'
