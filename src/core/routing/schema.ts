@@ -115,3 +115,46 @@ export const RoutingDecisionSchema = z.strictObject({
   decision_ms: z.number().nonnegative(),
 })
 export type RoutingDecision = z.infer<typeof RoutingDecisionSchema>
+
+/**
+ * OpenRouter-style provider preferences (`provider: {…}` in a request body). The router consumes them; they are never
+ * forwarded. Fields OpenRouter knows that the router does not use (`data_collection`, `quantizations`, …) are accepted
+ * and ignored, so clients written for OpenRouter keep working.
+ */
+export const ProviderPreferencesSchema = z.object({
+  /** Only these providers (names as in the catalog, e.g. `openai`, `anthropic`). */
+  only: z.array(z.string().min(1)).optional(),
+  /** Never these providers. */
+  ignore: z.array(z.string().min(1)).optional(),
+  /** Preferred providers, tried first in this order. */
+  order: z.array(z.string().min(1)).optional(),
+  /** Rank by this instead of the utility score. */
+  sort: z.enum(['price', 'latency', 'throughput']).optional(),
+  /** `false`: try the first candidate only. */
+  allow_fallbacks: z.boolean().optional(),
+  /** `true`: skip models that lack support for any parameter the request uses (streaming, reasoning too). */
+  require_parameters: z.boolean().optional(),
+  /** Price ceilings in US dollars per million tokens, as OpenRouter takes them. */
+  max_price: z
+    .object({prompt: z.number().nonnegative().optional(), completion: z.number().nonnegative().optional()})
+    .optional(),
+})
+export type ProviderPreferences = z.infer<typeof ProviderPreferencesSchema>
+
+/** The router's own request extension (`router: {…}`): force a task or a complexity, bypassing the classifier. */
+export const RouterExtensionSchema = z.strictObject({
+  task: TaskSchema.optional(),
+  complexity: ComplexitySchema.optional(),
+})
+export type RouterExtension = z.infer<typeof RouterExtensionSchema>
+
+/** Router-only fields of a request body, validated together (see `ROUTER_REQUEST_FIELDS`). */
+export const RoutingRequestFieldsSchema = z.object({
+  provider: ProviderPreferencesSchema.optional(),
+  /** Model key patterns the request may be routed to; `*` matches any run of characters (`openai-codex/*`). */
+  allowed_models: z.array(z.string().min(1)).optional(),
+  /** OpenRouter-style explicit chain: models tried in order. */
+  models: z.array(z.string().min(1)).optional(),
+  router: RouterExtensionSchema.optional(),
+})
+export type RoutingRequestFields = z.infer<typeof RoutingRequestFieldsSchema>

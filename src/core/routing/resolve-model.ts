@@ -1,0 +1,136 @@
+/**
+ * Resolving the model name a client sends to a configured routing key.
+ *
+ * A name resolves, in this order, to:
+ * 1. a configured key as written (`openai/gpt-5-mini`). "Configured" means named anywhere in the config: `models`,
+ *    `task_routes`, `fallback_models`, `default_model`, or an account's `models` list;
+ * 2. an unconfigured `provider/id` key that an enabled account with an empty `models` list of that provider serves
+ *    (an `openai` account that serves "any model" accepts `openai/gpt-4.1` as is);
+ * 3. the key whose upstream id or bare id is the name (`gpt-5-mini`), when exactly one key has it;
+ * 4. the key that has the name as an alias (config or catalog aliases: `sonnet`), when exactly one has it;
+ * 5. steps 1, 3 and 4 again ignoring case.
+ * A name that several keys share is ambiguous (`invalid_request`, listing them); a name that matches nothing is
+ * `model_not_found`, listing the configured models and the closest names.
+ */
+import type {RuntimeConfig} from '../config/schema.js'
+import {TASKS} from '../config/schema.js'
+import {defaultModelId, modelProvider} from '../config/model-key.js'
+import {RoutingError} from '../errors.js'
+import {didYouMean, suggest} from '../suggest.js'
+import {modelInfo} from './model-info.js'
+
+/** How many configured models an error message lists before "and N more". */
+const LISTED_MODELS = 12
+
+interface NameIndex {
+  keys: string[]
+  keySet: Set<string>
+  ids: Map<string, string[]>
+  aliases: Map<string, string[]>
+  lowerKeys: Map<string, string[]>
+  lowerIds: Map<string, string[]>
+  lowerAliases: Map<string, string[]>
+}
+
+const cache = new WeakMap<RuntimeConfig, NameIndex>()
+
+/** Every model key the config names, in a stable order: `models` first, then routes, fallbacks, default, accounts. */
+export function configuredModelKeys(config: RuntimeConfig): readonly string[] {
+  return index(config).keys
+}
+
+/** The routing key for a client's model name (see the module comment); throws a `RoutingError` naming `model`. */
+export function resolveModelName(config: RuntimeConfig, name: string, param = 'model'): string {
+  const idx = index(config)
+  if (idx.keySet.has(name)) return name
+  const provider = modelProvider(name)
+  if (
+    provider !== undefined &&
+    config.accounts.some((account) => account.enabled && account.models.length === 0 && account.provider === provider)
+  ) {
+    return name
+  }
+  const lower = name.toLowerCase()
+  for (const [map, key] of [
+    [idx.ids, name],
+    [idx.aliases, name],
+    [idx.lowerKeys, lower],
+    [idx.lowerIds, lower],
+    [idx.lowerAliases, lower],
+  ] as const) {
+    const matches = map.get(key)
+    if (!matches) continue
+    if (matches.length === 1) return matches[0]
+    throw new RoutingError('invalid_request', `Model "${name}" is ambiguous: it names ${listModels(matches)}.`, {
+      param,
+      hint: 'Send the full key (`provider/id`) of the one you mean.',
+    })
+  }
+  const spellings = new Map<string, string>(idx.keys.map((key) => [key, key]))
+  for (const map of [idx.ids, idx.aliases]) {
+    for (const [spelling, keys] of map) if (keys.length === 1) spellings.set(spelling, keys[0])
+  }
+  const maybe = didYouMean(suggest(name, spellings))
+  const listed = idx.keys.length === 0 ? 'none' : listModels(idx.keys)
+  throw new RoutingError('model_not_found', `Model "${name}" is not configured. Configured models: ${listed}.`, {
+    param,
+    hint:
+      (maybe ? `${maybe[0].toUpperCase()}${maybe.slice(1)} ` : '') +
+      'Send one of the configured models, or "auto" to let the router choose; to use another model, add it to the profile.',
+  })
+}
+
+/** `a, b, c` or `a, b, …, l and 7 more`. */
+export function listModels(keys: readonly string[], limit = LISTED_MODELS): string {
+  if (keys.length <= limit) return keys.join(', ')
+  return `${keys.slice(0, limit).join(', ')} and ${keys.length - limit} more`
+}
+
+function index(config: RuntimeConfig): NameIndex {
+  let idx = cache.get(config)
+  if (idx) return idx
+  const keySet = new Set<string>(Object.keys(config.models))
+  for (const task of TASKS) {
+    const route = config.task_routes[task]
+    if (!route) continue
+    for (const models of Object.values(route)) for (const key of models ?? []) keySet.add(key)
+  }
+  for (const key of config.fallback_models) keySet.add(key)
+  keySet.add(config.default_model)
+  for (const account of config.accounts) {
+    for (const listed of account.models) {
+      keySet.add(modelProvider(listed) === undefined ? `${account.provider}/${listed}` : listed)
+    }
+  }
+  const keys = [...keySet]
+  idx = {
+    keys,
+    keySet,
+    ids: new Map(),
+    aliases: new Map(),
+    lowerKeys: new Map(),
+    lowerIds: new Map(),
+    lowerAliases: new Map(),
+  }
+  for (const key of keys) {
+    const info = modelInfo(config, key)
+    add(idx.lowerKeys, key.toLowerCase(), key)
+    for (const id of new Set([info.id, defaultModelId(key)])) {
+      if (id === key) continue
+      add(idx.ids, id, key)
+      add(idx.lowerIds, id.toLowerCase(), key)
+    }
+    for (const alias of info.aliases) {
+      add(idx.aliases, alias, key)
+      add(idx.lowerAliases, alias.toLowerCase(), key)
+    }
+  }
+  cache.set(config, idx)
+  return idx
+}
+
+function add(map: Map<string, string[]>, name: string, key: string): void {
+  const list = map.get(name)
+  if (!list) map.set(name, [key])
+  else if (!list.includes(key)) list.push(key)
+}

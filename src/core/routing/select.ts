@@ -1,0 +1,580 @@
+/**
+ * Candidate selection: from a chain of model keys (the route, the profile's fallbacks, the default model, or the
+ * client's own models), drop those that cannot serve the request (hard constraints, each with a code and a reason)
+ * and rank the rest by an explainable utility score.
+ *
+ * Score = quality + cost + latency + failure + order (the last four are ≤ 0 penalties or ≥ 0 bonuses):
+ * - quality: the model's catalog quality (0–1), a bonus when the task is in its `task_affinity`, minus a tier-fit
+ *   penalty (per size class too small for the complexity, and a smaller one per class of overkill);
+ * - cost: minus `cost` per decade of estimated request cost above the cheapest candidate (input tokens plus requested
+ *   or assumed output tokens, at the model's prices);
+ * - latency: minus `latency` per decade of latency above the fastest candidate;
+ * - failure: minus `failure` × failure rate;
+ * - order: `order_step` per place ahead in the chain. It is what keeps the profile's order: a later candidate only
+ *   overtakes an earlier one with strong evidence (with the default weights and one place between them: about 5×
+ *   cheaper for the same quality, or the earlier candidate failing 20 points more often, e.g. a 50% live failure rate).
+ * Latency and failure rate come from live stats when the model has at least `live_min_samples` samples, else from
+ * the catalog priors. `SELECTION_WEIGHTS` holds every number; nothing else in the ranking is a literal.
+ *
+ * `provider.order` puts preferred providers first; `provider.sort` ranks by price or latency instead of the score
+ * (`throughput`: no throughput data exists, so the lowest latency stands in for it). An explicit chain (`source:
+ * request`) keeps the client's order. `provider.allow_fallbacks: false` keeps only the top candidate.
+ */
+import type {Capability, Complexity, ModelTier, RuntimeConfig, Task} from '../config/schema.js'
+import {RoutingError} from '../errors.js'
+import {accountsForModel} from './accounts.js'
+import {type ModelInfo, modelInfo} from './model-info.js'
+import {listModels} from './resolve-model.js'
+import type {Candidate, Endpoint, ProviderPreferences, Requirements, ScoreComponents} from './schema.js'
+
+/** Live latency and failure figures for a model (EWMA), as the gateway's metrics keep them. */
+export interface LiveStats {
+  latency_ms: number
+  failure_rate: number
+  samples: number
+}
+
+/** Where selection reads live stats from; `get` returns undefined for a model without traffic. */
+export interface LiveStatsSource {
+  get(model: string): LiveStats | undefined
+}
+
+/** Every weight and threshold of the ranking (see the module comment for the formula). */
+export const SELECTION_WEIGHTS = {
+  /** Multiplier of the quality term. */
+  quality: 0.5,
+  /** Quality assumed for a model with no metadata. */
+  unknown_quality: 0.5,
+  /** Quality bonus when the request's task is in the model's `task_affinity`. */
+  task_affinity: 0.08,
+  /** Quality penalty per size class below what the complexity needs (small model on an xhigh request). */
+  tier_under: 0.12,
+  /** Quality penalty per size class above what the complexity needs (frontier model on a low request). */
+  tier_over: 0.03,
+  /** Penalty per decade (10×) of estimated request cost above the cheapest candidate. */
+  cost: 0.3,
+  /** Costs are compared as (cost + floor): below a hundredth of a cent per request, price differences do not matter. */
+  cost_floor_usd: 0.0001,
+  /** Penalty per decade of latency above the fastest candidate. */
+  latency: 0.1,
+  /** Latencies are compared as at least this many milliseconds. */
+  latency_floor_ms: 200,
+  /** Penalty per unit of failure rate (a 50% failure rate costs 0.5). */
+  failure: 1,
+  /** Bonus per place ahead in the chain: keeps the profile's order unless the evidence is strong. */
+  order_step: 0.2,
+  /** Live stats replace the catalog priors once a model has this many samples. */
+  live_min_samples: 20,
+  /** Output tokens assumed per complexity when the request does not cap them. */
+  assumed_output_tokens: {low: 300, medium: 700, high: 1500, xhigh: 3000} as Record<Complexity, number>,
+  /** Reasons mention a failure rate above this. */
+  failure_notice: 0.2,
+  /** Reasons mention a cost ratio at or above this. */
+  cost_notice: 2,
+  /** Quality differences below this count as "similar quality" in reasons. */
+  similar_quality: 0.05,
+} as const
+
+/** Size class of each model tier and the class each complexity needs. */
+const TIER_LEVEL: Record<ModelTier, number> = {small: 0, medium: 1, large: 2, frontier: 3}
+const COMPLEXITY_LEVEL: Record<Complexity, number> = {low: 0, medium: 1, high: 2, xhigh: 3}
+
+/** Exclusion codes: what each means in a sentence (used in reasons and in error messages) and the fix. */
+export const EXCLUSIONS = {
+  not_allowed: {text: 'not in allowed_models', hint: 'Widen `allowed_models`, or drop it to let the router choose.'},
+  provider_not_allowed: {text: 'provider not in provider.only', hint: 'Add the provider to `provider.only`.'},
+  provider_ignored: {text: 'provider in provider.ignore', hint: 'Remove the provider from `provider.ignore`.'},
+  not_a_chat_model: {
+    text: 'not a chat model',
+    hint: 'Send chat, responses and completions requests to a chat model.',
+  },
+  no_vision: {
+    text: 'no vision (the request has images)',
+    hint: 'Send images to a vision model: name one in `model`, or add one to task_routes.image or fallback_models.',
+  },
+  no_tools: {
+    text: 'no tool calling (the request sets tools)',
+    hint: 'Name a model that supports tools, or add one to the route or fallback_models.',
+  },
+  no_json_mode: {
+    text: 'no JSON mode (the request sets response_format)',
+    hint: 'Name a model with JSON mode, or drop `response_format`.',
+  },
+  no_embeddings: {
+    text: 'not an embeddings model',
+    hint: 'Name an embeddings model in `model` (e.g. openai/text-embedding-3-small) or add one to the profile.',
+  },
+  no_image_generation: {
+    text: 'cannot generate images',
+    hint: 'Name an image generation model in `model` (e.g. openai/gpt-image-1) or add one to the profile.',
+  },
+  no_reasoning: {
+    text: 'no reasoning support (provider.require_parameters and the request sets reasoning)',
+    hint: 'Drop `provider.require_parameters` or the reasoning parameters, or name a reasoning model.',
+  },
+  no_streaming: {
+    text: 'no streaming (provider.require_parameters and the request streams)',
+    hint: 'Drop `provider.require_parameters` or `stream`, or name a model that streams.',
+  },
+  over_max_price: {text: 'price above provider.max_price', hint: 'Raise `provider.max_price` or drop it.'},
+  context_too_small: {
+    text: 'context window too small for the request',
+    hint: 'Shorten the request, or route long requests to a model with a larger context window.',
+  },
+  max_output_too_small: {
+    text: 'max output below the requested output tokens',
+    hint: 'Lower `max_tokens` (or `max_completion_tokens`/`max_output_tokens`).',
+  },
+  no_account: {
+    text: 'no enabled account serves it',
+    hint:
+      'Add an account for the model\'s provider (`router provider login PROVIDER`), enable a disabled one, or list the model in an account\'s `models`.',
+  },
+  fallbacks_disabled: {text: 'not tried: provider.allow_fallbacks is false', hint: ''},
+} as const satisfies Record<string, {text: string; hint: string}>
+export type ExclusionCode = keyof typeof EXCLUSIONS
+
+/** One entry of the chain to select from. */
+export interface ChainEntry {
+  model: string
+  source: Candidate['source']
+}
+
+/** What selection needs to know about the request. */
+export interface SelectionInput {
+  config: RuntimeConfig
+  chain: readonly ChainEntry[]
+  endpoint: Endpoint
+  task: Task
+  complexity: Complexity
+  requirements: Requirements
+  /** Whether the request sets reasoning parameters (`reasoning_effort`, `reasoning`). */
+  reasoning: boolean
+  preferences?: ProviderPreferences
+  allowedModels?: readonly string[]
+  stats?: LiveStatsSource
+  /** Keep the chain's order (the client named the models). */
+  explicit: boolean
+  /** Skip the `no_account` constraint (dry runs against a profile with no accounts). */
+  ignoreAccounts?: boolean
+}
+
+/** The ranked chain: every candidate (kept and excluded), the winner, and the rest of the chain in try order. */
+export interface Selection {
+  candidates: Candidate[]
+  selected: string
+  fallbacks: string[]
+}
+
+/** Capabilities the request cannot do without, and the exclusion code for lacking each. */
+const REQUIRED_CAPABILITIES: ReadonlyArray<[keyof Requirements, Capability, ExclusionCode]> = [
+  ['vision', 'vision', 'no_vision'],
+  ['tools', 'tools', 'no_tools'],
+  ['json_mode', 'json_mode', 'no_json_mode'],
+  ['embeddings', 'embeddings', 'no_embeddings'],
+  ['image_generation', 'image_generation', 'no_image_generation'],
+]
+
+/** Endpoints served by chat-style models. */
+const CHAT_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'responses', 'completions'])
+
+interface Working {
+  entry: ChainEntry
+  info: ModelInfo
+  provider: string | null
+  codes: ExclusionCode[]
+  reasons: string[]
+  /** Index among kept candidates, in chain order. */
+  place: number
+  cost: number | null
+  latency: number | null
+  latencyLive: boolean
+  failure: number | null
+  failureLive: boolean
+  failureSamples: number
+  quality: number
+  components: ScoreComponents | null
+  score: number
+  rank: number | null
+}
+
+/** Applies the hard constraints and ranks what remains; throws `no_candidates` or `no_account` when nothing does. */
+export function selectCandidates(input: SelectionInput): Selection {
+  const work = input.chain.map((entry) => constrain(input, entry))
+  const kept = work.filter((w) => w.codes.length === 0)
+  if (kept.length === 0) throw nothingLeft(input, work)
+
+  kept.forEach((w, place) => (w.place = place))
+  score(input, kept)
+  const ranked = rank(input, kept)
+  explain(input, ranked)
+
+  if (input.preferences?.allow_fallbacks === false) {
+    for (const w of ranked.slice(1)) {
+      w.codes.push('fallbacks_disabled')
+      w.reasons.unshift(EXCLUSIONS.fallbacks_disabled.text)
+      w.rank = null
+    }
+  }
+  const tried = input.preferences?.allow_fallbacks === false ? ranked.slice(0, 1) : ranked
+  return {
+    candidates: work.map(toCandidate),
+    selected: tried[0].entry.model,
+    fallbacks: tried.slice(1).map((w) => w.entry.model),
+  }
+}
+
+function constrain(input: SelectionInput, entry: ChainEntry): Working {
+  const {config, requirements, preferences} = input
+  const info = modelInfo(config, entry.model)
+  const accounts = accountsForModel(config, entry.model)
+  const provider = info.provider ?? accounts[0]?.provider ?? null
+  const w: Working = {
+    entry,
+    info,
+    provider,
+    codes: [],
+    reasons: [],
+    place: -1,
+    cost: null,
+    latency: null,
+    latencyLive: false,
+    failure: null,
+    failureLive: false,
+    failureSamples: 0,
+    quality: 0,
+    components: null,
+    score: 0,
+    rank: null,
+  }
+  const exclude = (code: ExclusionCode, reason: string = EXCLUSIONS[code].text) => {
+    w.codes.push(code)
+    w.reasons.push(reason)
+  }
+
+  if (input.allowedModels && !matchesAny(input.allowedModels, entry.model, info.id)) {
+    exclude('not_allowed', `not in allowed_models (${input.allowedModels.join(', ')})`)
+  }
+  if (preferences?.only && !includesName(preferences.only, provider)) {
+    exclude('provider_not_allowed', `provider ${provider ?? 'unknown'} not in provider.only (${preferences.only.join(', ')})`)
+  }
+  if (preferences?.ignore && includesName(preferences.ignore, provider)) {
+    exclude('provider_ignored', `provider ${provider} is in provider.ignore`)
+  }
+
+  const capabilities = info.capabilities
+  if (capabilities) {
+    if (
+      CHAT_ENDPOINTS.has(input.endpoint) &&
+      !capabilities.has('streaming') &&
+      !capabilities.has('tools') &&
+      (capabilities.has('embeddings') || capabilities.has('image_generation'))
+    ) {
+      exclude('not_a_chat_model', capabilities.has('embeddings') ? 'embeddings model, not a chat model' : 'image model, not a chat model')
+    }
+    for (const [need, capability, code] of REQUIRED_CAPABILITIES) {
+      if (requirements[need] && !capabilities.has(capability)) exclude(code)
+    }
+    if (preferences?.require_parameters) {
+      if (input.reasoning && !capabilities.has('reasoning')) exclude('no_reasoning')
+      if (requirements.streaming && !capabilities.has('streaming')) exclude('no_streaming')
+    }
+  }
+
+  const maxPrice = preferences?.max_price
+  if (maxPrice) {
+    const prompt = info.cost_input_per_1k === null ? null : info.cost_input_per_1k * 1000
+    const completion = info.cost_output_per_1k === null ? null : info.cost_output_per_1k * 1000
+    if (maxPrice.prompt !== undefined && prompt !== null && prompt > maxPrice.prompt) {
+      exclude('over_max_price', `input price $${round(prompt, 3)}/M above provider.max_price.prompt $${maxPrice.prompt}/M`)
+    } else if (maxPrice.completion !== undefined && completion !== null && completion > maxPrice.completion) {
+      exclude(
+        'over_max_price',
+        `output price $${round(completion, 3)}/M above provider.max_price.completion $${maxPrice.completion}/M`,
+      )
+    }
+  }
+
+  const output = requirements.output_tokens ?? 0
+  if (info.context_window !== null && requirements.input_tokens + output > info.context_window) {
+    exclude(
+      'context_too_small',
+      `needs ~${tokens(requirements.input_tokens + output)} tokens, context window ${tokens(info.context_window)}`,
+    )
+  }
+  if (info.max_output_tokens !== null && requirements.output_tokens !== null && requirements.output_tokens > info.max_output_tokens) {
+    exclude(
+      'max_output_too_small',
+      `asks for ${tokens(requirements.output_tokens)} output tokens, model max ${tokens(info.max_output_tokens)}`,
+    )
+  }
+  if (!input.ignoreAccounts && accounts.length === 0) exclude('no_account')
+  return w
+}
+
+function score(input: SelectionInput, kept: Working[]): void {
+  const weights = SELECTION_WEIGHTS
+  const {requirements, complexity, task, stats} = input
+  const outputTokens = requirements.embeddings
+    ? 0
+    : (requirements.output_tokens ?? weights.assumed_output_tokens[complexity])
+  let minCost = Infinity
+  let minLatency = Infinity
+  for (const w of kept) {
+    const {info} = w
+    if (info.cost_input_per_1k !== null && info.cost_output_per_1k !== null) {
+      w.cost = (requirements.input_tokens / 1000) * info.cost_input_per_1k + (outputTokens / 1000) * info.cost_output_per_1k
+      if (w.cost < minCost) minCost = w.cost
+    }
+    const live = stats?.get(w.entry.model)
+    if (live && live.samples >= weights.live_min_samples) {
+      w.latency = live.latency_ms
+      w.latencyLive = true
+      w.failure = live.failure_rate
+      w.failureLive = true
+      w.failureSamples = live.samples
+    } else {
+      w.latency = info.latency_ms
+      w.failure = info.failure_rate
+    }
+    if (w.latency !== null && w.latency < minLatency) minLatency = w.latency
+  }
+
+  const need = COMPLEXITY_LEVEL[complexity]
+  const last = kept.length - 1
+  for (const w of kept) {
+    const {info} = w
+    let quality = info.quality ?? weights.unknown_quality
+    if (info.task_affinity.includes(task)) quality += weights.task_affinity
+    if (info.tier !== null) {
+      const gap = TIER_LEVEL[info.tier] - need
+      quality -= gap < 0 ? -gap * weights.tier_under : gap * weights.tier_over
+    }
+    w.quality = quality
+    const floor = weights.cost_floor_usd
+    const latencyFloor = weights.latency_floor_ms
+    const components: ScoreComponents = {
+      quality: round(weights.quality * quality),
+      cost: w.cost === null ? 0 : round(-weights.cost * Math.log10((w.cost + floor) / (minCost + floor))),
+      latency:
+        w.latency === null
+          ? 0
+          : round(-weights.latency * Math.log10(Math.max(w.latency, latencyFloor) / Math.max(minLatency, latencyFloor))),
+      failure: w.failure === null ? 0 : round(-weights.failure * w.failure),
+      order: round(weights.order_step * (last - w.place)),
+    }
+    w.components = components
+    w.score = round(components.quality + components.cost + components.latency + components.failure + components.order)
+  }
+}
+
+function rank(input: SelectionInput, kept: Working[]): Working[] {
+  const preferences = input.preferences
+  const ranked = [...kept]
+  if (!input.explicit) {
+    const preferred = preferences?.order?.map((name) => name.toLowerCase())
+    const group = (w: Working) => {
+      if (!preferred) return 0
+      const at = w.provider === null ? -1 : preferred.indexOf(w.provider.toLowerCase())
+      return at === -1 ? preferred.length : at
+    }
+    const sortKey = (w: Working) =>
+      preferences?.sort === 'price' ? (w.cost ?? Infinity) : preferences?.sort ? (w.latency ?? Infinity) : 0
+    ranked.sort((a, b) => group(a) - group(b) || sortKey(a) - sortKey(b) || b.score - a.score || a.place - b.place)
+  }
+  ranked.forEach((w, i) => (w.rank = i + 1))
+  return ranked
+}
+
+/** Writes each kept candidate's reasons: why it sits where it does, then the notable facts behind its score. */
+function explain(input: SelectionInput, ranked: Working[]): void {
+  const weights = SELECTION_WEIGHTS
+  const preferences = input.preferences
+  const cheapest = Math.min(...ranked.map((w) => w.cost ?? Infinity))
+  for (const w of ranked) {
+    const reasons = w.reasons
+    if (input.explicit) {
+      reasons.push(w.place === 0 ? 'requested by the client' : `requested by the client (#${w.place + 1} in models)`)
+    } else {
+      if (preferences?.order && w.provider !== null && includesName(preferences.order, w.provider)) {
+        reasons.push(`preferred provider ${w.provider} (provider.order)`)
+      }
+      if (preferences?.sort) reasons.push(sortReason(preferences.sort, w))
+      else reasons.push(placeReason(w, ranked))
+    }
+    const info = w.info
+    if (w.failure !== null && w.failure > weights.failure_notice) {
+      reasons.push(
+        `failure rate ${percent(w.failure)} (${w.failureLive ? `live, ${w.failureSamples} samples` : 'prior'}) > ${percent(weights.failure_notice)}`,
+      )
+    }
+    if (w.cost !== null && cheapest !== Infinity && w.cost > cheapest * weights.cost_notice) {
+      reasons.push(`est. cost ${costRatio(w.cost, cheapest)} the cheapest candidate`)
+    }
+    if (info.tier !== null) {
+      const gap = TIER_LEVEL[info.tier] - COMPLEXITY_LEVEL[input.complexity]
+      if (gap < 0) reasons.push(`${info.tier} model for a ${input.complexity} request`)
+      else if (gap >= 2) reasons.push(`${info.tier} model is more than a ${input.complexity} request needs`)
+    }
+    if (info.task_affinity.includes(input.task)) reasons.push(`strong at ${input.task}`)
+    if (info.origin === 'none') reasons.push(`no metadata: quality assumed ${weights.unknown_quality}, cost unknown`)
+    else if (w.cost === null) reasons.push('price unknown: no cost penalty')
+  }
+}
+
+function sortReason(sort: NonNullable<ProviderPreferences['sort']>, w: Working): string {
+  if (sort === 'price') return w.cost === null ? 'sorted by price: price unknown' : `sorted by price: est. $${usd(w.cost)}`
+  const latency = w.latency === null ? 'latency unknown' : `${seconds(w.latency)}${w.latencyLive ? ' (live)' : ''}`
+  return sort === 'latency' ? `sorted by latency: ${latency}` : `sorted by throughput (lowest latency stands in): ${latency}`
+}
+
+/** Why a candidate's rank differs from (or keeps) its place in the chain, naming the evidence. */
+function placeReason(w: Working, ranked: Working[]): string {
+  const rank = (w.rank ?? 0) - 1
+  if (rank === w.place) return w.place === 0 ? 'kept route order' : `kept route order (#${w.place + 1})`
+  if (rank < w.place) {
+    // Moved up: name the earliest candidate it overtook and what made the difference.
+    const overtaken = ranked.filter((other) => other.place < w.place && (other.rank ?? 0) > (w.rank ?? 0))
+    const other = overtaken.reduce((a, b) => (b.place < a.place ? b : a))
+    return `ranked above ${other.entry.model} (#${other.place + 1} in route): ${evidence(w, other)}`
+  }
+  const overtakers = ranked.filter((other) => other.place > w.place && (other.rank ?? 0) < (w.rank ?? 0))
+  const other = overtakers.reduce((a, b) => ((b.rank ?? 0) < (a.rank ?? 0) ? b : a))
+  return `moved below ${other.entry.model}: ${evidence(other, w)}`
+}
+
+/** The component that most favours `winner` over `loser`, in words. */
+function evidence(winner: Working, loser: Working): string {
+  const a = winner.components!
+  const b = loser.components!
+  const gains: Array<[keyof ScoreComponents, number]> = [
+    ['failure', a.failure - b.failure],
+    ['cost', a.cost - b.cost],
+    ['quality', a.quality - b.quality],
+    ['latency', a.latency - b.latency],
+  ]
+  const [component] = gains.reduce((best, next) => (next[1] > best[1] ? next : best))
+  const weights = SELECTION_WEIGHTS
+  const similar = Math.abs(winner.quality - loser.quality) < weights.similar_quality
+  switch (component) {
+    case 'failure':
+      return `failure rate ${percent(loser.failure ?? 0)}${loser.failureLive ? ' (live)' : ''} vs ${percent(winner.failure ?? 0)}`
+    case 'cost':
+      return winner.cost
+        ? `${costRatio(loser.cost ?? 0, winner.cost)} cheaper${similar ? ' for similar quality' : ''}`
+        : `free (vs est. $${usd(loser.cost ?? 0)})`
+    case 'quality':
+      return `better fit for a ${tierText(winner)} request (quality ${winner.quality.toFixed(2)} vs ${loser.quality.toFixed(2)})`
+    case 'latency':
+      return `faster (${seconds(winner.latency ?? 0)} vs ${seconds(loser.latency ?? 0)})`
+    default:
+      return 'higher score'
+  }
+}
+
+function tierText(w: Working): string {
+  return w.info.tier ?? 'this'
+}
+
+function nothingLeft(input: SelectionInput, work: Working[]): RoutingError {
+  const onlyAccount = work.filter((w) => w.codes.length === 1 && w.codes[0] === 'no_account')
+  if (onlyAccount.length > 0) {
+    const models = onlyAccount.map((w) => w.entry.model)
+    return new RoutingError(
+      'no_account',
+      `No enabled account serves ${models.length === 1 ? models[0] : `any of ${listModels(models, 6)}`}.`,
+      {hint: EXCLUSIONS.no_account.hint},
+    )
+  }
+  const groups = new Map<ExclusionCode, string[]>()
+  for (const w of work) {
+    const code = w.codes[0]
+    const list = groups.get(code)
+    if (list) list.push(w.entry.model)
+    else groups.set(code, [w.entry.model])
+  }
+  const [first] = groups.keys()
+  const message =
+    work.length === 1
+      ? `${input.explicit ? `Model ${work[0].entry.model}` : `The only candidate, ${work[0].entry.model},`} cannot serve this request: ${work[0].reasons.join('; ')}.`
+      : `${input.explicit ? 'None of the requested models' : 'No model'} can serve this request: ${[...groups]
+          .map(([code, models]) => `${listModels(models, 6)}: ${EXCLUSIONS[code].text}`)
+          .join('; ')}.`
+  return new RoutingError('no_candidates', message, {
+    hint: EXCLUSIONS[first].hint,
+    param: first === 'not_allowed' ? 'allowed_models' : first.startsWith('provider') ? 'provider' : input.explicit ? 'model' : undefined,
+  })
+}
+
+function toCandidate(w: Working): Candidate {
+  const excluded = w.codes.length > 0
+  return {
+    model: w.entry.model,
+    provider: w.provider,
+    source: w.entry.source,
+    rank: excluded ? null : w.rank,
+    score: w.components ? w.score : null,
+    components: w.components,
+    excluded,
+    exclusion: excluded ? w.codes[0] === 'fallbacks_disabled' ? 'fallbacks_disabled' : w.codes[0] : null,
+    reasons: w.reasons,
+  }
+}
+
+/** Whether `key` (or its bare `id`, for patterns without a provider) matches one of the `*` patterns. */
+function matchesAny(patterns: readonly string[], key: string, id: string): boolean {
+  for (const pattern of patterns) {
+    const target = pattern.includes('/') ? key : id
+    if (wildcard(pattern, target) || (target !== key && wildcard(pattern, key))) return true
+  }
+  return false
+}
+
+/** `*` matches any run of characters; everything else literally, ignoring case. */
+function wildcard(pattern: string, value: string): boolean {
+  const p = pattern.toLowerCase()
+  const v = value.toLowerCase()
+  if (!p.includes('*')) return p === v
+  const parts = p.split('*')
+  if (!v.startsWith(parts[0])) return false
+  let at = parts[0].length
+  for (let i = 1; i < parts.length - 1; i++) {
+    const found = v.indexOf(parts[i], at)
+    if (found === -1) return false
+    at = found + parts[i].length
+  }
+  const tail = parts[parts.length - 1]
+  return v.length - tail.length >= at && v.endsWith(tail)
+}
+
+function includesName(names: readonly string[], name: string | null): boolean {
+  if (name === null) return false
+  const lower = name.toLowerCase()
+  return names.some((candidate) => candidate.toLowerCase() === lower)
+}
+
+function round(value: number, digits = 3): number {
+  const factor = 10 ** digits
+  return Math.round(value * factor) / factor
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`
+}
+
+function tokens(count: number): string {
+  return count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count)
+}
+
+function usd(value: number): string {
+  return value >= 0.01 ? value.toFixed(3) : value.toPrecision(2)
+}
+
+/** `3.1×`, or `far more than` against a free model. */
+function costRatio(higher: number, lower: number): string {
+  return lower > 0 ? `${(higher / lower).toFixed(1)}×` : 'far more than'
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`
+}
