@@ -1,0 +1,90 @@
+/**
+ * The built-in catalog: providers, models and routing profiles, validated against their schemas once, on first use.
+ */
+import {defaultModelId, modelProvider} from '../config/model-key.js'
+import {MODELS} from './data/models.js'
+import {PROFILES} from './data/profiles.js'
+import {PROVIDERS} from './data/providers.js'
+import {
+  BuiltinProfileSchema,
+  CatalogModelSchema,
+  ProviderSchema,
+  type BuiltinProfile,
+  type CatalogModel,
+  type Provider,
+} from './schema.js'
+
+/** The validated catalog with lookup tables. */
+export interface Catalog {
+  providers: Provider[]
+  models: CatalogModel[]
+  profiles: BuiltinProfile[]
+  providerByName: ReadonlyMap<string, Provider>
+  modelByKey: ReadonlyMap<string, CatalogModel>
+  profileByName: ReadonlyMap<string, BuiltinProfile>
+}
+
+let cached: Catalog | undefined
+
+/** The catalog, parsed on first call. Throws if the built-in data is inconsistent (a bug, caught by the tests). */
+export function getCatalog(): Catalog {
+  cached ??= buildCatalog()
+  return cached
+}
+
+/** A provider by name, or undefined. */
+export function getProvider(name: string): Provider | undefined {
+  return getCatalog().providerByName.get(name)
+}
+
+/** A catalog model by canonical key (`provider/id`), or undefined. Use `resolveModelRef` for aliases. */
+export function getCatalogModel(key: string): CatalogModel | undefined {
+  return getCatalog().modelByKey.get(key)
+}
+
+/** A built-in profile by name, or undefined. */
+export function getBuiltinProfile(name: string): BuiltinProfile | undefined {
+  return getCatalog().profileByName.get(name)
+}
+
+/** Catalog models of one provider, in catalog order. */
+export function modelsOfProvider(provider: string): CatalogModel[] {
+  return getCatalog().models.filter((model) => model.provider === provider)
+}
+
+function buildCatalog(): Catalog {
+  const providers = PROVIDERS.map((entry) => ProviderSchema.parse(entry))
+  const providerByName = new Map(providers.map((provider) => [provider.name, provider]))
+
+  const models = MODELS.map((entry) =>
+    CatalogModelSchema.parse({...entry, provider: modelProvider(entry.key), id: entry.id ?? defaultModelId(entry.key)}),
+  )
+  const modelByKey = new Map<string, CatalogModel>()
+  const spellings = new Map<string, string>()
+  for (const model of models) {
+    if (!providerByName.has(model.provider)) throw new Error(`catalog: model ${model.key} names unknown provider ${model.provider}`)
+    if (modelByKey.has(model.key)) throw new Error(`catalog: duplicate model ${model.key}`)
+    modelByKey.set(model.key, model)
+    // Within a provider, every spelling (id, alias, key suffix) must name one model.
+    for (const spelling of new Set([defaultModelId(model.key), model.id, ...model.aliases])) {
+      const owner = spellings.get(`${model.provider}/${spelling}`)
+      if (owner && owner !== model.key) throw new Error(`catalog: ${model.provider}/${spelling} names ${owner} and ${model.key}`)
+      spellings.set(`${model.provider}/${spelling}`, model.key)
+    }
+  }
+
+  const profiles = PROFILES.map((entry) => BuiltinProfileSchema.parse(entry))
+  for (const profile of profiles) {
+    const refs = [
+      profile.default_model,
+      ...profile.fallback_models,
+      ...Object.values(profile.task_routes).flatMap((route) => Object.values(route ?? {}).flat()),
+    ]
+    for (const ref of refs) {
+      if (!modelByKey.has(ref)) throw new Error(`catalog: profile ${profile.name} references unknown model ${ref}`)
+    }
+  }
+  const profileByName = new Map(profiles.map((profile) => [profile.name, profile]))
+
+  return {providers, models, profiles, providerByName, modelByKey, profileByName}
+}

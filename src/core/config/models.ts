@@ -1,0 +1,69 @@
+/**
+ * Model metadata as the router uses it: what the document says, over what the catalog knows, over documented
+ * defaults; and which account serves which model.
+ */
+import {getCatalogModel} from '../catalog/index.js'
+import type {CatalogModel} from '../catalog/schema.js'
+import {defaultModelId, modelProvider} from './model-key.js'
+import type {Account, ModelMetadata, RuntimeConfig} from './schema.js'
+
+/**
+ * Values for fields that neither the document nor the catalog gives (a model served by a local or custom server):
+ * free, a mid-sized chat model with a modest context, average speed and reliability. Documented in
+ * docs/configuration.md; declare the real values under `models:` to route such a model well.
+ */
+export const DEFAULT_MODEL_METADATA = {
+  description: '',
+  cost_input_per_1k: 0,
+  cost_output_per_1k: 0,
+  context_window: 32_768,
+  max_output_tokens: 4_096,
+  capabilities: ['tools', 'streaming'],
+  tier: 'medium',
+  quality: 0.5,
+  task_affinity: [],
+  latency_ms: 2_000,
+  failure_rate: 0.05,
+} as const satisfies Omit<CatalogModel, 'key' | 'provider' | 'id' | 'aliases'>
+
+/** A model's complete metadata, as the routing engine scores it. */
+export interface EffectiveModel extends CatalogModel {
+  /** Whether the catalog knows the model (otherwise defaults filled the gaps). */
+  in_catalog: boolean
+}
+
+/**
+ * The complete metadata of `key`: `config.models[key]` wins, then the catalog, then `DEFAULT_MODEL_METADATA`.
+ * `provider` is the key's provider part (empty for a key without one).
+ */
+export function effectiveModel(config: Pick<RuntimeConfig, 'models'>, key: string): EffectiveModel {
+  const declared: ModelMetadata = config.models[key] ?? {}
+  const known = getCatalogModel(key)
+  const defined = Object.fromEntries(Object.entries(declared).filter(([, value]) => value !== undefined)) as ModelMetadata
+  return {
+    ...DEFAULT_MODEL_METADATA,
+    capabilities: [...DEFAULT_MODEL_METADATA.capabilities],
+    task_affinity: [],
+    aliases: [],
+    ...known,
+    ...defined,
+    key,
+    provider: modelProvider(key) ?? '',
+    id: declared.id ?? known?.id ?? defaultModelId(key),
+    in_catalog: known !== undefined,
+  }
+}
+
+/**
+ * Whether `account` serves `key`: an account that lists models serves exactly those; an account with an empty list
+ * serves every model of its own provider (the key's `provider/` part). `enabled` is not considered here.
+ */
+export function accountServes(account: Pick<Account, 'provider' | 'models'>, key: string): boolean {
+  if (account.models.length > 0) return account.models.includes(key)
+  return modelProvider(key) === account.provider
+}
+
+/** Enabled accounts that serve `key`, in document order. */
+export function accountsServing<A extends Pick<Account, 'provider' | 'models' | 'enabled'>>(accounts: readonly A[], key: string): A[] {
+  return accounts.filter((account) => account.enabled && accountServes(account, key))
+}
