@@ -1,0 +1,273 @@
+/**
+ * Schemas of the live metrics: the snapshot that `GET /v1/router/live-metrics` serves and `router metrics tail --json`
+ * prints (one per line), and the whole-log summary that `router metrics tail --once` prints. Documented in
+ * docs/metrics.md; adding a field is compatible, renaming or removing one is a breaking change.
+ */
+import {z} from 'zod'
+
+import {ErrorTypeSchema} from '../audit/schema.js'
+
+/** State of a circuit breaker, as the `circuit_state` audit event reports it. */
+export const BreakerStateSchema = z.enum(['closed', 'open', 'half_open'])
+export type BreakerState = z.infer<typeof BreakerStateSchema>
+
+/** Nearest-rank percentiles in milliseconds; null when there was no sample. */
+export const PercentilesSchema = z.strictObject({
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+})
+export type Percentiles = z.infer<typeof PercentilesSchema>
+
+/** Attempt outcomes by class: HTTP status class, or `error` when no status came back (timeout, reset, refused). */
+export const StatusClassesSchema = z.strictObject({
+  '2xx': z.number().int().nonnegative(),
+  '4xx': z.number().int().nonnegative(),
+  '5xx': z.number().int().nonnegative(),
+  /** A 1xx or 3xx status: the upstream answered something a client cannot use. */
+  other: z.number().int().nonnegative(),
+  error: z.number().int().nonnegative(),
+})
+export type StatusClasses = z.infer<typeof StatusClassesSchema>
+export type StatusClass = keyof StatusClasses
+
+/** Attempts that ended with a timeout, by kind. */
+export const TimeoutCountsSchema = z.strictObject({
+  connect_timeout: z.number().int().nonnegative(),
+  headers_timeout: z.number().int().nonnegative(),
+  idle_timeout: z.number().int().nonnegative(),
+})
+export type TimeoutCounts = z.infer<typeof TimeoutCountsSchema>
+
+/** A small time series over the window, oldest bucket first (for sparklines). */
+export const SeriesSchema = z.strictObject({
+  bucket_seconds: z.number().positive(),
+  /** Mean latency of the successful attempts in each bucket; null for a bucket without one. */
+  latency_ms: z.array(z.number().nullable()),
+  /** Share of failed attempts in each bucket (0–1); null for a bucket without attempts. */
+  failure: z.array(z.number().nullable()),
+  /** Attempts that ended in each bucket. */
+  attempts: z.array(z.number().int().nonnegative()),
+})
+export type Series = z.infer<typeof SeriesSchema>
+
+/** What is measured for a model and for an account target alike. One sample = one finished upstream attempt. */
+const statsFields = {
+  /** Finished attempts since the metrics started. */
+  samples: z.number().int().nonnegative(),
+  successes: z.number().int().nonnegative(),
+  failures: z.number().int().nonnegative(),
+  /** EWMA of the latency of successful attempts (`proxy_response.latency_ms`, 2xx only). */
+  latency_ewma_ms: z.number().nullable(),
+  /** EWMA of the time to response headers (`proxy_upstream_connected.connect_ms`), any status. */
+  connect_ewma_ms: z.number().nullable(),
+  /** EWMA of the failure indicator (1 failed attempt, 0 successful attempt), 0–1. */
+  failure_ewma: z.number().min(0).max(1).nullable(),
+  /** Latency percentiles of the successful attempts in the window (bounded: the last N samples per key). */
+  latency_ms: PercentilesSchema,
+  status: StatusClassesSchema,
+  /** Attempts after which the gateway tried again (`proxy_retry`). */
+  retries: z.number().int().nonnegative(),
+  timeouts: TimeoutCountsSchema,
+  /** Attempts answered with a rate limit (`proxy_rate_limited`). */
+  rate_limited: z.number().int().nonnegative(),
+  /** Attempts that ended in the window. */
+  window_samples: z.number().int().nonnegative(),
+  /** This key's share of all attempts that ended in the window, 0–1. */
+  share: z.number().min(0).max(1),
+  /** Time of the last event seen for this key. */
+  last_seen: z.string().nullable(),
+  series: SeriesSchema,
+}
+
+/** Metrics of one model (routing key `provider/model`), over all accounts that serve it. */
+export const ModelMetricsSchema = z.strictObject({
+  model: z.string(),
+  ...statsFields,
+  /** `closed` while any target of the model is usable, `half_open` while only probes go through, else `open`. */
+  breaker: BreakerStateSchema,
+  /** Targets of this model whose breaker is open or half-open. */
+  open_targets: z.number().int().nonnegative(),
+  targets: z.number().int().nonnegative(),
+})
+export type ModelMetrics = z.infer<typeof ModelMetricsSchema>
+
+/** Metrics of one account target: an account serving a model. */
+export const TargetMetricsSchema = z.strictObject({
+  model: z.string(),
+  account: z.string(),
+  provider: z.string(),
+  ...statsFields,
+  /** The target's breaker, or its account's account-wide breaker when that one is worse. */
+  breaker: BreakerStateSchema,
+  breaker_since: z.string().nullable(),
+  breaker_reason: z.string().nullable(),
+})
+export type TargetMetrics = z.infer<typeof TargetMetricsSchema>
+
+/** One circuit breaker as last reported; `model` is null for an account-wide breaker. */
+export const BreakerEntrySchema = z.strictObject({
+  account: z.string(),
+  model: z.string().nullable(),
+  provider: z.string(),
+  state: BreakerStateSchema,
+  since: z.string(),
+  reason: z.string(),
+})
+export type BreakerEntry = z.infer<typeof BreakerEntrySchema>
+
+/** Requests by how they ended (`proxy_terminal.outcome`). */
+export const OutcomeCountsSchema = z.strictObject({
+  success: z.number().int().nonnegative(),
+  upstream_error: z.number().int().nonnegative(),
+  exhausted: z.number().int().nonnegative(),
+  stream_error: z.number().int().nonnegative(),
+  client_abort: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+})
+export type OutcomeCounts = z.infer<typeof OutcomeCountsSchema>
+
+/** Gateway-wide figures over the window, from `proxy_terminal` (one per request). */
+export const GatewayTotalsSchema = z.strictObject({
+  /** Requests that finished in the window. */
+  requests: z.number().int().nonnegative(),
+  /** Requests per second over the window (or over the time since the metrics started, if shorter). */
+  rps: z.number().nonnegative(),
+  /** Share of the window's requests whose outcome is `success`; null without requests. */
+  success_rate: z.number().min(0).max(1).nullable(),
+  /** Whole-request latency percentiles over the window (log-bucket histogram, within about 2%). */
+  latency_ms: PercentilesSchema,
+  outcomes: OutcomeCountsSchema,
+  /** Requests routed (`route_decision`) whose `proxy_terminal` has not arrived yet (lost ones expire). */
+  in_flight: z.number().int().nonnegative(),
+  /** Requests finished since the metrics started. */
+  requests_total: z.number().int().nonnegative(),
+  successes_total: z.number().int().nonnegative(),
+})
+export type GatewayTotals = z.infer<typeof GatewayTotalsSchema>
+
+/** The live metrics snapshot. */
+export const LiveMetricsSnapshotSchema = z.strictObject({
+  schema_version: z.literal(1),
+  generated_at: z.string(),
+  started_at: z.string(),
+  /** EWMA smoothing factor: `ewma = alpha * sample + (1 - alpha) * ewma`; the first sample seeds it. */
+  alpha: z.number().gt(0).max(1),
+  window_seconds: z.number().positive(),
+  events: z.strictObject({
+    /** Audit events taken into account. */
+    observed: z.number().int().nonnegative(),
+    /** Events with an `event` name these metrics do not know (newer gateways). */
+    ignored: z.number().int().nonnegative(),
+    last_event_at: z.string().nullable(),
+  }),
+  totals: GatewayTotalsSchema,
+  /** Per model, sorted by routing key. */
+  models: z.array(ModelMetricsSchema),
+  /** Per account target, sorted by model then account. */
+  targets: z.array(TargetMetricsSchema),
+  /** Every breaker reported so far, sorted by account then model. */
+  breakers: z.array(BreakerEntrySchema),
+})
+export type LiveMetricsSnapshot = z.infer<typeof LiveMetricsSnapshotSchema>
+
+/** A count per key, sorted by count (descending) then key. */
+export const CountEntrySchema = z.strictObject({key: z.string(), count: z.number().int().nonnegative()})
+
+/** Latency statistics of a set of requests or attempts, in milliseconds (log-bucket histogram, within about 2%). */
+export const LatencyStatsSchema = z.strictObject({
+  count: z.number().int().nonnegative(),
+  mean: z.number().nullable(),
+  p50: z.number().nullable(),
+  p90: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+})
+export type LatencyStats = z.infer<typeof LatencyStatsSchema>
+
+/** Requests grouped by a field (task, complexity). */
+export const GroupSummarySchema = z.strictObject({
+  key: z.string(),
+  requests: z.number().int().nonnegative(),
+  share: z.number().min(0).max(1),
+  successes: z.number().int().nonnegative(),
+  success_rate: z.number().min(0).max(1).nullable(),
+  latency_ms: LatencyStatsSchema,
+})
+export type GroupSummary = z.infer<typeof GroupSummarySchema>
+
+/** Per model in the summary: as the answering model of requests, and as the target of attempts. */
+export const ModelSummarySchema = z.strictObject({
+  model: z.string(),
+  /** Requests this model answered (or was last tried for). */
+  requests: z.number().int().nonnegative(),
+  share: z.number().min(0).max(1),
+  /** Requests whose decision selected this model first. */
+  selected: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+  failed_attempts: z.number().int().nonnegative(),
+  attempt_failure_rate: z.number().min(0).max(1).nullable(),
+  /** Latency of this model's successful attempts. */
+  latency_ms: LatencyStatsSchema,
+  accounts: z.array(z.string()),
+})
+export type ModelSummary = z.infer<typeof ModelSummarySchema>
+
+/** What `router metrics tail --once` prints: a summary of a whole audit log. */
+export const AuditSummarySchema = z.strictObject({
+  schema_version: z.literal(1),
+  /** The file read, as given. */
+  source: z.string().nullable(),
+  first_event_at: z.string().nullable(),
+  last_event_at: z.string().nullable(),
+  duration_seconds: z.number().nonnegative().nullable(),
+  lines: z.strictObject({
+    /** Lines that held a known audit event. */
+    events: z.number().int().nonnegative(),
+    /** Lines that were not JSON or not a valid audit event. */
+    malformed: z.number().int().nonnegative(),
+    /** Valid JSON events with an `event` name this version does not know. */
+    unknown: z.number().int().nonnegative(),
+  }),
+  events_by_type: z.array(CountEntrySchema),
+  requests: z.strictObject({
+    /** Requests that finished (`proxy_terminal`). */
+    total: z.number().int().nonnegative(),
+    /** Requests routed but never finished in this log (cut off, or the gateway stopped). */
+    unfinished: z.number().int().nonnegative(),
+    success_rate: z.number().min(0).max(1).nullable(),
+    outcomes: OutcomeCountsSchema,
+    streamed: z.number().int().nonnegative(),
+    /** Requests routed by the classifier (`model: "auto"`) and requests that named a model. */
+    auto_routed: z.number().int().nonnegative(),
+    explicit_model: z.number().int().nonnegative(),
+    status: z.array(CountEntrySchema),
+  }),
+  latency_ms: LatencyStatsSchema,
+  /** Time the router spent deciding (`route_decision.decision_ms`). */
+  decision_ms: LatencyStatsSchema,
+  fallbacks: z.strictObject({
+    /** Requests with more than one attempt. */
+    requests: z.number().int().nonnegative(),
+    /** Of those, requests that still succeeded. */
+    rescued: z.number().int().nonnegative(),
+    /** The most frequent chains of attempted models, e.g. `openai/gpt-5.2 → gemini/gemini-2.5-flash`. */
+    top_chains: z.array(CountEntrySchema),
+  }),
+  /** Failed attempts by error type, and failed requests by their final error type. */
+  errors: z.strictObject({
+    attempts: z.array(z.strictObject({key: ErrorTypeSchema, count: z.number().int().nonnegative()})),
+    requests: z.array(z.strictObject({key: ErrorTypeSchema, count: z.number().int().nonnegative()})),
+    /** Rejected requests by the gateway's error code. */
+    rejected: z.array(CountEntrySchema),
+  }),
+  models: z.array(ModelSummarySchema),
+  tasks: z.array(GroupSummarySchema),
+  complexities: z.array(GroupSummarySchema),
+  breakers: z.strictObject({
+    /** Transitions to `open`, per `account` or `account model`. */
+    opened: z.array(CountEntrySchema),
+  }),
+})
+export type AuditSummary = z.infer<typeof AuditSummarySchema>
