@@ -26,6 +26,8 @@ export const ProviderSchema = z.strictObject({
   api_key_env: z.string().optional(),
   /** Path of the models endpoint, relative to `base_url`, used by `provider login --verify`. */
   models_path: z.string().default('/models'),
+  /** Absolute models endpoint, for a provider whose model list is not under `base_url` (GitHub Models' catalog). */
+  models_url: z.string().url().optional(),
   docs_url: z.string().url().optional(),
 })
 export type Provider = z.infer<typeof ProviderSchema>

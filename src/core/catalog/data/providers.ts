@@ -79,7 +79,7 @@ export const PROVIDERS: ProviderEntry[] = [
     auth_modes: ['api_key'],
     requires_key: true,
     api_key_env: 'GITHUB_TOKEN',
-    models_path: '/catalog/models',
+    models_url: 'https://models.github.ai/catalog/models',
     docs_url: 'https://docs.github.com/en/rest/models/inference',
   },
   {
