@@ -4,20 +4,26 @@
  * A name resolves, in this order, to:
  * 1. a configured key as written (`openai/gpt-5-mini`). "Configured" means named anywhere in the config: `models`,
  *    `task_routes`, `fallback_models`, `default_model`, or an account's `models` list;
- * 2. an unconfigured `provider/id` key that an enabled account with an empty `models` list of that provider serves
- *    (an `openai` account that serves "any model" accepts `openai/gpt-4.1` as is);
+ * 2. an unconfigured `provider/id` key that an enabled account with an empty `models` list of that provider serves,
+ *    when the catalog knows the key (an `openai` account that serves "any model" accepts `openai/gpt-4.1`) or the
+ *    provider runs whatever models its user installs (`ollama/mistral:7b`, see `SELF_HOSTED_PROVIDERS`). Other
+ *    unknown keys are refused here rather than sent upstream, so that a typo gets the list of configured models;
  * 3. the key whose upstream id or bare id is the name (`gpt-5-mini`), when exactly one key has it;
  * 4. the key that has the name as an alias (config or catalog aliases: `sonnet`), when exactly one has it;
  * 5. steps 1, 3 and 4 again ignoring case.
  * A name that several keys share is ambiguous (`invalid_request`, listing them); a name that matches nothing is
  * `model_not_found`, listing the configured models and the closest names.
  */
+import {getCatalogModel} from '../catalog/index.js'
 import type {RuntimeConfig} from '../config/schema.js'
 import {TASKS} from '../config/schema.js'
 import {defaultModelId, modelProvider} from '../config/model-key.js'
 import {RoutingError} from '../errors.js'
 import {didYouMean, suggest} from '../suggest.js'
 import {modelInfo} from './model-info.js'
+
+/** Providers whose model list is whatever the user installed, so the catalog cannot vouch for a key. */
+export const SELF_HOSTED_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'openai-compatible'])
 
 /** How many configured models an error message lists before "and N more". */
 const LISTED_MODELS = 12
@@ -46,6 +52,7 @@ export function resolveModelName(config: RuntimeConfig, name: string, param = 'm
   const provider = modelProvider(name)
   if (
     provider !== undefined &&
+    (SELF_HOSTED_PROVIDERS.has(provider) || getCatalogModel(name) !== undefined) &&
     config.accounts.some((account) => account.enabled && account.models.length === 0 && account.provider === provider)
   ) {
     return name

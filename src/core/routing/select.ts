@@ -43,8 +43,6 @@ export interface LiveStatsSource {
 export const SELECTION_WEIGHTS = {
   /** Multiplier of the quality term. */
   quality: 0.5,
-  /** Quality assumed for a model with no metadata. */
-  unknown_quality: 0.5,
   /** Quality bonus when the request's task is in the model's `task_affinity`. */
   task_affinity: 0.08,
   /** Quality penalty per size class below what the complexity needs (small model on an xhigh request). */
@@ -175,6 +173,9 @@ const REQUIRED_CAPABILITIES: ReadonlyArray<[keyof Requirements, Capability, Excl
   ['image_generation', 'image_generation', 'no_image_generation'],
 ]
 
+/** Said of a model whose figures are all `DEFAULT_MODEL_METADATA`'s. */
+const UNDESCRIBED = 'not described by the config or the catalog: default metadata'
+
 /** Endpoints served by chat-style models. */
 const CHAT_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'responses', 'completions'])
 
@@ -186,10 +187,10 @@ interface Working {
   reasons: string[]
   /** Index among kept candidates, in chain order. */
   place: number
-  cost: number | null
-  latency: number | null
+  cost: number
+  latency: number
   latencyLive: boolean
-  failure: number | null
+  failure: number
   failureLive: boolean
   failureSamples: number
   quality: number
@@ -228,7 +229,7 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   const {config, requirements, preferences} = input
   const info = modelInfo(config, entry.model)
   const accounts = accountsForModel(config, entry.model)
-  const provider = info.provider ?? accounts[0]?.provider ?? null
+  const provider = info.provider || accounts[0]?.provider || null
   const w: Working = {
     entry,
     info,
@@ -236,10 +237,10 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     codes: [],
     reasons: [],
     place: -1,
-    cost: null,
-    latency: null,
+    cost: 0,
+    latency: 0,
     latencyLive: false,
-    failure: null,
+    failure: 0,
     failureLive: false,
     failureSamples: 0,
     quality: 0,
@@ -262,32 +263,30 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     exclude('provider_ignored', `provider ${provider} is in provider.ignore`)
   }
 
-  const capabilities = info.capabilities
-  if (capabilities) {
-    if (
-      CHAT_ENDPOINTS.has(input.endpoint) &&
-      !capabilities.has('streaming') &&
-      !capabilities.has('tools') &&
-      (capabilities.has('embeddings') || capabilities.has('image_generation'))
-    ) {
-      exclude('not_a_chat_model', capabilities.has('embeddings') ? 'embeddings model, not a chat model' : 'image model, not a chat model')
-    }
-    for (const [need, capability, code] of REQUIRED_CAPABILITIES) {
-      if (requirements[need] && !capabilities.has(capability)) exclude(code)
-    }
-    if (preferences?.require_parameters) {
-      if (input.reasoning && !capabilities.has('reasoning')) exclude('no_reasoning')
-      if (requirements.streaming && !capabilities.has('streaming')) exclude('no_streaming')
-    }
+  const capabilities = info.capability_set
+  if (
+    CHAT_ENDPOINTS.has(input.endpoint) &&
+    !capabilities.has('streaming') &&
+    !capabilities.has('tools') &&
+    (capabilities.has('embeddings') || capabilities.has('image_generation'))
+  ) {
+    exclude('not_a_chat_model', capabilities.has('embeddings') ? 'embeddings model, not a chat model' : 'image model, not a chat model')
+  }
+  for (const [need, capability, code] of REQUIRED_CAPABILITIES) {
+    if (requirements[need] && !capabilities.has(capability)) exclude(code)
+  }
+  if (preferences?.require_parameters) {
+    if (input.reasoning && !capabilities.has('reasoning')) exclude('no_reasoning')
+    if (requirements.streaming && !capabilities.has('streaming')) exclude('no_streaming')
   }
 
   const maxPrice = preferences?.max_price
   if (maxPrice) {
-    const prompt = info.cost_input_per_1k === null ? null : info.cost_input_per_1k * 1000
-    const completion = info.cost_output_per_1k === null ? null : info.cost_output_per_1k * 1000
-    if (maxPrice.prompt !== undefined && prompt !== null && prompt > maxPrice.prompt) {
+    const prompt = info.cost_input_per_1k * 1000
+    const completion = info.cost_output_per_1k * 1000
+    if (maxPrice.prompt !== undefined && prompt > maxPrice.prompt) {
       exclude('over_max_price', `input price $${round(prompt, 3)}/M above provider.max_price.prompt $${maxPrice.prompt}/M`)
-    } else if (maxPrice.completion !== undefined && completion !== null && completion > maxPrice.completion) {
+    } else if (maxPrice.completion !== undefined && completion > maxPrice.completion) {
       exclude(
         'over_max_price',
         `output price $${round(completion, 3)}/M above provider.max_price.completion $${maxPrice.completion}/M`,
@@ -296,19 +295,20 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   }
 
   const output = requirements.output_tokens ?? 0
-  if (info.context_window !== null && requirements.input_tokens + output > info.context_window) {
+  if (requirements.input_tokens + output > info.context_window) {
     exclude(
       'context_too_small',
       `needs ~${tokens(requirements.input_tokens + output)} tokens, context window ${tokens(info.context_window)}`,
     )
   }
-  if (info.max_output_tokens !== null && requirements.output_tokens !== null && requirements.output_tokens > info.max_output_tokens) {
+  if (requirements.output_tokens !== null && requirements.output_tokens > info.max_output_tokens) {
     exclude(
       'max_output_too_small',
       `asks for ${tokens(requirements.output_tokens)} output tokens, model max ${tokens(info.max_output_tokens)}`,
     )
   }
   if (!input.ignoreAccounts && accounts.length === 0) exclude('no_account')
+  if (w.codes.length > 0 && info.origin === 'defaults') w.reasons.push(UNDESCRIBED)
   return w
 }
 
@@ -322,10 +322,8 @@ function score(input: SelectionInput, kept: Working[]): void {
   let minLatency = Infinity
   for (const w of kept) {
     const {info} = w
-    if (info.cost_input_per_1k !== null && info.cost_output_per_1k !== null) {
-      w.cost = (requirements.input_tokens / 1000) * info.cost_input_per_1k + (outputTokens / 1000) * info.cost_output_per_1k
-      if (w.cost < minCost) minCost = w.cost
-    }
+    w.cost = (requirements.input_tokens / 1000) * info.cost_input_per_1k + (outputTokens / 1000) * info.cost_output_per_1k
+    if (w.cost < minCost) minCost = w.cost
     const live = stats?.get(w.entry.model)
     if (live && live.samples >= weights.live_min_samples) {
       w.latency = live.latency_ms
@@ -337,30 +335,25 @@ function score(input: SelectionInput, kept: Working[]): void {
       w.latency = info.latency_ms
       w.failure = info.failure_rate
     }
-    if (w.latency !== null && w.latency < minLatency) minLatency = w.latency
+    if (w.latency < minLatency) minLatency = w.latency
   }
 
   const need = COMPLEXITY_LEVEL[complexity]
   const last = kept.length - 1
   for (const w of kept) {
     const {info} = w
-    let quality = info.quality ?? weights.unknown_quality
+    let quality = info.quality
     if (info.task_affinity.includes(task)) quality += weights.task_affinity
-    if (info.tier !== null) {
-      const gap = TIER_LEVEL[info.tier] - need
-      quality -= gap < 0 ? -gap * weights.tier_under : gap * weights.tier_over
-    }
+    const gap = TIER_LEVEL[info.tier] - need
+    quality -= gap < 0 ? -gap * weights.tier_under : gap * weights.tier_over
     w.quality = quality
     const floor = weights.cost_floor_usd
     const latencyFloor = weights.latency_floor_ms
     const components: ScoreComponents = {
       quality: round(weights.quality * quality),
-      cost: w.cost === null ? 0 : round(-weights.cost * Math.log10((w.cost + floor) / (minCost + floor))),
-      latency:
-        w.latency === null
-          ? 0
-          : round(-weights.latency * Math.log10(Math.max(w.latency, latencyFloor) / Math.max(minLatency, latencyFloor))),
-      failure: w.failure === null ? 0 : round(-weights.failure * w.failure),
+      cost: round(-weights.cost * Math.log10((w.cost + floor) / (minCost + floor))),
+      latency: round(-weights.latency * Math.log10(Math.max(w.latency, latencyFloor) / Math.max(minLatency, latencyFloor))),
+      failure: round(-weights.failure * w.failure),
       order: round(weights.order_step * (last - w.place)),
     }
     w.components = components
@@ -379,7 +372,7 @@ function rank(input: SelectionInput, kept: Working[]): Working[] {
       return at === -1 ? preferred.length : at
     }
     const sortKey = (w: Working) =>
-      preferences?.sort === 'price' ? (w.cost ?? Infinity) : preferences?.sort ? (w.latency ?? Infinity) : 0
+      preferences?.sort === 'price' ? w.cost : preferences?.sort ? w.latency : 0
     ranked.sort((a, b) => group(a) - group(b) || sortKey(a) - sortKey(b) || b.score - a.score || a.place - b.place)
   }
   ranked.forEach((w, i) => (w.rank = i + 1))
@@ -390,7 +383,7 @@ function rank(input: SelectionInput, kept: Working[]): Working[] {
 function explain(input: SelectionInput, ranked: Working[]): void {
   const weights = SELECTION_WEIGHTS
   const preferences = input.preferences
-  const cheapest = Math.min(...ranked.map((w) => w.cost ?? Infinity))
+  const cheapest = Math.min(...ranked.map((w) => w.cost))
   for (const w of ranked) {
     const reasons = w.reasons
     if (input.explicit) {
@@ -403,28 +396,25 @@ function explain(input: SelectionInput, ranked: Working[]): void {
       else reasons.push(placeReason(w, ranked))
     }
     const info = w.info
-    if (w.failure !== null && w.failure > weights.failure_notice) {
+    if (w.failure > weights.failure_notice) {
       reasons.push(
         `failure rate ${percent(w.failure)} (${w.failureLive ? `live, ${w.failureSamples} samples` : 'prior'}) > ${percent(weights.failure_notice)}`,
       )
     }
-    if (w.cost !== null && cheapest !== Infinity && w.cost > cheapest * weights.cost_notice) {
+    if (w.cost > cheapest * weights.cost_notice) {
       reasons.push(`est. cost ${costRatio(w.cost, cheapest)} the cheapest candidate`)
     }
-    if (info.tier !== null) {
-      const gap = TIER_LEVEL[info.tier] - COMPLEXITY_LEVEL[input.complexity]
-      if (gap < 0) reasons.push(`${info.tier} model for a ${input.complexity} request`)
-      else if (gap >= 2) reasons.push(`${info.tier} model is more than a ${input.complexity} request needs`)
-    }
+    const gap = TIER_LEVEL[info.tier] - COMPLEXITY_LEVEL[input.complexity]
+    if (gap < 0) reasons.push(`${info.tier} model for a ${input.complexity} request`)
+    else if (gap >= 2) reasons.push(`${info.tier} model is more than a ${input.complexity} request needs`)
     if (info.task_affinity.includes(input.task)) reasons.push(`strong at ${input.task}`)
-    if (info.origin === 'none') reasons.push(`no metadata: quality assumed ${weights.unknown_quality}, cost unknown`)
-    else if (w.cost === null) reasons.push('price unknown: no cost penalty')
+    if (info.origin === 'defaults') reasons.push(UNDESCRIBED)
   }
 }
 
 function sortReason(sort: NonNullable<ProviderPreferences['sort']>, w: Working): string {
-  if (sort === 'price') return w.cost === null ? 'sorted by price: price unknown' : `sorted by price: est. $${usd(w.cost)}`
-  const latency = w.latency === null ? 'latency unknown' : `${seconds(w.latency)}${w.latencyLive ? ' (live)' : ''}`
+  if (sort === 'price') return `sorted by price: est. $${usd(w.cost)}`
+  const latency = `${seconds(w.latency)}${w.latencyLive ? ' (live)' : ''}`
   return sort === 'latency' ? `sorted by latency: ${latency}` : `sorted by throughput (lowest latency stands in): ${latency}`
 }
 
@@ -458,23 +448,20 @@ function evidence(winner: Working, loser: Working): string {
   const similar = Math.abs(winner.quality - loser.quality) < weights.similar_quality
   switch (component) {
     case 'failure':
-      return `failure rate ${percent(loser.failure ?? 0)}${loser.failureLive ? ' (live)' : ''} vs ${percent(winner.failure ?? 0)}`
+      return `failure rate ${percent(loser.failure)}${loser.failureLive ? ' (live)' : ''} vs ${percent(winner.failure)}`
     case 'cost':
-      return winner.cost
-        ? `${costRatio(loser.cost ?? 0, winner.cost)} cheaper${similar ? ' for similar quality' : ''}`
-        : `free (vs est. $${usd(loser.cost ?? 0)})`
+      return winner.cost > 0
+        ? `${costRatio(loser.cost, winner.cost)} cheaper${similar ? ' for similar quality' : ''}`
+        : `free (vs est. $${usd(loser.cost)})`
     case 'quality':
-      return `better fit for a ${tierText(winner)} request (quality ${winner.quality.toFixed(2)} vs ${loser.quality.toFixed(2)})`
+      return `better fit (quality ${winner.quality.toFixed(2)} vs ${loser.quality.toFixed(2)})`
     case 'latency':
-      return `faster (${seconds(winner.latency ?? 0)} vs ${seconds(loser.latency ?? 0)})`
+      return `faster (${seconds(winner.latency)} vs ${seconds(loser.latency)})`
     default:
       return 'higher score'
   }
 }
 
-function tierText(w: Working): string {
-  return w.info.tier ?? 'this'
-}
 
 function nothingLeft(input: SelectionInput, work: Working[]): RoutingError {
   const onlyAccount = work.filter((w) => w.codes.length === 1 && w.codes[0] === 'no_account')
@@ -555,7 +542,8 @@ function includesName(names: readonly string[], name: string | null): boolean {
 
 function round(value: number, digits = 3): number {
   const factor = 10 ** digits
-  return Math.round(value * factor) / factor
+  // `+ 0` turns -0 into 0, which JSON and tests show as plain 0.
+  return Math.round(value * factor) / factor + 0
 }
 
 function percent(rate: number): string {

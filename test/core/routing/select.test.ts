@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {DEFAULT_MODEL_METADATA} from '../../../src/core/config/models.js'
 import type {RuntimeConfig} from '../../../src/core/config/schema.js'
 import {RoutingError} from '../../../src/core/errors.js'
 import type {Requirements} from '../../../src/core/routing/schema.js'
@@ -166,13 +167,14 @@ describe('selectCandidates: ranking', () => {
     expect(result.candidates.map((c) => c.components!.order)).toEqual([0.4, 0.2, 0])
   })
 
-  it('assumes middle quality and no cost penalty for a model nobody describes', () => {
+  it('scores a model nobody describes with the documented default metadata, and says so', () => {
     const config = makeConfig({models: {...(BASE_CONFIG.models as object), 'acme/mystery': null}})
     const result = select(route('acme/mystery', 'acme/small'), {config})
     const mystery = result.candidates[0]
     expect(mystery.excluded).toBe(false)
+    expect(mystery.components!.quality).toBe(SELECTION_WEIGHTS.quality * DEFAULT_MODEL_METADATA.quality)
     expect(mystery.components!.cost).toBe(0)
-    expect(mystery.reasons).toContain('no metadata: quality assumed 0.5, cost unknown')
+    expect(mystery.reasons).toContain('not described by the config or the catalog: default metadata')
   })
 })
 
@@ -279,9 +281,14 @@ describe('selectCandidates: hard constraints', () => {
     )
   })
 
-  it('keeps a model whose capabilities nobody knows', () => {
-    const config = makeConfig({models: {...(BASE_CONFIG.models as object), 'acme/mystery': {quality: 0.7}}})
-    expect(select(route('acme/mystery'), {config, requirements: {vision: true, tools: true}}).selected).toBe('acme/mystery')
+  it('gives a model nobody describes the default capabilities: tools yes, vision no', () => {
+    const config = makeConfig({models: {...(BASE_CONFIG.models as object), 'acme/mystery': {}}})
+    expect(select(route('acme/mystery'), {config, requirements: {tools: true}}).selected).toBe('acme/mystery')
+    const vision = select(route('acme/mystery', 'acme/mid'), {config, requirements: {vision: true}})
+    expect(vision.candidates[0].reasons).toEqual([
+      'no vision (the request has images)',
+      'not described by the config or the catalog: default metadata',
+    ])
   })
 
   it('needs an embeddings model for embeddings, and never sends chat to an embeddings model', () => {
