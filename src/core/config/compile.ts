@@ -33,7 +33,7 @@ import {
   type Task,
   type TierKey,
 } from './schema.js'
-import {formatPath, type DocPath} from './yaml.js'
+import {byLocation, formatPath, type DocPath} from './yaml.js'
 import {issuesToProblems, type Locator} from './zod-issues.js'
 
 /** One step of the compilation, for `profile compile --explain`. */
@@ -155,7 +155,7 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   }
   steps.push({
     step: 'metadata',
-    summary: `attached catalog metadata to ${mentioned.size - metadataDetails.length} model(s)`,
+    summary: `attached catalog metadata to the ${mentioned.size - metadataDetails.length} model(s) the profile names`,
     details: metadataDetails,
   })
 
@@ -330,7 +330,7 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
     details: leaves.map((path) => `${formatPath(path)} set from raw_overrides`),
   })
 
-  return {config: normalised.config, steps, warnings: problems.filter((p) => p.severity === 'warning')}
+  return {config: normalised.config, steps, warnings: byLocation(problems.filter((p) => p.severity === 'warning'))}
 }
 
 function builtin(name: string, path: DocPath, error: (path: DocPath, message: string, hint?: string) => void): BuiltinProfile | undefined {
@@ -475,5 +475,5 @@ function invalidProfile(file: string, problems: Problem[], where?: 'raw_override
     where === 'raw_overrides'
       ? `${file}: the config after raw_overrides is invalid (${count} problem${count === 1 ? '' : 's'})`
       : `${file} is not a valid routing profile (${count} problem${count === 1 ? '' : 's'})`
-  return new ConfigError(headline, problems, {code: 'config_invalid'})
+  return new ConfigError(headline, byLocation(problems), {code: 'config_invalid'})
 }

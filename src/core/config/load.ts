@@ -10,11 +10,11 @@ import {ConfigError, type Problem} from '../errors.js'
 import {compileProfile, type CompileStep} from './compile.js'
 import {normalizeConfig} from './normalize.js'
 import {ProfileDocumentSchema, RawConfigSchema, type RuntimeConfig} from './schema.js'
-import {locationOf, parseYamlSource} from './yaml.js'
+import {byLocation, locationOf, parseYamlSource} from './yaml.js'
 import {issuesToProblems, type Locator} from './zod-issues.js'
 
 export type {CompileStep} from './compile.js'
-export {accountServes, accountsServing, DEFAULT_MODEL_METADATA, effectiveModel, type EffectiveModel} from './models.js'
+export {DEFAULT_MODEL_METADATA, effectiveModel, type EffectiveModel} from './models.js'
 
 /** A loaded, validated and normalised configuration. */
 export interface LoadedConfig {
@@ -93,7 +93,7 @@ export function parseConfig(text: string, file: string, options: {env?: NodeJS.P
     kind: 'raw',
     config: result.config,
     profile: null,
-    warnings: result.problems.filter((problem) => problem.severity === 'warning'),
+    warnings: byLocation(result.problems.filter((problem) => problem.severity === 'warning')),
     steps: [],
   }
 }
@@ -107,7 +107,7 @@ function isProfile(value: Record<string, unknown>): boolean {
 
 function invalid(file: string, what: string, problems: Problem[]): ConfigError {
   const count = problems.length
-  return new ConfigError(`${file} is not a valid ${what} (${count} problem${count === 1 ? '' : 's'})`, problems)
+  return new ConfigError(`${file} is not a valid ${what} (${count} problem${count === 1 ? '' : 's'})`, byLocation(problems))
 }
 
 function readError(path: string, error: unknown): ConfigError {

@@ -1,11 +1,11 @@
 /**
  * Model metadata as the router uses it: what the document says, over what the catalog knows, over documented
- * defaults; and which account serves which model.
+ * defaults. (Which account serves which model is `core/routing/accounts.ts`.)
  */
 import {getCatalogModel} from '../catalog/index.js'
 import type {CatalogModel} from '../catalog/schema.js'
 import {defaultModelId, modelProvider} from './model-key.js'
-import type {Account, ModelMetadata, RuntimeConfig} from './schema.js'
+import type {ModelMetadata, RuntimeConfig} from './schema.js'
 
 /**
  * Values for fields that neither the document nor the catalog gives (a model served by a local or custom server):
@@ -52,18 +52,4 @@ export function effectiveModel(config: Pick<RuntimeConfig, 'models'>, key: strin
     id: declared.id ?? known?.id ?? defaultModelId(key),
     in_catalog: known !== undefined,
   }
-}
-
-/**
- * Whether `account` serves `key`: an account that lists models serves exactly those; an account with an empty list
- * serves every model of its own provider (the key's `provider/` part). `enabled` is not considered here.
- */
-export function accountServes(account: Pick<Account, 'provider' | 'models'>, key: string): boolean {
-  if (account.models.length > 0) return account.models.includes(key)
-  return modelProvider(key) === account.provider
-}
-
-/** Enabled accounts that serve `key`, in document order. */
-export function accountsServing<A extends Pick<Account, 'provider' | 'models' | 'enabled'>>(accounts: readonly A[], key: string): A[] {
-  return accounts.filter((account) => account.enabled && accountServes(account, key))
 }

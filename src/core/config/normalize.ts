@@ -7,9 +7,9 @@
 import {getCatalog, getCatalogModel} from '../catalog/index.js'
 import {describeUnresolved, resolveModelRef} from '../catalog/resolve.js'
 import type {Problem} from '../errors.js'
+import {accountServes} from '../routing/accounts.js'
 import {didYouMean, suggest} from '../suggest.js'
 import {defaultModelId, modelProvider} from './model-key.js'
-import {accountsServing} from './models.js'
 import {TASKS, type ModelMetadata, type RuntimeConfig, type TierKey} from './schema.js'
 import type {DocPath} from './yaml.js'
 import type {Locator} from './zod-issues.js'
@@ -160,7 +160,7 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
     )
   } else {
     for (const [key, path] of routed) {
-      if (accountsServing(enabled, key).length > 0) continue
+      if (enabled.some((account) => accountServes(account, key))) continue
       const provider = modelProvider(key)
       const sameProvider = enabled.filter((account) => account.provider === provider)
       const hint =
@@ -220,7 +220,7 @@ function checkKeyVariables(
     if (env[account.api_key_env]) return
     warn(
       ['accounts', index, 'api_key_env'],
-      `environment variable ${account.api_key_env} is not set; account \`${account.name}\` has no key`,
+      `environment variable ${account.api_key_env} is not set; account \`${account.name}\` has no key unless \`router provider login\` stored one`,
       `export ${account.api_key_env}=… before \`router serve\`, or run \`router provider login\``,
     )
   })

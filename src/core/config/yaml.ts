@@ -111,6 +111,21 @@ export function locationOf(source: YamlSource, path: DocPath, options: {key?: bo
   return {file: source.file, line, column, path: path.length > 0 ? formatPath(path) : undefined}
 }
 
+/** Problems in reading order: by file, then line and column (unlocated ones last, in their original order). */
+export function byLocation(problems: Problem[]): Problem[] {
+  return problems
+    .map((problem, index) => ({problem, index}))
+    .sort((a, b) => {
+      const fa = a.problem.file ?? ''
+      const fb = b.problem.file ?? ''
+      if (fa !== fb) return fa.startsWith('<') === fb.startsWith('<') ? 0 : fa.startsWith('<') ? 1 : -1
+      const la = a.problem.line ?? Number.MAX_SAFE_INTEGER
+      const lb = b.problem.line ?? Number.MAX_SAFE_INTEGER
+      return la - lb || (a.problem.column ?? 0) - (b.problem.column ?? 0) || a.index - b.index
+    })
+    .map(({problem}) => problem)
+}
+
 function findNode(doc: Document, path: DocPath, wantKey: boolean): {offset?: number; exact: boolean} {
   let node: unknown = doc.contents
   let offset = rangeStart(node)

@@ -37,8 +37,14 @@ function issueToProblems(issue: Issue, base: DocPath, root: z.ZodType, value: un
     case 'unrecognized_keys': {
       const allowed = allowedKeys(schemaAt(root, path))
       return issue.keys.map((key) => {
-        const guess = didYouMean(suggest(key, allowed))
-        const hint = allowed.length > 0 ? `remove it; allowed keys here: ${allowed.join(', ')}` : 'remove it'
+        const suggestions = suggest(key, allowed)
+        const guess = didYouMean(suggestions)
+        const hint =
+          suggestions.length > 0
+            ? `rename it to \`${suggestions[0]}\`, or remove it (allowed here: ${allowed.join(', ')})`
+            : allowed.length > 0
+              ? `remove it; allowed keys here: ${allowed.join(', ')}`
+              : 'remove it'
         return problem(`unknown key \`${key}\`${guess ? `; ${guess}` : ''}`, hint, locate([...path, key], {key: true}))
       })
     }
