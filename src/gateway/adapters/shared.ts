@@ -39,7 +39,10 @@ export function urlJoiner(versionSegment: string | null): (baseUrl: string, path
     }
     let url = paths.get(path)
     if (url === undefined) {
-      url = joinUpstreamUrl(baseUrl, path, {versionSegment})
+      // A passthrough path may carry the client's query string; it joins the base URL's own query, if any.
+      const q = path.indexOf('?')
+      url = joinUpstreamUrl(baseUrl, q === -1 ? path : path.slice(0, q), {versionSegment})
+      if (q !== -1 && q < path.length - 1) url += (url.includes('?') ? '&' : '?') + path.slice(q + 1)
       if (paths.size >= MAX_CACHED_PATHS_PER_BASE) paths.clear()
       paths.set(path, url)
     }

@@ -14,6 +14,14 @@ describe('adapter helpers', () => {
     expect(urlJoiner(null)('https://chatgpt.com', '/codex/responses')).toBe('https://chatgpt.com/codex/responses')
   })
 
+  it("keeps a passthrough path's query string, after the base URL's own", () => {
+    const join = urlJoiner('/v1')
+    expect(join('http://localhost:8000', '/files?purpose=batch')).toBe('http://localhost:8000/v1/files?purpose=batch')
+    expect(join('https://x.azure.com/openai?api-version=1', '/files?purpose=batch')).toBe(
+      'https://x.azure.com/openai/files?api-version=1&purpose=batch',
+    )
+  })
+
   it('splits base64 data URLs and refuses anything else', () => {
     expect(parseDataUrl('data:image/jpeg;base64,/9j/4AAQ')).toEqual({mediaType: 'image/jpeg', data: '/9j/4AAQ'})
     expect(parseDataUrl('data:Image/PNG;name=a.png;base64,iVBO')).toEqual({mediaType: 'image/png', data: 'iVBO'})
