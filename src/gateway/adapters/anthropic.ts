@@ -10,14 +10,15 @@ import {
   chatCompletion,
   ChunkWriter,
   SSE_DONE,
+  type ChatCompletion,
   type ChatToolCall,
   type ChatUsage,
   type FinishReason,
 } from './chat.js'
 import {
-  contentText,
   imageUrlOf,
   isObject,
+  normaliseErrorBody,
   nowSeconds,
   openAIError,
   parseDataUrl,
@@ -394,13 +395,8 @@ function anthropicErrorOf(value: unknown): {type: string; message: string} | und
 export function translateAnthropicError(status: number, text: string): TranslatedResponse {
   const mappedStatus = status === OVERLOADED_STATUS ? 503 : status
   const error = anthropicErrorOf(tryParseJson(text))
-  if (error === undefined) {
-    const trimmed = text.trim()
-    return {
-      status: mappedStatus,
-      body: openAIError(trimmed === '' ? `Anthropic answered ${status}` : trimmed.slice(0, 500), mappedStatus >= 500 ? 'server_error' : 'invalid_request_error'),
-    }
-  }
+  // Not Anthropic's shape: a proxy's page or plain text in front of the API.
+  if (error === undefined) return {status: mappedStatus, body: normaliseErrorBody(mappedStatus, text)}
   const known = ERROR_TYPES[error.type]
   return {status: mappedStatus, body: openAIError(error.message, known?.type ?? 'server_error', error.type)}
 }
@@ -412,7 +408,7 @@ function streamError(data: unknown): AdapterError {
 }
 
 /** Translates a complete Messages API response into a `chat.completion`. */
-export function fromAnthropicMessage(message: Record<string, unknown>, fallbackModel: string): unknown {
+export function fromAnthropicMessage(message: Record<string, unknown>, fallbackModel: string): ChatCompletion {
   let text = ''
   let reasoning = ''
   const toolCalls: ChatToolCall[] = []
