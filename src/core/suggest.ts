@@ -38,8 +38,11 @@ export function suggest(input: string, candidates: Iterable<string> | Map<string
     const previous = best.get(value)
     if (previous === undefined || distance < previous) best.set(value, distance)
   }
-  return [...best.entries()]
-    .sort((a, b) => a[1] - b[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]))
+  const ranked = [...best.entries()].sort((a, b) => a[1] - b[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]))
+  // Far worse than the best guess is noise: keep those within twice its distance.
+  const cutoff = ranked.length > 0 ? Math.max(ranked[0][1] * 2, ranked[0][1] + 1) : 0
+  return ranked
+    .filter(([, distance]) => distance <= cutoff)
     .slice(0, limit)
     .map(([value]) => value)
 }

@@ -245,6 +245,7 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
     if (!models[key]) models[key] = catalogMetadata(key) ?? declared.get(key) ?? {}
   }
   const chatServed = [...served.keys()].filter((key) => isChatModel(models[key]))
+  const unfillable = new Map<Task, TierKey[]>()
   for (const task of TASKS) {
     const route = routes[task]
     if (!route) continue
@@ -255,12 +256,18 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
       let kept = list.filter((key) => served.has(key))
       if (kept.length === 0) {
         kept = refill(chatServed, models, task, tier, (key) => check(task, key) !== undefined)
-        if (kept.length === 0) {
-          error(
-            ['guardrails'],
-            `no served model fits task \`${task}\` (${tier}): the guardrails or the required capabilities exclude all of ${chatServed.length} served model(s)`,
-            `loosen \`guardrails\`${prunedFor.get(task)?.size ? ` (or guardrails.per_task.${task})` : ''}, or add an account whose models fit`,
+        if (kept.length === 0 && task === 'image' && chatServed.some((key) => check(task, key) === undefined)) {
+          // Text models are served, none reads images: image requests go to the general routes instead.
+          warn(
+            ['accounts'],
+            'no served model reads images (vision), so the `image` routes are left out and image requests use the `general` routes',
+            'add an account that serves a vision model (e.g. gemini/gemini-2.5-flash-lite), or declare `capabilities: [vision]` for yours under raw_overrides.models',
           )
+          delete routes.image
+          break
+        }
+        if (kept.length === 0) {
+          unfillable.set(task, [...(unfillable.get(task) ?? []), tier])
           continue
         }
         accountDetails.push(`${task}.${tier}: none of the profile's models is served; filled with ${kept.join(', ')}`)
@@ -268,7 +275,24 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
       route[tier] = kept
       summary.push(`${tier} → ${kept[0]}${kept.length > 1 ? ` (+${kept.length - 1})` : ''}`)
     }
-    accountDetails.push(`${task}: ${summary.join(', ')}`)
+    if (routes[task]) accountDetails.push(`${task}: ${summary.join(', ')}`)
+    else accountDetails.push(`${task}: left out (no served model fits)`)
+  }
+  const routedTasks = TASKS.filter((task) => routes[task])
+  if (unfillable.size > 0 && unfillable.size === routedTasks.length) {
+    error(
+      ['guardrails'],
+      `the guardrails exclude every model your accounts serve (${chatServed.length} model(s)), for every task`,
+      'loosen `guardrails`, or add an account whose models fit them',
+    )
+  } else {
+    for (const [task, tiers] of unfillable) {
+      error(
+        doc.guardrails.per_task[task] ? ['guardrails', 'per_task', task] : ['guardrails'],
+        `no served model fits task \`${task}\` (${tiers.join(', ')}): the guardrails exclude all ${chatServed.length} served model(s)`,
+        `loosen ${doc.guardrails.per_task[task] ? `\`guardrails.per_task.${task}\`` : '`guardrails`'}, or add an account whose models fit`,
+      )
+    }
   }
   fail()
   let fallbackModels = fallbackCandidates.filter((key) => served.has(key))
@@ -310,7 +334,10 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
 
   // 8. raw_overrides
   const overrideLocate: Locator = (path, opts) => {
-    if (exists(doc.raw_overrides, path)) return {...locate(['raw_overrides', ...path], opts), path: formatPath(['raw_overrides', ...path])}
+    // Anything under a key that the overrides set is theirs (a missing key points at its nearest written parent).
+    if (path.length > 0 && exists(doc.raw_overrides, path.slice(0, 1))) {
+      return {...locate(['raw_overrides', ...path], opts), path: formatPath(['raw_overrides', ...path])}
+    }
     // Accounts come from the profile itself unless the overrides replaced them: point at the profile's entry.
     if (path[0] === 'accounts' && exists(doc.accounts, path.slice(1, 2))) return locate(path, opts)
     return {file: '<raw_overrides>', path: formatPath(path)}

@@ -163,10 +163,13 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
       if (enabled.some((account) => accountServes(account, key))) continue
       const provider = modelProvider(key)
       const sameProvider = enabled.filter((account) => account.provider === provider)
+      const disabled = accounts.find((account) => !account.enabled && account.provider === provider)
       const hint =
         sameProvider.length > 0
           ? `add \`${key}\` to the \`models\` of account \`${sameProvider[0].name}\` (or empty that list to serve every ${provider} model)`
-          : `add an account for provider \`${provider ?? 'unknown'}\`, or route to a model your accounts serve`
+          : disabled
+            ? `enable account \`${disabled.name}\` (\`enabled: true\`), or route to a model your accounts serve`
+            : `add an account for provider \`${provider ?? 'unknown'}\`, or route to a model your accounts serve`
       warn(path, `no enabled account serves \`${key}\`; the gateway will skip it`, hint)
     }
   }

@@ -139,8 +139,9 @@ function findNode(doc: Document, path: DocPath, wantKey: boolean): {offset?: num
       if (last && wantKey) return {offset: keyStart ?? offset, exact: true}
       // `key:` with nothing after it has no value node: point at the key.
       node = pair.value
-      offset = rangeStart(node) ?? keyStart ?? offset
-      if (pair.value === null) return {offset, exact: last}
+      const empty = node === null || (isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1])
+      offset = (empty ? keyStart : rangeStart(node)) ?? keyStart ?? offset
+      if (node === null) return {offset, exact: last}
     } else if (isSeq(node)) {
       const item = typeof segment === 'number' ? node.items[segment] : undefined
       if (item === undefined) return {offset, exact: false}
