@@ -79,7 +79,7 @@ export async function readProfileText(file: string): Promise<string | undefined>
  * Throws a `ConfigError` when the file, or the profile after the change, is not valid.
  */
 export function upsertAccount(text: string | undefined, file: string, change: AccountChange, options: {env?: NodeJS.ProcessEnv} = {}): ProfileEdit {
-  const original = text ?? NEW_PROFILE_TEXT
+  const original = text === undefined || text.trim() === '' ? NEW_PROFILE_TEXT : text
   const doc = parseProfileDocument(original, file)
   const seq = doc.get('accounts', true) as Node | undefined
   const index = findAccount(seq, change.name)
