@@ -1,0 +1,284 @@
+/**
+ * The gateway's Fastify app: OpenAI-compatible routes, request parsing, routing, and the error mapper.
+ * `buildApp()` does not listen; `server.ts` starts it, and tests use `inject()` or listen on port 0.
+ */
+import {randomBytes} from 'node:crypto'
+import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
+
+import {promptForAudit} from '../core/audit/prompt.js'
+import type {RouteDecisionEvent} from '../core/audit/schema.js'
+import {decideRoute} from '../core/routing/decide.js'
+import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
+import {ROUTER_REQUEST_FIELDS} from '../core/routing/request-options.js'
+import {GatewayError, toGatewayError} from './errors.js'
+import {proxyRequest} from './proxy.js'
+import type {GatewayState} from './state.js'
+
+/** Dedicated endpoints; any other `POST /v1/*` is a passthrough. */
+const ENDPOINT_ROUTES: Array<[path: string, endpoint: Endpoint]> = [
+  ['/chat/completions', 'chat.completions'],
+  ['/responses', 'responses'],
+  ['/completions', 'completions'],
+  ['/embeddings', 'embeddings'],
+  ['/images/generations', 'images.generations'],
+]
+
+const VERSION = process.env.npm_package_version ?? '0.1.0'
+
+/** Router-only request fields, removed before a body goes upstream. */
+const ROUTER_FIELDS: ReadonlySet<string> = new Set(ROUTER_REQUEST_FIELDS)
+
+/** Per-request values the hooks and handlers share. */
+declare module 'fastify' {
+  interface FastifyRequest {
+    routerId: string
+    routerStart: number
+  }
+}
+
+/** Builds the app around a gateway state. Extra route plugins (operations endpoints) register through `extend`. */
+export async function buildApp(
+  state: GatewayState,
+  options: {extend?: (app: FastifyInstance) => Promise<void> | void} = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: state.settings.max_request_body_bytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: 72_000,
+  })
+
+  app.decorateRequest('routerId', '')
+  app.decorateRequest('routerStart', 0)
+  app.addHook('onRequest', async (request) => {
+    request.routerStart = performance.now()
+    request.routerId = newRequestId()
+  })
+
+  // Parse JSON ourselves: one JSON.parse, and malformed bodies answered in OpenAI's shape.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', {parseAs: 'string'}, (_request, text, done) => {
+    const body = text as string
+    if (body.length === 0) {
+      done(null, undefined)
+      return
+    }
+    try {
+      done(null, JSON.parse(body))
+    } catch (error) {
+      done(
+        new GatewayError(400, `Request body is not valid JSON: ${(error as Error).message}`, 'invalid_request_error', 'invalid_json'),
+        undefined,
+      )
+    }
+  })
+
+  app.setErrorHandler((error, request, reply) => {
+    const gatewayError = toGatewayError(error)
+    rejectRequest(state, request, reply, gatewayError)
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new GatewayError(404, `No route for ${request.method} ${request.url.split('?')[0]}.`, 'invalid_request_error', 'not_found')
+    reply.code(404).header('x-router-request-id', request.routerId).send(error.toBody())
+  })
+
+  app.get('/health', async (_request, reply) => reply.send(health(state)))
+  app.get('/v1/models', async (_request, reply) => reply.send(modelList(state)))
+  app.get<{Params: {'*': string}}>('/v1/models/*', async (request, reply) => {
+    const id = request.params['*']
+    const model = modelList(state).data.find((m) => m.id === id)
+    if (!model) {
+      const error = new GatewayError(404, `Model "${id}" is not configured. GET /v1/models lists the models.`, 'invalid_request_error', 'model_not_found', 'model')
+      return reply.code(404).header('x-router-request-id', request.routerId).send(error.toBody())
+    }
+    return reply.send(model)
+  })
+
+  for (const [path, endpoint] of ENDPOINT_ROUTES) {
+    app.post(`/v1${path}`, (request, reply) => handle(state, request, reply, endpoint, path))
+  }
+  app.post<{Params: {'*': string}}>('/v1/*', (request, reply) => handle(state, request, reply, 'passthrough', '/' + request.params['*']))
+
+  await options.extend?.(app)
+  return app
+}
+
+/** Routes one request and hands it to the proxy loop. */
+async function handle(state: GatewayState, request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, path: string): Promise<void> {
+  const body = request.body
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new GatewayError(
+      400,
+      body === undefined ? 'Request body is empty; send a JSON object.' : 'Request body must be a JSON object.',
+      'invalid_request_error',
+      'invalid_json',
+    )
+  }
+  const config = state.config
+  const decision = decideRoute({body, endpoint}, config.config, {profile: config.profile, stats: state.stats})
+  const input = body as Record<string, unknown>
+  const stream = input.stream === true
+  const principal = (request as {principal?: string}).principal
+  state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
+
+  const clean: Record<string, unknown> = {}
+  for (const key in input) if (!ROUTER_FIELDS.has(key)) clean[key] = input[key]
+
+  const controller = new AbortController()
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort()
+  })
+  const authorization = request.headers.authorization
+  await proxyRequest(
+    state,
+    {
+      requestId: request.routerId,
+      endpoint,
+      path,
+      body: clean,
+      stream,
+      decision,
+      principal,
+      clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
+      startedAt: request.routerStart,
+      signal: controller.signal,
+    },
+    reply,
+  )
+}
+
+function decisionEvent(
+  state: GatewayState,
+  requestId: string,
+  decision: RoutingDecision,
+  stream: boolean,
+  body: Record<string, unknown>,
+  principal: string | undefined,
+): RouteDecisionEvent {
+  const event: RouteDecisionEvent = {
+    ts: new Date().toISOString(),
+    request_id: requestId,
+    event: 'route_decision',
+    endpoint: decision.endpoint,
+    source: decision.source,
+    requested_model: decision.requested_model,
+    task: decision.task,
+    complexity: decision.complexity,
+    selected_model: decision.selected_model,
+    fallback_models: decision.fallback_models,
+    profile: decision.profile,
+    stream,
+    decision_ms: Math.round(decision.decision_ms * 1000) / 1000,
+    signals: decision.signals,
+    candidates: decision.candidates.map((c) => ({
+      model: c.model,
+      rank: c.rank,
+      score: c.score,
+      excluded: c.excluded,
+      exclusion: c.exclusion,
+    })),
+  }
+  if (principal) event.principal = principal
+  const mode = state.settings.audit_log_prompts
+  if (mode !== 'off') event.prompt = promptForAudit(body, mode)
+  return event
+}
+
+/** Answers a request the gateway refuses (bad JSON, unknown model, …) and audits it. */
+function rejectRequest(state: GatewayState, request: FastifyRequest, reply: FastifyReply, error: GatewayError): void {
+  if (reply.sent || reply.raw.headersSent) return
+  reply.code(error.status).header('x-router-request-id', request.routerId).headers(error.headers).send(error.toBody())
+  if (request.method !== 'POST' || !request.url.startsWith('/v1/')) return
+  const endpoint = ENDPOINT_ROUTES.find(([path]) => request.url.split('?')[0] === `/v1${path}`)?.[1] ?? 'passthrough'
+  const principal = (request as {principal?: string}).principal
+  state.bus.publish({
+    ts: new Date().toISOString(),
+    request_id: request.routerId,
+    ...(principal ? {principal} : {}),
+    event: 'proxy_terminal',
+    endpoint,
+    outcome: 'rejected',
+    status: error.status,
+    task: null,
+    complexity: null,
+    model: null,
+    account: null,
+    provider: null,
+    stream: false,
+    latency_ms: Math.round((performance.now() - request.routerStart) * 1000) / 1000,
+    attempts: [],
+    error_type: null,
+    error_code: error.code,
+  })
+}
+
+function health(state: GatewayState): Record<string, unknown> {
+  const now = Date.now()
+  const {config} = state
+  const cooling = new Map(state.cooldowns.active(now).map((c) => [c.account, new Date(c.until).toISOString()]))
+  return {
+    status: 'ok',
+    version: VERSION,
+    uptime_s: Math.round((now - state.startedAt) / 1000),
+    config: {
+      path: config.path,
+      kind: config.kind,
+      profile: config.profile,
+      default_model: config.config.default_model,
+      models: Object.keys(config.config.models).length,
+      accounts: config.config.accounts.length,
+      warnings: config.warnings.length,
+    },
+    upstreams: config.config.accounts.map((account) => ({
+      account: account.name,
+      provider: account.provider,
+      base_url: redactUrl(account.base_url),
+      enabled: account.enabled,
+      auth_mode: account.auth_mode,
+      models: account.models.length === 0 ? 'any' : account.models.length,
+      cooling_down_until: cooling.get(account.name) ?? null,
+    })),
+  }
+}
+
+/** `GET /v1/models`: `auto` first, then every configured model by its routing key. */
+function modelList(state: GatewayState): {object: 'list'; data: Array<{id: string; object: 'model'; created: number; owned_by: string}>} {
+  const created = Math.floor(state.startedAt / 1000)
+  const data = [{id: 'auto', object: 'model' as const, created, owned_by: 'open-llm-router'}]
+  for (const key of Object.keys(state.config.config.models)) {
+    const slash = key.indexOf('/')
+    data.push({id: key, object: 'model', created, owned_by: slash === -1 ? 'unknown' : key.slice(0, slash)})
+  }
+  return {object: 'list', data}
+}
+
+/** Base URLs may carry credentials (`https://user:pass@host`) or keys in the query: never show those. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.username || parsed.password) {
+      parsed.username = '***'
+      parsed.password = ''
+    }
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/key|token|secret|sig/i.test(key)) parsed.searchParams.set(key, '***')
+    }
+    return parsed.toString()
+  } catch {
+    return '***'
+  }
+}
+
+/** `req_` and 20 random hex characters: unique enough, cheap, and safe in headers and logs. */
+function newRequestId(): string {
+  if (idPool.length === 0) refillIds()
+  return idPool.pop()!
+}
+
+const idPool: string[] = []
+function refillIds(): void {
+  const bytes = randomBytes(10 * 256)
+  for (let i = 0; i < 256; i++) idPool.push('req_' + bytes.toString('hex', i * 10, i * 10 + 10))
+}

@@ -1,0 +1,747 @@
+/**
+ * The proxy loop: for one routed request, try each target (model × account) of the decision's chain in order until
+ * one answers, relaying the answer (JSON or SSE) to the client, and publish the audit events of every step.
+ *
+ * Rules (see docs/gateway.md): a status in `retry_statuses`, a connection failure, a timeout or an adapter-reported
+ * failure moves on to the next target; any other status is the answer. A 429 cools the account down for its
+ * Retry-After. Streams may fall back until the first byte has been written to the client; after that a failure
+ * becomes an SSE error event and the stream ends without `[DONE]`.
+ */
+import {once} from 'node:events'
+import {createBrotliDecompress, createGunzip, createInflate} from 'node:zlib'
+import {Readable} from 'node:stream'
+import type {FastifyReply} from 'fastify'
+
+import type {AttemptSummary, AuditEvent, ErrorType} from '../core/audit/schema.js'
+import type {Account} from '../core/config/schema.js'
+import {accountsForModel, upstreamModelId} from '../core/routing/accounts.js'
+import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
+import {adapterFor} from './adapters/index.js'
+import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator} from './adapters/types.js'
+import {GatewayError} from './errors.js'
+import {providerFor} from './providers.js'
+import type {GatewayState} from './state.js'
+import {UpstreamError, toUpstreamError, type UpstreamResponse} from './upstream.js'
+import {retryAfterMs} from './retry-after.js'
+
+/** One client request after parsing and routing. */
+export interface ProxyInput {
+  requestId: string
+  endpoint: Endpoint
+  /** Path after `/v1`. */
+  path: string
+  /** Client body with router-only fields removed. */
+  body: Record<string, unknown>
+  stream: boolean
+  decision: RoutingDecision
+  principal?: string
+  clientAuthorization?: string
+  /** `performance.now()` when the request arrived. */
+  startedAt: number
+  /** Aborted when the client goes away. */
+  signal: AbortSignal
+}
+
+type SkipReason = 'circuit_open' | 'rate_limited' | 'auth_unavailable' | 'already_tried' | 'unsupported_endpoint'
+
+interface Target {
+  model: string
+  account: Account
+  provider: string
+  adapter: ProviderAdapter
+}
+
+/** Outcome of one attempt that did not produce the final answer. */
+interface AttemptFailure {
+  status: number | null
+  errorType: ErrorType
+  message: string
+}
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'content-encoding',
+])
+
+/** Upstream response headers worth passing to the client (rate-limit information and upstream ids). */
+function forwardedHeader(name: string): boolean {
+  return (
+    name.startsWith('x-ratelimit-') ||
+    name.startsWith('openai-') ||
+    name.startsWith('anthropic-ratelimit-') ||
+    name === 'x-request-id' ||
+    name === 'retry-after'
+  )
+}
+
+/** Runs the chain for one request and writes the response. Never throws: every failure is answered and audited. */
+export async function proxyRequest(state: GatewayState, input: ProxyInput, reply: FastifyReply): Promise<void> {
+  const run = new ProxyRun(state, input, reply)
+  await run.execute()
+}
+
+class ProxyRun {
+  private readonly attempts: AttemptSummary[] = []
+  private readonly skipped: Array<{model: string; account: string; provider: string; reason: SkipReason}> = []
+  /** Accounts whose connection failed in this request: trying them again with another model would fail too. */
+  private readonly deadAccounts = new Set<string>()
+  private readonly bodies = new Map<string, Record<string, unknown>>()
+  private lastFailure: AttemptFailure | undefined
+  private terminalSent = false
+
+  constructor(
+    private readonly state: GatewayState,
+    private readonly input: ProxyInput,
+    private readonly reply: FastifyReply,
+  ) {}
+
+  async execute(): Promise<void> {
+    const {decision} = this.input
+    const chain = [decision.selected_model, ...decision.fallback_models]
+    const targets = this.targets(chain)
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i]
+      if (this.input.signal.aborted) return this.clientGone(target)
+      if (!this.usable(target)) continue
+      const done = await this.attempt(target, targets.length - 1 - i)
+      if (done) return
+      if (this.input.signal.aborted) return this.clientGone(target)
+    }
+    this.exhausted()
+  }
+
+  /** Every (model, account) pair of the chain, in order. */
+  private targets(chain: string[]): Target[] {
+    const config = this.state.config.config
+    const out: Target[] = []
+    for (const model of chain) {
+      for (const account of accountsForModel(config, model)) {
+        const provider = providerFor(account.provider)
+        out.push({
+          model,
+          account,
+          provider: account.provider,
+          adapter: adapterFor(provider?.adapter ?? 'openai'),
+        })
+      }
+    }
+    return out
+  }
+
+  /** Whether a target may be tried now; publishes the skip event when not. */
+  private usable(target: Target): boolean {
+    const now = Date.now()
+    const name = target.account.name
+    if (!target.adapter.supports(this.input.endpoint)) {
+      this.skip(target, 'proxy_skip_unavailable', null, `${target.provider} does not support ${this.input.endpoint}`, 'unsupported_endpoint')
+      return false
+    }
+    if (this.deadAccounts.has(name)) {
+      this.skip(target, 'proxy_skip_unavailable', null, 'connection to this account already failed in this request', 'already_tried')
+      return false
+    }
+    const coolUntil = this.state.cooldowns.activeUntil(name, now)
+    if (coolUntil !== undefined) {
+      this.skip(target, 'proxy_skip_rate_limited', new Date(coolUntil).toISOString(), 'rate limited (Retry-After)', 'rate_limited')
+      return false
+    }
+    const breaker = this.state.breakers?.check(name, target.model, now)
+    if (breaker && !breaker.allowed) {
+      this.skip(target, 'proxy_skip_circuit_open', breaker.until === null ? null : new Date(breaker.until).toISOString(), breaker.reason, 'circuit_open')
+      return false
+    }
+    return true
+  }
+
+  private skip(
+    target: Target,
+    event: 'proxy_skip_circuit_open' | 'proxy_skip_rate_limited' | 'proxy_skip_unavailable',
+    until: string | null,
+    reason: string,
+    code: SkipReason,
+  ): void {
+    this.skipped.push({model: target.model, account: target.account.name, provider: target.provider, reason: code})
+    this.emit({...this.base(event), ...this.targetFields(target), event, until, reason})
+  }
+
+  /** One attempt. Returns true when the request is finished (answered, or the client left). */
+  private async attempt(target: Target, remaining: number): Promise<boolean> {
+    const attemptNo = this.attempts.length + 1
+    const credential = await this.state.credentials.resolve(target.account, this.input.clientAuthorization)
+    if (credential === null) {
+      this.skip(target, 'proxy_skip_unavailable', null, 'no usable credential for this account', 'auth_unavailable')
+      return false
+    }
+    const upstreamModel = upstreamModelId(this.state.config.config, target.model)
+    const ctx: AdapterRequestContext = {
+      endpoint: this.input.endpoint,
+      path: this.input.path,
+      body: this.bodyFor(upstreamModel),
+      upstreamModel,
+      stream: this.input.stream,
+      account: target.account,
+      credential: credential ?? {token: null},
+    }
+    let upstream
+    try {
+      upstream = target.adapter.buildRequest(ctx)
+    } catch (error) {
+      // A request the provider's protocol cannot express (e.g. an unsupported content part) is the client's error.
+      const message = error instanceof Error ? error.message : String(error)
+      const status = error instanceof AdapterError ? error.status : 400
+      const code = (error instanceof AdapterError && error.code) || 'unsupported_request'
+      this.fail(new GatewayError(status, message, 'invalid_request_error', code), target)
+      return true
+    }
+    upstream.headers['accept-encoding'] ??= 'identity'
+    this.emit({
+      ...this.base('proxy_attempt'),
+      ...this.targetFields(target),
+      event: 'proxy_attempt',
+      attempt: attemptNo,
+      upstream_model: upstreamModel,
+      stream: this.input.stream,
+    })
+    const sentAt = performance.now()
+    let response: UpstreamResponse
+    try {
+      response = await this.state.upstream.send(upstream, this.input.signal)
+    } catch (error) {
+      const failure = toUpstreamError(error, this.input.signal)
+      this.requestError(target, attemptNo, failure, sentAt)
+      if (failure.errorType === 'client_abort') return true
+      if (failure.errorType === 'connect_error' || failure.errorType === 'connect_timeout') this.deadAccounts.add(target.account.name)
+      this.retry(target, attemptNo, null, failure.errorType, failure.message, remaining)
+      return false
+    }
+    const connectMs = performance.now() - sentAt
+    const status = response.statusCode
+    this.emit({
+      ...this.base('proxy_upstream_connected'),
+      ...this.targetFields(target),
+      event: 'proxy_upstream_connected',
+      attempt: attemptNo,
+      status,
+      connect_ms: round(connectMs),
+    })
+
+    const ok = status >= 200 && status < 300
+    if (this.input.stream && ok && (target.adapter.createStreamTranslator || isEventStream(response))) {
+      return this.relayStream(target, attemptNo, response, ctx, sentAt, connectMs, remaining)
+    }
+    return this.relayJson(target, attemptNo, response, ctx, sentAt, connectMs, remaining)
+  }
+
+  /** Reads a complete answer and sends it as JSON (translated, with `_router` added to JSON objects). */
+  private async relayJson(
+    target: Target,
+    attemptNo: number,
+    response: UpstreamResponse,
+    ctx: AdapterRequestContext,
+    sentAt: number,
+    connectMs: number,
+    remaining: number,
+  ): Promise<boolean> {
+    const status = response.statusCode
+    let text: string
+    try {
+      text = await readText(response, this.state.settings.max_response_body_bytes)
+    } catch (error) {
+      const failure = toUpstreamError(error, this.input.signal)
+      this.requestError(target, attemptNo, failure, sentAt)
+      if (failure.errorType === 'client_abort') return true
+      this.retry(target, attemptNo, status, failure.errorType, failure.message, remaining)
+      return false
+    }
+    let outStatus = status
+    let payload = text
+    let contentType = headerString(response.headers['content-type']) ?? 'application/json'
+    try {
+      const translated =
+        status >= 400
+          ? target.adapter.translateError?.(status, text)
+          : target.adapter.translateResponse?.(status, text, ctx)
+      if (translated) {
+        outStatus = translated.status
+        payload = JSON.stringify(translated.body)
+        contentType = 'application/json'
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      const adapterStatus = error instanceof AdapterError ? error.status : 502
+      this.outcomeError(target, attemptNo, 'protocol_error', message, sentAt)
+      this.recordAttempt(target, adapterStatus, 'protocol_error', sentAt, false)
+      this.lastFailure = {status: adapterStatus, errorType: 'protocol_error', message}
+      this.state.breakers?.record(target.account.name, target.model, false, Date.now())
+      this.retry(target, attemptNo, adapterStatus, 'protocol_error', message, remaining)
+      return false
+    }
+    if (this.state.config.config.retry_statuses.includes(outStatus)) {
+      this.response(target, attemptNo, outStatus, connectMs, sentAt, Buffer.byteLength(text), null)
+      this.recordAttempt(target, outStatus, 'upstream_status', sentAt, false)
+      this.lastFailure = {status: outStatus, errorType: 'upstream_status', message: `upstream answered ${outStatus}`}
+      this.state.breakers?.record(target.account.name, target.model, false, Date.now())
+      if (outStatus === 429) this.rateLimited(target, attemptNo, response)
+      this.retry(target, attemptNo, outStatus, 'upstream_status', `upstream answered ${outStatus}`, remaining)
+      return false
+    }
+    const ok = outStatus >= 200 && outStatus < 300
+    this.response(target, attemptNo, outStatus, connectMs, sentAt, Buffer.byteLength(text), ok ? usageFrom(text) : null)
+    this.recordAttempt(target, outStatus, ok ? null : 'upstream_status', sentAt, ok)
+    this.state.breakers?.record(target.account.name, target.model, ok || outStatus < 500, Date.now())
+    if (contentType.includes('json')) payload = injectRouter(payload, this.routerSummary(target))
+    const headers = this.clientHeaders(target, response.headers)
+    headers['content-type'] = contentType
+    this.reply.code(outStatus).headers(headers).send(payload)
+    this.terminal(ok ? 'success' : 'upstream_error', outStatus, target, ok ? null : 'upstream_status', null)
+    return true
+  }
+
+  /** Relays an SSE answer chunk by chunk; falls back only while nothing has been written to the client. */
+  private async relayStream(
+    target: Target,
+    attemptNo: number,
+    response: UpstreamResponse,
+    ctx: AdapterRequestContext,
+    sentAt: number,
+    connectMs: number,
+    remaining: number,
+  ): Promise<boolean> {
+    const translator: StreamTranslator | undefined = target.adapter.createStreamTranslator?.(ctx)
+    const maxBytes = this.state.settings.max_response_body_bytes
+    const body = decoded(response)
+    const res = this.reply.raw
+    let started = false
+    let bytesIn = 0
+    let bytesOut = 0
+    let tail = ''
+    const start = (): void => {
+      started = true
+      this.reply.hijack()
+      // This attempt is recorded when the stream ends; the client learns about it now.
+      const headers = this.clientHeaders(target, response.headers, this.attempts.length + 1)
+      headers['content-type'] = 'text/event-stream; charset=utf-8'
+      headers['cache-control'] = 'no-cache'
+      headers['x-accel-buffering'] = 'no'
+      res.writeHead(response.statusCode, headers)
+    }
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        bytesIn += chunk.length
+        if (bytesIn > maxBytes) throw new UpstreamError('response_too_large', 'the upstream stream is larger than allowed')
+        let out: string | Buffer = chunk
+        if (translator) {
+          out = translator.push(chunk.toString('utf8'))
+          if (out.length === 0) continue
+        } else {
+          tail = keepTail(tail, chunk)
+        }
+        if (!started) start()
+        bytesOut += out.length
+        if (!res.write(out)) await once(res, 'drain', {signal: this.input.signal})
+      }
+      if (translator) {
+        const rest = translator.end()
+        if (rest.length > 0) {
+          if (!started) start()
+          bytesOut += rest.length
+          res.write(rest)
+        }
+      }
+      if (!started) start()
+      res.end()
+    } catch (error) {
+      const failure =
+        error instanceof AdapterError
+          ? new UpstreamError('protocol_error', error.message)
+          : toUpstreamError(error, this.input.signal)
+      if (!started) {
+        // Nothing reached the client yet: this attempt failed like any other and the chain goes on.
+        body.destroy()
+        this.requestError(target, attemptNo, failure, sentAt)
+        if (failure.errorType === 'client_abort') return true
+        this.retry(target, attemptNo, null, failure.errorType, failure.message, remaining)
+        return false
+      }
+      body.destroy()
+      this.streamError(target, attemptNo, failure, bytesOut, sentAt)
+      if (failure.errorType !== 'client_abort' && !res.destroyed) {
+        res.end(sseError(this.input.endpoint, failure.message))
+      }
+      return true
+    }
+    this.response(target, attemptNo, response.statusCode, connectMs, sentAt, bytesIn, translator ? null : usageFrom(tail))
+    this.recordAttempt(target, response.statusCode, null, sentAt, true)
+    this.state.breakers?.record(target.account.name, target.model, true, Date.now())
+    this.terminal('success', response.statusCode, target, null, null)
+    return true
+  }
+
+  private streamError(target: Target, attemptNo: number, failure: UpstreamError, bytesSent: number, sentAt: number): void {
+    this.emit({
+      ...this.base('proxy_stream_error'),
+      ...this.targetFields(target),
+      event: 'proxy_stream_error',
+      attempt: attemptNo,
+      error_type: failure.errorType,
+      message: failure.message,
+      bytes_sent: bytesSent,
+    })
+    this.recordAttempt(target, 200, failure.errorType, sentAt, false)
+    if (failure.errorType !== 'client_abort') this.state.breakers?.record(target.account.name, target.model, false, Date.now())
+    const outcome = failure.errorType === 'client_abort' ? 'client_abort' : 'stream_error'
+    this.terminal(outcome, 200, target, failure.errorType, null)
+  }
+
+  private requestError(target: Target, attemptNo: number, failure: UpstreamError, sentAt: number): void {
+    this.outcomeError(target, attemptNo, failure.errorType, failure.message, sentAt)
+    this.recordAttempt(target, null, failure.errorType, sentAt, false)
+    if (failure.errorType === 'client_abort') {
+      this.terminal('client_abort', 499, target, 'client_abort', null)
+      return
+    }
+    this.lastFailure = {status: null, errorType: failure.errorType, message: failure.message}
+    this.state.breakers?.record(target.account.name, target.model, false, Date.now())
+  }
+
+  private outcomeError(target: Target, attemptNo: number, errorType: ErrorType, message: string, sentAt: number): void {
+    this.emit({
+      ...this.base('proxy_request_error'),
+      ...this.targetFields(target),
+      event: 'proxy_request_error',
+      attempt: attemptNo,
+      error_type: errorType,
+      message,
+      latency_ms: round(performance.now() - sentAt),
+    })
+  }
+
+  private response(
+    target: Target,
+    attemptNo: number,
+    status: number,
+    connectMs: number,
+    sentAt: number,
+    bytes: number,
+    usage: {prompt_tokens: number | null; completion_tokens: number | null} | null,
+  ): void {
+    this.emit({
+      ...this.base('proxy_response'),
+      ...this.targetFields(target),
+      event: 'proxy_response',
+      attempt: attemptNo,
+      status,
+      stream: this.input.stream,
+      connect_ms: round(connectMs),
+      latency_ms: round(performance.now() - sentAt),
+      bytes,
+      usage,
+    })
+  }
+
+  private rateLimited(target: Target, attemptNo: number, response: UpstreamResponse): void {
+    const now = Date.now()
+    const {rate_limit_default_cooldown_seconds: fallback, rate_limit_max_cooldown_seconds: max} = this.state.settings
+    const wanted = retryAfterMs(response.headers, now) ?? fallback * 1000
+    const duration = Math.min(wanted, max * 1000)
+    const until = this.state.cooldowns.set(target.account.name, duration, now)
+    this.emit({
+      ...this.base('proxy_rate_limited'),
+      ...this.targetFields(target),
+      event: 'proxy_rate_limited',
+      attempt: attemptNo,
+      status: 429,
+      retry_after_ms: duration,
+      cooldown_until: new Date(until).toISOString(),
+    })
+  }
+
+  private retry(target: Target, attemptNo: number, status: number | null, errorType: ErrorType, reason: string, remaining: number): void {
+    if (remaining <= 0) return
+    this.emit({
+      ...this.base('proxy_retry'),
+      ...this.targetFields(target),
+      event: 'proxy_retry',
+      attempt: attemptNo,
+      status,
+      error_type: errorType,
+      reason,
+    })
+  }
+
+  private recordAttempt(target: Target, status: number | null, errorType: ErrorType | null, sentAt: number, ok: boolean): void {
+    this.attempts.push({
+      model: target.model,
+      account: target.account.name,
+      provider: target.provider,
+      status,
+      error_type: errorType,
+      latency_ms: round(performance.now() - sentAt),
+      ok,
+    })
+  }
+
+  /** Every target failed or was skipped: answer with the last upstream status and what was tried. */
+  private exhausted(): void {
+    const last = this.lastFailure
+    let status: number
+    let code: string
+    if (this.attempts.length === 0) {
+      status = 503
+      code = 'no_available_upstream'
+    } else if (last?.status) {
+      status = last.status >= 500 || last.status === 429 ? last.status : 502
+      code = 'upstream_exhausted'
+    } else {
+      status = last?.errorType.endsWith('timeout') ? 504 : 502
+      code = 'upstream_exhausted'
+    }
+    const tried = this.attempts.map((a) => `${a.model} via ${a.account}: ${a.status ?? describe(a.error_type)}`)
+    const skipped = this.skipped.map((s) => `${s.model} via ${s.account}: skipped (${s.reason.replace('_', ' ')})`)
+    const message =
+      this.attempts.length === 0
+        ? `No upstream could be tried: ${skipped.join('; ') || 'no target'}.`
+        : `All upstream attempts failed: ${[...tried, ...skipped].join('; ')}.`
+    this.emit({
+      ...this.base('proxy_exhausted'),
+      event: 'proxy_exhausted',
+      status,
+      attempts: this.attempts,
+      skipped: this.skipped,
+    })
+    const headers: Record<string, string> = {}
+    const waits = this.state.cooldowns.active(Date.now()).map((c) => c.until)
+    if (this.attempts.length === 0 && waits.length > 0) {
+      headers['retry-after'] = String(Math.max(1, Math.ceil((Math.min(...waits) - Date.now()) / 1000)))
+    }
+    const type = status === 429 ? 'rate_limit_error' : 'upstream_error'
+    this.fail(new GatewayError(status, message, type, code, null, headers), undefined, 'exhausted', last?.errorType ?? null)
+  }
+
+  /** Answers with a gateway error (JSON), or ends the stream if headers were already sent. */
+  private fail(error: GatewayError, target?: Target, outcome: 'exhausted' | 'rejected' = 'rejected', errorType: ErrorType | null = null): void {
+    const last = this.attempts.at(-1)
+    const headers = this.diagnosticHeaders(target ?? null, last)
+    Object.assign(headers, error.headers)
+    const body = {...error.toBody(), _router: this.routerObject(target ?? null)}
+    this.reply.code(error.status).headers(headers).send(body)
+    this.terminal(outcome, error.status, target ?? null, errorType, outcome === 'rejected' ? error.code : null)
+  }
+
+  private clientGone(target: Target): void {
+    this.terminal('client_abort', 499, target, 'client_abort', null)
+  }
+
+  private terminal(
+    outcome: 'success' | 'upstream_error' | 'exhausted' | 'stream_error' | 'client_abort' | 'rejected',
+    status: number,
+    target: Target | null,
+    errorType: ErrorType | null,
+    errorCode: string | null,
+  ): void {
+    if (this.terminalSent) return
+    this.terminalSent = true
+    const last = this.attempts.at(-1)
+    const {decision} = this.input
+    this.emit({
+      ...this.base('proxy_terminal'),
+      event: 'proxy_terminal',
+      endpoint: this.input.endpoint,
+      outcome,
+      status,
+      task: decision.task,
+      complexity: decision.complexity,
+      model: target?.model ?? last?.model ?? null,
+      account: target?.account.name ?? last?.account ?? null,
+      provider: target?.provider ?? last?.provider ?? null,
+      stream: this.input.stream,
+      latency_ms: round(performance.now() - this.input.startedAt),
+      attempts: this.attempts,
+      error_type: errorType,
+      error_code: errorCode,
+    })
+  }
+
+  /** The client body for one upstream model (shared between accounts of that model). */
+  private bodyFor(upstreamModel: string): Record<string, unknown> {
+    let body = this.bodies.get(upstreamModel)
+    if (!body) {
+      body = {...this.input.body, model: upstreamModel}
+      this.bodies.set(upstreamModel, body)
+    }
+    return body
+  }
+
+  private clientHeaders(
+    target: Target,
+    upstream: Record<string, string | string[] | undefined>,
+    attempts = this.attempts.length,
+  ): Record<string, string> {
+    const headers = this.diagnosticHeaders(target, undefined, attempts)
+    for (const name in upstream) {
+      if (HOP_BY_HOP.has(name) || !forwardedHeader(name)) continue
+      const value = upstream[name]
+      if (value !== undefined) headers[name === 'x-request-id' ? 'x-upstream-request-id' : name] = Array.isArray(value) ? value.join(', ') : value
+    }
+    return headers
+  }
+
+  private diagnosticHeaders(target: Target | null, last: AttemptSummary | undefined, attempts = this.attempts.length): Record<string, string> {
+    const {decision} = this.input
+    const headers: Record<string, string> = {
+      'x-router-request-id': this.input.requestId,
+      'x-router-task': decision.task,
+      'x-router-complexity': decision.complexity,
+      'x-router-attempts': String(attempts),
+      'x-router-decision-ms': decision.decision_ms.toFixed(3),
+    }
+    const model = target?.model ?? last?.model
+    const account = target?.account.name ?? last?.account
+    const provider = target?.provider ?? last?.provider
+    if (model) headers['x-router-model'] = model
+    if (account) headers['x-router-account'] = account
+    if (provider) headers['x-router-provider'] = provider
+    return headers
+  }
+
+  private routerObject(target: Target | null): Record<string, unknown> {
+    const {decision} = this.input
+    return {
+      request_id: this.input.requestId,
+      source: decision.source,
+      task: decision.task,
+      complexity: decision.complexity,
+      selected_model: decision.selected_model,
+      model: target?.model ?? null,
+      account: target?.account.name ?? null,
+      provider: target?.provider ?? null,
+      fallback_models: decision.fallback_models,
+      profile: decision.profile,
+      decision_ms: round(decision.decision_ms),
+      attempts: this.attempts,
+    }
+  }
+
+  private routerSummary(target: Target): string {
+    return JSON.stringify(this.routerObject(target))
+  }
+
+  private base<E extends AuditEvent['event']>(event: E): {ts: string; request_id: string; principal?: string; event: E} {
+    const base: {ts: string; request_id: string; principal?: string; event: E} = {
+      ts: new Date().toISOString(),
+      request_id: this.input.requestId,
+      event,
+    }
+    if (this.input.principal) base.principal = this.input.principal
+    return base
+  }
+
+  private targetFields(target: Target): {model: string; account: string; provider: string} {
+    return {model: target.model, account: target.account.name, provider: target.provider}
+  }
+
+  private emit(event: AuditEvent): void {
+    this.state.bus.publish(event)
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000
+}
+
+function describe(errorType: ErrorType | null): string {
+  return (errorType ?? 'error').replaceAll('_', ' ')
+}
+
+function isEventStream(response: UpstreamResponse): boolean {
+  return headerString(response.headers['content-type'])?.includes('text/event-stream') ?? false
+}
+
+function headerString(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The upstream body, decompressed when the upstream ignored our `accept-encoding: identity`. */
+function decoded(response: UpstreamResponse): Readable {
+  const encoding = headerString(response.headers['content-encoding'])?.toLowerCase()
+  const body = response.body as unknown as Readable
+  if (!encoding || encoding === 'identity') return body
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : undefined
+  if (!decoder) return body
+  body.on('error', (error) => decoder.destroy(error))
+  return body.pipe(decoder)
+}
+
+/** Reads a whole (decoded) body as UTF-8, failing past `maxBytes`. */
+async function readText(response: UpstreamResponse, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  const body = decoded(response)
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > maxBytes) {
+      body.destroy()
+      throw new UpstreamError('response_too_large', `the upstream response is larger than ${maxBytes} bytes`)
+    }
+    chunks.push(chunk)
+  }
+  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8')
+}
+
+/** Adds `"_router": {...}` as the last key of a JSON object text, without parsing it. Other JSON is left alone. */
+export function injectRouter(json: string, routerJson: string): string {
+  let end = json.length - 1
+  while (end >= 0 && json.charCodeAt(end) <= 32) end--
+  let start = 0
+  while (start < end && json.charCodeAt(start) <= 32) start++
+  if (json[start] !== '{' || json[end] !== '}') return json
+  let inner = start + 1
+  while (inner < end && json.charCodeAt(inner) <= 32) inner++
+  const separator = inner === end ? '' : ','
+  return `${json.slice(0, end)}${separator}"_router":${routerJson}}`
+}
+
+const USAGE_PROMPT = /"(?:prompt_tokens|input_tokens)"\s*:\s*(\d+)/
+const USAGE_COMPLETION = /"(?:completion_tokens|output_tokens)"\s*:\s*(\d+)/
+
+/** Token usage from the tail of a body (where OpenAI puts it), without parsing the whole JSON. */
+function usageFrom(text: string): {prompt_tokens: number | null; completion_tokens: number | null} | null {
+  const tail = text.length > 2048 ? text.slice(-2048) : text
+  const prompt = USAGE_PROMPT.exec(tail)
+  const completion = USAGE_COMPLETION.exec(tail)
+  if (!prompt && !completion) return null
+  return {
+    prompt_tokens: prompt ? Number(prompt[1]) : null,
+    completion_tokens: completion ? Number(completion[1]) : null,
+  }
+}
+
+function keepTail(tail: string, chunk: Buffer): string {
+  const text = chunk.length > 2048 ? chunk.subarray(chunk.length - 2048).toString('utf8') : chunk.toString('utf8')
+  const joined = tail + text
+  return joined.length > 2048 ? joined.slice(-2048) : joined
+}
+
+/** The SSE error event that ends a broken stream, in the shape OpenAI clients raise as an error. */
+export function sseError(endpoint: Endpoint, message: string): string {
+  const error = {message: `Upstream stream interrupted: ${message}`, type: 'upstream_error', code: 'stream_interrupted', param: null}
+  if (endpoint === 'responses') {
+    return `event: error\ndata: ${JSON.stringify({type: 'error', code: error.code, message: error.message, param: null, error})}\n\n`
+  }
+  return `data: ${JSON.stringify({error})}\n\n`
+}

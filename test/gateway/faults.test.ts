@@ -1,0 +1,278 @@
+import {readFile} from 'node:fs/promises'
+import {createServer} from 'node:net'
+import OpenAI from 'openai'
+import {request} from 'undici'
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+
+import {AuditEventSchema} from '../../src/core/audit/schema.js'
+import {startSim, type SimServer} from '../../src/sim/index.js'
+import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+
+let alpha: SimServer
+let beta: SimServer
+let deadPort: number
+let gateway: TestGateway
+
+/** A port nobody listens on: connections to it are refused. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as {port: number}).port
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+function config(): string {
+  return `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+  gemini/gemini-2.5-flash: {}
+  local/dead-model: {}
+accounts:
+  - name: dead
+    provider: openai-compatible
+    base_url: http://127.0.0.1:${deadPort}/v1
+    models: [local/dead-model]
+  - name: alpha
+    provider: openai
+    base_url: ${alpha.url}
+    api_key: sk-alpha-secret-123456
+    models: [openai/gpt-5-mini]
+  - name: beta
+    provider: openai-compatible
+    base_url: ${beta.url}/v1
+    models: [gemini/gemini-2.5-flash]
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+fallback_models: [gemini/gemini-2.5-flash]
+`
+}
+
+beforeAll(async () => {
+  alpha = await startSim({name: 'alpha', port: 0})
+  beta = await startSim({name: 'beta', port: 0})
+  deadPort = await freePort()
+  gateway = await startTestGateway(config(), {
+    settings: {backend_read_timeout_seconds: 1, backend_idle_timeout_seconds: 1, max_request_body_bytes: 64 * 1024},
+  })
+})
+
+afterAll(async () => {
+  await gateway?.close()
+  await alpha?.close()
+  await beta?.close()
+})
+
+afterEach(() => {
+  alpha.clearRequests()
+  beta.clearRequests()
+  alpha.script([])
+  beta.script([])
+})
+
+async function post(body: unknown, headers: Record<string, string> = {}, path = '/v1/chat/completions') {
+  const response = await request(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json', ...headers},
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await response.body.text()
+  return {status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text)}
+}
+
+const hello = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
+
+describe('connection failures', () => {
+  it('falls back when the connection is refused, and records connect_error', async () => {
+    const res = await post({model: 'local/dead-model', messages: [{role: 'user', content: 'hi'}]})
+    // An explicit model has no fallback chain: the refused connection is the answer.
+    expect(res.status).toBe(502)
+    expect(res.json().error).toMatchObject({type: 'upstream_error', code: 'upstream_exhausted'})
+    expect(res.json().error.message).toContain('local/dead-model via dead: connect error')
+    const id = res.headers['x-router-request-id'] as string
+    const error = gateway.eventsFor(id).find((e) => e.event === 'proxy_request_error')
+    expect(error).toMatchObject({error_type: 'connect_error', account: 'dead'})
+  })
+
+  it('moves on to the next target when the upstream resets the connection', async () => {
+    alpha.script([{kind: 'reset'}])
+    const res = await post(hello)
+    expect(res.status).toBe(200)
+    expect(res.headers['x-router-account']).toBe('beta')
+    expect(res.json()._router.attempts[0]).toMatchObject({account: 'alpha', error_type: 'connection_reset', ok: false})
+  })
+
+  it('gives up on an upstream that never answers after the read timeout and falls back', async () => {
+    alpha.script([{kind: 'hang'}])
+    const res = await post(hello)
+    expect(res.status).toBe(200)
+    expect(res.json()._router.attempts[0]).toMatchObject({account: 'alpha', error_type: 'headers_timeout'})
+  })
+})
+
+describe('Retry-After', () => {
+  it('cools an account down for its Retry-After and skips it meanwhile', async () => {
+    alpha.script([{status: 429, retryAfter: 30}])
+    const first = await post(hello)
+    expect(first.headers['x-router-account']).toBe('beta')
+    const second = await post(hello)
+    expect(second.headers['x-router-account']).toBe('beta')
+    expect(alpha.requests).toHaveLength(1)
+    const id = second.headers['x-router-request-id'] as string
+    const skip = gateway.eventsFor(id).find((e) => e.event === 'proxy_skip_rate_limited')
+    expect(skip).toMatchObject({account: 'alpha', model: 'openai/gpt-5-mini'})
+    const limited = gateway.eventsFor(first.headers['x-router-request-id'] as string).find((e) => e.event === 'proxy_rate_limited')
+    expect(limited).toMatchObject({retry_after_ms: 30_000})
+    // Health shows the cool-down.
+    const health = await (await request(`${gateway.url}/health`)).body.json()
+    expect((health as {upstreams: Array<{account: string; cooling_down_until: string | null}>}).upstreams.find((u) => u.account === 'alpha')?.cooling_down_until).not.toBeNull()
+    gateway.state.cooldowns.set('alpha', 0, 0)
+    ;(gateway.state.cooldowns as unknown as {until: Map<string, number>}).until.clear()
+  })
+})
+
+describe('when everything fails', () => {
+  it('answers with the last upstream status and lists what was tried', async () => {
+    alpha.script([{status: 502}])
+    beta.script([{status: 503}])
+    const res = await post(hello)
+    expect(res.status).toBe(503)
+    const error = res.json().error
+    expect(error.code).toBe('upstream_exhausted')
+    expect(error.message).toContain('openai/gpt-5-mini via alpha: 502')
+    expect(error.message).toContain('gemini/gemini-2.5-flash via beta: 503')
+    const id = res.headers['x-router-request-id'] as string
+    const exhausted = gateway.eventsFor(id).find((e) => e.event === 'proxy_exhausted')
+    expect(exhausted).toMatchObject({status: 503})
+    expect(await gateway.terminal(id)).toMatchObject({outcome: 'exhausted', status: 503})
+  })
+
+  it('answers 504 when the last attempt timed out', async () => {
+    alpha.script([{status: 500}])
+    beta.script([{kind: 'hang'}])
+    const res = await post(hello)
+    expect(res.status).toBe(504)
+  })
+})
+
+describe('streaming faults', () => {
+  it('falls back before the first byte when a stream fails to start', async () => {
+    alpha.script([{kind: 'reset'}])
+    const res = await post({...hello, stream: true})
+    expect(res.status).toBe(200)
+    expect(res.headers['x-router-account']).toBe('beta')
+    expect(res.text).toContain('data: [DONE]')
+  })
+
+  it('ends a stream that breaks midway with an SSE error event and no [DONE]', async () => {
+    alpha.script([{kind: 'drop', afterChunks: 3}])
+    const res = await post({...hello, stream: true})
+    expect(res.status).toBe(200)
+    expect(res.text).not.toContain('[DONE]')
+    const events = res.text.split('\n\n').filter(Boolean)
+    const last = JSON.parse(events.at(-1)!.replace(/^data: /, ''))
+    expect(last.error).toMatchObject({type: 'upstream_error', code: 'stream_interrupted'})
+    const id = res.headers['x-router-request-id'] as string
+    expect(gateway.eventsFor(id).find((e) => e.event === 'proxy_stream_error')).toMatchObject({account: 'alpha'})
+    expect(await gateway.terminal(id)).toMatchObject({outcome: 'stream_error'})
+    expect(beta.requests).toHaveLength(0)
+  })
+
+  it('makes the openai client throw on a broken stream instead of returning a truncated answer', async () => {
+    alpha.script([{kind: 'drop', afterChunks: 2}])
+    const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'x', maxRetries: 0})
+    const stream = await client.chat.completions.create({...hello, stream: true} as never)
+    await expect(async () => {
+      for await (const _chunk of stream as unknown as AsyncIterable<unknown>) {
+        // consume
+      }
+    }).rejects.toThrow(/stream interrupted/i)
+  })
+
+  it('cancels the upstream request when the client disconnects', async () => {
+    alpha.script([{kind: 'hang'}])
+    const controller = new AbortController()
+    const pending = request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({...hello, stream: true}),
+      signal: controller.signal,
+    }).catch(() => undefined)
+    await vi.waitFor(() => expect(alpha.requests).toHaveLength(1))
+    controller.abort()
+    await pending
+    await vi.waitFor(() => expect(alpha.requests[0].aborted).toBe(true))
+    const terminal = gateway.events.find((e) => e.event === 'proxy_terminal' && e.outcome === 'client_abort')
+    expect(terminal).toBeDefined()
+    expect(beta.requests).toHaveLength(0)
+  })
+})
+
+describe('errors the gateway itself produces', () => {
+  it('rejects malformed JSON with a 400 in OpenAI shape', async () => {
+    const res = await post('{"model": "auto", "messages": [')
+    expect(res.status).toBe(400)
+    expect(res.json()).toEqual({
+      error: {message: expect.stringContaining('not valid JSON'), type: 'invalid_request_error', code: 'invalid_json', param: null},
+    })
+    expect(res.headers['x-router-request-id']).toMatch(/^req_/)
+  })
+
+  it('rejects a body that is not an object', async () => {
+    const res = await post('[1, 2, 3]')
+    expect(res.status).toBe(400)
+    expect(res.json().error.code).toBe('invalid_json')
+  })
+
+  it('rejects an unknown model with the list of configured models', async () => {
+    const res = await post({model: 'nope/not-a-model', messages: [{role: 'user', content: 'hi'}]})
+    expect(res.status).toBe(400)
+    const error = res.json().error
+    expect(error).toMatchObject({type: 'invalid_request_error', code: 'model_not_found', param: 'model'})
+    expect(error.message).toContain('openai/gpt-5-mini')
+  })
+
+  it('rejects constraints that exclude every candidate', async () => {
+    const res = await post({...hello, allowed_models: ['anthropic/*']})
+    expect(res.status).toBe(400)
+    expect(res.json().error.code).toBe('no_candidates')
+  })
+
+  it('answers 413 for a body over the limit', async () => {
+    const res = await post({...hello, messages: [{role: 'user', content: 'x'.repeat(100 * 1024)}]})
+    expect(res.status).toBe(413)
+    expect(res.json().error).toMatchObject({type: 'invalid_request_error', code: 'body_too_large'})
+  })
+
+  it('answers unknown routes with an OpenAI-shaped 404', async () => {
+    const response = await request(`${gateway.url}/v2/whatever`)
+    expect(response.statusCode).toBe(404)
+    expect(((await response.body.json()) as {error: {code: string}}).error.code).toBe('not_found')
+  })
+
+  it('never puts a credential in an error or in the audit log', async () => {
+    alpha.script([{status: 500}])
+    beta.script([{status: 500}])
+    const res = await post(hello)
+    expect(res.text).not.toContain('sk-alpha-secret')
+    await gateway.state.bus // events are already published synchronously
+    const audit = await readAudit()
+    expect(audit).not.toContain('sk-alpha-secret')
+  })
+})
+
+async function readAudit(): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  return readFile(gateway.auditPath, 'utf8')
+}
+
+describe('audit log', () => {
+  it('writes every event as one JSON line that matches the schema', async () => {
+    await post(hello)
+    const lines = (await readAudit()).trim().split('\n')
+    expect(lines.length).toBeGreaterThan(3)
+    for (const line of lines) expect(AuditEventSchema.safeParse(JSON.parse(line)).success).toBe(true)
+    expect(lines.some((l) => l.includes('"event":"route_decision"'))).toBe(true)
+  })
+})
