@@ -4,15 +4,19 @@
  * and rank the rest by an explainable utility score.
  *
  * Score = quality + cost + latency + failure + order (the last four are ≤ 0 penalties or ≥ 0 bonuses):
- * - quality: the model's catalog quality (0–1), a bonus when the task is in its `task_affinity`, minus a tier-fit
- *   penalty (per size class too small for the complexity, and a smaller one per class of overkill);
+ * - quality: for this task and tier. `quality` × the model's quality (0–1, plus `task_affinity` when the task is in
+ *   the model's affinities), minus `shortfall` per unit it falls below what the complexity needs
+ *   (`quality_needed`: a small model is penalised on an xhigh request), minus `tier_over` per size class above what
+ *   the complexity needs (a frontier model is wasted on a low request);
  * - cost: minus `cost` per decade of estimated request cost above the cheapest candidate (input tokens plus requested
- *   or assumed output tokens, at the model's prices);
+ *   or assumed output tokens, at the model's prices), at most `cost_max_decades` decades, so that a free model
+ *   cannot make up for any quality shortfall;
  * - latency: minus `latency` per decade of latency above the fastest candidate;
  * - failure: minus `failure` × failure rate;
  * - order: `order_step` per place ahead in the chain. It is what keeps the profile's order: a later candidate only
- *   overtakes an earlier one with strong evidence (with the default weights and one place between them: about 5×
- *   cheaper for the same quality, or the earlier candidate failing 20 points more often, e.g. a 50% live failure rate).
+ *   overtakes an earlier one with strong evidence (with the default weights and one place between them: about 8×
+ *   cheaper for a quality that meets the need, the earlier candidate failing 30 points more often, e.g. a 50% live
+ *   failure rate, or the earlier candidate falling well short of the quality the complexity needs).
  * Latency and failure rate come from live stats when the model has at least `live_min_samples` samples, else from
  * the catalog priors. `SELECTION_WEIGHTS` holds every number; nothing else in the ranking is a literal.
  *
@@ -41,16 +45,20 @@ export interface LiveStatsSource {
 
 /** Every weight and threshold of the ranking (see the module comment for the formula). */
 export const SELECTION_WEIGHTS = {
-  /** Multiplier of the quality term. */
+  /** Multiplier of the model's quality (0–1). */
   quality: 0.5,
   /** Quality bonus when the request's task is in the model's `task_affinity`. */
   task_affinity: 0.08,
-  /** Quality penalty per size class below what the complexity needs (small model on an xhigh request). */
-  tier_under: 0.12,
-  /** Quality penalty per size class above what the complexity needs (frontier model on a low request). */
+  /** Quality a model needs for each complexity (catalog scale: small models ~0.6, frontier ~0.93). */
+  quality_needed: {low: 0.55, medium: 0.7, high: 0.82, xhigh: 0.9} as Record<Complexity, number>,
+  /** Penalty per unit of quality below `quality_needed` (0.1 short costs 0.4). */
+  shortfall: 4,
+  /** Penalty per size class above what the complexity needs (frontier model on a low request). */
   tier_over: 0.03,
   /** Penalty per decade (10×) of estimated request cost above the cheapest candidate. */
-  cost: 0.3,
+  cost: 0.35,
+  /** The cost penalty stops growing after this many decades. */
+  cost_max_decades: 2,
   /** Costs are compared as (cost + floor): below a hundredth of a cent per request, price differences do not matter. */
   cost_floor_usd: 0.0001,
   /** Penalty per decade of latency above the fastest candidate. */
@@ -60,7 +68,7 @@ export const SELECTION_WEIGHTS = {
   /** Penalty per unit of failure rate (a 50% failure rate costs 0.5). */
   failure: 1,
   /** Bonus per place ahead in the chain: keeps the profile's order unless the evidence is strong. */
-  order_step: 0.2,
+  order_step: 0.3,
   /** Live stats replace the catalog priors once a model has this many samples. */
   live_min_samples: 20,
   /** Output tokens assumed per complexity when the request does not cap them. */
@@ -193,7 +201,9 @@ interface Working {
   failure: number
   failureLive: boolean
   failureSamples: number
+  /** Quality with the task affinity bonus, and how far it falls below what the complexity needs. */
   quality: number
+  shortfall: number
   components: ScoreComponents | null
   score: number
   rank: number | null
@@ -244,6 +254,7 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     failureLive: false,
     failureSamples: 0,
     quality: 0,
+    shortfall: 0,
     components: null,
     score: 0,
     rank: null,
@@ -339,19 +350,21 @@ function score(input: SelectionInput, kept: Working[]): void {
   }
 
   const need = COMPLEXITY_LEVEL[complexity]
+  const needed = weights.quality_needed[complexity]
   const last = kept.length - 1
   for (const w of kept) {
     const {info} = w
-    let quality = info.quality
-    if (info.task_affinity.includes(task)) quality += weights.task_affinity
-    const gap = TIER_LEVEL[info.tier] - need
-    quality -= gap < 0 ? -gap * weights.tier_under : gap * weights.tier_over
+    const quality = info.quality + (info.task_affinity.includes(task) ? weights.task_affinity : 0)
     w.quality = quality
+    // Rounded so that float noise (0.82 + 0.08 vs 0.9) is not a shortfall.
+    w.shortfall = Math.max(0, round(needed - quality))
+    const overkill = Math.max(0, TIER_LEVEL[info.tier] - need)
     const floor = weights.cost_floor_usd
     const latencyFloor = weights.latency_floor_ms
+    const decades = Math.min(weights.cost_max_decades, Math.log10((w.cost + floor) / (minCost + floor)))
     const components: ScoreComponents = {
-      quality: round(weights.quality * quality),
-      cost: round(-weights.cost * Math.log10((w.cost + floor) / (minCost + floor))),
+      quality: round(weights.quality * quality - weights.shortfall * w.shortfall - weights.tier_over * overkill),
+      cost: round(-weights.cost * decades),
       latency: round(-weights.latency * Math.log10(Math.max(w.latency, latencyFloor) / Math.max(minLatency, latencyFloor))),
       failure: round(-weights.failure * w.failure),
       order: round(weights.order_step * (last - w.place)),
@@ -401,12 +414,18 @@ function explain(input: SelectionInput, ranked: Working[]): void {
         `failure rate ${percent(w.failure)} (${w.failureLive ? `live, ${w.failureSamples} samples` : 'prior'}) > ${percent(weights.failure_notice)}`,
       )
     }
-    if (w.cost > cheapest * weights.cost_notice) {
+    if (cheapest > 0 && w.cost > cheapest * weights.cost_notice) {
       reasons.push(`est. cost ${costRatio(w.cost, cheapest)} the cheapest candidate`)
     }
-    const gap = TIER_LEVEL[info.tier] - COMPLEXITY_LEVEL[input.complexity]
-    if (gap < 0) reasons.push(`${info.tier} model for a ${input.complexity} request`)
-    else if (gap >= 2) reasons.push(`${info.tier} model is more than a ${input.complexity} request needs`)
+    const a = article(input.complexity)
+    if (w.shortfall > 0) {
+      reasons.push(
+        `quality ${w.quality.toFixed(2)} below the ${weights.quality_needed[input.complexity]} ${a} ${input.complexity} request needs`,
+      )
+    }
+    if (TIER_LEVEL[info.tier] - COMPLEXITY_LEVEL[input.complexity] >= 2) {
+      reasons.push(`${info.tier} model is more than ${a} ${input.complexity} request needs`)
+    }
     if (info.task_affinity.includes(input.task)) reasons.push(`strong at ${input.task}`)
     if (info.origin === 'defaults') reasons.push(UNDESCRIBED)
   }
@@ -454,7 +473,7 @@ function evidence(winner: Working, loser: Working): string {
         ? `${costRatio(loser.cost, winner.cost)} cheaper${similar ? ' for similar quality' : ''}`
         : `free (vs est. $${usd(loser.cost)})`
     case 'quality':
-      return `better fit (quality ${winner.quality.toFixed(2)} vs ${loser.quality.toFixed(2)})`
+      return `better fit: quality ${winner.quality.toFixed(2)} vs ${loser.quality.toFixed(2)}`
     case 'latency':
       return `faster (${seconds(winner.latency)} vs ${seconds(loser.latency)})`
     default:
@@ -546,6 +565,11 @@ function round(value: number, digits = 3): number {
   return Math.round(value * factor) / factor + 0
 }
 
+/** `an xhigh`, `a high`. */
+function article(complexity: Complexity): string {
+  return complexity === 'xhigh' ? 'an' : 'a'
+}
+
 function percent(rate: number): string {
   return `${Math.round(rate * 100)}%`
 }
@@ -558,9 +582,9 @@ function usd(value: number): string {
   return value >= 0.01 ? value.toFixed(3) : value.toPrecision(2)
 }
 
-/** `3.1×`, or `far more than` against a free model. */
+/** `3.1×` (`lower` is never 0 here: a free model's evidence is worded apart). */
 function costRatio(higher: number, lower: number): string {
-  return lower > 0 ? `${(higher / lower).toFixed(1)}×` : 'far more than'
+  return `${(higher / lower).toFixed(1)}×`
 }
 
 function seconds(ms: number): string {

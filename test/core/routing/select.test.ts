@@ -90,9 +90,17 @@ describe('selectCandidates: ranking', () => {
     expect(second.reasons[0]).toBe('kept route order (#2)')
   })
 
-  it('keeps a cheap model first in its route even when a larger model follows (the profile chose it)', () => {
+  it('keeps a cheaper model first in its route when its quality meets the need (the profile chose it)', () => {
+    const result = select(route('acme/mid', 'acme/large'), {complexity: 'medium'})
+    expect(result.selected).toBe('acme/mid')
+  })
+
+  it('overturns the route order when the first model falls well short of the quality the complexity needs', () => {
     const result = select(route('acme/small', 'acme/large'), {complexity: 'high'})
-    expect(result.selected).toBe('acme/small')
+    expect(result.selected).toBe('acme/large')
+    const [small, large] = result.candidates
+    expect(small.reasons).toContain('quality 0.60 below the 0.82 a high request needs')
+    expect(large.reasons[0]).toBe('ranked above acme/small (#1 in route): better fit: quality 0.86 vs 0.60')
   })
 
   it('keeps the route order when the first model costs 3× more for the same quality', () => {
@@ -142,7 +150,7 @@ describe('selectCandidates: ranking', () => {
     const small = xhigh.candidates[0]
     const large = xhigh.candidates[1]
     expect(small.components!.quality).toBeLessThan(large.components!.quality)
-    expect(small.reasons).toContain('small model for a xhigh request')
+    expect(small.reasons).toContain('quality 0.60 below the 0.9 an xhigh request needs')
 
     const low = select(route('acme/large', 'acme/small'), {complexity: 'low'})
     expect(low.candidates[0].reasons).toContain('large model is more than a low request needs')
@@ -164,7 +172,7 @@ describe('selectCandidates: ranking', () => {
       const c = candidate.components!
       expect(candidate.score).toBeCloseTo(c.quality + c.cost + c.latency + c.failure + c.order, 2)
     }
-    expect(result.candidates.map((c) => c.components!.order)).toEqual([0.4, 0.2, 0])
+    expect(result.candidates.map((c) => c.components!.order)).toEqual([0.6, 0.3, 0])
   })
 
   it('scores a model nobody describes with the documented default metadata, and says so', () => {
@@ -172,7 +180,9 @@ describe('selectCandidates: ranking', () => {
     const result = select(route('acme/mystery', 'acme/small'), {config})
     const mystery = result.candidates[0]
     expect(mystery.excluded).toBe(false)
-    expect(mystery.components!.quality).toBe(SELECTION_WEIGHTS.quality * DEFAULT_MODEL_METADATA.quality)
+    const w = SELECTION_WEIGHTS
+    const q = DEFAULT_MODEL_METADATA.quality
+    expect(mystery.components!.quality).toBeCloseTo(w.quality * q - w.shortfall * (w.quality_needed.medium - q), 3)
     expect(mystery.components!.cost).toBe(0)
     expect(mystery.reasons).toContain('not described by the config or the catalog: default metadata')
   })

@@ -1,0 +1,161 @@
+/**
+ * The routing engine's entry point: one request body in, one `RoutingDecision` out. The gateway calls this on every
+ * request and `route explain` prints its result; both get exactly the same object.
+ *
+ * - `model` missing, empty, `auto` or `openrouter/auto` (and no `models` list): auto. The chain is the route for the
+ *   classified task × complexity (with the fallbacks of `routeFor`), then the config's `fallback_models`, then
+ *   `default_model`, deduplicated. For the embeddings and image endpoints, configured models with that capability
+ *   follow, since task routes list chat models.
+ * - Otherwise the client named the chain: `model`, then OpenRouter-style `models` (or `models` alone when `model` is
+ *   auto). Each name is resolved against the config (`resolveModelName`); the chain is exactly those models, in that
+ *   order, and nothing else. The classifier still runs (for the diagnostics) and every hard constraint still applies.
+ * - `router: {task?, complexity?}` forces the classification; each forced value is reported as a signal.
+ */
+import {routeFor} from '../config/routes.js'
+import type {Capability, RuntimeConfig} from '../config/schema.js'
+import {RoutingError} from '../errors.js'
+import {classifyRequest} from './classifier.js'
+import {modelInfo} from './model-info.js'
+import {AUTO_MODEL_NAMES, readRoutingFields, requestedModelName} from './request-options.js'
+import {configuredModelKeys, resolveModelName} from './resolve-model.js'
+import type {Classification, Endpoint, RoutingDecision, Signal} from './schema.js'
+import {type ChainEntry, type LiveStatsSource, selectCandidates} from './select.js'
+
+/** Options of `decideRoute`. */
+export interface DecideOptions {
+  /** Name of the profile the config was compiled from (`auto`, `cost`, … or `custom`), reported in the decision. */
+  profile?: string | null
+  /** Live latency and failure figures; without them the catalog priors rank the candidates. */
+  stats?: LiveStatsSource
+  /** The classifier (defaults to `classifyRequest`). */
+  classify?: (body: unknown, endpoint: Endpoint) => Classification
+  /** Skip the `no_account` constraint: for dry runs against a profile compiled without accounts. */
+  ignoreAccounts?: boolean
+}
+
+/** Capability that an auto chain for these endpoints must have, and which configured models are added for it. */
+const ENDPOINT_CAPABILITY: Partial<Record<Endpoint, Capability>> = {
+  embeddings: 'embeddings',
+  'images.generations': 'image_generation',
+}
+
+/** Decides where one request goes, with the reasons. Throws a `RoutingError` when it cannot be routed. */
+export function decideRoute(
+  request: {body: unknown; endpoint: Endpoint},
+  config: RuntimeConfig,
+  options: DecideOptions = {},
+): RoutingDecision {
+  const started = performance.now()
+  const {body, endpoint} = request
+  const fields = readRoutingFields(body)
+  const requested = requestedModelName(body)
+  const classification = (options.classify ?? classifyRequest)(body, endpoint)
+
+  let {task, complexity, signals} = classification
+  const forced = fields.router
+  if (forced?.task !== undefined || forced?.complexity !== undefined) {
+    const overrides: Signal[] = []
+    if (forced.task !== undefined) {
+      overrides.push({name: 'router_task', target: forced.task, weight: 1, detail: `forced by router.task (classified ${task})`})
+      task = forced.task
+    }
+    if (forced.complexity !== undefined) {
+      overrides.push({
+        name: 'router_complexity',
+        target: 'complexity',
+        weight: 1,
+        detail: `forced ${forced.complexity} by router.complexity (classified ${complexity})`,
+      })
+      complexity = forced.complexity
+    }
+    signals = [...overrides, ...signals]
+  }
+
+  const names = explicitNames(requested, fields.models)
+  const explicit = names.length > 0
+  let chain: ChainEntry[]
+  let route: RoutingDecision['route']
+  if (explicit) {
+    const keys: string[] = []
+    names.forEach((name, i) => {
+      const key = resolveModelName(config, name, i === 0 && requested !== null ? 'model' : 'models')
+      if (!keys.includes(key)) keys.push(key)
+    })
+    chain = keys.map((model) => ({model, source: 'request'}))
+    route = {task, tier: complexity, models: keys}
+  } else {
+    const resolved = routeFor(config, task, complexity)
+    route = {task: resolved.task, tier: resolved.tier, models: [...resolved.models]}
+    chain = autoChain(config, route.models, endpoint)
+  }
+
+  const body_ = body as Record<string, unknown> | null
+  const selection = selectCandidates({
+    config,
+    chain,
+    endpoint,
+    task,
+    complexity,
+    requirements: classification.requirements,
+    reasoning: body_ !== null && typeof body_ === 'object' && (body_.reasoning_effort != null || body_.reasoning != null),
+    preferences: fields.provider,
+    allowedModels: fields.allowed_models,
+    stats: options.stats,
+    explicit,
+    ignoreAccounts: options.ignoreAccounts,
+  })
+
+  const rawModel = body_ !== null && typeof body_ === 'object' ? body_.model : undefined
+  return {
+    source: explicit ? 'request' : 'auto',
+    requested_model: typeof rawModel === 'string' ? rawModel : null,
+    endpoint,
+    task,
+    complexity,
+    complexity_score: classification.complexity_score,
+    confidence: classification.confidence,
+    selected_model: selection.selected,
+    fallback_models: selection.fallbacks,
+    candidates: selection.candidates,
+    signals,
+    requirements: classification.requirements,
+    profile: options.profile ?? null,
+    route,
+    decision_ms: performance.now() - started,
+  }
+}
+
+/** The client's chain: `model` (unless auto) then `models`; empty for auto. */
+function explicitNames(requested: string | null, models: readonly string[] | undefined): string[] {
+  const names = requested === null ? [] : [requested]
+  for (const name of models ?? []) {
+    if (AUTO_MODEL_NAMES.has(name.trim().toLowerCase())) {
+      throw new RoutingError('invalid_request', '`models` lists model names to try in order; it cannot contain "auto".', {
+        param: 'models',
+        hint: 'Drop `models` to let the router choose, or list configured models only.',
+      })
+    }
+    names.push(name)
+  }
+  return names
+}
+
+function autoChain(config: RuntimeConfig, routeModels: readonly string[], endpoint: Endpoint): ChainEntry[] {
+  const chain: ChainEntry[] = []
+  const seen = new Set<string>()
+  const push = (model: string, source: ChainEntry['source']) => {
+    if (seen.has(model)) return
+    seen.add(model)
+    chain.push({model, source})
+  }
+  for (const model of routeModels) push(model, 'route')
+  for (const model of config.fallback_models) push(model, 'fallback')
+  push(config.default_model, 'default')
+  const capability = ENDPOINT_CAPABILITY[endpoint]
+  if (capability) {
+    for (const model of configuredModelKeys(config)) {
+      if (modelInfo(config, model).capability_set.has(capability)) push(model, 'fallback')
+    }
+  }
+  return chain
+}

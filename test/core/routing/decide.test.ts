@@ -1,0 +1,252 @@
+import {describe, expect, it} from 'vitest'
+
+import {RoutingError} from '../../../src/core/errors.js'
+import {decideRoute} from '../../../src/core/routing/decide.js'
+import {ROUTER_REQUEST_FIELDS} from '../../../src/core/routing/request-options.js'
+import {type Classification, type Endpoint, RoutingDecisionSchema} from '../../../src/core/routing/schema.js'
+import {BASE_CONFIG, classification, fixed, makeConfig} from '../../helpers/routing.js'
+
+const CONFIG = makeConfig()
+
+function decide(
+  body: Record<string, unknown>,
+  c: Classification = classification(),
+  options: {endpoint?: Endpoint; config?: ReturnType<typeof makeConfig>; ignoreAccounts?: boolean; profile?: string} = {},
+) {
+  return decideRoute({body, endpoint: options.endpoint ?? 'chat.completions'}, options.config ?? CONFIG, {
+    classify: fixed(c),
+    ignoreAccounts: options.ignoreAccounts,
+    profile: options.profile,
+  })
+}
+
+function routingError(fn: () => unknown): RoutingError {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof RoutingError) return error
+    throw error
+  }
+  throw new Error('expected a RoutingError')
+}
+
+const chat = (model?: unknown) => ({model, messages: [{role: 'user', content: 'hi'}]})
+
+describe('decideRoute: auto', () => {
+  it('treats a missing, empty, "auto" or "openrouter/auto" model as auto', () => {
+    for (const model of [undefined, '', '  ', 'auto', 'AUTO', 'openrouter/auto']) {
+      const decision = decide(chat(model))
+      expect(decision.source).toBe('auto')
+      expect(decision.selected_model).toBe('acme/mid')
+    }
+    expect(decide(chat('openrouter/auto')).requested_model).toBe('openrouter/auto')
+    expect(decide(chat()).requested_model).toBeNull()
+  })
+
+  it('builds the chain from the route, then fallback_models, then default_model, deduplicated and tagged', () => {
+    const config = makeConfig({default_model: 'zen/large'})
+    const decision = decide(chat('auto'), classification({task: 'general', complexity: 'medium'}), {config})
+    expect(decision.route).toEqual({task: 'general', tier: 'medium', models: ['acme/mid', 'acme/small']})
+    expect(decision.candidates.map((c) => [c.model, c.source])).toEqual([
+      ['acme/mid', 'route'],
+      ['acme/small', 'route'],
+      ['acme/large', 'fallback'],
+      ['zen/large', 'default'],
+    ])
+    expect(decision.selected_model).toBe('acme/mid')
+    expect(decision.fallback_models).toEqual(['acme/small', 'acme/large', 'zen/large'])
+  })
+
+  it('reports the route after tier and task fallbacks', () => {
+    const xhigh = decide(chat(), classification({task: 'general', complexity: 'xhigh'}))
+    expect(xhigh.route).toEqual({task: 'general', tier: 'high', models: ['acme/large']})
+    const thinking = decide(chat(), classification({task: 'thinking', complexity: 'low'}))
+    expect(thinking.route).toEqual({task: 'general', tier: 'low', models: ['acme/small']})
+    const coding = decide(chat(), classification({task: 'coding', complexity: 'low'}))
+    expect(coding.route).toMatchObject({task: 'coding', tier: 'medium'})
+  })
+
+  it('returns a decision that matches the RoutingDecision schema, with the classification and timing', () => {
+    const c = classification({task: 'coding', complexity: 'high', complexity_score: 4.2, confidence: 0.9})
+    const decision = decide(chat(), c, {profile: 'auto'})
+    expect(RoutingDecisionSchema.parse(decision)).toEqual(decision)
+    expect(decision).toMatchObject({
+      task: 'coding',
+      complexity: 'high',
+      complexity_score: 4.2,
+      confidence: 0.9,
+      endpoint: 'chat.completions',
+      profile: 'auto',
+      signals: c.signals,
+      requirements: c.requirements,
+    })
+    expect(decision.decision_ms).toBeGreaterThanOrEqual(0)
+    expect(decision.decision_ms).toBeLessThan(1000)
+  })
+
+  it('adds configured embeddings models to the chain of an embeddings request', () => {
+    const decision = decide(
+      {model: 'auto', input: 'hello'},
+      classification({requirements: {embeddings: true}}),
+      {endpoint: 'embeddings'},
+    )
+    expect(decision.selected_model).toBe('zen/embed')
+    expect(decision.candidates.at(-1)).toMatchObject({model: 'zen/embed', source: 'fallback', rank: 1})
+    expect(decision.candidates.filter((c) => c.exclusion === 'no_embeddings').length).toBeGreaterThan(0)
+  })
+
+  it('names the constraint when an image request has no vision model in the chain', () => {
+    const config = makeConfig({
+      task_routes: {general: {default: ['acme/small']}},
+      fallback_models: [],
+      default_model: 'acme/small',
+    })
+    const error = routingError(() => decide(chat(), classification({task: 'image', requirements: {vision: true}}), {config}))
+    expect(error.code).toBe('no_candidates')
+    expect(error.message).toBe('The only candidate, acme/small, cannot serve this request: no vision (the request has images).')
+  })
+
+  it('is no_account when no enabled account serves the chain, unless accounts are ignored for a dry run', () => {
+    const config = makeConfig({accounts: []})
+    const error = routingError(() => decide(chat(), classification(), {config}))
+    expect(error.code).toBe('no_account')
+    expect(decide(chat(), classification(), {config, ignoreAccounts: true}).selected_model).toBe('acme/mid')
+  })
+})
+
+describe('decideRoute: router-only request fields', () => {
+  it('lists exactly the fields the gateway must strip', () => {
+    expect([...ROUTER_REQUEST_FIELDS].sort()).toEqual(['allowed_models', 'models', 'provider', 'router'])
+  })
+
+  it('router.task and router.complexity force the classification and show up as signals', () => {
+    const decision = decide(
+      {...chat(), router: {task: 'coding', complexity: 'high'}},
+      classification({task: 'general', complexity: 'low'}),
+    )
+    expect(decision).toMatchObject({task: 'coding', complexity: 'high'})
+    expect(decision.route).toMatchObject({task: 'coding', tier: 'high'})
+    expect(decision.signals.slice(0, 2)).toEqual([
+      {name: 'router_task', target: 'coding', weight: 1, detail: 'forced by router.task (classified general)'},
+      {name: 'router_complexity', target: 'complexity', weight: 1, detail: 'forced high by router.complexity (classified low)'},
+    ])
+  })
+
+  it('applies allowed_models and provider preferences from the body', () => {
+    const decision = decide(
+      {...chat(), allowed_models: ['zen/*', 'acme/large'], provider: {order: ['zen']}},
+      classification({task: 'coding', complexity: 'high'}),
+    )
+    expect(decision.selected_model).toBe('zen/large')
+    expect(decision.fallback_models).toEqual(['acme/large'])
+  })
+
+  it('rejects a malformed router field, naming it', () => {
+    const sort = routingError(() => decide({...chat(), provider: {sort: 'cheapest'}}))
+    expect(sort.code).toBe('invalid_request')
+    expect(sort.param).toBe('provider.sort')
+    expect(sort.message).toMatch(/^Invalid `provider.sort`: /)
+    const task = routingError(() => decide({...chat(), router: {task: 'poetry'}}))
+    expect(task.param).toBe('router.task')
+    const typo = routingError(() => decide({...chat(), router: {tsak: 'coding'}}))
+    expect(typo.param).toBe('router')
+    const allowed = routingError(() => decide({...chat(), allowed_models: 'acme/*'}))
+    expect(allowed.param).toBe('allowed_models')
+    expect(allowed.hint).toMatch(/list of model key patterns/)
+  })
+
+  it('accepts OpenRouter provider fields it does not use', () => {
+    expect(decide({...chat(), provider: {data_collection: 'deny', quantizations: ['fp8']}}).selected_model).toBe('acme/mid')
+  })
+})
+
+describe('decideRoute: explicit models', () => {
+  it('routes a canonical key to that model alone, source request', () => {
+    const decision = decide(chat('zen/large'), classification({task: 'coding', complexity: 'low'}))
+    expect(decision).toMatchObject({source: 'request', requested_model: 'zen/large', selected_model: 'zen/large'})
+    expect(decision.fallback_models).toEqual([])
+    expect(decision.candidates).toHaveLength(1)
+    expect(decision.candidates[0]).toMatchObject({source: 'request', rank: 1})
+    expect(decision.candidates[0].reasons[0]).toBe('requested by the client')
+    // The classifier still ran, for the diagnostics.
+    expect(decision).toMatchObject({task: 'coding', complexity: 'low'})
+  })
+
+  it('resolves a unique bare id, an alias and a different case', () => {
+    expect(decide(chat('small')).selected_model).toBe('acme/small')
+    expect(decide(chat('tiny')).selected_model).toBe('acme/small')
+    expect(decide(chat('zenny')).selected_model).toBe('zen/large')
+    expect(decide(chat('ACME/Mid')).selected_model).toBe('acme/mid')
+  })
+
+  it('resolves catalog aliases of routed models that the config does not describe', () => {
+    const config = makeConfig({
+      accounts: [{name: 'a', provider: 'anthropic', base_url: 'http://127.0.0.1:9/v1'}],
+      task_routes: {general: {default: ['anthropic/claude-sonnet-4.5']}},
+      fallback_models: [],
+      default_model: 'anthropic/claude-sonnet-4.5',
+    })
+    expect(decide(chat('sonnet'), classification(), {config}).selected_model).toBe('anthropic/claude-sonnet-4.5')
+  })
+
+  it('accepts an unconfigured catalog or self-hosted key of a provider whose account serves any model', () => {
+    const config = makeConfig({
+      accounts: [
+        {name: 'oa', provider: 'openai', base_url: 'http://127.0.0.1:9/v1'},
+        {name: 'local', provider: 'ollama', base_url: 'http://127.0.0.1:11434'},
+      ],
+    })
+    expect(decide(chat('openai/gpt-4.1'), classification(), {config}).selected_model).toBe('openai/gpt-4.1')
+    expect(decide(chat('ollama/mistral:7b'), classification(), {config}).selected_model).toBe('ollama/mistral:7b')
+    expect(routingError(() => decide(chat('openai/gpt-4.2-typo'), classification(), {config})).code).toBe('model_not_found')
+    // No account of the provider: not accepted, even though the catalog knows it.
+    expect(routingError(() => decide(chat('anthropic/claude-haiku-4.5'), classification(), {config})).code).toBe(
+      'model_not_found',
+    )
+  })
+
+  it('rejects an ambiguous bare id, listing the keys it could mean', () => {
+    const error = routingError(() => decide(chat('large')))
+    expect(error.code).toBe('invalid_request')
+    expect(error.param).toBe('model')
+    expect(error.message).toBe('Model "large" is ambiguous: it names acme/large, zen/large.')
+  })
+
+  it('rejects an unknown model with the list of configured models and the closest name', () => {
+    const error = routingError(() => decide(chat('acme/smal')))
+    expect(error.code).toBe('model_not_found')
+    expect(error.param).toBe('model')
+    expect(error.message).toBe(
+      'Model "acme/smal" is not configured. Configured models: acme/small, acme/mid, acme/large, zen/large, zen/embed.',
+    )
+    expect(error.hint).toMatch(/^Did you mean `acme\/small`[,?]/)
+  })
+
+  it('truncates the list of configured models politely', () => {
+    const models = Object.fromEntries(Array.from({length: 30}, (_, i) => [`many/model-${i}`, {quality: 0.5}]))
+    const config = makeConfig({models: {...(BASE_CONFIG.models as object), ...models}})
+    const error = routingError(() => decide(chat('nothing-like-it'), classification(), {config}))
+    expect(error.message).toMatch(/Configured models: acme\/small, .*, many\/model-6 and 23 more\.$/)
+  })
+
+  it('still applies hard constraints to an explicit model', () => {
+    const error = routingError(() => decide(chat('acme/small'), classification({requirements: {vision: true}})))
+    expect(error.code).toBe('no_candidates')
+    expect(error.message).toBe('Model acme/small cannot serve this request: no vision (the request has images).')
+  })
+
+  it('honours an OpenRouter-style models list as an explicit chain, in order', () => {
+    const decision = decide({...chat('zen/large'), models: ['acme/small', 'zen/large', 'acme/large']})
+    expect(decision.source).toBe('request')
+    expect([decision.selected_model, ...decision.fallback_models]).toEqual(['zen/large', 'acme/small', 'acme/large'])
+    const alone = decide({...chat('auto'), models: ['acme/large', 'acme/small']})
+    expect([alone.selected_model, ...alone.fallback_models]).toEqual(['acme/large', 'acme/small'])
+    const error = routingError(() => decide({...chat(), models: ['acme/small', 'nope']}))
+    expect(error).toMatchObject({code: 'model_not_found', param: 'models'})
+  })
+
+  it('rejects a model that is not a string', () => {
+    const error = routingError(() => decide(chat(42)))
+    expect(error).toMatchObject({code: 'invalid_request', param: 'model'})
+  })
+})
