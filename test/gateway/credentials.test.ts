@@ -1,4 +1,6 @@
 import {promises as fs} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -188,9 +190,13 @@ describe('oauth', () => {
   })
 
   it('reports an unreachable token endpoint', async () => {
-    await storeOAuth('chatgpt', Date.now() - 1000, {token_url: 'http://127.0.0.1:9/oauth/token'})
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const {port} = closed.address() as AddressInfo
+    await new Promise((resolve) => closed.close(resolve))
+    await storeOAuth('chatgpt', Date.now() - 1000, {token_url: `http://127.0.0.1:${port}/oauth/token`})
     expect(await resolver().resolve(codex())).toBeNull()
-    expect(events[0].message).toMatch(/^the access token expired and refresh failed: cannot reach http:\/\/127\.0\.0\.1:9: /)
+    expect(events[0].message).toBe(`the access token expired and refresh failed: cannot reach http://127.0.0.1:${port}: ECONNREFUSED`)
   })
 
   it('takes tokens from the account fields and their environment variables, refreshing into the credentials file', async () => {

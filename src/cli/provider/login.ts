@@ -172,6 +172,7 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
     change.remove = ['api_key', 'api_key_env', 'auth_mode', ...OAUTH_INLINE_FIELDS]
   }
   const planned = planEdit(existingText, options.profile, change, context.env, name)
+  for (const problem of planned.pending ?? []) warn(`the profile cannot serve requests yet: ${problem.message}`)
 
   let tokens: ChatGptTokens | undefined
   if (kind === 'chatgpt') {

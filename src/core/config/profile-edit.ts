@@ -11,7 +11,7 @@ import {promises as fs} from 'node:fs'
 import {Document, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq} from 'yaml'
 
 import {writeFileAtomic} from '../atomic-write.js'
-import {ConfigError} from '../errors.js'
+import {ConfigError, type Problem} from '../errors.js'
 import {didYouMean, suggest} from '../suggest.js'
 import {parseConfig, type LoadedConfig} from './load.js'
 import {ProfileAccountSchema, ProfileDocumentSchema, type ProfileAccount} from './schema.js'
@@ -57,8 +57,13 @@ export interface ProfileEdit {
   previous?: ProfileAccount
   /** `added`, `updated` or `removed`. */
   action: 'added' | 'updated' | 'removed'
-  /** The loaded profile after an addition or update (validated and compiled). */
+  /** The loaded profile after an addition or update (validated and compiled), unless `pending` says why not. */
   loaded?: LoadedConfig
+  /**
+   * Problems of the profile as a whole that the edit did not cause and more accounts will fix (e.g. "no enabled
+   * account serves any model" after adding only an openai-compatible server): reported, not fatal.
+   */
+  pending?: Problem[]
 }
 
 /** Reads a profile file; `undefined` when it does not exist. */
@@ -109,9 +114,9 @@ export function upsertAccount(text: string | undefined, file: string, change: Ac
     else accounts.push(next)
   })
   const edited = settle(result, doc, expected, style)
-  const loaded = validate(edited, file, options.env)
+  const {loaded, pending} = validate(edited, file, options.env)
   const account = ProfileAccountSchema.parse((parseDocument(edited).toJS() as {accounts: unknown[]}).accounts.find((a) => isRecord(a) && a.name === change.name))
-  return {text: edited, account, previous, action: index >= 0 ? 'updated' : 'added', loaded}
+  return {text: edited, account, previous, action: index >= 0 ? 'updated' : 'added', loaded, ...(pending ? {pending} : {})}
 }
 
 /** Removes the account `name`. Throws a `ConfigError` with suggestions when there is no such account. */
@@ -407,9 +412,19 @@ function expectedValue(text: string, edit: (accounts: unknown[]) => void): unkno
   return value
 }
 
-/** Validates the edited profile the way every command loads it (schema, catalog, compile). */
-function validate(text: string, file: string, env: NodeJS.ProcessEnv | undefined): LoadedConfig {
-  return parseConfig(text, file, {env})
+/**
+ * Validates the edited profile the way every command loads it (schema, catalog, compile). Problems located at
+ * `accounts` itself concern the set of accounts as a whole, not the edited one: they come back as `pending`.
+ */
+function validate(text: string, file: string, env: NodeJS.ProcessEnv | undefined): {loaded?: LoadedConfig; pending?: Problem[]} {
+  try {
+    return {loaded: parseConfig(text, file, {env})}
+  } catch (error) {
+    if (error instanceof ConfigError && error.problems.length > 0 && error.problems.every((problem) => problem.path === 'accounts')) {
+      return {pending: error.problems}
+    }
+    throw error
+  }
 }
 
 /** Checks the document against the profile schema only (file, line and column per problem). */
