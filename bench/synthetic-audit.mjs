@@ -133,7 +133,7 @@ export function createTraffic({seed = 1} = {}) {
         attempts.push({...target, status: failure.status, error_type: 'upstream_status', latency_ms: connect + 3, ok: false})
         continue
       }
-      const latency = Math.round(BASE_LATENCY[model] * (0.5 + random() * random() * 2.5))
+      const latency = Math.max(connect + 20, Math.round(BASE_LATENCY[model] * (0.5 + random() * random() * 2.5)))
       events.push({ts: iso(t + connect), ...base, event: 'proxy_upstream_connected', status: 200, connect_ms: connect})
       t += latency
       if (brokenStream) {

@@ -66,6 +66,8 @@ export interface LiveMetricsSizes {
   breakers: number
 }
 
+/** How many finished request ids are remembered to drop events that arrive after their terminal. */
+const FINISHED_MEMORY = 4096
 const TIMEOUT_TYPES = new Set<ErrorType>(['connect_timeout', 'headers_timeout', 'idle_timeout'])
 const BREAKER_RANK: Record<BreakerState, number> = {closed: 0, half_open: 1, open: 2}
 const SEP = '\u0000'
@@ -242,6 +244,10 @@ export class LiveMetrics {
   private readonly startedAt: number
 
   private readonly requests = new Map<string, RequestState>()
+  /** Recently finished requests: a straggling event after the terminal must not reopen them. */
+  private readonly finished = new Set<string>()
+  private readonly finishedOrder: string[] = []
+  private finishedNext = 0
   private readonly models = new Map<string, KeyStats>()
   private readonly targets = new Map<string, TargetStats>()
   private readonly breakers = new Map<string, BreakerEntry>()
@@ -251,6 +257,7 @@ export class LiveMetrics {
   private observed = 0
   private ignored = 0
   private lastEventTs = Number.NEGATIVE_INFINITY
+  private firstEventTs = Number.POSITIVE_INFINITY
   private lastSweep: number
 
   constructor(options: LiveMetricsOptions = {}) {
@@ -276,7 +283,11 @@ export class LiveMetrics {
     // A clock ahead of ours (a remote gateway) must not put events in the future of the window.
     const ts = Number.isFinite(parsed) ? Math.min(parsed, now) : now
     if (ts > this.lastEventTs) this.lastEventTs = ts
+    if (ts < this.firstEventTs) this.firstEventTs = ts
     this.observed++
+    // The terminal already settled every attempt of its request (from its summary if need be): a late event about
+    // one of them, or the terminal again (a replay), would count it twice or leave a phantom request in flight.
+    if ('request_id' in event && this.finished.has(event.request_id)) return
     switch (event.event) {
       case 'route_decision': {
         this.request(event.request_id, ts)
@@ -346,6 +357,7 @@ export class LiveMetrics {
       case 'proxy_terminal': {
         const request = this.requests.get(event.request_id)
         this.requests.delete(event.request_id)
+        this.markFinished(event.request_id)
         event.attempts.forEach((summary, index) => {
           const state = request?.attempts.get(index + 1)
           if (state && state.account === summary.account && state.model === summary.model) {
@@ -449,7 +461,9 @@ export class LiveMetrics {
       window.merge(totals.latency)
       for (const key of Object.keys(outcomes) as Array<keyof OutcomeCounts>) outcomes[key] += totals.outcomes[key]
     }
-    const spanMs = Math.max(1000, now - Math.max(windowStart, this.startedAt))
+    // Measured since the window start, or since the metrics started if later, unless older events were fed in
+    // (a log replayed from its start): then they cover the whole window.
+    const spanMs = Math.max(1000, now - Math.max(windowStart, Math.min(this.startedAt, this.firstEventTs)))
 
     const breakers = [...this.breakers.values()].sort(
       (a, b) => compare(a.account, b.account) || compare(a.model ?? '', b.model ?? ''),
@@ -493,6 +507,14 @@ export class LiveMetrics {
       targets: this.targets.size,
       breakers: this.breakers.size,
     }
+  }
+
+  private markFinished(requestId: string): void {
+    const evicted = this.finishedOrder[this.finishedNext]
+    if (evicted !== undefined) this.finished.delete(evicted)
+    this.finishedOrder[this.finishedNext] = requestId
+    this.finishedNext = (this.finishedNext + 1) % FINISHED_MEMORY
+    this.finished.add(requestId)
   }
 
   private request(requestId: string, ts: number): RequestState {

@@ -216,6 +216,16 @@ describe('LiveMetrics in-flight requests', () => {
     expect(metrics.sizes().openRequests).toBe(0)
   })
 
+  it('ignores an event that straggles in after its request’s terminal, and a repeated terminal', () => {
+    const {metrics, feed} = metricsAt(T0 + 30_000)
+    const events = requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 200, latency_ms: 80}]})
+    const connected = events.find((e) => e.event === 'proxy_upstream_connected')!
+    feed([...events, connected, events.at(-1)!])
+    const snapshot = metrics.snapshot()
+    expect(snapshot.totals).toMatchObject({in_flight: 0, requests: 1, requests_total: 1})
+    expect(snapshot.models[0].samples).toBe(1)
+  })
+
   it('settles a lost request’s finished attempts when it expires', () => {
     const {metrics, clock, feed} = metricsAt(T0, {inFlightTtlMs: 1000})
     const events = requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 200, latency_ms: 80}]})

@@ -1,0 +1,31 @@
+import {Box} from 'ink'
+import React, {memo} from 'react'
+
+import type {DecisionRow} from '../dashboard-store.js'
+import {type LogColumns, logColumns, logHeader, logRowSegments} from '../view-model.js'
+import {Line} from './Line.js'
+
+export interface DecisionLogProps {
+  /** The visible window of rows, oldest first (the newest at the bottom). */
+  rows: readonly DecisionRow[]
+  selectedSeq: number | null
+  width: number
+}
+
+/** The stream of routing decisions, newest at the bottom, with the selected row highlighted. */
+export function DecisionLog({rows, selectedSeq, width}: DecisionLogProps) {
+  const columns = logColumns(width)
+  return (
+    <Box flexDirection="column">
+      <Line segments={[{text: logHeader(columns), bold: true}]} />
+      {rows.length === 0 ? <Line segments={[{text: 'waiting for requests…', dim: true}]} /> : null}
+      {rows.map((row) => (
+        <LogRow key={row.seq} row={row} columns={columns} selected={row.seq === selectedSeq} />
+      ))}
+    </Box>
+  )
+}
+
+const LogRow = memo(function LogRow({row, columns, selected}: {row: DecisionRow; columns: LogColumns; selected: boolean}) {
+  return <Line segments={logRowSegments(row, columns)} inverse={selected} />
+})

@@ -1,0 +1,71 @@
+import {Box} from 'ink'
+import React from 'react'
+
+import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
+import {formatCount, formatDuration, formatLatency, formatPercent} from '../format.js'
+import type {SourceStatus} from '../sources/types.js'
+import type {Segment} from '../view-model.js'
+import {Line} from './Line.js'
+
+/** What the dashboard is attached to, shown in the header. */
+export interface DashboardInfo {
+  title: string
+  address?: string
+  file?: string
+  url?: string
+  configPath?: string
+  profile?: string | null
+  startedAt: number
+}
+
+export interface HeaderProps {
+  info: DashboardInfo
+  metrics: LiveMetricsSnapshot
+  now: number
+  paused: boolean
+  newWhilePaused: number
+  status?: SourceStatus
+}
+
+const STATUS_COLOR: Record<SourceStatus['state'], string> = {
+  starting: 'cyan',
+  waiting: 'yellow',
+  live: 'green',
+  reconnecting: 'yellow',
+  stopped: 'gray',
+  failed: 'red',
+}
+
+/** Two lines: where the events come from, and the gateway's last-minute totals. */
+export function Header({info, metrics, now, paused, newWhilePaused, status}: HeaderProps) {
+  const where = info.address ? `serving ${info.address}` : info.url ? `tailing ${info.url}` : info.file ? `tailing ${info.file}` : ''
+  const first: Segment[] = [{text: info.title, bold: true, color: 'cyan'}]
+  if (where) first.push({text: `  ${where}`})
+  first.push({text: `  up ${formatDuration(now - info.startedAt)}`, dim: true})
+  if (info.configPath) first.push({text: `  config ${info.configPath}`, dim: true})
+  if (info.profile) first.push({text: `  profile ${info.profile}`, dim: true})
+
+  const {totals} = metrics
+  const success = totals.success_rate
+  const second: Segment[] = [
+    {text: 'rps '},
+    {text: totals.rps.toFixed(totals.rps >= 100 ? 0 : 1), bold: true},
+    {text: '  ok '},
+    {text: formatPercent(success), bold: true, color: success === null ? undefined : success >= 0.99 ? 'green' : success >= 0.9 ? 'yellow' : 'red'},
+    {text: '  p50 '},
+    {text: formatLatency(totals.latency_ms.p50), bold: true},
+    {text: '  p95 '},
+    {text: formatLatency(totals.latency_ms.p95), bold: true},
+    {text: '  in flight '},
+    {text: String(totals.in_flight), bold: true},
+    {text: `  ${formatCount(totals.requests_total)} req`, dim: true},
+  ]
+  if (status && status.state !== 'live') second.push({text: `  ${status.detail}`, color: STATUS_COLOR[status.state]})
+  if (paused) second.push({text: `  ❚❚ PAUSED${newWhilePaused > 0 ? ` (${formatCount(newWhilePaused)} new)` : ''}`, bold: true, color: 'yellow'})
+  return (
+    <Box flexDirection="column">
+      <Line segments={first} />
+      <Line segments={second} />
+    </Box>
+  )
+}

@@ -1,0 +1,107 @@
+/**
+ * The dashboard's model, outside React: every event goes at once into the live metrics and into a bounded ring of
+ * request rows (a `route_decision` paired with its `proxy_terminal`); the UI reads a frame from it at most ten
+ * times a second. Rows are immutable: an update replaces the row object, so React can compare by reference.
+ */
+import type {AuditEvent, ProxyTerminalEvent, RouteDecisionEvent} from '../core/audit/schema.js'
+import {LiveMetrics, type LiveMetricsOptions} from '../core/metrics/live-metrics.js'
+import type {LiveMetricsSnapshot} from '../core/metrics/schema.js'
+import type {AuditSource} from './sources/types.js'
+
+/** One request as the decision log shows it. */
+export interface DecisionRow {
+  /** Order of arrival; unique per store. */
+  readonly seq: number
+  readonly requestId: string
+  readonly ts: string
+  readonly decision?: RouteDecisionEvent
+  readonly terminal?: ProxyTerminalEvent
+}
+
+/** What one frame shows. */
+export interface DashboardFrame {
+  /** Rows oldest first. */
+  rows: readonly DecisionRow[]
+  metrics: LiveMetricsSnapshot
+  /** Rows added since the store started (also those evicted since). */
+  totalRows: number
+}
+
+export interface DashboardStoreOptions {
+  /** Rows kept for the decision log; default 1000. */
+  capacity?: number
+  metrics?: LiveMetricsOptions
+}
+
+export class DashboardStore {
+  readonly metrics: LiveMetrics
+  private readonly capacity: number
+  private readonly ring: Array<DecisionRow | undefined>
+  private readonly slots = new Map<string, number>()
+  private start = 0
+  private count = 0
+  private seq = 0
+  private changes = 0
+
+  constructor(options: DashboardStoreOptions = {}) {
+    this.capacity = options.capacity ?? 1000
+    this.ring = new Array(this.capacity)
+    this.metrics = new LiveMetrics(options.metrics)
+  }
+
+  /** Increases with every event that changed something; the UI renders only when it moved. */
+  get version(): number {
+    return this.changes
+  }
+
+  get totalRows(): number {
+    return this.seq
+  }
+
+  observe(event: AuditEvent): void {
+    this.metrics.observe(event)
+    this.changes++
+    if (event.event === 'route_decision') {
+      const slot = this.slots.get(event.request_id)
+      if (slot === undefined) this.append({requestId: event.request_id, ts: event.ts, decision: event})
+      else this.replace(slot, {...this.ring[slot]!, decision: event})
+    } else if (event.event === 'proxy_terminal') {
+      const slot = this.slots.get(event.request_id)
+      if (slot === undefined) this.append({requestId: event.request_id, ts: event.ts, terminal: event})
+      else this.replace(slot, {...this.ring[slot]!, terminal: event})
+    }
+  }
+
+  /** Feeds the store from a source; returns the function that stops. */
+  connect(source: AuditSource): () => void {
+    return source.subscribe((event) => this.observe(event))
+  }
+
+  /** Rows oldest first (a copy). */
+  rows(): DecisionRow[] {
+    const rows: DecisionRow[] = new Array(this.count)
+    for (let i = 0; i < this.count; i++) rows[i] = this.ring[(this.start + i) % this.capacity]!
+    return rows
+  }
+
+  frame(): DashboardFrame {
+    return {rows: this.rows(), metrics: this.metrics.snapshot(), totalRows: this.seq}
+  }
+
+  private append(row: Omit<DecisionRow, 'seq'>): void {
+    if (this.count === this.capacity) {
+      const evicted = this.ring[this.start]!
+      if (this.slots.get(evicted.requestId) === this.start) this.slots.delete(evicted.requestId)
+      this.start = (this.start + 1) % this.capacity
+      this.count--
+    }
+    const slot = (this.start + this.count) % this.capacity
+    this.ring[slot] = {...row, seq: ++this.seq}
+    this.slots.set(row.requestId, slot)
+    this.count++
+  }
+
+  private replace(slot: number, row: DecisionRow): void {
+    this.ring[slot] = row
+  }
+}

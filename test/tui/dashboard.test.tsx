@@ -1,0 +1,268 @@
+import {EventEmitter} from 'node:events'
+
+import {render as inkRender} from 'ink'
+import {render} from 'ink-testing-library'
+import React from 'react'
+import {afterEach, describe, expect, it, vi} from 'vitest'
+
+import {AuditEventBus} from '../../src/core/audit/event-bus.js'
+import type {AuditEvent} from '../../src/core/audit/schema.js'
+import {Dashboard} from '../../src/tui/components/Dashboard.js'
+import {DashboardStore} from '../../src/tui/dashboard-store.js'
+import {renderDashboard} from '../../src/tui/render-dashboard.js'
+import {circuit, decision, requestEvents} from '../helpers/audit-events.js'
+
+const A = 'openai/gpt-5.2'
+const B = 'gemini/gemini-2.5-flash'
+const C = 'anthropic/claude-sonnet-4.5'
+
+const ESC = '\u001B'
+const UP = '\u001B[A'
+const DOWN = '\u001B[B'
+const ENTER = '\r'
+
+/** A scripted minute of traffic ending now: fallbacks, a 503 then success, errors, an open breaker, a broken stream. */
+function script(now: number): AuditEvent[] {
+  const at = (secondsAgo: number) => now - secondsAgo * 1000
+  return [
+    ...requestEvents({id: 'req_aaaa0001', at: at(50), task: 'coding', complexity: 'high', attempts: [{model: A, status: 200, latency_ms: 1200}]}),
+    ...requestEvents({id: 'req_bbbb0002', at: at(40), task: 'coding', complexity: 'high', attempts: [{model: A, status: 503, latency_ms: 30}, {model: B, status: 200, latency_ms: 480}]}),
+    ...requestEvents({id: 'req_cccc0003', at: at(30), task: 'general', complexity: 'low', attempts: [{model: A, error: 'connect_timeout', latency_ms: 5000}, {model: B, status: 500, latency_ms: 40}]}),
+    circuit(at(25), 'main', C, 'open'),
+    ...requestEvents({id: 'req_dddd0004', at: at(20), task: 'thinking', complexity: 'medium', stream: true, attempts: [{model: B, status: 200, error: 'idle_timeout', latency_ms: 9000}]}),
+    ...requestEvents({id: 'req_eeee0005', at: at(10), task: 'general', complexity: 'low', attempts: [{model: B, status: 200, latency_ms: 300}]}),
+  ]
+}
+
+const strip = (text: string | undefined) => (text ?? '').replace(/\u001B\[[0-9;]*m/g, '')
+
+const mounted: Array<{unmount: () => void}> = []
+afterEach(() => {
+  for (const app of mounted.splice(0)) app.unmount()
+})
+
+function mount(events: AuditEvent[] = []) {
+  const bus = new AuditEventBus()
+  const store = new DashboardStore()
+  store.connect(bus)
+  for (const event of events) bus.publish(event)
+  const app = render(<Dashboard store={store} info={{title: 'router metrics tail', file: 'logs/audit.jsonl', startedAt: Date.now() - 65_000}} frameIntervalMs={10} />)
+  mounted.push(app)
+  const frame = () => strip(app.lastFrame())
+  const press = async (keys: string) => {
+    app.stdin.write(keys)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+  }
+  return {app, bus, store, frame, press}
+}
+
+describe('Dashboard', () => {
+  it('shows the header with the source, uptime and last-minute totals', () => {
+    const {frame} = mount(script(Date.now()))
+    const text = frame()
+    expect(text).toContain('router metrics tail  tailing logs/audit.jsonl  up 1m05s')
+    // Five requests in the last minute, three successes (a broken stream and an exhausted chain are failures).
+    expect(text).toMatch(/rps 0\.\d\s+ok 60\.0%/)
+    expect(text).toContain('in flight 0')
+    expect(text).toMatch(/p50 \S+\s+p95 \S+/)
+  })
+
+  it('shows each decision with its attempt chain, status, latency and stream marker', () => {
+    const {frame} = mount(script(Date.now()))
+    const lines = frame().split('\n')
+    const line = (id: string) => lines.find((l) => l.includes(id)) ?? ''
+    expect(line('aaaa0001')).toMatch(/coding\/high\s+openai\/gpt-5\.2 ✓\s+main\s+200\s+1\.2s/)
+    expect(line('bbbb0002')).toMatch(/coding\/high\s+gpt-5\.2 ✗503 → gemini-2\.5-flash ✓\s+main\s+200\s+512ms/)
+    expect(line('cccc0003')).toMatch(/general\/low\s+gpt-5\.2 ✗timeout → gemini-2\.5-flash ✗…\s+main\s+500\s+5\.0s/)
+    expect(line('dddd0004')).toMatch(/thinking\/med\s+gemini\/gemini-2\.5-flash ✗idle\s+main\s+200\s+9\.0s ~/)
+    // Newest at the bottom.
+    expect(lines.indexOf(line('eeee0005'))).toBeGreaterThan(lines.indexOf(line('aaaa0001')))
+  })
+
+  it('shows per-model health with a symbol and a word, including an open breaker', () => {
+    const {frame} = mount(script(Date.now()))
+    const lines = frame().split('\n')
+    const row = (prefix: string) => lines.find((l) => l.startsWith(prefix)) ?? ''
+    expect(row(C)).toContain('✖ open')
+    // gemini: 3 of 5 attempts failed in a row at the end → degraded.
+    expect(row(B)).toMatch(/▲ degraded/)
+    expect(row(A)).toMatch(/gpt-5\.2\s+[▲●] \w+\s+1\.2s/)
+    expect(frame()).toContain('└ main')
+  })
+
+  it('updates when events arrive', async () => {
+    const {bus, frame} = mount()
+    expect(frame()).toContain('waiting for requests…')
+    for (const event of requestEvents({id: 'req_ffff0006', at: Date.now(), attempts: [{model: C, status: 200, latency_ms: 700}]})) bus.publish(event)
+    await vi.waitFor(() => expect(frame()).toMatch(/ffff0006.*anthropic\/claude-sonnet-4\.5 ✓/))
+  })
+
+  it('shows an unfinished request as in flight', async () => {
+    const {bus, frame} = mount()
+    bus.publish(decision('req_gggg0007', Date.now(), {selected_model: C}))
+    await vi.waitFor(() => expect(frame()).toMatch(/gggg0007.*anthropic\/claude-sonnet-4\.5 …/))
+    expect(frame()).toContain('in flight 1')
+  })
+
+  it('pauses the decision log with p while the metrics keep counting', async () => {
+    const {bus, frame, press} = mount(script(Date.now()))
+    await press('p')
+    await vi.waitFor(() => expect(frame()).toContain('PAUSED'))
+    for (const event of requestEvents({id: 'req_hhhh0008', at: Date.now(), attempts: [{model: C, status: 200}]})) bus.publish(event)
+    await vi.waitFor(() => expect(frame()).toContain('PAUSED (1 new)'))
+    expect(frame()).not.toContain('hhhh0008')
+    expect(frame()).toContain('6 req')
+    await press('p')
+    await vi.waitFor(() => expect(frame()).toContain('hhhh0008'))
+    expect(frame()).not.toContain('PAUSED')
+  })
+
+  it('filters the list with / and clears the filter with esc', async () => {
+    const {frame, press} = mount(script(Date.now()))
+    await press('/')
+    await press('thinking')
+    await vi.waitFor(() => expect(frame()).toContain('/thinking█'))
+    expect(frame()).toContain('dddd0004')
+    expect(frame()).not.toContain('aaaa0001')
+    expect(frame()).toContain('4 filtered out')
+    await press(ENTER)
+    await vi.waitFor(() => expect(frame()).toContain('filter: thinking'))
+    await press('/')
+    await press(ESC)
+    await vi.waitFor(() => expect(frame()).toContain('aaaa0001'))
+    expect(frame()).not.toContain('filter:')
+  })
+
+  it('filters by status', async () => {
+    const {frame, press} = mount(script(Date.now()))
+    await press('/')
+    await press('503')
+    await press(ENTER)
+    await vi.waitFor(() => expect(frame()).toContain('filter: 503'))
+    expect(frame()).toContain('bbbb0002')
+    expect(frame()).not.toContain('eeee0005')
+  })
+
+  it('explains the selected request with its signals, candidates and attempts', async () => {
+    const {frame, press} = mount(script(Date.now()))
+    // ↑ selects the newest; three more reach the 503 fallback.
+    await press(UP)
+    await press(UP)
+    await press(UP)
+    await press(UP)
+    await press(ENTER)
+    await vi.waitFor(() => expect(frame()).toContain('Request req_bbbb0002'))
+    const text = frame()
+    expect(text).toContain('Signals (2)')
+    expect(text).toMatch(/code_fence\s+coding\s+\+2\.50\s+```python fence/)
+    expect(text).toContain('Candidates (3)')
+    expect(text).toMatch(/#1 openai\/gpt-5\.2\s+0\.910/)
+    expect(text).toContain('excluded: context_too_small')
+    expect(text).toContain('Attempts (2)')
+    expect(text).toMatch(/1\. openai\/gpt-5\.2\s+main\s+✗503/)
+    expect(text).toMatch(/2\. gemini\/gemini-2\.5-flash\s+main\s+✓/)
+    await press(ESC)
+    await vi.waitFor(() => expect(frame()).not.toContain('Signals ('))
+    // ↓ back down to the newest and past it: following the stream again.
+    await press(DOWN)
+    await press(DOWN)
+    await press(DOWN)
+    await press(DOWN)
+    await press(ENTER)
+    expect(frame()).not.toContain('Request req_')
+  })
+
+  it('shows help with ? and closes it with esc', async () => {
+    const {frame, press} = mount(script(Date.now()))
+    await press('?')
+    await vi.waitFor(() => expect(frame()).toContain('Keys'))
+    expect(frame()).toContain('pause or resume')
+    expect(frame()).toContain('✖ open')
+    await press(ESC)
+    await vi.waitFor(() => expect(frame()).not.toContain('pause or resume'))
+  })
+
+  it('quits with q', async () => {
+    const bus = new AuditEventBus()
+    const stdout = fakeStdout(100, 30)
+    const stdin = fakeStdin()
+    const handle = renderDashboard({source: bus, info: {title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: Date.now()}, stdout: stdout as never, stdin: stdin as never, patchConsole: false})
+    expect(bus.size).toBe(1)
+    stdin.write('q')
+    await handle.waitUntilExit()
+    // Quitting stops listening to the bus.
+    expect(bus.size).toBe(0)
+  })
+})
+
+describe('Dashboard at 80×24', () => {
+  it('fits every line in 80 columns and 24 rows, and redraws on resize', async () => {
+    const stdout = fakeStdout(80, 24)
+    const stdin = fakeStdin()
+    const store = new DashboardStore()
+    for (const event of script(Date.now())) store.observe(event)
+    for (let i = 0; i < 40; i++) {
+      for (const event of requestEvents({id: `req_${String(i).padStart(8, '0')}`, at: Date.now() - 5000 + i, task: 'instruction_following', complexity: 'xhigh', attempts: [{model: 'anthropic/claude-opus-4.5-with-a-long-name', account: 'a-rather-long-account-name', status: 503}, {model: C, status: 200}]})) store.observe(event)
+    }
+    const app = inkRender(<Dashboard store={store} info={{title: 'router serve', address: 'http://127.0.0.1:8000', configPath: '/home/someone/projects/router/router.profile.yaml', profile: 'balanced', startedAt: Date.now()}} frameIntervalMs={10} />, {stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false})
+    try {
+      const check = (columns: number, rows: number) => {
+        const lines = strip(stdout.last).split('\n')
+        expect(lines.length).toBeLessThanOrEqual(rows)
+        for (const line of lines) expect(Array.from(line).length, line).toBeLessThanOrEqual(columns)
+      }
+      check(80, 24)
+      expect(strip(stdout.last)).toContain('claude-opus-4.5-with-a-long-name')
+      stdout.resize(120, 40)
+      await vi.waitFor(() => expect(strip(stdout.last)).toContain('account'))
+      check(120, 40)
+      stdout.resize(80, 24)
+      await vi.waitFor(() => check(80, 24))
+    } finally {
+      app.unmount()
+    }
+  })
+})
+
+function fakeStdout(columns: number, rows: number) {
+  const stream = Object.assign(new EventEmitter(), {
+    columns,
+    rows,
+    isTTY: false,
+    last: '',
+    write(chunk: string) {
+      stream.last = chunk
+      return true
+    },
+    resize(c: number, r: number) {
+      stream.columns = c
+      stream.rows = r
+      stream.emit('resize')
+    },
+  })
+  return stream
+}
+
+function fakeStdin() {
+  const stream = Object.assign(new EventEmitter(), {
+    isTTY: true,
+    data: null as string | null,
+    setEncoding() {},
+    setRawMode() {},
+    resume() {},
+    pause() {},
+    ref() {},
+    unref() {},
+    read() {
+      const data = stream.data
+      stream.data = null
+      return data
+    },
+    write(data: string) {
+      stream.data = data
+      stream.emit('readable')
+      stream.emit('data', data)
+    },
+  })
+  return stream
+}
