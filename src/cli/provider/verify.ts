@@ -21,7 +21,9 @@ export interface VerifyResult {
 /** The models endpoint of an account: the provider's absolute `models_url`, else `models_path` under the base URL. */
 export function modelsUrl(provider: Provider, baseUrl: string | undefined): string {
   if (provider.models_url && (baseUrl === undefined || baseUrl === provider.base_url)) return provider.models_url
-  return joinUpstreamUrl(baseUrl ?? provider.base_url, provider.models_path)
+  // A bare host (`http://gpu-box:8000`) gets the API root of the provider's own URL (`/v1`, `/v1beta/openai`…).
+  const root = new URL(provider.base_url).pathname.replace(/\/+$/, '')
+  return joinUpstreamUrl(baseUrl ?? provider.base_url, provider.models_path, {versionSegment: root || '/v1'})
 }
 
 /** Checks a credential; throws a `RouterError` that says what went wrong and what to check. */
