@@ -1,0 +1,279 @@
+/**
+ * Translating providers end to end: the official openai client talks to the gateway, the gateway talks to a
+ * simulated Anthropic Messages API and a simulated ChatGPT Codex backend, and the answers come back in OpenAI's shape.
+ * Also: OAuth token refresh at request time, and the one-account setup from BACKEND_BASE_URL.
+ */
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {createServer, type Server} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import OpenAI from 'openai'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {startSim, type SimServer} from '../../src/sim/index.js'
+import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+
+/** An unsigned JWT whose payload carries the ChatGPT account id claim, as OpenAI's tokens do. */
+function fakeJwt(payload: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  return `${part({alg: 'none', typ: 'JWT'})}.${part(payload)}.sig`
+}
+
+describe('translating providers through the gateway', () => {
+  let anthropic: SimServer
+  let codex: SimServer
+  let tokenServer: Server
+  let tokenUrl: string
+  let tokenRequests: Array<Record<string, unknown>>
+  let dir: string
+  let gateway: TestGateway
+
+  beforeAll(async () => {
+    anthropic = await startSim({name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'})
+    codex = await startSim({name: 'codex', protocol: 'codex'})
+    tokenRequests = []
+    tokenServer = createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk) => (body += chunk))
+      req.on('end', () => {
+        tokenRequests.push(JSON.parse(body))
+        res.writeHead(200, {'content-type': 'application/json'})
+        res.end(
+          JSON.stringify({
+            access_token: fakeJwt({'https://api.openai.com/auth': {chatgpt_account_id: 'acct-fresh'}, n: tokenRequests.length}),
+            refresh_token: 'refresh-2',
+            expires_in: 3600,
+          }),
+        )
+      })
+    })
+    await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve))
+    tokenUrl = `http://127.0.0.1:${(tokenServer.address() as {port: number}).port}/oauth/token`
+    dir = await mkdtemp(join(tmpdir(), 'router-providers-'))
+    const yaml = `
+default_model: anthropic/claude-haiku-4.5
+models:
+  anthropic/claude-haiku-4.5: {}
+  openai-codex/gpt-5.2: {}
+accounts:
+  - name: claude
+    provider: anthropic
+    base_url: ${anthropic.url}/v1
+    api_key_env: TEST_ANTHROPIC_KEY
+    models: [anthropic/claude-haiku-4.5]
+  - name: chatgpt
+    provider: openai-codex
+    base_url: ${codex.url}
+    auth_mode: oauth
+    oauth_access_token: ${fakeJwt({'https://api.openai.com/auth': {chatgpt_account_id: 'acct-old'}})}
+    oauth_refresh_token: refresh-1
+    oauth_expires_at: ${Date.now() + 60_000}
+    oauth_token_url: ${tokenUrl}
+    oauth_client_id: app_test_client
+    models: [openai-codex/gpt-5.2]
+task_routes:
+  general: {default: [anthropic/claude-haiku-4.5]}
+fallback_models: []
+`
+    const env = {TEST_ANTHROPIC_KEY: 'sk-ant-test-key', ROUTER_CREDENTIALS_PATH: join(dir, 'credentials.json')}
+    gateway = await startTestGateway(yaml, {env})
+  })
+
+  afterAll(async () => {
+    await gateway?.close()
+    await anthropic?.close()
+    await codex?.close()
+    await new Promise<void>((resolve) => tokenServer?.close(() => resolve()))
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  const client = () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0})
+
+  it('answers a chat completion from the Anthropic Messages API in OpenAI shape', async () => {
+    const completion = await client().chat.completions.create({
+      model: 'auto',
+      messages: [
+        {role: 'system', content: 'You are terse.'},
+        {role: 'user', content: 'Name a colour.'},
+      ],
+      max_tokens: 64,
+    })
+    expect(completion.object).toBe('chat.completion')
+    expect(completion.choices[0].message.content).toContain('sim:claude')
+    expect(completion.choices[0].finish_reason).toBe('stop')
+    expect(completion.usage?.prompt_tokens).toBeGreaterThan(0)
+    const sent = anthropic.requests.at(-1)!
+    expect(sent.path).toBe('/v1/messages')
+    expect(sent.headers['x-api-key']).toBe('sk-ant-test-key')
+    expect(sent.headers['anthropic-version']).toBeDefined()
+    // The catalog knows Anthropic's own id for the routing key.
+    expect(sent.body).toMatchObject({model: 'claude-haiku-4-5', system: [{type: 'text', text: 'You are terse.'}], max_tokens: 64})
+  })
+
+  it('streams Anthropic events to the client as chat.completion.chunk events', async () => {
+    const stream = await client().chat.completions.create({
+      model: 'anthropic/claude-haiku-4.5',
+      messages: [{role: 'user', content: 'Count to three.'}],
+      stream: true,
+    })
+    let text = ''
+    let finish: string | null | undefined
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? ''
+      finish = chunk.choices[0]?.finish_reason ?? finish
+    }
+    expect(text).toContain('sim:claude')
+    expect(finish).toBe('stop')
+  })
+
+  it('translates tool calls from Anthropic back to OpenAI tool_calls', async () => {
+    const completion = await client().chat.completions.create({
+      model: 'anthropic/claude-haiku-4.5',
+      messages: [{role: 'user', content: 'What is the weather in Paris? Use the tool.'}],
+      tools: [
+        {
+          type: 'function',
+          function: {name: 'get_weather', description: 'Weather for a city', parameters: {type: 'object', properties: {city: {type: 'string'}}}},
+        },
+      ],
+      tool_choice: {type: 'function', function: {name: 'get_weather'}},
+    })
+    const call = completion.choices[0].message.tool_calls?.[0]
+    expect(completion.choices[0].finish_reason).toBe('tool_calls')
+    expect(call?.type === 'function' && call.function.name).toBe('get_weather')
+    expect(() => JSON.parse(call?.type === 'function' ? call.function.arguments : '')).not.toThrow()
+  })
+
+  it('refreshes an expiring ChatGPT token once, then answers from the Codex backend (non-streaming client)', async () => {
+    const [a, b] = await Promise.all([
+      client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]}),
+      client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hello'}]}),
+    ])
+    expect(a.choices[0].message.content).toContain('sim:codex')
+    expect(b.object).toBe('chat.completion')
+    expect(tokenRequests).toHaveLength(1)
+    expect(tokenRequests[0]).toMatchObject({grant_type: 'refresh_token', refresh_token: 'refresh-1', client_id: 'app_test_client'})
+    const sent = codex.requests.at(-1)!
+    // A bare host gets the ChatGPT backend's API root.
+    expect(sent.path).toBe('/backend-api/codex/responses')
+    expect(sent.headers['chatgpt-account-id']).toBe('acct-fresh')
+    expect(sent.body).toMatchObject({model: 'gpt-5.2', stream: true, store: false})
+    const stored = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8'))
+    expect(JSON.stringify(stored)).toContain('refresh-2')
+  })
+
+  it('streams the Codex backend to a streaming chat client', async () => {
+    const stream = await client().chat.completions.create({
+      model: 'openai-codex/gpt-5.2',
+      messages: [{role: 'user', content: 'Tell me a short story.'}],
+      stream: true,
+    })
+    let text = ''
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
+    expect(text).toContain('sim:codex')
+  })
+
+  it('serves /v1/responses from the Codex backend, streaming and not', async () => {
+    const response = await client().responses.create({model: 'openai-codex/gpt-5.2', input: 'Say hi.'})
+    expect(response.output_text).toContain('sim:codex')
+    const stream = await client().responses.create({model: 'openai-codex/gpt-5.2', input: 'Say hi.', stream: true})
+    const types: string[] = []
+    for await (const event of stream) types.push(event.type)
+    expect(types.at(-1)).toBe('response.completed')
+  })
+
+  it('turns a response.failed event into an error for the client, never a truncated success', async () => {
+    codex.script([{kind: 'response_failed'}])
+    await expect(client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]})).rejects.toMatchObject({
+      status: 502,
+    })
+  })
+})
+
+describe('accounts that cannot be used', () => {
+  let sim: SimServer
+  let gateway: TestGateway
+
+  beforeAll(async () => {
+    sim = await startSim({name: 'only'})
+    gateway = await startTestGateway(
+      `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+  openai/gpt-5.1: {}
+accounts:
+  - name: keyless
+    provider: openai
+    base_url: ${sim.url}/v1
+    api_key_env: MISSING_TEST_KEY
+    models: [openai/gpt-5-mini]
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+  thinking: {default: [openai/gpt-5.1]}
+`,
+    )
+  })
+
+  afterAll(async () => {
+    await gateway?.close()
+    await sim?.close()
+  })
+
+  it('skips an account with no credential, with an audit event, and answers 503', async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hi'}]}),
+    })
+    expect(response.status).toBe(503)
+    const body = (await response.json()) as {error: {code: string; message: string}}
+    expect(body.error.code).toBe('no_available_upstream')
+    expect(body.error.message).toContain('keyless')
+    const id = response.headers.get('x-router-request-id')!
+    expect(gateway.eventsFor(id).find((e) => e.event === 'proxy_skip_unavailable')).toMatchObject({account: 'keyless'})
+    expect(sim.requests).toHaveLength(0)
+  })
+
+  it('answers 503 when no account serves any model of the chain', async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({model: 'openai/gpt-5.1', messages: [{role: 'user', content: 'hi'}]}),
+    })
+    expect(response.status).toBe(503)
+    const body = (await response.json()) as {error: {code: string}}
+    expect(body.error.code).toBe('no_account')
+  })
+})
+
+describe('a config without accounts', () => {
+  let sim: SimServer
+  let gateway: TestGateway
+
+  beforeAll(async () => {
+    sim = await startSim({name: 'local', apiKey: 'backend-key'})
+    gateway = await startTestGateway(
+      `
+default_model: ollama/llama3.2
+task_routes:
+  general: {default: [ollama/llama3.2]}
+`,
+      {settings: {backend_base_url: sim.url, backend_api_key: 'backend-key'}},
+    )
+  })
+
+  afterAll(async () => {
+    await gateway?.close()
+    await sim?.close()
+  })
+
+  it('sends every model to BACKEND_BASE_URL with BACKEND_API_KEY', async () => {
+    const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'x', maxRetries: 0})
+    const completion = await client.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'hi'}]})
+    expect(completion.choices[0].message.content).toContain('sim:local')
+    expect(sim.requests[0].path).toBe('/v1/chat/completions')
+    expect(sim.requests[0].headers.authorization).toBe('Bearer backend-key')
+    expect(sim.requests[0].body).toMatchObject({model: 'llama3.2'})
+  })
+})
