@@ -1,0 +1,143 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base-command.js'
+import {configFlag} from '../../cli/config-flag.js'
+import {
+  addToSummary,
+  emptySummary,
+  formatDecision,
+  formatDecisionLine,
+  formatErrorLine,
+  formatSummary,
+} from '../../cli/format-decision.js'
+import {errorToJson} from '../../cli/present-error.js'
+import {
+  bodyFromEntry,
+  bodyFromPrompt,
+  ENDPOINT_FLAGS,
+  type EndpointFlag,
+  explainBody,
+  type ExplainTarget,
+  loadExplainTarget,
+  readJsonLines,
+  readRequestFile,
+} from '../../cli/route-explain.js'
+import {RoutingError, UsageError} from '../../core/errors.js'
+import type {Endpoint} from '../../core/routing/schema.js'
+
+export default class RouteExplain extends BaseCommand {
+  static override summary = 'Dry-run the router: show the task, complexity, candidates and chain it would pick for a request.'
+
+  static override description = `No upstream call is made. Give the request as a prompt (with --system for a system prompt), as a full request body (--file request.json), or as many requests at once (--input requests.jsonl, one request body, {"prompt": …, "system"?: …} object or JSON string per line; "-" reads standard input).
+
+The report shows the task and complexity with the signals that decided them, the route used (after tier and task fallbacks), every candidate with its score components (quality, cost, latency, failure, order) or the reason it was excluded, the selected model and the fallback chain. With --input, each request gets one line and a summary follows (counts per task, complexity and selected model), to evaluate a profile on your own traffic.
+
+The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile.yaml; when none is named and that file does not exist, the built-in \`auto\` profile with every catalog model stands in (account checks skipped) and a note says so.
+
+--json prints the RoutingDecision (keys: source, requested_model, endpoint, task, complexity, complexity_score, confidence, selected_model, fallback_models, candidates, signals, requirements, profile, route, decision_ms). With --input, --json prints JSON lines: {"line", "decision"} or {"line", "error"} per request, then {"summary"}. A request the router refuses (unknown model, no candidate) exits with code 1; unreadable files exit with code 2, and so does --input when some lines were not requests.`
+
+  static override examples = [
+    {description: 'Explain a prompt', command: '<%= config.bin %> <%= command.id %> "Write a Python function that merges two sorted lists"'},
+    {
+      description: 'With a system prompt',
+      command: '<%= config.bin %> <%= command.id %> "Extract the dates" --system "Answer in JSON only"',
+    },
+    {description: 'A full request body for the Responses API', command: '<%= config.bin %> <%= command.id %> --file request.json --endpoint responses'},
+    {description: 'Evaluate a profile on your traffic', command: '<%= config.bin %> <%= command.id %> --input requests.jsonl --config router.profile.yaml'},
+    {description: 'Test an explicit model', command: '<%= config.bin %> <%= command.id %> "hi" --model openai/gpt-5-mini'},
+    {description: 'The decision as JSON', command: '<%= config.bin %> <%= command.id %> "Prove that √2 is irrational" --json'},
+  ]
+
+  static override args = {
+    prompt: Args.string({description: 'The user prompt to route (or use --file / --input).', required: false}),
+  }
+
+  static override flags = {
+    config: configFlag,
+    system: Flags.string({description: 'System prompt sent with the prompt.', helpValue: 'TEXT'}),
+    file: Flags.string({char: 'f', description: 'JSON file with one full request body.', helpValue: 'FILE'}),
+    input: Flags.string({
+      char: 'i',
+      description: 'JSON lines file of requests (a body, {"prompt": …} or a JSON string per line); "-" for stdin.',
+      helpValue: 'FILE',
+    }),
+    endpoint: Flags.string({
+      char: 'e',
+      description: 'API the request is for.',
+      options: Object.keys(ENDPOINT_FLAGS),
+      default: 'chat',
+    }),
+    model: Flags.string({char: 'm', description: 'Model to request instead of auto (replaces the body\'s model).', helpValue: 'MODEL'}),
+    json: Flags.boolean({description: 'Print the decision as JSON (JSON lines with --input).', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(RouteExplain)
+    const sources = [args.prompt !== undefined, flags.file !== undefined, flags.input !== undefined].filter(Boolean).length
+    if (sources !== 1) {
+      throw new UsageError(sources === 0 ? 'nothing to explain' : 'give only one of a prompt, --file and --input', {
+        hint: 'router route explain "your prompt" | --file request.json | --input requests.jsonl',
+      })
+    }
+    if (flags.system !== undefined && args.prompt === undefined) {
+      throw new UsageError('--system goes with a prompt argument', {hint: 'put the system message in the request body instead'})
+    }
+    const endpoint: Endpoint = ENDPOINT_FLAGS[flags.endpoint as EndpointFlag]
+    const target = await loadExplainTarget(flags.config)
+
+    if (flags.input !== undefined) {
+      await this.explainMany(target, flags.input, endpoint, flags.model, flags.json)
+      return
+    }
+    const body =
+      flags.file === undefined
+        ? bodyFromPrompt(endpoint, args.prompt!, {system: flags.system, model: flags.model})
+        : bodyFromEntry(await readRequestFile(flags.file), endpoint, flags.model)
+    if (typeof body === 'string') throw new UsageError(`--file ${flags.file}: ${body}`)
+    const decision = explainBody(target, body, endpoint)
+    if (flags.json) {
+      for (const note of target.notes) process.stderr.write(`Note: ${note}\n`)
+      this.printJson(decision)
+    } else {
+      process.stdout.write(formatDecision(decision, target.notes) + '\n')
+    }
+  }
+
+  private async explainMany(
+    target: ExplainTarget,
+    input: string,
+    endpoint: Endpoint,
+    model: string | undefined,
+    json: boolean,
+  ): Promise<void> {
+    const entries = await readJsonLines(input)
+    const summary = emptySummary()
+    const out = (line: string) => process.stdout.write(line + '\n')
+    for (const note of target.notes) (json ? process.stderr : process.stdout).write(`Note: ${note}\n`)
+
+    for (const entry of entries) {
+      const body = 'error' in entry ? entry.error : bodyFromEntry(entry.value, endpoint, model)
+      if (typeof body === 'string') {
+        addToSummary(summary, {invalid: true})
+        out(json ? JSON.stringify({line: entry.line, error: {code: 'invalid_line', message: body, hint: null, problems: []}}) : formatErrorLine(entry.line, 'invalid_line', body))
+        continue
+      }
+      try {
+        const decision = explainBody(target, body, endpoint)
+        addToSummary(summary, {decision})
+        out(json ? JSON.stringify({line: entry.line, decision}) : formatDecisionLine(entry.line, decision, body))
+      } catch (error) {
+        if (!(error instanceof RoutingError)) throw error
+        addToSummary(summary, {refused: error.code})
+        out(json ? JSON.stringify({line: entry.line, ...errorToJson(error)}) : formatErrorLine(entry.line, error.code, error.message))
+      }
+    }
+    out(json ? JSON.stringify({summary}) : `\n${formatSummary(summary)}`)
+    if (summary.invalid > 0) {
+      process.stderr.write(
+        `${summary.invalid} line${summary.invalid === 1 ? '' : 's'} of ${input === '-' ? 'standard input' : input} could not be read as a request.\n`,
+      )
+      process.exitCode = 2
+    }
+  }
+}
