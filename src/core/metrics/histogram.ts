@@ -18,13 +18,15 @@ export function nearestRank(sorted: ArrayLike<number>, p: number): number | null
 /** Each bucket is 4% wider than the previous: a value is reported within ±2% of its true value. */
 const GROWTH = 1.04
 const LOG_GROWTH = Math.log(GROWTH)
-/** 400 buckets of 4% reach 6.5 million ms (108 minutes); anything longer lands in the last bucket. */
-export const HISTOGRAM_BUCKETS = 400
+/** The smallest bucket ends at 10 µs: routing decisions take well under a millisecond. */
+const BASE = 0.01
+/** 520 buckets of 4% from 10 µs reach 7.3 million ms (2 hours); anything longer lands in the last bucket. */
+export const HISTOGRAM_BUCKETS = 520
 
-/** Index of the bucket that holds `value` ms: bucket 0 is [0, 1], bucket i is (1.04^(i-1), 1.04^i]. */
+/** Index of the bucket that holds `value` ms: bucket 0 is [0, 0.01], bucket i is (0.01·1.04^(i-1), 0.01·1.04^i]. */
 export function histogramBucket(value: number): number {
-  if (!(value > 1)) return 0
-  return Math.min(HISTOGRAM_BUCKETS - 1, Math.ceil(Math.log(value) / LOG_GROWTH - 1e-9))
+  if (!(value > BASE)) return 0
+  return Math.min(HISTOGRAM_BUCKETS - 1, Math.ceil(Math.log(value / BASE) / LOG_GROWTH - 1e-9))
 }
 
 /** A latency histogram with exact count, sum, min and max. */
@@ -70,7 +72,7 @@ export class LatencyHistogram {
     for (let i = 0; i < HISTOGRAM_BUCKETS; i++) {
       seen += this.counts[i]
       if (seen >= rank) {
-        const middle = i === 0 ? this.min : Math.pow(GROWTH, i - 0.5)
+        const middle = i === 0 ? this.min : BASE * Math.pow(GROWTH, i - 0.5)
         return round(Math.min(this.max, Math.max(this.min, middle)))
       }
     }
@@ -82,7 +84,7 @@ export class LatencyHistogram {
   }
 }
 
-/** Rounds to 0.1 ms: finer digits are noise in a latency and only make JSON longer. */
+/** Rounds a latency for output: to 0.1 ms, or to 0.01 ms below 1 ms (routing decisions). */
 export function round(value: number): number {
-  return Math.round(value * 10) / 10
+  return Math.abs(value) < 1 ? Math.round(value * 100) / 100 : Math.round(value * 10) / 10
 }

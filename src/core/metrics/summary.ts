@@ -64,14 +64,14 @@ export class AuditSummarizer {
   private readonly complexities = new Map<string, GroupAccumulator>()
   private readonly opened = new Map<string, number>()
 
-  /** A line that was not JSON or not a valid audit event. */
-  addMalformed(): void {
-    this.malformed++
+  /** Lines that were not JSON or not a valid audit event. */
+  addMalformed(count = 1): void {
+    this.malformed += count
   }
 
-  /** A valid JSON event with an `event` name this version does not know. */
-  addUnknown(): void {
-    this.unknown++
+  /** Valid JSON events with an `event` name this version does not know. */
+  addUnknown(count = 1): void {
+    this.unknown += count
   }
 
   observe(event: AuditEvent): void {

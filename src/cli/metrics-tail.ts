@@ -1,0 +1,167 @@
+/**
+ * `router metrics tail`: follow an audit log or a running gateway and show the dashboard (in a terminal), the rolling
+ * metrics snapshot as JSON lines (`--json`), one plain line per request (`--no-tui`, or when stdout is not a
+ * terminal), or a summary of the whole file (`--once`).
+ */
+import {LiveMetrics} from '../core/metrics/live-metrics.js'
+import {AuditSummarizer} from '../core/metrics/summary.js'
+import {UsageError} from '../core/errors.js'
+import {settingsFromEnv} from '../core/settings/env.js'
+import {createPlainLogger, type PlainLogFormat} from '../tui/plain-log.js'
+import {renderDashboard} from '../tui/render-dashboard.js'
+import {FileAuditSource} from '../tui/sources/file-source.js'
+import {SseAuditSource} from '../tui/sources/sse-source.js'
+import {formatSummary} from '../tui/summary-text.js'
+
+export interface MetricsTailOptions {
+  file?: string
+  url?: string
+  apiKey?: string
+  since?: string
+  json: boolean
+  /** Seconds between snapshots with `--json`. */
+  interval: number
+  once: boolean
+  tui: boolean
+  logFormat: PlainLogFormat
+  alpha?: number
+  env?: NodeJS.ProcessEnv
+}
+
+const UNITS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
+
+/**
+ * `--since`: `start`, `end`, a duration back from now (`90s`, `10m`, `2h`, `1d`) or a date/time (ISO 8601).
+ * Returns the start position or the time (ms since the epoch) from which events are kept.
+ */
+export function parseSince(value: string, now: number = Date.now()): 'start' | 'end' | number {
+  const text = value.trim().toLowerCase()
+  if (text === 'start' || text === 'beginning') return 'start'
+  if (text === 'end' || text === 'now') return 'end'
+  const duration = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text)
+  if (duration) return now - Number(duration[1]) * UNITS[duration[2]]
+  if (/^\d{4}-\d{2}-\d{2}/.test(value.trim())) {
+    const time = Date.parse(value.trim())
+    if (Number.isFinite(time)) return time
+  }
+  throw new UsageError(`--since ${JSON.stringify(value)} is not a position or a time.`, {
+    hint: 'Use start, end, a duration such as 30s, 10m, 2h or 1d, or an ISO time such as 2026-03-02T09:00:00Z.',
+  })
+}
+
+/** Runs the command until the user stops it (or the source fails for good). */
+export async function runMetricsTail(options: MetricsTailOptions): Promise<void> {
+  const env = options.env ?? process.env
+  const settings = settingsFromEnv({ROUTER_AUDIT_LOG_PATH: env.ROUTER_AUDIT_LOG_PATH, LIVE_METRICS_EWMA_ALPHA: env.LIVE_METRICS_EWMA_ALPHA})
+  const alpha = options.alpha ?? settings.live_metrics_ewma_alpha
+  if (!(alpha > 0 && alpha <= 1)) throw new UsageError(`--alpha ${alpha} is out of range.`, {hint: 'The EWMA factor is a number in (0, 1], e.g. 0.2.'})
+  if (options.url && options.file) throw new UsageError('--url and --file cannot be used together.', {hint: 'Follow either a gateway (--url) or an audit log (--file).'})
+  if (options.url && options.once) throw new UsageError('--once summarises a file; it cannot be used with --url.', {hint: 'Drop --url (and pass --file), or drop --once to follow the gateway.'})
+  if (options.url && options.since !== undefined) throw new UsageError('--since applies to files; a gateway stream starts now.', {hint: 'Drop --since, or read the audit log with --file.'})
+  if (!(options.interval > 0)) throw new UsageError('--interval must be a positive number of seconds.', {hint: 'e.g. --interval 2'})
+  const file = options.file ?? settings.audit_log_path
+  const since = parseSince(options.since ?? 'start')
+
+  if (options.once) {
+    process.stdout.write(await summarizeFile(file, since, options.json))
+    return
+  }
+
+  const source = options.url
+    ? new SseAuditSource({url: options.url, apiKey: options.apiKey})
+    : new FileAuditSource({path: file, since})
+  const failed = options.url ? (source as SseAuditSource).closed : new Promise<never>(() => {})
+
+  const useTui = options.tui && !options.json && process.stdout.isTTY === true
+  if (useTui) {
+    const dashboard = renderDashboard({
+      source,
+      info: {title: 'Open-LLM Router', ...(options.url ? {url: options.url} : {file}), startedAt: Date.now()},
+      metrics: {alpha},
+    })
+    try {
+      await source.start()
+      await Promise.race([dashboard.waitUntilExit(), failed])
+    } finally {
+      dashboard.unmount()
+      await source.stop()
+    }
+    return
+  }
+
+  const stopped = untilSignal()
+  let stopOutput: () => void
+  if (options.json) {
+    const metrics = new LiveMetrics({alpha})
+    const unsubscribe = source.subscribe((event) => metrics.observe(event))
+    const timer = setInterval(() => writeLine(JSON.stringify(metrics.snapshot())), options.interval * 1000)
+    stopOutput = () => {
+      clearInterval(timer)
+      unsubscribe()
+    }
+  } else {
+    stopOutput = createPlainLogger(source, writeLine, options.logFormat)
+  }
+  if (source instanceof FileAuditSource) {
+    source.onStatus((status) => {
+      if (status.state === 'waiting') process.stderr.write(`${status.detail}…\n`)
+    })
+  } else {
+    let reported = ''
+    source.onStatus((status) => {
+      if ((status.state === 'reconnecting' || status.state === 'live') && status.detail !== reported && !status.detail.startsWith('reconnecting to')) {
+        reported = status.detail
+        process.stderr.write(`${status.detail}\n`)
+      }
+    })
+  }
+  try {
+    await source.start()
+    await Promise.race([stopped.promise, failed, stdoutClosed()])
+  } finally {
+    stopped.dispose()
+    stopOutput()
+    await source.stop()
+  }
+}
+
+/** Reads the whole file and returns the summary as text or pretty JSON. */
+export async function summarizeFile(file: string, since: 'start' | 'end' | number, json: boolean): Promise<string> {
+  if (since === 'end') throw new UsageError('--once with --since end would summarise nothing.', {hint: 'Use --since start (the default) or a time such as --since 1h.'})
+  const source = new FileAuditSource({path: file, since, follow: false})
+  const summarizer = new AuditSummarizer()
+  source.subscribe((event) => summarizer.observe(event))
+  await source.start()
+  summarizer.addMalformed(source.malformed)
+  summarizer.addUnknown(source.unknown)
+  const summary = summarizer.result(file)
+  return json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary) + '\n'
+}
+
+function writeLine(line: string): void {
+  process.stdout.write(line.endsWith('\n') ? line : line + '\n')
+}
+
+/** Resolves on SIGINT or SIGTERM (the listeners are removed by `dispose`). */
+function untilSignal(): {promise: Promise<void>; dispose: () => void} {
+  let dispose = () => {}
+  const promise = new Promise<void>((resolve) => {
+    const onSignal = () => resolve()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    dispose = () => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  })
+  return {promise, dispose}
+}
+
+/** Resolves when stdout is closed by its reader (`| head`): there is nobody left to print for. */
+function stdoutClosed(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') resolve()
+    })
+  })
+}

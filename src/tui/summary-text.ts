@@ -1,0 +1,80 @@
+/** The human form of the whole-log summary (`router metrics tail --once`): aligned plain-text tables. */
+import type {AuditSummary, GroupSummary, LatencyStats} from '../core/metrics/schema.js'
+import {formatCount, formatDuration, formatLatency, formatPercent} from './format.js'
+
+/** Aligns rows into columns separated by two spaces; `right` lists the right-aligned column indexes. */
+export function formatTable(rows: string[][], right: readonly number[] = []): string[] {
+  const widths: number[] = []
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, Array.from(cell).length)))
+  return rows.map((row) =>
+    row
+      .map((cell, i) => {
+        const pad = ' '.repeat(widths[i] - Array.from(cell).length)
+        return right.includes(i) ? pad + cell : i === row.length - 1 ? cell : cell + pad
+      })
+      .join('  ')
+      .trimEnd(),
+  )
+}
+
+function latencyLine(stats: LatencyStats): string {
+  if (stats.count === 0) return 'no samples'
+  return `mean ${formatLatency(stats.mean)} · p50 ${formatLatency(stats.p50)} · p90 ${formatLatency(stats.p90)} · p95 ${formatLatency(stats.p95)} · p99 ${formatLatency(stats.p99)} · max ${formatLatency(stats.max)}`
+}
+
+function counts(entries: ReadonlyArray<{key: string; count: number}>): string {
+  return entries.length === 0 ? 'none' : entries.map((e) => `${e.key} ${formatCount(e.count)}`).join(' · ')
+}
+
+function groupTable(title: string, groups: readonly GroupSummary[]): string[] {
+  if (groups.length === 0) return []
+  const rows = [[title, 'requests', 'share', 'success', 'p50', 'p95']]
+  for (const g of groups) {
+    rows.push([g.key, formatCount(g.requests), formatPercent(g.share), formatPercent(g.success_rate), formatLatency(g.latency_ms.p50), formatLatency(g.latency_ms.p95)])
+  }
+  return ['', ...formatTable(rows, [1, 2, 3, 4, 5])]
+}
+
+/** The summary as text, one section per paragraph. */
+export function formatSummary(summary: AuditSummary): string {
+  const lines: string[] = []
+  const {requests} = summary
+  lines.push(`Audit log ${summary.source ?? '(stdin)'}`)
+  const span =
+    summary.first_event_at && summary.last_event_at
+      ? `${summary.first_event_at} → ${summary.last_event_at} (${formatDuration((summary.duration_seconds ?? 0) * 1000)})`
+      : 'no events'
+  lines.push(`  ${span}; ${formatCount(summary.lines.events)} events, ${formatCount(summary.lines.malformed)} malformed lines, ${formatCount(summary.lines.unknown)} unknown events`)
+  lines.push('')
+  const labelled = (label: string, text: string) => lines.push(`${label.padEnd(11)}${text}`)
+  labelled('Requests', `${formatCount(requests.total)} finished, ${formatCount(requests.unfinished)} unfinished · success ${formatPercent(requests.success_rate)} · ${formatCount(requests.streamed)} streamed · ${formatCount(requests.auto_routed)} auto-routed, ${formatCount(requests.explicit_model)} named a model`)
+  labelled('Outcomes', counts(Object.entries(requests.outcomes).filter(([, n]) => n > 0).map(([key, count]) => ({key, count}))))
+  labelled('Status', counts(requests.status))
+  labelled('Latency', latencyLine(summary.latency_ms))
+  labelled('Deciding', latencyLine(summary.decision_ms))
+  labelled('Fallbacks', `${formatCount(summary.fallbacks.requests)} requests needed more than one attempt, ${formatCount(summary.fallbacks.rescued)} of them succeeded`)
+  for (const chain of summary.fallbacks.top_chains) lines.push(`${String(chain.count).padStart(8)}  ${chain.key}`)
+  labelled('Errors', `attempts: ${counts(summary.errors.attempts)}`)
+  labelled('', `requests: ${counts(summary.errors.requests)}`)
+  labelled('', `rejected: ${counts(summary.errors.rejected)}`)
+  labelled('Breakers', `opened: ${counts(summary.breakers.opened)}`)
+  if (summary.models.length > 0) {
+    const rows = [['model', 'requests', 'share', 'selected', 'attempts', 'failed', 'p50', 'p95', 'accounts']]
+    for (const m of summary.models) {
+      rows.push([
+        m.model,
+        formatCount(m.requests),
+        formatPercent(m.share),
+        formatCount(m.selected),
+        formatCount(m.attempts),
+        formatPercent(m.attempt_failure_rate),
+        formatLatency(m.latency_ms.p50),
+        formatLatency(m.latency_ms.p95),
+        m.accounts.join(', '),
+      ])
+    }
+    lines.push('', ...formatTable(rows, [1, 2, 3, 4, 5, 6, 7]))
+  }
+  lines.push(...groupTable('task', summary.tasks), ...groupTable('complexity', summary.complexities))
+  return lines.join('\n')
+}
