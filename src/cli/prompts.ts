@@ -2,8 +2,6 @@
  * Interactive questions, only ever asked in a terminal. Commands take a `Prompter` so that every question has a flag
  * that answers it, and a run without a terminal fails with the flag's name instead of waiting for input.
  */
-import {checkbox, confirm, input, password, select} from '@inquirer/prompts'
-
 import {RouterError} from '../core/errors.js'
 
 /** A choice in a list question. */
@@ -31,12 +29,15 @@ export function isInteractive(): boolean {
 
 /** Questions with @inquirer/prompts; Ctrl-C ends the command with "Cancelled." and exit code 130. */
 export function terminalPrompter(): Prompter {
+  // Loaded on the first question: scripted runs never pay for it.
+  const prompts = () => import('@inquirer/prompts')
   return {
-    select: (message, choices, defaultValue) => cancellable(select({message, choices: choices.map(({checked: _c, ...c}) => c), default: defaultValue, pageSize: 12})),
-    input: (message, options = {}) => cancellable(input({message, default: options.default, validate: options.validate})),
-    password: (message, options = {}) => cancellable(password({message, mask: '*', validate: options.validate})),
-    checkbox: (message, choices) => cancellable(checkbox({message, choices: [...choices], pageSize: 15})),
-    confirm: (message, defaultValue) => cancellable(confirm({message, default: defaultValue})),
+    select: async (message, choices, defaultValue) =>
+      cancellable((await prompts()).select({message, choices: choices.map(({checked: _checked, ...choice}) => choice), default: defaultValue, pageSize: 12})),
+    input: async (message, options = {}) => cancellable((await prompts()).input({message, default: options.default, validate: options.validate})),
+    password: async (message, options = {}) => cancellable((await prompts()).password({message, mask: '*', validate: options.validate})),
+    checkbox: async (message, choices) => cancellable((await prompts()).checkbox({message, choices: [...choices], pageSize: 15})),
+    confirm: async (message, defaultValue) => cancellable((await prompts()).confirm({message, default: defaultValue})),
   }
 }
 

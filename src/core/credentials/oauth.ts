@@ -5,7 +5,8 @@
  */
 import {createHash, randomBytes} from 'node:crypto'
 
-import {decodeJwt} from 'jose'
+// The decoder alone: the whole of jose is much slower to load, and every CLI start would pay for it.
+import {decodeJwt} from 'jose/jwt/decode'
 
 import {RouterError} from '../errors.js'
 import {TokenErrorResponseSchema, TokenResponseSchema, type TokenResponse} from './schema.js'
