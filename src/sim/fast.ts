@@ -20,6 +20,8 @@ type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 interface Prepared {
   json: Buffer
+  /** Headers of the JSON answer, content length included, built once. */
+  jsonHeaders: Record<string, string | number>
   sse: Buffer
   sseUsage: Buffer
 }
@@ -43,7 +45,7 @@ export function createFastPath(host: FastHost, settings: HandlerSettings, option
   const prepared = (model: string): Prepared => {
     const hit = cache.get(model)
     if (hit) return hit
-    const built = prepare(model, settings)
+    const built = prepare(model, settings, jsonHeaders)
     if (cache.size < CACHE_LIMIT) cache.set(model, built)
     return built
   }
@@ -76,14 +78,14 @@ export function createFastPath(host: FastHost, settings: HandlerSettings, option
         res.writeHead(200, sseHeaders)
         res.end(INCLUDE_USAGE.test(text) ? answers.sseUsage : answers.sse)
       } else {
-        res.writeHead(200, {...jsonHeaders, 'content-length': answers.json.length})
+        res.writeHead(200, answers.jsonHeaders)
         res.end(answers.json)
       }
     })
   }
 }
 
-function prepare(escapedModel: string, settings: HandlerSettings): Prepared {
+function prepare(escapedModel: string, settings: HandlerSettings, jsonHeaders: Record<string, string>): Prepared {
   let model = escapedModel
   try {
     model = JSON.parse(`"${escapedModel}"`) as string
@@ -104,5 +106,6 @@ function prepare(escapedModel: string, settings: HandlerSettings): Prepared {
     if (answer.type === 'stream') return Buffer.from((answer as StreamAnswer).frames.map((frame) => frame.text).join(''))
     return Buffer.from(JSON.stringify(answer.type === 'json' ? answer.body : null))
   }
-  return {json: render(false, false), sse: render(true, false), sseUsage: render(true, true)}
+  const json = render(false, false)
+  return {json, jsonHeaders: {...jsonHeaders, 'content-length': json.length}, sse: render(true, false), sseUsage: render(true, true)}
 }

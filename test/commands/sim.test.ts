@@ -7,6 +7,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import {startSim} from '../../src/sim/index.js'
 import {RUN_JS, runCli} from '../helpers/run-cli.js'
 import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
+import {request, type JsonResponse} from '../sim/support.js'
 
 const running: SimProcess[] = []
 
@@ -22,8 +23,8 @@ async function start(args: string[]): Promise<SimProcess> {
 
 const chat = {model: 'gpt-5.2', messages: [{role: 'user', content: 'hi'}]}
 
-function post(url: string, body: unknown): Promise<Response> {
-  return fetch(`${url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})
+function post(url: string, body: unknown): Promise<JsonResponse> {
+  return request(`${url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})
 }
 
 describe('router sim', () => {

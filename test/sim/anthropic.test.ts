@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {payloads, postJson, readSse} from './support.js'
+import {payloads, postJson, readSse, request} from './support.js'
 
 let sim: SimServer
 
@@ -174,7 +174,7 @@ describe('Anthropic Messages API', () => {
   it('counts tokens and lists models in Anthropic shape', async () => {
     const count = await (await postJson(`${sim.url}/v1/messages/count_tokens`, {model: 'c', messages: [{role: 'user', content: 'abcdefgh'}]}, HEADERS)).json()
     expect(count).toEqual({input_tokens: 2})
-    const models = await (await fetch(`${sim.url}/v1/models`, {headers: HEADERS})).json()
+    const models = await (await request(`${sim.url}/v1/models`, {headers: HEADERS})).json()
     expect(models).toMatchObject({has_more: false, first_id: 'claude-sonnet-4-5', data: [{type: 'model', id: 'claude-sonnet-4-5'}]})
   })
 

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {postJson} from './support.js'
+import {postJson, request} from './support.js'
 
 let sim: SimServer
 
@@ -18,7 +18,7 @@ const chat = {model: 'gpt-5.2', messages: [{role: 'user', content: 'x'}]}
 
 describe('/_sim control endpoints', () => {
   it('reports health without needing the API key', async () => {
-    const response = await fetch(`${sim.url}/_sim/health`)
+    const response = await request(`${sim.url}/_sim/health`)
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({status: 'ok', name: 'delta', url: sim.url, protocols: ['openai', 'anthropic', 'codex'], pending_script: 0})
   })
@@ -37,7 +37,7 @@ describe('/_sim control endpoints', () => {
 
   it('accepts a single behaviour object and clears the queue on DELETE', async () => {
     expect(await (await postJson(`${sim.url}/_sim/script`, {kind: 'hang'})).json()).toEqual({queued: 1, pending: 1})
-    const cleared = await fetch(`${sim.url}/_sim/script`, {method: 'DELETE'})
+    const cleared = await request(`${sim.url}/_sim/script`, {method: 'DELETE'})
     expect(await cleared.json()).toEqual({cleared: 1})
     expect(sim.pendingScript).toBe(0)
   })
@@ -53,9 +53,9 @@ describe('/_sim control endpoints', () => {
   })
 
   it('lists received requests with headers and parsed bodies, and clears them', async () => {
-    await fetch(`${sim.url}/_sim/requests`, {method: 'DELETE'})
+    await request(`${sim.url}/_sim/requests`, {method: 'DELETE'})
     await (await postJson(`${sim.url}/v1/chat/completions?trace=1`, chat, {...auth, 'x-custom': 'abc'})).text()
-    const listed = await (await fetch(`${sim.url}/_sim/requests`)).json()
+    const listed = await (await request(`${sim.url}/_sim/requests`)).json()
     expect(listed.count).toBe(1)
     expect(listed.requests).toHaveLength(1)
     expect(listed.requests[0]).toMatchObject({
@@ -72,13 +72,13 @@ describe('/_sim control endpoints', () => {
       headers: {'x-custom': 'abc', authorization: 'Bearer sk-control'},
     })
     expect(typeof listed.requests[0].receivedAt).toBe('number')
-    const cleared = await (await fetch(`${sim.url}/_sim/requests`, {method: 'DELETE'})).json()
+    const cleared = await (await request(`${sim.url}/_sim/requests`, {method: 'DELETE'})).json()
     expect(cleared).toEqual({cleared: 1})
-    expect((await (await fetch(`${sim.url}/_sim/requests`)).json()).requests).toEqual([])
+    expect((await (await request(`${sim.url}/_sim/requests`)).json()).requests).toEqual([])
   })
 
   it('answers 404 for an unknown control route', async () => {
-    const response = await fetch(`${sim.url}/_sim/nothing`)
+    const response = await request(`${sim.url}/_sim/nothing`)
     expect(response.status).toBe(404)
     expect((await response.json()).error.message).toContain('/_sim/health')
   })

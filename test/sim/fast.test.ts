@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {payloads, postJson, readSse} from './support.js'
+import {payloads, postJson, readSse, request} from './support.js'
 
 let sim: SimServer
 
@@ -45,7 +45,7 @@ describe('fast mode', () => {
   it('keeps no request records, only a count', async () => {
     const before = sim.requestCount
     await (await postJson(`${sim.url}/v1/chat/completions`, {model: 'm', messages: []})).text()
-    await (await fetch(`${sim.url}/v1/models`)).text()
+    await (await request(`${sim.url}/v1/models`)).text()
     expect(sim.requestCount).toBe(before + 2)
     expect(sim.requests).toEqual([])
   })

@@ -1,7 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {payloads, postJson, readSse} from './support.js'
+import {payloads, postJson, readSse, request} from './support.js'
 
 let sim: SimServer
 
@@ -28,7 +28,7 @@ const weatherTool = {
 
 describe('OpenAI models', () => {
   it('lists the configured models in OpenAI list shape', async () => {
-    const response = await fetch(`${sim.url}/v1/models`)
+    const response = await request(`${sim.url}/v1/models`)
     expect(response.status).toBe(200)
     const body = await response.json()
     expect(body.object).toBe('list')
@@ -37,7 +37,7 @@ describe('OpenAI models', () => {
   })
 
   it('retrieves any model by id', async () => {
-    const body = await (await fetch(`${sim.url}/v1/models/some-model`)).json()
+    const body = await (await request(`${sim.url}/v1/models/some-model`)).json()
     expect(body).toMatchObject({id: 'some-model', object: 'model'})
   })
 })
@@ -295,7 +295,7 @@ describe('OpenAI images', () => {
   it('answers a URL that the simulator serves when response_format is url', async () => {
     const body = await (await postJson(`${sim.url}/v1/images/generations`, {model: 'dall-e-3', prompt: 'a dog', response_format: 'url'})).json()
     expect(body.data[0].url).toBe(`${sim.url}/_sim/image.png`)
-    const image = await fetch(body.data[0].url)
+    const image = await request(body.data[0].url)
     expect(image.headers.get('content-type')).toBe('image/png')
     expect(Buffer.from(await image.arrayBuffer()).subarray(1, 4).toString('latin1')).toBe('PNG')
   })
@@ -309,7 +309,7 @@ describe('other OpenAI routes', () => {
   })
 
   it('answers 404 in OpenAI shape for an unknown GET route', async () => {
-    const response = await fetch(`${sim.url}/v1/nothing-here`)
+    const response = await request(`${sim.url}/v1/nothing-here`)
     expect(response.status).toBe(404)
     expect((await response.json()).error).toMatchObject({type: 'invalid_request_error', code: 'unknown_url'})
   })

@@ -1,8 +1,16 @@
 /** Small HTTP and SSE helpers for the simulator's tests (real requests over loopback). */
 import {SseParser, type SseEvent} from '../../src/core/sse.js'
 
+/** A fetch Response whose `json()` is typed loosely, for assertions on wire shapes. */
+export type JsonResponse = Omit<Response, 'json'> & {json(): Promise<any>}
+
+/** fetch, typed for tests that read JSON. */
+export function request(url: string, init?: RequestInit): Promise<JsonResponse> {
+  return fetch(url, init)
+}
+
 /** POSTs JSON and returns the fetch Response. */
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<JsonResponse> {
   return fetch(url, {
     method: 'POST',
     headers: {'content-type': 'application/json', ...headers},
@@ -12,7 +20,7 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 }
 
 /** Reads an SSE body to its end (or until the connection fails) and returns the events and the failure, if any. */
-export async function readSse(response: Response): Promise<{events: SseEvent[]; error?: Error}> {
+export async function readSse(response: JsonResponse): Promise<{events: SseEvent[]; error?: Error}> {
   const parser = new SseParser()
   const events: SseEvent[] = []
   const decoder = new TextDecoder()
