@@ -5,11 +5,11 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {configFlag} from '../../cli/config-flag.js'
 import {writeFileAtomic} from '../../core/atomic-write.js'
-import {getBuiltinProfile, getCatalog} from '../../core/catalog/index.js'
+import {getBuiltinProfile} from '../../core/catalog/index.js'
+import {describeUnknownProfile} from '../../core/catalog/resolve.js'
 import {resolveConfigPath} from '../../core/config/load.js'
 import {starterProfile} from '../../core/config/starter.js'
 import {UsageError} from '../../core/errors.js'
-import {didYouMean, suggest} from '../../core/suggest.js'
 
 export default class ProfileInit extends BaseCommand {
   static override summary = 'Write a commented starter profile.'
@@ -33,9 +33,8 @@ An existing file is never overwritten without --force.`
   async run(): Promise<void> {
     const {flags} = await this.parse(ProfileInit)
     if (!getBuiltinProfile(flags.profile)) {
-      const names = getCatalog().profiles.map((profile) => profile.name)
-      const guess = didYouMean(suggest(flags.profile, names))
-      throw new UsageError(`unknown profile \`${flags.profile}\`${guess ? `; ${guess}` : ''}`, {hint: `use one of: ${names.join(', ')}`})
+      const {message, hint} = describeUnknownProfile(flags.profile)
+      throw new UsageError(message, {hint})
     }
     const file = resolveConfigPath(flags.config, process.env)
     const exists = await access(file).then(

@@ -2,9 +2,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
 import {profileShowText} from '../../cli/profile-output.js'
-import {getBuiltinProfile, getCatalog} from '../../core/catalog/index.js'
+import {getBuiltinProfile} from '../../core/catalog/index.js'
+import {describeUnknownProfile} from '../../core/catalog/resolve.js'
 import {UsageError} from '../../core/errors.js'
-import {didYouMean, suggest} from '../../core/suggest.js'
 
 export default class ProfileShow extends BaseCommand {
   static override summary = 'Show a built-in profile: its routes per task and tier, its fallbacks and default model.'
@@ -30,9 +30,8 @@ export default class ProfileShow extends BaseCommand {
     const {args, flags} = await this.parse(ProfileShow)
     const profile = getBuiltinProfile(args.name)
     if (!profile) {
-      const names = getCatalog().profiles.map((p) => p.name)
-      const guess = didYouMean(suggest(args.name, names))
-      throw new UsageError(`unknown profile \`${args.name}\`${guess ? `; ${guess}` : ''}`, {hint: `use one of: ${names.join(', ')}`})
+      const {message, hint} = describeUnknownProfile(args.name)
+      throw new UsageError(message, {hint})
     }
     if (flags.json) this.printJson(profile)
     else process.stdout.write(profileShowText(profile) + '\n')

@@ -93,6 +93,13 @@ export function describeUnresolved(
   }
 }
 
+/** The message and hint for a built-in profile name that does not exist. */
+export function describeUnknownProfile(name: string): {message: string; hint: string} {
+  const names = getCatalog().profiles.map((profile) => profile.name)
+  const guess = didYouMean(suggest(name, names))
+  return {message: `unknown profile \`${name}\`${guess ? `; ${guess}` : ''}`, hint: `use one of: ${names.join(', ')}`}
+}
+
 function spellingsOf(model: CatalogModel): string[] {
   return [...new Set([defaultModelId(model.key), model.id, ...model.aliases])]
 }

@@ -13,14 +13,13 @@
  *
  * Inline secrets never appear in the steps or the problems.
  */
-import {getBuiltinProfile, getCatalog, getProvider, modelsOfProvider} from '../catalog/index.js'
-import {describeUnresolved, resolveModelRef} from '../catalog/resolve.js'
+import {getBuiltinProfile, getProvider, modelsOfProvider} from '../catalog/index.js'
+import {describeUnknownProfile, describeUnresolved, resolveModelRef} from '../catalog/resolve.js'
 import type {BuiltinProfile} from '../catalog/schema.js'
 import {ConfigError, type Problem} from '../errors.js'
-import {didYouMean, suggest} from '../suggest.js'
 import {modelProvider} from './model-key.js'
 import {effectiveModel} from './models.js'
-import {catalogMetadata, normalizeConfig} from './normalize.js'
+import {catalogMetadata, checkAccounts, normalizeConfig} from './normalize.js'
 import {
   RawConfigSchema,
   TASKS,
@@ -118,18 +117,9 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   // 3. resolve: accounts and the models they name
   const resolveDetails: string[] = []
   const declared = new Map<string, ModelMetadata>()
-  const catalog = getCatalog()
-  const names = new Map<string, number>()
+  checkAccounts(doc.accounts, error)
   const accountModels: string[][] = doc.accounts.map((account, index) => {
-    if (!catalog.providerByName.has(account.provider)) {
-      const providers = catalog.providers.map((provider) => provider.name)
-      const guess = didYouMean(suggest(account.provider, providers))
-      error(['accounts', index, 'provider'], `unknown provider \`${account.provider}\`${guess ? `; ${guess}` : ''}`, `use one of: ${providers.join(', ')}`)
-      return []
-    }
-    const previous = names.get(account.name)
-    if (previous === undefined) names.set(account.name, index)
-    else error(['accounts', index, 'name'], `account name \`${account.name}\` is used twice (also accounts[${previous}])`, 'give every account its own name')
+    if (!getProvider(account.provider)) return []
     return account.models.flatMap((ref, j) => {
       const path: DocPath = ['accounts', index, 'models', j]
       const key = resolveAccountModel(account, ref, path, {error, declared, details: resolveDetails})
@@ -363,9 +353,8 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
 function builtin(name: string, path: DocPath, error: (path: DocPath, message: string, hint?: string) => void): BuiltinProfile | undefined {
   const profile = getBuiltinProfile(name)
   if (profile) return profile
-  const names = getCatalog().profiles.map((p) => p.name)
-  const guess = didYouMean(suggest(name, names))
-  error(path, `unknown profile \`${name}\`${guess ? `; ${guess}` : ''}`, `use one of: ${names.join(', ')} (\`router profile list\`)`)
+  const {message, hint} = describeUnknownProfile(name)
+  error(path, message, `${hint} (\`router profile list\`)`)
   return undefined
 }
 

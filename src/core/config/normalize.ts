@@ -50,7 +50,7 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
   const warn = (path: DocPath, message: string, hint?: string) =>
     problems.push({...locate(path), message, ...(hint ? {hint} : {}), severity: 'warning'})
 
-  checkAccounts(config, error)
+  checkAccounts(config.accounts, error)
 
   // Declared models: canonical keys, catalog metadata under the document's own.
   const rawModels = modelsAsWritten(options.rawModels)
@@ -189,10 +189,14 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
   }
 }
 
-function checkAccounts(config: RuntimeConfig, error: (path: DocPath, message: string, hint?: string, key?: boolean) => void): void {
+/** Problems with the accounts themselves: unknown providers (with a suggestion) and names used twice. */
+export function checkAccounts(
+  accounts: ReadonlyArray<{name: string; provider: string}>,
+  error: (path: DocPath, message: string, hint?: string) => void,
+): void {
   const catalog = getCatalog()
   const names = new Map<string, number>()
-  config.accounts.forEach((account, index) => {
+  accounts.forEach((account, index) => {
     if (!catalog.providerByName.has(account.provider)) {
       const providers = catalog.providers.map((provider) => provider.name)
       const guess = didYouMean(suggest(account.provider, providers))
