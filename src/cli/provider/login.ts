@@ -451,7 +451,7 @@ async function chooseModels(
   const current = new Set(existing?.models ?? [])
   const picked = await ask.checkbox(
     `Models this account serves (space to toggle, enter to confirm; none = every ${provider.name} model)`,
-    catalog.map((model) => ({name: `${model.key}  ${model.description}`, value: model.key, checked: current.has(model.key)})),
+    catalog.map((model) => ({name: model.key, value: model.key, description: model.description, checked: current.has(model.key)})),
   )
   return picked
 }

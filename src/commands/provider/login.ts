@@ -40,7 +40,10 @@ In a terminal, anything the flags do not say is asked. Without a terminal nothin
       description: '`apikey` (default) or `chatgpt` (provider openai: sign in to a ChatGPT subscription; creates an openai-codex account).',
     }),
     name: Flags.string({description: 'Account name (default: the provider name, or `chatgpt`). An existing name is updated.'}),
-    apikey: Flags.string({description: 'The API key; saved to the credentials file, never to the profile.', helpValue: 'KEY'}),
+    apikey: Flags.string({
+      description: 'The API key; saved to the credentials file, never to the profile. Shell history keeps it: prefer --apikey-env or the prompt.',
+      helpValue: 'KEY',
+    }),
     'apikey-env': Flags.string({
       aliases: ['api-key-env'],
       description: 'Name of the environment variable that holds the key; only the name is saved.',
@@ -49,7 +52,7 @@ In a terminal, anything the flags do not say is asked. Without a terminal nothin
     models: Flags.string({
       multiple: true,
       description: 'Models the account serves (comma-separated or repeated; bare ids are qualified with the provider). Default: all.',
-      helpValue: 'MODEL,...',
+      helpValue: 'MODELS',
     }),
     'base-url': Flags.string({description: 'API root for openai-compatible, ollama or a self-hosted endpoint (e.g. http://localhost:8000/v1).', helpValue: 'URL'}),
     profile: profileFlag,
