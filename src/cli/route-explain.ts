@@ -137,6 +137,18 @@ export async function readJsonLines(path: string): Promise<JsonLine[]> {
   return entries
 }
 
+/**
+ * One throwaway decision, so that the `decision_ms` of the decisions shown is what a warm gateway pays, not the
+ * one-off cost of loading the catalog and the classifier's tables in a fresh process.
+ */
+export function warmUp(target: ExplainTarget): void {
+  try {
+    explainBody(target, {model: 'auto', messages: [{role: 'user', content: 'hello'}]}, 'chat.completions')
+  } catch {
+    // A config that cannot route even this is reported by the real request.
+  }
+}
+
 /** The dry-run decision for one body. */
 export function explainBody(target: ExplainTarget, body: unknown, endpoint: Endpoint): RoutingDecision {
   return decideRoute({body, endpoint}, target.config, {profile: target.profile, ignoreAccounts: target.ignoreAccounts})

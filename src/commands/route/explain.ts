@@ -21,6 +21,7 @@ import {
   loadExplainTarget,
   readJsonLines,
   readRequestFile,
+  warmUp,
 } from '../../cli/route-explain.js'
 import {RoutingError, UsageError} from '../../core/errors.js'
 import type {Endpoint} from '../../core/routing/schema.js'
@@ -84,6 +85,7 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
     }
     const endpoint: Endpoint = ENDPOINT_FLAGS[flags.endpoint as EndpointFlag]
     const target = await loadExplainTarget(flags.config)
+    warmUp(target)
 
     if (flags.input !== undefined) {
       await this.explainMany(target, flags.input, endpoint, flags.model, flags.json)
