@@ -402,11 +402,16 @@ function explain(input: SelectionInput, ranked: Working[]): void {
     if (input.explicit) {
       reasons.push(w.place === 0 ? 'requested by the client' : `requested by the client (#${w.place + 1} in models)`)
     } else {
-      if (preferences?.order && w.provider !== null && includesName(preferences.order, w.provider)) {
-        reasons.push(`preferred provider ${w.provider} (provider.order)`)
+      // With provider.order, the provider decides first: evidence between candidates would not explain the rank.
+      if (preferences?.order) {
+        reasons.push(
+          includesName(preferences.order, w.provider)
+            ? `preferred provider ${w.provider} (provider.order)`
+            : `provider ${w.provider ?? 'unknown'} not in provider.order`,
+        )
       }
       if (preferences?.sort) reasons.push(sortReason(preferences.sort, w))
-      else reasons.push(placeReason(w, ranked))
+      else if (!preferences?.order) reasons.push(placeReason(w, ranked))
     }
     const info = w.info
     if (w.failure > weights.failure_notice) {
@@ -522,7 +527,7 @@ function toCandidate(w: Working): Candidate {
     score: w.components ? w.score : null,
     components: w.components,
     excluded,
-    exclusion: excluded ? w.codes[0] === 'fallbacks_disabled' ? 'fallbacks_disabled' : w.codes[0] : null,
+    exclusion: excluded ? w.codes[0] : null,
     reasons: w.reasons,
   }
 }

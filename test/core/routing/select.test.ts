@@ -213,7 +213,8 @@ describe('selectCandidates: provider preferences', () => {
   it('order puts preferred providers first, in the given order', () => {
     const result = select(route('acme/large', 'zen/large'), {preferences: {order: ['zen']}})
     expect(result.selected).toBe('zen/large')
-    expect(result.candidates[1].reasons).toContain('preferred provider zen (provider.order)')
+    expect(result.candidates[1].reasons[0]).toBe('preferred provider zen (provider.order)')
+    expect(result.candidates[0].reasons[0]).toBe('provider acme not in provider.order')
   })
 
   it('only keeps the named providers', () => {
