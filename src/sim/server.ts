@@ -47,7 +47,7 @@ class Simulator implements SimServer {
   port = 0
   readonly name: string
   readonly protocols: SimProtocol[]
-  requests: SimRequestRecord[] = []
+  readonly requests: SimRequestRecord[] = []
   private count = 0
   private queue: SimBehaviour[] = []
   private readonly server: Server
@@ -114,7 +114,8 @@ class Simulator implements SimServer {
   }
 
   clearRequests(): void {
-    this.requests = []
+    // Emptied in place: a caller may hold on to `sim.requests`.
+    this.requests.length = 0
     this.count = 0
   }
 
@@ -123,6 +124,7 @@ class Simulator implements SimServer {
   }
 
   async close(): Promise<void> {
+    if (!this.server.listening) return
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeAllConnections()
     await closed
