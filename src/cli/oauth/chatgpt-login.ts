@@ -171,7 +171,7 @@ export async function signInWithChatGpt(options: ChatGptLoginOptions): Promise<C
           }
         })
       } else {
-        options.print(`Waiting for the sign-in to finish (up to ${Math.round(timeoutMs / 60_000)} min)...`)
+        options.print(`Waiting for the sign-in to finish (up to ${timeoutMs >= 120_000 ? `${Math.round(timeoutMs / 60_000)} min` : `${Math.round(timeoutMs / 1000)} s`})...`)
       }
     })
   } finally {
