@@ -110,8 +110,8 @@ export class FileAuditSource implements TailSource {
       this.setStatus({state: 'live', detail: `following ${this.path}`})
     }
     this.watchFolder()
+    // Not unref'd: following a file is what keeps a `metrics tail` process alive.
     this.timer = setInterval(() => this.scheduleCheck(), this.pollIntervalMs)
-    this.timer.unref?.()
   }
 
   async stop(): Promise<void> {
