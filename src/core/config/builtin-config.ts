@@ -1,6 +1,7 @@
 /**
  * A built-in profile as a runtime config with no accounts filter: every route keeps all the catalog models the
- * profile lists, each with its catalog metadata, and there are no accounts. It is what `route explain` uses when no
+ * profile lists, every catalog model is declared with its metadata (as a compiled profile declares every model its
+ * accounts serve, so that explicit names and embeddings or image models resolve), and there are no accounts. It is what `route explain` uses when no
  * config file exists (with the account check skipped), and what benchmarks route against. A gateway cannot serve it:
  * real configs come from `profile compile`, which keeps only the models that the accounts serve.
  */
@@ -19,12 +20,8 @@ export function builtinProfileConfig(name: string): RuntimeConfig {
       hint: `use one of: ${names.join(', ')}`,
     })
   }
-  const keys = new Set<string>([profile.default_model, ...profile.fallback_models])
-  for (const route of Object.values(profile.task_routes)) {
-    for (const models of Object.values(route ?? {})) for (const key of models ?? []) keys.add(key)
-  }
   const models: Record<string, ModelMetadata> = {}
-  for (const key of keys) models[key] = catalogMetadata(key) ?? {}
+  for (const {key} of getCatalog().models) models[key] = catalogMetadata(key) ?? {}
   return RawConfigSchema.parse({
     default_model: profile.default_model,
     models,

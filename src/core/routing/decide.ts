@@ -4,8 +4,8 @@
  *
  * - `model` missing, empty, `auto` or `openrouter/auto` (and no `models` list): auto. The chain is the route for the
  *   classified task × complexity (with the fallbacks of `routeFor`), then the config's `fallback_models`, then
- *   `default_model`, deduplicated. For the embeddings and image endpoints, configured models with that capability
- *   follow, since task routes list chat models.
+ *   `default_model`, deduplicated. For the embeddings and image endpoints, the chain is the models of that list with
+ *   the capability, then the other configured models that have it (task routes list chat models).
  * - Otherwise the client named the chain: `model`, then OpenRouter-style `models` (or `models` alone when `model` is
  *   auto). Each name is resolved against the config (`resolveModelName`); the chain is exactly those models, in that
  *   order, and nothing else. The classifier still runs (for the diagnostics) and every hard constraint still applies.
@@ -152,10 +152,11 @@ function autoChain(config: RuntimeConfig, routeModels: readonly string[], endpoi
   for (const model of config.fallback_models) push(model, 'fallback')
   push(config.default_model, 'default')
   const capability = ENDPOINT_CAPABILITY[endpoint]
-  if (capability) {
-    for (const model of configuredModelKeys(config)) {
-      if (modelInfo(config, model).capability_set.has(capability)) push(model, 'fallback')
-    }
+  if (!capability) return chain
+  for (const model of configuredModelKeys(config)) {
+    if (modelInfo(config, model).capability_set.has(capability)) push(model, 'fallback')
   }
-  return chain
+  // Only the capable models, unless there are none: then the whole chain, so the error says why each one fails.
+  const capable = chain.filter((entry) => modelInfo(config, entry.model).capability_set.has(capability))
+  return capable.length > 0 ? capable : chain
 }

@@ -5,7 +5,7 @@ import {builtinProfileConfig} from '../../../src/core/config/builtin-config.js'
 import {ConfigError} from '../../../src/core/errors.js'
 
 describe('builtinProfileConfig', () => {
-  it('keeps every route, fallback and the default model of the profile, with catalog metadata and no accounts', () => {
+  it('keeps every route, fallback and the default model of the profile, declares every catalog model, has no accounts', () => {
     for (const {name} of getCatalog().profiles) {
       const profile = getBuiltinProfile(name)!
       const config = builtinProfileConfig(name)
@@ -15,6 +15,7 @@ describe('builtinProfileConfig', () => {
       expect(config.task_routes).toEqual(profile.task_routes)
       const coding = profile.task_routes.coding?.high ?? []
       for (const key of coding) expect(config.models[key]?.quality).toBeTypeOf('number')
+      expect(Object.keys(config.models).sort()).toEqual(getCatalog().models.map((model) => model.key).sort())
     }
   })
 

@@ -84,15 +84,23 @@ describe('decideRoute: auto', () => {
     expect(decision.decision_ms).toBeLessThan(1000)
   })
 
-  it('adds configured embeddings models to the chain of an embeddings request', () => {
+  it('routes an embeddings request to the configured embeddings models only', () => {
     const decision = decide(
       {model: 'auto', input: 'hello'},
       classification({requirements: {embeddings: true}}),
       {endpoint: 'embeddings'},
     )
     expect(decision.selected_model).toBe('zen/embed')
-    expect(decision.candidates.at(-1)).toMatchObject({model: 'zen/embed', source: 'fallback', rank: 1})
-    expect(decision.candidates.filter((c) => c.exclusion === 'no_embeddings').length).toBeGreaterThan(0)
+    expect(decision.candidates).toHaveLength(1)
+    expect(decision.candidates[0]).toMatchObject({model: 'zen/embed', source: 'fallback', rank: 1})
+  })
+
+  it('explains why each model fails when no configured model can serve the endpoint', () => {
+    const error = routingError(() =>
+      decide({prompt: 'a cat'}, classification({requirements: {image_generation: true}}), {endpoint: 'images.generations'}),
+    )
+    expect(error.code).toBe('no_candidates')
+    expect(error.message).toMatch(/^No model can serve this request: acme\/mid, .*: cannot generate images\.$/)
   })
 
   it('names the constraint when an image request has no vision model in the chain', () => {
