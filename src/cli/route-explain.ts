@@ -88,6 +88,16 @@ export function bodyFromPrompt(
 }
 
 /**
+ * Endpoints where `{"prompt": …}` is shorthand (unless the entry has the endpoint's own input field); completions and
+ * image requests take `prompt` as it is.
+ */
+const PROMPT_SHORTHAND_UNLESS: Partial<Record<Endpoint, string>> = {
+  'chat.completions': 'messages',
+  responses: 'input',
+  embeddings: 'input',
+}
+
+/**
  * The body a JSON lines entry stands for: a JSON string is a prompt; `{"prompt": …, "system"?: …}` without the
  * endpoint's own fields is a prompt too; any other object is a full request body. `model` (the `--model` flag)
  * replaces the body's model when given. Returns an error message for anything else.
@@ -98,8 +108,8 @@ export function bodyFromEntry(value: unknown, endpoint: Endpoint, model?: string
     return 'expected a request body (a JSON object), a {"prompt": …} object or a JSON string'
   }
   const record = value as Record<string, unknown>
-  const ownFields = endpoint === 'chat.completions' ? ['messages'] : endpoint === 'responses' ? ['input'] : null
-  const shorthand = ownFields !== null && typeof record.prompt === 'string' && !ownFields.some((field) => field in record)
+  const ownField = PROMPT_SHORTHAND_UNLESS[endpoint]
+  const shorthand = ownField !== undefined && typeof record.prompt === 'string' && !(ownField in record)
   if (shorthand) {
     const system = typeof record.system === 'string' ? record.system : undefined
     const body = bodyFromPrompt(endpoint, record.prompt as string, {system, model: model ?? stringOr(record.model)})
