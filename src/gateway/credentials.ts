@@ -26,6 +26,7 @@ import {
 } from '../core/credentials/oauth.js'
 import type {CredentialEntry, CredentialsFile, OAuthCredential} from '../core/credentials/schema.js'
 import {CredentialsStore, emptyCredentialsFile} from '../core/credentials/store.js'
+import {fetchFailureReason} from '../core/fetch-failure.js'
 import type {Credential} from './adapters/types.js'
 
 /** What happened to an account's credential, for the audit stream. */
@@ -253,7 +254,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
           signal: AbortSignal.timeout(refreshTimeoutMs),
         })
       } catch (error) {
-        throw new Error(`cannot reach ${new URL(request.url).origin}: ${networkReason(error)}`)
+        throw new Error(`cannot reach ${new URL(request.url).origin}: ${fetchFailureReason(error, refreshTimeoutMs)}`)
       }
       const tokens = parseTokenResponse(response.status, await response.text())
       const issuedAt = now()
@@ -338,8 +339,3 @@ function numberOrUndefined(value: string | undefined): number | undefined {
   return Number.isFinite(number) ? number : undefined
 }
 
-function networkReason(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out'
-  const cause = (error as {cause?: {code?: string; message?: string}} | undefined)?.cause
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
-}

@@ -20,6 +20,9 @@ import {
   tokenExpiry,
 } from '../../core/credentials/oauth.js'
 import {RouterError} from '../../core/errors.js'
+import {fetchFailureReason} from '../../core/fetch-failure.js'
+
+const EXCHANGE_TIMEOUT_MS = 30_000
 
 export interface ChatGptLoginOptions {
   authorizeUrl?: string
@@ -87,10 +90,10 @@ export async function signInWithChatGpt(options: ChatGptLoginOptions): Promise<C
         method: 'POST',
         headers: request.headers,
         body: request.body,
-        signal: AbortSignal.timeout(30_000),
+        signal: AbortSignal.timeout(EXCHANGE_TIMEOUT_MS),
       })
     } catch (error) {
-      throw new RouterError('oauth_token_failed', `Could not reach the token endpoint ${request.url}: ${networkReason(error)}.`, {
+      throw new RouterError('oauth_token_failed', `Could not reach the token endpoint ${request.url}: ${fetchFailureReason(error, EXCHANGE_TIMEOUT_MS)}.`, {
         hint: 'check your network connection (or --token-url) and run the command again',
       })
     }
@@ -224,8 +227,3 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c] ?? c)
 }
 
-function networkReason(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'no answer within 30 s'
-  const cause = (error as {cause?: {code?: string; message?: string}} | undefined)?.cause
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
-}

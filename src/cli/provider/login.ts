@@ -159,17 +159,20 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
   }
 
   // Build and validate the profile change before anything is stored.
-  const change: AccountChange = {name, set: {provider: accountProvider.name}, remove: []}
+  const remove: Array<keyof ProfileAccount> = []
+  const change: AccountChange = {name, set: {provider: accountProvider.name}, remove}
   if (baseUrl !== undefined) change.set.base_url = baseUrl
-  if (models !== undefined) change.set.models = models
+  // No model ticked means every model: the key goes away rather than reading `models: []`.
+  if (models !== undefined && models.length > 0) change.set.models = models
+  else if (models !== undefined) remove.push('models')
   if (kind === 'chatgpt') {
     change.set.auth_mode = 'oauth'
-    change.remove = ['api_key', 'api_key_env', ...OAUTH_INLINE_FIELDS]
+    remove.push('api_key', 'api_key_env', ...OAUTH_INLINE_FIELDS)
   } else if (secret?.kind === 'env') {
     change.set.api_key_env = secret.variable
-    change.remove = ['api_key', 'auth_mode', ...OAUTH_INLINE_FIELDS]
+    remove.push('api_key', 'auth_mode', ...OAUTH_INLINE_FIELDS)
   } else if (secret?.kind === 'inline' || secret?.kind === 'none') {
-    change.remove = ['api_key', 'api_key_env', 'auth_mode', ...OAUTH_INLINE_FIELDS]
+    remove.push('api_key', 'api_key_env', 'auth_mode', ...OAUTH_INLINE_FIELDS)
   }
   const planned = planEdit(existingText, options.profile, change, context.env, name)
   for (const problem of planned.pending ?? []) warn(`the profile cannot serve requests yet: ${problem.message}`)

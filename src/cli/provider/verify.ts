@@ -5,6 +5,7 @@
 import type {Provider} from '../../core/catalog/schema.js'
 import {joinUpstreamUrl} from '../../core/config/url.js'
 import {RouterError} from '../../core/errors.js'
+import {fetchFailureReason} from '../../core/fetch-failure.js'
 
 /** Headers that carry a key, per wire protocol (Anthropic has its own; everyone else takes a bearer token). */
 const AUTH_HEADERS: Partial<Record<Provider['adapter'], (token: string) => Record<string, string>>> = {
@@ -45,7 +46,7 @@ export async function verifyCredential(options: {
   try {
     response = await (options.fetch ?? fetch)(url, {headers, signal: AbortSignal.timeout(timeoutMs)})
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : networkReason(error)
+    const reason = fetchFailureReason(error, timeoutMs)
     throw new RouterError('verify_unreachable', `Could not reach ${provider.display_name} at ${url}: ${reason}.`, {
       hint: options.baseUrl
         ? 'check --base-url and that the server is running; nothing was written'
@@ -86,7 +87,3 @@ function countModels(text: string): number | undefined {
   return undefined
 }
 
-function networkReason(error: unknown): string {
-  const cause = (error as {cause?: {code?: string; message?: string}} | undefined)?.cause
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
-}

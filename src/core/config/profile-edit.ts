@@ -178,7 +178,7 @@ export function unknownAccount(file: string, name: string, names: string[]): Con
 function parseProfileDocument(text: string, file: string): Document {
   // Syntax errors with line and column, and secrets never echoed: the shared YAML reader reports them.
   if (text.trim() !== '' && !isCommentOnly(text)) parseYamlSource(text, file)
-  const doc = parseDocument(text, {keepSourceTokens: false})
+  const doc = parseDocument(text)
   const contents = doc.contents as Node | null
   if (contents !== null && !isMap(contents)) {
     throw new ConfigError(`${file} must be a YAML mapping of settings`, [], {code: 'config_not_mapping'})

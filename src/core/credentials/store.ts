@@ -12,7 +12,9 @@ import {ConfigError, RouterError} from '../errors.js'
 import {
   CREDENTIALS_FILE_VERSION,
   CredentialsFileSchema,
+  type ApiKeyCredential,
   type CredentialEntry,
+  type OAuthCredential,
   type CredentialsFile,
 } from './schema.js'
 
@@ -28,11 +30,7 @@ export function credentialsPath(env: NodeJS.ProcessEnv = process.env, home: stri
 }
 
 /** An entry as callers give it; the store stamps the times. */
-export type CredentialEntryInput = CredentialEntry extends infer E
-  ? E extends CredentialEntry
-    ? Omit<E, 'created_at' | 'updated_at'>
-    : never
-  : never
+export type CredentialEntryInput = Omit<ApiKeyCredential, 'created_at' | 'updated_at'> | Omit<OAuthCredential, 'created_at' | 'updated_at'>
 
 export interface CredentialsStoreOptions {
   /** File path; default `credentialsPath(env)`. */

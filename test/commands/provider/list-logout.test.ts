@@ -169,5 +169,5 @@ describe('router provider logout', () => {
     expect(json.code).toBe(2)
     expect(JSON.parse(json.stdout).error).toMatchObject({code: 'account_not_found'})
     expect(await fs.readFile(profile, 'utf8')).toBe(PROFILE)
-  })
+  }, 60_000)
 })

@@ -159,7 +159,7 @@ guardrails:
     const modelsOnly = await login(['openai', '--models', 'gpt-5.2', '--json'])
     expect(modelsOnly.code, modelsOnly.stderr).toBe(0)
     expect(JSON.parse(modelsOnly.stdout)).toMatchObject({secret_location: 'env:TEAM_OPENAI_KEY', models: ['openai/gpt-5.2'], action: 'updated'})
-  })
+  }, 60_000)
 
   it('moves a key from the credentials file to an environment variable and removes the stored copy', async () => {
     expect((await login(['gemini', '--apikey', 'AIza-old'])).code).toBe(0)
@@ -169,7 +169,7 @@ guardrails:
     expect(result.stderr).toContain('Removed the key stored for `gemini`')
     expect((await readCredentials()).entries.gemini).toBeUndefined()
     expect((await readProfile()).accounts).toEqual([{name: 'gemini', provider: 'gemini', api_key_env: 'GEMINI_API_KEY'}])
-  })
+  }, 60_000)
 
   it('fails fast with exit 2 naming the missing flag when there is no terminal', async () => {
     const result = await login(['openai'])
@@ -182,7 +182,7 @@ guardrails:
     const noProvider = await login(['--json'])
     expect(noProvider.code).toBe(2)
     expect(JSON.parse(noProvider.stdout).error).toMatchObject({code: 'usage', message: expect.stringContaining('Missing the provider')})
-  })
+  }, 60_000)
 
   it('rejects unknown providers and models with suggestions and writes nothing', async () => {
     const provider = await login(['gemni', '--apikey-env', 'X'])
@@ -195,7 +195,7 @@ guardrails:
     expect(kind.code).toBe(2)
     expect(kind.stderr).toContain('--kind chatgpt signs in to ChatGPT; it works with provider openai, not gemini.')
     await expect(fs.access(profile)).rejects.toThrow()
-  })
+  }, 60_000)
 
   it('refuses to add an account to a profile that is already broken, pointing at its line', async () => {
     await fs.writeFile(profile, 'profile:\n  default: auto\naccounts:\n  - name: a\n    provider: ollama\n    colour: blue\n')
