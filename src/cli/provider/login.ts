@@ -108,6 +108,11 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
   const provider = await chooseProvider(options, ask)
   const kind = await chooseKind(options, provider, ask)
   const accountProvider = kind === 'chatgpt' ? requireProvider('openai-codex') : provider
+  if (kind === 'chatgpt' && (options.apikey !== undefined || options.apikeyEnv !== undefined)) {
+    throw new UsageError('--apikey and --apikey-env do not apply to a ChatGPT sign-in (--kind chatgpt).', {
+      hint: 'drop them to sign in with the browser, or use --kind apikey for an OpenAI API key',
+    })
+  }
 
   const existingText = await readProfileText(options.profile)
   checkProfileFirst(existingText, options.profile, context.env)

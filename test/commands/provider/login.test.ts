@@ -194,6 +194,9 @@ guardrails:
     const kind = await login(['gemini', '--kind', 'chatgpt'])
     expect(kind.code).toBe(2)
     expect(kind.stderr).toContain('--kind chatgpt signs in to ChatGPT; it works with provider openai, not gemini.')
+    const mixed = await login(['openai', '--kind', 'chatgpt', '--apikey', 'sk-x'])
+    expect(mixed.code).toBe(2)
+    expect(mixed.stderr).toContain('--apikey and --apikey-env do not apply to a ChatGPT sign-in (--kind chatgpt).')
     await expect(fs.access(profile)).rejects.toThrow()
   }, 60_000)
 
