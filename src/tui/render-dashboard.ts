@@ -24,6 +24,8 @@ export interface RenderDashboardOptions {
   metrics?: LiveMetricsOptions
   /** Rows kept for the decision log; default 1000. */
   capacity?: number
+  /** Minimum time between frames; default 100 ms (at most ten frames a second). */
+  frameIntervalMs?: number
   /** Print other console output above the dashboard instead of through it; default true. */
   patchConsole?: boolean
 }
@@ -40,7 +42,7 @@ export interface DashboardHandle {
 export function renderDashboard(options: RenderDashboardOptions): DashboardHandle {
   const store = new DashboardStore({capacity: options.capacity, metrics: options.metrics})
   const disconnect = store.connect(options.source)
-  const instance = render(createElement(Dashboard, {store, info: options.info, source: options.source}), {
+  const instance = render(createElement(Dashboard, {store, info: options.info, source: options.source, frameIntervalMs: options.frameIntervalMs}), {
     stdout: options.stdout,
     stdin: options.stdin,
     exitOnCtrlC: true,
