@@ -34,6 +34,10 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [env: string, key: keyof Gatew
   ['OAUTH_REQUIRED_SCOPES', 'oauth_required_scopes', 'list'],
   ['OAUTH_JWT_SECRET', 'oauth_jwt_secret', 'string'],
   ['OAUTH_CLOCK_SKEW_SECONDS', 'oauth_clock_skew_seconds', 'number'],
+  ['OAUTH_JWKS_COOLDOWN_SECONDS', 'oauth_jwks_cooldown_seconds', 'number'],
+  ['OAUTH_JWKS_CACHE_SECONDS', 'oauth_jwks_cache_seconds', 'number'],
+  ['OAUTH_JWKS_TIMEOUT_SECONDS', 'oauth_jwks_timeout_seconds', 'number'],
+  ['METRICS_AUTH_REQUIRED', 'metrics_auth_required', 'boolean'],
   ['CIRCUIT_BREAKER_ENABLED', 'circuit_breaker_enabled', 'boolean'],
   ['CIRCUIT_BREAKER_FAILURE_THRESHOLD', 'circuit_breaker_failure_threshold', 'number'],
   ['CIRCUIT_BREAKER_RECOVERY_TIMEOUT_SECONDS', 'circuit_breaker_recovery_timeout_seconds', 'number'],
@@ -41,12 +45,17 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [env: string, key: keyof Gatew
   ['IDEMPOTENCY_ENABLED', 'idempotency_enabled', 'boolean'],
   ['IDEMPOTENCY_TTL_SECONDS', 'idempotency_ttl_seconds', 'number'],
   ['IDEMPOTENCY_WAIT_TIMEOUT_SECONDS', 'idempotency_wait_timeout_seconds', 'number'],
+  ['IDEMPOTENCY_MAX_ENTRIES', 'idempotency_max_entries', 'number'],
+  ['IDEMPOTENCY_MAX_BYTES', 'idempotency_max_bytes', 'number'],
   ['LIVE_METRICS_ENABLED', 'live_metrics_enabled', 'boolean'],
   ['LIVE_METRICS_EWMA_ALPHA', 'live_metrics_ewma_alpha', 'number'],
   ['LIVE_METRICS_UPDATE_INTERVAL_SECONDS', 'live_metrics_update_interval_seconds', 'number'],
   ['LIVE_METRICS_MIN_SAMPLES', 'live_metrics_min_samples', 'number'],
   ['RUNTIME_POLICY_MAX_ADJUSTMENT_RATIO', 'runtime_policy_max_adjustment_ratio', 'number'],
   ['ROUTER_RUNTIME_OVERRIDES_PATH', 'runtime_overrides_path', 'string'],
+  ['ROUTER_EVENTS_KEEPALIVE_SECONDS', 'events_keepalive_seconds', 'number'],
+  ['ROUTER_EVENTS_MAX_BUFFER_BYTES', 'events_max_buffer_bytes', 'number'],
+  ['ROUTER_CONFIG_WATCH', 'config_watch', 'boolean'],
 ]
 
 /** Settings that hold secrets: never echoed in errors. */

@@ -47,6 +47,14 @@ export const GatewaySettingsSchema = z.strictObject({
   oauth_required_scopes: z.array(z.string().min(1)).default([]),
   oauth_jwt_secret: z.string().min(1).optional(),
   oauth_clock_skew_seconds: z.number().nonnegative().default(30),
+  /** After an unknown `kid`, the JWKS is fetched again at most this often (key rotation). */
+  oauth_jwks_cooldown_seconds: z.number().nonnegative().default(30),
+  /** A fetched JWKS is used for at most this long before it is fetched again. */
+  oauth_jwks_cache_seconds: seconds.default(600),
+  /** Time limit of one JWKS fetch. */
+  oauth_jwks_timeout_seconds: seconds.default(5),
+  /** `/metrics` needs the same credentials as `/v1/*` (it is open by default, for scrapers on a private network). */
+  metrics_auth_required: z.boolean().default(false),
 
   circuit_breaker_enabled: z.boolean().default(true),
   circuit_breaker_failure_threshold: z.number().int().positive().default(5),
@@ -56,6 +64,10 @@ export const GatewaySettingsSchema = z.strictObject({
   idempotency_enabled: z.boolean().default(true),
   idempotency_ttl_seconds: seconds.default(120),
   idempotency_wait_timeout_seconds: seconds.default(30),
+  /** Remembered responses at most (the oldest are forgotten first). */
+  idempotency_max_entries: z.number().int().positive().default(10_000),
+  /** Total size of the remembered response bodies at most; a body over a quarter of it is not remembered. */
+  idempotency_max_bytes: z.number().int().positive().default(64 * 1024 * 1024),
 
   live_metrics_enabled: z.boolean().default(true),
   live_metrics_ewma_alpha: z.number().gt(0).max(1).default(0.2),
@@ -63,5 +75,12 @@ export const GatewaySettingsSchema = z.strictObject({
   live_metrics_min_samples: z.number().int().positive().default(30),
   runtime_policy_max_adjustment_ratio: z.number().gt(0).max(1).default(0.15),
   runtime_overrides_path: z.string().min(1).default('logs/router.runtime.overrides.yaml'),
+
+  /** Comment lines sent on `GET /v1/router/events` to keep idle connections open through proxies. */
+  events_keepalive_seconds: seconds.default(15),
+  /** An events client whose unsent backlog exceeds this is disconnected (it reconnects and resumes). */
+  events_max_buffer_bytes: z.number().int().positive().default(1024 * 1024),
+  /** Watch the config file and reload it when it changes (SIGHUP reloads in any case). */
+  config_watch: z.boolean().default(true),
 })
 export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>
