@@ -43,8 +43,9 @@ export function renderDashboard(options: RenderDashboardOptions): DashboardHandl
   const store = new DashboardStore({capacity: options.capacity, metrics: options.metrics})
   const disconnect = store.connect(options.source)
   const instance = render(createElement(Dashboard, {store, info: options.info, source: options.source, frameIntervalMs: options.frameIntervalMs}), {
-    stdout: options.stdout,
-    stdin: options.stdin,
+    // Given only when set: an explicit undefined would replace Ink's process.stdout/stdin defaults.
+    ...(options.stdout ? {stdout: options.stdout} : {}),
+    ...(options.stdin ? {stdin: options.stdin} : {}),
     exitOnCtrlC: true,
     // Console output from elsewhere in the process is printed above the dashboard instead of garbling it.
     patchConsole: options.patchConsole ?? true,
