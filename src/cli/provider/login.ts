@@ -17,6 +17,7 @@ import {parseConfig} from '../../core/config/load.js'
 import type {ProfileAccount} from '../../core/config/schema.js'
 import {CredentialsStore} from '../../core/credentials/store.js'
 import {ConfigError, UsageError} from '../../core/errors.js'
+import {withFileLock} from '../../core/file-lock.js'
 import {didYouMean, suggest} from '../../core/suggest.js'
 import {signInWithChatGpt, type ChatGptTokens} from '../oauth/chatgpt-login.js'
 import type {Prompter} from '../prompts.js'
@@ -224,11 +225,17 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
     secretLocation = secret.location
   }
 
-  await writeProfile(options.profile, planned.text)
+  // Another login may have changed the profile meanwhile (prompts, the browser): edit what is there now.
+  const written = await withFileLock(options.profile, async () => {
+    const current = await readProfileText(options.profile)
+    const final = current === existingText ? planned : planEdit(current, options.profile, change, context.env, name)
+    await writeProfile(options.profile, final.text)
+    return final
+  })
 
   // A key that moved to an environment variable (or away) must not linger in the credentials file.
   if (secret?.kind === 'env' || secret?.kind === 'none') {
-    const stillUsed = profileAccounts(planned.text, options.profile).some(
+    const stillUsed = profileAccounts(written.text, options.profile).some(
       (account) => account.name !== name && (account.credential_ref ?? account.name) === credentialRef,
     )
     if (!stillUsed && (await store.delete(credentialRef))) context.notice(`Removed the key stored for \`${credentialRef}\` from ${store.path}.`)
@@ -238,11 +245,11 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
     account: name,
     provider: accountProvider.name,
     profile: options.profile,
-    auth_mode: kind === 'chatgpt' ? 'oauth' : (planned.account?.auth_mode ?? 'api_key'),
+    auth_mode: kind === 'chatgpt' ? 'oauth' : (written.account?.auth_mode ?? 'api_key'),
     secret_location: secretLocation,
-    models: planned.account?.models ?? [],
+    models: written.account?.models ?? [],
     verified,
-    action: planned.action === 'updated' ? 'updated' : 'added',
+    action: written.action === 'updated' ? 'updated' : 'added',
     profile_created: existingText === undefined,
     credentials_file: secretLocation === 'credentials-file' ? store.path : null,
     verified_models: verifiedModels,

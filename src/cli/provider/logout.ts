@@ -1,6 +1,7 @@
 /** `router provider logout`: removes an account from the profile and its secrets from the credentials file. */
 import {profileAccounts, readProfileText, removeAccount, unknownAccount, writeProfile} from '../../core/config/profile-edit.js'
 import {CredentialsStore} from '../../core/credentials/store.js'
+import {withFileLock} from '../../core/file-lock.js'
 
 /** The `--json` result of `provider logout` (stable keys). */
 export interface LogoutResult {
@@ -45,8 +46,12 @@ export async function runLogout(options: {
     throw unknownAccount(profile, name, accounts.map((candidate) => candidate.name))
   }
 
-  const edit = removeAccount(text as string, profile, name, {env: options.env})
-  await writeProfile(profile, edit.text)
+  const edit = await withFileLock(profile, async () => {
+    const current = (await readProfileText(profile)) ?? ''
+    const removal = removeAccount(current, profile, name, {env: options.env})
+    await writeProfile(profile, removal.text)
+    return removal
+  })
 
   const ref = account.credential_ref ?? account.name
   const sharedWith = profileAccounts(edit.text, profile).find((other) => (other.credential_ref ?? other.name) === ref)

@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {ConfigError, RouterError} from '../errors.js'
+import {withFileLock} from '../file-lock.js'
 import {
   CREDENTIALS_FILE_VERSION,
   CredentialsFileSchema,
@@ -52,8 +53,6 @@ export interface CredentialsSnapshot {
 
 const FILE_MODE = 0o600
 const DIR_MODE = 0o700
-/** A lock older than this is from a process that died mid-write. */
-const STALE_LOCK_MS = 30_000
 const checksPermissions = process.platform !== 'win32'
 
 /** An empty credentials file. */
@@ -154,15 +153,16 @@ export class CredentialsStore {
    */
   async update<T>(mutate: (file: CredentialsFile) => T | Promise<T>): Promise<T> {
     await this.ensureDirectory()
-    const release = await this.lock()
-    try {
-      const file = await this.read()
-      const result = await mutate(file)
-      await this.write(CredentialsFileSchema.parse(file))
-      return result
-    } finally {
-      await release()
-    }
+    return withFileLock(
+      this.path,
+      async () => {
+        const file = await this.read()
+        const result = await mutate(file)
+        await this.write(CredentialsFileSchema.parse(file))
+        return result
+      },
+      {timeoutMs: this.lockTimeoutMs, what: `The credentials file ${this.path}`},
+    )
   }
 
   private parse(text: string): CredentialsFile {
@@ -222,66 +222,6 @@ export class CredentialsStore {
     await fs.chmod(this.path, FILE_MODE)
     this.onWarning(`${this.path} was readable by other users (mode ${octal(mode)}); changed it to 600.`)
   }
-
-  /** Takes the lock file (`<file>.lock`), waiting for another holder; returns its release. */
-  private async lock(): Promise<() => Promise<void>> {
-    const lockPath = `${this.path}.lock`
-    const token = `${process.pid} ${randomBytes(6).toString('hex')}`
-    const deadline = Date.now() + this.lockTimeoutMs
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await fs.open(lockPath, 'wx', FILE_MODE)
-        try {
-          await handle.writeFile(token)
-        } finally {
-          await handle.close()
-        }
-        return async () => {
-          // Remove the lock only if it is still ours (a holder judged stale may have been replaced).
-          const current = await fs.readFile(lockPath, 'utf8').catch(() => undefined)
-          if (current === token) await fs.rm(lockPath, {force: true})
-        }
-      } catch (error) {
-        if (!isErrno(error, 'EEXIST')) throw error
-      }
-      if (await removeStaleLock(lockPath)) continue
-      if (Date.now() > deadline) {
-        throw new RouterError('credentials_locked', `The credentials file ${this.path} is locked by another process.`, {
-          hint: `If no other router command is running, delete ${lockPath} and try again.`,
-        })
-      }
-      await sleep(Math.min(5 + attempt * 5, 50) + Math.random() * 10)
-    }
-  }
-}
-
-/** Removes a lock whose holder died (its pid is gone, or it is older than any write could take). */
-async function removeStaleLock(lockPath: string): Promise<boolean> {
-  let content: string
-  let mtimeMs: number
-  try {
-    content = await fs.readFile(lockPath, 'utf8')
-    mtimeMs = (await fs.stat(lockPath)).mtimeMs
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return true
-    throw error
-  }
-  const pid = Number(content.split(' ')[0])
-  const stale = Date.now() - mtimeMs > STALE_LOCK_MS || (Number.isInteger(pid) && pid > 0 && !processExists(pid))
-  if (!stale) return false
-  // Re-check right before removing, so a lock taken in between is not removed by mistake.
-  const again = await fs.readFile(lockPath, 'utf8').catch(() => undefined)
-  if (again === content) await fs.rm(lockPath, {force: true})
-  return true
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return !isErrno(error, 'ESRCH')
-  }
 }
 
 function lineAndColumn(text: string, offset: number): {line: number; column: number} {
@@ -306,8 +246,4 @@ function isErrno(error: unknown, code: string): boolean {
 function errnoText(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   return code ?? (error instanceof Error ? error.message : String(error))
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -161,6 +161,18 @@ guardrails:
     expect(JSON.parse(modelsOnly.stdout)).toMatchObject({secret_location: 'env:TEAM_OPENAI_KEY', models: ['openai/gpt-5.2'], action: 'updated'})
   }, 60_000)
 
+  it('loses no account when two logins edit the same profile at once', async () => {
+    await fs.writeFile(profile, 'profile:\n  default: auto\naccounts: []\n')
+    const results = await Promise.all([
+      login(['openai', '--apikey', 'sk-one']),
+      login(['gemini', '--apikey', 'AIza-two']),
+      login(['anthropic', '--apikey-env', 'ANTHROPIC_API_KEY']),
+    ])
+    for (const result of results) expect(result.code, result.stderr).toBe(0)
+    expect((await readProfile()).accounts.map((account) => account.name).sort()).toEqual(['anthropic', 'gemini', 'openai'])
+    expect(Object.keys((await readCredentials()).entries).sort()).toEqual(['gemini', 'openai'])
+  }, 60_000)
+
   it('moves a key from the credentials file to an environment variable and removes the stored copy', async () => {
     expect((await login(['gemini', '--apikey', 'AIza-old'])).code).toBe(0)
     expect((await readCredentials()).entries.gemini).toBeDefined()
