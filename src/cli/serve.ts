@@ -1,6 +1,7 @@
 /**
  * `router serve`: load the config (or start the demo), start the gateway, then show the dashboard in a terminal or
- * print one line per request, until Ctrl-C, `q` or SIGTERM; then shut down gracefully.
+ * print one line per request, until Ctrl-C, `q` or SIGTERM; then shut down gracefully (a second Ctrl-C cuts the grace
+ * period short). SIGHUP reloads the config file (the gateway also watches it).
  */
 import {AuditEventBus} from '../core/audit/event-bus.js'
 import {loadConfig, resolveConfigPath, type LoadedConfig} from '../core/config/load.js'
@@ -31,6 +32,13 @@ export async function runServe(options: ServeOptions): Promise<void> {
     const config: LoadedConfig = demo?.config ?? (await loadConfig(resolveConfigPath(options.configFlag, env), {env}))
     for (const warning of config.warnings) process.stderr.write(formatProblem({...warning, severity: 'warning'}) + '\n')
     const bus = new AuditEventBus()
+    // While the dashboard owns the terminal, messages wait for it to close.
+    const notices: string[] = []
+    let dashboardUp = false
+    const notice = (line: string): void => {
+      if (dashboardUp) notices.push(line)
+      else process.stderr.write(line + '\n')
+    }
     gateway = await startGateway({
       config,
       bus,
@@ -39,10 +47,18 @@ export async function runServe(options: ServeOptions): Promise<void> {
         ...(options.host === undefined ? {} : {host: options.host}),
         ...(options.port === undefined ? {} : {port: options.port}),
       },
-      onAuditError: (error) => process.stderr.write(`audit log: ${error.message}\n`),
+      // The demo's config lives in memory: there is no file to reload.
+      ...(demo ? {} : {reloadPath: config.path}),
+      onAuditError: (error) => notice(`router: audit log: ${error.message}`),
+      onReload: (result) => notice(`router: ${result.message}`),
+      onWarning: (message) => notice(`router: warning: ${message}`),
     }).catch((error: unknown) => {
       throw listenError(error, options.host ?? env.HOST ?? '0.0.0.0', options.port ?? env.PORT ?? 8000)
     })
+    for (const warning of gateway.warnings) process.stderr.write(`router: warning: ${warning}\n`)
+    const running = gateway
+    const onHangup = (): void => void running.reload()
+    process.on('SIGHUP', onHangup)
     const {settings} = gateway.state
     const stopTraffic = demo && options.demoTraffic ? demo.startTraffic(gateway.url) : undefined
     const useTui = options.tui && process.stdout.isTTY === true && process.stdin.isTTY === true
@@ -58,20 +74,46 @@ export async function runServe(options: ServeOptions): Promise<void> {
         },
         metrics: {alpha: settings.live_metrics_ewma_alpha},
       })
+      dashboardUp = true
       await Promise.race([dashboard.waitUntilExit(), stopSignal()])
       dashboard.unmount()
+      dashboardUp = false
+      for (const line of notices) process.stderr.write(line + '\n')
     } else {
       process.stderr.write(banner(gateway, config, demo !== undefined) + '\n')
       const stopLog = createPlainLogger(bus, (line) => process.stdout.write(line), options.logFormat)
       await stopSignal()
       stopLog()
-      process.stderr.write('router: shutting down (in-flight requests may finish)…\n')
     }
     stopTraffic?.()
+    process.off('SIGHUP', onHangup)
+    await shutdown(gateway)
   } finally {
-    await gateway?.close()
+    await gateway?.close({graceMs: 0})
     await demo?.close()
   }
+}
+
+/** Graceful shutdown with a message; a second SIGINT or SIGTERM cuts the grace period short. */
+async function shutdown(gateway: RunningGateway): Promise<void> {
+  const grace = gateway.state.settings.shutdown_grace_seconds
+  const active = gateway.state.active.count
+  process.stderr.write(
+    `router: shutting down: ${active === 0 ? 'no request in flight' : `waiting up to ${grace}s for ${active} request${active === 1 ? '' : 's'} in flight`} (Ctrl-C again to stop now)…\n`,
+  )
+  const again = (): void => {
+    process.stderr.write('router: stopping now\n')
+    void gateway.close({graceMs: 0})
+  }
+  process.once('SIGINT', again)
+  process.once('SIGTERM', again)
+  try {
+    await gateway.close()
+  } finally {
+    process.off('SIGINT', again)
+    process.off('SIGTERM', again)
+  }
+  process.stderr.write('router: stopped\n')
 }
 
 function banner(gateway: RunningGateway, config: LoadedConfig, demo: boolean): string {
@@ -79,9 +121,16 @@ function banner(gateway: RunningGateway, config: LoadedConfig, demo: boolean): s
   const models = Object.keys(config.config.models).length
   const accounts = gateway.state.config.config.accounts.length
   const audit = settings.audit_log_enabled ? `audit log ${settings.audit_log_path}` : 'audit log off'
+  const auth = gateway.state.auth
+  const keys = settings.ingress_api_keys.length
+  const ingress = !auth
+    ? 'ingress auth off'
+    : `ingress auth on (${[keys > 0 ? `${keys} API key${keys === 1 ? '' : 's'}` : '', settings.oauth_enabled ? `OAuth ${settings.oauth_jwt_secret ? 'HS256 secret' : 'JWKS'}` : ''].filter(Boolean).join(' + ')})`
+  const reload = demo ? '' : settings.config_watch ? '; reloads on change or SIGHUP' : '; reloads on SIGHUP'
   return [
     `router: listening on ${gateway.url}${demo ? ' (demo: simulated providers, sample traffic)' : ''}`,
-    `router: config ${demo ? 'built-in demo profile' : config.path} (${config.profile ? `profile ${config.profile}` : 'raw config'}, ${models} models, ${accounts} accounts); ${audit}`,
+    `router: config ${demo ? 'built-in demo profile' : config.path} (${config.profile ? `profile ${config.profile}` : 'raw config'}, ${models} models, ${accounts} accounts)${reload}; ${audit}`,
+    `router: ${ingress}; metrics ${gateway.url}/metrics, live ${gateway.url}/v1/router/live-metrics, events ${gateway.url}/v1/router/events`,
   ].join('\n')
 }
 

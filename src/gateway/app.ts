@@ -11,6 +11,8 @@ import {decideRoute} from '../core/routing/decide.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {ROUTER_REQUEST_FIELDS} from '../core/routing/request-options.js'
 import {GatewayError, toGatewayError} from './errors.js'
+import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
+import {registerOperations} from './operations.js'
 import {proxyRequest} from './proxy.js'
 import type {GatewayState} from './state.js'
 
@@ -28,11 +30,16 @@ const VERSION = process.env.npm_package_version ?? '0.1.0'
 /** Router-only request fields, removed before a body goes upstream. */
 const ROUTER_FIELDS: ReadonlySet<string> = new Set(ROUTER_REQUEST_FIELDS)
 
+/** Longest accepted `Idempotency-Key`. */
+const MAX_IDEMPOTENCY_KEY = 255
+
 /** Per-request values the hooks and handlers share. */
 declare module 'fastify' {
   interface FastifyRequest {
     routerId: string
     routerStart: number
+    /** The authenticated ingress principal (key name or JWT subject); undefined when ingress auth is off. */
+    principal: string | undefined
   }
 }
 
@@ -44,16 +51,21 @@ export async function buildApp(
   const app = Fastify({
     logger: false,
     bodyLimit: state.settings.max_request_body_bytes,
-    return503OnClosing: true,
+    // While shutting down, the onRequest hook answers new requests with an OpenAI-shaped 503 itself.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     keepAliveTimeout: 72_000,
   })
 
   app.decorateRequest('routerId', '')
   app.decorateRequest('routerStart', 0)
+  app.decorateRequest('principal', undefined)
+  const auth = state.auth
   app.addHook('onRequest', async (request) => {
     request.routerStart = performance.now()
     request.routerId = newRequestId()
+    if (state.draining) throw shuttingDown()
+    if (auth !== undefined && auth.protects(request.url)) request.principal = await auth.authenticate(request.headers.authorization)
   })
 
   // Parse JSON ourselves: one JSON.parse, and malformed bodies answered in OpenAI's shape.
@@ -99,6 +111,7 @@ export async function buildApp(
   for (const [path, endpoint] of ENDPOINT_ROUTES) {
     app.post(`/v1${path}`, (request, reply) => handle(state, request, reply, endpoint, path))
   }
+  registerOperations(app, state)
   app.post<{Params: {'*': string}}>('/v1/*', (request, reply) => handle(state, request, reply, 'passthrough', '/' + request.params['*']))
 
   await options.extend?.(app)
@@ -116,37 +129,151 @@ async function handle(state: GatewayState, request: FastifyRequest, reply: Fasti
       'invalid_json',
     )
   }
-  const config = state.config
-  const decision = decideRoute({body, endpoint}, config.config, {profile: config.profile, stats: state.stats})
   const input = body as Record<string, unknown>
   const stream = input.stream === true
-  const principal = (request as {principal?: string}).principal
-  state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
+  const principal = request.principal
+  const active = state.active
+  active.count++
+  try {
+    await route(state, request, reply, endpoint, path, input, stream, principal)
+  } finally {
+    if (--active.count === 0) active.onIdle?.()
+  }
+}
 
-  const clean: Record<string, unknown> = {}
-  for (const key in input) if (!ROUTER_FIELDS.has(key)) clean[key] = input[key]
+async function route(
+  state: GatewayState,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  endpoint: Endpoint,
+  path: string,
+  input: Record<string, unknown>,
+  stream: boolean,
+  principal: string | undefined,
+): Promise<void> {
+  let lease: IdempotencyLease | undefined
+  const idempotencyKey = state.idempotency !== undefined && !stream ? request.headers['idempotency-key'] : undefined
+  if (typeof idempotencyKey === 'string' && idempotencyKey.length > 0) {
+    lease = await idempotent(state, request, reply, endpoint, path, input, idempotencyKey)
+    if (lease === undefined) return
+  }
+  try {
+    // Captured once: a hot reload or a policy update during this request does not change what it runs on.
+    const config = state.routingConfig
+    const decision = decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats})
+    state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
 
-  const controller = new AbortController()
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort()
+    const clean: Record<string, unknown> = {}
+    for (const key in input) if (!ROUTER_FIELDS.has(key)) clean[key] = input[key]
+
+    const controller = new AbortController()
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) controller.abort()
+    })
+    // With ingress auth on, `Authorization` holds the gateway credential: passthrough accounts get the client's
+    // upstream token from `X-Upstream-Authorization` instead, never the ingress key.
+    const authorization = state.auth ? request.headers['x-upstream-authorization'] : request.headers.authorization
+    const requestId = request.routerId
+    await proxyRequest(
+      state,
+      {
+        requestId,
+        endpoint,
+        path,
+        body: clean,
+        stream,
+        decision,
+        principal,
+        clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
+        startedAt: request.routerStart,
+        signal: controller.signal,
+        config,
+        ...(lease ? {onComplete: (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text)} : {}),
+      },
+      reply,
+    )
+  } finally {
+    lease?.abandon()
+  }
+}
+
+/**
+ * Handles `Idempotency-Key`: returns the lease when this request is the one to run, or answers it (a replay, a 409)
+ * and returns undefined.
+ */
+async function idempotent(
+  state: GatewayState,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  endpoint: Endpoint,
+  path: string,
+  input: Record<string, unknown>,
+  key: string,
+): Promise<IdempotencyLease | undefined> {
+  if (key.length > MAX_IDEMPOTENCY_KEY) {
+    throw new GatewayError(400, `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY} characters.`, 'invalid_request_error', 'invalid_idempotency_key')
+  }
+  const tenant = idempotencyTenant(request.principal, request.headers['openai-organization'])
+  const decision = await state.idempotency!.acquire(tenant, key, requestFingerprint('POST', `/v1${path}`, input))
+  switch (decision.kind) {
+    case 'run': {
+      reply.header('x-router-idempotency-status', 'created')
+      return decision.lease
+    }
+    case 'replay': {
+      replay(state, request, reply, endpoint, decision.response)
+      return undefined
+    }
+    case 'mismatch':
+      throw new GatewayError(
+        409,
+        'This Idempotency-Key was already used with a different request body. Use a new key for a new request.',
+        'invalid_request_error',
+        'idempotency_key_reused',
+      )
+    case 'busy':
+      throw new GatewayError(
+        409,
+        'A request with this Idempotency-Key is still in progress. Retry later to get its response.',
+        'invalid_request_error',
+        'idempotency_in_progress',
+        null,
+        {'retry-after': '1'},
+      )
+  }
+}
+
+/** Sends a remembered response again and audits it as a request of its own (`replay_of`). */
+function replay(state: GatewayState, request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, stored: StoredResponse): void {
+  reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body)
+  const ok = stored.status >= 200 && stored.status < 300
+  state.bus.publish({
+    ts: new Date().toISOString(),
+    request_id: request.routerId,
+    ...(request.principal ? {principal: request.principal} : {}),
+    event: 'proxy_terminal',
+    endpoint,
+    outcome: ok ? 'success' : 'upstream_error',
+    status: stored.status,
+    task: null,
+    complexity: null,
+    model: stored.headers['x-router-model'] ?? null,
+    account: stored.headers['x-router-account'] ?? null,
+    provider: stored.headers['x-router-provider'] ?? null,
+    stream: false,
+    latency_ms: Math.round((performance.now() - request.routerStart) * 1000) / 1000,
+    attempts: [],
+    error_type: ok ? null : 'upstream_status',
+    error_code: null,
+    replay_of: stored.requestId,
   })
-  const authorization = request.headers.authorization
-  await proxyRequest(
-    state,
-    {
-      requestId: request.routerId,
-      endpoint,
-      path,
-      body: clean,
-      stream,
-      decision,
-      principal,
-      clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
-      startedAt: request.routerStart,
-      signal: controller.signal,
-    },
-    reply,
-  )
+}
+
+function shuttingDown(): GatewayError {
+  return new GatewayError(503, 'The gateway is shutting down; retry in a moment.', 'service_unavailable', 'shutting_down', null, {
+    connection: 'close',
+    'retry-after': '1',
+  })
 }
 
 function decisionEvent(
@@ -192,7 +319,9 @@ function rejectRequest(state: GatewayState, request: FastifyRequest, reply: Fast
   reply.code(error.status).header('x-router-request-id', request.routerId).headers(error.headers).send(error.toBody())
   if (request.method !== 'POST' || !request.url.startsWith('/v1/')) return
   const endpoint = ENDPOINT_ROUTES.find(([path]) => request.url.split('?')[0] === `/v1${path}`)?.[1] ?? 'passthrough'
-  const principal = (request as {principal?: string}).principal
+  const principal = request.principal
+  // An ingress auth refusal records why (the client is only told that it was refused).
+  const errorCode = (error as {auditCode?: string}).auditCode ?? error.code
   state.bus.publish({
     ts: new Date().toISOString(),
     request_id: request.routerId,
@@ -210,7 +339,7 @@ function rejectRequest(state: GatewayState, request: FastifyRequest, reply: Fast
     latency_ms: Math.round((performance.now() - request.routerStart) * 1000) / 1000,
     attempts: [],
     error_type: null,
-    error_code: error.code,
+    error_code: errorCode,
   })
 }
 

@@ -13,14 +13,14 @@ import {Readable} from 'node:stream'
 import type {FastifyReply} from 'fastify'
 
 import type {AttemptSummary, AuditEvent, ErrorType} from '../core/audit/schema.js'
-import type {Account} from '../core/config/schema.js'
+import type {Account, RuntimeConfig} from '../core/config/schema.js'
 import {accountsForModel, upstreamModelId} from '../core/routing/accounts.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {adapterFor} from './adapters/index.js'
 import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator} from './adapters/types.js'
 import {GatewayError} from './errors.js'
 import {providerFor} from './providers.js'
-import type {GatewayState} from './state.js'
+import type {BreakerTicket, GatewayState} from './state.js'
 import {UpstreamError, toUpstreamError, type UpstreamResponse} from './upstream.js'
 import {retryAfterMs} from './retry-after.js'
 
@@ -40,6 +40,10 @@ export interface ProxyInput {
   startedAt: number
   /** Aborted when the client goes away. */
   signal: AbortSignal
+  /** The config this request runs on, captured when it arrived (a hot reload does not change it midway). */
+  config: RuntimeConfig
+  /** Sees every complete (non-streamed) answer just before it is sent: status, headers and the JSON text. */
+  onComplete?: (status: number, headers: Record<string, string>, body: string) => void
 }
 
 type SkipReason = 'circuit_open' | 'rate_limited' | 'auth_unavailable' | 'already_tried' | 'unsupported_endpoint'
@@ -96,6 +100,8 @@ class ProxyRun {
   private readonly bodies = new Map<string, Record<string, unknown>>()
   private lastFailure: AttemptFailure | undefined
   private terminalSent = false
+  /** The circuit breaker ticket of the attempt in progress, until its outcome settles it. */
+  private ticket: BreakerTicket | null = null
 
   constructor(
     private readonly state: GatewayState,
@@ -104,6 +110,15 @@ class ProxyRun {
   ) {}
 
   async execute(): Promise<void> {
+    try {
+      await this.run()
+    } finally {
+      // Whatever path ended the request (an abort, an error nobody expected), no probe slot stays taken.
+      this.settleTicket('release')
+    }
+  }
+
+  private async run(): Promise<void> {
     const {decision} = this.input
     const chain = [decision.selected_model, ...decision.fallback_models]
     const targets = this.targets(chain)
@@ -112,15 +127,27 @@ class ProxyRun {
       if (this.input.signal.aborted) return this.clientGone(target)
       if (!this.usable(target)) continue
       const done = await this.attempt(target, targets.length - 1 - i)
+      this.settleTicket('release')
       if (done) return
       if (this.input.signal.aborted) return this.clientGone(target)
     }
     this.exhausted()
   }
 
+  /** Settles the current attempt's breaker ticket (once; later calls do nothing). */
+  private settleTicket(outcome: 'success' | 'failure' | 'connection_failure' | 'release'): void {
+    const ticket = this.ticket
+    if (ticket === null) return
+    this.ticket = null
+    if (outcome === 'success') ticket.success(Date.now())
+    else if (outcome === 'failure') ticket.failure(Date.now())
+    else if (outcome === 'connection_failure') ticket.failure(Date.now(), true)
+    else ticket.release()
+  }
+
   /** Every (model, account) pair of the chain, in order. */
   private targets(chain: string[]): Target[] {
-    const config = this.state.config.config
+    const config = this.input.config
     const out: Target[] = []
     for (const model of chain) {
       for (const account of accountsForModel(config, model)) {
@@ -153,10 +180,14 @@ class ProxyRun {
       this.skip(target, 'proxy_skip_rate_limited', new Date(coolUntil).toISOString(), 'rate limited (Retry-After)', 'rate_limited')
       return false
     }
-    const breaker = this.state.breakers?.check(name, target.model, now)
-    if (breaker && !breaker.allowed) {
-      this.skip(target, 'proxy_skip_circuit_open', breaker.until === null ? null : new Date(breaker.until).toISOString(), breaker.reason, 'circuit_open')
-      return false
+    const breakers = this.state.breakers
+    if (breakers !== undefined) {
+      const breaker = breakers.check(name, target.model, target.provider, now)
+      if (!breaker.allowed) {
+        this.skip(target, 'proxy_skip_circuit_open', breaker.until === null ? null : new Date(breaker.until).toISOString(), breaker.reason, 'circuit_open')
+        return false
+      }
+      this.ticket = breaker
     }
     return true
   }
@@ -177,10 +208,11 @@ class ProxyRun {
     const attemptNo = this.attempts.length + 1
     const credential = await this.state.credentials.resolve(target.account, this.input.clientAuthorization)
     if (credential === null) {
+      this.settleTicket('release')
       this.skip(target, 'proxy_skip_unavailable', null, 'no usable credential for this account', 'auth_unavailable')
       return false
     }
-    const upstreamModel = upstreamModelId(this.state.config.config, target.model)
+    const upstreamModel = upstreamModelId(this.input.config, target.model)
     const ctx: AdapterRequestContext = {
       endpoint: this.input.endpoint,
       path: this.input.path,
@@ -198,6 +230,7 @@ class ProxyRun {
       const message = error instanceof Error ? error.message : String(error)
       const status = error instanceof AdapterError ? error.status : 400
       const code = (error instanceof AdapterError && error.code) || 'unsupported_request'
+      this.settleTicket('release')
       this.fail(new GatewayError(status, message, 'invalid_request_error', code), target)
       return true
     }
@@ -280,15 +313,16 @@ class ProxyRun {
       this.outcomeError(target, attemptNo, 'protocol_error', message, sentAt)
       this.recordAttempt(target, adapterStatus, 'protocol_error', sentAt, false)
       this.lastFailure = {status: adapterStatus, errorType: 'protocol_error', message}
-      this.state.breakers?.record(target.account.name, target.model, false, Date.now())
+      this.settleTicket('failure')
       this.retry(target, attemptNo, adapterStatus, 'protocol_error', message, remaining)
       return false
     }
-    if (this.state.config.config.retry_statuses.includes(outStatus)) {
+    if (this.input.config.retry_statuses.includes(outStatus)) {
       this.response(target, attemptNo, outStatus, connectMs, sentAt, Buffer.byteLength(text), null)
       this.recordAttempt(target, outStatus, 'upstream_status', sentAt, false)
       this.lastFailure = {status: outStatus, errorType: 'upstream_status', message: `upstream answered ${outStatus}`}
-      this.state.breakers?.record(target.account.name, target.model, false, Date.now())
+      // A 429 is the cool-down's business, not a sign that the target is broken.
+      this.settleTicket(outStatus === 429 ? 'release' : 'failure')
       if (outStatus === 429) this.rateLimited(target, attemptNo, response)
       this.retry(target, attemptNo, outStatus, 'upstream_status', `upstream answered ${outStatus}`, remaining)
       return false
@@ -296,10 +330,11 @@ class ProxyRun {
     const ok = outStatus >= 200 && outStatus < 300
     this.response(target, attemptNo, outStatus, connectMs, sentAt, Buffer.byteLength(text), ok ? usageFrom(text) : null)
     this.recordAttempt(target, outStatus, ok ? null : 'upstream_status', sentAt, ok)
-    this.state.breakers?.record(target.account.name, target.model, ok || outStatus < 500, Date.now())
+    this.settleTicket(ok || outStatus < 500 ? 'success' : 'failure')
     if (contentType.includes('json')) payload = injectRouter(payload, this.routerSummary(target))
     const headers = this.clientHeaders(target, response.headers)
     headers['content-type'] = contentType
+    this.input.onComplete?.(outStatus, headers, payload)
     this.reply.code(outStatus).headers(headers).send(payload)
     this.terminal(ok ? 'success' : 'upstream_error', outStatus, target, ok ? null : 'upstream_status', null)
     return true
@@ -380,7 +415,7 @@ class ProxyRun {
     }
     this.response(target, attemptNo, response.statusCode, connectMs, sentAt, bytesIn, translator ? null : usageFrom(tail))
     this.recordAttempt(target, response.statusCode, null, sentAt, true)
-    this.state.breakers?.record(target.account.name, target.model, true, Date.now())
+    this.settleTicket('success')
     this.terminal('success', response.statusCode, target, null, null)
     return true
   }
@@ -396,7 +431,7 @@ class ProxyRun {
       bytes_sent: bytesSent,
     })
     this.recordAttempt(target, 200, failure.errorType, sentAt, false)
-    if (failure.errorType !== 'client_abort') this.state.breakers?.record(target.account.name, target.model, false, Date.now())
+    this.settleTicket(failure.errorType === 'client_abort' ? 'release' : 'failure')
     const outcome = failure.errorType === 'client_abort' ? 'client_abort' : 'stream_error'
     this.terminal(outcome, 200, target, failure.errorType, null)
   }
@@ -405,11 +440,13 @@ class ProxyRun {
     this.outcomeError(target, attemptNo, failure.errorType, failure.message, sentAt)
     this.recordAttempt(target, null, failure.errorType, sentAt, false)
     if (failure.errorType === 'client_abort') {
+      this.settleTicket('release')
       this.terminal('client_abort', 499, target, 'client_abort', null)
       return
     }
     this.lastFailure = {status: null, errorType: failure.errorType, message: failure.message}
-    this.state.breakers?.record(target.account.name, target.model, false, Date.now())
+    const connection = failure.errorType === 'connect_error' || failure.errorType === 'connect_timeout'
+    this.settleTicket(connection ? 'connection_failure' : 'failure')
   }
 
   private outcomeError(target: Target, attemptNo: number, errorType: ErrorType, message: string, sentAt: number): void {
@@ -531,7 +568,10 @@ class ProxyRun {
     const last = this.attempts.at(-1)
     const headers = this.diagnosticHeaders(target ?? null, last)
     Object.assign(headers, error.headers)
-    const body = {...error.toBody(), _router: this.routerObject(target ?? null)}
+    // Serialised here, once, so that the idempotency capture sees exactly the bytes sent.
+    const body = JSON.stringify({...error.toBody(), _router: this.routerObject(target ?? null)})
+    headers['content-type'] = 'application/json; charset=utf-8'
+    this.input.onComplete?.(error.status, headers, body)
     this.reply.code(error.status).headers(headers).send(body)
     this.terminal(outcome, error.status, target ?? null, errorType, outcome === 'rejected' ? error.code : null)
   }

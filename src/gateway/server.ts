@@ -1,20 +1,34 @@
 /**
- * Starting and stopping a gateway: settings from the environment (flags override), the config, the audit log, the
- * upstream client, and the Fastify app listening on its socket.
+ * Starting and stopping a gateway: settings from the environment (flags override), ingress auth (checked before
+ * anything starts), the config, the audit log, live metrics and the runtime policy, circuit breakers, idempotency,
+ * the event stream and Prometheus, the upstream client, and the Fastify app listening on its socket. Also config hot
+ * reload (`reload()`, and a file watch) and graceful shutdown (`close()`).
  */
 import type {FastifyInstance} from 'fastify'
 
 import {AuditEventBus} from '../core/audit/event-bus.js'
+import {planIngressAuth} from '../core/auth/ingress.js'
 import {withDefaultAccount} from '../core/config/default-account.js'
 import {loadConfig, type LoadedConfig} from '../core/config/load.js'
+import {LiveMetrics} from '../core/metrics/live-metrics.js'
 import {settingsFromEnv} from '../core/settings/env.js'
 import type {GatewaySettings} from '../core/settings/schema.js'
 import {buildApp} from './app.js'
 import {AuditLogWriter} from './audit-log.js'
+import {CircuitBreakers} from './breakers.js'
+import {ConfigReloader, type ReloadResult} from './config-reload.js'
 import {createCredentialResolver} from './credentials.js'
+import {EventStreamHub} from './events-stream.js'
+import {IdempotencyCoordinator, MemoryIdempotencyStore} from './idempotency.js'
+import {IngressAuthenticator} from './ingress-auth.js'
+import {liveStatsSource} from './live-stats.js'
+import {PrometheusMetrics} from './prometheus.js'
 import {CooldownTracker} from './retry-after.js'
-import type {GatewayState} from './state.js'
+import {RuntimePolicy} from './runtime-policy.js'
+import {applyConfig, type GatewayState} from './state.js'
 import {UpstreamClient} from './upstream.js'
+
+export type {ReloadResult} from './config-reload.js'
 
 export interface StartGatewayOptions {
   /** Config file; ignored when `config` is given. */
@@ -28,60 +42,180 @@ export interface StartGatewayOptions {
   bus?: AuditEventBus
   /** Called when the audit log cannot write (the gateway keeps serving). */
   onAuditError?: (error: Error) => void
+  /**
+   * The file `reload()` reads, and that is watched when `ROUTER_CONFIG_WATCH` is on. Default: `configPath` when the
+   * config is loaded from a file; none for a config given in memory (then `reload()` reports that it cannot).
+   */
+  reloadPath?: string
+  /** Called after every reload attempt, successful or not. */
+  onReload?: (result: ReloadResult) => void
+  /** Problems worth telling the operator while running (an unusable runtime overrides file, a failed write). */
+  onWarning?: (message: string) => void
 }
 
-export interface RunningGateway {
+export interface CloseOptions {
+  /** How long in-flight requests and streams may take to finish; default `ROUTER_SHUTDOWN_GRACE_SECONDS`. */
+  graceMs?: number
+}
+
+export interface Gateway {
   app: FastifyInstance
   state: GatewayState
+  /** Start-up warnings (ingress auth that is not enforced, short keys…). */
+  warnings: readonly string[]
+  /** Loads the config file again and applies it if valid. */
+  reload(): Promise<ReloadResult>
+  /**
+   * Graceful shutdown: new requests get a 503 and no new connection is accepted; in-flight requests and streams may
+   * finish within the grace period, after which the remaining connections are closed. Then the runtime overrides are
+   * persisted and the audit log flushed. Calling it again while it runs with `graceMs: 0` cuts the grace short.
+   */
+  close(options?: CloseOptions): Promise<void>
+}
+
+export interface RunningGateway extends Gateway {
   /** `http://host:port` as a client on this machine would reach it. */
   url: string
   host: string
   port: number
-  /** Stops accepting, lets in-flight requests finish, flushes the audit log. */
-  close(): Promise<void>
 }
 
 /** Builds the gateway state and the app without listening (for `inject()` tests). */
-export async function createGateway(options: StartGatewayOptions): Promise<{app: FastifyInstance; state: GatewayState; close(): Promise<void>}> {
+export async function createGateway(options: StartGatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env
   const settings = settingsFromEnv(env, options.settings)
+  // A misconfigured ingress auth stops the start before anything listens or writes.
+  const authPlan = planIngressAuth(settings)
   const loaded = options.config ?? (await loadConfig(options.configPath ?? 'router.profile.yaml', {env}))
   const bus = options.bus ?? new AuditEventBus()
+
+  const metrics = settings.live_metrics_enabled ? new LiveMetrics({alpha: settings.live_metrics_ewma_alpha}) : undefined
+  const stopMetrics = metrics ? bus.subscribe((event) => metrics.observe(event)) : undefined
+  const prometheus = new PrometheusMetrics(bus, {metrics})
   const audit = settings.audit_log_enabled
     ? new AuditLogWriter({
         path: settings.audit_log_path,
         maxBytes: settings.audit_log_max_bytes,
         maxFiles: settings.audit_log_max_files,
-        onError: options.onAuditError,
+        onError: (error) => {
+          prometheus.auditWriteError()
+          options.onAuditError?.(error)
+        },
       })
     : undefined
   await audit?.start(bus)
+  const policy = metrics
+    ? new RuntimePolicy({
+        metrics,
+        path: settings.runtime_overrides_path,
+        intervalMs: settings.live_metrics_update_interval_seconds * 1000,
+        minSamples: settings.live_metrics_min_samples,
+        maxRatio: settings.runtime_policy_max_adjustment_ratio,
+        onWarning: options.onWarning,
+      })
+    : undefined
+  await policy?.load()
+
   const upstream = new UpstreamClient({
     connectTimeoutMs: settings.backend_connect_timeout_seconds * 1000,
     headersTimeoutMs: settings.backend_read_timeout_seconds * 1000,
     idleTimeoutMs: settings.backend_idle_timeout_seconds * 1000,
     maxConnections: settings.backend_max_connections,
   })
+  const idempotency = settings.idempotency_enabled
+    ? new IdempotencyCoordinator(
+        new MemoryIdempotencyStore({
+          ttlMs: settings.idempotency_ttl_seconds * 1000,
+          maxEntries: settings.idempotency_max_entries,
+          maxBytes: settings.idempotency_max_bytes,
+        }),
+        settings.idempotency_wait_timeout_seconds * 1000,
+      )
+    : undefined
+  const events = new EventStreamHub(bus, {
+    keepaliveMs: settings.events_keepalive_seconds * 1000,
+    maxBufferBytes: settings.events_max_buffer_bytes,
+  })
+  const withAccount: LoadedConfig = {
+    ...loaded,
+    config: withDefaultAccount(loaded.config, {baseUrl: settings.backend_base_url, apiKey: settings.backend_api_key}),
+  }
   const state: GatewayState = {
-    config: {...loaded, config: withDefaultAccount(loaded.config, {baseUrl: settings.backend_base_url, apiKey: settings.backend_api_key})},
+    config: withAccount,
+    routingConfig: withAccount.config,
     settings,
     bus,
     upstream,
     cooldowns: new CooldownTracker(),
     credentials: createCredentialResolver({env}),
+    policy,
+    metrics,
+    prometheus,
+    events,
+    idempotency,
+    draining: false,
+    active: {count: 0, onIdle: null},
     startedAt: Date.now(),
   }
+  applyConfig(state, withAccount)
+  if (metrics) state.stats = liveStatsSource(metrics, () => state.routingConfig)
+  if (authPlan.required) state.auth = new IngressAuthenticator(authPlan)
+  if (settings.circuit_breaker_enabled) {
+    state.breakers = new CircuitBreakers(
+      {
+        failureThreshold: settings.circuit_breaker_failure_threshold,
+        recoveryMs: settings.circuit_breaker_recovery_timeout_seconds * 1000,
+        halfOpenMaxProbes: settings.circuit_breaker_half_open_max_requests,
+      },
+      bus,
+    )
+  }
   const app = await buildApp(state)
-  let closed = false
+  policy?.start(
+    () => state.config.config,
+    (view) => {
+      state.routingConfig = view
+    },
+  )
+
+  const reloadPath = options.reloadPath ?? (options.config ? undefined : options.configPath ?? 'router.profile.yaml')
+  const reloader = reloadPath ? new ConfigReloader(state, {path: reloadPath, env, onResult: options.onReload}) : undefined
+  if (reloader && settings.config_watch) reloader.watch()
+
+  let closing: Promise<void> | undefined
+  let force: (() => void) | undefined
   return {
     app,
     state,
-    async close() {
-      if (closed) return
-      closed = true
-      await app.close()
-      await upstream.close()
-      await audit?.close()
+    warnings: authPlan.warnings,
+    async reload() {
+      if (reloader) return reloader.reload()
+      const result = {ok: false, path: loaded.path, message: 'this config was not loaded from a file; nothing to reload'}
+      options.onReload?.(result)
+      return result
+    },
+    close(closeOptions = {}) {
+      if (closing) {
+        if (closeOptions.graceMs === 0) force?.()
+        return closing
+      }
+      closing = (async () => {
+        state.draining = true
+        reloader?.stop()
+        policy?.stop()
+        // Event streams never end by themselves: close them first so that they do not hold the drain.
+        events.close()
+        await drain(app, state, closeOptions.graceMs ?? settings.shutdown_grace_seconds * 1000, (cut) => {
+          force = cut
+        })
+        await policy?.persist()
+        await upstream.close()
+        idempotency?.close()
+        stopMetrics?.()
+        prometheus.close()
+        await audit?.close()
+      })()
+      return closing
     },
   }
 }
@@ -93,7 +227,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   try {
     await gateway.app.listen({host, port})
   } catch (error) {
-    await gateway.close()
+    await gateway.close({graceMs: 0})
     throw error
   }
   const address = gateway.app.server.address()
@@ -105,4 +239,38 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     host,
     port: boundPort,
   }
+}
+
+/**
+ * Stops accepting connections and waits, up to `graceMs`, for the requests in flight; connections are closed as soon
+ * as they go idle. After the grace period the rest are cut (their requests end as client aborts, audited). Resolves
+ * once the server is closed and every proxied request has published its last event.
+ */
+async function drain(app: FastifyInstance, state: GatewayState, graceMs: number, setForce: (cut: () => void) => void): Promise<void> {
+  const server = app.server
+  const closed = app.close()
+  const reap = setInterval(() => server.closeIdleConnections(), 25)
+  let cut!: () => void
+  const cutShort = new Promise<void>((resolve) => {
+    cut = resolve
+  })
+  setForce(cut)
+  const timer = setTimeout(cut, graceMs)
+  await Promise.race([closed, cutShort])
+  clearTimeout(timer)
+  clearInterval(reap)
+  server.closeAllConnections()
+  await closed
+  // Requests cut above finish their bookkeeping (abort → terminal event) asynchronously.
+  if (state.active.count > 0) {
+    await new Promise<void>((resolve) => {
+      const give = setTimeout(resolve, 2000)
+      state.active.onIdle = () => {
+        clearTimeout(give)
+        resolve()
+      }
+    })
+  }
+  // One more turn: a rejected request's error handler publishes its terminal event after the handler settled.
+  await new Promise((resolve) => setImmediate(resolve))
 }

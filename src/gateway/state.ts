@@ -1,29 +1,79 @@
 /** Everything a running gateway shares between requests. The config is swapped whole on hot reload. */
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {LoadedConfig} from '../core/config/load.js'
+import type {RuntimeConfig} from '../core/config/schema.js'
+import type {LiveMetrics} from '../core/metrics/live-metrics.js'
 import type {LiveStatsSource} from '../core/routing/select.js'
 import type {GatewaySettings} from '../core/settings/schema.js'
 import type {CredentialResolver} from './credentials.js'
+import type {EventStreamHub} from './events-stream.js'
+import type {IdempotencyCoordinator} from './idempotency.js'
+import type {IngressAuthenticator} from './ingress-auth.js'
+import type {PrometheusMetrics} from './prometheus.js'
 import type {CooldownTracker} from './retry-after.js'
+import type {RuntimePolicy} from './runtime-policy.js'
 import type {UpstreamClient} from './upstream.js'
+
+/**
+ * Permission for one attempt, from `BreakerRegistry.check`. It must be settled exactly once: `success` (an answer,
+ * including a non-retryable 4xx), `failure` (a retryable failure; `connection` when the account was unreachable), or
+ * `release` (no verdict: the client left, the attempt was never sent, a 429). Extra calls are ignored.
+ */
+export interface BreakerTicket {
+  readonly allowed: true
+  /** This attempt is a half-open probe. */
+  readonly probe: boolean
+  success(now: number): void
+  failure(now: number, connection?: boolean): void
+  release(): void
+}
+
+/** A target the breakers do not let through now. */
+export interface BreakerDenial {
+  readonly allowed: false
+  /** When an open breaker lets a probe through (epoch ms); null while the probe slots are taken. */
+  until: number | null
+  reason: string
+}
+
+export type BreakerCheck = BreakerTicket | BreakerDenial
 
 /** Circuit breakers per account and model (see `breakers.ts`). */
 export interface BreakerRegistry {
-  /** Whether a target may be tried now; `until` is when an open breaker lets a probe through. */
-  check(account: string, model: string, now: number): {allowed: boolean; until: number | null; reason: string}
-  /** The outcome of an attempt: `ok` false for retryable failures only. */
-  record(account: string, model: string, ok: boolean, now: number): void
+  /** Whether a target may be tried now; when it may, the ticket to settle with the attempt's outcome. */
+  check(account: string, model: string, provider: string, now: number): BreakerCheck
 }
 
 export interface GatewayState {
+  /** The loaded config (with the default account when it declares none). */
   config: LoadedConfig
+  /** What routing and the proxy use: `config.config` with the runtime policy's adjusted priors. */
+  routingConfig: RuntimeConfig
   settings: GatewaySettings
   bus: AuditEventBus
   upstream: UpstreamClient
   cooldowns: CooldownTracker
   credentials: CredentialResolver
   breakers?: BreakerRegistry
+  /** Live EWMA figures per model for routing (from `metrics`). */
   stats?: LiveStatsSource
+  /** The live metrics fed by the bus (`LIVE_METRICS_ENABLED`). */
+  metrics?: LiveMetrics
+  policy?: RuntimePolicy
+  auth?: IngressAuthenticator
+  idempotency?: IdempotencyCoordinator
+  events?: EventStreamHub
+  prometheus?: PrometheusMetrics
+  /** Set when shutdown begins: new requests get a 503. */
+  draining: boolean
+  /** Proxied requests in progress (shutdown waits for their audit events); `onIdle` is called when it drops to 0. */
+  active: {count: number; onIdle: (() => void) | null}
   /** `Date.now()` when the gateway started. */
   startedAt: number
+}
+
+/** Swaps in a new loaded config (hot reload, start): routing gets the policy's view of it. */
+export function applyConfig(state: Pick<GatewayState, 'config' | 'routingConfig' | 'policy'>, loaded: LoadedConfig): void {
+  state.config = loaded
+  state.routingConfig = state.policy ? state.policy.view(loaded.config) : loaded.config
 }

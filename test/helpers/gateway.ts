@@ -1,8 +1,9 @@
 /**
  * Starts a real gateway on 127.0.0.1:0 for tests, from a YAML config text, with the audit log in a temp folder and
- * every published audit event collected in memory.
+ * every published audit event collected in memory. Circuit breakers and the config watch are off unless a test turns
+ * them on.
  */
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -10,7 +11,7 @@ import {AuditEventBus} from '../../src/core/audit/event-bus.js'
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {parseConfig} from '../../src/core/config/load.js'
 import type {GatewaySettings} from '../../src/core/settings/schema.js'
-import {startGateway, type RunningGateway} from '../../src/gateway/server.js'
+import {startGateway, type RunningGateway, type StartGatewayOptions} from '../../src/gateway/server.js'
 
 export interface TestGateway extends RunningGateway {
   events: AuditEvent[]
@@ -19,14 +20,27 @@ export interface TestGateway extends RunningGateway {
   /** Resolves when the request's `proxy_terminal` event has been published. */
   terminal(requestId: string): Promise<Extract<AuditEvent, {event: 'proxy_terminal'}>>
   auditPath: string
+  /** The temp folder (config file, audit log, runtime overrides). */
+  dir: string
+  /** The config file (written only with `writeConfig`). */
+  configPath: string
 }
 
 export async function startTestGateway(
   yaml: string,
-  options: {settings?: Partial<GatewaySettings>; env?: NodeJS.ProcessEnv} = {},
+  options: {
+    settings?: Partial<GatewaySettings>
+    env?: NodeJS.ProcessEnv
+    /** Write the config to `configPath` and reload from it (hot reload tests). */
+    writeConfig?: boolean
+    /** A folder to use instead of a new temp folder (kept on close). */
+    dir?: string
+    gateway?: Partial<StartGatewayOptions>
+  } = {},
 ): Promise<TestGateway> {
-  const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'router-gw-')))
   const file = join(dir, 'router.yaml')
+  if (options.writeConfig) await writeFile(file, yaml)
   const config = parseConfig(yaml, file, {env: options.env ?? {}})
   const bus = new AuditEventBus()
   const events: AuditEvent[] = []
@@ -39,16 +53,34 @@ export async function startTestGateway(
     }
   })
   const auditPath = join(dir, 'logs', 'audit.jsonl')
-  const gateway = await startGateway({
+  const starting = startGateway({
     config,
     bus,
     env: options.env ?? {},
-    settings: {host: '127.0.0.1', port: 0, audit_log_path: auditPath, ...options.settings},
+    settings: {
+      host: '127.0.0.1',
+      port: 0,
+      audit_log_path: auditPath,
+      runtime_overrides_path: join(dir, 'logs', 'overrides.yaml'),
+      config_watch: false,
+      // Tests that script failure after failure would open breakers and change each other's routing; the breaker
+      // tests turn them on.
+      circuit_breaker_enabled: false,
+      ...options.settings,
+    },
+    ...(options.writeConfig ? {reloadPath: file} : {}),
+    ...options.gateway,
+  })
+  const gateway = await starting.catch(async (error: unknown) => {
+    if (!options.dir) await rm(dir, {recursive: true, force: true})
+    throw error
   })
   return {
     ...gateway,
     events,
     auditPath,
+    dir,
+    configPath: file,
     eventsFor: (id) => events.filter((e) => 'request_id' in e && e.request_id === id),
     terminal: (id) => {
       const done = events.find((e) => e.event === 'proxy_terminal' && e.request_id === id)
@@ -59,9 +91,9 @@ export async function startTestGateway(
         waiters.set(id, list)
       })
     },
-    async close() {
-      await gateway.close()
-      await rm(dir, {recursive: true, force: true})
+    async close(closeOptions) {
+      await gateway.close(closeOptions)
+      if (!options.dir) await rm(dir, {recursive: true, force: true})
     },
   }
 }

@@ -228,8 +228,13 @@ export const ProxyTerminalEventSchema = z.strictObject({
   latency_ms: z.number().nonnegative(),
   attempts: z.array(AttemptSummarySchema),
   error_type: ErrorTypeSchema.nullable(),
-  /** For `rejected`: the gateway's own error code (e.g. `model_not_found`, `invalid_json`). */
+  /** For `rejected`: the gateway's own error code (e.g. `model_not_found`, `invalid_json`, `auth_expired`). */
   error_code: z.string().nullable(),
+  /**
+   * Set when the answer was replayed from an earlier request with the same `Idempotency-Key`: that request's id. A
+   * replay calls no upstream (`attempts` is empty) and has no `route_decision`.
+   */
+  replay_of: z.string().optional(),
 })
 
 /** A circuit breaker changed state (not tied to one request). */

@@ -66,6 +66,14 @@ export interface LiveMetricsSizes {
   breakers: number
 }
 
+/** The EWMA figures of one model, as kept (read-only; valid until the next event). */
+export interface ModelFigures {
+  readonly samples: number
+  readonly latencyEwma: number | null
+  readonly connectEwma: number | null
+  readonly failureEwma: number | null
+}
+
 /** How many finished request ids are remembered to drop events that arrive after their terminal. */
 const FINISHED_MEMORY = 4096
 const TIMEOUT_TYPES = new Set<ErrorType>(['connect_timeout', 'headers_timeout', 'idle_timeout'])
@@ -494,6 +502,19 @@ export class LiveMetrics {
       targets,
       breakers,
     }
+  }
+
+  /**
+   * One model's EWMA figures without building a snapshot (routing reads them for every candidate of every request).
+   * The object is live: read it at once, do not keep it.
+   */
+  modelFigures(model: string): ModelFigures | undefined {
+    return this.models.get(model)
+  }
+
+  /** Every model with figures. */
+  modelKeys(): IterableIterator<string> {
+    return this.models.keys()
   }
 
   /** Sizes of the internal structures (for tests and diagnostics). */

@@ -1,0 +1,162 @@
+/**
+ * Ingress authentication: `Authorization: Bearer <API key or JWT>` on every route except `/health` (and `/metrics`
+ * unless `METRICS_AUTH_REQUIRED`). API keys are compared as SHA-256 digests with `timingSafeEqual`; JWTs are verified
+ * with `jose` against a remote JWKS (cached, fetched again on an unknown `kid` for key rotation) or a shared HMAC
+ * secret, with the algorithms, issuer, audience, clock tolerance and scopes of the plan (`core/auth/ingress.ts`).
+ *
+ * Every refusal is the same 401 for the client, whatever check failed; the audit event of the rejected request says
+ * which (`error_code`, e.g. `auth_expired`), for the operator. A JWKS that cannot be fetched is a 503: the token may
+ * be fine, the gateway cannot tell.
+ */
+import {timingSafeEqual} from 'node:crypto'
+import {createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions} from 'jose'
+
+import {hasScopes, keyDigest, tokenPrincipal, type IngressAuthPlan, type IngressKey} from '../core/auth/ingress.js'
+import {GatewayError} from './errors.js'
+
+/** Why a credential was refused: recorded as the audit event's `error_code`, never told to the client. */
+export type AuthFailure =
+  | 'auth_missing'
+  | 'auth_malformed'
+  | 'auth_unknown_key'
+  | 'auth_bad_token'
+  | 'auth_bad_signature'
+  | 'auth_algorithm'
+  | 'auth_expired'
+  | 'auth_not_yet_valid'
+  | 'auth_issuer'
+  | 'auth_audience'
+  | 'auth_claims'
+  | 'auth_scope'
+  | 'auth_no_subject'
+  | 'auth_unknown_kid'
+  | 'auth_unavailable'
+
+const REALM = 'Bearer realm="open-llm-router"'
+const MESSAGE = 'Missing or invalid credentials. Send "Authorization: Bearer <key or token>".'
+
+/** A refused credential: a 401 (or a 503 when the keys cannot be fetched) that records why in the audit log. */
+export class AuthError extends GatewayError {
+  constructor(readonly reason: AuthFailure) {
+    super(
+      reason === 'auth_unavailable' ? 503 : 401,
+      reason === 'auth_unavailable' ? 'Credentials cannot be verified right now; try again shortly.' : MESSAGE,
+      reason === 'auth_unavailable' ? 'service_unavailable' : 'invalid_request_error',
+      reason === 'auth_unavailable' ? 'auth_unavailable' : 'invalid_api_key',
+      null,
+      reason === 'auth_unavailable' ? {'retry-after': '5'} : {'www-authenticate': REALM},
+    )
+  }
+
+  /** What the audit event records as `error_code`. */
+  get auditCode(): string {
+    return this.reason
+  }
+}
+
+/** Verifies the credentials of one request; built once per gateway from the plan. */
+export class IngressAuthenticator {
+  private readonly keys: IngressKey[]
+  private readonly getKey: JWTVerifyGetKey | Uint8Array | null
+  private readonly verifyOptions: JWTVerifyOptions
+  private readonly requiredScopes: readonly string[]
+  private readonly openMetrics: boolean
+
+  constructor(plan: IngressAuthPlan) {
+    this.keys = plan.keys
+    this.openMetrics = !plan.metrics
+    const oauth = plan.oauth
+    this.requiredScopes = oauth?.requiredScopes ?? []
+    this.verifyOptions = {
+      algorithms: oauth?.algorithms,
+      clockTolerance: oauth?.clockToleranceSeconds ?? 0,
+      // A token that never expires is not accepted.
+      requiredClaims: ['exp'],
+      ...(oauth?.issuer ? {issuer: oauth.issuer} : {}),
+      ...(oauth?.audience ? {audience: oauth.audience} : {}),
+    }
+    if (!oauth) this.getKey = null
+    else if (oauth.mode === 'secret') this.getKey = new TextEncoder().encode(oauth.secret ?? '')
+    else {
+      this.getKey = createRemoteJWKSet(new URL(oauth.jwksUrl!), {
+        cooldownDuration: oauth.jwksCooldownMs,
+        cacheMaxAge: oauth.jwksCacheMaxAgeMs,
+        timeoutDuration: oauth.jwksTimeoutMs,
+      })
+    }
+  }
+
+  /** Whether a request to this URL (path and query, as received) must authenticate. Deny by default. */
+  protects(url: string): boolean {
+    const end = url.indexOf('?')
+    const path = end === -1 ? url : url.slice(0, end)
+    if (path === '/health') return false
+    if (path === '/metrics') return !this.openMetrics
+    return true
+  }
+
+  /** The principal of a valid `Authorization` header; throws an `AuthError` otherwise. */
+  async authenticate(authorization: string | undefined): Promise<string> {
+    const token = bearer(authorization)
+    const digest = keyDigest(token)
+    // Every key is compared, match or not, so the time taken says nothing about which key is close.
+    let principal: string | undefined
+    for (const key of this.keys) {
+      if (timingSafeEqual(key.digest, digest) && principal === undefined) principal = key.principal
+    }
+    if (principal !== undefined) return principal
+    if (this.getKey === null || !looksLikeJwt(token)) throw new AuthError(this.getKey === null ? 'auth_unknown_key' : 'auth_malformed')
+    return this.verifyJwt(token)
+  }
+
+  private async verifyJwt(token: string): Promise<string> {
+    let payload: JWTPayload
+    try {
+      const result =
+        this.getKey instanceof Uint8Array
+          ? await jwtVerify(token, this.getKey, this.verifyOptions)
+          : await jwtVerify(token, this.getKey as JWTVerifyGetKey, this.verifyOptions)
+      payload = result.payload
+    } catch (error) {
+      throw new AuthError(failureOf(error))
+    }
+    if (!hasScopes(payload, this.requiredScopes)) throw new AuthError('auth_scope')
+    const principal = tokenPrincipal(payload)
+    if (principal === null) throw new AuthError('auth_no_subject')
+    return principal
+  }
+}
+
+/** The token of `Bearer <token>` (scheme case-insensitive, RFC 7235). */
+function bearer(authorization: string | undefined): string {
+  if (authorization === undefined || authorization.length < 8) throw new AuthError('auth_missing')
+  if (authorization.slice(0, 7).toLowerCase() !== 'bearer ') throw new AuthError('auth_missing')
+  const token = authorization.slice(7).trim()
+  if (token.length === 0) throw new AuthError('auth_missing')
+  return token
+}
+
+function looksLikeJwt(token: string): boolean {
+  const first = token.indexOf('.')
+  return first > 0 && token.indexOf('.', first + 1) > first + 1
+}
+
+/** jose's error → why the token was refused (or that the keys could not be fetched). */
+function failureOf(error: unknown): AuthFailure {
+  if (error instanceof errors.JWTExpired) return 'auth_expired'
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf' || error.claim === 'iat') return 'auth_not_yet_valid'
+    if (error.claim === 'iss') return 'auth_issuer'
+    if (error.claim === 'aud') return 'auth_audience'
+    return 'auth_claims'
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'auth_algorithm'
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'auth_bad_signature'
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return 'auth_unknown_kid'
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JWKInvalid) return 'auth_bad_token'
+  // JWKS fetch failures: a timeout, an unusable answer, a refused connection.
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'auth_unavailable'
+  if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return 'auth_unavailable'
+  if (!(error instanceof errors.JOSEError)) return 'auth_unavailable'
+  return 'auth_bad_token'
+}

@@ -1,0 +1,79 @@
+/**
+ * The operations endpoints: `GET /v1/router/live-metrics` (the live metrics snapshot), `GET /v1/router/policy` (the
+ * runtime-adjusted priors and the updater's status), `GET /v1/router/events` (the audit event stream, SSE) and
+ * `GET /metrics` (Prometheus). Payloads are documented in docs/gateway.md; their schemas are
+ * `LiveMetricsSnapshotSchema` and `PolicyStatusSchema`.
+ */
+import type {FastifyInstance} from 'fastify'
+
+import {effectiveModel} from '../core/config/models.js'
+import type {PolicyStatus} from '../core/policy/schema.js'
+import {GatewayError} from './errors.js'
+import type {GatewayState} from './state.js'
+
+/** Registers the four routes on `app`. */
+export function registerOperations(app: FastifyInstance, state: GatewayState): void {
+  app.get('/v1/router/live-metrics', async (request, reply) => {
+    if (!state.metrics) throw disabled('Live metrics are off (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
+    return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(state.metrics.snapshot())
+  })
+
+  app.get('/v1/router/policy', async (request, reply) => {
+    const config = state.config.config
+    const payload = state.policy ? state.policy.status(config) : disabledPolicy(state)
+    return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(payload)
+  })
+
+  app.get('/v1/router/events', (request, reply) => {
+    if (!state.events) throw disabled('The event stream is not available.', 'events_disabled')
+    state.events.serve(request, reply)
+  })
+
+  app.get('/metrics', async (_request, reply) => {
+    if (!state.prometheus) throw disabled('Prometheus metrics are not available.', 'metrics_disabled')
+    const text = await state.prometheus.render()
+    return reply.header('content-type', state.prometheus.contentType).header('cache-control', 'no-store').send(text)
+  })
+}
+
+function disabled(message: string, code: string): GatewayError {
+  return new GatewayError(404, message, 'invalid_request_error', code)
+}
+
+/** The policy payload when live metrics (and so the policy) are off: the configured priors, unchanged. */
+function disabledPolicy(state: GatewayState): PolicyStatus {
+  const {settings} = state
+  const config = state.config.config
+  return {
+    schema_version: 1,
+    enabled: false,
+    settings: {
+      update_interval_seconds: settings.live_metrics_update_interval_seconds,
+      min_samples: settings.live_metrics_min_samples,
+      max_adjustment_ratio: settings.runtime_policy_max_adjustment_ratio,
+    },
+    status: {
+      started_at: new Date(state.startedAt).toISOString(),
+      last_update_at: null,
+      next_update_at: null,
+      updates: 0,
+      adjustments_total: 0,
+      last_adjustments: [],
+      persistence: {path: settings.runtime_overrides_path, last_written_at: null, last_error: null},
+      load: {models: 0, warning: null},
+    },
+    models: Object.keys(config.models)
+      .sort()
+      .map((model) => {
+        const {latency_ms, failure_rate} = effectiveModel(config, model)
+        return {
+          model,
+          source: 'config' as const,
+          samples: 0,
+          latency_ms: {configured: latency_ms, current: latency_ms, observed: null},
+          failure_rate: {configured: failure_rate, current: failure_rate, observed: null},
+          updated_at: null,
+        }
+      }),
+  }
+}
