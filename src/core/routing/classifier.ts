@@ -1,0 +1,183 @@
+/**
+ * The request classifier: decides the task and complexity of an OpenAI-shaped request from its whole body, with the
+ * evidence behind the decision. Deterministic (no clock, no randomness) and fast: texts are tokenised once and
+ * matched against a precompiled phrase trie; very long texts are read at their head and tail (lengths are still
+ * counted exactly). See `classifier/task.ts` for the task evidence and `classifier/complexity.ts` for the tiers.
+ */
+import type {Task} from '../config/schema.js'
+import {addComplexityEvidence, applyEffort, tierOf, type WeightedFeatures} from './classifier/complexity.js'
+import {Evidence} from './classifier/evidence.js'
+import {extractRequest, type ExtractedRequest, type Segment} from './classifier/extract.js'
+import {RULE_WORDS} from './classifier/lexicon.js'
+import {scanText, wordId, type ScanWindow, type TextFeatures} from './classifier/scan.js'
+import {addTaskEvidence, GENERAL_PRIOR} from './classifier/task.js'
+import type {Classification, Endpoint, Requirements} from './schema.js'
+
+/** Window read in the last user turn: 8 000 characters from the start, 4 000 from the end. */
+const LAST_USER_WINDOW: ScanWindow = {head: 8000, tail: 4000}
+/** Window read in every other text. */
+const OTHER_WINDOW: ScanWindow = {head: 3000, tail: 1000}
+/** Most characters read across the whole request; older turns are skipped once it is spent. */
+const TOTAL_SCAN_BUDGET = 24_000
+
+/** Weight of a text by its place: the last user turn counts most, the system prompt too, older turns less. */
+const WEIGHTS = {
+  lastUser: 1,
+  system: 0.6,
+  /** The previous user turn; each older one counts `decay` times less, never below `floor`. */
+  earlierUser: 0.5,
+  assistant: 0.25,
+  tool: 0.15,
+  decay: 0.7,
+  floor: 0.1,
+} as const
+
+/**
+ * Earlier turns count in full when the last user turn leans on them ("now make it faster", "and what about
+ * them?"), less when it stands alone, and hardly at all after an explicit change of subject.
+ */
+const CONTEXT = {followUp: 1, standalone: 0.6, switched: 0.1} as const
+const FOLLOW_UP = new Set(RULE_WORDS.followUp.map((word) => wordId(word)))
+const TOPIC_SWITCH = /\b(?:unrelated|different question|new question|another question|change of (?:topic|subject)|changing (?:topic|subject)|switching gears|on another note|by the way|btw)\b/i
+
+/** Token overhead of each message (role and separators) and of the reply priming. */
+const TOKENS_PER_MESSAGE = 4
+const TOKENS_PER_REQUEST = 3
+
+/** Order in which tasks win ties: `general` first, as it is the safe default. */
+const TASK_ORDER: readonly Task[] = ['general', 'coding', 'thinking', 'instruction_following', 'image']
+
+/** How much earlier turns count, from the wording of the last user turn (see `CONTEXT`). */
+function contextFactor(text: string, features: TextFeatures): number {
+  if (TOPIC_SWITCH.test(text.length > 400 ? text.slice(0, 400) : text)) return CONTEXT.switched
+  const limit = Math.min(features.ids.length, 60)
+  for (let k = 0; k < limit; k++) if (FOLLOW_UP.has(features.ids[k])) return CONTEXT.followUp
+  return CONTEXT.standalone
+}
+
+/** Weight of an earlier turn: `older` turns of the same kind lie between it and the last user turn. */
+function earlierWeight(role: Segment['role'], older: number, context: number): number {
+  if (role === 'system') return WEIGHTS.system
+  if (role === 'user') return context * Math.max(WEIGHTS.floor, WEIGHTS.earlierUser * WEIGHTS.decay ** older)
+  const base = role === 'tool' ? WEIGHTS.tool : WEIGHTS.assistant
+  return context * Math.max(WEIGHTS.floor * base, base * WEIGHTS.decay ** older)
+}
+
+/**
+ * Scans the texts within the budget, in priority order: the last user turn, the system prompts, then the other
+ * turns from the newest. Each text gets its weight (see `WEIGHTS`), earlier turns scaled by `contextFactor`.
+ */
+function scanSegments(segments: Segment[]): WeightedFeatures[] {
+  let lastUser = -1
+  for (let i = segments.length - 1; i >= 0 && lastUser === -1; i--) if (segments[i].role === 'user') lastUser = i
+  let budget = TOTAL_SCAN_BUDGET
+  const out: WeightedFeatures[] = []
+  const scan = (i: number, base: ScanWindow, weight: number): TextFeatures | undefined => {
+    const text = segments[i].text
+    if (!text || budget <= 0) return undefined
+    const head = Math.min(base.head, Math.max(0, budget - base.tail))
+    const features = scanText(text, head > 0 ? {head, tail: base.tail} : {head: budget, tail: 0})
+    budget -= Math.min(text.length, base.head + base.tail)
+    out.push({features, weight})
+    return features
+  }
+  let context = 1
+  if (lastUser !== -1) {
+    const features = scan(lastUser, LAST_USER_WINDOW, WEIGHTS.lastUser)
+    if (features) context = contextFactor(segments[lastUser].text, features)
+  }
+  for (let i = 0; i < segments.length; i++) if (segments[i].role === 'system') scan(i, OTHER_WINDOW, WEIGHTS.system)
+  let olderUsers = 0
+  let olderOthers = 0
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const {role} = segments[i]
+    if (i === lastUser || role === 'system') continue
+    const weight = earlierWeight(role, role === 'user' ? olderUsers++ : olderOthers++, context)
+    scan(i, OTHER_WINDOW, weight)
+  }
+  return out
+}
+
+function estimateInputTokens(request: ExtractedRequest): number {
+  let chars = 0
+  for (const segment of request.segments) chars += segment.text.length
+  if (chars === 0 && request.knownTokens === 0 && request.images === 0) return 0
+  return (
+    Math.ceil(chars / 4) +
+    request.knownTokens +
+    request.messages * TOKENS_PER_MESSAGE +
+    TOKENS_PER_REQUEST +
+    request.imageTokens +
+    Math.ceil(request.toolChars / 4)
+  )
+}
+
+function requirementsOf(request: ExtractedRequest, endpoint: Endpoint, inputTokens: number): Requirements {
+  return {
+    vision: request.images > 0,
+    tools: request.tools > 0,
+    json_mode: request.jsonMode,
+    streaming: request.streaming,
+    embeddings: endpoint === 'embeddings',
+    image_generation: endpoint === 'images.generations',
+    input_tokens: inputTokens,
+    output_tokens: request.outputTokens,
+  }
+}
+
+/** Confidence from the margin between the two best task scores: 0 for a tie, near 1 for a clear win. */
+function confidenceOf(margin: number): number {
+  return Math.round((1 - Math.exp(-margin / 1.5)) * 100) / 100
+}
+
+/** Classifies one request body sent to `endpoint`: task, complexity, the evidence, and what it requires. */
+export function classifyRequest(body: unknown, endpoint: Endpoint): Classification {
+  const request = extractRequest(body, endpoint)
+  const inputTokens = estimateInputTokens(request)
+  const requirements = requirementsOf(request, endpoint, inputTokens)
+  const ev = new Evidence()
+
+  const texts = scanSegments(request.segments)
+  ev.add('general_prior', 'general', GENERAL_PRIOR, GENERAL_PRIOR, 'default')
+  for (const {features, weight} of texts) addTaskEvidence(ev, features, weight)
+  if (request.fillInMiddle) ev.add('fill_in_middle', 'coding', 3, 3, 'completions suffix')
+  if (request.jsonMode) ev.add('response_format', 'instruction_following', 3, 3, 'JSON output required')
+
+  const scores = ev.taskScores()
+  let task: Task = 'general'
+  for (const candidate of TASK_ORDER) if (scores[candidate] > scores[task]) task = candidate
+  let runnerUp = Number.NEGATIVE_INFINITY
+  for (const candidate of TASK_ORDER) if (candidate !== task) runnerUp = Math.max(runnerUp, scores[candidate])
+  let confidence = confidenceOf(scores[task] - runnerUp)
+
+  // Images need a vision model whatever the text asks; the text's own task stays visible as a signal.
+  if (requirements.vision || requirements.image_generation) {
+    const textTask = task
+    ev.add(requirements.vision ? 'image_input' : 'image_generation', 'image', 100, 100, requirements.vision ? `${request.images} images` : 'images endpoint')
+    ev.add('text_task', textTask, 0.01, 0.01, `text alone reads as ${textTask}`)
+    task = 'image'
+    confidence = 1
+  } else if (requirements.embeddings) {
+    task = 'general'
+    confidence = 1
+  }
+
+  let score: number
+  if (requirements.embeddings) {
+    score = 0
+  } else {
+    addComplexityEvidence(ev, texts, request, inputTokens, task)
+    score = Math.max(0, ev.complexityScore())
+    score = applyEffort(ev, score, request.reasoningEffort)
+  }
+  score = Math.round(score * 100) / 100
+
+  return {
+    task,
+    complexity: tierOf(score),
+    complexity_score: score,
+    confidence,
+    signals: ev.signals(),
+    requirements,
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Task evidence: turns the features of one text into weighted signals for `coding`, `thinking`,
+ * `instruction_following` and `general`. Weights are in "evidence points"; `general` starts with a prior of
+ * `GENERAL_PRIOR`, so any other task needs more than that much evidence to win. Each signal is capped, and the
+ * weight of a text is scaled by its place in the request (the last user turn counts fully; see `classifier.ts`).
+ */
+import {RULE_WORDS, type Tag} from './lexicon.js'
+import {type Hit, type TextFeatures, wordId, wordText} from './scan.js'
+import type {Evidence} from './evidence.js'
+
+/** What a request must beat to be anything but `general`. */
+export const GENERAL_PRIOR = 1
+
+/** Distinct lexicon terms of a tag, in order of first appearance, with their multipliers. */
+export function distinctTerms(features: TextFeatures, tag: Tag): readonly Hit[] {
+  return features.byTag.distinct(tag) ?? NO_HITS
+}
+
+/** Shared empty result (allocation-free for the common case of a tag with no hits). */
+const NO_HITS: readonly Hit[] = Object.freeze([])
+
+/** Adds one signal per distinct term of `tag`: `first` for the first term, `more` for each further one. */
+function addTerms(
+  ev: Evidence,
+  f: TextFeatures,
+  m: number,
+  tag: Tag,
+  name: string,
+  target: Parameters<Evidence['add']>[1],
+  first: number,
+  more: number,
+  cap: number,
+): readonly Hit[] {
+  const hits = distinctTerms(f, tag)
+  for (let index = 0; index < hits.length; index++) {
+    const hit = hits[index]
+    ev.addTerm(name, target, (index === 0 ? first : more) * hit.w * m, cap, hit.term)
+  }
+  return hits
+}
+
+function hitsOf(f: TextFeatures, tag: Tag): readonly Hit[] {
+  return f.byTag.get(tag) ?? NO_HITS
+}
+
+/** True when some hit of `others` lies within `distance` tokens of `hit` (either side, not overlapping it). */
+function near(hit: Hit, others: readonly Hit[], distance: number): Hit | undefined {
+  for (const o of others) {
+    if ((o.pos >= hit.end && o.pos - hit.end < distance) || (o.end <= hit.pos && hit.pos - o.end < distance)) return o
+  }
+  return undefined
+}
+
+const idSet = (words: readonly string[]): Set<number> => new Set(words.map((word) => wordId(word)))
+const LANG_PREPOSITIONS = idSet(RULE_WORDS.langPrepositions)
+const PROBLEM_START = idSet(RULE_WORDS.problemStart)
+const PROBLEM_NOUNS = idSet(RULE_WORDS.problemNouns)
+const PROBLEM_END = idSet(RULE_WORDS.problemEnd)
+const IMPERATIVE_CALCULATION = idSet(RULE_WORDS.imperativeCalculation)
+const POLITE_OPENERS = idSet(RULE_WORDS.politeOpeners)
+/** Most that number-driven thinking evidence may add up to in one text. */
+const NUMERIC_CAP = 4.5
+/** Verbs that are about code even without a code noun ("implement it in Rust"). */
+const STRONG_CODE_VERBS = new Set(['implement', 'code', 'program', 'compile', 'debug', 'refactor'])
+const SCREENPLAY_ARTIFACTS = new Set(['script', 'scripts', 'program', 'programs', 'code'])
+
+/** Coding evidence of one text. */
+function codingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+  if (f.fences > 0) {
+    const codeFence = f.codeLines > 0 || f.fenceLangs.length === 0
+    ev.add('code_fence', 'coding', (codeFence ? 3 : 0.8) * m, 3, f.fenceLangs.length ? `\`\`\`${f.fenceLangs[0]}` : '``` fence')
+  }
+  const codeLines = Math.round(f.codeLines * f.scale)
+  if (codeLines > 0) {
+    ev.add('code_lines', 'coding', (codeLines === 1 ? 0.6 : Math.min(4, 1 + 0.35 * codeLines)) * m, 4, `${codeLines} lines`)
+  }
+  if (f.stackTraces > 0) ev.add('stack_trace', 'coding', 3 * m, 3, `${f.stackTraces} trace lines`)
+  if (f.codeSpans > 0) ev.add('code_span', 'coding', 1.5 * f.codeSpans * m, 3, `${f.codeSpans} \`code\` spans`)
+  if (f.codeOperators > 0) ev.add('code_operator', 'coding', 0.6 * f.codeOperators * m, 1.2, `${f.codeOperators} operators`)
+  if (f.inlineCode > 0) ev.add('identifiers', 'coding', 0.3 * f.inlineCode * m, 0.9, `${f.inlineCode} identifiers`)
+  if (f.problemIO > 0) ev.add('problem_io', 'coding', 1.5 * f.problemIO * m, 4.5, 'Input/Output, bounds')
+  if (f.bigO > 0) ev.add('big_o', 'coding', 1.5 * m, 1.5, 'O(...) notation')
+
+  addTerms(ev, f, m, 'lang', 'language', 'coding', 1.7, 0.3, 2)
+  addTerms(ev, f, m, 'tech', 'tech_term', 'coding', 1.5, 1, 3)
+  addTerms(ev, f, m, 'code_term', 'code_term', 'coding', 1.5, 1.2, 3.6)
+  addTerms(ev, f, m, 'code_weak', 'code_vocabulary', 'coding', 0.3, 0.3, 1.2)
+  addTerms(ev, f, m, 'sysdesign', 'system_design', 'coding', 0.8, 0.8, 2.4)
+
+  // A language name beside a code artifact: "C++ program", "Go function", "R script", "in Rust with tokio".
+  const artifacts = hitsOf(f, 'code_artifact')
+  const langHits = f.byTag.has('lang') || f.byTag.has('lang_weak') ? [...hitsOf(f, 'lang'), ...hitsOf(f, 'lang_weak')] : NO_HITS
+  const codeWords = langHits.length > 0 ? [...artifacts, ...hitsOf(f, 'tech'), ...hitsOf(f, 'code_term')] : NO_HITS
+  for (const lang of langHits) {
+    const strong = lang.tag === 'lang'
+    const partner = near(lang, strong ? codeWords : artifacts, strong ? 4 : 3)
+    if (partner) {
+      ev.add('language_with_artifact', 'coding', 2.5 * m, 2.5, `"${lang.term}" + "${partner.term}"`)
+      continue
+    }
+    const codeVerb = hitsOf(f, 'code_verb').some((v) => STRONG_CODE_VERBS.has(v.term))
+    const before = lang.pos > 0 ? f.ids[lang.pos - 1] : -1
+    if (!strong && LANG_PREPOSITIONS.has(before) && (codeWords.length > 0 || codeVerb)) {
+      ev.add('language_with_artifact', 'coding', 1.5 * m, 2.5, `"${wordText(before)} ${lang.term}"`)
+    }
+  }
+
+  // "write a function", "implement the ... class", unless a script is a screenplay ("script for a YouTube video").
+  const verbs = hitsOf(f, 'code_verb')
+  const media = hitsOf(f, 'media')
+  const langs = hitsOf(f, 'lang').length + hitsOf(f, 'lang_weak').length
+  for (const artifact of artifacts) {
+    const verb = verbs.find((v) => v.end <= artifact.pos && artifact.pos - v.end <= 3)
+    if (!verb) continue
+    if (SCREENPLAY_ARTIFACTS.has(artifact.term) && langs === 0 && near(artifact, media, 9)) {
+      ev.add('screenplay', 'general', 0.6 * m, 0.6, `"${artifact.term}" for media`)
+      continue
+    }
+    ev.add('code_request', 'coding', 2.5 * m, 3, `"${verb.term}" … "${artifact.term}"`)
+  }
+
+  // Programming-problem shape: "Given an array ... return ..." (LeetCode, HumanEval docstrings).
+  const given = f.ids.findIndex((id) => PROBLEM_START.has(id))
+  if (given !== -1) {
+    const limit = Math.min(f.ids.length, given + 80)
+    let structure = -1
+    for (let k = given + 1; k < limit; k++) {
+      const id = f.ids[k]
+      if (structure === -1 && PROBLEM_NOUNS.has(id)) structure = id
+      else if (structure !== -1 && PROBLEM_END.has(id)) {
+        ev.add('programming_problem', 'coding', 2 * m, 2, `"given" ${wordText(structure)} … "return"`)
+        break
+      }
+    }
+  }
+}
+
+/** Thinking evidence of one text. */
+function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+  const mathTerms = addTerms(ev, f, m, 'math_term', 'math_term', 'thinking', 1, 1, 3)
+  addTerms(ev, f, m, 'competition', 'competition_math', 'thinking', 1.2, 1.2, 3.6)
+  addTerms(ev, f, m, 'proof', 'proof', 'thinking', 1.5, 0.3, 2)
+  addTerms(ev, f, m, 'reasoning_cue', 'reasoning_cue', 'thinking', 1.5, 0.5, 2.5)
+  addTerms(ev, f, m, 'estimation', 'estimation', 'thinking', 1.4, 0.3, 2)
+  addTerms(ev, f, m, 'logic', 'logic_puzzle', 'thinking', 1.2, 1.2, 3.6)
+  addTerms(ev, f, m, 'cipher', 'cipher', 'thinking', 1, 1, 2.5)
+
+  // Number-driven evidence (word problems, expressions, numeric questions) is one family with one cap: numbers in
+  // a pasted table or a programming problem's examples must not outvote everything else.
+  const numeric: Array<[name: string, weight: number, detail: string]> = []
+  const quantities = Math.round((f.numbers + hitsOf(f, 'number_word').length) * f.scale)
+  const quantityQuestions = distinctTerms(f, 'quantity_q')
+  const units = hitsOf(f, 'unit')
+  if (quantityQuestions.length > 0 && quantities > 0) {
+    const weight = quantities >= 4 ? 3.5 : quantities >= 2 ? 3 : units.length > 0 ? 1.5 : 0.8
+    numeric.push(['math_word_problem', weight, `${quantities} quantities + "${quantityQuestions[0].term}"`])
+  }
+  const calcVerbs = distinctTerms(f, 'calc_verb')
+  if (calcVerbs.length > 0 && quantities > 0) {
+    numeric.push(['calculation', quantities >= 2 ? 1.5 : 1, `"${calcVerbs[0].term}" + ${quantities} numbers`])
+  }
+  const strongMath = mathTerms.filter((hit) => hit.w >= 1)
+  if (strongMath.length > 0 && quantities > 0) {
+    numeric.push(['math_with_numbers', 1, `"${strongMath[0].term}" + ${quantities} numbers`])
+  }
+  // Numbers with units in a short question (a long text with a few numbers in passing is not a problem).
+  const dense = f.ids.length <= 200 || quantities / f.ids.length >= 0.06
+  if (quantities >= 3 && dense && f.questions > 0 && (units.length > 0 || f.currency > 0 || mathTerms.length > 0)) {
+    numeric.push(['numeric_question', 1.2, `${quantities} numbers with units`])
+  }
+  if (f.arithmetic > 0) numeric.push(['arithmetic', Math.min(3, 1.5 * f.arithmetic), `${f.arithmetic} expressions`])
+  if (f.percentOf > 0) numeric.push(['percent_of', 2.5, '"N% of"'])
+  const numericTotal = numeric.reduce((sum, [, weight]) => sum + weight, 0)
+  const factor = numericTotal > NUMERIC_CAP ? NUMERIC_CAP / numericTotal : 1
+  for (const [name, weight, detail] of numeric) ev.add(name, 'thinking', weight * factor * m, 3.5, detail)
+
+  const opening = POLITE_OPENERS.has(f.ids[0]) ? f.ids[1] : f.ids[0]
+  if (opening !== undefined && IMPERATIVE_CALCULATION.has(opening)) {
+    ev.add('calculation_request', 'thinking', 1.2 * m, 1.2, `"${wordText(opening)}" …`)
+  }
+  if (f.syllogisms >= 2) ev.add('syllogism', 'thinking', 1.5 * m, 1.5, `${f.syllogisms} quantified statements`)
+  if (f.swaps >= 2) ev.add('object_tracking', 'thinking', 1.5 * m, 1.5, `${f.swaps} swaps`)
+  if (f.booleanExpressions > 0) ev.add('boolean_expression', 'thinking', 2 * m, 2, 'True/False with and/or')
+  if (f.riddles > 0) ev.add('riddle', 'thinking', 1.5 * m, 1.5, '"what has … but …?"')
+  if (f.latex > 0) ev.add('latex_math', 'thinking', 1.2 * f.latex * m, 3, `${f.latex} LaTeX`)
+
+  const planning = distinctTerms(f, 'planning')
+  if (planning.length > 0) {
+    const constraints = distinctTerms(f, 'constraint_word')
+    const constrained = constraints.length >= 2
+    ev.add('constrained_planning', 'thinking', (constrained ? 2 : 0.4) * m, 2, `"${planning[0].term}" + ${constraints.length} constraints`)
+  }
+  if (f.options >= 2) ev.add('multiple_choice', 'thinking', 0.3 * m, 0.3, `${f.options} options`)
+}
+
+/** Instruction-following evidence of one text. */
+function instructionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+  if (f.countedConstraints > 0) {
+    ev.add('counted_constraint', 'instruction_following', 1.5 * f.countedConstraints * m, 4.5, `${f.countedConstraints} counts`)
+  }
+  if (f.letterConstraints > 0) {
+    ev.add('letter_constraint', 'instruction_following', 1.5 * f.letterConstraints * m, 3, 'letter rule')
+  }
+  if (f.punctuationRules > 0) {
+    ev.add('punctuation_rule', 'instruction_following', 1.5 * f.punctuationRules * m, 3, `${f.punctuationRules} rules`)
+  }
+  if (f.angleTitle > 0) ev.add('title_format', 'instruction_following', 1.5 * m, 1.5, '<<title>>')
+  const rules = addTerms(ev, f, m, 'format_rule', 'format_rule', 'instruction_following', 1.2, 1.2, 4.8)
+  addTerms(ev, f, m, 'case_rule', 'case_rule', 'instruction_following', 1.8, 0.6, 3)
+  addTerms(ev, f, m, 'json_output', 'structured_output', 'instruction_following', 1.6, 0.4, 2)
+  addTerms(ev, f, m, 'output_only', 'output_only', 'instruction_following', 1.2, 1.2, 2.4)
+  addTerms(ev, f, m, 'extraction', 'extraction', 'instruction_following', 1.2, 0.9, 2.7)
+  const preserve = addTerms(ev, f, m, 'preserve', 'preserve_content', 'instruction_following', 0.8, 0.8, 1.6)
+  addTerms(ev, f, m, 'structure_word', 'structure_request', 'instruction_following', 0.5, 0.5, 1)
+  const rewrite = addTerms(ev, f, m, 'rewrite', 'rewrite', 'instruction_following', 1.5, 0, 1.5)
+  if (rewrite.length > 0 && (preserve.length > 0 || rules.length > 0 || f.countedConstraints > 0)) {
+    ev.add('constrained_rewrite', 'instruction_following', 1 * m, 1, `"${rewrite[0].term}" with rules`)
+  }
+}
+
+/** General evidence of one text: everyday questions and writing requests. */
+function generalEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+  addTerms(ev, f, m, 'general_cue', 'general_cue', 'general', 0.3, 0.3, 0.6)
+  addTerms(ev, f, m, 'writing', 'writing_request', 'general', 0.4, 0.4, 0.8)
+}
+
+/** Adds the task evidence of one text, scaled by `m` (its weight in the request). */
+export function addTaskEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+  codingEvidence(ev, f, m)
+  thinkingEvidence(ev, f, m)
+  instructionEvidence(ev, f, m)
+  generalEvidence(ev, f, m)
+}
