@@ -8,7 +8,6 @@ import {AuditSummarizer} from '../core/metrics/summary.js'
 import {UsageError} from '../core/errors.js'
 import {settingsFromEnv} from '../core/settings/env.js'
 import {createPlainLogger, type PlainLogFormat} from '../tui/plain-log.js'
-import {renderDashboard} from '../tui/render-dashboard.js'
 import {FileAuditSource} from '../tui/sources/file-source.js'
 import {SseAuditSource} from '../tui/sources/sse-source.js'
 import {formatSummary} from '../tui/summary-text.js'
@@ -74,6 +73,8 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
 
   const useTui = options.tui && !options.json && process.stdout.isTTY === true
   if (useTui) {
+    // Ink and React load only for the dashboard: the other modes start faster without them.
+    const {renderDashboard} = await import('../tui/render-dashboard.js')
     const dashboard = renderDashboard({
       source,
       info: {title: 'Open-LLM Router', ...(options.url ? {url: options.url} : {file}), startedAt: Date.now()},

@@ -110,7 +110,7 @@ export function logColumns(width: number): LogColumns {
   const latency = 6
   const stream = 1
   if (width >= 120) {
-    const model = 26
+    const model = 30
     const account = 16
     const fixed = time + id + task + model + account + status + latency + stream + 8
     return {time, id, task, merged: false, model, account, attempts: Math.max(10, width - fixed - 1), status, latency, stream}

@@ -2,7 +2,7 @@ import {EventEmitter} from 'node:events'
 
 import {render as inkRender} from 'ink'
 import {render} from 'ink-testing-library'
-import React from 'react'
+
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {AuditEventBus} from '../../src/core/audit/event-bus.js'

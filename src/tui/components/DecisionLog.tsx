@@ -1,5 +1,5 @@
 import {Box} from 'ink'
-import React, {memo} from 'react'
+import {memo} from 'react'
 
 import type {DecisionRow} from '../dashboard-store.js'
 import {type LogColumns, logColumns, logHeader, logRowSegments} from '../view-model.js'

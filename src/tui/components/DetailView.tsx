@@ -1,5 +1,5 @@
 import {Box} from 'ink'
-import React, {useMemo} from 'react'
+import {useMemo} from 'react'
 
 import type {DecisionRow} from '../dashboard-store.js'
 import {detailLines} from '../view-model.js'

@@ -1,5 +1,4 @@
 import {Box} from 'ink'
-import React from 'react'
 
 import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
 import {formatCount, formatDuration, formatLatency, formatPercent} from '../format.js'

@@ -1,5 +1,4 @@
 import {Box} from 'ink'
-import React from 'react'
 
 import {HEALTH_STYLE} from '../view-model.js'
 import {Line} from './Line.js'

@@ -23,7 +23,7 @@ afterEach(async () => {
 const jsonl = (events: object[]) => events.map((e) => JSON.stringify(e) + '\n').join('')
 
 describe('router metrics tail in a terminal', () => {
-  it('shows the dashboard at 80×24, follows the file, answers keys and quits with q', async () => {
+  it('shows the dashboard at 80×24, follows the file, answers keys and quits with q', {timeout: 60_000}, async () => {
     const file = join(dir, 'audit.jsonl')
     await writeFile(file, jsonl(requestEvents({id: 'req_0a1b2c3d', at: Date.now() - 5000, attempts: [{model: 'openai/gpt-5.2', status: 503}, {model: 'gemini/gemini-2.5-flash', status: 200}]})))
     let output = ''
@@ -41,7 +41,7 @@ describe('router metrics tail in a terminal', () => {
     // eslint-disable-next-line no-control-regex
     const screen = () => output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
     const waitFor = async (pattern: RegExp) => {
-      const deadline = Date.now() + 15_000
+      const deadline = Date.now() + 30_000
       while (!pattern.test(screen())) {
         if (exitCode !== undefined) throw new Error(`exited with ${exitCode}; screen:\n${screen()}`)
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${screen()}`)

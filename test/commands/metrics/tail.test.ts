@@ -43,6 +43,9 @@ function tail(args: string[], env: NodeJS.ProcessEnv = {}) {
   return {child, out, exited, lines: () => out.stdout.split('\n').filter(Boolean)}
 }
 
+// Each test starts the CLI (Node + oclif start-up): generous limits for a busy machine; normally a few seconds.
+vi.setConfig({testTimeout: 60_000})
+
 describe('router metrics tail --once', () => {
   it('prints a human summary of the whole file', async () => {
     const result = await runCli(['metrics', 'tail', '--once', '--file', FIXTURE])
@@ -79,17 +82,19 @@ describe('router metrics tail --once', () => {
   })
 
   it('fails with exit code 2 and a fix for a missing file, a bad --since or conflicting flags', async () => {
-    const missing = await runCli(['metrics', 'tail', '--once', '--file', join(dir, 'nope.jsonl')])
+    const [missing, since, both, json] = await Promise.all([
+      runCli(['metrics', 'tail', '--once', '--file', join(dir, 'nope.jsonl')]),
+      runCli(['metrics', 'tail', '--once', '--file', FIXTURE, '--since', 'last tuesday']),
+      runCli(['metrics', 'tail', '--once', '--url', 'http://127.0.0.1:9']),
+      runCli(['metrics', 'tail', '--once', '--json', '--file', join(dir, 'nope.jsonl')]),
+    ])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('does not exist')
     expect(missing.stderr).toContain('Fix:')
-    const since = await runCli(['metrics', 'tail', '--once', '--file', FIXTURE, '--since', 'last tuesday'])
     expect(since.code).toBe(2)
     expect(since.stderr).toContain('--since "last tuesday" is not a position or a time')
-    const both = await runCli(['metrics', 'tail', '--once', '--url', 'http://127.0.0.1:9'])
     expect(both.code).toBe(2)
     expect(both.stderr).toContain('--once summarises a file')
-    const json = await runCli(['metrics', 'tail', '--once', '--json', '--file', join(dir, 'nope.jsonl')])
     expect(json.code).toBe(2)
     expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'audit_log_missing'}})
   })
@@ -100,16 +105,16 @@ describe('router metrics tail (following)', () => {
     const file = join(dir, 'audit.jsonl')
     await writeFile(file, jsonl(requestEvents({id: 'req_one', at: T0, attempts: [{model: A, status: 503}, {model: B, status: 200}]})))
     const run = tail(['--file', file])
-    await vi.waitFor(() => expect(run.lines()).toHaveLength(1), {timeout: 10_000})
+    await vi.waitFor(() => expect(run.lines()).toHaveLength(1), {timeout: 30_000})
     expect(run.lines()[0]).toMatch(/ req_one coding\/high gemini\/gemini-2\.5-flash@main gpt-5\.2 ✗503 → gemini-2\.5-flash ✓ 200 /)
     // A partial line, then its end.
     const two = jsonl(requestEvents({id: 'req_two', at: T0 + 1000, attempts: [{model: A, status: 200}]}))
     await appendFile(file, two.slice(0, -30))
     await appendFile(file, two.slice(-30))
-    await vi.waitFor(() => expect(run.lines()).toHaveLength(2), {timeout: 10_000})
+    await vi.waitFor(() => expect(run.lines()).toHaveLength(2), {timeout: 30_000})
     await rename(file, `${file}.1`)
     await writeFile(file, jsonl(requestEvents({id: 'req_three', at: T0 + 2000, attempts: [{model: B, status: 200}]})))
-    await vi.waitFor(() => expect(run.lines()).toHaveLength(3), {timeout: 10_000})
+    await vi.waitFor(() => expect(run.lines()).toHaveLength(3), {timeout: 30_000})
     expect(run.lines()[2]).toContain(' req_three ')
     run.child.kill('SIGTERM')
     expect(await run.exited).toBe(0)
@@ -120,12 +125,12 @@ describe('router metrics tail (following)', () => {
     const now = Date.now()
     await writeFile(file, jsonl(requestEvents({id: 'r1', at: now - 2000, attempts: [{model: A, status: 200, latency_ms: 300}]})))
     const run = tail(['--file', file, '--json', '--interval', '0.2'])
-    await vi.waitFor(() => expect(run.lines().length).toBeGreaterThanOrEqual(1), {timeout: 10_000})
+    await vi.waitFor(() => expect(run.lines().length).toBeGreaterThanOrEqual(1), {timeout: 30_000})
     const first = LiveMetricsSnapshotSchema.parse(JSON.parse(run.lines()[0]))
     expect(first.totals.requests_total).toBe(1)
     expect(first.models.map((m) => [m.model, m.latency_ewma_ms])).toEqual([[A, 300]])
     await appendFile(file, jsonl(requestEvents({id: 'r2', at: Date.now(), attempts: [{model: A, status: 500}, {model: B, status: 200}]})))
-    await vi.waitFor(() => expect(JSON.parse(run.lines().at(-1)!).totals.requests_total).toBe(2), {timeout: 10_000})
+    await vi.waitFor(() => expect(JSON.parse(run.lines().at(-1)!).totals.requests_total).toBe(2), {timeout: 30_000})
     const last = LiveMetricsSnapshotSchema.parse(JSON.parse(run.lines().at(-1)!))
     expect(last.models.find((m) => m.model === A)).toMatchObject({samples: 2, failures: 1, failure_ewma: 0.2})
     run.child.kill('SIGINT')
@@ -138,7 +143,7 @@ describe('router metrics tail (following)', () => {
     const run = tail(['--url', first.url, '--log-format', 'json'], {ROUTER_API_KEY: 'sk-ingress'})
     await first.connected(1)
     for (const event of requestEvents({id: 'sse_one', at: Date.now(), attempts: [{model: A, status: 200}]})) first.push(event)
-    await vi.waitFor(() => expect(run.lines()).toHaveLength(1), {timeout: 10_000})
+    await vi.waitFor(() => expect(run.lines()).toHaveLength(1), {timeout: 30_000})
     expect(JSON.parse(run.lines()[0])).toMatchObject({request_id: 'sse_one', model: A, outcome: 'success'})
     expect(first.requests[0].authorization).toBe('Bearer sk-ingress')
     await first.close()
@@ -147,7 +152,7 @@ describe('router metrics tail (following)', () => {
     servers.push(second)
     await second.connected(1)
     for (const event of requestEvents({id: 'sse_two', at: Date.now(), attempts: [{model: B, status: 200}]})) second.push(event)
-    await vi.waitFor(() => expect(run.lines()).toHaveLength(2), {timeout: 10_000})
+    await vi.waitFor(() => expect(run.lines()).toHaveLength(2), {timeout: 30_000})
     expect(JSON.parse(run.lines()[1])).toMatchObject({request_id: 'sse_two'})
     expect(run.out.stderr).toMatch(/reconnecting in \d+s/)
     expect(run.out.stderr).not.toContain('sk-ingress')
