@@ -1,6 +1,7 @@
 /** `router provider logout`: removes an account from the profile and its secrets from the credentials file. */
 import {profileAccounts, readProfileText, removeAccount, unknownAccount, writeProfile} from '../../core/config/profile-edit.js'
 import {CredentialsStore} from '../../core/credentials/store.js'
+import {ConfigError} from '../../core/errors.js'
 import {withFileLock} from '../../core/file-lock.js'
 
 /** The `--json` result of `provider logout` (stable keys). */
@@ -42,6 +43,12 @@ export async function runLogout(options: {
         credentials_removed: removed ? name : null,
         credentials_kept_reason: options.keepCredentials ? '--keep-credentials' : null,
       }
+    }
+    if (text === undefined) {
+      throw new ConfigError(`${profile} does not exist, so it has no account \`${name}\`.`, [], {
+        code: 'config_not_found',
+        hint: 'pass the profile that holds the account with --profile FILE',
+      })
     }
     throw unknownAccount(profile, name, accounts.map((candidate) => candidate.name))
   }
