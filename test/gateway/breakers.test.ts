@@ -6,7 +6,7 @@ import type {AuditEvent, CircuitStateEvent} from '../../src/core/audit/schema.js
 import {CircuitBreakers} from '../../src/gateway/breakers.js'
 import type {BreakerCheck, BreakerTicket} from '../../src/gateway/state.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
 
 function registry(options: Partial<ConstructorParameters<typeof CircuitBreakers>[0]> = {}) {
   const bus = new AuditEventBus()
@@ -183,7 +183,7 @@ beforeEach(async () => {
   gateway.state.stats = undefined
   for (const sim of [alpha, beta, claude]) {
     sim.clearRequests()
-    sim.script([])
+    await clearScript(sim)
   }
 })
 

@@ -4,7 +4,7 @@ import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {MemoryIdempotencyStore, replayable, requestFingerprint} from '../../src/gateway/idempotency.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
 
 let sim: SimServer
 let gateway: TestGateway
@@ -34,9 +34,9 @@ afterAll(async () => {
   await sim?.close()
 })
 
-beforeEach(() => {
+beforeEach(async () => {
   sim.clearRequests()
-  sim.script([])
+  await clearScript(sim)
 })
 
 let counter = 0

@@ -97,3 +97,10 @@ export async function startTestGateway(
     },
   }
 }
+
+/** Empties a simulator's queue of scripted behaviours (`script()` appends; leftovers would leak into the next test). */
+export async function clearScript(sim: {url: string}): Promise<void> {
+  const {request} = await import('undici')
+  const response = await request(`${sim.url}/_sim/script`, {method: 'DELETE'})
+  await response.body.text()
+}

@@ -52,7 +52,7 @@ export async function readOverrides(path: string): Promise<OverridesRead> {
     text = await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return {kind: 'missing'}
+    if (code === 'ENOENT' || code === 'ENOTDIR') return {kind: 'missing'}
     return {kind: 'invalid', message: `cannot read it (${code ?? (error as Error).message})`}
   }
   return parseOverrides(text)
