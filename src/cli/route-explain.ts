@@ -24,6 +24,9 @@ export const ENDPOINT_FLAGS = {
 } as const satisfies Record<string, Endpoint>
 export type EndpointFlag = keyof typeof ENDPOINT_FLAGS
 
+/** Throwaway decisions before the one shown (see `warmUp`). */
+const WARM_UP_RUNS = 3
+
 /** The built-in profile explained against when there is no config file at all. */
 export const FALLBACK_PROFILE = 'auto'
 
@@ -148,14 +151,19 @@ export async function readJsonLines(path: string): Promise<JsonLine[]> {
 }
 
 /**
- * One throwaway decision, so that the `decision_ms` of the decisions shown is what a warm gateway pays, not the
- * one-off cost of loading the catalog and the classifier's tables in a fresh process.
+ * A throwaway decision on `body` (a short chat request by default), so that the `decision_ms` shown is what a warm
+ * gateway pays for this request, not the one-off cost of loading the catalog, compiling the classifier's patterns and
+ * optimising the code in a fresh process.
  */
-export function warmUp(target: ExplainTarget): void {
+export function warmUp(
+  target: ExplainTarget,
+  body: unknown = {model: 'auto', messages: [{role: 'user', content: 'hello'}]},
+  endpoint: Endpoint = 'chat.completions',
+): void {
   try {
-    explainBody(target, {model: 'auto', messages: [{role: 'user', content: 'hello'}]}, 'chat.completions')
+    for (let i = 0; i < WARM_UP_RUNS; i++) explainBody(target, body, endpoint)
   } catch {
-    // A config that cannot route even this is reported by the real request.
+    // The real decision reports the error.
   }
 }
 

@@ -85,9 +85,9 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
     }
     const endpoint: Endpoint = ENDPOINT_FLAGS[flags.endpoint as EndpointFlag]
     const target = await loadExplainTarget(flags.config)
-    warmUp(target)
 
     if (flags.input !== undefined) {
+      warmUp(target)
       await this.explainMany(target, flags.input, endpoint, flags.model, flags.json)
       return
     }
@@ -96,6 +96,7 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
         ? bodyFromPrompt(endpoint, args.prompt!, {system: flags.system, model: flags.model})
         : bodyFromEntry(await readRequestFile(flags.file), endpoint, flags.model)
     if (typeof body === 'string') throw new UsageError(`--file ${flags.file}: ${body}`)
+    warmUp(target, body, endpoint)
     const decision = explainBody(target, body, endpoint)
     if (flags.json) {
       for (const note of target.notes) process.stderr.write(`Note: ${note}\n`)
