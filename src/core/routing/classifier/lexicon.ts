@@ -57,6 +57,7 @@ export type Tag =
   | 'gate_unit'
   | 'gate_punctuation'
   | 'gate_swap'
+  | 'gate_trade'
   | 'gate_arithmetic'
   | 'gate_each'
   | 'gate_problem'
@@ -182,6 +183,8 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'crdt', 'crdts', 'operational transform', 'idempotency', 'idempotent', 'event sourcing', 'monolith',
     'monolithic', 'distributed transactions', 'throughput', 'p99', 'latency', 'multi-tenant', 'row-level security',
     'database tables',
+    'at least once delivery', 'at most once delivery', 'exactly once delivery', 'exactly once semantics',
+    'exactly once processing', 'job scheduler', 'delayed jobs', 'deduplication', 'task queue', 'job queue',
   ],
   not_code: [
     'dress code', 'dress codes', 'morse code', 'zip code', 'zip codes', 'postal code', 'post code', 'postcode',
@@ -212,6 +215,9 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'ball python', 'ball pythons', 'java coffee', 'java and sumatra', 'assembly instructions', 'furniture assembly',
     'general assembly', 'c major', 'vitamin c', 'vitamin d', 'plan c', 'option c', 'grade c', 'section c',
     'room c', 'r&d', 'code red', 'go ahead', 'go through', 'go over', 'go with', 'go into', 'let it go', 'on the go',
+    'at least once delivery', 'at most once delivery', 'exactly once delivery', 'exactly once semantics',
+    'exactly once processing', 'java worth', 'visit java', 'visiting java', 'java island', 'island of java', 'java sea',
+    'trip to java', 'travel to java', 'java indonesia',
   ],
   media: [
     'video', 'videos', 'youtube', 'film', 'movie', 'movies', 'play', 'podcast', 'tiktok', 'screenplay', 'scene',
@@ -254,6 +260,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     ['potential energy', 0.5], ['half-life', 0.5], ['spring constant', 0.5], ['wavelength', 0.5],
     ['frequency', 0.3], ['mass', 0.3], ['energy', 0.3], ['velocity', 0.5], ['force', 0.3], ['charge', 0.3],
     'system of equations', 'linear equations', 'predicate logic',
+    'arrangements', 'distinct arrangements', 'permutations of', 'combinations of',
   ],
   competition: [
     'olympiad', 'aime', 'imo', 'putnam', 'usamo', 'amc', 'find all functions', 'for all integers',
@@ -308,6 +315,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'the argument', 'assumption', 'assumes', 'flaw', 'flawed', 'if true', 'most strongly supported',
     'properly inferred', 'logically follows', 'must also be true', 'the argument relies', 'formal logic',
     ['is the following sentence plausible', 2], 'predicate logic', 'translation into predicate logic',
+    'which conclusion', 'supported by the data', 'best supported', 'conclusion is supported',
   ],
   cipher: [
     ['decode', 0.6], ['decoding', 0.6], 'decipher', 'decrypt', 'cipher', 'ciphertext', ['caesar', 0.4], 'caesar shift', 'caesar cipher',
@@ -410,6 +418,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'respond only', 'reply only', 'answer only', 'only respond', 'only reply', 'only answer', 'yes or no only',
     'answer with yes or no', 'only the translated text', 'only the translations', 'output the json only',
     'never add', 'and nothing else', 'no preamble', 'no other', 'only include',
+    'with just a number', 'just a number', 'only a number', 'reply with just', 'answer with just', 'just the number',
   ],
   extraction: [
     'extract', 'extracts', 'extraction', 'pull out', 'parse these', 'parse the following', 'named entities',
@@ -540,7 +549,8 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'comma', 'commas', 'exclamation', 'semicolon', 'semicolons', 'hyphen', 'hyphens', 'dash', 'dashes', 'emoji',
     'emojis', 'punctuation', 'capital', 'lowercase',
   ],
-  gate_swap: ['swap', 'swaps', 'swapped', 'switch', 'switches', 'switched', 'trade', 'trades', 'traded', 'exchange', 'exchanges', 'exchanged'],
+  gate_swap: ['swap', 'swaps', 'swapped', 'switch', 'switches', 'switched'],
+  gate_trade: ['trade', 'trades', 'traded', 'exchange', 'exchanges', 'exchanged'],
   gate_arithmetic: ['divided', 'times', 'multiplied', 'plus', 'minus', 'over', 'power'],
   gate_each: ['each', 'every'],
   gate_problem: ['input', 'output', 'example', 'contains', 'test', 'print', 'sample', 'length'],
@@ -583,6 +593,8 @@ export const RULE_WORDS = {
   /** Verbs that make a calculation request when they open a text. */
   imperativeCalculation: ['calculate', 'compute', 'solve', 'simplify', 'derive'],
   politeOpeners: ['please'],
+  /** `one` counts as a quantity in a word problem (`I ate one`), not elsewhere (`one of the best`). */
+  one: ['one'],
   /** A last user turn with these leans on the earlier turns ("now make it faster"). */
   followUp: [
     'it', 'its', 'this', 'that', 'these', 'those', 'them', 'they', 'now', 'also', 'too', 'again', 'instead', 'same',

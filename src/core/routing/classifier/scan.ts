@@ -560,7 +560,7 @@ export function matchTokens(ids: Int32Array): {byTag: TagHits; gates: number} {
 // the tokenizer, or a gate word found by the trie) says it can match.
 const FENCE = /^[ \t]*```[ \t]*([\w+#.-]*)/gm
 const CODE_LINE_START =
-  /[ \t]*(?:def \w+\s*\(|class \w+[\s:(<{]|import [\w{*"'@.]|from [\w.]+ import |#include|#define |#!\/|(?:async )?function\*?\s*[\w$]*\s*\(|(?:export )?(?:const|let|var) [\w${}[\], ]{1,60}=|(?:public|private|protected|static|internal|override) \w|fn \w+|func [\w(]|package [\w.]+|using [\w.]+;|return(?:[ \t]+\S+)?[ \t]*;?[ \t]*$|if ?\(|for ?\(|while ?\(|switch ?\(|for \w+(?:, ?\w+)? in .{1,80}:[ \t]*$|elif |else:|else \{|\} ?else|try:|try \{|except\b|catch ?\(|with open\(|@\w+[(\s]|console\.|print\(|println!?\(|printf\(|System\.out|std::|fmt\.|SELECT |INSERT INTO |UPDATE \w+ SET |CREATE (?:TABLE|INDEX) |DELETE FROM |>>> |\$ \w|<\/?[a-z][\w-]*[ >/]|[a-zA-Z_$][\w.$[\]]*[a-zA-Z0-9_\]] ?(?:=|\+=|-=|:=) ?[\w[{("'`.$-]|[a-zA-Z_][\w.]*\([^()\n]{0,80}\)[ \t]*;?[ \t]*$)/my
+  /[ \t]*(?:def \w+\s*\(|class \w+[\s:(<{]|import [\w{*"'@.]|from [\w.]+ import |#include|#define |#!\/|(?:async )?function\*?\s*[\w$]*\s*\(|(?:export )?(?:const|let|var) [\w${}[\], ]{1,60}=|(?:public|private|protected|static|internal|override) \w|fn \w+|func [\w(]|package [\w.]+|using [\w.]+;|return(?:[ \t]+\S+)?[ \t]*;?[ \t]*$|if ?\(|for ?\(|while ?\(|switch ?\(|for \w+(?:, ?\w+)? in .{1,80}:[ \t]*$|elif |else:|else \{|\} ?else|try:|try \{|except\b|catch ?\(|with open\(|@\w+[(\s]|console\.|print\(|println!?\(|printf\(|System\.out|std::|fmt\.|SELECT |INSERT INTO |UPDATE \w+ SET |CREATE (?:TABLE|INDEX) |DELETE FROM |>>> |\$ \w|<\/?[a-z][\w-]*[ >/]|[a-zA-Z_$][\w.$[\]]*[a-zA-Z0-9_\]] ?(?:=|\+=|-=|:=) ?[\w[{("'`.$-]|[a-zA-Z_][\w.]*\([^()\n]{0,80}\)[ \t]*;?[ \t]*$|\/\/|\/\*)/my
 const STACK_TRACE =
   /Traceback \(most recent call last\)|^[ \t]+at [\w$.<>[\]/ ]{1,200}\(?[\w/\\.:-]{1,200}:\d+(?::\d+)?\)?[ \t]*$|^[ \t]*File "[^"\n]{1,300}", line \d+|Exception in thread|^[\w.$]{0,200}(?:Error|Exception)(?::|$)|\bpanicked at\b|\berror\[E\d{4}\]|\berror TS\d{4}\b|\bnpm ERR!|Segmentation fault|core dumped|^[ \t]*--> [\w/.-]{1,200}:\d+:\d+/gm
 const CODE_SPAN = /`[^`\n]{0,120}[;=(){}[\]<>][^`\n]{0,120}`/g
@@ -704,7 +704,8 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     inlineCode: snakeCase + (has(SYM.paren) ? countCalls(scanned) : 0),
     codeSpans: countIf(has(SYM.backtick), CODE_SPAN, scanned),
     syllogisms: countIf(tagged('gate_quantifier'), SYLLOGISM, scanned),
-    swaps: byTag.get('gate_swap')?.length ?? 0,
+    // Object tracking swaps things several times; `trade` alone is usually about commerce.
+    swaps: byTag.has('gate_swap') ? (byTag.get('gate_swap')?.length ?? 0) + (byTag.get('gate_trade')?.length ?? 0) : 0,
     riddles: countIf(questions > 0, RIDDLE, scanned),
     booleanExpressions: countIf(tagged('gate_boolean'), BOOLEAN_EXPRESSION, scanned),
     punctuationRules:

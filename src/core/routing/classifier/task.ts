@@ -58,6 +58,13 @@ const PROBLEM_NOUNS = idSet(RULE_WORDS.problemNouns)
 const PROBLEM_END = idSet(RULE_WORDS.problemEnd)
 const IMPERATIVE_CALCULATION = idSet(RULE_WORDS.imperativeCalculation)
 const POLITE_OPENERS = idSet(RULE_WORDS.politeOpeners)
+const ONE = wordId(RULE_WORDS.one[0])
+
+function countIds(ids: Int32Array, id: number): number {
+  let n = 0
+  for (let k = 0; k < ids.length; k++) if (ids[k] === id) n++
+  return n
+}
 /** Most that number-driven thinking evidence may add up to in one text. */
 const NUMERIC_CAP = 4.5
 /** Verbs that are about code even without a code noun ("implement it in Rust"). */
@@ -137,8 +144,11 @@ function codingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
 
 /** Thinking evidence of one text. */
 function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
-  const mathTerms = addTerms(ev, f, m, 'math_term', 'math_term', 'thinking', 1, 1, 3)
-  addTerms(ev, f, m, 'competition', 'competition_math', 'thinking', 1.2, 1.2, 3.6)
+  // Maths words and numbers inside code (a docstring, an example) describe what the code computes: half weight.
+  const inCode = f.codeLines >= 2 || f.fences > 0 || f.stackTraces > 0
+  const mm = inCode ? m * 0.5 : m
+  const mathTerms = addTerms(ev, f, mm, 'math_term', 'math_term', 'thinking', 1, 1, 3)
+  addTerms(ev, f, mm, 'competition', 'competition_math', 'thinking', 1.2, 1.2, 3.6)
   addTerms(ev, f, m, 'proof', 'proof', 'thinking', 1.5, 0.3, 2)
   addTerms(ev, f, m, 'reasoning_cue', 'reasoning_cue', 'thinking', 1.5, 0.5, 2.5)
   addTerms(ev, f, m, 'estimation', 'estimation', 'thinking', 1.4, 0.3, 2)
@@ -152,7 +162,8 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   const quantityQuestions = distinctTerms(f, 'quantity_q')
   const units = hitsOf(f, 'unit')
   if (quantityQuestions.length > 0 && quantities > 0) {
-    const weight = quantities >= 4 ? 3.5 : quantities >= 2 ? 3 : units.length > 0 ? 1.5 : 0.8
+    const withOnes = quantities + countIds(f.ids, ONE)
+    const weight = withOnes >= 4 ? 3.5 : withOnes >= 2 ? 3 : units.length > 0 ? 1.5 : 0.8
     numeric.push(['math_word_problem', weight, `${quantities} quantities + "${quantityQuestions[0].term}"`])
   }
   const calcVerbs = distinctTerms(f, 'calc_verb')
@@ -162,6 +173,8 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   const strongMath = mathTerms.filter((hit) => hit.w >= 1)
   if (strongMath.length > 0 && quantities > 0) {
     numeric.push(['math_with_numbers', 1, `"${strongMath[0].term}" + ${quantities} numbers`])
+  } else if (strongMath.length > 0 && quantityQuestions.length > 0) {
+    numeric.push(['math_question', 0.8, `"${strongMath[0].term}" + "${quantityQuestions[0].term}"`])
   }
   // Numbers with units in a short question (a long text with a few numbers in passing is not a problem).
   const dense = f.ids.length <= 200 || quantities / f.ids.length >= 0.06
@@ -172,7 +185,7 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   if (f.percentOf > 0) numeric.push(['percent_of', 2.5, '"N% of"'])
   const numericTotal = numeric.reduce((sum, [, weight]) => sum + weight, 0)
   const factor = numericTotal > NUMERIC_CAP ? NUMERIC_CAP / numericTotal : 1
-  for (const [name, weight, detail] of numeric) ev.add(name, 'thinking', weight * factor * m, 3.5, detail)
+  for (const [name, weight, detail] of numeric) ev.add(name, 'thinking', weight * factor * mm, 3.5, detail)
 
   const opening = POLITE_OPENERS.has(f.ids[0]) ? f.ids[1] : f.ids[0]
   if (opening !== undefined && IMPERATIVE_CALCULATION.has(opening)) {
