@@ -112,6 +112,13 @@ function estimateInputTokens(request: ExtractedRequest): number {
   )
 }
 
+/** Tokens of the texts alone: the length signal of complexity (images and tools have signals of their own). */
+function textTokens(request: ExtractedRequest): number {
+  let chars = 0
+  for (const segment of request.segments) chars += segment.text.length
+  return Math.ceil(chars / 4) + request.knownTokens
+}
+
 function requirementsOf(request: ExtractedRequest, endpoint: Endpoint, inputTokens: number): Requirements {
   return {
     vision: request.images > 0,
@@ -166,7 +173,7 @@ export function classifyRequest(body: unknown, endpoint: Endpoint): Classificati
   if (requirements.embeddings) {
     score = 0
   } else {
-    addComplexityEvidence(ev, texts, request, inputTokens, task)
+    addComplexityEvidence(ev, texts, request, textTokens(request), task)
     score = Math.max(0, ev.complexityScore())
     score = applyEffort(ev, score, request.reasoningEffort)
   }

@@ -104,6 +104,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'css grid', 'flexbox', 'codable', 'aiogram', 'discord.py',
     'electron.js', 'electron app', 'excel formula', 'spreadsheet formula', 'sheets formula', 'google sheets formula', 'dataframes',
     'post request', 'get request', 'http request', 'http requests', 'request headers', 'custom headers', 'fetch()', 'curl', 'cors', 'csv file', 'json file', 'excel file', 'xml file', 'parquet', 'spark', 'hadoop',
+    'listening on port', 'using port', 'on port', 'open port', 'port forwarding', 'macos terminal',
   ],
   code_term: [
     'regular expression', 'regular expressions', 'stack trace', 'stacktrace', 'traceback', 'segfault',
@@ -185,6 +186,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'database tables',
     'at least once delivery', 'at most once delivery', 'exactly once delivery', 'exactly once semantics',
     'exactly once processing', 'job scheduler', 'delayed jobs', 'deduplication', 'task queue', 'job queue',
+    'caching layer', 'requests per second', 'cache invalidation', 'invalidation', 'stampede', 'cache stampede', 'thundering herd', 'queries per second', 'qps', 'rps',
   ],
   not_code: [
     'dress code', 'dress codes', 'morse code', 'zip code', 'zip codes', 'postal code', 'post code', 'postcode',
@@ -218,6 +220,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'at least once delivery', 'at most once delivery', 'exactly once delivery', 'exactly once semantics',
     'exactly once processing', 'java worth', 'visit java', 'visiting java', 'java island', 'island of java', 'java sea',
     'trip to java', 'travel to java', 'java indonesia',
+    'python snakes', 'pythons', 'burmese python', 'reticulated python', 'pet python',
   ],
   media: [
     'video', 'videos', 'youtube', 'film', 'movie', 'movies', 'play', 'podcast', 'tiktok', 'screenplay', 'scene',
@@ -316,6 +319,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'properly inferred', 'logically follows', 'must also be true', 'the argument relies', 'formal logic',
     ['is the following sentence plausible', 2], 'predicate logic', 'translation into predicate logic',
     'which conclusion', 'supported by the data', 'best supported', 'conclusion is supported',
+    'telling the truth', 'is lying', 'are lying', 'who did it', 'culprit', 'suspects', 'alibi', 'does it follow', 'follow that', 'must be lying',
   ],
   cipher: [
     ['decode', 0.6], ['decoding', 0.6], 'decipher', 'decrypt', 'cipher', 'ciphertext', ['caesar', 0.4], 'caesar shift', 'caesar cipher',
@@ -400,6 +404,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'in your response', 'refrain from', 'extraneous', 'strictly adhering', 'line by line format', 'per line',
     'per sentence', 'should be numbered', 'must be numbered', 'in markdown format', 'label each paragraph',
     'paragraph x', 'no lowercase letters', 'no other words should follow',
+    'checkboxes', 'checkbox', 'group it by', 'group them by', 'do not include any', 'don\'t include any',
   ],
   case_rule: [
     'all lowercase', 'lowercase letters', 'in lowercase', 'lowercase only', 'lower case', 'all lower case',

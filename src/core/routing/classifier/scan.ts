@@ -248,7 +248,8 @@ function scanSpans(text: string): SpanScan {
     let c = lowerAt(text, i)
     if (!isWordCode(c)) {
       symbols |= symbolBit(c)
-      if ((c === 0x2e || c === 0x3f || c === 0x21) && i > 0 && isWordCode(lowerAt(text, i - 1))) {
+      // A sentence end follows a word of two letters or more (not the `A.` of an option list).
+      if ((c === 0x2e || c === 0x3f || c === 0x21) && i > 1 && isWordCode(lowerAt(text, i - 1)) && isWordCode(lowerAt(text, i - 2))) {
         const next = i + 1 < n ? lowerAt(text, i + 1) : 0x20
         if (next === 0x20 || next === 0x0a || next === 0x09 || next === 0x0d) sentences++
       }
@@ -574,10 +575,11 @@ const MATH_INSIDE_DOLLARS = /[\\^_{}=<>]|^\s*[a-zA-Z]\s*$/
 const ARITHMETIC = /(?:^|[\s(=[])-?\d+(?:\.\d+)?\s*(?:[+*/×÷^]|\s-\s)\s*\(?\s*-?\d/gm
 const WORD_ARITHMETIC = /\d(?:\.\d+)?\s+(?:divided by|times|multiplied by|plus|minus|over|to the power of)\s+\(?-?\d/gi
 const EQUATION = /\b\d+(?:\.\d+)?[a-z](?:\^\d+)?\b[^=\n]{0,40}=/g
-const SYLLOGISM = /(?:^|[.!?]\s+)(?:All|Some|No|None of the|Every|Not all)\s+[\w' -]{1,40}?\s+(?:are|is|can|have)\b/gm
+const SYLLOGISM = /(?:^|[.!?]\s+|\b(?:if|and|that)\s+)(?:all|some|no|none of the|every|not all)\s+[\w' -]{1,40}?\s+(?:are|is|can|have)\b/gim
 const RIDDLE = /\bwhat (?:has|have|can|goes|comes|gets)\b[^?\n]{3,80}\bbut\b[^?\n]{3,80}\?/gi
 const CODE_OPERATOR = /[\w)\]'"]\s*(?:===?|!==?|&&|\|\||=>|::)\s*[\w(['"]/g
-const BOOLEAN_EXPRESSION = /\b(?:not\s+)*(?:True|False)\s+(?:and|or)\s+(?:not\s+)*\(?\s*(?:not\s+)*(?:True|False)\b/g
+const BOOLEAN_EXPRESSION =
+  /\b(?:not\s+)*(?:True|False)\s+(?:and|or)\s+(?:not\s+)*\(?\s*(?:not\s+)*(?:True|False)\b|^[\s(]*not[\s(]+(?:(?:not|True|False)[\s()]*){1,20}is\s*$/gm
 const PUNCTUATION_RULE =
   /\b(?:no|not|without|never|avoid|refrain from)\b[^.\n]{0,40}\b(?:commas?|exclamation (?:marks?|points?)|semicolons?|hyphens?|dashes|emojis?|punctuation|capital letters|lowercase letters)\b/gi
 const EACH_RULE = /\b(?:each|every)\s+\w+(?:\s+\w+)?\s+(?:should|must)\b/gi
