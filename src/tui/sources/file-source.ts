@@ -9,11 +9,10 @@ import {type FSWatcher, watch} from 'node:fs'
 import {type FileHandle, open, stat} from 'node:fs/promises'
 import {basename, dirname} from 'node:path'
 
-import type {AuditListener} from '../../core/audit/event-bus.js'
 import {parseAuditEventJson} from '../../core/audit/parse-event.js'
-import type {AuditEvent} from '../../core/audit/schema.js'
 import {RouterError} from '../../core/errors.js'
-import type {SourceStatus, TailSource} from './types.js'
+import {SourceBase} from './source-base.js'
+import type {TailSource} from './types.js'
 
 export interface FileSourceOptions {
   path: string
@@ -30,10 +29,7 @@ export interface FileSourceOptions {
 const CHUNK = 64 * 1024
 const NEWLINE = 0x0a
 
-export class FileAuditSource implements TailSource {
-  private listeners: AuditListener[] = []
-  private statusListeners: Array<(status: SourceStatus) => void> = []
-  private current: SourceStatus = {state: 'starting', detail: 'starting'}
+export class FileAuditSource extends SourceBase implements TailSource {
   private handle: FileHandle | null = null
   private inode: number | null = null
   private position = 0
@@ -49,14 +45,9 @@ export class FileAuditSource implements TailSource {
   private readonly follow: boolean
   private readonly pollIntervalMs: number
   private readonly maxLineBytes: number
-  /** Lines that were not audit events (not JSON, or invalid). */
-  malformed = 0
-  /** Valid events of a kind this version does not know. */
-  unknown = 0
-  /** Events delivered. */
-  delivered = 0
 
   constructor(private readonly options: FileSourceOptions) {
+    super()
     this.since = options.since ?? 'start'
     this.follow = options.follow ?? true
     this.pollIntervalMs = options.pollIntervalMs ?? 500
@@ -65,24 +56,6 @@ export class FileAuditSource implements TailSource {
 
   get path(): string {
     return this.options.path
-  }
-
-  subscribe(listener: AuditListener): () => void {
-    this.listeners = [...this.listeners, listener]
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener)
-    }
-  }
-
-  status(): SourceStatus {
-    return this.current
-  }
-
-  onStatus(listener: (status: SourceStatus) => void): () => void {
-    this.statusListeners = [...this.statusListeners, listener]
-    return () => {
-      this.statusListeners = this.statusListeners.filter((l) => l !== listener)
-    }
   }
 
   /**
@@ -270,17 +243,6 @@ export class FileAuditSource implements TailSource {
     }
   }
 
-  private emit(event: AuditEvent): void {
-    this.delivered++
-    for (const listener of this.listeners) {
-      try {
-        listener(event)
-      } catch {
-        this.listeners = this.listeners.filter((l) => l !== listener)
-      }
-    }
-  }
-
   private watchFolder(): void {
     try {
       const name = basename(this.path)
@@ -308,10 +270,6 @@ export class FileAuditSource implements TailSource {
     this.setStatus({state: 'failed', detail: message})
   }
 
-  private setStatus(status: SourceStatus): void {
-    this.current = status
-    for (const listener of this.statusListeners) listener(status)
-  }
 }
 
 function isMissing(error: unknown): boolean {

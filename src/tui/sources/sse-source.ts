@@ -4,12 +4,11 @@
  * connection drops or the gateway restarts, sending `Last-Event-ID` when the stream gave ids. A refused key (401/403)
  * or a URL that is not a gateway's events endpoint (404, not an event stream) stops it with a clear error.
  */
-import type {AuditListener} from '../../core/audit/event-bus.js'
 import {parseAuditEventJson} from '../../core/audit/parse-event.js'
-import type {AuditEvent} from '../../core/audit/schema.js'
 import {RouterError} from '../../core/errors.js'
 import {SseParser} from '../../core/sse.js'
-import type {SourceStatus, TailSource} from './types.js'
+import {SourceBase} from './source-base.js'
+import type {TailSource} from './types.js'
 
 export interface SseSourceOptions {
   /** The gateway's base URL (`http://host:8000`) or the full events URL. */
@@ -39,10 +38,7 @@ export function eventsUrl(base: string): string {
   return url.toString()
 }
 
-export class SseAuditSource implements TailSource {
-  private listeners: AuditListener[] = []
-  private statusListeners: Array<(status: SourceStatus) => void> = []
-  private current: SourceStatus = {state: 'starting', detail: 'connecting'}
+export class SseAuditSource extends SourceBase implements TailSource {
   private controller: AbortController | null = null
   private stopped = false
   private lastEventId: string | undefined
@@ -55,13 +51,11 @@ export class SseAuditSource implements TailSource {
   private readonly maxBackoffMs: number
   /** Settles when the source stops: resolves after `stop()`, rejects on an error that retrying cannot fix. */
   readonly closed: Promise<void>
-  malformed = 0
-  unknown = 0
-  delivered = 0
   /** Successful connections so far (the first one included). */
   connections = 0
 
   constructor(private readonly options: SseSourceOptions) {
+    super()
     this.url = eventsUrl(options.url)
     this.initialBackoffMs = options.initialBackoffMs ?? 500
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000
@@ -75,24 +69,6 @@ export class SseAuditSource implements TailSource {
 
   get endpoint(): string {
     return this.url
-  }
-
-  subscribe(listener: AuditListener): () => void {
-    this.listeners = [...this.listeners, listener]
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener)
-    }
-  }
-
-  status(): SourceStatus {
-    return this.current
-  }
-
-  onStatus(listener: (status: SourceStatus) => void): () => void {
-    this.statusListeners = [...this.statusListeners, listener]
-    return () => {
-      this.statusListeners = this.statusListeners.filter((l) => l !== listener)
-    }
   }
 
   /** Starts connecting; resolves at once (the first connection may take a while: watch `status()`). */
@@ -203,21 +179,6 @@ export class SseAuditSource implements TailSource {
     }
   }
 
-  private emit(event: AuditEvent): void {
-    this.delivered++
-    for (const listener of this.listeners) {
-      try {
-        listener(event)
-      } catch {
-        this.listeners = this.listeners.filter((l) => l !== listener)
-      }
-    }
-  }
-
-  private setStatus(status: SourceStatus): void {
-    this.current = status
-    for (const listener of this.statusListeners) listener(status)
-  }
 }
 
 /** A short reason for a failed connection, without secrets (the key is only ever in a header). */
