@@ -3,6 +3,7 @@
  * Run `npm run build` first; this imports the compiled classifier from dist/.
  *   node bench/classifier.mjs [--iterations 5000]
  */
+import os from 'node:os'
 import {performance} from 'node:perf_hooks'
 
 const distUrl = process.env.CLASSIFIER_MODULE ?? new URL('../dist/core/routing/classifier.js', import.meta.url).href
@@ -46,10 +47,15 @@ function measure(label, body) {
   samples.sort()
   const pick = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]
   const us = (ms) => `${(ms * 1000).toFixed(1)} µs`
-  console.log(`${label.padEnd(8)} ${String(size).padStart(7)} B   median ${us(pick(0.5)).padStart(10)}   p99 ${us(pick(0.99)).padStart(10)}`)
+  const mean = samples.reduce((sum, x) => sum + x, 0) / samples.length
+  console.log(
+    `${label.padEnd(8)} ${String(size).padStart(7)} B   median ${us(pick(0.5)).padStart(10)}   p99 ${us(pick(0.99)).padStart(10)}` +
+      `   mean ${us(mean).padStart(10)}`,
+  )
   return {median_ms: pick(0.5), p99_ms: pick(0.99)}
 }
 
-console.log(`classifyRequest, ${iterations} iterations each`)
+// Wall-clock percentiles include time the process spends descheduled: on a busy machine, read them with the load.
+console.log(`classifyRequest, ${iterations} iterations each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`)
 measure('2 KB', chatRequest(2 * 1024))
 measure('100 KB', chatRequest(100 * 1024))

@@ -64,6 +64,9 @@ export type Tag =
   | 'gate_quantifier'
   | 'gate_boolean'
   | 'gate_trace'
+  | 'gate_trace_weak'
+  | 'gate_riddle'
+  | 'gate_modal'
   | 'gate_letter'
 
 /** A term, or a term with a multiplier of its tag's weight. */
@@ -561,7 +564,10 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
   gate_problem: ['input', 'output', 'example', 'contains', 'test', 'print', 'sample', 'length'],
   gate_quantifier: ['all', 'some', 'no', 'none', 'every', 'not'],
   gate_boolean: ['true', 'false'],
-  gate_trace: ['traceback', 'exception', 'error', 'panicked', 'segmentation', 'dumped', 'err', 'file'],
+  gate_trace: ['traceback', 'exception', 'panicked', 'segmentation', 'dumped', 'err'],
+  gate_trace_weak: ['error', 'file'],
+  gate_riddle: ['but'],
+  gate_modal: ['should', 'must'],
   gate_letter: ['letter', 'letters'],
   effort_up: [
     'in depth', 'in-depth', 'detailed', 'comprehensive', 'thorough', 'thoroughly', 'carefully', 'rigorous',

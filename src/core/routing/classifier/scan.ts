@@ -133,6 +133,7 @@ const SYM = {
   colon: 1024,
   currency: 2048,
   question: 4096,
+  quote: 8192,
 } as const
 const ASCII_SYMBOL = new Uint16Array(128)
 ASCII_SYMBOL[0x5f] = SYM.underscore
@@ -147,6 +148,7 @@ ASCII_SYMBOL[0x26] = SYM.amp
 ASCII_SYMBOL[0x7c] = SYM.pipe
 ASCII_SYMBOL[0x3a] = SYM.colon
 ASCII_SYMBOL[0x3f] = SYM.question
+ASCII_SYMBOL[0x22] = SYM.quote
 
 function symbolBit(c: number): number {
   if (c < 0x80) return ASCII_SYMBOL[c]
@@ -481,9 +483,23 @@ export class TagHits {
 }
 
 const TRIE = buildTrie()
+/** The trie's first level as an array indexed by word id (the hottest lookup of the scan). */
+const TRIE_ROOT: Array<TrieNode | undefined> = Array.from({length: WORDS.length}, (_, id) => TRIE.get(id))
 const NOT_CODE_ID = TAG_INDEX.get('not_code')!
 /** Gate tags whose presence is all that matters: a bit each instead of a hit per word. */
-const GATE_TAGS = ['gate_punctuation', 'gate_arithmetic', 'gate_each', 'gate_problem', 'gate_quantifier', 'gate_boolean', 'gate_trace', 'gate_letter'] as const
+const GATE_TAGS = [
+  'gate_punctuation',
+  'gate_arithmetic',
+  'gate_each',
+  'gate_problem',
+  'gate_quantifier',
+  'gate_boolean',
+  'gate_trace',
+  'gate_trace_weak',
+  'gate_letter',
+  'gate_riddle',
+  'gate_modal',
+] as const
 type GateTag = (typeof GATE_TAGS)[number]
 const GATE_BIT = new Int32Array(TAGS.length)
 for (const [index, tag] of GATE_TAGS.entries()) GATE_BIT[TAG_INDEX.get(tag)!] = 1 << index
@@ -509,7 +525,7 @@ export function matchTokens(ids: Int32Array): {byTag: TagHits; gates: number} {
   const n = ids.length
   let i = 0
   while (i < n) {
-    let node = ids[i] >= 0 ? TRIE.get(ids[i]) : undefined
+    let node = ids[i] >= 0 ? TRIE_ROOT[ids[i]] : undefined
     if (!node) {
       i++
       continue
@@ -691,6 +707,13 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     }
   }
 
+  // Numbers inside a page of code are not arithmetic problems.
+  const prose = lineInfo.codeLines < 5
+  const arithmetic =
+    countIf(prose && numbers >= 2, ARITHMETIC, scanned) +
+    countIf(prose && numbers >= 2 && tagged('gate_arithmetic'), WORD_ARITHMETIC, scanned) +
+    countIf(prose && numbers >= 1 && has(SYM.equals), EQUATION, scanned)
+
   let questions = 0
   if (has(SYM.question)) for (let k = scanned.indexOf('?'); k !== -1; k = scanned.indexOf('?', k + 1)) questions++
 
@@ -701,25 +724,27 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     byTag,
     numbers,
     ...lineInfo,
-    options: lineInfo.options + countIf(has(SYM.paren), INLINE_OPTION, scanned),
-    stackTraces: countIf(tagged('gate_trace') || errorWords > 0, STACK_TRACE, scanned),
+    options: lineInfo.options + countIf(has(SYM.paren) && scanned.includes('(A)'), INLINE_OPTION, scanned),
+    stackTraces: countIf(
+      tagged('gate_trace') || errorWords > 0 || (tagged('gate_trace_weak') && has(SYM.colon | SYM.quote)),
+      STACK_TRACE,
+      scanned,
+    ),
     inlineCode: snakeCase + (has(SYM.paren) ? countCalls(scanned) : 0),
     codeSpans: countIf(has(SYM.backtick), CODE_SPAN, scanned),
     syllogisms: countIf(tagged('gate_quantifier'), SYLLOGISM, scanned),
     // Object tracking swaps things several times; `trade` alone is usually about commerce.
     swaps: byTag.has('gate_swap') ? (byTag.get('gate_swap')?.length ?? 0) + (byTag.get('gate_trade')?.length ?? 0) : 0,
-    riddles: countIf(questions > 0, RIDDLE, scanned),
+    riddles: countIf(questions > 0 && tagged('gate_riddle'), RIDDLE, scanned),
     booleanExpressions: countIf(tagged('gate_boolean'), BOOLEAN_EXPRESSION, scanned),
     punctuationRules:
-      countIf(tagged('gate_punctuation'), PUNCTUATION_RULE, scanned) + countIf(tagged('gate_each'), EACH_RULE, scanned),
-    codeOperators: countIf(has(SYM.equals | SYM.amp | SYM.pipe | SYM.colon), CODE_OPERATOR, scanned),
+      countIf(tagged('gate_punctuation'), PUNCTUATION_RULE, scanned) +
+      countIf(tagged('gate_each') && tagged('gate_modal'), EACH_RULE, scanned),
+    codeOperators: countIf(has(SYM.equals | SYM.amp | SYM.pipe), CODE_OPERATOR, scanned),
     problemIO: countIf(tagged('gate_problem') || has(SYM.less), PROBLEM_IO, scanned),
-    bigO: countIf(has(SYM.paren), BIG_O, scanned),
+    bigO: countIf(has(SYM.paren) && scanned.includes('O('), BIG_O, scanned),
     latex,
-    arithmetic:
-      countIf(numbers >= 2, ARITHMETIC, scanned) +
-      countIf(numbers >= 2 && tagged('gate_arithmetic'), WORD_ARITHMETIC, scanned) +
-      countIf(numbers >= 1 && has(SYM.equals), EQUATION, scanned),
+    arithmetic,
     percentOf: countIf(has(SYM.percent), PERCENT_OF, scanned),
     currency: countIf(has(SYM.currency) && numbers > 0, CURRENCY, scanned),
     percents: countIf(has(SYM.percent), PERCENT, scanned),
