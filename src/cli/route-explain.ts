@@ -137,7 +137,7 @@ export type JsonLine = {line: number; value: unknown} | {line: number; error: st
 
 /** Reads a JSON lines file (`-` for standard input); blank lines are skipped, unreadable lines reported. */
 export async function readJsonLines(path: string): Promise<JsonLine[]> {
-  const text = path === '-' ? await readStdin() : await readText(path, '--input')
+  const text = path === '-' ? await readStdinText() : await readText(path, '--input')
   const entries: JsonLine[] = []
   text.split(/\r?\n/).forEach((raw, index) => {
     if (raw.trim() === '') return
@@ -184,7 +184,8 @@ async function readText(path: string, flag: string): Promise<string> {
   }
 }
 
-async function readStdin(): Promise<string> {
+/** All of standard input, as text (for `-` in place of a prompt or a file). */
+export async function readStdinText(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')

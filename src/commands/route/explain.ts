@@ -21,6 +21,7 @@ import {
   loadExplainTarget,
   readJsonLines,
   readRequestFile,
+  readStdinText,
   warmUp,
 } from '../../cli/route-explain.js'
 import {RoutingError, UsageError} from '../../core/errors.js'
@@ -29,7 +30,7 @@ import type {Endpoint} from '../../core/routing/schema.js'
 export default class RouteExplain extends BaseCommand {
   static override summary = 'Dry-run the router: show the task, complexity, candidates and chain it would pick for a request.'
 
-  static override description = `No upstream call is made. Give the request as a prompt (with --system for a system prompt), as a full request body (--file request.json), or as many requests at once (--input requests.jsonl, one request body, {"prompt": …, "system"?: …} object or JSON string per line; "-" reads standard input).
+  static override description = `No upstream call is made. Give the request as a prompt ("-" reads it from standard input; --system adds a system prompt), as a full request body (--file request.json), or as many requests at once (--input requests.jsonl, one request body, {"prompt": …, "system"?: …} object or JSON string per line; "-" reads standard input).
 
 The report shows the task and complexity with the signals that decided them, the route used (after tier and task fallbacks), every candidate with its score components (quality, cost, latency, failure, order) or the reason it was excluded, the selected model and the fallback chain. With --input, each request gets one line and a summary follows (counts per task, complexity and selected model), to evaluate a profile on your own traffic.
 
@@ -44,13 +45,19 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
       command: '<%= config.bin %> <%= command.id %> "Extract the dates" --system "Answer in JSON only"',
     },
     {description: 'A full request body for the Responses API', command: '<%= config.bin %> <%= command.id %> --file request.json --endpoint responses'},
+    {description: 'A prompt from a file', command: '<%= config.bin %> <%= command.id %> - < prompt.txt'},
     {description: 'Evaluate a profile on your traffic', command: '<%= config.bin %> <%= command.id %> --input requests.jsonl --config router.profile.yaml'},
     {description: 'Test an explicit model', command: '<%= config.bin %> <%= command.id %> "hi" --model openai/gpt-5-mini'},
     {description: 'The decision as JSON', command: '<%= config.bin %> <%= command.id %> "Prove that √2 is irrational" --json'},
   ]
 
   static override args = {
-    prompt: Args.string({description: 'The user prompt to route (or use --file / --input).', required: false}),
+    // Standard input is read only on request ("-"), so that `--input -` gets it and nothing waits on a silent pipe.
+    prompt: Args.string({
+      description: 'The user prompt to route ("-" reads it from standard input), or use --file / --input.',
+      required: false,
+      ignoreStdin: true,
+    }),
   }
 
   static override flags = {
@@ -91,9 +98,10 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
       await this.explainMany(target, flags.input, endpoint, flags.model, flags.json)
       return
     }
+    const prompt = args.prompt === '-' ? await readStdinText() : args.prompt
     const body =
       flags.file === undefined
-        ? bodyFromPrompt(endpoint, args.prompt!, {system: flags.system, model: flags.model})
+        ? bodyFromPrompt(endpoint, prompt!, {system: flags.system, model: flags.model})
         : bodyFromEntry(await readRequestFile(flags.file), endpoint, flags.model)
     if (typeof body === 'string') throw new UsageError(`--file ${flags.file}: ${body}`)
     warmUp(target, body, endpoint)

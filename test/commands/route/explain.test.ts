@@ -209,6 +209,12 @@ describe('router route explain', () => {
     expect(run.stderr).toContain('1 line of standard input could not be read as a request.')
   })
 
+  it('reads the prompt from standard input with "-"', async () => {
+    const run = await explain(['-', '--config', 'router.yaml', '--json'], {cwd: dir, stdin: 'Prove that 17 is prime.\n'})
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout).requirements.input_tokens).toBeGreaterThan(3)
+  })
+
   it('asks for exactly one request source', async () => {
     const none = await explain(['--config', 'router.yaml'], {cwd: dir})
     expect(none.code).toBe(2)
