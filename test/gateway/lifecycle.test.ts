@@ -1,0 +1,255 @@
+import {spawn} from 'node:child_process'
+import {mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {request} from 'undici'
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+
+import type {AuditEvent} from '../../src/core/audit/schema.js'
+import {startSim, type SimServer} from '../../src/sim/index.js'
+import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {RUN_JS} from '../helpers/run-cli.js'
+
+let alpha: SimServer
+let beta: SimServer
+const open: TestGateway[] = []
+const dirs: string[] = []
+
+/** One model, served by `account` (alpha or beta). */
+function config(account: 'alpha' | 'beta', extraModel = ''): string {
+  const url = account === 'alpha' ? alpha.url : beta.url
+  return `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+${extraModel ? `  ${extraModel}: {}\n` : ''}accounts:
+  - name: ${account}
+    provider: openai-compatible
+    base_url: ${url}/v1
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+`
+}
+
+beforeAll(async () => {
+  alpha = await startSim({name: 'alpha', port: 0})
+  beta = await startSim({name: 'beta', port: 0, tokensPerSecond: 40, streamChunks: 12})
+})
+
+afterAll(async () => {
+  await alpha?.close()
+  await beta?.close()
+})
+
+afterEach(async () => {
+  for (const gateway of open.splice(0)) await gateway.close({graceMs: 0})
+  for (const dir of dirs.splice(0)) await rm(dir, {recursive: true, force: true})
+  await clearScript(alpha)
+  await clearScript(beta)
+  alpha.clearRequests()
+  beta.clearRequests()
+})
+
+/** A gateway whose folder (config, audit log) outlives its shutdown, for the test to read. */
+async function start(yaml: string, settings: Parameters<typeof startTestGateway>[1] = {}): Promise<TestGateway> {
+  const dir = await mkdtemp(join(tmpdir(), 'router-life-'))
+  dirs.push(dir)
+  const gateway = await startTestGateway(yaml, {writeConfig: true, dir, ...settings})
+  open.push(gateway)
+  return gateway
+}
+
+async function chat(gateway: TestGateway, body: Record<string, unknown> = {}) {
+  const response = await request(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hello'}], ...body}),
+  })
+  const text = await response.body.text()
+  return {status: response.statusCode, account: response.headers['x-router-account'], id: response.headers['x-router-request-id'] as string, text}
+}
+
+function reloads(gateway: TestGateway): Array<Extract<AuditEvent, {event: 'config_reload'}>> {
+  return gateway.events.filter((e): e is Extract<AuditEvent, {event: 'config_reload'}> => e.event === 'config_reload')
+}
+
+describe('config hot reload', () => {
+  it('applies a valid file and audits it', async () => {
+    const gateway = await start(config('alpha'))
+    expect((await chat(gateway)).account).toBe('alpha')
+    await writeFile(gateway.configPath, config('beta', 'gemini/gemini-2.5-flash'))
+    const result = await gateway.reload()
+    expect(result).toMatchObject({ok: true, message: 'config reloaded: 2 models, 1 accounts'})
+    expect(reloads(gateway).at(-1)).toMatchObject({ok: true, path: gateway.configPath})
+    expect((await chat(gateway)).account).toBe('beta')
+    const models = (await (await request(`${gateway.url}/v1/models`)).body.json()) as {data: Array<{id: string}>}
+    expect(models.data.map((m) => m.id)).toContain('gemini/gemini-2.5-flash')
+  })
+
+  it('keeps the running config when the file is invalid, and says why with file and line', async () => {
+    const gateway = await start(config('alpha'))
+    const before = gateway.state.config
+    await writeFile(gateway.configPath, 'default_model: openai/gpt-5-mini\naccounts:\n  - name: broken\n    provider: openai\n    base_url: not a url\n')
+    const result = await gateway.reload()
+    expect(result.ok).toBe(false)
+    expect(result.message).toMatch(/^config not reloaded, the running config stays: /)
+    expect(result.message).toContain(`${gateway.configPath}:5`)
+    expect(result.message).toContain('base_url')
+    expect(reloads(gateway).at(-1)).toMatchObject({ok: false, message: result.message})
+    expect(gateway.state.config).toBe(before)
+    expect((await chat(gateway)).status).toBe(200)
+
+    await writeFile(gateway.configPath, 'models: [unclosed')
+    expect((await gateway.reload()).message).toContain('config not reloaded')
+    expect(gateway.state.config).toBe(before)
+  })
+
+  it('finishes a request in flight on the config it started with', async () => {
+    const gateway = await start(config('alpha'))
+    alpha.script([{latencyMs: 400}])
+    const slow = chat(gateway)
+    await vi.waitFor(() => expect(alpha.requests.length).toBeGreaterThan(0))
+    await writeFile(gateway.configPath, config('beta'))
+    expect((await gateway.reload()).ok).toBe(true)
+    const fresh = await chat(gateway)
+    expect(fresh.account).toBe('beta')
+    const done = await slow
+    expect(done.status).toBe(200)
+    expect(done.account).toBe('alpha')
+  })
+
+  it('reloads when the file changes, including a save by rename, when watching', async () => {
+    const gateway = await start(config('alpha'), {settings: {config_watch: true}})
+    await writeFile(gateway.configPath, config('beta'))
+    await vi.waitFor(() => expect(reloads(gateway).length).toBe(1), {timeout: 3000})
+    expect(reloads(gateway)[0].ok).toBe(true)
+    expect((await chat(gateway)).account).toBe('beta')
+    // Editors save to a temporary file and rename it over the original.
+    const temp = join(gateway.dir, '.router.yaml.swp')
+    await writeFile(temp, config('alpha'))
+    await rename(temp, gateway.configPath)
+    await vi.waitFor(() => expect(reloads(gateway).length).toBe(2), {timeout: 3000})
+    expect((await chat(gateway)).account).toBe('alpha')
+  })
+
+  it('says there is nothing to reload for a config that was not loaded from a file', async () => {
+    const gateway = await startTestGateway(config('alpha'))
+    open.push(gateway)
+    expect(await gateway.reload()).toMatchObject({ok: false, message: expect.stringContaining('nothing to reload')})
+  })
+})
+
+describe('graceful shutdown', () => {
+  it('lets a stream in flight finish, refuses new requests, and flushes its terminal event to the audit log', async () => {
+    const gateway = await start(config('beta'), {settings: {shutdown_grace_seconds: 5}})
+    const response = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({model: 'auto', stream: true, messages: [{role: 'user', content: 'tell me a story'}]}),
+    })
+    const id = response.headers['x-router-request-id'] as string
+    const chunks: string[] = []
+    const reading = (async () => {
+      for await (const chunk of response.body) chunks.push(String(chunk))
+    })()
+    await vi.waitFor(() => expect(chunks.length).toBeGreaterThan(0))
+
+    const closing = gateway.close()
+    open.splice(open.indexOf(gateway), 1)
+    expect(gateway.state.draining).toBe(true)
+    // A new connection is refused.
+    await expect(request(`${gateway.url}/health`)).rejects.toMatchObject({code: 'ECONNREFUSED'})
+
+    await reading
+    await closing
+    expect(chunks.join('')).toContain('data: [DONE]')
+    const audit = (await readFile(gateway.auditPath, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditEvent)
+    expect(audit.find((e) => e.event === 'proxy_terminal' && e.request_id === id)).toMatchObject({outcome: 'success', stream: true})
+  })
+
+  it('answers requests with a 503 in OpenAI shape once shutdown has begun', async () => {
+    const gateway = await start(config('beta'))
+    // What close() does first, before it stops listening: requests that still arrive (on connections already
+    // open) are refused, and told to close the connection.
+    gateway.state.draining = true
+    const response = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'late'}]}),
+    })
+    expect(response.statusCode).toBe(503)
+    expect(response.headers.connection).toBe('close')
+    expect(response.headers['retry-after']).toBe('1')
+    expect(await response.body.json()).toEqual({
+      error: {message: 'The gateway is shutting down; retry in a moment.', type: 'service_unavailable', code: 'shutting_down', param: null},
+    })
+    expect(beta.requests).toHaveLength(0)
+    expect(gateway.events.find((e) => e.event === 'proxy_terminal')).toMatchObject({outcome: 'rejected', status: 503, error_code: 'shutting_down'})
+  })
+
+  it('cuts what is still running when the grace period ends, and audits it', async () => {
+    const gateway = await start(config('alpha'), {settings: {shutdown_grace_seconds: 0.3}})
+    alpha.script([{kind: 'hang'}])
+    const pending = chat(gateway).catch((error: unknown) => error)
+    await vi.waitFor(() => expect(alpha.requests).toHaveLength(1))
+    const started = Date.now()
+    await gateway.close()
+    open.splice(open.indexOf(gateway), 1)
+    expect(Date.now() - started).toBeLessThan(3000)
+    expect(await pending).toBeInstanceOf(Error)
+    await vi.waitFor(() => expect(alpha.requests[0].aborted).toBe(true))
+    const audit = await readFile(gateway.auditPath, 'utf8')
+    expect(audit).toContain('"outcome":"client_abort"')
+  })
+
+  it('closes event stream clients so that they do not hold the shutdown', async () => {
+    const gateway = await start(config('alpha'), {settings: {shutdown_grace_seconds: 10}})
+    const response = await fetch(`${gateway.url}/v1/router/events`)
+    const reading = response.text()
+    const started = Date.now()
+    await gateway.close()
+    open.splice(open.indexOf(gateway), 1)
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(await reading).toContain(': connected')
+  })
+})
+
+describe('router serve', () => {
+  it('reloads on SIGHUP, shuts down gracefully on SIGTERM, and says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'router-serve-'))
+    const configPath = join(dir, 'router.yaml')
+    await writeFile(configPath, config('alpha'))
+    const child = spawn(process.execPath, [RUN_JS, 'serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui'], {
+      cwd: dir,
+      env: {PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: '', ROUTER_CONFIG_WATCH: 'false'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.stdout.on('data', () => {})
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    try {
+      await vi.waitFor(() => expect(stderr).toMatch(/listening on http:\/\/\S+/), {timeout: 15_000})
+      const url = /listening on (http:\/\/\S+)/.exec(stderr)![1]
+      expect(stderr).toContain('reloads on SIGHUP')
+      expect(stderr).toContain('ingress auth off')
+      await writeFile(configPath, config('beta'))
+      child.kill('SIGHUP')
+      await vi.waitFor(() => expect(stderr).toContain('config reloaded: 1 models, 1 accounts'), {timeout: 5000})
+      const answer = await request(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hi'}]}),
+      })
+      await answer.body.text()
+      expect(answer.headers['x-router-account']).toBe('beta')
+      child.kill('SIGTERM')
+      expect(await exit).toBe(0)
+      expect(stderr).toContain('router: shutting down')
+      expect(stderr).toContain('router: stopped')
+    } finally {
+      child.kill('SIGKILL')
+      await rm(dir, {recursive: true, force: true})
+    }
+  }, 30_000)
+})
