@@ -261,6 +261,42 @@ describe('JWTs with a shared HS256 secret', () => {
   })
 })
 
+describe('passthrough accounts with ingress auth on', () => {
+  it('forward the client token from X-Upstream-Authorization, never the ingress key', async () => {
+    const gateway = await startTestGateway(
+      `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+accounts:
+  - name: byok
+    provider: openai
+    base_url: ${sim.url}/v1
+    auth_mode: passthrough
+`,
+      {settings: {ingress_auth_required: true, ingress_api_keys: [`ci:${CI_KEY}`]}},
+    )
+    try {
+      sim.clearRequests()
+      const withToken = await request(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json', authorization: `Bearer ${CI_KEY}`, 'x-upstream-authorization': 'Bearer sk-client-own-key'},
+        body: JSON.stringify(hello),
+      })
+      await withToken.body.text()
+      expect(withToken.statusCode).toBe(200)
+      expect(sim.requests[0].headers.authorization).toBe('Bearer sk-client-own-key')
+      // Without an upstream token the account has no credential; the ingress key is not used in its place.
+      const without = await call(gateway, `Bearer ${CI_KEY}`)
+      expect(without.status).toBe(503)
+      expect(sim.requests).toHaveLength(1)
+      expect(JSON.stringify(sim.requests.map((r) => r.headers))).not.toContain(CI_KEY)
+    } finally {
+      await gateway.close()
+    }
+  })
+})
+
 describe('metrics auth', () => {
   it('protects /metrics too with METRICS_AUTH_REQUIRED', async () => {
     const gateway = await startTestGateway(config(), {
