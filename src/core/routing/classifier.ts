@@ -76,8 +76,9 @@ function scanSegments(segments: Segment[]): WeightedFeatures[] {
     const text = segments[i].text
     if (!text || budget <= 0) return undefined
     const head = Math.min(base.head, Math.max(0, budget - base.tail))
-    const features = scanText(text, head > 0 ? {head, tail: base.tail} : {head: budget, tail: 0})
-    budget -= Math.min(text.length, base.head + base.tail)
+    const window = head > 0 ? {head, tail: base.tail} : {head: budget, tail: 0}
+    const features = scanText(text, window)
+    budget -= Math.min(text.length, window.head + window.tail)
     out.push({features, weight})
     return features
   }

@@ -198,27 +198,29 @@ function readResponsesInput(input: unknown, out: ExtractedRequest): void {
   }
 }
 
-/** Completions `prompt` / embeddings `input`: a string, a list of strings, or token arrays. */
+/**
+ * Completions `prompt` / embeddings `input`: a string, a list of strings (a batch, read as one text), or token
+ * arrays, whose token count is known exactly but whose text is not.
+ */
 function readPromptLike(value: unknown, out: ExtractedRequest): void {
-  const push = (text: string): void => {
+  if (typeof value === 'string') {
     out.messages++
-    out.segments.push({role: 'user', text})
+    out.segments.push({role: 'user', text: value})
+    return
   }
-  if (typeof value === 'string') return push(value)
   if (!Array.isArray(value)) return
-  // Pre-tokenised input (arrays of token ids): the token count is known exactly, the text is not.
   if (value.length > 0 && value.every((v) => typeof v === 'number')) {
     out.messages++
     out.knownTokens += value.length
     return
   }
+  const texts: string[] = []
   for (const v of value) {
-    if (typeof v === 'string') push(v)
-    else if (Array.isArray(v)) {
-      out.messages++
-      out.knownTokens += v.length
-    }
+    out.messages++
+    if (typeof v === 'string') texts.push(v)
+    else if (Array.isArray(v)) out.knownTokens += v.length
   }
+  if (texts.length > 0) out.segments.push({role: 'user', text: texts.join('\n')})
 }
 
 function readEffort(body: Json): string | null {

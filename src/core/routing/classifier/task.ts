@@ -60,11 +60,13 @@ const IMPERATIVE_CALCULATION = idSet(RULE_WORDS.imperativeCalculation)
 const POLITE_OPENERS = idSet(RULE_WORDS.politeOpeners)
 const ONE = wordId(RULE_WORDS.one[0])
 
+/** How many times the word `id` occurs. */
 function countIds(ids: Int32Array, id: number): number {
   let n = 0
   for (let k = 0; k < ids.length; k++) if (ids[k] === id) n++
   return n
 }
+
 /** Most that number-driven thinking evidence may add up to in one text. */
 const NUMERIC_CAP = 4.5
 /** Verbs that are about code even without a code noun ("implement it in Rust"). */
