@@ -9,7 +9,7 @@ import {addComplexityEvidence, applyEffort, tierOf, type WeightedFeatures} from 
 import {Evidence} from './classifier/evidence.js'
 import {extractRequest, type ExtractedRequest, type Segment} from './classifier/extract.js'
 import {RULE_WORDS} from './classifier/lexicon.js'
-import {scanText, wordId, type ScanWindow, type TextFeatures} from './classifier/scan.js'
+import {scanText, wordIds, type ScanWindow, type TextFeatures} from './classifier/scan.js'
 import {addTaskEvidence, GENERAL_PRIOR} from './classifier/task.js'
 import type {Classification, Endpoint, Requirements} from './schema.js'
 
@@ -37,7 +37,7 @@ const WEIGHTS = {
  * them?"), less when it stands alone, and hardly at all after an explicit change of subject.
  */
 const CONTEXT = {followUp: 1, standalone: 0.6, switched: 0.1} as const
-const FOLLOW_UP = new Set(RULE_WORDS.followUp.map((word) => wordId(word)))
+const FOLLOW_UP = wordIds(RULE_WORDS.followUp)
 const TOPIC_SWITCH = /\b(?:unrelated|different question|new question|another question|change of (?:topic|subject)|changing (?:topic|subject)|switching gears|on another note|by the way|btw)\b/i
 
 /** Token overhead of each message (role and separators) and of the reply priming. */

@@ -387,6 +387,11 @@ export function wordId(word: string): number {
   return WORD_IDS.get(word) ?? UNKNOWN
 }
 
+/** Ids of vocabulary words, as a set. */
+export function wordIds(words: readonly string[]): Set<number> {
+  return new Set(words.map((word) => wordId(word)))
+}
+
 /** The word of an id (`#` for a number, `?` for an unknown word). */
 export function wordText(id: number): string {
   return id === NUMBER ? '#' : (WORDS[id] ?? '?')
@@ -629,12 +634,11 @@ function countCalls(text: string): number {
   return calls
 }
 
-const idSet = (words: readonly string[]): Set<number> => new Set(words.map((word) => wordId(word)))
-const COUNT_PREFIXES = idSet(RULE_WORDS.countPrefixes)
-const NUMBER_WORDS = idSet(RULE_WORDS.numberWords)
-const REPEAT_UNITS = idSet(RULE_WORDS.repeatUnits)
-const REPEAT_PREFIXES = idSet(RULE_WORDS.repeatPrefixes)
-const APPEAR = idSet(RULE_WORDS.appear)
+const COUNT_PREFIXES = wordIds(RULE_WORDS.countPrefixes)
+const NUMBER_WORDS = wordIds(RULE_WORDS.numberWords)
+const REPEAT_UNITS = wordIds(RULE_WORDS.repeatUnits)
+const REPEAT_PREFIXES = wordIds(RULE_WORDS.repeatPrefixes)
+const APPEAR = wordIds(RULE_WORDS.appear)
 const TIMES = wordId('times')
 
 function isCount(id: number | undefined): boolean {

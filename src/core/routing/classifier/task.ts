@@ -5,7 +5,7 @@
  * weight of a text is scaled by its place in the request (the last user turn counts fully; see `classifier.ts`).
  */
 import {RULE_WORDS, type Tag} from './lexicon.js'
-import {type Hit, type TextFeatures, wordId, wordText} from './scan.js'
+import {type Hit, type TextFeatures, wordId, wordIds, wordText} from './scan.js'
 import type {Evidence} from './evidence.js'
 
 /** What a request must beat to be anything but `general`. */
@@ -51,13 +51,12 @@ function near(hit: Hit, others: readonly Hit[], distance: number): Hit | undefin
   return undefined
 }
 
-const idSet = (words: readonly string[]): Set<number> => new Set(words.map((word) => wordId(word)))
-const LANG_PREPOSITIONS = idSet(RULE_WORDS.langPrepositions)
-const PROBLEM_START = idSet(RULE_WORDS.problemStart)
-const PROBLEM_NOUNS = idSet(RULE_WORDS.problemNouns)
-const PROBLEM_END = idSet(RULE_WORDS.problemEnd)
-const IMPERATIVE_CALCULATION = idSet(RULE_WORDS.imperativeCalculation)
-const POLITE_OPENERS = idSet(RULE_WORDS.politeOpeners)
+const LANG_PREPOSITIONS = wordIds(RULE_WORDS.langPrepositions)
+const PROBLEM_START = wordIds(RULE_WORDS.problemStart)
+const PROBLEM_NOUNS = wordIds(RULE_WORDS.problemNouns)
+const PROBLEM_END = wordIds(RULE_WORDS.problemEnd)
+const IMPERATIVE_CALCULATION = wordIds(RULE_WORDS.imperativeCalculation)
+const POLITE_OPENERS = wordIds(RULE_WORDS.politeOpeners)
 const ONE = wordId(RULE_WORDS.one[0])
 
 /** How many times the word `id` occurs. */
