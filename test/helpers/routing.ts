@@ -1,6 +1,30 @@
 /** Hand-built configs and classifications for routing tests (selection is tested apart from the classifier). */
 import {RawConfigSchema, type RawConfigInput, type RuntimeConfig} from '../../src/core/config/schema.js'
+import {RoutingError} from '../../src/core/errors.js'
 import type {Classification, Requirements} from '../../src/core/routing/schema.js'
+
+/** Requirements of a short plain chat request (500 input tokens, no output cap). */
+export const REQUIREMENTS: Requirements = {
+  vision: false,
+  tools: false,
+  json_mode: false,
+  streaming: false,
+  embeddings: false,
+  image_generation: false,
+  input_tokens: 500,
+  output_tokens: null,
+}
+
+/** The `RoutingError` that `fn` throws (fails the test when it throws nothing or something else). */
+export function routingError(fn: () => unknown): RoutingError {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof RoutingError) return error
+    throw error
+  }
+  throw new Error('expected a RoutingError')
+}
 
 /** A classification with sensible defaults: a short general request of medium complexity. */
 export function classification(
@@ -14,17 +38,7 @@ export function classification(
     confidence: 0.8,
     signals: [{name: 'test_signal', target: 'general', weight: 1, detail: 'hand-built'}],
     ...rest,
-    requirements: {
-      vision: false,
-      tools: false,
-      json_mode: false,
-      streaming: false,
-      embeddings: false,
-      image_generation: false,
-      input_tokens: 500,
-      output_tokens: null,
-      ...requirements,
-    },
+    requirements: {...REQUIREMENTS, ...requirements},
   }
 }
 

@@ -1,10 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
-import {RoutingError} from '../../../src/core/errors.js'
 import {decideRoute} from '../../../src/core/routing/decide.js'
 import {ROUTER_REQUEST_FIELDS} from '../../../src/core/routing/request-options.js'
 import {type Classification, type Endpoint, RoutingDecisionSchema} from '../../../src/core/routing/schema.js'
-import {BASE_CONFIG, classification, fixed, makeConfig} from '../../helpers/routing.js'
+import {BASE_CONFIG, classification, fixed, makeConfig, routingError} from '../../helpers/routing.js'
 
 const CONFIG = makeConfig()
 
@@ -18,16 +17,6 @@ function decide(
     ignoreAccounts: options.ignoreAccounts,
     profile: options.profile,
   })
-}
-
-function routingError(fn: () => unknown): RoutingError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof RoutingError) return error
-    throw error
-  }
-  throw new Error('expected a RoutingError')
 }
 
 const chat = (model?: unknown) => ({model, messages: [{role: 'user', content: 'hi'}]})

@@ -2,7 +2,6 @@ import {describe, expect, it} from 'vitest'
 
 import {DEFAULT_MODEL_METADATA} from '../../../src/core/config/models.js'
 import type {RuntimeConfig} from '../../../src/core/config/schema.js'
-import {RoutingError} from '../../../src/core/errors.js'
 import type {Requirements} from '../../../src/core/routing/schema.js'
 import {
   type ChainEntry,
@@ -11,18 +10,7 @@ import {
   SELECTION_WEIGHTS,
   selectCandidates,
 } from '../../../src/core/routing/select.js'
-import {BASE_CONFIG, makeConfig} from '../../helpers/routing.js'
-
-const REQUIREMENTS: Requirements = {
-  vision: false,
-  tools: false,
-  json_mode: false,
-  streaming: false,
-  embeddings: false,
-  image_generation: false,
-  input_tokens: 500,
-  output_tokens: null,
-}
+import {BASE_CONFIG, makeConfig, REQUIREMENTS, routingError} from '../../helpers/routing.js'
 
 function route(...models: string[]): ChainEntry[] {
   return models.map((model) => ({model, source: 'route'}))
@@ -48,16 +36,6 @@ function select(
 
 function stats(table: Record<string, LiveStats>) {
   return {get: (model: string) => table[model]}
-}
-
-function routingError(fn: () => unknown): RoutingError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof RoutingError) return error
-    throw error
-  }
-  throw new Error('expected a RoutingError')
 }
 
 /** Two models that differ only by price (and name). */
