@@ -38,11 +38,16 @@ const USAGE = `Usage: npm run bench -- [flags]
   --only json|stream  measure only non-streaming or only streaming chat
   --rounds N          interleaved direct/gateway rounds per mode (default 2)
   --sequential N      requests per target in the one-connection run (default 2000)
-  --warmup N          seconds of warm-up per target and mode (default 5)
+  --warmup N          seconds per warm-up step (default 5); the gateway is warmed up step by step until it has
+                      served --warmup-requests requests and its CPU per request is steady (within 10 % of the
+                      step before), at most --warmup-steps steps
+  --warmup-requests N requests the gateway serves per mode before it counts as warm (default 20000)
+  --warmup-steps N    most warm-up steps per mode for the gateway (default 12)
   --soak 10m          instead: a long run at moderate load (--rate req/s, default 1000) that tracks RSS
   --rate N            request rate of the soak, requests per second (default 1000)
   --skip-idle-wait    do not wait ${AFTER_LOAD_WAIT_S} s after the load for the "RSS after" figure
   --profile           run the gateway under --cpu-prof and summarise where its CPU time goes
+  --node-option OPT   an extra Node option for the gateway process, repeatable (e.g. --node-option=--max-semi-space-size=4)
   --out PATH          write the JSON results here (default bench/results/<timestamp>.json)
 `
 
@@ -73,10 +78,13 @@ function parseFlags(argv) {
         rounds: {type: 'string', default: '2'},
         sequential: {type: 'string', default: '2000'},
         warmup: {type: 'string', default: '5'},
+        'warmup-steps': {type: 'string', default: '12'},
+        'warmup-requests': {type: 'string', default: '20000'},
         soak: {type: 'string'},
         rate: {type: 'string', default: '1000'},
         'skip-idle-wait': {type: 'boolean', default: false},
         profile: {type: 'boolean', default: false},
+        'node-option': {type: 'string', multiple: true, default: []},
         out: {type: 'string'},
         help: {type: 'boolean', short: 'h', default: false},
       },
@@ -96,10 +104,13 @@ function parseFlags(argv) {
     rounds: positiveInt(values.rounds, '--rounds'),
     sequential: positiveInt(values.sequential, '--sequential'),
     warmup: parseDuration(values.warmup, '--warmup'),
+    warmupSteps: positiveInt(values['warmup-steps'], '--warmup-steps'),
+    warmupRequests: positiveInt(values['warmup-requests'], '--warmup-requests'),
     soak,
     rate: positiveInt(values.rate, '--rate'),
     skipIdleWait: values['skip-idle-wait'],
     profile: values.profile,
+    nodeOptions: values['node-option'],
     out: values.out,
   }
 }
@@ -238,15 +249,38 @@ function cpuDelta(before, after) {
   }
 }
 
+/**
+ * Warms the gateway up until its CPU per request is steady: a fresh Node process spends its first thousands of
+ * requests compiling (TurboFan runs on background threads, and their CPU is the process's), which on a slow or busy
+ * machine takes tens of seconds. Returns the CPU per request of each step.
+ */
+async function warmUpGateway(bench, mode) {
+  const {flags} = bench
+  const steps = []
+  let requests = 0
+  for (let step = 1; step <= flags.warmupSteps; step++) {
+    log(`warm-up: ${mode} gateway, step ${step}, ${flags.warmup} s`)
+    const run = await bench.load('gateway', mode, flags.warmup, `warm-up ${mode} gateway`)
+    requests += run.requests
+    steps.push(round(run.gateway_cpu_us / Math.max(1, run.requests), 1))
+    const [previous, last] = steps.slice(-2)
+    if (requests >= flags.warmupRequests && steps.length >= 2 && Math.abs(last - previous) <= 0.1 * previous) {
+      return {steady: true, requests, cpu_us_per_request: steps}
+    }
+  }
+  log(`warm-up: ${mode} gateway not steady after ${flags.warmupSteps} steps (CPU per request ${steps.join(' → ')} µs)`)
+  return {steady: false, requests, cpu_us_per_request: steps}
+}
+
 async function runStandard(bench) {
   const {flags} = bench
   const out = {modes: {}, one_connection: {}}
 
+  out.warmup = {}
   for (const mode of flags.modes) {
-    for (const target of ['direct', 'gateway']) {
-      log(`warm-up: ${mode} ${target}, ${flags.warmup} s`)
-      await bench.load(target, mode, flags.warmup, `warm-up ${mode} ${target}`)
-    }
+    log(`warm-up: ${mode} direct, ${flags.warmup} s`)
+    await bench.load('direct', mode, flags.warmup, `warm-up ${mode} direct`)
+    out.warmup[mode] = await warmUpGateway(bench, mode)
   }
   // Let the warm-up's garbage be collected and the heap settle before reading the idle footprint.
   await sleep(5000)
@@ -373,10 +407,8 @@ async function runRouting(bench) {
 
 async function runSoak(bench) {
   const {flags} = bench
-  for (const mode of ['json', 'stream']) {
-    log(`warm-up: ${mode} gateway, ${flags.warmup} s`)
-    await bench.load('gateway', mode, flags.warmup, `warm-up ${mode} gateway`)
-  }
+  const warmup = {}
+  for (const mode of ['json', 'stream']) warmup[mode] = await warmUpGateway(bench, mode)
   await sleep(5000)
   const rssIdle = await bench.gatewayMeter.rss()
   const t = bench.targets.gateway
@@ -400,6 +432,7 @@ async function runSoak(bench) {
   bench.assertAlive()
   const values = samples.map(([, mb]) => mb)
   return {
+    warmup,
     soak: {
       duration_s: flags.soak,
       rate: flags.rate,
@@ -458,8 +491,17 @@ function figuresOf(results) {
   return f
 }
 
+/** `json 3348 → 1779 → 765 → 654 µs (steady)`: the gateway's CPU per request over the warm-up steps. */
+function printWarmup(warmup) {
+  const parts = Object.entries(warmup ?? {}).map(
+    ([mode, w]) => `${mode} ${w.cpu_us_per_request.map((v) => Math.round(v)).join(' → ')} µs${w.steady ? ' (steady)' : ' (NOT steady: figures below are pessimistic)'}`,
+  )
+  if (parts.length > 0) print(`\nwarm-up, gateway CPU per request at each step: ${parts.join('; ')}`)
+}
+
 function printStandard(results, checks) {
   const {settings, modes, one_connection: one, memory, routing} = results
+  printWarmup(results.warmup)
   const names = {json: 'non-streaming chat', stream: `streaming chat (${results.setup.direct.stream_events} data events)`}
   for (const mode of settings.modes) {
     const m = modes[mode]
@@ -534,6 +576,7 @@ function printMemory(memory, checks) {
 
 function printSoak(results, checks) {
   const {soak, memory} = results
+  printWarmup(results.warmup)
   print(`\nsoak: ${soak.duration_s} s at ${soak.rate} requests/s target, ${soak.connections} connections, non-streaming and streaming alternating`)
   print(
     table([
@@ -613,18 +656,23 @@ async function main() {
       connections: flags.connections,
       rounds: flags.rounds,
       modes: flags.soak ? ['json', 'stream'] : flags.modes,
-      warmup_s: flags.warmup,
+      warmup_step_s: flags.warmup,
+      warmup_steps_max: flags.warmupSteps,
+      warmup_requests: flags.warmupRequests,
       sequential: flags.sequential,
       rate: flags.soak ? flags.rate : null,
       messages_bytes: MESSAGES_BYTES,
       load_tool: `autocannon ${JSON.parse(readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}`,
       meter: HAS_PROC ? '/proc/PID/stat and /proc/PID/status' : 'process.cpuUsage() and memoryUsage() over IPC',
       profile: flags.profile,
+      gateway_node_options: flags.nodeOptions,
     },
   }
   const m = results.machine
   print(`Open-LLM Router gateway benchmark: ${m.cpus} × ${m.cpu_model}, ${m.platform}, Node ${m.node}`)
   print(`load average before the run: ${m.load_average_before.join(' ')}${m.load_average_before[0] > m.cpus * 0.5 ? '  (the machine is busy: expect noisy figures)' : ''}`)
+
+  if (flags.nodeOptions.length > 0) print(`gateway Node options: ${flags.nodeOptions.join(' ')}`)
 
   let upstream
   let gateway
@@ -632,7 +680,7 @@ async function main() {
   let fatal = null
   try {
     upstream = await startUpstream()
-    const nodeArgs = flags.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []
+    const nodeArgs = [...flags.nodeOptions, ...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])]
     gateway = await startGateway({dir, upstreamUrl: upstream.url, nodeArgs})
     log(`upstream ${upstream.url} (pid ${upstream.pid}), gateway ${gateway.url} (pid ${gateway.pid}), audit log ${gateway.auditPath}`)
     bench = new Bench(flags, upstream, gateway)
