@@ -46,7 +46,7 @@ function mount(events: AuditEvent[] = []) {
   const store = new DashboardStore()
   store.connect(bus)
   for (const event of events) bus.publish(event)
-  const app = render(<Dashboard store={store} info={{title: 'router metrics tail', file: 'logs/audit.jsonl', startedAt: Date.now() - 65_000}} frameIntervalMs={10} />)
+  const app = render(<Dashboard store={store} info={{title: 'router metrics tail', file: 'logs/audit.jsonl', startedAt: Date.now() - 65_000}} frameIntervalMs={10} metricsIntervalMs={20} />)
   mounted.push(app)
   const frame = () => strip(app.lastFrame())
   const press = async (keys: string) => {
@@ -111,7 +111,7 @@ describe('Dashboard', () => {
     for (const event of requestEvents({id: 'req_hhhh0008', at: Date.now(), attempts: [{model: C, status: 200}]})) bus.publish(event)
     await vi.waitFor(() => expect(frame()).toContain('PAUSED (1 new)'))
     expect(frame()).not.toContain('hhhh0008')
-    expect(frame()).toContain('6 req')
+    await vi.waitFor(() => expect(frame()).toContain('6 req'))
     await press('p')
     await vi.waitFor(() => expect(frame()).toContain('hhhh0008'))
     expect(frame()).not.toContain('PAUSED')
@@ -204,7 +204,7 @@ describe('Dashboard at 80×24', () => {
     for (let i = 0; i < 40; i++) {
       for (const event of requestEvents({id: `req_${String(i).padStart(8, '0')}`, at: Date.now() - 5000 + i, task: 'instruction_following', complexity: 'xhigh', attempts: [{model: 'anthropic/claude-opus-4.5-with-a-long-name', account: 'a-rather-long-account-name', status: 503}, {model: C, status: 200}]})) store.observe(event)
     }
-    const app = inkRender(<Dashboard store={store} info={{title: 'router serve', address: 'http://127.0.0.1:8000', configPath: '/home/someone/projects/router/router.profile.yaml', profile: 'balanced', startedAt: Date.now()}} frameIntervalMs={10} />, {stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false})
+    const app = inkRender(<Dashboard store={store} info={{title: 'router serve', address: 'http://127.0.0.1:8000', configPath: '/home/someone/projects/router/router.profile.yaml', profile: 'balanced', startedAt: Date.now()}} frameIntervalMs={10} metricsIntervalMs={20} />, {stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false})
     try {
       const check = (columns: number, rows: number) => {
         const lines = strip(stdout.last).split('\n')

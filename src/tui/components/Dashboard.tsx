@@ -5,6 +5,7 @@ import type {DashboardStore, DecisionRow} from '../dashboard-store.js'
 import {useDashboardFrame} from '../hooks/use-dashboard-frame.js'
 import {useSourceStatus} from '../hooks/use-source-status.js'
 import {useTerminalSize} from '../hooks/use-terminal-size.js'
+import {useThrottledValue} from '../hooks/use-throttled-value.js'
 import type {TailSource} from '../sources/types.js'
 import {type Segment, rowMatches, tableLines} from '../view-model.js'
 import {DecisionLog} from './DecisionLog.js'
@@ -21,6 +22,8 @@ export interface DashboardProps {
   source?: Partial<Pick<TailSource, 'status' | 'onStatus'>>
   /** Minimum time between frames; default 100 ms. */
   frameIntervalMs?: number
+  /** Minimum time between updates of the header figures and the model table; default 1000 ms. */
+  metricsIntervalMs?: number
 }
 
 type Mode = 'list' | 'filter' | 'detail' | 'help'
@@ -31,12 +34,15 @@ interface Paused {
 }
 
 /** The live dashboard: header, model table, decision log, and the detail, help and filter modes. */
-export function Dashboard({store, info, source, frameIntervalMs = 100}: DashboardProps) {
+export function Dashboard({store, info, source, frameIntervalMs = 100, metricsIntervalMs = 1000}: DashboardProps) {
   const {exit} = useApp()
   const {isRawModeSupported} = useStdin()
   const {columns, rows: terminalRows} = useTerminalSize()
   const frame = useDashboardFrame(store, frameIntervalMs)
   const status = useSourceStatus(source)
+  // The decision log moves at the frame rate; the figures change on every event and are read better (and drawn
+  // cheaper: Ink measures, and keeps, every distinct line it lays out) once a second.
+  const metrics = useThrottledValue(frame.metrics, metricsIntervalMs)
 
   const [mode, setMode] = useState<Mode>('list')
   const [filter, setFilter] = useState('')
@@ -51,9 +57,9 @@ export function Dashboard({store, info, source, frameIntervalMs = 100}: Dashboar
   const width = Math.max(40, columns)
   const body = height - 3
   const tableCap = Math.max(3, Math.floor(body * 0.4))
-  const withTargets = tableLines(frame.metrics.models, frame.metrics.targets, true).length
+  const withTargets = tableLines(metrics.models, metrics.targets, true).length
   // Account rows are shown only when they all fit (see ModelTable): size the table for what it will show.
-  const tableHeight = Math.min(tableCap, 1 + Math.max(1, withTargets <= tableCap - 1 ? withTargets : frame.metrics.models.length))
+  const tableHeight = Math.min(tableCap, 1 + Math.max(1, withTargets <= tableCap - 1 ? withTargets : metrics.models.length))
   const logRows = Math.max(1, body - tableHeight - 1)
 
   const sourceRows = paused ? paused.rows : frame.rows
@@ -159,16 +165,15 @@ export function Dashboard({store, info, source, frameIntervalMs = 100}: Dashboar
   const stableOnKey = useCallback((input: string, key: Key) => latestOnKey.current(input, key), [])
   useInput(stableOnKey, {isActive: isRawModeSupported === true})
 
-  const now = Date.now()
   let content: React.ReactNode
   if (mode === 'help') {
-    content = <HelpOverlay />
+    content = <HelpOverlay width={width} />
   } else if (mode === 'detail' && currentDetail()) {
-    content = <DetailView row={currentDetail()!} height={body} scroll={detailScroll} />
+    content = <DetailView row={currentDetail()!} height={body} scroll={detailScroll} width={width} />
   } else {
     content = (
       <>
-        <ModelTable metrics={frame.metrics} width={width} height={tableHeight} />
+        <ModelTable metrics={metrics} width={width} height={tableHeight} />
         <DecisionLog
           rows={windowRows}
           selectedSeq={selectedIndex === -1 ? null : selectedSeq}
@@ -182,11 +187,12 @@ export function Dashboard({store, info, source, frameIntervalMs = 100}: Dashboar
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Header
         info={info}
-        metrics={frame.metrics}
-        now={now}
+        metrics={metrics}
+        now={Date.parse(metrics.generated_at)}
         paused={paused !== null}
         newWhilePaused={paused ? frame.totalRows - paused.totalRows : 0}
         status={status}
+        width={width}
       />
       <Box flexDirection="column" height={body} overflow="hidden">
         {content}
@@ -197,6 +203,7 @@ export function Dashboard({store, info, source, frameIntervalMs = 100}: Dashboar
         older={mode === 'list' ? top : 0}
         newer={mode === 'list' ? Math.max(0, visible.length - top - windowRows.length) : 0}
         filteredOut={sourceRows.length - visible.length}
+        width={width}
       />
     </Box>
   )
@@ -209,10 +216,11 @@ interface FooterProps {
   older: number
   newer: number
   filteredOut: number
+  width: number
 }
 
 /** The key hints, or the filter being typed; with where the log window sits. */
-function Footer({mode, filter, older, newer, filteredOut}: FooterProps) {
+function Footer({mode, filter, older, newer, filteredOut, width}: FooterProps) {
   const notes: string[] = []
   if (older > 0) notes.push(`↑${older} older`)
   if (newer > 0) notes.push(`↓${newer} newer`)
@@ -228,6 +236,7 @@ function Footer({mode, filter, older, newer, filteredOut}: FooterProps) {
           position,
           {text: 'enter apply · esc clear', dim: true},
         ]}
+        width={width}
       />
     )
   }
@@ -237,5 +246,5 @@ function Footer({mode, filter, older, newer, filteredOut}: FooterProps) {
       : mode === 'help'
         ? 'esc back · q quit'
         : 'q quit · p pause · / filter · ↑↓ select · enter explain · ? help'
-  return <Line segments={[filter ? {text: `filter: ${filter}  `, color: 'cyan', bold: true} : {text: ''}, position, {text: hint, dim: true}]} />
+  return <Line segments={[filter ? {text: `filter: ${filter}  `, color: 'cyan', bold: true} : {text: ''}, position, {text: hint, dim: true}]} width={width} />
 }

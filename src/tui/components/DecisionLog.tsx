@@ -1,5 +1,5 @@
 import {Box} from 'ink'
-import {memo} from 'react'
+import {memo, useMemo} from 'react'
 
 import type {DecisionRow} from '../dashboard-store.js'
 import {type LogColumns, logColumns, logHeader, logRowSegments} from '../view-model.js'
@@ -14,18 +14,19 @@ export interface DecisionLogProps {
 
 /** The stream of routing decisions, newest at the bottom, with the selected row highlighted. */
 export function DecisionLog({rows, selectedSeq, width}: DecisionLogProps) {
-  const columns = logColumns(width)
+  // One object per width: rows are memoised on their props, a new columns object would redraw them all.
+  const columns = useMemo(() => logColumns(width), [width])
   return (
     <Box flexDirection="column">
-      <Line segments={[{text: logHeader(columns), bold: true}]} />
-      {rows.length === 0 ? <Line segments={[{text: 'waiting for requests…', dim: true}]} /> : null}
+      <Line segments={[{text: logHeader(columns), bold: true}]} width={width} />
+      {rows.length === 0 ? <Line segments={[{text: 'waiting for requests…', dim: true}]} width={width} /> : null}
       {rows.map((row) => (
-        <LogRow key={row.seq} row={row} columns={columns} selected={row.seq === selectedSeq} />
+        <LogRow key={row.seq} row={row} columns={columns} selected={row.seq === selectedSeq} width={width} />
       ))}
     </Box>
   )
 }
 
-const LogRow = memo(function LogRow({row, columns, selected}: {row: DecisionRow; columns: LogColumns; selected: boolean}) {
-  return <Line segments={logRowSegments(row, columns)} inverse={selected} />
+const LogRow = memo(function LogRow({row, columns, selected, width}: {row: DecisionRow; columns: LogColumns; selected: boolean; width: number}) {
+  return <Line segments={logRowSegments(row, columns)} inverse={selected} width={width} />
 })

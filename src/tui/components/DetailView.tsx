@@ -10,10 +10,11 @@ export interface DetailViewProps {
   height: number
   /** First line shown (↑/↓ scroll). */
   scroll: number
+  width?: number
 }
 
 /** Why a request went where it went: signals with weights, candidates with rank, score or exclusion, attempts. */
-export function DetailView({row, height, scroll}: DetailViewProps) {
+export function DetailView({row, height, scroll, width}: DetailViewProps) {
   const lines = useMemo(() => detailLines(row), [row])
   const first = Math.max(0, Math.min(scroll, lines.length - height))
   const shown = lines.slice(first, first + height)
@@ -21,7 +22,7 @@ export function DetailView({row, height, scroll}: DetailViewProps) {
   return (
     <Box flexDirection="column">
       {shown.map((segments, index) => (
-        <Line key={first + index} segments={index === shown.length - 1 && more > 0 ? [{text: `… ${more} more lines (↓)`, dim: true}] : segments} />
+        <Line key={first + index} segments={index === shown.length - 1 && more > 0 ? [{text: `… ${more} more lines (↓)`, dim: true}] : segments} width={width} />
       ))}
     </Box>
   )

@@ -24,6 +24,7 @@ export interface HeaderProps {
   paused: boolean
   newWhilePaused: number
   status?: SourceStatus
+  width?: number
 }
 
 const STATUS_COLOR: Record<SourceStatus['state'], string> = {
@@ -36,7 +37,7 @@ const STATUS_COLOR: Record<SourceStatus['state'], string> = {
 }
 
 /** Two lines: where the events come from, and the gateway's last-minute totals. */
-export function Header({info, metrics, now, paused, newWhilePaused, status}: HeaderProps) {
+export function Header({info, metrics, now, paused, newWhilePaused, status, width}: HeaderProps) {
   const where = info.address ? `serving ${info.address}` : info.url ? `tailing ${info.url}` : info.file ? `tailing ${info.file}` : ''
   const first: Segment[] = [{text: info.title, bold: true, color: 'cyan'}]
   if (where) first.push({text: `  ${where}`})
@@ -63,8 +64,8 @@ export function Header({info, metrics, now, paused, newWhilePaused, status}: Hea
   if (paused) second.push({text: `  ❚❚ PAUSED${newWhilePaused > 0 ? ` (${formatCount(newWhilePaused)} new)` : ''}`, bold: true, color: 'yellow'})
   return (
     <Box flexDirection="column">
-      <Line segments={first} />
-      <Line segments={second} />
+      <Line segments={first} width={width} />
+      <Line segments={second} width={width} />
     </Box>
   )
 }

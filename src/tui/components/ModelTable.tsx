@@ -25,17 +25,17 @@ export function ModelTable({metrics, width, height}: ModelTableProps) {
   const shown = hidden > 0 ? lines.slice(0, Math.max(0, body - 1)) : lines
   return (
     <Box flexDirection="column">
-      <Line segments={[{text: tableHeader(columns), bold: true}]} />
-      {metrics.models.length === 0 ? <Line segments={[{text: 'no upstream attempts yet', dim: true}]} /> : null}
+      <Line segments={[{text: tableHeader(columns), bold: true}]} width={width} />
+      {metrics.models.length === 0 ? <Line segments={[{text: 'no upstream attempts yet', dim: true}]} width={width} /> : null}
       {shown.map((line) => (
-        <TableRow key={`${line.kind}:${line.metrics.model}:${line.name}`} line={line} columns={columns} />
+        <TableRow key={`${line.kind}:${line.metrics.model}:${line.name}`} line={line} columns={columns} width={width} />
       ))}
-      {hidden > 0 ? <Line segments={[{text: `… ${lines.length - shown.length} more`, dim: true}]} /> : null}
+      {hidden > 0 ? <Line segments={[{text: `… ${lines.length - shown.length} more`, dim: true}]} width={width} /> : null}
     </Box>
   )
 }
 
-function TableRow({line, columns}: {line: TableLine; columns: ReturnType<typeof tableColumns>}) {
+function TableRow({line, columns, width}: {line: TableLine; columns: ReturnType<typeof tableColumns>; width: number}) {
   const m = line.metrics
   const health = HEALTH_STYLE[healthOf(m)]
   const failure = m.failure_ewma
@@ -56,5 +56,5 @@ function TableRow({line, columns}: {line: TableLine; columns: ReturnType<typeof 
     const failures = downsample(m.series.failure, m.series.attempts, columns.failureSpark)
     segments.push({text: ' ' + sparkline(failures, columns.failureSpark, 1), color: 'red'})
   }
-  return <Line segments={segments} />
+  return <Line segments={segments} width={width} />
 }
