@@ -97,7 +97,7 @@ export class ConfigReloader {
       const models = Object.keys(loaded.config.models).length
       const accounts = this.state.config.config.accounts.length
       const warnings = loaded.warnings.length === 0 ? '' : `, ${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'}`
-      result = {ok: true, path: loaded.path, message: `config reloaded: ${models} models, ${accounts} accounts${warnings}`}
+      result = {ok: true, path: loaded.path, message: `config reloaded: ${plural(models, 'model')}, ${plural(accounts, 'account')}${warnings}`}
     } catch (error) {
       result = {ok: false, path, message: `config not reloaded, the running config stays: ${describe(error)}`}
     }
@@ -121,4 +121,8 @@ function problemText(problem: Problem): string {
   const where = [problem.file, problem.line, problem.column].filter((part) => part !== undefined).join(':')
   const path = problem.path ? ` ${problem.path}` : ''
   return `${where ? `${where}` : ''}${path}: ${problem.message}`.trim()
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }

@@ -217,7 +217,7 @@ describe('router metrics tail --url', () => {
           if (exited) throw new Error(`router metrics tail exited early: ${stderr}`)
           expect(stderr).toContain('connected to')
         },
-        {timeout: 10_000},
+        {timeout: 40_000},
       )
       for (let i = 0; i < 3; i++) await chat({model: 'gemini/gemini-2.5-flash', messages: [{role: 'user', content: 'hi'}]})
       await vi.waitFor(
@@ -234,5 +234,5 @@ describe('router metrics tail --url', () => {
       child.kill('SIGINT')
       await exit
     }
-  }, 30_000)
+  }, 60_000)
 })
