@@ -92,10 +92,15 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
 
   const stopped = untilSignal()
   let stopOutput: () => void
+  let startOutput = () => {}
   if (options.json) {
     const metrics = new LiveMetrics({alpha})
     const unsubscribe = source.subscribe((event) => metrics.observe(event))
-    const timer = setInterval(() => writeLine(JSON.stringify(metrics.snapshot())), options.interval * 1000)
+    let timer: NodeJS.Timeout | undefined
+    // Snapshots start once what the file already holds is read: the first one is not an empty one.
+    startOutput = () => {
+      timer = setInterval(() => writeLine(JSON.stringify(metrics.snapshot())), options.interval * 1000)
+    }
     stopOutput = () => {
       clearInterval(timer)
       unsubscribe()
@@ -118,6 +123,7 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
   }
   try {
     await source.start()
+    startOutput()
     await Promise.race([stopped.promise, failed, stdoutClosed()])
   } finally {
     stopped.dispose()

@@ -101,7 +101,7 @@ describe('Dashboard', () => {
     const {bus, frame} = mount()
     bus.publish(decision('req_gggg0007', Date.now(), {selected_model: C}))
     await vi.waitFor(() => expect(frame()).toMatch(/gggg0007.*anthropic\/claude-sonnet-4\.5 …/))
-    expect(frame()).toContain('in flight 1')
+    await vi.waitFor(() => expect(frame()).toContain('in flight 1'))
   })
 
   it('pauses the decision log with p while the metrics keep counting', async () => {
