@@ -1,10 +1,11 @@
 /**
- * `GET /metrics` in Prometheus text format (prom-client, with a registry of its own, never the global one). Counters
- * and histograms are updated from the audit event bus, never from the request path: one cached child per label set,
- * no string building beyond one key per event. EWMA gauges are read from the live metrics at scrape time.
- * Metric names and labels are documented in docs/gateway.md ("Prometheus").
+ * `GET /metrics` in Prometheus text format (prom-client, with a registry of its own, never the global one). Metrics
+ * are updated from the audit event bus, never from the request path, and cheaply (prom-client hashes and validates
+ * the labels on every `inc` and `observe`): counters and histograms are plain numbers per label set, found by one key
+ * string per event and handed to the registry at scrape time; the in-flight and EWMA gauges are computed at scrape
+ * time. Metric names and labels are documented in docs/gateway.md ("Prometheus").
  */
-import {Counter, Gauge, Histogram, Registry, collectDefaultMetrics} from 'prom-client'
+import {Counter, Gauge, Registry, collectDefaultMetrics, type Metric, type MetricObjectWithValues, type MetricType, type MetricValueWithName} from 'prom-client'
 
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {AuditEvent} from '../core/audit/schema.js'
@@ -24,71 +25,164 @@ export interface PrometheusOptions {
   defaultMetrics?: boolean
 }
 
+/** Label values in `labelNames` order → a labels object (built once per series). */
+function labelsOf(names: readonly string[], a: string, b: string, c?: string, d?: string): Record<string, string> {
+  const values = [a, b, c, d]
+  const labels: Record<string, string> = {}
+  names.forEach((name, index) => (labels[name] = values[index] ?? ''))
+  return labels
+}
+
+/** Counts per label set, kept as plain numbers and copied into a prom-client counter when it is scraped. */
+class Tally {
+  private readonly series = new Map<string, {labels: Record<string, string>; value: number}>()
+
+  constructor(private readonly labelNames: readonly string[]) {}
+
+  /** Adds one to the series of these label values (in `labelNames` order); `key` must identify them. */
+  add(key: string, a: string, b: string, c?: string, d?: string): void {
+    const entry = this.series.get(key)
+    if (entry !== undefined) entry.value++
+    else this.series.set(key, {labels: labelsOf(this.labelNames, a, b, c, d), value: 1})
+  }
+
+  /** Copies the counts into `counter` (its `collect`). */
+  flush(counter: Counter<string>): void {
+    counter.reset()
+    for (const {labels, value} of this.series.values()) counter.inc(labels, value)
+  }
+}
+
+/** A counter whose values come from a `Tally` at scrape time. */
+function tallied(registry: Registry, name: string, help: string, labelNames: string[]): Tally {
+  const tally = new Tally(labelNames)
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      tally.flush(this)
+    },
+  })
+  return tally
+}
+
+interface HistogramSeries {
+  labels: Record<string, string>
+  /** Observations per bucket (not cumulative); the last slot is +Inf. */
+  counts: Float64Array
+  sum: number
+  count: number
+}
+
+/**
+ * A histogram with plain per-series bucket counts, registered with `Registry.registerMetric` and read through `get()`
+ * like prom-client's own (same text output).
+ */
+class LeanHistogram implements Pick<Metric, 'get' | 'reset'> {
+  readonly type = 'histogram' as const
+  readonly aggregator = 'sum' as const
+  private readonly series = new Map<string, HistogramSeries>()
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: readonly string[],
+    private readonly bounds: readonly number[],
+  ) {}
+
+  observe(key: string, value: number, a: string, b: string): void {
+    let series = this.series.get(key)
+    if (series === undefined) {
+      series = {labels: labelsOf(this.labelNames, a, b), counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0}
+      this.series.set(key, series)
+    }
+    const bounds = this.bounds
+    let slot = 0
+    while (slot < bounds.length && value > bounds[slot]) slot++
+    series.counts[slot]++
+    series.sum += value
+    series.count++
+  }
+
+  async get(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {
+    const values: Array<MetricValueWithName<string>> = []
+    const bucket = `${this.name}_bucket`
+    for (const {labels, counts, sum, count} of this.series.values()) {
+      let cumulative = 0
+      for (let i = 0; i <= this.bounds.length; i++) {
+        cumulative += counts[i]
+        values.push({metricName: bucket, labels: {le: i < this.bounds.length ? this.bounds[i] : '+Inf', ...labels}, value: cumulative})
+      }
+      values.push({metricName: `${this.name}_sum`, labels, value: sum})
+      values.push({metricName: `${this.name}_count`, labels, value: count})
+    }
+    // prom-client's typings declare the type as a numeric enum; at run time it is the string.
+    return {name: this.name, help: this.help, type: 'histogram' as unknown as MetricType, values, aggregator: this.aggregator, collect: () => undefined}
+  }
+
+  reset(): void {
+    this.series.clear()
+  }
+}
+
 /** The gateway's Prometheus metrics, fed by the bus. */
 export class PrometheusMetrics {
   readonly registry = new Registry()
-  private readonly requests: Counter<'endpoint' | 'model' | 'status_class' | 'outcome'>
-  private readonly duration: Histogram<'endpoint' | 'outcome'>
-  private readonly attempts: Counter<'model' | 'account' | 'outcome'>
-  private readonly upstreamLatency: Histogram<'model' | 'account'>
-  private readonly retries: Counter<'model' | 'account'>
-  private readonly rateLimited: Counter<'model' | 'account'>
-  private readonly skips: Counter<'model' | 'account' | 'reason'>
+  private readonly requests: Tally
+  private readonly duration: LeanHistogram
+  private readonly attempts: Tally
+  private readonly upstreamLatency: LeanHistogram
+  private readonly retries: Tally
+  private readonly rateLimited: Tally
+  private readonly skips: Tally
   private readonly breakerState: Gauge<'account' | 'model' | 'provider'>
   private readonly breakerTransitions: Counter<'account' | 'model' | 'state'>
-  private readonly inFlight: Gauge
   private readonly auditErrors: Counter
   private readonly reloads: Counter<'result'>
-  private readonly children = new Map<string, {inc(value?: number): void} & Partial<{observe(value: number): void}>>()
   private readonly open = new Set<string>()
   private readonly unsubscribe: () => void
 
   constructor(bus: AuditEventBus, options: PrometheusOptions = {}) {
-    const registers = [this.registry]
-    this.requests = new Counter({
-      name: 'router_requests_total',
-      help: 'Client requests by endpoint, answering model, status class and outcome.',
-      labelNames: ['endpoint', 'model', 'status_class', 'outcome'],
-      registers,
-    })
-    this.duration = new Histogram({
-      name: 'router_request_duration_seconds',
-      help: 'Whole-request latency, from arrival to the last byte sent.',
-      labelNames: ['endpoint', 'outcome'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    })
-    this.attempts = new Counter({
-      name: 'router_upstream_attempts_total',
-      help: 'Upstream attempts by model, account and outcome (status class, or the error type when no status came back).',
-      labelNames: ['model', 'account', 'outcome'],
-      registers,
-    })
-    this.upstreamLatency = new Histogram({
-      name: 'router_upstream_latency_seconds',
-      help: 'Latency of successful upstream attempts (request sent to last byte).',
-      labelNames: ['model', 'account'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    })
-    this.retries = new Counter({
-      name: 'router_upstream_retries_total',
-      help: 'Attempts after which the gateway moved on to the next target.',
-      labelNames: ['model', 'account'],
-      registers,
-    })
-    this.rateLimited = new Counter({
-      name: 'router_upstream_rate_limited_total',
-      help: 'Attempts answered with a rate limit (429), which cool the account down.',
-      labelNames: ['model', 'account'],
-      registers,
-    })
-    this.skips = new Counter({
-      name: 'router_upstream_skips_total',
-      help: 'Targets passed over, by reason (circuit_open, rate_limited, unavailable).',
-      labelNames: ['model', 'account', 'reason'],
-      registers,
-    })
+    const registry = this.registry
+    const registers = [registry]
+    this.requests = tallied(registry, 'router_requests_total', 'Client requests by endpoint, answering model, status class and outcome.', [
+      'endpoint',
+      'model',
+      'status_class',
+      'outcome',
+    ])
+    this.duration = new LeanHistogram(
+      'router_request_duration_seconds',
+      'Whole-request latency, from arrival to the last byte sent.',
+      ['endpoint', 'outcome'],
+      LATENCY_BUCKETS,
+    )
+    registry.registerMetric(this.duration as unknown as Metric)
+    this.attempts = tallied(
+      registry,
+      'router_upstream_attempts_total',
+      'Upstream attempts by model, account and outcome (status class, or the error type when no status came back).',
+      ['model', 'account', 'outcome'],
+    )
+    this.upstreamLatency = new LeanHistogram(
+      'router_upstream_latency_seconds',
+      'Latency of successful upstream attempts (request sent to last byte).',
+      ['model', 'account'],
+      LATENCY_BUCKETS,
+    )
+    registry.registerMetric(this.upstreamLatency as unknown as Metric)
+    this.retries = tallied(registry, 'router_upstream_retries_total', 'Attempts after which the gateway moved on to the next target.', ['model', 'account'])
+    this.rateLimited = tallied(registry, 'router_upstream_rate_limited_total', 'Attempts answered with a rate limit (429), which cool the account down.', [
+      'model',
+      'account',
+    ])
+    this.skips = tallied(registry, 'router_upstream_skips_total', 'Targets passed over, by reason (circuit_open, rate_limited, unavailable).', [
+      'model',
+      'account',
+      'reason',
+    ])
     this.breakerState = new Gauge({
       name: 'router_circuit_breaker_state',
       help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open (model "*" for an account-wide breaker).',
@@ -101,7 +195,15 @@ export class PrometheusMetrics {
       labelNames: ['account', 'model', 'state'],
       registers,
     })
-    this.inFlight = new Gauge({name: 'router_in_flight_requests', help: 'Routed requests not finished yet.', registers})
+    const open = this.open
+    new Gauge({
+      name: 'router_in_flight_requests',
+      help: 'Routed requests not finished yet.',
+      registers,
+      collect() {
+        this.set(open.size)
+      },
+    })
     this.auditErrors = new Counter({name: 'router_audit_log_write_errors_total', help: 'Audit log batches the disk refused.', registers})
     this.reloads = new Counter({name: 'router_config_reloads_total', help: 'Config reloads, by result (ok, error).', labelNames: ['result'], registers})
 
@@ -153,40 +255,42 @@ export class PrometheusMetrics {
       case 'route_decision': {
         if (this.open.size >= MAX_OPEN) this.open.clear()
         this.open.add(event.request_id)
-        this.inFlight.set(this.open.size)
         break
       }
       case 'proxy_terminal': {
-        if (this.open.delete(event.request_id)) this.inFlight.set(this.open.size)
+        this.open.delete(event.request_id)
         const model = event.model ?? 'none'
         const status = statusClass(event.status)
-        this.child(this.requests, 'r', event.endpoint, model, status, event.outcome).inc()
-        this.child(this.duration, 'd', event.endpoint, event.outcome).observe!(event.latency_ms / 1000)
+        this.requests.add(event.endpoint + SEP + model + SEP + status + SEP + event.outcome, event.endpoint, model, status, event.outcome)
+        this.duration.observe(event.endpoint + SEP + event.outcome, event.latency_ms / 1000, event.endpoint, event.outcome)
         break
       }
       case 'proxy_response': {
-        const ok = event.status >= 200 && event.status < 300
-        this.child(this.attempts, 'a', event.model, event.account, statusClass(event.status)).inc()
-        if (ok) this.child(this.upstreamLatency, 'l', event.model, event.account).observe!(event.latency_ms / 1000)
+        const status = statusClass(event.status)
+        this.attempts.add(event.model + SEP + event.account + SEP + status, event.model, event.account, status)
+        if (status === '2xx') {
+          this.upstreamLatency.observe(event.model + SEP + event.account, event.latency_ms / 1000, event.model, event.account)
+        }
         break
       }
       case 'proxy_request_error':
       case 'proxy_stream_error': {
-        this.child(this.attempts, 'a', event.model, event.account, event.error_type).inc()
+        this.attempts.add(event.model + SEP + event.account + SEP + event.error_type, event.model, event.account, event.error_type)
         break
       }
       case 'proxy_retry': {
-        this.child(this.retries, 't', event.model, event.account).inc()
+        this.retries.add(event.model + SEP + event.account, event.model, event.account)
         break
       }
       case 'proxy_rate_limited': {
-        this.child(this.rateLimited, 'q', event.model, event.account).inc()
+        this.rateLimited.add(event.model + SEP + event.account, event.model, event.account)
         break
       }
       case 'proxy_skip_circuit_open':
       case 'proxy_skip_rate_limited':
       case 'proxy_skip_unavailable': {
-        this.child(this.skips, 's', event.model, event.account, event.event.slice(11)).inc()
+        const reason = event.event.slice(11)
+        this.skips.add(event.model + SEP + event.account + SEP + reason, event.model, event.account, reason)
         break
       }
       case 'circuit_state': {
@@ -202,18 +306,6 @@ export class PrometheusMetrics {
       default:
         break
     }
-  }
-
-  /** The child of `metric` for these label values, cached by one key string. */
-  private child(metric: Counter<string> | Histogram<string>, tag: string, ...values: string[]) {
-    let key = tag
-    for (const value of values) key += SEP + value
-    let child = this.children.get(key)
-    if (child === undefined) {
-      child = (metric as Counter<string>).labels(...values) as unknown as {inc(value?: number): void; observe?(value: number): void}
-      this.children.set(key, child)
-    }
-    return child
   }
 }
 
