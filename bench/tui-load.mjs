@@ -5,7 +5,9 @@
  * process CPU use, frames drawn, event-loop delay and memory. Run `npm run build` first, and set NODE_ENV=production
  * as `router metrics tail` does (React's development build is several times slower).
  *
- *   NODE_ENV=production node bench/tui-load.mjs [--rate 1000] [--seconds 20] [--columns 120] [--rows 40] [--frame-ms 100]
+ * With --expose-gc it also reports the heap after a full GC at the start and the end: memory must stay flat.
+ *
+ *   NODE_ENV=production node --expose-gc bench/tui-load.mjs [--rate 1000] [--seconds 20] [--columns 120] [--rows 40] [--frame-ms 100]
  */
 import {EventEmitter} from 'node:events'
 import {monitorEventLoopDelay} from 'node:perf_hooks'
@@ -81,6 +83,11 @@ while (planned.length < rate * seconds) {
 planned.length = rate * seconds
 await new Promise((resolve) => setTimeout(resolve, start - Date.now()))
 
+const heapAfterGc = () => {
+  globalThis.gc?.()
+  return Math.round(process.memoryUsage().heapUsed / 1e5) / 10
+}
+const heapStart = globalThis.gc ? heapAfterGc() : null
 const loopDelay = monitorEventLoopDelay({resolution: 10})
 loopDelay.enable()
 const cpuStart = process.cpuUsage()
@@ -104,6 +111,7 @@ const wallMs = performance.now() - wallStart
 const cpu = process.cpuUsage(cpuStart)
 loopDelay.disable()
 const frames = stdout.writes - writesStart
+const heapEnd = globalThis.gc ? heapAfterGc() : null
 const snapshot = dashboard.store.metrics.snapshot()
 dashboard.unmount()
 
@@ -123,6 +131,7 @@ const report = {
   bytes_written: stdout.bytes,
   event_loop_delay_ms: {p50: Math.round(loopDelay.percentile(50) / 1e5) / 10, p99: Math.round(loopDelay.percentile(99) / 1e5) / 10, max: Math.round(loopDelay.max / 1e5) / 10},
   heap_used_mb: Math.round(process.memoryUsage().heapUsed / 1e5) / 10,
+  heap_after_gc_mb: heapStart === null ? '(run with --expose-gc)' : {start: heapStart, end: heapEnd},
   rss_mb: Math.round(process.memoryUsage().rss / 1e5) / 10,
   requests_seen: snapshot.totals.requests_total,
   rps_shown: snapshot.totals.rps,
