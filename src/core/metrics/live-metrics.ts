@@ -9,7 +9,9 @@
  * and `proxy_rate_limited` still counts once. An attempt:
  * - fails when any of `proxy_retry`, `proxy_request_error`, `proxy_stream_error`, `proxy_rate_limited` or a non-2xx
  *   `proxy_response` was seen for it, even after a 2xx response (a stream that broke later);
- * - succeeds when it got a 2xx `proxy_response` and nothing above;
+ * - succeeds when it got a 2xx `proxy_response` and nothing above; a client error relayed as the answer (a 4xx other
+ *   than 408 and 429: a bad request, a wrong key) also counts as a healthy upstream, without a latency sample, so that
+ *   clients sending bad requests do not push a model's failure rate up;
  * - is not a sample when the client went away (`client_abort`) or nothing about its end is known.
  * Attempts listed on a `proxy_terminal` whose own events were never seen (a tail that started mid-request) are
  * settled from the terminal's attempt summary.
@@ -320,6 +322,8 @@ export class LiveMetrics {
         if (event.status >= 200 && event.status < 300) {
           attempt.succeeded = true
           attempt.latencyMs = event.latency_ms
+        } else if (isClientError(event.status)) {
+          attempt.succeeded = true
         } else {
           attempt.failed = true
           attempt.errorType ??= 'upstream_status'
@@ -609,12 +613,13 @@ export class LiveMetrics {
   private settleSummary(summary: AttemptSummary, ts: number, now: number): void {
     if (summary.error_type === 'client_abort') return
     const nonStatusError = summary.error_type !== null && summary.error_type !== 'upstream_status'
+    const failed = !summary.ok && !(summary.status !== null && isClientError(summary.status))
     this.record(summary, {
       ts,
-      failed: !summary.ok,
+      failed,
       latencyMs: summary.ok ? summary.latency_ms : null,
       status: nonStatusError || summary.status === null ? 'error' : statusClass(summary.status),
-      errorType: summary.ok ? null : summary.error_type,
+      errorType: failed ? summary.error_type : null,
       retried: false,
       rateLimited: !summary.ok && summary.status === 429,
     }, now)
@@ -824,4 +829,9 @@ function isoOrNull(ms: number): string | null {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** A 4xx that says the request was wrong, not that the upstream is unhealthy (timeouts and rate limits excepted). */
+function isClientError(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429
 }

@@ -76,6 +76,14 @@ describe('LiveMetrics failure counting', () => {
     expect(a.status['4xx']).toBe(1)
   })
 
+  it('does not count a relayed client error (400) against the model, nor as a latency sample', () => {
+    const {metrics, feed} = metricsAt(T0 + 30_000)
+    feed(requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 400, latency_ms: 50}]}))
+    const a = metrics.snapshot().models.find((m) => m.model === A)!
+    expect(a).toMatchObject({samples: 1, failures: 0, failure_ewma: 0, latency_ewma_ms: null})
+    expect(a.status['4xx']).toBe(1)
+  })
+
   it('counts a connect timeout once, as an error with its timeout kind', () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)
     feed(requestEvents({id: 'r1', at: T0, attempts: [{model: A, error: 'connect_timeout'}, {model: B, status: 200}]}))
