@@ -369,6 +369,7 @@ function health(state: GatewayState): Record<string, unknown> {
       models: account.models.length === 0 ? 'any' : account.models.length,
       cooling_down_until: cooling.get(account.name) ?? null,
     })),
+    circuit_breakers: state.breakers?.states?.() ?? [],
   }
 }
 

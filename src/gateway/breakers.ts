@@ -19,7 +19,7 @@
  */
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {BreakerState} from '../core/metrics/schema.js'
-import type {BreakerCheck, BreakerRegistry, BreakerTicket} from './state.js'
+import type {BreakerCheck, BreakerRegistry, BreakerStatus, BreakerTicket} from './state.js'
 
 export interface BreakerOptions {
   /** Consecutive retryable failures that open a breaker. */
@@ -127,9 +127,9 @@ export class CircuitBreakers implements BreakerRegistry {
     return new ProbeTicket(this, target, accountBreaker, probed)
   }
 
-  /** Current state of every breaker that ever left `closed` (for `/v1/router/policy` and tests). */
-  states(): Array<{account: string; model: string | null; provider: string; state: BreakerState; failures: number; probes: number}> {
-    const out = []
+  /** Every breaker that is not closed or is counting failures (for `/health`). */
+  states(): BreakerStatus[] {
+    const out: BreakerStatus[] = []
     const all = [...this.accounts.values()]
     for (const models of this.targets.values()) all.push(...models.values())
     for (const breaker of all) {

@@ -7,6 +7,9 @@
  * Every refusal is the same 401 for the client, whatever check failed; the audit event of the rejected request says
  * which (`error_code`, e.g. `auth_expired`), for the operator. A JWKS that cannot be fetched is a 503: the token may
  * be fine, the gateway cannot tell.
+ *
+ * Verifying an RS256 signature costs far more than the rest of a request's auth, so a verified token is remembered
+ * (by its SHA-256, never the token itself) until it expires, for at most a minute, up to 1024 tokens.
  */
 import {timingSafeEqual} from 'node:crypto'
 import {createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions} from 'jose'
@@ -33,6 +36,9 @@ export type AuthFailure =
   | 'auth_unavailable'
 
 const REALM = 'Bearer realm="open-llm-router"'
+/** Verified tokens remembered at most, and for at most this long (a key removed from the JWKS stops working by then). */
+const VERIFIED_CACHE_SIZE = 1024
+const VERIFIED_CACHE_MS = 60_000
 const MESSAGE = 'Missing or invalid credentials. Send "Authorization: Bearer <key or token>".'
 
 /** A refused credential: a 401 (or a 503 when the keys cannot be fetched) that records why in the audit log. */
@@ -61,6 +67,7 @@ export class IngressAuthenticator {
   private readonly verifyOptions: JWTVerifyOptions
   private readonly requiredScopes: readonly string[]
   private readonly openMetrics: boolean
+  private readonly verified = new Map<string, {principal: string; until: number}>()
 
   constructor(plan: IngressAuthPlan) {
     this.keys = plan.keys
@@ -106,10 +113,16 @@ export class IngressAuthenticator {
     }
     if (principal !== undefined) return principal
     if (this.getKey === null || !looksLikeJwt(token)) throw new AuthError(this.getKey === null ? 'auth_unknown_key' : 'auth_malformed')
-    return this.verifyJwt(token)
+    const cacheKey = digest.toString('base64')
+    const cached = this.verified.get(cacheKey)
+    if (cached !== undefined) {
+      if (cached.until > Date.now()) return cached.principal
+      this.verified.delete(cacheKey)
+    }
+    return this.verifyJwt(token, cacheKey)
   }
 
-  private async verifyJwt(token: string): Promise<string> {
+  private async verifyJwt(token: string, cacheKey: string): Promise<string> {
     let payload: JWTPayload
     try {
       const result =
@@ -123,6 +136,9 @@ export class IngressAuthenticator {
     if (!hasScopes(payload, this.requiredScopes)) throw new AuthError('auth_scope')
     const principal = tokenPrincipal(payload)
     if (principal === null) throw new AuthError('auth_no_subject')
+    const until = Math.min((payload.exp ?? 0) * 1000, Date.now() + VERIFIED_CACHE_MS)
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!)
+    this.verified.set(cacheKey, {principal, until})
     return principal
   }
 }

@@ -42,6 +42,18 @@ export type BreakerCheck = BreakerTicket | BreakerDenial
 export interface BreakerRegistry {
   /** Whether a target may be tried now; when it may, the ticket to settle with the attempt's outcome. */
   check(account: string, model: string, provider: string, now: number): BreakerCheck
+  /** Breakers that are not closed (or are counting failures), for `/health`. */
+  states?(): BreakerStatus[]
+}
+
+/** One breaker as `/health` shows it; `model` is null for an account-wide breaker. */
+export interface BreakerStatus {
+  account: string
+  model: string | null
+  provider: string
+  state: 'closed' | 'open' | 'half_open'
+  failures: number
+  probes: number
 }
 
 export interface GatewayState {

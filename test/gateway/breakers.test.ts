@@ -237,8 +237,10 @@ describe('breakers in the proxy', () => {
     expect((await post()).headers['x-router-account']).toBe('alpha')
   })
 
-  it('shows the breaker in the live metrics snapshot and in Prometheus', async () => {
+  it('shows the breaker in /health, the live metrics snapshot and Prometheus', async () => {
     await openAlpha()
+    const health = (await (await request(`${gateway.url}/health`)).body.json()) as {circuit_breakers: unknown[]}
+    expect(health.circuit_breakers).toEqual([{account: 'alpha', model: 'openai/gpt-5-mini', provider: 'openai', state: 'open', failures: 0, probes: 0}])
     const snapshot = gateway.state.metrics!.snapshot()
     expect(snapshot.targets.find((t) => t.account === 'alpha')?.breaker).toBe('open')
     const text = await (await request(`${gateway.url}/metrics`)).body.text()

@@ -186,6 +186,22 @@ describe('JWTs from a JWKS', () => {
     await expectRefused(jwks, `Bearer ${await good(first, {subject: null})}`, 'auth_no_subject')
   })
 
+  it('remembers a verified token only until it expires', async () => {
+    const strict = await startTestGateway(config(), {
+      settings: {ingress_auth_required: true, oauth_enabled: true, oauth_issuer: idp.issuer, oauth_audience: AUDIENCE, oauth_clock_skew_seconds: 0},
+    })
+    try {
+      const token = await signRs256(first, {issuer: idp.issuer, audience: AUDIENCE, expiresIn: 2})
+      expect((await call(strict, `Bearer ${token}`)).status).toBe(200)
+      expect((await call(strict, `Bearer ${token}`)).status).toBe(200)
+      // exp has a one-second resolution: wait until it has surely passed.
+      await new Promise((resolve) => setTimeout(resolve, 2100))
+      await expectRefused(strict, `Bearer ${token}`, 'auth_expired')
+    } finally {
+      await strict.close()
+    }
+  })
+
   it('tolerates a little clock skew on expiry', async () => {
     // Expired 2 s ago, within the 5 s allowance.
     expect((await call(jwks, `Bearer ${await good(first, {expiresIn: -2})}`)).status).toBe(200)
