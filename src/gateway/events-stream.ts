@@ -38,7 +38,9 @@ export class EventStreamHub {
   private seq = 0
   private readonly ring: string[]
   private readonly ringSeq: Float64Array
-  private lastClientAt = Number.NEGATIVE_INFINITY
+  /** Events are serialised (for clients and the replay buffer) only while this is set. */
+  private recording = false
+  private linger: NodeJS.Timeout | undefined
   private keepalive: NodeJS.Timeout | undefined
   private readonly unsubscribe: () => void
   private closed = false
@@ -80,11 +82,18 @@ export class EventStreamHub {
     if (typeof lastId === 'string') this.replayAfter(res, lastId)
     const client: Client = {res}
     this.clients.add(client)
-    this.lastClientAt = Date.now()
+    this.recording = true
+    clearTimeout(this.linger)
     res.on('close', () => {
       this.clients.delete(client)
-      this.lastClientAt = Date.now()
-      if (this.clients.size === 0) this.stopKeepalive()
+      if (this.clients.size > 0) return
+      this.stopKeepalive()
+      // Keep filling the replay buffer for a while: the client may be reconnecting.
+      clearTimeout(this.linger)
+      this.linger = setTimeout(() => {
+        if (this.clients.size === 0) this.recording = false
+      }, this.options.replayLingerMs ?? 60_000)
+      this.linger.unref()
     })
     this.startKeepalive()
   }
@@ -94,13 +103,13 @@ export class EventStreamHub {
     this.closed = true
     this.unsubscribe()
     this.stopKeepalive()
+    clearTimeout(this.linger)
     for (const client of this.clients) client.res.end()
     this.clients.clear()
   }
 
   private publish(event: AuditEvent): void {
-    const recording = this.clients.size > 0 || Date.now() - this.lastClientAt < (this.options.replayLingerMs ?? 60_000)
-    if (!recording) return
+    if (!this.recording) return
     const seq = ++this.seq
     const frame = `id: ${this.run}-${seq}\nevent: audit\ndata: ${JSON.stringify(event)}\n\n`
     const slot = seq % this.ring.length
