@@ -68,7 +68,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
         info: {
           title: demo ? 'Open-LLM Router (demo)' : 'Open-LLM Router',
           address: gateway.url,
-          configPath: config.path,
+          configPath: demo ? 'built-in demo profile' : config.path,
           profile: config.profile,
           startedAt: Date.now(),
         },

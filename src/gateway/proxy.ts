@@ -209,7 +209,8 @@ class ProxyRun {
     const credential = await this.state.credentials.resolve(target.account, this.input.clientAuthorization)
     if (credential === null) {
       this.settleTicket('release')
-      this.skip(target, 'proxy_skip_unavailable', null, 'no usable credential for this account', 'auth_unavailable')
+      const reason = this.state.credentialProblems.get(target.account.name) ?? 'no usable credential for this account'
+      this.skip(target, 'proxy_skip_unavailable', null, reason, 'auth_unavailable')
       return false
     }
     const upstreamModel = upstreamModelId(this.input.config, target.model)

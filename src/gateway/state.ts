@@ -66,6 +66,8 @@ export interface GatewayState {
   upstream: UpstreamClient
   cooldowns: CooldownTracker
   credentials: CredentialResolver
+  /** The last reason each account had no usable credential (cleared when a refresh succeeds). */
+  credentialProblems: Map<string, string>
   breakers?: BreakerRegistry
   /** Live EWMA figures per model for routing (from `metrics`). */
   stats?: LiveStatsSource

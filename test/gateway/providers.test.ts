@@ -231,7 +231,10 @@ task_routes:
     expect(body.error.code).toBe('no_available_upstream')
     expect(body.error.message).toContain('keyless')
     const id = response.headers.get('x-router-request-id')!
-    expect(gateway.eventsFor(id).find((e) => e.event === 'proxy_skip_unavailable')).toMatchObject({account: 'keyless'})
+    const skip = gateway.eventsFor(id).find((e) => e.event === 'proxy_skip_unavailable')
+    expect(skip).toMatchObject({account: 'keyless'})
+    // The reason says what is missing, so the operator knows what to fix.
+    expect(skip && 'reason' in skip ? skip.reason : '').toContain('MISSING_TEST_KEY')
     expect(sim.requests).toHaveLength(0)
   })
 
