@@ -24,7 +24,7 @@ import {HAS_PROC, meterFor, sampleRss} from './lib/procfs.js'
 import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js'
 import {chatBody, MESSAGES_BYTES} from './lib/requests.js'
 import {MODEL_KEY, ROOT, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
-import {linearFit, mean, round} from './lib/stats.js'
+import {linearFit, mean, quantile, round} from './lib/stats.js'
 
 const LOAD_WORKER = join(ROOT, 'bench', 'load-worker.js')
 const ROUTING_BENCH = join(ROOT, 'bench', 'routing.mjs')
@@ -422,7 +422,11 @@ async function runSoak(bench) {
   const loadEnded = Date.now()
   // The first fifth is the ramp (JIT, pools, heap growing to its working size): the trend is fitted after it.
   const rampEnd = flags.soak * 0.2
-  const fit = linearFit(samples.filter(([s]) => s >= rampEnd))
+  const steady = samples.filter(([s]) => s >= rampEnd)
+  const fit = linearFit(steady)
+  // Median of the first and of the second half of the samples after the ramp: growth that a GC sawtooth cannot fake.
+  const half = Math.floor(steady.length / 2)
+  const growth = half > 0 ? quantile(steady.slice(half).map(([, mb]) => mb), 0.5) - quantile(steady.slice(0, half).map(([, mb]) => mb), 0.5) : null
   let rssAfter = null
   if (!flags.skipIdleWait) {
     log(`waiting ${AFTER_LOAD_WAIT_S} s after the load`)
@@ -449,6 +453,7 @@ async function runSoak(bench) {
       trend_from_s: rampEnd,
       rss_slope_mb_per_min: fit ? fit.slope * 60 : null,
       rss_fit_r2: fit ? fit.r2 : null,
+      rss_growth_mb: growth,
     },
     memory: {
       rss_start_mb: bench.rssStart / MB,
@@ -485,7 +490,8 @@ function figuresOf(results) {
     f.routing_100kb_p99_us = routing.routing['100kb']?.p99_us
   }
   if (soak) {
-    f.soak_rss_slope_mb_per_min = soak.rss_slope_mb_per_min
+    // A slope the line barely explains (r² < 0.3) is a GC sawtooth, not a trend.
+    f.soak_rss_trend_mb_per_min = soak.rss_fit_r2 !== null && soak.rss_fit_r2 < 0.3 ? 0 : soak.rss_slope_mb_per_min
     f.soak_errors = soak.errors
   }
   return f
@@ -585,7 +591,12 @@ function printSoak(results, checks) {
       ['latency p50 / p99', `${num(soak.latency_ms.p50, 1)} / ${num(soak.latency_ms.p99, 1)} ms`, ''],
       ['gateway CPU / request', num(soak.cpu_us_per_request, 0, 'µs'), ''],
       ['RSS first / max / last sample', `${num(soak.rss_first_mb, 1)} / ${num(soak.rss_max_mb, 1)} / ${num(soak.rss_last_mb, 1)} MB`, ''],
-      [`RSS trend after ${Math.round(soak.trend_from_s)} s (linear fit)`, `${signed(soak.rss_slope_mb_per_min, 3, 'MB/min')} (r² ${num(soak.rss_fit_r2, 2)})`, verdict(checks, 'soak_rss_slope_mb_per_min')],
+      [
+        `RSS trend after ${Math.round(soak.trend_from_s)} s (linear fit)`,
+        `${signed(soak.rss_slope_mb_per_min, 3, 'MB/min')} (r² ${num(soak.rss_fit_r2, 2)})`,
+        verdict(checks, 'soak_rss_trend_mb_per_min'),
+      ],
+      ['RSS median, second half − first half after the ramp', signed(soak.rss_growth_mb, 1, 'MB'), ''],
     ]),
   )
   printMemory(memory, checks)

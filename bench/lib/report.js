@@ -16,7 +16,7 @@ export const TARGETS = [
   {id: 'rss_after_mb', label: 'RSS 30 s after the load', unit: 'MB', maxFrom: (figures) => figures.rss_idle_mb + 20, maxText: 'idle + 20'},
   {id: 'routing_2kb_p99_us', label: 'routing decision p99, 2 KB request', unit: 'µs', max: 100},
   {id: 'routing_100kb_p99_us', label: 'routing decision p99, 100 KB request', unit: 'µs', max: 2000},
-  {id: 'soak_rss_slope_mb_per_min', label: 'soak RSS trend (after the ramp)', unit: 'MB/min', max: 0.5},
+  {id: 'soak_rss_trend_mb_per_min', label: 'soak RSS trend (after the ramp; 0 when r² < 0.3)', unit: 'MB/min', max: 0.5},
   {id: 'soak_errors', label: 'soak errors', unit: '', max: 0},
 ]
 
