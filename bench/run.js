@@ -23,7 +23,7 @@ import {formatSummary, summarizeProfile} from './profile-summary.js'
 import {HAS_PROC, meterFor, sampleRss} from './lib/procfs.js'
 import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js'
 import {chatBody, MESSAGES_BYTES} from './lib/requests.js'
-import {MODEL_KEY, ROOT, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
+import {killAll, MODEL_KEY, ROOT, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
 import {linearFit, mean, quantile, round} from './lib/stats.js'
 
 const LOAD_WORKER = join(ROOT, 'bench', 'load-worker.js')
@@ -761,5 +761,19 @@ async function main() {
   }
   return 0
 }
+
+// Never leave a gateway or a simulator behind: not on an error, not on Ctrl-C, not when stdout goes away.
+process.on('exit', killAll)
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    process.stderr.write(`bench: ${signal}, stopping\n`)
+    killAll()
+    process.exit(130)
+  })
+}
+process.stdout.on('error', () => {
+  killAll()
+  process.exit(1)
+})
 
 process.exitCode = await main()

@@ -19,6 +19,15 @@ export const MODEL_KEY = 'openai/gpt-5-mini'
 export const UPSTREAM_MODEL = 'gpt-5-mini'
 export const UPSTREAM_KEY = 'sk-bench-upstream-key'
 
+/** Services still running: killed when the harness exits for any reason (an error, Ctrl-C). */
+const running = new Set()
+
+/** Kills every service still running (SIGKILL; synchronous, so it works in an `exit` handler). */
+export function killAll() {
+  for (const service of running) service.child.kill('SIGKILL')
+  running.clear()
+}
+
 /**
  * A child process we started and depend on. `exited` resolves with its exit code; `unexpectedExit` is set when it
  * exits before `stop()`.
@@ -30,11 +39,13 @@ class Service {
     this.stderr = ''
     this.stopping = false
     this.unexpectedExit = null
+    running.add(this)
     child.stderr?.on('data', (chunk) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-8000)
     })
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
+        running.delete(this)
         if (!this.stopping) this.unexpectedExit = {code, signal}
         resolve(code ?? (signal ? 128 : 1))
       })
