@@ -1,0 +1,51 @@
+/**
+ * The classifier's decisions are frozen in a snapshot: for every request of the corpus (`classifier-corpus.ts`) the
+ * JSON of its `Classification` must stay byte for byte what it was, so a change made for speed cannot move a task,
+ * a tier, a score, a confidence, a signal (name, target, weight, detail, order) or a requirement.
+ *
+ * A deliberate change of behaviour (new lexicon terms, new weights) rewrites the snapshot:
+ *   UPDATE_CLASSIFIER_SNAPSHOT=1 npx vitest run test/core/routing/classifier-equivalence.test.ts
+ * and the commit that does so says why.
+ */
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {gunzipSync, gzipSync} from 'node:zlib'
+
+import {describe, expect, it} from 'vitest'
+
+import {classifyRequest} from '../../../src/core/routing/classifier.js'
+import {buildCorpus} from './classifier-corpus.js'
+
+const SNAPSHOT = fileURLToPath(new URL('../../fixtures/classifier/classifications.jsonl.gz', import.meta.url))
+
+/** One line per request: `[id, classification]`. */
+function classifyCorpus(): string[] {
+  return buildCorpus().map(({id, endpoint, body}) => JSON.stringify([id, classifyRequest(body, endpoint)]))
+}
+
+describe('classifyRequest: equivalence snapshot', () => {
+  const lines = classifyCorpus()
+
+  if (process.env.UPDATE_CLASSIFIER_SNAPSHOT === '1') {
+    writeFileSync(SNAPSHOT, gzipSync(`${lines.join('\n')}\n`, {level: 9}))
+  }
+
+  it('covers thousands of requests of every shape', () => {
+    expect(lines.length).toBeGreaterThan(3500)
+    const kinds = new Set(lines.map((line) => (JSON.parse(line) as [string])[0].split('/')[0]))
+    expect([...kinds].sort()).toEqual(['bench', 'budget', 'fixture', 'fuzz', 'shape', 'variant', 'window'])
+  })
+
+  it('classifies every request of the corpus exactly as the snapshot records', () => {
+    expect(existsSync(SNAPSHOT), `no snapshot at ${SNAPSHOT}: run with UPDATE_CLASSIFIER_SNAPSHOT=1`).toBe(true)
+    const expected = gunzipSync(readFileSync(SNAPSHOT)).toString('utf8').split('\n').filter(Boolean)
+    expect(lines.map((line) => (JSON.parse(line) as [string])[0])).toEqual(expected.map((line) => (JSON.parse(line) as [string])[0]))
+    const differing = lines.filter((line, index) => line !== expected[index])
+    // Show the first few differences in full, as a diff of parsed JSON.
+    for (const line of differing.slice(0, 3)) {
+      const [id] = JSON.parse(line) as [string]
+      expect(JSON.parse(line)).toEqual(JSON.parse(expected.find((e) => e.startsWith(`[${JSON.stringify(id)},`))!))
+    }
+    expect(differing.length).toBe(0)
+  })
+})
