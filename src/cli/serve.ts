@@ -8,8 +8,7 @@ import {loadConfig, resolveConfigPath, type LoadedConfig} from '../core/config/l
 import {RouterError} from '../core/errors.js'
 import {startGateway, type RunningGateway} from '../gateway/server.js'
 import {createPlainLogger, type PlainLogFormat} from '../tui/plain-log.js'
-import {renderDashboard} from '../tui/render-dashboard.js'
-import {startDemo, type Demo} from './demo.js'
+import type {Demo} from './demo.js'
 import {formatProblem} from './present-error.js'
 
 export interface ServeOptions {
@@ -26,7 +25,8 @@ export interface ServeOptions {
 /** Runs the gateway until the user stops it. */
 export async function runServe(options: ServeOptions): Promise<void> {
   const env = options.env ?? process.env
-  const demo: Demo | undefined = options.demo ? await startDemo() : undefined
+  // The demo (simulators) and the dashboard (Ink, React, a layout engine: ~20 MB) load only when used.
+  const demo: Demo | undefined = options.demo ? await (await import('./demo.js')).startDemo() : undefined
   let gateway: RunningGateway | undefined
   try {
     const config: LoadedConfig = demo?.config ?? (await loadConfig(resolveConfigPath(options.configFlag, env), {env}))
@@ -62,7 +62,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
     const {settings} = gateway.state
     const stopTraffic = demo && options.demoTraffic ? demo.startTraffic(gateway.url) : undefined
     const useTui = options.tui && process.stdout.isTTY === true && process.stdin.isTTY === true
+    let stopLog: (() => void) | undefined
     if (useTui) {
+      const {renderDashboard} = await import('../tui/render-dashboard.js')
       const dashboard = renderDashboard({
         source: bus,
         info: {
@@ -81,16 +83,49 @@ export async function runServe(options: ServeOptions): Promise<void> {
       for (const line of notices) process.stderr.write(line + '\n')
     } else {
       process.stderr.write(banner(gateway, config, demo !== undefined) + '\n')
-      const stopLog = createPlainLogger(bus, (line) => process.stdout.write(line), options.logFormat)
+      const output = batchedWriter(process.stdout)
+      const unsubscribe = createPlainLogger(bus, output.write, options.logFormat)
+      // Requests that finish during the graceful shutdown are logged too.
+      stopLog = () => {
+        unsubscribe()
+        output.flush()
+      }
       await stopSignal()
-      stopLog()
     }
     stopTraffic?.()
     process.off('SIGHUP', onHangup)
     await shutdown(gateway)
+    stopLog?.()
   } finally {
     await gateway?.close({graceMs: 0})
     await demo?.close()
+  }
+}
+
+/**
+ * Collects request lines and writes them in one call every 10 ms: a write to a pipe or file is a synchronous
+ * system call in Node, and one per request showed up in the gateway's CPU profile (and would stall it behind a slow
+ * reader).
+ */
+function batchedWriter(stream: NodeJS.WriteStream): {write: (line: string) => void; flush: () => void} {
+  let pending: string[] = []
+  let timer: NodeJS.Timeout | undefined
+  const flush = (): void => {
+    timer = undefined
+    if (pending.length === 0) return
+    const text = pending.join('')
+    pending = []
+    stream.write(text)
+  }
+  return {
+    write: (line) => {
+      pending.push(line)
+      timer ??= setTimeout(flush, 10)
+    },
+    flush: () => {
+      if (timer) clearTimeout(timer)
+      flush()
+    },
   }
 }
 

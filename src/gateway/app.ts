@@ -10,6 +10,7 @@ import type {RouteDecisionEvent} from '../core/audit/schema.js'
 import {decideRoute} from '../core/routing/decide.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {ROUTER_REQUEST_FIELDS} from '../core/routing/request-options.js'
+import {ClientAbort} from './client-abort.js'
 import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
 import {registerOperations} from './operations.js'
@@ -166,9 +167,9 @@ async function route(
     const clean: Record<string, unknown> = {}
     for (const key in input) if (!ROUTER_FIELDS.has(key)) clean[key] = input[key]
 
-    const controller = new AbortController()
+    const clientGone = new ClientAbort()
     reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) controller.abort()
+      if (!reply.raw.writableFinished) clientGone.abort()
     })
     // With ingress auth on, `Authorization` holds the gateway credential: passthrough accounts get the client's
     // upstream token from `X-Upstream-Authorization` instead, never the ingress key.
@@ -186,7 +187,7 @@ async function route(
         principal,
         clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
         startedAt: request.routerStart,
-        signal: controller.signal,
+        signal: clientGone,
         config,
         ...(lease ? {onComplete: (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text)} : {}),
       },

@@ -6,6 +6,7 @@ import {Agent, errors as undiciErrors, request, type Dispatcher} from 'undici'
 
 import type {ErrorType} from '../core/audit/schema.js'
 import type {UpstreamRequest} from './adapters/types.js'
+import type {ClientAbort} from './client-abort.js'
 
 export interface UpstreamClientOptions {
   connectTimeoutMs: number
@@ -45,7 +46,7 @@ export class UpstreamClient {
   }
 
   /** Sends one request; resolves when the response headers arrive. Throws `UpstreamError`. */
-  async send(upstream: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+  async send(upstream: UpstreamRequest, signal: AbortSignal | ClientAbort): Promise<UpstreamResponse> {
     try {
       return await request(upstream.url, {
         method: upstream.method,
@@ -67,7 +68,7 @@ export class UpstreamClient {
 }
 
 /** Maps undici and socket errors to audit error types, with a message safe to show a client. */
-export function toUpstreamError(error: unknown, signal?: AbortSignal): UpstreamError {
+export function toUpstreamError(error: unknown, signal?: {readonly aborted: boolean}): UpstreamError {
   if (error instanceof UpstreamError) return error
   if (signal?.aborted) return new UpstreamError('client_abort', 'the client closed the connection', {cause: error})
   const code = (error as {code?: string})?.code ?? ''
