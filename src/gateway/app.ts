@@ -7,6 +7,7 @@ import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} f
 
 import {promptForAudit} from '../core/audit/prompt.js'
 import type {RouteDecisionEvent} from '../core/audit/schema.js'
+import {auditTimestamp} from '../core/audit/timestamp.js'
 import {decideRoute} from '../core/routing/decide.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {ROUTER_REQUEST_FIELDS} from '../core/routing/request-options.js'
@@ -62,11 +63,25 @@ export async function buildApp(
   app.decorateRequest('routerStart', 0)
   app.decorateRequest('principal', undefined)
   const auth = state.auth
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: no promise per request unless ingress auth has to await a key set.
+  app.addHook('onRequest', (request, _reply, done) => {
     request.routerStart = performance.now()
     request.routerId = newRequestId()
-    if (state.draining) throw shuttingDown()
-    if (auth !== undefined && auth.protects(request.url)) request.principal = await auth.authenticate(request.headers.authorization)
+    if (state.draining) {
+      done(shuttingDown())
+      return
+    }
+    if (auth === undefined || !auth.protects(request.url)) {
+      done()
+      return
+    }
+    auth.authenticate(request.headers.authorization).then(
+      (principal) => {
+        request.principal = principal
+        done()
+      },
+      (error: Error) => done(error),
+    )
   })
 
   // Parse JSON ourselves: one JSON.parse, and malformed bodies answered in OpenAI's shape.
@@ -249,7 +264,7 @@ function replay(state: GatewayState, request: FastifyRequest, reply: FastifyRepl
   reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body)
   const ok = stored.status >= 200 && stored.status < 300
   state.bus.publish({
-    ts: new Date().toISOString(),
+    ts: auditTimestamp(),
     request_id: request.routerId,
     ...(request.principal ? {principal: request.principal} : {}),
     event: 'proxy_terminal',
@@ -286,7 +301,7 @@ function decisionEvent(
   principal: string | undefined,
 ): RouteDecisionEvent {
   const event: RouteDecisionEvent = {
-    ts: new Date().toISOString(),
+    ts: auditTimestamp(),
     request_id: requestId,
     event: 'route_decision',
     endpoint: decision.endpoint,
@@ -324,7 +339,7 @@ function rejectRequest(state: GatewayState, request: FastifyRequest, reply: Fast
   // An ingress auth refusal records why (the client is only told that it was refused).
   const errorCode = (error as {auditCode?: string}).auditCode ?? error.code
   state.bus.publish({
-    ts: new Date().toISOString(),
+    ts: auditTimestamp(),
     request_id: request.routerId,
     ...(principal ? {principal} : {}),
     event: 'proxy_terminal',

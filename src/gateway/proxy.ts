@@ -12,6 +12,7 @@ import {Readable} from 'node:stream'
 import type {FastifyReply} from 'fastify'
 
 import type {AttemptSummary, AuditEvent, ErrorType} from '../core/audit/schema.js'
+import {auditTimestamp} from '../core/audit/timestamp.js'
 import type {Account, RuntimeConfig} from '../core/config/schema.js'
 import {accountsForModel, upstreamModelId} from '../core/routing/accounts.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
@@ -204,7 +205,7 @@ class ProxyRun {
   ): void {
     this.skipped.push({model: target.model, account: target.account.name, provider: target.provider, reason: code})
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event,
       model: target.model,
@@ -249,7 +250,7 @@ class ProxyRun {
     }
     upstream.headers['accept-encoding'] ??= 'identity'
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_attempt',
       model: target.model,
@@ -274,7 +275,7 @@ class ProxyRun {
     const connectMs = performance.now() - sentAt
     const status = response.statusCode
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_upstream_connected',
       model: target.model,
@@ -441,7 +442,7 @@ class ProxyRun {
 
   private streamError(target: Target, attemptNo: number, failure: UpstreamError, bytesSent: number, sentAt: number): void {
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_stream_error',
       model: target.model,
@@ -473,7 +474,7 @@ class ProxyRun {
 
   private outcomeError(target: Target, attemptNo: number, errorType: ErrorType, message: string, sentAt: number): void {
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_request_error',
       model: target.model,
@@ -496,7 +497,7 @@ class ProxyRun {
     usage: {prompt_tokens: number | null; completion_tokens: number | null} | null,
   ): void {
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_response',
       model: target.model,
@@ -519,7 +520,7 @@ class ProxyRun {
     const duration = Math.min(wanted, max * 1000)
     const until = this.state.cooldowns.set(target.account.name, duration, now)
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_rate_limited',
       model: target.model,
@@ -535,7 +536,7 @@ class ProxyRun {
   private retry(target: Target, attemptNo: number, status: number | null, errorType: ErrorType, reason: string, remaining: number): void {
     if (remaining <= 0) return
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_retry',
       model: target.model,
@@ -582,7 +583,7 @@ class ProxyRun {
         ? `No upstream could be tried: ${skipped.join('; ') || 'no target'}.`
         : `All upstream attempts failed: ${[...tried, ...skipped].join('; ')}.`
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_exhausted',
       status,
@@ -627,7 +628,7 @@ class ProxyRun {
     const last = this.attempts.at(-1)
     const {decision} = this.input
     this.emit({
-      ts: isoNow(),
+      ts: auditTimestamp(),
       request_id: this.input.requestId,
       event: 'proxy_terminal',
       endpoint: this.input.endpoint,
@@ -717,11 +718,6 @@ class ProxyRun {
     if (this.input.principal !== undefined) event.principal = this.input.principal
     this.state.bus.publish(event)
   }
-}
-
-/** The audit events' timestamp. */
-function isoNow(): string {
-  return new Date().toISOString()
 }
 
 function round(ms: number): number {
