@@ -8,7 +8,7 @@
  * becomes an SSE error event and the stream ends without `[DONE]`.
  */
 import {createBrotliDecompress, createGunzip, createInflate} from 'node:zlib'
-import {Readable} from 'node:stream'
+import type {Transform} from 'node:stream'
 import type {FastifyReply} from 'fastify'
 
 import type {AttemptSummary, AuditEvent, ErrorType} from '../core/audit/schema.js'
@@ -17,12 +17,12 @@ import type {Account, RuntimeConfig} from '../core/config/schema.js'
 import {accountsForModel, upstreamModelId} from '../core/routing/accounts.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {adapterFor} from './adapters/index.js'
-import {type ClientAbort, drainOrAbort} from './client-abort.js'
+import type {ClientAbort} from './client-abort.js'
 import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator} from './adapters/types.js'
 import {GatewayError} from './errors.js'
 import {providerFor} from './providers.js'
 import type {BreakerTicket, GatewayState} from './state.js'
-import {UpstreamError, toUpstreamError, type UpstreamResponse} from './upstream.js'
+import {UpstreamError, toUpstreamError, type BodyConsumer, type UpstreamResponse} from './upstream.js'
 import {retryAfterMs} from './retry-after.js'
 
 /** One client request after parsing and routing. */
@@ -372,8 +372,8 @@ class ProxyRun {
   ): Promise<boolean> {
     const translator: StreamTranslator | undefined = target.adapter.createStreamTranslator?.(ctx)
     const maxBytes = this.state.settings.max_response_body_bytes
-    const body = decoded(response)
     const res = this.reply.raw
+    const signal = this.input.signal
     let started = false
     let bytesIn = 0
     let bytesOut = 0
@@ -389,44 +389,76 @@ class ProxyRun {
       res.writeHead(response.statusCode, headers)
     }
     try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        bytesIn += chunk.length
-        if (bytesIn > maxBytes) throw new UpstreamError('response_too_large', 'the upstream stream is larger than allowed')
-        let out: string | Buffer = chunk
-        if (translator) {
-          out = translator.push(chunk.toString('utf8'))
-          if (out.length === 0) continue
-        } else {
-          tail = keepTail(tail, chunk)
+      await new Promise<void>((resolve, reject) => {
+        let done = false
+        const stop = (error: unknown): void => {
+          if (done) return
+          done = true
+          signal.off('abort', onAbort)
+          response.body.destroy()
+          reject(error)
         }
-        if (!started) start()
-        bytesOut += out.length
-        if (!res.write(out)) await drainOrAbort(res, this.input.signal)
-      }
-      if (translator) {
-        const rest = translator.end()
-        if (rest.length > 0) {
-          if (!started) start()
-          bytesOut += rest.length
-          res.write(rest)
-        }
-      }
-      if (!started) start()
-      res.end()
+        // A client that leaves while the upstream is paused for backpressure would otherwise wait forever.
+        const onAbort = (): void => stop(new UpstreamError('client_abort', 'the client closed the connection'))
+        signal.once('abort', onAbort)
+        const setPaused = consumeBody(response, {
+          data: (chunk) => {
+            if (done) return
+            try {
+              bytesIn += chunk.length
+              if (bytesIn > maxBytes) throw new UpstreamError('response_too_large', 'the upstream stream is larger than allowed')
+              let out: string | Buffer = chunk
+              if (translator) {
+                out = translator.push(chunk.toString('utf8'))
+                if (out.length === 0) return
+              } else {
+                tail = keepTail(tail, chunk)
+              }
+              if (!started) start()
+              bytesOut += out.length
+              if (!res.write(out)) {
+                setPaused(true)
+                res.once('drain', () => setPaused(false))
+              }
+            } catch (error) {
+              stop(error)
+            }
+          },
+          end: () => {
+            if (done) return
+            try {
+              if (translator) {
+                const rest = translator.end()
+                if (rest.length > 0) {
+                  if (!started) start()
+                  bytesOut += rest.length
+                  res.write(rest)
+                }
+              }
+              if (!started) start()
+              done = true
+              signal.off('abort', onAbort)
+              res.end()
+              resolve()
+            } catch (error) {
+              stop(error)
+            }
+          },
+          error: (error) => stop(error),
+        })
+      })
     } catch (error) {
       const failure =
         error instanceof AdapterError
           ? new UpstreamError('protocol_error', error.message)
-          : toUpstreamError(error, this.input.signal)
+          : toUpstreamError(error, signal)
       if (!started) {
         // Nothing reached the client yet: this attempt failed like any other and the chain goes on.
-        body.destroy()
         this.requestError(target, attemptNo, failure, sentAt)
         if (failure.errorType === 'client_abort') return true
         this.retry(target, attemptNo, null, failure.errorType, failure.message, remaining)
         return false
       }
-      body.destroy()
       this.streamError(target, attemptNo, failure, bytesOut, sentAt)
       if (failure.errorType !== 'client_abort' && !res.destroyed) {
         res.end(sseError(this.input.endpoint, failure.message))
@@ -736,49 +768,71 @@ function headerString(value: string | string[] | undefined): string | undefined 
   return Array.isArray(value) ? value[0] : value
 }
 
-/** The upstream body, decompressed when the upstream ignored our `accept-encoding: identity`. */
-function decoded(response: UpstreamResponse): Readable {
+/** A decoder for the upstream's `content-encoding`, when it ignored our `accept-encoding: identity`. */
+function decoderFor(response: UpstreamResponse): Transform | undefined {
   const encoding = headerString(response.headers['content-encoding'])?.toLowerCase()
-  const body = response.body as unknown as Readable
-  if (!encoding || encoding === 'identity') return body
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip'
-      ? createGunzip()
-      : encoding === 'deflate'
-        ? createInflate()
-        : encoding === 'br'
-          ? createBrotliDecompress()
-          : undefined
-  if (!decoder) return body
-  body.on('error', (error) => decoder.destroy(error))
-  return body.pipe(decoder)
+  if (!encoding || encoding === 'identity') return undefined
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip()
+  if (encoding === 'deflate') return createInflate()
+  if (encoding === 'br') return createBrotliDecompress()
+  return undefined
 }
 
 /**
- * Reads a whole (decoded) body as UTF-8, failing past `maxBytes`. Event listeners rather than `for await`: the async
- * iterator costs several microseconds per body, which adds up on the hot path.
+ * Hands the upstream body, decoded if needed, to `consumer`. Returns the function that pauses (true) or resumes
+ * (false) the upstream, for backpressure.
  */
+function consumeBody(response: UpstreamResponse, consumer: BodyConsumer): (paused: boolean) => void {
+  const {body} = response
+  const decoder = decoderFor(response)
+  if (decoder === undefined) {
+    body.consume(consumer)
+    return (paused) => (paused ? body.pause() : body.resume())
+  }
+  decoder.on('data', (chunk: Buffer) => consumer.data(chunk))
+  decoder.on('end', () => consumer.end())
+  decoder.on('error', (error) => {
+    body.destroy()
+    consumer.error(new UpstreamError('protocol_error', `the upstream body does not decode: ${error.message}`))
+  })
+  body.consume({
+    data: (chunk) => decoder.write(chunk),
+    end: () => decoder.end(),
+    error: (error) => {
+      decoder.destroy()
+      consumer.error(error)
+    },
+  })
+  return (paused) => (paused ? decoder.pause() : decoder.resume())
+}
+
+/** Reads a whole (decoded) body as UTF-8, failing past `maxBytes`. */
 function readText(response: UpstreamResponse, maxBytes: number): Promise<string> {
-  const body = decoded(response)
   return new Promise((resolve, reject) => {
     let first: Buffer | undefined
     let chunks: Buffer[] | undefined
     let size = 0
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        body.destroy()
-        reject(new UpstreamError('response_too_large', `the upstream response is larger than ${maxBytes} bytes`))
-        return
-      }
-      if (first === undefined) first = chunk
-      else (chunks ??= [first]).push(chunk)
+    let failed = false
+    consumeBody(response, {
+      data(chunk) {
+        if (failed) return
+        size += chunk.length
+        if (size > maxBytes) {
+          failed = true
+          response.body.destroy()
+          reject(new UpstreamError('response_too_large', `the upstream response is larger than ${maxBytes} bytes`))
+          return
+        }
+        if (first === undefined) first = chunk
+        else (chunks ??= [first]).push(chunk)
+      },
+      end() {
+        if (failed) return
+        if (chunks !== undefined) resolve(Buffer.concat(chunks, size).toString('utf8'))
+        else resolve(first === undefined ? '' : first.toString('utf8'))
+      },
+      error: reject,
     })
-    body.on('end', () => {
-      if (chunks !== undefined) resolve(Buffer.concat(chunks, size).toString('utf8'))
-      else resolve(first === undefined ? '' : first.toString('utf8'))
-    })
-    body.on('error', reject)
   })
 }
 
