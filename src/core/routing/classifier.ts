@@ -9,7 +9,8 @@ import {addComplexityEvidence, applyEffort, tierOf, type WeightedFeatures} from 
 import {Evidence} from './classifier/evidence.js'
 import {extractRequest, type ExtractedRequest, type Segment} from './classifier/extract.js'
 import {RULE_WORDS} from './classifier/lexicon.js'
-import {scanText, wordIds, type ScanWindow, type TextFeatures} from './classifier/scan.js'
+import {scanText, type ScanWindow, type TextFeatures} from './classifier/scan.js'
+import {wordIds} from './classifier/tokenizer.js'
 import {addTaskEvidence, GENERAL_PRIOR} from './classifier/task.js'
 import type {Classification, Endpoint, Requirements} from './schema.js'
 

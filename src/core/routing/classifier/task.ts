@@ -5,7 +5,9 @@
  * weight of a text is scaled by its place in the request (the last user turn counts fully; see `classifier.ts`).
  */
 import {RULE_WORDS, type Tag} from './lexicon.js'
-import {type Hit, type TextFeatures, wordId, wordIds, wordText} from './scan.js'
+import type {Hit} from './phrases.js'
+import type {TextFeatures} from './scan.js'
+import {wordId, wordIds, wordText} from './tokenizer.js'
 import type {Evidence} from './evidence.js'
 
 /** What a request must beat to be anything but `general`. */

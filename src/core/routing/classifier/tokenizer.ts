@@ -1,0 +1,383 @@
+/**
+ * The tokenizer and the vocabulary. One pass over the text's character codes finds the words, lower-cases and hashes
+ * them on the fly (FNV-1a) and looks each up in an open-addressing table of the words the lexicon and the rules
+ * mention; no substring is ever created. Word rules: inside a word, `.` and `/` between word characters (`node.js`,
+ * `km/h`), `,` between digits (`1,000`), apostrophes between letters (`don't`; a final `'s` is dropped); `c++`, `c#`
+ * and `f#` are words. Everything else, hyphens included, separates words, so `step-by-step` reads as `step by step`.
+ */
+import {LEXICON, RULE_WORDS, type Tag} from './lexicon.js'
+
+/** The tokens of a text as word ids (see `wordId`), with what the tokenizer noticed on the way. */
+export interface Tokens {
+  /** One id per token: a vocabulary word, `NUMBER` for numbers, `UNKNOWN` for any other word. */
+  ids: Int32Array
+  /** Bits of `SYM`: the symbols seen between words. */
+  symbols: number
+  /** Sentence ends: `.`, `?` or `!` after a word and before a space or the end. */
+  sentences: number
+  numbers: number
+  /** `snake_case` identifiers. */
+  snakeCase: number
+  /** A word ending in `error` or `exception` (`ZeroDivisionError`), typical of stack traces. */
+  errorWords: number
+}
+
+/** Id of a token that is a number (`48`, `3.5`, `1,000`). */
+export const NUMBER = -2
+/** Id of a word that is not in the vocabulary. */
+export const UNKNOWN = -1
+
+/** Characters whose presence gates a structural pattern: bits of `Tokens.symbols`. */
+export const SYM = {
+  underscore: 1,
+  paren: 2,
+  backtick: 4,
+  dollar: 8,
+  percent: 16,
+  equals: 32,
+  backslash: 64,
+  less: 128,
+  amp: 256,
+  pipe: 512,
+  colon: 1024,
+  currency: 2048,
+  question: 4096,
+  quote: 8192,
+} as const
+
+const APOSTROPHE = 0x27
+const RIGHT_QUOTE = 0x2019
+const UNDERSCORE = 0x5f
+
+/**
+ * Word character codes of ASCII, lower-cased: `WORD_CODE[c]` is the lower-case code of `c` when `c` is a word
+ * character (a-z, A-Z, 0-9, `_`) and 0 when it separates words. One load answers both questions.
+ */
+const ASCII_WORD_CODE = new Uint8Array(128)
+for (let c = 0x61; c <= 0x7a; c++) ASCII_WORD_CODE[c] = c
+for (let c = 0x41; c <= 0x5a; c++) ASCII_WORD_CODE[c] = c + 32
+for (let c = 0x30; c <= 0x39; c++) ASCII_WORD_CODE[c] = c
+ASCII_WORD_CODE[UNDERSCORE] = UNDERSCORE
+
+/** Lower-case codes of ASCII characters. */
+const ASCII_LOWER = new Uint8Array(128)
+for (let c = 0; c < 128; c++) ASCII_LOWER[c] = c >= 0x41 && c <= 0x5a ? c + 32 : c
+
+const lowerCache = new Map<number, number>()
+
+/** The lower-case code of a character of another script (through a small cache), or `c` itself below U+00C0. */
+function lowerNonAscii(c: number): number {
+  if (c < 0xc0) return c
+  let lower = lowerCache.get(c)
+  if (lower === undefined) {
+    lower = String.fromCharCode(c).toLowerCase().charCodeAt(0)
+    if (lowerCache.size < 4096) lowerCache.set(c, lower)
+  }
+  return lower
+}
+
+/** The lower-case code of any character. */
+function lower(c: number): number {
+  return c < 0x80 ? ASCII_LOWER[c] : lowerNonAscii(c)
+}
+
+/**
+ * Word code of a character beyond ASCII: its lower-case code if that is a letter of some script, else 0.
+ * Punctuation, arrows, maths operators and CJK punctuation separate words. (Wordness is judged after lower-casing:
+ * the Kelvin sign reads as `k`.)
+ */
+function nonAsciiWordCode(c: number): number {
+  const code = lowerNonAscii(c)
+  if (code < 0x80) return ASCII_WORD_CODE[code]
+  const word = code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && !(code >= 0x2000 && code <= 0x2bff) && !(code >= 0x3000 && code <= 0x303f)
+  return word ? code : 0
+}
+
+/** Word code (see `ASCII_WORD_CODE`) of the character at `i`, which must lie inside the text. */
+function wordCodeAt(text: string, i: number): number {
+  const c = text.charCodeAt(i)
+  return c < 0x80 ? ASCII_WORD_CODE[c] : nonAsciiWordCode(c)
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39
+}
+
+/** True when a word code (never 0) is a letter: not a digit, not `_`. */
+function isLetterCode(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || code >= 0xc0
+}
+
+const ASCII_SYMBOL = new Uint16Array(128)
+ASCII_SYMBOL[0x5f] = SYM.underscore
+ASCII_SYMBOL[0x28] = SYM.paren
+ASCII_SYMBOL[0x60] = SYM.backtick
+ASCII_SYMBOL[0x24] = SYM.dollar | SYM.currency
+ASCII_SYMBOL[0x25] = SYM.percent
+ASCII_SYMBOL[0x3d] = SYM.equals
+ASCII_SYMBOL[0x5c] = SYM.backslash
+ASCII_SYMBOL[0x3c] = SYM.less
+ASCII_SYMBOL[0x26] = SYM.amp
+ASCII_SYMBOL[0x7c] = SYM.pipe
+ASCII_SYMBOL[0x3a] = SYM.colon
+ASCII_SYMBOL[0x3f] = SYM.question
+ASCII_SYMBOL[0x22] = SYM.quote
+
+/** Symbol bit of a (lower-cased) separator beyond ASCII: € £ ¥ ₹ are currency, ≤ counts as `<`. */
+function nonAsciiSymbolBit(c: number): number {
+  if (c === 0x20ac || c === 0xa3 || c === 0xa5 || c === 0x20b9) return SYM.currency
+  return c === 0x2264 ? SYM.less : 0
+}
+
+/** True when the word ending at `end` ends with `suffix` (lower case), ignoring case. */
+function endsWithWord(text: string, end: number, suffix: string): boolean {
+  const start = end - suffix.length
+  if (start < 0) return false
+  for (let k = 0; k < suffix.length; k++) if (lower(text.charCodeAt(start + k)) !== suffix.charCodeAt(k)) return false
+  return true
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0
+const FNV_PRIME = 16777619
+
+// Scratch buffers of the scanner, reused between calls (grown when a text has more tokens). `tokenize` copies the
+// ids out; the spans are read by `splitWords` only.
+let idScratch: Int32Array = new Int32Array(1024)
+let spanStart: Int32Array = new Int32Array(1024)
+let spanEnd: Int32Array = new Int32Array(1024)
+
+function growScratch(): void {
+  const grow = (a: Int32Array): Int32Array => {
+    const b = new Int32Array(a.length * 2)
+    b.set(a)
+    return b
+  }
+  idScratch = grow(idScratch)
+  spanStart = grow(spanStart)
+  spanEnd = grow(spanEnd)
+}
+
+// The vocabulary: every word of the lexicon and of the rules, in an open-addressing hash table keyed by FNV-1a.
+const WORDS: string[] = []
+const WORD_IDS = new Map<string, number>()
+// An empty table of one slot until `buildVocabulary` fills it (the lexicon is split into words before).
+let tableHash = new Int32Array(1)
+let tableId = new Int32Array(1).fill(UNKNOWN)
+let tableMask = 0
+
+/** True when the span `[start, end)` of `text` spells `word`, ignoring case (curly apostrophes read as straight). */
+function spanEquals(text: string, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length) return false
+  for (let k = 0; k < word.length; k++) {
+    let c = lower(text.charCodeAt(start + k))
+    if (c === RIGHT_QUOTE) c = APOSTROPHE
+    if (c !== word.charCodeAt(k)) return false
+  }
+  return true
+}
+
+function lookup(text: string, start: number, end: number, hash: number): number {
+  let slot = hash & tableMask
+  for (let id = tableId[slot]; id !== UNKNOWN; id = tableId[slot]) {
+    if (tableHash[slot] === hash && spanEquals(text, start, end, WORDS[id])) return id
+    slot = (slot + 1) & tableMask
+  }
+  return UNKNOWN
+}
+
+/** Counts of one scan, kept in module state so that scanning allocates nothing but the ids it returns. */
+const counts = {symbols: 0, sentences: 0, numbers: 0, snakeCase: 0, errorWords: 0}
+
+/**
+ * The scanner: finds the words of `text`, writes their ids to `idScratch` and their spans to `spanStart`/`spanEnd`,
+ * fills `counts`, and returns the number of words.
+ */
+function scan(text: string): number {
+  let count = 0
+  let symbols = 0
+  let sentences = 0
+  let numbers = 0
+  let snakeCase = 0
+  let errorWords = 0
+  const n = text.length
+  let i = 0
+  while (i < n) {
+    const raw = text.charCodeAt(i)
+    const first = raw < 0x80 ? ASCII_WORD_CODE[raw] : nonAsciiWordCode(raw)
+    if (first === 0) {
+      const c = raw < 0x80 ? raw : lowerNonAscii(raw)
+      symbols |= c < 0x80 ? ASCII_SYMBOL[c] : nonAsciiSymbolBit(c)
+      // A sentence end follows a word of two letters or more (not the `A.` of an option list).
+      if ((c === 0x2e || c === 0x3f || c === 0x21) && i > 1 && wordCodeAt(text, i - 1) !== 0 && wordCodeAt(text, i - 2) !== 0) {
+        const next = i + 1 < n ? lower(text.charCodeAt(i + 1)) : 0x20
+        if (next === 0x20 || next === 0x0a || next === 0x09 || next === 0x0d) sentences++
+      }
+      i++
+      continue
+    }
+    const start = i
+    let hash = Math.imul(FNV_OFFSET ^ first, FNV_PRIME)
+    let quoteAt = -1
+    let hashBeforeQuote = 0
+    let underscoreAt = first === UNDERSCORE ? i : -1
+    i++
+    while (i < n) {
+      const raw = text.charCodeAt(i)
+      const code = raw < 0x80 ? ASCII_WORD_CODE[raw] : nonAsciiWordCode(raw)
+      if (code !== 0) {
+        if (code === UNDERSCORE && underscoreAt === -1) underscoreAt = i
+        hash = Math.imul(hash ^ code, FNV_PRIME)
+        i++
+        continue
+      }
+      // A separator inside a word? (The character before it is always a word character here.)
+      const c = raw < 0x80 ? raw : lowerNonAscii(raw)
+      if (c === 0x2e || c === 0x2f) {
+        if (i + 1 < n && wordCodeAt(text, i + 1) !== 0) {
+          hash = Math.imul(hash ^ c, FNV_PRIME)
+          i++
+          continue
+        }
+      } else if (c === 0x2c) {
+        if (i + 1 < n && isDigit(lower(text.charCodeAt(i - 1))) && isDigit(lower(text.charCodeAt(i + 1)))) {
+          hash = Math.imul(hash ^ c, FNV_PRIME)
+          i++
+          continue
+        }
+      } else if (c === APOSTROPHE || c === RIGHT_QUOTE) {
+        if (i + 1 < n && isLetterCode(wordCodeAt(text, i - 1)) && isLetterCode(wordCodeAt(text, i + 1))) {
+          quoteAt = i
+          hashBeforeQuote = hash
+          hash = Math.imul(hash ^ APOSTROPHE, FNV_PRIME)
+          i++
+          continue
+        }
+      }
+      break
+    }
+    let end = i
+    // A final `'s` is dropped: `dijkstra's` reads as `dijkstra`.
+    if (quoteAt === end - 2 && wordCodeAt(text, end - 1) === 0x73) {
+      end = quoteAt
+      hash = hashBeforeQuote
+    }
+    // c++, c#, f#: the symbols are part of the language's name.
+    if (end - start === 1 && (first === 0x63 || first === 0x66) && i < n) {
+      if (lower(text.charCodeAt(i)) === 0x2b && i + 1 < n && lower(text.charCodeAt(i + 1)) === 0x2b) {
+        hash = Math.imul(Math.imul(hash ^ 0x2b, FNV_PRIME) ^ 0x2b, FNV_PRIME)
+        i += 2
+        end = i
+      } else if (lower(text.charCodeAt(i)) === 0x23) {
+        hash = Math.imul(hash ^ 0x23, FNV_PRIME)
+        i += 1
+        end = i
+      }
+    }
+    if (underscoreAt > start && underscoreAt < end - 1 && lower(text.charCodeAt(underscoreAt + 1)) !== UNDERSCORE && isLetterCode(first)) {
+      snakeCase++
+      symbols |= SYM.underscore
+    }
+    if (end - start > 8 && (endsWithWord(text, end, 'error') || endsWithWord(text, end, 'exception'))) errorWords++
+    if (count === idScratch.length) growScratch()
+    if (isDigit(first)) {
+      idScratch[count] = NUMBER
+      numbers++
+    } else {
+      idScratch[count] = lookup(text, start, end, hash)
+    }
+    spanStart[count] = start
+    spanEnd[count] = end
+    count++
+  }
+  counts.symbols = symbols
+  counts.sentences = sentences
+  counts.numbers = numbers
+  counts.snakeCase = snakeCase
+  counts.errorWords = errorWords
+  return count
+}
+
+/** Tokenizes text into word ids (case-insensitive). */
+export function tokenize(text: string): Tokens {
+  const count = scan(text)
+  return {
+    ids: idScratch.slice(0, count),
+    symbols: counts.symbols,
+    sentences: counts.sentences,
+    numbers: counts.numbers,
+    snakeCase: counts.snakeCase,
+    errorWords: counts.errorWords,
+  }
+}
+
+/** Splits lower-case text into words with the tokenizer's rules (used to build the vocabulary). */
+export function splitWords(lowerText: string): string[] {
+  const count = scan(lowerText)
+  const words: string[] = []
+  for (let k = 0; k < count; k++) words.push(lowerText.slice(spanStart[k], spanEnd[k]).toLowerCase().replaceAll('\u2019', "'"))
+  return words
+}
+
+function hashWord(word: string): number {
+  let hash = FNV_OFFSET
+  for (let k = 0; k < word.length; k++) hash = Math.imul(hash ^ word.charCodeAt(k), FNV_PRIME)
+  return hash
+}
+
+/** A lexicon term split into vocabulary words, in lexicon order. */
+export interface LexiconPhrase {
+  tag: Tag
+  term: string
+  w: number
+  words: string[]
+}
+
+/** The lexicon's terms as phrases of words, tag by tag in `LEXICON` order. */
+export const PHRASES: readonly LexiconPhrase[] = (Object.keys(LEXICON) as Tag[]).flatMap((tag) =>
+  LEXICON[tag].flatMap((spec) => {
+    const [term, w] = typeof spec === 'string' ? [spec, 1] : spec
+    const words = splitWords(term.toLowerCase())
+    return words.length > 0 ? [{tag, term, w, words}] : []
+  }),
+)
+
+function buildVocabulary(words: Iterable<string>): void {
+  for (const word of words) {
+    if (!WORD_IDS.has(word)) {
+      WORD_IDS.set(word, WORDS.length)
+      WORDS.push(word)
+    }
+  }
+  let size = 1
+  while (size < WORDS.length * 4) size *= 2
+  tableHash = new Int32Array(size)
+  tableId = new Int32Array(size).fill(UNKNOWN)
+  tableMask = size - 1
+  for (const [id, word] of WORDS.entries()) {
+    const hash = hashWord(word)
+    let slot = hash & tableMask
+    while (tableId[slot] !== UNKNOWN) slot = (slot + 1) & tableMask
+    tableHash[slot] = hash
+    tableId[slot] = id
+  }
+}
+
+buildVocabulary([...PHRASES.flatMap((p) => p.words), ...Object.values(RULE_WORDS).flat()])
+
+/** Number of words in the vocabulary (ids run from 0 to this, exclusive). */
+export const VOCABULARY_SIZE = WORDS.length
+
+/** Id of a vocabulary word (`UNKNOWN` if the lexicon and the rules never mention it). */
+export function wordId(word: string): number {
+  return WORD_IDS.get(word) ?? UNKNOWN
+}
+
+/** Ids of vocabulary words, as a set. */
+export function wordIds(words: readonly string[]): Set<number> {
+  return new Set(words.map((word) => wordId(word)))
+}
+
+/** The word of an id (`#` for a number, `?` for an unknown word). */
+export function wordText(id: number): string {
+  return id === NUMBER ? '#' : (WORDS[id] ?? '?')
+}
