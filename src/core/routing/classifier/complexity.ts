@@ -18,7 +18,8 @@ import type {Complexity, Task} from '../../config/schema.js'
 import type {Evidence} from './evidence.js'
 import type {ExtractedRequest} from './extract.js'
 import type {TextFeatures} from './scan.js'
-import {distinctTerms} from './task.js'
+import {TAG} from './phrases.js'
+import {countStrong, distinctTerms} from './task.js'
 
 /** Lower bounds of the tiers above `low` (see the table above). */
 export const TIER_THRESHOLDS = {medium: 1.4, high: 2.9, xhigh: 4.8} as const
@@ -46,37 +47,38 @@ export interface WeightedFeatures {
   weight: number
 }
 
-function addTermDepth(ev: Evidence, f: TextFeatures, m: number, tag: Parameters<typeof distinctTerms>[1], name: string, each: number, cap: number): void {
-  for (const hit of distinctTerms(f, tag)) ev.addTerm(name, 'complexity', each * hit.w * m, cap, hit.term)
+function addTermDepth(ev: Evidence, f: TextFeatures, m: number, tag: number, name: string, each: number, cap: number): void {
+  const hits = distinctTerms(f, tag)
+  for (let k = 0; k < hits.length; k++) ev.addTerm(name, 'complexity', each * hits[k].w * m, cap, hits[k].term)
 }
 
 /** Complexity evidence of one text. */
 function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): void {
-  addTermDepth(ev, f, m, 'depth_advanced', 'advanced_domain', 1.2, 3)
-  addTermDepth(ev, f, m, 'depth_intermediate', 'domain_depth', 0.4, 1.6)
-  addTermDepth(ev, f, m, 'code_hard', 'hard_code_kind', 0.6, 1.8)
-  addTermDepth(ev, f, m, 'competition', 'competition_markers', 0.9, 3.6)
-  addTermDepth(ev, f, m, 'effort_up', 'asks_for_depth', 0.4, 1.2)
-  addTermDepth(ev, f, m, 'simplicity', 'asks_for_simple', -0.35, 1.05)
-  addTermDepth(ev, f, m, 'analysis', 'analysis', 0.3, 0.9)
+  addTermDepth(ev, f, m, TAG.depth_advanced, 'advanced_domain', 1.2, 3)
+  addTermDepth(ev, f, m, TAG.depth_intermediate, 'domain_depth', 0.4, 1.6)
+  addTermDepth(ev, f, m, TAG.code_hard, 'hard_code_kind', 0.6, 1.8)
+  addTermDepth(ev, f, m, TAG.competition, 'competition_markers', 0.9, 3.6)
+  addTermDepth(ev, f, m, TAG.effort_up, 'asks_for_depth', 0.4, 1.2)
+  addTermDepth(ev, f, m, TAG.simplicity, 'asks_for_simple', -0.35, 1.05)
+  addTermDepth(ev, f, m, TAG.analysis, 'analysis', 0.3, 0.9)
   if (f.options >= 3) ev.add('exam_question', 'complexity', 0.4 * m, 0.4, `${f.options} options`)
   if (task === 'coding') {
-    addTermDepth(ev, f, m, 'sysdesign', 'system_design', 0.5, 2)
-    addTermDepth(ev, f, m, 'code_big', 'code_scope', 0.4, 0.8)
-    addTermDepth(ev, f, m, 'code_small', 'code_scope_small', -0.25, 0.5)
+    addTermDepth(ev, f, m, TAG.sysdesign, 'system_design', 0.5, 2)
+    addTermDepth(ev, f, m, TAG.code_big, 'code_scope', 0.4, 0.8)
+    addTermDepth(ev, f, m, TAG.code_small, 'code_scope_small', -0.25, 0.5)
     const breadth =
-      distinctTerms(f, 'tech').length + distinctTerms(f, 'code_term').length + distinctTerms(f, 'sysdesign').length + distinctTerms(f, 'lang').length
+      distinctTerms(f, TAG.tech).length + distinctTerms(f, TAG.code_term).length + distinctTerms(f, TAG.sysdesign).length + distinctTerms(f, TAG.lang).length
     if (breadth > 1) ev.add('technical_breadth', 'complexity', 0.15 * (breadth - 1) * m, 0.9, `${breadth} technical terms`)
     if (f.problemIO > 0) ev.add('algorithmic_problem', 'complexity', 0.5 * m, 0.5, 'problem statement')
   }
   if (task === 'thinking') {
-    const mathTerms = distinctTerms(f, 'math_term').filter((hit) => hit.w >= 1).length
+    const mathTerms = countStrong(distinctTerms(f, TAG.math_term))
     if (mathTerms > 0) ev.add('math_vocabulary', 'complexity', 0.2 * mathTerms * m, 1, `${mathTerms} maths terms`)
-    addTermDepth(ev, f, m, 'proof', 'proof', 0.8, 0.8)
-    addTermDepth(ev, f, m, 'logic', 'logic_steps', 0.35, 1.4)
-    const quantities = f.numbers + (f.byTag.get('number_word')?.length ?? 0)
+    addTermDepth(ev, f, m, TAG.proof, 'proof', 0.8, 0.8)
+    addTermDepth(ev, f, m, TAG.logic, 'logic_steps', 0.35, 1.4)
+    const quantities = f.numbers + f.byTag.count(TAG.number_word)
     if (quantities > 2) ev.add('many_quantities', 'complexity', 0.08 * (quantities - 2) * m, 0.8, `${quantities} quantities`)
-    const quantityQuestion = distinctTerms(f, 'quantity_q').length > 0
+    const quantityQuestion = distinctTerms(f, TAG.quantity_q).length > 0
     if (quantityQuestion && quantities >= 2) ev.add('word_problem', 'complexity', 0.35 * m, 0.35, 'quantities + question')
     if (f.sentences > 1) ev.add('reasoning_steps', 'complexity', 0.12 * (f.sentences - 1) * m, 0.72, `${f.sentences} sentences`)
     if (f.latex > 0) ev.add('notation', 'complexity', 0.2 * f.latex * m, 1.2, `${f.latex} LaTeX`)
@@ -89,10 +91,10 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
   const constraints =
     f.countedConstraints +
     f.letterConstraints +
-    distinctTerms(f, 'format_rule').length +
-    distinctTerms(f, 'case_rule').length +
-    distinctTerms(f, 'output_only').length +
-    (distinctTerms(f, 'constraint_word').length >= 2 && distinctTerms(f, 'planning').length > 0 ? distinctTerms(f, 'constraint_word').length : 0)
+    distinctTerms(f, TAG.format_rule).length +
+    distinctTerms(f, TAG.case_rule).length +
+    distinctTerms(f, TAG.output_only).length +
+    (distinctTerms(f, TAG.constraint_word).length >= 2 && distinctTerms(f, TAG.planning).length > 0 ? distinctTerms(f, TAG.constraint_word).length : 0)
   if (constraints > 0) ev.add('constraints', 'complexity', 0.3 * constraints * m, 1.8, `${constraints} constraints`)
   if (f.questions > 1) ev.add('sub_questions', 'complexity', 0.25 * (f.questions - 1) * m, 1, `${f.questions} questions`)
   if (f.listItems > 2) ev.add('enumerated_parts', 'complexity', 0.12 * (f.listItems - 2) * m, 0.8, `${f.listItems} items`)

@@ -22,6 +22,22 @@ interface Entry {
 const MAX_DETAIL = 60
 const MAX_DETAIL_ITEMS = 3
 
+/** The details of a signal joined, lexicon terms in quotes, cut at `MAX_DETAIL` characters ('' when none). */
+function detailOf(entry: Entry): string {
+  const details = entry.details
+  if (details === null) return ''
+  let detail = ''
+  for (let i = 0; i < details.length; i++) {
+    if (i > 0) detail += ', '
+    detail += entry.quoted & (1 << i) ? `"${details[i]}"` : details[i]
+  }
+  return detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 1)}…` : detail
+}
+
+function strongestFirst(a: Signal, b: Signal): number {
+  return Math.abs(b.weight) - Math.abs(a.weight) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+}
+
 /** A bag of signals keyed by name (a few dozen at most, so a list beats a map). */
 export class Evidence {
   private readonly entries: Entry[] = []
@@ -59,15 +75,10 @@ export class Evidence {
     for (const entry of this.entries) {
       const weight = Math.round(entry.weight * 100) / 100
       if (weight === 0) continue
-      const detail = (entry.details ?? []).map((d, i) => (entry.quoted & (1 << i) ? `"${d}"` : d)).join(', ')
-      out.push({
-        name: entry.name,
-        target: entry.target,
-        weight,
-        ...(detail ? {detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 1)}…` : detail} : {}),
-      })
+      const detail = detailOf(entry)
+      out.push(detail ? {name: entry.name, target: entry.target, weight, detail} : {name: entry.name, target: entry.target, weight})
     }
-    return out.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return out.sort(strongestFirst)
   }
 
   private addDetail(name: string, target: Target, weight: number, cap: number, detail: string | undefined, quoted: boolean): number {

@@ -45,8 +45,12 @@ export class Hit {
 }
 
 const TAGS = Object.keys(LEXICON) as Tag[]
-/** Tag → index, as a plain object: a property load, constant-folded where the tag is a literal. */
-const TAG_INDEX = Object.fromEntries(TAGS.map((tag, index) => [tag, index])) as Record<Tag, number>
+/**
+ * The number of each tag (`TAG.lang`): what `TagHits` is indexed by. Callers name tags through it, so a lookup is a
+ * constant property load, not a string-keyed one.
+ */
+export const TAG: Readonly<Record<Tag, number>> = Object.freeze(Object.fromEntries(TAGS.map((tag, index) => [tag, index])) as Record<Tag, number>)
+const TAG_INDEX = TAG
 
 /** Lexicon hits grouped by tag: an array indexed by tag (cheaper than a map for a few dozen tags). */
 export class TagHits {
@@ -63,22 +67,22 @@ export class TagHits {
     if (!hit.first) this.repeats |= 1 << Math.min(tagId, 31)
   }
 
-  get(tag: Tag): Hit[] | undefined {
-    return this.lists[TAG_INDEX[tag]]
+  /** The hits of a tag (`TAG.x`), in text order. */
+  get(tagId: number): Hit[] | undefined {
+    return this.lists[tagId]
   }
 
-  has(tag: Tag): boolean {
-    return this.lists[TAG_INDEX[tag]] !== undefined
+  has(tagId: number): boolean {
+    return this.lists[tagId] !== undefined
   }
 
-  /** Number of hits of `tag`. */
-  count(tag: Tag): number {
-    return this.lists[TAG_INDEX[tag]]?.length ?? 0
+  /** Number of hits of a tag. */
+  count(tagId: number): number {
+    return this.lists[tagId]?.length ?? 0
   }
 
-  /** The hits of `tag` with repeated terms dropped (first occurrence kept): most often the hits themselves. */
-  distinct(tag: Tag): Hit[] | undefined {
-    const tagId = TAG_INDEX[tag]
+  /** The hits of a tag with repeated terms dropped (first occurrence kept): most often the hits themselves. */
+  distinct(tagId: number): Hit[] | undefined {
     const hits = this.lists[tagId]
     if (!hits || (this.repeats & (1 << Math.min(tagId, 31))) === 0) return hits
     this.distinctLists ??= new Array(TAGS.length)

@@ -4,7 +4,7 @@
  * Nothing here is compiled per call, and no regex can backtrack catastrophically (no nested unbounded quantifiers).
  */
 import {RULE_WORDS} from './lexicon.js'
-import {GATE, type GateTag, type Hit, matchTokens, type TagHits} from './phrases.js'
+import {GATE, type GateTag, type Hit, matchTokens, TAG, type TagHits} from './phrases.js'
 import {NUMBER, SYM, tokenize, wordId, wordIds} from './tokenizer.js'
 
 /** Everything the classifier reads from one text. Counts cover the scanned window; `scale` extrapolates them. */
@@ -223,7 +223,7 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     codeSpans: countIf(has(SYM.backtick), CODE_SPAN, scanned),
     syllogisms: countIf(tagged('gate_quantifier'), SYLLOGISM, scanned),
     // Object tracking swaps things several times; `trade` alone is usually about commerce.
-    swaps: byTag.has('gate_swap') ? (byTag.get('gate_swap')?.length ?? 0) + (byTag.get('gate_trade')?.length ?? 0) : 0,
+    swaps: byTag.has(TAG.gate_swap) ? byTag.count(TAG.gate_swap) + byTag.count(TAG.gate_trade) : 0,
     riddles: countIf(questions > 0 && tagged('gate_riddle'), RIDDLE, scanned),
     booleanExpressions: countIf(tagged('gate_boolean'), BOOLEAN_EXPRESSION, scanned),
     punctuationRules:
@@ -239,7 +239,7 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     percents: countIf(has(SYM.percent), PERCENT, scanned),
     questions,
     sentences,
-    countedConstraints: countCountedConstraints(ids, byTag.get('gate_unit')),
+    countedConstraints: countCountedConstraints(ids, byTag.get(TAG.gate_unit)),
     letterConstraints: countIf(tagged('gate_letter'), LETTER_CONSTRAINT, scanned),
     angleTitle: countIf(has(SYM.less), ANGLE_TITLE, scanned),
   }

@@ -4,17 +4,17 @@
  * `GENERAL_PRIOR`, so any other task needs more than that much evidence to win. Each signal is capped, and the
  * weight of a text is scaled by its place in the request (the last user turn counts fully; see `classifier.ts`).
  */
-import {RULE_WORDS, type Tag} from './lexicon.js'
-import type {Hit} from './phrases.js'
+import {RULE_WORDS} from './lexicon.js'
+import {type Hit, TAG} from './phrases.js'
 import type {TextFeatures} from './scan.js'
-import {wordId, wordIds, wordText} from './tokenizer.js'
+import {wordId, wordIds, type WordSet, wordText} from './tokenizer.js'
 import type {Evidence} from './evidence.js'
 
 /** What a request must beat to be anything but `general`. */
 export const GENERAL_PRIOR = 1
 
-/** Distinct lexicon terms of a tag, in order of first appearance, with their multipliers. */
-export function distinctTerms(features: TextFeatures, tag: Tag): readonly Hit[] {
+/** Distinct lexicon terms of a tag (`TAG.x`), in order of first appearance, with their multipliers. */
+export function distinctTerms(features: TextFeatures, tag: number): readonly Hit[] {
   return features.byTag.distinct(tag) ?? NO_HITS
 }
 
@@ -26,7 +26,7 @@ function addTerms(
   ev: Evidence,
   f: TextFeatures,
   m: number,
-  tag: Tag,
+  tag: number,
   name: string,
   target: Parameters<Evidence['add']>[1],
   first: number,
@@ -41,16 +41,30 @@ function addTerms(
   return hits
 }
 
-function hitsOf(f: TextFeatures, tag: Tag): readonly Hit[] {
+function hitsOf(f: TextFeatures, tag: number): readonly Hit[] {
   return f.byTag.get(tag) ?? NO_HITS
 }
 
-/** True when some hit of `others` lies within `distance` tokens of `hit` (either side, not overlapping it). */
+/** The first hit of `others` within `distance` tokens of `hit` (either side, not overlapping it). */
 function near(hit: Hit, others: readonly Hit[], distance: number): Hit | undefined {
-  for (const o of others) {
+  for (let k = 0; k < others.length; k++) {
+    const o = others[k]
     if ((o.pos >= hit.end && o.pos - hit.end < distance) || (o.end <= hit.pos && hit.pos - o.end < distance)) return o
   }
   return undefined
+}
+
+/** The first hit with a full weight (`w >= 1`), if any. */
+function firstStrong(hits: readonly Hit[]): Hit | undefined {
+  for (let k = 0; k < hits.length; k++) if (hits[k].w >= 1) return hits[k]
+  return undefined
+}
+
+/** Number of hits with a full weight (`w >= 1`). */
+export function countStrong(hits: readonly Hit[]): number {
+  let n = 0
+  for (let k = 0; k < hits.length; k++) if (hits[k].w >= 1) n++
+  return n
 }
 
 const LANG_PREPOSITIONS = wordIds(RULE_WORDS.langPrepositions)
@@ -74,6 +88,52 @@ const NUMERIC_CAP = 4.5
 const STRONG_CODE_VERBS = new Set(['implement', 'code', 'program', 'compile', 'debug', 'refactor'])
 const SCREENPLAY_ARTIFACTS = new Set(['script', 'scripts', 'program', 'programs', 'code'])
 
+/** Index of the first id in `set`, or -1. */
+function firstOf(ids: Int32Array, set: WordSet): number {
+  for (let k = 0; k < ids.length; k++) if (set.has(ids[k])) return k
+  return -1
+}
+
+/** The first of `verbs` that ends at most 3 tokens before `artifact`. */
+function verbBefore(verbs: readonly Hit[], artifact: Hit): Hit | undefined {
+  for (let k = 0; k < verbs.length; k++) {
+    const v = verbs[k]
+    if (v.end <= artifact.pos && artifact.pos - v.end <= 3) return v
+  }
+  return undefined
+}
+
+/**
+ * Language names of one kind (`lang` hits, then `lang_weak` hits) beside code words. A strong name needs a code word
+ * within 4 tokens (artifacts first, then `tech`, then `code_term`), a weak one an artifact within 3, or a preposition
+ * before it (`in Rust`) and some code word or strong code verb anywhere in the text.
+ */
+function languageEvidence(ev: Evidence, f: TextFeatures, m: number, langHits: readonly Hit[], strong: boolean, artifacts: readonly Hit[]): void {
+  for (const lang of langHits) {
+    const partner = strong
+      ? (near(lang, artifacts, 4) ?? near(lang, hitsOf(f, TAG.tech), 4) ?? near(lang, hitsOf(f, TAG.code_term), 4))
+      : near(lang, artifacts, 3)
+    if (partner) {
+      ev.add('language_with_artifact', 'coding', 2.5 * m, 2.5, `"${lang.term}" + "${partner.term}"`)
+      continue
+    }
+    const before = lang.pos > 0 ? f.ids[lang.pos - 1] : -1
+    if (!strong && LANG_PREPOSITIONS.has(before) && (hasCodeWords(f, artifacts) || hasStrongCodeVerb(f))) {
+      ev.add('language_with_artifact', 'coding', 1.5 * m, 2.5, `"${wordText(before)} ${lang.term}"`)
+    }
+  }
+}
+
+function hasCodeWords(f: TextFeatures, artifacts: readonly Hit[]): boolean {
+  return artifacts.length > 0 || f.byTag.count(TAG.tech) > 0 || f.byTag.count(TAG.code_term) > 0
+}
+
+function hasStrongCodeVerb(f: TextFeatures): boolean {
+  const verbs = hitsOf(f, TAG.code_verb)
+  for (let k = 0; k < verbs.length; k++) if (STRONG_CODE_VERBS.has(verbs[k].term)) return true
+  return false
+}
+
 /** Coding evidence of one text. */
 function codingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   if (f.fences > 0) {
@@ -91,36 +151,23 @@ function codingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   if (f.problemIO > 0) ev.add('problem_io', 'coding', 1.5 * f.problemIO * m, 4.5, 'Input/Output, bounds')
   if (f.bigO > 0) ev.add('big_o', 'coding', 1.5 * m, 1.5, 'O(...) notation')
 
-  addTerms(ev, f, m, 'lang', 'language', 'coding', 1.7, 0.3, 2)
-  addTerms(ev, f, m, 'tech', 'tech_term', 'coding', 1.5, 1, 3)
-  addTerms(ev, f, m, 'code_term', 'code_term', 'coding', 1.5, 1.2, 3.6)
-  addTerms(ev, f, m, 'code_weak', 'code_vocabulary', 'coding', 0.3, 0.3, 1.2)
-  addTerms(ev, f, m, 'sysdesign', 'system_design', 'coding', 0.8, 0.8, 2.4)
+  addTerms(ev, f, m, TAG.lang, 'language', 'coding', 1.7, 0.3, 2)
+  addTerms(ev, f, m, TAG.tech, 'tech_term', 'coding', 1.5, 1, 3)
+  addTerms(ev, f, m, TAG.code_term, 'code_term', 'coding', 1.5, 1.2, 3.6)
+  addTerms(ev, f, m, TAG.code_weak, 'code_vocabulary', 'coding', 0.3, 0.3, 1.2)
+  addTerms(ev, f, m, TAG.sysdesign, 'system_design', 'coding', 0.8, 0.8, 2.4)
 
   // A language name beside a code artifact: "C++ program", "Go function", "R script", "in Rust with tokio".
-  const artifacts = hitsOf(f, 'code_artifact')
-  const langHits = f.byTag.has('lang') || f.byTag.has('lang_weak') ? [...hitsOf(f, 'lang'), ...hitsOf(f, 'lang_weak')] : NO_HITS
-  const codeWords = langHits.length > 0 ? [...artifacts, ...hitsOf(f, 'tech'), ...hitsOf(f, 'code_term')] : NO_HITS
-  for (const lang of langHits) {
-    const strong = lang.tag === 'lang'
-    const partner = near(lang, strong ? codeWords : artifacts, strong ? 4 : 3)
-    if (partner) {
-      ev.add('language_with_artifact', 'coding', 2.5 * m, 2.5, `"${lang.term}" + "${partner.term}"`)
-      continue
-    }
-    const codeVerb = hitsOf(f, 'code_verb').some((v) => STRONG_CODE_VERBS.has(v.term))
-    const before = lang.pos > 0 ? f.ids[lang.pos - 1] : -1
-    if (!strong && LANG_PREPOSITIONS.has(before) && (codeWords.length > 0 || codeVerb)) {
-      ev.add('language_with_artifact', 'coding', 1.5 * m, 2.5, `"${wordText(before)} ${lang.term}"`)
-    }
-  }
+  const artifacts = hitsOf(f, TAG.code_artifact)
+  languageEvidence(ev, f, m, hitsOf(f, TAG.lang), true, artifacts)
+  languageEvidence(ev, f, m, hitsOf(f, TAG.lang_weak), false, artifacts)
 
   // "write a function", "implement the ... class", unless a script is a screenplay ("script for a YouTube video").
-  const verbs = hitsOf(f, 'code_verb')
-  const media = hitsOf(f, 'media')
-  const langs = hitsOf(f, 'lang').length + hitsOf(f, 'lang_weak').length
+  const verbs = hitsOf(f, TAG.code_verb)
+  const media = hitsOf(f, TAG.media)
+  const langs = hitsOf(f, TAG.lang).length + hitsOf(f, TAG.lang_weak).length
   for (const artifact of artifacts) {
-    const verb = verbs.find((v) => v.end <= artifact.pos && artifact.pos - v.end <= 3)
+    const verb = verbBefore(verbs, artifact)
     if (!verb) continue
     if (SCREENPLAY_ARTIFACTS.has(artifact.term) && langs === 0 && near(artifact, media, 9)) {
       ev.add('screenplay', 'general', 0.6 * m, 0.6, `"${artifact.term}" for media`)
@@ -130,7 +177,7 @@ function codingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   }
 
   // Programming-problem shape: "Given an array ... return ..." (LeetCode, HumanEval docstrings).
-  const given = f.ids.findIndex((id) => PROBLEM_START.has(id))
+  const given = firstOf(f.ids, PROBLEM_START)
   if (given !== -1) {
     const limit = Math.min(f.ids.length, given + 80)
     let structure = -1
@@ -150,34 +197,34 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   // Maths words and numbers inside code (a docstring, an example) describe what the code computes: half weight.
   const inCode = f.codeLines >= 2 || f.fences > 0 || f.stackTraces > 0
   const mm = inCode ? m * 0.5 : m
-  const mathTerms = addTerms(ev, f, mm, 'math_term', 'math_term', 'thinking', 1, 1, 3)
-  addTerms(ev, f, mm, 'competition', 'competition_math', 'thinking', 1.2, 1.2, 3.6)
-  addTerms(ev, f, m, 'proof', 'proof', 'thinking', 1.5, 0.3, 2)
-  addTerms(ev, f, m, 'reasoning_cue', 'reasoning_cue', 'thinking', 1.5, 0.5, 2.5)
-  addTerms(ev, f, m, 'estimation', 'estimation', 'thinking', 1.4, 0.3, 2)
-  addTerms(ev, f, m, 'logic', 'logic_puzzle', 'thinking', 1.2, 1.2, 3.6)
-  addTerms(ev, f, m, 'cipher', 'cipher', 'thinking', 1, 1, 2.5)
+  const mathTerms = addTerms(ev, f, mm, TAG.math_term, 'math_term', 'thinking', 1, 1, 3)
+  addTerms(ev, f, mm, TAG.competition, 'competition_math', 'thinking', 1.2, 1.2, 3.6)
+  addTerms(ev, f, m, TAG.proof, 'proof', 'thinking', 1.5, 0.3, 2)
+  addTerms(ev, f, m, TAG.reasoning_cue, 'reasoning_cue', 'thinking', 1.5, 0.5, 2.5)
+  addTerms(ev, f, m, TAG.estimation, 'estimation', 'thinking', 1.4, 0.3, 2)
+  addTerms(ev, f, m, TAG.logic, 'logic_puzzle', 'thinking', 1.2, 1.2, 3.6)
+  addTerms(ev, f, m, TAG.cipher, 'cipher', 'thinking', 1, 1, 2.5)
 
   // Number-driven evidence (word problems, expressions, numeric questions) is one family with one cap: numbers in
   // a pasted table or a programming problem's examples must not outvote everything else.
   const numeric: Array<[name: string, weight: number, detail: string]> = []
-  const quantities = Math.round((f.numbers + hitsOf(f, 'number_word').length) * f.scale)
-  const quantityQuestions = distinctTerms(f, 'quantity_q')
-  const units = hitsOf(f, 'unit')
+  const quantities = Math.round((f.numbers + f.byTag.count(TAG.number_word)) * f.scale)
+  const quantityQuestions = distinctTerms(f, TAG.quantity_q)
+  const units = hitsOf(f, TAG.unit)
   if (quantityQuestions.length > 0 && quantities > 0) {
     const withOnes = quantities + countIds(f.ids, ONE)
     const weight = withOnes >= 4 ? 3.5 : withOnes >= 2 ? 3 : units.length > 0 ? 1.5 : 0.8
     numeric.push(['math_word_problem', weight, `${quantities} quantities + "${quantityQuestions[0].term}"`])
   }
-  const calcVerbs = distinctTerms(f, 'calc_verb')
+  const calcVerbs = distinctTerms(f, TAG.calc_verb)
   if (calcVerbs.length > 0 && quantities > 0) {
     numeric.push(['calculation', quantities >= 2 ? 1.5 : 1, `"${calcVerbs[0].term}" + ${quantities} numbers`])
   }
-  const strongMath = mathTerms.filter((hit) => hit.w >= 1)
-  if (strongMath.length > 0 && quantities > 0) {
-    numeric.push(['math_with_numbers', 1, `"${strongMath[0].term}" + ${quantities} numbers`])
-  } else if (strongMath.length > 0 && quantityQuestions.length > 0) {
-    numeric.push(['math_question', 0.8, `"${strongMath[0].term}" + "${quantityQuestions[0].term}"`])
+  const strongMath = firstStrong(mathTerms)
+  if (strongMath && quantities > 0) {
+    numeric.push(['math_with_numbers', 1, `"${strongMath.term}" + ${quantities} numbers`])
+  } else if (strongMath && quantityQuestions.length > 0) {
+    numeric.push(['math_question', 0.8, `"${strongMath.term}" + "${quantityQuestions[0].term}"`])
   }
   // Numbers with units in a short question (a long text with a few numbers in passing is not a problem).
   const dense = f.ids.length <= 200 || quantities / f.ids.length >= 0.06
@@ -186,7 +233,8 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   }
   if (f.arithmetic > 0) numeric.push(['arithmetic', Math.min(3, 1.5 * f.arithmetic), `${f.arithmetic} expressions`])
   if (f.percentOf > 0) numeric.push(['percent_of', 2.5, '"N% of"'])
-  const numericTotal = numeric.reduce((sum, [, weight]) => sum + weight, 0)
+  let numericTotal = 0
+  for (const [, weight] of numeric) numericTotal += weight
   const factor = numericTotal > NUMERIC_CAP ? NUMERIC_CAP / numericTotal : 1
   for (const [name, weight, detail] of numeric) ev.add(name, 'thinking', weight * factor * mm, 3.5, detail)
 
@@ -200,9 +248,9 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   if (f.riddles > 0) ev.add('riddle', 'thinking', 1.5 * m, 1.5, '"what has … but …?"')
   if (f.latex > 0) ev.add('latex_math', 'thinking', 1.2 * f.latex * m, 3, `${f.latex} LaTeX`)
 
-  const planning = distinctTerms(f, 'planning')
+  const planning = distinctTerms(f, TAG.planning)
   if (planning.length > 0) {
-    const constraints = distinctTerms(f, 'constraint_word')
+    const constraints = distinctTerms(f, TAG.constraint_word)
     const constrained = constraints.length >= 2
     ev.add('constrained_planning', 'thinking', (constrained ? 2 : 0.4) * m, 2, `"${planning[0].term}" + ${constraints.length} constraints`)
   }
@@ -221,14 +269,14 @@ function instructionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
     ev.add('punctuation_rule', 'instruction_following', 1.5 * f.punctuationRules * m, 3, `${f.punctuationRules} rules`)
   }
   if (f.angleTitle > 0) ev.add('title_format', 'instruction_following', 1.5 * m, 1.5, '<<title>>')
-  const rules = addTerms(ev, f, m, 'format_rule', 'format_rule', 'instruction_following', 1.2, 1.2, 4.8)
-  addTerms(ev, f, m, 'case_rule', 'case_rule', 'instruction_following', 1.8, 0.6, 3)
-  addTerms(ev, f, m, 'json_output', 'structured_output', 'instruction_following', 1.6, 0.4, 2)
-  addTerms(ev, f, m, 'output_only', 'output_only', 'instruction_following', 1.2, 1.2, 2.4)
-  addTerms(ev, f, m, 'extraction', 'extraction', 'instruction_following', 1.2, 0.9, 2.7)
-  const preserve = addTerms(ev, f, m, 'preserve', 'preserve_content', 'instruction_following', 0.8, 0.8, 1.6)
-  addTerms(ev, f, m, 'structure_word', 'structure_request', 'instruction_following', 0.5, 0.5, 1)
-  const rewrite = addTerms(ev, f, m, 'rewrite', 'rewrite', 'instruction_following', 1.5, 0, 1.5)
+  const rules = addTerms(ev, f, m, TAG.format_rule, 'format_rule', 'instruction_following', 1.2, 1.2, 4.8)
+  addTerms(ev, f, m, TAG.case_rule, 'case_rule', 'instruction_following', 1.8, 0.6, 3)
+  addTerms(ev, f, m, TAG.json_output, 'structured_output', 'instruction_following', 1.6, 0.4, 2)
+  addTerms(ev, f, m, TAG.output_only, 'output_only', 'instruction_following', 1.2, 1.2, 2.4)
+  addTerms(ev, f, m, TAG.extraction, 'extraction', 'instruction_following', 1.2, 0.9, 2.7)
+  const preserve = addTerms(ev, f, m, TAG.preserve, 'preserve_content', 'instruction_following', 0.8, 0.8, 1.6)
+  addTerms(ev, f, m, TAG.structure_word, 'structure_request', 'instruction_following', 0.5, 0.5, 1)
+  const rewrite = addTerms(ev, f, m, TAG.rewrite, 'rewrite', 'instruction_following', 1.5, 0, 1.5)
   if (rewrite.length > 0 && (preserve.length > 0 || rules.length > 0 || f.countedConstraints > 0)) {
     ev.add('constrained_rewrite', 'instruction_following', 1 * m, 1, `"${rewrite[0].term}" with rules`)
   }
@@ -236,8 +284,8 @@ function instructionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
 
 /** General evidence of one text: everyday questions and writing requests. */
 function generalEvidence(ev: Evidence, f: TextFeatures, m: number): void {
-  addTerms(ev, f, m, 'general_cue', 'general_cue', 'general', 0.3, 0.3, 0.6)
-  addTerms(ev, f, m, 'writing', 'writing_request', 'general', 0.4, 0.4, 0.8)
+  addTerms(ev, f, m, TAG.general_cue, 'general_cue', 'general', 0.3, 0.3, 0.6)
+  addTerms(ev, f, m, TAG.writing, 'writing_request', 'general', 0.4, 0.4, 0.8)
 }
 
 /** Adds the task evidence of one text, scaled by `m` (its weight in the request). */

@@ -372,9 +372,28 @@ export function wordId(word: string): number {
   return WORD_IDS.get(word) ?? UNKNOWN
 }
 
+/** A set of vocabulary words, by id: one byte per vocabulary word, so a membership test is one load. */
+export class WordSet {
+  private readonly members = new Uint8Array(VOCABULARY_SIZE)
+
+  constructor(words: readonly string[]) {
+    for (const word of words) {
+      const id = wordId(word)
+      // Every rule word is put in the vocabulary when it is built, so this is a programming error.
+      if (id === UNKNOWN) throw new Error(`"${word}" is not in the classifier's vocabulary`)
+      this.members[id] = 1
+    }
+  }
+
+  /** True when `id` is one of the words (never for `NUMBER`, `UNKNOWN`, or a missing token). */
+  has(id: number | undefined): boolean {
+    return id !== undefined && id >= 0 && this.members[id] === 1
+  }
+}
+
 /** Ids of vocabulary words, as a set. */
-export function wordIds(words: readonly string[]): Set<number> {
-  return new Set(words.map((word) => wordId(word)))
+export function wordIds(words: readonly string[]): WordSet {
+  return new WordSet(words)
 }
 
 /** The word of an id (`#` for a number, `?` for an unknown word). */
