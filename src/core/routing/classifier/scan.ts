@@ -70,7 +70,6 @@ const CODE_LINE_START =
   /[ \t]*(?:def \w+\s*\(|class \w+[\s:(<{]|import [\w{*"'@.]|from [\w.]+ import |#include|#define |#!\/|(?:async )?function\*?\s*[\w$]*\s*\(|(?:export )?(?:const|let|var) [\w${}[\], ]{1,60}=|(?:public|private|protected|static|internal|override) \w|fn \w+|func [\w(]|package [\w.]+|using [\w.]+;|return(?:[ \t]+\S+)?[ \t]*;?[ \t]*$|if ?\(|for ?\(|while ?\(|switch ?\(|for \w+(?:, ?\w+)? in .{1,80}:[ \t]*$|elif |else:|else \{|\} ?else|try:|try \{|except\b|catch ?\(|with open\(|@\w+[(\s]|console\.|print\(|println!?\(|printf\(|System\.out|std::|fmt\.|SELECT |INSERT INTO |UPDATE \w+ SET |CREATE (?:TABLE|INDEX) |DELETE FROM |>>> |\$ \w|<\/?[a-z][\w-]*[ >/]|[a-zA-Z_$][\w.$[\]]*[a-zA-Z0-9_\]] ?(?:=|\+=|-=|:=) ?[\w[{("'`.$-]|[a-zA-Z_][\w.]*\([^()\n]{0,80}\)[ \t]*;?[ \t]*$|\/\/|\/\*)/my
 const STACK_TRACE =
   /Traceback \(most recent call last\)|^[ \t]+at [\w$.<>[\]/ ]{1,200}\(?[\w/\\.:-]{1,200}:\d+(?::\d+)?\)?[ \t]*$|^[ \t]*File "[^"\n]{1,300}", line \d+|Exception in thread|^[\w.$]{0,200}(?:Error|Exception)(?::|$)|\bpanicked at\b|\berror\[E\d{4}\]|\berror TS\d{4}\b|\bnpm ERR!|Segmentation fault|core dumped|^[ \t]*--> [\w/.-]{1,200}:\d+:\d+/gm
-const CODE_SPAN = /`[^`\n]{0,120}[;=(){}[\]<>][^`\n]{0,120}`/g
 const PROBLEM_IO =
   /\bInput:\s*[a-zA-Z_]\w*\s*=|\bOutput:\s*[[\d"'-]|\d\s*(?:<=|≤)\s*[\w.[\]]+\s*(?:<=|≤)|\.length\b|^[ \t]*Example \d+:|^[ \t]*(?:Input|Output)[ \t]*$|\bthe (?:first|second|next) line (?:of (?:the )?input )?contains\b|\bSample (?:Input|Output)\b|\beach test case\b|\bprint (?:one|a single|the) (?:integer|number|line)\b/gim
 const BIG_O = /\bO\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\)){1,30}\)/g
@@ -117,6 +116,44 @@ function countCalls(text: string): number {
     if (dotted || camel) calls++
   }
   return calls
+}
+
+/** Most characters on either side of the code character in a code span (see `countCodeSpans`). */
+const CODE_SPAN_SIDE = 120
+
+function isCodeSpanMark(c: number): boolean {
+  return c === 0x3b || c === 0x3d || c === 0x28 || c === 0x29 || c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || c === 0x3c || c === 0x3e
+}
+
+/** True when the backtick span `[from, to)` (between the backticks) is code: one line, a code character not too deep. */
+function isCodeSpan(text: string, from: number, to: number): boolean {
+  if (to - from > 2 * CODE_SPAN_SIDE + 1) return false
+  for (let k = from; k < to; k++) if (text.charCodeAt(k) === 0x0a) return false
+  const last = Math.min(from + CODE_SPAN_SIDE, to - 1)
+  for (let k = Math.max(from, to - 1 - CODE_SPAN_SIDE); k <= last; k++) if (isCodeSpanMark(text.charCodeAt(k))) return true
+  return false
+}
+
+/**
+ * Backtick spans with code punctuation (`const [a] = b;`): the number of matches of
+ * /`[^`\n]{0,120}[;=(){}[\]<>][^`\n]{0,120}`/g, found by jumping from backtick to backtick with `indexOf` instead of
+ * trying the pattern at every character. A span runs to the next backtick; when it is not code, that backtick may
+ * open the next one.
+ */
+function countCodeSpans(text: string): number {
+  let spans = 0
+  let open = text.indexOf('`')
+  while (open !== -1) {
+    const close = text.indexOf('`', open + 1)
+    if (close === -1) break
+    if (isCodeSpan(text, open + 1, close)) {
+      spans++
+      open = text.indexOf('`', close + 1)
+    } else {
+      open = close
+    }
+  }
+  return spans
 }
 
 const COUNT_PREFIXES = wordIds(RULE_WORDS.countPrefixes)
@@ -220,7 +257,7 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
       scanned,
     ),
     inlineCode: snakeCase + (has(SYM.paren) ? countCalls(scanned) : 0),
-    codeSpans: countIf(has(SYM.backtick), CODE_SPAN, scanned),
+    codeSpans: has(SYM.backtick) ? countCodeSpans(scanned) : 0,
     syllogisms: countIf(tagged('gate_quantifier'), SYLLOGISM, scanned),
     // Object tracking swaps things several times; `trade` alone is usually about commerce.
     swaps: byTag.has(TAG.gate_swap) ? byTag.count(TAG.gate_swap) + byTag.count(TAG.gate_trade) : 0,
@@ -261,16 +298,58 @@ function isLower(c: number): boolean {
   return c >= 0x61 && c <= 0x7a
 }
 
-/** True when the line `[first, last]` holds a character that code lines have and prose lines rarely start with. */
-function hasCodePunctuation(text: string, first: number, last: number): boolean {
-  for (let k = first; k <= last; k++) {
-    const c = text.charCodeAt(k)
-    if (c === 0x28 || c === 0x3d || c === 0x5b) return true // ( = [
-    // `obj.method`, but not the full stop of a sentence.
-    if (c === 0x2e && k < last && text.charCodeAt(k + 1) > 0x20) return true
+/** Position of the first `.` at or after `from` that is followed by a visible character (`obj.method`), or -1. */
+function codeDotFrom(text: string, from: number): number {
+  for (let k = text.indexOf('.', from); k !== -1; k = text.indexOf('.', k + 1)) {
+    if (k + 1 < text.length && text.charCodeAt(k + 1) > 0x20) return k
   }
-  return false
+  return -1
 }
+
+/**
+ * Answers, for lines in text order, whether a line holds `":`, or a character that code lines have and prose lines
+ * rarely start with: `(`, `=`, `[`, or a `.` followed by a visible character (`obj.method`, not a full stop). The next
+ * position of each is found with `indexOf` and kept until a later line passes it, so a text costs one native search
+ * per occurrence instead of a loop over every character of every prose line.
+ */
+class CodePunctuation {
+  private text = ''
+  // Next position of each character at or after the last line asked about; -1 when there is none left.
+  private paren = 0
+  private equals = 0
+  private bracket = 0
+  private dot = 0
+  private keyMark = 0
+
+  /** Starts on a new text. */
+  reset(text: string): void {
+    this.text = text
+    this.paren = this.equals = this.bracket = this.dot = this.keyMark = -2
+  }
+
+  /** True when `[first, last]` holds `":` (a JSON key), both characters inside; `first` never decreases. */
+  keyMarkWithin(first: number, last: number): boolean {
+    if (this.keyMark !== -1 && this.keyMark < first) this.keyMark = this.text.indexOf('":', first)
+    return this.keyMark !== -1 && this.keyMark + 1 <= last
+  }
+
+  /** True when `[first, last]` holds one of the characters; `first` never decreases between calls. */
+  within(first: number, last: number): boolean {
+    const text = this.text
+    if (this.paren !== -1 && this.paren < first) this.paren = text.indexOf('(', first)
+    if (this.equals !== -1 && this.equals < first) this.equals = text.indexOf('=', first)
+    if (this.bracket !== -1 && this.bracket < first) this.bracket = text.indexOf('[', first)
+    if (this.dot !== -1 && this.dot < first) this.dot = codeDotFrom(text, first)
+    return (
+      (this.paren !== -1 && this.paren <= last) ||
+      (this.equals !== -1 && this.equals <= last) ||
+      (this.bracket !== -1 && this.bracket <= last) ||
+      (this.dot !== -1 && this.dot <= last)
+    )
+  }
+}
+
+const codePunctuation = new CodePunctuation()
 
 /**
  * Line-level structure in one pass: fences, code lines (inside code fences, or lines that look like code), JSON
@@ -281,6 +360,7 @@ function scanLines(text: string): LineInfo {
   let inFence = false
   let fenceIsCode = false
   const n = text.length
+  codePunctuation.reset(text)
   let start = 0
   while (start <= n) {
     let end = text.indexOf('\n', start)
@@ -334,7 +414,7 @@ function classifyLine(text: string, start: number, first: number, last: number, 
     if (after === 0x20 || after === 0x09) info.options++
   }
 
-  const jsonish = (c0 === 0x7b && c1 === 0x22) || (c0 === 0x5b && (c1 === 0x7b || c1 === 0x22)) || (c0 === 0x22 && text.slice(first, last + 1).includes('":'))
+  const jsonish = (c0 === 0x7b && c1 === 0x22) || (c0 === 0x5b && (c1 === 0x7b || c1 === 0x22)) || (c0 === 0x22 && codePunctuation.keyMarkWithin(first, last))
   if (jsonish) {
     info.jsonLines++
     return
@@ -344,7 +424,7 @@ function classifyLine(text: string, start: number, first: number, last: number, 
     return
   }
   // A line that opens like a sentence ("The cache…") is prose unless it has code punctuation or is SQL.
-  if (isUpper(c0) && isLower(c1) && !hasCodePunctuation(text, first, last)) return
+  if (isUpper(c0) && isLower(c1) && !codePunctuation.within(first, last)) return
   CODE_LINE_START.lastIndex = start
   if (CODE_LINE_START.test(text)) info.codeLines++
 }

@@ -165,13 +165,25 @@ let tableHash = new Int32Array(1)
 let tableId = new Int32Array(1).fill(UNKNOWN)
 let tableMask = 0
 
-/** True when the span `[start, end)` of `text` spells `word`, ignoring case (curly apostrophes read as straight). */
-function spanEquals(text: string, start: number, end: number, word: string): boolean {
-  if (end - start !== word.length) return false
-  for (let k = 0; k < word.length; k++) {
-    let c = lower(text.charCodeAt(start + k))
+/**
+ * The vocabulary's words as character codes, one after another: word `id` is `WORD_CODES[WORD_START[id] ..
+ * WORD_START[id + 1])`. Comparing a span with these needs no string of either.
+ */
+let WORD_CODES = new Uint16Array(0)
+let WORD_START = new Int32Array(1)
+
+/** True when the span `[start, end)` of `text` spells word `id`, ignoring case (curly apostrophes read as straight). */
+function spanEquals(text: string, start: number, end: number, id: number): boolean {
+  const from = WORD_START[id]
+  if (end - start !== WORD_START[id + 1] - from) return false
+  for (let k = start, w = from; k < end; k++, w++) {
+    const raw = text.charCodeAt(k)
+    const code = WORD_CODES[w]
+    // Most text is lower case already: compare the character as it is first.
+    if (raw === code) continue
+    let c = lower(raw)
     if (c === RIGHT_QUOTE) c = APOSTROPHE
-    if (c !== word.charCodeAt(k)) return false
+    if (c !== code) return false
   }
   return true
 }
@@ -179,7 +191,7 @@ function spanEquals(text: string, start: number, end: number, word: string): boo
 function lookup(text: string, start: number, end: number, hash: number): number {
   let slot = hash & tableMask
   for (let id = tableId[slot]; id !== UNKNOWN; id = tableId[slot]) {
-    if (tableHash[slot] === hash && spanEquals(text, start, end, WORDS[id])) return id
+    if (tableHash[slot] === hash && spanEquals(text, start, end, id)) return id
     slot = (slot + 1) & tableMask
   }
   return UNKNOWN
@@ -300,8 +312,11 @@ function scan(text: string): number {
 /** Tokenizes text into word ids (case-insensitive). */
 export function tokenize(text: string): Tokens {
   const count = scan(text)
+  // A plain copy: `slice` on a typed array costs more than the loop for a few hundred ids.
+  const ids = new Int32Array(count)
+  for (let k = 0; k < count; k++) ids[k] = idScratch[k]
   return {
-    ids: idScratch.slice(0, count),
+    ids,
     symbols: counts.symbols,
     sentences: counts.sentences,
     numbers: counts.numbers,
@@ -353,6 +368,18 @@ function buildVocabulary(words: Iterable<string>): void {
   tableHash = new Int32Array(size)
   tableId = new Int32Array(size).fill(UNKNOWN)
   tableMask = size - 1
+  WORD_START = new Int32Array(WORDS.length + 1)
+  for (const [id, word] of WORDS.entries()) WORD_START[id + 1] = WORD_START[id] + word.length
+  WORD_CODES = new Uint16Array(WORD_START[WORDS.length])
+  for (const [id, word] of WORDS.entries()) {
+    for (let k = 0; k < word.length; k++) {
+      const code = word.charCodeAt(k)
+      // `spanEquals` accepts a character equal to the word's as it is: that is right only for characters that
+      // lower-casing leaves alone.
+      if (lower(code) !== code || code === RIGHT_QUOTE) throw new Error(`vocabulary word "${word}" is not in lower case`)
+      WORD_CODES[WORD_START[id] + k] = code
+    }
+  }
   for (const [id, word] of WORDS.entries()) {
     const hash = hashWord(word)
     let slot = hash & tableMask
