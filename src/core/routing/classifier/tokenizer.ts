@@ -140,21 +140,33 @@ function endsWithWord(text: string, end: number, suffix: string): boolean {
 const FNV_OFFSET = 0x811c9dc5 | 0
 const FNV_PRIME = 16777619
 
-// Scratch buffers of the scanner, reused between calls (grown when a text has more tokens). `tokenize` copies the
-// ids out; the spans are read by `splitWords` only.
-let idScratch: Int32Array = new Int32Array(1024)
-let spanStart: Int32Array = new Int32Array(1024)
-let spanEnd: Int32Array = new Int32Array(1024)
+// The token arena: `tokenize` writes each text's ids after the previous text's and returns a view of them, so a
+// request's texts share one buffer and no typed array is allocated per text (allocating one costs microseconds).
+// `releaseTokens` rewinds it. The spans beside it are read by `splitWords` only.
+let arena: Int32Array = new Int32Array(4096)
+let spanStart: Int32Array = new Int32Array(4096)
+let spanEnd: Int32Array = new Int32Array(4096)
+/** Where the next text's ids go. */
+let arenaEnd = 0
 
-function growScratch(): void {
+/** Doubles the arena. Views handed out before keep the old buffer, whose contents stay as they were. */
+function growArena(): void {
   const grow = (a: Int32Array): Int32Array => {
     const b = new Int32Array(a.length * 2)
     b.set(a)
     return b
   }
-  idScratch = grow(idScratch)
+  arena = grow(arena)
   spanStart = grow(spanStart)
   spanEnd = grow(spanEnd)
+}
+
+/**
+ * Lets the next texts reuse the memory of every `Tokens.ids` returned so far. Call it only when none of them is read
+ * any more (the classifier does, as a request starts): a later `tokenize` overwrites them.
+ */
+export function releaseTokens(): void {
+  arenaEnd = 0
 }
 
 // The vocabulary: every word of the lexicon and of the rules, in an open-addressing hash table keyed by FNV-1a.
@@ -201,10 +213,11 @@ function lookup(text: string, start: number, end: number, hash: number): number 
 const counts = {symbols: 0, sentences: 0, numbers: 0, snakeCase: 0, errorWords: 0}
 
 /**
- * The scanner: finds the words of `text`, writes their ids to `idScratch` and their spans to `spanStart`/`spanEnd`,
- * fills `counts`, and returns the number of words.
+ * The scanner: finds the words of `text`, writes their ids to the arena from `arenaEnd` on and their spans beside
+ * them, fills `counts`, and returns the number of words.
  */
 function scan(text: string): number {
+  const at = arenaEnd
   let count = 0
   let symbols = 0
   let sentences = 0
@@ -290,15 +303,16 @@ function scan(text: string): number {
       symbols |= SYM.underscore
     }
     if (end - start > 8 && (endsWithWord(text, end, 'error') || endsWithWord(text, end, 'exception'))) errorWords++
-    if (count === idScratch.length) growScratch()
+    const slot = at + count
+    if (slot === arena.length) growArena()
     if (isDigit(first)) {
-      idScratch[count] = NUMBER
+      arena[slot] = NUMBER
       numbers++
     } else {
-      idScratch[count] = lookup(text, start, end, hash)
+      arena[slot] = lookup(text, start, end, hash)
     }
-    spanStart[count] = start
-    spanEnd[count] = end
+    spanStart[slot] = start
+    spanEnd[slot] = end
     count++
   }
   counts.symbols = symbols
@@ -309,14 +323,13 @@ function scan(text: string): number {
   return count
 }
 
-/** Tokenizes text into word ids (case-insensitive). */
+/** Tokenizes text into word ids (case-insensitive). The ids are a view of the token arena (see `releaseTokens`). */
 export function tokenize(text: string): Tokens {
+  const at = arenaEnd
   const count = scan(text)
-  // A plain copy: `slice` on a typed array costs more than the loop for a few hundred ids.
-  const ids = new Int32Array(count)
-  for (let k = 0; k < count; k++) ids[k] = idScratch[k]
+  arenaEnd = at + count
   return {
-    ids,
+    ids: arena.subarray(at, at + count),
     symbols: counts.symbols,
     sentences: counts.sentences,
     numbers: counts.numbers,
@@ -327,9 +340,10 @@ export function tokenize(text: string): Tokens {
 
 /** Splits lower-case text into words with the tokenizer's rules (used to build the vocabulary). */
 export function splitWords(lowerText: string): string[] {
+  const at = arenaEnd
   const count = scan(lowerText)
   const words: string[] = []
-  for (let k = 0; k < count; k++) words.push(lowerText.slice(spanStart[k], spanEnd[k]).toLowerCase().replaceAll('\u2019', "'"))
+  for (let k = at; k < at + count; k++) words.push(lowerText.slice(spanStart[k], spanEnd[k]).toLowerCase().replaceAll('\u2019', "'"))
   return words
 }
 
