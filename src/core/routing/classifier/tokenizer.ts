@@ -148,17 +148,26 @@ let spanStart: Int32Array = new Int32Array(4096)
 let spanEnd: Int32Array = new Int32Array(4096)
 /** Where the next text's ids go. */
 let arenaEnd = 0
+/** Where the ids of the text being scanned start. */
+let textStart = 0
 
-/** Doubles the arena. Views handed out before keep the old buffer, whose contents stay as they were. */
-function growArena(): void {
-  const grow = (a: Int32Array): Int32Array => {
-    const b = new Int32Array(a.length * 2)
-    b.set(a)
+/**
+ * Moves the text being scanned (its first `count` tokens) to a new, larger arena, which the texts after it share.
+ * Views handed out before keep the old buffer, which is freed with them: memory follows the live texts, even if
+ * `releaseTokens` is never called.
+ */
+function growArena(count: number): void {
+  // Twice as large (a request's texts then fit in one arena), but never more than 64 Ki ids unless one text needs it.
+  const size = Math.max(4 * count, Math.min(2 * arena.length, 1 << 16))
+  const move = (a: Int32Array): Int32Array => {
+    const b = new Int32Array(size)
+    b.set(a.subarray(textStart, textStart + count))
     return b
   }
-  arena = grow(arena)
-  spanStart = grow(spanStart)
-  spanEnd = grow(spanEnd)
+  arena = move(arena)
+  spanStart = move(spanStart)
+  spanEnd = move(spanEnd)
+  textStart = 0
 }
 
 /**
@@ -213,11 +222,11 @@ function lookup(text: string, start: number, end: number, hash: number): number 
 const counts = {symbols: 0, sentences: 0, numbers: 0, snakeCase: 0, errorWords: 0}
 
 /**
- * The scanner: finds the words of `text`, writes their ids to the arena from `arenaEnd` on and their spans beside
- * them, fills `counts`, and returns the number of words.
+ * The scanner: finds the words of `text`, writes their ids to the arena from `textStart` (`arenaEnd`, unless the
+ * arena had to grow) on and their spans beside them, fills `counts`, and returns the number of words.
  */
 function scan(text: string): number {
-  const at = arenaEnd
+  textStart = arenaEnd
   let count = 0
   let symbols = 0
   let sentences = 0
@@ -303,8 +312,8 @@ function scan(text: string): number {
       symbols |= SYM.underscore
     }
     if (end - start > 8 && (endsWithWord(text, end, 'error') || endsWithWord(text, end, 'exception'))) errorWords++
-    const slot = at + count
-    if (slot === arena.length) growArena()
+    if (textStart + count === arena.length) growArena(count)
+    const slot = textStart + count
     if (isDigit(first)) {
       arena[slot] = NUMBER
       numbers++
@@ -325,11 +334,10 @@ function scan(text: string): number {
 
 /** Tokenizes text into word ids (case-insensitive). The ids are a view of the token arena (see `releaseTokens`). */
 export function tokenize(text: string): Tokens {
-  const at = arenaEnd
   const count = scan(text)
-  arenaEnd = at + count
+  arenaEnd = textStart + count
   return {
-    ids: arena.subarray(at, at + count),
+    ids: arena.subarray(textStart, arenaEnd),
     symbols: counts.symbols,
     sentences: counts.sentences,
     numbers: counts.numbers,
@@ -340,10 +348,9 @@ export function tokenize(text: string): Tokens {
 
 /** Splits lower-case text into words with the tokenizer's rules (used to build the vocabulary). */
 export function splitWords(lowerText: string): string[] {
-  const at = arenaEnd
   const count = scan(lowerText)
   const words: string[] = []
-  for (let k = at; k < at + count; k++) words.push(lowerText.slice(spanStart[k], spanEnd[k]).toLowerCase().replaceAll('\u2019', "'"))
+  for (let k = textStart; k < textStart + count; k++) words.push(lowerText.slice(spanStart[k], spanEnd[k]).toLowerCase().replaceAll('\u2019', "'"))
   return words
 }
 
