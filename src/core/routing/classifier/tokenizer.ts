@@ -129,6 +129,34 @@ function nonAsciiSymbolBit(c: number): number {
   return c === 0x2264 ? SYM.less : 0
 }
 
+// Character information, one integer per character: the word code (see `ASCII_WORD_CODE`) in the low 16 bits, 0 for
+// a separator; a separator's `SYM` bits from bit 16; and two flags. One load tells the scanner all it needs about a
+// character. Precomputed for ASCII; other characters go through `nonAsciiInfo`.
+const WORD = 0xffff
+const SYMBOL_SHIFT = 16
+const SYMBOL_BITS = 0x3fff
+/** `.`, `?` or `!`: may end a sentence. */
+const SENTENCE_END = 1 << 30
+/** `.`, `/`, `,` or an apostrophe: may join two parts of a word (`node.js`, `km/h`, `1,000`, `don't`). */
+const JOINER = 1 << 31
+
+/** Information of a separator whose lower-case code is `c`. */
+function separatorInfo(c: number): number {
+  const symbol = c < 0x80 ? ASCII_SYMBOL[c] : nonAsciiSymbolBit(c)
+  const sentence = c === 0x2e || c === 0x3f || c === 0x21 ? SENTENCE_END : 0
+  const joiner = c === 0x2e || c === 0x2f || c === 0x2c || c === APOSTROPHE || c === RIGHT_QUOTE ? JOINER : 0
+  return (symbol << SYMBOL_SHIFT) | sentence | joiner
+}
+
+const ASCII_INFO = new Int32Array(128)
+for (let c = 0; c < 128; c++) ASCII_INFO[c] = ASCII_WORD_CODE[c] !== 0 ? ASCII_WORD_CODE[c] : separatorInfo(c)
+
+/** Information of a character beyond ASCII (judged, like its wordness, after lower-casing). */
+function nonAsciiInfo(c: number): number {
+  const code = nonAsciiWordCode(c)
+  return code !== 0 ? code : separatorInfo(lowerNonAscii(c))
+}
+
 /** True when the word ending at `end` ends with `suffix` (lower case), ignoring case. */
 function endsWithWord(text: string, end: number, suffix: string): boolean {
   const start = end - suffix.length
@@ -181,9 +209,9 @@ export function releaseTokens(): void {
 // The vocabulary: every word of the lexicon and of the rules, in an open-addressing hash table keyed by FNV-1a.
 const WORDS: string[] = []
 const WORD_IDS = new Map<string, number>()
-// An empty table of one slot until `buildVocabulary` fills it (the lexicon is split into words before).
-let tableHash = new Int32Array(1)
-let tableId = new Int32Array(1).fill(UNKNOWN)
+// Slot `k` holds a word's hash at `2k` and its id at `2k + 1` (side by side: one cache line for both). An empty
+// table of one slot until `buildVocabulary` fills it (the lexicon is split into words before).
+let table = new Int32Array([0, UNKNOWN])
 let tableMask = 0
 
 /**
@@ -211,8 +239,8 @@ function spanEquals(text: string, start: number, end: number, id: number): boole
 
 function lookup(text: string, start: number, end: number, hash: number): number {
   let slot = hash & tableMask
-  for (let id = tableId[slot]; id !== UNKNOWN; id = tableId[slot]) {
-    if (tableHash[slot] === hash && spanEquals(text, start, end, id)) return id
+  for (let id = table[2 * slot + 1]; id !== UNKNOWN; id = table[2 * slot + 1]) {
+    if (table[2 * slot] === hash && spanEquals(text, start, end, id)) return id
     slot = (slot + 1) & tableMask
   }
   return UNKNOWN
@@ -223,11 +251,13 @@ const counts = {symbols: 0, sentences: 0, numbers: 0, snakeCase: 0, errorWords: 
 
 /**
  * The scanner: finds the words of `text`, writes their ids to the arena from `textStart` (`arenaEnd`, unless the
- * arena had to grow) on and their spans beside them, fills `counts`, and returns the number of words.
+ * arena had to grow) on, and their spans beside them if asked, fills `counts`, and returns the number of words.
  */
-function scan(text: string): number {
+function scan(text: string, recordSpans: boolean): number {
   textStart = arenaEnd
   let count = 0
+  // The information of every separator, or-ed together: its `SYM` bits are read at the end.
+  let separators = 0
   let symbols = 0
   let sentences = 0
   let numbers = 0
@@ -237,12 +267,12 @@ function scan(text: string): number {
   let i = 0
   while (i < n) {
     const raw = text.charCodeAt(i)
-    const first = raw < 0x80 ? ASCII_WORD_CODE[raw] : nonAsciiWordCode(raw)
+    const info = raw < 0x80 ? ASCII_INFO[raw] : nonAsciiInfo(raw)
+    const first = info & WORD
     if (first === 0) {
-      const c = raw < 0x80 ? raw : lowerNonAscii(raw)
-      symbols |= c < 0x80 ? ASCII_SYMBOL[c] : nonAsciiSymbolBit(c)
+      separators |= info
       // A sentence end follows a word of two letters or more (not the `A.` of an option list).
-      if ((c === 0x2e || c === 0x3f || c === 0x21) && i > 1 && wordCodeAt(text, i - 1) !== 0 && wordCodeAt(text, i - 2) !== 0) {
+      if ((info & SENTENCE_END) !== 0 && i > 1 && wordCodeAt(text, i - 1) !== 0 && wordCodeAt(text, i - 2) !== 0) {
         const next = i + 1 < n ? lower(text.charCodeAt(i + 1)) : 0x20
         if (next === 0x20 || next === 0x0a || next === 0x09 || next === 0x0d) sentences++
       }
@@ -257,13 +287,15 @@ function scan(text: string): number {
     i++
     while (i < n) {
       const raw = text.charCodeAt(i)
-      const code = raw < 0x80 ? ASCII_WORD_CODE[raw] : nonAsciiWordCode(raw)
+      const info = raw < 0x80 ? ASCII_INFO[raw] : nonAsciiInfo(raw)
+      const code = info & WORD
       if (code !== 0) {
         if (code === UNDERSCORE && underscoreAt === -1) underscoreAt = i
         hash = Math.imul(hash ^ code, FNV_PRIME)
         i++
         continue
       }
+      if ((info & JOINER) === 0) break
       // A separator inside a word? (The character before it is always a word character here.)
       const c = raw < 0x80 ? raw : lowerNonAscii(raw)
       if (c === 0x2e || c === 0x2f) {
@@ -320,11 +352,14 @@ function scan(text: string): number {
     } else {
       arena[slot] = lookup(text, start, end, hash)
     }
-    spanStart[slot] = start
-    spanEnd[slot] = end
+    // Only `splitWords` reads the spans: storing them for every text would cost a sixth of the scan.
+    if (recordSpans) {
+      spanStart[slot] = start
+      spanEnd[slot] = end
+    }
     count++
   }
-  counts.symbols = symbols
+  counts.symbols = symbols | ((separators >>> SYMBOL_SHIFT) & SYMBOL_BITS)
   counts.sentences = sentences
   counts.numbers = numbers
   counts.snakeCase = snakeCase
@@ -334,7 +369,7 @@ function scan(text: string): number {
 
 /** Tokenizes text into word ids (case-insensitive). The ids are a view of the token arena (see `releaseTokens`). */
 export function tokenize(text: string): Tokens {
-  const count = scan(text)
+  const count = scan(text, false)
   arenaEnd = textStart + count
   return {
     ids: arena.subarray(textStart, arenaEnd),
@@ -348,7 +383,7 @@ export function tokenize(text: string): Tokens {
 
 /** Splits lower-case text into words with the tokenizer's rules (used to build the vocabulary). */
 export function splitWords(lowerText: string): string[] {
-  const count = scan(lowerText)
+  const count = scan(lowerText, true)
   const words: string[] = []
   for (let k = textStart; k < textStart + count; k++) words.push(lowerText.slice(spanStart[k], spanEnd[k]).toLowerCase().replaceAll('\u2019', "'"))
   return words
@@ -386,8 +421,8 @@ function buildVocabulary(words: Iterable<string>): void {
   }
   let size = 1
   while (size < WORDS.length * 4) size *= 2
-  tableHash = new Int32Array(size)
-  tableId = new Int32Array(size).fill(UNKNOWN)
+  table = new Int32Array(2 * size)
+  for (let slot = 0; slot < size; slot++) table[2 * slot + 1] = UNKNOWN
   tableMask = size - 1
   WORD_START = new Int32Array(WORDS.length + 1)
   for (const [id, word] of WORDS.entries()) WORD_START[id + 1] = WORD_START[id] + word.length
@@ -404,9 +439,9 @@ function buildVocabulary(words: Iterable<string>): void {
   for (const [id, word] of WORDS.entries()) {
     const hash = hashWord(word)
     let slot = hash & tableMask
-    while (tableId[slot] !== UNKNOWN) slot = (slot + 1) & tableMask
-    tableHash[slot] = hash
-    tableId[slot] = id
+    while (table[2 * slot + 1] !== UNKNOWN) slot = (slot + 1) & tableMask
+    table[2 * slot] = hash
+    table[2 * slot + 1] = id
   }
 }
 
