@@ -31,7 +31,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   try {
     const config: LoadedConfig = demo?.config ?? (await loadConfig(resolveConfigPath(options.configFlag, env), {env}))
     for (const warning of config.warnings) process.stderr.write(formatProblem({...warning, severity: 'warning'}) + '\n')
-    const bus = new AuditEventBus()
+    const bus = new AuditEventBus({deferred: true})
     // While the dashboard owns the terminal, messages wait for it to close.
     const notices: string[] = []
     let dashboardUp = false

@@ -88,7 +88,8 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
   // A misconfigured ingress auth stops the start before anything listens or writes.
   const authPlan = planIngressAuth(settings)
   const loaded = options.config ?? (await loadConfig(options.configPath ?? 'router.profile.yaml', {env}))
-  const bus = options.bus ?? new AuditEventBus()
+  // Deferred: subscribers run after the request's bytes are on their way, not in front of them.
+  const bus = options.bus ?? new AuditEventBus({deferred: true})
 
   const metrics = settings.live_metrics_enabled ? new LiveMetrics({alpha: settings.live_metrics_ewma_alpha}) : undefined
   const stopMetrics = metrics ? bus.subscribe((event) => metrics.observe(event)) : undefined
@@ -220,6 +221,8 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
         await drain(app, state, closeOptions.graceMs ?? settings.shutdown_grace_seconds * 1000, (cut) => {
           force = cut
         })
+        // The last requests' events reach the metrics, the overrides and the audit log before they close.
+        bus.flush()
         await policy?.persist()
         await upstream.close()
         idempotency?.close()

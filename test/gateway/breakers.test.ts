@@ -198,6 +198,8 @@ async function post(body: unknown = hello, headers: Record<string, string> = {au
   })
   const text = await response.body.text()
   const id = response.headers['x-router-request-id'] as string
+  // Every POST /v1/* ends with a proxy_terminal event: once it is delivered, so are the request's breaker transitions.
+  await gateway.terminal(id)
   return {status: response.statusCode, headers: response.headers, text, id, events: () => gateway.eventsFor(id)}
 }
 

@@ -174,8 +174,8 @@ describe('streaming faults', () => {
     const last = JSON.parse(events.at(-1)!.replace(/^data: /, ''))
     expect(last.error).toMatchObject({type: 'upstream_error', code: 'stream_interrupted'})
     const id = res.headers['x-router-request-id'] as string
-    expect(gateway.eventsFor(id).find((e) => e.event === 'proxy_stream_error')).toMatchObject({account: 'alpha'})
     expect(await gateway.terminal(id)).toMatchObject({outcome: 'stream_error'})
+    expect(gateway.eventsFor(id).find((e) => e.event === 'proxy_stream_error')).toMatchObject({account: 'alpha'})
     expect(beta.requests).toHaveLength(0)
   })
 

@@ -70,6 +70,8 @@ async function chat(gateway: TestGateway, body: Record<string, unknown> = {}) {
 }
 
 function reloads(gateway: TestGateway): Array<Extract<AuditEvent, {event: 'config_reload'}>> {
+  // The gateway's bus delivers on the next turn of the event loop; the reload's event was published before it resolved.
+  gateway.state.bus.flush()
   return gateway.events.filter((e): e is Extract<AuditEvent, {event: 'config_reload'}> => e.event === 'config_reload')
 }
 

@@ -157,7 +157,10 @@ describe('GET /v1/router/events', () => {
     await vi.waitFor(() => expect(hub.size).toBe(1))
     // Far more than the socket buffers hold: 64 MiB of events through the bus.
     const big = {ts: new Date().toISOString(), event: 'config_reload' as const, path: '/x', ok: true, message: 'x'.repeat(16 * 1024)}
-    for (let i = 0; i < 4096 && hub.dropped === droppedBefore; i++) gateway.state.bus.publish(big)
+    for (let i = 0; i < 4096 && hub.dropped === droppedBefore; i++) {
+      gateway.state.bus.publish(big)
+      gateway.state.bus.flush()
+    }
     expect(hub.dropped).toBe(droppedBefore + 1)
     socket.resume()
     socket.on('data', () => {})

@@ -42,7 +42,8 @@ export async function startTestGateway(
   const file = join(dir, 'router.yaml')
   if (options.writeConfig) await writeFile(file, yaml)
   const config = parseConfig(yaml, file, {env: options.env ?? {}})
-  const bus = new AuditEventBus()
+  // As `router serve` makes it: events are delivered on the next turn of the event loop.
+  const bus = new AuditEventBus({deferred: true})
   const events: AuditEvent[] = []
   const waiters = new Map<string, Array<(e: AuditEvent) => void>>()
   bus.subscribe((event) => {
