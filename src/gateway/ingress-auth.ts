@@ -10,9 +10,12 @@
  *
  * Verifying an RS256 signature costs far more than the rest of a request's auth, so a verified token is remembered
  * (by its SHA-256, never the token itself) until it expires, for at most a minute, up to 1024 tokens.
+ *
+ * `jose` is loaded only when OAuth is on (`IngressAuthenticator.create`): a gateway with API keys alone, or with no
+ * ingress auth, does not pay its memory.
  */
 import {timingSafeEqual} from 'node:crypto'
-import {createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions} from 'jose'
+import type {JWTPayload, JWTVerifyGetKey, JWTVerifyOptions} from 'jose'
 
 import {hasScopes, keyDigest, tokenPrincipal, type IngressAuthPlan, type IngressKey} from '../core/auth/ingress.js'
 import {GatewayError} from './errors.js'
@@ -60,8 +63,15 @@ export class AuthError extends GatewayError {
   }
 }
 
+type Jose = typeof import('jose')
+
 /** Verifies the credentials of one request; built once per gateway from the plan. */
 export class IngressAuthenticator {
+  /** Builds the authenticator of a plan, loading `jose` when the plan verifies tokens. */
+  static async create(plan: IngressAuthPlan): Promise<IngressAuthenticator> {
+    return new IngressAuthenticator(plan, plan.oauth ? await import('jose') : undefined)
+  }
+
   private readonly keys: IngressKey[]
   private readonly getKey: JWTVerifyGetKey | Uint8Array | null
   private readonly verifyOptions: JWTVerifyOptions
@@ -69,7 +79,11 @@ export class IngressAuthenticator {
   private readonly openMetrics: boolean
   private readonly verified = new Map<string, {principal: string; until: number}>()
 
-  constructor(plan: IngressAuthPlan) {
+  /** `jose` is required when the plan has OAuth (`create` loads it). */
+  constructor(
+    plan: IngressAuthPlan,
+    private readonly jose?: Jose,
+  ) {
     this.keys = plan.keys
     this.openMetrics = !plan.metrics
     const oauth = plan.oauth
@@ -83,9 +97,10 @@ export class IngressAuthenticator {
       ...(oauth?.audience ? {audience: oauth.audience} : {}),
     }
     if (!oauth) this.getKey = null
+    else if (!jose) throw new Error('IngressAuthenticator: OAuth needs the jose module (use IngressAuthenticator.create)')
     else if (oauth.mode === 'secret') this.getKey = new TextEncoder().encode(oauth.secret ?? '')
     else {
-      this.getKey = createRemoteJWKSet(new URL(oauth.jwksUrl!), {
+      this.getKey = jose.createRemoteJWKSet(new URL(oauth.jwksUrl!), {
         cooldownDuration: oauth.jwksCooldownMs,
         cacheMaxAge: oauth.jwksCacheMaxAgeMs,
         timeoutDuration: oauth.jwksTimeoutMs,
@@ -123,15 +138,17 @@ export class IngressAuthenticator {
   }
 
   private async verifyJwt(token: string, cacheKey: string): Promise<string> {
+    // Only reached with a key source, which the constructor builds only with jose.
+    const jose = this.jose!
     let payload: JWTPayload
     try {
       const result =
         this.getKey instanceof Uint8Array
-          ? await jwtVerify(token, this.getKey, this.verifyOptions)
-          : await jwtVerify(token, this.getKey as JWTVerifyGetKey, this.verifyOptions)
+          ? await jose.jwtVerify(token, this.getKey, this.verifyOptions)
+          : await jose.jwtVerify(token, this.getKey as JWTVerifyGetKey, this.verifyOptions)
       payload = result.payload
     } catch (error) {
-      throw new AuthError(failureOf(error))
+      throw new AuthError(failureOf(error, jose.errors))
     }
     if (!hasScopes(payload, this.requiredScopes)) throw new AuthError('auth_scope')
     const principal = tokenPrincipal(payload)
@@ -158,7 +175,7 @@ function looksLikeJwt(token: string): boolean {
 }
 
 /** jose's error → why the token was refused (or that the keys could not be fetched). */
-function failureOf(error: unknown): AuthFailure {
+function failureOf(error: unknown, errors: Jose['errors']): AuthFailure {
   if (error instanceof errors.JWTExpired) return 'auth_expired'
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf' || error.claim === 'iat') return 'auth_not_yet_valid'

@@ -171,7 +171,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
   }
   applyConfig(state, withAccount)
   if (metrics) state.stats = liveStatsSource(metrics, () => state.routingConfig)
-  if (authPlan.required) state.auth = new IngressAuthenticator(authPlan)
+  if (authPlan.required) state.auth = await IngressAuthenticator.create(authPlan)
   if (settings.circuit_breaker_enabled) {
     state.breakers = new CircuitBreakers(
       {
