@@ -241,8 +241,10 @@ export class PrometheusMetrics {
     return this.registry.contentType
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics()
+  async render(): Promise<string> {
+    const text = await this.registry.metrics()
+    // prom-client writes NaN (e.g. an event-loop figure before its first sample) as "Nan"; the format spells it "NaN".
+    return text.includes(' Nan\n') ? text.replaceAll(' Nan\n', ' NaN\n') : text
   }
 
   close(): void {

@@ -195,6 +195,7 @@ describe('GET /metrics', () => {
     line(/^router_audit_log_write_errors_total 0$/m)
     line(/^process_cpu_seconds_total \d/m)
     line(/^nodejs_eventloop_lag_seconds \d/m)
+    expect(text).not.toMatch(/ Nan$/m)
     // Every sample line is NAME{labels} VALUE or NAME VALUE.
     for (const sample of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
       expect(sample).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? [-+0-9.eE]+|NaN|[+-]Inf$/)
