@@ -35,6 +35,8 @@ async function runAutocannon() {
     timeout: 10,
   }
   if (job.requests) options.requests = job.requests.map((r) => ({method: 'POST', body: r.body}))
+  // The soak's steady rate (requests per second over all connections); without it autocannon sends as fast as it can.
+  if (job.overallRate) options.overallRate = job.overallRate
   emit({event: 'started', at: Number(process.hrtime.bigint() / 1000n)})
   const result = await autocannon(options)
   emit({
