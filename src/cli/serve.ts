@@ -94,8 +94,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
     }
     stopTraffic?.()
     process.off('SIGHUP', onHangup)
-    await shutdown(gateway)
-    stopLog?.()
+    // Requests that finish during the grace period are logged before the last word.
+    await shutdown(gateway, stopLog)
   } finally {
     await gateway?.close({graceMs: 0})
     await demo?.close()
@@ -130,7 +130,7 @@ function batchedWriter(stream: NodeJS.WriteStream): {write: (line: string) => vo
 }
 
 /** Graceful shutdown with a message; a second SIGINT or SIGTERM cuts the grace period short. */
-async function shutdown(gateway: RunningGateway): Promise<void> {
+async function shutdown(gateway: RunningGateway, beforeStopped?: () => void): Promise<void> {
   const grace = gateway.state.settings.shutdown_grace_seconds
   const active = gateway.state.active.count
   process.stderr.write(
@@ -148,6 +148,7 @@ async function shutdown(gateway: RunningGateway): Promise<void> {
     process.off('SIGINT', again)
     process.off('SIGTERM', again)
   }
+  beforeStopped?.()
   process.stderr.write('router: stopped\n')
 }
 

@@ -32,7 +32,8 @@ export function formatRequestLine(terminal: ProxyTerminalEvent, decision?: Route
   if (terminal.stream) parts.push('stream')
   if (terminal.outcome !== 'success') {
     const detail = terminal.error_code ?? terminal.error_type
-    parts.push(detail ? `${terminal.outcome}:${detail}` : terminal.outcome)
+    // `client_abort:client_abort` says nothing more than `client_abort`.
+    parts.push(detail && detail !== terminal.outcome ? `${terminal.outcome}:${detail}` : terminal.outcome)
   }
   return parts.join(' ')
 }

@@ -119,6 +119,40 @@ task_routes:
     expect(audit).not.toContain('sk-test-serve')
   })
 
+  it('lets a request in flight finish on SIGTERM, logs it, and exits 0', async () => {
+    const config = join(dir, 'router-inflight.yaml')
+    await writeFile(
+      config,
+      `default_model: openai/gpt-5-mini
+accounts:
+  - name: upstream
+    provider: openai
+    base_url: ${sim.url}
+    api_key: sk-test-serve
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+`,
+    )
+    const served = await serve(['serve', '--config', config, '--host', '127.0.0.1', '--port', '0'])
+    sim.script([{latencyMs: 1500}])
+    const arrived = sim.requestCount
+    const pending = fetch(`${served.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'slow one'}]}),
+    })
+    // Once the upstream has the request, stop the gateway: the answer still comes back whole.
+    await waitFor(() => (sim.requestCount > arrived ? true : undefined))
+    served.child.kill('SIGTERM')
+    const response = await pending
+    expect(response.status).toBe(200)
+    expect(((await response.json()) as {choices: unknown[]}).choices).toHaveLength(1)
+    expect(await served.exit).toBe(0)
+    const id = response.headers.get('x-router-request-id')!
+    expect(served.stdout.find((l) => l.includes(id))).toMatch(/ 200 \d/)
+    expect(served.stderr()).toMatch(/shutting down: waiting up to \d+s for 1 request in flight[\s\S]*router: stopped\n$/)
+  })
+
   it('runs the demo with sample traffic and no config at all', async () => {
     const served = await serve(['serve', '--demo', '--host', '127.0.0.1', '--port', '0'])
     expect(served.stderr()).toContain('demo')

@@ -40,6 +40,16 @@ describe('formatRequestLine', () => {
     }
     expect(formatRequestLine(terminal)).toBe(`${iso(T0)} req_3 -/- - - 400 0.4ms rejected:invalid_json`)
   })
+
+  it('does not repeat an error that is the outcome itself (a client that hung up)', () => {
+    const terminal: ProxyTerminalEvent = {
+      ts: iso(T0), request_id: 'req_5', event: 'proxy_terminal', endpoint: 'chat.completions', outcome: 'client_abort', status: 499,
+      task: 'general', complexity: 'low', model: A, account: 'main', provider: 'openai', stream: false, latency_ms: 26,
+      attempts: [{model: A, account: 'main', provider: 'openai', status: null, error_type: 'client_abort', latency_ms: 25.5, ok: false}],
+      error_type: 'client_abort', error_code: 'client_abort',
+    }
+    expect(formatRequestLine(terminal)).toBe(`${iso(T0)} req_5 general/low openai/gpt-5.2@main gpt-5.2 ✗abort 499 26ms client_abort`)
+  })
 })
 
 describe('formatRequestJson', () => {
