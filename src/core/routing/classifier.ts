@@ -10,7 +10,6 @@ import {Evidence} from './classifier/evidence.js'
 import {extractRequest, type ExtractedRequest, type Segment} from './classifier/extract.js'
 import {RULE_WORDS} from './classifier/lexicon.js'
 import {scanText, type ScanWindow, type TextFeatures} from './classifier/scan.js'
-import {releaseHits} from './classifier/phrases.js'
 import {releaseTokens, wordIds} from './classifier/tokenizer.js'
 import {addTaskEvidence, GENERAL_PRIOR} from './classifier/task.js'
 import type {Classification, Endpoint, Requirements} from './schema.js'
@@ -142,9 +141,8 @@ function confidenceOf(margin: number): number {
 
 /** Classifies one request body sent to `endpoint`: task, complexity, the evidence, and what it requires. */
 export function classifyRequest(body: unknown, endpoint: Endpoint): Classification {
-  // The texts of the previous request are no longer read: their token ids and hits may be overwritten.
+  // The texts of the previous request are no longer read: their token ids may be overwritten.
   releaseTokens()
-  releaseHits()
   const request = extractRequest(body, endpoint)
   const inputTokens = estimateInputTokens(request)
   const requirements = requirementsOf(request, endpoint, inputTokens)

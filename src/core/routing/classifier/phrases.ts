@@ -18,28 +18,16 @@ export interface TrieTerm {
   w: number
 }
 
-/**
- * One lexicon match in a text: the term (shared with the trie) and where it lies, in tokens. Hits are pooled: they
- * are valid until the next `releaseHits()` (the start of the next classification) and must not be changed or kept.
- */
+/** One lexicon match in a text: the term (shared with the trie) and where it lies, in tokens. */
 export class Hit {
   constructor(
-    private ref: TrieTerm,
+    private readonly ref: TrieTerm,
     /** Token index where the match starts, and one past where it ends. */
-    public pos: number,
-    public end: number,
+    readonly pos: number,
+    readonly end: number,
     /** False when an earlier hit of the same tag in the same text has the same term. */
-    public first: boolean,
+    readonly first: boolean,
   ) {}
-
-  /** Makes a pooled hit another match. */
-  reuse(ref: TrieTerm, pos: number, end: number, first: boolean): this {
-    this.ref = ref
-    this.pos = pos
-    this.end = end
-    this.first = first
-    return this
-  }
 
   get tag(): Tag {
     return this.ref.tag
@@ -64,14 +52,9 @@ const TAGS = Object.keys(LEXICON) as Tag[]
 export const TAG: Readonly<Record<Tag, number>> = Object.freeze(Object.fromEntries(TAGS.map((tag, index) => [tag, index])) as Record<Tag, number>)
 const TAG_INDEX = TAG
 
-/** Longest hit list of a tag that `TagHits` keeps for its next text. */
-const SPARE_LIST_MAX = 1024
-
 /** Lexicon hits grouped by tag: an array indexed by tag (cheaper than a map for a few dozen tags). */
 export class TagHits {
   private readonly lists: Array<Hit[] | undefined> = new Array(TAGS.length)
-  /** Per tag: the array `lists` used last time, kept for the next text (pooled, like the hits). */
-  private readonly spare: Array<Hit[] | undefined> = new Array(TAGS.length)
   /** Per tag: the hits without repeated terms, where that differs from `lists` (built on first use). */
   private distinctLists: Array<Hit[] | undefined> | null = null
   /** Bit `tagId` set: the tag has a repeated term. Tags 31 and up share the last bit. */
@@ -80,28 +63,8 @@ export class TagHits {
   push(tagId: number, hit: Hit): void {
     const list = this.lists[tagId]
     if (list) list.push(hit)
-    else {
-      let fresh = this.spare[tagId]
-      if (fresh === undefined) this.spare[tagId] = fresh = []
-      else fresh.length = 0
-      fresh.push(hit)
-      this.lists[tagId] = fresh
-    }
+    else this.lists[tagId] = [hit]
     if (!hit.first) this.repeats |= 1 << Math.min(tagId, 31)
-  }
-
-  /** Empties it for another text, keeping its arrays (but not a very long one: a huge text must not hold on). */
-  reset(): this {
-    const lists = this.lists
-    for (let t = 0; t < lists.length; t++) {
-      const list = lists[t]
-      if (list === undefined) continue
-      lists[t] = undefined
-      if (list.length > SPARE_LIST_MAX) this.spare[t] = undefined
-    }
-    this.distinctLists = null
-    this.repeats = 0
-    return this
   }
 
   /** The hits of a tag (`TAG.x`), in text order. */
@@ -244,45 +207,10 @@ export interface Matches {
   gates: number
 }
 
-// Pools of the hits and hit lists of the request being classified: a classification allocates none once the pools
-// have grown to its size. Bounded, so that one huge request does not keep its hits alive for good: beyond the
-// bounds, hits and lists are allocated as usual.
-const HIT_POOL_MAX = 4096
-const TAG_HITS_POOL_MAX = 64
-const hitPool: Hit[] = []
-let hitsUsed = 0
-const tagHitsPool: TagHits[] = []
-let tagHitsUsed = 0
-
-/** Starts a new classification: the hits and hit lists of the previous one are no longer read. */
-export function releaseHits(): void {
-  hitsUsed = 0
-  tagHitsUsed = 0
-}
-
-function newTagHits(): TagHits {
-  if (tagHitsUsed < tagHitsPool.length) return tagHitsPool[tagHitsUsed++].reset()
-  const fresh = new TagHits()
-  if (tagHitsPool.length < TAG_HITS_POOL_MAX) {
-    tagHitsPool.push(fresh)
-    tagHitsUsed++
-  }
-  return fresh
-}
-
 function hit(byTag: TagHits, term: TrieTerm, pos: number, end: number): void {
   const first = termSeenIn[term.termId] !== generation
   termSeenIn[term.termId] = generation
-  let h: Hit
-  if (hitsUsed < hitPool.length) h = hitPool[hitsUsed++].reuse(term, pos, end, first)
-  else {
-    h = new Hit(term, pos, end, first)
-    if (hitPool.length < HIT_POOL_MAX) {
-      hitPool.push(h)
-      hitsUsed++
-    }
-  }
-  byTag.push(term.tagId, h)
+  byTag.push(term.tagId, new Hit(term, pos, end, first))
 }
 
 /**
@@ -292,7 +220,7 @@ function hit(byTag: TagHits, term: TrieTerm, pos: number, end: number): void {
  * `dress code` hides `code` and `go to` hides `go`. Gate tags come back as bits, not hits.
  */
 export function matchTokens(ids: Int32Array): Matches {
-  const byTag = newTagHits()
+  const byTag = new TagHits()
   let gates = 0
   coveredUntil.fill(0)
   seenAt.fill(-1)
