@@ -75,6 +75,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
           startedAt: Date.now(),
         },
         metrics: {alpha: settings.live_metrics_ewma_alpha},
+        // The gateway's own live metrics, fed by the same bus: one computation for the routing policy and the screen.
+        sharedMetrics: gateway.state.metrics,
       })
       dashboardUp = true
       await Promise.race([dashboard.waitUntilExit(), stopSignal()])

@@ -31,10 +31,17 @@ export interface DashboardStoreOptions {
   /** Rows kept for the decision log; default 1000. */
   capacity?: number
   metrics?: LiveMetricsOptions
+  /**
+   * Live metrics that something else already feeds with the same events (the gateway's own, in `router serve`): the
+   * store shows them instead of computing a second copy, and does not feed them.
+   */
+  sharedMetrics?: LiveMetrics
 }
 
 export class DashboardStore {
   readonly metrics: LiveMetrics
+  /** False when the metrics are shared: their owner feeds them. */
+  private readonly feedsMetrics: boolean
   private readonly capacity: number
   private readonly ring: Array<DecisionRow | undefined>
   private readonly slots = new Map<string, number>()
@@ -46,7 +53,8 @@ export class DashboardStore {
   constructor(options: DashboardStoreOptions = {}) {
     this.capacity = options.capacity ?? 1000
     this.ring = new Array(this.capacity)
-    this.metrics = new LiveMetrics(options.metrics)
+    this.metrics = options.sharedMetrics ?? new LiveMetrics(options.metrics)
+    this.feedsMetrics = options.sharedMetrics === undefined
   }
 
   /** Increases with every event that changed something; the UI renders only when it moved. */
@@ -59,7 +67,7 @@ export class DashboardStore {
   }
 
   observe(event: AuditEvent): void {
-    this.metrics.observe(event)
+    if (this.feedsMetrics) this.metrics.observe(event)
     this.changes++
     if (event.event === 'route_decision') {
       const slot = this.slots.get(event.request_id)

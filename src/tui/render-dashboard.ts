@@ -6,7 +6,7 @@
 import {render} from 'ink'
 import {createElement} from 'react'
 
-import type {LiveMetricsOptions} from '../core/metrics/live-metrics.js'
+import type {LiveMetrics, LiveMetricsOptions} from '../core/metrics/live-metrics.js'
 import {Dashboard} from './components/Dashboard.js'
 import type {DashboardInfo} from './components/Header.js'
 import {DashboardStore} from './dashboard-store.js'
@@ -22,6 +22,8 @@ export interface RenderDashboardOptions {
   stdin?: NodeJS.ReadStream
   /** Live metrics settings (EWMA alpha from `LIVE_METRICS_EWMA_ALPHA`, …). */
   metrics?: LiveMetricsOptions
+  /** Live metrics already fed with the source's events (the gateway's): shown instead of a second copy. */
+  sharedMetrics?: LiveMetrics
   /** Rows kept for the decision log; default 1000. */
   capacity?: number
   /** Minimum time between frames; default 100 ms (at most ten frames a second). */
@@ -40,7 +42,7 @@ export interface DashboardHandle {
 }
 
 export function renderDashboard(options: RenderDashboardOptions): DashboardHandle {
-  const store = new DashboardStore({capacity: options.capacity, metrics: options.metrics})
+  const store = new DashboardStore({capacity: options.capacity, metrics: options.metrics, sharedMetrics: options.sharedMetrics})
   const disconnect = store.connect(options.source)
   const instance = render(createElement(Dashboard, {store, info: options.info, source: options.source, frameIntervalMs: options.frameIntervalMs}), {
     // Given only when set: an explicit undefined would replace Ink's process.stdout/stdin defaults.

@@ -266,3 +266,24 @@ function fakeStdin() {
   })
   return stream
 }
+
+describe('DashboardStore with shared live metrics', () => {
+  it('shows the metrics their owner feeds from the same bus and never feeds them itself', async () => {
+    const {LiveMetrics} = await import('../../src/core/metrics/live-metrics.js')
+    const bus = new AuditEventBus()
+    const gatewayMetrics = new LiveMetrics()
+    const stopOwner = bus.subscribe((event) => gatewayMetrics.observe(event))
+    const store = new DashboardStore({sharedMetrics: gatewayMetrics})
+    store.connect(bus)
+    const now = Date.now()
+    for (const event of requestEvents({id: 'req_shared01', at: now - 2000, attempts: [{model: A, status: 503, latency_ms: 30}, {model: B, status: 200, latency_ms: 400}]})) bus.publish(event)
+    expect(store.metrics).toBe(gatewayMetrics)
+    expect(Object.fromEntries(store.frame().metrics.models.map((m) => [m.model, m.samples]))).toEqual({[A]: 1, [B]: 1})
+    // Once the owner stops feeding them, the figures stay put: the store only shows them. Its rows still move.
+    stopOwner()
+    for (const event of requestEvents({id: 'req_shared02', at: now - 1000, attempts: [{model: B, status: 200, latency_ms: 300}]})) bus.publish(event)
+    const frame = store.frame()
+    expect(frame.rows.map((r) => r.requestId)).toEqual(['req_shared01', 'req_shared02'])
+    expect(Object.fromEntries(frame.metrics.models.map((m) => [m.model, m.samples]))).toEqual({[A]: 1, [B]: 1})
+  })
+})
