@@ -2,7 +2,7 @@
 /**
  * Dashboard load benchmark: renders the live dashboard into a fake 120×40 terminal and feeds it synthetic audit
  * events (default 1000 per second for 20 s) through an in-process bus, as `router serve` does; then prints the
- * process CPU use, frames drawn, event-loop delay and memory. Run `npm run build` first, and set NODE_ENV=production
+ * process CPU use, terminal writes, event-loop delay and memory. Run `npm run build` first, and set NODE_ENV=production
  * as `router metrics tail` does (React's development build is several times slower).
  *
  * With --expose-gc it also reports the heap after a full GC at the start and the end: memory must stay flat.
@@ -110,7 +110,8 @@ await new Promise((resolve) => {
 const wallMs = performance.now() - wallStart
 const cpu = process.cpuUsage(cpuStart)
 loopDelay.disable()
-const frames = stdout.writes - writesStart
+// Ink writes a frame in one or two writes (new lines of the decision log, then the live area).
+const writes = stdout.writes - writesStart
 const heapEnd = globalThis.gc ? heapAfterGc() : null
 const snapshot = dashboard.store.metrics.snapshot()
 dashboard.unmount()
@@ -126,8 +127,8 @@ const report = {
   cpu_user_ms: Math.round(cpu.user / 1000),
   cpu_system_ms: Math.round(cpu.system / 1000),
   cpu_ms_per_1000_events: Math.round(((cpu.user + cpu.system) / 1000 / published) * 1000),
-  frames_written: frames,
-  frames_per_second: Math.round((frames / (wallMs / 1000)) * 10) / 10,
+  terminal_writes: writes,
+  writes_per_second: Math.round((writes / (wallMs / 1000)) * 10) / 10,
   bytes_written: stdout.bytes,
   event_loop_delay_ms: {p50: Math.round(loopDelay.percentile(50) / 1e5) / 10, p99: Math.round(loopDelay.percentile(99) / 1e5) / 10, max: Math.round(loopDelay.max / 1e5) / 10},
   heap_used_mb: Math.round(process.memoryUsage().heapUsed / 1e5) / 10,
