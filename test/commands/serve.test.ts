@@ -86,12 +86,12 @@ async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promi
   }
 }
 
-describe('router serve', () => {
-  it('serves a config file, prints one JSON line per request, and exits cleanly on SIGTERM', async () => {
-    const config = join(dir, 'router.yaml')
-    await writeFile(
-      config,
-      `default_model: openai/gpt-5-mini
+/** Writes a raw config whose one account is the test's simulator (its key must never reach a log). */
+async function writeSimConfig(name: string): Promise<string> {
+  const config = join(dir, name)
+  await writeFile(
+    config,
+    `default_model: openai/gpt-5-mini
 accounts:
   - name: upstream
     provider: openai
@@ -100,14 +100,24 @@ accounts:
 task_routes:
   general: {default: [openai/gpt-5-mini]}
 `,
-    )
+  )
+  return config
+}
+
+function chat(url: string, content: string): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify({model: 'auto', messages: [{role: 'user', content}]}),
+  })
+}
+
+describe('router serve', () => {
+  it('serves a config file, prints one JSON line per request, and exits cleanly on SIGTERM', async () => {
+    const config = await writeSimConfig('router.yaml')
     const served = await serve(['serve', '--config', config, '--host', '127.0.0.1', '--port', '0', '--log-format', 'json'])
     expect(served.stderr()).toContain(`config ${config}`)
-    const response = await fetch(`${served.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {'content-type': 'application/json'},
-      body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hello'}]}),
-    })
+    const response = await chat(served.url, 'hello')
     expect(response.status).toBe(200)
     const id = response.headers.get('x-router-request-id')
     const line = await waitFor(() => served.stdout.find((l) => l.includes(id!)))
@@ -120,27 +130,11 @@ task_routes:
   })
 
   it('lets a request in flight finish on SIGTERM, logs it, and exits 0', async () => {
-    const config = join(dir, 'router-inflight.yaml')
-    await writeFile(
-      config,
-      `default_model: openai/gpt-5-mini
-accounts:
-  - name: upstream
-    provider: openai
-    base_url: ${sim.url}
-    api_key: sk-test-serve
-task_routes:
-  general: {default: [openai/gpt-5-mini]}
-`,
-    )
+    const config = await writeSimConfig('router-inflight.yaml')
     const served = await serve(['serve', '--config', config, '--host', '127.0.0.1', '--port', '0'])
     sim.script([{latencyMs: 1500}])
     const arrived = sim.requestCount
-    const pending = fetch(`${served.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {'content-type': 'application/json'},
-      body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'slow one'}]}),
-    })
+    const pending = chat(served.url, 'slow one')
     // Once the upstream has the request, stop the gateway: the answer still comes back whole.
     await waitFor(() => (sim.requestCount > arrived ? true : undefined))
     served.child.kill('SIGTERM')
