@@ -10,7 +10,7 @@ import type {RouteDecisionEvent} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
 import {decideRoute} from '../core/routing/decide.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
-import {ROUTER_REQUEST_FIELDS} from '../core/routing/request-options.js'
+import {ROUTER_REQUEST_FIELD_SET} from '../core/routing/request-options.js'
 import {ClientAbort} from './client-abort.js'
 import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
@@ -29,8 +29,6 @@ const ENDPOINT_ROUTES: Array<[path: string, endpoint: Endpoint]> = [
 
 const VERSION = process.env.npm_package_version ?? '0.1.0'
 
-/** Router-only request fields, removed before a body goes upstream. */
-const ROUTER_FIELDS: ReadonlySet<string> = new Set(ROUTER_REQUEST_FIELDS)
 
 /** Longest accepted `Idempotency-Key`. */
 const MAX_IDEMPOTENCY_KEY = 255
@@ -42,6 +40,8 @@ declare module 'fastify' {
     routerStart: number
     /** The authenticated ingress principal (key name or JWT subject); undefined when ingress auth is off. */
     principal: string | undefined
+    /** The body as the client sent it (text), kept so that it can go upstream without being serialised again. */
+    rawBody: string
   }
 }
 
@@ -65,6 +65,7 @@ export async function buildApp(
   app.decorateRequest('routerId', '')
   app.decorateRequest('routerStart', 0)
   app.decorateRequest('principal', undefined)
+  app.decorateRequest('rawBody', '')
   const auth = state.auth
   // A callback hook, not an async one: no promise per request unless ingress auth has to await a key set.
   app.addHook('onRequest', (request, _reply, done) => {
@@ -89,14 +90,16 @@ export async function buildApp(
 
   // Parse JSON ourselves: one JSON.parse, and malformed bodies answered in OpenAI's shape.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', {parseAs: 'string'}, (_request, text, done) => {
+  app.addContentTypeParser('*', {parseAs: 'string'}, (request, text, done) => {
     const body = text as string
     if (body.length === 0) {
       done(null, undefined)
       return
     }
     try {
-      done(null, JSON.parse(body))
+      const parsed: unknown = JSON.parse(body)
+      request.rawBody = body
+      done(null, parsed)
     } catch (error) {
       done(
         new GatewayError(400, `Request body is not valid JSON: ${(error as Error).message}`, 'invalid_request_error', 'invalid_json'),
@@ -188,7 +191,7 @@ async function route(
     state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
 
     const clean: Record<string, unknown> = {}
-    for (const key in input) if (!ROUTER_FIELDS.has(key)) clean[key] = input[key]
+    for (const key in input) if (!ROUTER_REQUEST_FIELD_SET.has(key)) clean[key] = input[key]
 
     const clientGone = new ClientAbort()
     reply.raw.on('close', () => {
@@ -205,6 +208,7 @@ async function route(
         endpoint,
         path,
         body: clean,
+        bodyText: request.rawBody,
         stream,
         decision,
         principal,

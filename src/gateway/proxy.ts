@@ -14,7 +14,9 @@ import type {FastifyReply} from 'fastify'
 import type {AttemptSummary, AuditEvent, ErrorType} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
 import type {Account, RuntimeConfig} from '../core/config/schema.js'
+import {rewriteJsonObject} from '../core/json-members.js'
 import {accountsForModel, upstreamModelId} from '../core/routing/accounts.js'
+import {ROUTER_REQUEST_FIELD_SET} from '../core/routing/request-options.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {adapterFor} from './adapters/index.js'
 import type {ClientAbort} from './client-abort.js'
@@ -33,6 +35,8 @@ export interface ProxyInput {
   path: string
   /** Client body with router-only fields removed. */
   body: Record<string, unknown>
+  /** The body's text as the client sent it (router-only fields included), when the gateway has it. */
+  bodyText?: string
   stream: boolean
   decision: RoutingDecision
   principal?: string
@@ -102,6 +106,7 @@ class ProxyRun {
   /** Accounts whose connection failed in this request: trying them again with another model would fail too. */
   private readonly deadAccounts = new Set<string>()
   private readonly bodies = new Map<string, Record<string, unknown>>()
+  private readonly bodyTexts = new Map<string, string>()
   private lastFailure: AttemptFailure | undefined
   private terminalSent = false
   /** The circuit breaker ticket of the attempt in progress, until its outcome settles it. */
@@ -231,6 +236,7 @@ class ProxyRun {
       endpoint: this.input.endpoint,
       path: this.input.path,
       body: this.bodyFor(upstreamModel),
+      bodyText: () => this.bodyTextFor(upstreamModel),
       upstreamModel,
       stream: this.input.stream,
       account: target.account,
@@ -689,6 +695,23 @@ class ProxyRun {
       this.bodies.set(upstreamModel, body)
     }
     return body
+  }
+
+  /**
+   * `bodyFor(upstreamModel)` as JSON text: the client's own text with `model` replaced and the router-only fields
+   * cut out, which costs far less than serialising the parsed body again (see `rewriteJsonObject`); a fresh
+   * serialisation when the text cannot be edited that way (a key given twice).
+   */
+  private bodyTextFor(upstreamModel: string): string {
+    let text = this.bodyTexts.get(upstreamModel)
+    if (text === undefined) {
+      const raw = this.input.bodyText
+      text =
+        (raw === undefined ? undefined : rewriteJsonObject(raw, {key: 'model', value: upstreamModel}, ROUTER_REQUEST_FIELD_SET)) ??
+        JSON.stringify(this.bodyFor(upstreamModel))
+      this.bodyTexts.set(upstreamModel, text)
+    }
+    return text
   }
 
   private clientHeaders(

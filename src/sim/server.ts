@@ -149,6 +149,7 @@ class Simulator implements SimServer {
       query: q === -1 ? '' : url.slice(q + 1),
       headers: req.headers,
       body: body.value,
+      bodyText: this.options.fast ? '' : raw.toString('utf8'),
       stream: isStreamRequest(body.value),
       behaviour: describe(behaviour),
       scripted,

@@ -58,6 +58,8 @@ export interface SimRequestRecord {
   headers: IncomingHttpHeaders
   /** Parsed JSON body; the raw text when it was not JSON; undefined when empty. */
   body: unknown
+  /** The body as it arrived, as UTF-8 text ('' when empty). */
+  bodyText: string
   /** The client asked for a stream (`"stream": true`). */
   stream: boolean
   /** What the simulator did: `ok`, a failure kind, `status:503`… */

@@ -157,6 +157,23 @@ describe('passthrough and request hygiene', () => {
     expect(sent).not.toHaveProperty('router')
   })
 
+  it("forwards the client's own body text, with only the model replaced and the router-only fields cut out", async () => {
+    const text =
+      '{ "model" : "auto",\n  "messages": [{"role": "user", "content": "caf\\u00e9 {\\"not\\": [json]} \\\\"}],\n' +
+      '  "allowed_models": ["openai/*"], "temperature": 1.0, "router": {"task": "general"} }'
+    const res = await post('/v1/chat/completions', text)
+    expect(res.status).toBe(200)
+    expect(alpha.requests[0].bodyText).toBe(
+      '{"model":"gpt-5-mini","messages": [{"role": "user", "content": "caf\\u00e9 {\\"not\\": [json]} \\\\"}],"temperature": 1.0}',
+    )
+  })
+
+  it('serialises the body afresh when the client names a key twice, so the upstream reads what the router read', async () => {
+    const res = await post('/v1/chat/completions', '{"model":"auto","temperature":0.5,"messages":[{"role":"user","content":"hi"}],"temperature":0.2}')
+    expect(res.status).toBe(200)
+    expect(alpha.requests[0].bodyText).toBe('{"model":"gpt-5-mini","temperature":0.2,"messages":[{"role":"user","content":"hi"}]}')
+  })
+
   it('joins base URLs with and without /v1 to the same endpoint path', async () => {
     alpha.script([{status: 503}])
     const res = await post('/v1/chat/completions', {model: 'auto', messages: [{role: 'user', content: 'hi'}]})

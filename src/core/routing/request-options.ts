@@ -16,6 +16,8 @@ import {type RoutingRequestFields, RoutingRequestFieldsSchema} from './schema.js
 /** Body fields that only the router reads; the gateway deletes these before forwarding a request upstream. */
 export const ROUTER_REQUEST_FIELDS = ['provider', 'allowed_models', 'models', 'router'] as const
 export type RouterRequestField = (typeof ROUTER_REQUEST_FIELDS)[number]
+/** `ROUTER_REQUEST_FIELDS` as a set. */
+export const ROUTER_REQUEST_FIELD_SET: ReadonlySet<string> = new Set(ROUTER_REQUEST_FIELDS)
 
 /** Model names that mean "let the router choose". */
 export const AUTO_MODEL_NAMES: ReadonlySet<string> = new Set(['auto', 'openrouter/auto'])

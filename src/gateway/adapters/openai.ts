@@ -1,5 +1,5 @@
 /**
- * The OpenAI wire format: the client's body goes upstream as is (serialised once), to the endpoint's path under the
+ * The OpenAI wire format: the client's body goes upstream as is (its own text, `model` replaced), to the endpoint's path under the
  * account's base URL. Used by `openai`, `openrouter`, `nvidia`, `ollama` and `openai-compatible`; `gemini` and
  * `github` are variants built with the same factory.
  */
@@ -50,7 +50,8 @@ export function openAIFormatAdapter(options: OpenAIFormatOptions): ProviderAdapt
         url: join(account.base_url, endpointPath(ctx.endpoint, ctx.path)),
         method: 'POST',
         headers,
-        body: JSON.stringify(body),
+        // An unchanged body goes as the client wrote it; a prepared one is serialised.
+        body: body === ctx.body ? ctx.bodyText() : JSON.stringify(body),
         upstreamStreams: false,
       }
     },

@@ -23,6 +23,11 @@ export interface AdapterRequestContext {
   path: string
   /** The client's JSON body with router-only fields already removed and `model` already set to `upstreamModel`. */
   body: Record<string, unknown>
+  /**
+   * `body` as JSON text, for adapters that send it unchanged: the client's own text with `model` replaced and the
+   * router-only fields removed (no second serialisation of a large body), or `JSON.stringify(body)`.
+   */
+  bodyText: () => string
   upstreamModel: string
   /** Whether the client asked for a stream. */
   stream: boolean

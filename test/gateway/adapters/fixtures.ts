@@ -22,10 +22,12 @@ export function context(options: {
   model?: string
 }): AdapterRequestContext {
   const model = options.model ?? (typeof options.body.model === 'string' ? options.body.model : 'model-x')
+  const body = {...options.body, model}
   return {
     endpoint: options.endpoint ?? 'chat.completions',
     path: options.path ?? '/chat/completions',
-    body: {...options.body, model},
+    body,
+    bodyText: () => JSON.stringify(body),
     upstreamModel: model,
     stream: options.body.stream === true,
     account: options.account,
