@@ -24,7 +24,7 @@ function ctx(provider: string, baseUrl: string): AdapterRequestContext {
     endpoint: 'chat.completions',
     path: '/chat/completions',
     body,
-    bodyText: () => JSON.stringify(body),
+    bodyJson: () => JSON.stringify(body),
     upstreamModel: body.model,
     stream: true,
     account: AccountSchema.parse({name: provider, provider, base_url: baseUrl, organization: 'org-1'}),

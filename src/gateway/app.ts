@@ -40,8 +40,11 @@ declare module 'fastify' {
     routerStart: number
     /** The authenticated ingress principal (key name or JWT subject); undefined when ingress auth is off. */
     principal: string | undefined
-    /** The body as the client sent it (text), kept so that it can go upstream without being serialised again. */
-    rawBody: string
+    /**
+     * The body's bytes as the client sent them, kept (outside the JavaScript heap) so that they can go upstream
+     * without being serialised again; null until a JSON body is parsed.
+     */
+    rawBody: Buffer | null
   }
 }
 
@@ -65,7 +68,7 @@ export async function buildApp(
   app.decorateRequest('routerId', '')
   app.decorateRequest('routerStart', 0)
   app.decorateRequest('principal', undefined)
-  app.decorateRequest('rawBody', '')
+  app.decorateRequest('rawBody', null)
   const auth = state.auth
   // A callback hook, not an async one: no promise per request unless ingress auth has to await a key set.
   app.addHook('onRequest', (request, _reply, done) => {
@@ -90,15 +93,15 @@ export async function buildApp(
 
   // Parse JSON ourselves: one JSON.parse, and malformed bodies answered in OpenAI's shape.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', {parseAs: 'string'}, (request, text, done) => {
-    const body = text as string
-    if (body.length === 0) {
+  app.addContentTypeParser('*', {parseAs: 'buffer'}, (request, bytes, done) => {
+    const raw = bytes as Buffer
+    if (raw.length === 0) {
       done(null, undefined)
       return
     }
     try {
-      const parsed: unknown = JSON.parse(body)
-      request.rawBody = body
+      const parsed: unknown = JSON.parse(raw.toString('utf8'))
+      request.rawBody = raw
       done(null, parsed)
     } catch (error) {
       done(
@@ -208,7 +211,7 @@ async function route(
         endpoint,
         path,
         body: clean,
-        bodyText: request.rawBody,
+        ...(request.rawBody ? {rawBody: request.rawBody} : {}),
         stream,
         decision,
         principal,

@@ -35,8 +35,8 @@ export interface ProxyInput {
   path: string
   /** Client body with router-only fields removed. */
   body: Record<string, unknown>
-  /** The body's text as the client sent it (router-only fields included), when the gateway has it. */
-  bodyText?: string
+  /** The body's bytes as the client sent them (router-only fields included), when the gateway has them. */
+  rawBody?: Buffer
   stream: boolean
   decision: RoutingDecision
   principal?: string
@@ -106,7 +106,7 @@ class ProxyRun {
   /** Accounts whose connection failed in this request: trying them again with another model would fail too. */
   private readonly deadAccounts = new Set<string>()
   private readonly bodies = new Map<string, Record<string, unknown>>()
-  private readonly bodyTexts = new Map<string, string>()
+  private readonly bodyJsons = new Map<string, string | Buffer>()
   private lastFailure: AttemptFailure | undefined
   private terminalSent = false
   /** The circuit breaker ticket of the attempt in progress, until its outcome settles it. */
@@ -236,7 +236,7 @@ class ProxyRun {
       endpoint: this.input.endpoint,
       path: this.input.path,
       body: this.bodyFor(upstreamModel),
-      bodyText: () => this.bodyTextFor(upstreamModel),
+      bodyJson: () => this.bodyJsonFor(upstreamModel),
       upstreamModel,
       stream: this.input.stream,
       account: target.account,
@@ -698,20 +698,20 @@ class ProxyRun {
   }
 
   /**
-   * `bodyFor(upstreamModel)` as JSON text: the client's own text with `model` replaced and the router-only fields
-   * cut out, which costs far less than serialising the parsed body again (see `rewriteJsonObject`); a fresh
-   * serialisation when the text cannot be edited that way (a key given twice).
+   * `bodyFor(upstreamModel)` as JSON: the client's own bytes with `model` replaced and the router-only fields cut out,
+   * which costs far less than serialising the parsed body again (see `rewriteJsonObject`); a fresh serialisation when
+   * the bytes cannot be edited that way (a key given twice).
    */
-  private bodyTextFor(upstreamModel: string): string {
-    let text = this.bodyTexts.get(upstreamModel)
-    if (text === undefined) {
-      const raw = this.input.bodyText
-      text =
+  private bodyJsonFor(upstreamModel: string): string | Buffer {
+    let json = this.bodyJsons.get(upstreamModel)
+    if (json === undefined) {
+      const raw = this.input.rawBody
+      json =
         (raw === undefined ? undefined : rewriteJsonObject(raw, {key: 'model', value: upstreamModel}, ROUTER_REQUEST_FIELD_SET)) ??
         JSON.stringify(this.bodyFor(upstreamModel))
-      this.bodyTexts.set(upstreamModel, text)
+      this.bodyJsons.set(upstreamModel, json)
     }
-    return text
+    return json
   }
 
   private clientHeaders(

@@ -5,37 +5,39 @@ import {jsonObjectMembers, rewriteJsonObject} from '../../src/core/json-members.
 const DROP: ReadonlySet<string> = new Set(['provider', 'router'])
 
 function rewrite(text: string, model = 'gpt-5-mini'): string | undefined {
-  return rewriteJsonObject(text, {key: 'model', value: model}, DROP)
+  return rewriteJsonObject(Buffer.from(text), {key: 'model', value: model}, DROP)?.toString('utf8')
+}
+
+/** The members of `text`, as [key, the member's text]. */
+function members(text: string): Array<[string, string]> | undefined {
+  const bytes = Buffer.from(text)
+  return jsonObjectMembers(bytes)?.map((m) => [m.key, bytes.toString('utf8', m.start, m.end)])
 }
 
 describe('jsonObjectMembers', () => {
   it('finds each top-level member, from its key to the end of its value, skipping nested values', () => {
-    const text = ' {"a": 1, "b" :{"x":[1,{"y":"}"}]}, "c":"q\\"]}", "d": [true, null, -2.5e3] } '
-    const members = jsonObjectMembers(text)!
-    expect(members.map((m) => m.key)).toEqual(['a', 'b', 'c', 'd'])
-    expect(members.map((m) => text.slice(m.start, m.end))).toEqual([
-      '"a": 1',
-      '"b" :{"x":[1,{"y":"}"}]}',
-      '"c":"q\\"]}"',
-      '"d": [true, null, -2.5e3]',
+    expect(members(' {"a": 1, "b" :{"x":[1,{"y":"}"}]}, "c":"q\\"]}é", "d": [true, null, -2.5e3] } ')).toEqual([
+      ['a', '"a": 1'],
+      ['b', '"b" :{"x":[1,{"y":"}"}]}'],
+      ['c', '"c":"q\\"]}é"'],
+      ['d', '"d": [true, null, -2.5e3]'],
     ])
   })
 
   it('reads a key spelled with escapes as the plain key', () => {
-    expect(jsonObjectMembers('{"mod\\u0065l":"x","a\\\\b":1}')!.map((m) => m.key)).toEqual(['model', 'a\\b'])
+    expect(members('{"mod\\u0065l":"x","a\\\\b":1,"é":2}')!.map(([key]) => key)).toEqual(['model', 'a\\b', 'é'])
   })
 
   it('tells a quote escaped by a backslash from one that follows an escaped backslash', () => {
-    const text = '{"a":"x\\\\","b":"y\\\\\\"z"}'
-    expect(jsonObjectMembers(text)!.map((m) => [m.key, JSON.parse(text.slice(m.start, m.end).replace(/^"[^"]*":/, ''))])).toEqual([
+    expect(members('{"a":"x\\\\","b":"y\\\\\\"z"}')!.map(([key, text]) => [key, JSON.parse(text.replace(/^"[^"]*":/, ''))])).toEqual([
       ['a', 'x\\'],
       ['b', 'y\\"z'],
     ])
   })
 
   it('gives undefined for anything but one JSON object', () => {
-    for (const text of ['[1,2]', '"s"', '{"a":1} {}', '{"a" 1}', '{"a":1,}', '{"a":"open', '']) expect(jsonObjectMembers(text)).toBeUndefined()
-    expect(jsonObjectMembers(' { } ')).toEqual([])
+    for (const text of ['[1,2]', '"s"', '{"a":1} {}', '{"a" 1}', '{"a":1,}', '{"a":"open', '']) expect(members(text)).toBeUndefined()
+    expect(members(' { } ')).toEqual([])
   })
 })
 

@@ -50,8 +50,8 @@ export function openAIFormatAdapter(options: OpenAIFormatOptions): ProviderAdapt
         url: join(account.base_url, endpointPath(ctx.endpoint, ctx.path)),
         method: 'POST',
         headers,
-        // An unchanged body goes as the client wrote it; a prepared one is serialised.
-        body: body === ctx.body ? ctx.bodyText() : JSON.stringify(body),
+        // An unchanged body goes as the client wrote it; an edited one is serialised.
+        body: body === ctx.body ? ctx.bodyJson() : JSON.stringify(body),
         upstreamStreams: false,
       }
     },

@@ -24,10 +24,10 @@ export interface AdapterRequestContext {
   /** The client's JSON body with router-only fields already removed and `model` already set to `upstreamModel`. */
   body: Record<string, unknown>
   /**
-   * `body` as JSON text, for adapters that send it unchanged: the client's own text with `model` replaced and the
+   * `body` as JSON, for adapters that send it unchanged: the client's own bytes with `model` replaced and the
    * router-only fields removed (no second serialisation of a large body), or `JSON.stringify(body)`.
    */
-  bodyText: () => string
+  bodyJson: () => string | Buffer
   upstreamModel: string
   /** Whether the client asked for a stream. */
   stream: boolean
@@ -40,7 +40,8 @@ export interface UpstreamRequest {
   url: string
   method: 'POST' | 'GET'
   headers: Record<string, string>
-  body: string | undefined
+  /** JSON text, or its UTF-8 bytes. */
+  body: string | Buffer | undefined
   /** True when the upstream answers with SSE even if the client did not ask for a stream (ChatGPT backend). */
   upstreamStreams: boolean
 }

@@ -17,7 +17,7 @@ const acct = account({provider: 'anthropic', base_url: BASE})
 function build(body: Record<string, unknown>, options: {model?: string} = {}) {
   const ctx = context({body: {model: options.model ?? MODEL, ...body}, account: acct, model: options.model ?? MODEL})
   const request = anthropicAdapter.buildRequest(ctx)
-  return {ctx, request, body: JSON.parse(request.body!) as Record<string, any>}
+  return {ctx, request, body: JSON.parse(String(request.body)) as Record<string, any>}
 }
 
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
@@ -51,7 +51,7 @@ describe('anthropic adapter: request', () => {
     const request = anthropicAdapter.buildRequest(ctx)
     expect(request.headers.accept).toBe('text/event-stream')
     expect(request.headers['anthropic-beta']).toBe('context-1m-2025-08-07')
-    expect(JSON.parse(request.body!).stream).toBe(true)
+    expect(JSON.parse(String(request.body)).stream).toBe(true)
   })
 
   it('translates a whole tool-using conversation with system prompts, images and parallel tool results', () => {

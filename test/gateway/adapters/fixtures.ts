@@ -27,7 +27,7 @@ export function context(options: {
     endpoint: options.endpoint ?? 'chat.completions',
     path: options.path ?? '/chat/completions',
     body,
-    bodyText: () => JSON.stringify(body),
+    bodyJson: () => JSON.stringify(body),
     upstreamModel: model,
     stream: options.body.stream === true,
     account: options.account,

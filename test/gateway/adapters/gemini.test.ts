@@ -55,7 +55,7 @@ describe('gemini adapter', () => {
     expect(Object.keys(rejected).sort()).toEqual([...GEMINI_REJECTED_CHAT_FIELDS].sort())
     const ctx = context({body: {...accepted, ...rejected}, account: account({provider: 'gemini', base_url: BASE})})
     const request = geminiAdapter.buildRequest(ctx)
-    expect(JSON.parse(request.body!)).toEqual(accepted)
+    expect(JSON.parse(String(request.body))).toEqual(accepted)
     // The client's body is not modified (the gateway may retry it on another account).
     expect(ctx.body.store).toBe(true)
   })
@@ -71,12 +71,12 @@ describe('gemini adapter', () => {
       context({endpoint: 'embeddings', path: '/embeddings', body: {model: 'gemini-embedding-001', input: 'x', user: 'u', dimensions: 768}, account: acct}),
     )
     expect(embeddings.url).toBe(`${BASE}/embeddings`)
-    expect(JSON.parse(embeddings.body!)).toEqual({model: 'gemini-embedding-001', input: 'x', dimensions: 768})
+    expect(JSON.parse(String(embeddings.body))).toEqual({model: 'gemini-embedding-001', input: 'x', dimensions: 768})
     const images = geminiAdapter.buildRequest(
       context({endpoint: 'images.generations', path: '/images/generations', body: {model: 'imagen-3.0-generate-002', prompt: 'cat', user: 'u'}, account: acct}),
     )
     expect(images.url).toBe(`${BASE}/images/generations`)
-    expect(JSON.parse(images.body!)).toEqual({model: 'imagen-3.0-generate-002', prompt: 'cat'})
+    expect(JSON.parse(String(images.body))).toEqual({model: 'imagen-3.0-generate-002', prompt: 'cat'})
   })
 
   it('does not serve the Responses API or legacy completions', () => {

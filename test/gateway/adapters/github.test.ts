@@ -38,7 +38,7 @@ describe('github adapter', () => {
       }),
     )
     expect(request.url).toBe('https://models.github.ai/inference/embeddings')
-    expect(JSON.parse(request.body!)).toEqual({model: 'openai/text-embedding-3-small', input: ['a', 'b']})
+    expect(JSON.parse(String(request.body))).toEqual({model: 'openai/text-embedding-3-small', input: ['a', 'b']})
     expect(githubAdapter.supports('chat.completions')).toBe(true)
     expect(githubAdapter.supports('embeddings')).toBe(true)
     for (const endpoint of ['responses', 'completions', 'images.generations', 'passthrough'] as const) {

@@ -30,7 +30,7 @@ function responsesCtx(body: Record<string, unknown>) {
 
 function built(ctx: ReturnType<typeof chatCtx>) {
   const request = openaiCodexAdapter.buildRequest(ctx)
-  return {request, body: JSON.parse(request.body!) as Record<string, any>}
+  return {request, body: JSON.parse(String(request.body)) as Record<string, any>}
 }
 
 function caught(fn: () => unknown): AdapterError {
