@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The load generator of `npm run bench`, run as its own process so that its CPU is never the gateway's.
- * Reads one JSON job from argv[2] and prints JSON lines: `{"event":"started"}` when the load begins, then
- * `{"event":"result",...}`.
+ * Reads one JSON job from stdin (its bodies may be larger than a command-line argument can be) and prints JSON lines:
+ * `{"event":"started"}` when the load begins, then `{"event":"result",...}`.
  *
  * Jobs:
  * - `{"mode":"autocannon","url","headers","body","connections","duration","requests"?}`: closed-loop load with
@@ -17,7 +17,10 @@ import {performance} from 'node:perf_hooks'
 import autocannon from 'autocannon'
 import {Client} from 'undici'
 
-const job = JSON.parse(process.argv[2] ?? '{}')
+let input = ''
+process.stdin.setEncoding('utf8')
+for await (const chunk of process.stdin) input += chunk
+const job = JSON.parse(input || '{}')
 
 function emit(event) {
   process.stdout.write(JSON.stringify(event) + '\n')

@@ -12,6 +12,7 @@ import {performance} from 'node:perf_hooks'
 import {parseConfig} from '../dist/core/config/load.js'
 import {classifyRequest} from '../dist/core/routing/classifier.js'
 import {decideRoute} from '../dist/core/routing/decide.js'
+import {document} from './lib/document.js'
 
 const args = process.argv.slice(2)
 const json = args.includes('--json')
@@ -26,29 +27,6 @@ accounts:
   - {name: gemini, provider: gemini, api_key_env: GEMINI_API_KEY}
 `
 const {config, profile} = parseConfig(PROFILE, 'bench.profile.yaml')
-
-const SENTENCES = [
-  'The committee reviewed the quarterly figures and noted a steady rise in operating costs across all regions.',
-  'Shipments to the northern warehouse were delayed twice in March because of a scheduling conflict with the carrier.',
-  'Customer satisfaction scores improved after the support team introduced a callback option for long queues.',
-  'The new pricing model bundles storage and bandwidth, which simplifies invoices for most small accounts.',
-  'Engineering estimates that the migration will take six weeks, assuming the database freeze holds until May.',
-  'Legal asked for the retention policy to be revised so that audit logs are kept for at least seven years.',
-  'Two vendors submitted bids; the second was cheaper but could not commit to the required service levels.',
-  'Several stores reported that the handheld scanners lose their network connection near the loading docks.',
-  'Marketing plans a spring campaign focused on the loyalty programme and the refreshed mobile application.',
-  'The board approved the hiring plan, with most new roles in data engineering and customer onboarding.',
-]
-
-/** Prose of about `bytes` characters, with varied sentences and paragraph breaks, as a pasted report would be. */
-function document(bytes) {
-  let text = ''
-  for (let i = 0; text.length < bytes; i++) {
-    text += SENTENCES[(i * 7) % SENTENCES.length] + (i % 5 === 4 ? '\n\n' : ' ')
-    if (i % 23 === 0) text += `Section ${i / 23 + 1}: figures for week ${(i % 52) + 1} are in table ${i % 9}. `
-  }
-  return text.slice(0, bytes)
-}
 
 /** A 2 KB multi-turn chat request: system prompt, a short exchange, and a coding question. */
 function chat2kb() {

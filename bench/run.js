@@ -22,7 +22,7 @@ import {request} from 'undici'
 import {formatSummary, summarizeProfile} from './profile-summary.js'
 import {HAS_PROC, meterFor, sampleRss} from './lib/procfs.js'
 import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js'
-import {chatBody, MESSAGES_BYTES} from './lib/requests.js'
+import {chatBody, conversation, messagesBytes} from './lib/requests.js'
 import {killAll, MODEL_KEY, ROOT, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
 import {linearFit, mean, quantile, round} from './lib/stats.js'
 
@@ -47,6 +47,8 @@ const USAGE = `Usage: npm run bench -- [flags]
   --rate N            request rate of the soak, requests per second (default 1000)
   --skip-idle-wait    do not wait ${AFTER_LOAD_WAIT_S} s after the load for the "RSS after" figure
   --profile           run the gateway under --cpu-prof and summarise where its CPU time goes
+  --document-kb N     paste an N KB document into the last turn of the conversation (default 0: about 1 KB of
+                      messages); shows what a long-context request costs
   --node-option OPT   an extra Node option for the gateway process, repeatable (e.g. --node-option=--max-semi-space-size=4)
   --out PATH          write the JSON results here (default bench/results/<timestamp>.json)
 `
@@ -85,6 +87,7 @@ function parseFlags(argv) {
         'skip-idle-wait': {type: 'boolean', default: false},
         profile: {type: 'boolean', default: false},
         'node-option': {type: 'string', multiple: true, default: []},
+        'document-kb': {type: 'string', default: '0'},
         out: {type: 'string'},
         help: {type: 'boolean', short: 'h', default: false},
       },
@@ -111,6 +114,7 @@ function parseFlags(argv) {
     skipIdleWait: values['skip-idle-wait'],
     profile: values.profile,
     nodeOptions: values['node-option'],
+    documentKb: values['document-kb'] === '0' ? 0 : positiveInt(values['document-kb'], '--document-kb'),
     out: values.out,
   }
 }
@@ -118,7 +122,8 @@ function parseFlags(argv) {
 /** Runs one load-worker job; `onStarted` is called when the load begins. Resolves with the worker's result. */
 function runWorker(job, onStarted) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [LOAD_WORKER, JSON.stringify(job)], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NODE_OPTIONS: ''}})
+    const child = spawn(process.execPath, [LOAD_WORKER], {cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, NODE_OPTIONS: ''}})
+    child.stdin.end(JSON.stringify(job))
     let result
     let failure
     let stderr = ''
@@ -156,14 +161,14 @@ async function fetchText(url, headers, body) {
  * Checks the setup before measuring anything: both targets answer both kinds of request correctly, and the gateway
  * routed to the one model. Throws with what was wrong.
  */
-async function checkSetup(targets) {
+async function checkSetup(targets, messages) {
   const info = {}
   for (const [name, target] of Object.entries(targets)) {
-    const whole = await fetchText(target.url, target.headers, chatBody(target.model, false))
+    const whole = await fetchText(target.url, target.headers, chatBody(target.model, false, messages))
     if (whole.status !== 200) throw new Error(`${name}: non-streaming chat answered ${whole.status}: ${whole.text.slice(0, 300)}`)
     const parsed = JSON.parse(whole.text)
     if (!Array.isArray(parsed.choices)) throw new Error(`${name}: the answer has no choices: ${whole.text.slice(0, 300)}`)
-    const streamed = await fetchText(target.url, target.headers, chatBody(target.model, true))
+    const streamed = await fetchText(target.url, target.headers, chatBody(target.model, true, messages))
     if (streamed.status !== 200) throw new Error(`${name}: streaming chat answered ${streamed.status}: ${streamed.text.slice(0, 300)}`)
     if (!streamed.text.trimEnd().endsWith('data: [DONE]')) throw new Error(`${name}: the stream did not end with [DONE]`)
     const events = streamed.text.split('\n\n').filter((frame) => frame.startsWith('data: {')).length
@@ -184,6 +189,8 @@ class Bench {
     this.flags = flags
     this.upstream = upstream
     this.gateway = gateway
+    /** The conversation every request carries (see `--document-kb`). */
+    this.messages = conversation(flags.documentKb)
     this.gatewayMeter = meterFor(gateway.child)
     this.upstreamMeter = HAS_PROC ? meterFor(upstream.child) : null
     this.failures = []
@@ -209,7 +216,7 @@ class Bench {
 
   autocannonJob(target, mode, duration, extra = {}) {
     const t = this.targets[target]
-    return {mode: 'autocannon', url: t.url, headers: t.headers, body: chatBody(t.model, mode === 'stream'), connections: this.flags.connections, duration, ...extra}
+    return {mode: 'autocannon', url: t.url, headers: t.headers, body: chatBody(t.model, mode === 'stream', this.messages), connections: this.flags.connections, duration, ...extra}
   }
 
   /** CPU time of the gateway (and of the upstream, where /proc allows) now. */
@@ -305,7 +312,7 @@ async function runStandard(bench) {
     log(`one connection: ${mode}, ${flags.sequential} sequential requests per target, direct and gateway interleaved`)
     const targets = ['direct', 'gateway'].map((name) => {
       const t = bench.targets[name]
-      return {name, url: t.url, headers: t.headers, body: chatBody(t.model, mode === 'stream'), stream: mode === 'stream'}
+      return {name, url: t.url, headers: t.headers, body: chatBody(t.model, mode === 'stream', bench.messages), stream: mode === 'stream'}
     })
     let before
     const sequential = await runWorker({mode: 'sequential', targets, requests: flags.sequential, warmup: 200, blocks: 10}, async () => {
@@ -416,7 +423,7 @@ async function runSoak(bench) {
   const sampler = sampleRss(() => bench.gatewayMeter.rss(), 5000)
   const run = await bench.load('gateway', 'json', flags.soak, 'soak', {
     overallRate: flags.rate,
-    requests: [{body: chatBody(t.model, false)}, {body: chatBody(t.model, true)}],
+    requests: [{body: chatBody(t.model, false, bench.messages)}, {body: chatBody(t.model, true, bench.messages)}],
   })
   const samples = (await sampler.stop()).map(([ms, bytes]) => [ms / 1000, bytes / MB])
   const loadEnded = Date.now()
@@ -672,7 +679,8 @@ async function main() {
       warmup_requests: flags.warmupRequests,
       sequential: flags.sequential,
       rate: flags.soak ? flags.rate : null,
-      messages_bytes: MESSAGES_BYTES,
+      messages_bytes: messagesBytes(conversation(flags.documentKb)),
+      document_kb: flags.documentKb,
       load_tool: `autocannon ${JSON.parse(readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}`,
       meter: HAS_PROC ? '/proc/PID/stat and /proc/PID/status' : 'process.cpuUsage() and memoryUsage() over IPC',
       profile: flags.profile,
@@ -684,6 +692,9 @@ async function main() {
   print(`load average before the run: ${m.load_average_before.join(' ')}${m.load_average_before[0] > m.cpus * 0.5 ? '  (the machine is busy: expect noisy figures)' : ''}`)
 
   if (flags.nodeOptions.length > 0) print(`gateway Node options: ${flags.nodeOptions.join(' ')}`)
+  if (flags.documentKb > 0) {
+    print(`conversation: ${(results.settings.messages_bytes / 1024).toFixed(0)} KB of messages (a ${flags.documentKb} KB document pasted into the last turn)`)
+  }
 
   let upstream
   let gateway
@@ -697,7 +708,7 @@ async function main() {
     bench = new Bench(flags, upstream, gateway)
     await sleep(1000)
     bench.rssStart = await bench.gatewayMeter.rss()
-    results.setup = await checkSetup(bench.targets)
+    results.setup = await checkSetup(bench.targets, bench.messages)
     Object.assign(results, flags.soak ? await runSoak(bench) : await runStandard(bench))
   } catch (error) {
     fatal = error

@@ -1,8 +1,11 @@
 /**
  * The request bodies of the gateway benchmark: a realistic chat conversation of about 1 KB of messages, sent as a
- * whole (non-streaming) or streamed. Through the gateway the model is `auto`; straight to the upstream it is the model
- * id the gateway would send, as a client without a router would.
+ * whole (non-streaming) or streamed, optionally with a long document pasted into the last turn. Through the gateway
+ * the model is `auto`; straight to the upstream it is the model id the gateway would send, as a client without a
+ * router would.
  */
+import {document} from './document.js'
+
 
 /** A short support conversation: system prompt, two earlier turns, and a question with a small code excerpt. */
 export const MESSAGES = [
@@ -27,10 +30,22 @@ export const MESSAGES = [
   },
 ]
 
-/** The body sent through the gateway (`model: "auto"`) or straight to the upstream (`model` = the upstream id). */
-export function chatBody(model, stream) {
-  return JSON.stringify(stream ? {model, messages: MESSAGES, stream: true} : {model, messages: MESSAGES})
+/**
+ * The conversation of the benchmark: `MESSAGES`, with a document of `documentKb` KB pasted before the last question
+ * when `documentKb` is above 0 (a long-context request, as coding agents and document questions send).
+ */
+export function conversation(documentKb = 0) {
+  if (documentKb <= 0) return MESSAGES
+  const last = MESSAGES[MESSAGES.length - 1]
+  return [...MESSAGES.slice(0, -1), {role: last.role, content: `${document(documentKb * 1024)}\n\n${last.content}`}]
 }
 
-/** Size in bytes of the messages array as JSON (about 1 KB). */
-export const MESSAGES_BYTES = Buffer.byteLength(JSON.stringify(MESSAGES))
+/** The body sent through the gateway (`model: "auto"`) or straight to the upstream (`model` = the upstream id). */
+export function chatBody(model, stream, messages = MESSAGES) {
+  return JSON.stringify(stream ? {model, messages, stream: true} : {model, messages})
+}
+
+/** Size in bytes of a messages array as JSON (about 1 KB for `MESSAGES`). */
+export function messagesBytes(messages = MESSAGES) {
+  return Buffer.byteLength(JSON.stringify(messages))
+}
