@@ -75,7 +75,6 @@ const PROBLEM_IO =
 const BIG_O = /\bO\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\)){1,30}\)/g
 const LATEX_COMMAND =
   /\\(?:frac|dfrac|tfrac|sqrt|sum|prod|int|cdot|times|le|ge|leq|geq|neq|pi|theta|alpha|beta|gamma|omega|mu|sigma|angle|triangle|circ|mathbb|mathrm|lfloor|rfloor|lceil|binom|overline|infty|log|ln|sin|cos|tan|equiv|pmod|mid|ldots|cdots)\b/g
-const DOLLAR_MATH = /\$([^$\n]{1,200}?)\$/g
 const MATH_INSIDE_DOLLARS = /[\\^_{}=<>]|^\s*[a-zA-Z]\s*$/
 const ARITHMETIC = /(?:^|[\s(=[])-?\d+(?:\.\d+)?\s*(?:[+*/×÷^]|\s-\s)\s*\(?\s*-?\d/gm
 const WORD_ARITHMETIC = /\d(?:\.\d+)?\s+(?:divided by|times|multiplied by|plus|minus|over|to the power of)\s+\(?-?\d/gi
@@ -93,7 +92,8 @@ const PUNCTUATION_RULE =
   /\b(?:no|not|without|never|avoid|refrain from)\b[^.\n]{0,40}\b(?:commas?|exclamation (?:marks?|points?)|semicolons?|hyphens?|dashes|emojis?|punctuation|capital letters|lowercase letters)\b/gi
 const EACH_RULE = /\b(?:each|every)\s+\w+(?:\s+\w+)?\s+(?:should|must)\b/gi
 const PERCENT_OF = /\d(?:\.\d+)?\s?%\s+of\b/gi
-const CURRENCY = /[$€£¥₹]\s?\d/g
+/** Currency signs: `countCurrency` counts the matches of /[$€£¥₹]\s?\d/g. */
+const CURRENCY_SIGNS = ['$', '€', '£', '¥', '₹'] as const
 const PERCENT = /\d\s?%/g
 const INLINE_OPTION = /\([A-J]\)[ \t]/g
 const LETTER_CONSTRAINT = /\bletters? ["'“]?[A-Za-z]["'”]?(?=[\s,.;:)]|$)/g
@@ -205,6 +205,63 @@ export interface ScanWindow {
   tail: number
 }
 
+/**
+ * `$…$` spans with maths inside: the matches of /\$([^$\n]{1,200}?)\$/g whose inside passes `MATH_INSIDE_DOLLARS`,
+ * found by jumping from dollar to dollar. The inside holds no `$`, so a span can only close at the next dollar; when
+ * it cannot (nothing inside, a line break, over 200 characters), that dollar is the next one that may open a span.
+ */
+function countDollarMath(text: string): number {
+  let found = 0
+  // The first line break after `open` (kept while `open` moves forward, so the whole count reads the text once).
+  let newline = -2
+  let open = text.indexOf('$')
+  while (open !== -1) {
+    const close = text.indexOf('$', open + 1)
+    if (close === -1) break
+    if (newline !== -1 && newline <= open) newline = text.indexOf('\n', open + 1)
+    const inside = close - open - 1
+    if (inside >= 1 && inside <= 200 && (newline === -1 || newline > close)) {
+      if (MATH_INSIDE_DOLLARS.test(text.slice(open + 1, close))) found++
+      open = text.indexOf('$', close + 1)
+    } else {
+      open = close
+    }
+  }
+  return found
+}
+
+/** JavaScript's `\s`: what a regex's `\s` matches (without the `u` flag). */
+function isRegexSpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x20 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  )
+}
+
+/**
+ * The matches of /[$€£¥₹]\s?\d/g: a currency sign, then a digit, right after it or after one space. Matches cannot
+ * overlap (a match holds one sign, at its start), so counting each sign's places adds up to the same number.
+ */
+function countCurrency(text: string): number {
+  let found = 0
+  for (const sign of CURRENCY_SIGNS) {
+    for (let k = text.indexOf(sign); k !== -1; k = text.indexOf(sign, k + 1)) {
+      const next = k + 1 < text.length && isRegexSpace(text.charCodeAt(k + 1)) ? k + 2 : k + 1
+      if (next < text.length && isDigit(text.charCodeAt(next))) found++
+    }
+  }
+  return found
+}
+
 /** Number of matches of a global regex (`test` walks `lastIndex` without allocating match arrays). */
 function count(re: RegExp, text: string): number {
   re.lastIndex = 0
@@ -230,12 +287,7 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
   const lineInfo = scanLines(scanned)
 
   let latex = countIf(has(SYM.backslash), LATEX_COMMAND, scanned)
-  if (has(SYM.dollar)) {
-    DOLLAR_MATH.lastIndex = 0
-    for (let m = DOLLAR_MATH.exec(scanned); m !== null; m = DOLLAR_MATH.exec(scanned)) {
-      if (MATH_INSIDE_DOLLARS.test(m[1])) latex++
-    }
-  }
+  if (has(SYM.dollar)) latex += countDollarMath(scanned)
 
   // Numbers inside a page of code are not arithmetic problems.
   const prose = lineInfo.codeLines < 5
@@ -253,7 +305,13 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     ids,
     byTag,
     numbers,
-    ...lineInfo,
+    // Field by field: an object spread in the middle of a literal takes V8's slow path.
+    lines: lineInfo.lines,
+    codeLines: lineInfo.codeLines,
+    jsonLines: lineInfo.jsonLines,
+    fences: lineInfo.fences,
+    fenceLangs: lineInfo.fenceLangs,
+    listItems: lineInfo.listItems,
     options: lineInfo.options + countIf(has(SYM.paren) && scanned.includes('(A)'), INLINE_OPTION, scanned),
     stackTraces: countIf(
       tagged('gate_trace') || errorWords > 0 || (tagged('gate_trace_weak') && has(SYM.colon | SYM.quote)),
@@ -276,7 +334,7 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     latex,
     arithmetic,
     percentOf: countIf(has(SYM.percent), PERCENT_OF, scanned),
-    currency: countIf(has(SYM.currency) && numbers > 0, CURRENCY, scanned),
+    currency: has(SYM.currency) && numbers > 0 ? countCurrency(scanned) : 0,
     percents: countIf(has(SYM.percent), PERCENT, scanned),
     questions,
     sentences,
