@@ -29,7 +29,6 @@ const ENDPOINT_ROUTES: Array<[path: string, endpoint: Endpoint]> = [
 
 const VERSION = process.env.npm_package_version ?? '0.1.0'
 
-
 /** Longest accepted `Idempotency-Key`. */
 const MAX_IDEMPOTENCY_KEY = 255
 
@@ -211,7 +210,7 @@ async function route(
         endpoint,
         path,
         body: clean,
-        ...(request.rawBody ? {rawBody: request.rawBody} : {}),
+        rawBody: request.rawBody,
         stream,
         decision,
         principal,

@@ -35,8 +35,8 @@ export interface ProxyInput {
   path: string
   /** Client body with router-only fields removed. */
   body: Record<string, unknown>
-  /** The body's bytes as the client sent them (router-only fields included), when the gateway has them. */
-  rawBody?: Buffer
+  /** The body's bytes as the client sent them (router-only fields included), or null when the gateway has none. */
+  rawBody: Buffer | null
   stream: boolean
   decision: RoutingDecision
   principal?: string
@@ -707,7 +707,7 @@ class ProxyRun {
     if (json === undefined) {
       const raw = this.input.rawBody
       json =
-        (raw === undefined ? undefined : rewriteJsonObject(raw, {key: 'model', value: upstreamModel}, ROUTER_REQUEST_FIELD_SET)) ??
+        (raw === null ? undefined : rewriteJsonObject(raw, {key: 'model', value: upstreamModel}, ROUTER_REQUEST_FIELD_SET)) ??
         JSON.stringify(this.bodyFor(upstreamModel))
       this.bodyJsons.set(upstreamModel, json)
     }

@@ -1,7 +1,7 @@
 /**
- * The OpenAI wire format: the client's body goes upstream as is (its own text, `model` replaced), to the endpoint's path under the
- * account's base URL. Used by `openai`, `openrouter`, `nvidia`, `ollama` and `openai-compatible`; `gemini` and
- * `github` are variants built with the same factory.
+ * The OpenAI wire format: the client's body goes upstream as is (its own bytes, `model` replaced), to the endpoint's
+ * path under the account's base URL. Used by `openai`, `openrouter`, `nvidia`, `ollama` and `openai-compatible`;
+ * `gemini` and `github` are variants built with the same factory.
  */
 import type {Endpoint} from '../../core/routing/schema.js'
 import {endpointPath, translateErrorGeneric, urlJoiner, withAccountHeaders} from './shared.js'
