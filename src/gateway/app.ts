@@ -203,6 +203,9 @@ async function route(
     // upstream token from `X-Upstream-Authorization` instead, never the ingress key.
     const authorization = state.auth ? request.headers['x-upstream-authorization'] : request.headers.authorization
     const requestId = request.routerId
+    // The proxy holds the body's bytes from here on, and lets them go once an answer is committed.
+    const rawBody = request.rawBody
+    request.rawBody = null
     await proxyRequest(
       state,
       {
@@ -210,7 +213,7 @@ async function route(
         endpoint,
         path,
         body: clean,
-        rawBody: request.rawBody,
+        rawBody,
         stream,
         decision,
         principal,

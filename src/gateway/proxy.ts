@@ -111,12 +111,16 @@ class ProxyRun {
   private terminalSent = false
   /** The circuit breaker ticket of the attempt in progress, until its outcome settles it. */
   private ticket: BreakerTicket | null = null
+  /** The client's body bytes, until an answer is committed (no fallback needs them after that). */
+  private rawBody: Buffer | null
 
   constructor(
     private readonly state: GatewayState,
     private readonly input: ProxyInput,
     private readonly reply: FastifyReply,
-  ) {}
+  ) {
+    this.rawBody = input.rawBody
+  }
 
   async execute(): Promise<void> {
     try {
@@ -386,6 +390,9 @@ class ProxyRun {
     let tail = ''
     const start = (): void => {
       started = true
+      // A stream that has started cannot fall back: its body bytes need not stay in memory while it runs.
+      this.rawBody = null
+      this.bodyJsons.clear()
       this.reply.hijack()
       // This attempt is recorded when the stream ends; the client learns about it now.
       const headers = this.clientHeaders(target, response.headers, this.attempts.length + 1)
@@ -705,7 +712,7 @@ class ProxyRun {
   private bodyJsonFor(upstreamModel: string): string | Buffer {
     let json = this.bodyJsons.get(upstreamModel)
     if (json === undefined) {
-      const raw = this.input.rawBody
+      const raw = this.rawBody
       json =
         (raw === null ? undefined : rewriteJsonObject(raw, {key: 'model', value: upstreamModel}, ROUTER_REQUEST_FIELD_SET)) ??
         JSON.stringify(this.bodyFor(upstreamModel))
