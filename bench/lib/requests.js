@@ -6,7 +6,6 @@
  */
 import {document} from './document.js'
 
-
 /** A short support conversation: system prompt, two earlier turns, and a question with a small code excerpt. */
 export const MESSAGES = [
   {
