@@ -16,6 +16,8 @@ import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
 import v8 from 'node:v8'
 
+import {mixedChat} from './lib/document.js'
+
 const distUrl = process.env.CLASSIFIER_MODULE ?? new URL('../dist/core/routing/classifier.js', import.meta.url).href
 const {classifyRequest} = await import(distUrl)
 
@@ -24,29 +26,7 @@ const iterationsArg = args.indexOf('--iterations')
 const iterations = iterationsArg === -1 ? 5000 : Number(args[iterationsArg + 1])
 const json = args.includes('--json')
 
-const paragraphs = [
-  'We are migrating our billing service from a monolith to microservices and need to keep invoices consistent. ',
-  'Here is the current handler:\n\n```python\ndef charge(customer_id, amount):\n    invoice = Invoice.create(customer_id, amount)\n    gateway.charge(invoice)\n    return invoice\n```\n\n',
-  'The team asked for exactly three options, each under 50 words, and a recommendation at the end. ',
-  'A train leaves at 9:45 and travels 210 km at 84 km/h; how many minutes does the trip take? ',
-  'Please also explain the trade-offs between an outbox table and change data capture for the event stream. ',
-]
-
-/** Builds a chat request whose JSON body is about `bytes` long: a system prompt, a few turns, a long last turn. */
-function chatRequest(bytes) {
-  const messages = [
-    {role: 'system', content: 'You are a careful senior engineer. Answer precisely.'},
-    {role: 'user', content: 'Can you help me with our billing service?'},
-    {role: 'assistant', content: 'Of course. What does the service look like today?'},
-  ]
-  let text = ''
-  for (let i = 0; JSON.stringify({model: 'auto', messages: [...messages, {role: 'user', content: text}]}).length < bytes; i++) {
-    text += paragraphs[i % paragraphs.length]
-  }
-  return {model: 'auto', stream: true, messages: [...messages, {role: 'user', content: text}]}
-}
-
-const CASES = {'1 KB': chatRequest(1024), '2 KB': chatRequest(2 * 1024), '100 KB': chatRequest(100 * 1024)}
+const CASES = {'1 KB': mixedChat(1024), '2 KB': mixedChat(2 * 1024), '100 KB': mixedChat(100 * 1024)}
 
 /** Bytes allocated per call of `classifyRequest(body)`: the least heap growth over batches with no collection. */
 function allocatedPerCall(body) {

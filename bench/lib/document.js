@@ -1,6 +1,6 @@
 /**
- * Synthetic pasted documents for the benchmarks: prose of a given size with varied sentences, paragraph breaks and
- * section lines, as a report pasted into a chat would be.
+ * Synthetic texts for the benchmarks (and the classifier's equivalence corpus, which must see the same ones): prose of
+ * a given size, as a report pasted into a chat would be, and a chat request of a given size with mixed content.
  */
 
 const SENTENCES = [
@@ -24,4 +24,27 @@ export function document(chars) {
     if (i % 23 === 0) text += `Section ${i / 23 + 1}: figures for week ${(i % 52) + 1} are in table ${i % 9}. `
   }
   return text.slice(0, chars)
+}
+
+/** Paragraphs of the mixed chat request: prose, code, counted constraints, a word problem. */
+const PARAGRAPHS = [
+  'We are migrating our billing service from a monolith to microservices and need to keep invoices consistent. ',
+  'Here is the current handler:\n\n```python\ndef charge(customer_id, amount):\n    invoice = Invoice.create(customer_id, amount)\n    gateway.charge(invoice)\n    return invoice\n```\n\n',
+  'The team asked for exactly three options, each under 50 words, and a recommendation at the end. ',
+  'A train leaves at 9:45 and travels 210 km at 84 km/h; how many minutes does the trip take? ',
+  'Please also explain the trade-offs between an outbox table and change data capture for the event stream. ',
+]
+
+/** A streamed chat request whose JSON body is about `bytes` long: a system prompt, a short exchange, a long last turn. */
+export function mixedChat(bytes) {
+  const messages = [
+    {role: 'system', content: 'You are a careful senior engineer. Answer precisely.'},
+    {role: 'user', content: 'Can you help me with our billing service?'},
+    {role: 'assistant', content: 'Of course. What does the service look like today?'},
+  ]
+  let text = ''
+  for (let i = 0; JSON.stringify({model: 'auto', messages: [...messages, {role: 'user', content: text}]}).length < bytes; i++) {
+    text += PARAGRAPHS[i % PARAGRAPHS.length]
+  }
+  return {model: 'auto', stream: true, messages: [...messages, {role: 'user', content: text}]}
 }

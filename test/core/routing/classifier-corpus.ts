@@ -8,8 +8,10 @@
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
+import {document, mixedChat} from '../../../bench/lib/document.js'
 import {LEXICON, RULE_WORDS} from '../../../src/core/routing/classifier/lexicon.js'
 import type {Endpoint} from '../../../src/core/routing/schema.js'
+import {createPrng} from '../../../src/sim/prng.js'
 
 /** One request of the corpus, with a stable id. */
 export interface CorpusCase {
@@ -27,18 +29,6 @@ interface FixtureItem {
   endpoint?: Endpoint
 }
 
-/** mulberry32: a small seeded generator, so the corpus is the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 function chat(prompt: string, system?: string): Body {
   const messages = system ? [{role: 'system', content: system}] : []
   return {model: 'auto', messages: [...messages, {role: 'user', content: prompt}]}
@@ -50,29 +40,6 @@ function textOf(item: FixtureItem): string {
   return JSON.stringify(item.request).slice(0, 400)
 }
 
-const SENTENCES = [
-  'The committee reviewed the quarterly figures and noted a steady rise in operating costs across all regions.',
-  'Shipments to the northern warehouse were delayed twice in March because of a scheduling conflict with the carrier.',
-  'Customer satisfaction scores improved after the support team introduced a callback option for long queues.',
-  'The new pricing model bundles storage and bandwidth, which simplifies invoices for most small accounts.',
-  'Engineering estimates that the migration will take six weeks, assuming the database freeze holds until May.',
-  'Legal asked for the retention policy to be revised so that audit logs are kept for at least seven years.',
-  'Two vendors submitted bids; the second was cheaper but could not commit to the required service levels.',
-  'Several stores reported that the handheld scanners lose their network connection near the loading docks.',
-  'Marketing plans a spring campaign focused on the loyalty programme and the refreshed mobile application.',
-  'The board approved the hiring plan, with most new roles in data engineering and customer onboarding.',
-]
-
-/** A pasted report of about `bytes` characters (as `bench/routing.mjs` builds it). */
-function reportDocument(bytes: number): string {
-  let text = ''
-  for (let i = 0; text.length < bytes; i++) {
-    text += SENTENCES[(i * 7) % SENTENCES.length] + (i % 5 === 4 ? '\n\n' : ' ')
-    if (i % 23 === 0) text += `Section ${i / 23 + 1}: figures for week ${(i % 52) + 1} are in table ${i % 9}. `
-  }
-  return text.slice(0, bytes)
-}
-
 const CODE_BLOCK =
   '```python\nimport asyncio\nfrom dataclasses import dataclass\n\n@dataclass\nclass Order:\n    id: int\n    total: float\n\n' +
   'async def handle(queue, db):\n    while True:\n        msg = await queue.get()\n        order = Order(**msg)\n' +
@@ -82,27 +49,6 @@ const CODE_BLOCK =
 const TRACE =
   'Traceback (most recent call last):\n  File "app.py", line 42, in <module>\n    main()\n' +
   '  File "app.py", line 17, in main\n    total = sum(x / y for x, y in pairs)\nZeroDivisionError: division by zero\n'
-
-/** The benchmark's chat request (`bench/classifier.mjs`): a short exchange and a long last turn of mixed content. */
-function benchChat(bytes: number): Body {
-  const paragraphs = [
-    'We are migrating our billing service from a monolith to microservices and need to keep invoices consistent. ',
-    'Here is the current handler:\n\n```python\ndef charge(customer_id, amount):\n    invoice = Invoice.create(customer_id, amount)\n    gateway.charge(invoice)\n    return invoice\n```\n\n',
-    'The team asked for exactly three options, each under 50 words, and a recommendation at the end. ',
-    'A train leaves at 9:45 and travels 210 km at 84 km/h; how many minutes does the trip take? ',
-    'Please also explain the trade-offs between an outbox table and change data capture for the event stream. ',
-  ]
-  const messages = [
-    {role: 'system', content: 'You are a careful senior engineer. Answer precisely.'},
-    {role: 'user', content: 'Can you help me with our billing service?'},
-    {role: 'assistant', content: 'Of course. What does the service look like today?'},
-  ]
-  let text = ''
-  for (let i = 0; JSON.stringify({model: 'auto', messages: [...messages, {role: 'user', content: text}]}).length < bytes; i++) {
-    text += paragraphs[i % paragraphs.length]
-  }
-  return {model: 'auto', stream: true, messages: [...messages, {role: 'user', content: text}]}
-}
 
 /** The routing benchmark's 2 KB coding conversation (`bench/routing.mjs`). */
 function routingChat2kb(): Body {
@@ -213,7 +159,7 @@ function variant(index: number, shape: number, items: FixtureItem[]): CorpusCase
       }
     case 6: {
       // A long paste between the question and a repeat of it: the scan reads the head and the tail only.
-      const doc = index % 2 === 0 ? reportDocument(6000 + index * 37) : CODE_BLOCK.repeat(10 + (index % 40)) + TRACE
+      const doc = index % 2 === 0 ? document(6000 + index * 37) : CODE_BLOCK.repeat(10 + (index % 40)) + TRACE
       return {id: `${id}/long`, endpoint: 'chat.completions', body: chat(`${prompt}\n\n${doc}\n\n${prompt}`, item.system)}
     }
     default:
@@ -242,7 +188,7 @@ function fuzzAlphabet(): string[] {
 /** Seeded random texts over the fuzz alphabet, in random case, of 3 to 400 pieces. */
 function fuzzCases(count: number): CorpusCase[] {
   const alphabet = fuzzAlphabet()
-  const next = random(20_240_611)
+  const next = createPrng(20_240_611)
   const cases: CorpusCase[] = []
   for (let c = 0; c < count; c++) {
     const pieces = 3 + Math.floor(next() * next() * 400)
@@ -264,7 +210,7 @@ function fuzzCases(count: number): CorpusCase[] {
 
 /** Texts whose length straddles the scan windows (8 000 + 4 000 for the last user turn, 3 000 + 1 000 otherwise). */
 function windowCases(): CorpusCase[] {
-  const base = reportDocument(13_000).replaceAll('figures', 'calculate the figures in Python')
+  const base = document(13_000).replaceAll('figures', 'calculate the figures in Python')
   const cases: CorpusCase[] = []
   for (const length of [3999, 4000, 4001, 4003, 11_998, 11_999, 12_000, 12_001, 12_002, 12_007]) {
     const text = base.slice(0, length)
@@ -283,9 +229,9 @@ function windowCases(): CorpusCase[] {
 function budgetCases(items: FixtureItem[]): CorpusCase[] {
   const cases: CorpusCase[] = []
   for (const turns of [6, 12, 30]) {
-    const messages: Body[] = [{role: 'system', content: reportDocument(5000)}]
+    const messages: Body[] = [{role: 'system', content: document(5000)}]
     for (let t = 0; t < turns; t++) {
-      const filler = t % 2 === 0 ? reportDocument(2000 + t * 150) : CODE_BLOCK.repeat(1 + (t % 5))
+      const filler = t % 2 === 0 ? document(2000 + t * 150) : CODE_BLOCK.repeat(1 + (t % 5))
       messages.push({role: t % 2 === 0 ? 'user' : 'assistant', content: `${textOf(items[(t * 31) % items.length])}\n${filler}`})
     }
     messages.push({role: 'user', content: 'And why is that? Then prove it step by step.'})
@@ -295,11 +241,11 @@ function budgetCases(items: FixtureItem[]): CorpusCase[] {
 }
 
 function benchCases(): CorpusCase[] {
-  const doc = (bytes: number): Body => chat(`${reportDocument(bytes)}\n\nBased on the report above, list the three biggest operational risks.`, 'You are an analyst. Be concise.')
+  const doc = (bytes: number): Body => chat(`${document(bytes)}\n\nBased on the report above, list the three biggest operational risks.`, 'You are an analyst. Be concise.')
   return [
-    {id: 'bench/chat-1kb', endpoint: 'chat.completions', body: benchChat(1024)},
-    {id: 'bench/chat-2kb', endpoint: 'chat.completions', body: benchChat(2048)},
-    {id: 'bench/chat-100kb', endpoint: 'chat.completions', body: benchChat(100 * 1024)},
+    {id: 'bench/chat-1kb', endpoint: 'chat.completions', body: mixedChat(1024)},
+    {id: 'bench/chat-2kb', endpoint: 'chat.completions', body: mixedChat(2048)},
+    {id: 'bench/chat-100kb', endpoint: 'chat.completions', body: mixedChat(100 * 1024)},
     {id: 'bench/routing-2kb', endpoint: 'chat.completions', body: routingChat2kb()},
     {id: 'bench/routing-100kb', endpoint: 'chat.completions', body: doc(100 * 1024)},
     {id: 'bench/doc-20kb', endpoint: 'chat.completions', body: doc(20 * 1024)},
