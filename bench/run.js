@@ -30,6 +30,11 @@ const LOAD_WORKER = join(ROOT, 'bench', 'load-worker.js')
 const ROUTING_BENCH = join(ROOT, 'bench', 'routing.mjs')
 const MB = 1024 * 1024
 const AFTER_LOAD_WAIT_S = 30
+/**
+ * Wait before the idle footprint is read: the gateway compacts its heap after 10 s without a request
+ * (`ROUTER_MEMORY_COMPACT_IDLE_SECONDS`), and the system takes back the freed pages within a few seconds more.
+ */
+const IDLE_WAIT_S = 14
 
 const USAGE = `Usage: npm run bench -- [flags]
 
@@ -289,8 +294,9 @@ async function runStandard(bench) {
     await bench.load('direct', mode, flags.warmup, `warm-up ${mode} direct`)
     out.warmup[mode] = await warmUpGateway(bench, mode)
   }
-  // Let the warm-up's garbage be collected and the heap settle before reading the idle footprint.
-  await sleep(5000)
+  // The footprint of a gateway at rest after traffic: once it has compacted its heap (see `IDLE_WAIT_S`).
+  log(`idle: waiting ${IDLE_WAIT_S} s for the gateway to come to rest`)
+  await sleep(IDLE_WAIT_S * 1000)
   const rssIdle = await bench.gatewayMeter.rss()
   const idleBefore = await bench.cpu()
   await sleep(2000)
@@ -416,7 +422,7 @@ async function runSoak(bench) {
   const {flags} = bench
   const warmup = {}
   for (const mode of ['json', 'stream']) warmup[mode] = await warmUpGateway(bench, mode)
-  await sleep(5000)
+  await sleep(IDLE_WAIT_S * 1000)
   const rssIdle = await bench.gatewayMeter.rss()
   const t = bench.targets.gateway
   log(`soak: ${flags.soak} s at ${flags.rate} requests/s over ${flags.connections} connections, non-streaming and streaming alternating`)

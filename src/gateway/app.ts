@@ -163,6 +163,7 @@ async function handle(state: GatewayState, request: FastifyRequest, reply: Fasti
   const principal = request.principal
   const active = state.active
   active.count++
+  active.started++
   try {
     await route(state, request, reply, endpoint, path, input, stream, principal)
   } finally {

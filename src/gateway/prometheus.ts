@@ -141,6 +141,8 @@ export class PrometheusMetrics {
   private readonly breakerTransitions: Counter<'account' | 'model' | 'state'>
   private readonly auditErrors: Counter
   private readonly reloads: Counter<'result'>
+  private readonly compactions: Counter
+  private readonly compactionSeconds: Counter
   private readonly open = new Set<string>()
   private readonly unsubscribe: () => void
 
@@ -206,6 +208,12 @@ export class PrometheusMetrics {
     })
     this.auditErrors = new Counter({name: 'router_audit_log_write_errors_total', help: 'Audit log batches the disk refused.', registers})
     this.reloads = new Counter({name: 'router_config_reloads_total', help: 'Config reloads, by result (ok, error).', labelNames: ['result'], registers})
+    this.compactions = new Counter({name: 'router_memory_compactions_total', help: 'Heap compactions after a quiet period.', registers})
+    this.compactionSeconds = new Counter({
+      name: 'router_memory_compaction_seconds_total',
+      help: 'Time the event loop spent paused in heap compactions.',
+      registers,
+    })
 
     const live = options.metrics
     if (live) {
@@ -235,6 +243,12 @@ export class PrometheusMetrics {
   /** The audit log could not write a batch. */
   auditWriteError(): void {
     this.auditErrors.inc()
+  }
+
+  /** The heap was compacted after a quiet period (see `IdleCompactor`). */
+  memoryCompacted(durationMs: number): void {
+    this.compactions.inc()
+    this.compactionSeconds.inc(durationMs / 1000)
   }
 
   get contentType(): string {

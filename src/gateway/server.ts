@@ -21,6 +21,7 @@ import {ConfigReloader, type ReloadResult} from './config-reload.js'
 import {createCredentialResolver} from './credentials.js'
 import {EventStreamHub} from './events-stream.js'
 import {IdempotencyCoordinator, MemoryIdempotencyStore} from './idempotency.js'
+import {IdleCompactor} from './idle-compaction.js'
 import {IngressAuthenticator} from './ingress-auth.js'
 import {liveStatsSource} from './live-stats.js'
 import {PrometheusMetrics} from './prometheus.js'
@@ -166,7 +167,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     events,
     idempotency,
     draining: false,
-    active: {count: 0, onIdle: null},
+    active: {count: 0, started: 0, onIdle: null},
     startedAt: Date.now(),
   }
   applyConfig(state, withAccount)
@@ -184,6 +185,16 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
   }
   const app = await buildApp(state)
   warmUp(state)
+  const compactor =
+    settings.memory_compact_idle_seconds > 0
+      ? new IdleCompactor({
+          idleMs: settings.memory_compact_idle_seconds * 1000,
+          minGrowthBytes: settings.memory_compact_min_growth_bytes,
+          requests: () => state.active.started,
+          busy: () => state.active.count > 0,
+          onCompact: (result) => prometheus.memoryCompacted(result.durationMs),
+        })
+      : undefined
   policy?.start(
     () => state.config.config,
     (view) => {
@@ -214,6 +225,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
       }
       closing = (async () => {
         state.draining = true
+        compactor?.stop()
         reloader?.stop()
         policy?.stop()
         // Event streams never end by themselves: close them first so that they do not hold the drain.

@@ -80,8 +80,11 @@ export interface GatewayState {
   prometheus?: PrometheusMetrics
   /** Set when shutdown begins: new requests get a 503. */
   draining: boolean
-  /** Proxied requests in progress (shutdown waits for their audit events); `onIdle` is called when it drops to 0. */
-  active: {count: number; onIdle: (() => void) | null}
+  /**
+   * Proxied requests in progress (shutdown waits for their audit events), and how many have started in all; `onIdle`
+   * is called when `count` drops to 0.
+   */
+  active: {count: number; started: number; onIdle: (() => void) | null}
   /** `Date.now()` when the gateway started. */
   startedAt: number
 }

@@ -24,6 +24,8 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [env: string, key: keyof Gatew
   ['ROUTER_AUDIT_LOG_MAX_FILES', 'audit_log_max_files', 'number'],
   ['ROUTER_AUDIT_LOG_PROMPTS', 'audit_log_prompts', 'string'],
   ['ROUTER_SHUTDOWN_GRACE_SECONDS', 'shutdown_grace_seconds', 'number'],
+  ['ROUTER_MEMORY_COMPACT_IDLE_SECONDS', 'memory_compact_idle_seconds', 'number'],
+  ['ROUTER_MEMORY_COMPACT_MIN_GROWTH_BYTES', 'memory_compact_min_growth_bytes', 'number'],
   ['INGRESS_AUTH_REQUIRED', 'ingress_auth_required', 'boolean'],
   ['INGRESS_API_KEYS', 'ingress_api_keys', 'list'],
   ['OAUTH_ENABLED', 'oauth_enabled', 'boolean'],

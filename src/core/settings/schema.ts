@@ -36,6 +36,12 @@ export const GatewaySettingsSchema = z.strictObject({
   audit_log_prompts: z.enum(['off', 'redacted', 'raw']).default('off'),
   /** Grace period for in-flight requests and streams on SIGINT/SIGTERM. */
   shutdown_grace_seconds: z.number().nonnegative().default(10),
+  /**
+   * After this long without a request, a heap that traffic grew by `memory_compact_min_growth_bytes` or more is
+   * compacted once, giving the memory back to the system; 0 never compacts.
+   */
+  memory_compact_idle_seconds: z.number().nonnegative().default(10),
+  memory_compact_min_growth_bytes: z.number().int().nonnegative().default(16 * 1024 * 1024),
 
   ingress_auth_required: z.boolean().default(false),
   ingress_api_keys: z.array(z.string().min(1)).default([]),

@@ -1,0 +1,98 @@
+/**
+ * Gives memory back after a burst of traffic. Under load V8 grows its heap (the young generation to 32 MB, the old
+ * generation by whatever survived), and an idle process never collects again, so the gateway would keep its peak
+ * footprint until the next burst. Once the gateway has served no request for `idleMs` and its heap has grown by at
+ * least `minGrowthBytes` since the last compaction, one full collection runs: the old generation shrinks to what is
+ * live, and, the allocation rate having been low for a few seconds, V8 also shrinks the young generation back to
+ * 1 MB. The collection pauses the event loop for a few tens of milliseconds, at a time when nothing is waiting.
+ * The first quiet period after the start compacts too: it takes the start-up's garbage (loading modules and the
+ * config) and sets the size later growth is measured from.
+ */
+import {getHeapStatistics, setFlagsFromString} from 'node:v8'
+import {runInNewContext} from 'node:vm'
+
+export interface IdleCompactorOptions {
+  /** Time without a new request before the heap is compacted. */
+  idleMs: number
+  /**
+   * Heap growth since the last compaction (or the start) below which a quiet period is left alone; 0 compacts after
+   * every quiet period that follows traffic.
+   */
+  minGrowthBytes: number
+  /** Requests started so far: a change means traffic. */
+  requests: () => number
+  /** True while a request or stream is still in progress. */
+  busy: () => boolean
+  /** Called after each compaction. */
+  onCompact?: (result: CompactionResult) => void
+  /** Test seams: the clock, the heap size, the collection itself. */
+  now?: () => number
+  heapBytes?: () => number
+  collect?: () => void
+}
+
+export interface CompactionResult {
+  heapBefore: number
+  heapAfter: number
+  durationMs: number
+}
+
+/** V8's full collection. It is only exposed to scripts with `--expose-gc`, which applies to contexts created later. */
+function fullCollection(): () => void {
+  const exposed = (globalThis as {gc?: () => void}).gc
+  if (typeof exposed === 'function') return exposed
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+}
+
+export class IdleCompactor {
+  private readonly timer: NodeJS.Timeout
+  private readonly now: () => number
+  private readonly heapBytes: () => number
+  private collect: (() => void) | undefined
+  /** Requests seen at the last check, and when that count last changed. */
+  private seen: number
+  private lastActivity: number
+  /** Requests seen when the heap was last compacted (nothing new since: nothing to give back); -1 before the first. */
+  private compactedAt = -1
+  /** Heap size after the last compaction; 0 before the first, which takes the start-up's garbage. */
+  private baseline = 0
+
+  constructor(private readonly options: IdleCompactorOptions) {
+    this.now = options.now ?? Date.now
+    this.heapBytes = options.heapBytes ?? (() => getHeapStatistics().total_heap_size)
+    this.collect = options.collect
+    this.seen = options.requests()
+    this.lastActivity = this.now()
+    this.timer = setInterval(() => this.check(), Math.max(50, Math.min(1000, options.idleMs / 4)))
+    this.timer.unref()
+  }
+
+  /** One look at the gateway; compacts when it has been quiet long enough after traffic that grew the heap. */
+  check(): CompactionResult | undefined {
+    const now = this.now()
+    const requests = this.options.requests()
+    if (requests !== this.seen) {
+      this.seen = requests
+      this.lastActivity = now
+      return undefined
+    }
+    if (requests === this.compactedAt || now - this.lastActivity < this.options.idleMs || this.options.busy()) return undefined
+    const heapBefore = this.heapBytes()
+    // A few requests leave little behind; the next quiet period after real traffic will come.
+    const {minGrowthBytes} = this.options
+    if (minGrowthBytes > 0 && heapBefore - this.baseline < minGrowthBytes) return undefined
+    this.collect ??= fullCollection()
+    const start = performance.now()
+    this.collect()
+    const result = {heapBefore, heapAfter: this.heapBytes(), durationMs: performance.now() - start}
+    this.compactedAt = requests
+    this.baseline = result.heapAfter
+    this.options.onCompact?.(result)
+    return result
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+  }
+}

@@ -1,0 +1,206 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+import {request} from 'undici'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {IdleCompactor, type IdleCompactorOptions} from '../../src/gateway/idle-compaction.js'
+import {startSim, type SimServer} from '../../src/sim/index.js'
+import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+
+const MB = 1024 * 1024
+
+/** A compactor on a hand-moved clock and heap, with the collection recorded (the timer never fires in these tests). */
+function harness(overrides: Partial<IdleCompactorOptions> = {}) {
+  const world = {now: 0, heap: 50 * MB, requests: 0, busy: false, collections: 0}
+  const compactor = new IdleCompactor({
+    idleMs: 10_000,
+    minGrowthBytes: 16 * MB,
+    requests: () => world.requests,
+    busy: () => world.busy,
+    now: () => world.now,
+    heapBytes: () => world.heap,
+    collect: () => {
+      world.collections++
+      world.heap = 40 * MB
+    },
+    ...overrides,
+  })
+  /** Traffic that grows the heap, then `quietMs` without a request, looking every second. */
+  const burstThenQuiet = (growth: number, quietMs: number) => {
+    world.requests += 100
+    world.heap += growth
+    compactor.check()
+    const results = []
+    for (let t = 0; t < quietMs; t += 1000) {
+      world.now += 1000
+      const result = compactor.check()
+      if (result) results.push(result)
+    }
+    return results
+  }
+  return {world, compactor, burstThenQuiet}
+}
+
+describe('IdleCompactor', () => {
+  it('compacts once after traffic that grew the heap, when the gateway has been quiet for the idle time', () => {
+    const {world, compactor, burstThenQuiet} = harness()
+    try {
+      expect(burstThenQuiet(40 * MB, 9000)).toEqual([])
+      world.now += 1000
+      const result = compactor.check()
+      expect(result).toMatchObject({heapBefore: 90 * MB, heapAfter: 40 * MB})
+      expect(world.collections).toBe(1)
+      // Nothing new since: a longer quiet period does not collect again.
+      world.now += 60_000
+      expect(compactor.check()).toBeUndefined()
+      expect(world.collections).toBe(1)
+    } finally {
+      compactor.stop()
+    }
+  })
+
+  it('measures growth from the heap left by the last compaction', () => {
+    const {world, compactor, burstThenQuiet} = harness()
+    try {
+      expect(burstThenQuiet(40 * MB, 12_000)).toHaveLength(1)
+      // 40 MB after the compaction: 10 MB more is not worth a pause, 20 MB more is.
+      expect(burstThenQuiet(10 * MB, 12_000)).toEqual([])
+      expect(burstThenQuiet(10 * MB, 12_000)).toHaveLength(1)
+      expect(world.collections).toBe(2)
+    } finally {
+      compactor.stop()
+    }
+  })
+
+  it('takes the start-up garbage in the first quiet period, then waits for traffic', () => {
+    const {world, compactor} = harness()
+    try {
+      world.now += 9000
+      expect(compactor.check()).toBeUndefined()
+      world.now += 1000
+      expect(compactor.check()).toMatchObject({heapBefore: 50 * MB, heapAfter: 40 * MB})
+      world.heap += 40 * MB
+      world.now += 60_000
+      expect(compactor.check()).toBeUndefined()
+      expect(world.collections).toBe(1)
+    } finally {
+      compactor.stop()
+    }
+  })
+
+  it('leaves a gateway alone while a request or stream is in progress', () => {
+    const {world, compactor, burstThenQuiet} = harness()
+    try {
+      world.busy = true
+      expect(burstThenQuiet(40 * MB, 30_000)).toEqual([])
+      world.busy = false
+      world.now += 1000
+      expect(compactor.check()).toBeDefined()
+      expect(world.collections).toBe(1)
+    } finally {
+      compactor.stop()
+    }
+  })
+
+  it('with no growth threshold, compacts after every quiet period that follows traffic', () => {
+    const {world, compactor, burstThenQuiet} = harness({minGrowthBytes: 0})
+    try {
+      expect(burstThenQuiet(0, 12_000)).toHaveLength(1)
+      expect(burstThenQuiet(-5 * MB, 12_000)).toHaveLength(1)
+      expect(world.collections).toBe(2)
+    } finally {
+      compactor.stop()
+    }
+  })
+
+  it("gives V8's garbage back: the heap is smaller after a real compaction", () => {
+    let requests = 0
+    let now = 0
+    const compactor = new IdleCompactor({idleMs: 1000, minGrowthBytes: 8 * MB, requests: () => requests, busy: () => false, now: () => now})
+    try {
+      // Garbage that survives a few young collections, as a burst of requests leaves it in the old generation.
+      let keep: object[][] = []
+      for (let round = 0; round < 40; round++) {
+        const batch: object[] = []
+        for (let i = 0; i < 20_000; i++) batch.push({i, text: `item ${i}`})
+        keep.push(batch)
+        if (keep.length > 10) keep.shift()
+      }
+      keep = []
+      requests = 1
+      compactor.check()
+      now = 2000
+      const result = compactor.check()
+      expect(result).toBeDefined()
+      expect(result!.heapAfter).toBeLessThan(result!.heapBefore - 8 * MB)
+      expect(keep).toHaveLength(0)
+    } finally {
+      compactor.stop()
+    }
+  })
+})
+
+describe('router serve gives memory back after traffic', () => {
+  let sim: SimServer
+  let gateway: TestGateway
+
+  beforeAll(async () => {
+    sim = await startSim({name: 'sim', port: 0})
+    gateway = await startTestGateway(
+      `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+accounts:
+  - {name: sim, provider: openai, base_url: ${sim.url}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+`,
+      {settings: {memory_compact_idle_seconds: 0.2, memory_compact_min_growth_bytes: 0}},
+    )
+  })
+
+  afterAll(async () => {
+    await gateway?.close()
+    await sim?.close()
+  })
+
+  async function compactions(): Promise<number> {
+    const response = await request(`${gateway.url}/metrics`)
+    const text = await response.body.text()
+    const match = /^router_memory_compactions_total (\d+)$/m.exec(text)
+    expect(match, 'router_memory_compactions_total is exported').not.toBeNull()
+    return Number(match![1])
+  }
+
+  async function chat(): Promise<void> {
+    const response = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hello'}]}),
+    })
+    expect(response.statusCode).toBe(200)
+    await response.body.json()
+  }
+
+  async function waitForCompactions(count: number): Promise<void> {
+    const deadline = Date.now() + 5000
+    while ((await compactions()) < count && Date.now() < deadline) await sleep(50)
+    expect(await compactions()).toBe(count)
+  }
+
+  it('compacts after the start and once per quiet period after requests, and counts it on /metrics', async () => {
+    // The start-up's garbage goes in the first quiet period.
+    await waitForCompactions(1)
+    // Scrapes are not traffic: quiet again without a request, no second compaction.
+    await sleep(400)
+    expect(await compactions()).toBe(1)
+    await chat()
+    await waitForCompactions(2)
+    await sleep(400)
+    expect(await compactions()).toBe(2)
+    await chat()
+    await waitForCompactions(3)
+    const text = await (await request(`${gateway.url}/metrics`)).body.text()
+    expect(Number(/^router_memory_compaction_seconds_total (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0)
+  })
+})
