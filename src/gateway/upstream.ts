@@ -6,12 +6,12 @@
  * handed to one consumer, with pause/resume for backpressure, instead of a Readable stream and a promise per
  * request. On the gateway's hot path that halves the upstream client's CPU time per request.
  */
-import {Agent, errors as undiciErrors, type Dispatcher} from 'undici'
 import type {IncomingHttpHeaders} from 'node:http'
 
 import type {ErrorType} from '../core/audit/schema.js'
 import type {UpstreamRequest} from './adapters/types.js'
 import type {ClientAbort} from './client-abort.js'
+import {Agent, type Dispatcher, errors as undiciErrors} from './undici.js'
 
 export interface UpstreamClientOptions {
   connectTimeoutMs: number
