@@ -41,7 +41,7 @@ export const GatewaySettingsSchema = z.strictObject({
    * compacted once, giving the memory back to the system; 0 never compacts.
    */
   memory_compact_idle_seconds: z.number().nonnegative().default(10),
-  memory_compact_min_growth_bytes: z.number().int().nonnegative().default(16 * 1024 * 1024),
+  memory_compact_min_growth_bytes: z.number().int().nonnegative().default(8 * 1024 * 1024),
 
   ingress_auth_required: z.boolean().default(false),
   ingress_api_keys: z.array(z.string().min(1)).default([]),
