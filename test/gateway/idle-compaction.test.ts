@@ -1,4 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises'
+import {getHeapSpaceStatistics} from 'node:v8'
 import {request} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -7,6 +8,10 @@ import {startSim, type SimServer} from '../../src/sim/index.js'
 import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
 
 const MB = 1024 * 1024
+
+function oldGeneration(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')!.space_size
+}
 
 /** A compactor on a hand-moved clock and heap, with the collection recorded (the timer never fires in these tests). */
 function harness(overrides: Partial<IdleCompactorOptions> = {}) {
@@ -112,7 +117,7 @@ describe('IdleCompactor', () => {
     }
   })
 
-  it("gives V8's garbage back: the heap is smaller after a real compaction", () => {
+  it("gives V8's garbage back: the old generation is smaller after a real compaction", () => {
     let requests = 0
     let now = 0
     const compactor = new IdleCompactor({idleMs: 1000, minGrowthBytes: 8 * MB, requests: () => requests, busy: () => false, now: () => now})
@@ -129,9 +134,10 @@ describe('IdleCompactor', () => {
       requests = 1
       compactor.check()
       now = 2000
-      const result = compactor.check()
-      expect(result).toBeDefined()
-      expect(result!.heapAfter).toBeLessThan(result!.heapBefore - 8 * MB)
+      const before = oldGeneration()
+      expect(compactor.check()).toBeDefined()
+      // (Not the young generation: right after a burst of allocation V8 may grow it rather than shrink it.)
+      expect(oldGeneration()).toBeLessThan(before - 8 * MB)
       expect(keep).toHaveLength(0)
     } finally {
       compactor.stop()
