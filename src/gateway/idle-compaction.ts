@@ -3,8 +3,8 @@
  * generation by whatever survived), and an idle process never collects again, so the gateway would keep its peak
  * footprint until the next burst. Once the gateway has served no request for `idleMs` and its heap has grown by at
  * least `minGrowthBytes` since the last compaction, one full collection runs: the old generation shrinks to what is
- * live, and, the allocation rate having been low for a few seconds, V8 also shrinks the young generation back to
- * 1 MB. The collection pauses the event loop for a few tens of milliseconds, at a time when nothing is waiting.
+ * live, and V8 usually shrinks the young generation back to 1–2 MB too (see `fullCollection`). The collection pauses
+ * the event loop for a few tens of milliseconds, at a time when nothing is waiting.
  * The first quiet period after the start compacts too: it takes the start-up's garbage (loading modules and the
  * config) and sets the size later growth is measured from.
  */
