@@ -25,6 +25,8 @@ export interface IdleCompactorOptions {
   busy: () => boolean
   /** Called after each compaction. */
   onCompact?: (result: CompactionResult) => void
+  /** Called when a collection fails (a Node without the V8 hooks it needs); the compactor then stops for good. */
+  onError?: (error: Error) => void
   /** Test seams: the clock, the heap size, the collection itself. */
   now?: () => number
   heapBytes?: () => number
@@ -80,6 +82,7 @@ export class IdleCompactor {
   private compactedAt = -1
   /** Heap size after the last compaction; 0 before the first, which takes the start-up's garbage. */
   private baseline = 0
+  private stopped = false
 
   constructor(private readonly options: IdleCompactorOptions) {
     this.now = options.now ?? Date.now
@@ -93,6 +96,7 @@ export class IdleCompactor {
 
   /** One look at the gateway; compacts when it has been quiet long enough after traffic that grew the heap. */
   check(): CompactionResult | undefined {
+    if (this.stopped) return undefined
     const now = this.now()
     const requests = this.options.requests()
     if (requests !== this.seen) {
@@ -105,9 +109,15 @@ export class IdleCompactor {
     // A few requests leave little behind; the next quiet period after real traffic will come.
     const {minGrowthBytes} = this.options
     if (minGrowthBytes > 0 && heapBefore - this.baseline < minGrowthBytes) return undefined
-    this.collect ??= fullCollection()
     const start = performance.now()
-    this.collect()
+    try {
+      this.collect ??= fullCollection()
+      this.collect()
+    } catch (error) {
+      this.stop()
+      this.options.onError?.(error instanceof Error ? error : new Error(String(error)))
+      return undefined
+    }
     const result = {heapBefore, heapAfter: this.heapBytes(), durationMs: performance.now() - start}
     this.compactedAt = requests
     this.baseline = result.heapAfter
@@ -116,6 +126,7 @@ export class IdleCompactor {
   }
 
   stop(): void {
+    this.stopped = true
     clearInterval(this.timer)
   }
 }

@@ -193,6 +193,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
           requests: () => state.active.started,
           busy: () => state.active.count > 0,
           onCompact: (result) => prometheus.memoryCompacted(result.durationMs),
+          onError: (error) => options.onWarning?.(`memory compaction after quiet periods is off: ${error.message}`),
         })
       : undefined
   policy?.start(

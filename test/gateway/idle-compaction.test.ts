@@ -117,6 +117,25 @@ describe('IdleCompactor', () => {
     }
   })
 
+  it('stops for good, with the reason, when a collection fails', () => {
+    const errors: Error[] = []
+    const {world, compactor, burstThenQuiet} = harness({
+      collect: () => {
+        world.collections++
+        throw new Error('no gc here')
+      },
+      onError: (error) => errors.push(error),
+    })
+    try {
+      expect(burstThenQuiet(40 * MB, 12_000)).toEqual([])
+      expect(errors.map((error) => error.message)).toEqual(['no gc here'])
+      expect(burstThenQuiet(40 * MB, 12_000)).toEqual([])
+      expect(world.collections).toBe(1)
+    } finally {
+      compactor.stop()
+    }
+  })
+
   it("gives V8's garbage back: the old generation is smaller after a real compaction", () => {
     let requests = 0
     let now = 0
