@@ -46,8 +46,8 @@ type Gc = (options?: {type: 'minor'}) => void
  * A full collection that also compacts every page of the old generation (V8's own full collections move objects off
  * the most fragmented pages only, leaving pages a quarter full), after a young one. V8 shrinks the young generation
  * only when the allocation rate it last measured is low, and it measures at collections: the young collection, coming
- * after the quiet period, records that rate. (After bench warm-ups the young generation went back to 1–2 MB in 6 runs
- * of 6 with it, in 1 of 3 without.) V8 exposes collections only to scripts with `--expose-gc`, which applies to
+ * after the quiet period, records that rate. (After bench runs the young generation went back to 1–2 MB in 10
+ * compactions of 12 with it, in 1 of 3 without; a gateway scraped every second allocates enough to keep it large.) V8 exposes collections only to scripts with `--expose-gc`, which applies to
  * contexts created later; the compaction flag is read by each collection.
  */
 function fullCollection(): () => void {
