@@ -209,6 +209,30 @@ class Bench {
     }
   }
 
+  /**
+   * What the gateway's `/metrics` says of its heap: compactions after quiet periods so far, and the size of the heap and
+   * of its young generation (MB). Tells an "idle" or "after" figure taken after a compaction from one taken before, and
+   * one where V8 kept its 32 MB young generation. Null when the gateway does not answer.
+   */
+  async heapState() {
+    try {
+      const response = await request(`${this.gateway.url}/metrics`, {headersTimeout: 5000, bodyTimeout: 5000})
+      const text = await response.body.text()
+      const value = (pattern) => {
+        const match = pattern.exec(text)
+        return match ? Number(match[1]) : null
+      }
+      const mb = (bytes) => (bytes === null ? null : round(bytes / MB, 1))
+      return {
+        compactions: value(/^router_memory_compactions_total (\S+)$/m),
+        heap_mb: mb(value(/^nodejs_heap_size_total_bytes (\S+)$/m)),
+        young_generation_mb: mb(value(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m)),
+      }
+    } catch {
+      return null
+    }
+  }
+
   /** Throws when the sim or the gateway has died: nothing after that would mean anything. */
   assertAlive() {
     for (const service of [this.upstream, this.gateway]) {
@@ -298,6 +322,7 @@ async function runStandard(bench) {
   log(`idle: waiting ${IDLE_WAIT_S} s for the gateway to come to rest`)
   await sleep(IDLE_WAIT_S * 1000)
   const rssIdle = await bench.gatewayMeter.rss()
+  const heapIdle = await bench.heapState()
   const idleBefore = await bench.cpu()
   await sleep(2000)
   const idleCpuPerSecond = cpuDelta(idleBefore, await bench.cpu()).gateway_cpu_us / 2
@@ -351,9 +376,11 @@ async function runStandard(bench) {
   log(`routing decision timings (bench/routing.mjs)${flags.skipIdleWait ? '' : `, while waiting ${AFTER_LOAD_WAIT_S} s after the load`}`)
   out.routing = await runRouting(bench)
   let rssAfter = null
+  let heapAfter = null
   if (!flags.skipIdleWait) {
     await sleep(Math.max(0, AFTER_LOAD_WAIT_S * 1000 - (Date.now() - loadEnded)))
     rssAfter = await bench.gatewayMeter.rss()
+    heapAfter = await bench.heapState()
   }
   bench.assertAlive()
   out.memory = {
@@ -361,6 +388,8 @@ async function runStandard(bench) {
     rss_idle_mb: rssIdle / MB,
     rss_peak_mb: rssPeak / MB,
     rss_after_mb: rssAfter === null ? null : rssAfter / MB,
+    heap_idle: heapIdle,
+    heap_after: heapAfter,
     after_wait_s: flags.skipIdleWait ? null : AFTER_LOAD_WAIT_S,
     after_skipped: flags.skipIdleWait,
     peak_samples: samples.length,
@@ -581,16 +610,24 @@ function printMemory(memory, checks) {
   print('\ngateway memory (RSS)')
   print(
     table([
-      ['after start', num(memory.rss_start_mb, 1, 'MB'), ''],
-      ['idle after warm-up', num(memory.rss_idle_mb, 1, 'MB'), verdict(checks, 'rss_idle_mb')],
-      ['peak under load', num(memory.rss_peak_mb, 1, 'MB'), verdict(checks, 'rss_peak_mb')],
+      ['after start', num(memory.rss_start_mb, 1, 'MB'), '', ''],
+      ['idle after warm-up', num(memory.rss_idle_mb, 1, 'MB'), verdict(checks, 'rss_idle_mb'), heapNote(memory.heap_idle)],
+      ['peak under load', num(memory.rss_peak_mb, 1, 'MB'), verdict(checks, 'rss_peak_mb'), ''],
       [
         `${AFTER_LOAD_WAIT_S} s after the load`,
         memory.after_skipped ? 'skipped' : num(memory.rss_after_mb, 1, 'MB'),
         memory.after_skipped ? '(--skip-idle-wait)' : verdict(checks, 'rss_after_mb'),
+        heapNote(memory.heap_after),
       ],
     ]),
   )
+}
+
+/** `heap 28 MB (young 1 MB), 2 compactions so far` from `Bench.heapState()`. */
+function heapNote(heap) {
+  if (!heap || heap.heap_mb === null) return ''
+  const compactions = heap.compactions === null ? '' : `, ${heap.compactions} compaction${heap.compactions === 1 ? '' : 's'} so far`
+  return `heap ${Math.round(heap.heap_mb)} MB (young ${Math.round(heap.young_generation_mb ?? 0)} MB)${compactions}`
 }
 
 function printSoak(results, checks) {
