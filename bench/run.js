@@ -32,9 +32,10 @@ const MB = 1024 * 1024
 const AFTER_LOAD_WAIT_S = 30
 /**
  * Wait before the idle footprint is read: the gateway compacts its heap after 10 s without a request
- * (`ROUTER_MEMORY_COMPACT_IDLE_SECONDS`), and the system takes back the freed pages within a few seconds more.
+ * (`ROUTER_MEMORY_COMPACT_IDLE_SECONDS`), may take up to 5 s more to get V8's young generation back, and the system
+ * takes back the freed pages within a second or two.
  */
-const IDLE_WAIT_S = 14
+const IDLE_WAIT_S = 18
 
 const USAGE = `Usage: npm run bench -- [flags]
 

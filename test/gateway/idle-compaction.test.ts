@@ -13,9 +13,14 @@ function oldGeneration(): number {
   return getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')!.space_size
 }
 
-/** A compactor on a hand-moved clock and heap, with the collection recorded (the timer never fires in these tests). */
-function harness(overrides: Partial<IdleCompactorOptions> = {}) {
-  const world = {now: 0, heap: 50 * MB, requests: 0, busy: false, collections: 0}
+/**
+ * A compactor on a hand-moved clock and heap, with the collections recorded (the timer never fires in these tests).
+ * A full collection leaves 40 MB of heap; the young generation (32 MB) shrinks to 1 MB at the full collection, or at
+ * the young collection number `youngShrinksAt` after it.
+ */
+function harness(overrides: Partial<IdleCompactorOptions> = {}, youngShrinksAt = 0) {
+  const world = {now: 0, heap: 50 * MB, young: 32 * MB, requests: 0, busy: false, collections: 0, youngCollections: 0}
+  let youngSinceFull = 0
   const compactor = new IdleCompactor({
     idleMs: 10_000,
     minGrowthBytes: 16 * MB,
@@ -23,16 +28,29 @@ function harness(overrides: Partial<IdleCompactorOptions> = {}) {
     busy: () => world.busy,
     now: () => world.now,
     heapBytes: () => world.heap,
-    collect: () => {
-      world.collections++
-      world.heap = 40 * MB
+    collections: {
+      full() {
+        world.collections++
+        world.heap = 40 * MB
+        youngSinceFull = 0
+        if (youngShrinksAt === 0) world.young = MB
+      },
+      young() {
+        world.youngCollections++
+        if (++youngSinceFull === youngShrinksAt) {
+          world.young = MB
+          world.heap -= 31 * MB
+        }
+      },
+      youngBytes: () => world.young,
     },
     ...overrides,
   })
-  /** Traffic that grows the heap, then `quietMs` without a request, looking every second. */
+  /** Traffic that grows the heap (and the young generation), then `quietMs` without a request, looking every second. */
   const burstThenQuiet = (growth: number, quietMs: number) => {
     world.requests += 100
     world.heap += growth
+    world.young = 32 * MB
     compactor.check()
     const results = []
     for (let t = 0; t < quietMs; t += 1000) {
@@ -119,10 +137,15 @@ describe('IdleCompactor', () => {
 
   it('stops for good, with the reason, when a collection fails', () => {
     const errors: Error[] = []
-    const {world, compactor, burstThenQuiet} = harness({
-      collect: () => {
-        world.collections++
-        throw new Error('no gc here')
+    let collections = 0
+    const {compactor, burstThenQuiet} = harness({
+      collections: {
+        full() {
+          collections++
+          throw new Error('no gc here')
+        },
+        young() {},
+        youngBytes: () => 0,
       },
       onError: (error) => errors.push(error),
     })
@@ -130,7 +153,38 @@ describe('IdleCompactor', () => {
       expect(burstThenQuiet(40 * MB, 12_000)).toEqual([])
       expect(errors.map((error) => error.message)).toEqual(['no gc here'])
       expect(burstThenQuiet(40 * MB, 12_000)).toEqual([])
-      expect(world.collections).toBe(1)
+      expect(collections).toBe(1)
+    } finally {
+      compactor.stop()
+    }
+  })
+
+  it('when the young generation stays large, tries young collections a check apart until it shrinks', () => {
+    const {world, compactor, burstThenQuiet} = harness({}, 3)
+    try {
+      // Compaction at the 10th second of quiet, then young collections at the 11th, 12th and 13th: the third works.
+      expect(burstThenQuiet(40 * MB, 20_000)).toHaveLength(1)
+      expect(world.youngCollections).toBe(3)
+      expect(world.young).toBe(MB)
+    } finally {
+      compactor.stop()
+    }
+  })
+
+  it('gives up on the young generation after five tries, and a request ends the tries', () => {
+    const {world, compactor, burstThenQuiet} = harness({}, 99)
+    try {
+      expect(burstThenQuiet(40 * MB, 30_000)).toHaveLength(1)
+      expect(world.youngCollections).toBe(5)
+      // Traffic right after a compaction: no young collection while requests come in.
+      expect(burstThenQuiet(40 * MB, 10_000)).toHaveLength(1)
+      const afterSecond = world.youngCollections
+      world.requests++
+      world.now += 1000
+      compactor.check()
+      world.now += 1000
+      compactor.check()
+      expect(world.youngCollections).toBe(afterSecond)
     } finally {
       compactor.stop()
     }
