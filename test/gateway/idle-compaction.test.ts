@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {getHeapSpaceStatistics} from 'node:v8'
 import {request} from 'undici'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {IdleCompactor, type IdleCompactorOptions} from '../../src/gateway/idle-compaction.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
@@ -13,6 +13,18 @@ function oldGeneration(): number {
   return getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')!.space_size
 }
 
+/** Compactors of the current test, stopped after it. */
+const running: IdleCompactor[] = []
+
+function started(compactor: IdleCompactor): IdleCompactor {
+  running.push(compactor)
+  return compactor
+}
+
+afterEach(() => {
+  for (const compactor of running.splice(0)) compactor.stop()
+})
+
 /**
  * A compactor on a hand-moved clock and heap, with the collections recorded (the timer never fires in these tests).
  * A full collection leaves 40 MB of heap; the young generation (32 MB) shrinks to 1 MB at the full collection, or at
@@ -21,7 +33,7 @@ function oldGeneration(): number {
 function harness(overrides: Partial<IdleCompactorOptions> = {}, youngShrinksAt = 0) {
   const world = {now: 0, heap: 50 * MB, young: 32 * MB, requests: 0, busy: false, collections: 0, youngCollections: 0}
   let youngSinceFull = 0
-  const compactor = new IdleCompactor({
+  const compactor = started(new IdleCompactor({
     idleMs: 10_000,
     minGrowthBytes: 16 * MB,
     requests: () => world.requests,
@@ -45,7 +57,7 @@ function harness(overrides: Partial<IdleCompactorOptions> = {}, youngShrinksAt =
       youngBytes: () => world.young,
     },
     ...overrides,
-  })
+  }))
   /** Traffic that grows the heap (and the young generation), then `quietMs` without a request, looking every second. */
   const burstThenQuiet = (growth: number, quietMs: number) => {
     world.requests += 100
@@ -66,79 +78,59 @@ function harness(overrides: Partial<IdleCompactorOptions> = {}, youngShrinksAt =
 describe('IdleCompactor', () => {
   it('compacts once after traffic that grew the heap, when the gateway has been quiet for the idle time', () => {
     const {world, compactor, burstThenQuiet} = harness()
-    try {
-      expect(burstThenQuiet(40 * MB, 9000)).toEqual([])
-      world.now += 1000
-      const result = compactor.check()
-      expect(result).toMatchObject({heapBefore: 90 * MB, heapAfter: 40 * MB})
-      expect(world.collections).toBe(1)
-      // Nothing new since: a longer quiet period does not collect again.
-      world.now += 60_000
-      expect(compactor.check()).toBeUndefined()
-      expect(world.collections).toBe(1)
-    } finally {
-      compactor.stop()
-    }
+    expect(burstThenQuiet(40 * MB, 9000)).toEqual([])
+    world.now += 1000
+    const result = compactor.check()
+    expect(result).toMatchObject({heapBefore: 90 * MB, heapAfter: 40 * MB})
+    expect(world.collections).toBe(1)
+    // Nothing new since: a longer quiet period does not collect again.
+    world.now += 60_000
+    expect(compactor.check()).toBeUndefined()
+    expect(world.collections).toBe(1)
   })
 
   it('measures growth from the heap left by the last compaction', () => {
-    const {world, compactor, burstThenQuiet} = harness()
-    try {
-      expect(burstThenQuiet(40 * MB, 12_000)).toHaveLength(1)
-      // 40 MB after the compaction: 10 MB more is not worth a pause, 20 MB more is.
-      expect(burstThenQuiet(10 * MB, 12_000)).toEqual([])
-      expect(burstThenQuiet(10 * MB, 12_000)).toHaveLength(1)
-      expect(world.collections).toBe(2)
-    } finally {
-      compactor.stop()
-    }
+    const {world, burstThenQuiet} = harness()
+    expect(burstThenQuiet(40 * MB, 12_000)).toHaveLength(1)
+    // 40 MB after the compaction: 10 MB more is not worth a pause, 20 MB more is.
+    expect(burstThenQuiet(10 * MB, 12_000)).toEqual([])
+    expect(burstThenQuiet(10 * MB, 12_000)).toHaveLength(1)
+    expect(world.collections).toBe(2)
   })
 
   it('takes the start-up garbage in the first quiet period, then waits for traffic', () => {
     const {world, compactor} = harness()
-    try {
-      world.now += 9000
-      expect(compactor.check()).toBeUndefined()
-      world.now += 1000
-      expect(compactor.check()).toMatchObject({heapBefore: 50 * MB, heapAfter: 40 * MB})
-      world.heap += 40 * MB
-      world.now += 60_000
-      expect(compactor.check()).toBeUndefined()
-      expect(world.collections).toBe(1)
-    } finally {
-      compactor.stop()
-    }
+    world.now += 9000
+    expect(compactor.check()).toBeUndefined()
+    world.now += 1000
+    expect(compactor.check()).toMatchObject({heapBefore: 50 * MB, heapAfter: 40 * MB})
+    world.heap += 40 * MB
+    world.now += 60_000
+    expect(compactor.check()).toBeUndefined()
+    expect(world.collections).toBe(1)
   })
 
   it('leaves a gateway alone while a request or stream is in progress', () => {
     const {world, compactor, burstThenQuiet} = harness()
-    try {
-      world.busy = true
-      expect(burstThenQuiet(40 * MB, 30_000)).toEqual([])
-      world.busy = false
-      world.now += 1000
-      expect(compactor.check()).toBeDefined()
-      expect(world.collections).toBe(1)
-    } finally {
-      compactor.stop()
-    }
+    world.busy = true
+    expect(burstThenQuiet(40 * MB, 30_000)).toEqual([])
+    world.busy = false
+    world.now += 1000
+    expect(compactor.check()).toBeDefined()
+    expect(world.collections).toBe(1)
   })
 
   it('with no growth threshold, compacts after every quiet period that follows traffic', () => {
-    const {world, compactor, burstThenQuiet} = harness({minGrowthBytes: 0})
-    try {
-      expect(burstThenQuiet(0, 12_000)).toHaveLength(1)
-      expect(burstThenQuiet(-5 * MB, 12_000)).toHaveLength(1)
-      expect(world.collections).toBe(2)
-    } finally {
-      compactor.stop()
-    }
+    const {world, burstThenQuiet} = harness({minGrowthBytes: 0})
+    expect(burstThenQuiet(0, 12_000)).toHaveLength(1)
+    expect(burstThenQuiet(-5 * MB, 12_000)).toHaveLength(1)
+    expect(world.collections).toBe(2)
   })
 
   it('stops for good, with the reason, when a collection fails', () => {
     const errors: Error[] = []
     let collections = 0
-    const {compactor, burstThenQuiet} = harness({
+    const {burstThenQuiet} = harness({
       collections: {
         full() {
           collections++
@@ -149,72 +141,56 @@ describe('IdleCompactor', () => {
       },
       onError: (error) => errors.push(error),
     })
-    try {
-      expect(burstThenQuiet(40 * MB, 12_000)).toEqual([])
-      expect(errors.map((error) => error.message)).toEqual(['no gc here'])
-      expect(burstThenQuiet(40 * MB, 12_000)).toEqual([])
-      expect(collections).toBe(1)
-    } finally {
-      compactor.stop()
-    }
+    expect(burstThenQuiet(40 * MB, 12_000)).toEqual([])
+    expect(errors.map((error) => error.message)).toEqual(['no gc here'])
+    expect(burstThenQuiet(40 * MB, 12_000)).toEqual([])
+    expect(collections).toBe(1)
   })
 
   it('when the young generation stays large, tries young collections a check apart until it shrinks', () => {
-    const {world, compactor, burstThenQuiet} = harness({}, 3)
-    try {
-      // Compaction at the 10th second of quiet, then young collections at the 11th, 12th and 13th: the third works.
-      expect(burstThenQuiet(40 * MB, 20_000)).toHaveLength(1)
-      expect(world.youngCollections).toBe(3)
-      expect(world.young).toBe(MB)
-    } finally {
-      compactor.stop()
-    }
+    const {world, burstThenQuiet} = harness({}, 3)
+    // Compaction at the 10th second of quiet, then young collections at the 11th, 12th and 13th: the third works.
+    expect(burstThenQuiet(40 * MB, 20_000)).toHaveLength(1)
+    expect(world.youngCollections).toBe(3)
+    expect(world.young).toBe(MB)
   })
 
   it('gives up on the young generation after five tries, and a request ends the tries', () => {
     const {world, compactor, burstThenQuiet} = harness({}, 99)
-    try {
-      expect(burstThenQuiet(40 * MB, 30_000)).toHaveLength(1)
-      expect(world.youngCollections).toBe(5)
-      // Traffic right after a compaction: no young collection while requests come in.
-      expect(burstThenQuiet(40 * MB, 10_000)).toHaveLength(1)
-      const afterSecond = world.youngCollections
-      world.requests++
-      world.now += 1000
-      compactor.check()
-      world.now += 1000
-      compactor.check()
-      expect(world.youngCollections).toBe(afterSecond)
-    } finally {
-      compactor.stop()
-    }
+    expect(burstThenQuiet(40 * MB, 30_000)).toHaveLength(1)
+    expect(world.youngCollections).toBe(5)
+    // Traffic right after a compaction: no young collection while requests come in.
+    expect(burstThenQuiet(40 * MB, 10_000)).toHaveLength(1)
+    const afterSecond = world.youngCollections
+    world.requests++
+    world.now += 1000
+    compactor.check()
+    world.now += 1000
+    compactor.check()
+    expect(world.youngCollections).toBe(afterSecond)
   })
 
   it("gives V8's garbage back: the old generation is smaller after a real compaction", () => {
     let requests = 0
     let now = 0
-    const compactor = new IdleCompactor({idleMs: 1000, minGrowthBytes: 8 * MB, requests: () => requests, busy: () => false, now: () => now})
-    try {
-      // Garbage that survives a few young collections, as a burst of requests leaves it in the old generation.
-      let keep: object[][] = []
-      for (let round = 0; round < 40; round++) {
-        const batch: object[] = []
-        for (let i = 0; i < 20_000; i++) batch.push({i, text: `item ${i}`})
-        keep.push(batch)
-        if (keep.length > 10) keep.shift()
-      }
-      keep = []
-      requests = 1
-      compactor.check()
-      now = 2000
-      const before = oldGeneration()
-      expect(compactor.check()).toBeDefined()
-      // (Not the young generation: right after a burst of allocation V8 may grow it rather than shrink it.)
-      expect(oldGeneration()).toBeLessThan(before - 8 * MB)
-      expect(keep).toHaveLength(0)
-    } finally {
-      compactor.stop()
+    const compactor = started(new IdleCompactor({idleMs: 1000, minGrowthBytes: 8 * MB, requests: () => requests, busy: () => false, now: () => now}))
+    // Garbage that survives a few young collections, as a burst of requests leaves it in the old generation.
+    let keep: object[][] = []
+    for (let round = 0; round < 40; round++) {
+      const batch: object[] = []
+      for (let i = 0; i < 20_000; i++) batch.push({i, text: `item ${i}`})
+      keep.push(batch)
+      if (keep.length > 10) keep.shift()
     }
+    keep = []
+    requests = 1
+    compactor.check()
+    now = 2000
+    const before = oldGeneration()
+    expect(compactor.check()).toBeDefined()
+    // (Not the young generation: right after a burst of allocation V8 may grow it rather than shrink it.)
+    expect(oldGeneration()).toBeLessThan(before - 8 * MB)
+    expect(keep).toHaveLength(0)
   })
 })
 
