@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 /**
  * Routing decision cost: `decideRoute` (classification + selection) on a realistic 2 KB chat request and on a 100 KB
- * one (a long pasted document plus a question), against a compiled profile with three provider accounts.
+ * one (a long pasted document plus a question), against a compiled profile with three provider accounts. Both are
+ * cold: the classifier reads every text of every decision (its cache of earlier texts holds none of them).
  * Run after `npm run build`: `node bench/routing.mjs [--json] [--iterations N]`.
  * Targets on a 2-core machine: p99 under 100 µs for 2 KB, under 2 ms for 100 KB.
  * Also reports the two parts apart (the classifier alone, selection with a precomputed classification), so that a
- * regression points at its owner.
+ * regression points at its owner, and a coding agent's turn (a long system prompt and history, a short new question)
+ * cold and with its history read at the turn before (`history`).
  */
 import {performance} from 'node:perf_hooks'
 
 import {parseConfig} from '../dist/core/config/load.js'
-import {classifyRequest} from '../dist/core/routing/classifier.js'
+import {classifierCacheSize, classifyRequest} from '../dist/core/routing/classifier.js'
 import {decideRoute} from '../dist/core/routing/decide.js'
 import {document} from './lib/document.js'
 
@@ -69,15 +71,40 @@ function doc100kb() {
   return body
 }
 
+/** A coding agent's turn: an 8 KB system prompt, ten earlier turns (about 9 KB) and a new, short question. */
+function agentTurn() {
+  const system =
+    'You are a coding agent working in the user\'s repository. Use the tools to read files before editing them, keep ' +
+    'changes small, run the tests after each change, and explain what you changed in one short paragraph. '
+  const messages = [{role: 'system', content: ''}]
+  while (messages[0].content.length < 8 * 1024) messages[0].content += system + document(400) + '\n'
+  for (let turn = 0; turn < 5; turn++) {
+    messages.push({role: 'user', content: `Step ${turn + 1}: ${document(300 + 100 * turn)} What should change in src/billing/invoice.ts?`})
+    messages.push({
+      role: 'assistant',
+      content: `I read the file. The function \`charge(customerId, amount)\` creates the invoice before the payment:\n\n` +
+        '```ts\nexport async function charge(customerId: string, amount: number) {\n  const invoice = await invoices.create(customerId, amount)\n' +
+        '  await gateway.charge(invoice)\n  return invoice\n}\n```\n\n' + document(800 + 50 * turn),
+    })
+  }
+  messages.push({role: 'user', content: 'Good. Now make the charge idempotent with a key per invoice, and add a test for a retried request.'})
+  return {model: 'auto', stream: true, messages}
+}
+
 /**
  * Median and p99 of `fn`, in µs of wall-clock time, and (`cpu`) in µs of process CPU time: on a shared machine other
  * processes preempt the bench and inflate the wall-clock tail, while the CPU time is what a decision itself costs.
+ * `before` runs before each call, outside the timing.
  */
-function measure(fn, iterations, warmup) {
-  for (let i = 0; i < warmup; i++) fn()
+function measure(fn, iterations, warmup, before = () => {}) {
+  for (let i = 0; i < warmup; i++) {
+    before()
+    fn()
+  }
   const wall = new Float64Array(iterations)
   const cpu = new Float64Array(iterations)
   for (let i = 0; i < iterations; i++) {
+    before()
     const cpuStart = process.cpuUsage()
     const start = performance.now()
     fn()
@@ -103,6 +130,18 @@ const cases = {
   '100kb': {body: doc100kb(), iterations: Math.max(50, Math.round(2_000 * scale)), warmup: 300},
 }
 
+/**
+ * Makes every text of `request.body` one the classifier has never seen (a number appended to each message), as
+ * parsed JSON is (flat strings): the decision then reads every text, as for the first request of a new conversation.
+ */
+function renew(request, template) {
+  let n = 0
+  return () => {
+    n++
+    request.body = JSON.parse(JSON.stringify({...template, messages: template.messages.map((m) => ({...m, content: `${m.content} ${n}`}))}))
+  }
+}
+
 const routing = {}
 const parts = {}
 for (const [name, {body, iterations, warmup}] of Object.entries(cases)) {
@@ -117,6 +156,24 @@ for (const [name, {body, iterations, warmup}] of Object.entries(cases)) {
     decision: `${decision.task}/${decision.complexity} → ${decision.selected_model} (${decision.candidates.length} candidates)`,
   }
 }
+// Both requests are cold by construction: their earlier texts are too short for the classifier's cache and the last
+// user turn is never looked up, so every decision above read every text.
+if (classifierCacheSize().entries !== 0) throw new Error('the 2 KB and 100 KB decisions were served from the classifier cache')
+
+// A new turn of a known conversation: the system prompt and the earlier turns were read at the turns before and are
+// in the classifier's cache; the last user turn is read (it is never looked up, see `readText` in classifier.ts).
+const agent = {body: agentTurn(), endpoint: 'chat.completions'}
+const agentIterations = Math.max(200, Math.round(5_000 * scale))
+const agentDecision = decideRoute(agent, config, {profile})
+const agentBody = agent.body
+const history = {
+  bytes: JSON.stringify(agent.body).length,
+  messages: agent.body.messages.length,
+  cold: measure(() => decideRoute(agent, config, {profile}), agentIterations, 500, renew(agent, agentTurn())),
+  history: measure(() => decideRoute(agent, config, {profile}), agentIterations, 500, () => (agent.body = agentBody)),
+  cached_texts: classifierCacheSize().entries,
+  decision: `${agentDecision.task}/${agentDecision.complexity} → ${agentDecision.selected_model}`,
+}
 
 if (json) {
   const wallOnly = ({cpu: _cpu, ...wall}) => wall
@@ -125,6 +182,7 @@ if (json) {
       routing: Object.fromEntries(Object.entries(routing).map(([name, result]) => [name, wallOnly(result)])),
       routing_cpu: Object.fromEntries(Object.entries(routing).map(([name, result]) => [name, result.cpu])),
       routing_parts: parts,
+      routing_history: history,
     }) + '\n',
   )
 } else {
@@ -142,4 +200,10 @@ if (json) {
         `  ${part.decision}\n`,
     )
   }
+  process.stdout.write(
+    `routing a coding agent's turn (${history.bytes} B, ${history.messages} messages, a short new question)\n` +
+      line('cold', history.cold) +
+      line('history', history.history) +
+      `  ${history.decision}; ${history.cached_texts} texts read at the turn before\n`,
+  )
 }

@@ -2,12 +2,14 @@
  * The request classifier: decides the task and complexity of an OpenAI-shaped request from its whole body, with the
  * evidence behind the decision. Deterministic (no clock, no randomness) and fast: texts are tokenised once and
  * matched against a precompiled phrase trie; very long texts are read at their head and tail (lengths are still
- * counted exactly). See `classifier/task.ts` for the task evidence and `classifier/complexity.ts` for the tiers.
+ * counted exactly); what was read from system prompts and earlier turns is kept for the requests that send them again
+ * (`classifier/feature-cache.ts`), which changes the cost of a decision, never the decision. See `classifier/task.ts` for the task evidence and `classifier/complexity.ts` for the tiers.
  */
 import type {Task} from '../config/schema.js'
 import {addComplexityEvidence, applyEffort, tierOf, type WeightedFeatures} from './classifier/complexity.js'
 import {Evidence} from './classifier/evidence.js'
 import {extractRequest, type ExtractedRequest, type Segment} from './classifier/extract.js'
+import {FeatureCache} from './classifier/feature-cache.js'
 import {RULE_WORDS} from './classifier/lexicon.js'
 import {scanText, type ScanWindow, type TextFeatures} from './classifier/scan.js'
 import {releaseTokens, wordIds} from './classifier/tokenizer.js'
@@ -64,6 +66,36 @@ function earlierWeight(role: Segment['role'], older: number, context: number): n
   return context * Math.max(WEIGHTS.floor * base, base * WEIGHTS.decay ** older)
 }
 
+/** What was read from the system prompts and earlier turns of recent requests (see `FeatureCache`). */
+const featureCache = new FeatureCache()
+
+/** Forgets what the classifier read from earlier requests (a cold start, for benchmarks and tests). */
+export function clearClassifierCache(): void {
+  featureCache.clear()
+}
+
+/** Texts and characters the classifier holds from earlier requests. */
+export function classifierCacheSize(): {entries: number; chars: number} {
+  return {entries: featureCache.size, chars: featureCache.chars}
+}
+
+/**
+ * Texts shorter than this are read each time rather than looked up: reading 256 characters takes about 3 µs, and a
+ * kept text costs a lookup, a copy of its word ids and, as it outlives the request, the garbage collector's time.
+ */
+const MIN_CACHED_CHARS = 256
+
+/**
+ * The features of a text. The last user turn is read, not looked up (it is usually new), but noted: if the
+ * conversation goes on, the next request sends it again as an earlier turn, and it is kept then.
+ */
+function readText(text: string, window: ScanWindow, lastUser: boolean): TextFeatures {
+  if (text.length < MIN_CACHED_CHARS) return scanText(text, window)
+  if (!lastUser) return featureCache.features(text, window)
+  featureCache.remember(text)
+  return scanText(text, window)
+}
+
 /**
  * Scans the texts within the budget, in priority order: the last user turn, the system prompts, then the other
  * turns from the newest. Each text gets its weight (see `WEIGHTS`), earlier turns scaled by `contextFactor`.
@@ -78,7 +110,7 @@ function scanSegments(segments: Segment[]): WeightedFeatures[] {
     if (!text || budget <= 0) return undefined
     const head = Math.min(base.head, Math.max(0, budget - base.tail))
     const window = head > 0 ? {head, tail: base.tail} : {head: budget, tail: 0}
-    const features = scanText(text, window)
+    const features = readText(text, window, i === lastUser)
     budget -= Math.min(text.length, window.head + window.tail)
     out.push({features, weight})
     return features

@@ -13,17 +13,22 @@ import {gunzipSync, gzipSync} from 'node:zlib'
 
 import {describe, expect, it} from 'vitest'
 
-import {classifyRequest} from '../../../src/core/routing/classifier.js'
+import {classifierCacheSize, classifyRequest, clearClassifierCache} from '../../../src/core/routing/classifier.js'
 import {buildCorpus} from './classifier-corpus.js'
 
 const SNAPSHOT = fileURLToPath(new URL('../../fixtures/classifier/classifications.jsonl.gz', import.meta.url))
 
-/** One line per request: `[id, classification]`. */
-function classifyCorpus(): string[] {
-  return buildCorpus().map(({id, endpoint, body}) => JSON.stringify([id, classifyRequest(body, endpoint)]))
+/** One line per request: `[id, classification]`. `times` classifies each request that often and keeps the last. */
+function classifyCorpus(times = 1): string[] {
+  return buildCorpus().map(({id, endpoint, body}) => {
+    let classification = classifyRequest(body, endpoint)
+    for (let k = 1; k < times; k++) classification = classifyRequest(body, endpoint)
+    return JSON.stringify([id, classification])
+  })
 }
 
 describe('classifyRequest: equivalence snapshot', () => {
+  clearClassifierCache()
   const lines = classifyCorpus()
 
   if (process.env.UPDATE_CLASSIFIER_SNAPSHOT === '1') {
@@ -46,6 +51,15 @@ describe('classifyRequest: equivalence snapshot', () => {
       const [id] = JSON.parse(line) as [string]
       expect(JSON.parse(line)).toEqual(JSON.parse(expected.find((e) => e.startsWith(`[${JSON.stringify(id)},`))!))
     }
+    expect(differing.length).toBe(0)
+  })
+
+  it('classifies the same from its cache of earlier texts (each request three times: read, kept, served)', () => {
+    clearClassifierCache()
+    const warm = classifyCorpus(3)
+    expect(classifierCacheSize().entries).toBeGreaterThan(100)
+    const differing = warm.filter((line, index) => line !== lines[index])
+    for (const line of differing.slice(0, 3)) expect(line).toBe(lines[warm.indexOf(line)])
     expect(differing.length).toBe(0)
   })
 })
