@@ -15,6 +15,7 @@ import {parseConfig} from '../dist/core/config/load.js'
 import {classifierCacheSize, classifyRequest} from '../dist/core/routing/classifier.js'
 import {decideRoute} from '../dist/core/routing/decide.js'
 import {document} from './lib/document.js'
+import {agentMessages} from './lib/requests.js'
 
 const args = process.argv.slice(2)
 const json = args.includes('--json')
@@ -71,24 +72,9 @@ function doc100kb() {
   return body
 }
 
-/** A coding agent's turn: an 8 KB system prompt, ten earlier turns (about 9 KB) and a new, short question. */
+/** A coding agent's turn (see `agentMessages`). */
 function agentTurn() {
-  const system =
-    'You are a coding agent working in the user\'s repository. Use the tools to read files before editing them, keep ' +
-    'changes small, run the tests after each change, and explain what you changed in one short paragraph. '
-  const messages = [{role: 'system', content: ''}]
-  while (messages[0].content.length < 8 * 1024) messages[0].content += system + document(400) + '\n'
-  for (let turn = 0; turn < 5; turn++) {
-    messages.push({role: 'user', content: `Step ${turn + 1}: ${document(300 + 100 * turn)} What should change in src/billing/invoice.ts?`})
-    messages.push({
-      role: 'assistant',
-      content: `I read the file. The function \`charge(customerId, amount)\` creates the invoice before the payment:\n\n` +
-        '```ts\nexport async function charge(customerId: string, amount: number) {\n  const invoice = await invoices.create(customerId, amount)\n' +
-        '  await gateway.charge(invoice)\n  return invoice\n}\n```\n\n' + document(800 + 50 * turn),
-    })
-  }
-  messages.push({role: 'user', content: 'Good. Now make the charge idempotent with a key per invoice, and add a test for a retried request.'})
-  return {model: 'auto', stream: true, messages}
+  return {model: 'auto', stream: true, messages: agentMessages()}
 }
 
 /**

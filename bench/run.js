@@ -22,7 +22,7 @@ import {request} from 'undici'
 import {formatSummary, summarizeProfile} from './profile-summary.js'
 import {HAS_PROC, meterFor, sampleRss} from './lib/procfs.js'
 import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js'
-import {chatBody, conversation, messagesBytes} from './lib/requests.js'
+import {chatBody, CONVERSATIONS, conversation, messagesBytes} from './lib/requests.js'
 import {killAll, MODEL_KEY, ROOT, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
 import {linearFit, mean, quantile, round} from './lib/stats.js'
 
@@ -53,8 +53,10 @@ const USAGE = `Usage: npm run bench -- [flags]
   --rate N            request rate of the soak, requests per second (default 1000)
   --skip-idle-wait    do not wait ${AFTER_LOAD_WAIT_S} s after the load for the "RSS after" figure
   --profile           run the gateway under --cpu-prof and summarise where its CPU time goes
-  --document-kb N     paste an N KB document into the last turn of the conversation (default 0: about 1 KB of
-                      messages); shows what a long-context request costs
+  --conversation K    chat (default: about 1 KB of messages) or agent (a coding agent's turn: an 8 KB system
+                      prompt, ten earlier turns and a short new question, 18 KB)
+  --document-kb N     paste an N KB document into the last turn of the conversation (default 0); shows what a
+                      long-context request costs
   --node-option OPT   an extra Node option for the gateway process, repeatable (e.g. --node-option=--max-semi-space-size=4)
   --out PATH          write the JSON results here (default bench/results/<timestamp>.json)
 `
@@ -94,6 +96,7 @@ function parseFlags(argv) {
         profile: {type: 'boolean', default: false},
         'node-option': {type: 'string', multiple: true, default: []},
         'document-kb': {type: 'string', default: '0'},
+        conversation: {type: 'string', default: 'chat'},
         out: {type: 'string'},
         help: {type: 'boolean', short: 'h', default: false},
       },
@@ -103,6 +106,9 @@ function parseFlags(argv) {
   }
   if (values.only !== undefined && values.only !== 'json' && values.only !== 'stream') {
     throw new UsageError(`--only must be json or stream, got "${values.only}".`)
+  }
+  if (!CONVERSATIONS.includes(values.conversation)) {
+    throw new UsageError(`--conversation must be ${CONVERSATIONS.join(' or ')}, got "${values.conversation}".`)
   }
   const soak = values.soak === undefined ? null : parseDuration(values.soak, '--soak')
   return {
@@ -121,6 +127,7 @@ function parseFlags(argv) {
     profile: values.profile,
     nodeOptions: values['node-option'],
     documentKb: values['document-kb'] === '0' ? 0 : positiveInt(values['document-kb'], '--document-kb'),
+    conversation: values.conversation,
     out: values.out,
   }
 }
@@ -195,8 +202,8 @@ class Bench {
     this.flags = flags
     this.upstream = upstream
     this.gateway = gateway
-    /** The conversation every request carries (see `--document-kb`). */
-    this.messages = conversation(flags.documentKb)
+    /** The conversation every request carries (see `--conversation` and `--document-kb`). */
+    this.messages = conversation(flags.documentKb, flags.conversation)
     this.gatewayMeter = meterFor(gateway.child)
     this.upstreamMeter = HAS_PROC ? meterFor(upstream.child) : null
     this.failures = []
@@ -602,6 +609,12 @@ function printStandard(results, checks) {
           num(routing.routing[size].p99_us, 1, 'µs'),
           verdict(checks, `routing_${size}_p99_us`),
         ]),
+        ...(routing.routing_history
+          ? [
+              ["coding agent's turn, cold", num(routing.routing_history.cold.median_us, 1, 'µs'), num(routing.routing_history.cold.p99_us, 1, 'µs'), ''],
+              ['  history read at the turns before', num(routing.routing_history.history.median_us, 1, 'µs'), num(routing.routing_history.history.p99_us, 1, 'µs'), ''],
+            ]
+          : []),
       ]),
     )
   }
@@ -723,7 +736,8 @@ async function main() {
       warmup_requests: flags.warmupRequests,
       sequential: flags.sequential,
       rate: flags.soak ? flags.rate : null,
-      messages_bytes: messagesBytes(conversation(flags.documentKb)),
+      messages_bytes: messagesBytes(conversation(flags.documentKb, flags.conversation)),
+      conversation: flags.conversation,
       document_kb: flags.documentKb,
       load_tool: `autocannon ${JSON.parse(readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}`,
       meter: HAS_PROC ? '/proc/PID/stat and /proc/PID/status' : 'process.cpuUsage() and memoryUsage() over IPC',
@@ -736,8 +750,10 @@ async function main() {
   print(`load average before the run: ${m.load_average_before.join(' ')}${m.load_average_before[0] > m.cpus * 0.5 ? '  (the machine is busy: expect noisy figures)' : ''}`)
 
   if (flags.nodeOptions.length > 0) print(`gateway Node options: ${flags.nodeOptions.join(' ')}`)
-  if (flags.documentKb > 0) {
-    print(`conversation: ${(results.settings.messages_bytes / 1024).toFixed(0)} KB of messages (a ${flags.documentKb} KB document pasted into the last turn)`)
+  if (flags.documentKb > 0 || flags.conversation !== 'chat') {
+    const kind = flags.conversation === 'agent' ? "a coding agent's turn" : 'a chat'
+    const pasted = flags.documentKb > 0 ? `, a ${flags.documentKb} KB document pasted into the last turn` : ''
+    print(`conversation: ${kind}, ${(results.settings.messages_bytes / 1024).toFixed(0)} KB of messages${pasted}`)
   }
 
   let upstream

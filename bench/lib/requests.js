@@ -1,8 +1,8 @@
 /**
- * The request bodies of the gateway benchmark: a realistic chat conversation of about 1 KB of messages, sent as a
- * whole (non-streaming) or streamed, optionally with a long document pasted into the last turn. Through the gateway
- * the model is `auto`; straight to the upstream it is the model id the gateway would send, as a client without a
- * router would.
+ * The request bodies of the gateway benchmark: a realistic chat conversation of about 1 KB of messages (or a coding
+ * agent's turn of about 18 KB), sent as a whole (non-streaming) or streamed, optionally with a long document pasted
+ * into the last turn. Through the gateway the model is `auto`; straight to the upstream it is the model id the
+ * gateway would send, as a client without a router would.
  */
 import {document} from './document.js'
 
@@ -30,13 +30,43 @@ export const MESSAGES = [
 ]
 
 /**
- * The conversation of the benchmark: `MESSAGES`, with a document of `documentKb` KB pasted before the last question
- * when `documentKb` is above 0 (a long-context request, as coding agents and document questions send).
+ * A coding agent's turn: an 8 KB system prompt, ten earlier turns (about 9 KB, code included) and a new, short
+ * question. Agents resend all of it with every turn.
  */
-export function conversation(documentKb = 0) {
-  if (documentKb <= 0) return MESSAGES
-  const last = MESSAGES[MESSAGES.length - 1]
-  return [...MESSAGES.slice(0, -1), {role: last.role, content: `${document(documentKb * 1024)}\n\n${last.content}`}]
+export function agentMessages() {
+  const system =
+    "You are a coding agent working in the user's repository. Use the tools to read files before editing them, keep " +
+    'changes small, run the tests after each change, and explain what you changed in one short paragraph. '
+  const messages = [{role: 'system', content: ''}]
+  while (messages[0].content.length < 8 * 1024) messages[0].content += system + document(400) + '\n'
+  for (let turn = 0; turn < 5; turn++) {
+    messages.push({role: 'user', content: `Step ${turn + 1}: ${document(300 + 100 * turn)} What should change in src/billing/invoice.ts?`})
+    messages.push({
+      role: 'assistant',
+      content:
+        'I read the file. The function `charge(customerId, amount)` creates the invoice before the payment:\n\n' +
+        '```ts\nexport async function charge(customerId: string, amount: number) {\n  const invoice = await invoices.create(customerId, amount)\n' +
+        '  await gateway.charge(invoice)\n  return invoice\n}\n```\n\n' +
+        document(800 + 50 * turn),
+    })
+  }
+  messages.push({role: 'user', content: 'Good. Now make the charge idempotent with a key per invoice, and add a test for a retried request.'})
+  return messages
+}
+
+/** The conversations `--conversation` can pick. */
+export const CONVERSATIONS = ['chat', 'agent']
+
+/**
+ * The conversation of the benchmark: `MESSAGES` (`chat`) or `agentMessages()` (`agent`), with a document of
+ * `documentKb` KB pasted before the last question when `documentKb` is above 0 (a long-context request, as coding
+ * agents and document questions send).
+ */
+export function conversation(documentKb = 0, kind = 'chat') {
+  const messages = kind === 'agent' ? agentMessages() : MESSAGES
+  if (documentKb <= 0) return messages
+  const last = messages[messages.length - 1]
+  return [...messages.slice(0, -1), {role: last.role, content: `${document(documentKb * 1024)}\n\n${last.content}`}]
 }
 
 /** The body sent through the gateway (`model: "auto"`) or straight to the upstream (`model` = the upstream id). */
