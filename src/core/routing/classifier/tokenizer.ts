@@ -1,7 +1,7 @@
 /**
- * The tokenizer and the vocabulary. One pass over the text's character codes finds the words, lower-cases and hashes
- * them on the fly (FNV-1a) and looks each up in an open-addressing table of the words the lexicon and the rules
- * mention; no substring is ever created. Word rules: inside a word, `.` and `/` between word characters (`node.js`,
+ * The tokenizer and the vocabulary. One pass over the text's character codes finds the words, lower-cases them and
+ * hashes them twice on the fly (FNV-1a and a second multiplicative hash), and looks each up by both hashes and its
+ * length in an open-addressing table of the words the lexicon and the rules mention; no substring is ever created. Word rules: inside a word, `.` and `/` between word characters (`node.js`,
  * `km/h`), `,` between digits (`1,000`), apostrophes between letters (`don't`; a final `'s` is dropped); `c++`, `c#`
  * and `f#` are words. Everything else, hyphens included, separates words, so `step-by-step` reads as `step by step`.
  */
@@ -167,6 +167,10 @@ function endsWithWord(text: string, end: number, suffix: string): boolean {
 
 const FNV_OFFSET = 0x811c9dc5 | 0
 const FNV_PRIME = 16777619
+// A second hash of the same characters, with other constants: a word is found by both hashes and its length (two
+// 32-bit hashes agree by chance about once in 2^64 pairs), with no second pass over its characters.
+const ALT_OFFSET = 0x9747b28c | 0
+const ALT_PRIME = 0x5bd1e995
 
 // The token arena: `tokenize` writes each text's ids after the previous text's and returns a view of them, so a
 // request's texts share one buffer and no typed array is allocated per text (allocating one costs microseconds).
@@ -206,41 +210,20 @@ export function releaseTokens(): void {
   arenaEnd = 0
 }
 
-// The vocabulary: every word of the lexicon and of the rules, in an open-addressing hash table keyed by FNV-1a.
+// The vocabulary: every word of the lexicon and of the rules, in an open-addressing hash table keyed by the two
+// hashes and the length of the word (lower-cased, curly apostrophes read as straight).
 const WORDS: string[] = []
 const WORD_IDS = new Map<string, number>()
-// Slot `k` holds a word's hash at `2k` and its id at `2k + 1` (side by side: one cache line for both). An empty
-// table of one slot until `buildVocabulary` fills it (the lexicon is split into words before).
-let table = new Int32Array([0, UNKNOWN])
+// Slot `k` holds a word's hash at `4k`, its second hash at `4k + 1`, its id at `4k + 2` and its length at `4k + 3`
+// (side by side: one cache line). An empty table of one slot until `buildVocabulary` fills it (the lexicon is split
+// into words before).
+let table = new Int32Array([0, 0, UNKNOWN, 0])
 let tableMask = 0
 
-/**
- * The vocabulary's words as character codes, one after another: word `id` is `WORD_CODES[WORD_START[id] ..
- * WORD_START[id + 1])`. Comparing a span with these needs no string of either.
- */
-let WORD_CODES = new Uint16Array(0)
-let WORD_START = new Int32Array(1)
-
-/** True when the span `[start, end)` of `text` spells word `id`, ignoring case (curly apostrophes read as straight). */
-function spanEquals(text: string, start: number, end: number, id: number): boolean {
-  const from = WORD_START[id]
-  if (end - start !== WORD_START[id + 1] - from) return false
-  for (let k = start, w = from; k < end; k++, w++) {
-    const raw = text.charCodeAt(k)
-    const code = WORD_CODES[w]
-    // Most text is lower case already: compare the character as it is first.
-    if (raw === code) continue
-    let c = lower(raw)
-    if (c === RIGHT_QUOTE) c = APOSTROPHE
-    if (c !== code) return false
-  }
-  return true
-}
-
-function lookup(text: string, start: number, end: number, hash: number): number {
+function lookup(length: number, hash: number, alt: number): number {
   let slot = hash & tableMask
-  for (let id = table[2 * slot + 1]; id !== UNKNOWN; id = table[2 * slot + 1]) {
-    if (table[2 * slot] === hash && spanEquals(text, start, end, id)) return id
+  for (let id = table[4 * slot + 2]; id !== UNKNOWN; id = table[4 * slot + 2]) {
+    if (table[4 * slot] === hash && table[4 * slot + 1] === alt && table[4 * slot + 3] === length) return id
     slot = (slot + 1) & tableMask
   }
   return UNKNOWN
@@ -281,8 +264,10 @@ function scan(text: string, recordSpans: boolean): number {
     }
     const start = i
     let hash = Math.imul(FNV_OFFSET ^ first, FNV_PRIME)
+    let alt = Math.imul(ALT_OFFSET ^ first, ALT_PRIME)
     let quoteAt = -1
     let hashBeforeQuote = 0
+    let altBeforeQuote = 0
     let underscoreAt = first === UNDERSCORE ? i : -1
     i++
     while (i < n) {
@@ -292,6 +277,7 @@ function scan(text: string, recordSpans: boolean): number {
       if (code !== 0) {
         if (code === UNDERSCORE && underscoreAt === -1) underscoreAt = i
         hash = Math.imul(hash ^ code, FNV_PRIME)
+        alt = Math.imul(alt ^ code, ALT_PRIME)
         i++
         continue
       }
@@ -301,12 +287,14 @@ function scan(text: string, recordSpans: boolean): number {
       if (c === 0x2e || c === 0x2f) {
         if (i + 1 < n && wordCodeAt(text, i + 1) !== 0) {
           hash = Math.imul(hash ^ c, FNV_PRIME)
+          alt = Math.imul(alt ^ c, ALT_PRIME)
           i++
           continue
         }
       } else if (c === 0x2c) {
         if (i + 1 < n && isDigit(lower(text.charCodeAt(i - 1))) && isDigit(lower(text.charCodeAt(i + 1)))) {
           hash = Math.imul(hash ^ c, FNV_PRIME)
+          alt = Math.imul(alt ^ c, ALT_PRIME)
           i++
           continue
         }
@@ -314,7 +302,9 @@ function scan(text: string, recordSpans: boolean): number {
         if (i + 1 < n && isLetterCode(wordCodeAt(text, i - 1)) && isLetterCode(wordCodeAt(text, i + 1))) {
           quoteAt = i
           hashBeforeQuote = hash
+          altBeforeQuote = alt
           hash = Math.imul(hash ^ APOSTROPHE, FNV_PRIME)
+          alt = Math.imul(alt ^ APOSTROPHE, ALT_PRIME)
           i++
           continue
         }
@@ -326,15 +316,18 @@ function scan(text: string, recordSpans: boolean): number {
     if (quoteAt === end - 2 && wordCodeAt(text, end - 1) === 0x73) {
       end = quoteAt
       hash = hashBeforeQuote
+      alt = altBeforeQuote
     }
     // c++, c#, f#: the symbols are part of the language's name.
     if (end - start === 1 && (first === 0x63 || first === 0x66) && i < n) {
       if (lower(text.charCodeAt(i)) === 0x2b && i + 1 < n && lower(text.charCodeAt(i + 1)) === 0x2b) {
         hash = Math.imul(Math.imul(hash ^ 0x2b, FNV_PRIME) ^ 0x2b, FNV_PRIME)
+        alt = Math.imul(Math.imul(alt ^ 0x2b, ALT_PRIME) ^ 0x2b, ALT_PRIME)
         i += 2
         end = i
       } else if (lower(text.charCodeAt(i)) === 0x23) {
         hash = Math.imul(hash ^ 0x23, FNV_PRIME)
+        alt = Math.imul(alt ^ 0x23, ALT_PRIME)
         i += 1
         end = i
       }
@@ -350,7 +343,7 @@ function scan(text: string, recordSpans: boolean): number {
       arena[slot] = NUMBER
       numbers++
     } else {
-      arena[slot] = lookup(text, start, end, hash)
+      arena[slot] = lookup(end - start, hash, alt)
     }
     // Only `splitWords` reads the spans: storing them for every text would cost a sixth of the scan.
     if (recordSpans) {
@@ -389,9 +382,9 @@ export function splitWords(lowerText: string): string[] {
   return words
 }
 
-function hashWord(word: string): number {
-  let hash = FNV_OFFSET
-  for (let k = 0; k < word.length; k++) hash = Math.imul(hash ^ word.charCodeAt(k), FNV_PRIME)
+function hashWord(word: string, offset: number, prime: number): number {
+  let hash = offset
+  for (let k = 0; k < word.length; k++) hash = Math.imul(hash ^ word.charCodeAt(k), prime)
   return hash
 }
 
@@ -421,27 +414,27 @@ function buildVocabulary(words: Iterable<string>): void {
   }
   let size = 1
   while (size < WORDS.length * 4) size *= 2
-  table = new Int32Array(2 * size)
-  for (let slot = 0; slot < size; slot++) table[2 * slot + 1] = UNKNOWN
+  table = new Int32Array(4 * size)
+  for (let slot = 0; slot < size; slot++) table[4 * slot + 2] = UNKNOWN
   tableMask = size - 1
-  WORD_START = new Int32Array(WORDS.length + 1)
-  for (const [id, word] of WORDS.entries()) WORD_START[id + 1] = WORD_START[id] + word.length
-  WORD_CODES = new Uint16Array(WORD_START[WORDS.length])
+  const keys = new Map<string, string>()
   for (const [id, word] of WORDS.entries()) {
+    // The scanner hashes lower-cased characters and straight apostrophes: a word of any other form is never found.
     for (let k = 0; k < word.length; k++) {
       const code = word.charCodeAt(k)
-      // `spanEquals` accepts a character equal to the word's as it is: that is right only for characters that
-      // lower-casing leaves alone.
       if (lower(code) !== code || code === RIGHT_QUOTE) throw new Error(`vocabulary word "${word}" is not in lower case`)
-      WORD_CODES[WORD_START[id] + k] = code
     }
-  }
-  for (const [id, word] of WORDS.entries()) {
-    const hash = hashWord(word)
+    const hash = hashWord(word, FNV_OFFSET, FNV_PRIME)
+    const alt = hashWord(word, ALT_OFFSET, ALT_PRIME)
+    const key = `${hash}:${alt}:${word.length}`
+    if (keys.has(key)) throw new Error(`vocabulary words "${keys.get(key)}" and "${word}" have the same hashes`)
+    keys.set(key, word)
     let slot = hash & tableMask
-    while (table[2 * slot + 1] !== UNKNOWN) slot = (slot + 1) & tableMask
-    table[2 * slot] = hash
-    table[2 * slot + 1] = id
+    while (table[4 * slot + 2] !== UNKNOWN) slot = (slot + 1) & tableMask
+    table[4 * slot] = hash
+    table[4 * slot + 1] = alt
+    table[4 * slot + 2] = id
+    table[4 * slot + 3] = word.length
   }
 }
 
