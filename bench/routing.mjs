@@ -12,7 +12,7 @@
 import {performance} from 'node:perf_hooks'
 
 import {parseConfig} from '../dist/core/config/load.js'
-import {classifierCacheSize, classifyRequest} from '../dist/core/routing/classifier.js'
+import {classifierCacheStats, classifyRequest} from '../dist/core/routing/classifier.js'
 import {decideRoute} from '../dist/core/routing/decide.js'
 import {document} from './lib/document.js'
 import {agentMessages} from './lib/requests.js'
@@ -144,7 +144,7 @@ for (const [name, {body, iterations, warmup}] of Object.entries(cases)) {
 }
 // Both requests are cold by construction: their earlier texts are too short for the classifier's cache and the last
 // user turn is never looked up, so every decision above read every text.
-if (classifierCacheSize().entries !== 0) throw new Error('the 2 KB and 100 KB decisions were served from the classifier cache')
+if (classifierCacheStats().texts !== 0) throw new Error('the 2 KB and 100 KB decisions were served from the classifier cache')
 
 // A new turn of a known conversation: the system prompt and the earlier turns were read at the turns before and are
 // in the classifier's cache; the last user turn is read (it is never looked up, see `readText` in classifier.ts).
@@ -157,7 +157,7 @@ const history = {
   messages: agent.body.messages.length,
   cold: measure(() => decideRoute(agent, config, {profile}), agentIterations, 500, renew(agent, agentTurn())),
   history: measure(() => decideRoute(agent, config, {profile}), agentIterations, 500, () => (agent.body = agentBody)),
-  cached_texts: classifierCacheSize().entries,
+  cached_texts: classifierCacheStats().texts,
   decision: `${agentDecision.task}/${agentDecision.complexity} → ${agentDecision.selected_model}`,
 }
 

@@ -10,6 +10,7 @@ import {Counter, Gauge, Registry, collectDefaultMetrics, type Metric, type Metri
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {AuditEvent} from '../core/audit/schema.js'
 import type {LiveMetrics} from '../core/metrics/live-metrics.js'
+import {classifierCacheStats} from '../core/routing/classifier.js'
 
 const SEP = '\u0000'
 const BREAKER_VALUE = {closed: 0, half_open: 1, open: 2} as const
@@ -213,6 +214,42 @@ export class PrometheusMetrics {
       name: 'router_memory_compaction_seconds_total',
       help: 'Time the event loop spent paused in heap compactions.',
       registers,
+    })
+
+    // The classifier's cache of what it read from system prompts and earlier turns (process-wide).
+    new Counter({
+      name: 'router_classifier_cache_hits_total',
+      help: 'Texts the classifier took from its cache instead of reading them again.',
+      registers,
+      collect() {
+        this.reset()
+        this.inc(classifierCacheStats().hits)
+      },
+    })
+    new Counter({
+      name: 'router_classifier_cache_misses_total',
+      help: 'Texts the classifier looked up in its cache and had to read.',
+      registers,
+      collect() {
+        this.reset()
+        this.inc(classifierCacheStats().misses)
+      },
+    })
+    new Gauge({
+      name: 'router_classifier_cache_texts',
+      help: 'Texts in the classifier cache.',
+      registers,
+      collect() {
+        this.set(classifierCacheStats().texts)
+      },
+    })
+    new Gauge({
+      name: 'router_classifier_cache_chars',
+      help: 'Characters of the texts in the classifier cache.',
+      registers,
+      collect() {
+        this.set(classifierCacheStats().chars)
+      },
     })
 
     const live = options.metrics

@@ -1,7 +1,10 @@
-import {describe, expect, it} from 'vitest'
+import {request} from 'undici'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {AuditEventBus} from '../../src/core/audit/event-bus.js'
 import {PrometheusMetrics} from '../../src/gateway/prometheus.js'
+import {startSim, type SimServer} from '../../src/sim/index.js'
+import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
 
 describe('PrometheusMetrics', () => {
   it('spells a figure with no samples yet as NaN, as the text format does (prom-client writes "Nan")', async () => {
@@ -28,5 +31,63 @@ describe('PrometheusMetrics', () => {
     } finally {
       metrics.close()
     }
+  })
+})
+
+describe('/metrics: the classifier cache', () => {
+  let sim: SimServer
+  let gateway: TestGateway
+
+  beforeAll(async () => {
+    sim = await startSim({name: 'sim', port: 0})
+    gateway = await startTestGateway(`
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+accounts:
+  - {name: sim, provider: openai, base_url: ${sim.url}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+`)
+  })
+
+  afterAll(async () => {
+    await gateway?.close()
+    await sim?.close()
+  })
+
+  async function figures(): Promise<Record<string, number>> {
+    const text = await (await request(`${gateway.url}/metrics`)).body.text()
+    const read = (name: string): number => {
+      const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(text)
+      expect(match, `${name} is exported`).not.toBeNull()
+      return Number(match![1])
+    }
+    return {
+      hits: read('router_classifier_cache_hits_total'),
+      misses: read('router_classifier_cache_misses_total'),
+      texts: read('router_classifier_cache_texts'),
+      chars: read('router_classifier_cache_chars'),
+    }
+  }
+
+  it('counts the system prompts and earlier turns served from the cache', async () => {
+    const system = `You answer questions about the bookshop's orders, returns and stock. ${'Be brief and polite; never invent stock levels. '.repeat(8)}`
+    const before = await figures()
+    for (let turn = 0; turn < 4; turn++) {
+      const response = await request(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify({model: 'auto', messages: [{role: 'system', content: system}, {role: 'user', content: `Question ${turn}: where is my order?`}]}),
+      })
+      expect(response.statusCode).toBe(200)
+      await response.body.json()
+    }
+    const after = await figures()
+    // Read on the first two requests (kept on the second), served on the last two.
+    expect(after.misses - before.misses).toBe(2)
+    expect(after.hits - before.hits).toBe(2)
+    expect(after.texts).toBeGreaterThanOrEqual(1)
+    expect(after.chars).toBeGreaterThanOrEqual(system.length)
   })
 })

@@ -9,7 +9,7 @@ import type {Task} from '../config/schema.js'
 import {addComplexityEvidence, applyEffort, tierOf, type WeightedFeatures} from './classifier/complexity.js'
 import {Evidence} from './classifier/evidence.js'
 import {extractRequest, type ExtractedRequest, type Segment} from './classifier/extract.js'
-import {FeatureCache} from './classifier/feature-cache.js'
+import {FeatureCache, type FeatureCacheStats} from './classifier/feature-cache.js'
 import {RULE_WORDS} from './classifier/lexicon.js'
 import {scanText, type ScanWindow, type TextFeatures} from './classifier/scan.js'
 import {releaseTokens, wordIds} from './classifier/tokenizer.js'
@@ -74,9 +74,9 @@ export function clearClassifierCache(): void {
   featureCache.clear()
 }
 
-/** Texts and characters the classifier holds from earlier requests. */
-export function classifierCacheSize(): {entries: number; chars: number} {
-  return {entries: featureCache.size, chars: featureCache.chars}
+/** What the classifier holds from earlier requests (texts, characters), and its hits and misses, process-wide. */
+export function classifierCacheStats(): FeatureCacheStats {
+  return featureCache.stats()
 }
 
 /**

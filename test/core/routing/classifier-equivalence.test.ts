@@ -13,7 +13,7 @@ import {gunzipSync, gzipSync} from 'node:zlib'
 
 import {describe, expect, it} from 'vitest'
 
-import {classifierCacheSize, classifyRequest, clearClassifierCache} from '../../../src/core/routing/classifier.js'
+import {classifierCacheStats, classifyRequest, clearClassifierCache} from '../../../src/core/routing/classifier.js'
 import {buildCorpus} from './classifier-corpus.js'
 
 const SNAPSHOT = fileURLToPath(new URL('../../fixtures/classifier/classifications.jsonl.gz', import.meta.url))
@@ -57,7 +57,7 @@ describe('classifyRequest: equivalence snapshot', () => {
   it('classifies the same from its cache of earlier texts (each request three times: read, kept, served)', () => {
     clearClassifierCache()
     const warm = classifyCorpus(3)
-    expect(classifierCacheSize().entries).toBeGreaterThan(100)
+    expect(classifierCacheStats().texts).toBeGreaterThan(100)
     const differing = warm.filter((line, index) => line !== lines[index])
     for (const line of differing.slice(0, 3)) expect(line).toBe(lines[warm.indexOf(line)])
     expect(differing.length).toBe(0)

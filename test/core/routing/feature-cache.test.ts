@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {classifierCacheSize, classifyRequest, clearClassifierCache} from '../../../src/core/routing/classifier.js'
+import {classifierCacheStats, classifyRequest, clearClassifierCache} from '../../../src/core/routing/classifier.js'
 import {FeatureCache, fingerprint} from '../../../src/core/routing/classifier/feature-cache.js'
 import {scanText, type ScanWindow} from '../../../src/core/routing/classifier/scan.js'
 import {releaseTokens, wordText} from '../../../src/core/routing/classifier/tokenizer.js'
@@ -158,17 +158,17 @@ describe('classifyRequest: the cache of earlier texts', () => {
     clearClassifierCache()
     const first = conversation([question])
     const cold = classifyRequest(first, 'chat.completions')
-    expect(classifierCacheSize().entries).toBe(0)
+    expect(classifierCacheStats().texts).toBe(0)
     expect(classifyRequest(first, 'chat.completions')).toEqual(cold)
     // Seen twice: the system prompt is kept; the question, the last user turn, is not.
-    expect(classifierCacheSize().entries).toBe(1)
-    expect(classifierCacheSize().chars).toBe(system.length)
+    expect(classifierCacheStats().texts).toBe(1)
+    expect(classifierCacheStats().chars).toBe(system.length)
 
     const answer = `There are two options: standard and express. ${prose(90, 1)}`
     const next = conversation([question, answer, 'And which one is cheaper for three books?'])
     const warm = classifyRequest(next, 'chat.completions')
     // The question was noted as the last turn, so it is kept now that it comes back as an earlier one.
-    expect(classifierCacheSize().entries).toBe(2)
+    expect(classifierCacheStats().texts).toBe(2)
     clearClassifierCache()
     expect(classifyRequest(next, 'chat.completions')).toEqual(warm)
   })

@@ -23,6 +23,16 @@ export interface FeatureCacheLimits {
 /** The classifier's bounds: a few hundred conversations' worth, a few MB at most. */
 export const FEATURE_CACHE_LIMITS: Readonly<FeatureCacheLimits> = Object.freeze({entries: 1024, chars: 1_000_000})
 
+/** What a cache holds and how it served. */
+export interface FeatureCacheStats {
+  /** Texts kept, and their characters. */
+  texts: number
+  chars: number
+  /** Look-ups served from the cache, and look-ups that read the text. */
+  hits: number
+  misses: number
+}
+
 /** Reads a text through a window (the classifier's `scanText`). */
 export type ReadText = (text: string, window: ScanWindow) => TextFeatures
 
@@ -71,6 +81,8 @@ export class FeatureCache {
   /** Fingerprints of texts seen once and not kept, one per slot (a later fingerprint of the same slot replaces it). */
   private readonly seen = new Int32Array(SEEN_SLOTS)
   private heldChars = 0
+  private hits = 0
+  private misses = 0
 
   constructor(
     private readonly read: ReadText = scanText,
@@ -87,6 +99,11 @@ export class FeatureCache {
     return this.heldChars
   }
 
+  /** What the cache holds, and its hits and misses since it was made. */
+  stats(): FeatureCacheStats {
+    return {texts: this.entries.size, chars: this.heldChars, hits: this.hits, misses: this.misses}
+  }
+
   /**
    * The features of `text` read through `window`: the kept ones, or read now and kept if the text was seen before.
    * Kept features stay valid after the request (their word ids are copied out of the tokenizer's arena).
@@ -98,8 +115,10 @@ export class FeatureCache {
       // Re-inserting moves the entry to the end of the map's order: the map's first entry is the least recently used.
       this.entries.delete(key)
       this.entries.set(key, entry)
+      this.hits++
       return entry.features
     }
+    this.misses++
     const features = this.read(text, window)
     if (!this.seenBefore(key) || text.length > this.limits.chars) return features
     features.ids = features.ids.slice()
@@ -112,7 +131,7 @@ export class FeatureCache {
     this.seenBefore(fingerprint(text))
   }
 
-  /** Forgets every text. */
+  /** Forgets every text (the hit and miss counts go on). */
   clear(): void {
     this.entries.clear()
     this.seen.fill(0)
