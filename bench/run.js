@@ -4,7 +4,8 @@
  * (`router serve`, default settings, audit log on) as their own processes on 127.0.0.1, drives load from a third
  * process (autocannon, see load-worker.js) at the upstream directly and through the gateway, interleaved, and reports
  * throughput, latency, the gateway's CPU time per request and its memory, one-connection latency and time to the first
- * streamed chunk, and the routing decision timings (bench/routing.mjs). See docs/benchmark.md.
+ * streamed chunk, and the routing decision timings (bench/routing.mjs, run first, on a quiet machine). See
+ * docs/benchmark.md.
  *
  * Exits 1 only when something failed (errors, non-2xx answers, a process that died), never because of a target.
  */
@@ -381,8 +382,6 @@ async function runStandard(bench) {
   const loadEnded = Date.now()
   const rssPeak = Math.max(...samples.map(([, bytes]) => bytes))
 
-  log(`routing decision timings (bench/routing.mjs)${flags.skipIdleWait ? '' : `, while waiting ${AFTER_LOAD_WAIT_S} s after the load`}`)
-  out.routing = await runRouting(bench)
   let rssAfter = null
   let heapAfter = null
   if (!flags.skipIdleWait) {
@@ -437,8 +436,11 @@ function summarizeMode(runs) {
   }
 }
 
-/** The routing micro-benchmark as a child process (its own JSON output). */
-async function runRouting(bench) {
+/**
+ * The routing micro-benchmark as a child process (its own JSON output). It runs before the services start, so that
+ * nothing else on the machine (the gateway's garbage collection after the load, the load generator) runs with it.
+ */
+async function runRouting(failures) {
   try {
     const text = await new Promise((resolvePromise, reject) => {
       const child = spawn(process.execPath, [ROUTING_BENCH, '--json'], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
@@ -450,7 +452,7 @@ async function runRouting(bench) {
     })
     return JSON.parse(text.trim().split('\n').at(-1))
   } catch (error) {
-    bench.failures.push(`routing benchmark failed: ${error.message}`)
+    failures.push(`routing benchmark failed: ${error.message}`)
     return null
   }
 }
@@ -756,6 +758,13 @@ async function main() {
     print(`conversation: ${kind}, ${(results.settings.messages_bytes / 1024).toFixed(0)} KB of messages${pasted}`)
   }
 
+  const routingFailures = []
+  let routing = null
+  if (!flags.soak) {
+    log('routing decision timings (bench/routing.mjs), before the upstream and the gateway start')
+    routing = await runRouting(routingFailures)
+  }
+
   let upstream
   let gateway
   let bench
@@ -773,7 +782,8 @@ async function main() {
   } catch (error) {
     fatal = error
   }
-  const failures = bench?.failures ?? []
+  if (routing) results.routing = routing
+  const failures = [...routingFailures, ...(bench?.failures ?? [])]
   if (fatal) failures.push(`aborted: ${fatal.message}`)
   for (const service of [gateway, upstream]) {
     if (!service) continue
