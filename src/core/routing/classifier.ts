@@ -3,7 +3,8 @@
  * evidence behind the decision. Deterministic (no clock, no randomness) and fast: texts are tokenised once and
  * matched against a precompiled phrase trie; very long texts are read at their head and tail (lengths are still
  * counted exactly); what was read from system prompts and earlier turns is kept for the requests that send them again
- * (`classifier/feature-cache.ts`), which changes the cost of a decision, never the decision. See `classifier/task.ts` for the task evidence and `classifier/complexity.ts` for the tiers.
+ * (`classifier/feature-cache.ts`), which changes the cost of a decision, never the decision. See `classifier/task.ts`
+ * for the task evidence and `classifier/complexity.ts` for the tiers.
  */
 import type {Task} from '../config/schema.js'
 import {addComplexityEvidence, applyEffort, tierOf, type WeightedFeatures} from './classifier/complexity.js'

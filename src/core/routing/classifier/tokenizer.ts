@@ -1,9 +1,10 @@
 /**
  * The tokenizer and the vocabulary. One pass over the text's character codes finds the words, lower-cases them and
  * hashes them twice on the fly (FNV-1a and a second multiplicative hash), and looks each up by both hashes and its
- * length in an open-addressing table of the words the lexicon and the rules mention; no substring is ever created. Word rules: inside a word, `.` and `/` between word characters (`node.js`,
- * `km/h`), `,` between digits (`1,000`), apostrophes between letters (`don't`; a final `'s` is dropped); `c++`, `c#`
- * and `f#` are words. Everything else, hyphens included, separates words, so `step-by-step` reads as `step by step`.
+ * length in an open-addressing table of the words the lexicon and the rules mention; no substring is ever created.
+ * Word rules: inside a word, `.` and `/` between word characters (`node.js`, `km/h`), `,` between digits (`1,000`),
+ * apostrophes between letters (`don't`; a final `'s` is dropped); `c++`, `c#` and `f#` are words. Everything else,
+ * hyphens included, separates words, so `step-by-step` reads as `step by step`.
  */
 import {LEXICON, RULE_WORDS, type Tag} from './lexicon.js'
 
