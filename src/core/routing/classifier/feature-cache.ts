@@ -133,7 +133,8 @@ export class FeatureCache {
 
   /** Forgets every text (the hit and miss counts go on). */
   clear(): void {
-    this.entries.clear()
+    // (A map's `clear` allocates a new table even when the map is empty.)
+    if (this.entries.size > 0) this.entries.clear()
     this.seen.fill(0)
     this.heldChars = 0
   }
