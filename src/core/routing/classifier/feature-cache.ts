@@ -4,9 +4,9 @@
  * the cache, a coding agent's 8 KB system prompt and its history would be tokenised and matched on every request.
  * With it, a request costs about what its new text costs.
  *
- * A text is found by a fingerprint that reads 48 of its characters whatever its length (hashing a whole text to look
- * it up would cost a third of reading it), and a hit is confirmed by comparing the whole text, so a look-alike is never
- * taken for it. A text is kept the second time it is seen: a text sent once (a question, a document retrieved for
+ * A text is found by a fingerprint that reads 48 of its characters whatever its length (a `Map` keyed by the text
+ * would hash all of it, 1.4 ns a character, and a miss would pay that on top of reading it), and a hit is confirmed
+ * by comparing the whole text, so a look-alike is never taken for it. A text is kept the second time it is seen: a text sent once (a question, a document retrieved for
  * one request) is read as before and costs no memory. Least recently used texts go first, within a bound on the
  * number of texts and on their characters.
  */
