@@ -10,6 +10,7 @@ import {AuditEventBus} from '../core/audit/event-bus.js'
 import {planIngressAuth} from '../core/auth/ingress.js'
 import {withDefaultAccount} from '../core/config/default-account.js'
 import {loadConfig, type LoadedConfig} from '../core/config/load.js'
+import {configureClassifierCache} from '../core/routing/classifier.js'
 import {decideRoute} from '../core/routing/decide.js'
 import {LiveMetrics} from '../core/metrics/live-metrics.js'
 import {settingsFromEnv} from '../core/settings/env.js'
@@ -183,6 +184,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
       bus,
     )
   }
+  configureClassifierCache({entries: settings.classifier_cache_texts, chars: settings.classifier_cache_chars})
   const app = await buildApp(state)
   warmUp(state)
   const compactor =

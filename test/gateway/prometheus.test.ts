@@ -2,6 +2,8 @@ import {request} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {AuditEventBus} from '../../src/core/audit/event-bus.js'
+import {classifierCacheStats, configureClassifierCache} from '../../src/core/routing/classifier.js'
+import {FEATURE_CACHE_LIMITS} from '../../src/core/routing/classifier/feature-cache.js'
 import {PrometheusMetrics} from '../../src/gateway/prometheus.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
 import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
@@ -89,5 +91,52 @@ task_routes:
     expect(after.hits - before.hits).toBe(2)
     expect(after.texts).toBeGreaterThanOrEqual(1)
     expect(after.chars).toBeGreaterThanOrEqual(system.length)
+  })
+})
+
+describe('ROUTER_CLASSIFIER_CACHE_CHARS=0: no cache', () => {
+  let sim: SimServer
+  let gateway: TestGateway
+
+  beforeAll(async () => {
+    sim = await startSim({name: 'sim', port: 0})
+    gateway = await startTestGateway(
+      `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+accounts:
+  - {name: sim, provider: openai, base_url: ${sim.url}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+`,
+      {settings: {classifier_cache_chars: 0}},
+    )
+  })
+
+  afterAll(async () => {
+    await gateway?.close()
+    // Other gateways in this process get the default bounds back.
+    configureClassifierCache(FEATURE_CACHE_LIMITS)
+    await sim?.close()
+  })
+
+  it('keeps no text and counts no look-up', async () => {
+    const system = `You answer questions about the bookshop's orders. ${'Never invent stock levels. '.repeat(10)}`
+    const before = classifierCacheStats()
+    for (let turn = 0; turn < 3; turn++) {
+      const response = await request(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify({model: 'auto', messages: [{role: 'system', content: system}, {role: 'user', content: `Question ${turn}`}]}),
+      })
+      expect(response.statusCode).toBe(200)
+      await response.body.json()
+    }
+    const text = await (await request(`${gateway.url}/metrics`)).body.text()
+    expect(text).toMatch(/^router_classifier_cache_texts 0$/m)
+    expect(text).toMatch(/^router_classifier_cache_chars 0$/m)
+    expect(text).toMatch(new RegExp(`^router_classifier_cache_hits_total ${before.hits}$`, 'm'))
+    expect(text).toMatch(new RegExp(`^router_classifier_cache_misses_total ${before.misses}$`, 'm'))
   })
 })

@@ -10,7 +10,7 @@ import type {Task} from '../config/schema.js'
 import {addComplexityEvidence, applyEffort, tierOf, type WeightedFeatures} from './classifier/complexity.js'
 import {Evidence} from './classifier/evidence.js'
 import {extractRequest, type ExtractedRequest, type Segment} from './classifier/extract.js'
-import {FeatureCache, type FeatureCacheStats} from './classifier/feature-cache.js'
+import {FeatureCache, type FeatureCacheLimits, type FeatureCacheStats} from './classifier/feature-cache.js'
 import {RULE_WORDS} from './classifier/lexicon.js'
 import {scanText, type ScanWindow, type TextFeatures} from './classifier/scan.js'
 import {releaseTokens, wordIds} from './classifier/tokenizer.js'
@@ -73,6 +73,11 @@ const featureCache = new FeatureCache()
 /** Forgets what the classifier read from earlier requests (a cold start, for benchmarks and tests). */
 export function clearClassifierCache(): void {
   featureCache.clear()
+}
+
+/** Bounds the classifier's cache (process-wide); 0 for either turns it off. The default is `FEATURE_CACHE_LIMITS`. */
+export function configureClassifierCache(limits: FeatureCacheLimits): void {
+  featureCache.setLimits(limits)
 }
 
 /** What the classifier holds from earlier requests (texts, characters), and its hits and misses, process-wide. */

@@ -26,6 +26,8 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [env: string, key: keyof Gatew
   ['ROUTER_SHUTDOWN_GRACE_SECONDS', 'shutdown_grace_seconds', 'number'],
   ['ROUTER_MEMORY_COMPACT_IDLE_SECONDS', 'memory_compact_idle_seconds', 'number'],
   ['ROUTER_MEMORY_COMPACT_MIN_GROWTH_BYTES', 'memory_compact_min_growth_bytes', 'number'],
+  ['ROUTER_CLASSIFIER_CACHE_TEXTS', 'classifier_cache_texts', 'number'],
+  ['ROUTER_CLASSIFIER_CACHE_CHARS', 'classifier_cache_chars', 'number'],
   ['INGRESS_AUTH_REQUIRED', 'ingress_auth_required', 'boolean'],
   ['INGRESS_API_KEYS', 'ingress_api_keys', 'list'],
   ['OAUTH_ENABLED', 'oauth_enabled', 'boolean'],

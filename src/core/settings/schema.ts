@@ -42,6 +42,12 @@ export const GatewaySettingsSchema = z.strictObject({
    */
   memory_compact_idle_seconds: z.number().nonnegative().default(10),
   memory_compact_min_growth_bytes: z.number().int().nonnegative().default(8 * 1024 * 1024),
+  /**
+   * Bounds of the classifier's cache of what it read from system prompts and earlier turns (texts held in memory,
+   * never written anywhere); 0 for either turns the cache off.
+   */
+  classifier_cache_texts: z.number().int().nonnegative().default(1024),
+  classifier_cache_chars: z.number().int().nonnegative().default(1_000_000),
 
   ingress_auth_required: z.boolean().default(false),
   ingress_api_keys: z.array(z.string().min(1)).default([]),

@@ -146,6 +146,50 @@ describe('FeatureCache', () => {
   })
 })
 
+describe('FeatureCache: bounds changed at run time', () => {
+  it('reads every text and keeps none when a bound is 0, and keeps again when it is raised', () => {
+    const {cache, reads} = countingCache()
+    const text = prose(100)
+    cache.features(text, WINDOW)
+    cache.features(text, WINDOW)
+    expect(cache.size).toBe(1)
+    cache.setLimits({entries: 1024, chars: 0})
+    expect(cache.enabled).toBe(false)
+    expect(cache.size).toBe(0)
+    expect(cache.chars).toBe(0)
+    const before = reads()
+    for (let k = 0; k < 3; k++) cache.features(text, WINDOW)
+    cache.remember(text)
+    expect(reads()).toBe(before + 3)
+    expect(cache.stats()).toMatchObject({texts: 0, chars: 0, hits: 0, misses: 2})
+
+    cache.setLimits({entries: 2, chars: 1_000_000})
+    cache.features(text, WINDOW)
+    cache.features(text, WINDOW)
+    cache.features(text, WINDOW)
+    expect(cache.size).toBe(1)
+    expect(cache.stats().hits).toBe(1)
+  })
+
+  it('drops the least recently used texts that no longer fit a lower bound', () => {
+    const {cache, reads} = countingCache()
+    const texts = [0, 1, 2].map((seed) => `${seed} ${prose(100, seed)}`)
+    for (const text of texts) {
+      cache.features(text, WINDOW)
+      cache.features(text, WINDOW)
+    }
+    cache.features(texts[0], WINDOW)
+    cache.setLimits({entries: 2, chars: 1_000_000})
+    expect(cache.size).toBe(2)
+    const before = reads()
+    cache.features(texts[0], WINDOW)
+    cache.features(texts[2], WINDOW)
+    expect(reads()).toBe(before)
+    cache.features(texts[1], WINDOW)
+    expect(reads()).toBe(before + 1)
+  })
+})
+
 describe('classifyRequest: the cache of earlier texts', () => {
   const system = `You are the support assistant of an online bookshop. ${prose(120)}`
   const question = `Could you compare the two delivery options for my order? ${prose(80, 3)}`

@@ -86,8 +86,20 @@ export class FeatureCache {
 
   constructor(
     private readonly read: ReadText = scanText,
-    private readonly limits: FeatureCacheLimits = FEATURE_CACHE_LIMITS,
+    private limits: FeatureCacheLimits = FEATURE_CACHE_LIMITS,
   ) {}
+
+  /** Changes the bounds, dropping the least recently used texts that no longer fit; 0 for either turns the cache off. */
+  setLimits(limits: FeatureCacheLimits): void {
+    this.limits = {entries: limits.entries, chars: limits.chars}
+    this.trim()
+    if (!this.enabled) this.seen.fill(0)
+  }
+
+  /** False when a bound is 0: every text is read, nothing is kept or counted. */
+  get enabled(): boolean {
+    return this.limits.entries > 0 && this.limits.chars > 0
+  }
 
   /** Number of texts kept. */
   get size(): number {
@@ -109,6 +121,7 @@ export class FeatureCache {
    * Kept features stay valid after the request (their word ids are copied out of the tokenizer's arena).
    */
   features(text: string, window: ScanWindow): TextFeatures {
+    if (!this.enabled) return this.read(text, window)
     const key = fingerprint(text)
     const entry = this.entries.get(key)
     if (entry !== undefined && entry.text === text && sameScan(text.length, entry, window)) {
@@ -128,7 +141,7 @@ export class FeatureCache {
 
   /** Notes that `text` was seen (the last turn of a conversation, which the next request sends again), without keeping it. */
   remember(text: string): void {
-    this.seenBefore(fingerprint(text))
+    if (this.enabled) this.seenBefore(fingerprint(text))
   }
 
   /** Forgets every text (the hit and miss counts go on). */
@@ -155,6 +168,11 @@ export class FeatureCache {
     }
     this.entries.set(key, entry)
     this.heldChars += entry.text.length
+    this.trim()
+  }
+
+  /** Drops the least recently used texts until the cache is within its bounds. */
+  private trim(): void {
     while (this.entries.size > this.limits.entries || this.heldChars > this.limits.chars) {
       const [oldestKey, oldest] = this.entries.entries().next().value as [number, Entry]
       this.entries.delete(oldestKey)
