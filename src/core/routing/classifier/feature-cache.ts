@@ -20,7 +20,10 @@ export interface FeatureCacheLimits {
   chars: number
 }
 
-/** The classifier's bounds: a few hundred conversations' worth, a few MB at most. */
+/**
+ * The classifier's bounds: a few hundred conversations' worth. Filled with 1 KB texts of prose and code, the cache
+ * holds 5 to 8 MB of features plus the texts (1 to 2 MB).
+ */
 export const FEATURE_CACHE_LIMITS: Readonly<FeatureCacheLimits> = Object.freeze({entries: 1024, chars: 1_000_000})
 
 /** What a cache holds and how it served. */
