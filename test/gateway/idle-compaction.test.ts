@@ -5,7 +5,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {IdleCompactor, type IdleCompactorOptions} from '../../src/gateway/idle-compaction.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {oneSimModelConfig, startTestGateway, type TestGateway} from '../helpers/gateway.js'
 
 const MB = 1024 * 1024
 
@@ -201,15 +201,7 @@ describe('router serve gives memory back after traffic', () => {
   beforeAll(async () => {
     sim = await startSim({name: 'sim', port: 0})
     gateway = await startTestGateway(
-      `
-default_model: openai/gpt-5-mini
-models:
-  openai/gpt-5-mini: {}
-accounts:
-  - {name: sim, provider: openai, base_url: ${sim.url}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
-task_routes:
-  general: {default: [openai/gpt-5-mini]}
-`,
+      oneSimModelConfig(sim.url),
       {settings: {memory_compact_idle_seconds: 0.2, memory_compact_min_growth_bytes: 0}},
     )
   })

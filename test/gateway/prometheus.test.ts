@@ -6,7 +6,7 @@ import {classifierCacheStats, configureClassifierCache} from '../../src/core/rou
 import {FEATURE_CACHE_LIMITS} from '../../src/core/routing/classifier/feature-cache.js'
 import {PrometheusMetrics} from '../../src/gateway/prometheus.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {oneSimModelConfig, startTestGateway, type TestGateway} from '../helpers/gateway.js'
 
 describe('PrometheusMetrics', () => {
   it('spells a figure with no samples yet as NaN, as the text format does (prom-client writes "Nan")', async () => {
@@ -36,21 +36,24 @@ describe('PrometheusMetrics', () => {
   })
 })
 
+/** Sends a chat request with a system prompt through the gateway and expects an answer. */
+async function askWithSystem(gateway: TestGateway, system: string, question: string): Promise<void> {
+  const response = await request(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify({model: 'auto', messages: [{role: 'system', content: system}, {role: 'user', content: question}]}),
+  })
+  expect(response.statusCode).toBe(200)
+  await response.body.json()
+}
+
 describe('/metrics: the classifier cache', () => {
   let sim: SimServer
   let gateway: TestGateway
 
   beforeAll(async () => {
     sim = await startSim({name: 'sim', port: 0})
-    gateway = await startTestGateway(`
-default_model: openai/gpt-5-mini
-models:
-  openai/gpt-5-mini: {}
-accounts:
-  - {name: sim, provider: openai, base_url: ${sim.url}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
-task_routes:
-  general: {default: [openai/gpt-5-mini]}
-`)
+    gateway = await startTestGateway(oneSimModelConfig(sim.url))
   })
 
   afterAll(async () => {
@@ -77,13 +80,7 @@ task_routes:
     const system = `You answer questions about the bookshop's orders, returns and stock. ${'Be brief and polite; never invent stock levels. '.repeat(8)}`
     const before = await figures()
     for (let turn = 0; turn < 4; turn++) {
-      const response = await request(`${gateway.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {'content-type': 'application/json'},
-        body: JSON.stringify({model: 'auto', messages: [{role: 'system', content: system}, {role: 'user', content: `Question ${turn}: where is my order?`}]}),
-      })
-      expect(response.statusCode).toBe(200)
-      await response.body.json()
+      await askWithSystem(gateway, system, `Question ${turn}: where is my order?`)
     }
     const after = await figures()
     // Read on the first two requests (kept on the second), served on the last two.
@@ -101,15 +98,7 @@ describe('ROUTER_CLASSIFIER_CACHE_CHARS=0: no cache', () => {
   beforeAll(async () => {
     sim = await startSim({name: 'sim', port: 0})
     gateway = await startTestGateway(
-      `
-default_model: openai/gpt-5-mini
-models:
-  openai/gpt-5-mini: {}
-accounts:
-  - {name: sim, provider: openai, base_url: ${sim.url}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
-task_routes:
-  general: {default: [openai/gpt-5-mini]}
-`,
+      oneSimModelConfig(sim.url),
       {settings: {classifier_cache_chars: 0}},
     )
   })
@@ -125,13 +114,7 @@ task_routes:
     const system = `You answer questions about the bookshop's orders. ${'Never invent stock levels. '.repeat(10)}`
     const before = classifierCacheStats()
     for (let turn = 0; turn < 3; turn++) {
-      const response = await request(`${gateway.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {'content-type': 'application/json'},
-        body: JSON.stringify({model: 'auto', messages: [{role: 'system', content: system}, {role: 'user', content: `Question ${turn}`}]}),
-      })
-      expect(response.statusCode).toBe(200)
-      await response.body.json()
+      await askWithSystem(gateway, system, `Question ${turn}`)
     }
     const text = await (await request(`${gateway.url}/metrics`)).body.text()
     expect(text).toMatch(/^router_classifier_cache_texts 0$/m)

@@ -26,6 +26,19 @@ export interface TestGateway extends RunningGateway {
   configPath: string
 }
 
+/** A config with one model, `openai/gpt-5-mini`, served by one simulator account at `simUrl`, for every request. */
+export function oneSimModelConfig(simUrl: string): string {
+  return `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+accounts:
+  - {name: sim, provider: openai, base_url: ${simUrl}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+`
+}
+
 export async function startTestGateway(
   yaml: string,
   options: {
