@@ -84,7 +84,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       dashboardUp = false
       for (const line of notices) process.stderr.write(line + '\n')
     } else {
-      process.stderr.write(banner(gateway, config, demo !== undefined) + '\n')
+      process.stderr.write(banner(gateway, config, demo === undefined ? null : {traffic: stopTraffic !== undefined}) + '\n')
       const output = batchedWriter(process.stdout)
       const unsubscribe = createPlainLogger(bus, output.write, options.logFormat)
       // Requests that finish during the graceful shutdown are logged too.
@@ -154,7 +154,8 @@ async function shutdown(gateway: RunningGateway, beforeStopped?: () => void): Pr
   process.stderr.write('router: stopped\n')
 }
 
-function banner(gateway: RunningGateway, config: LoadedConfig, demo: boolean): string {
+/** The start-up lines; `demo` says whether the demo sends sample traffic (null: not a demo). */
+function banner(gateway: RunningGateway, config: LoadedConfig, demo: {traffic: boolean} | null): string {
   const {settings} = gateway.state
   const models = Object.keys(config.config.models).length
   const accounts = gateway.state.config.config.accounts.length
@@ -166,7 +167,7 @@ function banner(gateway: RunningGateway, config: LoadedConfig, demo: boolean): s
     : `ingress auth on (${[keys > 0 ? `${keys} API key${keys === 1 ? '' : 's'}` : '', settings.oauth_enabled ? `OAuth ${settings.oauth_jwt_secret ? 'HS256 secret' : 'JWKS'}` : ''].filter(Boolean).join(' + ')})`
   const reload = demo ? '' : settings.config_watch ? '; reloads on change or SIGHUP' : '; reloads on SIGHUP'
   return [
-    `router: listening on ${gateway.url}${demo ? ' (demo: simulated providers, sample traffic)' : ''}`,
+    `router: listening on ${gateway.url}${demo ? ` (demo: simulated providers${demo.traffic ? ', sample traffic' : ', no sample traffic'})` : ''}`,
     `router: config ${demo ? 'built-in demo profile' : config.path} (${config.profile ? `profile ${config.profile}` : 'raw config'}, ${models} models, ${accounts} accounts)${reload}; ${audit}`,
     `router: ${ingress}; metrics ${gateway.url}/metrics, live ${gateway.url}/v1/router/live-metrics, events ${gateway.url}/v1/router/events`,
   ].join('\n')

@@ -149,7 +149,7 @@ describe('router serve', () => {
 
   it('runs the demo with sample traffic and no config at all', async () => {
     const served = await serve(['serve', '--demo', '--host', '127.0.0.1', '--port', '0'])
-    expect(served.stderr()).toContain('demo')
+    expect(served.stderr()).toContain('(demo: simulated providers, sample traffic)')
     const line = await waitFor(() => served.stdout.find((l) => /req_[0-9a-f]+/.test(l)), 15_000)
     expect(line).toMatch(/(general|coding|thinking|instruction_following)\//)
     const health = (await (await fetch(`${served.url}/health`)).json()) as {upstreams: unknown[]}
@@ -158,6 +158,7 @@ describe('router serve', () => {
 
   it('is also the open-llm-router command, for users of the older name', async () => {
     const served = await serve(['--demo', '--no-demo-traffic', '--host', '127.0.0.1', '--port', '0'], {entry: LEGACY_JS})
+    expect(served.stderr()).toContain('(demo: simulated providers, no sample traffic)')
     const models = (await (await fetch(`${served.url}/v1/models`)).json()) as {data: Array<{id: string}>}
     expect(models.data[0].id).toBe('auto')
   })
