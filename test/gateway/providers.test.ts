@@ -182,6 +182,41 @@ fallback_models: []
     expect(types.at(-1)).toBe('response.completed')
   })
 
+  it('sends /v1/responses past the models whose provider does not serve it, and says why in the decision', async () => {
+    const sentToAnthropic = anthropic.requests.length
+    // The client's chain: Anthropic first (no Responses API), then the Codex backend.
+    const response = await client().responses.create({
+      model: 'anthropic/claude-haiku-4.5',
+      input: 'Say hi.',
+      models: ['anthropic/claude-haiku-4.5', 'openai-codex/gpt-5.2'],
+    } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
+    expect(response.output_text).toContain('sim:codex')
+    expect(anthropic.requests.length).toBe(sentToAnthropic)
+    const id = gateway.events.findLast((e) => e.event === 'route_decision')!.request_id
+    const decision = gateway.eventsFor(id).find((e) => e.event === 'route_decision')!
+    expect(decision).toMatchObject({selected_model: 'openai-codex/gpt-5.2', fallback_models: []})
+    expect(decision.event === 'route_decision' && decision.candidates[0]).toMatchObject({
+      model: 'anthropic/claude-haiku-4.5',
+      excluded: true,
+      exclusion: 'unsupported_endpoint',
+    })
+    // Nothing was tried and skipped at the proxy: the decision already knew.
+    expect(gateway.eventsFor(id).some((e) => e.event === 'proxy_skip_unavailable')).toBe(false)
+  })
+
+  it('refuses /v1/responses with a 400 naming the reason when no candidate serves it', async () => {
+    const sentToAnthropic = anthropic.requests.length
+    const error = await client()
+      .responses.create({model: 'auto', input: 'Say hi.'})
+      .catch((caught: unknown) => caught as InstanceType<typeof OpenAI.APIError>)
+    expect(error).toBeInstanceOf(OpenAI.APIError)
+    expect(error.status).toBe(400)
+    expect(error.code).toBe('no_candidates')
+    expect(error.message).toContain('anthropic/claude-haiku-4.5, cannot serve this request: anthropic does not serve /v1/responses')
+    expect(error.message).toContain('/v1/chat/completions')
+    expect(anthropic.requests.length).toBe(sentToAnthropic)
+  })
+
   it('turns a response.failed event into an error for the client, never a truncated success', async () => {
     codex.script([{kind: 'response_failed'}])
     await expect(client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]})).rejects.toMatchObject({

@@ -24,9 +24,10 @@
  * (`throughput`: no throughput data exists, so the lowest latency stands in for it). An explicit chain (`source:
  * request`) keeps the client's order. `provider.allow_fallbacks: false` keeps only the top candidate.
  */
-import type {Capability, Complexity, ModelTier, RuntimeConfig, Task} from '../config/schema.js'
+import type {Account, Capability, Complexity, ModelTier, RuntimeConfig, Task} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
 import {accountsForModel} from './accounts.js'
+import {CLIENT_PATHS, providerServes, someAccountServes} from './endpoints.js'
 import {type ModelInfo, modelInfo} from './model-info.js'
 import {listModels} from './resolve-model.js'
 import type {Candidate, Endpoint, ProviderPreferences, Requirements, ScoreComponents} from './schema.js'
@@ -121,6 +122,10 @@ export const EXCLUSIONS = {
   no_streaming: {
     text: 'no streaming (provider.require_parameters and the request streams)',
     hint: 'Drop `provider.require_parameters` or `stream`, or name a model that streams.',
+  },
+  unsupported_endpoint: {
+    text: 'its provider does not serve this endpoint',
+    hint: 'Send the request to /v1/chat/completions (every provider serves it), or route this endpoint to a model whose provider serves it (OpenAI and OpenAI-compatible servers serve every endpoint).',
   },
   over_max_price: {text: 'price above provider.max_price', hint: 'Raise `provider.max_price` or drop it.'},
   context_too_small: {
@@ -286,6 +291,11 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   for (const [need, capability, code] of REQUIRED_CAPABILITIES) {
     if (requirements[need] && !capabilities.has(capability)) exclude(code)
   }
+  // The accounts decide (an `openai/…` model may be served by an API account and a ChatGPT one); with none, the
+  // model's provider stands in.
+  if (accounts.length > 0 ? !someAccountServes(accounts, input.endpoint) : provider !== null && !providerServes(provider, input.endpoint)) {
+    exclude('unsupported_endpoint', `${servingProviders(accounts, provider)} not serve ${CLIENT_PATHS[input.endpoint]}`)
+  }
   if (preferences?.require_parameters) {
     if (input.reasoning && !capabilities.has('reasoning')) exclude('no_reasoning')
     if (requirements.streaming && !capabilities.has('streaming')) exclude('no_streaming')
@@ -321,6 +331,12 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   if (!input.ignoreAccounts && accounts.length === 0) exclude('no_account')
   if (w.codes.length > 0 && info.origin === 'defaults') w.reasons.push(UNDESCRIBED)
   return w
+}
+
+/** `openai does` / `anthropic and gemini do`: the providers of `accounts` (else `provider`), for a sentence. */
+function servingProviders(accounts: readonly Account[], provider: string | null): string {
+  const names = accounts.length > 0 ? [...new Set(accounts.map((account) => account.provider))] : [provider ?? 'unknown']
+  return `${names.join(' and ')} ${names.length === 1 ? 'does' : 'do'}`
 }
 
 function score(input: SelectionInput, kept: Working[]): void {

@@ -5,6 +5,7 @@
  * Requests are rebuilt field by field (an allow-list): Anthropic rejects unknown fields, so an OpenAI-only field that
  * has no Anthropic meaning (`logprobs`, `seed`, `presence_penalty`…) is simply not carried over.
  */
+import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
 import {SseParser, type SseEvent} from '../../core/sse.js'
 import {
   chatCompletion,
@@ -549,7 +550,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
 /** Anthropic: chat completions only, translated both ways. */
 export const anthropicAdapter: ProviderAdapter = {
-  supports: (endpoint) => endpoint === 'chat.completions',
+  supports: (endpoint) => ADAPTER_ENDPOINTS.anthropic.has(endpoint),
 
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest {
     const headers: Record<string, string> = {

@@ -9,6 +9,7 @@
  * `reasoning_effort`, `stream`, `stream_options`, `logprobs`, `top_logprobs`, `modalities`, `audio`, and `extra_body`
  * (Gemini reads Google-specific options such as `thinking_config` from a literal `extra_body.google` field).
  */
+import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 import {openAIFormatAdapter} from './openai.js'
 
@@ -70,6 +71,6 @@ function prepareGeminiBody(body: Record<string, unknown>, endpoint: Endpoint): R
 export const geminiAdapter = openAIFormatAdapter({
   // A bare `https://generativelanguage.googleapis.com` means the compatibility layer's root.
   versionSegment: '/v1beta/openai',
-  endpoints: new Set<Endpoint>(['chat.completions', 'embeddings', 'images.generations', 'passthrough']),
+  endpoints: ADAPTER_ENDPOINTS.gemini,
   prepareBody: prepareGeminiBody,
 })

@@ -12,6 +12,7 @@
  * chat clients get `finish_reason: length` or `content_filter`, Responses clients the `incomplete` response as the
  * OpenAI API itself returns it.
  */
+import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
 import {formatSse, SseParser, type SseEvent} from '../../core/sse.js'
 import {
   chatCompletion,
@@ -677,7 +678,7 @@ export function translateCodexError(status: number, text: string): TranslatedRes
 
 /** ChatGPT backend: chat completions (translated) and Responses (forwarded). */
 export const openaiCodexAdapter: ProviderAdapter = {
-  supports: (endpoint) => endpoint === 'chat.completions' || endpoint === 'responses',
+  supports: (endpoint) => ADAPTER_ENDPOINTS['openai-codex'].has(endpoint),
 
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest {
     const {account, credential} = ctx

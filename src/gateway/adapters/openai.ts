@@ -3,6 +3,7 @@
  * path under the account's base URL. Used by `openai`, `openrouter`, `nvidia`, `ollama` and `openai-compatible`;
  * `gemini` and `github` are variants built with the same factory.
  */
+import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 import {endpointPath, translateErrorGeneric, urlJoiner, withAccountHeaders} from './shared.js'
 import type {AdapterRequestContext, ProviderAdapter, UpstreamRequest} from './types.js'
@@ -11,23 +12,13 @@ import type {AdapterRequestContext, ProviderAdapter, UpstreamRequest} from './ty
 export interface OpenAIFormatOptions {
   /** Version segment added to a base URL that has no path (see `joinUpstreamUrl`); null for none. */
   versionSegment: string | null
-  /** Endpoints the provider serves. */
+  /** Endpoints the provider serves (its entry in `ADAPTER_ENDPOINTS`). */
   endpoints: ReadonlySet<Endpoint>
   /** Headers every request carries (lower-case names), before auth and the account's own headers. */
   headers?: Readonly<Record<string, string>>
   /** Rewrites the body for the provider (e.g. removes fields it rejects); returns the body itself when unchanged. */
   prepareBody?: (body: Record<string, unknown>, endpoint: Endpoint) => Record<string, unknown>
 }
-
-/** Every endpoint, for providers that serve the whole OpenAI API. */
-export const ALL_ENDPOINTS: ReadonlySet<Endpoint> = new Set<Endpoint>([
-  'chat.completions',
-  'responses',
-  'completions',
-  'embeddings',
-  'images.generations',
-  'passthrough',
-])
 
 /** Builds an adapter for a provider that speaks OpenAI's wire format. */
 export function openAIFormatAdapter(options: OpenAIFormatOptions): ProviderAdapter {
@@ -60,4 +51,4 @@ export function openAIFormatAdapter(options: OpenAIFormatOptions): ProviderAdapt
 }
 
 /** OpenAI and every server that copies its API: the body and the answer pass through untouched. */
-export const openaiAdapter: ProviderAdapter = openAIFormatAdapter({versionSegment: '/v1', endpoints: ALL_ENDPOINTS})
+export const openaiAdapter: ProviderAdapter = openAIFormatAdapter({versionSegment: '/v1', endpoints: ADAPTER_ENDPOINTS.openai})

@@ -323,6 +323,36 @@ describe('selectCandidates: hard constraints', () => {
     expect(result.candidates[0]).toMatchObject({exclusion: 'no_account', reasons: ['no enabled account serves it']})
   })
 
+  it("excludes models whose accounts' providers do not serve the endpoint, and keeps one that any account serves", () => {
+    const config = makeConfig({
+      accounts: [
+        {name: 'claude', provider: 'anthropic', base_url: 'http://127.0.0.1:9/v1'},
+        {name: 'gem', provider: 'gemini', base_url: 'http://127.0.0.1:9/v1'},
+        {name: 'chatgpt', provider: 'openai-codex', base_url: 'http://127.0.0.1:9/v1', models: ['openai/gpt-5']},
+        {name: 'platform', provider: 'openai', base_url: 'http://127.0.0.1:9/v1', models: ['openai/gpt-5']},
+      ],
+    })
+    const chain = route('anthropic/claude-haiku-4.5', 'gemini/gemini-2.5-flash', 'openai/gpt-5')
+    const responses = select(chain, {config, endpoint: 'responses'})
+    expect(responses.selected).toBe('openai/gpt-5')
+    expect(responses.fallbacks).toEqual([])
+    expect(responses.candidates.slice(0, 2)).toMatchObject([
+      {exclusion: 'unsupported_endpoint', reasons: ['anthropic does not serve /v1/responses']},
+      {exclusion: 'unsupported_endpoint', reasons: ['gemini does not serve /v1/responses']},
+    ])
+    // Legacy completions: neither the ChatGPT backend nor Anthropic nor Gemini; the API account serves them.
+    expect(select(chain, {config, endpoint: 'completions'}).selected).toBe('openai/gpt-5')
+    // Chat completions: every provider.
+    expect(select(chain, {config}).candidates.every((c) => !c.excluded)).toBe(true)
+  })
+
+  it('takes the model\'s provider for the endpoint check when there are no accounts (dry runs)', () => {
+    const config = makeConfig({accounts: []})
+    const result = select(route('anthropic/claude-haiku-4.5', 'acme/mid'), {config, endpoint: 'responses', ignoreAccounts: true})
+    expect(result.selected).toBe('acme/mid')
+    expect(result.candidates[0]).toMatchObject({exclusion: 'unsupported_endpoint', reasons: ['anthropic does not serve /v1/responses']})
+  })
+
   it('records every failed constraint and reports the first as the exclusion', () => {
     const result = select(route('acme/small', 'acme/mid'), {
       requirements: {vision: true},
@@ -367,5 +397,15 @@ describe('selectCandidates: errors', () => {
     expect(error.message).toBe('Model acme/small cannot serve this request: no vision (the request has images).')
     expect(error.param).toBe('model')
     expect(error.hint).toMatch(/vision model/)
+  })
+
+  it('says which provider does not serve the endpoint of a requested model, and where to send the request', () => {
+    const config = makeConfig({accounts: [{name: 'claude', provider: 'anthropic', base_url: 'http://127.0.0.1:9/v1'}]})
+    const error = routingError(() =>
+      select([{model: 'anthropic/claude-haiku-4.5', source: 'request'}], {config, endpoint: 'responses', explicit: true}),
+    )
+    expect(error.code).toBe('no_candidates')
+    expect(error.message).toBe('Model anthropic/claude-haiku-4.5 cannot serve this request: anthropic does not serve /v1/responses.')
+    expect(error.hint).toMatch(/\/v1\/chat\/completions/)
   })
 })

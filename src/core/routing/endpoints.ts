@@ -1,0 +1,60 @@
+/**
+ * Which endpoints each wire protocol serves. Selection drops a model that no account can serve the request's endpoint
+ * with (`unsupported_endpoint`), so that `route explain` and the error name the reason, and each gateway adapter
+ * answers `supports` from the same table.
+ */
+import type {AdapterKind} from '../catalog/schema.js'
+import {PROVIDERS} from '../catalog/data/providers.js'
+import type {Account} from '../config/schema.js'
+import type {Endpoint} from './schema.js'
+
+/** Every endpoint, for providers that serve the whole OpenAI API. */
+export const ALL_ENDPOINTS: ReadonlySet<Endpoint> = new Set<Endpoint>([
+  'chat.completions',
+  'responses',
+  'completions',
+  'embeddings',
+  'images.generations',
+  'passthrough',
+])
+
+/** The endpoints of each protocol (see the adapters in `src/gateway/adapters/` for how each is spoken). */
+export const ADAPTER_ENDPOINTS: Readonly<Record<AdapterKind, ReadonlySet<Endpoint>>> = {
+  openai: ALL_ENDPOINTS,
+  // The ChatGPT backend: chat completions (translated to its Responses API) and Responses.
+  'openai-codex': new Set<Endpoint>(['chat.completions', 'responses']),
+  // Messages API, translated from chat completions.
+  anthropic: new Set<Endpoint>(['chat.completions']),
+  // The OpenAI compatibility layer has no Responses API and no legacy completions.
+  gemini: new Set<Endpoint>(['chat.completions', 'embeddings', 'images.generations', 'passthrough']),
+  // GitHub Models inference.
+  github: new Set<Endpoint>(['chat.completions', 'embeddings']),
+}
+
+/** The path a client sends each endpoint to, for messages (`passthrough` stands for any other `/v1/*` path). */
+export const CLIENT_PATHS: Readonly<Record<Endpoint, string>> = {
+  'chat.completions': '/v1/chat/completions',
+  responses: '/v1/responses',
+  completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+  'images.generations': '/v1/images/generations',
+  passthrough: 'other /v1/ paths',
+}
+
+const adapterByProvider = new Map<string, AdapterKind>(PROVIDERS.map((provider) => [provider.name, provider.adapter]))
+
+/** The protocol a provider speaks; a provider the catalog does not know is taken for an OpenAI-compatible server. */
+export function adapterOf(provider: string): AdapterKind {
+  return adapterByProvider.get(provider) ?? 'openai'
+}
+
+/** Whether a provider's protocol serves `endpoint`. */
+export function providerServes(provider: string, endpoint: Endpoint): boolean {
+  return ADAPTER_ENDPOINTS[adapterOf(provider)].has(endpoint)
+}
+
+/** Whether any of `accounts` can be sent `endpoint`. */
+export function someAccountServes(accounts: readonly Account[], endpoint: Endpoint): boolean {
+  for (const account of accounts) if (providerServes(account.provider, endpoint)) return true
+  return false
+}
