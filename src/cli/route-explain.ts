@@ -24,6 +24,21 @@ export const ENDPOINT_FLAGS = {
 } as const satisfies Record<string, Endpoint>
 export type EndpointFlag = keyof typeof ENDPOINT_FLAGS
 
+/**
+ * The endpoint an `--endpoint` value names: a short name (`responses`), the endpoint's own name (`chat.completions`)
+ * or the path a client calls (`/v1/chat/completions`, `/chat/completions`). Throws a usage error listing them.
+ */
+export function parseEndpointFlag(value: string): Endpoint {
+  const name = value.trim().toLowerCase().replace(/^\/?(v1\/)?/, '').replace(/\/+$/, '')
+  const short = ENDPOINT_FLAGS[name as EndpointFlag] as Endpoint | undefined
+  if (short !== undefined) return short
+  const named = Object.values(ENDPOINT_FLAGS).find((endpoint) => endpoint === name || endpoint.replace('.', '/') === name)
+  if (named !== undefined) return named
+  throw new UsageError(`unknown endpoint "${value}"`, {
+    hint: `use one of ${Object.keys(ENDPOINT_FLAGS).join(', ')} (or a path such as /v1/responses)`,
+  })
+}
+
 /** Throwaway decisions before the one shown (see `warmUp`). */
 const WARM_UP_RUNS = 3
 

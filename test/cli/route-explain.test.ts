@@ -9,6 +9,7 @@ import {
   bodyFromPrompt,
   ENDPOINT_FLAGS,
   loadExplainTarget,
+  parseEndpointFlag,
   readJsonLines,
   readRequestFile,
 } from '../../src/cli/route-explain.js'
@@ -41,6 +42,23 @@ describe('bodyFromPrompt', () => {
     expect(bodyFromPrompt(ENDPOINT_FLAGS.completions, 'hi')).toEqual({model: 'auto', prompt: 'hi'})
     expect(bodyFromPrompt(ENDPOINT_FLAGS.embeddings, 'hi')).toEqual({model: 'auto', input: 'hi'})
     expect(bodyFromPrompt(ENDPOINT_FLAGS.images, 'a cat')).toEqual({model: 'auto', prompt: 'a cat'})
+  })
+})
+
+describe('parseEndpointFlag', () => {
+  it('takes the short name, the endpoint name or the path a client calls', () => {
+    for (const value of ['chat', 'chat.completions', '/v1/chat/completions', 'chat/completions', '/v1/chat/completions/']) {
+      expect(parseEndpointFlag(value)).toBe('chat.completions')
+    }
+    expect(parseEndpointFlag('/v1/responses')).toBe('responses')
+    expect(parseEndpointFlag('Images')).toBe('images.generations')
+    expect(parseEndpointFlag('/v1/images/generations')).toBe('images.generations')
+    expect(parseEndpointFlag('v1/embeddings')).toBe('embeddings')
+  })
+
+  it('refuses anything else with the list of choices', () => {
+    expect(() => parseEndpointFlag('audio')).toThrow(UsageError)
+    expect(() => parseEndpointFlag('/v1/moderations')).toThrow(/unknown endpoint "\/v1\/moderations"/)
   })
 })
 

@@ -15,10 +15,10 @@ import {
   bodyFromEntry,
   bodyFromPrompt,
   ENDPOINT_FLAGS,
-  type EndpointFlag,
   explainBody,
   type ExplainTarget,
   loadExplainTarget,
+  parseEndpointFlag,
   readJsonLines,
   readRequestFile,
   readStdinText,
@@ -71,8 +71,8 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
     }),
     endpoint: Flags.string({
       char: 'e',
-      description: 'API the request is for.',
-      options: Object.keys(ENDPOINT_FLAGS),
+      description: `API the request is for: ${Object.keys(ENDPOINT_FLAGS).join(', ')}, or its path (/v1/responses).`,
+      helpValue: 'API',
       default: 'chat',
     }),
     model: Flags.string({char: 'm', description: 'Model to request instead of auto (replaces the body\'s model).', helpValue: 'MODEL'}),
@@ -90,7 +90,7 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
     if (flags.system !== undefined && args.prompt === undefined) {
       throw new UsageError('--system goes with a prompt argument', {hint: 'put the system message in the request body instead'})
     }
-    const endpoint: Endpoint = ENDPOINT_FLAGS[flags.endpoint as EndpointFlag]
+    const endpoint: Endpoint = parseEndpointFlag(flags.endpoint)
     const target = await loadExplainTarget(flags.config)
 
     if (flags.input !== undefined) {

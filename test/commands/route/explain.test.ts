@@ -136,6 +136,16 @@ describe('router route explain', () => {
     expect(JSON.parse(run.stdout).endpoint).toBe('responses')
   })
 
+  it('--endpoint also takes the path a client calls, and refuses an unknown one naming the choices', async () => {
+    const run = await explain(['Say hi.', '--endpoint', '/v1/responses', '--config', 'router.yaml', '--json'], {cwd: dir})
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout).endpoint).toBe('responses')
+    const bad = await explain(['hi', '--endpoint', '/v1/audio/speech', '--config', 'router.yaml'], {cwd: dir})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('unknown endpoint "/v1/audio/speech"')
+    expect(bad.stderr).toContain('chat, responses, completions, embeddings, images')
+  })
+
   it('--model tests an explicit model', async () => {
     const run = await explain(['hello', '--model', 'sonnet', '--config', 'router.yaml', '--json'], {cwd: dir})
     expect(run.code).toBe(0)
