@@ -60,12 +60,12 @@ describe('stream translation (one whole answer, pushed in 64-character pieces)',
   const anthropicPieces = pieces(ANTHROPIC_TOOL_STREAM)
   const codexPieces = pieces(CODEX_TEXT_STREAM)
   bench('anthropic → chat chunks', () => {
-    const translator = adapterFor('anthropic').createStreamTranslator!(anthropicCtx)
+    const translator = adapterFor('anthropic').createStreamTranslator!(anthropicCtx)!
     for (const piece of anthropicPieces) translator.push(piece)
     translator.end()
   })
   bench('codex responses → chat chunks', () => {
-    const translator = adapterFor('openai-codex').createStreamTranslator!(codexCtx)
+    const translator = adapterFor('openai-codex').createStreamTranslator!(codexCtx)!
     for (const piece of codexPieces) translator.push(piece)
     translator.end()
   })

@@ -297,8 +297,9 @@ class ProxyRun {
     })
 
     const ok = status >= 200 && status < 300
-    if (this.input.stream && ok && (target.adapter.createStreamTranslator || isEventStream(response))) {
-      return this.relayStream(target, attemptNo, response, ctx, sentAt, connectMs, remaining)
+    const translator = this.input.stream && ok ? target.adapter.createStreamTranslator?.(ctx) : undefined
+    if (this.input.stream && ok && (translator !== undefined || isEventStream(response))) {
+      return this.relayStream(target, attemptNo, response, translator, sentAt, connectMs, remaining)
     }
     return this.relayJson(target, attemptNo, response, ctx, sentAt, connectMs, remaining)
   }
@@ -375,12 +376,11 @@ class ProxyRun {
     target: Target,
     attemptNo: number,
     response: UpstreamResponse,
-    ctx: AdapterRequestContext,
+    translator: StreamTranslator | undefined,
     sentAt: number,
     connectMs: number,
     remaining: number,
   ): Promise<boolean> {
-    const translator: StreamTranslator | undefined = target.adapter.createStreamTranslator?.(ctx)
     const maxBytes = this.state.settings.max_response_body_bytes
     const res = this.reply.raw
     const signal = this.input.signal

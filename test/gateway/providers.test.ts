@@ -182,39 +182,78 @@ fallback_models: []
     expect(types.at(-1)).toBe('response.completed')
   })
 
-  it('sends /v1/responses past the models whose provider does not serve it, and says why in the decision', async () => {
-    const sentToAnthropic = anthropic.requests.length
-    // The client's chain: Anthropic first (no Responses API), then the Codex backend.
-    const response = await client().responses.create({
-      model: 'anthropic/claude-haiku-4.5',
-      input: 'Say hi.',
-      models: ['anthropic/claude-haiku-4.5', 'openai-codex/gpt-5.2'],
-    } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
-    expect(response.output_text).toContain('sim:codex')
-    expect(anthropic.requests.length).toBe(sentToAnthropic)
-    const id = gateway.events.findLast((e) => e.event === 'route_decision')!.request_id
-    const decision = gateway.eventsFor(id).find((e) => e.event === 'route_decision')!
-    expect(decision).toMatchObject({selected_model: 'openai-codex/gpt-5.2', fallback_models: []})
-    expect(decision.event === 'route_decision' && decision.candidates[0]).toMatchObject({
-      model: 'anthropic/claude-haiku-4.5',
-      excluded: true,
-      exclusion: 'unsupported_endpoint',
-    })
-    // Nothing was tried and skipped at the proxy: the decision already knew.
-    expect(gateway.eventsFor(id).some((e) => e.event === 'proxy_skip_unavailable')).toBe(false)
+  it("answers /v1/responses from Anthropic's Messages API, whole and streamed, through chat completions", async () => {
+    const response = await client().responses.create({model: 'auto', instructions: 'You are terse.', input: 'Name a colour.', max_output_tokens: 64})
+    expect(response.object).toBe('response')
+    expect(response.status).toBe('completed')
+    expect(response.output_text).toContain('sim:claude')
+    expect(response.usage?.input_tokens).toBeGreaterThan(0)
+    const sent = anthropic.requests.at(-1)!
+    expect(sent.path).toBe('/v1/messages')
+    expect(sent.body).toMatchObject({model: 'claude-haiku-4-5', system: [{type: 'text', text: 'You are terse.'}], max_tokens: 64})
+
+    const stream = client().responses.stream({model: 'anthropic/claude-haiku-4.5', input: 'Count to three.'})
+    const types = new Set<string>()
+    let text = ''
+    for await (const event of stream) {
+      types.add(event.type)
+      if (event.type === 'response.output_text.delta') text += event.delta
+    }
+    const final = await stream.finalResponse()
+    expect([...types]).toEqual(expect.arrayContaining(['response.created', 'response.output_text.delta', 'response.output_item.done', 'response.completed']))
+    expect(final.output_text).toBe(text)
+    expect(text).toContain('sim:claude')
   })
 
-  it('refuses /v1/responses with a 400 naming the reason when no candidate serves it', async () => {
-    const sentToAnthropic = anthropic.requests.length
+  it('carries a function call and its output across two Responses turns to Anthropic', async () => {
+    const tools = [{type: 'function' as const, name: 'get_weather', description: 'Weather', parameters: {type: 'object', properties: {city: {type: 'string'}}}, strict: false}]
+    const first = await client().responses.create({model: 'anthropic/claude-haiku-4.5', input: 'Weather in Paris?', tools, tool_choice: 'required'})
+    const call = first.output.find((item) => item.type === 'function_call')
+    expect(call).toMatchObject({type: 'function_call', name: 'get_weather', status: 'completed'})
+    if (call?.type !== 'function_call') throw new Error('no function call')
+    const second = await client().responses.create({
+      model: 'anthropic/claude-haiku-4.5',
+      tools,
+      input: [
+        {role: 'user', content: 'Weather in Paris?'},
+        {type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments},
+        {type: 'function_call_output', call_id: call.call_id, output: '18°C and sunny'},
+      ],
+    })
+    expect(second.output_text).toContain('sim:claude')
+    const sent = anthropic.requests.at(-1)!.body as {messages: Array<{role: string; content: Array<Record<string, unknown>>}>}
+    expect(sent.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user'])
+    expect(sent.messages[1].content[0]).toMatchObject({type: 'tool_use', id: call.call_id, name: 'get_weather'})
+    expect(sent.messages[2].content[0]).toMatchObject({type: 'tool_result', tool_use_id: call.call_id})
+  })
+
+  it('refuses, with a 400 that says why and sends nothing, what a stateless translation cannot do', async () => {
+    const before = anthropic.requests.length
     const error = await client()
-      .responses.create({model: 'auto', input: 'Say hi.'})
-      .catch((caught: unknown) => caught as InstanceType<typeof OpenAI.APIError>)
+      .responses.create({model: 'anthropic/claude-haiku-4.5', input: 'And then?', previous_response_id: 'resp_123'})
+      .then(() => undefined, (caught: unknown) => caught)
     expect(error).toBeInstanceOf(OpenAI.APIError)
-    expect(error.status).toBe(400)
-    expect(error.code).toBe('no_candidates')
-    expect(error.message).toContain('anthropic/claude-haiku-4.5, cannot serve this request: anthropic does not serve /v1/responses')
-    expect(error.message).toContain('/v1/chat/completions')
-    expect(anthropic.requests.length).toBe(sentToAnthropic)
+    const apiError = error as InstanceType<typeof OpenAI.APIError>
+    expect(apiError.status).toBe(400)
+    expect(apiError.code).toBe('unsupported_parameter')
+    expect(apiError.message).toContain('send the whole conversation in `input`')
+    expect(anthropic.requests.length).toBe(before)
+  })
+
+  it('refuses legacy completions with a 400 naming the providers that lack them, before any upstream call', async () => {
+    const before = anthropic.requests.length + codex.requests.length
+    const error = await client()
+      .completions.create({model: 'auto', prompt: 'Say hi.'})
+      .then(() => undefined, (caught: unknown) => caught)
+    expect(error).toBeInstanceOf(OpenAI.APIError)
+    const apiError = error as InstanceType<typeof OpenAI.APIError>
+    expect(apiError.status).toBe(400)
+    expect(apiError.code).toBe('no_candidates')
+    expect(apiError.message).toContain('anthropic/claude-haiku-4.5, cannot serve this request: anthropic does not serve /v1/completions')
+    expect(apiError.message).toContain('/v1/chat/completions')
+    expect(anthropic.requests.length + codex.requests.length).toBe(before)
+    const decision = gateway.events.findLast((e) => e.event === 'proxy_terminal')
+    expect(decision).toMatchObject({endpoint: 'completions', outcome: 'rejected', status: 400})
   })
 
   it('turns a response.failed event into an error for the client, never a truncated success', async () => {

@@ -18,17 +18,20 @@ export const ALL_ENDPOINTS: ReadonlySet<Endpoint> = new Set<Endpoint>([
   'passthrough',
 ])
 
-/** The endpoints of each protocol (see the adapters in `src/gateway/adapters/` for how each is spoken). */
+/**
+ * The endpoints the gateway serves over each protocol (the adapters in `src/gateway/adapters/`; a test keeps them and
+ * this table in step). Protocols without a Responses API serve it through chat completions.
+ */
 export const ADAPTER_ENDPOINTS: Readonly<Record<AdapterKind, ReadonlySet<Endpoint>>> = {
   openai: ALL_ENDPOINTS,
   // The ChatGPT backend: chat completions (translated to its Responses API) and Responses.
   'openai-codex': new Set<Endpoint>(['chat.completions', 'responses']),
-  // Messages API, translated from chat completions.
-  anthropic: new Set<Endpoint>(['chat.completions']),
-  // The OpenAI compatibility layer has no Responses API and no legacy completions.
-  gemini: new Set<Endpoint>(['chat.completions', 'embeddings', 'images.generations', 'passthrough']),
-  // GitHub Models inference.
-  github: new Set<Endpoint>(['chat.completions', 'embeddings']),
+  // The Messages API, translated from chat completions; Responses through chat completions.
+  anthropic: new Set<Endpoint>(['chat.completions', 'responses']),
+  // The OpenAI compatibility layer (no legacy completions); Responses through chat completions.
+  gemini: new Set<Endpoint>(['chat.completions', 'responses', 'embeddings', 'images.generations', 'passthrough']),
+  // GitHub Models inference; Responses through chat completions.
+  github: new Set<Endpoint>(['chat.completions', 'responses', 'embeddings']),
 }
 
 /** The path a client sends each endpoint to, for messages (`passthrough` stands for any other `/v1/*` path). */

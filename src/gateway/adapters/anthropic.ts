@@ -5,7 +5,7 @@
  * Requests are rebuilt field by field (an allow-list): Anthropic rejects unknown fields, so an OpenAI-only field that
  * has no Anthropic meaning (`logprobs`, `seed`, `presence_penalty`…) is simply not carried over.
  */
-import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
+import type {Endpoint} from '../../core/routing/schema.js'
 import {SseParser, type SseEvent} from '../../core/sse.js'
 import {
   chatCompletion,
@@ -548,9 +548,9 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   }
 }
 
-/** Anthropic: chat completions only, translated both ways. */
-export const anthropicAdapter: ProviderAdapter = {
-  supports: (endpoint) => ADAPTER_ENDPOINTS.anthropic.has(endpoint),
+/** Anthropic: chat completions, translated both ways (the Responses API goes through `withResponsesBridge`). */
+export const anthropicAdapter = {
+  supports: (endpoint: Endpoint) => endpoint === 'chat.completions',
 
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest {
     const headers: Record<string, string> = {
@@ -582,4 +582,4 @@ export const anthropicAdapter: ProviderAdapter = {
   createStreamTranslator(ctx: AdapterRequestContext): StreamTranslator {
     return new AnthropicStreamTranslator(ctx.upstreamModel, wantsStreamUsage(ctx.body))
   },
-}
+} satisfies ProviderAdapter

@@ -9,7 +9,6 @@
  * `reasoning_effort`, `stream`, `stream_options`, `logprobs`, `top_logprobs`, `modalities`, `audio`, and `extra_body`
  * (Gemini reads Google-specific options such as `thinking_config` from a literal `extra_body.google` field).
  */
-import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 import {openAIFormatAdapter} from './openai.js'
 
@@ -65,12 +64,12 @@ function prepareGeminiBody(body: Record<string, unknown>, endpoint: Endpoint): R
 
 /**
  * Gemini: chat completions, embeddings and image generation (Imagen) exist in the compatibility layer; the Responses
- * API and legacy completions do not, so the gateway sends those elsewhere. A passthrough path (e.g. `/models`) is
+ * API does not (it goes through `withResponsesBridge`), nor do legacy completions (the gateway sends those elsewhere). A passthrough path (e.g. `/models`) is
  * allowed. Errors arrive as Google's `[{"error": {...}}]` list and are unwrapped by the shared error normaliser.
  */
 export const geminiAdapter = openAIFormatAdapter({
   // A bare `https://generativelanguage.googleapis.com` means the compatibility layer's root.
   versionSegment: '/v1beta/openai',
-  endpoints: ADAPTER_ENDPOINTS.gemini,
+  endpoints: new Set<Endpoint>(['chat.completions', 'embeddings', 'images.generations', 'passthrough']),
   prepareBody: prepareGeminiBody,
 })

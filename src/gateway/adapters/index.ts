@@ -8,15 +8,20 @@ import {geminiAdapter} from './gemini.js'
 import {githubAdapter} from './github.js'
 import {openaiAdapter} from './openai.js'
 import {openaiCodexAdapter} from './openai-codex.js'
+import {withResponsesBridge} from './responses-bridge.js'
 import type {ProviderAdapter} from './types.js'
 
-/** Every adapter, by the `adapter` kind a catalog provider names. */
+/**
+ * Every adapter, by the `adapter` kind a catalog provider names. The endpoints each serves are `ADAPTER_ENDPOINTS`
+ * (`core/routing/endpoints.ts`, which routing reads); protocols without a Responses API get it through chat
+ * completions (`withResponsesBridge`).
+ */
 export const ADAPTERS: Readonly<Record<AdapterKind, ProviderAdapter>> = {
   openai: openaiAdapter,
   'openai-codex': openaiCodexAdapter,
-  anthropic: anthropicAdapter,
-  gemini: geminiAdapter,
-  github: githubAdapter,
+  anthropic: withResponsesBridge(anthropicAdapter),
+  gemini: withResponsesBridge(geminiAdapter),
+  github: withResponsesBridge(githubAdapter),
 }
 
 /** The adapter for a protocol. */

@@ -13,6 +13,7 @@
  * OpenAI API itself returns it.
  */
 import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
+import type {Endpoint} from '../../core/routing/schema.js'
 import {formatSse, SseParser, type SseEvent} from '../../core/sse.js'
 import {
   chatCompletion,
@@ -677,8 +678,8 @@ export function translateCodexError(status: number, text: string): TranslatedRes
 // The adapter
 
 /** ChatGPT backend: chat completions (translated) and Responses (forwarded). */
-export const openaiCodexAdapter: ProviderAdapter = {
-  supports: (endpoint) => ADAPTER_ENDPOINTS['openai-codex'].has(endpoint),
+export const openaiCodexAdapter = {
+  supports: (endpoint: Endpoint) => ADAPTER_ENDPOINTS['openai-codex'].has(endpoint),
 
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest {
     const {account, credential} = ctx
@@ -716,4 +717,4 @@ export const openaiCodexAdapter: ProviderAdapter = {
     if (ctx.endpoint === 'responses') return new CodexResponsesStreamTranslator()
     return new CodexChatStreamTranslator(ctx.upstreamModel, wantsStreamUsage(ctx.body))
   },
-}
+} satisfies ProviderAdapter

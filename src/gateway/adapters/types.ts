@@ -86,18 +86,18 @@ export interface ProviderAdapter {
   /** Builds the upstream request; throws `AdapterError` (400) when the provider cannot express the request. */
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest
   /**
-   * Translation of a complete successful upstream answer for a non-streaming client; absent means the body is relayed
-   * as is. `text` is the whole upstream body (SSE text when `upstreamStreams` was true). Throws `AdapterError` when the
+   * Translation of a complete successful upstream answer for a non-streaming client; absent (or undefined returned)
+   * means the body is relayed as is. `text` is the whole upstream body (SSE text when `upstreamStreams` was true). Throws `AdapterError` when the
    * answer reports a failure (e.g. a `response.failed` event inside a 200 stream). Given an error status, it delegates
    * to `translateError`.
    */
-  translateResponse?(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse
+  translateResponse?(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse | undefined
   /**
    * Translation of an upstream error answer (status >= 400) into OpenAI's error shape
    * `{"error": {"message", "type", "code", "param"}}`; absent means the body is relayed as is. The status may change
    * where the provider uses one that clients and retry rules do not know (Anthropic's 529 "overloaded" becomes 503).
    */
   translateError?(status: number, text: string): TranslatedResponse
-  /** Translation of a streamed answer for a streaming client; absent means bytes are relayed as is. */
-  createStreamTranslator?(ctx: AdapterRequestContext): StreamTranslator
+  /** Translation of a streamed answer for a streaming client; absent (or undefined returned) means bytes are relayed as is. */
+  createStreamTranslator?(ctx: AdapterRequestContext): StreamTranslator | undefined
 }

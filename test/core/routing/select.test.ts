@@ -333,24 +333,30 @@ describe('selectCandidates: hard constraints', () => {
       ],
     })
     const chain = route('anthropic/claude-haiku-4.5', 'gemini/gemini-2.5-flash', 'openai/gpt-5')
-    const responses = select(chain, {config, endpoint: 'responses'})
-    expect(responses.selected).toBe('openai/gpt-5')
-    expect(responses.fallbacks).toEqual([])
-    expect(responses.candidates.slice(0, 2)).toMatchObject([
-      {exclusion: 'unsupported_endpoint', reasons: ['anthropic does not serve /v1/responses']},
-      {exclusion: 'unsupported_endpoint', reasons: ['gemini does not serve /v1/responses']},
+    // Legacy completions: only OpenAI's API (not the ChatGPT backend, Anthropic or Gemini); gpt-5 has an API account.
+    const completions = select(chain, {config, endpoint: 'completions'})
+    expect(completions.selected).toBe('openai/gpt-5')
+    expect(completions.fallbacks).toEqual([])
+    expect(completions.candidates.slice(0, 2)).toMatchObject([
+      {exclusion: 'unsupported_endpoint', reasons: ['anthropic does not serve /v1/completions']},
+      {exclusion: 'unsupported_endpoint', reasons: ['gemini does not serve /v1/completions']},
     ])
-    // Legacy completions: neither the ChatGPT backend nor Anthropic nor Gemini; the API account serves them.
-    expect(select(chain, {config, endpoint: 'completions'}).selected).toBe('openai/gpt-5')
-    // Chat completions: every provider.
-    expect(select(chain, {config}).candidates.every((c) => !c.excluded)).toBe(true)
+    // Chat completions and Responses (through chat completions where the protocol has none): every provider.
+    for (const endpoint of ['chat.completions', 'responses'] as const) {
+      expect(select(chain, {config, endpoint}).candidates.every((c) => !c.excluded)).toBe(true)
+    }
+    // A model whose only account is the ChatGPT backend cannot take legacy completions.
+    const codexOnly = makeConfig({accounts: [{name: 'chatgpt', provider: 'openai-codex', base_url: 'http://127.0.0.1:9/v1', models: ['openai/gpt-5']}, {name: 'gem', provider: 'gemini', base_url: 'http://127.0.0.1:9/v1'}]})
+    const error = routingError(() => select(route('openai/gpt-5', 'gemini/gemini-2.5-flash'), {config: codexOnly, endpoint: 'completions'}))
+    expect(error.message).toBe('No model can serve this request: openai/gpt-5, gemini/gemini-2.5-flash: its provider does not serve this endpoint.')
+    expect(error.hint).toMatch(/\/v1\/chat\/completions/)
   })
 
   it('takes the model\'s provider for the endpoint check when there are no accounts (dry runs)', () => {
     const config = makeConfig({accounts: []})
-    const result = select(route('anthropic/claude-haiku-4.5', 'acme/mid'), {config, endpoint: 'responses', ignoreAccounts: true})
+    const result = select(route('anthropic/claude-haiku-4.5', 'acme/mid'), {config, endpoint: 'completions', ignoreAccounts: true})
     expect(result.selected).toBe('acme/mid')
-    expect(result.candidates[0]).toMatchObject({exclusion: 'unsupported_endpoint', reasons: ['anthropic does not serve /v1/responses']})
+    expect(result.candidates[0]).toMatchObject({exclusion: 'unsupported_endpoint', reasons: ['anthropic does not serve /v1/completions']})
   })
 
   it('records every failed constraint and reports the first as the exclusion', () => {
@@ -402,10 +408,10 @@ describe('selectCandidates: errors', () => {
   it('says which provider does not serve the endpoint of a requested model, and where to send the request', () => {
     const config = makeConfig({accounts: [{name: 'claude', provider: 'anthropic', base_url: 'http://127.0.0.1:9/v1'}]})
     const error = routingError(() =>
-      select([{model: 'anthropic/claude-haiku-4.5', source: 'request'}], {config, endpoint: 'responses', explicit: true}),
+      select([{model: 'anthropic/claude-haiku-4.5', source: 'request'}], {config, endpoint: 'completions', explicit: true}),
     )
     expect(error.code).toBe('no_candidates')
-    expect(error.message).toBe('Model anthropic/claude-haiku-4.5 cannot serve this request: anthropic does not serve /v1/responses.')
+    expect(error.message).toBe('Model anthropic/claude-haiku-4.5 cannot serve this request: anthropic does not serve /v1/completions.')
     expect(error.hint).toMatch(/\/v1\/chat\/completions/)
   })
 })

@@ -120,7 +120,11 @@ describe('adapter table', () => {
     expect(adapterFor('anthropic').supports('embeddings')).toBe(false)
     expect(adapterFor('openai-codex').supports('responses')).toBe(true)
     expect(adapterFor('openai-codex').supports('completions')).toBe(false)
-    expect(adapterFor('github').supports('responses')).toBe(false)
-    expect(adapterFor('gemini').supports('responses')).toBe(false)
+    // The Responses API through chat completions (responses-bridge.test.ts); legacy completions nowhere but OpenAI's.
+    expect(adapterFor('github').supports('responses')).toBe(true)
+    expect(adapterFor('gemini').supports('responses')).toBe(true)
+    expect(adapterFor('anthropic').supports('responses')).toBe(true)
+    expect(adapterFor('gemini').supports('completions')).toBe(false)
+    expect(adapterFor('anthropic').supports('completions')).toBe(false)
   })
 })

@@ -51,7 +51,7 @@ async function streamed(adapter: ProviderAdapter, ctx: AdapterRequestContext): P
   const {response} = await send(adapter, ctx)
   expect(response.statusCode).toBe(200)
   expect(response.headers['content-type']).toContain('text/event-stream')
-  const translator = adapter.createStreamTranslator!(ctx)
+  const translator = adapter.createStreamTranslator!(ctx)!
   let out = ''
   response.body.setEncoding('utf8')
   try {

@@ -1,0 +1,555 @@
+/**
+ * The Responses API over chat completions, for providers whose protocol has none (Anthropic, Gemini, GitHub Models).
+ * A `/v1/responses` request is rewritten as a chat completion and sent through the provider's own chat adapter; the
+ * answer, whole or streamed, comes back as a Response (`response.*` events for a stream). So a Responses client such as
+ * Codex CLI can be routed to any provider, and `model: "auto"` keeps every model of the profile.
+ *
+ * The bridge is stateless, like the gateway: what needs OpenAI's stored state (`previous_response_id`, `conversation`,
+ * background mode, item references) and OpenAI's hosted tools (web search, file search, code interpreter…) cannot be
+ * expressed, and is refused with a 400 that says so. Function tools, images, JSON schemas, reasoning effort and
+ * output limits are translated.
+ */
+import {randomBytes} from 'node:crypto'
+
+import {formatSse, SseParser} from '../../core/sse.js'
+import type {ChatUsage} from './chat.js'
+import {isObject, nowSeconds} from './shared.js'
+import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator, type TranslatedResponse} from './types.js'
+
+type Json = Record<string, unknown>
+
+/** A 400 for what chat completions cannot express; `param` names the request field. */
+function refuse(message: string, param: string): AdapterError {
+  return new AdapterError(
+    `${message}. (\`${param}\`: this provider has no Responses API, so the gateway sends the request as a chat completion, which keeps no state.)`,
+    400,
+    'invalid_request_error',
+    'unsupported_parameter',
+  )
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request
+
+/** Responses fields that need OpenAI's stored state or a hosted feature. */
+const STATEFUL_FIELDS: ReadonlyArray<[string, string]> = [
+  ['previous_response_id', 'previous_response_id needs the response stored by OpenAI: send the whole conversation in `input` instead'],
+  ['conversation', '`conversation` needs a conversation stored by OpenAI: send the whole conversation in `input` instead'],
+  ['prompt', 'a stored prompt template (`prompt`) is kept by OpenAI: send its text in `instructions` instead'],
+]
+
+/** A chat content part for one Responses input part. */
+function chatPart(part: unknown): Json {
+  if (!isObject(part)) throw refuse('an input content part must be an object', 'input')
+  switch (part.type) {
+    case 'input_text':
+    case 'output_text':
+    case 'text':
+      return {type: 'text', text: typeof part.text === 'string' ? part.text : ''}
+    case 'refusal':
+      return {type: 'text', text: typeof part.refusal === 'string' ? part.refusal : ''}
+    case 'input_image': {
+      if (typeof part.image_url !== 'string') throw refuse('an input_image by file_id refers to a file stored by OpenAI: send it as `image_url` (a URL or a data URL)', 'input')
+      const image: Json = {url: part.image_url}
+      if (typeof part.detail === 'string' && part.detail !== 'auto') image.detail = part.detail
+      return {type: 'image_url', image_url: image}
+    }
+    default:
+      throw refuse(`input content of type ${JSON.stringify(part.type)} cannot be sent to this provider`, 'input')
+  }
+}
+
+/** The text of a part list (for roles whose chat content is plain text). */
+function partsText(parts: unknown[]): string {
+  let text = ''
+  for (const part of parts) {
+    const converted = chatPart(part)
+    if (converted.type !== 'text') throw refuse('only user messages can carry images', 'input')
+    text += converted.text as string
+  }
+  return text
+}
+
+function messageOf(item: Json): Json {
+  const role = item.role
+  if (role !== 'user' && role !== 'assistant' && role !== 'system' && role !== 'developer') {
+    throw refuse(`a message role must be user, assistant, system or developer, not ${JSON.stringify(role)}`, 'input')
+  }
+  const content = item.content
+  // `developer` is OpenAI's newer name for `system`; every chat protocol understands `system`.
+  const chatRole = role === 'developer' ? 'system' : role
+  if (typeof content === 'string') return {role: chatRole, content}
+  if (!Array.isArray(content)) throw refuse('a message needs `content`: a string or a list of parts', 'input')
+  return {role: chatRole, content: chatRole === 'user' ? content.map(chatPart) : partsText(content)}
+}
+
+/** The chat messages of `instructions` and `input`. */
+function chatMessages(body: Json): Json[] {
+  const messages: Json[] = []
+  if (typeof body.instructions === 'string' && body.instructions !== '') messages.push({role: 'system', content: body.instructions})
+  const input = body.input
+  if (typeof input === 'string') {
+    messages.push({role: 'user', content: input})
+    return messages
+  }
+  if (!Array.isArray(input)) throw refuse('`input` must be a string or a list of items', 'input')
+  // Consecutive function calls are one assistant turn with several tool calls.
+  let calls: Json[] | null = null
+  for (const item of input) {
+    if (!isObject(item)) throw refuse('each `input` item must be an object', 'input')
+    const type = item.type ?? 'message'
+    if (type === 'function_call') {
+      const call = {
+        id: typeof item.call_id === 'string' ? item.call_id : String(item.id ?? ''),
+        type: 'function',
+        function: {name: String(item.name ?? ''), arguments: typeof item.arguments === 'string' ? item.arguments : '{}'},
+      }
+      if (calls === null) {
+        calls = [call]
+        messages.push({role: 'assistant', content: null, tool_calls: calls})
+      } else calls.push(call)
+      continue
+    }
+    calls = null
+    if (type === 'message') messages.push(messageOf(item))
+    else if (type === 'function_call_output') {
+      const output = item.output
+      messages.push({
+        role: 'tool',
+        tool_call_id: String(item.call_id ?? ''),
+        content: typeof output === 'string' ? output : Array.isArray(output) ? partsText(output) : JSON.stringify(output ?? ''),
+      })
+    } else if (type === 'reasoning') {
+      // The model's earlier reasoning: other providers cannot take it back, and the answer does not depend on it.
+      continue
+    } else if (type === 'item_reference') {
+      throw refuse('an item_reference points to an item stored by OpenAI: send the item itself', 'input')
+    } else {
+      throw refuse(`input items of type ${JSON.stringify(type)} (a hosted tool's) cannot be sent to this provider`, 'input')
+    }
+  }
+  return messages
+}
+
+function chatTools(tools: unknown): Json[] | undefined {
+  if (tools === undefined || tools === null) return undefined
+  if (!Array.isArray(tools)) throw refuse('`tools` must be a list', 'tools')
+  return tools.map((tool) => {
+    if (!isObject(tool) || tool.type !== 'function') {
+      const type = isObject(tool) ? tool.type : tool
+      throw refuse(`the ${JSON.stringify(type)} tool is hosted by OpenAI and only OpenAI serves it; function tools are translated`, 'tools')
+    }
+    const fn: Json = {name: tool.name}
+    if (tool.description !== undefined) fn.description = tool.description
+    if (tool.parameters !== undefined && tool.parameters !== null) fn.parameters = tool.parameters
+    if (typeof tool.strict === 'boolean') fn.strict = tool.strict
+    return {type: 'function', function: fn}
+  })
+}
+
+function chatToolChoice(choice: unknown): unknown {
+  if (choice === undefined || typeof choice === 'string') return choice
+  if (isObject(choice) && choice.type === 'function' && typeof choice.name === 'string') {
+    return {type: 'function', function: {name: choice.name}}
+  }
+  throw refuse(`tool_choice ${JSON.stringify(choice)} names a hosted tool; use "auto", "none", "required" or a function`, 'tool_choice')
+}
+
+function responseFormat(text: unknown): Json | undefined {
+  if (!isObject(text) || !isObject(text.format)) return undefined
+  const format = text.format
+  if (format.type === 'json_object') return {type: 'json_object'}
+  if (format.type === 'json_schema') {
+    const schema: Json = {name: format.name ?? 'response', schema: format.schema}
+    if (format.description !== undefined) schema.description = format.description
+    if (typeof format.strict === 'boolean') schema.strict = format.strict
+    return {type: 'json_schema', json_schema: schema}
+  }
+  return undefined
+}
+
+/** The chat completion request for a Responses request body (`model` already the upstream id). */
+export function responsesToChatBody(body: Json, stream: boolean): Json {
+  for (const [field, message] of STATEFUL_FIELDS) {
+    if (body[field] !== undefined && body[field] !== null) throw refuse(message, field)
+  }
+  if (body.background === true) throw refuse('background mode keeps the response at OpenAI to poll later; send the request without `background`', 'background')
+  const chat: Json = {model: body.model, messages: chatMessages(body)}
+  const tools = chatTools(body.tools)
+  if (tools !== undefined && tools.length > 0) {
+    chat.tools = tools
+    const choice = chatToolChoice(body.tool_choice)
+    if (choice !== undefined) chat.tool_choice = choice
+    if (typeof body.parallel_tool_calls === 'boolean') chat.parallel_tool_calls = body.parallel_tool_calls
+  }
+  const format = responseFormat(body.text)
+  if (format !== undefined) chat.response_format = format
+  if (typeof body.max_output_tokens === 'number') chat.max_tokens = body.max_output_tokens
+  for (const field of ['temperature', 'top_p', 'user'] as const) if (body[field] !== undefined && body[field] !== null) chat[field] = body[field]
+  if (isObject(body.reasoning) && typeof body.reasoning.effort === 'string') chat.reasoning_effort = body.reasoning.effort
+  if (stream) {
+    chat.stream = true
+    chat.stream_options = {include_usage: true}
+  }
+  return chat
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Response
+
+function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('hex')}`
+}
+
+/** Responses usage from chat usage. */
+function responsesUsage(usage: Partial<ChatUsage> | undefined): Json | null {
+  if (!isObject(usage)) return null
+  const input = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0
+  const output = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0
+  return {
+    input_tokens: input,
+    input_tokens_details: {cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0},
+    output_tokens: output,
+    output_tokens_details: {reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0},
+    total_tokens: typeof usage.total_tokens === 'number' ? usage.total_tokens : input + output,
+  }
+}
+
+/** The Response's fields that echo the request, as OpenAI fills them. */
+function echoed(request: Json): Json {
+  const format = isObject(request.text) && isObject(request.text.format) ? request.text.format : {type: 'text'}
+  return {
+    instructions: typeof request.instructions === 'string' ? request.instructions : null,
+    max_output_tokens: typeof request.max_output_tokens === 'number' ? request.max_output_tokens : null,
+    parallel_tool_calls: typeof request.parallel_tool_calls === 'boolean' ? request.parallel_tool_calls : true,
+    previous_response_id: null,
+    reasoning: {effort: isObject(request.reasoning) && typeof request.reasoning.effort === 'string' ? request.reasoning.effort : null, summary: null},
+    store: false,
+    temperature: typeof request.temperature === 'number' ? request.temperature : 1,
+    text: {format},
+    tool_choice: request.tool_choice ?? 'auto',
+    tools: Array.isArray(request.tools) ? request.tools : [],
+    top_p: typeof request.top_p === 'number' ? request.top_p : 1,
+    truncation: 'disabled',
+    user: typeof request.user === 'string' ? request.user : null,
+    metadata: isObject(request.metadata) ? request.metadata : {},
+  }
+}
+
+/** `status` and `incomplete_details` for a chat finish reason. */
+function completion(finishReason: unknown): {status: string; incomplete_details: Json | null} {
+  if (finishReason === 'length') return {status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}}
+  if (finishReason === 'content_filter') return {status: 'incomplete', incomplete_details: {reason: 'content_filter'}}
+  return {status: 'completed', incomplete_details: null}
+}
+
+function responseObject(request: Json, parts: {id: string; created: number; model: unknown; output: Json[]; finishReason: unknown; usage: Json | null; inProgress?: boolean}): Json {
+  const done = parts.inProgress ? {status: 'in_progress', incomplete_details: null} : completion(parts.finishReason)
+  return {
+    id: parts.id,
+    object: 'response',
+    created_at: parts.created,
+    status: done.status,
+    error: null,
+    incomplete_details: done.incomplete_details,
+    model: parts.model,
+    output: parts.output,
+    ...echoed(request),
+    usage: parts.usage,
+  }
+}
+
+function messageItem(id: string, text: string, status: string): Json {
+  return {id, type: 'message', status, role: 'assistant', content: text === '' && status === 'in_progress' ? [] : [outputText(text)]}
+}
+
+function outputText(text: string): Json {
+  return {type: 'output_text', text, annotations: [], logprobs: []}
+}
+
+function reasoningItem(id: string, text: string): Json {
+  return {id, type: 'reasoning', summary: text === '' ? [] : [{type: 'summary_text', text}]}
+}
+
+function functionCallItem(id: string, callId: string, name: string, args: string, status: string): Json {
+  return {id, type: 'function_call', status, call_id: callId, name, arguments: args}
+}
+
+/** A Response for a whole chat completion (OpenAI's or the one a translating adapter built). */
+export function responseFromChat(chat: unknown, request: Json): Json {
+  if (!isObject(chat) || !Array.isArray(chat.choices)) {
+    throw new AdapterError('the upstream answered something that is not a chat completion', 502, 'upstream_error', 'bad_upstream_response')
+  }
+  const choice = isObject(chat.choices[0]) ? chat.choices[0] : {}
+  const message = isObject(choice.message) ? choice.message : {}
+  const output: Json[] = []
+  const reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : ''
+  if (reasoning !== '') output.push(reasoningItem(newId('rs'), reasoning))
+  const text = typeof message.content === 'string' ? message.content : ''
+  if (text !== '' || !Array.isArray(message.tool_calls) || message.tool_calls.length === 0) {
+    output.push(messageItem(newId('msg'), text, 'completed'))
+  }
+  if (Array.isArray(message.tool_calls)) {
+    for (const call of message.tool_calls) {
+      if (!isObject(call) || !isObject(call.function)) continue
+      const callId = typeof call.id === 'string' ? call.id : newId('call')
+      output.push(functionCallItem(newId('fc'), callId, String(call.function.name ?? ''), String(call.function.arguments ?? ''), 'completed'))
+    }
+  }
+  return responseObject(request, {
+    id: newId('resp'),
+    created: typeof chat.created === 'number' ? chat.created : nowSeconds(),
+    model: chat.model,
+    output,
+    finishReason: choice.finish_reason,
+    usage: responsesUsage(chat.usage as Partial<ChatUsage> | undefined),
+  })
+}
+
+/** An item being streamed: its index in `output`, its id, and what it holds so far. */
+interface OpenItem {
+  index: number
+  id: string
+  kind: 'message' | 'reasoning' | 'function_call'
+  text: string
+  callId: string
+  name: string
+}
+
+/**
+ * Turns a chat completion stream (`chat.completion.chunk` SSE) into a Responses stream: `response.created`,
+ * `response.in_progress`, one `output_item.added` … `output_item.done` group per reasoning summary, message and
+ * function call, with their deltas, then `response.completed` (or `response.incomplete`) with the whole Response.
+ * A chat stream that ends before its finish reason (or `[DONE]`) is an error, never a completed Response.
+ */
+export class ChatToResponsesStream {
+  private readonly parser = new SseParser()
+  private readonly id = newId('resp')
+  private readonly created = nowSeconds()
+  private sequence = 0
+  private started = false
+  private finished = false
+  private model: unknown = null
+  private finishReason: unknown = null
+  private usage: Json | null = null
+  private readonly output: Json[] = []
+  private open: OpenItem | null = null
+  /** Function calls by their chat `tool_calls` index. */
+  private readonly calls = new Map<number, OpenItem>()
+
+  constructor(private readonly request: Json) {}
+
+  /** Chat SSE text in (any split), Responses SSE text out. */
+  push(chatSse: string): string {
+    let out = ''
+    for (const event of this.parser.push(chatSse)) out += this.chunk(event.data)
+    return out
+  }
+
+  /** The end of the chat stream: closes what is open and writes the final event. */
+  end(): string {
+    let out = ''
+    for (const event of this.parser.end()) out += this.chunk(event.data)
+    if (!this.finished) {
+      if (this.finishReason === null) {
+        throw new AdapterError('the upstream stream ended before the answer was complete', 502, 'upstream_error', 'stream_truncated')
+      }
+      out += this.finish()
+    }
+    return out
+  }
+
+  private event(type: string, fields: Json): string {
+    return formatSse(JSON.stringify({type, sequence_number: this.sequence++, ...fields}), type)
+  }
+
+  private snapshot(inProgress: boolean): Json {
+    return responseObject(this.request, {
+      id: this.id,
+      created: this.created,
+      model: this.model,
+      output: inProgress ? [] : this.output,
+      finishReason: this.finishReason,
+      usage: inProgress ? null : this.usage,
+      inProgress,
+    })
+  }
+
+  private chunk(data: string): string {
+    if (this.finished) return ''
+    if (data === '[DONE]') return this.finishReason === null && !this.started ? '' : this.finish()
+    let chunk: unknown
+    try {
+      chunk = JSON.parse(data)
+    } catch {
+      throw new AdapterError('the upstream stream carried an event that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
+    }
+    if (!isObject(chunk)) return ''
+    if (isObject(chunk.error)) {
+      const message = typeof chunk.error.message === 'string' ? chunk.error.message : 'the upstream reported an error in the stream'
+      throw new AdapterError(message, 502, 'upstream_error', typeof chunk.error.code === 'string' ? chunk.error.code : null)
+    }
+    let out = ''
+    if (!this.started) {
+      this.started = true
+      this.model = chunk.model ?? null
+      const response = this.snapshot(true)
+      out += this.event('response.created', {response}) + this.event('response.in_progress', {response})
+    }
+    if (isObject(chunk.usage)) this.usage = responsesUsage(chunk.usage as Partial<ChatUsage>)
+    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : null
+    if (choice === null) return out
+    const delta = isObject(choice.delta) ? choice.delta : {}
+    const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : ''
+    if (reasoning !== '') out += this.reasoningDelta(reasoning)
+    if (typeof delta.content === 'string' && delta.content !== '') out += this.textDelta(delta.content)
+    if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) out += this.toolCallDelta(call)
+    if (choice.finish_reason !== null && choice.finish_reason !== undefined) this.finishReason = choice.finish_reason
+    return out
+  }
+
+  private openItem(kind: OpenItem['kind'], callId = '', name = ''): {item: OpenItem; out: string} {
+    const out = this.closeOpen()
+    const prefix = kind === 'message' ? 'msg' : kind === 'reasoning' ? 'rs' : 'fc'
+    const item: OpenItem = {index: this.output.length, id: newId(prefix), kind, text: '', callId, name}
+    this.open = item
+    const shell = kind === 'message' ? messageItem(item.id, '', 'in_progress') : kind === 'reasoning' ? reasoningItem(item.id, '') : functionCallItem(item.id, callId, name, '', 'in_progress')
+    this.output.push(shell)
+    let added = this.event('response.output_item.added', {output_index: item.index, item: shell})
+    if (kind === 'message') {
+      added += this.event('response.content_part.added', {item_id: item.id, output_index: item.index, content_index: 0, part: outputText('')})
+    } else if (kind === 'reasoning') {
+      added += this.event('response.reasoning_summary_part.added', {item_id: item.id, output_index: item.index, summary_index: 0, part: {type: 'summary_text', text: ''}})
+    }
+    return {item, out: out + added}
+  }
+
+  private reasoningDelta(text: string): string {
+    let out = ''
+    let item = this.open
+    if (item === null || item.kind !== 'reasoning') ({item, out} = this.openItem('reasoning'))
+    item.text += text
+    return out + this.event('response.reasoning_summary_text.delta', {item_id: item.id, output_index: item.index, summary_index: 0, delta: text})
+  }
+
+  private textDelta(text: string): string {
+    let out = ''
+    let item = this.open
+    if (item === null || item.kind !== 'message') ({item, out} = this.openItem('message'))
+    item.text += text
+    return out + this.event('response.output_text.delta', {item_id: item.id, output_index: item.index, content_index: 0, delta: text, logprobs: []})
+  }
+
+  private toolCallDelta(call: Json): string {
+    const index = typeof call.index === 'number' ? call.index : 0
+    const fn = isObject(call.function) ? call.function : {}
+    let out = ''
+    let item = this.calls.get(index)
+    if (item === undefined) {
+      const opened = this.openItem('function_call', typeof call.id === 'string' ? call.id : newId('call'), typeof fn.name === 'string' ? fn.name : '')
+      item = opened.item
+      out = opened.out
+      this.calls.set(index, item)
+    } else if (item !== this.open) {
+      // Providers stream one call after another; a fragment of an earlier call after a later one began is dropped.
+      return ''
+    }
+    if (typeof fn.arguments === 'string' && fn.arguments !== '') {
+      item.text += fn.arguments
+      out += this.event('response.function_call_arguments.delta', {item_id: item.id, output_index: item.index, delta: fn.arguments})
+    }
+    return out
+  }
+
+  /** Ends the open item: its `done` events, and its final shape in `output`. */
+  private closeOpen(): string {
+    const item = this.open
+    if (item === null) return ''
+    this.open = null
+    let out = ''
+    let done: Json
+    if (item.kind === 'message') {
+      done = messageItem(item.id, item.text, 'completed')
+      out += this.event('response.output_text.done', {item_id: item.id, output_index: item.index, content_index: 0, text: item.text, logprobs: []})
+      out += this.event('response.content_part.done', {item_id: item.id, output_index: item.index, content_index: 0, part: outputText(item.text)})
+    } else if (item.kind === 'reasoning') {
+      done = reasoningItem(item.id, item.text)
+      out += this.event('response.reasoning_summary_text.done', {item_id: item.id, output_index: item.index, summary_index: 0, text: item.text})
+      out += this.event('response.reasoning_summary_part.done', {item_id: item.id, output_index: item.index, summary_index: 0, part: {type: 'summary_text', text: item.text}})
+    } else {
+      done = functionCallItem(item.id, item.callId, item.name, item.text, 'completed')
+      out += this.event('response.function_call_arguments.done', {item_id: item.id, output_index: item.index, arguments: item.text})
+    }
+    this.output[item.index] = done
+    return out + this.event('response.output_item.done', {output_index: item.index, item: done})
+  }
+
+  private finish(): string {
+    if (this.finished) return ''
+    let out = ''
+    if (!this.started) {
+      this.started = true
+      const response = this.snapshot(true)
+      out += this.event('response.created', {response}) + this.event('response.in_progress', {response})
+    }
+    out += this.closeOpen()
+    this.finished = true
+    const response = this.snapshot(false)
+    return out + this.event(response.status === 'completed' ? 'response.completed' : 'response.incomplete', {response})
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The adapter
+
+/** The chat request context that the inner adapter sees for a Responses request. */
+const chatContexts = new WeakMap<AdapterRequestContext, AdapterRequestContext>()
+
+function chatContext(ctx: AdapterRequestContext): AdapterRequestContext {
+  let chat = chatContexts.get(ctx)
+  if (chat === undefined) {
+    const body = responsesToChatBody(ctx.body, ctx.stream)
+    chat = {...ctx, endpoint: 'chat.completions', path: '/chat/completions', body, bodyJson: () => JSON.stringify(body)}
+    chatContexts.set(ctx, chat)
+  }
+  return chat
+}
+
+/** `inner` (a chat adapter) plus the Responses API, translated through chat completions. */
+export function withResponsesBridge(inner: ProviderAdapter): ProviderAdapter {
+  return {
+    supports: (endpoint) => endpoint === 'responses' || inner.supports(endpoint),
+
+    buildRequest(ctx) {
+      return inner.buildRequest(ctx.endpoint === 'responses' ? chatContext(ctx) : ctx)
+    },
+
+    translateResponse(status, text, ctx): TranslatedResponse | undefined {
+      if (ctx.endpoint !== 'responses') return inner.translateResponse?.(status, text, ctx)
+      if (status >= 400) return inner.translateError?.(status, text)
+      const translated = inner.translateResponse?.(status, text, chatContext(ctx))
+      const chat = translated === undefined ? parseChat(text) : translated.body
+      return {status, body: responseFromChat(chat, ctx.body)}
+    },
+
+    ...(inner.translateError ? {translateError: inner.translateError} : {}),
+
+    createStreamTranslator(ctx): StreamTranslator | undefined {
+      if (ctx.endpoint !== 'responses') return inner.createStreamTranslator?.(ctx)
+      const chat = inner.createStreamTranslator?.(chatContext(ctx))
+      const bridge = new ChatToResponsesStream(ctx.body)
+      return {
+        push: (chunk) => bridge.push(chat ? chat.push(chunk) : chunk),
+        end: () => (chat ? bridge.push(chat.end()) : '') + bridge.end(),
+      }
+    },
+  }
+}
+
+function parseChat(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new AdapterError('the upstream answered something that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
+  }
+}

@@ -1,0 +1,377 @@
+import {describe, expect, it} from 'vitest'
+
+import {ADAPTER_ENDPOINTS} from '../../../src/core/routing/endpoints.js'
+import {EndpointSchema} from '../../../src/core/routing/schema.js'
+import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic.js'
+import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
+import {ChatToResponsesStream, responseFromChat, responsesToChatBody} from '../../../src/gateway/adapters/responses-bridge.js'
+import {AdapterError} from '../../../src/gateway/adapters/types.js'
+import {account, ANTHROPIC_TOOL_STREAM, context, events, feed, openaiClientAnswering} from './fixtures.js'
+
+/** A chat completion stream, as OpenAI (and Gemini's compatibility layer) writes it. */
+function chatStream(chunks: Array<Record<string, unknown>>, done = true): string {
+  const head = {id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gemini-2.5-flash'}
+  return chunks.map((chunk) => `data: ${JSON.stringify({...head, ...chunk})}\n\n`).join('') + (done ? 'data: [DONE]\n\n' : '')
+}
+
+const delta = (d: Record<string, unknown>, finish: string | null = null) => ({choices: [{index: 0, delta: d, finish_reason: finish}]})
+
+const TEXT_STREAM = chatStream([
+  delta({role: 'assistant', content: ''}),
+  delta({content: 'Hello'}),
+  delta({content: ', world'}),
+  delta({}, 'stop'),
+  {choices: [], usage: {prompt_tokens: 12, completion_tokens: 3, total_tokens: 15}},
+])
+
+const TOOL_STREAM = chatStream([
+  delta({role: 'assistant', content: 'Checking.'}),
+  delta({tool_calls: [{index: 0, id: 'call_a', type: 'function', function: {name: 'get_weather', arguments: ''}}]}),
+  delta({tool_calls: [{index: 0, function: {arguments: '{"city":'}}]}),
+  delta({tool_calls: [{index: 0, function: {arguments: '"Paris"}'}}]}),
+  delta({tool_calls: [{index: 1, id: 'call_b', type: 'function', function: {name: 'get_time', arguments: '{}'}}]}),
+  delta({}, 'tool_calls'),
+])
+
+type Event = {event?: string; data: Record<string, any>}
+
+function translate(request: Record<string, unknown>, text: string, size?: number): Event[] {
+  return events(feed(new ChatToResponsesStream(request), text, size)) as Event[]
+}
+
+describe('Responses over chat completions: the request', () => {
+  it('turns instructions and a string input into a system and a user message, and maps the options', () => {
+    const chat = responsesToChatBody(
+      {
+        model: 'claude-haiku-4-5',
+        instructions: 'Be terse.',
+        input: 'Hi',
+        max_output_tokens: 300,
+        temperature: 0.2,
+        top_p: 0.9,
+        user: 'u-1',
+        reasoning: {effort: 'high', summary: 'auto'},
+        text: {format: {type: 'json_schema', name: 'answer', schema: {type: 'object'}, strict: true}},
+        store: true,
+        metadata: {a: '1'},
+        include: ['reasoning.encrypted_content'],
+      },
+      false,
+    )
+    expect(chat).toEqual({
+      model: 'claude-haiku-4-5',
+      messages: [
+        {role: 'system', content: 'Be terse.'},
+        {role: 'user', content: 'Hi'},
+      ],
+      max_tokens: 300,
+      temperature: 0.2,
+      top_p: 0.9,
+      user: 'u-1',
+      reasoning_effort: 'high',
+      response_format: {type: 'json_schema', json_schema: {name: 'answer', schema: {type: 'object'}, strict: true}},
+    })
+  })
+
+  it('translates a tool-using conversation: parts, images, grouped function calls and their outputs', () => {
+    const chat = responsesToChatBody(
+      {
+        model: 'm',
+        input: [
+          {role: 'developer', content: 'Use the tools.'},
+          {
+            type: 'message',
+            role: 'user',
+            content: [
+              {type: 'input_text', text: 'Weather and time in Paris? '},
+              {type: 'input_image', image_url: 'data:image/png;base64,AAAA', detail: 'low'},
+            ],
+          },
+          {type: 'reasoning', id: 'rs_1', summary: []},
+          {type: 'function_call', call_id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}'},
+          {type: 'function_call', call_id: 'call_b', name: 'get_time', arguments: '{}'},
+          {type: 'function_call_output', call_id: 'call_a', output: '18°C'},
+          {type: 'function_call_output', call_id: 'call_b', output: [{type: 'input_text', text: '14:00'}]},
+          {role: 'assistant', content: [{type: 'output_text', text: 'It is 18°C at 14:00.'}]},
+        ],
+        tools: [{type: 'function', name: 'get_weather', description: 'Weather', parameters: {type: 'object'}, strict: false}],
+        tool_choice: {type: 'function', name: 'get_weather'},
+        parallel_tool_calls: false,
+      },
+      true,
+    )
+    expect(chat.messages).toEqual([
+      {role: 'system', content: 'Use the tools.'},
+      {
+        role: 'user',
+        content: [
+          {type: 'text', text: 'Weather and time in Paris? '},
+          {type: 'image_url', image_url: {url: 'data:image/png;base64,AAAA', detail: 'low'}},
+        ],
+      },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {id: 'call_a', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}},
+          {id: 'call_b', type: 'function', function: {name: 'get_time', arguments: '{}'}},
+        ],
+      },
+      {role: 'tool', tool_call_id: 'call_a', content: '18°C'},
+      {role: 'tool', tool_call_id: 'call_b', content: '14:00'},
+      {role: 'assistant', content: 'It is 18°C at 14:00.'},
+    ])
+    expect(chat.tools).toEqual([{type: 'function', function: {name: 'get_weather', description: 'Weather', parameters: {type: 'object'}, strict: false}}])
+    expect(chat.tool_choice).toEqual({type: 'function', function: {name: 'get_weather'}})
+    expect(chat.parallel_tool_calls).toBe(false)
+    expect(chat).toMatchObject({stream: true, stream_options: {include_usage: true}})
+  })
+
+  it.each([
+    [{previous_response_id: 'resp_1'}, 'previous_response_id'],
+    [{conversation: 'conv_1'}, 'conversation'],
+    [{prompt: {id: 'pmpt_1'}}, 'prompt'],
+    [{background: true}, 'background'],
+    [{tools: [{type: 'web_search'}]}, 'the "web_search" tool is hosted by OpenAI'],
+    [{tool_choice: {type: 'file_search'}, tools: [{type: 'function', name: 'f'}]}, 'tool_choice'],
+    [{input: [{type: 'item_reference', id: 'msg_1'}]}, 'item_reference'],
+    [{input: [{role: 'user', content: [{type: 'input_file', file_id: 'file-1'}]}]}, '"input_file"'],
+    [{input: [{role: 'user', content: [{type: 'input_image', file_id: 'file-1'}]}]}, 'file_id'],
+    [{input: [{type: 'web_search_call', id: 'ws_1'}]}, '"web_search_call"'],
+  ])('refuses what needs OpenAI state or hosted tools: %j', (fields, named) => {
+    let error: unknown
+    try {
+      responsesToChatBody({model: 'm', input: 'Hi', ...fields}, false)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(AdapterError)
+    expect(error).toMatchObject({status: 400, type: 'invalid_request_error', code: 'unsupported_parameter'})
+    expect((error as Error).message).toContain(named)
+    expect((error as Error).message).toContain('chat completion')
+  })
+})
+
+describe('Responses over chat completions: the answer', () => {
+  it('turns a completion with reasoning, text and tool calls into output items, with usage', () => {
+    const response = responseFromChat(
+      {
+        id: 'chatcmpl-1',
+        created: 1_700_000_000,
+        model: 'claude-haiku-4-5',
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'tool_calls',
+            message: {
+              role: 'assistant',
+              content: 'Checking.',
+              reasoning_content: 'The user wants the weather.',
+              tool_calls: [{id: 'call_a', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}}],
+            },
+          },
+        ],
+        usage: {prompt_tokens: 20, completion_tokens: 7, total_tokens: 27, prompt_tokens_details: {cached_tokens: 4}},
+      },
+      {model: 'auto', input: 'Weather?', instructions: 'Be terse.', tools: [{type: 'function', name: 'get_weather'}]},
+    )
+    expect(response).toMatchObject({
+      object: 'response',
+      status: 'completed',
+      created_at: 1_700_000_000,
+      model: 'claude-haiku-4-5',
+      instructions: 'Be terse.',
+      incomplete_details: null,
+      error: null,
+      tools: [{type: 'function', name: 'get_weather'}],
+      usage: {input_tokens: 20, input_tokens_details: {cached_tokens: 4}, output_tokens: 7, output_tokens_details: {reasoning_tokens: 0}, total_tokens: 27},
+    })
+    expect(response.id).toMatch(/^resp_[0-9a-f]{24}$/)
+    expect(response.output).toMatchObject([
+      {type: 'reasoning', summary: [{type: 'summary_text', text: 'The user wants the weather.'}]},
+      {type: 'message', role: 'assistant', status: 'completed', content: [{type: 'output_text', text: 'Checking.', annotations: []}]},
+      {type: 'function_call', status: 'completed', call_id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}'},
+    ])
+  })
+
+  it('reports a cut answer as incomplete, as OpenAI does', () => {
+    const response = responseFromChat({choices: [{message: {content: 'A long'}, finish_reason: 'length'}]}, {input: 'x'})
+    expect(response).toMatchObject({status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}})
+  })
+
+  it('refuses an answer that is not a chat completion', () => {
+    expect(() => responseFromChat({object: 'list'}, {input: 'x'})).toThrow(AdapterError)
+  })
+
+  it('is what the official client reads: output_text and the function call', async () => {
+    const body = JSON.stringify(
+      responseFromChat({model: 'm', choices: [{message: {content: 'Hello there', tool_calls: [{id: 'c1', function: {name: 'f', arguments: '{}'}}]}, finish_reason: 'tool_calls'}]}, {input: 'x'}),
+    )
+    const response = await openaiClientAnswering(body, 'application/json').responses.create({model: 'm', input: 'x'})
+    expect(response.output_text).toBe('Hello there')
+    expect(response.output.find((item) => item.type === 'function_call')).toMatchObject({call_id: 'c1', name: 'f'})
+  })
+})
+
+describe('Responses over chat completions: the stream', () => {
+  it('writes the event sequence OpenAI writes for a text answer, numbered, ending with the whole response', () => {
+    const out = translate({model: 'auto', input: 'Hi', instructions: 'Be terse.'}, TEXT_STREAM)
+    expect(out.map((e) => e.event)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ])
+    expect(out.map((e) => e.data.sequence_number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    for (const e of out) expect(e.data.type).toBe(e.event)
+    expect(out[0].data.response).toMatchObject({status: 'in_progress', output: [], model: 'gemini-2.5-flash', instructions: 'Be terse.'})
+    expect(out[4].data).toMatchObject({output_index: 0, content_index: 0, delta: 'Hello'})
+    expect(out[6].data.text).toBe('Hello, world')
+    const final = out.at(-1)!.data.response
+    expect(final).toMatchObject({
+      status: 'completed',
+      output: [{type: 'message', status: 'completed', content: [{type: 'output_text', text: 'Hello, world'}]}],
+      usage: {input_tokens: 12, output_tokens: 3, total_tokens: 15},
+    })
+    expect(final.id).toBe(out[0].data.response.id)
+    expect(final.output[0].id).toBe(out[2].data.item.id)
+  })
+
+  it('streams function calls as their own items with argument deltas, after the text', () => {
+    const out = translate({model: 'auto', input: 'Weather?'}, TOOL_STREAM)
+    const types = out.map((e) => e.event)
+    expect(types.filter((t) => t === 'response.output_item.added')).toHaveLength(3)
+    const args = out.filter((e) => e.event === 'response.function_call_arguments.delta').map((e) => e.data.delta)
+    expect(args).toEqual(['{"city":', '"Paris"}', '{}'])
+    const done = out.filter((e) => e.event === 'response.function_call_arguments.done').map((e) => e.data.arguments)
+    expect(done).toEqual(['{"city":"Paris"}', '{}'])
+    const final = out.at(-1)!
+    expect(final.event).toBe('response.completed')
+    expect(final.data.response.output).toMatchObject([
+      {type: 'message', content: [{text: 'Checking.'}]},
+      {type: 'function_call', call_id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed'},
+      {type: 'function_call', call_id: 'call_b', name: 'get_time', arguments: '{}', status: 'completed'},
+    ])
+  })
+
+  it('gives the same events whatever the chunking, with CRLF too', () => {
+    const shape = (list: Event[]) => list.map((e) => [e.event, e.data.delta ?? e.data.text ?? e.data.arguments ?? null])
+    const whole = shape(translate({input: 'x'}, TOOL_STREAM))
+    expect(shape(translate({input: 'x'}, TOOL_STREAM, 1))).toEqual(whole)
+    expect(shape(translate({input: 'x'}, TOOL_STREAM.replaceAll('\n', '\r\n'), 7))).toEqual(whole)
+  })
+
+  it('streams reasoning as a reasoning summary item before the answer', () => {
+    const out = translate(
+      {input: 'x'},
+      chatStream([delta({reasoning_content: 'Think'}), delta({reasoning_content: 'ing.'}), delta({content: 'Done.'}), delta({}, 'stop')]),
+    )
+    expect(out.filter((e) => e.event === 'response.reasoning_summary_text.delta').map((e) => e.data.delta)).toEqual(['Think', 'ing.'])
+    expect(out.at(-1)!.data.response.output).toMatchObject([
+      {type: 'reasoning', summary: [{type: 'summary_text', text: 'Thinking.'}]},
+      {type: 'message', content: [{text: 'Done.'}]},
+    ])
+  })
+
+  it('ends a cut answer with response.incomplete', () => {
+    const out = translate({input: 'x'}, chatStream([delta({content: 'A long'}), delta({}, 'length')]))
+    expect(out.at(-1)).toMatchObject({event: 'response.incomplete', data: {response: {status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}}}})
+  })
+
+  it('never completes a stream that ended before its finish reason, and raises an error event from the upstream', () => {
+    const cut = new ChatToResponsesStream({input: 'x'})
+    cut.push(chatStream([delta({content: 'Half an'})], false))
+    expect(() => cut.end()).toThrow(/ended before the answer was complete/)
+    const failing = new ChatToResponsesStream({input: 'x'})
+    expect(() => failing.push('data: {"error":{"message":"overloaded","code":"overloaded_error"}}\n\n')).toThrow(AdapterError)
+  })
+
+  it('is what the official client reads, event by event and as the final response', async () => {
+    const text = feed(new ChatToResponsesStream({model: 'm', input: 'x'}), TOOL_STREAM)
+    const stream = await openaiClientAnswering(text, 'text/event-stream').responses.create({model: 'm', input: 'x', stream: true})
+    const seen: string[] = []
+    for await (const event of stream) seen.push(event.type)
+    expect(seen.at(-1)).toBe('response.completed')
+    const helper = openaiClientAnswering(text, 'text/event-stream').responses.stream({model: 'm', input: 'x'})
+    const final = await helper.finalResponse()
+    expect(final.output_text).toBe('Checking.')
+    expect(final.output.filter((item) => item.type === 'function_call')).toHaveLength(2)
+  })
+})
+
+describe('Responses over chat completions: the adapters', () => {
+  const ctx = (stream: boolean) =>
+    context({
+      endpoint: 'responses',
+      path: '/responses',
+      body: {model: 'claude-sonnet-4-20250514', instructions: 'Be terse.', input: 'Weather in SF?', stream, max_output_tokens: 256},
+      account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'}),
+      model: 'claude-sonnet-4-20250514',
+    })
+
+  it('serves exactly the endpoints that routing believes each protocol serves', () => {
+    for (const [kind, adapter] of Object.entries(ADAPTERS)) {
+      for (const endpoint of EndpointSchema.options) {
+        expect([kind, endpoint, adapter.supports(endpoint)]).toEqual([kind, endpoint, ADAPTER_ENDPOINTS[kind as keyof typeof ADAPTERS].has(endpoint)])
+      }
+    }
+  })
+
+  it("sends a Responses request to Anthropic's Messages API and answers a Response", () => {
+    const adapter = ADAPTERS.anthropic
+    const request = adapter.buildRequest(ctx(false))
+    expect(request.url).toBe('https://api.anthropic.com/v1/messages')
+    expect(JSON.parse(String(request.body))).toMatchObject({
+      model: 'claude-sonnet-4-20250514',
+      system: [{type: 'text', text: 'Be terse.'}],
+      messages: [{role: 'user', content: [{type: 'text', text: 'Weather in SF?'}]}],
+      max_tokens: 256,
+    })
+    const message = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-20250514',
+      content: [{type: 'text', text: 'Sunny.'}],
+      stop_reason: 'end_turn',
+      usage: {input_tokens: 9, output_tokens: 2},
+    }
+    const translated = adapter.translateResponse!(200, JSON.stringify(message), ctx(false))!
+    expect(translated.body).toMatchObject({object: 'response', status: 'completed', output: [{type: 'message', content: [{text: 'Sunny.'}]}], usage: {input_tokens: 9, output_tokens: 2}})
+    // Chat completions through the same adapter are unchanged.
+    const chatCtx = context({body: {model: 'claude-sonnet-4-20250514', messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})})
+    expect(adapter.translateResponse!(200, JSON.stringify(message), chatCtx)).toEqual(anthropicAdapter.translateResponse(200, JSON.stringify(message), chatCtx))
+  })
+
+  it("streams Anthropic's events to a Responses client through the chat translation", () => {
+    const out = events(feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_TOOL_STREAM, 9)) as Event[]
+    expect(out[0].event).toBe('response.created')
+    expect(out.at(-1)!.event).toBe('response.completed')
+    expect(out.at(-1)!.data.response.output.some((item: {type: string}) => item.type === 'function_call')).toBe(true)
+  })
+
+  it('relays a Gemini chat answer untouched for chat clients, and translates it for Responses clients', () => {
+    const gemini = ADAPTERS.gemini
+    const acct = account({provider: 'gemini', base_url: 'https://generativelanguage.googleapis.com/v1beta/openai'})
+    const chat = context({body: {model: 'gemini-2.5-flash', messages: [{role: 'user', content: 'Hi'}]}, account: acct})
+    expect(gemini.translateResponse!(200, '{"choices":[]}', chat)).toBeUndefined()
+    expect(gemini.createStreamTranslator!({...chat, stream: true})).toBeUndefined()
+    const responses = context({endpoint: 'responses', path: '/responses', body: {model: 'gemini-2.5-flash', input: 'Hi', stream: true}, account: acct})
+    const request = gemini.buildRequest({...responses, stream: true})
+    expect(request.url).toBe('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions')
+    expect(JSON.parse(String(request.body))).toEqual({
+      model: 'gemini-2.5-flash',
+      messages: [{role: 'user', content: 'Hi'}],
+      stream: true,
+      stream_options: {include_usage: true},
+    })
+    const out = events(feed(gemini.createStreamTranslator!({...responses, stream: true})!, TEXT_STREAM)) as Event[]
+    expect(out.at(-1)!.data.response.output[0].content[0].text).toBe('Hello, world')
+  })
+})
