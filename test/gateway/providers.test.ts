@@ -227,6 +227,20 @@ fallback_models: []
     expect(sent.messages[2].content[0]).toMatchObject({type: 'tool_result', tool_use_id: call.call_id})
   })
 
+  it("gives a Responses client's custom tool (Codex CLI's apply_patch) back as a custom_tool_call, streamed", async () => {
+    const stream = client().responses.stream({
+      model: 'anthropic/claude-haiku-4.5',
+      input: 'Fix the typo in README.md.',
+      tools: [{type: 'custom', name: 'apply_patch', description: 'Edit files with a patch.'}],
+      tool_choice: 'required',
+    })
+    const final = await stream.finalResponse()
+    const call = final.output.find((item) => item.type === 'custom_tool_call')
+    expect(call).toMatchObject({type: 'custom_tool_call', name: 'apply_patch', input: expect.any(String)})
+    const tools = (anthropic.requests.at(-1)!.body as {tools: Array<Record<string, unknown>>}).tools
+    expect(tools[0]).toMatchObject({name: 'apply_patch', input_schema: {type: 'object', required: ['input']}})
+  })
+
   it('refuses, with a 400 that says why and sends nothing, what a stateless translation cannot do', async () => {
     const before = anthropic.requests.length
     const error = await client()

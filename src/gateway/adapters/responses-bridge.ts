@@ -6,8 +6,9 @@
  *
  * The bridge is stateless, like the gateway: what needs OpenAI's stored state (`previous_response_id`, `conversation`,
  * background mode, item references) and OpenAI's hosted tools (web search, file search, code interpreter…) cannot be
- * expressed, and is refused with a 400 that says so. Function tools, images, JSON schemas, reasoning effort and
- * output limits are translated.
+ * expressed, and is refused with a 400 that says so. Function tools, custom (free-form) tools such as Codex CLI's
+ * `apply_patch` (sent as a function with one string argument), images, JSON schemas, reasoning effort and output
+ * limits are translated.
  */
 import {randomBytes} from 'node:crypto'
 
@@ -98,11 +99,12 @@ function chatMessages(body: Json): Json[] {
   for (const item of input) {
     if (!isObject(item)) throw refuse('each `input` item must be an object', 'input')
     const type = item.type ?? 'message'
-    if (type === 'function_call') {
+    if (type === 'function_call' || type === 'custom_tool_call') {
+      const args = type === 'function_call' ? (typeof item.arguments === 'string' ? item.arguments : '{}') : JSON.stringify({[CUSTOM_INPUT]: String(item.input ?? '')})
       const call = {
         id: typeof item.call_id === 'string' ? item.call_id : String(item.id ?? ''),
         type: 'function',
-        function: {name: String(item.name ?? ''), arguments: typeof item.arguments === 'string' ? item.arguments : '{}'},
+        function: {name: String(item.name ?? ''), arguments: args},
       }
       if (calls === null) {
         calls = [call]
@@ -112,7 +114,7 @@ function chatMessages(body: Json): Json[] {
     }
     calls = null
     if (type === 'message') messages.push(messageOf(item))
-    else if (type === 'function_call_output') {
+    else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
       const output = item.output
       messages.push({
         role: 'tool',
@@ -131,10 +133,47 @@ function chatMessages(body: Json): Json[] {
   return messages
 }
 
+/** The argument a custom (free-form) tool's text travels in, as a function call. */
+const CUSTOM_INPUT = 'input'
+
+/** The names of the request's custom tools: their calls go back as `custom_tool_call` items. */
+export function customToolNames(request: Json): ReadonlySet<string> {
+  const names = new Set<string>()
+  if (Array.isArray(request.tools)) {
+    for (const tool of request.tools) if (isObject(tool) && tool.type === 'custom' && typeof tool.name === 'string') names.add(tool.name)
+  }
+  return names
+}
+
+/** A custom tool as a function whose one string argument is the free-form input (with its grammar, if any). */
+function customAsFunction(tool: Json): Json {
+  const format = isObject(tool.format) ? tool.format : null
+  let input = 'The input, as free-form text.'
+  if (format !== null && format.type === 'grammar' && typeof format.definition === 'string') {
+    input = `The input, as text that follows this ${typeof format.syntax === 'string' ? format.syntax : ''} grammar:\n${format.definition}`
+  }
+  const fn: Json = {
+    name: tool.name,
+    parameters: {type: 'object', properties: {[CUSTOM_INPUT]: {type: 'string', description: input}}, required: [CUSTOM_INPUT], additionalProperties: false},
+  }
+  if (typeof tool.description === 'string') fn.description = tool.description
+  return {type: 'function', function: fn}
+}
+
+/** The free-form input of a custom tool call, from the function arguments it was sent as. */
+function customInput(args: string): string {
+  try {
+    const parsed: unknown = JSON.parse(args)
+    if (isObject(parsed) && typeof parsed[CUSTOM_INPUT] === 'string') return parsed[CUSTOM_INPUT]
+  } catch {}
+  return args
+}
+
 function chatTools(tools: unknown): Json[] | undefined {
   if (tools === undefined || tools === null) return undefined
   if (!Array.isArray(tools)) throw refuse('`tools` must be a list', 'tools')
   return tools.map((tool) => {
+    if (isObject(tool) && tool.type === 'custom' && typeof tool.name === 'string') return customAsFunction(tool)
     if (!isObject(tool) || tool.type !== 'function') {
       const type = isObject(tool) ? tool.type : tool
       throw refuse(`the ${JSON.stringify(type)} tool is hosted by OpenAI and only OpenAI serves it; function tools are translated`, 'tools')
@@ -149,7 +188,7 @@ function chatTools(tools: unknown): Json[] | undefined {
 
 function chatToolChoice(choice: unknown): unknown {
   if (choice === undefined || typeof choice === 'string') return choice
-  if (isObject(choice) && choice.type === 'function' && typeof choice.name === 'string') {
+  if (isObject(choice) && (choice.type === 'function' || choice.type === 'custom') && typeof choice.name === 'string') {
     return {type: 'function', function: {name: choice.name}}
   }
   throw refuse(`tool_choice ${JSON.stringify(choice)} names a hosted tool; use "auto", "none", "required" or a function`, 'tool_choice')
@@ -275,6 +314,10 @@ function functionCallItem(id: string, callId: string, name: string, args: string
   return {id, type: 'function_call', status, call_id: callId, name, arguments: args}
 }
 
+function customCallItem(id: string, callId: string, name: string, input: string, status: string): Json {
+  return {id, type: 'custom_tool_call', status, call_id: callId, name, input}
+}
+
 /** A Response for a whole chat completion (OpenAI's or the one a translating adapter built). */
 export function responseFromChat(chat: unknown, request: Json): Json {
   if (!isObject(chat) || !Array.isArray(chat.choices)) {
@@ -290,10 +333,13 @@ export function responseFromChat(chat: unknown, request: Json): Json {
     output.push(messageItem(newId('msg'), text, 'completed'))
   }
   if (Array.isArray(message.tool_calls)) {
+    const custom = customToolNames(request)
     for (const call of message.tool_calls) {
       if (!isObject(call) || !isObject(call.function)) continue
       const callId = typeof call.id === 'string' ? call.id : newId('call')
-      output.push(functionCallItem(newId('fc'), callId, String(call.function.name ?? ''), String(call.function.arguments ?? ''), 'completed'))
+      const name = String(call.function.name ?? '')
+      const args = String(call.function.arguments ?? '')
+      output.push(custom.has(name) ? customCallItem(newId('ctc'), callId, name, customInput(args), 'completed') : functionCallItem(newId('fc'), callId, name, args, 'completed'))
     }
   }
   return responseObject(request, {
@@ -310,7 +356,7 @@ export function responseFromChat(chat: unknown, request: Json): Json {
 interface OpenItem {
   index: number
   id: string
-  kind: 'message' | 'reasoning' | 'function_call'
+  kind: 'message' | 'reasoning' | 'function_call' | 'custom_tool_call'
   text: string
   callId: string
   name: string
@@ -320,6 +366,8 @@ interface OpenItem {
  * Turns a chat completion stream (`chat.completion.chunk` SSE) into a Responses stream: `response.created`,
  * `response.in_progress`, one `output_item.added` … `output_item.done` group per reasoning summary, message and
  * function call, with their deltas, then `response.completed` (or `response.incomplete`) with the whole Response.
+ * A call of a custom tool is a `custom_tool_call` item whose input is sent whole when the call ends (its function
+ * arguments arrive as JSON fragments).
  * A chat stream that ends before its finish reason (or `[DONE]`) is an error, never a completed Response.
  */
 export class ChatToResponsesStream {
@@ -336,8 +384,11 @@ export class ChatToResponsesStream {
   private open: OpenItem | null = null
   /** Function calls by their chat `tool_calls` index. */
   private readonly calls = new Map<number, OpenItem>()
+  private readonly custom: ReadonlySet<string>
 
-  constructor(private readonly request: Json) {}
+  constructor(private readonly request: Json) {
+    this.custom = customToolNames(request)
+  }
 
   /** Chat SSE text in (any split), Responses SSE text out. */
   push(chatSse: string): string {
@@ -410,10 +461,17 @@ export class ChatToResponsesStream {
 
   private openItem(kind: OpenItem['kind'], callId = '', name = ''): {item: OpenItem; out: string} {
     const out = this.closeOpen()
-    const prefix = kind === 'message' ? 'msg' : kind === 'reasoning' ? 'rs' : 'fc'
+    const prefix = {message: 'msg', reasoning: 'rs', function_call: 'fc', custom_tool_call: 'ctc'}[kind]
     const item: OpenItem = {index: this.output.length, id: newId(prefix), kind, text: '', callId, name}
     this.open = item
-    const shell = kind === 'message' ? messageItem(item.id, '', 'in_progress') : kind === 'reasoning' ? reasoningItem(item.id, '') : functionCallItem(item.id, callId, name, '', 'in_progress')
+    const shell =
+      kind === 'message'
+        ? messageItem(item.id, '', 'in_progress')
+        : kind === 'reasoning'
+          ? reasoningItem(item.id, '')
+          : kind === 'function_call'
+            ? functionCallItem(item.id, callId, name, '', 'in_progress')
+            : customCallItem(item.id, callId, name, '', 'in_progress')
     this.output.push(shell)
     let added = this.event('response.output_item.added', {output_index: item.index, item: shell})
     if (kind === 'message') {
@@ -446,7 +504,8 @@ export class ChatToResponsesStream {
     let out = ''
     let item = this.calls.get(index)
     if (item === undefined) {
-      const opened = this.openItem('function_call', typeof call.id === 'string' ? call.id : newId('call'), typeof fn.name === 'string' ? fn.name : '')
+      const name = typeof fn.name === 'string' ? fn.name : ''
+      const opened = this.openItem(this.custom.has(name) ? 'custom_tool_call' : 'function_call', typeof call.id === 'string' ? call.id : newId('call'), name)
       item = opened.item
       out = opened.out
       this.calls.set(index, item)
@@ -456,7 +515,7 @@ export class ChatToResponsesStream {
     }
     if (typeof fn.arguments === 'string' && fn.arguments !== '') {
       item.text += fn.arguments
-      out += this.event('response.function_call_arguments.delta', {item_id: item.id, output_index: item.index, delta: fn.arguments})
+      if (item.kind === 'function_call') out += this.event('response.function_call_arguments.delta', {item_id: item.id, output_index: item.index, delta: fn.arguments})
     }
     return out
   }
@@ -476,9 +535,14 @@ export class ChatToResponsesStream {
       done = reasoningItem(item.id, item.text)
       out += this.event('response.reasoning_summary_text.done', {item_id: item.id, output_index: item.index, summary_index: 0, text: item.text})
       out += this.event('response.reasoning_summary_part.done', {item_id: item.id, output_index: item.index, summary_index: 0, part: {type: 'summary_text', text: item.text}})
-    } else {
+    } else if (item.kind === 'function_call') {
       done = functionCallItem(item.id, item.callId, item.name, item.text, 'completed')
       out += this.event('response.function_call_arguments.done', {item_id: item.id, output_index: item.index, arguments: item.text})
+    } else {
+      const input = customInput(item.text)
+      done = customCallItem(item.id, item.callId, item.name, input, 'completed')
+      out += this.event('response.custom_tool_call_input.delta', {item_id: item.id, output_index: item.index, delta: input})
+      out += this.event('response.custom_tool_call_input.done', {item_id: item.id, output_index: item.index, input})
     }
     this.output[item.index] = done
     return out + this.event('response.output_item.done', {output_index: item.index, item: done})

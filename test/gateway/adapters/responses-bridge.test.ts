@@ -127,6 +127,43 @@ describe('Responses over chat completions: the request', () => {
     expect(chat).toMatchObject({stream: true, stream_options: {include_usage: true}})
   })
 
+  it("sends a custom (free-form) tool such as Codex CLI's apply_patch as a function with one string argument", () => {
+    const chat = responsesToChatBody(
+      {
+        model: 'm',
+        input: [
+          {role: 'user', content: 'Fix the typo.'},
+          {type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: '*** Begin Patch\n*** End Patch'},
+          {type: 'custom_tool_call_output', call_id: 'call_p', output: 'Done!'},
+        ],
+        tools: [{type: 'custom', name: 'apply_patch', description: 'Edit files.', format: {type: 'grammar', syntax: 'lark', definition: 'start: "*** Begin Patch"'}}],
+        tool_choice: {type: 'custom', name: 'apply_patch'},
+      },
+      false,
+    )
+    expect(chat.tools).toEqual([
+      {
+        type: 'function',
+        function: {
+          name: 'apply_patch',
+          description: 'Edit files.',
+          parameters: {
+            type: 'object',
+            properties: {input: {type: 'string', description: 'The input, as text that follows this lark grammar:\nstart: "*** Begin Patch"'}},
+            required: ['input'],
+            additionalProperties: false,
+          },
+        },
+      },
+    ])
+    expect(chat.tool_choice).toEqual({type: 'function', function: {name: 'apply_patch'}})
+    expect(chat.messages).toEqual([
+      {role: 'user', content: 'Fix the typo.'},
+      {role: 'assistant', content: null, tool_calls: [{id: 'call_p', type: 'function', function: {name: 'apply_patch', arguments: '{"input":"*** Begin Patch\\n*** End Patch"}'}}]},
+      {role: 'tool', tool_call_id: 'call_p', content: 'Done!'},
+    ])
+  })
+
   it.each([
     [{previous_response_id: 'resp_1'}, 'previous_response_id'],
     [{conversation: 'conv_1'}, 'conversation'],
@@ -194,6 +231,32 @@ describe('Responses over chat completions: the answer', () => {
     ])
   })
 
+  it('answers a call of a custom tool as a custom_tool_call item with its free-form input', () => {
+    const request = {input: 'x', tools: [{type: 'custom', name: 'apply_patch'}, {type: 'function', name: 'shell'}]}
+    const response = responseFromChat(
+      {
+        choices: [
+          {
+            finish_reason: 'tool_calls',
+            message: {
+              content: null,
+              tool_calls: [
+                {id: 'c1', function: {name: 'apply_patch', arguments: '{"input":"*** Begin Patch"}'}},
+                {id: 'c2', function: {name: 'shell', arguments: '{"command":["ls"]}'}},
+              ],
+            },
+          },
+        ],
+      },
+      request,
+    )
+    expect(response.output).toMatchObject([
+      {type: 'custom_tool_call', call_id: 'c1', name: 'apply_patch', input: '*** Begin Patch', status: 'completed'},
+      {type: 'function_call', call_id: 'c2', name: 'shell', arguments: '{"command":["ls"]}'},
+    ])
+    expect((response.output as Array<{id: string}>)[0].id).toMatch(/^ctc_/)
+  })
+
   it('reports a cut answer as incomplete, as OpenAI does', () => {
     const response = responseFromChat({choices: [{message: {content: 'A long'}, finish_reason: 'length'}]}, {input: 'x'})
     expect(response).toMatchObject({status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}})
@@ -258,6 +321,20 @@ describe('Responses over chat completions: the stream', () => {
       {type: 'function_call', call_id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed'},
       {type: 'function_call', call_id: 'call_b', name: 'get_time', arguments: '{}', status: 'completed'},
     ])
+  })
+
+  it('streams a custom tool call as one input when the call ends, never as JSON argument fragments', () => {
+    const stream = chatStream([
+      delta({tool_calls: [{index: 0, id: 'call_p', type: 'function', function: {name: 'apply_patch', arguments: '{"inp'}}]}),
+      delta({tool_calls: [{index: 0, function: {arguments: 'ut":"*** Begin Patch\\n*** End Patch"}'}}]}),
+      delta({}, 'tool_calls'),
+    ])
+    const out = translate({input: 'x', tools: [{type: 'custom', name: 'apply_patch'}]}, stream, 5)
+    expect(out.some((e) => e.event === 'response.function_call_arguments.delta')).toBe(false)
+    expect(out.find((e) => e.event === 'response.output_item.added')!.data.item).toMatchObject({type: 'custom_tool_call', name: 'apply_patch', input: ''})
+    expect(out.find((e) => e.event === 'response.custom_tool_call_input.delta')!.data.delta).toBe('*** Begin Patch\n*** End Patch')
+    expect(out.find((e) => e.event === 'response.custom_tool_call_input.done')!.data.input).toBe('*** Begin Patch\n*** End Patch')
+    expect(out.at(-1)!.data.response.output).toMatchObject([{type: 'custom_tool_call', call_id: 'call_p', input: '*** Begin Patch\n*** End Patch'}])
   })
 
   it('gives the same events whatever the chunking, with CRLF too', () => {
