@@ -108,10 +108,15 @@ function chatMessages(body: Json): Json[] {
       }
       if (calls === null) {
         calls = [call]
-        messages.push({role: 'assistant', content: null, tool_calls: calls})
+        // The calls of a turn that also said something belong to that assistant message.
+        const last = messages.at(-1)
+        if (last !== undefined && last.role === 'assistant' && last.tool_calls === undefined) last.tool_calls = calls
+        else messages.push({role: 'assistant', content: null, tool_calls: calls})
       } else calls.push(call)
       continue
     }
+    // The model's earlier reasoning: other providers cannot take it back, and the answer does not depend on it.
+    if (type === 'reasoning') continue
     calls = null
     if (type === 'message') messages.push(messageOf(item))
     else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
@@ -121,9 +126,6 @@ function chatMessages(body: Json): Json[] {
         tool_call_id: String(item.call_id ?? ''),
         content: typeof output === 'string' ? output : Array.isArray(output) ? partsText(output) : JSON.stringify(output ?? ''),
       })
-    } else if (type === 'reasoning') {
-      // The model's earlier reasoning: other providers cannot take it back, and the answer does not depend on it.
-      continue
     } else if (type === 'item_reference') {
       throw refuse('an item_reference points to an item stored by OpenAI: send the item itself', 'input')
     } else {

@@ -164,6 +164,38 @@ describe('Responses over chat completions: the request', () => {
     ])
   })
 
+  it('keeps a turn that says something and calls tools as one assistant message, whatever reasoning lies between', () => {
+    const chat = responsesToChatBody(
+      {
+        model: 'm',
+        input: [
+          {role: 'user', content: 'List the files, then read the README.'},
+          {type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAA'},
+          {type: 'message', role: 'assistant', content: [{type: 'output_text', text: 'Looking.'}]},
+          {type: 'function_call', call_id: 'c1', name: 'shell', arguments: '{"command":["ls"]}'},
+          {type: 'reasoning', id: 'rs_2', summary: []},
+          {type: 'function_call', call_id: 'c2', name: 'shell', arguments: '{"command":["cat","README.md"]}'},
+          {type: 'function_call_output', call_id: 'c1', output: 'README.md'},
+          {type: 'function_call_output', call_id: 'c2', output: '# Hello'},
+        ],
+      },
+      false,
+    )
+    expect(chat.messages).toEqual([
+      {role: 'user', content: 'List the files, then read the README.'},
+      {
+        role: 'assistant',
+        content: 'Looking.',
+        tool_calls: [
+          {id: 'c1', type: 'function', function: {name: 'shell', arguments: '{"command":["ls"]}'}},
+          {id: 'c2', type: 'function', function: {name: 'shell', arguments: '{"command":["cat","README.md"]}'}},
+        ],
+      },
+      {role: 'tool', tool_call_id: 'c1', content: 'README.md'},
+      {role: 'tool', tool_call_id: 'c2', content: '# Hello'},
+    ])
+  })
+
   it.each([
     [{previous_response_id: 'resp_1'}, 'previous_response_id'],
     [{conversation: 'conv_1'}, 'conversation'],
