@@ -21,6 +21,7 @@ export const ENDPOINT_FLAGS = {
   completions: 'completions',
   embeddings: 'embeddings',
   images: 'images.generations',
+  messages: 'messages',
 } as const satisfies Record<string, Endpoint>
 export type EndpointFlag = keyof typeof ENDPOINT_FLAGS
 
@@ -94,6 +95,8 @@ export function bodyFromPrompt(
       return {model, input: prompt}
     case 'images.generations':
       return {model, prompt}
+    case 'messages':
+      return {model, max_tokens: 1024, messages: [{role: 'user', content: prompt}], ...(options.system === undefined ? {} : {system: options.system})}
     default:
       return {
         model,
@@ -111,6 +114,7 @@ export function bodyFromPrompt(
  */
 const PROMPT_SHORTHAND_UNLESS: Partial<Record<Endpoint, string>> = {
   'chat.completions': 'messages',
+  messages: 'messages',
   responses: 'input',
   embeddings: 'input',
 }

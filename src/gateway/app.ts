@@ -8,9 +8,11 @@ import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} f
 import {promptForAudit} from '../core/audit/prompt.js'
 import type {RouteDecisionEvent} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
+import {classifyRequest} from '../core/routing/classifier.js'
 import {decideRoute} from '../core/routing/decide.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {ROUTER_REQUEST_FIELD_SET} from '../core/routing/request-options.js'
+import {anthropicErrorBody} from './adapters/messages-bridge.js'
 import {ClientAbort} from './client-abort.js'
 import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
@@ -25,6 +27,7 @@ const ENDPOINT_ROUTES: Array<[path: string, endpoint: Endpoint]> = [
   ['/completions', 'completions'],
   ['/embeddings', 'embeddings'],
   ['/images/generations', 'images.generations'],
+  ['/messages', 'messages'],
 ]
 
 const VERSION = process.env.npm_package_version ?? '0.1.0'
@@ -135,11 +138,42 @@ export async function buildApp(
   for (const [path, endpoint] of ENDPOINT_ROUTES) {
     app.post(`/v1${path}`, (request, reply) => handle(state, request, reply, endpoint, path))
   }
+  registerMessagesExtras(app)
   registerOperations(app, state)
   app.post<{Params: {'*': string}}>('/v1/*', (request, reply) => handle(state, request, reply, 'passthrough', '/' + request.params['*']))
 
   await options.extend?.(app)
   return app
+}
+
+/**
+ * What Messages clients (Claude Code, the Anthropic SDKs) need besides `POST /v1/messages`: errors in Anthropic's
+ * shape (`{"type": "error", "error": {"type", "message"}}`), and `POST /v1/messages/count_tokens` answered here from
+ * the router's own estimate (no provider counts tokens for another's models).
+ */
+function registerMessagesExtras(app: FastifyInstance): void {
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode < 400 || typeof payload !== 'string' || !request.url.startsWith('/v1/messages')) {
+      done(null, payload)
+      return
+    }
+    let body: unknown
+    try {
+      body = JSON.parse(payload)
+    } catch {
+      done(null, payload)
+      return
+    }
+    done(null, JSON.stringify(anthropicErrorBody(reply.statusCode, body)))
+  })
+  app.post('/v1/messages/count_tokens', async (request, reply) => {
+    const body = request.body
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new GatewayError(400, 'Request body must be a JSON object.', 'invalid_request_error', 'invalid_json')
+    }
+    const estimate = classifyRequest(body, 'messages').requirements.input_tokens
+    return reply.header('x-router-request-id', request.routerId).send({input_tokens: estimate})
+  })
 }
 
 /** The gateway's routes have no schemas; a route that adds one must choose its compiler here. */
@@ -219,6 +253,7 @@ async function route(
         decision,
         principal,
         clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
+        ...(endpoint === 'messages' && typeof request.headers['anthropic-beta'] === 'string' ? {anthropicBeta: request.headers['anthropic-beta']} : {}),
         startedAt: request.routerStart,
         signal: clientGone,
         config,

@@ -41,6 +41,8 @@ export interface ProxyInput {
   decision: RoutingDecision
   principal?: string
   clientAuthorization?: string
+  /** The client's `anthropic-beta` header, for a Messages request. */
+  anthropicBeta?: string
   /** `performance.now()` when the request arrived. */
   startedAt: number
   /** Aborted when the client goes away. */
@@ -246,6 +248,7 @@ class ProxyRun {
       account: target.account,
       credential: credential ?? {token: null},
     }
+    if (this.input.anthropicBeta !== undefined) ctx.anthropicBeta = this.input.anthropicBeta
     let upstream
     try {
       upstream = target.adapter.buildRequest(ctx)
@@ -905,6 +908,9 @@ export function sseError(endpoint: Endpoint, message: string): string {
   const error = {message: `Upstream stream interrupted: ${message}`, type: 'upstream_error', code: 'stream_interrupted', param: null}
   if (endpoint === 'responses') {
     return `event: error\ndata: ${JSON.stringify({type: 'error', code: error.code, message: error.message, param: null, error})}\n\n`
+  }
+  if (endpoint === 'messages') {
+    return `event: error\ndata: ${JSON.stringify({type: 'error', error: {type: 'api_error', message: error.message}})}\n\n`
   }
   return `data: ${JSON.stringify({error})}\n\n`
 }

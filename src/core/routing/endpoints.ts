@@ -8,8 +8,8 @@ import {PROVIDERS} from '../catalog/data/providers.js'
 import type {Account} from '../config/schema.js'
 import type {Endpoint} from './schema.js'
 
-/** Every endpoint, for providers that serve the whole OpenAI API. */
-export const ALL_ENDPOINTS: ReadonlySet<Endpoint> = new Set<Endpoint>([
+/** OpenAI's API: what providers that copy it serve themselves. */
+export const OPENAI_API_ENDPOINTS: ReadonlySet<Endpoint> = new Set<Endpoint>([
   'chat.completions',
   'responses',
   'completions',
@@ -20,18 +20,20 @@ export const ALL_ENDPOINTS: ReadonlySet<Endpoint> = new Set<Endpoint>([
 
 /**
  * The endpoints the gateway serves over each protocol (the adapters in `src/gateway/adapters/`; a test keeps them and
- * this table in step). Protocols without a Responses API serve it through chat completions.
+ * this table in step). Protocols without a Responses API serve it through chat completions, and so do protocols
+ * without Anthropic's Messages API.
  */
 export const ADAPTER_ENDPOINTS: Readonly<Record<AdapterKind, ReadonlySet<Endpoint>>> = {
-  openai: ALL_ENDPOINTS,
-  // The ChatGPT backend: chat completions (translated to its Responses API) and Responses.
-  'openai-codex': new Set<Endpoint>(['chat.completions', 'responses']),
-  // The Messages API, translated from chat completions; Responses through chat completions.
-  anthropic: new Set<Endpoint>(['chat.completions', 'responses']),
-  // The OpenAI compatibility layer (no legacy completions); Responses through chat completions.
-  gemini: new Set<Endpoint>(['chat.completions', 'responses', 'embeddings', 'images.generations', 'passthrough']),
-  // GitHub Models inference; Responses through chat completions.
-  github: new Set<Endpoint>(['chat.completions', 'responses', 'embeddings']),
+  // OpenAI's API; Anthropic's Messages API through chat completions.
+  openai: new Set<Endpoint>([...OPENAI_API_ENDPOINTS, 'messages']),
+  // The ChatGPT backend: chat completions (translated to its Responses API) and Responses; Messages through chat.
+  'openai-codex': new Set<Endpoint>(['chat.completions', 'responses', 'messages']),
+  // The Messages API itself, and chat completions translated to it; Responses through chat completions.
+  anthropic: new Set<Endpoint>(['chat.completions', 'responses', 'messages']),
+  // The OpenAI compatibility layer (no legacy completions); Responses and Messages through chat completions.
+  gemini: new Set<Endpoint>(['chat.completions', 'responses', 'messages', 'embeddings', 'images.generations', 'passthrough']),
+  // GitHub Models inference; Responses and Messages through chat completions.
+  github: new Set<Endpoint>(['chat.completions', 'responses', 'messages', 'embeddings']),
 }
 
 /** The path a client sends each endpoint to, for messages (`passthrough` stands for any other `/v1/*` path). */
@@ -41,6 +43,7 @@ export const CLIENT_PATHS: Readonly<Record<Endpoint, string>> = {
   completions: '/v1/completions',
   embeddings: '/v1/embeddings',
   'images.generations': '/v1/images/generations',
+  messages: '/v1/messages',
   passthrough: 'other /v1/ paths',
 }
 

@@ -6,13 +6,17 @@ import {z} from 'zod'
 
 import {ComplexitySchema, TaskSchema, TierKeySchema} from '../config/schema.js'
 
-/** OpenAI endpoints the router understands; anything else under `/v1/` is `passthrough`. */
+/**
+ * Endpoints the router understands: OpenAI's, and Anthropic's Messages API (`messages`, `POST /v1/messages`);
+ * anything else under `/v1/` is `passthrough`.
+ */
 export const EndpointSchema = z.enum([
   'chat.completions',
   'responses',
   'completions',
   'embeddings',
   'images.generations',
+  'messages',
   'passthrough',
 ])
 export type Endpoint = z.infer<typeof EndpointSchema>

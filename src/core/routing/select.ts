@@ -190,7 +190,7 @@ const REQUIRED_CAPABILITIES: ReadonlyArray<[keyof Requirements, Capability, Excl
 const UNDESCRIBED = 'not described by the config or the catalog: default metadata'
 
 /** Endpoints served by chat-style models. */
-const CHAT_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'responses', 'completions'])
+const CHAT_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'responses', 'completions', 'messages'])
 
 interface Working {
   entry: ChainEntry

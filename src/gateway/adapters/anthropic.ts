@@ -548,9 +548,13 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   }
 }
 
-/** Anthropic: chat completions, translated both ways (the Responses API goes through `withResponsesBridge`). */
+/**
+ * Anthropic: chat completions, translated both ways, and the Messages API itself for Messages clients (their own
+ * body, with the upstream model id and their `anthropic-beta` header, and the answer relayed as it comes). The
+ * Responses API goes through `withResponsesBridge`.
+ */
 export const anthropicAdapter = {
-  supports: (endpoint: Endpoint) => endpoint === 'chat.completions',
+  supports: (endpoint: Endpoint) => endpoint === 'chat.completions' || endpoint === 'messages',
 
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest {
     const headers: Record<string, string> = {
@@ -559,17 +563,19 @@ export const anthropicAdapter = {
     }
     if (ctx.credential.token) headers['x-api-key'] = ctx.credential.token
     if (ctx.stream) headers.accept = 'text/event-stream'
+    if (ctx.endpoint === 'messages' && ctx.anthropicBeta !== undefined) headers['anthropic-beta'] = ctx.anthropicBeta
     withAccountHeaders(headers, ctx.account)
     return {
       url: join(ctx.account.base_url, '/messages'),
       method: 'POST',
       headers,
-      body: JSON.stringify(toAnthropicBody(ctx.body, ctx.upstreamModel, ctx.stream)),
+      body: ctx.endpoint === 'messages' ? ctx.bodyJson() : JSON.stringify(toAnthropicBody(ctx.body, ctx.upstreamModel, ctx.stream)),
       upstreamStreams: false,
     }
   },
 
-  translateResponse(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse {
+  translateResponse(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse | undefined {
+    if (ctx.endpoint === 'messages') return undefined
     if (status >= 400) return translateAnthropicError(status, text)
     const message = tryParseJson(text)
     if (!isObject(message)) throw new AdapterError('Anthropic answered with a body that is not JSON', 502, 'upstream_error')
@@ -579,7 +585,8 @@ export const anthropicAdapter = {
 
   translateError: translateAnthropicError,
 
-  createStreamTranslator(ctx: AdapterRequestContext): StreamTranslator {
+  createStreamTranslator(ctx: AdapterRequestContext): StreamTranslator | undefined {
+    if (ctx.endpoint === 'messages') return undefined
     return new AnthropicStreamTranslator(ctx.upstreamModel, wantsStreamUsage(ctx.body))
   },
 } satisfies ProviderAdapter

@@ -8,20 +8,22 @@ import {geminiAdapter} from './gemini.js'
 import {githubAdapter} from './github.js'
 import {openaiAdapter} from './openai.js'
 import {openaiCodexAdapter} from './openai-codex.js'
+import {withMessagesBridge} from './messages-bridge.js'
 import {withResponsesBridge} from './responses-bridge.js'
 import type {ProviderAdapter} from './types.js'
 
 /**
  * Every adapter, by the `adapter` kind a catalog provider names. The endpoints each serves are `ADAPTER_ENDPOINTS`
  * (`core/routing/endpoints.ts`, which routing reads); protocols without a Responses API get it through chat
- * completions (`withResponsesBridge`).
+ * completions (`withResponsesBridge`), and so do protocols without Anthropic's Messages API (`withMessagesBridge`;
+ * Anthropic serves it itself).
  */
 export const ADAPTERS: Readonly<Record<AdapterKind, ProviderAdapter>> = {
-  openai: openaiAdapter,
-  'openai-codex': openaiCodexAdapter,
+  openai: withMessagesBridge(openaiAdapter),
+  'openai-codex': withMessagesBridge(openaiCodexAdapter),
   anthropic: withResponsesBridge(anthropicAdapter),
-  gemini: withResponsesBridge(geminiAdapter),
-  github: withResponsesBridge(githubAdapter),
+  gemini: withMessagesBridge(withResponsesBridge(geminiAdapter)),
+  github: withMessagesBridge(withResponsesBridge(githubAdapter)),
 }
 
 /** The adapter for a protocol. */

@@ -12,7 +12,6 @@
  * chat clients get `finish_reason: length` or `content_filter`, Responses clients the `incomplete` response as the
  * OpenAI API itself returns it.
  */
-import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 import {formatSse, SseParser, type SseEvent} from '../../core/sse.js'
 import {
@@ -679,7 +678,7 @@ export function translateCodexError(status: number, text: string): TranslatedRes
 
 /** ChatGPT backend: chat completions (translated) and Responses (forwarded). */
 export const openaiCodexAdapter = {
-  supports: (endpoint: Endpoint) => ADAPTER_ENDPOINTS['openai-codex'].has(endpoint),
+  supports: (endpoint: Endpoint) => endpoint === 'chat.completions' || endpoint === 'responses',
 
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest {
     const {account, credential} = ctx

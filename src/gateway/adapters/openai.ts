@@ -3,7 +3,7 @@
  * path under the account's base URL. Used by `openai`, `openrouter`, `nvidia`, `ollama` and `openai-compatible`;
  * `gemini` and `github` are variants built with the same factory.
  */
-import {ADAPTER_ENDPOINTS} from '../../core/routing/endpoints.js'
+import {OPENAI_API_ENDPOINTS} from '../../core/routing/endpoints.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 import {endpointPath, translateErrorGeneric, urlJoiner, withAccountHeaders} from './shared.js'
 import type {AdapterRequestContext, ProviderAdapter, UpstreamRequest} from './types.js'
@@ -12,7 +12,7 @@ import type {AdapterRequestContext, ProviderAdapter, UpstreamRequest} from './ty
 export interface OpenAIFormatOptions {
   /** Version segment added to a base URL that has no path (see `joinUpstreamUrl`); null for none. */
   versionSegment: string | null
-  /** Endpoints the provider serves (its entry in `ADAPTER_ENDPOINTS`). */
+  /** Endpoints the provider serves itself. */
   endpoints: ReadonlySet<Endpoint>
   /** Headers every request carries (lower-case names), before auth and the account's own headers. */
   headers?: Readonly<Record<string, string>>
@@ -51,4 +51,4 @@ export function openAIFormatAdapter(options: OpenAIFormatOptions): ProviderAdapt
 }
 
 /** OpenAI and every server that copies its API: the body and the answer pass through untouched. */
-export const openaiAdapter: ProviderAdapter = openAIFormatAdapter({versionSegment: '/v1', endpoints: ADAPTER_ENDPOINTS.openai})
+export const openaiAdapter: ProviderAdapter = openAIFormatAdapter({versionSegment: '/v1', endpoints: OPENAI_API_ENDPOINTS})

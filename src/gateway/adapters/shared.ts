@@ -15,6 +15,7 @@ export const ENDPOINT_PATHS: Record<Exclude<Endpoint, 'passthrough'>, string> = 
   completions: '/completions',
   embeddings: '/embeddings',
   'images.generations': '/images/generations',
+  messages: '/messages',
 }
 
 /** The path to call upstream: the endpoint's own path, or the client's path for a passthrough. */

@@ -33,6 +33,8 @@ export interface AdapterRequestContext {
   stream: boolean
   account: Account
   credential: Credential
+  /** The client's `anthropic-beta` header (Messages clients), for Anthropic. */
+  anthropicBeta?: string
 }
 
 /** A request ready for undici. */

@@ -364,6 +364,39 @@ describe('classifyRequest: requirements for each endpoint', () => {
     expect(c.requirements.input_tokens).toBeGreaterThan(10)
   })
 
+  it("reads an Anthropic Messages request: system blocks, tool results as tool turns, images, tools and the thinking budget", () => {
+    const body = {
+      model: 'auto',
+      max_tokens: 4096,
+      stream: true,
+      system: [{type: 'text', text: 'You are a coding agent in the user repository.', cache_control: {type: 'ephemeral'}}],
+      tools: [{name: 'bash', description: 'Run a command', input_schema: {type: 'object', properties: {command: {type: 'string'}}}}],
+      thinking: {type: 'enabled', budget_tokens: 32_000},
+      messages: [
+        {role: 'user', content: 'Fix the failing test in src/parser.ts and make the parser handle escaped quotes.'},
+        {
+          role: 'assistant',
+          content: [
+            {type: 'thinking', thinking: 'Let me look at the test output first.', signature: 'sig'},
+            {type: 'tool_use', id: 'toolu_1', name: 'bash', input: {command: 'npm test'}},
+          ],
+        },
+        {role: 'user', content: [{type: 'tool_result', tool_use_id: 'toolu_1', content: 'FAIL src/parser.test.ts: expected "a\\"b"'}]},
+      ],
+    }
+    const c = classifyRequest(body, 'messages')
+    expect(c.task).toBe('coding')
+    expect(c.requirements).toMatchObject({tools: true, streaming: true, output_tokens: 4096, vision: false})
+    // The thinking budget is the user's own effort signal, as reasoning_effort is for OpenAI's API.
+    expect(c.signals.find((s) => s.name === 'reasoning_effort')?.detail).toContain('high')
+    const image = classifyRequest(
+      {max_tokens: 100, messages: [{role: 'user', content: [{type: 'image', source: {type: 'url', url: 'https://x/cat.png'}}, {type: 'text', text: 'What is this?'}]}]},
+      'messages',
+    )
+    expect(image.task).toBe('image')
+    expect(image.requirements.vision).toBe(true)
+  })
+
   it('reads a completions prompt, as a string or a list, and treats a suffix as code', () => {
     expect(classifyRequest({prompt: 'Once upon a time, in a village by the sea,'}, 'completions').task).toBe('general')
     const list = classifyRequest({prompt: ['What is 17 times 23?', 'And 18 times 24?']}, 'completions')

@@ -288,7 +288,7 @@ describe('anthropic adapter: response', () => {
   const ctx = context({body: {model: MODEL, messages: [{role: 'user', content: 'x'}]}, account: acct})
 
   it('translates text, tool calls, stop reason and usage into a chat.completion', () => {
-    const {status, body} = anthropicAdapter.translateResponse!(200, JSON.stringify(TOOL_MESSAGE), ctx)
+    const {status, body} = anthropicAdapter.translateResponse!(200, JSON.stringify(TOOL_MESSAGE), ctx)!
     expect(status).toBe(200)
     expect(body).toEqual({
       id: 'msg_01Aq9w938a90dw8q',
@@ -320,7 +320,7 @@ describe('anthropic adapter: response', () => {
   })
 
   it('is read by the official OpenAI client', async () => {
-    const {body} = anthropicAdapter.translateResponse!(200, JSON.stringify(TOOL_MESSAGE), ctx)
+    const {body} = anthropicAdapter.translateResponse!(200, JSON.stringify(TOOL_MESSAGE), ctx)!
     const client = openaiClientAnswering(JSON.stringify(body), 'application/json')
     const completion = await client.chat.completions.create({model: MODEL, messages: [{role: 'user', content: 'x'}]})
     const call = completion.choices[0].message.tool_calls![0]
@@ -339,7 +339,7 @@ describe('anthropic adapter: response', () => {
         ],
       }),
       ctx,
-    ) as {body: any}
+    )! as {body: any}
     expect(body.choices[0].message.content).toBeNull()
     expect(body.choices[0].message.reasoning_content).toBe('Need the weather tool.')
     expect(body.choices[0].message.tool_calls[0].function.arguments).toBe('{}')
@@ -358,7 +358,7 @@ describe('anthropic adapter: response', () => {
       200,
       JSON.stringify({...TOOL_MESSAGE, content: [{type: 'text', text: 'x'}], stop_reason: stopReason}),
       ctx,
-    ) as {body: any}
+    )! as {body: any}
     expect(body.choices[0].finish_reason).toBe(finish)
   })
 
@@ -374,7 +374,7 @@ describe('anthropic adapter: response', () => {
     const text = JSON.stringify({type: 'error', error: {type, message}, request_id: 'req_011CSHoEeqs5C35K2UUqR7Fy'})
     const expected = {status: outStatus, body: {error: {message, type: outType, code: type, param: null}}}
     expect(anthropicAdapter.translateError!(status, text)).toEqual(expected)
-    expect(anthropicAdapter.translateResponse!(status, text, ctx)).toEqual(expected)
+    expect(anthropicAdapter.translateResponse!(status, text, ctx)!).toEqual(expected)
   })
 
   it('turns a non-JSON error page into an OpenAI error without relaying HTML verbatim at length', () => {
@@ -389,7 +389,7 @@ describe('anthropic adapter: streaming', () => {
   }
 
   it('streams role, text, tool call deltas, the finish chunk and [DONE]', () => {
-    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx()), ANTHROPIC_TOOL_STREAM)
+    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_TOOL_STREAM)
     const list = events(out)
     expect(list.at(-1)).toEqual({event: undefined, data: '[DONE]'})
     const chunks = list.slice(0, -1).map((event) => event.data as any)
@@ -412,16 +412,16 @@ describe('anthropic adapter: streaming', () => {
   })
 
   it('gives the same output when the upstream arrives one character at a time', () => {
-    const whole = feed(anthropicAdapter.createStreamTranslator!(streamCtx()), ANTHROPIC_TOOL_STREAM)
-    const byChar = feed(anthropicAdapter.createStreamTranslator!(streamCtx()), ANTHROPIC_TOOL_STREAM, 1)
-    const crlf = feed(anthropicAdapter.createStreamTranslator!(streamCtx()), ANTHROPIC_TOOL_STREAM.replaceAll('\n', '\r\n'), 7)
+    const whole = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_TOOL_STREAM)
+    const byChar = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_TOOL_STREAM, 1)
+    const crlf = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_TOOL_STREAM.replaceAll('\n', '\r\n'), 7)
     const strip = (text: string) => text.replace(/"created":\d+/g, '"created":0')
     expect(strip(byChar)).toBe(strip(whole))
     expect(strip(crlf)).toBe(strip(whole))
   })
 
   it('adds a usage chunk before [DONE] when stream_options.include_usage is set', () => {
-    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx({stream_options: {include_usage: true}})), ANTHROPIC_TOOL_STREAM)
+    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx({stream_options: {include_usage: true}}))!, ANTHROPIC_TOOL_STREAM)
     const list = events(out)
     expect(list.at(-2)!.data).toMatchObject({
       choices: [],
@@ -430,7 +430,7 @@ describe('anthropic adapter: streaming', () => {
   })
 
   it('is assembled by the official OpenAI client into the same tool call', async () => {
-    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx({stream_options: {include_usage: true}})), ANTHROPIC_TOOL_STREAM, 5)
+    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx({stream_options: {include_usage: true}}))!, ANTHROPIC_TOOL_STREAM, 5)
     const client = openaiClientAnswering(out, 'text/event-stream')
     const final = await client.chat.completions
       .stream({model: MODEL, messages: [{role: 'user', content: 'x'}], stream_options: {include_usage: true}})
@@ -448,7 +448,7 @@ describe('anthropic adapter: streaming', () => {
   })
 
   it('streams thinking as reasoning_content and ignores signatures', () => {
-    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx()), ANTHROPIC_THINKING_STREAM, 3)
+    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_THINKING_STREAM, 3)
     const deltas = events(out)
       .slice(0, -1)
       .map((event) => (event.data as any).choices[0].delta)
@@ -475,7 +475,7 @@ describe('anthropic adapter: streaming', () => {
       {type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {output_tokens: 30}},
       {type: 'message_stop'},
     ])
-    const deltas = events(feed(anthropicAdapter.createStreamTranslator!(streamCtx()), stream))
+    const deltas = events(feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, stream))
       .slice(0, -1)
       .map((event) => (event.data as any).choices[0].delta)
     expect(deltas.filter((delta) => delta.tool_calls).map((delta) => delta.tool_calls[0])).toEqual([
@@ -487,7 +487,7 @@ describe('anthropic adapter: streaming', () => {
   })
 
   it('throws an AdapterError for an error event mid-stream, after the text already translated, and never emits [DONE]', () => {
-    const translator = anthropicAdapter.createStreamTranslator!(streamCtx())
+    const translator = anthropicAdapter.createStreamTranslator!(streamCtx())!
     const head = ANTHROPIC_TOOL_STREAM.slice(0, ANTHROPIC_TOOL_STREAM.indexOf('event: content_block_stop'))
     const written = translator.push(head)
     expect(written).toContain('Okay')
@@ -503,7 +503,7 @@ describe('anthropic adapter: streaming', () => {
   })
 
   it('throws when the upstream ends before message_stop (a truncated answer is not a success)', () => {
-    const translator = anthropicAdapter.createStreamTranslator!(streamCtx())
+    const translator = anthropicAdapter.createStreamTranslator!(streamCtx())!
     const cut = ANTHROPIC_TOOL_STREAM.slice(0, ANTHROPIC_TOOL_STREAM.indexOf('event: message_delta'))
     const written = translator.push(cut)
     expect(written).not.toContain('[DONE]')

@@ -199,7 +199,7 @@ describe('openai-codex adapter: request', () => {
 describe('openai-codex adapter: chat answers', () => {
   it('assembles one chat.completion from the whole SSE text for a non-streaming client', () => {
     const ctx = chatCtx({messages: [{role: 'user', content: 'Hi'}]})
-    const {status, body} = openaiCodexAdapter.translateResponse!(200, CODEX_TEXT_STREAM, ctx)
+    const {status, body} = openaiCodexAdapter.translateResponse!(200, CODEX_TEXT_STREAM, ctx)!
     expect(status).toBe(200)
     expect(body).toEqual({
       id: 'resp_68a1c0ffee',
@@ -226,7 +226,7 @@ describe('openai-codex adapter: chat answers', () => {
 
   it('assembles parallel tool calls with their call ids for a non-streaming client', async () => {
     const ctx = chatCtx({messages: [{role: 'user', content: 'Weather and time?'}]})
-    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_TOOL_STREAM, ctx)
+    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_TOOL_STREAM, ctx)!
     const client = openaiClientAnswering(JSON.stringify(body), 'application/json')
     const completion = await client.chat.completions.create({model: MODEL, messages: [{role: 'user', content: 'x'}]})
     expect(completion.choices[0].message.content).toBeNull()
@@ -239,9 +239,9 @@ describe('openai-codex adapter: chat answers', () => {
 
   it('streams chat chunks: role, reasoning, text, finish, usage and [DONE], the same at any split', () => {
     const ctx = chatCtx({stream: true, stream_options: {include_usage: true}, messages: [{role: 'user', content: 'Hi'}]})
-    const whole = feed(openaiCodexAdapter.createStreamTranslator!(ctx), CODEX_TEXT_STREAM)
-    expect(feed(openaiCodexAdapter.createStreamTranslator!(ctx), CODEX_TEXT_STREAM, 1)).toBe(whole)
-    expect(feed(openaiCodexAdapter.createStreamTranslator!(ctx), CODEX_TEXT_STREAM, 13)).toBe(whole)
+    const whole = feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TEXT_STREAM)
+    expect(feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TEXT_STREAM, 1)).toBe(whole)
+    expect(feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TEXT_STREAM, 13)).toBe(whole)
     const list = events(whole)
     expect(list.at(-1)!.data).toBe('[DONE]')
     const chunks = list.slice(0, -1).map((event) => event.data as any)
@@ -257,7 +257,7 @@ describe('openai-codex adapter: chat answers', () => {
 
   it('streams tool calls that the official OpenAI client assembles', async () => {
     const ctx = chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]})
-    const out = feed(openaiCodexAdapter.createStreamTranslator!(ctx), CODEX_TOOL_STREAM, 1)
+    const out = feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TOOL_STREAM, 1)
     expect(events(out).some((event) => (event.data as any).usage)).toBe(false)
     const final = await openaiClientAnswering(out, 'text/event-stream')
       .chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}]})
@@ -276,7 +276,7 @@ describe('openai-codex adapter: chat answers', () => {
       {type: 'response.completed', response: {id: 'resp_w', created_at: 1, model: MODEL, status: 'completed', output: []}},
     ])
     const ctx = chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]})
-    const deltas = events(feed(openaiCodexAdapter.createStreamTranslator!(ctx), stream))
+    const deltas = events(feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, stream))
       .slice(0, -1)
       .map((event) => (event.data as any).choices[0].delta)
     expect(deltas).toEqual([
@@ -295,49 +295,49 @@ describe('openai-codex adapter: chat answers', () => {
         response: {id: 'resp_q', created_at: 1, model: MODEL, status: 'completed', output: [{type: 'message', role: 'assistant', content: [{type: 'output_text', text: 'Quiet answer'}]}]},
       },
     ])
-    const {body} = openaiCodexAdapter.translateResponse!(200, stream, chatCtx({messages: [{role: 'user', content: 'x'}]})) as {body: any}
+    const {body} = openaiCodexAdapter.translateResponse!(200, stream, chatCtx({messages: [{role: 'user', content: 'x'}]}))! as {body: any}
     expect(body.choices[0].message.content).toBe('Quiet answer')
   })
 
   it('finishes with length when the response is incomplete because of the output limit', () => {
     const ctx = chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]})
-    const chunks = events(feed(openaiCodexAdapter.createStreamTranslator!(ctx), CODEX_INCOMPLETE_STREAM)).slice(0, -1)
+    const chunks = events(feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_INCOMPLETE_STREAM)).slice(0, -1)
     expect((chunks.at(-1)!.data as any).choices[0].finish_reason).toBe('length')
-    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_INCOMPLETE_STREAM, chatCtx({messages: [{role: 'user', content: 'x'}]})) as {body: any}
+    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_INCOMPLETE_STREAM, chatCtx({messages: [{role: 'user', content: 'x'}]}))! as {body: any}
     expect(body.choices[0]).toMatchObject({message: {content: 'A long ans'}, finish_reason: 'length'})
   })
 
   it('turns response.failed into an AdapterError with the upstream message, streaming or not, never [DONE]', () => {
     const ctx = chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]})
-    const translator = openaiCodexAdapter.createStreamTranslator!(ctx)
+    const translator = openaiCodexAdapter.createStreamTranslator!(ctx)!
     const cut = CODEX_FAILED_STREAM.indexOf('event: response.failed')
     const written = translator.push(CODEX_FAILED_STREAM.slice(0, cut))
     expect(written).toContain('Partial')
     const error = caught(() => translator.push(CODEX_FAILED_STREAM.slice(cut)))
     expect(error).toMatchObject({message: 'The model produced invalid content.', status: 502, code: 'server_error'})
     expect(written).not.toContain('[DONE]')
-    const whole = caught(() => openaiCodexAdapter.translateResponse!(200, CODEX_FAILED_STREAM, chatCtx({messages: [{role: 'user', content: 'x'}]})))
+    const whole = caught(() => openaiCodexAdapter.translateResponse!(200, CODEX_FAILED_STREAM, chatCtx({messages: [{role: 'user', content: 'x'}]}))!)
     expect(whole.message).toBe('The model produced invalid content.')
   })
 
   it('turns an error event into an AdapterError carrying its code and a fitting status', () => {
     const ctx = chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]})
-    const error = caught(() => feed(openaiCodexAdapter.createStreamTranslator!(ctx), CODEX_ERROR_EVENT_STREAM, 1))
+    const error = caught(() => feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_ERROR_EVENT_STREAM, 1))
     expect(error).toMatchObject({message: 'Rate limit reached for gpt-5-codex.', status: 429, code: 'rate_limit_exceeded'})
   })
 
   it('treats a stream that ends before response.completed as truncated', () => {
     const cut = CODEX_TEXT_STREAM.slice(0, CODEX_TEXT_STREAM.indexOf('event: response.completed'))
-    const translator = openaiCodexAdapter.createStreamTranslator!(chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]}))
+    const translator = openaiCodexAdapter.createStreamTranslator!(chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]}))!
     expect(translator.push(cut)).not.toContain('[DONE]')
     expect(() => translator.end()).toThrow(/ended before response.completed/)
-    expect(() => openaiCodexAdapter.translateResponse!(200, cut, chatCtx({messages: [{role: 'user', content: 'x'}]}))).toThrow(AdapterError)
+    expect(() => openaiCodexAdapter.translateResponse!(200, cut, chatCtx({messages: [{role: 'user', content: 'x'}]}))!).toThrow(AdapterError)
   })
 })
 
 describe('openai-codex adapter: responses answers', () => {
   it('returns the final response object to a non-streaming client', () => {
-    const {status, body} = openaiCodexAdapter.translateResponse!(200, CODEX_TEXT_STREAM, responsesCtx({input: 'Hi'})) as {status: number; body: any}
+    const {status, body} = openaiCodexAdapter.translateResponse!(200, CODEX_TEXT_STREAM, responsesCtx({input: 'Hi'}))! as {status: number; body: any}
     expect(status).toBe(200)
     expect(body).toMatchObject({id: 'resp_68a1c0ffee', object: 'response', status: 'completed', usage: {total_tokens: 123}})
     expect(body.output[1].content[0].text).toBe('Hello there — ünïcødé 👋')
@@ -350,35 +350,35 @@ describe('openai-codex adapter: responses answers', () => {
       JSON.stringify({...final, response: {...final.response, output: []}}),
     )
     expect(stream).not.toBe(CODEX_TOOL_STREAM)
-    const {body} = openaiCodexAdapter.translateResponse!(200, stream, responsesCtx({input: 'x'})) as {body: any}
+    const {body} = openaiCodexAdapter.translateResponse!(200, stream, responsesCtx({input: 'x'}))! as {body: any}
     expect(body.output.map((item: any) => item.call_id)).toEqual(['call_AbC123', 'call_DeF456'])
   })
 
   it('returns an incomplete response as is (the OpenAI API does the same)', () => {
-    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_INCOMPLETE_STREAM, responsesCtx({input: 'x'})) as {body: any}
+    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_INCOMPLETE_STREAM, responsesCtx({input: 'x'}))! as {body: any}
     expect(body).toMatchObject({status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}})
   })
 
   it('relays the SSE to a streaming client event by event, which the official client reads', async () => {
     const ctx = responsesCtx({input: 'Hi', stream: true})
-    const out = feed(openaiCodexAdapter.createStreamTranslator!(ctx), CODEX_TEXT_STREAM, 1)
+    const out = feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TEXT_STREAM, 1)
     expect(events(out)).toEqual(events(CODEX_TEXT_STREAM))
     const final = await openaiClientAnswering(out, 'text/event-stream').responses.stream({model: MODEL, input: 'Hi'}).finalResponse()
     expect(final.output_text).toBe('Hello there — ünïcødé 👋')
   })
 
   it('never relays half of a failing event: the failure throws and the events before it were written whole', () => {
-    const translator = openaiCodexAdapter.createStreamTranslator!(responsesCtx({input: 'x', stream: true}))
+    const translator = openaiCodexAdapter.createStreamTranslator!(responsesCtx({input: 'x', stream: true}))!
     const cut = CODEX_FAILED_STREAM.indexOf('"status":"failed"')
     const written = translator.push(CODEX_FAILED_STREAM.slice(0, cut))
     expect(written).not.toContain('response.failed')
     expect(events(written).map((event) => event.event)).toEqual(['response.created', 'response.output_text.delta'])
     expect(caught(() => translator.push(CODEX_FAILED_STREAM.slice(cut))).message).toBe('The model produced invalid content.')
-    expect(caught(() => openaiCodexAdapter.translateResponse!(200, CODEX_ERROR_EVENT_STREAM, responsesCtx({input: 'x'}))).status).toBe(429)
+    expect(caught(() => openaiCodexAdapter.translateResponse!(200, CODEX_ERROR_EVENT_STREAM, responsesCtx({input: 'x'}))!).status).toBe(429)
   })
 
   it('treats a relayed stream that ends without a terminal event as truncated', () => {
-    const translator = openaiCodexAdapter.createStreamTranslator!(responsesCtx({input: 'x', stream: true}))
+    const translator = openaiCodexAdapter.createStreamTranslator!(responsesCtx({input: 'x', stream: true}))!
     translator.push(CODEX_TEXT_STREAM.slice(0, CODEX_TEXT_STREAM.indexOf('event: response.completed')))
     expect(() => translator.end()).toThrow(AdapterError)
   })
@@ -397,7 +397,7 @@ describe('openai-codex adapter: errors', () => {
 
   it('turns a detail body into an OpenAI error', () => {
     const ctx = chatCtx({messages: [{role: 'user', content: 'x'}]})
-    expect(openaiCodexAdapter.translateResponse!(401, '{"detail":"Could not parse your authentication token."}', ctx)).toEqual({
+    expect(openaiCodexAdapter.translateResponse!(401, '{"detail":"Could not parse your authentication token."}', ctx)!).toEqual({
       status: 401,
       body: {error: {message: 'Could not parse your authentication token.', type: 'authentication_error', code: null, param: null}},
     })

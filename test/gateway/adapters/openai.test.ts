@@ -115,7 +115,10 @@ describe('openai adapter', () => {
 describe('adapter table', () => {
   it('has one adapter per catalog adapter kind', () => {
     expect(Object.keys(ADAPTERS).sort()).toEqual(['anthropic', 'gemini', 'github', 'openai', 'openai-codex'])
-    expect(adapterFor('openai')).toBe(openaiAdapter)
+    // OpenAI's format as is, plus Anthropic's Messages API through chat completions (messages-bridge.test.ts).
+    expect(adapterFor('openai').buildRequest).not.toBe(openaiAdapter.buildRequest)
+    expect(adapterFor('openai').supports('messages')).toBe(true)
+    expect(openaiAdapter.supports('messages')).toBe(false)
     expect(adapterFor('anthropic').supports('chat.completions')).toBe(true)
     expect(adapterFor('anthropic').supports('embeddings')).toBe(false)
     expect(adapterFor('openai-codex').supports('responses')).toBe(true)

@@ -1,8 +1,8 @@
 /**
- * Reads the parts of an OpenAI-shaped request body that the classifier needs: the texts of every turn with their
- * roles (chat `messages`, responses `input`/`instructions`, completions `prompt`, embeddings `input`, images
- * `prompt`), media parts, tools, structured-output settings, streaming, requested output tokens and reasoning
- * effort. Never throws: a malformed body yields fewer segments, not an error (validation is the gateway's job).
+ * Reads the parts of a request body that the classifier needs: the texts of every turn with their roles (chat
+ * `messages`, responses `input`/`instructions`, completions `prompt`, embeddings `input`, images `prompt`, and
+ * Anthropic Messages `system`/`messages`), media parts, tools, structured-output settings, streaming, requested
+ * output tokens and reasoning effort (a Messages thinking budget counts as one). Never throws: a malformed body yields fewer segments, not an error (validation is the gateway's job).
  */
 import type {Endpoint} from '../schema.js'
 
@@ -158,6 +158,46 @@ function readChatMessages(messages: unknown[], out: ExtractedRequest): void {
   }
 }
 
+/**
+ * Anthropic Messages turns: content blocks, with tool calls read as their JSON input (an assistant's) and tool results
+ * as tool turns (a user's). Thinking blocks are the model's own and are skipped.
+ */
+function readAnthropicMessages(messages: unknown[], out: ExtractedRequest): void {
+  for (const message of messages) {
+    if (!isObject(message)) continue
+    out.messages++
+    const role = roleOf(message.role)
+    if (!Array.isArray(message.content)) {
+      out.segments.push({role, text: readContent(message.content, out)})
+      continue
+    }
+    const texts: string[] = []
+    for (const block of message.content) {
+      if (!isObject(block)) continue
+      if (block.type === 'tool_result') {
+        out.segments.push({role: 'tool', text: readContent(block.content, out)})
+      } else if (block.type === 'tool_use') {
+        try {
+          texts.push(JSON.stringify(block.input ?? {}))
+        } catch {}
+      } else if (block.type === 'document') {
+        out.files++
+      } else if (block.type !== 'thinking' && block.type !== 'redacted_thinking') {
+        const text = readContent([block], out)
+        if (text) texts.push(text)
+      }
+    }
+    if (texts.length > 0) out.segments.push({role, text: texts.join('\n')})
+  }
+}
+
+/** A Messages thinking budget as a reasoning effort (the user's own signal of how hard the request is). */
+function thinkingEffort(thinking: unknown): string | null {
+  if (!isObject(thinking) || thinking.type !== 'enabled') return null
+  const budget = typeof thinking.budget_tokens === 'number' ? thinking.budget_tokens : 0
+  return budget < 4096 ? 'low' : budget < 16_384 ? 'medium' : 'high'
+}
+
 /** Responses API `input`: a string, or a list of messages, typed items and bare content parts. */
 function readResponsesInput(input: unknown, out: ExtractedRequest): void {
   if (typeof input === 'string') {
@@ -276,6 +316,16 @@ export function extractRequest(body: unknown, endpoint: Endpoint): ExtractedRequ
     case 'chat.completions':
       if (Array.isArray(body.messages)) readChatMessages(body.messages, out)
       break
+    case 'messages': {
+      const system = readContent(body.system, out)
+      if (system) {
+        out.messages++
+        out.segments.push({role: 'system', text: system})
+      }
+      if (Array.isArray(body.messages)) readAnthropicMessages(body.messages, out)
+      out.reasoningEffort ??= thinkingEffort(body.thinking)
+      break
+    }
     case 'responses':
       if (typeof body.instructions === 'string' && body.instructions) {
         out.messages++

@@ -1,0 +1,423 @@
+/**
+ * Anthropic's Messages API for clients (Claude Code, the Anthropic SDKs): `POST /v1/messages` is routed like a chat
+ * completion and served by any provider. Anthropic accounts get the client's own body (the native protocol, prompt
+ * caching and thinking signatures intact); every other provider gets it as a chat completion through its own adapter,
+ * and the answer, whole or streamed, comes back in Anthropic's shape (`message_start`, `content_block_*`,
+ * `message_delta`, `message_stop`).
+ *
+ * What only Anthropic runs (server tools such as web search, PDF documents, citations) cannot be translated and is
+ * refused with a 400 when the request goes to another provider. The model's thinking from another provider is not
+ * returned: Anthropic checks the signature of every thinking block a client sends back, and only Anthropic can sign.
+ */
+import {randomBytes} from 'node:crypto'
+
+import {formatSse, SseParser} from '../../core/sse.js'
+import type {ChatUsage} from './chat.js'
+import {isObject} from './shared.js'
+import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator, type TranslatedResponse} from './types.js'
+
+type Json = Record<string, unknown>
+
+function refuse(message: string): AdapterError {
+  return new AdapterError(
+    `${message} (the request went to a provider without Anthropic's Messages API, so the gateway sent it as a chat completion).`,
+    400,
+    'invalid_request_error',
+    'unsupported_parameter',
+  )
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request
+
+function blockText(block: Json): string {
+  return typeof block.text === 'string' ? block.text : ''
+}
+
+/** A chat image part for an Anthropic image block (base64 or URL source). */
+function imagePart(block: Json): Json {
+  const source = isObject(block.source) ? block.source : {}
+  if (source.type === 'base64' && typeof source.data === 'string') {
+    return {type: 'image_url', image_url: {url: `data:${typeof source.media_type === 'string' ? source.media_type : 'image/png'};base64,${source.data}`}}
+  }
+  if (source.type === 'url' && typeof source.url === 'string') return {type: 'image_url', image_url: {url: source.url}}
+  throw refuse('an image must come as base64 data or a URL')
+}
+
+/** The text of a `tool_result` block's content (a string or text blocks; images are refused). */
+function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  let text = ''
+  for (const block of content) {
+    if (!isObject(block)) continue
+    if (block.type === 'text') text += blockText(block)
+    else throw refuse(`a tool result with a ${JSON.stringify(block.type)} block cannot be sent as a chat tool message`)
+  }
+  return text
+}
+
+/** The chat messages for one Messages turn (a user turn with tool results becomes tool messages first). */
+function chatTurn(message: Json, out: Json[]): void {
+  const role = message.role
+  if (role !== 'user' && role !== 'assistant') throw refuse(`a message role must be user or assistant, not ${JSON.stringify(role)}`)
+  const content = message.content
+  if (typeof content === 'string') {
+    out.push({role, content})
+    return
+  }
+  if (!Array.isArray(content)) throw refuse('a message needs `content`: a string or a list of blocks')
+  if (role === 'assistant') {
+    let text = ''
+    const calls: Json[] = []
+    for (const block of content) {
+      if (!isObject(block)) continue
+      if (block.type === 'text') text += blockText(block)
+      else if (block.type === 'tool_use') {
+        calls.push({type: 'function', id: String(block.id ?? ''), function: {name: String(block.name ?? ''), arguments: JSON.stringify(block.input ?? {})}})
+      } else if (block.type === 'thinking' || block.type === 'redacted_thinking') {
+        // Another provider cannot take Anthropic's thinking back; the answer does not depend on it.
+      } else throw refuse(`an assistant ${JSON.stringify(block.type)} block (an Anthropic server tool's) cannot be sent to another provider`)
+    }
+    const turn: Json = {role: 'assistant', content: text === '' && calls.length > 0 ? null : text}
+    if (calls.length > 0) turn.tool_calls = calls
+    out.push(turn)
+    return
+  }
+  const parts: Json[] = []
+  for (const block of content) {
+    if (!isObject(block)) continue
+    if (block.type === 'tool_result') {
+      const text = toolResultText(block.content)
+      out.push({role: 'tool', tool_call_id: String(block.tool_use_id ?? ''), content: block.is_error === true ? `Error: ${text}` : text})
+    } else if (block.type === 'text') parts.push({type: 'text', text: blockText(block)})
+    else if (block.type === 'image') parts.push(imagePart(block))
+    else throw refuse(`a user ${JSON.stringify(block.type)} block cannot be sent to another provider`)
+  }
+  if (parts.length > 0) out.push({role: 'user', content: parts.every((part) => part.type === 'text') ? parts.map((part) => part.text).join('') : parts})
+}
+
+function chatTools(tools: unknown): Json[] | undefined {
+  if (!Array.isArray(tools) || tools.length === 0) return undefined
+  return tools.map((tool) => {
+    if (!isObject(tool) || (tool.type !== undefined && tool.type !== 'custom') || typeof tool.name !== 'string') {
+      const type = isObject(tool) ? tool.type : tool
+      throw refuse(`the ${JSON.stringify(type)} tool runs on Anthropic's servers and only Anthropic serves it`)
+    }
+    const fn: Json = {name: tool.name, parameters: isObject(tool.input_schema) ? tool.input_schema : {type: 'object', properties: {}}}
+    if (typeof tool.description === 'string') fn.description = tool.description
+    return {type: 'function', function: fn}
+  })
+}
+
+function chatToolChoice(choice: unknown): {choice?: unknown; parallel?: boolean} {
+  if (!isObject(choice)) return {}
+  const parallel = choice.disable_parallel_tool_use === true ? false : undefined
+  switch (choice.type) {
+    case 'auto':
+      return {choice: 'auto', parallel}
+    case 'any':
+      return {choice: 'required', parallel}
+    case 'none':
+      return {choice: 'none'}
+    case 'tool':
+      return {choice: {type: 'function', function: {name: String(choice.name ?? '')}}, parallel}
+    default:
+      return {}
+  }
+}
+
+/** Reasoning effort for a thinking budget (Anthropic's budgets are tokens; chat protocols take a level). */
+function effortOf(thinking: unknown): string | undefined {
+  if (!isObject(thinking) || thinking.type !== 'enabled') return undefined
+  const budget = typeof thinking.budget_tokens === 'number' ? thinking.budget_tokens : 0
+  return budget < 4096 ? 'low' : budget < 16_384 ? 'medium' : 'high'
+}
+
+/** The chat completion request for a Messages body (`model` already the upstream id, the router's fields removed). */
+export function messagesToChatBody(body: Json, stream: boolean): Json {
+  const messages: Json[] = []
+  const system = body.system
+  if (typeof system === 'string' && system !== '') messages.push({role: 'system', content: system})
+  else if (Array.isArray(system)) {
+    const text = system.map((block) => (isObject(block) ? blockText(block) : '')).join('\n')
+    if (text !== '') messages.push({role: 'system', content: text})
+  }
+  if (!Array.isArray(body.messages)) throw refuse('`messages` must be a list')
+  for (const message of body.messages) if (isObject(message)) chatTurn(message, messages)
+  const chat: Json = {model: body.model, messages}
+  const tools = chatTools(body.tools)
+  if (tools !== undefined) {
+    chat.tools = tools
+    const {choice, parallel} = chatToolChoice(body.tool_choice)
+    if (choice !== undefined) chat.tool_choice = choice
+    if (parallel !== undefined) chat.parallel_tool_calls = parallel
+  }
+  if (typeof body.max_tokens === 'number') chat.max_tokens = body.max_tokens
+  for (const field of ['temperature', 'top_p'] as const) if (typeof body[field] === 'number') chat[field] = body[field]
+  if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) chat.stop = body.stop_sequences
+  if (isObject(body.metadata) && typeof body.metadata.user_id === 'string') chat.user = body.metadata.user_id
+  const effort = effortOf(body.thinking)
+  if (effort !== undefined) chat.reasoning_effort = effort
+  if (stream) {
+    chat.stream = true
+    chat.stream_options = {include_usage: true}
+  }
+  return chat
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Response
+
+function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('hex')}`
+}
+
+/** Anthropic's stop reason for a chat finish reason. */
+function stopReason(finishReason: unknown): string {
+  switch (finishReason) {
+    case 'length':
+      return 'max_tokens'
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use'
+    case 'content_filter':
+      return 'refusal'
+    default:
+      return 'end_turn'
+  }
+}
+
+function usageOf(usage: Partial<ChatUsage> | undefined): Json {
+  const out: Json = {
+    input_tokens: typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : 0,
+    output_tokens: typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : 0,
+  }
+  const cached = usage?.prompt_tokens_details?.cached_tokens
+  if (typeof cached === 'number' && cached > 0) out.cache_read_input_tokens = cached
+  return out
+}
+
+/** The `input` object of a tool call, from its JSON arguments (an empty object when they are not an object). */
+function toolInput(args: unknown): Json {
+  if (typeof args !== 'string' || args === '') return {}
+  try {
+    const parsed: unknown = JSON.parse(args)
+    return isObject(parsed) ? parsed : {}
+  } catch {
+    return {}
+  }
+}
+
+/** An Anthropic message for a whole chat completion. */
+export function messageFromChat(chat: unknown): Json {
+  if (!isObject(chat) || !Array.isArray(chat.choices)) {
+    throw new AdapterError('the upstream answered something that is not a chat completion', 502, 'upstream_error', 'bad_upstream_response')
+  }
+  const choice = isObject(chat.choices[0]) ? chat.choices[0] : {}
+  const message = isObject(choice.message) ? choice.message : {}
+  const content: Json[] = []
+  if (typeof message.content === 'string' && message.content !== '') content.push({type: 'text', text: message.content})
+  if (Array.isArray(message.tool_calls)) {
+    for (const call of message.tool_calls) {
+      if (!isObject(call) || !isObject(call.function)) continue
+      content.push({type: 'tool_use', id: typeof call.id === 'string' ? call.id : newId('toolu'), name: String(call.function.name ?? ''), input: toolInput(call.function.arguments)})
+    }
+  }
+  return {
+    id: newId('msg'),
+    type: 'message',
+    role: 'assistant',
+    model: chat.model ?? null,
+    content,
+    stop_reason: stopReason(choice.finish_reason),
+    stop_sequence: null,
+    usage: usageOf(chat.usage as Partial<ChatUsage> | undefined),
+  }
+}
+
+/**
+ * Turns a chat completion stream into Anthropic's event stream: `message_start`, a `content_block_start` …
+ * `content_block_stop` group per text and tool call (with `text_delta` and `input_json_delta` deltas),
+ * `message_delta` with the stop reason and usage, `message_stop`. A chat stream that ends before its finish reason
+ * is an error, never a finished message.
+ */
+export class ChatToMessagesStream {
+  private readonly parser = new SseParser()
+  private readonly id = newId('msg')
+  private started = false
+  private finished = false
+  private finishReason: unknown = null
+  private usage: Partial<ChatUsage> | undefined
+  /** The open content block: its index, and for a tool call the chat `tool_calls` index it is for. */
+  private open: {index: number; kind: 'text' | 'tool_use'; call: number} | null = null
+  private blocks = 0
+  private readonly seenCalls = new Set<number>()
+
+  /** Chat SSE text in (any split), Anthropic SSE text out. */
+  push(chatSse: string): string {
+    let out = ''
+    for (const event of this.parser.push(chatSse)) out += this.chunk(event.data)
+    return out
+  }
+
+  end(): string {
+    let out = ''
+    for (const event of this.parser.end()) out += this.chunk(event.data)
+    if (!this.finished) {
+      if (this.finishReason === null) {
+        throw new AdapterError('the upstream stream ended before the answer was complete', 502, 'upstream_error', 'stream_truncated')
+      }
+      out += this.finish()
+    }
+    return out
+  }
+
+  private event(type: string, fields: Json): string {
+    return formatSse(JSON.stringify({type, ...fields}), type)
+  }
+
+  private start(model: unknown): string {
+    this.started = true
+    return this.event('message_start', {
+      message: {id: this.id, type: 'message', role: 'assistant', model: model ?? null, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: 0, output_tokens: 0}},
+    })
+  }
+
+  private chunk(data: string): string {
+    if (this.finished) return ''
+    if (data === '[DONE]') return this.finishReason === null && !this.started ? '' : this.finish()
+    let chunk: unknown
+    try {
+      chunk = JSON.parse(data)
+    } catch {
+      throw new AdapterError('the upstream stream carried an event that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
+    }
+    if (!isObject(chunk)) return ''
+    if (isObject(chunk.error)) {
+      const message = typeof chunk.error.message === 'string' ? chunk.error.message : 'the upstream reported an error in the stream'
+      throw new AdapterError(message, 502, 'upstream_error', typeof chunk.error.code === 'string' ? chunk.error.code : null)
+    }
+    let out = this.started ? '' : this.start(chunk.model)
+    if (isObject(chunk.usage)) this.usage = chunk.usage as Partial<ChatUsage>
+    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : null
+    if (choice === null) return out
+    const delta = isObject(choice.delta) ? choice.delta : {}
+    if (typeof delta.content === 'string' && delta.content !== '') {
+      if (this.open === null || this.open.kind !== 'text') out += this.openBlock('text', -1, {type: 'text', text: ''})
+      out += this.event('content_block_delta', {index: this.open!.index, delta: {type: 'text_delta', text: delta.content}})
+    }
+    if (Array.isArray(delta.tool_calls)) {
+      for (const call of delta.tool_calls) {
+        if (!isObject(call)) continue
+        const index = typeof call.index === 'number' ? call.index : 0
+        const fn = isObject(call.function) ? call.function : {}
+        if (!this.seenCalls.has(index)) {
+          this.seenCalls.add(index)
+          const id = typeof call.id === 'string' ? call.id : newId('toolu')
+          out += this.openBlock('tool_use', index, {type: 'tool_use', id, name: typeof fn.name === 'string' ? fn.name : '', input: {}})
+        } else if (this.open === null || this.open.kind !== 'tool_use' || this.open.call !== index) {
+          continue
+        }
+        if (typeof fn.arguments === 'string' && fn.arguments !== '') {
+          out += this.event('content_block_delta', {index: this.open!.index, delta: {type: 'input_json_delta', partial_json: fn.arguments}})
+        }
+      }
+    }
+    if (choice.finish_reason !== null && choice.finish_reason !== undefined) this.finishReason = choice.finish_reason
+    return out
+  }
+
+  private openBlock(kind: 'text' | 'tool_use', call: number, block: Json): string {
+    const out = this.closeBlock()
+    this.open = {index: this.blocks++, kind, call}
+    return out + this.event('content_block_start', {index: this.open.index, content_block: block})
+  }
+
+  private closeBlock(): string {
+    if (this.open === null) return ''
+    const index = this.open.index
+    this.open = null
+    return this.event('content_block_stop', {index})
+  }
+
+  private finish(): string {
+    let out = this.started ? '' : this.start(null)
+    out += this.closeBlock()
+    this.finished = true
+    const usage = usageOf(this.usage)
+    out += this.event('message_delta', {delta: {stop_reason: stopReason(this.finishReason), stop_sequence: null}, usage})
+    return out + this.event('message_stop', {})
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors and the adapter
+
+/** Anthropic's error type for a status. */
+export function anthropicErrorType(status: number): string {
+  if (status === 400 || status === 422) return 'invalid_request_error'
+  if (status === 401) return 'authentication_error'
+  if (status === 403) return 'permission_error'
+  if (status === 404) return 'not_found_error'
+  if (status === 413) return 'request_too_large'
+  if (status === 429) return 'rate_limit_error'
+  if (status === 503 || status === 529) return 'overloaded_error'
+  return 'api_error'
+}
+
+/** An OpenAI-shaped error body (`{"error": {"message", …}}`) in Anthropic's shape; other bodies are returned as they are. */
+export function anthropicErrorBody(status: number, body: unknown): unknown {
+  if (!isObject(body) || !isObject(body.error) || body.type === 'error') return body
+  const message = typeof body.error.message === 'string' ? body.error.message : 'error'
+  return {type: 'error', error: {type: anthropicErrorType(status), message}}
+}
+
+const chatContexts = new WeakMap<AdapterRequestContext, AdapterRequestContext>()
+
+function chatContext(ctx: AdapterRequestContext): AdapterRequestContext {
+  let chat = chatContexts.get(ctx)
+  if (chat === undefined) {
+    const body = messagesToChatBody(ctx.body, ctx.stream)
+    chat = {...ctx, endpoint: 'chat.completions', path: '/chat/completions', body, bodyJson: () => JSON.stringify(body)}
+    chatContexts.set(ctx, chat)
+  }
+  return chat
+}
+
+function parseChat(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new AdapterError('the upstream answered something that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
+  }
+}
+
+/** `inner` (a chat adapter) plus Anthropic's Messages API, translated through chat completions. */
+export function withMessagesBridge(inner: ProviderAdapter): ProviderAdapter {
+  return {
+    supports: (endpoint) => endpoint === 'messages' || inner.supports(endpoint),
+
+    buildRequest(ctx) {
+      return inner.buildRequest(ctx.endpoint === 'messages' ? chatContext(ctx) : ctx)
+    },
+
+    translateResponse(status, text, ctx): TranslatedResponse | undefined {
+      if (ctx.endpoint !== 'messages') return inner.translateResponse?.(status, text, ctx)
+      const translated = inner.translateResponse?.(status, text, chatContext(ctx))
+      return {status, body: messageFromChat(translated === undefined ? parseChat(text) : translated.body)}
+    },
+
+    ...(inner.translateError ? {translateError: inner.translateError} : {}),
+
+    createStreamTranslator(ctx): StreamTranslator | undefined {
+      if (ctx.endpoint !== 'messages') return inner.createStreamTranslator?.(ctx)
+      const chat = inner.createStreamTranslator?.(chatContext(ctx))
+      const bridge = new ChatToMessagesStream()
+      return {
+        push: (chunk) => bridge.push(chat ? chat.push(chunk) : chunk),
+        end: () => (chat ? bridge.push(chat.end()) : '') + bridge.end(),
+      }
+    },
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Anthropic's Messages API for clients: the official Anthropic client talks to the gateway, which routes each request
+ * like a chat completion. Anthropic accounts get the client's own body; an OpenAI-protocol account gets it as a chat
+ * completion, and the answer comes back in Anthropic's shape, whole or streamed.
+ */
+import Anthropic from '@anthropic-ai/sdk'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {startSim, type SimServer} from '../../src/sim/index.js'
+import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+
+describe('POST /v1/messages', () => {
+  let claude: SimServer
+  let openai: SimServer
+  let gateway: TestGateway
+
+  beforeAll(async () => {
+    claude = await startSim({name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'})
+    openai = await startSim({name: 'oai'})
+    gateway = await startTestGateway(
+      `
+default_model: anthropic/claude-sonnet-4.5
+models:
+  anthropic/claude-sonnet-4.5: {}
+  openai/gpt-5-mini: {}
+accounts:
+  - {name: claude, provider: anthropic, base_url: ${claude.url}/v1, api_key_env: TEST_ANTHROPIC_KEY, models: [anthropic/claude-sonnet-4.5]}
+  - {name: oai, provider: openai, base_url: ${openai.url}/v1, api_key: sk-oai-000000, models: [openai/gpt-5-mini]}
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+  coding: {default: [anthropic/claude-sonnet-4.5]}
+fallback_models: []
+`,
+      {env: {TEST_ANTHROPIC_KEY: 'sk-ant-test-key'}},
+    )
+  })
+
+  afterAll(async () => {
+    await gateway?.close()
+    await claude?.close()
+    await openai?.close()
+  })
+
+  const client = () => new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0})
+
+  it("sends an Anthropic account the client's own body and beta header, and relays the answer", async () => {
+    const message = await client().messages.create(
+      {
+        model: 'anthropic/claude-sonnet-4.5',
+        max_tokens: 200,
+        system: [{type: 'text', text: 'You are terse.', cache_control: {type: 'ephemeral'}}],
+        messages: [{role: 'user', content: 'Name a colour.'}],
+      },
+      {headers: {'anthropic-beta': 'interleaved-thinking-2025-05-14'}},
+    )
+    expect(message.type).toBe('message')
+    expect(message.content[0]).toMatchObject({type: 'text'})
+    expect((message.content[0] as {text: string}).text).toContain('sim:claude')
+    const sent = claude.requests.at(-1)!
+    expect(sent.path).toBe('/v1/messages')
+    expect(sent.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14')
+    expect(sent.headers['x-api-key']).toBe('sk-ant-test-key')
+    // The client's own body: the system block keeps its cache_control; only the model id is the upstream's.
+    expect(sent.body).toEqual({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 200,
+      system: [{type: 'text', text: 'You are terse.', cache_control: {type: 'ephemeral'}}],
+      messages: [{role: 'user', content: 'Name a colour.'}],
+    })
+  })
+
+  it('routes model "auto" by task: a coding request to Claude, a general one to the OpenAI model, as Anthropic messages', async () => {
+    const coding = await client().messages.create({
+      model: 'auto',
+      max_tokens: 300,
+      messages: [{role: 'user', content: 'Write a Python function that parses ISO 8601 dates, with unit tests.'}],
+    })
+    expect((coding.content[0] as {text: string}).text).toContain('sim:claude')
+    const general = await client().messages.create({model: 'auto', max_tokens: 300, messages: [{role: 'user', content: 'Name three rivers in France.'}]})
+    expect(general).toMatchObject({type: 'message', role: 'assistant', stop_reason: 'end_turn'})
+    expect((general.content[0] as {text: string}).text).toContain('sim:oai')
+    expect(general.usage.input_tokens).toBeGreaterThan(0)
+    const sent = openai.requests.at(-1)!
+    expect(sent.path).toBe('/v1/chat/completions')
+    expect(sent.body).toMatchObject({model: 'gpt-5-mini', max_tokens: 300, messages: [{role: 'user', content: 'Name three rivers in France.'}]})
+    const decision = gateway.events.findLast((e) => e.event === 'route_decision')!
+    expect(decision).toMatchObject({endpoint: 'messages', task: 'general', selected_model: 'openai/gpt-5-mini'})
+  })
+
+  it('streams an OpenAI-protocol answer to the Anthropic client as Anthropic events', async () => {
+    const stream = client().messages.stream({model: 'openai/gpt-5-mini', max_tokens: 300, messages: [{role: 'user', content: 'Count to three.'}]})
+    const types = new Set<string>()
+    let text = ''
+    for await (const event of stream) {
+      types.add(event.type)
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text
+    }
+    const final = await stream.finalMessage()
+    expect([...types]).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'])
+    expect(text).toContain('sim:oai')
+    expect(final.content).toMatchObject([{type: 'text', text}])
+    expect(final.stop_reason).toBe('end_turn')
+    expect(final.usage.output_tokens).toBeGreaterThan(0)
+  })
+
+  it('carries a tool call and its result across two turns through the chat translation', async () => {
+    const tools = [{name: 'get_weather', description: 'Weather for a city', input_schema: {type: 'object' as const, properties: {city: {type: 'string'}}, required: ['city']}}]
+    const first = await client().messages.create({
+      model: 'openai/gpt-5-mini',
+      max_tokens: 300,
+      tools,
+      tool_choice: {type: 'any'},
+      messages: [{role: 'user', content: 'Weather in Paris?'}],
+    })
+    expect(first.stop_reason).toBe('tool_use')
+    const use = first.content.find((block) => block.type === 'tool_use')
+    expect(use).toMatchObject({type: 'tool_use', name: 'get_weather', input: {city: expect.any(String)}})
+    if (use?.type !== 'tool_use') throw new Error('no tool use')
+    const second = await client().messages.create({
+      model: 'openai/gpt-5-mini',
+      max_tokens: 300,
+      tools,
+      messages: [
+        {role: 'user', content: 'Weather in Paris?'},
+        {role: 'assistant', content: first.content},
+        {role: 'user', content: [{type: 'tool_result', tool_use_id: use.id, content: '18°C and sunny'}]},
+      ],
+    })
+    expect(second.stop_reason).toBe('end_turn')
+    const sent = openai.requests.at(-1)!.body as {messages: Array<Record<string, unknown>>; tools: unknown[]}
+    expect(sent.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool'])
+    expect(sent.messages[1]).toMatchObject({tool_calls: [{id: use.id, type: 'function', function: {name: 'get_weather'}}]})
+    expect(sent.messages[2]).toEqual({role: 'tool', tool_call_id: use.id, content: '18°C and sunny'})
+    expect(sent.tools).toEqual([{type: 'function', function: {name: 'get_weather', description: 'Weather for a city', parameters: tools[0].input_schema}}])
+  })
+
+  it("answers errors in Anthropic's shape, which the client raises with the gateway's message", async () => {
+    const error = await client()
+      .messages.create({model: 'openai/gpt-9', max_tokens: 10, messages: [{role: 'user', content: 'hi'}]})
+      .then(() => undefined, (caught: unknown) => caught)
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError)
+    const apiError = error as InstanceType<typeof Anthropic.BadRequestError>
+    expect(apiError.error).toMatchObject({type: 'error', error: {type: 'invalid_request_error', message: expect.stringContaining('Model "openai/gpt-9" is not configured')}})
+    // A server tool cannot go to the OpenAI-protocol account: a 400 that says so, and nothing sent.
+    const before = openai.requests.length
+    const refused = await client()
+      .messages.create({
+        model: 'openai/gpt-5-mini',
+        max_tokens: 10,
+        tools: [{type: 'web_search_20250305', name: 'web_search'}],
+        messages: [{role: 'user', content: 'News today?'}],
+      })
+      .then(() => undefined, (caught: unknown) => caught)
+    expect(refused).toBeInstanceOf(Anthropic.BadRequestError)
+    expect((refused as Error).message).toContain("runs on Anthropic's servers")
+    expect(openai.requests.length).toBe(before)
+  })
+
+  it("counts tokens with the router's own estimate", async () => {
+    const counted = await client().messages.countTokens({model: 'auto', messages: [{role: 'user', content: 'Hello there, how are you today? '.repeat(20)}]})
+    expect(counted.input_tokens).toBeGreaterThan(100)
+    expect(counted.input_tokens).toBeLessThan(400)
+  })
+})
