@@ -84,7 +84,7 @@ export async function buildApp(
       done()
       return
     }
-    auth.authenticate(request.headers.authorization).then(
+    auth.authenticate(authorizationOf(request)).then(
       (principal) => {
         request.principal = principal
         done()
@@ -176,6 +176,17 @@ function registerMessagesExtras(app: FastifyInstance): void {
   })
 }
 
+/**
+ * The client's credential as an `Authorization` value. Anthropic's clients send their key as `x-api-key` (Claude Code
+ * with `ANTHROPIC_API_KEY`), which stands in on the Messages routes when there is no `Authorization` header.
+ */
+function authorizationOf(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization
+  if (authorization !== undefined) return authorization
+  const key = request.headers['x-api-key']
+  return typeof key === 'string' && key !== '' && request.url.startsWith('/v1/messages') ? `Bearer ${key}` : undefined
+}
+
 /** The gateway's routes have no schemas; a route that adds one must choose its compiler here. */
 function noSchemaCompiler(): never {
   throw new Error('the gateway compiles no route schemas: validate in the handler, or set a schema compiler in buildApp')
@@ -236,7 +247,7 @@ async function route(
     })
     // With ingress auth on, `Authorization` holds the gateway credential: passthrough accounts get the client's
     // upstream token from `X-Upstream-Authorization` instead, never the ingress key.
-    const authorization = state.auth ? request.headers['x-upstream-authorization'] : request.headers.authorization
+    const authorization = state.auth ? request.headers['x-upstream-authorization'] : authorizationOf(request)
     const requestId = request.routerId
     // The proxy holds the body's bytes from here on, and lets them go once an answer is committed.
     const rawBody = request.rawBody

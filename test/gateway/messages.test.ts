@@ -162,3 +162,55 @@ fallback_models: []
     expect(counted.input_tokens).toBeLessThan(400)
   })
 })
+
+describe('POST /v1/messages behind ingress auth', () => {
+  let claude: SimServer
+  let gateway: TestGateway
+  const KEY = 'claude-code-key-0123456789'
+
+  beforeAll(async () => {
+    claude = await startSim({name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'})
+    gateway = await startTestGateway(
+      `
+default_model: anthropic/claude-sonnet-4.5
+models:
+  anthropic/claude-sonnet-4.5: {}
+accounts:
+  - {name: claude, provider: anthropic, base_url: ${claude.url}/v1, api_key: sk-ant-test-key}
+task_routes:
+  general: {default: [anthropic/claude-sonnet-4.5]}
+`,
+      {settings: {ingress_auth_required: true, ingress_api_keys: [`cc:${KEY}`]}},
+    )
+  })
+
+  afterAll(async () => {
+    await gateway?.close()
+    await claude?.close()
+  })
+
+  it("takes the gateway key as x-api-key, as Claude Code sends ANTHROPIC_API_KEY, and never forwards it", async () => {
+    const message = await new Anthropic({baseURL: gateway.url, apiKey: KEY, maxRetries: 0}).messages.create({
+      model: 'auto',
+      max_tokens: 50,
+      messages: [{role: 'user', content: 'Hi'}],
+    })
+    expect(message.type).toBe('message')
+    expect(claude.requests.at(-1)!.headers['x-api-key']).toBe('sk-ant-test-key')
+    const terminal = gateway.events.findLast((e) => e.event === 'proxy_terminal')
+    expect(terminal).toMatchObject({principal: 'cc'})
+
+    const refused = await new Anthropic({baseURL: gateway.url, apiKey: 'wrong-key', maxRetries: 0}).messages
+      .create({model: 'auto', max_tokens: 50, messages: [{role: 'user', content: 'Hi'}]})
+      .then(() => undefined, (caught: unknown) => caught)
+    expect(refused).toBeInstanceOf(Anthropic.AuthenticationError)
+    expect((refused as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({type: 'error', error: {type: 'authentication_error'}})
+    // OpenAI's routes still want the key in Authorization.
+    const chat = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json', 'x-api-key': KEY},
+      body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'Hi'}]}),
+    })
+    expect(chat.status).toBe(401)
+  })
+})
