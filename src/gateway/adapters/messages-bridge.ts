@@ -79,7 +79,9 @@ function chatTurn(message: Json, out: Json[]): void {
         // Another provider cannot take Anthropic's thinking back; the answer does not depend on it.
       } else throw refuse(`an assistant ${JSON.stringify(block.type)} block (an Anthropic server tool's) cannot be sent to another provider`)
     }
-    const turn: Json = {role: 'assistant', content: text === '' && calls.length > 0 ? null : text}
+    // A turn that held only thinking has nothing left to send.
+    if (text === '' && calls.length === 0) return
+    const turn: Json = {role: 'assistant', content: text === '' ? null : text}
     if (calls.length > 0) turn.tool_calls = calls
     out.push(turn)
     return

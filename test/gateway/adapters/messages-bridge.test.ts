@@ -108,11 +108,12 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
     })
   })
 
-  it('marks a failed tool result, and names a forced tool', () => {
+  it('marks a failed tool result, names a forced tool, and drops a turn that held only thinking', () => {
     const chat = messagesToChatBody(
       {
         model: 'm',
         messages: [
+          {role: 'assistant', content: [{type: 'redacted_thinking', data: 'x'}]},
           {role: 'assistant', content: [{type: 'tool_use', id: 't', name: 'run', input: {}}]},
           {role: 'user', content: [{type: 'tool_result', tool_use_id: 't', content: 'exit 1', is_error: true}]},
         ],
