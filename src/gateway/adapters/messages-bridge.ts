@@ -9,14 +9,11 @@
  * refused with a 400 when the request goes to another provider. The model's thinking from another provider is not
  * returned: Anthropic checks the signature of every thinking block a client sends back, and only Anthropic can sign.
  */
-import {randomBytes} from 'node:crypto'
-
-import {formatSse, SseParser} from '../../core/sse.js'
+import {formatSse} from '../../core/sse.js'
 import type {ChatUsage} from './chat.js'
+import {type ChatBridge, ChatStreamReader, type Json, newId, withChatBridge} from './chat-bridge.js'
 import {isObject} from './shared.js'
-import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator, type TranslatedResponse} from './types.js'
-
-type Json = Record<string, unknown>
+import {AdapterError, type ProviderAdapter} from './types.js'
 
 function refuse(message: string): AdapterError {
   return new AdapterError(
@@ -171,10 +168,6 @@ export function messagesToChatBody(body: Json, stream: boolean): Json {
 // ---------------------------------------------------------------------------------------------------------------
 // Response
 
-function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('hex')}`
-}
-
 /** Anthropic's stop reason for a chat finish reason. */
 function stopReason(finishReason: unknown): string {
   switch (finishReason) {
@@ -244,67 +237,30 @@ export function messageFromChat(chat: unknown): Json {
  * `message_delta` with the stop reason and usage, `message_stop`. A chat stream that ends before its finish reason
  * is an error, never a finished message.
  */
-export class ChatToMessagesStream {
-  private readonly parser = new SseParser()
+export class ChatToMessagesStream extends ChatStreamReader {
   private readonly id = newId('msg')
-  private started = false
-  private finished = false
-  private finishReason: unknown = null
   private usage: Partial<ChatUsage> | undefined
   /** The open content block: its index, and for a tool call the chat `tool_calls` index it is for. */
   private open: {index: number; kind: 'text' | 'tool_use'; call: number} | null = null
   private blocks = 0
   private readonly seenCalls = new Set<number>()
 
-  /** Chat SSE text in (any split), Anthropic SSE text out. */
-  push(chatSse: string): string {
-    let out = ''
-    for (const event of this.parser.push(chatSse)) out += this.chunk(event.data)
-    return out
-  }
-
-  end(): string {
-    let out = ''
-    for (const event of this.parser.end()) out += this.chunk(event.data)
-    if (!this.finished) {
-      if (this.finishReason === null) {
-        throw new AdapterError('the upstream stream ended before the answer was complete', 502, 'upstream_error', 'stream_truncated')
-      }
-      out += this.finish()
-    }
-    return out
-  }
-
   private event(type: string, fields: Json): string {
     return formatSse(JSON.stringify({type, ...fields}), type)
   }
 
-  private start(model: unknown): string {
+  private opening(model: unknown): string {
     this.started = true
     return this.event('message_start', {
       message: {id: this.id, type: 'message', role: 'assistant', model: model ?? null, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: 0, output_tokens: 0}},
     })
   }
 
-  private chunk(data: string): string {
-    if (this.finished) return ''
-    if (data === '[DONE]') return this.finishReason === null && !this.started ? '' : this.finish()
-    let chunk: unknown
-    try {
-      chunk = JSON.parse(data)
-    } catch {
-      throw new AdapterError('the upstream stream carried an event that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
-    }
-    if (!isObject(chunk)) return ''
-    if (isObject(chunk.error)) {
-      const message = typeof chunk.error.message === 'string' ? chunk.error.message : 'the upstream reported an error in the stream'
-      throw new AdapterError(message, 502, 'upstream_error', typeof chunk.error.code === 'string' ? chunk.error.code : null)
-    }
-    let out = this.started ? '' : this.start(chunk.model)
+  protected chunk(chunk: Json): string {
+    let out = this.started ? '' : this.opening(chunk.model)
     if (isObject(chunk.usage)) this.usage = chunk.usage as Partial<ChatUsage>
-    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : null
-    if (choice === null) return out
-    const delta = isObject(choice.delta) ? choice.delta : {}
+    const delta = this.choiceDelta(chunk)
+    if (delta === null) return out
     if (typeof delta.content === 'string' && delta.content !== '') {
       if (this.open === null || this.open.kind !== 'text') out += this.openBlock('text', -1, {type: 'text', text: ''})
       out += this.event('content_block_delta', {index: this.open!.index, delta: {type: 'text_delta', text: delta.content}})
@@ -319,6 +275,7 @@ export class ChatToMessagesStream {
           const id = typeof call.id === 'string' ? call.id : newId('toolu')
           out += this.openBlock('tool_use', index, {type: 'tool_use', id, name: typeof fn.name === 'string' ? fn.name : '', input: {}})
         } else if (this.open === null || this.open.kind !== 'tool_use' || this.open.call !== index) {
+          // Providers stream one call after another; a fragment of an earlier call after a later one began is dropped.
           continue
         }
         if (typeof fn.arguments === 'string' && fn.arguments !== '') {
@@ -326,7 +283,6 @@ export class ChatToMessagesStream {
         }
       }
     }
-    if (choice.finish_reason !== null && choice.finish_reason !== undefined) this.finishReason = choice.finish_reason
     return out
   }
 
@@ -343,8 +299,8 @@ export class ChatToMessagesStream {
     return this.event('content_block_stop', {index})
   }
 
-  private finish(): string {
-    let out = this.started ? '' : this.start(null)
+  protected finish(): string {
+    let out = this.started ? '' : this.opening(null)
     out += this.closeBlock()
     this.finished = true
     const usage = usageOf(this.usage)
@@ -375,51 +331,15 @@ export function anthropicErrorBody(status: number, body: unknown): unknown {
   return {type: 'error', error: {type: anthropicErrorType(status), message}}
 }
 
-const chatContexts = new WeakMap<AdapterRequestContext, AdapterRequestContext>()
-
-function chatContext(ctx: AdapterRequestContext): AdapterRequestContext {
-  let chat = chatContexts.get(ctx)
-  if (chat === undefined) {
-    const body = messagesToChatBody(ctx.body, ctx.stream)
-    chat = {...ctx, endpoint: 'chat.completions', path: '/chat/completions', body, bodyJson: () => JSON.stringify(body)}
-    chatContexts.set(ctx, chat)
-  }
-  return chat
-}
-
-function parseChat(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new AdapterError('the upstream answered something that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
-  }
+/** Anthropic's Messages API through chat completions (see the module comment). */
+export const MESSAGES_BRIDGE: ChatBridge = {
+  endpoint: 'messages',
+  toChat: messagesToChatBody,
+  fromChat: (chat) => messageFromChat(chat),
+  stream: () => new ChatToMessagesStream(),
 }
 
 /** `inner` (a chat adapter) plus Anthropic's Messages API, translated through chat completions. */
 export function withMessagesBridge(inner: ProviderAdapter): ProviderAdapter {
-  return {
-    supports: (endpoint) => endpoint === 'messages' || inner.supports(endpoint),
-
-    buildRequest(ctx) {
-      return inner.buildRequest(ctx.endpoint === 'messages' ? chatContext(ctx) : ctx)
-    },
-
-    translateResponse(status, text, ctx): TranslatedResponse | undefined {
-      if (ctx.endpoint !== 'messages') return inner.translateResponse?.(status, text, ctx)
-      const translated = inner.translateResponse?.(status, text, chatContext(ctx))
-      return {status, body: messageFromChat(translated === undefined ? parseChat(text) : translated.body)}
-    },
-
-    ...(inner.translateError ? {translateError: inner.translateError} : {}),
-
-    createStreamTranslator(ctx): StreamTranslator | undefined {
-      if (ctx.endpoint !== 'messages') return inner.createStreamTranslator?.(ctx)
-      const chat = inner.createStreamTranslator?.(chatContext(ctx))
-      const bridge = new ChatToMessagesStream()
-      return {
-        push: (chunk) => bridge.push(chat ? chat.push(chunk) : chunk),
-        end: () => (chat ? bridge.push(chat.end()) : '') + bridge.end(),
-      }
-    },
-  }
+  return withChatBridge(inner, MESSAGES_BRIDGE)
 }

@@ -10,14 +10,11 @@
  * `apply_patch` (sent as a function with one string argument), images, JSON schemas, reasoning effort and output
  * limits are translated.
  */
-import {randomBytes} from 'node:crypto'
-
-import {formatSse, SseParser} from '../../core/sse.js'
+import {formatSse} from '../../core/sse.js'
 import type {ChatUsage} from './chat.js'
+import {type ChatBridge, ChatStreamReader, type Json, newId, withChatBridge} from './chat-bridge.js'
 import {isObject, nowSeconds} from './shared.js'
-import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator, type TranslatedResponse} from './types.js'
-
-type Json = Record<string, unknown>
+import {AdapterError, type ProviderAdapter} from './types.js'
 
 /** A 400 for what chat completions cannot express; `param` names the request field. */
 function refuse(message: string, param: string): AdapterError {
@@ -238,10 +235,6 @@ export function responsesToChatBody(body: Json, stream: boolean): Json {
 // ---------------------------------------------------------------------------------------------------------------
 // Response
 
-function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('hex')}`
-}
-
 /** Responses usage from chat usage. */
 function responsesUsage(usage: Partial<ChatUsage> | undefined): Json | null {
   if (!isObject(usage)) return null
@@ -372,15 +365,11 @@ interface OpenItem {
  * arguments arrive as JSON fragments).
  * A chat stream that ends before its finish reason (or `[DONE]`) is an error, never a completed Response.
  */
-export class ChatToResponsesStream {
-  private readonly parser = new SseParser()
+export class ChatToResponsesStream extends ChatStreamReader {
   private readonly id = newId('resp')
   private readonly created = nowSeconds()
   private sequence = 0
-  private started = false
-  private finished = false
   private model: unknown = null
-  private finishReason: unknown = null
   private usage: Json | null = null
   private readonly output: Json[] = []
   private open: OpenItem | null = null
@@ -389,27 +378,8 @@ export class ChatToResponsesStream {
   private readonly custom: ReadonlySet<string>
 
   constructor(private readonly request: Json) {
+    super()
     this.custom = customToolNames(request)
-  }
-
-  /** Chat SSE text in (any split), Responses SSE text out. */
-  push(chatSse: string): string {
-    let out = ''
-    for (const event of this.parser.push(chatSse)) out += this.chunk(event.data)
-    return out
-  }
-
-  /** The end of the chat stream: closes what is open and writes the final event. */
-  end(): string {
-    let out = ''
-    for (const event of this.parser.end()) out += this.chunk(event.data)
-    if (!this.finished) {
-      if (this.finishReason === null) {
-        throw new AdapterError('the upstream stream ended before the answer was complete', 502, 'upstream_error', 'stream_truncated')
-      }
-      out += this.finish()
-    }
-    return out
   }
 
   private event(type: string, fields: Json): string {
@@ -428,36 +398,25 @@ export class ChatToResponsesStream {
     })
   }
 
-  private chunk(data: string): string {
-    if (this.finished) return ''
-    if (data === '[DONE]') return this.finishReason === null && !this.started ? '' : this.finish()
-    let chunk: unknown
-    try {
-      chunk = JSON.parse(data)
-    } catch {
-      throw new AdapterError('the upstream stream carried an event that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
-    }
-    if (!isObject(chunk)) return ''
-    if (isObject(chunk.error)) {
-      const message = typeof chunk.error.message === 'string' ? chunk.error.message : 'the upstream reported an error in the stream'
-      throw new AdapterError(message, 502, 'upstream_error', typeof chunk.error.code === 'string' ? chunk.error.code : null)
-    }
+  private opening(): string {
+    this.started = true
+    const response = this.snapshot(true)
+    return this.event('response.created', {response}) + this.event('response.in_progress', {response})
+  }
+
+  protected chunk(chunk: Json): string {
     let out = ''
     if (!this.started) {
-      this.started = true
       this.model = chunk.model ?? null
-      const response = this.snapshot(true)
-      out += this.event('response.created', {response}) + this.event('response.in_progress', {response})
+      out += this.opening()
     }
     if (isObject(chunk.usage)) this.usage = responsesUsage(chunk.usage as Partial<ChatUsage>)
-    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : null
-    if (choice === null) return out
-    const delta = isObject(choice.delta) ? choice.delta : {}
+    const delta = this.choiceDelta(chunk)
+    if (delta === null) return out
     const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : ''
     if (reasoning !== '') out += this.reasoningDelta(reasoning)
     if (typeof delta.content === 'string' && delta.content !== '') out += this.textDelta(delta.content)
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) out += this.toolCallDelta(call)
-    if (choice.finish_reason !== null && choice.finish_reason !== undefined) this.finishReason = choice.finish_reason
     return out
   }
 
@@ -550,14 +509,8 @@ export class ChatToResponsesStream {
     return out + this.event('response.output_item.done', {output_index: item.index, item: done})
   }
 
-  private finish(): string {
-    if (this.finished) return ''
-    let out = ''
-    if (!this.started) {
-      this.started = true
-      const response = this.snapshot(true)
-      out += this.event('response.created', {response}) + this.event('response.in_progress', {response})
-    }
+  protected finish(): string {
+    let out = this.started ? '' : this.opening()
     out += this.closeOpen()
     this.finished = true
     const response = this.snapshot(false)
@@ -568,54 +521,15 @@ export class ChatToResponsesStream {
 // ---------------------------------------------------------------------------------------------------------------
 // The adapter
 
-/** The chat request context that the inner adapter sees for a Responses request. */
-const chatContexts = new WeakMap<AdapterRequestContext, AdapterRequestContext>()
-
-function chatContext(ctx: AdapterRequestContext): AdapterRequestContext {
-  let chat = chatContexts.get(ctx)
-  if (chat === undefined) {
-    const body = responsesToChatBody(ctx.body, ctx.stream)
-    chat = {...ctx, endpoint: 'chat.completions', path: '/chat/completions', body, bodyJson: () => JSON.stringify(body)}
-    chatContexts.set(ctx, chat)
-  }
-  return chat
+/** The Responses API through chat completions (see the module comment). */
+export const RESPONSES_BRIDGE: ChatBridge = {
+  endpoint: 'responses',
+  toChat: responsesToChatBody,
+  fromChat: responseFromChat,
+  stream: (request) => new ChatToResponsesStream(request),
 }
 
 /** `inner` (a chat adapter) plus the Responses API, translated through chat completions. */
 export function withResponsesBridge(inner: ProviderAdapter): ProviderAdapter {
-  return {
-    supports: (endpoint) => endpoint === 'responses' || inner.supports(endpoint),
-
-    buildRequest(ctx) {
-      return inner.buildRequest(ctx.endpoint === 'responses' ? chatContext(ctx) : ctx)
-    },
-
-    translateResponse(status, text, ctx): TranslatedResponse | undefined {
-      if (ctx.endpoint !== 'responses') return inner.translateResponse?.(status, text, ctx)
-      if (status >= 400) return inner.translateError?.(status, text)
-      const translated = inner.translateResponse?.(status, text, chatContext(ctx))
-      const chat = translated === undefined ? parseChat(text) : translated.body
-      return {status, body: responseFromChat(chat, ctx.body)}
-    },
-
-    ...(inner.translateError ? {translateError: inner.translateError} : {}),
-
-    createStreamTranslator(ctx): StreamTranslator | undefined {
-      if (ctx.endpoint !== 'responses') return inner.createStreamTranslator?.(ctx)
-      const chat = inner.createStreamTranslator?.(chatContext(ctx))
-      const bridge = new ChatToResponsesStream(ctx.body)
-      return {
-        push: (chunk) => bridge.push(chat ? chat.push(chunk) : chunk),
-        end: () => (chat ? bridge.push(chat.end()) : '') + bridge.end(),
-      }
-    },
-  }
-}
-
-function parseChat(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new AdapterError('the upstream answered something that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
-  }
+  return withChatBridge(inner, RESPONSES_BRIDGE)
 }

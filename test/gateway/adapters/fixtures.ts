@@ -42,6 +42,18 @@ export function feed(translator: StreamTranslator, text: string, size = text.len
   return out + translator.end()
 }
 
+/** A chat completion stream as OpenAI writes it: `chunks` (each with the stream's head), then `[DONE]` unless cut. */
+export function chatStream(chunks: Array<Record<string, unknown>>, options: {model?: string; done?: boolean} = {}): string {
+  const head = {id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: options.model ?? 'gpt-5-mini'}
+  const text = chunks.map((chunk) => `data: ${JSON.stringify({...head, ...chunk})}\n\n`).join('')
+  return options.done === false ? text : `${text}data: [DONE]\n\n`
+}
+
+/** One chat chunk's choice: its delta and finish reason. */
+export function chatDelta(delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> {
+  return {choices: [{index: 0, delta, finish_reason: finishReason}]}
+}
+
 /** The events of an SSE text, with `data` parsed as JSON where it is JSON. */
 export function events(text: string): Array<{event?: string; data: unknown}> {
   const parser = new SseParser()

@@ -5,15 +5,9 @@ import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
 import {anthropicErrorBody, ChatToMessagesStream, messageFromChat, messagesToChatBody} from '../../../src/gateway/adapters/messages-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
-import {account, context, events, feed} from './fixtures.js'
+import {account, chatDelta, chatStream, context, events, feed} from './fixtures.js'
 
-/** A chat completion stream, as OpenAI writes it. */
-function chatStream(chunks: Array<Record<string, unknown>>, done = true): string {
-  const head = {id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-5-mini'}
-  return chunks.map((chunk) => `data: ${JSON.stringify({...head, ...chunk})}\n\n`).join('') + (done ? 'data: [DONE]\n\n' : '')
-}
-
-const delta = (d: Record<string, unknown>, finish: string | null = null) => ({choices: [{index: 0, delta: d, finish_reason: finish}]})
+const delta = chatDelta
 
 const TOOL_STREAM = chatStream([
   delta({role: 'assistant', content: 'Checking.'}),
@@ -232,7 +226,7 @@ describe("Anthropic's Messages API over chat completions: the stream", () => {
 
   it('never finishes a stream that ended before its finish reason, and raises an error from the upstream', () => {
     const cut = new ChatToMessagesStream()
-    cut.push(chatStream([delta({content: 'Half'})], false))
+    cut.push(chatStream([delta({content: 'Half'})], {done: false}))
     expect(() => cut.end()).toThrow(/ended before the answer was complete/)
     expect(() => new ChatToMessagesStream().push('data: {"error":{"message":"boom"}}\n\n')).toThrow(AdapterError)
   })

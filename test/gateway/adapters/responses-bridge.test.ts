@@ -6,15 +6,10 @@ import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
 import {ChatToResponsesStream, responseFromChat, responsesToChatBody} from '../../../src/gateway/adapters/responses-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
-import {account, ANTHROPIC_TOOL_STREAM, context, events, feed, openaiClientAnswering} from './fixtures.js'
+import {account, ANTHROPIC_TOOL_STREAM, chatDelta, chatStream as chatStreamOf, context, events, feed, openaiClientAnswering} from './fixtures.js'
 
-/** A chat completion stream, as OpenAI (and Gemini's compatibility layer) writes it. */
-function chatStream(chunks: Array<Record<string, unknown>>, done = true): string {
-  const head = {id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gemini-2.5-flash'}
-  return chunks.map((chunk) => `data: ${JSON.stringify({...head, ...chunk})}\n\n`).join('') + (done ? 'data: [DONE]\n\n' : '')
-}
-
-const delta = (d: Record<string, unknown>, finish: string | null = null) => ({choices: [{index: 0, delta: d, finish_reason: finish}]})
+const chatStream = (chunks: Array<Record<string, unknown>>, done = true) => chatStreamOf(chunks, {model: 'gemini-2.5-flash', done})
+const delta = chatDelta
 
 const TEXT_STREAM = chatStream([
   delta({role: 'assistant', content: ''}),
