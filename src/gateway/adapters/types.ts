@@ -89,9 +89,9 @@ export interface ProviderAdapter {
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest
   /**
    * Translation of a complete successful upstream answer for a non-streaming client; absent (or undefined returned)
-   * means the body is relayed as is. `text` is the whole upstream body (SSE text when `upstreamStreams` was true). Throws `AdapterError` when the
-   * answer reports a failure (e.g. a `response.failed` event inside a 200 stream). Given an error status, it delegates
-   * to `translateError`.
+   * means the body is relayed as is. `text` is the whole upstream body (SSE text when `upstreamStreams` was true).
+   * Throws `AdapterError` when the answer reports a failure (e.g. a `response.failed` event inside a 200 stream).
+   * Given an error status, it delegates to `translateError`.
    */
   translateResponse?(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse | undefined
   /**
@@ -100,6 +100,6 @@ export interface ProviderAdapter {
    * where the provider uses one that clients and retry rules do not know (Anthropic's 529 "overloaded" becomes 503).
    */
   translateError?(status: number, text: string): TranslatedResponse
-  /** Translation of a streamed answer for a streaming client; absent (or undefined returned) means bytes are relayed as is. */
+  /** Translation of a streamed answer for a streaming client; absent (or undefined returned): bytes relayed as is. */
   createStreamTranslator?(ctx: AdapterRequestContext): StreamTranslator | undefined
 }
