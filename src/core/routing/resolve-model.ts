@@ -10,7 +10,10 @@
  *    unknown keys are refused here rather than sent upstream, so that a typo gets the list of configured models;
  * 3. the key whose upstream id or bare id is the name (`gpt-5-mini`), when exactly one key has it;
  * 4. the key that has the name as an alias (config or catalog aliases: `sonnet`), when exactly one has it;
- * 5. steps 1, 3 and 4 again ignoring case.
+ * 5. steps 1, 3 and 4 again ignoring case;
+ * 6. for a dated snapshot name that none of that matched (`claude-sonnet-4-5-20250929`, `gpt-4o-2024-08-06`, as
+ *    Claude Code and pinned clients send them), the same name without its date: the snapshot is served by its model
+ *    (configure the snapshot as a model of its own to pin it).
  * A name that several keys share is ambiguous (`invalid_request`, listing them); a name that matches nothing is
  * `model_not_found`, listing the configured models and the closest names.
  */
@@ -24,6 +27,9 @@ import {modelInfo} from './model-info.js'
 
 /** Providers whose model list is whatever the user installed, so the catalog cannot vouch for a key. */
 export const SELF_HOSTED_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'openai-compatible'])
+
+/** A snapshot date at the end of a model name: Anthropic's `-20250929`, OpenAI's `-2024-08-06`. */
+const SNAPSHOT_DATE = /-(?:\d{8}|\d{4}-\d{2}-\d{2})$/
 
 /** How many configured models an error message lists before "and N more". */
 const LISTED_MODELS = 12
@@ -72,6 +78,15 @@ export function resolveModelName(config: RuntimeConfig, name: string, param = 'm
       param,
       hint: 'Send the full key (`provider/id`) of the one you mean.',
     })
+  }
+  const undated = name.replace(SNAPSHOT_DATE, '')
+  if (undated !== name) {
+    try {
+      return resolveModelName(config, undated, param)
+    } catch (error) {
+      // An undated name that is unknown too: the error names what the client sent.
+      if (!(error instanceof RoutingError) || error.code !== 'model_not_found') throw error
+    }
   }
   const spellings = new Map<string, string>(idx.keys.map((key) => [key, key]))
   for (const map of [idx.ids, idx.aliases]) {

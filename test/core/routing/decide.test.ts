@@ -186,6 +186,25 @@ describe('decideRoute: explicit models', () => {
     expect(decide(chat('sonnet'), classification(), {config}).selected_model).toBe('anthropic/claude-sonnet-4.5')
   })
 
+  it("resolves a dated snapshot name to its model when the snapshot is not configured (Claude Code's model names)", () => {
+    const config = makeConfig({
+      accounts: [{name: 'a', provider: 'anthropic', base_url: 'http://127.0.0.1:9/v1'}],
+      task_routes: {general: {default: ['anthropic/claude-sonnet-4.5', 'anthropic/claude-haiku-4.5']}},
+      fallback_models: [],
+      default_model: 'anthropic/claude-sonnet-4.5',
+    })
+    expect(decide(chat('claude-sonnet-4-5-20250929'), classification(), {config}).selected_model).toBe('anthropic/claude-sonnet-4.5')
+    expect(decide(chat('claude-haiku-4-5-20251001'), classification(), {config}).selected_model).toBe('anthropic/claude-haiku-4.5')
+    expect(decide(chat('acme/small-2024-08-06')).selected_model).toBe('acme/small')
+    // A snapshot configured as its own model is that model.
+    const pinned = makeConfig({...{models: {'acme/small-2024-08-06': {}, 'acme/small': {}}}})
+    expect(decide(chat('acme/small-2024-08-06'), classification(), {config: pinned}).selected_model).toBe('acme/small-2024-08-06')
+    // An unknown model with a date is refused under the name the client sent.
+    const error = routingError(() => decide(chat('claude-opus-9-20990101'), classification(), {config}))
+    expect(error.code).toBe('model_not_found')
+    expect(error.message).toContain('Model "claude-opus-9-20990101" is not configured')
+  })
+
   it('accepts an unconfigured catalog or self-hosted key of a provider whose account serves any model', () => {
     const config = makeConfig({
       accounts: [
