@@ -155,7 +155,6 @@ export function messagesToChatBody(body: Json, stream: boolean): Json {
   if (typeof body.max_tokens === 'number') chat.max_tokens = body.max_tokens
   for (const field of ['temperature', 'top_p'] as const) if (typeof body[field] === 'number') chat[field] = body[field]
   if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) chat.stop = body.stop_sequences
-  if (isObject(body.metadata) && typeof body.metadata.user_id === 'string') chat.user = body.metadata.user_id
   const effort = effortOf(body.thinking)
   if (effort !== undefined) chat.reasoning_effort = effort
   if (stream) {

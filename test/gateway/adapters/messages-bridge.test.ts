@@ -95,7 +95,6 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
       max_tokens: 512,
       temperature: 0.3,
       stop: ['END'],
-      user: 'u-1',
       reasoning_effort: 'medium',
       stream: true,
       stream_options: {include_usage: true},
