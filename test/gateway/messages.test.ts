@@ -103,6 +103,17 @@ fallback_models: []
     expect(final.usage.output_tokens).toBeGreaterThan(0)
   })
 
+  it('ends a translated stream that breaks midway with an error the Anthropic client raises, never a finished message', async () => {
+    openai.script([{kind: 'drop', afterChunks: 3}])
+    const stream = client().messages.stream({model: 'openai/gpt-5-mini', max_tokens: 300, messages: [{role: 'user', content: 'Count to ten.'}]})
+    let text = ''
+    stream.on('text', (delta) => (text += delta))
+    await expect(stream.finalMessage()).rejects.toThrow(/Upstream stream interrupted/)
+    expect(text.length).toBeGreaterThan(0)
+    const id = gateway.events.findLast((e) => e.event === 'route_decision')!.request_id
+    expect(await gateway.terminal(id)).toMatchObject({endpoint: 'messages', outcome: 'stream_error'})
+  })
+
   it('carries a tool call and its result across two turns through the chat translation', async () => {
     const tools = [{name: 'get_weather', description: 'Weather for a city', input_schema: {type: 'object' as const, properties: {city: {type: 'string'}}, required: ['city']}}]
     const first = await client().messages.create({
@@ -197,8 +208,8 @@ task_routes:
     })
     expect(message.type).toBe('message')
     expect(claude.requests.at(-1)!.headers['x-api-key']).toBe('sk-ant-test-key')
-    const terminal = gateway.events.findLast((e) => e.event === 'proxy_terminal')
-    expect(terminal).toMatchObject({principal: 'cc'})
+    const id = gateway.events.findLast((e) => e.event === 'route_decision')!.request_id
+    expect(await gateway.terminal(id)).toMatchObject({principal: 'cc'})
 
     const refused = await new Anthropic({baseURL: gateway.url, apiKey: 'wrong-key', maxRetries: 0}).messages
       .create({model: 'auto', max_tokens: 50, messages: [{role: 'user', content: 'Hi'}]})

@@ -266,8 +266,9 @@ fallback_models: []
     expect(apiError.message).toContain('anthropic/claude-haiku-4.5, cannot serve this request: anthropic does not serve /v1/completions')
     expect(apiError.message).toContain('/v1/chat/completions')
     expect(anthropic.requests.length + codex.requests.length).toBe(before)
-    const decision = gateway.events.findLast((e) => e.event === 'proxy_terminal')
-    expect(decision).toMatchObject({endpoint: 'completions', outcome: 'rejected', status: 400})
+    const id = apiError.headers?.get('x-router-request-id')
+    expect(id).toMatch(/^req_/)
+    expect(await gateway.terminal(id!)).toMatchObject({endpoint: 'completions', outcome: 'rejected', status: 400})
   })
 
   it('turns a response.failed event into an error for the client, never a truncated success', async () => {
