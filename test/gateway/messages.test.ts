@@ -69,6 +69,19 @@ fallback_models: []
     })
   })
 
+  it('fails a relayed Anthropic stream that reports an error, never passes it as a success', async () => {
+    claude.script([{kind: 'error_event', afterChunks: 2}])
+    const stream = client().messages.stream({model: 'anthropic/claude-sonnet-4.5', max_tokens: 300, messages: [{role: 'user', content: 'Count to ten.'}]})
+    await expect(stream.finalMessage()).rejects.toThrow()
+    const id = gateway.events.findLast((e) => e.event === 'route_decision')!.request_id
+    const terminal = await gateway.terminal(id)
+    // When the error arrives before anything reached the client, the gateway falls back (here there is nothing left
+    // to try: exhausted); after, the client gets the gateway's error event (stream_error). Which one is up to timing.
+    expect(terminal.endpoint).toBe('messages')
+    expect(['exhausted', 'stream_error']).toContain(terminal.outcome)
+    expect(terminal.attempts[0]).toMatchObject({model: 'anthropic/claude-sonnet-4.5', ok: false})
+  })
+
   it('routes model "auto" by task: a coding request to Claude, a general one to the OpenAI model, as Anthropic messages', async () => {
     const coding = await client().messages.create({
       model: 'auto',

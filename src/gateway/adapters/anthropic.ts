@@ -6,7 +6,7 @@
  * has no Anthropic meaning (`logprobs`, `seed`, `presence_penalty`…) is simply not carried over.
  */
 import type {Endpoint} from '../../core/routing/schema.js'
-import {SseParser, type SseEvent} from '../../core/sse.js'
+import {formatSse, SseParser, type SseEvent} from '../../core/sse.js'
 import {
   chatCompletion,
   ChunkWriter,
@@ -408,6 +408,37 @@ function streamError(data: unknown): AdapterError {
   return new AdapterError(error.message, known?.status ?? 502, known?.type ?? 'server_error', error.type)
 }
 
+/**
+ * Relays a Messages stream to a Messages client event by event, as Anthropic wrote it. An `error` event, or a stream
+ * that ends before `message_stop`, is a failure: before anything reached the client the gateway can still fall back,
+ * and after, the client gets the gateway's error event and the audit log a `stream_error`, never a success.
+ */
+export class AnthropicMessagesRelay implements StreamTranslator {
+  private readonly parser = new SseParser()
+  private done = false
+
+  push(chunk: string): string {
+    return this.relay(this.parser.push(chunk))
+  }
+
+  end(): string {
+    const tail = this.relay(this.parser.end())
+    if (!this.done) throw new AdapterError('the upstream stream ended before message_stop', 502, 'upstream_error', 'stream_truncated')
+    return tail
+  }
+
+  private relay(events: SseEvent[]): string {
+    let out = ''
+    for (const event of events) {
+      if (this.done) break
+      if (event.event === 'error') throw streamError(tryParseJson(event.data))
+      if (event.event === 'message_stop') this.done = true
+      out += formatSse(event.data, event.event)
+    }
+    return out
+  }
+}
+
 /** Translates a complete Messages API response into a `chat.completion`. */
 export function fromAnthropicMessage(message: Record<string, unknown>, fallbackModel: string): ChatCompletion {
   let text = ''
@@ -550,7 +581,8 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
 /**
  * Anthropic: chat completions, translated both ways, and the Messages API itself for Messages clients (their own
- * body, with the upstream model id and their `anthropic-beta` header, and the answer relayed as it comes). The
+ * body, with the upstream model id and their `anthropic-beta` header, and the answer relayed as it comes, a stream
+ * event by event, see `AnthropicMessagesRelay`). The
  * Responses API goes through `withResponsesBridge`.
  */
 export const anthropicAdapter = {
@@ -585,8 +617,8 @@ export const anthropicAdapter = {
 
   translateError: translateAnthropicError,
 
-  createStreamTranslator(ctx: AdapterRequestContext): StreamTranslator | undefined {
-    if (ctx.endpoint === 'messages') return undefined
+  createStreamTranslator(ctx: AdapterRequestContext): StreamTranslator {
+    if (ctx.endpoint === 'messages') return new AnthropicMessagesRelay()
     return new AnthropicStreamTranslator(ctx.upstreamModel, wantsStreamUsage(ctx.body))
   },
 } satisfies ProviderAdapter

@@ -1,11 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk'
 import {describe, expect, it} from 'vitest'
 
-import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic.js'
+import {anthropicAdapter, AnthropicMessagesRelay} from '../../../src/gateway/adapters/anthropic.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
 import {anthropicErrorBody, ChatToMessagesStream, messageFromChat, messagesToChatBody} from '../../../src/gateway/adapters/messages-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
-import {account, chatDelta, chatStream, context, events, feed} from './fixtures.js'
+import {account, ANTHROPIC_TOOL_STREAM, chatDelta, chatStream, context, events, feed} from './fixtures.js'
 
 const delta = chatDelta
 
@@ -258,10 +258,28 @@ describe("Anthropic's Messages API: the adapters", () => {
     expect(request.headers).toMatchObject({'anthropic-beta': 'context-1m-2025-08-07', 'x-api-key': 'sk-test-secret', accept: 'text/event-stream'})
     expect(request.body).toBe(ctx.bodyJson())
     expect(ADAPTERS.anthropic.translateResponse!(200, '{"type":"message"}', ctx)).toBeUndefined()
-    expect(ADAPTERS.anthropic.createStreamTranslator!(ctx)).toBeUndefined()
+    // A stream is relayed event by event, byte for byte.
+    const relay = ADAPTERS.anthropic.createStreamTranslator!(ctx)!
+    expect(feed(relay, ANTHROPIC_TOOL_STREAM, 5)).toBe(ANTHROPIC_TOOL_STREAM)
     // A chat client's request is still translated, and gets no beta header from anywhere but the account.
     const chat = anthropicAdapter.buildRequest(context({body: {model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})}))
     expect(chat.headers['anthropic-beta']).toBeUndefined()
+  })
+
+  it("fails a relayed Anthropic stream on an error event or a missing message_stop, never passes it as a success", () => {
+    const relay = new AnthropicMessagesRelay()
+    expect(relay.push('event: message_start\ndata: {"type":"message_start","message":{}}\n\n')).toContain('message_start')
+    let error: unknown
+    try {
+      relay.push('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n')
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(AdapterError)
+    expect(error).toMatchObject({message: 'Overloaded', code: 'overloaded_error'})
+    const cut = new AnthropicMessagesRelay()
+    cut.push('event: message_start\ndata: {"type":"message_start","message":{}}\n\n')
+    expect(() => cut.end()).toThrow(/ended before message_stop/)
   })
 
   it('sends an OpenAI-format provider the request as a chat completion and answers an Anthropic message', () => {
