@@ -481,7 +481,8 @@ class ProxyRun {
       }
       return true
     }
-    this.response(target, attemptNo, response.statusCode, connectMs, sentAt, bytesIn, translator ? null : usageFrom(tail))
+    const usage = translator === undefined ? usageFrom(tail) : (translator.reportedUsage?.() ?? null)
+    this.response(target, attemptNo, response.statusCode, connectMs, sentAt, bytesIn, usage)
     this.recordAttempt(target, response.statusCode, null, sentAt, true)
     this.settleTicket('success')
     this.terminal('success', response.statusCode, target, null, null)

@@ -69,6 +69,16 @@ fallback_models: []
     })
   })
 
+  it("relays an Anthropic stream event by event and records its usage", async () => {
+    const stream = client().messages.stream({model: 'anthropic/claude-sonnet-4.5', max_tokens: 300, messages: [{role: 'user', content: 'Count to three.'}]})
+    const final = await stream.finalMessage()
+    expect((final.content[0] as {text: string}).text).toContain('sim:claude')
+    const id = gateway.events.findLast((e) => e.event === 'route_decision')!.request_id
+    expect(await gateway.terminal(id)).toMatchObject({outcome: 'success', stream: true})
+    const response = gateway.eventsFor(id).find((e) => e.event === 'proxy_response')
+    expect(response).toMatchObject({usage: {prompt_tokens: final.usage.input_tokens, completion_tokens: final.usage.output_tokens}})
+  })
+
   it('fails a relayed Anthropic stream that reports an error, never passes it as a success', async () => {
     claude.script([{kind: 'error_event', afterChunks: 2}])
     const stream = client().messages.stream({model: 'anthropic/claude-sonnet-4.5', max_tokens: 300, messages: [{role: 'user', content: 'Count to ten.'}]})

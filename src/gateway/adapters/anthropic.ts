@@ -416,6 +416,8 @@ function streamError(data: unknown): AdapterError {
 export class AnthropicMessagesRelay implements StreamTranslator {
   private readonly parser = new SseParser()
   private done = false
+  private inputTokens: number | null = null
+  private outputTokens: number | null = null
 
   push(chunk: string): string {
     return this.relay(this.parser.push(chunk))
@@ -433,9 +435,24 @@ export class AnthropicMessagesRelay implements StreamTranslator {
       if (this.done) break
       if (event.event === 'error') throw streamError(tryParseJson(event.data))
       if (event.event === 'message_stop') this.done = true
+      else if (event.event === 'message_start' || event.event === 'message_delta') this.count(event.data)
       out += formatSse(event.data, event.event)
     }
     return out
+  }
+
+  reportedUsage(): {prompt_tokens: number | null; completion_tokens: number | null} | null {
+    return this.inputTokens === null && this.outputTokens === null ? null : {prompt_tokens: this.inputTokens, completion_tokens: this.outputTokens}
+  }
+
+  /** Usage from `message_start` (input) and `message_delta` (output so far), as Anthropic reports it. */
+  private count(data: string): void {
+    const parsed = tryParseJson(data)
+    if (!isObject(parsed)) return
+    const usage = isObject(parsed.usage) ? parsed.usage : isObject(parsed.message) && isObject(parsed.message.usage) ? parsed.message.usage : null
+    if (usage === null) return
+    if (typeof usage.input_tokens === 'number') this.inputTokens = usage.input_tokens
+    if (typeof usage.output_tokens === 'number') this.outputTokens = usage.output_tokens
   }
 }
 

@@ -62,6 +62,8 @@ export interface TranslatedResponse {
 export interface StreamTranslator {
   push(chunk: string): string
   end(): string
+  /** Token counts the stream reported, for the audit log (without it, a translated stream's usage is not recorded). */
+  reportedUsage?(): {prompt_tokens: number | null; completion_tokens: number | null} | null
 }
 
 /**

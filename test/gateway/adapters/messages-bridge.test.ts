@@ -261,6 +261,12 @@ describe("Anthropic's Messages API: the adapters", () => {
     // A stream is relayed event by event, byte for byte.
     const relay = ADAPTERS.anthropic.createStreamTranslator!(ctx)!
     expect(feed(relay, ANTHROPIC_TOOL_STREAM, 5)).toBe(ANTHROPIC_TOOL_STREAM)
+    // Its usage, for the audit log: input from message_start, output from the last message_delta.
+    const reported = (events(ANTHROPIC_TOOL_STREAM) as Event[]).filter((e) => e.event === 'message_start' || e.event === 'message_delta')
+    expect(relay.reportedUsage!()).toEqual({
+      prompt_tokens: reported[0].data.message.usage.input_tokens,
+      completion_tokens: reported.at(-1)!.data.usage.output_tokens,
+    })
     // A chat client's request is still translated, and gets no beta header from anywhere but the account.
     const chat = anthropicAdapter.buildRequest(context({body: {model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})}))
     expect(chat.headers['anthropic-beta']).toBeUndefined()
