@@ -64,8 +64,9 @@ function prepareGeminiBody(body: Record<string, unknown>, endpoint: Endpoint): R
 
 /**
  * Gemini: chat completions, embeddings and image generation (Imagen) exist in the compatibility layer; the Responses
- * API does not (it goes through `withResponsesBridge`), nor do legacy completions (the gateway sends those elsewhere). A passthrough path (e.g. `/models`) is
- * allowed. Errors arrive as Google's `[{"error": {...}}]` list and are unwrapped by the shared error normaliser.
+ * API does not (it goes through `withResponsesBridge`), nor do legacy completions (the gateway sends those elsewhere).
+ * A passthrough path (e.g. `/models`) is allowed. Errors arrive as Google's `[{"error": {...}}]` list and are unwrapped
+ * by the shared error normaliser.
  */
 export const geminiAdapter = openAIFormatAdapter({
   // A bare `https://generativelanguage.googleapis.com` means the compatibility layer's root.
