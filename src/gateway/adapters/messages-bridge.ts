@@ -323,7 +323,7 @@ export function anthropicErrorType(status: number): string {
   return 'api_error'
 }
 
-/** An OpenAI-shaped error body (`{"error": {"message", …}}`) in Anthropic's shape; other bodies are returned as they are. */
+/** An OpenAI-shaped error body (`{"error": {"message", …}}`) in Anthropic's shape; any other body as it is. */
 export function anthropicErrorBody(status: number, body: unknown): unknown {
   if (!isObject(body) || !isObject(body.error) || body.type === 'error') return body
   const message = typeof body.error.message === 'string' ? body.error.message : 'error'
