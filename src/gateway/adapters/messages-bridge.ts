@@ -41,15 +41,21 @@ function imagePart(block: Json): Json {
   throw refuse('an image must come as base64 data or a URL')
 }
 
-/** The text of a `tool_result` block's content (a string or text blocks; images are refused). */
-function toolResultText(content: unknown): string {
+/**
+ * The text of a `tool_result` block's content (a string, or text and image blocks). Chat tool messages carry text
+ * only, so its images go into `images`, for a user message after the tool results.
+ */
+function toolResultText(content: unknown, images: Json[]): string {
   if (typeof content === 'string') return content
   if (!Array.isArray(content)) return ''
   let text = ''
   for (const block of content) {
     if (!isObject(block)) continue
     if (block.type === 'text') text += blockText(block)
-    else throw refuse(`a tool result with a ${JSON.stringify(block.type)} block cannot be sent as a chat tool message`)
+    else if (block.type === 'image') {
+      images.push(imagePart(block))
+      text += `${text === '' ? '' : '\n'}[image ${images.length}, attached below]`
+    } else throw refuse(`a tool result with a ${JSON.stringify(block.type)} block cannot be sent as a chat tool message`)
   }
   return text
 }
@@ -84,15 +90,17 @@ function chatTurn(message: Json, out: Json[]): void {
     return
   }
   const parts: Json[] = []
+  const images: Json[] = []
   for (const block of content) {
     if (!isObject(block)) continue
     if (block.type === 'tool_result') {
-      const text = toolResultText(block.content)
+      const text = toolResultText(block.content, images)
       out.push({role: 'tool', tool_call_id: String(block.tool_use_id ?? ''), content: block.is_error === true ? `Error: ${text}` : text})
     } else if (block.type === 'text') parts.push({type: 'text', text: blockText(block)})
     else if (block.type === 'image') parts.push(imagePart(block))
     else throw refuse(`a user ${JSON.stringify(block.type)} block cannot be sent to another provider`)
   }
+  if (images.length > 0) parts.unshift({type: 'text', text: 'The images the tool results above refer to:'}, ...images)
   if (parts.length > 0) out.push({role: 'user', content: parts.every((part) => part.type === 'text') ? parts.map((part) => part.text).join('') : parts})
 }
 

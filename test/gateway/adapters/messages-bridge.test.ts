@@ -101,6 +101,37 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
     })
   })
 
+  it('moves the images of tool results into a user message after them (chat tool messages carry text only)', () => {
+    const chat = messagesToChatBody(
+      {
+        model: 'm',
+        messages: [
+          {role: 'assistant', content: [{type: 'tool_use', id: 't1', name: 'screenshot', input: {}}]},
+          {
+            role: 'user',
+            content: [
+              {type: 'tool_result', tool_use_id: 't1', content: [{type: 'text', text: 'Captured.'}, {type: 'image', source: {type: 'base64', media_type: 'image/png', data: 'AAAA'}}]},
+              {type: 'text', text: 'What is on screen?'},
+            ],
+          },
+        ],
+      },
+      false,
+    )
+    expect(chat.messages).toEqual([
+      {role: 'assistant', content: null, tool_calls: [{type: 'function', id: 't1', function: {name: 'screenshot', arguments: '{}'}}]},
+      {role: 'tool', tool_call_id: 't1', content: 'Captured.\n[image 1, attached below]'},
+      {
+        role: 'user',
+        content: [
+          {type: 'text', text: 'The images the tool results above refer to:'},
+          {type: 'image_url', image_url: {url: 'data:image/png;base64,AAAA'}},
+          {type: 'text', text: 'What is on screen?'},
+        ],
+      },
+    ])
+  })
+
   it('marks a failed tool result, names a forced tool, and drops a turn that held only thinking', () => {
     const chat = messagesToChatBody(
       {
@@ -126,7 +157,7 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
     [{tools: [{type: 'web_search_20250305', name: 'web_search'}]}, "runs on Anthropic's servers"],
     [{messages: [{role: 'user', content: [{type: 'document', source: {type: 'base64', media_type: 'application/pdf', data: 'AA'}}]}]}, '"document"'],
     [{messages: [{role: 'assistant', content: [{type: 'server_tool_use', id: 's', name: 'web_search', input: {}}]}]}, '"server_tool_use"'],
-    [{messages: [{role: 'user', content: [{type: 'tool_result', tool_use_id: 't', content: [{type: 'image', source: {type: 'url', url: 'http://x'}}]}]}]}, 'tool result'],
+    [{messages: [{role: 'user', content: [{type: 'tool_result', tool_use_id: 't', content: [{type: 'search_result', source: 'x'}]}]}]}, 'tool result'],
   ])('refuses what only Anthropic runs: %j', (fields, named) => {
     let error: unknown
     try {
