@@ -84,8 +84,11 @@ async function once(client, target) {
   }
   const total = performance.now() - start
   if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}: ${text.slice(0, 200)}`)
-  if (target.stream && !text.includes('[DONE]')) throw new Error('stream ended without [DONE]')
-  if (!target.stream && !text.includes('"choices"')) throw new Error(`unexpected body: ${text.slice(0, 200)}`)
+  // What a complete answer holds: a chat completion's choices and [DONE], or an Anthropic message's content and message_stop.
+  const end = target.streamEnd ?? '[DONE]'
+  const mark = target.bodyMark ?? '"choices"'
+  if (target.stream && !text.includes(end)) throw new Error(`stream ended without ${end}`)
+  if (!target.stream && !text.includes(mark)) throw new Error(`unexpected body: ${text.slice(0, 200)}`)
   return {total, firstData}
 }
 

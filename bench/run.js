@@ -23,7 +23,7 @@ import {request} from 'undici'
 import {formatSummary, summarizeProfile} from './profile-summary.js'
 import {HAS_PROC, meterFor, sampleRss} from './lib/procfs.js'
 import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js'
-import {chatBody, CONVERSATIONS, conversation, messagesBytes} from './lib/requests.js'
+import {APIS, chatBody, CONVERSATIONS, conversation, messagesApiBody, messagesBytes} from './lib/requests.js'
 import {killAll, MODEL_KEY, ROOT, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
 import {linearFit, mean, quantile, round} from './lib/stats.js'
 
@@ -58,6 +58,8 @@ const USAGE = `Usage: npm run bench -- [flags]
                       prompt, ten earlier turns and a short new question, 18 KB)
   --document-kb N     paste an N KB document into the last turn of the conversation (default 0); shows what a
                       long-context request costs
+  --api chat|messages the API clients use through the gateway (default chat); messages sends Anthropic's Messages
+                      API, which the gateway translates to chat completions for the upstream (what Claude Code costs)
   --node-option OPT   an extra Node option for the gateway process, repeatable (e.g. --node-option=--max-semi-space-size=4)
   --out PATH          write the JSON results here (default bench/results/<timestamp>.json)
 `
@@ -98,6 +100,7 @@ function parseFlags(argv) {
         'node-option': {type: 'string', multiple: true, default: []},
         'document-kb': {type: 'string', default: '0'},
         conversation: {type: 'string', default: 'chat'},
+        api: {type: 'string', default: 'chat'},
         out: {type: 'string'},
         help: {type: 'boolean', short: 'h', default: false},
       },
@@ -107,6 +110,9 @@ function parseFlags(argv) {
   }
   if (values.only !== undefined && values.only !== 'json' && values.only !== 'stream') {
     throw new UsageError(`--only must be json or stream, got "${values.only}".`)
+  }
+  if (!APIS.includes(values.api)) {
+    throw new UsageError(`--api must be ${APIS.join(' or ')}, got "${values.api}".`)
   }
   if (!CONVERSATIONS.includes(values.conversation)) {
     throw new UsageError(`--conversation must be ${CONVERSATIONS.join(' or ')}, got "${values.conversation}".`)
@@ -129,6 +135,7 @@ function parseFlags(argv) {
     nodeOptions: values['node-option'],
     documentKb: values['document-kb'] === '0' ? 0 : positiveInt(values['document-kb'], '--document-kb'),
     conversation: values.conversation,
+    api: values.api,
     out: values.out,
   }
 }
@@ -165,6 +172,11 @@ function monotonicUs() {
   return Number(process.hrtime.bigint() / 1000n)
 }
 
+/** The body of one request to `target`: a chat completion, or for `api: 'messages'` an Anthropic Messages request. */
+function bodyFor(target, stream, messages) {
+  return target.api === 'messages' ? messagesApiBody(target.model, stream, messages) : chatBody(target.model, stream, messages)
+}
+
 /** One request through undici, for the checks before the load. */
 async function fetchText(url, headers, body) {
   const response = await request(url, {method: 'POST', headers, body})
@@ -178,14 +190,18 @@ async function fetchText(url, headers, body) {
 async function checkSetup(targets, messages) {
   const info = {}
   for (const [name, target] of Object.entries(targets)) {
-    const whole = await fetchText(target.url, target.headers, chatBody(target.model, false, messages))
-    if (whole.status !== 200) throw new Error(`${name}: non-streaming chat answered ${whole.status}: ${whole.text.slice(0, 300)}`)
+    const anthropic = target.api === 'messages'
+    const whole = await fetchText(target.url, target.headers, bodyFor(target, false, messages))
+    if (whole.status !== 200) throw new Error(`${name}: non-streaming request answered ${whole.status}: ${whole.text.slice(0, 300)}`)
     const parsed = JSON.parse(whole.text)
-    if (!Array.isArray(parsed.choices)) throw new Error(`${name}: the answer has no choices: ${whole.text.slice(0, 300)}`)
-    const streamed = await fetchText(target.url, target.headers, chatBody(target.model, true, messages))
-    if (streamed.status !== 200) throw new Error(`${name}: streaming chat answered ${streamed.status}: ${streamed.text.slice(0, 300)}`)
-    if (!streamed.text.trimEnd().endsWith('data: [DONE]')) throw new Error(`${name}: the stream did not end with [DONE]`)
-    const events = streamed.text.split('\n\n').filter((frame) => frame.startsWith('data: {')).length
+    if (anthropic ? !Array.isArray(parsed.content) : !Array.isArray(parsed.choices)) {
+      throw new Error(`${name}: the answer has no ${anthropic ? 'content' : 'choices'}: ${whole.text.slice(0, 300)}`)
+    }
+    const streamed = await fetchText(target.url, target.headers, bodyFor(target, true, messages))
+    if (streamed.status !== 200) throw new Error(`${name}: streaming request answered ${streamed.status}: ${streamed.text.slice(0, 300)}`)
+    const end = anthropic ? 'data: {"type":"message_stop"}' : 'data: [DONE]'
+    if (!streamed.text.trimEnd().endsWith(end)) throw new Error(`${name}: the stream did not end with ${end}`)
+    const events = streamed.text.split('\n\n').filter((frame) => /^(event: [^\n]*\n)?data: \{/.test(frame)).length
     info[name] = {json_bytes: Buffer.byteLength(whole.text), stream_bytes: Buffer.byteLength(streamed.text), stream_events: events}
     if (name === 'gateway') {
       if (whole.headers['x-router-model'] !== MODEL_KEY) throw new Error(`gateway: routed to ${whole.headers['x-router-model']}, expected ${MODEL_KEY}`)
@@ -214,7 +230,10 @@ class Bench {
     const json = {'content-type': 'application/json'}
     this.targets = {
       direct: {url: `${upstream.url}/v1/chat/completions`, headers: {...json, authorization: `Bearer ${UPSTREAM_KEY}`}, model: UPSTREAM_MODEL},
-      gateway: {url: `${gateway.url}/v1/chat/completions`, headers: {...json, authorization: 'Bearer sk-bench-client'}, model: 'auto'},
+      gateway:
+        flags.api === 'messages'
+          ? {url: `${gateway.url}/v1/messages`, headers: {...json, authorization: 'Bearer sk-bench-client'}, model: 'auto', api: 'messages'}
+          : {url: `${gateway.url}/v1/chat/completions`, headers: {...json, authorization: 'Bearer sk-bench-client'}, model: 'auto'},
     }
   }
 
@@ -254,7 +273,7 @@ class Bench {
 
   autocannonJob(target, mode, duration, extra = {}) {
     const t = this.targets[target]
-    return {mode: 'autocannon', url: t.url, headers: t.headers, body: chatBody(t.model, mode === 'stream', this.messages), connections: this.flags.connections, duration, ...extra}
+    return {mode: 'autocannon', url: t.url, headers: t.headers, body: bodyFor(t, mode === 'stream', this.messages), connections: this.flags.connections, duration, ...extra}
   }
 
   /** CPU time of the gateway (and of the upstream, where /proc allows) now. */
@@ -352,7 +371,15 @@ async function runStandard(bench) {
     log(`one connection: ${mode}, ${flags.sequential} sequential requests per target, direct and gateway interleaved`)
     const targets = ['direct', 'gateway'].map((name) => {
       const t = bench.targets[name]
-      return {name, url: t.url, headers: t.headers, body: chatBody(t.model, mode === 'stream', bench.messages), stream: mode === 'stream'}
+      const anthropic = t.api === 'messages'
+      return {
+        name,
+        url: t.url,
+        headers: t.headers,
+        body: bodyFor(t, mode === 'stream', bench.messages),
+        stream: mode === 'stream',
+        ...(anthropic ? {streamEnd: 'message_stop', bodyMark: '"content"'} : {}),
+      }
     })
     let before
     const sequential = await runWorker({mode: 'sequential', targets, requests: flags.sequential, warmup: 200, blocks: 10}, async () => {
@@ -468,7 +495,7 @@ async function runSoak(bench) {
   const sampler = sampleRss(() => bench.gatewayMeter.rss(), 5000)
   const run = await bench.load('gateway', 'json', flags.soak, 'soak', {
     overallRate: flags.rate,
-    requests: [{body: chatBody(t.model, false, bench.messages)}, {body: chatBody(t.model, true, bench.messages)}],
+    requests: [{body: bodyFor(t, false, bench.messages)}, {body: bodyFor(t, true, bench.messages)}],
   })
   const samples = (await sampler.stop()).map(([ms, bytes]) => [ms / 1000, bytes / MB])
   const loadEnded = Date.now()
@@ -740,6 +767,7 @@ async function main() {
       rate: flags.soak ? flags.rate : null,
       messages_bytes: messagesBytes(conversation(flags.documentKb, flags.conversation)),
       conversation: flags.conversation,
+      api: flags.api,
       document_kb: flags.documentKb,
       load_tool: `autocannon ${JSON.parse(readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}`,
       meter: HAS_PROC ? '/proc/PID/stat and /proc/PID/status' : 'process.cpuUsage() and memoryUsage() over IPC',
@@ -752,6 +780,9 @@ async function main() {
   print(`load average before the run: ${m.load_average_before.join(' ')}${m.load_average_before[0] > m.cpus * 0.5 ? '  (the machine is busy: expect noisy figures)' : ''}`)
 
   if (flags.nodeOptions.length > 0) print(`gateway Node options: ${flags.nodeOptions.join(' ')}`)
+  if (flags.api === 'messages') {
+    print("api: Anthropic's Messages API through the gateway (POST /v1/messages, translated to chat completions for the upstream); straight to the upstream, chat completions")
+  }
   if (flags.documentKb > 0 || flags.conversation !== 'chat') {
     const kind = flags.conversation === 'agent' ? "a coding agent's turn" : 'a chat'
     const pasted = flags.documentKb > 0 ? `, a ${flags.documentKb} KB document pasted into the last turn` : ''

@@ -74,6 +74,20 @@ export function chatBody(model, stream, messages = MESSAGES) {
   return JSON.stringify(stream ? {model, messages, stream: true} : {model, messages})
 }
 
+/**
+ * The same conversation in Anthropic's Messages API (`--api messages`): the system prompt at the top, the turns as they
+ * are, and the `max_tokens` that the API requires.
+ */
+export function messagesApiBody(model, stream, messages = MESSAGES) {
+  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n')
+  const turns = messages.filter((m) => m.role !== 'system')
+  const body = {model, max_tokens: 1024, ...(system ? {system} : {}), messages: turns}
+  return JSON.stringify(stream ? {...body, stream: true} : body)
+}
+
+/** The APIs `--api` can send through the gateway (straight to the upstream, requests are always chat completions). */
+export const APIS = ['chat', 'messages']
+
 /** Size in bytes of a messages array as JSON (about 1 KB for `MESSAGES`). */
 export function messagesBytes(messages = MESSAGES) {
   return Buffer.byteLength(JSON.stringify(messages))
