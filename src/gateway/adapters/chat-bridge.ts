@@ -12,9 +12,28 @@ import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type Str
 
 export type Json = Record<string, unknown>
 
+/**
+ * One SSE event whose data is JSON the gateway serialised itself (`JSON.stringify` never writes a raw line break, so
+ * the data needs no splitting into lines, as `formatSse` does for text of unknown origin).
+ */
+export function jsonEvent(type: string, json: string): string {
+  return `event: ${type}\ndata: ${json}\n\n`
+}
+
+const ID_BYTES = 12
+/** Random bytes for ids, drawn 256 ids at a time: one `randomBytes` call per id costs several microseconds. */
+let idPool = Buffer.alloc(0)
+let idOffset = 0
+
 /** An id in OpenAI's and Anthropic's style: a prefix and 24 hex characters. */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('hex')}`
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_BYTES * 256)
+    idOffset = 0
+  }
+  const id = idPool.toString('hex', idOffset, idOffset + ID_BYTES)
+  idOffset += ID_BYTES
+  return `${prefix}_${id}`
 }
 
 /** The whole chat answer of a provider that speaks OpenAI's format. */

@@ -9,9 +9,8 @@
  * refused with a 400 when the request goes to another provider. The model's thinking from another provider is not
  * returned: Anthropic checks the signature of every thinking block a client sends back, and only Anthropic can sign.
  */
-import {formatSse} from '../../core/sse.js'
 import type {ChatUsage} from './chat.js'
-import {type ChatBridge, ChatStreamReader, type Json, newId, withChatBridge} from './chat-bridge.js'
+import {type ChatBridge, ChatStreamReader, type Json, jsonEvent, newId, withChatBridge} from './chat-bridge.js'
 import {isObject} from './shared.js'
 import {AdapterError, type ProviderAdapter} from './types.js'
 
@@ -253,7 +252,15 @@ export class ChatToMessagesStream extends ChatStreamReader {
   private readonly seenCalls = new Set<number>()
 
   private event(type: string, fields: Json): string {
-    return formatSse(JSON.stringify({type, ...fields}), type)
+    return jsonEvent(type, JSON.stringify({type, ...fields}))
+  }
+
+  /** A `content_block_delta` event, written without building its object (one per streamed chunk: the hot path). */
+  private delta(kind: 'text_delta' | 'input_json_delta', field: 'text' | 'partial_json', value: string): string {
+    return jsonEvent(
+      'content_block_delta',
+      `{"type":"content_block_delta","index":${this.open!.index},"delta":{"type":"${kind}","${field}":${JSON.stringify(value)}}}`,
+    )
   }
 
   private opening(model: unknown): string {
@@ -270,7 +277,7 @@ export class ChatToMessagesStream extends ChatStreamReader {
     if (delta === null) return out
     if (typeof delta.content === 'string' && delta.content !== '') {
       if (this.open === null || this.open.kind !== 'text') out += this.openBlock('text', -1, {type: 'text', text: ''})
-      out += this.event('content_block_delta', {index: this.open!.index, delta: {type: 'text_delta', text: delta.content}})
+      out += this.delta('text_delta', 'text', delta.content)
     }
     if (Array.isArray(delta.tool_calls)) {
       for (const call of delta.tool_calls) {
@@ -286,7 +293,7 @@ export class ChatToMessagesStream extends ChatStreamReader {
           continue
         }
         if (typeof fn.arguments === 'string' && fn.arguments !== '') {
-          out += this.event('content_block_delta', {index: this.open!.index, delta: {type: 'input_json_delta', partial_json: fn.arguments}})
+          out += this.delta('input_json_delta', 'partial_json', fn.arguments)
         }
       }
     }

@@ -10,9 +10,8 @@
  * `apply_patch` (sent as a function with one string argument), images, JSON schemas, reasoning effort and output
  * limits are translated.
  */
-import {formatSse} from '../../core/sse.js'
 import type {ChatUsage} from './chat.js'
-import {type ChatBridge, ChatStreamReader, type Json, newId, withChatBridge} from './chat-bridge.js'
+import {type ChatBridge, ChatStreamReader, type Json, jsonEvent, newId, withChatBridge} from './chat-bridge.js'
 import {isObject, nowSeconds} from './shared.js'
 import {AdapterError, type ProviderAdapter} from './types.js'
 
@@ -383,7 +382,7 @@ export class ChatToResponsesStream extends ChatStreamReader {
   }
 
   private event(type: string, fields: Json): string {
-    return formatSse(JSON.stringify({type, sequence_number: this.sequence++, ...fields}), type)
+    return jsonEvent(type, JSON.stringify({type, sequence_number: this.sequence++, ...fields}))
   }
 
   private snapshot(inProgress: boolean): Json {
@@ -456,7 +455,14 @@ export class ChatToResponsesStream extends ChatStreamReader {
     let item = this.open
     if (item === null || item.kind !== 'message') ({item, out} = this.openItem('message'))
     item.text += text
-    return out + this.event('response.output_text.delta', {item_id: item.id, output_index: item.index, content_index: 0, delta: text, logprobs: []})
+    // One per streamed chunk (the hot path): written without building its object.
+    return (
+      out +
+      jsonEvent(
+        'response.output_text.delta',
+        `{"type":"response.output_text.delta","sequence_number":${this.sequence++},"item_id":"${item.id}","output_index":${item.index},"content_index":0,"delta":${JSON.stringify(text)},"logprobs":[]}`,
+      )
+    )
   }
 
   private toolCallDelta(call: Json): string {
