@@ -24,7 +24,7 @@ import {formatSummary, summarizeProfile} from './profile-summary.js'
 import {HAS_PROC, meterFor, sampleRss} from './lib/procfs.js'
 import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js'
 import {APIS, chatBody, CONVERSATIONS, conversation, messagesApiBody, messagesBytes} from './lib/requests.js'
-import {killAll, MODEL_KEY, ROOT, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
+import {killAll, MODEL_KEY, ROOT, startBaseline, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
 import {linearFit, mean, quantile, round} from './lib/stats.js'
 
 const LOAD_WORKER = join(ROOT, 'bench', 'load-worker.js')
@@ -60,6 +60,8 @@ const USAGE = `Usage: npm run bench -- [flags]
                       long-context request costs
   --api chat|messages the API clients use through the gateway (default chat); messages sends Anthropic's Messages
                       API, which the gateway translates to chat completions for the upstream (what Claude Code costs)
+  --baseline          also measure a minimal Fastify + undici proxy (bench/lib/baseline-proxy.js: no routing, audit
+                      or metrics) beside the gateway: the floor of the gateway's stack on this machine
   --node-option OPT   an extra Node option for the gateway process, repeatable (e.g. --node-option=--max-semi-space-size=4)
   --out PATH          write the JSON results here (default bench/results/<timestamp>.json)
 `
@@ -97,6 +99,7 @@ function parseFlags(argv) {
         rate: {type: 'string', default: '1000'},
         'skip-idle-wait': {type: 'boolean', default: false},
         profile: {type: 'boolean', default: false},
+        baseline: {type: 'boolean', default: false},
         'node-option': {type: 'string', multiple: true, default: []},
         'document-kb': {type: 'string', default: '0'},
         conversation: {type: 'string', default: 'chat'},
@@ -118,6 +121,7 @@ function parseFlags(argv) {
     throw new UsageError(`--conversation must be ${CONVERSATIONS.join(' or ')}, got "${values.conversation}".`)
   }
   const soak = values.soak === undefined ? null : parseDuration(values.soak, '--soak')
+  if (soak && values.baseline) throw new UsageError('--baseline measures beside the standard runs; it does not apply to --soak.')
   return {
     help: values.help,
     duration: parseDuration(values.duration, '--duration'),
@@ -132,6 +136,7 @@ function parseFlags(argv) {
     rate: positiveInt(values.rate, '--rate'),
     skipIdleWait: values['skip-idle-wait'],
     profile: values.profile,
+    baseline: values.baseline,
     nodeOptions: values['node-option'],
     documentKb: values['document-kb'] === '0' ? 0 : positiveInt(values['document-kb'], '--document-kb'),
     conversation: values.conversation,
@@ -215,14 +220,17 @@ async function checkSetup(targets, messages) {
 
 /** The benchmark context: processes, meters, targets, and what went wrong so far. */
 class Bench {
-  constructor(flags, upstream, gateway) {
+  constructor(flags, upstream, gateway, baseline = null) {
     this.flags = flags
     this.upstream = upstream
     this.gateway = gateway
+    /** The minimal proxy of `--baseline`, or null. */
+    this.baseline = baseline
     /** The conversation every request carries (see `--conversation` and `--document-kb`). */
     this.messages = conversation(flags.documentKb, flags.conversation)
     this.gatewayMeter = meterFor(gateway.child)
     this.upstreamMeter = HAS_PROC ? meterFor(upstream.child) : null
+    this.baselineMeter = baseline ? meterFor(baseline.child) : null
     this.failures = []
     /** Monotonic µs windows of the gateway's measured load, and their request counts (for the profile). */
     this.windows = []
@@ -235,6 +243,8 @@ class Bench {
           ? {url: `${gateway.url}/v1/messages`, headers: {...json, authorization: 'Bearer sk-bench-client'}, model: 'auto', api: 'messages'}
           : {url: `${gateway.url}/v1/chat/completions`, headers: {...json, authorization: 'Bearer sk-bench-client'}, model: 'auto'},
     }
+    // It does not route: it gets the upstream's model id, as the direct requests do.
+    if (baseline) this.targets.baseline = {url: `${baseline.url}/v1/chat/completions`, headers: json, model: UPSTREAM_MODEL}
   }
 
   /**
@@ -263,7 +273,8 @@ class Bench {
 
   /** Throws when the sim or the gateway has died: nothing after that would mean anything. */
   assertAlive() {
-    for (const service of [this.upstream, this.gateway]) {
+    for (const service of [this.upstream, this.gateway, this.baseline]) {
+      if (!service) continue
       if (service.unexpectedExit) {
         const {code, signal} = service.unexpectedExit
         throw new Error(`${service.name} died (${signal ?? `exit code ${code}`})\n${service.stderr.trim()}`)
@@ -276,9 +287,14 @@ class Bench {
     return {mode: 'autocannon', url: t.url, headers: t.headers, body: bodyFor(t, mode === 'stream', this.messages), connections: this.flags.connections, duration, ...extra}
   }
 
-  /** CPU time of the gateway (and of the upstream, where /proc allows) now. */
+  /** CPU time of the gateway (and of the upstream, where /proc allows, and of the baseline proxy) now. */
   async cpu() {
-    return {at: monotonicUs(), gateway: await this.gatewayMeter.cpuUs(), upstream: await this.upstreamMeter?.cpuUs()}
+    return {
+      at: monotonicUs(),
+      gateway: await this.gatewayMeter.cpuUs(),
+      upstream: await this.upstreamMeter?.cpuUs(),
+      baseline: await this.baselineMeter?.cpuUs(),
+    }
   }
 
   /** One autocannon run with the CPU time of both processes over its window. */
@@ -310,6 +326,9 @@ function cpuDelta(before, after) {
     gateway_cpu_user_us: after.gateway.user - before.gateway.user,
     gateway_cpu_system_us: after.gateway.system - before.gateway.system,
     upstream_cpu_us: after.upstream ? total(after.upstream) - total(before.upstream) : null,
+    baseline_cpu_us: after.baseline ? total(after.baseline) - total(before.baseline) : null,
+    baseline_cpu_user_us: after.baseline ? after.baseline.user - before.baseline.user : null,
+    baseline_cpu_system_us: after.baseline ? after.baseline.system - before.baseline.system : null,
   }
 }
 
@@ -345,6 +364,10 @@ async function runStandard(bench) {
     log(`warm-up: ${mode} direct, ${flags.warmup} s`)
     await bench.load('direct', mode, flags.warmup, `warm-up ${mode} direct`)
     out.warmup[mode] = await warmUpGateway(bench, mode)
+    if (bench.baseline) {
+      log(`warm-up: ${mode} baseline proxy, ${flags.warmup} s`)
+      await bench.load('baseline', mode, flags.warmup, `warm-up ${mode} baseline`)
+    }
   }
   // The footprint of a gateway at rest after traffic: once it has compacted its heap (see `IDLE_WAIT_S`).
   log(`idle: waiting ${IDLE_WAIT_S} s for the gateway to come to rest`)
@@ -356,10 +379,12 @@ async function runStandard(bench) {
   const idleCpuPerSecond = cpuDelta(idleBefore, await bench.cpu()).gateway_cpu_us / 2
 
   const sampler = sampleRss(() => bench.gatewayMeter.rss(), 100)
+  const baselineSampler = bench.baselineMeter ? sampleRss(() => bench.baselineMeter.rss(), 100) : null
+  const loadTargets = bench.baseline ? ['direct', 'gateway', 'baseline'] : ['direct', 'gateway']
   for (const mode of flags.modes) {
-    const runs = {direct: [], gateway: []}
+    const runs = {direct: [], gateway: [], baseline: []}
     for (let round = 1; round <= flags.rounds; round++) {
-      for (const target of ['direct', 'gateway']) {
+      for (const target of loadTargets) {
         log(`measure: ${mode} ${target}, round ${round}/${flags.rounds}, ${flags.duration} s, ${flags.connections} connections`)
         runs[target].push(await bench.load(target, mode, flags.duration, `measure ${mode} ${target} round ${round}`))
       }
@@ -369,7 +394,7 @@ async function runStandard(bench) {
 
   for (const mode of flags.modes) {
     log(`one connection: ${mode}, ${flags.sequential} sequential requests per target, direct and gateway interleaved`)
-    const targets = ['direct', 'gateway'].map((name) => {
+    const targets = loadTargets.map((name) => {
       const t = bench.targets[name]
       const anthropic = t.api === 'messages'
       return {
@@ -390,8 +415,8 @@ async function runStandard(bench) {
     bench.assertAlive()
     bench.windows.push([before.at, end.at])
     bench.windowRequests += sequential.targets.gateway.requests
-    const {direct, gateway} = sequential.targets
-    for (const [name, figures] of [['direct', direct], ['gateway', gateway]]) {
+    const {direct, gateway, baseline} = sequential.targets
+    for (const [name, figures] of Object.entries(sequential.targets)) {
       if (figures.errors > 0) bench.failures.push(`one connection ${mode} ${name}: ${figures.errors} failed requests (${figures.last_error})`)
     }
     out.one_connection[mode] = {
@@ -403,9 +428,11 @@ async function runStandard(bench) {
       added_first_data_p99_ms: mode === 'stream' ? gateway.first_data_ms.p99 - direct.first_data_ms.p99 : null,
       // The gateway is idle while the direct requests run, so its CPU over the run is its cost for its own requests.
       cpu_us_per_request: cpu.gateway_cpu_us / Math.max(1, gateway.requests),
+      baseline: baseline ? addedOver(direct, baseline, mode, cpu.baseline_cpu_us) : null,
     }
   }
   const samples = await sampler.stop()
+  const baselineSamples = baselineSampler ? await baselineSampler.stop() : null
   const loadEnded = Date.now()
   const rssPeak = Math.max(...samples.map(([, bytes]) => bytes))
 
@@ -428,8 +455,22 @@ async function runStandard(bench) {
     after_skipped: flags.skipIdleWait,
     peak_samples: samples.length,
     idle_cpu_us_per_s: idleCpuPerSecond,
+    baseline: baselineSamples
+      ? {rss_start_mb: bench.baselineRssStart / MB, rss_peak_mb: Math.max(...baselineSamples.map(([, bytes]) => bytes)) / MB}
+      : null,
   }
   return out
+}
+
+/** A one-connection target's figures and what it adds over the direct requests (the baseline proxy's). */
+function addedOver(direct, target, mode, cpuUs) {
+  return {
+    ...target,
+    added_p50_ms: target.latency_ms.p50 - direct.latency_ms.p50,
+    added_p99_ms: target.latency_ms.p99 - direct.latency_ms.p99,
+    added_first_data_p50_ms: mode === 'stream' ? target.first_data_ms.p50 - direct.first_data_ms.p50 : null,
+    cpu_us_per_request: cpuUs / Math.max(1, target.requests),
+  }
 }
 
 /** The sum of `key` over the runs divided by their requests. */
@@ -451,7 +492,19 @@ function summarizeMode(runs) {
   })
   const direct = side(runs.direct)
   const gateway = side(runs.gateway)
+  const baseline = runs.baseline.length > 0 ? side(runs.baseline) : null
   return {
+    baseline: baseline && {
+      rps: baseline.rps,
+      rps_ratio: baseline.rps / direct.rps,
+      requests: baseline.requests,
+      latency_ms: baseline.latency_ms,
+      cpu_us_per_request: perRequest(runs.baseline, 'baseline_cpu_us'),
+      cpu_user_us_per_request: perRequest(runs.baseline, 'baseline_cpu_user_us'),
+      cpu_system_us_per_request: perRequest(runs.baseline, 'baseline_cpu_system_us'),
+      upstream_cpu_us_per_request: baseline.upstream_cpu_us_per_request,
+      rounds: runs.baseline,
+    },
     direct,
     gateway,
     rps_ratio: gateway.rps / direct.rps,
@@ -590,19 +643,30 @@ function printStandard(results, checks) {
   const names = {json: 'non-streaming chat', stream: `streaming chat (${results.setup.direct.stream_events} data events)`}
   for (const mode of settings.modes) {
     const m = modes[mode]
+    const b = m.baseline
+    // With --baseline, a last column: the minimal proxy's figures (its own CPU in the CPU row).
+    const extra = (cell) => (b ? [cell(b)] : [])
     print(`\n${names[mode]}, ${settings.connections} connections, ${settings.duration_s} s × ${settings.rounds} rounds (mean of rounds)`)
     print(
       table([
-        ['', 'direct', 'gateway', 'gateway − direct', 'target'],
-        ['requests/s', int(m.direct.rps), int(m.gateway.rps), `${num(100 * m.rps_ratio, 1)} % of direct`, verdict(checks, `${mode}_rps_ratio`)],
-        ['latency p50', num(m.direct.latency_ms.p50, 1, 'ms'), num(m.gateway.latency_ms.p50, 1, 'ms'), signed(m.added_p50_ms, 1, 'ms'), ''],
-        ['latency p99', num(m.direct.latency_ms.p99, 1, 'ms'), num(m.gateway.latency_ms.p99, 1, 'ms'), signed(m.added_p99_ms, 1, 'ms'), ''],
+        ['', 'direct', 'gateway', 'gateway − direct', 'target', ...extra(() => 'minimal proxy')],
+        [
+          'requests/s',
+          int(m.direct.rps),
+          int(m.gateway.rps),
+          `${num(100 * m.rps_ratio, 1)} % of direct`,
+          verdict(checks, `${mode}_rps_ratio`),
+          ...extra((x) => `${int(x.rps)} (${num(100 * x.rps_ratio, 1)} %)`),
+        ],
+        ['latency p50', num(m.direct.latency_ms.p50, 1, 'ms'), num(m.gateway.latency_ms.p50, 1, 'ms'), signed(m.added_p50_ms, 1, 'ms'), '', ...extra((x) => num(x.latency_ms.p50, 1, 'ms'))],
+        ['latency p99', num(m.direct.latency_ms.p99, 1, 'ms'), num(m.gateway.latency_ms.p99, 1, 'ms'), signed(m.added_p99_ms, 1, 'ms'), '', ...extra((x) => num(x.latency_ms.p99, 1, 'ms'))],
         [
           'gateway CPU / request',
           '',
           num(m.cpu_us_per_request, 0, 'µs'),
           `user ${num(m.cpu_user_us_per_request, 0)} + system ${num(m.cpu_system_us_per_request, 0)}`,
           verdict(checks, `${mode}_cpu_us`),
+          ...extra((x) => num(x.cpu_us_per_request, 0, 'µs')),
         ],
         [
           'upstream CPU / request',
@@ -610,6 +674,7 @@ function printStandard(results, checks) {
           num(m.gateway.upstream_cpu_us_per_request, 0, 'µs'),
           '',
           '',
+          ...extra((x) => num(x.upstream_cpu_us_per_request, 0, 'µs')),
         ],
       ]),
     )
@@ -625,8 +690,20 @@ function printStandard(results, checks) {
     rows.push(['streaming, first data: chunk', num(o.direct.first_data_ms.p50, 3, 'ms'), num(o.gateway.first_data_ms.p50, 3, 'ms'), signed(o.added_first_data_p50_ms, 3, 'ms'), num(o.direct.first_data_ms.p99, 3, 'ms'), num(o.gateway.first_data_ms.p99, 3, 'ms'), signed(o.added_first_data_p99_ms, 3, 'ms'), '', verdict(checks, 'added_first_chunk_ms')])
     rows.push(['streaming, whole stream', num(o.direct.latency_ms.p50, 3, 'ms'), num(o.gateway.latency_ms.p50, 3, 'ms'), signed(o.added_p50_ms, 3, 'ms'), num(o.direct.latency_ms.p99, 3, 'ms'), num(o.gateway.latency_ms.p99, 3, 'ms'), signed(o.added_p99_ms, 3, 'ms'), num(o.cpu_us_per_request, 0, 'µs'), ''])
   }
+  // With --baseline, the minimal proxy's rows: its figures stand in the gateway's columns.
+  for (const [mode, label] of [['json', 'minimal proxy: whole answer'], ['stream', 'minimal proxy: first data: chunk']]) {
+    const o = one[mode]
+    const x = o?.baseline
+    if (!x) continue
+    const first = mode === 'stream'
+    const p = (figures, q) => num((first ? figures.first_data_ms : figures.latency_ms)[q], 3, 'ms')
+    rows.push([label, p(o.direct, 'p50'), p(x, 'p50'), signed(first ? x.added_first_data_p50_ms : x.added_p50_ms, 3, 'ms'), p(o.direct, 'p99'), p(x, 'p99'), first ? '' : signed(x.added_p99_ms, 3, 'ms'), num(x.cpu_us_per_request, 0, 'µs'), ''])
+  }
   print(table(rows))
   printMemory(memory, checks)
+  if (settings.baseline) {
+    print('\nminimal proxy: bench/lib/baseline-proxy.js, the same Fastify, undici and Node with no routing, audit log or metrics (the floor of the stack)')
+  }
   if (routing?.routing) {
     print('\nrouting decision (decideRoute: classification + selection), bench/routing.mjs')
     print(
@@ -662,6 +739,12 @@ function printMemory(memory, checks) {
         memory.after_skipped ? '(--skip-idle-wait)' : verdict(checks, 'rss_after_mb'),
         heapNote(memory.heap_after),
       ],
+      ...(memory.baseline
+        ? [
+            ['minimal proxy after start', num(memory.baseline.rss_start_mb, 1, 'MB'), '', ''],
+            ['minimal proxy peak under load', num(memory.baseline.rss_peak_mb, 1, 'MB'), '', ''],
+          ]
+        : []),
     ]),
   )
 }
@@ -772,6 +855,7 @@ async function main() {
       load_tool: `autocannon ${JSON.parse(readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version}`,
       meter: HAS_PROC ? '/proc/PID/stat and /proc/PID/status' : 'process.cpuUsage() and memoryUsage() over IPC',
       profile: flags.profile,
+      baseline: flags.baseline,
       gateway_node_options: flags.nodeOptions,
     },
   }
@@ -798,6 +882,7 @@ async function main() {
 
   let upstream
   let gateway
+  let baseline = null
   let bench
   let fatal = null
   try {
@@ -805,9 +890,14 @@ async function main() {
     const nodeArgs = [...flags.nodeOptions, ...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])]
     gateway = await startGateway({dir, upstreamUrl: upstream.url, nodeArgs})
     log(`upstream ${upstream.url} (pid ${upstream.pid}), gateway ${gateway.url} (pid ${gateway.pid}), audit log ${gateway.auditPath}`)
-    bench = new Bench(flags, upstream, gateway)
+    if (flags.baseline) {
+      baseline = await startBaseline({upstreamUrl: upstream.url})
+      log(`baseline proxy ${baseline.url} (pid ${baseline.pid})`)
+    }
+    bench = new Bench(flags, upstream, gateway, baseline)
     await sleep(1000)
     bench.rssStart = await bench.gatewayMeter.rss()
+    if (bench.baselineMeter) bench.baselineRssStart = await bench.baselineMeter.rss()
     results.setup = await checkSetup(bench.targets, bench.messages)
     Object.assign(results, flags.soak ? await runSoak(bench) : await runStandard(bench))
   } catch (error) {
@@ -816,7 +906,7 @@ async function main() {
   if (routing) results.routing = routing
   const failures = [...routingFailures, ...(bench?.failures ?? [])]
   if (fatal) failures.push(`aborted: ${fatal.message}`)
-  for (const service of [gateway, upstream]) {
+  for (const service of [gateway, baseline, upstream]) {
     if (!service) continue
     const alreadyDead = service.unexpectedExit !== null
     const code = await service.stop()

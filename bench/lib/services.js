@@ -13,6 +13,7 @@ import {HAS_PROC} from './procfs.js'
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const RUN_JS = join(ROOT, 'bin', 'run.js')
 const IPC_PROBE = join(ROOT, 'bench', 'lib', 'ipc-probe.js')
+const BASELINE_JS = join(ROOT, 'bench', 'lib', 'baseline-proxy.js')
 
 /** The model every route names, and the key the upstream requires (so the gateway's auth header is exercised). */
 export const MODEL_KEY = 'openai/gpt-5-mini'
@@ -155,6 +156,24 @@ export async function startGateway({dir, upstreamUrl, nodeArgs = []}) {
   service.url = await waitForLine(service, child.stderr, (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1], 'its listening line')
   service.auditPath = auditPath
   service.configPath = configPath
+  return service
+}
+
+/**
+ * Starts the minimal Fastify + undici proxy of `--baseline` (`bench/lib/baseline-proxy.js`) in front of the upstream,
+ * and resolves once it listens.
+ */
+export async function startBaseline({upstreamUrl}) {
+  const args = []
+  if (!HAS_PROC) args.push('--import', IPC_PROBE)
+  args.push(BASELINE_JS, upstreamUrl, UPSTREAM_KEY)
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe', ...(HAS_PROC ? [] : ['ipc'])],
+    env: baseEnv(),
+  })
+  const service = new Service('baseline proxy', child)
+  service.url = await waitForLine(service, child.stderr, (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1], 'its listening line')
   return service
 }
 
