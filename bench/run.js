@@ -271,7 +271,7 @@ class Bench {
     }
   }
 
-  /** Throws when the sim or the gateway has died: nothing after that would mean anything. */
+  /** Throws when the sim, the gateway or the baseline proxy has died: nothing after that would mean anything. */
   assertAlive() {
     for (const service of [this.upstream, this.gateway, this.baseline]) {
       if (!service) continue
