@@ -16,6 +16,8 @@ const SEP = '\u0000'
 const BREAKER_VALUE = {closed: 0, half_open: 1, open: 2} as const
 /** Whole-request and upstream latency buckets, in seconds (LLM answers take from milliseconds to minutes). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160]
+/** Costs are summed in nano-dollars (`cost_usd` is rounded to 1e-9): exact, where summing dollars would drift. */
+const NANO = 1e9
 /** Requests tracked as in flight at most (a lost terminal event must not grow memory). */
 const MAX_OPEN = 100_000
 
@@ -34,29 +36,41 @@ function labelsOf(names: readonly string[], a: string, b: string, c?: string, d?
   return labels
 }
 
-/** Counts per label set, kept as plain numbers and copied into a prom-client counter when it is scraped. */
+/**
+ * Counts per label set, kept as plain numbers and copied into a prom-client counter when it is scraped. With a
+ * `divisor`, amounts are added in whole units of 1/divisor (so that a sum of decimal fractions is exact) and divided
+ * on the way out.
+ */
 class Tally {
   private readonly series = new Map<string, {labels: Record<string, string>; value: number}>()
 
-  constructor(private readonly labelNames: readonly string[]) {}
+  constructor(
+    private readonly labelNames: readonly string[],
+    private readonly divisor = 1,
+  ) {}
 
   /** Adds one to the series of these label values (in `labelNames` order); `key` must identify them. */
   add(key: string, a: string, b: string, c?: string, d?: string): void {
+    this.addAmount(key, 1, a, b, c, d)
+  }
+
+  /** Adds `amount` to the series of these label values. */
+  addAmount(key: string, amount: number, a: string, b: string, c?: string, d?: string): void {
     const entry = this.series.get(key)
-    if (entry !== undefined) entry.value++
-    else this.series.set(key, {labels: labelsOf(this.labelNames, a, b, c, d), value: 1})
+    if (entry !== undefined) entry.value += amount
+    else this.series.set(key, {labels: labelsOf(this.labelNames, a, b, c, d), value: amount})
   }
 
   /** Copies the counts into `counter` (its `collect`). */
   flush(counter: Counter<string>): void {
     counter.reset()
-    for (const {labels, value} of this.series.values()) counter.inc(labels, value)
+    for (const {labels, value} of this.series.values()) counter.inc(labels, value / this.divisor)
   }
 }
 
 /** A counter whose values come from a `Tally` at scrape time. */
-function tallied(registry: Registry, name: string, help: string, labelNames: string[]): Tally {
-  const tally = new Tally(labelNames)
+function tallied(registry: Registry, name: string, help: string, labelNames: string[], divisor = 1): Tally {
+  const tally = new Tally(labelNames, divisor)
   new Counter({
     name,
     help,
@@ -138,6 +152,8 @@ export class PrometheusMetrics {
   private readonly retries: Tally
   private readonly rateLimited: Tally
   private readonly skips: Tally
+  private readonly tokens: Tally
+  private readonly cost: Tally
   private readonly breakerState: Gauge<'account' | 'model' | 'provider'>
   private readonly breakerTransitions: Counter<'account' | 'model' | 'state'>
   private readonly auditErrors: Counter
@@ -181,6 +197,18 @@ export class PrometheusMetrics {
       'model',
       'account',
     ])
+    this.tokens = tallied(registry, 'router_upstream_tokens_total', 'Tokens the upstreams reported for their answers, by type (prompt, completion).', [
+      'model',
+      'account',
+      'type',
+    ])
+    this.cost = tallied(
+      registry,
+      'router_upstream_cost_usd_total',
+      "Estimated cost of the upstreams' answers in USD, at the configured or catalog prices (answers without usage or prices count nothing).",
+      ['model', 'account'],
+      NANO,
+    )
     this.skips = tallied(registry, 'router_upstream_skips_total', 'Targets passed over, by reason (circuit_open, rate_limited, unavailable).', [
       'model',
       'account',
@@ -323,6 +351,15 @@ export class PrometheusMetrics {
         this.attempts.add(event.model + SEP + event.account + SEP + status, event.model, event.account, status)
         if (status === '2xx') {
           this.upstreamLatency.observe(event.model + SEP + event.account, event.latency_ms / 1000, event.model, event.account)
+        }
+        const usage = event.usage
+        if (usage !== null) {
+          const target = event.model + SEP + event.account
+          if (usage.prompt_tokens !== null) this.tokens.addAmount(target + SEP + 'p', usage.prompt_tokens, event.model, event.account, 'prompt')
+          if (usage.completion_tokens !== null) {
+            this.tokens.addAmount(target + SEP + 'c', usage.completion_tokens, event.model, event.account, 'completion')
+          }
+          if (typeof event.cost_usd === 'number') this.cost.addAmount(target, Math.round(event.cost_usd * NANO), event.model, event.account)
         }
         break
       }

@@ -16,6 +16,7 @@ import {auditTimestamp} from '../core/audit/timestamp.js'
 import type {Account, RuntimeConfig} from '../core/config/schema.js'
 import {rewriteJsonObject} from '../core/json-members.js'
 import {accountsForModel, upstreamModelId} from '../core/routing/accounts.js'
+import {modelInfo, usageCostUsd, type TokenUsage} from '../core/routing/model-info.js'
 import {ROUTER_REQUEST_FIELD_SET} from '../core/routing/request-options.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {adapterFor} from './adapters/index.js'
@@ -543,7 +544,7 @@ class ProxyRun {
     connectMs: number,
     sentAt: number,
     bytes: number,
-    usage: {prompt_tokens: number | null; completion_tokens: number | null} | null,
+    usage: TokenUsage | null,
   ): void {
     this.emit({
       ts: auditTimestamp(),
@@ -559,6 +560,7 @@ class ProxyRun {
       latency_ms: round(performance.now() - sentAt),
       bytes,
       usage,
+      cost_usd: usageCostUsd(modelInfo(this.input.config, target.model), usage),
     })
   }
 
@@ -887,7 +889,7 @@ const USAGE_PROMPT = /"(?:prompt_tokens|input_tokens)"\s*:\s*(\d+)/
 const USAGE_COMPLETION = /"(?:completion_tokens|output_tokens)"\s*:\s*(\d+)/
 
 /** Token usage from the tail of a body (where OpenAI puts it), without parsing the whole JSON. */
-function usageFrom(text: string): {prompt_tokens: number | null; completion_tokens: number | null} | null {
+function usageFrom(text: string): TokenUsage | null {
   const tail = text.length > 2048 ? text.slice(-2048) : text
   const prompt = USAGE_PROMPT.exec(tail)
   const completion = USAGE_COMPLETION.exec(tail)

@@ -11,13 +11,8 @@ import OpenAI from 'openai'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startSim, type SimServer} from '../../src/sim/index.js'
+import {fakeJwt} from '../helpers/chatgpt-token.js'
 import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
-
-/** An unsigned JWT whose payload carries the ChatGPT account id claim, as OpenAI's tokens do. */
-function fakeJwt(payload: Record<string, unknown>): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-  return `${part({alg: 'none', typ: 'JWT'})}.${part(payload)}.sig`
-}
 
 describe('translating providers through the gateway', () => {
   let anthropic: SimServer

@@ -147,6 +147,11 @@ export const ProxyResponseEventSchema = z.strictObject({
   usage: z
     .strictObject({prompt_tokens: z.number().int().nullable(), completion_tokens: z.number().int().nullable()})
     .nullable(),
+  /**
+   * Estimated cost of `usage` in USD at the model's configured or catalog prices; null when a token count is missing
+   * or nothing describes the model. Absent from logs written before the field existed.
+   */
+  cost_usd: z.number().nonnegative().nullable().optional(),
 })
 
 export const ProxyRetryEventSchema = z.strictObject({

@@ -36,3 +36,20 @@ export function modelInfo(config: RuntimeConfig, key: string): ModelInfo {
   }
   return info
 }
+
+/** Token counts an upstream reported for one answer (either may be missing). */
+export interface TokenUsage {
+  prompt_tokens: number | null
+  completion_tokens: number | null
+}
+
+/**
+ * Estimated cost in USD of one answer's tokens at the model's prices (its config entry's, else the catalog's). Null
+ * when either count is missing, or when nothing describes the model (its prices would be made-up defaults). A model
+ * the config describes without prices counts as free, as a local model is. Rounded to 1e-9 USD.
+ */
+export function usageCostUsd(info: ModelInfo, usage: TokenUsage | null): number | null {
+  if (usage === null || usage.prompt_tokens === null || usage.completion_tokens === null || info.origin === 'defaults') return null
+  const usd = (usage.prompt_tokens / 1000) * info.cost_input_per_1k + (usage.completion_tokens / 1000) * info.cost_output_per_1k
+  return Math.round(usd * 1e9) / 1e9
+}

@@ -5,6 +5,7 @@
  * Requests are rebuilt field by field (an allow-list): Anthropic rejects unknown fields, so an OpenAI-only field that
  * has no Anthropic meaning (`logprobs`, `seed`, `presence_penalty`…) is simply not carried over.
  */
+import type {TokenUsage} from '../../core/routing/model-info.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 import {formatSse, SseParser, type SseEvent} from '../../core/sse.js'
 import {
@@ -23,6 +24,7 @@ import {
   nowSeconds,
   openAIError,
   parseDataUrl,
+  tokenCounts,
   tryParseJson,
   urlJoiner,
   wantsStreamUsage,
@@ -441,7 +443,7 @@ export class AnthropicMessagesRelay implements StreamTranslator {
     return out
   }
 
-  reportedUsage(): {prompt_tokens: number | null; completion_tokens: number | null} | null {
+  reportedUsage(): TokenUsage | null {
     return this.inputTokens === null && this.outputTokens === null ? null : {prompt_tokens: this.inputTokens, completion_tokens: this.outputTokens}
   }
 
@@ -512,6 +514,12 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       throw new AdapterError('Anthropic stream ended before message_stop (truncated answer)', 502, 'upstream_error', 'stream_truncated')
     }
     return tail
+  }
+
+  reportedUsage(): TokenUsage | null {
+    // `message_start` carries the input counts, `message_delta` the output so far; before either nothing is known.
+    if (this.usage.input_tokens === undefined && this.usage.output_tokens === undefined) return null
+    return tokenCounts(usageOf(this.usage))
   }
 
   private handleAll(events: SseEvent[]): string {

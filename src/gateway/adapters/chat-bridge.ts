@@ -7,7 +7,8 @@ import {randomBytes} from 'node:crypto'
 
 import type {Endpoint} from '../../core/routing/schema.js'
 import {SseParser} from '../../core/sse.js'
-import {isObject} from './shared.js'
+import type {TokenUsage} from '../../core/routing/model-info.js'
+import {isObject, tokenCounts} from './shared.js'
 import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator, type TranslatedResponse} from './types.js'
 
 export type Json = Record<string, unknown>
@@ -90,6 +91,8 @@ export function withChatBridge(inner: ProviderAdapter, bridge: ChatBridge): Prov
       return {
         push: (chunk) => out.push(chat ? chat.push(chunk) : chunk),
         end: () => (chat ? out.push(chat.end()) : '') + out.end(),
+        // The bridge asks for the usage chunk (`include_usage`), so the chat stream it reads carries the counts.
+        reportedUsage: () => out.reportedUsage?.() ?? chat?.reportedUsage?.() ?? null,
       }
     },
   }
@@ -106,6 +109,8 @@ export abstract class ChatStreamReader implements StreamTranslator {
   protected started = false
   protected finished = false
   protected finishReason: unknown = null
+  /** The counts of the stream's usage chunk, once seen. */
+  private reported: TokenUsage | null = null
 
   push(chatSse: string): string {
     let out = ''
@@ -144,7 +149,12 @@ export abstract class ChatStreamReader implements StreamTranslator {
       const message = typeof chunk.error.message === 'string' ? chunk.error.message : 'the upstream reported an error in the stream'
       throw new AdapterError(message, 502, 'upstream_error', typeof chunk.error.code === 'string' ? chunk.error.code : null)
     }
+    if (isObject(chunk.usage)) this.reported = tokenCounts(chunk.usage) ?? this.reported
     return this.chunk(chunk)
+  }
+
+  reportedUsage(): TokenUsage | null {
+    return this.reported
   }
 
   /** The first choice's delta of a chunk (its finish reason recorded); null when the chunk has no choice. */

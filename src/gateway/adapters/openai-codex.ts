@@ -12,6 +12,7 @@
  * chat clients get `finish_reason: length` or `content_filter`, Responses clients the `incomplete` response as the
  * OpenAI API itself returns it.
  */
+import type {TokenUsage} from '../../core/routing/model-info.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 import {formatSse, SseParser, type SseEvent} from '../../core/sse.js'
 import {
@@ -29,6 +30,7 @@ import {
   isObject,
   normaliseErrorBody,
   nowSeconds,
+  tokenCounts,
   tryParseJson,
   urlJoiner,
   wantsStreamUsage,
@@ -430,6 +432,8 @@ class ResponsesToChat {
 /** A `ChatSink` that writes `chat.completion.chunk` SSE. */
 class ChunkSink implements ChatSink {
   out = ''
+  /** The counts the final Responses event reported. */
+  usage: ChatUsage | undefined
   private readonly writer = new ChunkWriter()
 
   constructor(private readonly includeUsage: boolean) {}
@@ -456,6 +460,7 @@ class ChunkSink implements ChatSink {
   }
 
   finish(reason: FinishReason, usage: ChatUsage | undefined): void {
+    this.usage = usage
     this.out += this.writer.delta('{}', reason)
     if (this.includeUsage && usage !== undefined) this.out += this.writer.usage(usage)
     this.out += SSE_DONE
@@ -577,6 +582,10 @@ export class CodexChatStreamTranslator implements StreamTranslator {
     if (!this.walker.done) throw truncated()
     return this.sink.take()
   }
+
+  reportedUsage(): TokenUsage | null {
+    return tokenCounts(this.sink.usage)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -600,6 +609,7 @@ function inspectResponsesEvent(event: SseEvent): {data: Record<string, unknown>;
 export class CodexResponsesStreamTranslator implements StreamTranslator {
   private readonly parser = new SseParser()
   private done = false
+  private usage: TokenUsage | null = null
 
   push(chunk: string): string {
     return this.relay(this.parser.push(chunk))
@@ -616,10 +626,17 @@ export class CodexResponsesStreamTranslator implements StreamTranslator {
     for (const event of events) {
       if (this.done) break
       const seen = inspectResponsesEvent(event)
-      if (seen !== undefined && TERMINAL_EVENTS.has(seen.type as string)) this.done = true
+      if (seen !== undefined && TERMINAL_EVENTS.has(seen.type as string)) {
+        this.done = true
+        if (isObject(seen.data.response)) this.usage = tokenCounts(seen.data.response.usage)
+      }
       out += formatSse(event.data, event.event)
     }
     return out
+  }
+
+  reportedUsage(): TokenUsage | null {
+    return this.usage
   }
 }
 

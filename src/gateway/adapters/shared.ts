@@ -5,6 +5,7 @@
  */
 import type {Account} from '../../core/config/schema.js'
 import {joinUpstreamUrl} from '../../core/config/url.js'
+import type {TokenUsage} from '../../core/routing/model-info.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 import type {TranslatedResponse} from './types.js'
 
@@ -200,6 +201,18 @@ export function imageUrlOf(part: Record<string, unknown>): {url: string; detail?
     return {url: image.url, detail: typeof image.detail === 'string' ? image.detail : undefined}
   }
   return null
+}
+
+/**
+ * The token counts of a `usage` object: chat's `prompt_tokens`/`completion_tokens`, or the Responses API's and
+ * Anthropic's `input_tokens`/`output_tokens`. Null when it holds neither.
+ */
+export function tokenCounts(usage: unknown): TokenUsage | null {
+  if (!isObject(usage)) return null
+  const count = (a: unknown, b: unknown): number | null => (typeof a === 'number' ? a : typeof b === 'number' ? b : null)
+  const prompt = count(usage.prompt_tokens, usage.input_tokens)
+  const completion = count(usage.completion_tokens, usage.output_tokens)
+  return prompt === null && completion === null ? null : {prompt_tokens: prompt, completion_tokens: completion}
 }
 
 /** Whether the client asked for a usage chunk at the end of a stream (`stream_options.include_usage`). */

@@ -6,6 +6,7 @@
  * Adapters are pure: no sockets, no timers, no logging. The gateway owns I/O, timeouts, retries and auditing.
  */
 import type {Account} from '../../core/config/schema.js'
+import type {TokenUsage} from '../../core/routing/model-info.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 
 /** The resolved credential for one attempt. Never logged. */
@@ -62,8 +63,11 @@ export interface TranslatedResponse {
 export interface StreamTranslator {
   push(chunk: string): string
   end(): string
-  /** Token counts the stream reported, for the audit log (without it, a translated stream's usage is not recorded). */
-  reportedUsage?(): {prompt_tokens: number | null; completion_tokens: number | null} | null
+  /**
+   * Token counts the upstream reported in the stream so far, for the audit log and the cost estimate (without it, a
+   * translated stream's usage is not recorded).
+   */
+  reportedUsage?(): TokenUsage | null
 }
 
 /**

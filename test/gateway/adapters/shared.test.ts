@@ -1,9 +1,19 @@
 import {describe, expect, it} from 'vitest'
 
 import {joinUpstreamUrl} from '../../../src/core/config/url.js'
-import {normaliseErrorBody, parseDataUrl, urlJoiner} from '../../../src/gateway/adapters/shared.js'
+import {normaliseErrorBody, parseDataUrl, tokenCounts, urlJoiner} from '../../../src/gateway/adapters/shared.js'
 
 describe('adapter helpers', () => {
+  it('reads token counts from chat, Responses and Anthropic usage objects', () => {
+    expect(tokenCounts({prompt_tokens: 12, completion_tokens: 5, total_tokens: 17})).toEqual({prompt_tokens: 12, completion_tokens: 5})
+    expect(tokenCounts({input_tokens: 40, output_tokens: 9, total_tokens: 49})).toEqual({prompt_tokens: 40, completion_tokens: 9})
+    // Anthropic's message_delta carries only the output count.
+    expect(tokenCounts({output_tokens: 7})).toEqual({prompt_tokens: null, completion_tokens: 7})
+    expect(tokenCounts({})).toBeNull()
+    expect(tokenCounts(null)).toBeNull()
+    expect(tokenCounts({prompt_tokens: '12'})).toBeNull()
+  })
+
   it('joins URLs exactly as the shared rule does, also past the per-base cache limit', () => {
     const join = urlJoiner('/v1')
     for (let i = 0; i < 600; i++) {
