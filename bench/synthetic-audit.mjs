@@ -33,6 +33,15 @@ const BASE_LATENCY = {
   'openai/gpt-5.2': 2100,
   'anthropic/claude-opus-4.5': 3200,
 }
+/** USD per 1 000 prompt and completion tokens, for `proxy_response.cost_usd` (as the gateway prices answers). */
+const PRICES = {
+  'gemini/gemini-2.5-flash': [0.0003, 0.0025],
+  'openai/gpt-5-mini': [0.00025, 0.002],
+  'gemini/gemini-2.5-pro': [0.00125, 0.01],
+  'anthropic/claude-sonnet-4.5': [0.003, 0.015],
+  'openai/gpt-5.2': [0.00175, 0.014],
+  'anthropic/claude-opus-4.5': [0.005, 0.025],
+}
 const SIGNALS = {
   general: [{name: 'plain_question', target: 'general', weight: 1, detail: 'short question'}],
   coding: [{name: 'code_fence', target: 'coding', weight: 2.5, detail: '```ts fence, 22 lines'}, {name: 'stack_trace', target: 'coding', weight: 1.5, detail: 'TypeError trace'}],
@@ -141,9 +150,12 @@ export function createTraffic({seed = 1} = {}) {
         attempts.push({...target, status: 200, error_type: 'idle_timeout', latency_ms: latency, ok: false})
       } else {
         const completion = Math.round(20 + random() * 800)
+        const prompt = Math.round(50 + random() * 3000)
+        const [input, output] = PRICES[model]
         events.push({
           ts: iso(t), ...base, event: 'proxy_response', status: 200, stream, connect_ms: connect, latency_ms: latency, bytes: completion * 4 + 300,
-          usage: {prompt_tokens: Math.round(50 + random() * 3000), completion_tokens: completion},
+          usage: {prompt_tokens: prompt, completion_tokens: completion},
+          cost_usd: Math.round(((prompt / 1000) * input + (completion / 1000) * output) * 1e9) / 1e9,
         })
         attempts.push({...target, status: 200, error_type: null, latency_ms: latency, ok: true})
       }

@@ -1,6 +1,6 @@
 /** The human form of the whole-log summary (`router metrics tail --once`): aligned plain-text tables. */
-import type {AuditSummary, GroupSummary, LatencyStats} from '../core/metrics/schema.js'
-import {formatCount, formatDuration, formatLatency, formatPercent} from './format.js'
+import type {AuditSummary, GroupSummary, LatencyStats, UsageTotals} from '../core/metrics/schema.js'
+import {formatCount, formatDuration, formatLatency, formatPercent, formatUsd} from './format.js'
 
 /** Aligns rows into columns separated by two spaces; `right` lists the right-aligned column indexes. */
 export function formatTable(rows: string[][], right: readonly number[] = []): string[] {
@@ -20,6 +20,15 @@ export function formatTable(rows: string[][], right: readonly number[] = []): st
 function latencyLine(stats: LatencyStats): string {
   if (stats.count === 0) return 'no samples'
   return `mean ${formatLatency(stats.mean)} · p50 ${formatLatency(stats.p50)} · p90 ${formatLatency(stats.p90)} · p95 ${formatLatency(stats.p95)} · p99 ${formatLatency(stats.p99)} · max ${formatLatency(stats.max)}`
+}
+
+/** `12 400 prompt + 3 100 completion tokens · est. $0.042 · 3 answers without a cost`. */
+function usageLine(usage: UsageTotals): string {
+  if (usage.answers_with_usage === 0 && usage.answers_without_cost === 0) return 'no answers'
+  const tokens = `${formatCount(usage.prompt_tokens)} prompt + ${formatCount(usage.completion_tokens)} completion tokens`
+  const cost = usage.answers_with_cost === 0 ? 'no cost known' : `est. ${formatUsd(usage.cost_usd)}`
+  const missing = usage.answers_without_cost === 0 ? '' : ` · ${formatCount(usage.answers_without_cost)} answers without a cost (no token counts or no price)`
+  return `${tokens} · ${cost}${missing}`
 }
 
 function counts(entries: ReadonlyArray<{key: string; count: number}>): string {
@@ -51,6 +60,7 @@ export function formatSummary(summary: AuditSummary): string {
   labelled('Outcomes', counts(Object.entries(requests.outcomes).filter(([, n]) => n > 0).map(([key, count]) => ({key, count}))))
   labelled('Status', counts(requests.status))
   labelled('Latency', latencyLine(summary.latency_ms))
+  labelled('Usage', usageLine(summary.usage))
   labelled('Deciding', latencyLine(summary.decision_ms))
   labelled('Fallbacks', `${formatCount(summary.fallbacks.requests)} requests needed more than one attempt, ${formatCount(summary.fallbacks.rescued)} of them succeeded`)
   for (const chain of summary.fallbacks.top_chains) lines.push(`${String(chain.count).padStart(8)}  ${chain.key}`)
@@ -59,7 +69,7 @@ export function formatSummary(summary: AuditSummary): string {
   labelled('', `rejected: ${counts(summary.errors.rejected)}`)
   labelled('Breakers', `opened: ${counts(summary.breakers.opened)}`)
   if (summary.models.length > 0) {
-    const rows = [['model', 'requests', 'share', 'selected', 'attempts', 'failed', 'p50', 'p95', 'accounts']]
+    const rows = [['model', 'requests', 'share', 'selected', 'attempts', 'failed', 'p50', 'p95', 'tokens', 'est. cost', 'accounts']]
     for (const m of summary.models) {
       rows.push([
         m.model,
@@ -70,10 +80,12 @@ export function formatSummary(summary: AuditSummary): string {
         formatPercent(m.attempt_failure_rate),
         formatLatency(m.latency_ms.p50),
         formatLatency(m.latency_ms.p95),
+        formatCount(m.usage.prompt_tokens + m.usage.completion_tokens),
+        m.usage.answers_with_cost === 0 ? '–' : formatUsd(m.usage.cost_usd),
         m.accounts.join(', '),
       ])
     }
-    lines.push('', ...formatTable(rows, [1, 2, 3, 4, 5, 6, 7]))
+    lines.push('', ...formatTable(rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]))
   }
   lines.push(...groupTable('task', summary.tasks), ...groupTable('complexity', summary.complexities))
   return lines.join('\n')

@@ -124,6 +124,8 @@ export function requestEvents(script: RequestScript): AuditEvent[] {
           latency_ms: latency,
           bytes: 800,
           usage: attempt.status < 300 ? {prompt_tokens: 120, completion_tokens: 48} : null,
+          // 120 × $0.002 + 48 × $0.0125 per 1 000 tokens.
+          cost_usd: attempt.status < 300 ? 0.00084 : null,
         })
         ok = attempt.status >= 200 && attempt.status < 300
         if (attempt.status === 429) {

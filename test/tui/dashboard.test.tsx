@@ -65,6 +65,8 @@ describe('Dashboard', () => {
     expect(text).toMatch(/rps 0\.\d\s+ok 60\.0%/)
     expect(text).toContain('in flight 0')
     expect(text).toMatch(/p50 \S+\s+p95 \S+/)
+    // Three answers with usage at $0.00084 each (the broken stream and the failed chain have none).
+    expect(text).toMatch(/5 req\s+est\. \$0\.0025/)
   })
 
   it('shows each decision with its attempt chain, status, latency and stream marker', () => {

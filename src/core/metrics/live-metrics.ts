@@ -23,6 +23,7 @@
  */
 import type {AuditEvent, AttemptSummary, ErrorType} from '../audit/schema.js'
 import {LatencyHistogram, ewma, nearestRank, round} from './histogram.js'
+import {UsageAccumulator} from './usage.js'
 import type {
   BreakerEntry,
   BreakerState,
@@ -204,6 +205,8 @@ class KeyStats {
   lastSeen = Number.NEGATIVE_INFINITY
   readonly latencies: SampleRing
   readonly series: SeriesRing
+  /** Tokens and estimated cost of the answers, since the start. */
+  readonly usage = new UsageAccumulator()
 
   constructor(percentileWindow: number, buckets: number) {
     this.latencies = new SampleRing(percentileWindow)
@@ -263,6 +266,7 @@ export class LiveMetrics {
   private readonly breakers = new Map<string, BreakerEntry>()
   private readonly totals: TotalsBucket[]
   private requestsTotal = 0
+  private readonly usageTotal = new UsageAccumulator()
   private successesTotal = 0
   private observed = 0
   private ignored = 0
@@ -324,6 +328,8 @@ export class LiveMetrics {
       }
       case 'proxy_response': {
         const attempt = this.attempt(event.request_id, event.attempt, event, ts)
+        this.usageTotal.add(event)
+        this.modelStats(event.model)?.usage.add(event)
         attempt.status = event.status
         this.connectSample(attempt, event.connect_ms)
         if (event.status >= 200 && event.status < 300) {
@@ -466,6 +472,7 @@ export class LiveMetrics {
         breaker,
         open_targets: openTargets,
         targets: modelTargets.length,
+        usage: stats.usage.result(),
       })
     }
     models.sort((a, b) => compare(a.model, b.model))
@@ -508,6 +515,7 @@ export class LiveMetrics {
         in_flight: this.requests.size,
         requests_total: this.requestsTotal,
         successes_total: this.successesTotal,
+        usage: this.usageTotal.result(),
       },
       models,
       targets,

@@ -51,6 +51,24 @@ export const SeriesSchema = z.strictObject({
 })
 export type Series = z.infer<typeof SeriesSchema>
 
+/**
+ * Tokens the upstreams reported (`proxy_response.usage`) and their estimated cost (`proxy_response.cost_usd`). See
+ * docs/audit-events.md for when a stream reports its counts and when a cost is known.
+ */
+export const UsageTotalsSchema = z.strictObject({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  /** Estimated USD of the answers whose counts and prices are known. */
+  cost_usd: z.number().nonnegative(),
+  /** Answers (`proxy_response`) that reported token counts. */
+  answers_with_usage: z.number().int().nonnegative(),
+  /** Answers with an estimated cost (`cost_usd`), the ones `cost_usd` sums. */
+  answers_with_cost: z.number().int().nonnegative(),
+  /** Successful answers with no cost: no counts (an OpenAI-compatible stream without usage) or no known price. */
+  answers_without_cost: z.number().int().nonnegative(),
+})
+export type UsageTotals = z.infer<typeof UsageTotalsSchema>
+
 /** What is measured for a model and for an account target alike. One sample = one finished upstream attempt. */
 const statsFields = {
   /** Finished attempts since the metrics started. */
@@ -89,6 +107,8 @@ export const ModelMetricsSchema = z.strictObject({
   /** Targets of this model whose breaker is open or half-open. */
   open_targets: z.number().int().nonnegative(),
   targets: z.number().int().nonnegative(),
+  /** Tokens and estimated cost of this model's answers since the metrics started. */
+  usage: UsageTotalsSchema,
 })
 export type ModelMetrics = z.infer<typeof ModelMetricsSchema>
 
@@ -143,6 +163,8 @@ export const GatewayTotalsSchema = z.strictObject({
   /** Requests finished since the metrics started. */
   requests_total: z.number().int().nonnegative(),
   successes_total: z.number().int().nonnegative(),
+  /** Tokens and estimated cost of every answer since the metrics started. */
+  usage: UsageTotalsSchema,
 })
 export type GatewayTotals = z.infer<typeof GatewayTotalsSchema>
 
@@ -211,6 +233,8 @@ export const ModelSummarySchema = z.strictObject({
   /** Latency of this model's successful attempts. */
   latency_ms: LatencyStatsSchema,
   accounts: z.array(z.string()),
+  /** Tokens and estimated cost of this model's answers. */
+  usage: UsageTotalsSchema,
 })
 export type ModelSummary = z.infer<typeof ModelSummarySchema>
 
@@ -245,6 +269,8 @@ export const AuditSummarySchema = z.strictObject({
     status: z.array(CountEntrySchema),
   }),
   latency_ms: LatencyStatsSchema,
+  /** Tokens and estimated cost of every answer in the log. */
+  usage: UsageTotalsSchema,
   /** Time the router spent deciding (`route_decision.decision_ms`). */
   decision_ms: LatencyStatsSchema,
   fallbacks: z.strictObject({

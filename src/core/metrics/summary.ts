@@ -5,6 +5,7 @@
  */
 import type {AuditEvent, ErrorType, ProxyTerminalEvent} from '../audit/schema.js'
 import {LatencyHistogram} from './histogram.js'
+import {UsageAccumulator} from './usage.js'
 import type {AuditSummary, GroupSummary, LatencyStats, ModelSummary, OutcomeCounts} from './schema.js'
 
 /** Routed requests whose terminal is still awaited are tracked up to this many; older ones count as unfinished. */
@@ -20,6 +21,7 @@ interface ModelAccumulator {
   failedAttempts: number
   latency: LatencyHistogram
   accounts: Set<string>
+  usage: UsageAccumulator
 }
 
 interface GroupAccumulator {
@@ -63,6 +65,7 @@ export class AuditSummarizer {
   private readonly tasks = new Map<string, GroupAccumulator>()
   private readonly complexities = new Map<string, GroupAccumulator>()
   private readonly opened = new Map<string, number>()
+  private readonly usage = new UsageAccumulator()
 
   /** Lines that were not JSON or not a valid audit event. */
   addMalformed(count = 1): void {
@@ -101,6 +104,11 @@ export class AuditSummarizer {
         this.terminal(event)
         break
       }
+      case 'proxy_response': {
+        this.usage.add(event)
+        this.model(event.model).usage.add(event)
+        break
+      }
       case 'circuit_state': {
         if (event.state === 'open') increment(this.opened, event.model === null ? event.account : `${event.account} ${event.model}`)
         break
@@ -124,6 +132,7 @@ export class AuditSummarizer {
         attempt_failure_rate: ratio(m.failedAttempts, m.attempts),
         latency_ms: stats(m.latency),
         accounts: [...m.accounts].sort(),
+        usage: m.usage.result(),
       }))
       .sort((a, b) => b.requests - a.requests || b.attempts - a.attempts || compare(a.model, b.model))
     return {
@@ -145,6 +154,7 @@ export class AuditSummarizer {
         status: counts(this.statuses),
       },
       latency_ms: stats(this.latency),
+      usage: this.usage.result(),
       decision_ms: stats(this.decisionMs),
       fallbacks: {
         requests: this.fallbackRequests,
@@ -208,7 +218,7 @@ export class AuditSummarizer {
   private model(model: string): ModelAccumulator {
     let entry = this.models.get(model)
     if (!entry) {
-      entry = {requests: 0, selected: 0, attempts: 0, failedAttempts: 0, latency: new LatencyHistogram(), accounts: new Set()}
+      entry = {requests: 0, selected: 0, attempts: 0, failedAttempts: 0, latency: new LatencyHistogram(), accounts: new Set(), usage: new UsageAccumulator()}
       this.models.set(model, entry)
     }
     return entry

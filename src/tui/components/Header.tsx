@@ -1,7 +1,7 @@
 import {Box} from 'ink'
 
 import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
-import {formatCount, formatDuration, formatLatency, formatPercent} from '../format.js'
+import {formatCount, formatDuration, formatLatency, formatPercent, formatUsd} from '../format.js'
 import type {SourceStatus} from '../sources/types.js'
 import type {Segment} from '../view-model.js'
 import {Line} from './Line.js'
@@ -60,6 +60,8 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
     {text: String(totals.in_flight), bold: true},
     {text: `  ${formatCount(totals.requests_total)} req`, dim: true},
   ]
+  // Estimated spend since the start, once any answer has a cost.
+  if (totals.usage.answers_with_cost > 0) second.push({text: `  est. ${formatUsd(totals.usage.cost_usd)}`, dim: true})
   if (status && status.state !== 'live') second.push({text: `  ${status.detail}`, color: STATUS_COLOR[status.state]})
   if (paused) second.push({text: `  ❚❚ PAUSED${newWhilePaused > 0 ? ` (${formatCount(newWhilePaused)} new)` : ''}`, bold: true, color: 'yellow'})
   return (

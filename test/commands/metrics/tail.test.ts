@@ -53,8 +53,11 @@ describe('router metrics tail --once', () => {
     expect(result.stdout).toContain(`Audit log ${FIXTURE}`)
     expect(result.stdout).toMatch(/^Requests\s+200 finished, 0 unfinished · success 94\.5%/m)
     expect(result.stdout).toMatch(/^Fallbacks\s+23 requests needed more than one attempt, 19 of them succeeded/m)
-    expect(result.stdout).toMatch(/^model\s+requests\s+share\s+selected\s+attempts\s+failed\s+p50\s+p95\s+accounts$/m)
+    expect(result.stdout).toMatch(/^model\s+requests\s+share\s+selected\s+attempts\s+failed\s+p50\s+p95\s+tokens\s+est\. cost\s+accounts$/m)
     expect(result.stdout).toMatch(/^gemini\/gemini-2\.5-flash\s+60\s+30\.0%/m)
+    // The sum of the fixture's proxy_response usage and cost_usd (0.9063… USD).
+    expect(result.stdout).toMatch(/^Usage\s+296,715 prompt \+ 77,751 completion tokens · est\. \$0\.906$/m)
+    expect(result.stdout).toMatch(/^anthropic\/claude-opus-4\.5\s+6\s.*\s11,781\s+\$0\.105\s+anthropic-team$/m)
     expect(result.stdout).toMatch(/^task\s+requests/m)
     expect(result.stdout).toContain('rejected: invalid_json 5')
   })

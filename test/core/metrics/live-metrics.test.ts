@@ -17,6 +17,45 @@ function metricsAt(start: number, options: ConstructorParameters<typeof LiveMetr
 const A = 'openai/gpt-5.2'
 const B = 'gemini/gemini-2.5-flash'
 
+describe('LiveMetrics usage and cost', () => {
+  it('sums the answers\' tokens and estimated cost per model and in total, exactly', () => {
+    const {metrics, feed} = metricsAt(T0 + 30_000)
+    // r2's 503 has no usage; its fallback to B does.
+    feed(requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 200}]}))
+    feed(requestEvents({id: 'r2', at: T0 + 1000, attempts: [{model: A, status: 503}, {model: B, status: 200}]}))
+    for (let i = 0; i < 10; i++) feed(requestEvents({id: `r${i + 3}`, at: T0 + 2000 + i, attempts: [{model: B, status: 200}]}))
+    const snapshot = metrics.snapshot()
+    expect(LiveMetricsSnapshotSchema.safeParse(snapshot).success).toBe(true)
+    // Each answer: 120 + 48 tokens at $0.00084; twelve answers sum to $0.01008 with no float drift.
+    expect(snapshot.totals.usage).toEqual({
+      prompt_tokens: 12 * 120,
+      completion_tokens: 12 * 48,
+      cost_usd: 0.01008,
+      answers_with_usage: 12,
+      answers_with_cost: 12,
+      answers_without_cost: 0,
+    })
+    expect(snapshot.models.find((m) => m.model === A)!.usage).toMatchObject({prompt_tokens: 120, cost_usd: 0.00084, answers_with_usage: 1})
+    expect(snapshot.models.find((m) => m.model === B)!.usage).toMatchObject({completion_tokens: 11 * 48, answers_with_cost: 11})
+  })
+
+  it('counts a successful answer without usage or price as one without a cost', () => {
+    const {metrics, feed} = metricsAt(T0 + 30_000)
+    const events = requestEvents({id: 'r1', at: T0, stream: true, attempts: [{model: A, status: 200}]}).map((event) =>
+      event.event === 'proxy_response' ? {...event, usage: null, cost_usd: null} : event,
+    )
+    feed(events)
+    expect(metrics.snapshot().totals.usage).toEqual({
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cost_usd: 0,
+      answers_with_usage: 0,
+      answers_with_cost: 0,
+      answers_without_cost: 1,
+    })
+  })
+})
+
 describe('LiveMetrics EWMA', () => {
   it('computes latency, connect and failure EWMAs with alpha 0.2 from a known sequence', () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)

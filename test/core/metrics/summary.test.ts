@@ -91,6 +91,14 @@ describe('summarizeAuditEvents', () => {
     const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1]
     expect(Math.abs(summary.latency_ms.p95! - p95) / p95).toBeLessThan(0.02)
     expect(summary.tasks.reduce((n, t) => n + t.requests, 0)).toBe(terminals.length)
+    // Tokens and cost: the sums of the log's proxy_response figures, in total and per model.
+    const responses = lines.map((line) => parseAuditEventJson(line)).flatMap((p) => (p.kind === 'event' && p.event.event === 'proxy_response' ? [p.event] : []))
+    const prompt = responses.reduce((n, e) => n + (e.usage?.prompt_tokens ?? 0), 0)
+    const cost = responses.reduce((n, e) => n + (e.cost_usd ?? 0), 0)
+    expect(summary.usage.prompt_tokens).toBe(prompt)
+    expect(summary.usage.cost_usd).toBeCloseTo(cost, 9)
+    expect(summary.usage.answers_with_cost).toBe(responses.filter((e) => typeof e.cost_usd === 'number').length)
+    expect(summary.models.reduce((n, m) => n + m.usage.cost_usd, 0)).toBeCloseTo(cost, 9)
   })
 
   it('counts malformed and unknown lines it is told about', () => {

@@ -1,0 +1,42 @@
+/**
+ * Tokens the upstreams reported and their estimated cost, summed from `proxy_response` events (`usage`, `cost_usd`)
+ * for the live metrics and the whole-log summary. Costs are summed in whole nano-dollars (`cost_usd` is rounded to
+ * 1e-9), so that the total is exact instead of drifting with each addition.
+ */
+import type {ProxyResponseEvent} from '../audit/schema.js'
+import type {UsageTotals} from './schema.js'
+
+const NANO = 1e9
+
+export class UsageAccumulator {
+  private prompt = 0
+  private completion = 0
+  private nanoUsd = 0
+  private withUsage = 0
+  private withCost = 0
+  private withoutCost = 0
+
+  add(event: ProxyResponseEvent): void {
+    const usage = event.usage
+    if (usage !== null) {
+      this.withUsage++
+      this.prompt += usage.prompt_tokens ?? 0
+      this.completion += usage.completion_tokens ?? 0
+    }
+    if (typeof event.cost_usd === 'number') {
+      this.nanoUsd += Math.round(event.cost_usd * NANO)
+      this.withCost++
+    } else if (event.status >= 200 && event.status < 300) this.withoutCost++
+  }
+
+  result(): UsageTotals {
+    return {
+      prompt_tokens: this.prompt,
+      completion_tokens: this.completion,
+      cost_usd: this.nanoUsd / NANO,
+      answers_with_usage: this.withUsage,
+      answers_with_cost: this.withCost,
+      answers_without_cost: this.withoutCost,
+    }
+  }
+}
