@@ -4,6 +4,7 @@
  * and the summary of many decisions. Pure functions: no I/O.
  */
 import type {Candidate, RoutingDecision, Signal} from '../core/routing/schema.js'
+import {formatUsd} from '../tui/format.js'
 
 /** How many signals the report shows for the task and for the complexity. */
 const TOP_SIGNALS = 3
@@ -169,16 +170,19 @@ function signalLines(signals: readonly Signal[]): string[] {
 
 /** The candidate table, one row per candidate in chain order, kept ones with their score components. */
 export function candidateTable(candidates: readonly Candidate[]): string[] {
-  const header = ['#', 'model', 'source', 'score', 'qual', 'cost', 'lat', 'fail', 'order', 'why']
+  const header = ['#', 'model', 'source', 'score', 'qual', 'cost', 'lat', 'fail', 'order', 'est. $', 'why']
   const rows = candidates.map((c) => {
     const n = c.components
-    const numbers = n && c.score !== null ? [c.score, n.quality, n.cost, n.latency, n.failure, n.order].map(fixed) : null
+    const numbers =
+      n && c.score !== null
+        ? [...[c.score, n.quality, n.cost, n.latency, n.failure, n.order].map(fixed), c.est_cost_usd === null ? '–' : formatUsd(c.est_cost_usd)]
+        : null
     const why = c.excluded ? `excluded: ${c.reasons.join('; ')}` : c.reasons.join('; ')
     // Excluded rows without a score put the reason right after the source instead of under the score columns.
     return {cells: [c.rank === null ? '–' : String(c.rank), c.model, c.source, ...(numbers ?? [])], why}
   })
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row.cells[i]?.length ?? 0)))
-  const numeric = (i: number) => i >= 3 && i <= 8
+  const numeric = (i: number) => i >= 3 && i <= 9
   const render = (cells: string[], why: string) =>
     [...cells.map((cell, i) => (numeric(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))), why].join('  ').trimEnd()
   return [render(header.slice(0, -1), header.at(-1)!), ...rows.map((row) => render(row.cells, row.why))]

@@ -67,12 +67,15 @@ describe('formatDecision', () => {
 
   it('lists every candidate with its score components or its exclusion', () => {
     const start = lines.indexOf('Candidates')
-    expect(lines[start + 1]).toMatch(/^ {2}#\s+model\s+source\s+score\s+qual\s+cost\s+lat\s+fail\s+order\s+why$/)
+    expect(lines[start + 1]).toMatch(/^ {2}#\s+model\s+source\s+score\s+qual\s+cost\s+lat\s+fail\s+order\s+est\. \$\s+why$/)
     const row = lines.find((line) => line.includes('acme/large') && line.trimStart().startsWith('1'))!
     const c = decision.candidates.find((candidate) => candidate.model === 'acme/large')!
     for (const value of [c.score!, c.components!.quality, c.components!.cost, c.components!.order]) {
       expect(row).toContain(value.toFixed(2))
     }
+    // The estimated request cost the cost component compares, in dollars.
+    expect(c.est_cost_usd).toBeGreaterThan(0)
+    expect(row).toMatch(/ \$0\.\d+ {2}kept route order/)
     expect(row).toContain('kept route order')
     const vision = decide({messages: []}, classification({requirements: {vision: true}}))
     expect(formatDecision(vision)).toMatch(/\n {2}– {2}acme\/small {2}route {5}excluded: no vision \(the request has images\)\n/)

@@ -83,6 +83,11 @@ export const CandidateSchema = z.strictObject({
   rank: z.number().int().positive().nullable(),
   score: z.number().nullable(),
   components: ScoreComponentsSchema.nullable(),
+  /**
+   * Estimated cost of this request on this model in USD, which the `cost` component compares: the estimated input
+   * tokens plus the requested (or, by complexity, assumed) output tokens at the model's prices. Null when excluded.
+   */
+  est_cost_usd: z.number().nonnegative().nullable(),
   excluded: z.boolean(),
   /** Machine code of the exclusion, e.g. `no_vision`, `context_too_small`, `not_allowed`, `no_account`. */
   exclusion: z.string().nullable(),

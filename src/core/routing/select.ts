@@ -542,6 +542,7 @@ function toCandidate(w: Working): Candidate {
     rank: excluded ? null : w.rank,
     score: w.components ? w.score : null,
     components: w.components,
+    est_cost_usd: w.components ? Math.round(w.cost * 1e9) / 1e9 : null,
     excluded,
     exclusion: excluded ? w.codes[0] : null,
     reasons: w.reasons,

@@ -94,7 +94,7 @@ describe('router route explain', () => {
       expect(run.stdout).toContain(heading)
     }
     expect(run.stdout).toMatch(/^Request {5}chat\.completions · model auto → auto/m)
-    expect(run.stdout).toMatch(/^ {2}# +model +source +score +qual +cost +lat +fail +order +why$/m)
+    expect(run.stdout).toMatch(/^ {2}# +model +source +score +qual +cost +lat +fail +order +est\. \$ +why$/m)
     expect(run.stdout).toMatch(/^Selected {4}(openai|anthropic)\//m)
     expect(run.stdout).toContain('profile custom')
   })

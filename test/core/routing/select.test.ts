@@ -57,6 +57,19 @@ function twins(expensiveFactor: number): RuntimeConfig {
 }
 
 describe('selectCandidates: ranking', () => {
+  it('gives each kept candidate the estimated request cost its cost component compares, and none to an excluded one', () => {
+    const result = select(route('acme/first', 'acme/second'), {config: twins(10), requirements: {input_tokens: 2000, output_tokens: 500}})
+    const cost = (model: string) => result.candidates.find((c) => c.model === model)!.est_cost_usd
+    // 2 000 × $0.001 + 500 × $0.004 per 1 000 tokens, and ten times that.
+    expect(cost('acme/second')).toBe(0.004)
+    expect(cost('acme/first')).toBe(0.04)
+    // Without max_tokens, the output assumed for the complexity (700 for medium) counts.
+    const assumed = select(route('acme/second'), {config: twins(1), requirements: {input_tokens: 1000, output_tokens: null}})
+    expect(assumed.candidates[0].est_cost_usd).toBe((1000 / 1000) * 0.001 + (SELECTION_WEIGHTS.assumed_output_tokens.medium / 1000) * 0.004)
+    const excluded = select(route('acme/first', 'acme/second'), {config: twins(1), allowedModels: ['acme/second']})
+    expect(excluded.candidates.find((c) => c.model === 'acme/first')).toMatchObject({excluded: true, est_cost_usd: null})
+  })
+
   it('keeps the route order by default, even when a later model scores higher on quality', () => {
     const result = select(route('acme/large', 'zen/large'), {task: 'coding', complexity: 'high'})
     expect(result.selected).toBe('acme/large')
