@@ -10,14 +10,13 @@ import {Counter, Gauge, Registry, collectDefaultMetrics, type Metric, type Metri
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {AuditEvent} from '../core/audit/schema.js'
 import type {LiveMetrics} from '../core/metrics/live-metrics.js'
+import {NANO_PER_USD, nanoUsd} from '../core/metrics/usage.js'
 import {classifierCacheStats} from '../core/routing/classifier.js'
 
 const SEP = '\u0000'
 const BREAKER_VALUE = {closed: 0, half_open: 1, open: 2} as const
 /** Whole-request and upstream latency buckets, in seconds (LLM answers take from milliseconds to minutes). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160]
-/** Costs are summed in nano-dollars (`cost_usd` is rounded to 1e-9): exact, where summing dollars would drift. */
-const NANO = 1e9
 /** Requests tracked as in flight at most (a lost terminal event must not grow memory). */
 const MAX_OPEN = 100_000
 
@@ -207,7 +206,8 @@ export class PrometheusMetrics {
       'router_upstream_cost_usd_total',
       "Estimated cost of the upstreams' answers in USD, at the configured or catalog prices (answers without usage or prices count nothing).",
       ['model', 'account'],
-      NANO,
+      // Summed in nano-dollars: exact, where summing dollars would drift.
+      NANO_PER_USD,
     )
     this.skips = tallied(registry, 'router_upstream_skips_total', 'Targets passed over, by reason (circuit_open, rate_limited, unavailable).', [
       'model',
@@ -359,7 +359,7 @@ export class PrometheusMetrics {
           if (usage.completion_tokens !== null) {
             this.tokens.addAmount(target + SEP + 'c', usage.completion_tokens, event.model, event.account, 'completion')
           }
-          if (typeof event.cost_usd === 'number') this.cost.addAmount(target, Math.round(event.cost_usd * NANO), event.model, event.account)
+          if (typeof event.cost_usd === 'number') this.cost.addAmount(target, nanoUsd(event.cost_usd), event.model, event.account)
         }
         break
       }

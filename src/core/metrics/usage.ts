@@ -6,12 +6,18 @@
 import type {ProxyResponseEvent} from '../audit/schema.js'
 import type {UsageTotals} from './schema.js'
 
-const NANO = 1e9
+/** Nano-dollars per dollar: sums of `cost_usd` are kept in these whole units. */
+export const NANO_PER_USD = 1e9
+
+/** `cost_usd` in whole nano-dollars (it is rounded to 1e-9 already; this removes the float's last-digit noise). */
+export function nanoUsd(usd: number): number {
+  return Math.round(usd * NANO_PER_USD)
+}
 
 export class UsageAccumulator {
   private prompt = 0
   private completion = 0
-  private nanoUsd = 0
+  private nanos = 0
   private withUsage = 0
   private withCost = 0
   private withoutCost = 0
@@ -24,7 +30,7 @@ export class UsageAccumulator {
       this.completion += usage.completion_tokens ?? 0
     }
     if (typeof event.cost_usd === 'number') {
-      this.nanoUsd += Math.round(event.cost_usd * NANO)
+      this.nanos += nanoUsd(event.cost_usd)
       this.withCost++
     } else if (event.status >= 200 && event.status < 300) this.withoutCost++
   }
@@ -33,7 +39,7 @@ export class UsageAccumulator {
     return {
       prompt_tokens: this.prompt,
       completion_tokens: this.completion,
-      cost_usd: this.nanoUsd / NANO,
+      cost_usd: this.nanos / NANO_PER_USD,
       answers_with_usage: this.withUsage,
       answers_with_cost: this.withCost,
       answers_without_cost: this.withoutCost,
