@@ -363,10 +363,10 @@ class ProxyRun {
       return false
     }
     const ok = outStatus >= 200 && outStatus < 300
-    this.response(target, attemptNo, outStatus, connectMs, sentAt, Buffer.byteLength(text), ok ? usageFrom(text) : null)
+    const cost = this.response(target, attemptNo, outStatus, connectMs, sentAt, Buffer.byteLength(text), ok ? usageFrom(text) : null)
     this.recordAttempt(target, outStatus, ok ? null : 'upstream_status', sentAt, ok)
     this.settleTicket(ok || outStatus < 500 ? 'success' : 'failure')
-    if (contentType.includes('json')) payload = injectRouter(payload, this.routerSummary(target))
+    if (contentType.includes('json')) payload = injectRouter(payload, this.routerSummary(target, cost))
     const headers = this.clientHeaders(target, response.headers)
     headers['content-type'] = contentType
     this.input.onComplete?.(outStatus, headers, payload)
@@ -537,6 +537,7 @@ class ProxyRun {
     })
   }
 
+  /** Publishes the attempt's `proxy_response`; returns the answer's estimated cost (`cost_usd`). */
   private response(
     target: Target,
     attemptNo: number,
@@ -545,7 +546,8 @@ class ProxyRun {
     sentAt: number,
     bytes: number,
     usage: TokenUsage | null,
-  ): void {
+  ): number | null {
+    const cost = usageCostUsd(modelInfo(this.input.config, target.model), usage)
     this.emit({
       ts: auditTimestamp(),
       request_id: this.input.requestId,
@@ -560,8 +562,9 @@ class ProxyRun {
       latency_ms: round(performance.now() - sentAt),
       bytes,
       usage,
-      cost_usd: usageCostUsd(modelInfo(this.input.config, target.model), usage),
+      cost_usd: cost,
     })
+    return cost
   }
 
   private rateLimited(target: Target, attemptNo: number, response: UpstreamResponse): void {
@@ -759,7 +762,8 @@ class ProxyRun {
     return headers
   }
 
-  private routerObject(target: Target | null): Record<string, unknown> {
+  /** The `_router` object of an answer (its estimated cost with it) or of an error body. */
+  private routerObject(target: Target | null, costUsd: number | null = null): Record<string, unknown> {
     const {decision} = this.input
     return {
       request_id: this.input.requestId,
@@ -774,11 +778,12 @@ class ProxyRun {
       profile: decision.profile,
       decision_ms: round(decision.decision_ms),
       attempts: this.attempts,
+      cost_usd: costUsd,
     }
   }
 
-  private routerSummary(target: Target): string {
-    return JSON.stringify(this.routerObject(target))
+  private routerSummary(target: Target, costUsd: number | null): string {
+    return JSON.stringify(this.routerObject(target, costUsd))
   }
 
   /** Publishes an event, with the ingress principal when there is one. */

@@ -82,6 +82,8 @@ describe('usage and cost in the audit log', () => {
     expect(event.usage).toEqual({prompt_tokens: data.usage!.prompt_tokens, completion_tokens: data.usage!.completion_tokens})
     expect(event.cost_usd).toBeCloseTo(cost(event.usage, CLAUDE_IN, CLAUDE_OUT), 9)
     expect(event.cost_usd).toBeGreaterThan(0)
+    // The client sees the same estimate in the answer's `_router` object.
+    expect((data as unknown as {_router: {cost_usd: number | null}})._router.cost_usd).toBe(event.cost_usd)
   })
 
   it('records them for a translated stream whose client did not ask for usage', async () => {
