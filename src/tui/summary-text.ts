@@ -22,7 +22,7 @@ function latencyLine(stats: LatencyStats): string {
   return `mean ${formatLatency(stats.mean)} · p50 ${formatLatency(stats.p50)} · p90 ${formatLatency(stats.p90)} · p95 ${formatLatency(stats.p95)} · p99 ${formatLatency(stats.p99)} · max ${formatLatency(stats.max)}`
 }
 
-/** `12 400 prompt + 3 100 completion tokens · est. $0.042 · 3 answers without a cost`. */
+/** `12,400 prompt + 3,100 completion tokens · est. $0.042 · 3 answers without a cost (…)`. */
 function usageLine(usage: UsageTotals): string {
   if (usage.answers_with_usage === 0 && usage.answers_without_cost === 0) return 'no answers'
   const tokens = `${formatCount(usage.prompt_tokens)} prompt + ${formatCount(usage.completion_tokens)} completion tokens`
