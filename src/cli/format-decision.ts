@@ -58,11 +58,16 @@ export interface ExplainSummary {
   selected_model: Record<string, number>
   /** Refusals by error code. */
   refusals: Record<string, number>
+  /**
+   * Estimated cost in USD of the routed requests on their selected models (each decision's `est_cost_usd` of the
+   * selected candidate): what the profile would spend on this traffic, before fallbacks.
+   */
+  est_cost_usd: number
 }
 
 /** An empty summary to add to. */
 export function emptySummary(): ExplainSummary {
-  return {requests: 0, routed: 0, refused: 0, invalid: 0, task: {}, complexity: {}, selected_model: {}, refusals: {}}
+  return {requests: 0, routed: 0, refused: 0, invalid: 0, task: {}, complexity: {}, selected_model: {}, refusals: {}, est_cost_usd: 0}
 }
 
 /** Adds one outcome to `summary` (mutates it). */
@@ -76,6 +81,10 @@ export function addToSummary(
     count(summary.task, outcome.decision.task)
     count(summary.complexity, outcome.decision.complexity)
     count(summary.selected_model, outcome.decision.selected_model)
+    const {selected_model: selected, candidates} = outcome.decision
+    const cost = candidates.find((c) => c.model === selected && !c.excluded)?.est_cost_usd ?? 0
+    // Rounded at each step, as the estimates are (1e-9 USD), so that the sum does not collect float noise.
+    summary.est_cost_usd = Math.round((summary.est_cost_usd + cost) * 1e9) / 1e9
   } else if ('refused' in outcome) {
     summary.refused++
     count(summary.refusals, outcome.refused)
@@ -100,6 +109,9 @@ export function formatSummary(summary: ExplainSummary): string {
     const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     if (entries.length === 0) continue
     lines.push(`  ${name.padEnd(11)}${entries.map(([key, n]) => `${key} ${n} (${percent(n, summary.requests)})`).join(' · ')}`)
+  }
+  if (summary.routed > 0) {
+    lines.push(`  ${'est. cost'.padEnd(11)}${formatUsd(summary.est_cost_usd)} for the ${summary.routed} routed on their selected models (estimated tokens)`)
   }
   return lines.join('\n')
 }

@@ -12,6 +12,7 @@ import {
 } from '../../src/cli/format-decision.js'
 import {decideRoute} from '../../src/core/routing/decide.js'
 import type {Classification} from '../../src/core/routing/schema.js'
+import {formatUsd} from '../../src/tui/format.js'
 import {classification, fixed, makeConfig} from '../helpers/routing.js'
 
 const CONFIG = makeConfig()
@@ -149,6 +150,9 @@ describe('summary', () => {
       selected_model: {'acme/large': 2, 'acme/small': 1},
       refusals: {model_not_found: 1},
     })
+    const estimate = (d: typeof coding) => d.candidates.find((c) => c.model === d.selected_model)!.est_cost_usd!
+    expect(summary.est_cost_usd).toBeGreaterThan(0)
+    expect(summary.est_cost_usd).toBeCloseTo(2 * estimate(coding) + estimate(general), 9)
     expect(formatSummary(summary).split('\n')).toEqual([
       'Summary',
       '  5 requests · 3 routed · 1 refused · 1 unreadable',
@@ -156,6 +160,7 @@ describe('summary', () => {
       '  complexity high 2 (40%) · low 1 (20%)',
       '  model      acme/large 2 (40%) · acme/small 1 (20%)',
       '  refused    model_not_found 1 (20%)',
+      `  est. cost  ${formatUsd(summary.est_cost_usd)} for the 3 routed on their selected models (estimated tokens)`,
     ])
   })
 })

@@ -32,7 +32,7 @@ export default class RouteExplain extends BaseCommand {
 
   static override description = `No upstream call is made. Give the request as a prompt ("-" reads it from standard input; --system adds a system prompt), as a full request body (--file request.json), or as many requests at once (--input requests.jsonl, one request body, {"prompt": …, "system"?: …} object or JSON string per line; "-" reads standard input).
 
-The report shows the task and complexity with the signals that decided them, the route used (after tier and task fallbacks), every candidate with its score components (quality, cost, latency, failure, order) or the reason it was excluded, the selected model and the fallback chain. With --input, each request gets one line and a summary follows (counts per task, complexity and selected model), to evaluate a profile on your own traffic.
+The report shows the task and complexity with the signals that decided them, the route used (after tier and task fallbacks), every candidate with its score components (quality, cost, latency, failure, order) or the reason it was excluded, the selected model and the fallback chain. With --input, each request gets one line and a summary follows (counts per task, complexity and selected model, and the estimated cost of the routed requests on their selected models), to evaluate a profile on your own traffic.
 
 The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile.yaml; when none is named and that file does not exist, the built-in \`auto\` profile with every catalog model stands in (account checks skipped) and a note says so.
 

@@ -198,6 +198,7 @@ describe('router route explain', () => {
     expect(summary[1]).toBe('  4 requests · 3 routed · 1 refused')
     expect(summary.join('\n')).toMatch(/ {2}task {7}.*coding 1 \(25%\)/)
     expect(summary.join('\n')).toContain('  refused    model_not_found 1 (25%)')
+    expect(summary.join('\n')).toMatch(/^ {2}est\. cost {2}\$0\.\d+ for the 3 routed on their selected models \(estimated tokens\)$/m)
   })
 
   it('--input --json prints JSON lines and a summary object', async () => {
@@ -208,6 +209,11 @@ describe('router route explain', () => {
     expect(RoutingDecisionSchema.parse(records[0].decision).task).toBe('general')
     expect(records[3].error).toMatchObject({code: 'model_not_found'})
     expect(records[4].summary).toMatchObject({requests: 4, routed: 3, refused: 1, invalid: 0, refusals: {model_not_found: 1}})
+    // The sum of each routed decision's estimate for its selected model.
+    const decisions = records.slice(0, 3).map((r) => RoutingDecisionSchema.parse(r.decision))
+    const expected = decisions.reduce((sum, d) => sum + d.candidates.find((c) => c.model === d.selected_model)!.est_cost_usd!, 0)
+    expect(expected).toBeGreaterThan(0)
+    expect(records[4].summary.est_cost_usd).toBeCloseTo(expected, 9)
   })
 
   it('--input reads standard input with "-", and reports unreadable lines with exit code 2', async () => {
