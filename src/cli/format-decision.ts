@@ -3,6 +3,7 @@
  * decided them, the candidate table, the selected model and the chain), one compact line per request for `--input`,
  * and the summary of many decisions. Pure functions: no I/O.
  */
+import {roundUsd} from '../core/routing/model-info.js'
 import type {Candidate, RoutingDecision, Signal} from '../core/routing/schema.js'
 import {formatUsd} from '../tui/format.js'
 
@@ -83,8 +84,7 @@ export function addToSummary(
     count(summary.selected_model, outcome.decision.selected_model)
     const {selected_model: selected, candidates} = outcome.decision
     const cost = candidates.find((c) => c.model === selected && !c.excluded)?.est_cost_usd ?? 0
-    // Rounded at each step, as the estimates are (1e-9 USD), so that the sum does not collect float noise.
-    summary.est_cost_usd = Math.round((summary.est_cost_usd + cost) * 1e9) / 1e9
+    summary.est_cost_usd = roundUsd(summary.est_cost_usd + cost)
   } else if ('refused' in outcome) {
     summary.refused++
     count(summary.refusals, outcome.refused)

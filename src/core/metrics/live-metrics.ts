@@ -205,8 +205,6 @@ class KeyStats {
   lastSeen = Number.NEGATIVE_INFINITY
   readonly latencies: SampleRing
   readonly series: SeriesRing
-  /** Tokens and estimated cost of the answers, since the start. */
-  readonly usage = new UsageAccumulator()
 
   constructor(percentileWindow: number, buckets: number) {
     this.latencies = new SampleRing(percentileWindow)
@@ -216,6 +214,11 @@ class KeyStats {
   touch(ts: number): void {
     if (ts > this.lastSeen) this.lastSeen = ts
   }
+}
+
+class ModelStats extends KeyStats {
+  /** Tokens and estimated cost of the model's answers, since the start. */
+  readonly usage = new UsageAccumulator()
 }
 
 class TargetStats extends KeyStats {
@@ -261,7 +264,7 @@ export class LiveMetrics {
   private readonly finished = new Set<string>()
   private readonly finishedOrder: string[] = []
   private finishedNext = 0
-  private readonly models = new Map<string, KeyStats>()
+  private readonly models = new Map<string, ModelStats>()
   private readonly targets = new Map<string, TargetStats>()
   private readonly breakers = new Map<string, BreakerEntry>()
   private readonly totals: TotalsBucket[]
@@ -680,11 +683,11 @@ export class LiveMetrics {
     totals.latency.add(latencyMs)
   }
 
-  private modelStats(model: string): KeyStats | undefined {
+  private modelStats(model: string): ModelStats | undefined {
     let stats = this.models.get(model)
     if (!stats) {
       if (this.models.size >= this.maxKeys) evictLeastRecent(this.models)
-      stats = new KeyStats(this.percentileWindow, this.buckets)
+      stats = new ModelStats(this.percentileWindow, this.buckets)
       this.models.set(model, stats)
     }
     return stats

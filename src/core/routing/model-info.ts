@@ -37,6 +37,11 @@ export function modelInfo(config: RuntimeConfig, key: string): ModelInfo {
   return info
 }
 
+/** An amount in USD rounded to 1e-9, the precision of every cost estimate (so that sums do not collect float noise). */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9
+}
+
 /** Token counts an upstream reported for one answer (either may be missing). */
 export interface TokenUsage {
   prompt_tokens: number | null
@@ -50,6 +55,5 @@ export interface TokenUsage {
  */
 export function usageCostUsd(info: ModelInfo, usage: TokenUsage | null): number | null {
   if (usage === null || usage.prompt_tokens === null || usage.completion_tokens === null || info.origin === 'defaults') return null
-  const usd = (usage.prompt_tokens / 1000) * info.cost_input_per_1k + (usage.completion_tokens / 1000) * info.cost_output_per_1k
-  return Math.round(usd * 1e9) / 1e9
+  return roundUsd((usage.prompt_tokens / 1000) * info.cost_input_per_1k + (usage.completion_tokens / 1000) * info.cost_output_per_1k)
 }

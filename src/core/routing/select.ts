@@ -28,7 +28,7 @@ import type {Account, Capability, Complexity, ModelTier, RuntimeConfig, Task} fr
 import {RoutingError} from '../errors.js'
 import {accountsForModel} from './accounts.js'
 import {CLIENT_PATHS, providerServes, someAccountServes} from './endpoints.js'
-import {type ModelInfo, modelInfo} from './model-info.js'
+import {type ModelInfo, modelInfo, roundUsd} from './model-info.js'
 import {listModels} from './resolve-model.js'
 import type {Candidate, Endpoint, ProviderPreferences, Requirements, ScoreComponents} from './schema.js'
 
@@ -542,7 +542,7 @@ function toCandidate(w: Working): Candidate {
     rank: excluded ? null : w.rank,
     score: w.components ? w.score : null,
     components: w.components,
-    est_cost_usd: w.components ? Math.round(w.cost * 1e9) / 1e9 : null,
+    est_cost_usd: w.components ? roundUsd(w.cost) : null,
     excluded,
     exclusion: excluded ? w.codes[0] : null,
     reasons: w.reasons,
