@@ -418,7 +418,8 @@ class ProxyRun {
         // A client that leaves while the upstream is paused for backpressure would otherwise wait forever.
         const onAbort = (): void => stop(new UpstreamError('client_abort', 'the client closed the connection'))
         signal.once('abort', onAbort)
-        const setPaused = consumeBody(response, {
+        const body = decodedBody(response)
+        body.consume({
           data: (chunk) => {
             if (done) return
             try {
@@ -434,8 +435,8 @@ class ProxyRun {
               if (!started) start()
               bytesOut += out.length
               if (!res.write(out)) {
-                setPaused(true)
-                res.once('drain', () => setPaused(false))
+                body.setPaused(true)
+                res.once('drain', () => body.setPaused(false))
               }
             } catch (error) {
               stop(error)
@@ -819,32 +820,46 @@ function decoderFor(response: UpstreamResponse): Transform | undefined {
   return undefined
 }
 
+/** The upstream body, decoded if needed: one consumer, and pause/resume for backpressure. */
+interface DecodedBody {
+  consume(consumer: BodyConsumer): void
+  /** Pauses (true) or resumes (false) the upstream; usable before and during `consume`. */
+  setPaused(paused: boolean): void
+}
+
 /**
- * Hands the upstream body, decoded if needed, to `consumer`. Returns the function that pauses (true) or resumes
- * (false) the upstream, for backpressure.
+ * Wraps the upstream body with a decoder for its `content-encoding`. `setPaused` exists before `consume` is called,
+ * because chunks that arrived before the consumer are handed over inside `consume`, and writing one of them to the
+ * client may already need backpressure (a first SSE event of 16 KB or more does).
  */
-function consumeBody(response: UpstreamResponse, consumer: BodyConsumer): (paused: boolean) => void {
+function decodedBody(response: UpstreamResponse): DecodedBody {
   const {body} = response
   const decoder = decoderFor(response)
   if (decoder === undefined) {
-    body.consume(consumer)
-    return (paused) => (paused ? body.pause() : body.resume())
+    return {
+      consume: (consumer) => body.consume(consumer),
+      setPaused: (paused) => (paused ? body.pause() : body.resume()),
+    }
   }
-  decoder.on('data', (chunk: Buffer) => consumer.data(chunk))
-  decoder.on('end', () => consumer.end())
-  decoder.on('error', (error) => {
-    body.destroy()
-    consumer.error(new UpstreamError('protocol_error', `the upstream body does not decode: ${error.message}`))
-  })
-  body.consume({
-    data: (chunk) => decoder.write(chunk),
-    end: () => decoder.end(),
-    error: (error) => {
-      decoder.destroy()
-      consumer.error(error)
+  return {
+    consume(consumer) {
+      decoder.on('data', (chunk: Buffer) => consumer.data(chunk))
+      decoder.on('end', () => consumer.end())
+      decoder.on('error', (error) => {
+        body.destroy()
+        consumer.error(new UpstreamError('protocol_error', `the upstream body does not decode: ${error.message}`))
+      })
+      body.consume({
+        data: (chunk) => decoder.write(chunk),
+        end: () => decoder.end(),
+        error: (error) => {
+          decoder.destroy()
+          consumer.error(error)
+        },
+      })
     },
-  })
-  return (paused) => (paused ? decoder.pause() : decoder.resume())
+    setPaused: (paused) => (paused ? decoder.pause() : decoder.resume()),
+  }
 }
 
 /** Reads a whole (decoded) body as UTF-8, failing past `maxBytes`. */
@@ -854,7 +869,7 @@ function readText(response: UpstreamResponse, maxBytes: number): Promise<string>
     let chunks: Buffer[] | undefined
     let size = 0
     let failed = false
-    consumeBody(response, {
+    decodedBody(response).consume({
       data(chunk) {
         if (failed) return
         size += chunk.length
