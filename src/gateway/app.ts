@@ -17,7 +17,7 @@ import {ClientAbort} from './client-abort.js'
 import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
 import {registerOperations} from './operations.js'
-import {proxyRequest} from './proxy.js'
+import {proxyRequest} from './proxy/run.js'
 import type {GatewayState} from './state.js'
 
 /** Dedicated endpoints; any other `POST /v1/*` is a passthrough. */
@@ -426,7 +426,8 @@ function rejectRequest(state: GatewayState, request: FastifyRequest, reply: Fast
 function health(state: GatewayState): Record<string, unknown> {
   const now = Date.now()
   const {config} = state
-  const cooling = new Map(state.cooldowns.active(now).map((c) => [c.account, new Date(c.until).toISOString()]))
+  const cooldowns = state.cooldowns.active(now)
+  const cooling = new Map(cooldowns.filter((c) => c.scope === 'account').map((c) => [c.account, new Date(c.until).toISOString()]))
   return {
     status: 'ok',
     version: VERSION,
@@ -449,7 +450,8 @@ function health(state: GatewayState): Record<string, unknown> {
       models: account.models.length === 0 ? 'any' : account.models.length,
       cooling_down_until: cooling.get(account.name) ?? null,
     })),
-    circuit_breakers: state.breakers?.states?.() ?? [],
+    cooldowns: cooldowns.map((c) => ({...c, until: new Date(c.until).toISOString()})),
+    circuit_breakers: (state.breakers?.states?.() ?? []).map((b) => ({...b, until: b.until === null ? null : new Date(b.until).toISOString()})),
   }
 }
 

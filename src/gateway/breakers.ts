@@ -134,7 +134,15 @@ export class CircuitBreakers implements BreakerRegistry {
     for (const models of this.targets.values()) all.push(...models.values())
     for (const breaker of all) {
       if (breaker.state === 'closed' && breaker.failures === 0) continue
-      out.push({account: breaker.account, model: breaker.model, provider: breaker.provider, state: breaker.state, failures: breaker.failures, probes: breaker.probes})
+      out.push({
+        account: breaker.account,
+        model: breaker.model,
+        provider: breaker.provider,
+        state: breaker.state,
+        failures: breaker.failures,
+        probes: breaker.probes,
+        until: breaker.state === 'open' ? breaker.openedAt + this.options.recoveryMs : null,
+      })
     }
     return out
   }

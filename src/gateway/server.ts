@@ -26,7 +26,7 @@ import {IdleCompactor} from './idle-compaction.js'
 import {IngressAuthenticator} from './ingress-auth.js'
 import {liveStatsSource} from './live-stats.js'
 import {PrometheusMetrics} from './prometheus.js'
-import {CooldownTracker} from './retry-after.js'
+import {CooldownTracker} from './cooldowns.js'
 import {RuntimePolicy} from './runtime-policy.js'
 import {applyConfig, type GatewayState} from './state.js'
 import {UpstreamClient} from './upstream.js'
@@ -160,6 +160,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     bus,
     upstream,
     cooldowns: new CooldownTracker(),
+    bufferedAnswers: {bytes: 0},
     credentials,
     credentialProblems,
     policy,

@@ -10,7 +10,7 @@ import type {EventStreamHub} from './events-stream.js'
 import type {IdempotencyCoordinator} from './idempotency.js'
 import type {IngressAuthenticator} from './ingress-auth.js'
 import type {PrometheusMetrics} from './prometheus.js'
-import type {CooldownTracker} from './retry-after.js'
+import type {CooldownTracker} from './cooldowns.js'
 import type {RuntimePolicy} from './runtime-policy.js'
 import type {UpstreamClient} from './upstream.js'
 
@@ -54,6 +54,8 @@ export interface BreakerStatus {
   state: 'closed' | 'open' | 'half_open'
   failures: number
   probes: number
+  /** When an open breaker lets a probe through (epoch ms); null unless open. */
+  until: number | null
 }
 
 export interface GatewayState {
@@ -65,6 +67,8 @@ export interface GatewayState {
   bus: AuditEventBus
   upstream: UpstreamClient
   cooldowns: CooldownTracker
+  /** Bytes of whole answers held in memory right now, against `max_buffered_response_bytes`. */
+  bufferedAnswers: {bytes: number}
   credentials: CredentialResolver
   /** The last reason each account had no usable credential (cleared when a refresh succeeds). */
   credentialProblems: Map<string, string>

@@ -124,11 +124,16 @@ describe('Retry-After', () => {
     expect(skip).toMatchObject({account: 'alpha', model: 'openai/gpt-5-mini'})
     const limited = gateway.eventsFor(first.headers['x-router-request-id'] as string).find((e) => e.event === 'proxy_rate_limited')
     expect(limited).toMatchObject({retry_after_ms: 30_000})
-    // Health shows the cool-down.
-    const health = await (await request(`${gateway.url}/health`)).body.json()
-    expect((health as {upstreams: Array<{account: string; cooling_down_until: string | null}>}).upstreams.find((u) => u.account === 'alpha')?.cooling_down_until).not.toBeNull()
-    gateway.state.cooldowns.set('alpha', 0, 0)
-    ;(gateway.state.cooldowns as unknown as {until: Map<string, number>}).until.clear()
+    // Health shows the cool-down: this model on this account, not the whole account.
+    const health = (await (await request(`${gateway.url}/health`)).body.json()) as {
+      upstreams: Array<{account: string; cooling_down_until: string | null}>
+      cooldowns: Array<{account: string; model: string | null; scope: string; until: string}>
+    }
+    expect(health.cooldowns).toEqual([
+      expect.objectContaining({account: 'alpha', model: 'openai/gpt-5-mini', scope: 'model', until: expect.any(String)}),
+    ])
+    expect(health.upstreams.find((u) => u.account === 'alpha')?.cooling_down_until).toBeNull()
+    gateway.state.cooldowns.clear()
   })
 })
 

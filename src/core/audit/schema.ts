@@ -78,11 +78,33 @@ export const AttemptSummarySchema = z.strictObject({
 })
 export type AttemptSummary = z.infer<typeof AttemptSummarySchema>
 
+/** Why a target of the chain was passed over without an attempt. */
+export const SkipReasonSchema = z.enum([
+  /** Its circuit breaker is open (or its probe slots are taken). */
+  'circuit_open',
+  /** It is cooling down after a 429 (the model on that account, or the whole account). */
+  'rate_limited',
+  /** No usable credential for the account. */
+  'auth_unavailable',
+  /** A connection to the account already failed in this request. */
+  'already_tried',
+  /** The account's provider does not serve the endpoint. */
+  'unsupported_endpoint',
+  /** The provider's protocol cannot express this request (e.g. a tool only another provider runs). */
+  'unsupported_request',
+])
+export type SkipReason = z.infer<typeof SkipReasonSchema>
+
 /** A skipped target: which, and why. */
 export const SkippedTargetSchema = z.strictObject({
   ...target,
-  reason: z.enum(['circuit_open', 'rate_limited', 'auth_unavailable', 'already_tried', 'unsupported_endpoint']),
+  reason: SkipReasonSchema,
 })
+export type SkippedTarget = z.infer<typeof SkippedTargetSchema>
+
+/** How a request ended, on `proxy_terminal`. */
+export const TerminalOutcomeSchema = z.enum(['success', 'upstream_error', 'exhausted', 'stream_error', 'client_abort', 'rejected'])
+export type TerminalOutcome = z.infer<typeof TerminalOutcomeSchema>
 
 export const RouteDecisionEventSchema = z.strictObject({
   ...base,
@@ -181,9 +203,14 @@ export const ProxyRateLimitedEventSchema = z.strictObject({
   event: z.literal('proxy_rate_limited'),
   attempt: z.number().int().positive(),
   status: z.number().int(),
-  /** Cool-down from `Retry-After` (or the default), in milliseconds. */
+  /** Cool-down from `Retry-After` (or the reset time in the error body, or the default), in milliseconds. */
   retry_after_ms: z.number().nonnegative(),
   cooldown_until: z.string(),
+  /**
+   * What cools down: `model` (this model on this account, the default) or `account` (the provider said the account
+   * itself is out: `insufficient_quota`, a plan's usage limit, a daily quota). Absent from logs written before it.
+   */
+  scope: z.enum(['model', 'account']).optional(),
 })
 
 export const ProxySkipEventSchema = z.strictObject({
@@ -219,7 +246,7 @@ export const ProxyTerminalEventSchema = z.strictObject({
   ...base,
   event: z.literal('proxy_terminal'),
   endpoint: EndpointSchema,
-  outcome: z.enum(['success', 'upstream_error', 'exhausted', 'stream_error', 'client_abort', 'rejected']),
+  outcome: TerminalOutcomeSchema,
   /** Status sent to the client (for a broken stream: the status already sent, 200). */
   status: z.number().int(),
   task: TaskSchema.nullable(),

@@ -16,6 +16,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [env: string, key: keyof Gatew
   ['BACKEND_MAX_CONNECTIONS', 'backend_max_connections', 'number'],
   ['ROUTER_MAX_REQUEST_BODY_BYTES', 'max_request_body_bytes', 'number'],
   ['ROUTER_MAX_RESPONSE_BODY_BYTES', 'max_response_body_bytes', 'number'],
+  ['ROUTER_MAX_BUFFERED_RESPONSE_BYTES', 'max_buffered_response_bytes', 'number'],
   ['ROUTER_RATE_LIMIT_DEFAULT_COOLDOWN_SECONDS', 'rate_limit_default_cooldown_seconds', 'number'],
   ['ROUTER_RATE_LIMIT_MAX_COOLDOWN_SECONDS', 'rate_limit_max_cooldown_seconds', 'number'],
   ['ROUTER_AUDIT_LOG_ENABLED', 'audit_log_enabled', 'boolean'],

@@ -24,6 +24,12 @@ export const GatewaySettingsSchema = z.strictObject({
   max_request_body_bytes: z.number().int().positive().default(20 * 1024 * 1024),
   /** Largest upstream response body accepted (502 above; a stream is cut with an error event). */
   max_response_body_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+  /**
+   * Whole (non-streamed) answers held in memory at once, across requests, at most: an attempt whose answer would go
+   * over it fails (`response_too_large`) and the next target, or a 502, takes its place, instead of the process
+   * growing without bound. Streams are relayed as they come and do not count.
+   */
+  max_buffered_response_bytes: z.number().int().positive().default(256 * 1024 * 1024),
   /** Cool-down for a 429 without a usable Retry-After; Retry-After values are capped at the maximum. */
   rate_limit_default_cooldown_seconds: z.number().nonnegative().default(5),
   rate_limit_max_cooldown_seconds: z.number().nonnegative().default(600),

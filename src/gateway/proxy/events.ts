@@ -1,0 +1,131 @@
+/**
+ * The audit events of one proxied request, built in one place. `ProxyRun` says what happened; this says it in the
+ * shape of the audit schema (src/core/audit/schema.ts), with the request id and the ingress principal on every event.
+ */
+import type {AttemptSummary, AuditEvent, ErrorType, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
+import {auditTimestamp} from '../../core/audit/timestamp.js'
+import type {TokenUsage} from '../../core/routing/model-info.js'
+import type {RoutingDecision} from '../../core/routing/schema.js'
+import type {GatewayState} from '../state.js'
+import type {Target} from './target.js'
+
+/** Events about one request (every kind but the gateway-wide `circuit_state` and `config_reload`). */
+type RequestEvent = Exclude<AuditEvent, {event: 'circuit_state' | 'config_reload'}>
+
+type SkipEvent = 'proxy_skip_circuit_open' | 'proxy_skip_rate_limited' | 'proxy_skip_unavailable'
+
+export class RequestEvents {
+  constructor(
+    private readonly state: GatewayState,
+    private readonly requestId: string,
+    private readonly principal: string | undefined,
+  ) {}
+
+  skip(target: Target, event: SkipEvent, until: number | null, reason: string): void {
+    this.emit({...this.about(target), event, until: until === null ? null : new Date(until).toISOString(), reason})
+  }
+
+  attempt(target: Target, attempt: number, upstreamModel: string, stream: boolean): void {
+    this.emit({...this.about(target), event: 'proxy_attempt', attempt, upstream_model: upstreamModel, stream})
+  }
+
+  connected(target: Target, attempt: number, status: number, connectMs: number): void {
+    this.emit({...this.about(target), event: 'proxy_upstream_connected', attempt, status, connect_ms: round(connectMs)})
+  }
+
+  response(
+    target: Target,
+    attempt: number,
+    answer: {status: number; stream: boolean; connectMs: number; latencyMs: number; bytes: number; usage: TokenUsage | null; costUsd: number | null},
+  ): void {
+    this.emit({
+      ...this.about(target),
+      event: 'proxy_response',
+      attempt,
+      status: answer.status,
+      stream: answer.stream,
+      connect_ms: round(answer.connectMs),
+      latency_ms: round(answer.latencyMs),
+      bytes: answer.bytes,
+      usage: answer.usage,
+      cost_usd: answer.costUsd,
+    })
+  }
+
+  requestError(target: Target, attempt: number, errorType: ErrorType, message: string, latencyMs: number): void {
+    this.emit({...this.about(target), event: 'proxy_request_error', attempt, error_type: errorType, message, latency_ms: round(latencyMs)})
+  }
+
+  streamError(target: Target, attempt: number, errorType: ErrorType, message: string, bytesSent: number): void {
+    this.emit({...this.about(target), event: 'proxy_stream_error', attempt, error_type: errorType, message, bytes_sent: bytesSent})
+  }
+
+  rateLimited(target: Target, attempt: number, retryAfterMs: number, until: number, scope: 'model' | 'account'): void {
+    this.emit({
+      ...this.about(target),
+      event: 'proxy_rate_limited',
+      attempt,
+      status: 429,
+      retry_after_ms: retryAfterMs,
+      cooldown_until: new Date(until).toISOString(),
+      scope,
+    })
+  }
+
+  retry(target: Target, attempt: number, status: number | null, errorType: ErrorType, reason: string): void {
+    this.emit({...this.about(target), event: 'proxy_retry', attempt, status, error_type: errorType, reason})
+  }
+
+  exhausted(status: number, attempts: AttemptSummary[], skipped: SkippedTarget[]): void {
+    this.emit({ts: auditTimestamp(), request_id: this.requestId, event: 'proxy_exhausted', status, attempts, skipped})
+  }
+
+  terminal(
+    endpoint: RoutingDecision['endpoint'],
+    decision: RoutingDecision,
+    summary: {
+      outcome: TerminalOutcome
+      status: number
+      target: {model: string; account: string; provider: string} | null
+      stream: boolean
+      latencyMs: number
+      attempts: AttemptSummary[]
+      errorType: ErrorType | null
+      errorCode: string | null
+    },
+  ): void {
+    this.emit({
+      ts: auditTimestamp(),
+      request_id: this.requestId,
+      event: 'proxy_terminal',
+      endpoint,
+      outcome: summary.outcome,
+      status: summary.status,
+      task: decision.task,
+      complexity: decision.complexity,
+      model: summary.target?.model ?? null,
+      account: summary.target?.account ?? null,
+      provider: summary.target?.provider ?? null,
+      stream: summary.stream,
+      latency_ms: round(summary.latencyMs),
+      attempts: summary.attempts,
+      error_type: summary.errorType,
+      error_code: summary.errorCode,
+    })
+  }
+
+  private about(target: Target): {ts: string; request_id: string; model: string; account: string; provider: string} {
+    return {ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider}
+  }
+
+  /** Publishes an event, with the ingress principal when there is one. */
+  private emit(event: RequestEvent): void {
+    if (this.principal !== undefined) event.principal = this.principal
+    this.state.bus.publish(event)
+  }
+}
+
+/** Milliseconds rounded to the microsecond, as every latency in the audit. */
+export function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000
+}
