@@ -66,7 +66,11 @@ export async function relayStream(input: StreamRelayInput): Promise<AttemptOutco
     if (problem !== null) {
       // The provider's error event, or an end before the stream's last event.
       const message =
-        problem === undefined ? 'the upstream stream ended before its last event' : `the upstream reported an error in the stream: ${problem.message}`
+        problem !== undefined
+          ? `the upstream reported an error in the stream: ${problem.message}`
+          : progress.started
+            ? 'the upstream stream ended before its last event'
+            : 'the upstream stream ended without an event'
       if (!progress.started) {
         const status = response.statusCode
         return {kind: 'failed', status, errorType: 'protocol_error', message, upstream: problem ?? null, cooldown: null, answered: {bytes: progress.bytesIn, connectMs}}

@@ -63,6 +63,7 @@ export interface ProxyInput {
 interface LastFailure {
   status: number | null
   errorType: ErrorType
+  message: string
   upstream: UpstreamErrorDetail | null
 }
 
@@ -357,7 +358,7 @@ class ProxyRun {
         } else if (outcome.status !== null) {
           this.state.cooldowns.settle(account, Date.now())
         }
-        this.lastFailure = {status: outcome.status, errorType: outcome.errorType, upstream: outcome.upstream}
+        this.lastFailure = {status: outcome.status, errorType: outcome.errorType, message: outcome.message, upstream: outcome.upstream}
         if (remaining > 0) this.events.retry(target, attempt, outcome.status, outcome.errorType, outcome.message)
         return false
       }
@@ -444,7 +445,7 @@ class ProxyRun {
   /** Every target failed or was skipped: answer with what the last upstream said, and what was tried. */
   private exhausted(): void {
     const last = this.lastFailure
-    const tried = this.attempts.map((a) => `${a.model} via ${a.account}: ${a.status ?? describe(a.error_type)}`)
+    const tried = this.attempts.map((a) => `${a.model} via ${a.account}: ${a.status === null ? describe(a.error_type) : a.error_type === 'upstream_status' ? a.status : `${a.status} ${describe(a.error_type)}`}`)
     const skipped = this.skipped.map((s) => `${s.model} via ${s.account}: skipped (${s.reason.replaceAll('_', ' ')})`)
     let error: GatewayError
     if (this.attempts.length === 0) {
@@ -472,7 +473,8 @@ class ProxyRun {
       const summary = `All upstream attempts failed: ${[...tried, ...skipped].join('; ')}.`
       const upstream = last?.upstream ?? null
       // The provider's own words first: a billing problem must never look like a transient limit.
-      const message = upstream === null ? summary : `${upstream.message} (${summary})`
+      const message =
+        upstream !== null ? `${upstream.message} (${summary})` : last !== undefined && last.errorType !== 'upstream_status' ? `${summary} Last error: ${last.message}.` : summary
       const type = upstream?.type ?? (status === 429 ? 'rate_limit_error' : 'upstream_error')
       const headers = status === 429 || status === 503 ? this.retryAfter() : {}
       error = new GatewayError(status, message, type, upstream?.code ?? 'upstream_exhausted', null, headers)
