@@ -2,7 +2,7 @@
  * Pure view logic of the dashboard (no React): row filtering, health of a model or target, the columns that fit a
  * width, the decision log's cells and the detail view's lines. Components only lay these out and colour them.
  */
-import type {ModelMetrics, TargetMetrics} from '../core/metrics/schema.js'
+import type {CooldownEntry, ModelMetrics, TargetMetrics} from '../core/metrics/schema.js'
 import type {DecisionRow} from './dashboard-store.js'
 import {
   attemptMark,
@@ -22,15 +22,16 @@ export interface Segment {
   dim?: boolean
 }
 
-export type Health = 'ok' | 'degraded' | 'half_open' | 'open' | 'idle'
+export type Health = 'ok' | 'degraded' | 'cooling' | 'half_open' | 'open' | 'idle'
 
 /** Failure EWMA from which a model or target is shown as degraded. */
 export const DEGRADED_FAILURE_RATE = 0.2
 
-/** Health of a model or target: the breaker first, then the failure EWMA. */
+/** Health of a model or target: the breaker first, then a cool-down after a 429, then the failure EWMA. */
 export function healthOf(metrics: ModelMetrics | TargetMetrics): Health {
   if (metrics.breaker === 'open') return 'open'
   if (metrics.breaker === 'half_open') return 'half_open'
+  if ('cooldown_until' in metrics && metrics.cooldown_until !== null) return 'cooling'
   if (metrics.samples === 0) return 'idle'
   if ((metrics.failure_ewma ?? 0) >= DEGRADED_FAILURE_RATE) return 'degraded'
   if ('open_targets' in metrics && metrics.open_targets > 0) return 'degraded'
@@ -41,6 +42,7 @@ export function healthOf(metrics: ModelMetrics | TargetMetrics): Health {
 export const HEALTH_STYLE: Record<Health, {symbol: string; label: string; color: string}> = {
   ok: {symbol: '●', label: 'ok', color: 'green'},
   degraded: {symbol: '▲', label: 'degraded', color: 'yellow'},
+  cooling: {symbol: '◷', label: 'cooling', color: 'magenta'},
   half_open: {symbol: '◐', label: 'probing', color: 'cyan'},
   open: {symbol: '✖', label: 'open', color: 'red'},
   idle: {symbol: '○', label: 'idle', color: 'gray'},
@@ -319,4 +321,19 @@ export function compactCount(n: number): string {
 /** The name cell of a table line: models by routing key, targets indented under them. */
 export function tableName(line: TableLine, width: number): string {
   return line.kind === 'model' ? fit(line.name, width) : fit(`  └ ${line.name}`, width)
+}
+
+/**
+ * The cool-downs line under the model table: each active cool-down with what cools (a model on an account, or a
+ * whole account) and when it ends.
+ */
+export function cooldownSegments(cooldowns: readonly CooldownEntry[]): Segment[] {
+  if (cooldowns.length === 0) return []
+  const segments: Segment[] = [{text: 'cooling down: ', color: 'magenta', bold: true}]
+  cooldowns.forEach((c, i) => {
+    if (i > 0) segments.push({text: ' · ', dim: true})
+    const what = c.model === null ? `${c.account} (whole account)` : `${c.model} via ${c.account}`
+    segments.push({text: what}, {text: ` until ${formatClock(c.until)}`, dim: true})
+  })
+  return segments
 }

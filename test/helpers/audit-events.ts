@@ -21,6 +21,9 @@ export interface AttemptScript {
   error?: ErrorType
   latency_ms?: number
   connect_ms?: number
+  /** After a 429: the cool-down's length (default 1 s) and what it cools (absent, as in logs older than the field). */
+  cooldown_ms?: number
+  scope?: 'model' | 'account'
 }
 
 export interface RequestScript {
@@ -134,8 +137,9 @@ export function requestEvents(script: RequestScript): AuditEvent[] {
             ts: iso(t + latency),
             event: 'proxy_rate_limited',
             status: 429,
-            retry_after_ms: 1000,
-            cooldown_until: iso(t + latency + 1000),
+            retry_after_ms: attempt.cooldown_ms ?? 1000,
+            cooldown_until: iso(t + latency + (attempt.cooldown_ms ?? 1000)),
+            ...(attempt.scope ? {scope: attempt.scope} : {}),
           })
         }
         if (!ok && RETRYABLE.has(attempt.status) && index < script.attempts.length - 1) {

@@ -289,3 +289,16 @@ describe('DashboardStore with shared live metrics', () => {
     expect(Object.fromEntries(frame.metrics.models.map((m) => [m.model, m.samples]))).toEqual({[A]: 1, [B]: 1})
   })
 })
+
+describe('Dashboard cool-downs', () => {
+  it('marks a cooling target and lists each cool-down with what cools and when it ends', async () => {
+    const now = Date.now()
+    const {frame} = mount([
+      ...requestEvents({id: 'req_cool0001', at: now - 2000, attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 120_000, scope: 'model'}, {model: B, status: 200}]}),
+      ...requestEvents({id: 'req_cool0002', at: now - 1000, attempts: [{model: C, account: 'spare', status: 429, cooldown_ms: 300_000, scope: 'account'}]}),
+    ])
+    await vi.waitFor(() => expect(frame()).toContain('cooling down:'))
+    expect(frame()).toMatch(new RegExp(`cooling down: ${A.replace('.', '\\.')} via main until \\d\\d:\\d\\d:\\d\\d · spare \\(whole account\\) until`))
+    expect(frame()).toContain('◷ cooling')
+  })
+})

@@ -26,6 +26,7 @@ import {LatencyHistogram, ewma, nearestRank, round} from './histogram.js'
 import {UsageAccumulator} from './usage.js'
 import type {
   BreakerEntry,
+  CooldownEntry,
   BreakerState,
   LiveMetricsSnapshot,
   ModelMetrics,
@@ -267,6 +268,8 @@ export class LiveMetrics {
   private readonly models = new Map<string, ModelStats>()
   private readonly targets = new Map<string, TargetStats>()
   private readonly breakers = new Map<string, BreakerEntry>()
+  /** Cool-downs by account + SEP + model (nothing after SEP for an account-wide one), with their end in epoch ms. */
+  private readonly cooldowns = new Map<string, {entry: CooldownEntry; until: number}>()
   private readonly totals: TotalsBucket[]
   private requestsTotal = 0
   private readonly usageTotal = new UsageAccumulator()
@@ -338,6 +341,11 @@ export class LiveMetrics {
         if (event.status >= 200 && event.status < 300) {
           attempt.succeeded = true
           attempt.latencyMs = event.latency_ms
+          // An answer from the target ends what was left of its cool-down (an account's probe succeeded).
+          if (this.cooldowns.size > 0) {
+            this.cooldowns.delete(event.account + SEP + event.model)
+            this.cooldowns.delete(event.account + SEP)
+          }
         } else if (isClientError(event.status)) {
           attempt.succeeded = true
         } else {
@@ -363,6 +371,12 @@ export class LiveMetrics {
         break
       }
       case 'proxy_rate_limited': {
+        // Logs written before `scope` existed cooled the whole account.
+        const scope = event.scope ?? 'account'
+        const key = event.account + SEP + (scope === 'account' ? '' : event.model)
+        if (!this.cooldowns.has(key) && this.cooldowns.size >= this.maxKeys) this.cooldowns.delete(this.cooldowns.keys().next().value!)
+        const entry = {account: event.account, model: scope === 'account' ? null : event.model, provider: event.provider, scope, until: event.cooldown_until, since: event.ts}
+        this.cooldowns.set(key, {entry, until: Date.parse(event.cooldown_until)})
         const attempt = this.attempt(event.request_id, event.attempt, event, ts)
         attempt.failed = true
         attempt.rateLimited = true
@@ -445,6 +459,7 @@ export class LiveMetrics {
     for (const stats of this.targets.values()) {
       const {model, account, provider} = stats.target
       const breaker = this.effectiveBreaker(account, model)
+      const cooldown = this.effectiveCooldown(account, model, now)
       const metrics: TargetMetrics = {
         model,
         account,
@@ -453,6 +468,8 @@ export class LiveMetrics {
         breaker: breaker?.state ?? 'closed',
         breaker_since: breaker?.since ?? null,
         breaker_reason: breaker?.reason ?? null,
+        cooldown_until: cooldown?.until ?? null,
+        cooldown_scope: cooldown?.scope ?? null,
       }
       targets.push(metrics)
       const list = byModel.get(model)
@@ -497,6 +514,10 @@ export class LiveMetrics {
     const breakers = [...this.breakers.values()].sort(
       (a, b) => compare(a.account, b.account) || compare(a.model ?? '', b.model ?? ''),
     )
+    for (const [key, cooldown] of this.cooldowns) if (cooldown.until <= now) this.cooldowns.delete(key)
+    const cooldowns = [...this.cooldowns.values()]
+      .sort((a, b) => a.until - b.until || compare(a.entry.account, b.entry.account))
+      .map((c) => c.entry)
 
     return {
       schema_version: 1,
@@ -523,6 +544,7 @@ export class LiveMetrics {
       models,
       targets,
       breakers,
+      cooldowns,
     }
   }
 
@@ -702,6 +724,16 @@ export class LiveMetrics {
       this.targets.set(key, stats)
     }
     return stats
+  }
+
+  /** The target's cool-down, or its account's when that one ends later; undefined when neither is on at `now`. */
+  private effectiveCooldown(account: string, model: string, now: number): CooldownEntry | undefined {
+    if (this.cooldowns.size === 0) return undefined
+    const own = this.cooldowns.get(account + SEP + model)
+    const accountWide = this.cooldowns.get(account + SEP)
+    const live = [own, accountWide].filter((c) => c !== undefined && c.until > now) as Array<{entry: CooldownEntry; until: number}>
+    if (live.length === 0) return undefined
+    return live.reduce((a, b) => (b.until > a.until ? b : a)).entry
   }
 
   /** The worse of the target's own breaker and its account-wide breaker. */

@@ -122,8 +122,27 @@ export const TargetMetricsSchema = z.strictObject({
   breaker: BreakerStateSchema,
   breaker_since: z.string().nullable(),
   breaker_reason: z.string().nullable(),
+  /**
+   * When the target's cool-down after a 429 ends (its own, or its account's when that one ends later); null when it
+   * is not cooling down. Absent from snapshots of gateways older than the field (read as null).
+   */
+  cooldown_until: z.string().nullable().default(null),
+  /** What cools down: `model` (this model on this account) or `account` (the whole account). */
+  cooldown_scope: z.enum(['model', 'account']).nullable().default(null),
 })
 export type TargetMetrics = z.infer<typeof TargetMetricsSchema>
+
+/** An active cool-down after a 429, from `proxy_rate_limited`; `model` is null for an account-wide one. */
+export const CooldownEntrySchema = z.strictObject({
+  account: z.string(),
+  model: z.string().nullable(),
+  provider: z.string(),
+  scope: z.enum(['model', 'account']),
+  /** When it ends (for an account: when its probe request may go). */
+  until: z.string(),
+  since: z.string(),
+})
+export type CooldownEntry = z.infer<typeof CooldownEntrySchema>
 
 /** One circuit breaker as last reported; `model` is null for an account-wide breaker. */
 export const BreakerEntrySchema = z.strictObject({
@@ -190,6 +209,8 @@ export const LiveMetricsSnapshotSchema = z.strictObject({
   targets: z.array(TargetMetricsSchema),
   /** Every breaker reported so far, sorted by account then model. */
   breakers: z.array(BreakerEntrySchema),
+  /** Cool-downs that have not ended yet, soonest end first (absent from older gateways' snapshots). */
+  cooldowns: z.array(CooldownEntrySchema).default([]),
 })
 export type LiveMetricsSnapshot = z.infer<typeof LiveMetricsSnapshotSchema>
 

@@ -59,7 +59,8 @@ export function Dashboard({store, info, source, frameIntervalMs = 100, metricsIn
   const tableCap = Math.max(3, Math.floor(body * 0.4))
   const withTargets = tableLines(metrics.models, metrics.targets, true).length
   // Account rows are shown only when they all fit (see ModelTable): size the table for what it will show.
-  const tableHeight = Math.min(tableCap, 1 + Math.max(1, withTargets <= tableCap - 1 ? withTargets : metrics.models.length))
+  const coolingLine = metrics.cooldowns.length > 0 ? 1 : 0
+  const tableHeight = Math.min(tableCap, 1 + coolingLine + Math.max(1, withTargets <= tableCap - 1 - coolingLine ? withTargets : metrics.models.length))
   const logRows = Math.max(1, body - tableHeight - 1)
 
   const sourceRows = paused ? paused.rows : frame.rows

@@ -2,7 +2,18 @@ import {Box} from 'ink'
 
 import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
 import {downsample, fit, formatLatency, formatPercent, sparkline} from '../format.js'
-import {HEALTH_STYLE, type Segment, type TableLine, compactCount, healthOf, tableColumns, tableHeader, tableLines, tableName} from '../view-model.js'
+import {
+  HEALTH_STYLE,
+  type Segment,
+  type TableLine,
+  compactCount,
+  cooldownSegments,
+  healthOf,
+  tableColumns,
+  tableHeader,
+  tableLines,
+  tableName,
+} from '../view-model.js'
 import {Line} from './Line.js'
 
 export interface ModelTableProps {
@@ -18,7 +29,9 @@ export interface ModelTableProps {
  */
 export function ModelTable({metrics, width, height}: ModelTableProps) {
   const columns = tableColumns(width)
-  const body = Math.max(0, height - 1)
+  const cooling = cooldownSegments(metrics.cooldowns)
+  // The cool-downs line, when there is one, takes the table's last line.
+  const body = Math.max(0, height - 1 - (cooling.length > 0 ? 1 : 0))
   let lines = tableLines(metrics.models, metrics.targets, true)
   if (lines.length > body) lines = tableLines(metrics.models, metrics.targets, false)
   const hidden = Math.max(0, lines.length - body)
@@ -31,6 +44,7 @@ export function ModelTable({metrics, width, height}: ModelTableProps) {
         <TableRow key={`${line.kind}:${line.metrics.model}:${line.name}`} line={line} columns={columns} width={width} />
       ))}
       {hidden > 0 ? <Line segments={[{text: `… ${lines.length - shown.length} more`, dim: true}]} width={width} /> : null}
+      {cooling.length > 0 ? <Line segments={cooling} width={width} /> : null}
     </Box>
   )
 }

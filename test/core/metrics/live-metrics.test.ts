@@ -353,3 +353,45 @@ describe('LiveMetrics memory', () => {
     expect(snapshot.events).toMatchObject({observed: 0, ignored: 1})
   })
 })
+
+describe('LiveMetrics cool-downs', () => {
+  it('shows a model cool-down on its target and an account-wide one on every target of the account, until they end', () => {
+    const {metrics, clock, feed} = metricsAt(T0 + 2000)
+    feed(requestEvents({id: 'c1', at: T0, attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 30_000, scope: 'model'}, {model: B, account: 'other', status: 200}]}))
+    feed(requestEvents({id: 'c2', at: T0 + 100, attempts: [{model: B, account: 'main', status: 200}]}))
+    let snapshot = metrics.snapshot()
+    expect(LiveMetricsSnapshotSchema.safeParse(snapshot).success).toBe(true)
+    expect(snapshot.cooldowns).toEqual([{account: 'main', model: A, provider: 'openai', scope: 'model', until: expect.any(String), since: expect.any(String)}])
+    const modelUntil = snapshot.cooldowns[0].until
+    expect(Date.parse(modelUntil) - Date.parse(snapshot.cooldowns[0].since)).toBe(30_000)
+    const target = (model: string, account: string) => snapshot.targets.find((t) => t.model === model && t.account === account)!
+    expect(target(A, 'main')).toMatchObject({cooldown_until: modelUntil, cooldown_scope: 'model'})
+    // The account's other model is not cooling down.
+    expect(target(B, 'main')).toMatchObject({cooldown_until: null, cooldown_scope: null})
+
+    feed(requestEvents({id: 'c3', at: T0 + 1000, attempts: [{model: B, account: 'main', status: 429, cooldown_ms: 60_000, scope: 'account'}]}))
+    snapshot = metrics.snapshot()
+    expect(snapshot.cooldowns.map((c) => [c.model, c.scope])).toEqual([[A, 'model'], [null, 'account']])
+    // The account's cool-down ends later than the model's: it is the one that counts for the target.
+    expect(target(A, 'main')).toMatchObject({cooldown_until: snapshot.cooldowns[1].until, cooldown_scope: 'account'})
+
+    clock.now = T0 + 70_000
+    snapshot = metrics.snapshot()
+    expect(snapshot.cooldowns).toEqual([])
+    expect(target(B, 'main').cooldown_until).toBeNull()
+  })
+
+  it('ends a cool-down when the target answers again (the probe succeeded)', () => {
+    const {metrics, feed} = metricsAt(T0 + 2000)
+    feed(requestEvents({id: 'p1', at: T0, attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 5000, scope: 'account'}]}))
+    expect(metrics.snapshot().cooldowns).toHaveLength(1)
+    feed(requestEvents({id: 'p2', at: T0 + 600, attempts: [{model: A, account: 'main', status: 200}]}))
+    expect(metrics.snapshot().cooldowns).toEqual([])
+  })
+
+  it('reads a rate limit from a log older than the scope field as an account-wide cool-down', () => {
+    const {metrics, feed} = metricsAt(T0 + 2000)
+    feed(requestEvents({id: 'o1', at: T0, attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 30_000}]}))
+    expect(metrics.snapshot().cooldowns).toEqual([expect.objectContaining({account: 'main', model: null, scope: 'account'})])
+  })
+})
