@@ -235,8 +235,9 @@ async function route(
   try {
     // Captured once: a hot reload or a policy update during this request does not change what it runs on.
     const config = state.routingConfig
-    const decision = decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats})
+    const decision = decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats, escalations: state.policy?.escalations})
     state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
+    state.feedback?.routed(request.routerId, decision.task, decision.complexity, endpoint, input, principal)
 
     const clean: Record<string, unknown> = {}
     for (const key in input) if (!ROUTER_REQUEST_FIELD_SET.has(key)) clean[key] = input[key]

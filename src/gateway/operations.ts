@@ -1,7 +1,7 @@
 /**
  * The operations endpoints: `GET /v1/router/live-metrics` (the live metrics snapshot), `GET /v1/router/policy` (the
- * runtime-adjusted priors and the updater's status), `GET /v1/router/events` (the audit event stream, SSE) and
- * `GET /metrics` (Prometheus). Payloads are documented in docs/gateway.md; their schemas are
+ * runtime-adjusted priors and the updater's status), `POST /v1/router/feedback` (a client's verdict on an answer),
+ * `GET /v1/router/events` (the audit event stream, SSE) and `GET /metrics` (Prometheus). Payloads are documented in docs/gateway.md; their schemas are
  * `LiveMetricsSnapshotSchema` and `PolicyStatusSchema`.
  */
 import type {FastifyInstance} from 'fastify'
@@ -22,6 +22,27 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
     const config = state.config.config
     const payload = state.policy ? state.policy.status(config) : disabledPolicy(state)
     return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(payload)
+  })
+
+  app.post('/v1/router/feedback', async (request, reply) => {
+    const body = request.body as {request_id?: unknown; verdict?: unknown; comment?: unknown} | undefined
+    if (typeof body !== 'object' || body === null || typeof body.request_id !== 'string' || body.request_id === '') {
+      throw new GatewayError(400, '`request_id` is required: the x-router-request-id of the answer you judge.', 'invalid_request_error', 'invalid_value', 'request_id')
+    }
+    if (body.verdict !== 'good' && body.verdict !== 'bad') {
+      throw new GatewayError(400, '`verdict` must be "good" or "bad".', 'invalid_request_error', 'invalid_value', 'verdict')
+    }
+    if (body.comment !== undefined && body.comment !== null && typeof body.comment !== 'string') {
+      throw new GatewayError(400, '`comment` must be a string.', 'invalid_request_error', 'invalid_value', 'comment')
+    }
+    const result = state.feedback?.judge(body.request_id, body.verdict, typeof body.comment === 'string' ? body.comment : null) ?? 'unknown'
+    if (result === 'unknown') {
+      throw new GatewayError(404, `No answered request ${body.request_id} is remembered (the gateway keeps the last 10 000 it routed).`, 'invalid_request_error', 'request_not_found', 'request_id')
+    }
+    if (result === 'judged') {
+      throw new GatewayError(409, `Request ${body.request_id} already has a verdict.`, 'invalid_request_error', 'already_judged', 'request_id')
+    }
+    return reply.header('x-router-request-id', request.routerId).send({request_id: result.request_id, verdict: result.verdict, task: result.task, complexity: result.complexity, model: result.model})
   })
 
   app.get('/v1/router/events', (request, reply) => {
@@ -62,6 +83,7 @@ function disabledPolicy(state: GatewayState): PolicyStatus {
       persistence: {path: settings.runtime_overrides_path, last_written_at: null, last_error: null},
       load: {models: 0, warning: null},
     },
+    escalations: [],
     models: Object.keys(config.models)
       .sort()
       .map((model) => {

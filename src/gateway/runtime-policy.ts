@@ -13,7 +13,8 @@ import type {RuntimeConfig} from '../core/config/schema.js'
 import type {LiveMetrics} from '../core/metrics/live-metrics.js'
 import {adjustPriors, applyPriors, type ObservedFigures} from '../core/policy/adjust.js'
 import {readOverrides, writeOverrides} from '../core/policy/overrides-file.js'
-import type {ModelPrior, PolicyStatus, PriorAdjustment} from '../core/policy/schema.js'
+import {tierKey, updateEscalations, type EscalationOptions, type QualityCounts} from '../core/policy/feedback.js'
+import type {ModelPrior, PolicyStatus, PriorAdjustment, TierEscalation} from '../core/policy/schema.js'
 
 export interface RuntimePolicyOptions {
   metrics: LiveMetrics
@@ -21,6 +22,8 @@ export interface RuntimePolicyOptions {
   intervalMs: number
   minSamples: number
   maxRatio: number
+  /** When quality feedback raises a tier (see `core/policy/feedback.ts`); absent: never. */
+  feedback?: Omit<EscalationOptions, 'now'>
   /** Problems worth telling the operator (a corrupt file, a failed write). */
   onWarning?: (message: string) => void
   now?: () => number
@@ -29,6 +32,9 @@ export interface RuntimePolicyOptions {
 /** The priors that follow live metrics, and their persistence. */
 export class RuntimePolicy {
   private priors: Record<string, ModelPrior> = {}
+  private tiers: Record<string, TierEscalation> = {}
+  /** Quality counts per `task/complexity/model` when its key was last decided on: escalations judge what came since. */
+  private readonly baseline = new Map<string, QualityCounts>()
   private cached: {base: RuntimeConfig; priors: Record<string, ModelPrior>; view: RuntimeConfig} | null = null
   private timer: NodeJS.Timeout | undefined
   private readonly now: () => number
@@ -56,6 +62,7 @@ export class RuntimePolicy {
     const read = await readOverrides(this.options.path)
     if (read.kind === 'loaded') {
       this.priors = read.priors
+      this.tiers = read.escalations ?? {}
       this.loadedModels = Object.keys(read.priors).length
     } else if (read.kind === 'invalid') {
       this.corrupt = true
@@ -113,14 +120,37 @@ export class RuntimePolicy {
     this.lastUpdateAt = now
     this.lastAdjustments = adjustments
     this.adjustmentsTotal += adjustments.length
+    const tiersMoved = this.updateTiers(now)
     if (adjustments.length > 0) {
       const next = {...this.priors}
       for (const {model} of adjustments) next[model] = priors[model]
       this.priors = next
+    }
+    if (adjustments.length > 0 || tiersMoved) {
       this.dirty = true
       void this.persist()
     }
     return adjustments
+  }
+
+  /** Tiers raised by quality feedback, in force now, keyed `task/complexity`: what routing passes to `decideRoute`. */
+  get escalations(): Readonly<Record<string, TierEscalation>> {
+    return this.tiers
+  }
+
+  /** Raises or lowers tiers from the quality counts (see `updateEscalations`); true when something changed. */
+  private updateTiers(now: number): boolean {
+    const feedback = this.options.feedback
+    if (feedback === undefined) return false
+    const counts = this.options.metrics.qualityCounts()
+    const {escalations, decided} = updateEscalations(this.tiers, counts, this.baseline, {...feedback, now})
+    if (decided.length === 0) return false
+    for (const row of counts) {
+      const key = tierKey(row.task, row.complexity)
+      if (decided.includes(key)) this.baseline.set(`${key}/${row.model}`, row)
+    }
+    this.tiers = escalations
+    return true
   }
 
   /** Writes the priors if they changed since the last write (writes never overlap). */
@@ -134,7 +164,7 @@ export class RuntimePolicy {
           this.corrupt = false
           await rename(this.options.path, `${this.options.path}.corrupt`).catch(() => undefined)
         }
-        await writeOverrides(this.options.path, priors, new Date(this.now()).toISOString())
+        await writeOverrides(this.options.path, priors, new Date(this.now()).toISOString(), this.tiers)
         this.lastWrittenAt = this.now()
         this.lastError = null
       } catch (error) {
@@ -182,6 +212,7 @@ export class RuntimePolicy {
         persistence: {path: this.options.path, last_written_at: iso(this.lastWrittenAt), last_error: this.lastError},
         load: {models: this.loadedModels, warning: this.loadWarning},
       },
+      escalations: Object.values(this.tiers),
       models,
     }
   }

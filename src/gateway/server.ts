@@ -27,6 +27,7 @@ import {IngressAuthenticator} from './ingress-auth.js'
 import {liveStatsSource} from './live-stats.js'
 import {PrometheusMetrics} from './prometheus.js'
 import {CooldownTracker} from './cooldowns.js'
+import {QualityFeedback} from './feedback.js'
 import {RuntimePolicy} from './runtime-policy.js'
 import {applyConfig, type GatewayState} from './state.js'
 import {UpstreamClient} from './upstream.js'
@@ -115,6 +116,12 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
         intervalMs: settings.live_metrics_update_interval_seconds * 1000,
         minSamples: settings.live_metrics_min_samples,
         maxRatio: settings.runtime_policy_max_adjustment_ratio,
+        feedback: {
+          minAnswers: settings.feedback_escalation_min_answers,
+          minBad: settings.feedback_escalation_min_bad,
+          badRate: settings.feedback_escalation_bad_rate,
+          ttlMs: settings.feedback_escalation_hours * 3600 * 1000,
+        },
         onWarning: options.onWarning,
       })
     : undefined
@@ -164,6 +171,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     credentials,
     credentialProblems,
     policy,
+    feedback: new QualityFeedback(bus, {retryWindowMs: settings.feedback_retry_window_seconds * 1000, maxEntries: 10_000}),
     metrics,
     prometheus,
     events,

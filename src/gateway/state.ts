@@ -7,6 +7,7 @@ import type {LiveStatsSource} from '../core/routing/select.js'
 import type {GatewaySettings} from '../core/settings/schema.js'
 import type {CredentialResolver} from './credentials.js'
 import type {EventStreamHub} from './events-stream.js'
+import type {QualityFeedback} from './feedback.js'
 import type {IdempotencyCoordinator} from './idempotency.js'
 import type {IngressAuthenticator} from './ingress-auth.js'
 import type {PrometheusMetrics} from './prometheus.js'
@@ -78,6 +79,8 @@ export interface GatewayState {
   /** The live metrics fed by the bus (`LIVE_METRICS_ENABLED`). */
   metrics?: LiveMetrics
   policy?: RuntimePolicy
+  /** Quality verdicts: retries noticed, and `POST /v1/router/feedback`. */
+  feedback?: QualityFeedback
   auth?: IngressAuthenticator
   idempotency?: IdempotencyCoordinator
   events?: EventStreamHub

@@ -3,7 +3,7 @@
  * request rows (a `route_decision` paired with its `proxy_terminal`); the UI reads a frame from it at most ten
  * times a second. Rows are immutable: an update replaces the row object, so React can compare by reference.
  */
-import type {AuditEvent, ProxyTerminalEvent, RouteDecisionEvent} from '../core/audit/schema.js'
+import type {AuditEvent, ProxyTerminalEvent, RouteDecisionEvent, QualityFeedbackEvent} from '../core/audit/schema.js'
 import {LiveMetrics, type LiveMetricsOptions} from '../core/metrics/live-metrics.js'
 import type {LiveMetricsSnapshot} from '../core/metrics/schema.js'
 import type {AuditSource} from './sources/types.js'
@@ -16,6 +16,8 @@ export interface DecisionRow {
   readonly ts: string
   readonly decision?: RouteDecisionEvent
   readonly terminal?: ProxyTerminalEvent
+  /** A verdict on the answer: the client retried it, or judged it. */
+  readonly feedback?: QualityFeedbackEvent
 }
 
 /** What one frame shows. */
@@ -77,6 +79,9 @@ export class DashboardStore {
       const slot = this.slots.get(event.request_id)
       if (slot === undefined) this.append({requestId: event.request_id, ts: event.ts, terminal: event})
       else this.replace(slot, {...this.ring[slot]!, terminal: event})
+    } else if (event.event === 'quality_feedback') {
+      const slot = this.slots.get(event.request_id)
+      if (slot !== undefined) this.replace(slot, {...this.ring[slot]!, feedback: event})
     }
   }
 

@@ -206,6 +206,14 @@ export function detailLines(row: DecisionRow): Segment[][] {
   } else {
     lines.push([{text: '… in flight', color: 'cyan'}])
   }
+  const feedback = row.feedback
+  if (feedback) {
+    const how = feedback.source === 'retry' ? `the client asked again (${feedback.by_request_id ?? '?'})` : 'judged by the client'
+    lines.push([
+      {text: `quality: ${feedback.verdict}`, bold: true, color: feedback.verdict === 'bad' ? 'red' : 'green'},
+      {text: ` · ${how}${feedback.comment ? `: “${feedback.comment}”` : ''}`, dim: true},
+    ])
+  }
 
   if (decision) {
     lines.push([])

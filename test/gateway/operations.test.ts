@@ -133,11 +133,12 @@ describe('GET /v1/router/events', () => {
 
   it('replays what a client missed when it reconnects with Last-Event-ID', async () => {
     const first = await openEvents()
-    const {id: before} = await chat()
+    // Two different questions: the same one twice would be a retry, whose verdict on the first is a later event of it.
+    const {id: before} = await chat({model: 'auto', messages: [{role: 'user', content: 'first question'}]})
     await vi.waitFor(() => expect(first.events().some((e) => e.event === 'proxy_terminal' && e.request_id === before)).toBe(true))
     const lastId = first.messages.filter((m) => m.event === 'audit').at(-1)!.id!
     await first.close()
-    const {id: missed} = await chat()
+    const {id: missed} = await chat({model: 'auto', messages: [{role: 'user', content: 'second question'}]})
     const second = await openEvents({'last-event-id': lastId})
     await vi.waitFor(() => expect(second.events().some((e) => e.event === 'proxy_terminal' && e.request_id === missed)).toBe(true))
     expect(second.events().filter((e) => 'request_id' in e && e.request_id === missed)[0].event).toBe('route_decision')

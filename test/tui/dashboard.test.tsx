@@ -302,3 +302,31 @@ describe('Dashboard cool-downs', () => {
     expect(frame()).toContain('◷ cooling')
   })
 })
+
+describe('Dashboard quality verdicts', () => {
+  it('counts verdicts in the header and shows a request\'s verdict in its detail view', async () => {
+    const now = Date.now()
+    const {frame, press} = mount([
+      ...requestEvents({id: 'req_qual0001', at: now - 3000, attempts: [{model: A, status: 200}]}),
+      ...requestEvents({id: 'req_qual0002', at: now - 1000, attempts: [{model: A, status: 200}]}),
+      {
+        ts: new Date(now - 900).toISOString(),
+        request_id: 'req_qual0001',
+        event: 'quality_feedback',
+        source: 'retry',
+        verdict: 'bad',
+        task: 'general',
+        complexity: 'low',
+        model: A,
+        by_request_id: 'req_qual0002',
+        comment: null,
+      },
+    ])
+    await vi.waitFor(() => expect(frame()).toContain('judged bad 1 · good 0'))
+    await press(UP)
+    await press(UP)
+    await press(ENTER)
+    await vi.waitFor(() => expect(frame()).toContain('Request req_qual0001'))
+    expect(frame()).toContain('quality: bad · the client asked again (req_qual0002)')
+  })
+})

@@ -282,6 +282,27 @@ export const CircuitStateEventSchema = z.strictObject({
   reason: z.string(),
 })
 
+/**
+ * A verdict on an answered request's quality: the client retried it (the same conversation and last user turn again
+ * within the retry window) or said so (`POST /v1/router/feedback`). `request_id` is the request judged; it counts
+ * against (or for) the task, complexity and model that answered it.
+ */
+export const QualityFeedbackEventSchema = z.strictObject({
+  ...base,
+  event: z.literal('quality_feedback'),
+  source: z.enum(['retry', 'client']),
+  verdict: z.enum(['good', 'bad']),
+  task: TaskSchema,
+  complexity: ComplexitySchema,
+  /** The model that answered the judged request. */
+  model: z.string(),
+  /** For a retry: the request that repeated it. */
+  by_request_id: z.string().nullable(),
+  /** The client's words, if it gave any (at most 500 characters). */
+  comment: z.string().nullable(),
+})
+export type QualityFeedbackEvent = z.infer<typeof QualityFeedbackEventSchema>
+
 /** The gateway (re)loaded its configuration (not tied to one request). */
 export const ConfigReloadEventSchema = z.strictObject({
   ts: z.string(),
@@ -306,6 +327,7 @@ export const AuditEventSchema = z.discriminatedUnion('event', [
   ProxyTerminalEventSchema,
   CircuitStateEventSchema,
   ConfigReloadEventSchema,
+  QualityFeedbackEventSchema,
 ])
 export type AuditEvent = z.infer<typeof AuditEventSchema>
 export type AuditEventName = AuditEvent['event']

@@ -24,6 +24,8 @@
 import type {AuditEvent, AttemptSummary, ErrorType} from '../audit/schema.js'
 import {LatencyHistogram, ewma, nearestRank, round} from './histogram.js'
 import {UsageAccumulator} from './usage.js'
+import {COMPLEXITIES, type Complexity, type Task} from '../config/schema.js'
+import type {QualityCounts} from '../policy/feedback.js'
 import type {
   BreakerEntry,
   CooldownEntry,
@@ -268,6 +270,8 @@ export class LiveMetrics {
   private readonly models = new Map<string, ModelStats>()
   private readonly targets = new Map<string, TargetStats>()
   private readonly breakers = new Map<string, BreakerEntry>()
+  /** Answers and verdicts by task + SEP + complexity + SEP + model (bounded by `maxKeys`, like the targets). */
+  private readonly quality = new Map<string, QualityCounts>()
   /** Cool-downs by account + SEP + model (nothing after SEP for an account-wide one), with their end in epoch ms. */
   private readonly cooldowns = new Map<string, {entry: CooldownEntry; until: number}>()
   private readonly totals: TotalsBucket[]
@@ -312,6 +316,13 @@ export class LiveMetrics {
     if (ts > this.lastEventTs) this.lastEventTs = ts
     if (ts < this.firstEventTs) this.firstEventTs = ts
     this.observed++
+    // A verdict is about a request that has finished, by its nature.
+    if (event.event === 'quality_feedback') {
+      const counts = this.qualityOf(event.task, event.complexity, event.model)
+      if (event.verdict === 'bad') counts.bad++
+      else counts.good++
+      return
+    }
     // The terminal already settled every attempt of its request (from its summary if need be): a late event about
     // one of them, or the terminal again (a replay), would count it twice or leave a phantom request in flight.
     if ('request_id' in event && this.finished.has(event.request_id)) return
@@ -412,8 +423,12 @@ export class LiveMetrics {
         // Attempts the terminal does not list (it should list all) are settled with what is known.
         for (const attempt of request?.attempts.values() ?? []) this.settle(attempt, now)
         this.terminal(event.outcome, event.latency_ms, ts, now)
+        if (event.outcome === 'success' && event.task !== null && event.complexity !== null && event.model !== null) {
+          this.qualityOf(event.task, event.complexity, event.model).answered++
+        }
         break
       }
+
       case 'circuit_state': {
         const key = event.account + SEP + (event.model ?? '')
         if (!this.breakers.has(key) && this.breakers.size >= this.maxKeys) this.evictOldestBreaker()
@@ -545,7 +560,26 @@ export class LiveMetrics {
       targets,
       breakers,
       cooldowns,
+      quality: this.qualityCounts()
+        .sort((a, b) => compare(a.task, b.task) || COMPLEXITIES.indexOf(a.complexity) - COMPLEXITIES.indexOf(b.complexity) || compare(a.model, b.model))
+        .map((q) => ({...q, bad_rate: q.answered === 0 ? null : round4(q.bad / q.answered)})),
     }
+  }
+
+  /** Answers and quality verdicts per task, complexity and model since the metrics started (copies). */
+  qualityCounts(): QualityCounts[] {
+    return [...this.quality.values()].map((q) => ({...q}))
+  }
+
+  private qualityOf(task: Task, complexity: Complexity, model: string): QualityCounts {
+    const key = task + SEP + complexity + SEP + model
+    let counts = this.quality.get(key)
+    if (counts === undefined) {
+      if (this.quality.size >= this.maxKeys) this.quality.delete(this.quality.keys().next().value!)
+      counts = {task, complexity, model, answered: 0, bad: 0, good: 0}
+      this.quality.set(key, counts)
+    }
+    return counts
   }
 
   /**

@@ -6,6 +6,7 @@
 import {z} from 'zod'
 
 import {ErrorTypeSchema} from '../audit/schema.js'
+import {ComplexitySchema, TaskSchema} from '../config/schema.js'
 
 /** State of a circuit breaker, as the `circuit_state` audit event reports it. */
 export const BreakerStateSchema = z.enum(['closed', 'open', 'half_open'])
@@ -155,6 +156,21 @@ export const BreakerEntrySchema = z.strictObject({
 })
 export type BreakerEntry = z.infer<typeof BreakerEntrySchema>
 
+/** Answers and quality verdicts of one task, complexity and model since the metrics started (`quality_feedback`). */
+export const QualityRowSchema = z.strictObject({
+  task: TaskSchema,
+  complexity: ComplexitySchema,
+  model: z.string(),
+  /** Requests of this task and complexity that this model answered successfully. */
+  answered: z.number().int().nonnegative(),
+  /** Verdicts: `bad` (retried by the client, or judged bad by it) and `good`. */
+  bad: z.number().int().nonnegative(),
+  good: z.number().int().nonnegative(),
+  /** `bad` ÷ `answered`; null before the first answer. */
+  bad_rate: z.number().min(0).nullable(),
+})
+export type QualityRow = z.infer<typeof QualityRowSchema>
+
 /** Requests by how they ended (`proxy_terminal.outcome`). */
 export const OutcomeCountsSchema = z.strictObject({
   success: z.number().int().nonnegative(),
@@ -211,6 +227,8 @@ export const LiveMetricsSnapshotSchema = z.strictObject({
   breakers: z.array(BreakerEntrySchema),
   /** Cool-downs that have not ended yet, soonest end first (absent from older gateways' snapshots). */
   cooldowns: z.array(CooldownEntrySchema).default([]),
+  /** Answers and quality verdicts per task, complexity and model, sorted by task, complexity, model. */
+  quality: z.array(QualityRowSchema).default([]),
 })
 export type LiveMetricsSnapshot = z.infer<typeof LiveMetricsSnapshotSchema>
 

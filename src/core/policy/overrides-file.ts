@@ -7,17 +7,18 @@ import {readFile} from 'node:fs/promises'
 import {parse, stringify} from 'yaml'
 
 import {writeFileAtomic} from '../atomic-write.js'
-import {RuntimeOverridesFileSchema, type ModelPrior} from './schema.js'
+import {RuntimeOverridesFileSchema, type ModelPrior, type TierEscalation} from './schema.js'
 
-/** What reading the file gave: the priors, or why there are none. */
+/** What reading the file gave: the priors (and tiers raised by quality feedback), or why there are none. */
 export type OverridesRead =
-  | {kind: 'loaded'; priors: Record<string, ModelPrior>}
+  | {kind: 'loaded'; priors: Record<string, ModelPrior>; escalations?: Record<string, TierEscalation>}
   | {kind: 'missing'}
   | {kind: 'invalid'; message: string}
 
 const HEADER = `# Runtime-adjusted model priors, written by open-llm-router (router serve) from live metrics.
-# Routing uses these instead of the config's latency_ms and failure_rate. Safe to delete: the priors then start
-# again from the config. See docs/gateway.md, "Live metrics and the runtime policy".
+# Routing uses these instead of the config's latency_ms and failure_rate, and raises the tiers under escalations
+# until their end. Safe to delete: the priors then start again from the config, and no tier is raised.
+# See docs/gateway.md, "Live metrics and the runtime policy".
 `
 
 /** Parses the file's text. */
@@ -35,14 +36,21 @@ export function parseOverrides(text: string): OverridesRead {
     const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)'
     return {kind: 'invalid', message: `${where}: ${issue.message}`}
   }
-  return {kind: 'loaded', priors: result.data.models}
+  const {escalations} = result.data
+  return Object.keys(escalations).length === 0 ? {kind: 'loaded', priors: result.data.models} : {kind: 'loaded', priors: result.data.models, escalations}
 }
 
-/** The file's text for `priors`, models sorted by key. */
-export function renderOverrides(priors: Readonly<Record<string, ModelPrior>>, updatedAt: string): string {
+/** The file's text for `priors` (models sorted by key) and the escalations in force, if any. */
+export function renderOverrides(
+  priors: Readonly<Record<string, ModelPrior>>,
+  updatedAt: string,
+  escalations: Readonly<Record<string, TierEscalation>> = {},
+): string {
   const models: Record<string, ModelPrior> = {}
   for (const key of Object.keys(priors).sort()) models[key] = priors[key]
-  return HEADER + stringify({schema_version: 1, updated_at: updatedAt, models}, {lineWidth: 0})
+  const file: Record<string, unknown> = {schema_version: 1, updated_at: updatedAt, models}
+  if (Object.keys(escalations).length > 0) file.escalations = escalations
+  return HEADER + stringify(file, {lineWidth: 0})
 }
 
 /** Reads the file at `path`. */
@@ -59,8 +67,13 @@ export async function readOverrides(path: string): Promise<OverridesRead> {
 }
 
 /** Writes the file atomically (readers see the old file or the new one). */
-export async function writeOverrides(path: string, priors: Readonly<Record<string, ModelPrior>>, updatedAt: string): Promise<void> {
-  await writeFileAtomic(path, renderOverrides(priors, updatedAt))
+export async function writeOverrides(
+  path: string,
+  priors: Readonly<Record<string, ModelPrior>>,
+  updatedAt: string,
+  escalations: Readonly<Record<string, TierEscalation>> = {},
+): Promise<void> {
+  await writeFileAtomic(path, renderOverrides(priors, updatedAt, escalations))
 }
 
 function firstLine(text: string): string {

@@ -4,6 +4,8 @@
  */
 import {z} from 'zod'
 
+import {ComplexitySchema, TaskSchema} from '../config/schema.js'
+
 /** The runtime-adjusted priors of one model. */
 export const ModelPriorSchema = z.strictObject({
   latency_ms: z.number().nonnegative(),
@@ -14,11 +16,30 @@ export const ModelPriorSchema = z.strictObject({
 })
 export type ModelPrior = z.infer<typeof ModelPriorSchema>
 
+/**
+ * A tier raised by quality feedback: requests classified `task`/`complexity` (the key, `coding/low`) are routed as
+ * `to` until `until`, because the answers at the classified tier were judged bad too often.
+ */
+export const TierEscalationSchema = z.strictObject({
+  task: TaskSchema,
+  from: ComplexitySchema,
+  to: ComplexitySchema,
+  /** The evidence: answers and bad verdicts of the model that served the tier, since the previous decision. */
+  model: z.string(),
+  answered: z.number().int().nonnegative(),
+  bad: z.number().int().nonnegative(),
+  since: z.string(),
+  until: z.string(),
+})
+export type TierEscalation = z.infer<typeof TierEscalationSchema>
+
 /** The overrides file. Unknown models (no longer configured) are kept, and apply again if the model comes back. */
 export const RuntimeOverridesFileSchema = z.strictObject({
   schema_version: z.literal(1),
   updated_at: z.string().nullable().default(null),
   models: z.record(z.string().min(1), ModelPriorSchema).default({}),
+  /** Tiers raised by quality feedback, keyed `task/complexity` (absent from files written before it existed). */
+  escalations: z.record(z.string().min(1), TierEscalationSchema).default({}),
 })
 export type RuntimeOverridesFile = z.infer<typeof RuntimeOverridesFileSchema>
 
@@ -73,6 +94,8 @@ export const PolicyStatusSchema = z.strictObject({
       warning: z.string().nullable(),
     }),
   }),
+  /** Tiers raised by quality feedback, in force now (see `TierEscalationSchema`). */
+  escalations: z.array(TierEscalationSchema).default([]),
   /** Every configured model, sorted by key. */
   models: z.array(
     z.strictObject({

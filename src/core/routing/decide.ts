@@ -14,6 +14,8 @@
 import {routeFor} from '../config/routes.js'
 import type {Capability, RuntimeConfig} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
+import {tierKey} from '../policy/feedback.js'
+import type {TierEscalation} from '../policy/schema.js'
 import {classifyRequest} from './classifier.js'
 import {modelInfo} from './model-info.js'
 import {AUTO_MODEL_NAMES, readRoutingFields, requestedModelName} from './request-options.js'
@@ -31,6 +33,8 @@ export interface DecideOptions {
   classify?: (body: unknown, endpoint: Endpoint) => Classification
   /** Skip the `no_account` constraint: for dry runs against a profile compiled without accounts. */
   ignoreAccounts?: boolean
+  /** Tiers raised by quality feedback, keyed `task/complexity` (the runtime policy's; see `core/policy/feedback.ts`). */
+  escalations?: Readonly<Record<string, TierEscalation>>
 }
 
 /** Capability that an auto chain for these endpoints must have, and which configured models are added for it. */
@@ -69,6 +73,19 @@ export function decideRoute(
       complexity = forced.complexity
     }
     signals = [...overrides, ...signals]
+  }
+  const escalation = forced?.complexity === undefined ? options.escalations?.[tierKey(task, complexity)] : undefined
+  if (escalation !== undefined) {
+    signals = [
+      {
+        name: 'feedback_escalation',
+        target: 'complexity',
+        weight: 1,
+        detail: `raised ${escalation.from} → ${escalation.to} by quality feedback: ${escalation.bad} of ${escalation.answered} answers of ${escalation.model} judged bad (until ${escalation.until})`,
+      },
+      ...signals,
+    ]
+    complexity = escalation.to
   }
 
   const names = explicitNames(requested, fields.models)

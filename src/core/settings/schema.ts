@@ -93,6 +93,17 @@ export const GatewaySettingsSchema = z.strictObject({
   live_metrics_min_samples: z.number().int().positive().default(30),
   runtime_policy_max_adjustment_ratio: z.number().gt(0).max(1).default(0.15),
   runtime_overrides_path: z.string().min(1).default('logs/router.runtime.overrides.yaml'),
+  /**
+   * Quality feedback: a request that repeats an answered one (same conversation length, first and last user turn)
+   * within this window counts as a bad verdict on the first answer; 0 turns retry detection off.
+   */
+  feedback_retry_window_seconds: z.number().nonnegative().default(120),
+  /** A tier is raised one step when its model got this many answers and bad verdicts, at this share, or more… */
+  feedback_escalation_min_answers: z.number().int().positive().default(20),
+  feedback_escalation_min_bad: z.number().int().positive().default(5),
+  feedback_escalation_bad_rate: z.number().gt(0).max(1).default(0.3),
+  /** …for this long; then it is judged again on what comes after. */
+  feedback_escalation_hours: z.number().positive().default(24),
 
   /** Comment lines sent on `GET /v1/router/events` to keep idle connections open through proxies. */
   events_keepalive_seconds: seconds.default(15),

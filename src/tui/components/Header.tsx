@@ -62,6 +62,14 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
   ]
   // Estimated spend since the start, once any answer has a cost.
   if (totals.usage.answers_with_cost > 0) second.push({text: `  est. ${formatUsd(totals.usage.cost_usd)}`, dim: true})
+  // Quality verdicts (retries noticed, clients' judgements) since the start, once there is one.
+  let bad = 0
+  let good = 0
+  for (const row of metrics.quality) {
+    bad += row.bad
+    good += row.good
+  }
+  if (bad + good > 0) second.push({text: `  judged bad ${formatCount(bad)} · good ${formatCount(good)}`, dim: bad === 0, color: bad > 0 ? 'yellow' : undefined})
   if (status && status.state !== 'live') second.push({text: `  ${status.detail}`, color: STATUS_COLOR[status.state]})
   if (paused) second.push({text: `  ❚❚ PAUSED${newWhilePaused > 0 ? ` (${formatCount(newWhilePaused)} new)` : ''}`, bold: true, color: 'yellow'})
   return (
