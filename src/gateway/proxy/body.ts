@@ -49,7 +49,12 @@ export function decodedBody(response: UpstreamResponse): DecodedBody {
   }
 }
 
-/** A decoder for the upstream's `content-encoding`, when it ignored our `accept-encoding: identity`. */
+/**
+ * A decoder for the upstream's `content-encoding`, when it ignored our `accept-encoding: identity`. Not undici's
+ * `interceptors.decompress()` (7.x): it is experimental (it prints an ExperimentalWarning at start), leaves error
+ * bodies compressed unless told otherwise (we parse them), and wraps every request in a handler for a case that asking
+ * for `identity` makes rare.
+ */
 function decoderFor(response: UpstreamResponse): Transform | undefined {
   const encoding = headerString(response.headers['content-encoding'])?.toLowerCase()
   if (!encoding || encoding === 'identity') return undefined
