@@ -8,7 +8,7 @@ import {resolve} from 'node:path'
 
 import {ConfigError, type Problem} from '../errors.js'
 import {compileProfile, type CompileStep} from './compile.js'
-import {normalizeConfig} from './normalize.js'
+import {checkAccounts, normalizeConfig} from './normalize.js'
 import {ProfileDocumentSchema, RawConfigSchema, type RuntimeConfig} from './schema.js'
 import {byLocation, locationOf, parseYamlSource} from './yaml.js'
 import {issuesToProblems, type Locator} from './zod-issues.js'
@@ -68,7 +68,8 @@ export function parseConfig(text: string, file: string, options: {env?: NodeJS.P
   if (isProfile(source.value)) {
     const parsed = ProfileDocumentSchema.safeParse(source.value)
     if (!parsed.success) {
-      throw invalid(file, 'routing profile', issuesToProblems(parsed.error.issues, ProfileDocumentSchema, source.value, locate))
+      const problems = issuesToProblems(parsed.error.issues, ProfileDocumentSchema, source.value, locate)
+      throw invalid(file, 'routing profile', [...problems, ...accountProblems(source.value, locate, problems)])
     }
     const result = compileProfile(parsed.data, {file, locate, env: options.env})
     return {
@@ -83,7 +84,8 @@ export function parseConfig(text: string, file: string, options: {env?: NodeJS.P
 
   const parsed = RawConfigSchema.safeParse(source.value)
   if (!parsed.success) {
-    throw invalid(file, 'router config', issuesToProblems(parsed.error.issues, RawConfigSchema, source.value, locate))
+    const problems = issuesToProblems(parsed.error.issues, RawConfigSchema, source.value, locate)
+    throw invalid(file, 'router config', [...problems, ...accountProblems(source.value, locate, problems)])
   }
   const result = normalizeConfig(parsed.data, {mode: 'raw', locate, rawModels: source.value.models, env: options.env})
   const errors = result.problems.filter((problem) => problem.severity === 'error')
@@ -96,6 +98,23 @@ export function parseConfig(text: string, file: string, options: {env?: NodeJS.P
     warnings: byLocation(result.problems.filter((problem) => problem.severity === 'warning')),
     steps: [],
   }
+}
+
+/**
+ * The account checks that do not need a valid document (unknown providers, names used twice), run when the schema
+ * refused it anyway: a profile with a misspelt key and two misspelt providers reports all three at once.
+ */
+function accountProblems(value: Record<string, unknown>, locate: Locator, already: readonly Problem[]): Problem[] {
+  const accounts = Array.isArray(value.accounts)
+    ? value.accounts.map((account: unknown) => {
+        const {name, provider} = (account ?? {}) as {name?: unknown; provider?: unknown}
+        return typeof name === 'string' && typeof provider === 'string' ? {name, provider} : undefined
+      })
+    : []
+  const problems: Problem[] = []
+  checkAccounts(accounts, (path, message, hint) => problems.push({...locate(path), message, ...(hint ? {hint} : {}), severity: 'error'}))
+  // The schema may have said something about the same place already.
+  return problems.filter((problem) => !already.some((other) => other.line === problem.line && other.column === problem.column))
 }
 
 function isProfile(value: Record<string, unknown>): boolean {

@@ -191,12 +191,14 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
 
 /** Problems with the accounts themselves: unknown providers (with a suggestion) and names used twice. */
 export function checkAccounts(
-  accounts: ReadonlyArray<{name: string; provider: string}>,
+  accounts: ReadonlyArray<{name: string; provider: string} | undefined>,
   error: (path: DocPath, message: string, hint?: string) => void,
 ): void {
   const catalog = getCatalog()
   const names = new Map<string, number>()
   accounts.forEach((account, index) => {
+    // An entry the schema already refused (not an object, no name or provider) has nothing more to check.
+    if (account === undefined) return
     if (!catalog.providerByName.has(account.provider)) {
       const providers = catalog.providers.map((provider) => provider.name)
       const guess = didYouMean(suggest(account.provider, providers))

@@ -34,13 +34,22 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   }
 
   if (doc.errors.length > 0) {
-    const problems: Problem[] = doc.errors.map((error) => ({
-      file,
-      ...position(error.pos[0]),
-      message: `YAML syntax error: ${syntaxMessage(error.code, error.message)}`,
-      hint: syntaxHint(error.code),
-      severity: 'error',
-    }))
+    const lines = text.split(/\r?\n/)
+    const problems: Problem[] = []
+    const seenLines = new Set<number>()
+    for (const error of doc.errors) {
+      const at = position(error.pos[0])
+      // One mistake often trips several parser rules on the same line: the first says it best.
+      if (seenLines.has(at.line)) continue
+      seenLines.add(at.line)
+      problems.push({
+        file,
+        ...at,
+        message: `YAML syntax error: ${syntaxMessage(error.code, error.message)}`,
+        hint: closingHint(error.message, lines, at.line) ?? indentationHint(lines, at.line) ?? syntaxHint(error.code, lines[at.line - 1] ?? ''),
+        severity: 'error',
+      })
+    }
     throw new ConfigError(`${file} is not valid YAML`, problems, {
       code: 'config_syntax',
       hint: 'fix the YAML syntax at the line shown; indent with spaces, and quote values that contain `: ` or `#`',
@@ -176,7 +185,60 @@ function syntaxMessage(code: string, message: string): string {
   }
 }
 
-function syntaxHint(code: string): string | undefined {
+/**
+ * The fix when a line is indented a space or two off from the sibling above it (a list item or a key): YAML then reads
+ * it as something else entirely, and its own messages ("a block sequence may not be used as an implicit map key")
+ * do not say what to do. Undefined when the line lines up with its siblings.
+ */
+function indentationHint(lines: readonly string[], line: number): string | undefined {
+  const text = lines[line - 1]
+  if (text === undefined || text.trim() === '') return undefined
+  const indent = indentOf(text)
+  const item = isItem(text)
+  // The nearest line above at each indentation within two spaces of this one, of the same kind (item or key).
+  const near = new Map<number, number>()
+  for (let i = line - 2; i >= 0; i--) {
+    const above = lines[i]
+    if (above.trim() === '' || above.trimStart().startsWith('#')) continue
+    const aboveIndent = indentOf(above)
+    if (aboveIndent === indent && isItem(above) === item) return undefined
+    if (Math.abs(aboveIndent - indent) <= 2 && isItem(above) === item && !near.has(aboveIndent)) near.set(aboveIndent, i + 1)
+    if (aboveIndent < indent - 2 || aboveIndent === 0) break
+  }
+  if (near.size === 0) return undefined
+  const what = item ? 'the list item' : 'the key'
+  const options = [...near.entries()].sort((a, b) => a[0] - b[0]).map(([spaces, at]) => `${spaces} spaces, like ${what} on line ${at}`)
+  return `indent this line by ${options.join(', or by ')} (it has ${indent})`
+}
+
+function indentOf(text: string): number {
+  return text.length - text.trimStart().length
+}
+
+function isItem(text: string): boolean {
+  return /^\s*-(\s|$)/.test(text)
+}
+
+/**
+ * The fix for a quote, bracket or brace left open: YAML notices it where the document goes on (often the next line,
+ * or the end), so name the line that opened it.
+ */
+function closingHint(message: string, lines: readonly string[], line: number): string | undefined {
+  if (!/closing|end with a|flow (?:sequence|map|collection)/i.test(message)) return undefined
+  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+    if (unclosed(lines[i])) return `close the quote, bracket or brace opened on line ${i + 1}`
+  }
+  return 'close the quote, bracket or brace that was opened'
+}
+
+/** Whether a line opens a quote, bracket or brace it does not close. */
+function unclosed(text: string): boolean {
+  const quotes = (text.match(/"/g)?.length ?? 0) % 2 === 1 || (text.match(/'/g)?.length ?? 0) % 2 === 1
+  const count = (open: string, close: string) => text.split(open).length - text.split(close).length
+  return quotes || count('[', ']') > 0 || count('{', '}') > 0
+}
+
+function syntaxHint(code: string, text: string): string | undefined {
   switch (code) {
     case 'DUPLICATE_KEY':
       return 'remove or merge the repeated key'
@@ -185,7 +247,7 @@ function syntaxHint(code: string): string | undefined {
     case 'BAD_INDENT':
       return 'align this line with its siblings (spaces only)'
     case 'MISSING_CHAR':
-      return 'close the quote, bracket or brace that was opened'
+      return unclosed(text) ? 'close the quote, bracket or brace that was opened' : 'a key needs `: ` after it; quote a value that contains `: ` or `#`'
     case 'BLOCK_AS_IMPLICIT_KEY':
     case 'MULTILINE_IMPLICIT_KEY':
       return 'a key must fit on one line and be followed by `: `; quote values that contain `: `'

@@ -136,10 +136,34 @@ describe('bad input: one message per problem, with file, line:column, path and f
       [
         'Error: p.yaml is not valid YAML',
         '  p.yaml:4:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
-        '    fix: align this line with its siblings (spaces only)',
+        '    fix: close the quote, bracket or brace opened on line 3',
         'Fix: fix the YAML syntax at the line shown; indent with spaces, and quote values that contain `: ` or `#`',
       ].join('\n'),
     )
+  })
+
+  it('a line indented a space too few: the fix says how far, after the sibling above it, once per line', () => {
+    const text = 'default_model: a/b\nmodels:\n  a/b: {}\ntask_routes:\n  general:\n    default:\n      - a/b\n     - a/c\n'
+    expect(userError(() => parseConfig(text, 'i.yaml'))).toBe(
+      [
+        'Error: i.yaml is not valid YAML',
+        '  i.yaml:8:1: YAML syntax error: A block sequence may not be used as an implicit map key',
+        '    fix: indent this line by 6 spaces, like the list item on line 7 (it has 5)',
+        'Fix: fix the YAML syntax at the line shown; indent with spaces, and quote values that contain `: ` or `#`',
+      ].join('\n'),
+    )
+    expect(userError(() => parseConfig('default_model: a/b\nmodels:\n  a/b: {}\n accounts: []\n', 'k.yaml'))).toContain(
+      'fix: indent this line by 0 spaces, like the key on line 2, or by 2 spaces, like the key on line 3 (it has 1)',
+    )
+  })
+
+  it('a profile with three mistakes reports all three at once', () => {
+    const text = 'schema_version: 1\nprofile:\n  default: balanced\n  per_task:\n    codin: quality\naccounts:\n  - {name: a, provider: opnai, api_key_env: X}\n  - {name: b, provider: gemnii, api_key_env: Y}\n'
+    const message = userError(() => parseConfig(text, 'three.yaml'))
+    expect(message).toContain('(3 problems)')
+    expect(message).toContain('three.yaml:5:5 profile.per_task.codin: unknown key `codin`')
+    expect(message).toContain('three.yaml:7:25 accounts[0].provider: unknown provider `opnai`; did you mean `openai`?')
+    expect(message).toContain('three.yaml:8:25 accounts[1].provider: unknown provider `gemnii`; did you mean `gemini`?')
   })
 
   it('a repeated key', () => {
