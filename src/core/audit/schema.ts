@@ -78,10 +78,37 @@ export const AttemptSummarySchema = z.strictObject({
 })
 export type AttemptSummary = z.infer<typeof AttemptSummarySchema>
 
+/** Why the gateway passed over a target without sending it the request. */
+export const SkipReasonSchema = z.enum([
+  /** The target's circuit breaker is open (or its half-open probe slots are taken). */
+  'circuit_open',
+  /** The account is cooling down after a 429 (`Retry-After`). */
+  'rate_limited',
+  /** No usable credential for the account. */
+  'auth_unavailable',
+  /** A connection to this account already failed in this request. */
+  'already_tried',
+  /** The provider does not serve the request's endpoint. */
+  'unsupported_endpoint',
+])
+export type SkipReason = z.infer<typeof SkipReasonSchema>
+
+/** The events that report a skipped target (`reason` there is the human text; the code is in `proxy_exhausted`). */
+export const SkipEventNameSchema = z.enum(['proxy_skip_circuit_open', 'proxy_skip_rate_limited', 'proxy_skip_unavailable'])
+export type SkipEventName = z.infer<typeof SkipEventNameSchema>
+
+/** How a request ended, on its `proxy_terminal` event. */
+export const TerminalOutcomeSchema = z.enum(['success', 'upstream_error', 'exhausted', 'stream_error', 'client_abort', 'rejected'])
+export type TerminalOutcome = z.infer<typeof TerminalOutcomeSchema>
+
+/** State of a circuit breaker, as the `circuit_state` event reports it. */
+export const BreakerStateSchema = z.enum(['closed', 'open', 'half_open'])
+export type BreakerState = z.infer<typeof BreakerStateSchema>
+
 /** A skipped target: which, and why. */
 export const SkippedTargetSchema = z.strictObject({
   ...target,
-  reason: z.enum(['circuit_open', 'rate_limited', 'auth_unavailable', 'already_tried', 'unsupported_endpoint']),
+  reason: SkipReasonSchema,
 })
 
 export const RouteDecisionEventSchema = z.strictObject({
@@ -189,7 +216,7 @@ export const ProxyRateLimitedEventSchema = z.strictObject({
 export const ProxySkipEventSchema = z.strictObject({
   ...base,
   ...target,
-  event: z.enum(['proxy_skip_circuit_open', 'proxy_skip_rate_limited', 'proxy_skip_unavailable']),
+  event: SkipEventNameSchema,
   /** When the target becomes usable again, if known. */
   until: z.string().nullable(),
   reason: z.string(),
@@ -219,7 +246,7 @@ export const ProxyTerminalEventSchema = z.strictObject({
   ...base,
   event: z.literal('proxy_terminal'),
   endpoint: EndpointSchema,
-  outcome: z.enum(['success', 'upstream_error', 'exhausted', 'stream_error', 'client_abort', 'rejected']),
+  outcome: TerminalOutcomeSchema,
   /** Status sent to the client (for a broken stream: the status already sent, 200). */
   status: z.number().int(),
   task: TaskSchema.nullable(),
@@ -250,8 +277,8 @@ export const CircuitStateEventSchema = z.strictObject({
   /** Null for an account-wide breaker. */
   model: z.string().nullable(),
   provider: z.string(),
-  state: z.enum(['closed', 'open', 'half_open']),
-  previous: z.enum(['closed', 'open', 'half_open']),
+  state: BreakerStateSchema,
+  previous: BreakerStateSchema,
   reason: z.string(),
 })
 

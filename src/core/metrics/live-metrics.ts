@@ -21,12 +21,11 @@
  * replayed old log fills the cumulative figures but not the last-minute ones. Memory is bounded: fixed rings per key,
  * a capped number of keys and of open requests (which expire after `inFlightTtlMs`).
  */
-import type {AuditEvent, AttemptSummary, ErrorType} from '../audit/schema.js'
+import type {AuditEvent, AttemptSummary, BreakerState, ErrorType} from '../audit/schema.js'
 import {LatencyHistogram, ewma, nearestRank, round} from './histogram.js'
 import {UsageAccumulator} from './usage.js'
 import type {
   BreakerEntry,
-  BreakerState,
   LiveMetricsSnapshot,
   ModelMetrics,
   OutcomeCounts,

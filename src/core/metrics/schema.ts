@@ -5,11 +5,7 @@
  */
 import {z} from 'zod'
 
-import {ErrorTypeSchema} from '../audit/schema.js'
-
-/** State of a circuit breaker, as the `circuit_state` audit event reports it. */
-export const BreakerStateSchema = z.enum(['closed', 'open', 'half_open'])
-export type BreakerState = z.infer<typeof BreakerStateSchema>
+import {BreakerStateSchema, ErrorTypeSchema, TerminalOutcomeSchema} from '../audit/schema.js'
 
 /** Nearest-rank percentiles in milliseconds; null when there was no sample. */
 export const PercentilesSchema = z.strictObject({
@@ -137,14 +133,7 @@ export const BreakerEntrySchema = z.strictObject({
 export type BreakerEntry = z.infer<typeof BreakerEntrySchema>
 
 /** Requests by how they ended (`proxy_terminal.outcome`). */
-export const OutcomeCountsSchema = z.strictObject({
-  success: z.number().int().nonnegative(),
-  upstream_error: z.number().int().nonnegative(),
-  exhausted: z.number().int().nonnegative(),
-  stream_error: z.number().int().nonnegative(),
-  client_abort: z.number().int().nonnegative(),
-  rejected: z.number().int().nonnegative(),
-})
+export const OutcomeCountsSchema = z.record(TerminalOutcomeSchema, z.number().int().nonnegative())
 export type OutcomeCounts = z.infer<typeof OutcomeCountsSchema>
 
 /** Gateway-wide figures over the window, from `proxy_terminal` (one per request). */
