@@ -1,6 +1,7 @@
 /**
  * Schemas of the built-in catalog: providers, models and routing profiles. The catalog is data
- * (`core/catalog/data/*.ts`), validated against these schemas by a test.
+ * (`core/catalog/data/*.ts`), validated against these schemas by a test. The vocabulary they use (tasks,
+ * capabilities, tiers, auth modes, task routes) is defined here, and config documents use it too.
  */
 import {z} from 'zod'
 
