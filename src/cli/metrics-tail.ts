@@ -29,6 +29,13 @@ export interface MetricsTailOptions {
 
 const UNITS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}
 
+/** A flag value that must be a positive number (`--interval`, `--alpha`). */
+export function positiveNumber(text: string, flag: string): number {
+  const value = Number(text)
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a positive number.`, {hint: `e.g. ${flag} ${flag === '--alpha' ? '0.2' : '2'}`})
+  return value
+}
+
 /**
  * `--since`: `start`, `end`, a duration back from now (`90s`, `10m`, `2h`, `1d`) or a date/time (ISO 8601).
  * Returns the start position or the time (ms since the epoch) from which events are kept.

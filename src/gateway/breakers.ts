@@ -18,7 +18,7 @@
  * target after the recovery time (breakers have no timers).
  */
 import type {AuditEventBus} from '../core/audit/event-bus.js'
-import type {BreakerState} from '../core/metrics/schema.js'
+import type {BreakerState} from '../core/audit/schema.js'
 import type {BreakerCheck, BreakerRegistry, BreakerStatus, BreakerTicket} from './state.js'
 
 export interface BreakerOptions {

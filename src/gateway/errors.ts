@@ -4,6 +4,7 @@
  */
 import {RouterError, RoutingError} from '../core/errors.js'
 
+/** OpenAI's error body, which the gateway sends for every error (Anthropic's shape on `/v1/messages`). */
 export interface OpenAIErrorBody {
   error: {message: string; type: string; code: string | null; param: string | null}
 }

@@ -1,11 +1,8 @@
 /** Catalog provider lookup for the proxy (adapter kind, whether a key is required), cached by name. */
 import {PROVIDERS} from '../core/catalog/data/providers.js'
-import type {AdapterKind} from '../core/catalog/schema.js'
+import type {Provider} from '../core/catalog/schema.js'
 
-interface ProviderInfo {
-  adapter: AdapterKind
-  requires_key: boolean
-}
+type ProviderInfo = Pick<Provider, 'adapter' | 'requires_key'>
 
 const byName = new Map<string, ProviderInfo>(PROVIDERS.map((p) => [p.name, {adapter: p.adapter, requires_key: p.requires_key}]))
 

@@ -1,5 +1,6 @@
 /** Everything a running gateway shares between requests. The config is swapped whole on hot reload. */
 import type {AuditEventBus} from '../core/audit/event-bus.js'
+import type {BreakerState} from '../core/audit/schema.js'
 import type {LoadedConfig} from '../core/config/load.js'
 import type {RuntimeConfig} from '../core/config/schema.js'
 import type {LiveMetrics} from '../core/metrics/live-metrics.js'
@@ -52,7 +53,7 @@ export interface BreakerStatus {
   account: string
   model: string | null
   provider: string
-  state: 'closed' | 'open' | 'half_open'
+  state: BreakerState
   failures: number
   probes: number
   /** When an open breaker lets a probe through (epoch ms); null unless open. */

@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events'
+import {stripVTControlCharacters} from 'node:util'
 
 import {render as inkRender} from 'ink'
 import {render} from 'ink-testing-library'
@@ -34,7 +35,7 @@ function script(now: number): AuditEvent[] {
   ]
 }
 
-const strip = (text: string | undefined) => (text ?? '').replace(/\u001B\[[0-9;]*m/g, '')
+const strip = (text: string | undefined) => stripVTControlCharacters(text ?? '')
 
 const mounted: Array<{unmount: () => void}> = []
 afterEach(() => {

@@ -55,7 +55,7 @@ export async function runLogout(options: {
 
   const edit = await withFileLock(profile, async () => {
     const current = (await readProfileText(profile)) ?? ''
-    const removal = removeAccount(current, profile, name, {env: options.env})
+    const removal = removeAccount(current, profile, name)
     await writeProfile(profile, removal.text)
     return removal
   })

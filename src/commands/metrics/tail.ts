@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {UsageError} from '../../core/errors.js'
 
 export default class MetricsTail extends BaseCommand {
   static override summary = 'Watch routing decisions and live metrics from an audit log or a running gateway.'
@@ -37,7 +36,7 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
     const {flags} = await this.parse(MetricsTail)
     // React's development build costs several times the CPU per frame: the dashboard loads React only from here on.
     process.env.NODE_ENV ??= 'production'
-    const {runMetricsTail} = await import('../../cli/metrics-tail.js')
+    const {positiveNumber, runMetricsTail} = await import('../../cli/metrics-tail.js')
     await runMetricsTail({
       file: flags.file,
       url: flags.url,
@@ -51,10 +50,4 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
       alpha: flags.alpha === undefined ? undefined : positiveNumber(flags.alpha, '--alpha'),
     })
   }
-}
-
-function positiveNumber(text: string, flag: string): number {
-  const value = Number(text)
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a positive number.`, {hint: `e.g. ${flag} ${flag === '--alpha' ? '0.2' : '2'}`})
-  return value
 }

@@ -95,16 +95,24 @@ export const SkipReasonSchema = z.enum([
 ])
 export type SkipReason = z.infer<typeof SkipReasonSchema>
 
+/** The events that report a skipped target (`reason` there is the human text; the code is in `proxy_exhausted`). */
+export const SkipEventNameSchema = z.enum(['proxy_skip_circuit_open', 'proxy_skip_rate_limited', 'proxy_skip_unavailable'])
+export type SkipEventName = z.infer<typeof SkipEventNameSchema>
+
+/** How a request ended, on its `proxy_terminal` event. */
+export const TerminalOutcomeSchema = z.enum(['success', 'upstream_error', 'exhausted', 'stream_error', 'client_abort', 'rejected'])
+export type TerminalOutcome = z.infer<typeof TerminalOutcomeSchema>
+
+/** State of a circuit breaker, as the `circuit_state` event reports it. */
+export const BreakerStateSchema = z.enum(['closed', 'open', 'half_open'])
+export type BreakerState = z.infer<typeof BreakerStateSchema>
+
 /** A skipped target: which, and why. */
 export const SkippedTargetSchema = z.strictObject({
   ...target,
   reason: SkipReasonSchema,
 })
 export type SkippedTarget = z.infer<typeof SkippedTargetSchema>
-
-/** How a request ended, on `proxy_terminal`. */
-export const TerminalOutcomeSchema = z.enum(['success', 'upstream_error', 'exhausted', 'stream_error', 'client_abort', 'rejected'])
-export type TerminalOutcome = z.infer<typeof TerminalOutcomeSchema>
 
 export const RouteDecisionEventSchema = z.strictObject({
   ...base,
@@ -216,7 +224,7 @@ export const ProxyRateLimitedEventSchema = z.strictObject({
 export const ProxySkipEventSchema = z.strictObject({
   ...base,
   ...target,
-  event: z.enum(['proxy_skip_circuit_open', 'proxy_skip_rate_limited', 'proxy_skip_unavailable']),
+  event: SkipEventNameSchema,
   /** When the target becomes usable again, if known. */
   until: z.string().nullable(),
   reason: z.string(),
@@ -277,8 +285,8 @@ export const CircuitStateEventSchema = z.strictObject({
   /** Null for an account-wide breaker. */
   model: z.string().nullable(),
   provider: z.string(),
-  state: z.enum(['closed', 'open', 'half_open']),
-  previous: z.enum(['closed', 'open', 'half_open']),
+  state: BreakerStateSchema,
+  previous: BreakerStateSchema,
   reason: z.string(),
 })
 

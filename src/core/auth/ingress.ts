@@ -217,8 +217,8 @@ export function defaultJwksUrl(issuer: string): string {
 export function tokenScopes(payload: Record<string, unknown>): Set<string> {
   const scopes = new Set<string>()
   for (const claim of [payload.scope, payload.scp]) {
-    if (typeof claim === 'string') for (const scope of claim.split(' ')) scope && scopes.add(scope)
-    else if (Array.isArray(claim)) for (const scope of claim) typeof scope === 'string' && scopes.add(scope)
+    const values: unknown[] = typeof claim === 'string' ? claim.split(' ') : Array.isArray(claim) ? claim : []
+    for (const scope of values) if (typeof scope === 'string' && scope !== '') scopes.add(scope)
   }
   return scopes
 }

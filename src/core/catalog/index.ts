@@ -1,7 +1,7 @@
 /**
  * The built-in catalog: providers, models and routing profiles, validated against their schemas once, on first use.
  */
-import {defaultModelId, modelProvider} from '../config/model-key.js'
+import {defaultModelId, modelProvider} from './model-key.js'
 import {MODELS} from './data/models.js'
 import {PROFILES} from './data/profiles.js'
 import {PROVIDERS} from './data/providers.js'

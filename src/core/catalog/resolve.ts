@@ -10,7 +10,7 @@
  * A name that several providers offer (`gpt-5.2`: OpenAI and the ChatGPT backend) is ambiguous unless the caller
  * names a preferred provider (the account it appears under). Unknown and ambiguous names come back with suggestions.
  */
-import {defaultModelId} from '../config/model-key.js'
+import {defaultModelId} from './model-key.js'
 import {didYouMean, suggest} from '../suggest.js'
 import {getCatalog} from './index.js'
 import type {CatalogModel} from './schema.js'

@@ -1,10 +1,49 @@
 /**
  * Schemas of the built-in catalog: providers, models and routing profiles. The catalog is data
- * (`core/catalog/data/*.ts`), validated against these schemas by a test.
+ * (`core/catalog/data/*.ts`), validated against these schemas by a test. The vocabulary they use (tasks,
+ * capabilities, tiers, auth modes, task routes) is defined here, and config documents use it too.
  */
 import {z} from 'zod'
 
-import {AuthModeSchema, CapabilitySchema, ModelTierSchema, TaskRouteSchema, TaskSchema} from '../config/schema.js'
+/** The kinds of work the classifier tells apart. */
+export const TaskSchema = z.enum(['general', 'coding', 'thinking', 'instruction_following', 'image'])
+export type Task = z.infer<typeof TaskSchema>
+export const TASKS = TaskSchema.options
+
+/** What a model can do; routing filters on these. */
+export const CapabilitySchema = z.enum([
+  'vision',
+  'tools',
+  'reasoning',
+  'json_mode',
+  'streaming',
+  'embeddings',
+  'image_generation',
+])
+export type Capability = z.infer<typeof CapabilitySchema>
+
+/** Rough size class of a model, from a small cheap model to a frontier one. */
+export const ModelTierSchema = z.enum(['small', 'medium', 'large', 'frontier'])
+export type ModelTier = z.infer<typeof ModelTierSchema>
+
+/** How an account authenticates upstream. */
+export const AuthModeSchema = z.enum(['api_key', 'oauth', 'passthrough'])
+export type AuthMode = z.infer<typeof AuthModeSchema>
+
+/** A model list in a route: one key or a list of keys. Always a list once parsed. */
+export const ModelRefListSchema = z
+  .union([z.string().min(1), z.array(z.string().min(1))])
+  .transform((value) => (typeof value === 'string' ? [value] : value))
+
+/** Models for one task, per tier. Missing tiers fall back (see `core/config/routes.ts`). */
+export const TaskRouteSchema = z.strictObject({
+  low: ModelRefListSchema.optional(),
+  medium: ModelRefListSchema.optional(),
+  high: ModelRefListSchema.optional(),
+  xhigh: ModelRefListSchema.optional(),
+  default: ModelRefListSchema.optional(),
+})
+export type TaskRoute = z.infer<typeof TaskRouteSchema>
 
 /** Which wire protocol a provider speaks; the gateway keeps one adapter per protocol. */
 export const AdapterKindSchema = z.enum(['openai', 'openai-codex', 'anthropic', 'gemini', 'github'])

@@ -14,10 +14,10 @@
  * Inline secrets never appear in the steps or the problems.
  */
 import {getBuiltinProfile, getProvider, modelsOfProvider} from '../catalog/index.js'
+import {modelProvider} from '../catalog/model-key.js'
 import {describeUnknownProfile, describeUnresolved, resolveModelRef} from '../catalog/resolve.js'
 import type {BuiltinProfile} from '../catalog/schema.js'
 import {ConfigError, type Problem} from '../errors.js'
-import {modelProvider} from './model-key.js'
 import {effectiveModel} from './models.js'
 import {catalogMetadata, checkAccounts, normalizeConfig} from './normalize.js'
 import {

@@ -1,10 +1,10 @@
 /**
  * Model metadata as the router uses it: what the document says, over what the catalog knows, over documented
- * defaults. (Which account serves which model is `core/routing/accounts.ts`.)
+ * defaults. (Which account serves which model is `core/config/account-serves.ts`.)
  */
 import {getCatalogModel} from '../catalog/index.js'
+import {defaultModelId, modelProvider} from '../catalog/model-key.js'
 import type {CatalogModel} from '../catalog/schema.js'
-import {defaultModelId, modelProvider} from './model-key.js'
 import type {ModelMetadata, RuntimeConfig} from './schema.js'
 
 /**

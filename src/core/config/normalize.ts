@@ -5,11 +5,11 @@
  * models, models that no enabled account serves, unset key variables).
  */
 import {getCatalog, getCatalogModel} from '../catalog/index.js'
+import {defaultModelId, modelProvider} from '../catalog/model-key.js'
 import {describeUnresolved, resolveModelRef} from '../catalog/resolve.js'
 import type {Problem} from '../errors.js'
-import {accountServes} from '../routing/accounts.js'
 import {didYouMean, suggest} from '../suggest.js'
-import {defaultModelId, modelProvider} from './model-key.js'
+import {accountServes} from './account-serves.js'
 import {TASKS, type ModelMetadata, type RuntimeConfig, type TierKey} from './schema.js'
 import type {DocPath} from './yaml.js'
 import type {Locator} from './zod-issues.js'

@@ -120,7 +120,7 @@ export function upsertAccount(text: string | undefined, file: string, change: Ac
 }
 
 /** Removes the account `name`. Throws a `ConfigError` with suggestions when there is no such account. */
-export function removeAccount(text: string, file: string, name: string, options: {env?: NodeJS.ProcessEnv} = {}): ProfileEdit {
+export function removeAccount(text: string, file: string, name: string): ProfileEdit {
   const doc = parseProfileDocument(text, file)
   const seq = doc.get('accounts', true) as Node | undefined
   const index = findAccount(seq, name)

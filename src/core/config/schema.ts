@@ -4,12 +4,12 @@
  */
 import {z} from 'zod'
 
-import {defaultModelId} from './model-key.js'
+import {defaultModelId} from '../catalog/model-key.js'
+import {AuthModeSchema, CapabilitySchema, ModelTierSchema, TaskRouteSchema, TaskSchema} from '../catalog/schema.js'
 
-/** The kinds of work the classifier tells apart. */
-export const TaskSchema = z.enum(['general', 'coding', 'thinking', 'instruction_following', 'image'])
-export type Task = z.infer<typeof TaskSchema>
-export const TASKS = TaskSchema.options
+// The vocabulary the config shares with the catalog is defined there (the config builds on the catalog); what the
+// config's readers use most is offered here too.
+export {TASKS, TaskSchema, type Capability, type ModelTier, type Task} from '../catalog/schema.js'
 
 /** How capable a model a request needs. */
 export const ComplexitySchema = z.enum(['low', 'medium', 'high', 'xhigh'])
@@ -19,26 +19,6 @@ export const COMPLEXITIES = ComplexitySchema.options
 /** Keys of a task route: the four complexities plus `default`. */
 export const TierKeySchema = z.enum(['low', 'medium', 'high', 'xhigh', 'default'])
 export type TierKey = z.infer<typeof TierKeySchema>
-
-/** What a model can do; routing filters on these. */
-export const CapabilitySchema = z.enum([
-  'vision',
-  'tools',
-  'reasoning',
-  'json_mode',
-  'streaming',
-  'embeddings',
-  'image_generation',
-])
-export type Capability = z.infer<typeof CapabilitySchema>
-
-/** Rough size class of a model, from a small cheap model to a frontier one. */
-export const ModelTierSchema = z.enum(['small', 'medium', 'large', 'frontier'])
-export type ModelTier = z.infer<typeof ModelTierSchema>
-
-/** How an account authenticates upstream. */
-export const AuthModeSchema = z.enum(['api_key', 'oauth', 'passthrough'])
-export type AuthMode = z.infer<typeof AuthModeSchema>
 
 /**
  * Metadata of one model. Every field is optional in a document; the compiler fills what the catalog knows.
@@ -62,21 +42,6 @@ export const ModelMetadataSchema = z.strictObject({
   failure_rate: z.number().min(0).max(1).optional(),
 })
 export type ModelMetadata = z.infer<typeof ModelMetadataSchema>
-
-/** A model list in a route: one key or a list of keys. Always a list once parsed. */
-export const ModelRefListSchema = z
-  .union([z.string().min(1), z.array(z.string().min(1))])
-  .transform((value) => (typeof value === 'string' ? [value] : value))
-
-/** Models for one task, per tier. Missing tiers fall back (see `core/config/routes.ts`). */
-export const TaskRouteSchema = z.strictObject({
-  low: ModelRefListSchema.optional(),
-  medium: ModelRefListSchema.optional(),
-  high: ModelRefListSchema.optional(),
-  xhigh: ModelRefListSchema.optional(),
-  default: ModelRefListSchema.optional(),
-})
-export type TaskRoute = z.infer<typeof TaskRouteSchema>
 
 /** Fields shared by raw-config accounts and profile accounts (names as the Python original used them). */
 const accountFields = {

@@ -21,7 +21,7 @@
  * replayed old log fills the cumulative figures but not the last-minute ones. Memory is bounded: fixed rings per key,
  * a capped number of keys and of open requests (which expire after `inFlightTtlMs`).
  */
-import type {AuditEvent, AttemptSummary, ErrorType} from '../audit/schema.js'
+import type {AuditEvent, AttemptSummary, BreakerState, ErrorType} from '../audit/schema.js'
 import {LatencyHistogram, ewma, nearestRank, round} from './histogram.js'
 import {UsageAccumulator} from './usage.js'
 import {COMPLEXITIES, type Complexity, type Task} from '../config/schema.js'
@@ -29,7 +29,6 @@ import type {QualityCounts} from '../policy/feedback.js'
 import type {
   BreakerEntry,
   CooldownEntry,
-  BreakerState,
   LiveMetricsSnapshot,
   ModelMetrics,
   OutcomeCounts,

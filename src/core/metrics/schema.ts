@@ -5,12 +5,8 @@
  */
 import {z} from 'zod'
 
-import {ErrorTypeSchema} from '../audit/schema.js'
+import {BreakerStateSchema, ErrorTypeSchema, TerminalOutcomeSchema} from '../audit/schema.js'
 import {ComplexitySchema, TaskSchema} from '../config/schema.js'
-
-/** State of a circuit breaker, as the `circuit_state` audit event reports it. */
-export const BreakerStateSchema = z.enum(['closed', 'open', 'half_open'])
-export type BreakerState = z.infer<typeof BreakerStateSchema>
 
 /** Nearest-rank percentiles in milliseconds; null when there was no sample. */
 export const PercentilesSchema = z.strictObject({
@@ -172,14 +168,7 @@ export const QualityRowSchema = z.strictObject({
 export type QualityRow = z.infer<typeof QualityRowSchema>
 
 /** Requests by how they ended (`proxy_terminal.outcome`). */
-export const OutcomeCountsSchema = z.strictObject({
-  success: z.number().int().nonnegative(),
-  upstream_error: z.number().int().nonnegative(),
-  exhausted: z.number().int().nonnegative(),
-  stream_error: z.number().int().nonnegative(),
-  client_abort: z.number().int().nonnegative(),
-  rejected: z.number().int().nonnegative(),
-})
+export const OutcomeCountsSchema = z.record(TerminalOutcomeSchema, z.number().int().nonnegative())
 export type OutcomeCounts = z.infer<typeof OutcomeCountsSchema>
 
 /** Gateway-wide figures over the window, from `proxy_terminal` (one per request). */

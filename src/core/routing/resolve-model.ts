@@ -18,9 +18,9 @@
  * `model_not_found`, listing the configured models and the closest names.
  */
 import {getCatalogModel} from '../catalog/index.js'
+import {defaultModelId, modelProvider} from '../catalog/model-key.js'
 import type {RuntimeConfig} from '../config/schema.js'
 import {TASKS} from '../config/schema.js'
-import {defaultModelId, modelProvider} from '../config/model-key.js'
 import {RoutingError} from '../errors.js'
 import {didYouMean, suggest} from '../suggest.js'
 import {modelInfo} from './model-info.js'

@@ -7,6 +7,7 @@ import type {Account} from '../../core/config/schema.js'
 import {joinUpstreamUrl} from '../../core/config/url.js'
 import type {TokenUsage} from '../../core/routing/model-info.js'
 import type {Endpoint} from '../../core/routing/schema.js'
+import type {OpenAIErrorBody} from '../errors.js'
 import type {TranslatedResponse} from './types.js'
 
 /** API path of each dedicated endpoint, relative to the API root. */
@@ -75,11 +76,6 @@ export function withAccountHeaders(headers: Record<string, string>, account: Acc
   const extra = accountHeaders(account)
   if (extra !== undefined) Object.assign(headers, extra)
   return headers
-}
-
-/** OpenAI's error body. */
-export interface OpenAIErrorBody {
-  error: {message: string; type: string; code: string | null; param: string | null}
 }
 
 /** Builds OpenAI's error body. */

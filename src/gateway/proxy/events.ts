@@ -2,7 +2,7 @@
  * The audit events of one proxied request, built in one place. `ProxyRun` says what happened; this says it in the
  * shape of the audit schema (src/core/audit/schema.ts), with the request id and the ingress principal on every event.
  */
-import type {AttemptSummary, AuditEvent, ErrorType, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
+import type {AttemptSummary, AuditEvent, ErrorType, SkipEventName, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
 import {auditTimestamp} from '../../core/audit/timestamp.js'
 import type {TokenUsage} from '../../core/routing/model-info.js'
 import type {RoutingDecision} from '../../core/routing/schema.js'
@@ -12,8 +12,6 @@ import type {Target} from './target.js'
 /** Events about one request (every kind but the gateway-wide `circuit_state` and `config_reload`). */
 type RequestEvent = Exclude<AuditEvent, {event: 'circuit_state' | 'config_reload'}>
 
-type SkipEvent = 'proxy_skip_circuit_open' | 'proxy_skip_rate_limited' | 'proxy_skip_unavailable'
-
 export class RequestEvents {
   constructor(
     private readonly state: GatewayState,
@@ -21,7 +19,7 @@ export class RequestEvents {
     private readonly principal: string | undefined,
   ) {}
 
-  skip(target: Target, event: SkipEvent, until: number | null, reason: string): void {
+  skip(target: Target, event: SkipEventName, until: number | null, reason: string): void {
     this.emit({...this.about(target), event, until: until === null ? null : new Date(until).toISOString(), reason})
   }
 

@@ -11,7 +11,7 @@
  */
 import type {FastifyReply} from 'fastify'
 
-import type {AttemptSummary, ErrorType, SkipReason, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
+import type {AttemptSummary, ErrorType, SkipEventName, SkipReason, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
 import type {RuntimeConfig} from '../../core/config/schema.js'
 import {rewriteJsonObject} from '../../core/json-members.js'
 import {accountsForModel, upstreamModelId} from '../../core/routing/accounts.js'
@@ -199,7 +199,7 @@ class ProxyRun {
 
   private skip(
     target: Target,
-    event: 'proxy_skip_circuit_open' | 'proxy_skip_rate_limited' | 'proxy_skip_unavailable',
+    event: SkipEventName,
     until: number | null,
     reason: string,
     code: SkipReason,

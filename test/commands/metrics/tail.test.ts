@@ -84,10 +84,11 @@ describe('router metrics tail --once', () => {
     expect(summary.lines.malformed).toBe(1)
   })
 
-  it('fails with exit code 2 and a fix for a missing file, a bad --since or conflicting flags', async () => {
-    const [missing, since, both, json] = await Promise.all([
+  it('fails with exit code 2 and a fix for a missing file, a bad --since or --interval, or conflicting flags', async () => {
+    const [missing, since, interval, both, json] = await Promise.all([
       runCli(['metrics', 'tail', '--once', '--file', join(dir, 'nope.jsonl')]),
       runCli(['metrics', 'tail', '--once', '--file', FIXTURE, '--since', 'last tuesday']),
+      runCli(['metrics', 'tail', '--no-tui', '--file', FIXTURE, '--interval', '0']),
       runCli(['metrics', 'tail', '--once', '--url', 'http://127.0.0.1:9']),
       runCli(['metrics', 'tail', '--once', '--json', '--file', join(dir, 'nope.jsonl')]),
     ])
@@ -96,6 +97,8 @@ describe('router metrics tail --once', () => {
     expect(missing.stderr).toContain('Fix:')
     expect(since.code).toBe(2)
     expect(since.stderr).toContain('--since "last tuesday" is not a position or a time')
+    expect(interval.code).toBe(2)
+    expect(interval.stderr).toContain('--interval "0" is not a positive number.')
     expect(both.code).toBe(2)
     expect(both.stderr).toContain('--once summarises a file')
     expect(json.code).toBe(2)

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {getBuiltinProfile, getCatalog, getCatalogModel, getProvider, modelsOfProvider} from '../../../src/core/catalog/index.js'
-import {modelProvider} from '../../../src/core/config/model-key.js'
+import {modelProvider} from '../../../src/core/catalog/model-key.js'
 import {TASKS, TierKeySchema} from '../../../src/core/config/schema.js'
 
 describe('the built-in catalog', () => {
