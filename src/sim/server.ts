@@ -413,6 +413,7 @@ function retryAfterMs(dialect: Dialect, seconds: number | undefined): Record<str
 
 function describe(behaviour: SimBehaviour): string {
   if (behaviour.status !== undefined) return `status:${behaviour.status}`
+  if (behaviour.toolCall !== undefined) return `tool_call:${behaviour.toolCall.name}`
   return behaviour.kind ?? 'ok'
 }
 

@@ -110,14 +110,35 @@ describe('Anthropic: thinking, pings and cache usage', () => {
     expect(second.input_tokens).toBeLessThan(20)
   })
 
-  it('refuses a system role inside messages, as the Messages API does', async () => {
+  it('takes a system turn inside messages only on Claude Opus 4.8, and only where the placement rules allow it', async () => {
+    const ask = (model: string, messages: unknown[]) => postJson(`${sim.url}/v1/messages`, {model, max_tokens: 10, messages}, ANTHROPIC)
+    const turns = [{role: 'user', content: 'Hi'}, {role: 'system', content: 'Be brief.'}]
+    const older = await ask('claude-sonnet-4-5', turns)
+    expect(older.status).toBe(400)
+    expect((await older.json()).error.message).toBe("messages.1: role 'system' is not supported on this model")
+    expect((await ask('claude-opus-4-8', turns)).status).toBe(200)
+    const first = await ask('claude-opus-4-8', [{role: 'system', content: 'Be brief.'}, {role: 'user', content: 'Hi'}])
+    expect(first.status).toBe(400)
+    expect((await first.json()).error.message).toMatch(/^messages\.0: a system message cannot be the first message/)
+  })
+
+  it('lets a tool loop under adaptive thinking start its last assistant turn with the call, as Claude Code sends it', async () => {
     const response = await postJson(
       `${sim.url}/v1/messages`,
-      {model: 'c', max_tokens: 10, messages: [{role: 'user', content: 'Hi'}, {role: 'system', content: 'Be brief.'}]},
+      {
+        model: 'claude-opus-4-8',
+        max_tokens: 100,
+        thinking: {type: 'adaptive'},
+        tools: [{name: 'Read', input_schema: {type: 'object', properties: {}}}],
+        messages: [
+          {role: 'user', content: 'Read it'},
+          {role: 'assistant', content: [{type: 'tool_use', id: 'toolu_1', name: 'Read', input: {}}]},
+          {role: 'user', content: [{type: 'tool_result', tool_use_id: 'toolu_1', content: 'text'}]},
+        ],
+      },
       ANTHROPIC,
     )
-    expect(response.status).toBe(400)
-    expect((await response.json()).error.message).toMatch(/^messages: Unexpected role "system"/)
+    expect(response.status).toBe(200)
   })
 })
 

@@ -637,19 +637,27 @@ interface MessagesUpstream {
 }
 
 /**
+ * Models that take `role: "system"` turns inside `messages` ("mid-conversation system messages", Claude Opus 4.8
+ * only: https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages). Every other model
+ * answers such a turn with a 400.
+ */
+const MID_CONVERSATION_SYSTEM = /^claude-opus-4-8(?:-|$)/
+
+/**
  * A Messages client's own body, as Anthropic takes it: the client's bytes (prompt caching, thinking and its
  * signatures, `context_management`, `metadata` and every other field untouched), except two things clients send that
- * the API refuses. A `system` role inside `messages` (Claude Code writes its reminders so for models it does not know)
- * joins the top-level `system` blocks, in order: the Messages API has no system turns. A `betas` list (the SDKs'
- * parameter, which they send as the `anthropic-beta` header) goes to the header.
+ * the upstream model would refuse. A `system` turn inside `messages` (Claude Code writes its reminders so for models
+ * it believes take them, `auto` and its own default included) stays where it is for a model that takes it, and
+ * otherwise joins the top-level `system` blocks, in order. A `betas` list (the SDKs' parameter, which they send as the
+ * `anthropic-beta` header) goes to the header.
  */
-export function messagesForAnthropic(body: Record<string, unknown>, bodyJson: () => string | Buffer): MessagesUpstream {
+export function messagesForAnthropic(body: Record<string, unknown>, bodyJson: () => string | Buffer, upstreamModel: string): MessagesUpstream {
   const messages = Array.isArray(body.messages) ? body.messages : []
-  const systemTurns = messages.some((message) => isObject(message) && message.role === 'system')
-  if (!systemTurns && body.betas === undefined) return {body: bodyJson(), betas: []}
+  const hoist = !MID_CONVERSATION_SYSTEM.test(upstreamModel) && messages.some((message) => isObject(message) && message.role === 'system')
+  if (!hoist && body.betas === undefined) return {body: bodyJson(), betas: []}
   const out: Record<string, unknown> = {...body}
   delete out.betas
-  if (systemTurns) {
+  if (hoist) {
     const system: Block[] = typeof body.system === 'string' ? [{type: 'text', text: body.system}] : Array.isArray(body.system) ? [...body.system] : []
     out.messages = messages.filter((message) => {
       if (!isObject(message) || message.role !== 'system') return true
@@ -681,7 +689,7 @@ export const anthropicAdapter = {
     if (ctx.stream) headers.accept = 'text/event-stream'
     let body: string | Buffer
     if (ctx.endpoint === 'messages') {
-      const upstream = messagesForAnthropic(ctx.body, ctx.bodyJson)
+      const upstream = messagesForAnthropic(ctx.body, ctx.bodyJson, ctx.upstreamModel)
       const betas = ctx.anthropicBeta === undefined ? upstream.betas : [ctx.anthropicBeta, ...upstream.betas]
       if (betas.length > 0) headers['anthropic-beta'] = betas.join(',')
       body = upstream.body

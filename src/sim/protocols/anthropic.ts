@@ -5,13 +5,16 @@
  * `error` on failure. Where gateways break, it does what Anthropic does:
  * - with `thinking` on (`enabled` or `adaptive`), the answer starts with a thinking block and its signature
  *   (`thinking_delta` events, then one `signature_delta`), and a thinking block sent back with a signature it did not
- *   make is a 400, as is a tool loop whose last assistant turn lost its thinking block
- *   (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking);
+ *   make is a 400, as is, with manual thinking (`enabled`), a tool loop whose last assistant turn lost its thinking
+ *   block (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking; adaptive thinking lets that turn
+ *   start with the tool call, and Claude Code sends it so);
  * - usage carries `cache_read_input_tokens` / `cache_creation_input_tokens` for the prompt up to a `cache_control`
  *   breakpoint (see `prompt-cache.ts`), in `message_start` and again, cumulative, in `message_delta`;
  * - a tool call without arguments starts with `input: {}` and sends one `input_json_delta` whose `partial_json` is
  *   empty;
- * - a `system` role inside `messages` is refused, as the API does.
+ * - a `system` turn inside `messages` is taken only by Claude Opus 4.8, and only where the placement rules allow it
+ *   (https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages); every other model
+ *   refuses it.
  */
 import {createHmac} from 'node:crypto'
 
@@ -166,6 +169,7 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
   if (needMaxTokens && positiveInt(body.max_tokens) === undefined) return invalid('max_tokens: Field required')
   if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid('messages: at least one message is required')
   const thinking = isObject(body.thinking) && (body.thinking.type === 'enabled' || body.thinking.type === 'adaptive')
+  const systemTurns = /^claude-opus-4-8(?:-|$)/.test(body.model)
   // The prompt in cache order (tools, system, messages), and where its last breakpoint ends.
   const prompt = new PromptText()
   if (Array.isArray(body.tools)) for (const tool of body.tools) prompt.add(JSON.stringify(tool), tool)
@@ -176,6 +180,13 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
   let lastAssistant = -1
   for (const [i, message] of (body.messages as unknown[]).entries()) {
     if (!isObject(message)) continue
+    if (message.role === 'system') {
+      if (!systemTurns) return invalid(`messages.${i}: role 'system' is not supported on this model`)
+      const misplaced = misplacedSystemTurn(body.messages as unknown[], i)
+      if (misplaced) return invalid(`messages.${i}: ${misplaced}`)
+      prompt.add(contentText(message.content), message)
+      continue
+    }
     if (message.role !== 'user' && message.role !== 'assistant') {
       return invalid(`messages: Unexpected role "${String(message.role)}". Allowed roles are "user" or "assistant". For instructions or system prompts, use the top-level \`system\` parameter.`)
     }
@@ -195,7 +206,7 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
       toolResultText = undefined
     }
   }
-  if (thinking && lastAssistant >= 0) {
+  if (isObject(body.thinking) && body.thinking.type === 'enabled' && lastAssistant >= 0) {
     const turn = body.messages[lastAssistant] as Record<string, any>
     const first = Array.isArray(turn.content) ? turn.content[0] : undefined
     const usesTools = Array.isArray(turn.content) && turn.content.some((block: unknown) => isObject(block) && block.type === 'tool_use')
@@ -226,6 +237,18 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
     thinking,
     cachePrefix: prompt.cachePrefix(),
   }
+}
+
+/**
+ * What is wrong with the place of the system turn at `i`, if anything: it cannot come first, must follow a user turn,
+ * must end the list or come before an assistant turn, and cannot follow another system turn.
+ */
+function misplacedSystemTurn(messages: unknown[], i: number): string | undefined {
+  const role = (index: number) => (isObject(messages[index]) ? (messages[index] as Record<string, unknown>).role : undefined)
+  if (i === 0) return 'a system message cannot be the first message; use the top-level `system` parameter'
+  if (role(i - 1) !== 'user') return 'a system message must immediately follow a user message'
+  if (i < messages.length - 1 && role(i + 1) !== 'assistant') return 'a system message must be the last message or be followed by an assistant message'
+  return undefined
 }
 
 /** The prompt's text in order, remembering where the last `cache_control` breakpoint ends. */

@@ -190,8 +190,8 @@ describe('what Claude Code sends, on each kind of upstream', () => {
     stream: true,
   }
 
-  it('moves system turns into Anthropic\'s system blocks and leaves every other field as the client sent it', () => {
-    const upstream = messagesForAnthropic(claudeCode, () => JSON.stringify(claudeCode))
+  it("moves system turns into Anthropic's system blocks for a model without them, and leaves every other field as sent", () => {
+    const upstream = messagesForAnthropic(claudeCode, () => JSON.stringify(claudeCode), 'claude-sonnet-4-5')
     expect(upstream.betas).toEqual([])
     const body = JSON.parse(String(upstream.body))
     expect(body.system).toEqual([
@@ -204,9 +204,14 @@ describe('what Claude Code sends, on each kind of upstream', () => {
     expect(rest).toEqual(sent)
   })
 
+  it("keeps system turns where they stand for Claude Opus 4.8, which takes them (the cached prefix stays the same)", () => {
+    const bytes = Buffer.from(JSON.stringify(claudeCode))
+    expect(messagesForAnthropic(claudeCode, () => bytes, 'claude-opus-4-8').body).toBe(bytes)
+  })
+
   it("sends a body without system turns or betas as the client's own bytes, and a betas list as the header", () => {
     const bytes = Buffer.from('{"model":"up-model"}')
-    expect(messagesForAnthropic({model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, () => bytes).body).toBe(bytes)
+    expect(messagesForAnthropic({model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, () => bytes, 'up-model').body).toBe(bytes)
     const ctx = {
       ...context({endpoint: 'messages', path: '/messages', body: {model: 'up-model', max_tokens: 5, betas: ['context-1m-2025-08-07'], messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})}),
       anthropicBeta: 'claude-code-20250219',
