@@ -68,7 +68,8 @@ function systemText(content: unknown): string {
 
 /**
  * The chat messages for one Messages turn (a user turn with tool results becomes tool messages first). A `system`
- * turn, which Claude Code sends for models it does not know, is a system message where it stands.
+ * turn, which Claude Code sends for the models it believes take them (its default and names it does not know), is a
+ * system message where it stands.
  */
 function chatTurn(message: Json, out: Json[]): void {
   const role = message.role

@@ -159,7 +159,7 @@ interface ClientTool {
  * `namespace__name` when two share a name, and their calls go back with their `namespace`. Any other tool type runs
  * on OpenAI's servers and is refused.
  */
-export class ClientTools {
+class ClientTools {
   readonly list: ClientTool[] = []
   private readonly byChatName = new Map<string, ClientTool>()
 

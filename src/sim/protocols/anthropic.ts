@@ -38,20 +38,20 @@ export function thinkingSignature(thinking: string): string {
 export function messages(ctx: HandlerContext): Answer {
   const parsed = parseMessages(ctx)
   if ('type' in parsed) return parsed
-  const {prompt, stream, thinking, cachePrefix} = parsed
+  const {prompt, stream, cachePrefix} = parsed
   const reply = makeReply(prompt, ctx.settings, ctx.toolCall)
-  const cache = ctx.cache.anthropic(cachePrefix)
+  const preamble = reply.toolCall ? `[sim:${ctx.settings.name} model=${prompt.model}] Calling ${reply.toolCall.name}.` : ''
+  const thinking = parsed.thinking ? thinkingText(prompt, reply) : ''
+  const outputTokens = reply.outputTokens + (preamble ? 1 : 0) + Math.ceil(thinking.length / 4)
   const p: AnswerParams = {
     id: ctx.nextId('msg_'),
     toolId: ctx.nextId('toolu_'),
     model: prompt.model,
     reply,
-    preamble: reply.toolCall ? `[sim:${ctx.settings.name} model=${prompt.model}] Calling ${reply.toolCall.name}.` : '',
-    thinking: thinking ? thinkingText(prompt, reply) : '',
-    usage: usage(reply.inputTokens, cache, 0),
+    preamble,
+    thinking,
+    usage: usage(reply.inputTokens, ctx.cache.anthropic(cachePrefix), outputTokens),
   }
-  const outputTokens = reply.outputTokens + (p.preamble ? 1 : 0) + Math.ceil(p.thinking.length / 4)
-  p.usage.output_tokens = outputTokens
   if (stream) return messagesStream(p)
   const content: unknown[] = []
   if (p.thinking) content.push({type: 'thinking', thinking: p.thinking, signature: thinkingSignature(p.thinking)})
