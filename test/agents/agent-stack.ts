@@ -22,15 +22,20 @@ import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
 
 /** The upstream kinds, the model the gateway routes each to, and the name a CLI sends to reach it. */
 export const UPSTREAMS = {
-  openai: {label: 'OpenAI (native Responses)', model: 'openai/gpt-5.2', clientModel: 'openai/gpt-5.2'},
-  chatgpt: {label: 'ChatGPT backend (openai-codex)', model: 'openai-codex/gpt-5.2', clientModel: 'openai-codex/gpt-5.2'},
-  anthropic: {label: 'Anthropic (native Messages)', model: 'anthropic/claude-sonnet-4.5', clientModel: 'auto'},
-  chat: {label: 'chat-only provider (Gemini, translated)', model: 'gemini/gemini-2.5-flash', clientModel: 'gemini/gemini-2.5-flash'},
+  openai: {label: 'OpenAI', model: 'openai/gpt-5.2', clientModel: 'openai/gpt-5.2'},
+  chatgpt: {label: 'the ChatGPT backend (openai-codex)', model: 'openai-codex/gpt-5.2', clientModel: 'openai-codex/gpt-5.2'},
+  anthropic: {label: 'Anthropic', model: 'anthropic/claude-sonnet-4.5', clientModel: 'auto'},
+  chat: {label: 'a chat-only provider (Gemini)', model: 'gemini/gemini-2.5-flash', clientModel: 'gemini/gemini-2.5-flash'},
 } as const
 
 export type UpstreamKind = keyof typeof UPSTREAMS
 
-/** The simulator paths each upstream kind is reached on, by the API the client speaks. */
+/**
+ * The simulator paths each upstream kind is reached on, by the API the client speaks: Codex's Responses requests go
+ * to OpenAI and the ChatGPT backend as they are and to the others as chat completions (Anthropic: as Messages), Claude
+ * Code's Messages requests to Anthropic as they are and to the others as chat completions (the ChatGPT backend: as
+ * Responses).
+ */
 export const UPSTREAM_PATHS: Record<UpstreamKind, {responses: string; messages: string}> = {
   openai: {responses: '/v1/responses', messages: '/v1/chat/completions'},
   chatgpt: {responses: '/backend-api/codex/responses', messages: '/backend-api/codex/responses'},
