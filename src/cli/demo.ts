@@ -1,16 +1,22 @@
 /**
- * `router serve --demo`: three simulated providers on loopback (OpenAI, Gemini and Anthropic protocols, each a
- * little flaky in its own way), a profile that routes between them, and gentle sample traffic, so that a new user
- * sees routing, fallbacks and the dashboard with no keys at all.
+ * `router serve --demo`: three simulated providers on loopback (OpenAI, Gemini and Anthropic protocols, each failing
+ * now and then the way the real one does), a profile that routes between them, and gentle sample traffic, so that a
+ * new user sees routing, fallbacks and the dashboard with no keys at all. Part of the traffic is shaped like a coding
+ * agent's (Codex CLI's Responses requests, Claude Code's Messages requests with a cached system prompt and
+ * thinking), so the demo also shows big first events, cached tokens and thinking blocks going through.
  */
 import {parseConfig, type LoadedConfig} from '../core/config/load.js'
 import {startSim, type SimOptions, type SimServer} from '../sim/index.js'
 
-/** Simulated providers of the demo: realistic latencies, and failures that exercise every fallback path. */
+/**
+ * Simulated providers of the demo: realistic latencies, and each provider's own failures (see docs/sim.md), which
+ * exercise every fallback path: OpenAI's rate limits, overload, resets and an account out of credit; Gemini's rate
+ * limits; Anthropic's 529 "overloaded" and streams cut half way.
+ */
 const DEMO_SIMS: Array<{provider: string; options: SimOptions}> = [
   {
     provider: 'openai',
-    options: {name: 'openai', latencyMs: 180, jitterMs: 250, tokensPerSecond: 160, streamChunks: 24, failureRate: 0.06, failureKinds: ['503', 'reset']},
+    options: {name: 'openai', latencyMs: 180, jitterMs: 250, tokensPerSecond: 160, streamChunks: 24, failureRate: 0.07, failureKinds: ['429', '503', 'reset', 'quota']},
   },
   {
     provider: 'gemini',
@@ -18,9 +24,45 @@ const DEMO_SIMS: Array<{provider: string; options: SimOptions}> = [
   },
   {
     provider: 'anthropic',
-    options: {name: 'anthropic', protocol: 'anthropic', latencyMs: 300, jitterMs: 300, tokensPerSecond: 110, streamChunks: 24, failureRate: 0.05, failureKinds: ['500', 'drop']},
+    options: {name: 'anthropic', protocol: 'anthropic', latencyMs: 300, jitterMs: 300, tokensPerSecond: 110, streamChunks: 24, failureRate: 0.05, failureKinds: ['529', 'drop']},
   },
 ]
+
+/** A coding agent's long, stable instructions: long enough (over 1024 tokens) for the providers to cache them. */
+const AGENT_INSTRUCTIONS = Array.from(
+  {length: 48},
+  (_, i) => `Rule ${i + 1}: read the files involved before editing, keep each change small, run the tests after it, and say what changed and why.`,
+).join('\n')
+
+/** The one tool of the demo's agent requests. */
+const READ_FILE = {name: 'read_file', description: 'Reads a file of the workspace.', schema: {type: 'object', properties: {path: {type: 'string'}}, required: ['path']}}
+
+/** A sample request in one of the three API shapes: chat (most), Codex CLI's Responses, Claude Code's Messages. */
+function sampleRequest(prompt: string, stream: boolean, draw: number): {path: string; headers: Record<string, string>; body: unknown} {
+  if (draw < 0.2) {
+    return {
+      path: '/v1/responses',
+      headers: {},
+      body: {model: 'auto', instructions: AGENT_INSTRUCTIONS, input: prompt, stream: true, tools: [{type: 'function', name: READ_FILE.name, description: READ_FILE.description, parameters: READ_FILE.schema}]},
+    }
+  }
+  if (draw < 0.4) {
+    return {
+      path: '/v1/messages',
+      headers: {'anthropic-version': '2023-06-01'},
+      body: {
+        model: 'auto',
+        max_tokens: 2048,
+        stream,
+        system: [{type: 'text', text: AGENT_INSTRUCTIONS, cache_control: {type: 'ephemeral'}}],
+        thinking: {type: 'enabled', budget_tokens: 1024},
+        tools: [{name: READ_FILE.name, description: READ_FILE.description, input_schema: READ_FILE.schema}],
+        messages: [{role: 'user', content: prompt}],
+      },
+    }
+  }
+  return {path: '/v1/chat/completions', headers: {}, body: {model: 'auto', stream, messages: [{role: 'user', content: prompt}]}}
+}
 
 /** Sample prompts of every task and difficulty, so the demo shows the classifier at work. */
 const DEMO_PROMPTS: string[] = [
@@ -90,7 +132,7 @@ export async function startDemo(options: {seed?: number} = {}): Promise<Demo> {
   }
 }
 
-/** Sends one sample request every ~`intervalMs` (jittered), a third of them streamed. */
+/** Sends one sample request every ~`intervalMs` (jittered), a third of them streamed, in the three API shapes. */
 function startTraffic(url: string, intervalMs: number, seed: number): () => void {
   let state = seed >>> 0 || 1
   const random = (): number => {
@@ -106,11 +148,11 @@ function startTraffic(url: string, intervalMs: number, seed: number): () => void
   const tick = (): void => {
     if (stopped) return
     const prompt = DEMO_PROMPTS[Math.floor(random() * DEMO_PROMPTS.length)]
-    const stream = random() < 0.33
-    fetch(`${url}/v1/chat/completions`, {
+    const request = sampleRequest(prompt, random() < 0.33, random())
+    fetch(`${url}${request.path}`, {
       method: 'POST',
-      headers: {'content-type': 'application/json'},
-      body: JSON.stringify({model: 'auto', stream, messages: [{role: 'user', content: prompt}]}),
+      headers: {'content-type': 'application/json', ...request.headers},
+      body: JSON.stringify(request.body),
       signal: controller.signal,
     })
       .then((response) => response.arrayBuffer())

@@ -4,7 +4,9 @@
  */
 import type {IncomingHttpHeaders} from 'node:http'
 
+import type {SimToolCall} from '../core/sim/schema.js'
 import {formatSse} from '../core/sse.js'
+import type {PromptCache} from './prompt-cache.js'
 
 /** A complete JSON answer. `tokens` (output tokens) lets `tokensPerSecond` pace non-streaming answers too. */
 export interface JsonAnswer {
@@ -64,6 +66,12 @@ export interface HandlerContext {
   settings: HandlerSettings
   /** A fresh id with a prefix, e.g. `chatcmpl-sim0001a`. */
   nextId(prefix: string): string
+  /** The id of this request (`x-request-id` / `request-id`), which Anthropic repeats in error bodies. */
+  requestId: string
+  /** A tool call the script asks for instead of the simulator's own answer. */
+  toolCall?: SimToolCall
+  /** What this simulator has seen, for cached-token counts. */
+  cache: PromptCache
 }
 
 export type Handler = (ctx: HandlerContext) => Answer

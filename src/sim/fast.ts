@@ -7,6 +7,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type {HandlerContext, HandlerSettings, StreamAnswer} from './answer.js'
+import {PromptCache} from './prompt-cache.js'
 import {chatCompletions} from './protocols/openai.js'
 import type {SimOptions} from './types.js'
 
@@ -101,6 +102,9 @@ function prepare(escapedModel: string, settings: HandlerSettings, jsonHeaders: R
       body: {model, messages: [{role: 'user', content: FAST_PROMPT}], stream, stream_options: {include_usage: includeUsage}},
       settings,
       nextId: (prefix) => `${prefix}simfast${++ids}`,
+      requestId: 'req_simfast',
+      // A fresh cache per answer: the fixed answers report no cached tokens.
+      cache: new PromptCache(),
     }
     const answer = chatCompletions(ctx)
     if (answer.type === 'stream') return Buffer.from((answer as StreamAnswer).frames.map((frame) => frame.text).join(''))

@@ -3,6 +3,7 @@
  * piece counts as one output token), or one tool call, plus token usage. Each protocol module turns a `Reply` into
  * its own JSON object or SSE events.
  */
+import type {SimToolCall} from '../core/sim/schema.js'
 
 /** A tool the client offered, reduced to what the simulator needs. */
 export interface ToolSpec {
@@ -18,12 +19,16 @@ export interface Prompt {
   lastUserText: string
   /** Characters of all prompt text, for a rough input token count. */
   promptChars: number
+  /** The prompt as a provider with automatic caching compares it with earlier ones (OpenAI). */
+  cacheKey?: string
   maxTokens?: number
   tools: ToolSpec[]
   /** `required`: some tool must be called; `{name}`: that tool. */
   toolChoice: 'auto' | 'none' | 'required' | {name: string}
   /** The conversation ends with a tool result: answer in text so that agent loops terminate. */
   lastIsToolResult: boolean
+  /** The text of that tool result, which the answer quotes (so a client shows that the round trip happened). */
+  toolResultText?: string
   /** Structured output asked for: the text is JSON (matching `schema` when one is given). */
   json?: {schema?: unknown}
 }
@@ -58,13 +63,16 @@ export interface ReplySettings {
 const FILLER = ' This is a simulated answer from a fake provider, deterministic so that tests can check every byte of it.'
   .split(/(?= )/)
 
-/** Builds the answer to a prompt. Same prompt and settings, same reply. */
-export function makeReply(prompt: Prompt, settings: ReplySettings): Reply {
+/**
+ * Builds the answer to a prompt: `scripted`, a tool call a script asked for, wins. Same prompt, settings and script,
+ * same reply.
+ */
+export function makeReply(prompt: Prompt, settings: ReplySettings, scripted?: SimToolCall): Reply {
   const inputTokens = Math.max(1, Math.ceil(prompt.promptChars / 4))
-  const tool = chooseTool(prompt)
-  if (tool) {
-    const args = JSON.stringify(sampleFromSchema(tool.parameters, 0) ?? {})
-    const toolCall = {name: tool.name, arguments: args, argumentPieces: splitEven(args, 4)}
+  const call = scripted ?? sampledCall(prompt)
+  if (call) {
+    const args = JSON.stringify(call.arguments)
+    const toolCall = {name: call.name, arguments: args, argumentPieces: splitEven(args, 4)}
     return {pieces: [], text: '', finish: 'tool', toolCall, inputTokens, outputTokens: Math.max(1, Math.ceil(args.length / 4))}
   }
   let pieces = prompt.json ? jsonPieces(prompt, settings) : textPieces(prompt, settings)
@@ -76,10 +84,17 @@ export function makeReply(prompt: Prompt, settings: ReplySettings): Reply {
   return {pieces, text: pieces.join(''), finish, inputTokens, outputTokens: pieces.length}
 }
 
-/** `[sim:alpha model=gpt-5.2] Reply to "hello". This is a simulated answer…` in exactly `chunks` pieces. */
+/**
+ * `[sim:alpha model=gpt-5.2] Reply to "hello". This is a simulated answer…` in exactly `chunks` pieces; after a tool
+ * result, `[sim:alpha model=gpt-5.2] Tool result: "…".` quoting it.
+ */
 function textPieces(prompt: Prompt, settings: ReplySettings): string[] {
   const chunks = Math.max(1, settings.chunks)
-  const words = [`[sim:${settings.name} model=${prompt.model}]`, ...` Reply to "${shorten(prompt.lastUserText)}".`.split(/(?= )/)]
+  const said =
+    prompt.lastIsToolResult && prompt.toolResultText !== undefined
+      ? ` Tool result: "${shorten(prompt.toolResultText, TOOL_RESULT_QUOTE)}".`
+      : ` Reply to "${shorten(prompt.lastUserText)}".`
+  const words = [`[sim:${settings.name} model=${prompt.model}]`, ...said.split(/(?= )/)]
   for (let i = 0; words.length < chunks; i++) words.push(FILLER[i % FILLER.length])
   if (words.length === chunks) return words
   return [...words.slice(0, chunks - 1), words.slice(chunks - 1).join('')]
@@ -94,9 +109,18 @@ function jsonPieces(prompt: Prompt, settings: ReplySettings): string[] {
   return splitEven(JSON.stringify(value), Math.max(1, settings.chunks))
 }
 
-function shorten(text: string): string {
+/** Characters of a tool result the answer quotes: enough for a CLI's framing and the first lines of a file. */
+const TOOL_RESULT_QUOTE = 240
+
+function shorten(text: string, max = 48): string {
   const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 48 ? `${flat.slice(0, 47)}…` : flat
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+
+/** The simulator's own tool call, if the prompt asks for one: arguments sampled from the tool's schema. */
+function sampledCall(prompt: Prompt): {name: string; arguments: unknown} | undefined {
+  const tool = chooseTool(prompt)
+  return tool && {name: tool.name, arguments: sampleFromSchema(tool.parameters, 0) ?? {}}
 }
 
 function chooseTool(prompt: Prompt): ToolSpec | undefined {
@@ -146,6 +170,17 @@ function splitEven(text: string, parts: number): string[] {
   const out: string[] = []
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
   return out
+}
+
+/**
+ * Whether a request body offers a tool of that name, in any protocol's shape: chat `tools[].function.name`, Responses
+ * and Anthropic `tools[].name`, and the tools inside a Responses `namespace`.
+ */
+export function offersTool(body: unknown, name: string): boolean {
+  if (!isObject(body) || !Array.isArray(body.tools)) return false
+  const offers = (tool: unknown): boolean =>
+    isObject(tool) && (tool.name === name || (isObject(tool.function) && tool.function.name === name) || (Array.isArray(tool.tools) && tool.tools.some(offers)))
+  return body.tools.some(offers)
 }
 
 /** Narrows to a plain JSON object. */

@@ -8,7 +8,7 @@ import type {Dialect, Handler, JsonAnswer} from './answer.js'
 import {json} from './answer.js'
 import {anthropicModels, countTokens, messages} from './protocols/anthropic.js'
 import {codexModels, codexResponses} from './protocols/codex.js'
-import {errorAnswer, invalidRequest} from './protocols/errors.js'
+import {errorAnswer} from './protocols/errors.js'
 import {chatCompletions, completions, echo, embeddings, imageGenerations, listModels, retrieveModel} from './protocols/openai.js'
 import {responses} from './protocols/responses.js'
 import type {SimProtocol} from './types.js'
@@ -88,7 +88,7 @@ export function findRoute(table: RouteTable, method: string, rawPath: string, he
 }
 
 /** Checks the credentials a dialect requires; an error answer when they are missing or wrong. */
-export function authenticate(dialect: Dialect, headers: IncomingHttpHeaders, apiKey: string | undefined): JsonAnswer | undefined {
+export function authenticate(dialect: Dialect, headers: IncomingHttpHeaders, apiKey: string | undefined, requestId?: string): JsonAnswer | undefined {
   const bearer = bearerToken(headers.authorization)
   switch (dialect) {
     case 'openai':
@@ -98,10 +98,10 @@ export function authenticate(dialect: Dialect, headers: IncomingHttpHeaders, api
         code: bearer === undefined ? null : 'invalid_api_key',
       })
     case 'anthropic': {
-      if (headers['anthropic-version'] === undefined) return invalidRequest('anthropic', 'anthropic-version: header is required')
+      if (headers['anthropic-version'] === undefined) return errorAnswer('anthropic', 400, {message: 'anthropic-version: header is required', requestId})
       const key = headers['x-api-key'] ?? bearer
       if (apiKey === undefined || key === apiKey) return undefined
-      return errorAnswer('anthropic', 401, {message: key === undefined ? 'x-api-key header is required' : 'invalid x-api-key'})
+      return errorAnswer('anthropic', 401, {message: key === undefined ? 'x-api-key header is required' : 'invalid x-api-key', requestId})
     }
     case 'codex':
       if (bearer === undefined || bearer === '' || (apiKey !== undefined && bearer !== apiKey)) {

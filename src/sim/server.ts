@@ -12,7 +12,9 @@ import type {Answer, Dialect, HandlerContext, HandlerSettings, JsonAnswer, Strea
 import {createFastPath} from './fast.js'
 import {samplePng} from './png.js'
 import {createPrng} from './prng.js'
-import {errorAnswer, invalidRequest} from './protocols/errors.js'
+import {PromptCache} from './prompt-cache.js'
+import {errorAnswer, invalidRequest, quotaAnswer} from './protocols/errors.js'
+import {offersTool} from './reply.js'
 import {authenticate, findRoute, routeTable, type RouteTable} from './routes.js'
 import type {SimOptions, SimProtocol, SimRequestRecord, SimServer} from './types.js'
 
@@ -56,6 +58,7 @@ class Simulator implements SimServer {
   private readonly failureRandom: () => number
   private readonly jitterRandom: () => number
   private readonly maxRecords: number
+  private readonly cache = new PromptCache()
   private ids = 0
 
   constructor(private readonly options: SimOptions) {
@@ -140,7 +143,7 @@ class Simulator implements SimServer {
     if (req.socket.destroyed) return
 
     const body = parseBody(raw)
-    const {behaviour, scripted} = this.nextBehaviour()
+    const {behaviour, scripted} = this.nextBehaviour(body.value)
     this.count++
     const record: SimRequestRecord = {
       seq: this.count,
@@ -172,10 +175,10 @@ class Simulator implements SimServer {
     })
 
     try {
-      await this.apply(ex, behaviour, route === undefined ? undefined : () => this.answer(ex, route, body, raw))
+      await this.apply(ex, behaviour, route === undefined ? undefined : () => this.answer(ex, route, body, raw, behaviour))
     } catch (error) {
       if (ex.closed.signal.aborted) return
-      this.send(ex, errorAnswer(ex.dialect, 500, {message: `Simulator failure: ${(error as Error).message}`}))
+      this.send(ex, errorAnswer(ex.dialect, 500, {message: `Simulator failure: ${(error as Error).message}`, requestId: requestIdOf(ex)}))
     }
   }
 
@@ -184,9 +187,13 @@ class Simulator implements SimServer {
     return this.protocols.includes('openai') ? 'openai' : this.protocols[0]
   }
 
-  private nextBehaviour(): {behaviour: SimBehaviour; scripted: boolean} {
-    const next = this.queue.shift()
-    if (next) return {behaviour: next, scripted: true}
+  /** The next scripted behaviour (a scripted tool call waits for a request that offers the tool), else a random draw. */
+  private nextBehaviour(body: unknown): {behaviour: SimBehaviour; scripted: boolean} {
+    const next = this.queue[0]
+    if (next && (next.toolCall === undefined || offersTool(body, next.toolCall.name))) {
+      this.queue.shift()
+      return {behaviour: next, scripted: true}
+    }
     const rate = this.options.failureRate ?? 0
     if (rate > 0 && this.failureRandom() < rate) {
       const kinds = this.options.failureKinds && this.options.failureKinds.length > 0 ? this.options.failureKinds : (['429', '500', '503'] as const)
@@ -209,10 +216,12 @@ class Simulator implements SimServer {
       ex.req.socket.resetAndDestroy()
       return
     }
+    const requestId = requestIdOf(ex)
+    if (kind === 'quota') return this.send(ex, quotaAnswer(ex.dialect, {retryAfter: behaviour.retryAfter, requestId}))
     const status = behaviour.status ?? (/^\d{3}$/.test(kind) ? Number(kind) : undefined)
     if (status !== undefined) {
       const retryAfter = behaviour.retryAfter ?? (status === 429 ? (this.options.retryAfterSeconds ?? 1) : undefined)
-      const failure = errorAnswer(ex.dialect, status, {retryAfter})
+      const failure = errorAnswer(ex.dialect, status, {retryAfter, requestId})
       const reply: JsonAnswer = behaviour.body === undefined ? failure : {type: 'json', status, body: behaviour.body}
       reply.headers = {...failure.headers, ...retryAfterMs(ex.dialect, retryAfter), ...behaviour.headers}
       return this.send(ex, reply)
@@ -225,7 +234,7 @@ class Simulator implements SimServer {
     }
     if (normal.type === 'json' && normal.status < 400) {
       if (kind === 'drop') return this.dropJson(ex, normal)
-      if (kind === 'error_event' || kind === 'response_failed') return this.send(ex, errorAnswer(ex.dialect, 500))
+      if (kind === 'error_event' || kind === 'response_failed') return this.send(ex, errorAnswer(ex.dialect, 500, {requestId}))
       const tps = this.options.tokensPerSecond
       if (tps && normal.tokens && !(await this.wait(ex, (normal.tokens * 1000) / tps))) return
     }
@@ -233,11 +242,12 @@ class Simulator implements SimServer {
   }
 
   /** The normal answer: authentication, body checks, then the route's handler. */
-  private answer(ex: Exchange, route: NonNullable<ReturnType<typeof findRoute>>, body: ParsedBody, raw: Buffer): Answer {
-    const denied = authenticate(route.dialect, ex.req.headers, this.options.apiKey)
+  private answer(ex: Exchange, route: NonNullable<ReturnType<typeof findRoute>>, body: ParsedBody, raw: Buffer, behaviour: SimBehaviour): Answer {
+    const requestId = requestIdOf(ex)
+    const denied = authenticate(route.dialect, ex.req.headers, this.options.apiKey, requestId)
     if (denied) return denied
     if (raw.length > MAX_BODY_BYTES) {
-      return errorAnswer(route.dialect, 413, {message: `Request body exceeds ${MAX_BODY_BYTES} bytes.`, type: 'request_too_large'})
+      return errorAnswer(route.dialect, 413, {message: `Request body exceeds ${MAX_BODY_BYTES} bytes.`, type: 'request_too_large', requestId})
     }
     if (body.invalid) {
       return invalidRequest(route.dialect, 'We could not parse the JSON body of your request. The API expects a JSON payload.')
@@ -249,6 +259,9 @@ class Simulator implements SimServer {
       body: body.value,
       settings: this.settings,
       nextId: (prefix) => `${prefix}sim${(++this.ids).toString(36).padStart(6, '0')}`,
+      requestId,
+      toolCall: behaviour.toolCall,
+      cache: this.cache,
     }
     return route.handle(ctx)
   }
@@ -256,7 +269,7 @@ class Simulator implements SimServer {
   private notFound(ex: Exchange): JsonAnswer {
     const {method, path} = ex.record
     const message = `Invalid URL (${method} ${path}): this simulator serves ${this.protocols.join(', ')}.`
-    return errorAnswer(ex.dialect, 404, {message, code: 'unknown_url'})
+    return errorAnswer(ex.dialect, 404, {message, code: 'unknown_url', requestId: requestIdOf(ex)})
   }
 
   /** Waits, unless the client goes away first; false when it did. */
@@ -270,8 +283,7 @@ class Simulator implements SimServer {
   }
 
   private headers(ex: Exchange, extra?: Record<string, string>): Record<string, string> {
-    const id = `req_sim${ex.record.seq}`
-    return {'x-sim-name': this.name, [ex.dialect === 'anthropic' ? 'request-id' : 'x-request-id']: id, ...extra}
+    return {'x-sim-name': this.name, [ex.dialect === 'anthropic' ? 'request-id' : 'x-request-id']: requestIdOf(ex), ...extra}
   }
 
   private send(ex: Exchange, answer: Answer): void {
@@ -389,6 +401,11 @@ class Simulator implements SimServer {
   }
 }
 
+/** The request's id, in the `request-id` / `x-request-id` header and in Anthropic's error bodies. */
+function requestIdOf(ex: Exchange): string {
+  return `req_sim${ex.record.seq}`
+}
+
 /** OpenAI's SDK honours `retry-after-ms` before `retry-after`; the real API sends both. */
 function retryAfterMs(dialect: Dialect, seconds: number | undefined): Record<string, string> {
   return seconds === undefined || dialect === 'anthropic' ? {} : {'retry-after-ms': String(Math.round(seconds * 1000))}
@@ -396,6 +413,7 @@ function retryAfterMs(dialect: Dialect, seconds: number | undefined): Record<str
 
 function describe(behaviour: SimBehaviour): string {
   if (behaviour.status !== undefined) return `status:${behaviour.status}`
+  if (behaviour.toolCall !== undefined) return `tool_call:${behaviour.toolCall.name}`
   return behaviour.kind ?? 'ok'
 }
 

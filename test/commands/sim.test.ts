@@ -120,7 +120,7 @@ describe('router sim', () => {
     const result = await runCli(['sim', '--failure-kinds', 'nope'])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('--failure-kinds: unknown failure kind "nope"')
-    expect(result.stderr).toContain('429, 500, 502, 503, 504, reset, drop, hang, slow_headers')
+    expect(result.stderr).toContain('429, 500, 502, 503, 504, 529, quota, reset, drop, hang, slow_headers')
   })
 
   it('rejects a failure rate outside 0–1 with exit code 2', async () => {

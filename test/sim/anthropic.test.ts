@@ -78,7 +78,12 @@ describe('Anthropic Messages API', () => {
     })
     expect(text.join('')).toMatch(/^\[sim:claude-sim model=claude-sonnet-4-5\] Reply to "Stream please"/)
     expect(data[7]).toEqual({type: 'content_block_stop', index: 0})
-    expect(data[8]).toEqual({type: 'message_delta', delta: {stop_reason: 'end_turn', stop_sequence: null}, usage: {output_tokens: 4}})
+    // Current API versions repeat the input counts, cumulative, in message_delta.
+    expect(data[8]).toEqual({
+      type: 'message_delta',
+      delta: {stop_reason: 'end_turn', stop_sequence: null},
+      usage: expect.objectContaining({input_tokens: data[0].message.usage.input_tokens, cache_read_input_tokens: 0, output_tokens: 4}),
+    })
     expect(data[9]).toEqual({type: 'message_stop'})
   })
 
@@ -140,10 +145,14 @@ describe('Anthropic Messages API', () => {
     const request = {model: 'c', max_tokens: 10, messages: [{role: 'user', content: 'x'}]}
     const noVersion = await postJson(`${sim.url}/v1/messages`, request, {'x-api-key': 'sk-ant-sim'})
     expect(noVersion.status).toBe(400)
-    expect(await noVersion.json()).toEqual({type: 'error', error: {type: 'invalid_request_error', message: 'anthropic-version: header is required'}})
+    expect(await noVersion.json()).toEqual({
+      type: 'error',
+      error: {type: 'invalid_request_error', message: 'anthropic-version: header is required'},
+      request_id: noVersion.headers.get('request-id'),
+    })
     const badKey = await postJson(`${sim.url}/v1/messages`, request, {...HEADERS, 'x-api-key': 'nope'})
     expect(badKey.status).toBe(401)
-    expect(await badKey.json()).toEqual({type: 'error', error: {type: 'authentication_error', message: 'invalid x-api-key'}})
+    expect(await badKey.json()).toMatchObject({type: 'error', error: {type: 'authentication_error', message: 'invalid x-api-key'}})
     const noMax = await postJson(`${sim.url}/v1/messages`, {model: 'c', messages: request.messages}, HEADERS)
     expect(noMax.status).toBe(400)
     expect((await noMax.json()).error).toEqual({type: 'invalid_request_error', message: 'max_tokens: Field required'})
@@ -154,7 +163,7 @@ describe('Anthropic Messages API', () => {
     const request = {model: 'c', max_tokens: 10, messages: [{role: 'user', content: 'x'}]}
     const overloaded = await postJson(`${sim.url}/v1/messages`, request, HEADERS)
     expect(overloaded.status).toBe(529)
-    expect(await overloaded.json()).toEqual({type: 'error', error: {type: 'overloaded_error', message: 'Overloaded'}})
+    expect(await overloaded.json()).toEqual({type: 'error', error: {type: 'overloaded_error', message: 'Overloaded'}, request_id: expect.stringMatching(/^req_sim/)})
     const limited = await postJson(`${sim.url}/v1/messages`, request, HEADERS)
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('3')

@@ -31,8 +31,15 @@ describe('scripted statuses', () => {
     expect(response.status).toBe(429)
     expect(response.headers.get('retry-after')).toBe('2')
     expect(response.headers.get('retry-after-ms')).toBe('2000')
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('0')
     expect(await response.json()).toEqual({
-      error: {message: 'Rate limit reached for requests.', type: 'requests', param: null, code: 'rate_limit_exceeded'},
+      error: {
+        message:
+          'Rate limit reached for requests in organization org-sim on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 2s. Visit https://platform.openai.com/account/rate-limits to learn more.',
+        type: 'requests',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
     })
   })
 

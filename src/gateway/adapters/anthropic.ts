@@ -336,6 +336,17 @@ export function toAnthropicBody(body: Record<string, unknown>, model: string, st
   return out
 }
 
+/**
+ * What a chat client learns of a refusal (`stop_reason: "refusal"`): Anthropic's explanation from `stop_details`
+ * (https://docs.anthropic.com/en/docs/test-and-evaluate/strengthen-guardrails/handle-streaming-refusals), or that
+ * Anthropic declined when it gave none. Undefined for any other stop reason.
+ */
+export function refusalOf(stopReason: unknown, stopDetails: unknown): string | undefined {
+  if (stopReason !== 'refusal') return undefined
+  const explanation = isObject(stopDetails) ? stopDetails.explanation : undefined
+  return typeof explanation === 'string' && explanation !== '' ? explanation : 'Anthropic declined to answer (stop_reason: refusal).'
+}
+
 /** OpenAI finish reason of an Anthropic stop reason. */
 export function finishReasonOf(stopReason: unknown): FinishReason {
   switch (stopReason) {
@@ -485,6 +496,7 @@ export function fromAnthropicMessage(message: Record<string, unknown>, fallbackM
     reasoning,
     finishReason: finishReasonOf(message.stop_reason),
     usage: isObject(message.usage) ? usageOf(message.usage as AnthropicUsage) : undefined,
+    refusal: refusalOf(message.stop_reason, message.stop_details),
   })
 }
 
@@ -495,7 +507,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   /** Tool call index of each content block index (-1 for blocks that are not tool calls). */
   private readonly toolIndex: number[] = []
   private toolCount = 0
+  /** Tool calls (by tool call index) that have sent an argument fragment. */
+  private readonly toolArguments = new Set<number>()
   private stopReason: unknown = null
+  private stopDetails: unknown = null
   private usage: AnthropicUsage = {}
   private done = false
 
@@ -572,6 +587,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
             const toolIndex = this.toolIndex[Number(data.index)] ?? -1
             const fragment = delta.partial_json
             if (toolIndex < 0 || typeof fragment !== 'string' || fragment === '') return start
+            this.toolArguments.add(toolIndex)
             return start + this.writer.toolCallArguments(toolIndex, fragment)
           }
           case 'thinking_delta':
@@ -581,15 +597,25 @@ export class AnthropicStreamTranslator implements StreamTranslator {
             return start
         }
       }
+      case 'content_block_stop': {
+        // A call without arguments streams `input: {}` and at most an empty fragment; chat clients get OpenAI's `{}`.
+        const toolIndex = this.toolIndex[Number(data.index)] ?? -1
+        if (toolIndex < 0 || this.toolArguments.has(toolIndex)) return ''
+        this.toolArguments.add(toolIndex)
+        return this.writer.toolCallArguments(toolIndex, '{}')
+      }
       case 'message_delta': {
         const delta = isObject(data.delta) ? data.delta : {}
         if (delta.stop_reason !== undefined) this.stopReason = delta.stop_reason
+        if (delta.stop_details !== undefined) this.stopDetails = delta.stop_details
         // `message_delta.usage` holds cumulative counts; newer API versions repeat the input counts there too.
         if (isObject(data.usage)) Object.assign(this.usage, data.usage)
         return ''
       }
       case 'message_stop': {
         let out = this.ensureStarted('', this.model)
+        const refusal = refusalOf(this.stopReason, this.stopDetails)
+        if (refusal !== undefined) out += this.writer.refusal(refusal)
         out += this.writer.delta('{}', finishReasonOf(this.stopReason))
         if (this.includeUsage) out += this.writer.usage(usageOf(this.usage))
         this.done = true
@@ -598,17 +624,58 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       case 'error':
         throw streamError(data)
       default:
-        // ping, content_block_stop and event types added later.
+        // ping and event types added later.
         return ''
     }
   }
 }
 
+/** A Messages client's body for Anthropic, and the betas it asks for in the body rather than the header. */
+interface MessagesUpstream {
+  body: string | Buffer
+  betas: string[]
+}
+
+/**
+ * Models that take `role: "system"` turns inside `messages` ("mid-conversation system messages", Claude Opus 4.8
+ * only: https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages). Every other model
+ * answers such a turn with a 400.
+ */
+const MID_CONVERSATION_SYSTEM = /^claude-opus-4-8(?:-|$)/
+
+/**
+ * A Messages client's own body, as Anthropic takes it: the client's bytes (prompt caching, thinking and its
+ * signatures, `context_management`, `metadata` and every other field untouched), except two things clients send that
+ * the upstream model would refuse. A `system` turn inside `messages` (Claude Code writes its reminders so for models
+ * it believes take them, `auto` and its own default included) stays where it is for a model that takes it, and
+ * otherwise joins the top-level `system` blocks, in order. A `betas` list (the SDKs' parameter, which they send as the
+ * `anthropic-beta` header) goes to the header.
+ */
+export function messagesForAnthropic(body: Record<string, unknown>, bodyJson: () => string | Buffer, upstreamModel: string): MessagesUpstream {
+  const messages = Array.isArray(body.messages) ? body.messages : []
+  const hoist = !MID_CONVERSATION_SYSTEM.test(upstreamModel) && messages.some((message) => isObject(message) && message.role === 'system')
+  if (!hoist && body.betas === undefined) return {body: bodyJson(), betas: []}
+  const out: Record<string, unknown> = {...body}
+  delete out.betas
+  if (hoist) {
+    const system: Block[] = typeof body.system === 'string' ? [{type: 'text', text: body.system}] : Array.isArray(body.system) ? [...body.system] : []
+    out.messages = messages.filter((message) => {
+      if (!isObject(message) || message.role !== 'system') return true
+      if (typeof message.content === 'string') system.push({type: 'text', text: message.content})
+      else if (Array.isArray(message.content)) for (const block of message.content) if (isObject(block) && block.type === 'text') system.push(block)
+      return false
+    })
+    out.system = system.filter((block) => block.text !== '')
+  }
+  const betas = Array.isArray(body.betas) ? body.betas.filter((beta): beta is string => typeof beta === 'string') : []
+  return {body: JSON.stringify(out), betas}
+}
+
 /**
  * Anthropic: chat completions, translated both ways, and the Messages API itself for Messages clients (their own
- * body, with the upstream model id and their `anthropic-beta` header, and the answer relayed as it comes, a stream
- * event by event, see `AnthropicMessagesRelay`). The
- * Responses API goes through `withResponsesBridge`.
+ * body, see `messagesForAnthropic`, with the upstream model id and their `anthropic-beta` header, and the answer
+ * relayed as it comes, a stream event by event, see `AnthropicMessagesRelay`). The Responses API goes through
+ * `withResponsesBridge`.
  */
 export const anthropicAdapter = {
   supports: (endpoint: Endpoint) => endpoint === 'chat.completions' || endpoint === 'messages',
@@ -620,15 +687,15 @@ export const anthropicAdapter = {
     }
     if (ctx.credential.token) headers['x-api-key'] = ctx.credential.token
     if (ctx.stream) headers.accept = 'text/event-stream'
-    if (ctx.endpoint === 'messages' && ctx.anthropicBeta !== undefined) headers['anthropic-beta'] = ctx.anthropicBeta
+    let body: string | Buffer
+    if (ctx.endpoint === 'messages') {
+      const upstream = messagesForAnthropic(ctx.body, ctx.bodyJson, ctx.upstreamModel)
+      const betas = ctx.anthropicBeta === undefined ? upstream.betas : [ctx.anthropicBeta, ...upstream.betas]
+      if (betas.length > 0) headers['anthropic-beta'] = betas.join(',')
+      body = upstream.body
+    } else body = JSON.stringify(toAnthropicBody(ctx.body, ctx.upstreamModel, ctx.stream))
     withAccountHeaders(headers, ctx.account)
-    return {
-      url: join(ctx.account.base_url, '/messages'),
-      method: 'POST',
-      headers,
-      body: ctx.endpoint === 'messages' ? ctx.bodyJson() : JSON.stringify(toAnthropicBody(ctx.body, ctx.upstreamModel, ctx.stream)),
-      upstreamStreams: false,
-    }
+    return {url: join(ctx.account.base_url, '/messages'), method: 'POST', headers, body, upstreamStreams: false}
   },
 
   translateResponse(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse | undefined {

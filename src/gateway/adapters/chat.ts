@@ -23,11 +23,14 @@ export interface ChatUsage {
 /** OpenAI's finish reasons. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter'
 
-/** The assistant message of an assembled completion; `reasoning_content` carries the model's visible reasoning. */
+/**
+ * The assistant message of an assembled completion; `reasoning_content` carries the model's visible reasoning, and
+ * `refusal` the provider's explanation when it declined to answer (as OpenAI's own refusals do).
+ */
 export interface ChatMessage {
   role: 'assistant'
   content: string | null
-  refusal: null
+  refusal: string | null
   tool_calls?: ChatToolCall[]
   reasoning_content?: string
 }
@@ -52,12 +55,13 @@ export function chatCompletion(parts: {
   reasoning: string
   finishReason: FinishReason
   usage?: ChatUsage
+  refusal?: string
 }): ChatCompletion {
   const message: ChatMessage = {
     role: 'assistant',
     // OpenAI answers `null` content for a message that only calls tools.
     content: parts.text === '' && parts.toolCalls.length > 0 ? null : parts.text,
-    refusal: null,
+    refusal: parts.refusal ?? null,
   }
   if (parts.toolCalls.length > 0) message.tool_calls = parts.toolCalls
   if (parts.reasoning !== '') message.reasoning_content = parts.reasoning
@@ -101,6 +105,11 @@ export class ChunkWriter {
   /** A text delta. */
   content(text: string): string {
     return this.delta(`{"content":${JSON.stringify(text)}}`)
+  }
+
+  /** A refusal delta: the provider's explanation of why it declined (OpenAI streams its refusals so). */
+  refusal(text: string): string {
+    return this.delta(`{"refusal":${JSON.stringify(text)}}`)
   }
 
   /** A reasoning delta (`reasoning_content`, as DeepSeek, vLLM and LiteLLM stream it). */

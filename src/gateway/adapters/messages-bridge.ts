@@ -59,11 +59,27 @@ function toolResultText(content: unknown, images: Json[]): string {
   return text
 }
 
-/** The chat messages for one Messages turn (a user turn with tool results becomes tool messages first). */
+/** The text of a `system` value or turn: a string, or its text blocks joined. */
+function systemText(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  return content.map((block) => (isObject(block) ? blockText(block) : '')).join('\n')
+}
+
+/**
+ * The chat messages for one Messages turn (a user turn with tool results becomes tool messages first). A `system`
+ * turn, which Claude Code sends for the models it believes take them (its default and names it does not know), is a
+ * system message where it stands.
+ */
 function chatTurn(message: Json, out: Json[]): void {
   const role = message.role
-  if (role !== 'user' && role !== 'assistant') throw refuse(`a message role must be user or assistant, not ${JSON.stringify(role)}`)
   const content = message.content
+  if (role === 'system') {
+    const text = systemText(content)
+    if (text !== '') out.push({role: 'system', content: text})
+    return
+  }
+  if (role !== 'user' && role !== 'assistant') throw refuse(`a message role must be user, assistant or system, not ${JSON.stringify(role)}`)
   if (typeof content === 'string') {
     out.push({role, content})
     return
@@ -133,22 +149,27 @@ function chatToolChoice(choice: unknown): {choice?: unknown; parallel?: boolean}
   }
 }
 
-/** Reasoning effort for a thinking budget (Anthropic's budgets are tokens; chat protocols take a level). */
-function effortOf(thinking: unknown): string | undefined {
-  if (!isObject(thinking) || thinking.type !== 'enabled') return undefined
-  const budget = typeof thinking.budget_tokens === 'number' ? thinking.budget_tokens : 0
-  return budget < 4096 ? 'low' : budget < 16_384 ? 'medium' : 'high'
+/**
+ * Reasoning effort for the client's thinking: the level of a budget (Anthropic's budgets are tokens; chat protocols
+ * take a level), or with adaptive thinking the effort `output_config` asks for (Anthropic's `max` is chat's `high`);
+ * adaptive thinking without one leaves the provider's default.
+ */
+function effortOf(body: Json): string | undefined {
+  const thinking = body.thinking
+  if (!isObject(thinking)) return undefined
+  if (thinking.type === 'enabled') {
+    const budget = typeof thinking.budget_tokens === 'number' ? thinking.budget_tokens : 0
+    return budget < 4096 ? 'low' : budget < 16_384 ? 'medium' : 'high'
+  }
+  const effort = thinking.type === 'adaptive' && isObject(body.output_config) ? body.output_config.effort : undefined
+  return effort === 'max' ? 'high' : effort === 'low' || effort === 'medium' || effort === 'high' ? effort : undefined
 }
 
 /** The chat completion request for a Messages body (`model` already the upstream id, the router's fields removed). */
 export function messagesToChatBody(body: Json, stream: boolean): Json {
   const messages: Json[] = []
-  const system = body.system
-  if (typeof system === 'string' && system !== '') messages.push({role: 'system', content: system})
-  else if (Array.isArray(system)) {
-    const text = system.map((block) => (isObject(block) ? blockText(block) : '')).join('\n')
-    if (text !== '') messages.push({role: 'system', content: text})
-  }
+  const system = systemText(body.system)
+  if (system !== '') messages.push({role: 'system', content: system})
   if (!Array.isArray(body.messages)) throw refuse('`messages` must be a list')
   for (const message of body.messages) if (isObject(message)) chatTurn(message, messages)
   const chat: Json = {model: body.model, messages}
@@ -162,7 +183,7 @@ export function messagesToChatBody(body: Json, stream: boolean): Json {
   if (typeof body.max_tokens === 'number') chat.max_tokens = body.max_tokens
   for (const field of ['temperature', 'top_p'] as const) if (typeof body[field] === 'number') chat[field] = body[field]
   if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) chat.stop = body.stop_sequences
-  const effort = effortOf(body.thinking)
+  const effort = effortOf(body)
   if (effort !== undefined) chat.reasoning_effort = effort
   if (stream) {
     chat.stream = true
@@ -189,14 +210,26 @@ function stopReason(finishReason: unknown): string {
   }
 }
 
+/**
+ * Anthropic usage of chat usage. OpenAI's `prompt_tokens` includes its cached tokens; Anthropic's `input_tokens`
+ * leaves out what was read from the cache (clients add `cache_read_input_tokens` to it for the prompt's size).
+ */
 function usageOf(usage: Partial<ChatUsage> | undefined): Json {
-  const out: Json = {
-    input_tokens: typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : 0,
-    output_tokens: typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : 0,
-  }
-  const cached = usage?.prompt_tokens_details?.cached_tokens
-  if (typeof cached === 'number' && cached > 0) out.cache_read_input_tokens = cached
+  const prompt = typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : 0
+  const details = usage?.prompt_tokens_details?.cached_tokens
+  const cached = typeof details === 'number' && details > 0 ? Math.min(details, prompt) : 0
+  const out: Json = {input_tokens: prompt - cached, output_tokens: typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : 0}
+  if (cached > 0) out.cache_read_input_tokens = cached
   return out
+}
+
+/**
+ * The stop reason and details of a chat answer: a refusal (OpenAI's `refusal` text, or a content filter) is
+ * Anthropic's `refusal`, with the provider's explanation in `stop_details` as Anthropic gives its own.
+ */
+function stopOf(finishReason: unknown, refusal: string): {stop_reason: string; stop_details?: Json} {
+  if (refusal === '') return {stop_reason: stopReason(finishReason)}
+  return {stop_reason: 'refusal', stop_details: {type: 'refusal', category: null, explanation: refusal}}
 }
 
 /** The `input` object of a tool call, from its JSON arguments (an empty object when they are not an object). */
@@ -231,7 +264,7 @@ export function messageFromChat(chat: unknown): Json {
     role: 'assistant',
     model: chat.model ?? null,
     content,
-    stop_reason: stopReason(choice.finish_reason),
+    ...stopOf(choice.finish_reason, typeof message.refusal === 'string' ? message.refusal : ''),
     stop_sequence: null,
     usage: usageOf(chat.usage as Partial<ChatUsage> | undefined),
   }
@@ -250,6 +283,8 @@ export class ChatToMessagesStream extends ChatStreamReader {
   private open: {index: number; kind: 'text' | 'tool_use'; call: number} | null = null
   private blocks = 0
   private readonly seenCalls = new Set<number>()
+  /** The provider's explanation, when it declined to answer (`delta.refusal`). */
+  private refusal = ''
 
   private event(type: string, fields: Json): string {
     return jsonEvent(type, JSON.stringify({type, ...fields}))
@@ -275,6 +310,7 @@ export class ChatToMessagesStream extends ChatStreamReader {
     if (isObject(chunk.usage)) this.usage = chunk.usage as Partial<ChatUsage>
     const delta = this.choiceDelta(chunk)
     if (delta === null) return out
+    if (typeof delta.refusal === 'string') this.refusal += delta.refusal
     if (typeof delta.content === 'string' && delta.content !== '') {
       if (this.open === null || this.open.kind !== 'text') out += this.openBlock('text', -1, {type: 'text', text: ''})
       out += this.delta('text_delta', 'text', delta.content)
@@ -318,7 +354,7 @@ export class ChatToMessagesStream extends ChatStreamReader {
     out += this.closeBlock()
     this.finished = true
     const usage = usageOf(this.usage)
-    out += this.event('message_delta', {delta: {stop_reason: stopReason(this.finishReason), stop_sequence: null}, usage})
+    out += this.event('message_delta', {delta: {...stopOf(this.finishReason, this.refusal), stop_sequence: null}, usage})
     return out + this.event('message_stop', {})
   }
 }

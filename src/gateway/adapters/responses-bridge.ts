@@ -81,7 +81,7 @@ function messageOf(item: Json): Json {
 }
 
 /** The chat messages of `instructions` and `input`. */
-function chatMessages(body: Json): Json[] {
+function chatMessages(body: Json, tools: ClientTools): Json[] {
   const messages: Json[] = []
   if (typeof body.instructions === 'string' && body.instructions !== '') messages.push({role: 'system', content: body.instructions})
   const input = body.input
@@ -100,7 +100,7 @@ function chatMessages(body: Json): Json[] {
       const call = {
         id: typeof item.call_id === 'string' ? item.call_id : String(item.id ?? ''),
         type: 'function',
-        function: {name: String(item.name ?? ''), arguments: args},
+        function: {name: tools.chatName(String(item.name ?? ''), typeof item.namespace === 'string' ? item.namespace : undefined), arguments: args},
       }
       if (calls === null) {
         calls = [call]
@@ -131,27 +131,84 @@ function chatMessages(body: Json): Json[] {
   return messages
 }
 
+/**
+ * The arguments of a function call that has none. Some chat providers (and Anthropic, translated) send an empty
+ * string; OpenAI sends `{}`, and tool runners that `JSON.parse` the arguments need it.
+ */
+const NO_ARGUMENTS = '{}'
+
 /** The argument a custom (free-form) tool's text travels in, as a function call. */
 const CUSTOM_INPUT = 'input'
 
-/** The names of the request's custom tools: their calls go back as `custom_tool_call` items. */
-export function customToolNames(request: Json): ReadonlySet<string> {
-  const names = new Set<string>()
-  if (Array.isArray(request.tools)) {
-    for (const tool of request.tools) if (isObject(tool) && tool.type === 'custom' && typeof tool.name === 'string') names.add(tool.name)
+/** A tool of the client's, as the chat provider knows it: its name there, and what its calls go back as. */
+interface ClientTool {
+  /** The name the chat provider sees (see `ClientTools`). */
+  chatName: string
+  name: string
+  /** The `namespace` tool it belongs to, if any. */
+  namespace?: string
+  /** A custom (free-form) tool: its calls go back as `custom_tool_call` items. */
+  custom: boolean
+  /** The tool definition (a `function` or `custom` tool). */
+  definition: Json
+}
+
+/**
+ * The request's function and custom tools, flattened for a chat provider. A `namespace` tool groups functions the
+ * client runs itself (Codex CLI offers its sub-agent tools so): they are offered by their own names, or
+ * `namespace__name` when two share a name, and their calls go back with their `namespace`. Any other tool type runs
+ * on OpenAI's servers and is refused.
+ */
+class ClientTools {
+  readonly list: ClientTool[] = []
+  private readonly byChatName = new Map<string, ClientTool>()
+
+  constructor(tools: unknown) {
+    if (tools === undefined || tools === null) return
+    if (!Array.isArray(tools)) throw refuse('`tools` must be a list', 'tools')
+    const found: Array<Omit<ClientTool, 'chatName'>> = []
+    const add = (tool: unknown, namespace?: string): void => {
+      if (isObject(tool) && (tool.type === 'function' || tool.type === 'custom') && typeof tool.name === 'string') {
+        found.push({name: tool.name, namespace, custom: tool.type === 'custom', definition: tool})
+      } else if (namespace === undefined && isObject(tool) && tool.type === 'namespace' && typeof tool.name === 'string' && Array.isArray(tool.tools)) {
+        for (const inner of tool.tools) add(inner, tool.name)
+      } else {
+        const type = isObject(tool) ? tool.type : tool
+        throw refuse(`the ${JSON.stringify(type)} tool is hosted by OpenAI and only OpenAI serves it; function tools are translated`, 'tools')
+      }
+    }
+    for (const tool of tools) add(tool)
+    const uses = new Map<string, number>()
+    for (const tool of found) uses.set(tool.name, (uses.get(tool.name) ?? 0) + 1)
+    for (const tool of found) {
+      const chatName = tool.namespace !== undefined && uses.get(tool.name)! > 1 ? `${tool.namespace}__${tool.name}` : tool.name
+      const entry = {...tool, chatName}
+      this.list.push(entry)
+      this.byChatName.set(chatName, entry)
+    }
   }
-  return names
+
+  /** The chat provider's name for a tool (of a namespace, or not). */
+  chatName(name: string, namespace?: string): string {
+    if (namespace === undefined) return name
+    return this.list.find((tool) => tool.name === name && tool.namespace === namespace)?.chatName ?? name
+  }
+
+  /** The client's tool a chat tool call names (undefined: a name the request did not offer). */
+  get(chatName: string): ClientTool | undefined {
+    return this.byChatName.get(chatName)
+  }
 }
 
 /** A custom tool as a function whose one string argument is the free-form input (with its grammar, if any). */
-function customAsFunction(tool: Json): Json {
+function customAsFunction(tool: Json, name: string): Json {
   const format = isObject(tool.format) ? tool.format : null
   let input = 'The input, as free-form text.'
   if (format !== null && format.type === 'grammar' && typeof format.definition === 'string') {
     input = `The input, as text that follows this ${typeof format.syntax === 'string' ? format.syntax : ''} grammar:\n${format.definition}`
   }
   const fn: Json = {
-    name: tool.name,
+    name,
     parameters: {type: 'object', properties: {[CUSTOM_INPUT]: {type: 'string', description: input}}, required: [CUSTOM_INPUT], additionalProperties: false},
   }
   if (typeof tool.description === 'string') fn.description = tool.description
@@ -167,16 +224,10 @@ function customInput(args: string): string {
   return args
 }
 
-function chatTools(tools: unknown): Json[] | undefined {
-  if (tools === undefined || tools === null) return undefined
-  if (!Array.isArray(tools)) throw refuse('`tools` must be a list', 'tools')
-  return tools.map((tool) => {
-    if (isObject(tool) && tool.type === 'custom' && typeof tool.name === 'string') return customAsFunction(tool)
-    if (!isObject(tool) || tool.type !== 'function') {
-      const type = isObject(tool) ? tool.type : tool
-      throw refuse(`the ${JSON.stringify(type)} tool is hosted by OpenAI and only OpenAI serves it; function tools are translated`, 'tools')
-    }
-    const fn: Json = {name: tool.name}
+function chatTools(tools: ClientTools): Json[] {
+  return tools.list.map(({chatName, custom, definition: tool}) => {
+    if (custom) return customAsFunction(tool, chatName)
+    const fn: Json = {name: chatName}
     if (tool.description !== undefined) fn.description = tool.description
     if (tool.parameters !== undefined && tool.parameters !== null) fn.parameters = tool.parameters
     if (typeof tool.strict === 'boolean') fn.strict = tool.strict
@@ -211,9 +262,10 @@ export function responsesToChatBody(body: Json, stream: boolean): Json {
     if (body[field] !== undefined && body[field] !== null) throw refuse(message, field)
   }
   if (body.background === true) throw refuse('background mode keeps the response at OpenAI to poll later; send the request without `background`', 'background')
-  const chat: Json = {model: body.model, messages: chatMessages(body)}
-  const tools = chatTools(body.tools)
-  if (tools !== undefined && tools.length > 0) {
+  const clientTools = new ClientTools(body.tools)
+  const chat: Json = {model: body.model, messages: chatMessages(body, clientTools)}
+  const tools = chatTools(clientTools)
+  if (tools.length > 0) {
     chat.tools = tools
     const choice = chatToolChoice(body.tool_choice)
     if (choice !== undefined) chat.tool_choice = choice
@@ -292,6 +344,11 @@ function responseObject(request: Json, parts: {id: string; created: number; mode
   }
 }
 
+/** A message that declines to answer: its one content part is a `refusal` with the provider's explanation. */
+function refusalItem(id: string, refusal: string, status: string): Json {
+  return {id, type: 'message', status, role: 'assistant', content: status === 'in_progress' ? [] : [{type: 'refusal', refusal}]}
+}
+
 function messageItem(id: string, text: string, status: string): Json {
   return {id, type: 'message', status, role: 'assistant', content: text === '' && status === 'in_progress' ? [] : [outputText(text)]}
 }
@@ -304,12 +361,13 @@ function reasoningItem(id: string, text: string): Json {
   return {id, type: 'reasoning', summary: text === '' ? [] : [{type: 'summary_text', text}]}
 }
 
-function functionCallItem(id: string, callId: string, name: string, args: string, status: string): Json {
-  return {id, type: 'function_call', status, call_id: callId, name, arguments: args}
-}
-
-function customCallItem(id: string, callId: string, name: string, input: string, status: string): Json {
-  return {id, type: 'custom_tool_call', status, call_id: callId, name, input}
+/** A call of a client tool: a function or custom tool call (with its namespace, if any). */
+function callItem(kind: 'function_call' | 'custom_tool_call', id: string, callId: string, tool: {name: string; namespace?: string}, text: string, status: string): Json {
+  const item: Json = {id, type: kind, status, call_id: callId, name: tool.name}
+  if (tool.namespace !== undefined) item.namespace = tool.namespace
+  if (kind === 'function_call') item.arguments = text
+  else item.input = text
+  return item
 }
 
 /** A Response for a whole chat completion (OpenAI's or the one a translating adapter built). */
@@ -323,17 +381,24 @@ export function responseFromChat(chat: unknown, request: Json): Json {
   const reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : ''
   if (reasoning !== '') output.push(reasoningItem(newId('rs'), reasoning))
   const text = typeof message.content === 'string' ? message.content : ''
-  if (text !== '' || !Array.isArray(message.tool_calls) || message.tool_calls.length === 0) {
+  const refusal = typeof message.refusal === 'string' ? message.refusal : ''
+  if (refusal !== '') output.push(refusalItem(newId('msg'), refusal, 'completed'))
+  if (text !== '' || (refusal === '' && (!Array.isArray(message.tool_calls) || message.tool_calls.length === 0))) {
     output.push(messageItem(newId('msg'), text, 'completed'))
   }
   if (Array.isArray(message.tool_calls)) {
-    const custom = customToolNames(request)
+    const tools = new ClientTools(request.tools)
     for (const call of message.tool_calls) {
       if (!isObject(call) || !isObject(call.function)) continue
       const callId = typeof call.id === 'string' ? call.id : newId('call')
-      const name = String(call.function.name ?? '')
+      const chatName = String(call.function.name ?? '')
+      const tool = tools.get(chatName) ?? {name: chatName, custom: false}
       const args = String(call.function.arguments ?? '')
-      output.push(custom.has(name) ? customCallItem(newId('ctc'), callId, name, customInput(args), 'completed') : functionCallItem(newId('fc'), callId, name, args, 'completed'))
+      output.push(
+        tool.custom
+          ? callItem('custom_tool_call', newId('ctc'), callId, tool, customInput(args), 'completed')
+          : callItem('function_call', newId('fc'), callId, tool, args === '' ? NO_ARGUMENTS : args, 'completed'),
+      )
     }
   }
   return responseObject(request, {
@@ -350,10 +415,11 @@ export function responseFromChat(chat: unknown, request: Json): Json {
 interface OpenItem {
   index: number
   id: string
-  kind: 'message' | 'reasoning' | 'function_call' | 'custom_tool_call'
+  kind: 'message' | 'refusal' | 'reasoning' | 'function_call' | 'custom_tool_call'
   text: string
   callId: string
-  name: string
+  /** The client's tool, for a call. */
+  tool: {name: string; namespace?: string}
 }
 
 /**
@@ -361,7 +427,7 @@ interface OpenItem {
  * `response.in_progress`, one `output_item.added` … `output_item.done` group per reasoning summary, message and
  * function call, with their deltas, then `response.completed` (or `response.incomplete`) with the whole Response.
  * A call of a custom tool is a `custom_tool_call` item whose input is sent whole when the call ends (its function
- * arguments arrive as JSON fragments).
+ * arguments arrive as JSON fragments); a function call that got no argument fragment at all gets `{}`.
  * A chat stream that ends before its finish reason (or `[DONE]`) is an error, never a completed Response.
  */
 export class ChatToResponsesStream extends ChatStreamReader {
@@ -374,11 +440,11 @@ export class ChatToResponsesStream extends ChatStreamReader {
   private open: OpenItem | null = null
   /** Function calls by their chat `tool_calls` index. */
   private readonly calls = new Map<number, OpenItem>()
-  private readonly custom: ReadonlySet<string>
+  private readonly tools: ClientTools
 
   constructor(private readonly request: Json) {
     super()
-    this.custom = customToolNames(request)
+    this.tools = new ClientTools(request.tools)
   }
 
   private event(type: string, fields: Json): string {
@@ -415,27 +481,30 @@ export class ChatToResponsesStream extends ChatStreamReader {
     const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : ''
     if (reasoning !== '') out += this.reasoningDelta(reasoning)
     if (typeof delta.content === 'string' && delta.content !== '') out += this.textDelta(delta.content)
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') out += this.refusalDelta(delta.refusal)
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) out += this.toolCallDelta(call)
     return out
   }
 
-  private openItem(kind: OpenItem['kind'], callId = '', name = ''): {item: OpenItem; out: string} {
+  private openItem(kind: OpenItem['kind'], callId = '', tool: OpenItem['tool'] = {name: ''}): {item: OpenItem; out: string} {
     const out = this.closeOpen()
-    const prefix = {message: 'msg', reasoning: 'rs', function_call: 'fc', custom_tool_call: 'ctc'}[kind]
-    const item: OpenItem = {index: this.output.length, id: newId(prefix), kind, text: '', callId, name}
+    const prefix = {message: 'msg', refusal: 'msg', reasoning: 'rs', function_call: 'fc', custom_tool_call: 'ctc'}[kind]
+    const item: OpenItem = {index: this.output.length, id: newId(prefix), kind, text: '', callId, tool}
     this.open = item
     const shell =
       kind === 'message'
         ? messageItem(item.id, '', 'in_progress')
-        : kind === 'reasoning'
+        : kind === 'refusal'
+          ? refusalItem(item.id, '', 'in_progress')
+          : kind === 'reasoning'
           ? reasoningItem(item.id, '')
-          : kind === 'function_call'
-            ? functionCallItem(item.id, callId, name, '', 'in_progress')
-            : customCallItem(item.id, callId, name, '', 'in_progress')
+          : callItem(kind, item.id, callId, tool, '', 'in_progress')
     this.output.push(shell)
     let added = this.event('response.output_item.added', {output_index: item.index, item: shell})
     if (kind === 'message') {
       added += this.event('response.content_part.added', {item_id: item.id, output_index: item.index, content_index: 0, part: outputText('')})
+    } else if (kind === 'refusal') {
+      added += this.event('response.content_part.added', {item_id: item.id, output_index: item.index, content_index: 0, part: {type: 'refusal', refusal: ''}})
     } else if (kind === 'reasoning') {
       added += this.event('response.reasoning_summary_part.added', {item_id: item.id, output_index: item.index, summary_index: 0, part: {type: 'summary_text', text: ''}})
     }
@@ -448,6 +517,14 @@ export class ChatToResponsesStream extends ChatStreamReader {
     if (item === null || item.kind !== 'reasoning') ({item, out} = this.openItem('reasoning'))
     item.text += text
     return out + this.event('response.reasoning_summary_text.delta', {item_id: item.id, output_index: item.index, summary_index: 0, delta: text})
+  }
+
+  private refusalDelta(text: string): string {
+    let out = ''
+    let item = this.open
+    if (item === null || item.kind !== 'refusal') ({item, out} = this.openItem('refusal'))
+    item.text += text
+    return out + this.event('response.refusal.delta', {item_id: item.id, output_index: item.index, content_index: 0, delta: text})
   }
 
   private textDelta(text: string): string {
@@ -471,8 +548,9 @@ export class ChatToResponsesStream extends ChatStreamReader {
     let out = ''
     let item = this.calls.get(index)
     if (item === undefined) {
-      const name = typeof fn.name === 'string' ? fn.name : ''
-      const opened = this.openItem(this.custom.has(name) ? 'custom_tool_call' : 'function_call', typeof call.id === 'string' ? call.id : newId('call'), name)
+      const chatName = typeof fn.name === 'string' ? fn.name : ''
+      const tool = this.tools.get(chatName) ?? {name: chatName, custom: false}
+      const opened = this.openItem(tool.custom ? 'custom_tool_call' : 'function_call', typeof call.id === 'string' ? call.id : newId('call'), tool)
       item = opened.item
       out = opened.out
       this.calls.set(index, item)
@@ -498,16 +576,24 @@ export class ChatToResponsesStream extends ChatStreamReader {
       done = messageItem(item.id, item.text, 'completed')
       out += this.event('response.output_text.done', {item_id: item.id, output_index: item.index, content_index: 0, text: item.text, logprobs: []})
       out += this.event('response.content_part.done', {item_id: item.id, output_index: item.index, content_index: 0, part: outputText(item.text)})
+    } else if (item.kind === 'refusal') {
+      done = refusalItem(item.id, item.text, 'completed')
+      out += this.event('response.refusal.done', {item_id: item.id, output_index: item.index, content_index: 0, refusal: item.text})
+      out += this.event('response.content_part.done', {item_id: item.id, output_index: item.index, content_index: 0, part: {type: 'refusal', refusal: item.text}})
     } else if (item.kind === 'reasoning') {
       done = reasoningItem(item.id, item.text)
       out += this.event('response.reasoning_summary_text.done', {item_id: item.id, output_index: item.index, summary_index: 0, text: item.text})
       out += this.event('response.reasoning_summary_part.done', {item_id: item.id, output_index: item.index, summary_index: 0, part: {type: 'summary_text', text: item.text}})
     } else if (item.kind === 'function_call') {
-      done = functionCallItem(item.id, item.callId, item.name, item.text, 'completed')
+      if (item.text === '') {
+        item.text = NO_ARGUMENTS
+        out += this.event('response.function_call_arguments.delta', {item_id: item.id, output_index: item.index, delta: NO_ARGUMENTS})
+      }
+      done = callItem('function_call', item.id, item.callId, item.tool, item.text, 'completed')
       out += this.event('response.function_call_arguments.done', {item_id: item.id, output_index: item.index, arguments: item.text})
     } else {
       const input = customInput(item.text)
-      done = customCallItem(item.id, item.callId, item.name, input, 'completed')
+      done = callItem('custom_tool_call', item.id, item.callId, item.tool, input, 'completed')
       out += this.event('response.custom_tool_call_input.delta', {item_id: item.id, output_index: item.index, delta: input})
       out += this.event('response.custom_tool_call_input.done', {item_id: item.id, output_index: item.index, input})
     }

@@ -47,14 +47,15 @@ export function chatCompletions(ctx: HandlerContext): Answer {
     return invalidRequest('openai', "Missing required parameter: 'messages'.", 'messages')
   }
   const prompt = chatPrompt(body)
-  const reply = makeReply(prompt, ctx.settings)
+  const reply = makeReply(prompt, ctx.settings, ctx.toolCall)
+  const cached = cachedTokens(ctx, prompt, reply)
   const id = ctx.nextId('chatcmpl-')
   const created = nowSeconds()
   const n = typeof body.n === 'number' && body.n > 1 ? Math.min(Math.floor(body.n), 16) : 1
   const callId = ctx.nextId('call_')
   if (body.stream === true) {
     const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true
-    return chatStream({id, created, model: prompt.model, reply, n, callId, includeUsage})
+    return chatStream({id, created, model: prompt.model, reply, n, callId, includeUsage, cached})
   }
   const message = reply.toolCall
     ? {
@@ -74,7 +75,7 @@ export function chatCompletions(ctx: HandlerContext): Answer {
       created,
       model: prompt.model,
       choices,
-      usage: chatUsage(reply, n),
+      usage: chatUsage(reply, n, cached),
       service_tier: 'default',
       system_fingerprint: FINGERPRINT,
     },
@@ -90,6 +91,7 @@ interface ChatStreamParams {
   n: number
   callId: string
   includeUsage: boolean
+  cached: number
 }
 
 function chatStream(p: ChatStreamParams): StreamAnswer {
@@ -129,7 +131,7 @@ function chatStream(p: ChatStreamParams): StreamAnswer {
     }
   }
   for (let index = 0; index < n; index++) frames.push(controlFrame(chunk([choice(index, {}, finishReason(reply))])))
-  if (p.includeUsage) frames.push(controlFrame({...chunk([]), usage: chatUsage(reply, n)}))
+  if (p.includeUsage) frames.push(controlFrame({...chunk([]), usage: chatUsage(reply, n, p.cached)}))
   frames.push(controlFrame('[DONE]'))
   return {type: 'stream', frames, failure: () => openAiStreamError()}
 }
@@ -143,13 +145,22 @@ function finishReason(reply: Reply): string {
   return reply.finish === 'tool' ? 'tool_calls' : reply.finish
 }
 
-function chatUsage(reply: Reply, n: number): Record<string, unknown> {
+/**
+ * OpenAI's cached prompt tokens for this prompt (automatic caching, see `prompt-cache.ts`): part of `prompt_tokens`,
+ * never more than it.
+ */
+export function cachedTokens(ctx: HandlerContext, prompt: Prompt, reply: Reply): number {
+  return Math.min(ctx.cache.openai(prompt.cacheKey ?? ''), reply.inputTokens)
+}
+
+/** Chat usage: `prompt_tokens` includes the cached tokens that `prompt_tokens_details.cached_tokens` counts. */
+function chatUsage(reply: Reply, n: number, cached: number): Record<string, unknown> {
   const completion = reply.outputTokens * n
   return {
     prompt_tokens: reply.inputTokens,
     completion_tokens: completion,
     total_tokens: reply.inputTokens + completion,
-    prompt_tokens_details: {cached_tokens: 0, audio_tokens: 0},
+    prompt_tokens_details: {cached_tokens: cached, audio_tokens: 0},
     completion_tokens_details: {reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0},
   }
 }
@@ -157,12 +168,13 @@ function chatUsage(reply: Reply, n: number): Record<string, unknown> {
 function chatPrompt(body: Record<string, any>): Prompt {
   const messages: unknown[] = body.messages
   let lastUserText = ''
-  let promptChars = 0
+  // The prompt as OpenAI caches it: tools first, then the messages in order.
+  let text = Array.isArray(body.tools) && body.tools.length > 0 ? JSON.stringify(body.tools) : ''
   for (const message of messages) {
     if (!isObject(message)) continue
-    const text = contentText(message.content)
-    promptChars += text.length
-    if (message.role === 'user') lastUserText = text
+    const content = contentText(message.content)
+    text += `\n${String(message.role)}: ${content}`
+    if (message.role === 'user') lastUserText = content
   }
   const last = messages.at(-1)
   const tools: ToolSpec[] = Array.isArray(body.tools)
@@ -174,11 +186,13 @@ function chatPrompt(body: Record<string, any>): Prompt {
   return {
     model: body.model,
     lastUserText,
-    promptChars,
+    promptChars: text.length,
+    cacheKey: text,
     maxTokens: positiveInt(body.max_completion_tokens) ?? positiveInt(body.max_tokens),
     tools,
     toolChoice: openAiToolChoice(body.tool_choice),
     lastIsToolResult: isObject(last) && last.role === 'tool',
+    toolResultText: isObject(last) && last.role === 'tool' ? contentText(last.content) : undefined,
     json:
       format?.type === 'json_schema'
         ? {schema: isObject(format.json_schema) ? format.json_schema.schema : undefined}

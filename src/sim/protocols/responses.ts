@@ -1,14 +1,17 @@
 /**
  * The Responses API (https://platform.openai.com/docs/api-reference/responses), shared by OpenAI's
  * `POST /v1/responses` and the ChatGPT backend's `POST /codex/responses`: the Response object and the streamed event
- * sequence (`response.created` … `response.completed`, each with a `sequence_number`), with message or
- * function-call output items.
+ * sequence (https://platform.openai.com/docs/api-reference/responses-streaming: `response.created` …
+ * `response.completed`, each with a `sequence_number`), with message or function-call output items. Like OpenAI, every
+ * snapshot of the Response (`response.created`, `response.in_progress`, the final event) echoes the request's
+ * `instructions` and `tools`: a coding agent's first event is tens of kilobytes. Usage reports cached input tokens
+ * (`input_tokens_details.cached_tokens`, see `prompt-cache.ts`).
  */
 import {json, nowSeconds, type Answer, type Frame, type HandlerContext, type StreamAnswer} from '../answer.js'
 import {formatSse} from '../../core/sse.js'
 import {contentText, isObject, makeReply, type Prompt, type Reply, type ToolSpec} from '../reply.js'
 import {invalidRequest} from './errors.js'
-import {openAiToolChoice, positiveInt} from './openai.js'
+import {cachedTokens, openAiToolChoice, positiveInt} from './openai.js'
 
 /** Differences between the public API and the ChatGPT backend. */
 export interface ResponsesFlavour {
@@ -35,12 +38,13 @@ export function answerResponses(ctx: HandlerContext, flavour: ResponsesFlavour):
     return invalidRequest(flavour.dialect, "Missing required parameter: 'input'.", 'input')
   }
   const prompt = responsesPrompt(body)
-  const reply = makeReply(prompt, ctx.settings)
+  const reply = makeReply(prompt, ctx.settings, ctx.toolCall)
+  const cached = cachedTokens(ctx, prompt, reply)
   const ids = {response: ctx.nextId('resp_'), item: ctx.nextId(reply.toolCall ? 'fc_' : 'msg_'), call: ctx.nextId('call_')}
   const shell = responseShell(body, prompt.model, ids.response, flavour)
-  if (body.stream === true) return responsesStream(shell, reply, ids)
+  if (body.stream === true) return responsesStream(shell, reply, ids, cached)
   const output = [outputItem(reply, ids, 'done')]
-  const final = finalResponse(shell, reply, output)
+  const final = finalResponse(shell, reply, output, cached)
   return json(200, {...final, output_text: reply.text}, reply.outputTokens)
 }
 
@@ -58,25 +62,36 @@ function responseShell(body: Record<string, any>, model: string, id: string, fla
     incomplete_details: null,
     instructions: typeof body.instructions === 'string' ? body.instructions : null,
     max_output_tokens: positiveInt(body.max_output_tokens) ?? null,
+    max_tool_calls: positiveInt(body.max_tool_calls) ?? null,
     model,
     output: [],
     parallel_tool_calls: body.parallel_tool_calls !== false,
     previous_response_id: typeof body.previous_response_id === 'string' ? body.previous_response_id : null,
-    reasoning: {effort: isObject(body.reasoning) ? (body.reasoning.effort ?? null) : null, summary: null},
+    prompt_cache_key: typeof body.prompt_cache_key === 'string' ? body.prompt_cache_key : null,
+    reasoning: {
+      effort: isObject(body.reasoning) ? (body.reasoning.effort ?? null) : null,
+      summary: isObject(body.reasoning) ? (body.reasoning.summary ?? null) : null,
+    },
+    safety_identifier: typeof body.safety_identifier === 'string' ? body.safety_identifier : null,
+    service_tier: typeof body.service_tier === 'string' ? body.service_tier : 'auto',
     store: flavour.store,
     temperature: typeof body.temperature === 'number' ? body.temperature : 1,
-    text: {format: isObject(body.text) && isObject(body.text.format) ? body.text.format : {type: 'text'}},
+    text: {
+      format: isObject(body.text) && isObject(body.text.format) ? body.text.format : {type: 'text'},
+      verbosity: isObject(body.text) && typeof body.text.verbosity === 'string' ? body.text.verbosity : 'medium',
+    },
     tool_choice: body.tool_choice ?? 'auto',
     tools: Array.isArray(body.tools) ? body.tools : [],
+    top_logprobs: typeof body.top_logprobs === 'number' ? body.top_logprobs : 0,
     top_p: typeof body.top_p === 'number' ? body.top_p : 1,
-    truncation: 'disabled',
+    truncation: typeof body.truncation === 'string' ? body.truncation : 'disabled',
     usage: null,
-    user: null,
+    user: typeof body.user === 'string' ? body.user : null,
     metadata: isObject(body.metadata) ? body.metadata : {},
   }
 }
 
-function finalResponse(shell: Shell, reply: Reply, output: unknown[]): Shell {
+function finalResponse(shell: Shell, reply: Reply, output: unknown[], cached: number): Shell {
   const incomplete = reply.finish === 'length'
   return {
     ...shell,
@@ -85,7 +100,7 @@ function finalResponse(shell: Shell, reply: Reply, output: unknown[]): Shell {
     output,
     usage: {
       input_tokens: reply.inputTokens,
-      input_tokens_details: {cached_tokens: 0},
+      input_tokens_details: {cached_tokens: cached},
       output_tokens: reply.outputTokens,
       output_tokens_details: {reasoning_tokens: 0},
       total_tokens: reply.inputTokens + reply.outputTokens,
@@ -125,7 +140,7 @@ function textPart(text: string): Record<string, unknown> {
   return {type: 'output_text', annotations: [], logprobs: [], text}
 }
 
-function responsesStream(shell: Shell, reply: Reply, ids: Ids): StreamAnswer {
+function responsesStream(shell: Shell, reply: Reply, ids: Ids, cached: number): StreamAnswer {
   const frames: Frame[] = []
   const push = (type: string, fields: Record<string, unknown>, chunk = false): void => {
     const text = formatSse(JSON.stringify({type, sequence_number: frames.length, ...fields}), type)
@@ -153,7 +168,7 @@ function responsesStream(shell: Shell, reply: Reply, ids: Ids): StreamAnswer {
   }
   const item = outputItem(reply, ids, 'done')
   push('response.output_item.done', {output_index: 0, item})
-  const final = finalResponse(shell, reply, [item])
+  const final = finalResponse(shell, reply, [item], cached)
   push(final.status === 'incomplete' ? 'response.incomplete' : 'response.completed', {response: final})
   return {
     type: 'stream',
@@ -176,18 +191,21 @@ function errorFrame(sequence: number): string {
 
 function responsesPrompt(body: Record<string, any>): Prompt {
   let lastUserText = ''
-  let promptChars = typeof body.instructions === 'string' ? body.instructions.length : 0
-  let lastIsToolResult = false
+  let toolResultText: string | undefined
+  // The prompt as OpenAI caches it: tools first, then instructions and input in order.
+  let text = Array.isArray(body.tools) && body.tools.length > 0 ? JSON.stringify(body.tools) : ''
+  if (typeof body.instructions === 'string') text += body.instructions
   if (typeof body.input === 'string') {
     lastUserText = body.input
-    promptChars += body.input.length
+    text += `\nuser: ${body.input}`
   } else {
     for (const item of body.input as unknown[]) {
       if (!isObject(item)) continue
-      const text = contentText(item.content) || (typeof item.output === 'string' ? item.output : '')
-      promptChars += text.length
-      if (item.role === 'user') lastUserText = text
-      lastIsToolResult = item.type === 'function_call_output'
+      const isResult = item.type === 'function_call_output' || item.type === 'custom_tool_call_output'
+      const content = contentText(item.content) || (typeof item.output === 'string' ? item.output : contentText(item.output))
+      text += `\n${String(item.role ?? item.type)}: ${content || (typeof item.arguments === 'string' ? item.arguments : '')}`
+      if (item.role === 'user') lastUserText = content
+      toolResultText = isResult ? content : item.type === 'reasoning' ? toolResultText : undefined
     }
   }
   const tools: ToolSpec[] = Array.isArray(body.tools)
@@ -199,11 +217,13 @@ function responsesPrompt(body: Record<string, any>): Prompt {
   return {
     model: body.model,
     lastUserText,
-    promptChars,
+    promptChars: text.length,
+    cacheKey: text,
     maxTokens: positiveInt(body.max_output_tokens),
     tools,
     toolChoice: openAiToolChoice(body.tool_choice),
-    lastIsToolResult,
+    lastIsToolResult: toolResultText !== undefined,
+    toolResultText,
     json: format?.type === 'json_schema' ? {schema: format.schema} : format?.type === 'json_object' ? {} : undefined,
   }
 }

@@ -8,7 +8,18 @@ import {
   THINKING_BUDGETS,
 } from '../../../src/gateway/adapters/anthropic.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
-import {account, ANTHROPIC_THINKING_STREAM, ANTHROPIC_TOOL_STREAM, context, events, feed, openaiClientAnswering, sse} from './fixtures.js'
+import {
+  account,
+  ANTHROPIC_NO_ARGUMENTS_STREAM,
+  ANTHROPIC_REFUSAL_STREAM,
+  ANTHROPIC_THINKING_STREAM,
+  ANTHROPIC_TOOL_STREAM,
+  context,
+  events,
+  feed,
+  openaiClientAnswering,
+  sse,
+} from './fixtures.js'
 
 const BASE = 'https://api.anthropic.com/v1'
 const MODEL = 'claude-sonnet-4-20250514'
@@ -319,6 +330,27 @@ describe('anthropic adapter: response', () => {
     })
   })
 
+  it("keeps Anthropic's explanation of a refusal in message.refusal, with finish_reason content_filter", () => {
+    const refused = {
+      id: 'msg_r',
+      type: 'message',
+      role: 'assistant',
+      model: MODEL,
+      content: [{type: 'text', text: 'Hello..'}],
+      stop_reason: 'refusal',
+      stop_details: {type: 'refusal', category: 'cyber', explanation: 'This request was declined because it could enable cyber harm.'},
+      usage: {input_tokens: 10, output_tokens: 3},
+    }
+    const {body} = anthropicAdapter.translateResponse!(200, JSON.stringify(refused), ctx)! as {body: any}
+    expect(body.choices[0]).toMatchObject({
+      message: {content: 'Hello..', refusal: 'This request was declined because it could enable cyber harm.'},
+      finish_reason: 'content_filter',
+    })
+    // Without stop_details (older API versions), the client still learns that Anthropic declined.
+    const bare = anthropicAdapter.translateResponse!(200, JSON.stringify({...refused, stop_details: undefined, content: []}), ctx)! as {body: any}
+    expect(bare.body.choices[0].message).toMatchObject({content: '', refusal: 'Anthropic declined to answer (stop_reason: refusal).'})
+  })
+
   it('is read by the official OpenAI client', async () => {
     const {body} = anthropicAdapter.translateResponse!(200, JSON.stringify(TOOL_MESSAGE), ctx)!
     const client = openaiClientAnswering(JSON.stringify(body), 'application/json')
@@ -445,6 +477,34 @@ describe('anthropic adapter: streaming', () => {
     ])
     expect(final.choices[0].finish_reason).toBe('tool_calls')
     expect(final.usage?.completion_tokens).toBe(89)
+  })
+
+  it('gives a call without arguments "{}" arguments, as OpenAI does, so JSON.parse-based tool runners work', async () => {
+    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_NO_ARGUMENTS_STREAM, 4)
+    const deltas = events(out)
+      .slice(0, -1)
+      .map((event) => (event.data as any).choices[0].delta)
+    expect(deltas).toEqual([
+      {role: 'assistant', content: ''},
+      {tool_calls: [{index: 0, id: 'toolu_0args', type: 'function', function: {name: 'list_files', arguments: ''}}]},
+      {tool_calls: [{index: 0, function: {arguments: '{}'}}]},
+      {},
+    ])
+    const final = await openaiClientAnswering(out, 'text/event-stream').chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}]}).finalChatCompletion()
+    expect(JSON.parse(final.choices[0].message.tool_calls![0].function.arguments)).toEqual({})
+  })
+
+  it("keeps Anthropic's explanation of a refusal as the chunk's refusal, before content_filter", () => {
+    const chunks = events(feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_REFUSAL_STREAM))
+      .slice(0, -1)
+      .map((event) => (event.data as any).choices[0])
+    expect(chunks.map((choice) => choice.delta)).toEqual([
+      {role: 'assistant', content: ''},
+      {content: 'Hello..'},
+      {refusal: 'This request was declined because it could enable cyber harm.'},
+      {},
+    ])
+    expect(chunks.at(-1).finish_reason).toBe('content_filter')
   })
 
   it('streams thinking as reasoning_content and ignores signatures', () => {

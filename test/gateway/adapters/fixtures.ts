@@ -84,6 +84,34 @@ export function openaiClientAnswering(body: string, contentType: string): OpenAI
 // ---------------------------------------------------------------------------------------------------------------
 // Anthropic Messages API, as documented at https://docs.anthropic.com/en/docs/build-with-claude/streaming
 
+/**
+ * A call of a tool that takes no arguments, as Anthropic streams it: `input: {}` in the block start, then one empty
+ * `partial_json` (https://docs.anthropic.com/en/docs/build-with-claude/streaming).
+ */
+export const ANTHROPIC_NO_ARGUMENTS_STREAM = sse([
+  {type: 'message_start', message: {id: 'msg_0args', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, usage: {input_tokens: 40, output_tokens: 1}}},
+  {type: 'content_block_start', index: 0, content_block: {type: 'tool_use', id: 'toolu_0args', name: 'list_files', input: {}}},
+  {type: 'ping'},
+  {type: 'content_block_delta', index: 0, delta: {type: 'input_json_delta', partial_json: ''}},
+  {type: 'content_block_stop', index: 0},
+  {type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {output_tokens: 12}},
+  {type: 'message_stop'},
+])
+
+/** A refusal as Anthropic streams it: the text so far, then `stop_reason: "refusal"` with its `stop_details`. */
+export const ANTHROPIC_REFUSAL_STREAM = sse([
+  {type: 'message_start', message: {id: 'msg_refused', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, usage: {input_tokens: 30, output_tokens: 1}}},
+  {type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}},
+  {type: 'content_block_delta', index: 0, delta: {type: 'text_delta', text: 'Hello..'}},
+  {type: 'content_block_stop', index: 0},
+  {
+    type: 'message_delta',
+    delta: {stop_reason: 'refusal', stop_sequence: null, stop_details: {type: 'refusal', category: 'cyber', explanation: 'This request was declined because it could enable cyber harm.'}},
+    usage: {output_tokens: 3},
+  },
+  {type: 'message_stop'},
+])
+
 export const ANTHROPIC_TOOL_STREAM = sse([
   {
     type: 'message_start',

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import {describe, expect, it} from 'vitest'
 
-import {anthropicAdapter, AnthropicMessagesRelay} from '../../../src/gateway/adapters/anthropic.js'
+import {anthropicAdapter, AnthropicMessagesRelay, messagesForAnthropic} from '../../../src/gateway/adapters/anthropic.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
 import {anthropicErrorBody, ChatToMessagesStream, messageFromChat, messagesToChatBody} from '../../../src/gateway/adapters/messages-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
@@ -172,7 +172,91 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
   })
 })
 
+describe('what Claude Code sends, on each kind of upstream', () => {
+  /** Claude Code's request for a model it does not know: a system turn among the messages, adaptive thinking. */
+  const claudeCode = {
+    model: 'up-model',
+    max_tokens: 32000,
+    system: [{type: 'text', text: 'You are Claude Code.', cache_control: {type: 'ephemeral'}}],
+    messages: [
+      {role: 'user', content: [{type: 'text', text: 'Read notes.txt', cache_control: {type: 'ephemeral'}}]},
+      {role: 'system', content: 'Available agent types for the Agent tool: …'},
+    ],
+    tools: [{name: 'Read', description: 'Reads a file', input_schema: {type: 'object', properties: {file_path: {type: 'string'}}}, cache_control: {type: 'ephemeral'}}],
+    metadata: {user_id: 'user_0123456789abcdef_account__session_0123'},
+    thinking: {type: 'adaptive'},
+    output_config: {effort: 'high'},
+    context_management: {edits: [{type: 'clear_thinking_20251015', keep: 'all'}]},
+    stream: true,
+  }
+
+  it("moves system turns into Anthropic's system blocks for a model without them, and leaves every other field as sent", () => {
+    const upstream = messagesForAnthropic(claudeCode, () => JSON.stringify(claudeCode), 'claude-sonnet-4-5')
+    expect(upstream.betas).toEqual([])
+    const body = JSON.parse(String(upstream.body))
+    expect(body.system).toEqual([
+      {type: 'text', text: 'You are Claude Code.', cache_control: {type: 'ephemeral'}},
+      {type: 'text', text: 'Available agent types for the Agent tool: …'},
+    ])
+    expect(body.messages).toEqual([claudeCode.messages[0]])
+    const {system: _system, messages: _messages, ...rest} = body
+    const {system: _s, messages: _m, ...sent} = claudeCode
+    expect(rest).toEqual(sent)
+  })
+
+  it("keeps system turns where they stand for Claude Opus 4.8, which takes them (the cached prefix stays the same)", () => {
+    const bytes = Buffer.from(JSON.stringify(claudeCode))
+    expect(messagesForAnthropic(claudeCode, () => bytes, 'claude-opus-4-8').body).toBe(bytes)
+  })
+
+  it("sends a body without system turns or betas as the client's own bytes, and a betas list as the header", () => {
+    const bytes = Buffer.from('{"model":"up-model"}')
+    expect(messagesForAnthropic({model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, () => bytes, 'up-model').body).toBe(bytes)
+    const ctx = {
+      ...context({endpoint: 'messages', path: '/messages', body: {model: 'up-model', max_tokens: 5, betas: ['context-1m-2025-08-07'], messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})}),
+      anthropicBeta: 'claude-code-20250219',
+    }
+    const request = ADAPTERS.anthropic.buildRequest(ctx)
+    expect(request.headers['anthropic-beta']).toBe('claude-code-20250219,context-1m-2025-08-07')
+    expect(JSON.parse(String(request.body))).not.toHaveProperty('betas')
+  })
+
+  it('sends a system turn to a chat provider as a system message where it stands, and adaptive effort as reasoning_effort', () => {
+    const chat = messagesToChatBody(claudeCode, true)
+    expect(chat.messages).toEqual([
+      {role: 'system', content: 'You are Claude Code.'},
+      {role: 'user', content: 'Read notes.txt'},
+      {role: 'system', content: 'Available agent types for the Agent tool: …'},
+    ])
+    expect(chat.reasoning_effort).toBe('high')
+    // What only Anthropic understands stays behind: cache_control, metadata, context_management, output_config.
+    expect(chat).not.toHaveProperty('metadata')
+    expect(chat).not.toHaveProperty('context_management')
+    expect(chat).not.toHaveProperty('output_config')
+    expect(chat.tools).toEqual([{type: 'function', function: {name: 'Read', description: 'Reads a file', parameters: claudeCode.tools[0].input_schema}}])
+    expect(messagesToChatBody({...claudeCode, output_config: {effort: 'max'}}, false).reasoning_effort).toBe('high')
+    expect(messagesToChatBody({...claudeCode, output_config: undefined}, false)).not.toHaveProperty('reasoning_effort')
+  })
+})
+
 describe("Anthropic's Messages API over chat completions: the answer", () => {
+  it('counts cached prompt tokens once: OpenAI includes them in prompt_tokens, Anthropic adds them to input_tokens', () => {
+    // A recorded answer: a 7,112-token prompt of which 3,072 were cached.
+    const usage = {prompt_tokens: 7112, completion_tokens: 40, total_tokens: 7152, prompt_tokens_details: {cached_tokens: 3072}}
+    const message = messageFromChat({model: 'gpt-5.2', choices: [{message: {content: 'Done.'}, finish_reason: 'stop'}], usage})
+    expect(message.usage).toEqual({input_tokens: 4040, output_tokens: 40, cache_read_input_tokens: 3072})
+    const stream = events(feed(new ChatToMessagesStream(), chatStream([delta({content: 'Done.'}), delta({}, 'stop'), {choices: [], usage}]))) as Event[]
+    expect(stream.find((event) => event.event === 'message_delta')!.data.usage).toEqual({input_tokens: 4040, output_tokens: 40, cache_read_input_tokens: 3072})
+  })
+
+  it("answers a provider's refusal as stop_reason refusal with its explanation in stop_details", () => {
+    const explanation = "I'm sorry, I can't help with that."
+    const message = messageFromChat({model: 'gpt-5.2', choices: [{message: {content: null, refusal: explanation}, finish_reason: 'stop'}]})
+    expect(message).toMatchObject({content: [], stop_reason: 'refusal', stop_details: {type: 'refusal', explanation}})
+    const stream = events(feed(new ChatToMessagesStream(), chatStream([delta({role: 'assistant', refusal: "I'm sorry, "}), delta({refusal: "I can't help with that."}), delta({}, 'stop')]))) as Event[]
+    expect(stream.find((event) => event.event === 'message_delta')!.data.delta).toEqual({stop_reason: 'refusal', stop_details: {type: 'refusal', category: null, explanation}, stop_sequence: null})
+  })
+
   it('turns a completion with text and tool calls into content blocks, with the stop reason and usage', () => {
     const message = messageFromChat({
       model: 'gpt-5-mini',
@@ -194,7 +278,7 @@ describe("Anthropic's Messages API over chat completions: the answer", () => {
       ],
       stop_reason: 'tool_use',
       stop_sequence: null,
-      usage: {input_tokens: 30, output_tokens: 9, cache_read_input_tokens: 12},
+      usage: {input_tokens: 18, output_tokens: 9, cache_read_input_tokens: 12},
     })
     expect(message.id).toMatch(/^msg_[0-9a-f]{24}$/)
   })
@@ -244,7 +328,7 @@ describe("Anthropic's Messages API over chat completions: the stream", () => {
     expect(out[2].data.delta).toEqual({type: 'text_delta', text: 'Checking.'})
     expect(out[4].data).toEqual({type: 'content_block_start', index: 1, content_block: {type: 'tool_use', id: 'call_a', name: 'get_weather', input: {}}})
     expect(out.slice(5, 7).map((e) => e.data.delta.partial_json).join('')).toBe('{"city":"Paris"}')
-    expect(out[8].data).toEqual({type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 30, output_tokens: 9, cache_read_input_tokens: 12}})
+    expect(out[8].data).toEqual({type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 18, output_tokens: 9, cache_read_input_tokens: 12}})
   })
 
   it('gives the same events whatever the chunking', () => {

@@ -6,7 +6,18 @@ import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
 import {ChatToResponsesStream, responseFromChat, responsesToChatBody} from '../../../src/gateway/adapters/responses-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
-import {account, ANTHROPIC_TOOL_STREAM, chatDelta, chatStream as chatStreamOf, context, events, feed, openaiClientAnswering} from './fixtures.js'
+import {
+  account,
+  ANTHROPIC_NO_ARGUMENTS_STREAM,
+  ANTHROPIC_REFUSAL_STREAM,
+  ANTHROPIC_TOOL_STREAM,
+  chatDelta,
+  chatStream as chatStreamOf,
+  context,
+  events,
+  feed,
+  openaiClientAnswering,
+} from './fixtures.js'
 
 const chatStream = (chunks: Array<Record<string, unknown>>, done = true) => chatStreamOf(chunks, {model: 'gemini-2.5-flash', done})
 const delta = chatDelta
@@ -157,6 +168,53 @@ describe('Responses over chat completions: the request', () => {
       {role: 'assistant', content: null, tool_calls: [{id: 'call_p', type: 'function', function: {name: 'apply_patch', arguments: '{"input":"*** Begin Patch\\n*** End Patch"}'}}]},
       {role: 'tool', tool_call_id: 'call_p', content: 'Done!'},
     ])
+  })
+
+  it("offers the functions of a namespace (Codex CLI's sub-agent tools) by their own names, and sends their calls back", () => {
+    const namespace = {
+      type: 'namespace',
+      name: 'multi_agent_v1',
+      description: 'Sub-agents.',
+      tools: [
+        {type: 'function', name: 'spawn_agent', description: 'Start one.', strict: false, parameters: {type: 'object', properties: {task: {type: 'string'}}}},
+        {type: 'function', name: 'close_agent', parameters: {type: 'object', properties: {}}},
+      ],
+    }
+    const chat: Record<string, any> = responsesToChatBody(
+      {
+        model: 'm',
+        tools: [{type: 'function', name: 'exec_command', parameters: {type: 'object', properties: {}}}, namespace],
+        input: [
+          {role: 'user', content: 'Delegate.'},
+          {type: 'function_call', call_id: 'call_s', name: 'spawn_agent', namespace: 'multi_agent_v1', arguments: '{"task":"t"}'},
+          {type: 'function_call_output', call_id: 'call_s', output: 'agent-1'},
+        ],
+      },
+      false,
+    )
+    expect(chat.tools.map((tool: any) => tool.function.name)).toEqual(['exec_command', 'spawn_agent', 'close_agent'])
+    expect(chat.tools[1].function).toEqual({name: 'spawn_agent', description: 'Start one.', strict: false, parameters: namespace.tools[0].parameters})
+    expect(chat.messages[1].tool_calls[0].function).toEqual({name: 'spawn_agent', arguments: '{"task":"t"}'})
+    // The answer's call of a namespaced function goes back with its namespace.
+    const request = {model: 'm', input: 'x', tools: [namespace]}
+    const response = responseFromChat({model: 'm', choices: [{message: {tool_calls: [{id: 'c1', function: {name: 'close_agent', arguments: '{}'}}]}, finish_reason: 'tool_calls'}]}, request)
+    expect(response.output).toEqual([{id: expect.stringMatching(/^fc_/), type: 'function_call', status: 'completed', call_id: 'c1', name: 'close_agent', namespace: 'multi_agent_v1', arguments: '{}'}])
+  })
+
+  it('qualifies namespaced functions that share a name, and still refuses a tool that OpenAI runs', () => {
+    const tools = [
+      {type: 'function', name: 'search', parameters: {type: 'object'}},
+      {type: 'namespace', name: 'docs', description: '', tools: [{type: 'function', name: 'search', parameters: {type: 'object'}}]},
+    ]
+    const chat: Record<string, any> = responsesToChatBody(
+      {model: 'm', input: [{type: 'function_call', call_id: 'c', name: 'search', namespace: 'docs', arguments: '{}'}, {type: 'function_call_output', call_id: 'c', output: ''}], tools},
+      false,
+    )
+    expect(chat.tools.map((tool: any) => tool.function.name)).toEqual(['search', 'docs__search'])
+    expect(chat.messages[0].tool_calls[0].function.name).toBe('docs__search')
+    const answer: Record<string, any> = responseFromChat({choices: [{message: {tool_calls: [{id: 'c2', function: {name: 'docs__search', arguments: '{}'}}]}, finish_reason: 'tool_calls'}]}, {tools})
+    expect(answer.output[0]).toMatchObject({name: 'search', namespace: 'docs'})
+    expect(() => responsesToChatBody({model: 'm', input: 'x', tools: [{type: 'web_search'}]}, false)).toThrow(/"web_search" tool is hosted by OpenAI/)
   })
 
   it('keeps a turn that says something and calls tools as one assistant message, whatever reasoning lies between', () => {
@@ -458,6 +516,24 @@ describe('Responses over chat completions: the adapters', () => {
     expect(out[0].event).toBe('response.created')
     expect(out.at(-1)!.event).toBe('response.completed')
     expect(out.at(-1)!.data.response.output.some((item: {type: string}) => item.type === 'function_call')).toBe(true)
+  })
+
+  it('gives a call without arguments from an Anthropic stream "{}" arguments, as OpenAI does', () => {
+    const out = events(feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_NO_ARGUMENTS_STREAM, 6)) as Event[]
+    expect(out.filter((event) => event.event === 'response.function_call_arguments.delta').map((event) => event.data.delta)).toEqual(['{}'])
+    expect(out.find((event) => event.event === 'response.function_call_arguments.done')!.data.arguments).toBe('{}')
+    expect(out.at(-1)!.data.response.output).toEqual([expect.objectContaining({type: 'function_call', name: 'list_files', arguments: '{}'})])
+  })
+
+  it("answers an Anthropic refusal with a refusal part that keeps its explanation", () => {
+    const out = events(feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_REFUSAL_STREAM)) as Event[]
+    expect(out.find((event) => event.event === 'response.refusal.done')!.data.refusal).toBe('This request was declined because it could enable cyber harm.')
+    const final = out.at(-1)!.data.response
+    expect(final.incomplete_details).toEqual({reason: 'content_filter'})
+    expect(final.output.map((item: any) => item.content)).toEqual([
+      [{type: 'output_text', text: 'Hello..', annotations: [], logprobs: []}],
+      [{type: 'refusal', refusal: 'This request was declined because it could enable cyber harm.'}],
+    ])
   })
 
   it('relays a Gemini chat answer untouched for chat clients, and translates it for Responses clients', () => {

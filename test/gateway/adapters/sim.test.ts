@@ -105,6 +105,14 @@ describe('anthropic adapter against the simulator', () => {
     expect(final.usage?.completion_tokens).toBeGreaterThan(0)
   })
 
+  it("streams the simulator's call without arguments (input {} and an empty fragment) as {} arguments", async () => {
+    sim.script([{toolCall: {name: 'get_weather', arguments: {}}}])
+    const out = await streamed(adapter, ctx({stream: true, tools: [weatherTool], messages: [{role: 'user', content: 'weather?'}]}))
+    const final = await openaiClientAnswering(out, 'text/event-stream').chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}]}).finalChatCompletion()
+    const call = final.choices[0].message.tool_calls![0]
+    expect(call.type === 'function' && call.function).toEqual({name: 'get_weather', arguments: '{}'})
+  })
+
   it('streams text chunk by chunk', async () => {
     const out = await streamed(adapter, ctx({stream: true, messages: [{role: 'user', content: 'stream please'}]}))
     const deltas = events(out)
