@@ -487,12 +487,16 @@ interface FixtureItem {
   task: Task
   complexity: Complexity
   style: string
+  /** `hard-cases`: the puzzles, extraction requests, graded multiple-choice questions and writing added for them. */
+  set?: string
   holdout?: boolean
 }
 
 function fixtureBody(item: FixtureItem): Body {
   return item.request ?? chat(item.prompt ?? '', {}, item.system)
 }
+
+const TASKS: readonly Task[] = ['general', 'coding', 'thinking', 'instruction_following', 'image']
 
 /**
  * Ranking metric: over every pair of fixture prompts with different complexity labels, the share the classifier
@@ -511,10 +515,27 @@ function pairwiseOrdering(rows: Array<{label: Complexity; score: number}>): numb
   return pairs === 0 ? 1 : agree / pairs
 }
 
+/**
+ * AUC of hard against easy: the chance that a prompt labelled `high` or `xhigh` scores above one labelled `low` or
+ * `medium` (ties count one half). It asks only whether what stumps a small model ranks above what it gets right.
+ */
+function hardVersusEasy(rows: Array<{label: Complexity; score: number}>): number {
+  const hard = rows.filter((r) => tierIndex(r.label) >= tierIndex('high'))
+  const easy = rows.filter((r) => tierIndex(r.label) < tierIndex('high'))
+  let agree = 0
+  for (const h of hard) for (const e of easy) agree += h.score > e.score ? 1 : h.score === e.score ? 0.5 : 0
+  return hard.length * easy.length === 0 ? 1 : agree / (hard.length * easy.length)
+}
+
 interface Report {
   n: number
   accuracy: number
+  /** Share of each label's prompts classified as that label. */
+  taskAccuracy: Partial<Record<Task, number>>
+  /** Task accuracy per style. */
+  styleAccuracy: Record<string, {n: number; accuracy: number}>
   pairwise: number
+  auc: number
   tierAccuracy: number
   meanScore: Record<Complexity, number>
   confusion: Record<string, Record<string, number>>
@@ -522,6 +543,7 @@ interface Report {
 
 function evaluate(items: FixtureItem[]): Report {
   const confusion: Record<string, Record<string, number>> = {}
+  const styles: Record<string, {n: number; correct: number}> = {}
   const scores: Record<Complexity, number[]> = {low: [], medium: [], high: [], xhigh: []}
   const rows: Array<{label: Complexity; score: number}> = []
   let correct = 0
@@ -530,31 +552,50 @@ function evaluate(items: FixtureItem[]): Report {
     const c = classifyRequest(fixtureBody(item), item.endpoint ?? 'chat.completions')
     confusion[item.task] ??= {}
     confusion[item.task][c.task] = (confusion[item.task][c.task] ?? 0) + 1
-    if (c.task === item.task) correct++
+    styles[item.style] ??= {n: 0, correct: 0}
+    styles[item.style].n++
+    if (c.task === item.task) {
+      correct++
+      styles[item.style].correct++
+    }
     if (c.complexity === item.complexity) tierCorrect++
     scores[item.complexity].push(c.complexity_score)
     rows.push({label: item.complexity, score: c.complexity_score})
   }
   const mean = (xs: number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((s, x) => s + x, 0) / xs.length)
+  const taskAccuracy: Partial<Record<Task, number>> = {}
+  for (const task of TASKS) {
+    const row = confusion[task]
+    if (row) taskAccuracy[task] = (row[task] ?? 0) / Object.values(row).reduce((s, x) => s + x, 0)
+  }
   return {
     n: items.length,
     accuracy: correct / items.length,
+    taskAccuracy,
+    styleAccuracy: Object.fromEntries(Object.entries(styles).map(([style, {n, correct: ok}]) => [style, {n, accuracy: ok / n}])),
     pairwise: pairwiseOrdering(rows),
+    auc: hardVersusEasy(rows),
     tierAccuracy: tierCorrect / items.length,
     meanScore: {low: mean(scores.low), medium: mean(scores.medium), high: mean(scores.high), xhigh: mean(scores.xhigh)},
     confusion,
   }
 }
 
-function printReport(name: string, report: Report): void {
-  const tasks = ['general', 'coding', 'thinking', 'instruction_following', 'image']
+function printReport(name: string, report: Report, styles = false): void {
   const lines = [
     `classifier fixture, ${name}: n=${report.n} task accuracy=${report.accuracy.toFixed(3)} ` +
-      `pairwise complexity ordering=${report.pairwise.toFixed(3)} exact tier=${report.tierAccuracy.toFixed(3)}`,
+      `pairwise complexity ordering=${report.pairwise.toFixed(3)} hard-vs-easy AUC=${report.auc.toFixed(3)} ` +
+      `exact tier=${report.tierAccuracy.toFixed(3)}`,
+    `  task accuracy per label: ${TASKS.filter((t) => report.taskAccuracy[t] !== undefined)
+      .map((t) => `${t}=${report.taskAccuracy[t]!.toFixed(3)}`)
+      .join(' ')}`,
+    ...(styles
+      ? [`  task accuracy per style: ${Object.entries(report.styleAccuracy).map(([s, {n, accuracy}]) => `${s}=${accuracy.toFixed(3)} (n=${n})`).join(' ')}`]
+      : []),
     `  mean complexity_score: ${TIERS.map((t) => `${t}=${report.meanScore[t].toFixed(2)}`).join(' ')}`,
-    `  confusion (rows: label, columns: predicted) ${tasks.map((t) => t.slice(0, 8).padStart(9)).join('')}`,
-    ...tasks.map(
-      (label) => `  ${label.padEnd(42)}${tasks.map((p) => String(report.confusion[label]?.[p] ?? 0).padStart(9)).join('')}`,
+    `  confusion (rows: label, columns: predicted) ${TASKS.map((t) => t.slice(0, 8).padStart(9)).join('')}`,
+    ...TASKS.map(
+      (label) => `  ${label.padEnd(42)}${TASKS.map((p) => String(report.confusion[label]?.[p] ?? 0).padStart(9)).join('')}`,
     ),
   ]
   console.log(lines.join('\n'))
@@ -568,23 +609,38 @@ describe('classifyRequest: labelled fixture', () => {
     .map((line) => JSON.parse(line) as FixtureItem)
   const tuned = items.filter((item) => !item.holdout)
   const holdout = items.filter((item) => item.holdout)
+  const original = items.filter((item) => item.set === undefined)
+  const hard = items.filter((item) => item.set === 'hard-cases')
+  const gradedChoice = (item: FixtureItem): boolean => item.style.startsWith('graded-mc-')
 
   it('is a sizeable fixture with a holdout of about a fifth', () => {
-    expect(items.length).toBeGreaterThanOrEqual(400)
+    expect(items.length).toBeGreaterThanOrEqual(1000)
     expect(holdout.length / items.length).toBeGreaterThan(0.15)
     expect(holdout.length / items.length).toBeLessThan(0.25)
-    for (const task of ['general', 'coding', 'thinking', 'instruction_following', 'image']) {
-      expect(items.some((item) => item.task === task)).toBe(true)
+    for (const task of TASKS) expect(items.some((item) => item.task === task)).toBe(true)
+    // Each tier of the graded multiple-choice questions has science and maths on both sides of the split.
+    for (const side of [true, false]) {
+      for (const tier of TIERS) {
+        for (const subject of ['science', 'math']) {
+          const n = hard.filter((i) => !!i.holdout === side && i.complexity === tier && i.style === `graded-mc-${subject}`).length
+          expect(n, `${tier} ${subject} ${side ? 'holdout' : 'tuned'}`).toBeGreaterThanOrEqual(4)
+        }
+      }
     }
   })
 
-  it('classifies the task of at least 90% of prompts, on the tuned part and on the holdout', () => {
-    const tunedReport = evaluate(tuned)
-    const holdoutReport = evaluate(holdout)
-    printReport('tuned part', tunedReport)
-    printReport('holdout', holdoutReport)
-    expect(tunedReport.accuracy).toBeGreaterThanOrEqual(0.9)
-    expect(holdoutReport.accuracy).toBeGreaterThanOrEqual(0.9)
+  it('classifies the task of at least 90% of prompts, on the tuned part and on each holdout', () => {
+    const reports = {
+      tuned: evaluate(original.filter((i) => !i.holdout)),
+      holdout: evaluate(original.filter((i) => i.holdout)),
+      hardTuned: evaluate(hard.filter((i) => !i.holdout)),
+      hardHoldout: evaluate(hard.filter((i) => i.holdout)),
+    }
+    printReport('tuned part', reports.tuned)
+    printReport('holdout', reports.holdout)
+    printReport('hard cases, tuned part', reports.hardTuned, true)
+    printReport('hard cases, holdout', reports.hardHoldout, true)
+    for (const report of Object.values(reports)) expect(report.accuracy).toBeGreaterThanOrEqual(0.9)
   })
 
   it('ranks complexity: mean score rises with each label and pairs are ordered at least 80% of the time', () => {
@@ -594,5 +650,15 @@ describe('classifyRequest: labelled fixture', () => {
     expect(all.meanScore.high).toBeLessThan(all.meanScore.xhigh)
     expect(evaluate(tuned).pairwise).toBeGreaterThanOrEqual(0.8)
     expect(evaluate(holdout).pairwise).toBeGreaterThanOrEqual(0.8)
+  })
+
+  it('ranks graded multiple-choice questions: undergraduate and harder above school level', () => {
+    const reports = {
+      tuned: evaluate(hard.filter((i) => gradedChoice(i) && !i.holdout)),
+      holdout: evaluate(hard.filter((i) => gradedChoice(i) && i.holdout)),
+    }
+    printReport('graded multiple choice, tuned part', reports.tuned)
+    printReport('graded multiple choice, holdout', reports.holdout)
+    for (const report of Object.values(reports)) expect(report.auc).toBeGreaterThanOrEqual(0.6)
   })
 })
