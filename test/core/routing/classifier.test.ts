@@ -234,6 +234,107 @@ describe('classifyRequest: tasks', () => {
   })
 })
 
+describe('classifyRequest: the hard cases (puzzles, extraction, writing, role-play, multiple choice)', () => {
+  it('sees a cast of names under constraints as a deduction puzzle, whatever kind of puzzle it is', () => {
+    for (const prompt of [
+      'Mina, Oto, Pia and Rui each drive a different car: a van, a taxi, a coupe and a jeep. Oto does not drive the taxi. ' +
+        'Pia drives neither the van nor the jeep. Rui is not in the coupe, and Mina drives the jeep. Who drives the taxi?',
+      'Lena finished the race before Omar but after Kofi. Omar was not last. Tess finished immediately after Lena. ' +
+        'In what position did Kofi finish?',
+      'X is the mother of Y. Y is the brother of Z. Z is not the son of X. How is Z related to X?',
+    ]) {
+      const c = classify(prompt)
+      expect(c.task, prompt).toBe('thinking')
+      expect(signalNames(c), prompt).toContain('deduction_puzzle')
+    }
+  })
+
+  it('does not take the asker\'s own family, a story with names, or a dialogue for a puzzle', () => {
+    const family = classify('My sister Anna is older than me and my brother Tom is not married. Anna turns 40 before Tom does. What should I get Anna for her birthday?')
+    const story = classify('Write a short story in which Ann is not the oldest, Ben is never on time, and Ann and Ben are not friends after the first day.')
+    const dialogue = classify('Ana: I am not coming before noon.\nBen: Then I will not wait.\nAna: Fine.\nBen: Fine.\nWhat is the tone of this exchange?')
+    for (const c of [family, story, dialogue]) expect(signalNames(c)).not.toContain('deduction_puzzle')
+    expect(family.task).toBe('general')
+    expect(story.task).toBe('general')
+  })
+
+  it('reads "list / pull out / fill in … from the text below" as an extraction (instruction following)', () => {
+    for (const prompt of [
+      'List every city that the letter below mentions.\n\n"Dear Ines, after Porto we drove to Braga, then flew from Lisbon to Madeira."',
+      'Pull out the sender, the date and the amount from this receipt: "Harbor Books, 2 May 2024, total 31.50 EUR".',
+      'From the job posting below, fill in: title, company, city, salary.\n\n"Staff Nurse at St. Anne\'s Hospital, Leeds. £34,000 a year."',
+      'Turn these minutes into a table with the columns decision and owner: the board approved the budget (Sara) and hired a designer (Tom).',
+    ]) {
+      const c = classify(prompt)
+      expect(c.task, prompt).toBe('instruction_following')
+      expect(signalNames(c), prompt).toContain('extraction_request')
+    }
+  })
+
+  it('reads a language or tool named inside the document as data, not as a coding request', () => {
+    const c = classify('From the CV below, list the applicant\'s employers and years.\n\nAda Ruiz. 2018-2023 data engineer at Kestrel (Python, SQL, Kafka). 2015-2018 analyst at Brio.')
+    expect(c.task).toBe('instruction_following')
+  })
+
+  it('does not read a summary, a translation, a judgement or a build request about a text as an extraction', () => {
+    for (const prompt of [
+      'Produce a summary of the following text: The council met on Monday and agreed to plant 400 trees.',
+      'Translate the following email into French: "We will arrive on Friday."',
+      'Can you read this email and tell me if the tone is too harsh? "Sam, your report was late again."',
+      'Find a good title for this article: cities are planting more trees than ever.',
+    ]) {
+      expect(signalNames(classify(prompt)), prompt).not.toContain('extraction_request')
+    }
+    const app = classify('Build a React app from this description: a todo list with due dates and reminders.')
+    expect(app.task).toBe('coding')
+    expect(signalNames(app)).not.toContain('extraction_request')
+  })
+
+  it('reads a piece of writing about a programming subject as writing, and code that sends an email as code', () => {
+    expect(classify('Write a blog post about what I learned in my first year of learning Rust and TypeScript.').task).toBe('general')
+    expect(classify('Draft a heartfelt letter to the Python community thanking them for a decade of PyCon talks.').task).toBe('general')
+    expect(classify('Write a Python function that sends an email with an attachment.').task).toBe('coding')
+    expect(classify('Write an email validation function in Go.').task).toBe('coding')
+  })
+
+  it('reads a role-play as general even when the character reasons, but a role-played terminal as coding', () => {
+    const detective = classify('Role-play as Hercule Poirot and tell me what you deduce from my muddy boots and my tired eyes.')
+    expect(detective.task).toBe('general')
+    expect(signalNames(detective)).toContain('roleplay')
+    const terminal = classify('I want you to act as a Linux terminal. I will type commands and you reply with what the terminal shows. First command: ls -la')
+    expect(terminal.task).toBe('coding')
+  })
+
+  it('does not count the numbers of the answer options as quantities of the question', () => {
+    const recall = classify('At what temperature does pure water boil at sea level?\nA. 50 °C\nB. 90 °C\nC. 100 °C\nD. 120 °C')
+    expect(recall.task).toBe('general')
+    const calculation = classify('Which of the following is a prime number?\nA. 21\nB. 27\nC. 29\nD. 33')
+    expect(calculation.task).toBe('thinking')
+    expect(signalNames(calculation)).toContain('numeric_answers')
+    const inline = classify('What is a third of 60?\n(A) 15 (B) 20 (C) 30 (D) 180')
+    expect(inline.task).toBe('thinking')
+  })
+
+  it('reads objects named by a letter ("let X be") and maths symbols as maths', () => {
+    const c = classify('Let G be a finite group and H a subgroup of index 2. Which statement must hold?\nA. H is normal\nB. H is cyclic\nC. G is abelian\nD. H is trivial')
+    expect(c.task).toBe('thinking')
+    expect(signalNames(c, 'complexity')).toContain('abstraction')
+    expect(classify('Simplify (a² · a⁵) / a³ and give the exponent.').task).toBe('thinking')
+  })
+
+  it('ranks the same kind of question higher when its vocabulary is that of a specialist', () => {
+    const school = classify('Which part of a plant takes in water from the soil?\nA. the leaves\nB. the roots\nC. the flower\nD. the seeds')
+    const graduate = classify(
+      'Which mechanism best explains the constitutive activation of adenylyl cyclase after ADP-ribosylation of the ' +
+        'stimulatory G-protein alpha subunit?\nA. inhibited GTPase activity\nB. enhanced phosphodiesterase activity\n' +
+        'C. dissociation of the beta-gamma complex\nD. receptor desensitization',
+    )
+    expect(graduate.complexity_score).toBeGreaterThan(school.complexity_score + 0.5)
+    expect(signalNames(graduate, 'complexity')).toContain('vocabulary_level')
+    expect(signalNames(school, 'complexity')).not.toContain('vocabulary_level')
+  })
+})
+
 describe('classifyRequest: complexity', () => {
   it.each([
     ['What is 15% of 80?', ['low']],
