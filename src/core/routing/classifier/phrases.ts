@@ -202,7 +202,7 @@ const GATE_BIT = new Int32Array(TAGS.length)
 for (const [index, tag] of GATE_TAGS.entries()) GATE_BIT[TAG_INDEX[tag]] = 1 << index
 /**
  * Tags whose matches are only counted (no `Hit` each): their words are common (`not`, `first`, `before`), and the
- * classifier needs only how many there are.
+ * classifier needs only how many there are. `TagHits.count` reads them; `get`, `has` and `distinct` see none.
  */
 const COUNT_TAGS: readonly Tag[] = ['relation']
 const COUNT_ONLY = new Uint8Array(TAGS.length)
