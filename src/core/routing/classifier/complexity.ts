@@ -105,7 +105,7 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
 }
 
 /** Share of long words from which the vocabulary raises the score, and the score per point of share above it. */
-const PLAIN_WORDS = 0.03
+const PLAIN_WORDS = 0.05
 const PER_LONG_WORD_SHARE = 10
 /** Fewest words for the share to mean anything. */
 const VOCABULARY_SAMPLE = 8
