@@ -1,7 +1,8 @@
 /**
  * Complexity: how capable a model the request needs. The score adds a base per task and independent signals —
- * length (log of the token estimate), explicit constraints, sub-questions, domain depth, code size and kind,
- * competition-maths markers, conversation length, tools, media, requested output — then the user's own
+ * length (log of the token estimate), explicit constraints, sub-questions, domain depth, vocabulary level, maths
+ * notation and abstraction, code size and kind, competition-maths markers, conversation length, tools, media,
+ * requested output — then the user's own
  * `reasoning_effort` overrides the tier. Tiers, by score:
  *
  *   low    <  1.4   one-step asks: a fact, a conversion, "what is 15% of 80", a one-line regex, a short reply
@@ -62,6 +63,7 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
   addTermDepth(ev, f, m, TAG.simplicity, 'asks_for_simple', -0.35, 1.05)
   addTermDepth(ev, f, m, TAG.analysis, 'analysis', 0.3, 0.9)
   if (f.options >= 3) ev.add('exam_question', 'complexity', 0.4 * m, 0.4, `${f.options} options`)
+  vocabularyLevel(ev, f, m)
   if (task === 'coding') {
     addTermDepth(ev, f, m, TAG.sysdesign, 'system_design', 0.5, 2)
     addTermDepth(ev, f, m, TAG.code_big, 'code_scope', 0.4, 0.8)
@@ -76,12 +78,14 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
     if (mathTerms > 0) ev.add('math_vocabulary', 'complexity', 0.2 * mathTerms * m, 1, `${mathTerms} maths terms`)
     addTermDepth(ev, f, m, TAG.proof, 'proof', 0.8, 0.8)
     addTermDepth(ev, f, m, TAG.logic, 'logic_steps', 0.35, 1.4)
-    const quantities = f.numbers + f.byTag.count(TAG.number_word)
+    const quantities = Math.max(0, f.numbers - f.optionNumbers) + f.byTag.count(TAG.number_word)
     if (quantities > 2) ev.add('many_quantities', 'complexity', 0.08 * (quantities - 2) * m, 0.8, `${quantities} quantities`)
     const quantityQuestion = distinctTerms(f, TAG.quantity_q).length > 0
     if (quantityQuestion && quantities >= 2) ev.add('word_problem', 'complexity', 0.35 * m, 0.35, 'quantities + question')
     if (f.sentences > 1) ev.add('reasoning_steps', 'complexity', 0.12 * (f.sentences - 1) * m, 0.72, `${f.sentences} sentences`)
     if (f.latex > 0) ev.add('notation', 'complexity', 0.2 * f.latex * m, 1.2, `${f.latex} LaTeX`)
+    if (f.mathSymbols > 0) ev.add('symbols', 'complexity', 0.1 * f.mathSymbols * m, 0.6, `${f.mathSymbols} maths symbols`)
+    if (f.letVariables > 0) ev.add('abstraction', 'complexity', 0.6 * f.letVariables * m, 1.2, `"let … be" ×${f.letVariables}`)
   }
 
   const codeLines = Math.round(f.codeLines * f.scale)
@@ -98,6 +102,26 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
   if (constraints > 0) ev.add('constraints', 'complexity', 0.3 * constraints * m, 1.8, `${constraints} constraints`)
   if (f.questions > 1) ev.add('sub_questions', 'complexity', 0.25 * (f.questions - 1) * m, 1, `${f.questions} questions`)
   if (f.listItems > 2) ev.add('enumerated_parts', 'complexity', 0.12 * (f.listItems - 2) * m, 0.8, `${f.listItems} items`)
+}
+
+/** Share of long words from which the vocabulary raises the score, and the score per point of share above it. */
+const PLAIN_WORDS = 0.05
+const PER_LONG_WORD_SHARE = 10
+/** Fewest words for the share to mean anything. */
+const VOCABULARY_SAMPLE = 8
+/** Plain words assumed besides the text's own, so that three long words in a ten-word question do not count much. */
+const VOCABULARY_PRIOR = 10
+
+/**
+ * The level of the vocabulary: the share of long words (`heterozygous`, `diamagnetic`, `adiabatically`) above what
+ * plain prose has. The same question asked of a child and of a graduate student differs in little else; it is the
+ * readability formulas' word-length term, without a word list.
+ */
+function vocabularyLevel(ev: Evidence, f: TextFeatures, m: number): void {
+  if (f.words < VOCABULARY_SAMPLE) return
+  const share = f.longWords / (f.words + VOCABULARY_PRIOR)
+  if (share <= PLAIN_WORDS) return
+  ev.add('vocabulary_level', 'complexity', PER_LONG_WORD_SHARE * (share - PLAIN_WORDS) * m, 0.9, `${Math.round(100 * share)}% long words`)
 }
 
 /** Adds the complexity evidence of a request and returns the raw score (before the effort override). */

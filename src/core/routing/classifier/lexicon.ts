@@ -31,6 +31,7 @@ export type Tag =
   | 'number_word' // twice, half, dozen, seven
   | 'unit' // km, kg, hours, dollars
   | 'planning' // schedule, assign, minimum number of
+  | 'relation' // ahead of, older than, not, neither, exactly one, daughter of: the constraints of a puzzle's cast
   | 'constraint_word' // must, cannot, at most, unavailable
   // Instruction following
   | 'format_rule' // explicit output-shape rules
@@ -41,9 +42,11 @@ export type Tag =
   | 'rewrite'
   | 'preserve' // without changing, keep the meaning
   | 'structure_word' // bullet points, numbered list, table: a format request, weak alone
+  | 'extract_verb' // list, pull out, identify, fill in, convert: an extraction when a source text is referred to
   // General
   | 'general_cue'
   | 'writing' // essays, stories, emails, speeches
+  | 'roleplay' // act as, pretend, stay in character: a character to play
   // Complexity only
   | 'depth_advanced'
   | 'depth_intermediate'
@@ -68,6 +71,8 @@ export type Tag =
   | 'gate_riddle'
   | 'gate_modal'
   | 'gate_letter'
+  | 'gate_let'
+  | 'gate_fraction'
 
 /** A term, or a term with a multiplier of its tag's weight. */
 export type TermSpec = string | readonly [string, number]
@@ -100,13 +105,13 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'vulkan', 'llvm', 'gcc', 'clang', 'jvm', 'sqlalchemy', 'orm', 'tailwind', 'selenium', 'playwright', 'puppeteer',
     'pytest', 'jest', 'vitest', 'junit', 'mocha', 'rspec', 'asyncio', 'aiohttp', 'goroutine', 'goroutines', 'tokio',
     'serde', 'xcode', 'android studio', 'firebase', 'supabase', 'oauth', 'jwt', 'websocket',
-    'websockets', 'http', 'https', 'tcp', 'udp', 'ssh', 'cron', 'crontab', 'systemd', 'stm32', 'arduino', 'i2c',
+    'websockets', 'tcp', 'udp', 'ssh', 'cron', 'crontab', 'systemd', 'stm32', 'arduino', 'i2c',
     'uart', 'spi', 'dma', 'gpio', 'rtos', 'vlookup', 'xlookup', 'openai api', 'chat completions api', 'localhost',
     'stdlib', 'stl', 'thiserror', 'anyhow', 'usestate', 'useeffect', 'usememo', 'usecallback', 'discord bot',
     'django orm', 'hashmap', 'arraylist', 'std', 'println', 'printf', 'console.log', 'fetch api', 'ajax', 'dom',
     'css grid', 'flexbox', 'codable', 'aiogram', 'discord.py',
     'electron.js', 'electron app', 'excel formula', 'spreadsheet formula', 'sheets formula', 'google sheets formula', 'dataframes',
-    'post request', 'get request', 'http request', 'http requests', 'request headers', 'custom headers', 'fetch()', 'curl', 'cors', 'csv file', 'json file', 'excel file', 'xml file', 'parquet', 'spark', 'hadoop',
+    'post request', 'get request', 'http request', 'http requests', 'request headers', 'custom headers', 'curl', 'cors', 'csv file', 'json file', 'excel file', 'xml file', 'parquet', 'spark', 'hadoop',
     'listening on port', 'using port', 'on port', 'open port', 'port forwarding', 'macos terminal',
   ],
   code_term: [
@@ -369,6 +374,18 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'commit to', 'depends on', 'dependencies',
     'in what order', 'is it possible', 'is it even possible', 'errands', 'must be back by', 'back by',
   ],
+  relation: [
+    'older than', 'younger than', 'taller than', 'shorter than', 'heavier than', 'lighter than', 'faster than',
+    'slower than', 'richer than', 'bigger than', 'smaller than', 'more expensive than', 'less expensive than',
+    'cheaper than', 'earlier than', 'later than', 'ahead of', 'behind', 'in front of', 'next to', 'adjacent',
+    'beside', 'directly', 'immediately', 'left of', 'right of', 'between', 'opposite', 'neither', 'nor', 'either',
+    'exactly one', 'only one', 'at least one', 'one of them', 'a different', 'different', 'the same', 'same',
+    'first', 'last', 'second', 'third', 'fourth', 'fifth', 'youngest', 'oldest', 'tallest', 'shortest', 'father',
+    'mother', 'son', 'daughter', 'brother', 'sister', 'grandfather', 'grandmother', 'uncle', 'aunt', 'nephew',
+    'niece', 'cousin', 'husband', 'wife', 'not', 'never', 'nobody', 'no one', 'cannot', 'can\'t', 'isn\'t',
+    'doesn\'t', 'didn\'t', 'don\'t', 'wasn\'t', 'does not', 'did not', 'is not', 'lies', 'lying', 'truth',
+    'before', 'after', 'above', 'below',
+  ],
   constraint_word: [
     'must', 'cannot', 'can\'t', 'can only', 'only', 'unavailable', 'available', 'at least', 'at most',
     'no more than', 'before', 'after', 'not next to', 'refuses', 'refuse', 'until', 'overlap', 'conflict', 'no two',
@@ -452,6 +469,21 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
   structure_word: [
     'bullet points', 'bullet point', 'bulleted list', 'numbered list', 'markdown', 'as a table', 'in a table',
     'table with', 'headings', 'checklist', 'as a list', 'one per line', 'comma separated', 'semicolons',
+    'two column table', 'three column table', 'column table', 'into a table',
+  ],
+  // Full weight: picks things out of a text by itself. Half weight: reshapes a text, an extraction only when the
+  // prompt also names an output structure (`turn these notes into a table`, not `turn this story into a poem`).
+  extract_verb: [
+    'extract', 'pull out', 'pull', 'pick out', 'list', 'make a list', 'identify', 'find all', 'find every',
+    'fill in', 'tag', 'label', 'classify', 'categorize', 'categorise', 'count', 'collect', 'gather', 'parse',
+    'highlight', 'mentioned', 'give me every', 'give me all', 'scan', 'go through', 'which people',
+    ['convert', 0.5], ['turn', 0.5], ['put', 0.5], ['organize', 0.5], ['organise', 0.5], ['sort', 0.5],
+    ['produce', 0.5], ['build', 0.5], ['give the', 0.5], ['tell me', 0.5],
+  ],
+  roleplay: [
+    'role-play', 'roleplay', 'role play', 'act as', 'pretend', 'pretend to be', 'pretend you are', 'imagine you are',
+    'imagine yourself as', 'in character', 'stay in character', 'persona', 'take on the persona', 'take on the role',
+    'play the role', 'embody', 'as if you were', 'you are now', 'never break character',
   ],
   general_cue: [
     'explain', 'describe', 'tell me about', 'history', 'history of', 'recommend', 'recommendations', 'suggest',
@@ -459,7 +491,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'what does', 'meaning', 'mean', 'translate', 'summarize', 'summarise', 'summary', 'tl;dr', 'who was', 'who is',
     'who were', 'who wrote', 'who invented', 'who built', 'why do', 'why does', 'why is', 'how does', 'how do',
     'what are', 'what is', 'when did', 'where is', 'should i', 'is it safe', 'is it normal', 'help me', 'discuss',
-    'analysis', 'causes', 'impact', 'what should', 'what kind', 'pretend', 'act as', 'stay in character', 'you are',
+    'analysis', 'causes', 'impact', 'what should', 'what kind', 'you are',
     'captain', 'brainstorm', 'plan a', 'itinerary', 'recipe', 'which of the following', 'best describes',
     'most likely', 'primary cause',
   ],
@@ -569,6 +601,8 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
   gate_riddle: ['but'],
   gate_modal: ['should', 'must'],
   gate_letter: ['letter', 'letters'],
+  gate_let: ['let'],
+  gate_fraction: ['half', 'third', 'thirds', 'quarter', 'quarters', 'fifth'],
   effort_up: [
     'in depth', 'in-depth', 'detailed', 'comprehensive', 'thorough', 'thoroughly', 'carefully', 'rigorous',
     'rigorously', 'think hard', 'deeply', 'trade-offs', 'tradeoffs', 'trade offs', 'edge cases', 'every bug',
@@ -606,6 +640,42 @@ export const RULE_WORDS = {
   politeOpeners: ['please'],
   /** `one` counts as a quantity in a word problem (`I ate one`), not elsewhere (`one of the best`). */
   one: ['one'],
+  /** Capitalised, these are still not names (see `Tokens.repeatedNames`): function words, labels, titles. */
+  notNames: [
+    'the', 'a', 'an', 'if', 'in', 'on', 'at', 'to', 'of', 'for', 'from', 'by', 'with', 'and', 'or', 'but', 'so',
+    'then', 'now', 'what', 'which', 'who', 'whom', 'whose', 'how', 'when', 'where', 'why', 'it', 'its', 'he', 'she',
+    'they', 'we', 'you', 'i', 'my', 'your', 'his', 'her', 'their', 'our', 'this', 'that', 'these', 'those', 'there',
+    'here', 'each', 'every', 'all', 'some', 'no', 'not', 'none', 'both', 'either', 'neither', 'one', 'two', 'three',
+    'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'first', 'second', 'third', 'finally', 'next', 'after',
+    'before', 'given', 'let', 'suppose', 'assume', 'consider', 'find', 'write', 'please', 'can', 'could', 'would',
+    'should', 'do', 'does', 'did', 'is', 'are', 'was', 'were', 'be', 'will', 'may', 'might', 'must', 'as', 'also',
+    'however', 'yes', 'answer', 'question', 'options', 'option', 'statement', 'statements', 'conclusion',
+    'conclusions', 'example', 'note', 'true', 'false', 'input', 'output', 'step', 'rules', 'dear', 'hi', 'hello',
+    'thanks', 'mr', 'mrs', 'ms', 'dr', 'ok', 'okay',
+  ],
+  /** What an extraction reads from, when a `sourceMarkers` word points at it (`the text below`, `this email`). */
+  documents: [
+    'text', 'passage', 'paragraph', 'paragraphs', 'article', 'email', 'emails', 'message', 'messages', 'tweet',
+    'tweets', 'post', 'posts', 'story', 'review', 'reviews', 'listing', 'recipe', 'note', 'notes', 'transcript',
+    'citation', 'citations', 'thread', 'conversation', 'confirmation', 'document', 'documents', 'excerpt', 'minutes',
+    'invite', 'invitation', 'posting', 'description', 'bio', 'biography', 'résumé', 'resume', 'cv', 'report',
+    'letter', 'contract', 'invoice', 'invoices', 'log', 'logs', 'lines', 'sentence', 'sentences', 'chat', 'ticket',
+    'receipt', 'menu', 'abstract', 'news', 'item', 'memo', 'announcement', 'release', 'booking', 'itinerary',
+    'agenda', 'records', 'entries', 'results', 'comments', 'feedback', 'responses', 'summary', 'page', 'chapter',
+    'lyrics', 'poem', 'speech', 'interview', 'statement',
+  ],
+  /** Before a verb, these make it a noun (`a todo list`, `the count`, `what sort of`). */
+  nounMarkers: [
+    'a', 'an', 'the', 'this', 'that', 'these', 'those', 'my', 'your', 'our', 'their', 'his', 'her', 'its', 'do',
+    'todo', 'shopping', 'reading', 'mailing', 'wish', 'bucket', 'guest', 'what', 'which', 'some', 'any', 'each',
+    'every', 'no',
+  ],
+  /** Words that point at a document given in the prompt. */
+  sourceMarkers: ['this', 'these', 'following', 'below', 'above', 'provided', 'attached', 'pasted', 'from', 'according'],
+  /** Before a `writing` term, these make a writing request (`write a blog post`, `draft a polite email`). */
+  composeVerbs: ['write', 'compose', 'draft', 'craft', 'pen', 'create', 'prepare'],
+  /** The asker speaking of themselves. */
+  firstPerson: ['i', 'me', 'my', 'mine', 'myself'],
   /** A last user turn with these leans on the earlier turns ("now make it faster"). */
   followUp: [
     'it', 'its', 'this', 'that', 'these', 'those', 'them', 'they', 'now', 'also', 'too', 'again', 'instead', 'same',

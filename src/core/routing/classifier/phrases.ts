@@ -55,6 +55,11 @@ const TAG_INDEX = TAG
 /** Lexicon hits grouped by tag: an array indexed by tag (cheaper than a map for a few dozen tags). */
 export class TagHits {
   private readonly lists: Array<Hit[] | undefined> = new Array(TAGS.length)
+  /**
+   * Matches of the count-only tags (`COUNT_TAGS`), which keep no hits, by tag; `null` while there are none. A plain
+   * array: a typed one costs microseconds to allocate, and most texts have a match or two.
+   */
+  private tallies: number[] | null = null
   /** Per tag: the hits without repeated terms, where that differs from `lists` (built on first use). */
   private distinctLists: Array<Hit[] | undefined> | null = null
   /** Bit `tagId` set: the tag has a repeated term. Tags 31 and up share the last bit. */
@@ -76,9 +81,15 @@ export class TagHits {
     return this.lists[tagId] !== undefined
   }
 
-  /** Number of hits of a tag. */
+  /** Counts a match of a count-only tag. */
+  tally(tagId: number): void {
+    this.tallies ??= []
+    this.tallies[tagId] = (this.tallies[tagId] ?? 0) + 1
+  }
+
+  /** Number of hits of a tag (of matches, for a count-only tag). */
   count(tagId: number): number {
-    return this.lists[tagId]?.length ?? 0
+    return this.lists[tagId]?.length ?? this.tallies?.[tagId] ?? 0
   }
 
   /** The hits of a tag with repeated terms dropped (first occurrence kept): most often the hits themselves. */
@@ -182,11 +193,20 @@ const GATE_TAGS = [
   'gate_letter',
   'gate_riddle',
   'gate_modal',
+  'gate_let',
+  'gate_fraction',
 ] as const
 /** A tag that gates a structural pattern. */
 export type GateTag = (typeof GATE_TAGS)[number]
 const GATE_BIT = new Int32Array(TAGS.length)
 for (const [index, tag] of GATE_TAGS.entries()) GATE_BIT[TAG_INDEX[tag]] = 1 << index
+/**
+ * Tags whose matches are only counted (no `Hit` each): their words are common (`not`, `first`, `before`), and the
+ * classifier needs only how many there are. `TagHits.count` reads them; `get`, `has` and `distinct` see none.
+ */
+const COUNT_TAGS: readonly Tag[] = ['relation']
+const COUNT_ONLY = new Uint8Array(TAGS.length)
+for (const tag of COUNT_TAGS) COUNT_ONLY[TAG_INDEX[tag]] = 1
 /** The bit of each gate tag in `matchTokens(...).gates`. */
 export const GATE = Object.fromEntries(GATE_TAGS.map((tag, index) => [tag, 1 << index])) as Record<GateTag, number>
 
@@ -276,7 +296,8 @@ export function matchTokens(ids: Int32Array): Matches {
         if (seenAt[tagId] === i || coveredUntil[tagId] > i) continue
         seenAt[tagId] = i
         coveredUntil[tagId] = end
-        hit(byTag, term, i, end)
+        if (COUNT_ONLY[tagId] === 1) byTag.tally(tagId)
+        else hit(byTag, term, i, end)
       }
     }
     i++

@@ -5,7 +5,7 @@
  */
 import {RULE_WORDS} from './lexicon.js'
 import {GATE, type GateTag, type Hit, matchTokens, TAG, type TagHits} from './phrases.js'
-import {NUMBER, SYM, tokenize, wordId, wordIds} from './tokenizer.js'
+import {atLineStart, NUMBER, SYM, tokenize, wordId, wordIds} from './tokenizer.js'
 
 /** Everything the classifier reads from one text. Counts cover the scanned window; `scale` extrapolates them. */
 export interface TextFeatures {
@@ -55,6 +55,18 @@ export interface TextFeatures {
   listItems: number
   /** Multiple-choice options (`(A) …`, `B. …`). */
   options: number
+  /** Numbers inside multiple-choice options: candidate answers, not quantities of the problem. */
+  optionNumbers: number
+  /** Tokens that start with a letter, and those of them that are long words (see `Tokens`). */
+  words: number
+  longWords: number
+  /** Maths symbols beyond ASCII (`x²`, `≡`, `√`, `ℚ`, a lone `ε`). */
+  mathSymbols: number
+  /** Distinct names, and those mentioned more than once (see `Tokens`). */
+  names: number
+  repeatedNames: number
+  /** `Let X be …`, `let f(x) denote …`: objects named by a letter, the idiom of abstract maths. */
+  letVariables: number
   /** `at least 3 paragraphs`, `a 300-word essay`, `exactly twice`. */
   countedConstraints: number
   /** `the letter "q"`, `letters a or e`. */
@@ -92,6 +104,10 @@ const PUNCTUATION_RULE =
   /\b(?:no|not|without|never|avoid|refrain from)\b[^.\n]{0,40}\b(?:commas?|exclamation (?:marks?|points?)|semicolons?|hyphens?|dashes|emojis?|punctuation|capital letters|lowercase letters)\b/gi
 const EACH_RULE = /\b(?:each|every)\s+\w+(?:\s+\w+)?\s+(?:should|must)\b/gi
 const PERCENT_OF = /\d(?:\.\d+)?\s?%\s+of\b/gi
+/** A fraction of a number (`half of 50`, `two thirds of $90`): arithmetic, like `N% of`. */
+const FRACTION_OF = /\b(?:half|thirds?|quarters?|fifth) of [$€£]?\d/gi
+/** `Let X be`, `let f(x) denote`, `Let ABC be` (case kept: `let me be` is not one). */
+const LET_VARIABLE = /\b[Ll]et\s+(?:[A-Za-z]|[a-z]\([a-z, ]{1,12}\)|[A-Z]{2,4})\s+(?:be|denote)\b/g
 /** Currency signs: `countCurrency` counts the matches of /[$€£¥₹]\s?\d/g. */
 const CURRENCY_SIGNS = ['$', '€', '£', '¥', '₹'] as const
 const PERCENT = /\d\s?%/g
@@ -279,7 +295,7 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
   const chars = text.length
   const scanned = chars > window.head + window.tail ? `${text.slice(0, window.head)}\n${text.slice(chars - window.tail)}` : text
   const scale = scanned.length > 0 ? Math.max(1, chars / scanned.length) : 1
-  const {ids, symbols, sentences, numbers, snakeCase, errorWords} = tokenize(scanned)
+  const {ids, symbols, sentences, numbers, snakeCase, errorWords, words, longWords, mathSymbols, names, repeatedNames} = tokenize(scanned)
   const has = (bits: number): boolean => (symbols & bits) !== 0
   const {byTag, gates} = matchTokens(ids)
   const tagged = (tag: GateTag): boolean => (gates & GATE[tag]) !== 0
@@ -295,6 +311,12 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     countIf(prose && numbers >= 2, ARITHMETIC, scanned) +
     countIf(prose && numbers >= 2 && tagged('gate_arithmetic'), WORD_ARITHMETIC, scanned) +
     countIf(prose && numbers >= 1 && has(SYM.equals), EQUATION, scanned)
+
+  const inlineOptions = has(SYM.paren) && scanned.includes('(A)') ? count(INLINE_OPTION, scanned) : 0
+  // Inline options (`… (A) 20 (B) 25`): their numbers, unless the line opens with `(A)` (counted with the lines).
+  let inlineAt = inlineOptions >= 2 ? scanned.indexOf('(A)') : -1
+  if (inlineAt !== -1 && atLineStart(scanned, inlineAt)) inlineAt = -1
+  const inlineEnd = inlineAt === -1 ? -1 : scanned.indexOf('\n', inlineAt)
 
   let questions = 0
   if (has(SYM.question)) for (let k = scanned.indexOf('?'); k !== -1; k = scanned.indexOf('?', k + 1)) questions++
@@ -312,7 +334,16 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     fences: lineInfo.fences,
     fenceLangs: lineInfo.fenceLangs,
     listItems: lineInfo.listItems,
-    options: lineInfo.options + countIf(has(SYM.paren) && scanned.includes('(A)'), INLINE_OPTION, scanned),
+    // Options one per line are counted by both (`(A) …\n(B) …`), options on one line by the inline count only.
+    options: Math.max(lineInfo.options, inlineOptions),
+    optionNumbers:
+      lineInfo.optionNumbers + (inlineAt === -1 ? 0 : countNumbers(scanned, inlineAt, inlineEnd === -1 ? scanned.length : inlineEnd)),
+    words,
+    longWords,
+    mathSymbols,
+    names,
+    repeatedNames,
+    letVariables: countIf(tagged('gate_let'), LET_VARIABLE, scanned),
     stackTraces: countIf(
       tagged('gate_trace') || errorWords > 0 || (tagged('gate_trace_weak') && has(SYM.colon | SYM.quote)),
       STACK_TRACE,
@@ -333,7 +364,7 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     bigO: countIf(has(SYM.paren) && scanned.includes('O('), BIG_O, scanned),
     latex,
     arithmetic,
-    percentOf: countIf(has(SYM.percent), PERCENT_OF, scanned),
+    percentOf: countIf(has(SYM.percent), PERCENT_OF, scanned) + countIf(numbers > 0 && tagged('gate_fraction'), FRACTION_OF, scanned),
     currency: has(SYM.currency) && numbers > 0 ? countCurrency(scanned) : 0,
     percents: countIf(has(SYM.percent), PERCENT, scanned),
     questions,
@@ -346,7 +377,23 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
 
 const DATA_FENCE_LANGS = new Set(['json', 'text', 'txt', 'markdown', 'md', 'csv', 'yaml', 'yml', 'xml', 'output', 'console', 'log'])
 
-type LineInfo = Pick<TextFeatures, 'lines' | 'codeLines' | 'jsonLines' | 'fences' | 'fenceLangs' | 'listItems' | 'options'>
+type LineInfo = Pick<TextFeatures, 'lines' | 'codeLines' | 'jsonLines' | 'fences' | 'fenceLangs' | 'listItems' | 'options' | 'optionNumbers'>
+
+/** Numbers (runs of digits, `3.5` counting once) in `[from, to)`. */
+function countNumbers(text: string, from: number, to: number): number {
+  let found = 0
+  let inNumber = false
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k)
+    if (isDigit(c)) {
+      if (!inNumber) found++
+      inNumber = true
+    } else if (!(inNumber && (c === 0x2e || c === 0x2c) && k + 1 < to && isDigit(text.charCodeAt(k + 1)))) {
+      inNumber = false
+    }
+  }
+  return found
+}
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39
@@ -418,7 +465,7 @@ const codePunctuation = new CodePunctuation()
  * lines, list items and multiple-choice options.
  */
 function scanLines(text: string): LineInfo {
-  const info: LineInfo = {lines: 0, codeLines: 0, jsonLines: 0, fences: 0, fenceLangs: [], listItems: 0, options: 0}
+  const info: LineInfo = {lines: 0, codeLines: 0, jsonLines: 0, fences: 0, fenceLangs: [], listItems: 0, options: 0, optionNumbers: 0}
   let inFence = false
   let fenceIsCode = false
   const n = text.length
@@ -473,7 +520,10 @@ function classifyLine(text: string, start: number, first: number, last: number, 
   const optionMark = c0 === 0x28 ? c2 : c1
   if (optionLetter >= 0x41 && optionLetter <= 0x4a && (optionMark === 0x29 || optionMark === 0x2e || optionMark === 0x3a)) {
     const after = text.charCodeAt(first + (c0 === 0x28 ? 3 : 2))
-    if (after === 0x20 || after === 0x09) info.options++
+    if (after === 0x20 || after === 0x09) {
+      info.options++
+      info.optionNumbers += countNumbers(text, first + 2, last + 1)
+    }
   }
 
   const jsonish = (c0 === 0x7b && c1 === 0x22) || (c0 === 0x5b && (c1 === 0x7b || c1 === 0x22)) || (c0 === 0x22 && codePunctuation.keyMarkWithin(first, last))

@@ -75,6 +75,19 @@ const IMPERATIVE_CALCULATION = wordIds(RULE_WORDS.imperativeCalculation)
 const POLITE_OPENERS = wordIds(RULE_WORDS.politeOpeners)
 const ONE = wordId(RULE_WORDS.one[0])
 
+/** How many words of `set` occur, counting up to `limit`. */
+function countWords(ids: Int32Array, set: WordSet, limit: number): number {
+  let n = 0
+  for (let k = 0; k < ids.length && n < limit; k++) if (set.has(ids[k])) n++
+  return n
+}
+
+const FIRST_PERSON = wordIds(RULE_WORDS.firstPerson)
+const DOCUMENTS = wordIds(RULE_WORDS.documents)
+const SOURCE_MARKERS = wordIds(RULE_WORDS.sourceMarkers)
+const COMPOSE_VERBS = wordIds(RULE_WORDS.composeVerbs)
+const NOUN_MARKERS = wordIds(RULE_WORDS.nounMarkers)
+
 /** How many times the word `id` occurs. */
 function countIds(ids: Int32Array, id: number): number {
   let n = 0
@@ -134,8 +147,29 @@ function hasStrongCodeVerb(f: TextFeatures): boolean {
   return false
 }
 
-/** Coding evidence of one text. */
-function codingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+/** Share of their weight that code words keep when they are only a subject or data (see `codingEvidence`). */
+const TOPIC_ONLY = 0.25
+
+/** Most tokens between a composing verb and the piece of writing it asks for (`write a short blog post`). */
+const COMPOSE_REACH = 3
+
+/**
+ * True when the text asks for a piece of writing: a composing verb with a `writing` term as its object within a few
+ * words (`write a blog post`, `draft a polite email`, `compose a heartfelt letter`).
+ */
+function asksForWriting(f: TextFeatures): boolean {
+  const pieces = hitsOf(f, TAG.writing)
+  for (let k = 0; k < pieces.length; k++) {
+    for (let j = Math.max(0, pieces[k].pos - 1 - COMPOSE_REACH); j < pieces[k].pos; j++) if (COMPOSE_VERBS.has(f.ids[j])) return true
+  }
+  return false
+}
+
+/**
+ * Coding evidence of one text. `aboutCode` is false when the text asks for a piece of writing or an extraction: the
+ * languages and tools it names are then its subject or its data (`a blog post about Python`, `SQL` in a résumé).
+ */
+function codingEvidence(ev: Evidence, f: TextFeatures, m: number, aboutCode: boolean): void {
   if (f.fences > 0) {
     const codeFence = f.codeLines > 0 || f.fenceLangs.length === 0
     ev.add('code_fence', 'coding', (codeFence ? 3 : 0.8) * m, 3, f.fenceLangs.length ? `\`\`\`${f.fenceLangs[0]}` : '``` fence')
@@ -151,16 +185,17 @@ function codingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   if (f.problemIO > 0) ev.add('problem_io', 'coding', 1.5 * f.problemIO * m, 4.5, 'Input/Output, bounds')
   if (f.bigO > 0) ev.add('big_o', 'coding', 1.5 * m, 1.5, 'O(...) notation')
 
-  addTerms(ev, f, m, TAG.lang, 'language', 'coding', 1.7, 0.3, 2)
-  addTerms(ev, f, m, TAG.tech, 'tech_term', 'coding', 1.5, 1, 3)
-  addTerms(ev, f, m, TAG.code_term, 'code_term', 'coding', 1.5, 1.2, 3.6)
-  addTerms(ev, f, m, TAG.code_weak, 'code_vocabulary', 'coding', 0.3, 0.3, 1.2)
-  addTerms(ev, f, m, TAG.sysdesign, 'system_design', 'coding', 0.8, 0.8, 2.4)
+  const topic = aboutCode ? m : m * TOPIC_ONLY
+  addTerms(ev, f, topic, TAG.lang, 'language', 'coding', 1.7, 0.3, 2)
+  addTerms(ev, f, topic, TAG.tech, 'tech_term', 'coding', 1.5, 1, 3)
+  addTerms(ev, f, topic, TAG.code_term, 'code_term', 'coding', 1.5, 1.2, 3.6)
+  addTerms(ev, f, topic, TAG.code_weak, 'code_vocabulary', 'coding', 0.3, 0.3, 1.2)
+  addTerms(ev, f, topic, TAG.sysdesign, 'system_design', 'coding', 0.8, 0.8, 2.4)
 
   // A language name beside a code artifact: "C++ program", "Go function", "R script", "in Rust with tokio".
   const artifacts = hitsOf(f, TAG.code_artifact)
-  languageEvidence(ev, f, m, hitsOf(f, TAG.lang), true, artifacts)
-  languageEvidence(ev, f, m, hitsOf(f, TAG.lang_weak), false, artifacts)
+  languageEvidence(ev, f, topic, hitsOf(f, TAG.lang), true, artifacts)
+  languageEvidence(ev, f, topic, hitsOf(f, TAG.lang_weak), false, artifacts)
 
   // "write a function", "implement the ... class", unless a script is a screenplay ("script for a YouTube video").
   const verbs = hitsOf(f, TAG.code_verb)
@@ -192,8 +227,8 @@ function codingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   }
 }
 
-/** Thinking evidence of one text. */
-function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+/** Thinking evidence of one text; `writing` when it asks for a piece of writing (whose characters are no puzzle). */
+function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number, writing: boolean): void {
   // Maths words and numbers inside code (a docstring, an example) describe what the code computes: half weight.
   const inCode = f.codeLines >= 2 || f.fences > 0 || f.stackTraces > 0
   const mm = inCode ? m * 0.5 : m
@@ -208,7 +243,8 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   // Number-driven evidence (word problems, expressions, numeric questions) is one family with one cap: numbers in
   // a pasted table or a programming problem's examples must not outvote everything else.
   const numeric: Array<[name: string, weight: number, detail: string]> = []
-  const quantities = Math.round((f.numbers + f.byTag.count(TAG.number_word)) * f.scale)
+  // Numbers in multiple-choice options are candidate answers: the question's own numbers make it a calculation.
+  const quantities = Math.max(0, Math.round((f.numbers - f.optionNumbers + f.byTag.count(TAG.number_word)) * f.scale))
   const quantityQuestions = distinctTerms(f, TAG.quantity_q)
   const units = hitsOf(f, TAG.unit)
   if (quantityQuestions.length > 0 && quantities > 0) {
@@ -233,6 +269,10 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   }
   if (f.arithmetic > 0) numeric.push(['arithmetic', Math.min(3, 1.5 * f.arithmetic), `${f.arithmetic} expressions`])
   if (f.percentOf > 0) numeric.push(['percent_of', 2.5, '"N% of"'])
+  // Numbers as the candidate answers of a question with numbers, a quantity asked for or a maths term: a calculation.
+  if (f.options >= 2 && f.optionNumbers >= Math.max(2, f.options - 1) && (quantities > 0 || quantityQuestions.length > 0 || strongMath)) {
+    numeric.push(['numeric_answers', 1.2, `${f.optionNumbers} numbers in options`])
+  }
   let numericTotal = 0
   for (const [, weight] of numeric) numericTotal += weight
   const factor = numericTotal > NUMERIC_CAP ? NUMERIC_CAP / numericTotal : 1
@@ -255,10 +295,91 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number): void {
     ev.add('constrained_planning', 'thinking', (constrained ? 2 : 0.4) * m, 2, `"${planning[0].term}" + ${constraints.length} constraints`)
   }
   if (f.options >= 2) ev.add('multiple_choice', 'thinking', 0.3 * m, 0.3, `${f.options} options`)
+  if (f.mathSymbols >= 2) ev.add('math_notation', 'thinking', 0.5 * f.mathSymbols * mm, 1.5, `${f.mathSymbols} maths symbols`)
+  if (f.letVariables > 0) ev.add('named_objects', 'thinking', 1.2 * m, 1.2, `"let … be" ×${f.letVariables}`)
+  if (!writing) deductionEvidence(ev, f, m)
+}
+
+/** Fewest constraint words (relations, negations, positions) that make a cast of names a puzzle. */
+const PUZZLE_CONSTRAINTS = 3
+/** Longest text read as a puzzle, in tokens (a long seating puzzle has about 250). */
+const PUZZLE_TOKENS = 400
+
+/**
+ * A deduction puzzle: a cast of names that recur (`Ana`, `Ben`, `B`), statements that constrain them (relations,
+ * negations, positions, kinship), and a question or an ask to work the answer out. No lexicon of puzzle types: the
+ * shape is the evidence (seating, ordering, truth-tellers, family trees, assignment grids alike).
+ */
+function deductionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+  const cast = f.repeatedNames >= 2 || (f.repeatedNames >= 1 && f.names >= 3)
+  if (!cast || f.codeLines > 0 || f.fences > 0 || f.ids.length > PUZZLE_TOKENS) return
+  // A puzzle is told in the third person; "my sister Anna … what should I get her?" is the asker's own life.
+  if (countWords(f.ids, FIRST_PERSON, 2) >= 2) return
+  const constraints = f.byTag.count(TAG.relation)
+  // Constraints come thick in a puzzle (about one a sentence), thin in a story or a transcript that names people.
+  if (constraints < PUZZLE_CONSTRAINTS || constraints < 0.5 * f.sentences) return
+  const asks = f.questions > 0 || f.byTag.has(TAG.calc_verb) || f.byTag.has(TAG.reasoning_cue) || f.byTag.has(TAG.logic)
+  if (!asks && constraints < 5) return
+  const weight = 1.6 + 0.2 * (constraints - PUZZLE_CONSTRAINTS) + 0.2 * (f.repeatedNames - 1)
+  ev.add('deduction_puzzle', 'thinking', Math.min(2.4, weight) * m, 2.4, `${f.names} names, ${constraints} constraints`)
+}
+
+/** Most tokens between a source marker and the document it points at (`from the candidate's résumé`). */
+const MARKER_REACH = 4
+/** Most tokens between an extraction verb and the document it reads from. */
+const EXTRACTION_REACH = 25
+
+/** An extraction request: its verb and the document it reads from. */
+interface Extraction {
+  verb: Hit
+  doc: string
+}
+
+/**
+ * A document the text points at near token `at` (`the text below`, `this email`, `from the résumé`, `according to
+ * this summary`): a `documents` word within `reach` tokens of it, with a source marker up to `MARKER_REACH` tokens
+ * before it or right after it. Returns its token index, or -1.
+ */
+function referencedDocument(ids: Int32Array, at: number, reach: number): number {
+  const last = Math.min(ids.length - 1, at + reach)
+  for (let d = Math.max(0, at - reach); d <= last; d++) {
+    if (!DOCUMENTS.has(ids[d])) continue
+    if (d + 1 < ids.length && SOURCE_MARKERS.has(ids[d + 1])) return d
+    for (let k = Math.max(0, d - MARKER_REACH); k < d; k++) if (SOURCE_MARKERS.has(ids[k])) return d
+  }
+  return -1
+}
+
+/**
+ * An extraction request: a verb that picks things out (`list`, `pull out`, `identify`, `fill in`, `convert`) and a
+ * document given in the prompt. The answer is a structure read off the text, not an essay about it.
+ */
+function extractionRequest(f: TextFeatures): Extraction | undefined {
+  const verbs = hitsOf(f, TAG.extract_verb)
+  if (verbs.length === 0) return undefined
+  const shaped = outputShaped(f)
+  for (let k = 0; k < verbs.length; k++) {
+    if (verbs[k].w < 1 && !shaped) continue
+    if (verbs[k].pos > 0 && NOUN_MARKERS.has(f.ids[verbs[k].pos - 1])) continue
+    // The document must be near the verb: a verb inside the document itself is not the request.
+    const doc = referencedDocument(f.ids, verbs[k].pos, EXTRACTION_REACH)
+    if (doc !== -1) return {verb: verbs[k], doc: wordText(f.ids[doc])}
+  }
+  return undefined
+}
+
+/** True when the text names an output structure: a table, columns, JSON, CSV, fields, one item per line. */
+function outputShaped(f: TextFeatures): boolean {
+  return f.byTag.has(TAG.structure_word) || f.byTag.has(TAG.json_output) || f.byTag.has(TAG.extraction)
+}
+
+function extractionEvidence(ev: Evidence, f: TextFeatures, m: number, request: Extraction): void {
+  ev.add('extraction_request', 'instruction_following', (outputShaped(f) ? 2.8 : 2.4) * m, 2.8, `"${request.verb.term}" … "${request.doc}"`)
 }
 
 /** Instruction-following evidence of one text. */
-function instructionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+function instructionEvidence(ev: Evidence, f: TextFeatures, m: number, extraction: Extraction | undefined): void {
+  if (extraction) extractionEvidence(ev, f, m, extraction)
   if (f.countedConstraints > 0) {
     ev.add('counted_constraint', 'instruction_following', 1.5 * f.countedConstraints * m, 4.5, `${f.countedConstraints} counts`)
   }
@@ -282,16 +403,19 @@ function instructionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   }
 }
 
-/** General evidence of one text: everyday questions and writing requests. */
+/** General evidence of one text: everyday questions, writing requests and role-play. */
 function generalEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   addTerms(ev, f, m, TAG.general_cue, 'general_cue', 'general', 0.3, 0.3, 0.6)
   addTerms(ev, f, m, TAG.writing, 'writing_request', 'general', 0.4, 0.4, 0.8)
+  addTerms(ev, f, m, TAG.roleplay, 'roleplay', 'general', 0.6, 0.3, 0.9)
 }
 
 /** Adds the task evidence of one text, scaled by `m` (its weight in the request). */
 export function addTaskEvidence(ev: Evidence, f: TextFeatures, m: number): void {
-  codingEvidence(ev, f, m)
-  thinkingEvidence(ev, f, m)
-  instructionEvidence(ev, f, m)
+  const extraction = extractionRequest(f)
+  const writing = asksForWriting(f)
+  codingEvidence(ev, f, m, extraction === undefined && !writing)
+  thinkingEvidence(ev, f, m, writing)
+  instructionEvidence(ev, f, m, extraction)
   generalEvidence(ev, f, m)
 }

@@ -21,6 +21,19 @@ export interface Tokens {
   snakeCase: number
   /** A word ending in `error` or `exception` (`ZeroDivisionError`), typical of stack traces. */
   errorWords: number
+  /** Tokens that start with a letter. */
+  words: number
+  /** Words of `LONG_WORD` characters or more (not identifiers, not dotted names): a sign of technical prose. */
+  longWords: number
+  /** Maths symbols beyond ASCII: superscripts and subscripts, operators (`≡`, `√`, `∫`), `ℚ`, lone Greek letters. */
+  mathSymbols: number
+  /**
+   * Names: capitalised words (not function words such as `The` or `Which`) and single capital letters (`B`, `Q`;
+   * not option labels), distinct, and those mentioned more than once. A puzzle's cast (`Ana sits left of Ben. Ben is
+   * not…`) repeats. Counted in texts of up to `NAME_CHARS` characters only (0 in longer ones).
+   */
+  names: number
+  repeatedNames: number
 }
 
 /** Id of a token that is a number (`48`, `3.5`, `1,000`). */
@@ -231,7 +244,57 @@ function lookup(length: number, hash: number, alt: number): number {
 }
 
 /** Counts of one scan, kept in module state so that scanning allocates nothing but the ids it returns. */
-const counts = {symbols: 0, sentences: 0, numbers: 0, snakeCase: 0, errorWords: 0}
+const counts = {symbols: 0, sentences: 0, numbers: 0, snakeCase: 0, errorWords: 0, words: 0, longWords: 0, mathSymbols: 0, names: 0, repeatedNames: 0}
+
+/** Length from which a word counts as long (`LONG_WORD` letters: `equilibrium`, `heterozygous`, `hydrochloric`). */
+const LONG_WORD = 9
+
+/** True for a maths symbol beyond ASCII (see `Tokens.mathSymbols`); the degree sign is not one. */
+function isMathSymbol(c: number): boolean {
+  return (
+    c === 0xb2 ||
+    c === 0xb3 ||
+    c === 0xb9 ||
+    c === 0xd7 ||
+    c === 0xf7 ||
+    // Superscript and subscript digits and letters, not their signs (`K⁺` is chemistry).
+    (c >= 0x2070 && c <= 0x2079) ||
+    (c >= 0x207d && c <= 0x2089) ||
+    (c >= 0x208d && c <= 0x209f) ||
+    (c >= 0x2100 && c <= 0x214f) ||
+    // Operators, but not the comparisons, which bound a programming problem's inputs as often (`1 ≤ n ≤ 10⁵`).
+    (c >= 0x2200 && c <= 0x225f) ||
+    (c >= 0x2266 && c <= 0x23ff) ||
+    (c >= 0x27c0 && c <= 0x27ef) ||
+    (c >= 0x2a00 && c <= 0x2aff)
+  )
+}
+
+/** A lone Greek letter or `ħ` as a word (`ε`, `π`, `σ`): a maths variable, not Greek prose. */
+function isSymbolLetter(c: number): boolean {
+  return (c >= 0x391 && c <= 0x3c9) || c === 0x127 || c === 0x126
+}
+
+// Names seen in the text being scanned: the two hashes of each distinct name and how often it came. Only texts of up
+// to `NAME_CHARS` characters are watched, for at most `MAX_NAMES` names: a puzzle is short and its cast small, and a
+// long text is spared the cost.
+const MAX_NAMES = 32
+const NAME_CHARS = 3000
+const nameHash = new Int32Array(MAX_NAMES)
+const nameAlt = new Int32Array(MAX_NAMES)
+const nameCount = new Uint16Array(MAX_NAMES)
+/** Vocabulary words that are not names when capitalised (`The`, `Which`, `If`), by id; filled with the vocabulary. */
+let notNames = new Uint8Array(0)
+
+/** True when the character at `i` is the first visible one of its line (only spaces or tabs before it). */
+export function atLineStart(text: string, i: number): boolean {
+  for (let k = i - 1; k >= 0; k--) {
+    const c = text.charCodeAt(k)
+    if (c === 0x0a) return true
+    if (c !== 0x20 && c !== 0x09) return false
+  }
+  return true
+}
 
 /**
  * The scanner: finds the words of `text`, writes their ids to the arena from `textStart` (`arenaEnd`, unless the
@@ -247,14 +310,20 @@ function scan(text: string, recordSpans: boolean): number {
   let numbers = 0
   let snakeCase = 0
   let errorWords = 0
+  let longWords = 0
+  let mathSymbols = 0
+  let names = 0
+  let repeatedNames = 0
   const n = text.length
+  const watchNames = !recordSpans && n <= NAME_CHARS
   let i = 0
   while (i < n) {
-    const raw = text.charCodeAt(i)
-    const info = raw < 0x80 ? ASCII_INFO[raw] : nonAsciiInfo(raw)
+    const initial = text.charCodeAt(i)
+    const info = initial < 0x80 ? ASCII_INFO[initial] : nonAsciiInfo(initial)
     const first = info & WORD
     if (first === 0) {
       separators |= info
+      if (initial >= 0x80 && isMathSymbol(initial)) mathSymbols++
       // A sentence end follows a word of two letters or more (not the `A.` of an option list).
       if ((info & SENTENCE_END) !== 0 && i > 1 && wordCodeAt(text, i - 1) !== 0 && wordCodeAt(text, i - 2) !== 0) {
         const next = i + 1 < n ? lower(text.charCodeAt(i + 1)) : 0x20
@@ -270,6 +339,7 @@ function scan(text: string, recordSpans: boolean): number {
     let hashBeforeQuote = 0
     let altBeforeQuote = 0
     let underscoreAt = first === UNDERSCORE ? i : -1
+    let dotted = false
     i++
     while (i < n) {
       const raw = text.charCodeAt(i)
@@ -287,6 +357,7 @@ function scan(text: string, recordSpans: boolean): number {
       const c = raw < 0x80 ? raw : lowerNonAscii(raw)
       if (c === 0x2e || c === 0x2f) {
         if (i + 1 < n && wordCodeAt(text, i + 1) !== 0) {
+          dotted = true
           hash = Math.imul(hash ^ c, FNV_PRIME)
           alt = Math.imul(alt ^ c, ALT_PRIME)
           i++
@@ -340,11 +411,27 @@ function scan(text: string, recordSpans: boolean): number {
     if (end - start > 8 && (endsWithWord(text, end, 'error') || endsWithWord(text, end, 'exception'))) errorWords++
     if (textStart + count === arena.length) growArena(count)
     const slot = textStart + count
+    // Capitalised: a name, unless a function word, a label or the article `A` or the pronoun `I` (see `noteName`).
+    let name = watchNames && initial >= 0x41 && initial <= 0x5a
     if (isDigit(first)) {
       arena[slot] = NUMBER
       numbers++
+    } else if (end - start > 1) {
+      const id = lookup(end - start, hash, alt)
+      arena[slot] = id
+      if (end - start >= LONG_WORD && underscoreAt === -1 && !dotted) longWords++
+      name &&= isName(text, end, id)
     } else {
-      arena[slot] = lookup(end - start, hash, alt)
+      // One letter: a label (`c)`, `B.` opening a line) is not a word; a lone Greek letter is a maths variable.
+      const label = end < n && isLabel(text, start, end)
+      arena[slot] = label ? UNKNOWN : lookup(1, hash, alt)
+      if (first >= 0x80 && isSymbolLetter(first)) mathSymbols++
+      name &&= !label && initial !== 0x41 && initial !== 0x49
+    }
+    if (name) {
+      const seen = noteName(hash, alt, names)
+      if (seen === -1) names = Math.min(MAX_NAMES, names + 1)
+      else if (seen === 2) repeatedNames++
     }
     // Only `splitWords` reads the spans: storing them for every text would cost a sixth of the scan.
     if (recordSpans) {
@@ -358,7 +445,45 @@ function scan(text: string, recordSpans: boolean): number {
   counts.numbers = numbers
   counts.snakeCase = snakeCase
   counts.errorWords = errorWords
+  counts.words = count - numbers
+  counts.longWords = longWords
+  counts.mathSymbols = mathSymbols
+  counts.names = names
+  counts.repeatedNames = repeatedNames
   return count
+}
+
+/**
+ * True when the one-letter word `[start, end)` is a label or a function, not a word (nor the language C or R): glued
+ * to a closing parenthesis (`c)`, `(B)`), a capital glued to an opening one (`C(X)`; `function f(x)` keeps its
+ * `f`), or a letter with a full stop or colon opening a line (`C. the connected components`).
+ */
+function isLabel(text: string, start: number, end: number): boolean {
+  const next = text.charCodeAt(end)
+  if (next === 0x29 || (next === 0x28 && text.charCodeAt(start) <= 0x5a)) return true
+  return (next === 0x2e || next === 0x3a) && atLineStart(text, start)
+}
+
+/**
+ * True when a capitalised word of two letters or more (its id `id`, ending at `end`) may be a name: not a function
+ * word, not a speaker or field label (`Anna:`).
+ */
+function isName(text: string, end: number, id: number): boolean {
+  return !(id >= 0 && notNames[id] === 1) && !(end < text.length && text.charCodeAt(end) === 0x3a)
+}
+
+/**
+ * Notes a name (by its two hashes) among the `known` ones seen in this text: returns how often it has now been seen,
+ * or -1 when it is new (it is kept if there is room).
+ */
+function noteName(hash: number, alt: number, known: number): number {
+  for (let k = 0; k < known; k++) if (nameHash[k] === hash && nameAlt[k] === alt) return ++nameCount[k]
+  if (known < MAX_NAMES) {
+    nameHash[known] = hash
+    nameAlt[known] = alt
+    nameCount[known] = 1
+  }
+  return -1
 }
 
 /** Tokenizes text into word ids (case-insensitive). The ids are a view of the token arena (see `releaseTokens`). */
@@ -372,6 +497,11 @@ export function tokenize(text: string): Tokens {
     numbers: counts.numbers,
     snakeCase: counts.snakeCase,
     errorWords: counts.errorWords,
+    words: counts.words,
+    longWords: counts.longWords,
+    mathSymbols: counts.mathSymbols,
+    names: counts.names,
+    repeatedNames: counts.repeatedNames,
   }
 }
 
@@ -443,6 +573,9 @@ buildVocabulary([...PHRASES.flatMap((p) => p.words), ...Object.values(RULE_WORDS
 
 /** Number of words in the vocabulary (ids run from 0 to this, exclusive). */
 export const VOCABULARY_SIZE = WORDS.length
+
+notNames = new Uint8Array(VOCABULARY_SIZE)
+for (const word of RULE_WORDS.notNames) notNames[WORD_IDS.get(word)!] = 1
 
 /** Id of a vocabulary word (`UNKNOWN` if the lexicon and the rules never mention it). */
 export function wordId(word: string): number {
