@@ -4,7 +4,15 @@
  */
 import {z} from 'zod'
 
-import {AuthModeSchema, CapabilitySchema, ModelTierSchema, TaskRouteSchema, TaskSchema} from '../config/schema.js'
+import {
+  AuthModeSchema,
+  CapabilitySchema,
+  EndpointModelsSchema,
+  ModelAliasesSchema,
+  ModelTierSchema,
+  TaskRouteSchema,
+  TaskSchema,
+} from '../config/schema.js'
 
 /** Which wire protocol a provider speaks; the gateway keeps one adapter per protocol. */
 export const AdapterKindSchema = z.enum(['openai', 'openai-codex', 'anthropic', 'gemini', 'github'])
@@ -52,12 +60,18 @@ export const CatalogModelSchema = z.strictObject({
 })
 export type CatalogModel = z.infer<typeof CatalogModelSchema>
 
-/** A built-in routing profile: a route table over catalog model references, plus fallbacks. */
+/**
+ * A built-in routing profile: a route table over catalog model references, plus fallbacks, the models that serve the
+ * embeddings and image endpoints (one per provider, the compiler keeps those the accounts serve), and the client model
+ * names it maps (`model_aliases`, see `ModelAliasesSchema`).
+ */
 export const BuiltinProfileSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string(),
   default_model: z.string().min(1),
   task_routes: z.partialRecord(TaskSchema, TaskRouteSchema),
   fallback_models: z.array(z.string().min(1)),
+  endpoint_models: EndpointModelsSchema,
+  model_aliases: ModelAliasesSchema,
 })
 export type BuiltinProfile = z.infer<typeof BuiltinProfileSchema>

@@ -136,6 +136,25 @@ export const ModelsMapSchema = z
     return Object.fromEntries(entries.map(([key, meta]) => [key, {...meta, id: meta?.id ?? defaultModelId(key)}]))
   })
 
+/**
+ * Models for the endpoints that task routes do not serve, keyed by the capability the endpoint needs: `embeddings`
+ * (`/v1/embeddings`) and `image_generation` (`/v1/images/generations`). `model: auto` on such an endpoint tries these
+ * first, in order, then every other configured model with the capability.
+ */
+export const EndpointModelsSchema = z.strictObject({
+  embeddings: ModelRefListSchema.optional(),
+  image_generation: ModelRefListSchema.optional(),
+})
+export type EndpointModels = z.infer<typeof EndpointModelsSchema>
+
+/**
+ * Client model names the config does not know, mapped to a model or to `auto`: `{"claude-*": auto}`. Keys are
+ * patterns in which `*` matches any run of characters (case is ignored); the first pattern that matches, in the order
+ * written, wins. A name that names a configured model is served by that model and never looked up here.
+ */
+export const ModelAliasesSchema = z.record(z.string().min(1), z.string().min(1))
+export type ModelAliases = z.infer<typeof ModelAliasesSchema>
+
 /** Default retry statuses: rate limits and the usual transient server errors. */
 export const DEFAULT_RETRY_STATUSES = [429, 500, 502, 503, 504]
 
@@ -146,6 +165,8 @@ export const RawConfigSchema = z.strictObject({
   accounts: z.array(AccountSchema).default([]),
   task_routes: z.partialRecord(TaskSchema, TaskRouteSchema).default({}),
   fallback_models: z.array(z.string().min(1)).default([]),
+  endpoint_models: EndpointModelsSchema.default({}),
+  model_aliases: ModelAliasesSchema.default({}),
   retry_statuses: z.array(z.number().int().min(100).max(599)).default(DEFAULT_RETRY_STATUSES),
 })
 /** What a raw config document may contain (before defaults). */

@@ -4,14 +4,35 @@
  * can say when a figure is only a default.
  */
 import {effectiveModel, type EffectiveModel} from '../config/models.js'
-import type {Capability, RuntimeConfig} from '../config/schema.js'
+import type {Capability, ModelMetadata, RuntimeConfig} from '../config/schema.js'
+
+/** Figures that selection reads and that someone may or may not have given. */
+export type KnownFigure = 'quality' | 'tier' | 'price' | 'context_window' | 'max_output_tokens' | 'capabilities' | 'latency' | 'failure_rate'
 
 /** Everything selection needs about one model key. */
 export interface ModelInfo extends EffectiveModel {
   capability_set: ReadonlySet<Capability>
   /** Who described the model: its config entry, the catalog, both, or nobody (every figure is a default). */
   origin: 'config' | 'catalog' | 'config+catalog' | 'defaults'
+  /**
+   * Which figures the config or the catalog gave; the others are `DEFAULT_MODEL_METADATA`'s stand-ins, on which
+   * selection never excludes a model nor reorders a route. Prices count as given once the config describes the model
+   * at all (a described model without prices is free, as a local model is).
+   */
+  known: Readonly<Record<KnownFigure, boolean>>
 }
+
+/** The config field behind each figure (`price` stands for both prices and follows the rule above). */
+const FIGURE_FIELDS: ReadonlyArray<[KnownFigure, keyof ModelMetadata | null]> = [
+  ['quality', 'quality'],
+  ['tier', 'tier'],
+  ['price', null],
+  ['context_window', 'context_window'],
+  ['max_output_tokens', 'max_output_tokens'],
+  ['capabilities', 'capabilities'],
+  ['latency', 'latency_ms'],
+  ['failure_rate', 'failure_rate'],
+]
 
 // Per-config cache, by identity (configs are immutable once loaded); capped against made-up keys.
 const CACHE_LIMIT = 4096
@@ -31,7 +52,11 @@ export function modelInfo(config: RuntimeConfig, key: string): ModelInfo {
     // The config schema fills `id` on every configured model, so only the other fields say whether it describes it.
     const described = own !== undefined && Object.keys(own).some((field) => field !== 'id')
     const origin = described ? (model.in_catalog ? 'config+catalog' : 'config') : model.in_catalog ? 'catalog' : 'defaults'
-    info = {...model, capability_set: new Set(model.capabilities), origin}
+    const known = {} as Record<KnownFigure, boolean>
+    for (const [figure, field] of FIGURE_FIELDS) {
+      known[figure] = model.in_catalog || (field === null ? described : own?.[field] !== undefined)
+    }
+    info = {...model, capability_set: new Set(model.capabilities), origin, known}
     if (perKey.size < CACHE_LIMIT) perKey.set(key, info)
   }
   return info
