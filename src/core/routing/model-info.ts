@@ -34,6 +34,9 @@ const FIGURE_FIELDS: ReadonlyArray<[KnownFigure, keyof ModelMetadata | null]> = 
   ['failure_rate', 'failure_rate'],
 ]
 
+/** Fields a config entry has without anyone describing the model (see `modelInfo`). */
+const UNDESCRIPTIVE_FIELDS: ReadonlySet<string> = new Set(['id', 'latency_ms', 'failure_rate'])
+
 // Per-config cache, by identity (configs are immutable once loaded); capped against made-up keys.
 const CACHE_LIMIT = 4096
 const cache = new WeakMap<RuntimeConfig, Map<string, ModelInfo>>()
@@ -49,8 +52,9 @@ export function modelInfo(config: RuntimeConfig, key: string): ModelInfo {
   if (!info) {
     const model = effectiveModel(config, key)
     const own = config.models[key]
-    // The config schema fills `id` on every configured model, so only the other fields say whether it describes it.
-    const described = own !== undefined && Object.keys(own).some((field) => field !== 'id')
+    // The config schema fills `id` on every configured model, and the runtime policy writes the latency and failure
+    // priors of every model it has seen: only the other fields say whether someone described it.
+    const described = own !== undefined && Object.keys(own).some((field) => !UNDESCRIPTIVE_FIELDS.has(field))
     const origin = described ? (model.in_catalog ? 'config+catalog' : 'config') : model.in_catalog ? 'catalog' : 'defaults'
     const known = {} as Record<KnownFigure, boolean>
     for (const [figure, field] of FIGURE_FIELDS) {

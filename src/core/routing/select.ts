@@ -20,14 +20,18 @@
  * Latency and failure rate come from live stats when the model has at least `live_min_samples` samples, else from
  * the catalog priors. `SELECTION_WEIGHTS` holds every number; nothing else in the ranking is a literal.
  *
+ * Only facts exclude, and only given figures reorder: a figure that neither the config nor the catalog gives
+ * (`ModelInfo.known`) never excludes a candidate (it is let through, ranked below those known to fit, its `unknown`
+ * saying which figure) and is neutral in the score (see `score`).
+ *
  * `provider.order` puts preferred providers first; `provider.sort` ranks by price or latency instead of the score
  * (`throughput`: no throughput data exists, so the lowest latency stands in for it). An explicit chain (`source:
  * request`) keeps the client's order. `provider.allow_fallbacks: false` keeps only the top candidate.
  */
+import {DEFAULT_MODEL_METADATA} from '../config/models.js'
 import type {Account, Capability, Complexity, ModelTier, RuntimeConfig, Task} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
 import {accountsForModel} from './accounts.js'
-import {DEFAULT_MODEL_METADATA} from '../config/models.js'
 import {CLIENT_PATHS, providerServes, someAccountServes} from './endpoints.js'
 import {type ModelInfo, modelInfo, roundUsd} from './model-info.js'
 import {describeProviderTools, type ToolSupport, toolRunners, toolSupport} from './provider-tools.js'
@@ -451,14 +455,10 @@ function score(input: SelectionInput, kept: Working[]): void {
     w.latencyKnown = w.latencyLive || info.known.latency
     w.failureKnown = w.failureLive || info.known.failure_rate
     if (w.latencyKnown && w.latency < minLatency) minLatency = w.latency
-    for (const [figure, known] of [
-      ['quality', info.known.quality],
-      ['price', info.known.price],
-      ['latency', w.latencyKnown],
-      ['failure_rate', w.failureKnown],
-    ] as const) {
-      if (!known) w.unknown.push(figure)
-    }
+    if (!info.known.quality) w.unknown.push('quality')
+    if (!info.known.price) w.unknown.push('price')
+    if (!w.latencyKnown) w.unknown.push('latency')
+    if (!w.failureKnown) w.unknown.push('failure_rate')
   }
 
   const need = COMPLEXITY_LEVEL[complexity]
@@ -566,13 +566,23 @@ function explain(input: SelectionInput, ranked: Working[]): void {
     }
     if (info.known.quality && info.task_affinity.includes(input.task)) reasons.push(`strong at ${input.task}`)
     const unscored = w.unknown.filter((figure) => SCORE_FIGURES.has(figure))
-    if (unscored.length > 0) reasons.push(`${unscored.map((figure) => FIGURE_NAMES[figure] ?? figure).join(', ')} unknown: neutral in the score`)
+    if (unscored.length > 0) reasons.push(`${figureList(unscored)} unknown: neutral in the score`)
   }
 }
 
-/** Figures of the score that may be unknown, and how reasons name them. */
+/** Figures of the score that may be unknown. */
 const SCORE_FIGURES: ReadonlySet<string> = new Set(['quality', 'price', 'latency', 'failure_rate'])
-const FIGURE_NAMES: Readonly<Record<string, string>> = {failure_rate: 'failure rate', context_window: 'context window', max_output_tokens: 'max output', provider_tools: 'tool support'}
+/** How reasons name the figures of `Candidate.unknown` that are not capabilities. */
+const FIGURE_NAMES: Readonly<Record<string, string>> = {
+  failure_rate: 'failure rate',
+  context_window: 'context window',
+  max_output_tokens: 'max output',
+  provider_tools: 'tool support',
+}
+
+function figureList(figures: readonly string[]): string {
+  return figures.map((figure) => FIGURE_NAMES[figure] ?? CAPABILITY_NAMES[figure as Capability] ?? figure).join(', ')
+}
 
 function sortReason(sort: NonNullable<ProviderPreferences['sort']>, w: Working): string {
   if (sort === 'price') return w.info.known.price ? `sorted by price: est. $${usd(w.cost)}` : 'sorted by price: price unknown, sorts last'
@@ -605,9 +615,6 @@ function doubtOver(doubted: Working, other: Working): boolean {
   return doubted.unverified.length > 0 && other.unverified.length === 0
 }
 
-function figureList(figures: readonly string[]): string {
-  return figures.map((figure) => FIGURE_NAMES[figure] ?? `${figure} support`).join(', ')
-}
 
 /** The component that most favours `winner` over `loser`, in words. */
 function evidence(winner: Working, loser: Working): string {
