@@ -3,7 +3,8 @@
  *
  * A name resolves, in this order, to:
  * 1. a configured key as written (`openai/gpt-5-mini`). "Configured" means named anywhere in the config: `models`,
- *    `task_routes`, `fallback_models`, `default_model`, or an account's `models` list;
+ *    `task_routes`, `fallback_models`, `default_model`, `endpoint_models`, a `model_aliases` target, or an account's
+ *    `models` list;
  * 2. an unconfigured `provider/id` key that an enabled account with an empty `models` list of that provider serves,
  *    when the catalog knows the key (an `openai` account that serves "any model" accepts `openai/gpt-4.1`) or the
  *    provider runs whatever models its user installs (`ollama/mistral:7b`, see `SELF_HOSTED_PROVIDERS`). Other
@@ -57,7 +58,10 @@ interface NameIndex {
 
 const cache = new WeakMap<RuntimeConfig, NameIndex>()
 
-/** Every model key the config names, in a stable order: `models` first, then routes, fallbacks, default, accounts. */
+/**
+ * Every model key the config names, in a stable order: `models` first, then routes, fallbacks, default, endpoint
+ * models, alias targets, accounts.
+ */
 export function configuredModelKeys(config: RuntimeConfig): readonly string[] {
   return index(config).keys
 }
@@ -192,6 +196,8 @@ function index(config: RuntimeConfig): NameIndex {
   }
   for (const key of config.fallback_models) keySet.add(key)
   keySet.add(config.default_model)
+  for (const models of Object.values(config.endpoint_models)) for (const key of models ?? []) keySet.add(key)
+  for (const target of Object.values(config.model_aliases)) if (target !== 'auto') keySet.add(target)
   for (const account of config.accounts) {
     for (const listed of account.models) {
       keySet.add(modelProvider(listed) === undefined ? `${account.provider}/${listed}` : listed)
