@@ -208,6 +208,8 @@ const REQUIRED_CAPABILITIES: ReadonlyArray<[keyof Requirements, Capability, Excl
 const ASSUMED_CONTEXT = DEFAULT_MODEL_METADATA.context_window
 const ASSUMED_MAX_OUTPUT = DEFAULT_MODEL_METADATA.max_output_tokens
 
+const NONE: readonly string[] = Object.freeze([])
+
 /** Endpoints served by chat-style models. */
 const CHAT_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'responses', 'completions', 'messages'])
 
@@ -218,9 +220,7 @@ interface Working {
   codes: ExclusionCode[]
   reasons: string[]
   /** Figures a constraint needed but nobody gave: the candidate was let through and ranks below the others. */
-  unverified: string[]
-  /** Every figure the decision needed but nobody gave (`unverified`, then those of the score). */
-  unknown: string[]
+  unverified: readonly string[]
   /** Index among kept candidates, in chain order. */
   place: number
   cost: number
@@ -236,6 +236,9 @@ interface Working {
   shortfall: number
   components: ScoreComponents | null
   score: number
+  /** Sort keys of `rank`: the provider.order group (doubled, plus one when `unverified`), then price or latency. */
+  group: number
+  sortKey: number
   rank: number | null
 }
 
@@ -276,8 +279,7 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     provider,
     codes: [],
     reasons: [],
-    unverified: [],
-    unknown: [],
+    unverified: NONE,
     place: -1,
     cost: 0,
     latency: 0,
@@ -291,15 +293,12 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     shortfall: 0,
     components: null,
     score: 0,
+    group: 0,
+    sortKey: 0,
     rank: null,
   }
   const exclude = (code: ExclusionCode, reason: string = EXCLUSIONS[code].text) => {
     w.codes.push(code)
-    w.reasons.push(reason)
-  }
-  // A figure nobody gave never excludes: the candidate is let through, ranked below those known to fit.
-  const unverified = (figure: string, reason: string) => {
-    w.unverified.push(figure)
     w.reasons.push(reason)
   }
 
@@ -326,7 +325,7 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   }
   for (const [need, capability, code, why] of REQUIRED_CAPABILITIES) {
     if (!requirements[need]) continue
-    if (!knowsCapabilities) unverified(capability, `${CAPABILITY_NAMES[capability]} unknown (${why})`)
+    if (!knowsCapabilities) unverified(w, capability, `${CAPABILITY_NAMES[capability]} unknown (${why})`)
     else if (!capabilities.has(capability)) exclude(code)
   }
   // The accounts decide (an `openai/…` model may be served by an API account and a ChatGPT one); with none, the
@@ -340,22 +339,22 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     if (support === 'cannot') {
       exclude('hosted_tool', `${describeProviderTools(tools, input.endpoint)}: only ${toolRunners(input.endpoint)} accounts run ${tools.length === 1 ? 'it' : 'them'}`)
     } else if (support === 'unknown') {
-      unverified('provider_tools', `whether ${provider ?? 'its provider'} runs ${describeProviderTools(tools, input.endpoint)} is unknown`)
+      unverified(w, 'provider_tools', `whether ${provider ?? 'its provider'} runs ${describeProviderTools(tools, input.endpoint)} is unknown`)
     }
   }
   if (preferences?.require_parameters) {
     if (input.reasoning) {
-      if (!knowsCapabilities) unverified('reasoning', 'reasoning support unknown (provider.require_parameters)')
+      if (!knowsCapabilities) unverified(w, 'reasoning', 'reasoning support unknown (provider.require_parameters)')
       else if (!capabilities.has('reasoning')) exclude('no_reasoning')
     }
     if (requirements.streaming) {
-      if (!knowsCapabilities) unverified('streaming', 'streaming support unknown (provider.require_parameters)')
+      if (!knowsCapabilities) unverified(w, 'streaming', 'streaming support unknown (provider.require_parameters)')
       else if (!capabilities.has('streaming')) exclude('no_streaming')
     }
   }
 
   const maxPrice = preferences?.max_price
-  if (maxPrice && !info.known.price) unverified('price', 'price unknown (provider.max_price)')
+  if (maxPrice && !info.known.price) unverified(w, 'price', 'price unknown (provider.max_price)')
   else if (maxPrice) {
     const prompt = info.cost_input_per_1k * 1000
     const completion = info.cost_output_per_1k * 1000
@@ -372,14 +371,14 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   const output = requirements.output_tokens ?? 0
   const needed = requirements.input_tokens + output
   if (!info.known.context_window) {
-    if (needed > ASSUMED_CONTEXT) unverified('context_window', `context window unknown (the request needs ~${tokens(needed)} tokens)`)
+    if (needed > ASSUMED_CONTEXT) unverified(w, 'context_window', `context window unknown (the request needs ~${tokens(needed)} tokens)`)
   } else if (needed > info.context_window) {
     exclude('context_too_small', `needs ~${tokens(needed)} tokens, context window ${tokens(info.context_window)}`)
   }
   if (requirements.output_tokens !== null) {
     if (!info.known.max_output_tokens) {
       if (requirements.output_tokens > ASSUMED_MAX_OUTPUT) {
-        unverified('max_output_tokens', `max output unknown (the request asks for ${tokens(requirements.output_tokens)} tokens)`)
+        unverified(w, 'max_output_tokens', `max output unknown (the request asks for ${tokens(requirements.output_tokens)} tokens)`)
       }
     } else if (requirements.output_tokens > info.max_output_tokens) {
       exclude(
@@ -389,7 +388,6 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     }
   }
   if (!input.ignoreAccounts && accounts.length === 0) exclude('no_account')
-  w.unknown.push(...w.unverified)
   return w
 }
 
@@ -405,6 +403,12 @@ const CAPABILITY_NAMES: Record<Capability, string> = {
 }
 
 /** The best tool support among the candidate's accounts (any one that runs the tools will be tried); else its provider's. */
+/** A figure nobody gave never excludes: the candidate is let through, ranked below those known to fit. */
+function unverified(w: Working, figure: string, reason: string): void {
+  w.unverified = [...w.unverified, figure]
+  w.reasons.push(reason)
+}
+
 function bestToolSupport(accounts: readonly Account[], provider: string | null, endpoint: Endpoint): ToolSupport {
   if (accounts.length === 0) return provider === null ? 'unknown' : toolSupport(provider, endpoint)
   let best: ToolSupport = 'cannot'
@@ -455,10 +459,6 @@ function score(input: SelectionInput, kept: Working[]): void {
     w.latencyKnown = w.latencyLive || info.known.latency
     w.failureKnown = w.failureLive || info.known.failure_rate
     if (w.latencyKnown && w.latency < minLatency) minLatency = w.latency
-    if (!info.known.quality) w.unknown.push('quality')
-    if (!info.known.price) w.unknown.push('price')
-    if (!w.latencyKnown) w.unknown.push('latency')
-    if (!w.failureKnown) w.unknown.push('failure_rate')
   }
 
   const need = COMPLEXITY_LEVEL[complexity]
@@ -473,9 +473,15 @@ function score(input: SelectionInput, kept: Working[]): void {
     // Rounded so that float noise (0.82 + 0.08 vs 0.9) is not a shortfall.
     w.shortfall = Math.max(0, round(needed - quality))
     const overkill = info.known.tier ? Math.max(0, TIER_LEVEL[info.tier] - need) : 0
-    const decades = info.known.price && minCost !== Infinity ? decadesAbove(w.cost + floor, minCost + floor, weights.cost_max_decades) : 0
+    // Decades (powers of ten) above the reference; never below it: no candidate gains from being cheaper or faster.
+    const decades =
+      info.known.price && minCost !== Infinity
+        ? Math.min(weights.cost_max_decades, Math.max(0, Math.log10((w.cost + floor) / (minCost + floor))))
+        : 0
     const latencyDecades =
-      w.latencyKnown && minLatency !== Infinity ? decadesAbove(Math.max(w.latency, latencyFloor), Math.max(minLatency, latencyFloor)) : 0
+      w.latencyKnown && minLatency !== Infinity
+        ? Math.max(0, Math.log10(Math.max(w.latency, latencyFloor) / Math.max(minLatency, latencyFloor)))
+        : 0
     const components: ScoreComponents = {
       quality: round(weights.quality * quality - weights.shortfall * w.shortfall - weights.tier_over * overkill),
       cost: round(-weights.cost * decades),
@@ -488,11 +494,6 @@ function score(input: SelectionInput, kept: Working[]): void {
   }
 }
 
-/** How many decades (powers of ten) `value` lies above `reference`: 0 when below it, at most `max`. */
-function decadesAbove(value: number, reference: number, max = Infinity): number {
-  return Math.min(max, Math.max(0, Math.log10(value / reference)))
-}
-
 function rank(input: SelectionInput, kept: Working[]): Working[] {
   const preferences = input.preferences
   const ranked = [...kept]
@@ -503,18 +504,14 @@ function rank(input: SelectionInput, kept: Working[]): Working[] {
       const at = w.provider === null ? -1 : preferred.indexOf(w.provider.toLowerCase())
       return at === -1 ? preferred.length : at
     }
-    // Candidates let through on a figure nobody gave come after those known to fit; an unknown price or latency
-    // sorts last.
-    const doubt = (w: Working) => (w.unverified.length > 0 ? 1 : 0)
-    const sortKey = (w: Working) =>
-      preferences?.sort === 'price'
-        ? w.info.known.price ? w.cost : Infinity
-        : preferences?.sort
-          ? w.latencyKnown ? w.latency : Infinity
-          : 0
-    ranked.sort(
-      (a, b) => group(a) - group(b) || doubt(a) - doubt(b) || compare(sortKey(a), sortKey(b)) || b.score - a.score || a.place - b.place,
-    )
+    const sort = preferences?.sort
+    for (const w of ranked) {
+      // Candidates let through on a figure nobody gave come after those known to fit.
+      w.group = group(w) * 2 + (w.unverified.length > 0 ? 1 : 0)
+      // An unknown price or latency sorts last.
+      w.sortKey = sort === 'price' ? (w.info.known.price ? w.cost : Infinity) : sort ? (w.latencyKnown ? w.latency : Infinity) : 0
+    }
+    ranked.sort((a, b) => a.group - b.group || compare(a.sortKey, b.sortKey) || b.score - a.score || a.place - b.place)
   }
   ranked.forEach((w, i) => (w.rank = i + 1))
   return ranked
@@ -529,7 +526,8 @@ function compare(a: number, b: number): number {
 function explain(input: SelectionInput, ranked: Working[]): void {
   const weights = SELECTION_WEIGHTS
   const preferences = input.preferences
-  const cheapest = Math.min(...ranked.filter((w) => w.info.known.price).map((w) => w.cost))
+  let cheapest = Infinity
+  for (const w of ranked) if (w.info.known.price && w.cost < cheapest) cheapest = w.cost
   for (const w of ranked) {
     const reasons = w.reasons
     if (input.explicit) {
@@ -565,13 +563,22 @@ function explain(input: SelectionInput, ranked: Working[]): void {
       reasons.push(`${info.tier} model is more than ${a} ${input.complexity} request needs`)
     }
     if (info.known.quality && info.task_affinity.includes(input.task)) reasons.push(`strong at ${input.task}`)
-    const unscored = w.unknown.filter((figure) => SCORE_FIGURES.has(figure))
+    const unscored = unscoredFigures(w)
     if (unscored.length > 0) reasons.push(`${figureList(unscored)} unknown: neutral in the score`)
   }
 }
 
-/** Figures of the score that may be unknown. */
-const SCORE_FIGURES: ReadonlySet<string> = new Set(['quality', 'price', 'latency', 'failure_rate'])
+/** The score's figures that nobody gave for a kept candidate: `quality`, `price`, `latency`, `failure_rate`. */
+function unscoredFigures(w: Working): readonly string[] {
+  const known = w.info.known
+  if (known.quality && known.price && w.latencyKnown && w.failureKnown) return NONE
+  const figures: string[] = []
+  if (!known.quality) figures.push('quality')
+  if (!known.price) figures.push('price')
+  if (!w.latencyKnown) figures.push('latency')
+  if (!w.failureKnown) figures.push('failure_rate')
+  return figures
+}
 /** How reasons name the figures of `Candidate.unknown` that are not capabilities. */
 const FIGURE_NAMES: Readonly<Record<string, string>> = {
   failure_rate: 'failure rate',
@@ -690,6 +697,12 @@ const PARAM_OF: Partial<Record<ExclusionCode, string>> = {
   hosted_tool: 'tools',
 }
 
+/** Every figure the decision needed but nobody gave: the constraints' (`unverified`), then the score's. */
+function unknownFigures(w: Working): string[] {
+  const scored = w.components === null ? NONE : unscoredFigures(w)
+  return w.unverified.length === 0 && scored.length === 0 ? [] : [...w.unverified, ...scored]
+}
+
 function toCandidate(w: Working): Candidate {
   const excluded = w.codes.length > 0
   return {
@@ -703,7 +716,7 @@ function toCandidate(w: Working): Candidate {
     excluded,
     exclusion: excluded ? w.codes[0] : null,
     reasons: w.reasons,
-    unknown: w.unknown,
+    unknown: unknownFigures(w),
   }
 }
 
