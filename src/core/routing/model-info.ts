@@ -1,7 +1,7 @@
 /**
  * What the router knows about a model key: `effectiveModel` (the config's metadata over the catalog's over
- * `DEFAULT_MODEL_METADATA`), plus a capability set for fast checks and where the metadata came from, so that reasons
- * can say when a figure is only a default.
+ * `DEFAULT_MODEL_METADATA`), plus a capability set for fast checks, where the metadata came from, and which figures
+ * someone actually gave (`known`), so that selection acts on facts only and reasons can say what is unknown.
  */
 import {effectiveModel, type EffectiveModel} from '../config/models.js'
 import type {Capability, ModelMetadata, RuntimeConfig} from '../config/schema.js'

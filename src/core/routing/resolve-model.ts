@@ -85,16 +85,6 @@ export function resolveModelName(config: RuntimeConfig, name: string, param = 'm
     [idx.lowerKeys, lower],
     [idx.lowerIds, lower],
     [idx.lowerAliases, lower],
-  ] as const) {
-    const matches = map.get(key)
-    if (!matches) continue
-    if (matches.length === 1) return matches[0]
-    throw new RoutingError('invalid_request', `Model "${name}" is ambiguous: it names ${listModels(matches)}.`, {
-      param,
-      hint: 'Send the full key (`provider/id`) of the one you mean.',
-    })
-  }
-  for (const [map, key] of [
     [idx.served, name],
     [idx.lowerServed, lower],
   ] as const) {
