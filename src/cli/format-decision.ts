@@ -150,11 +150,16 @@ function contentText(content: unknown): string {
 
 function requestLine(decision: RoutingDecision): string {
   const parts: string[] = [decision.endpoint]
-  parts.push(decision.source === 'auto' ? `model ${decision.requested_model ?? '(none)'} → auto` : `model ${decision.requested_model ?? decision.route.models.join(', ')} (named by the request)`)
+  const alias = decision.model_alias
+  const mapped = alias ? ` (model_aliases: ${alias.pattern} → ${alias.target})` : ''
+  if (decision.source === 'auto') parts.push(`model ${decision.requested_model ?? '(none)'} → auto${mapped}`)
+  else if (alias) parts.push(`model ${decision.requested_model} → ${alias.target}${mapped}`)
+  else parts.push(`model ${decision.requested_model ?? decision.route.models.join(', ')} (named by the request)`)
   const r = decision.requirements
   parts.push(`~${tokens(r.input_tokens)} input tokens${r.output_tokens === null ? '' : `, max ${tokens(r.output_tokens)} output`}`)
   const needs = (['vision', 'tools', 'json_mode', 'streaming', 'embeddings', 'image_generation'] as const).filter((k) => r[k])
   if (needs.length > 0) parts.push(`needs ${needs.join(', ')}`)
+  if (decision.provider_tools.length > 0) parts.push(`provider tools ${decision.provider_tools.join(', ')}`)
   return parts.join(' · ')
 }
 

@@ -76,7 +76,16 @@ export function profileListText(profiles: BuiltinProfile[], defaultName: string)
 
 /** `profile show NAME`: description, default, fallbacks and the route table. */
 export function profileShowText(profile: BuiltinProfile): string {
-  const lines = [`${profile.name}: ${profile.description}`, '', `default model: ${profile.default_model}`, `fallbacks:     ${profile.fallback_models.join(', ')}`, '']
+  const lines = [
+    `${profile.name}: ${profile.description}`,
+    '',
+    `default model: ${profile.default_model}`,
+    `fallbacks:     ${profile.fallback_models.join(', ')}`,
+    `embeddings:    ${(profile.endpoint_models.embeddings ?? []).join(', ') || 'none'}`,
+    `images:        ${(profile.endpoint_models.image_generation ?? []).join(', ') || 'none'}`,
+    `model names:   ${Object.entries(profile.model_aliases).map(([pattern, target]) => `${pattern} → ${target}`).join(', ') || 'none'}`,
+    '',
+  ]
   for (const task of TASKS) {
     const route = profile.task_routes[task]
     if (!route) continue

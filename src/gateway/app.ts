@@ -10,6 +10,7 @@ import type {RouteDecisionEvent} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
 import {classifyRequest} from '../core/routing/classifier.js'
 import {decideRoute} from '../core/routing/decide.js'
+import {servableModels} from '../core/routing/resolve-model.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {ROUTER_REQUEST_FIELD_SET} from '../core/routing/request-options.js'
 import {anthropicErrorBody} from './adapters/messages-bridge.js'
@@ -372,6 +373,7 @@ function decisionEvent(
     endpoint: decision.endpoint,
     source: decision.source,
     requested_model: decision.requested_model,
+    model_alias: decision.model_alias,
     task: decision.task,
     complexity: decision.complexity,
     selected_model: decision.selected_model,
@@ -456,13 +458,16 @@ function health(state: GatewayState): Record<string, unknown> {
   }
 }
 
-/** `GET /v1/models`: `auto` first, then every configured model by its routing key. */
-function modelList(state: GatewayState): {object: 'list'; data: Array<{id: string; object: 'model'; created: number; owned_by: string}>} {
+/**
+ * `GET /v1/models`: `auto` first, then every model the gateway can serve (`servableModels`) by its routing key, with
+ * its `kind` (`chat`, `embeddings`, `image_generation`, or `unknown` when nobody gave its capabilities).
+ */
+function modelList(state: GatewayState): {object: 'list'; data: Array<{id: string; object: 'model'; created: number; owned_by: string; kind: string}>} {
   const created = Math.floor(state.startedAt / 1000)
-  const data = [{id: 'auto', object: 'model' as const, created, owned_by: 'open-llm-router'}]
-  for (const key of Object.keys(state.config.config.models)) {
+  const data = [{id: 'auto', object: 'model' as const, created, owned_by: 'open-llm-router', kind: 'auto'}]
+  for (const {key, kind} of servableModels(state.config.config)) {
     const slash = key.indexOf('/')
-    data.push({id: key, object: 'model', created, owned_by: slash === -1 ? 'unknown' : key.slice(0, slash)})
+    data.push({id: key, object: 'model', created, owned_by: slash === -1 ? 'unknown' : key.slice(0, slash), kind})
   }
   return {object: 'list', data}
 }

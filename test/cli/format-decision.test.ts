@@ -95,6 +95,20 @@ describe('formatDecision', () => {
     expect(explicit).toContain('Fallbacks   none')
   })
 
+  it('shows the model_aliases entry behind a client model name, to auto or to a model', () => {
+    const config = makeConfig({model_aliases: {'claude-haiku-*': 'acme/small', 'claude-*': 'auto'}})
+    const line = (model: string) =>
+      formatDecision(decideRoute({body: {model, messages: []}, endpoint: 'messages'}, config, {classify: fixed(classification())})).split('\n')[0]
+    expect(line('claude-opus-4-8')).toMatch(/^Request {5}messages · model claude-opus-4-8 → auto \(model_aliases: claude-\* → auto\) · /)
+    expect(line('claude-haiku-4-5')).toMatch(/^Request {5}messages · model claude-haiku-4-5 → acme\/small \(model_aliases: claude-haiku-\* → acme\/small\) · /)
+  })
+
+  it("names the request's tools that only some providers run", () => {
+    const body = {model: 'auto', input: 'hi', tools: [{type: 'function', name: 'f'}, {type: 'web_search'}]}
+    const text = formatDecision(decideRoute({body, endpoint: 'responses'}, CONFIG, {classify: fixed(classification()), ignoreAccounts: true}))
+    expect(text.split('\n')[0]).toMatch(/ · provider tools web_search$/)
+  })
+
   it('says when the task had no route of its own', () => {
     const thinking = formatDecision(decide({messages: []}, classification({task: 'thinking', complexity: 'high'})))
     expect(thinking).toContain('Route       general/high (no thinking route; general is used): acme/large')

@@ -163,6 +163,30 @@ describe('router serve', () => {
     expect(models.data[0].id).toBe('auto')
   })
 
+  it('serves model auto on every endpoint the README lists in the demo', async () => {
+    const served = await serve(['serve', '--demo', '--no-demo-traffic', '--host', '127.0.0.1', '--port', '0'])
+    const calls: Array<[string, Record<string, unknown>]> = [
+      ['/v1/chat/completions', {messages: [{role: 'user', content: 'hi'}]}],
+      ['/v1/responses', {input: 'hi'}],
+      ['/v1/completions', {prompt: 'Once upon a time'}],
+      ['/v1/embeddings', {input: 'hello'}],
+      ['/v1/images/generations', {prompt: 'a lighthouse at dusk'}],
+      ['/v1/messages', {max_tokens: 100, messages: [{role: 'user', content: 'hi'}]}],
+    ]
+    for (const [path, body] of calls) {
+      const response = await fetch(`${served.url}${path}`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify({model: 'auto', ...body}),
+      })
+      expect([path, response.status, response.headers.get('x-router-model')?.split('/')[0]]).toEqual([path, 200, expect.any(String)])
+      await response.arrayBuffer()
+    }
+    const models = (await (await fetch(`${served.url}/v1/models`)).json()) as {data: Array<{id: string; kind: string}>}
+    expect(models.data).toContainEqual(expect.objectContaining({id: 'openai/text-embedding-3-small', kind: 'embeddings'}))
+    expect(models.data).toContainEqual(expect.objectContaining({id: 'openai/gpt-image-1', kind: 'image_generation'}))
+  })
+
   it('says which port is taken and how to pick another, with exit code 2', async () => {
     const blocker = createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))

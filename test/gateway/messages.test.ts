@@ -175,7 +175,8 @@ fallback_models: []
     expect(error).toBeInstanceOf(Anthropic.BadRequestError)
     const apiError = error as InstanceType<typeof Anthropic.BadRequestError>
     expect(apiError.error).toMatchObject({type: 'error', error: {type: 'invalid_request_error', message: expect.stringContaining('Model "openai/gpt-9" is not configured')}})
-    // A server tool cannot go to the OpenAI-protocol account: a 400 that says so, and nothing sent.
+    // A server tool cannot go to the OpenAI-protocol account: a 400 from the routing decision that says so, and
+    // nothing sent.
     const before = openai.requests.length
     const refused = await client()
       .messages.create({
@@ -186,7 +187,9 @@ fallback_models: []
       })
       .then(() => undefined, (caught: unknown) => caught)
     expect(refused).toBeInstanceOf(Anthropic.BadRequestError)
-    expect((refused as Error).message).toContain("runs on Anthropic's servers")
+    expect((refused as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
+      error: {message: expect.stringContaining('the "web_search_20250305" tool is Anthropic\'s: only anthropic accounts run it')},
+    })
     expect(openai.requests.length).toBe(before)
   })
 

@@ -11,7 +11,7 @@ export default class ProfileShow extends BaseCommand {
 
   static override description = `Each tier lists models from several providers in order of preference. Compiling a profile keeps those your accounts serve and that pass your guardrails; \`router profile compile --explain\` shows the result for your accounts.
 
---json prints the profile as stored: {"name", "description", "default_model", "task_routes", "fallback_models"}.`
+--json prints the profile as stored: {"name", "description", "default_model", "task_routes", "fallback_models", "endpoint_models", "model_aliases"}.`
 
   static override examples = [
     {description: 'The routes of the default profile', command: '<%= config.bin %> <%= command.id %> auto'},

@@ -119,7 +119,13 @@ export const RouteDecisionEventSchema = z.strictObject({
   event: z.literal('route_decision'),
   endpoint: EndpointSchema,
   source: z.enum(['auto', 'request']),
+  /** The `model` the client sent, as it sent it; null when it sent none. */
   requested_model: z.string().nullable(),
+  /**
+   * The `model_aliases` entry that mapped `requested_model` (a name the config does not know) to a model or to `auto`;
+   * null when none did. Absent from logs written before the field existed.
+   */
+  model_alias: z.strictObject({pattern: z.string(), target: z.string()}).nullable().optional(),
   task: TaskSchema,
   complexity: ComplexitySchema,
   selected_model: z.string(),

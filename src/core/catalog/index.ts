@@ -10,6 +10,7 @@ import {
   CatalogModelSchema,
   ProviderSchema,
   type BuiltinProfile,
+  type Capability,
   type CatalogModel,
   type Provider,
 } from './schema.js'
@@ -82,6 +83,16 @@ function buildCatalog(): Catalog {
     ]
     for (const ref of refs) {
       if (!modelByKey.has(ref)) throw new Error(`catalog: profile ${profile.name} references unknown model ${ref}`)
+    }
+    for (const [capability, keys] of Object.entries(profile.endpoint_models) as Array<[Capability, string[] | undefined]>) {
+      for (const key of keys ?? []) {
+        if (!modelByKey.get(key)?.capabilities.includes(capability)) {
+          throw new Error(`catalog: profile ${profile.name} lists ${key} for ${capability}, which it cannot do`)
+        }
+      }
+    }
+    for (const [pattern, target] of Object.entries(profile.model_aliases)) {
+      if (target !== 'auto' && !modelByKey.has(target)) throw new Error(`catalog: profile ${profile.name} maps ${pattern} to unknown model ${target}`)
     }
   }
   const profileByName = new Map(profiles.map((profile) => [profile.name, profile]))

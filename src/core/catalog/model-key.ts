@@ -1,4 +1,7 @@
-/** Helpers for `provider/modelId` routing keys. */
+/** Helpers for `provider/modelId` routing keys, and the model names that mean "let the router choose". */
+
+/** Model names that mean "let the router choose". */
+export const AUTO_MODEL_NAMES: ReadonlySet<string> = new Set(['auto', 'openrouter/auto'])
 
 /** `openai-codex/gpt-5.2` → `gpt-5.2`; a key without a provider is its own id. */
 export function defaultModelId(key: string): string {

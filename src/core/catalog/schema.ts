@@ -45,6 +45,25 @@ export const TaskRouteSchema = z.strictObject({
 })
 export type TaskRoute = z.infer<typeof TaskRouteSchema>
 
+/**
+ * Models for the endpoints that task routes do not serve, keyed by the capability the endpoint needs: `embeddings`
+ * (`/v1/embeddings`) and `image_generation` (`/v1/images/generations`). `model: auto` on such an endpoint tries these
+ * first, in order, then every other configured model with the capability.
+ */
+export const EndpointModelsSchema = z.strictObject({
+  embeddings: ModelRefListSchema.optional(),
+  image_generation: ModelRefListSchema.optional(),
+})
+export type EndpointModels = z.infer<typeof EndpointModelsSchema>
+
+/**
+ * Client model names the config does not know, mapped to a model or to `auto`: `{"claude-*": auto}`. Keys are
+ * patterns in which `*` matches any run of characters (case is ignored); the first pattern that matches, in the order
+ * written, wins. A name that names a configured model is served by that model and never looked up here.
+ */
+export const ModelAliasesSchema = z.record(z.string().min(1), z.string().min(1))
+export type ModelAliases = z.infer<typeof ModelAliasesSchema>
+
 /** Which wire protocol a provider speaks; the gateway keeps one adapter per protocol. */
 export const AdapterKindSchema = z.enum(['openai', 'openai-codex', 'anthropic', 'gemini', 'github'])
 export type AdapterKind = z.infer<typeof AdapterKindSchema>
@@ -91,12 +110,18 @@ export const CatalogModelSchema = z.strictObject({
 })
 export type CatalogModel = z.infer<typeof CatalogModelSchema>
 
-/** A built-in routing profile: a route table over catalog model references, plus fallbacks. */
+/**
+ * A built-in routing profile: a route table over catalog model references, plus fallbacks, the models that serve the
+ * embeddings and image endpoints (one per provider, the compiler keeps those the accounts serve), and the client model
+ * names it maps (`model_aliases`, see `ModelAliasesSchema`).
+ */
 export const BuiltinProfileSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string(),
   default_model: z.string().min(1),
   task_routes: z.partialRecord(TaskSchema, TaskRouteSchema),
   fallback_models: z.array(z.string().min(1)),
+  endpoint_models: EndpointModelsSchema,
+  model_aliases: ModelAliasesSchema,
 })
 export type BuiltinProfile = z.infer<typeof BuiltinProfileSchema>

@@ -28,5 +28,7 @@ export function builtinProfileConfig(name: string): RuntimeConfig {
     accounts: [],
     task_routes: profile.task_routes,
     fallback_models: profile.fallback_models,
+    endpoint_models: profile.endpoint_models,
+    model_aliases: profile.model_aliases,
   })
 }

@@ -24,6 +24,7 @@ import {
   RawConfigSchema,
   TASKS,
   type Account,
+  type EndpointModels,
   type GuardrailThresholds,
   type ModelMetadata,
   type ProfileAccount,
@@ -290,6 +291,12 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
     fallbackModels = refill(chatServed, models, 'general', 'default', (key) => check('global', key) !== undefined, 'reliability')
     accountDetails.push(`fallbacks: none of the profile's fallbacks is served; using ${fallbackModels.join(', ') || 'none'}`)
   } else accountDetails.push(`fallbacks: ${fallbackModels.join(', ')}`)
+  const endpointModels: EndpointModels = {}
+  for (const [capability, keys] of Object.entries(base!.endpoint_models) as Array<[keyof EndpointModels, string[] | undefined]>) {
+    const kept = (keys ?? []).filter((key) => served.has(key) && check('global', key) === undefined)
+    if (kept.length > 0) endpointModels[capability] = kept
+    accountDetails.push(`${capability}: ${kept.length > 0 ? kept.join(', ') : 'no served model'}`)
+  }
   let defaultModel = base!.default_model
   if (!served.has(defaultModel) || check('global', defaultModel)) {
     const general = routes.general ?? {}
@@ -313,13 +320,21 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   steps.push({step: 'base_url', summary: `${accounts.length} account(s) with base URLs`, details: baseUrlDetails})
 
   // Models that the compiled config mentions, in a stable order: routes first, then the rest.
-  const used = new Set<string>([defaultModel, ...routeKeys(routes), ...fallbackModels, ...accountModels.flat()])
+  const used = new Set<string>([
+    defaultModel,
+    ...routeKeys(routes),
+    ...fallbackModels,
+    ...Object.values(endpointModels).flat(),
+    ...accountModels.flat(),
+  ])
   const compiled: Record<string, unknown> = {
     default_model: defaultModel,
     models: Object.fromEntries([...used].map((key) => [key, models[key] ?? {}])),
     accounts,
     task_routes: routes,
     fallback_models: fallbackModels,
+    endpoint_models: endpointModels,
+    model_aliases: base!.model_aliases,
   }
 
   // 8. raw_overrides

@@ -8,9 +8,10 @@ import {getCatalog, getCatalogModel} from '../catalog/index.js'
 import {defaultModelId, modelProvider} from '../catalog/model-key.js'
 import {describeUnresolved, resolveModelRef} from '../catalog/resolve.js'
 import type {Problem} from '../errors.js'
+import {AUTO_MODEL_NAMES} from '../catalog/model-key.js'
 import {didYouMean, suggest} from '../suggest.js'
 import {accountServes} from './account-serves.js'
-import {TASKS, type ModelMetadata, type RuntimeConfig, type TierKey} from './schema.js'
+import {TASKS, type EndpointModels, type ModelMetadata, type RuntimeConfig, type TierKey} from './schema.js'
 import type {DocPath} from './yaml.js'
 import type {Locator} from './zod-issues.js'
 
@@ -32,6 +33,7 @@ export interface NormalizeResult {
 }
 
 const TIER_ORDER: TierKey[] = ['low', 'medium', 'high', 'xhigh', 'default']
+const ENDPOINT_CAPABILITIES = ['embeddings', 'image_generation'] as const satisfies ReadonlyArray<keyof EndpointModels>
 
 /** Catalog metadata of a model without its key fields: what goes into `models:`. */
 export function catalogMetadata(key: string): ModelMetadata | undefined {
@@ -151,6 +153,36 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
     config.fallback_models.map((ref, i) => routeRef(ref, ['fallback_models', i])).filter((k): k is string => k !== undefined),
   )
 
+  const endpointModels: EndpointModels = {}
+  for (const capability of ENDPOINT_CAPABILITIES) {
+    const refs = config.endpoint_models[capability]
+    if (refs === undefined) continue
+    endpointModels[capability] = unique(
+      refs
+        .map((ref, i) => {
+          const key = routeRef(ref, ['endpoint_models', capability, i])
+          const capabilities = key === undefined ? undefined : models[key]?.capabilities
+          if (capabilities !== undefined && !capabilities.includes(capability)) {
+            warn(
+              ['endpoint_models', capability, i],
+              `\`${key}\` is listed for ${capability}, but its capabilities (${capabilities.join(', ') || 'none'}) do not include it; requests will skip it`,
+              `list a model that has ${capability}, or add \`${capability}\` to its \`capabilities\``,
+            )
+          }
+          return key
+        })
+        .filter((k): k is string => k !== undefined),
+    )
+  }
+  const modelAliases: Record<string, string> = {}
+  for (const [pattern, target] of Object.entries(config.model_aliases)) {
+    if (AUTO_MODEL_NAMES.has(target.trim().toLowerCase())) modelAliases[pattern] = 'auto'
+    else {
+      const key = routeRef(target, ['model_aliases', pattern])
+      if (key !== undefined) modelAliases[pattern] = key
+    }
+  }
+
   const enabled = accounts.filter((account) => account.enabled)
   if (enabled.length === 0) {
     warn(
@@ -184,6 +216,8 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
       accounts,
       task_routes: taskRoutes,
       fallback_models: fallbackModels,
+      endpoint_models: endpointModels,
+      model_aliases: modelAliases,
     },
     problems,
   }

@@ -12,6 +12,8 @@ export function renderConfigYaml(config: RuntimeConfig, options: {header?: strin
     default_model: config.default_model,
     task_routes: config.task_routes,
     fallback_models: config.fallback_models,
+    endpoint_models: config.endpoint_models,
+    model_aliases: config.model_aliases,
     retry_statuses: config.retry_statuses,
     accounts: config.accounts.map((account) => dropUndefined(account)),
     models: config.models,

@@ -5,11 +5,29 @@
 import {z} from 'zod'
 
 import {defaultModelId} from '../catalog/model-key.js'
-import {AuthModeSchema, CapabilitySchema, ModelTierSchema, TaskRouteSchema, TaskSchema} from '../catalog/schema.js'
+import {
+  AuthModeSchema,
+  CapabilitySchema,
+  EndpointModelsSchema,
+  ModelAliasesSchema,
+  ModelTierSchema,
+  TaskRouteSchema,
+  TaskSchema,
+} from '../catalog/schema.js'
 
 // The vocabulary the config shares with the catalog is defined there (the config builds on the catalog); what the
 // config's readers use most is offered here too.
-export {TASKS, TaskSchema, type Capability, type ModelTier, type Task} from '../catalog/schema.js'
+export {
+  TASKS,
+  TaskSchema,
+  EndpointModelsSchema,
+  ModelAliasesSchema,
+  type Capability,
+  type EndpointModels,
+  type ModelAliases,
+  type ModelTier,
+  type Task,
+} from '../catalog/schema.js'
 
 /** How capable a model a request needs. */
 export const ComplexitySchema = z.enum(['low', 'medium', 'high', 'xhigh'])
@@ -101,6 +119,7 @@ export const ModelsMapSchema = z
     return Object.fromEntries(entries.map(([key, meta]) => [key, {...meta, id: meta?.id ?? defaultModelId(key)}]))
   })
 
+
 /** Default retry statuses: rate limits and the usual transient server errors. */
 export const DEFAULT_RETRY_STATUSES = [429, 500, 502, 503, 504]
 
@@ -111,6 +130,8 @@ export const RawConfigSchema = z.strictObject({
   accounts: z.array(AccountSchema).default([]),
   task_routes: z.partialRecord(TaskSchema, TaskRouteSchema).default({}),
   fallback_models: z.array(z.string().min(1)).default([]),
+  endpoint_models: EndpointModelsSchema.default({}),
+  model_aliases: ModelAliasesSchema.default({}),
   retry_statuses: z.array(z.number().int().min(100).max(599)).default(DEFAULT_RETRY_STATUSES),
 })
 /** What a raw config document may contain (before defaults). */

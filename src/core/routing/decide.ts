@@ -9,17 +9,21 @@
  * - Otherwise the client named the chain: `model`, then OpenRouter-style `models` (or `models` alone when `model` is
  *   auto). Each name is resolved against the config (`resolveModelName`); the chain is exactly those models, in that
  *   order, and nothing else. The classifier still runs (for the diagnostics) and every hard constraint still applies.
+ *   A `model` that names no configured model goes through the config's `model_aliases`, which map it to a model or to
+ *   auto (`resolveRequestedModel`).
  * - `router: {task?, complexity?}` forces the classification; each forced value is reported as a signal.
+ * - Tools that only some providers run (`providerToolTypes`) exclude the candidates whose provider cannot run them.
  */
 import {routeFor} from '../config/routes.js'
-import type {Capability, RuntimeConfig} from '../config/schema.js'
+import type {Capability, EndpointModels, RuntimeConfig} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
 import {tierKey} from '../policy/feedback.js'
 import type {TierEscalation} from '../policy/schema.js'
 import {classifyRequest} from './classifier.js'
 import {modelInfo} from './model-info.js'
 import {AUTO_MODEL_NAMES, readRoutingFields, requestedModelName} from './request-options.js'
-import {configuredModelKeys, resolveModelName} from './resolve-model.js'
+import {providerToolTypes} from './provider-tools.js'
+import {configuredModelKeys, resolveModelName, resolveRequestedModel} from './resolve-model.js'
 import type {Classification, Endpoint, RoutingDecision, Signal} from './schema.js'
 import {type ChainEntry, type LiveStatsSource, selectCandidates} from './select.js'
 
@@ -38,7 +42,7 @@ export interface DecideOptions {
 }
 
 /** Capability that an auto chain for these endpoints must have, and which configured models are added for it. */
-const ENDPOINT_CAPABILITY: Partial<Record<Endpoint, Capability>> = {
+const ENDPOINT_CAPABILITY: Partial<Record<Endpoint, keyof EndpointModels & Capability>> = {
   embeddings: 'embeddings',
   'images.generations': 'image_generation',
 }
@@ -52,7 +56,8 @@ export function decideRoute(
   const started = performance.now()
   const {body, endpoint} = request
   const fields = readRoutingFields(body)
-  const requested = requestedModelName(body)
+  const requestedName = requestedModelName(body)
+  const requested = requestedName === null ? null : resolveRequestedModel(config, requestedName)
   const classification = (options.classify ?? classifyRequest)(body, endpoint)
 
   let {task, complexity, signals} = classification
@@ -88,16 +93,11 @@ export function decideRoute(
     complexity = escalation.to
   }
 
-  const names = explicitNames(requested, fields.models)
-  const explicit = names.length > 0
+  const keys = explicitKeys(config, requested?.key ?? null, fields.models)
+  const explicit = keys.length > 0
   let chain: ChainEntry[]
   let route: RoutingDecision['route']
   if (explicit) {
-    const keys: string[] = []
-    names.forEach((name, i) => {
-      const key = resolveModelName(config, name, i === 0 && requested !== null ? 'model' : 'models')
-      if (!keys.includes(key)) keys.push(key)
-    })
     chain = keys.map((model) => ({model, source: 'request'}))
     route = {task, tier: complexity, models: keys}
   } else {
@@ -107,6 +107,7 @@ export function decideRoute(
   }
 
   const body_ = body as Record<string, unknown> | null
+  const providerTools = providerToolTypes(body, endpoint)
   const selection = selectCandidates({
     config,
     chain,
@@ -115,6 +116,7 @@ export function decideRoute(
     complexity,
     requirements: classification.requirements,
     reasoning: body_ !== null && typeof body_ === 'object' && (body_.reasoning_effort != null || body_.reasoning != null),
+    providerTools,
     preferences: fields.provider,
     allowedModels: fields.allowed_models,
     stats: options.stats,
@@ -126,6 +128,7 @@ export function decideRoute(
   return {
     source: explicit ? 'request' : 'auto',
     requested_model: typeof rawModel === 'string' ? rawModel : null,
+    model_alias: requested?.alias ?? null,
     endpoint,
     task,
     complexity,
@@ -136,15 +139,16 @@ export function decideRoute(
     candidates: selection.candidates,
     signals,
     requirements: classification.requirements,
+    provider_tools: [...providerTools],
     profile: options.profile ?? null,
     route,
     decision_ms: performance.now() - started,
   }
 }
 
-/** The client's chain: `model` (unless auto) then `models`; empty for auto. */
-function explicitNames(requested: string | null, models: readonly string[] | undefined): string[] {
-  const names = requested === null ? [] : [requested]
+/** The client's chain: the resolved `model` (unless auto) then `models`, without repeats; empty for auto. */
+function explicitKeys(config: RuntimeConfig, model: string | null, models: readonly string[] | undefined): string[] {
+  const keys = model === null ? [] : [model]
   for (const name of models ?? []) {
     if (AUTO_MODEL_NAMES.has(name.trim().toLowerCase())) {
       throw new RoutingError('invalid_request', '`models` lists model names to try in order; it cannot contain "auto".', {
@@ -152,11 +156,18 @@ function explicitNames(requested: string | null, models: readonly string[] | und
         hint: 'Drop `models` to let the router choose, or list configured models only.',
       })
     }
-    names.push(name)
+    const key = resolveModelName(config, name, 'models')
+    if (!keys.includes(key)) keys.push(key)
   }
-  return names
+  return keys
 }
 
+/**
+ * The auto chain: the route's models, the fallbacks and the default model. For the embeddings and image endpoints,
+ * the config's `endpoint_models` for that capability come first and every other configured model with it last, and
+ * only the models that have the capability stay, with those whose capabilities nobody gave (they may have it) after
+ * them; when there are none, the whole chain stays, so that the error says why each model fails.
+ */
 function autoChain(config: RuntimeConfig, routeModels: readonly string[], endpoint: Endpoint): ChainEntry[] {
   const chain: ChainEntry[] = []
   const seen = new Set<string>()
@@ -165,15 +176,19 @@ function autoChain(config: RuntimeConfig, routeModels: readonly string[], endpoi
     seen.add(model)
     chain.push({model, source})
   }
+  const capability = ENDPOINT_CAPABILITY[endpoint]
+  if (capability) for (const model of config.endpoint_models[capability] ?? []) push(model, 'route')
   for (const model of routeModels) push(model, 'route')
   for (const model of config.fallback_models) push(model, 'fallback')
   push(config.default_model, 'default')
-  const capability = ENDPOINT_CAPABILITY[endpoint]
   if (!capability) return chain
-  for (const model of configuredModelKeys(config)) {
-    if (modelInfo(config, model).capability_set.has(capability)) push(model, 'fallback')
+  const has = (model: string): boolean | null => {
+    const info = modelInfo(config, model)
+    return info.known.capabilities ? info.capability_set.has(capability) : null
   }
-  // Only the capable models, unless there are none: then the whole chain, so the error says why each one fails.
-  const capable = chain.filter((entry) => modelInfo(config, entry.model).capability_set.has(capability))
-  return capable.length > 0 ? capable : chain
+  for (const model of configuredModelKeys(config)) if (has(model) === true) push(model, 'fallback')
+  for (const model of configuredModelKeys(config)) if (has(model) === null) push(model, 'fallback')
+  const capable = chain.filter((entry) => has(entry.model) === true)
+  const maybe = chain.filter((entry) => has(entry.model) === null)
+  return capable.length + maybe.length > 0 ? [...capable, ...maybe] : chain
 }

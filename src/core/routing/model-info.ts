@@ -1,17 +1,41 @@
 /**
  * What the router knows about a model key: `effectiveModel` (the config's metadata over the catalog's over
- * `DEFAULT_MODEL_METADATA`), plus a capability set for fast checks and where the metadata came from, so that reasons
- * can say when a figure is only a default.
+ * `DEFAULT_MODEL_METADATA`), plus a capability set for fast checks, where the metadata came from, and which figures
+ * someone actually gave (`known`), so that selection acts on facts only and reasons can say what is unknown.
  */
 import {effectiveModel, type EffectiveModel} from '../config/models.js'
-import type {Capability, RuntimeConfig} from '../config/schema.js'
+import type {Capability, ModelMetadata, RuntimeConfig} from '../config/schema.js'
+
+/** Figures that selection reads and that someone may or may not have given. */
+export type KnownFigure = 'quality' | 'tier' | 'price' | 'context_window' | 'max_output_tokens' | 'capabilities' | 'latency' | 'failure_rate'
 
 /** Everything selection needs about one model key. */
 export interface ModelInfo extends EffectiveModel {
   capability_set: ReadonlySet<Capability>
   /** Who described the model: its config entry, the catalog, both, or nobody (every figure is a default). */
   origin: 'config' | 'catalog' | 'config+catalog' | 'defaults'
+  /**
+   * Which figures the config or the catalog gave; the others are `DEFAULT_MODEL_METADATA`'s stand-ins, on which
+   * selection never excludes a model nor reorders a route. Prices count as given once the config describes the model
+   * at all (a described model without prices is free, as a local model is).
+   */
+  known: Readonly<Record<KnownFigure, boolean>>
 }
+
+/** The config field behind each figure (`price` stands for both prices and follows the rule above). */
+const FIGURE_FIELDS: ReadonlyArray<[KnownFigure, keyof ModelMetadata | null]> = [
+  ['quality', 'quality'],
+  ['tier', 'tier'],
+  ['price', null],
+  ['context_window', 'context_window'],
+  ['max_output_tokens', 'max_output_tokens'],
+  ['capabilities', 'capabilities'],
+  ['latency', 'latency_ms'],
+  ['failure_rate', 'failure_rate'],
+]
+
+/** Fields a config entry has without anyone describing the model (see `modelInfo`). */
+const UNDESCRIPTIVE_FIELDS: ReadonlySet<string> = new Set(['id', 'latency_ms', 'failure_rate'])
 
 // Per-config cache, by identity (configs are immutable once loaded); capped against made-up keys.
 const CACHE_LIMIT = 4096
@@ -28,10 +52,15 @@ export function modelInfo(config: RuntimeConfig, key: string): ModelInfo {
   if (!info) {
     const model = effectiveModel(config, key)
     const own = config.models[key]
-    // The config schema fills `id` on every configured model, so only the other fields say whether it describes it.
-    const described = own !== undefined && Object.keys(own).some((field) => field !== 'id')
+    // The config schema fills `id` on every configured model, and the runtime policy writes the latency and failure
+    // priors of every model it has seen: only the other fields say whether someone described it.
+    const described = own !== undefined && Object.keys(own).some((field) => !UNDESCRIPTIVE_FIELDS.has(field))
     const origin = described ? (model.in_catalog ? 'config+catalog' : 'config') : model.in_catalog ? 'catalog' : 'defaults'
-    info = {...model, capability_set: new Set(model.capabilities), origin}
+    const known = {} as Record<KnownFigure, boolean>
+    for (const [figure, field] of FIGURE_FIELDS) {
+      known[figure] = model.in_catalog || (field === null ? described : own?.[field] !== undefined)
+    }
+    info = {...model, capability_set: new Set(model.capabilities), origin, known}
     if (perKey.size < CACHE_LIMIT) perKey.set(key, info)
   }
   return info

@@ -19,8 +19,8 @@ export type RouterRequestField = (typeof ROUTER_REQUEST_FIELDS)[number]
 /** `ROUTER_REQUEST_FIELDS` as a set. */
 export const ROUTER_REQUEST_FIELD_SET: ReadonlySet<string> = new Set(ROUTER_REQUEST_FIELDS)
 
-/** Model names that mean "let the router choose". */
-export const AUTO_MODEL_NAMES: ReadonlySet<string> = new Set(['auto', 'openrouter/auto'])
+export {AUTO_MODEL_NAMES} from '../catalog/model-key.js'
+import {AUTO_MODEL_NAMES} from '../catalog/model-key.js'
 
 const NONE: RoutingRequestFields = Object.freeze({})
 

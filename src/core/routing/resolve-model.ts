@@ -3,7 +3,8 @@
  *
  * A name resolves, in this order, to:
  * 1. a configured key as written (`openai/gpt-5-mini`). "Configured" means named anywhere in the config: `models`,
- *    `task_routes`, `fallback_models`, `default_model`, or an account's `models` list;
+ *    `task_routes`, `fallback_models`, `default_model`, `endpoint_models`, a `model_aliases` target, or an account's
+ *    `models` list;
  * 2. an unconfigured `provider/id` key that an enabled account with an empty `models` list of that provider serves,
  *    when the catalog knows the key (an `openai` account that serves "any model" accepts `openai/gpt-4.1`) or the
  *    provider runs whatever models its user installs (`ollama/mistral:7b`, see `SELF_HOSTED_PROVIDERS`). Other
@@ -11,19 +12,25 @@
  * 3. the key whose upstream id or bare id is the name (`gpt-5-mini`), when exactly one key has it;
  * 4. the key that has the name as an alias (config or catalog aliases: `sonnet`), when exactly one has it;
  * 5. steps 1, 3 and 4 again ignoring case;
- * 6. for a dated snapshot name that none of that matched (`claude-sonnet-4-5-20250929`, `gpt-4o-2024-08-06`, as
+ * 6. a catalog model that an enabled account with an empty `models` list of its provider serves, by its id or an
+ *    alias (`text-embedding-3-small` with an `openai` account), when exactly one such model has the name;
+ * 7. for a dated snapshot name that none of that matched (`claude-sonnet-4-5-20250929`, `gpt-4o-2024-08-06`, as
  *    Claude Code and pinned clients send them), the same name without its date: the snapshot is served by its model
  *    (configure the snapshot as a model of its own to pin it).
  * A name that several keys share is ambiguous (`invalid_request`, listing them); a name that matches nothing is
- * `model_not_found`, listing the configured models and the closest names.
+ * `model_not_found`, listing the configured models and the closest names. For the request's `model`,
+ * `resolveRequestedModel` then tries the config's `model_aliases` before giving up.
  */
-import {getCatalogModel} from '../catalog/index.js'
+import {getCatalog, getCatalogModel} from '../catalog/index.js'
 import {defaultModelId, modelProvider} from '../catalog/model-key.js'
 import type {RuntimeConfig} from '../config/schema.js'
 import {TASKS} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
 import {didYouMean, suggest} from '../suggest.js'
+import {accountsForModel} from './accounts.js'
 import {modelInfo} from './model-info.js'
+import type {ModelAliasUse} from './schema.js'
+import {wildcard} from './wildcard.js'
 
 /** Providers whose model list is whatever the user installed, so the catalog cannot vouch for a key. */
 export const SELF_HOSTED_PROVIDERS: ReadonlySet<string> = new Set(['ollama', 'openai-compatible'])
@@ -42,11 +49,19 @@ interface NameIndex {
   lowerKeys: Map<string, string[]>
   lowerIds: Map<string, string[]>
   lowerAliases: Map<string, string[]>
+  /** Catalog models that no config entry names but an account with an empty `models` list serves, in catalog order. */
+  servedKeys: string[]
+  /** Their ids and aliases, as written and in lower case. */
+  served: Map<string, string[]>
+  lowerServed: Map<string, string[]>
 }
 
 const cache = new WeakMap<RuntimeConfig, NameIndex>()
 
-/** Every model key the config names, in a stable order: `models` first, then routes, fallbacks, default, accounts. */
+/**
+ * Every model key the config names, in a stable order: `models` first, then routes, fallbacks, default, endpoint
+ * models, alias targets, accounts.
+ */
 export function configuredModelKeys(config: RuntimeConfig): readonly string[] {
   return index(config).keys
 }
@@ -70,6 +85,8 @@ export function resolveModelName(config: RuntimeConfig, name: string, param = 'm
     [idx.lowerKeys, lower],
     [idx.lowerIds, lower],
     [idx.lowerAliases, lower],
+    [idx.served, name],
+    [idx.lowerServed, lower],
   ] as const) {
     const matches = map.get(key)
     if (!matches) continue
@@ -98,8 +115,58 @@ export function resolveModelName(config: RuntimeConfig, name: string, param = 'm
     param,
     hint:
       (maybe ? `${maybe[0].toUpperCase()}${maybe.slice(1)} ` : '') +
-      'Send one of the configured models, or "auto" to let the router choose; to use another model, add it to the profile.',
+      'Send one of the configured models, or "auto" to let the router choose; to use another model, add it to the profile, or map the name in `model_aliases`.',
   })
+}
+
+/** The client's `model` resolved: a model key, or null when the router chooses (the name was mapped to `auto`). */
+export interface RequestedModel {
+  key: string | null
+  alias: ModelAliasUse | null
+}
+
+/**
+ * The model a request's `model` names (never auto; see `requestedModelName`): `resolveModelName`, and for a name that
+ * names no model, the first `model_aliases` pattern that matches it. Throws `resolveModelName`'s error when no
+ * pattern matches either.
+ */
+export function resolveRequestedModel(config: RuntimeConfig, name: string): RequestedModel {
+  try {
+    return {key: resolveModelName(config, name), alias: null}
+  } catch (error) {
+    if (!(error instanceof RoutingError) || error.code !== 'model_not_found') throw error
+    for (const pattern in config.model_aliases) {
+      if (!wildcard(pattern, name)) continue
+      const target = config.model_aliases[pattern]
+      return {key: target === 'auto' ? null : target, alias: {pattern, target}}
+    }
+    throw error
+  }
+}
+
+/** What kind of requests a model serves, as `GET /v1/models` lists it (`unknown`: nobody gave its capabilities). */
+export type ModelKind = 'chat' | 'embeddings' | 'image_generation' | 'unknown'
+
+/**
+ * Every model the config can serve, in a stable order (configured keys, then the catalog models that accounts with an
+ * empty `models` list serve), each with its kind. A configured model that no enabled account serves is left out.
+ */
+export function servableModels(config: RuntimeConfig): ReadonlyArray<{key: string; kind: ModelKind}> {
+  const idx = index(config)
+  const out: Array<{key: string; kind: ModelKind}> = []
+  for (const key of [...idx.keys, ...idx.servedKeys]) {
+    if (accountsForModel(config, key).length === 0) continue
+    const info = modelInfo(config, key)
+    const kind: ModelKind = !info.known.capabilities
+      ? 'unknown'
+      : info.capability_set.has('embeddings')
+        ? 'embeddings'
+        : info.capability_set.has('image_generation') && !info.capability_set.has('tools')
+          ? 'image_generation'
+          : 'chat'
+    out.push({key, kind})
+  }
+  return out
 }
 
 /** `a, b, c` or `a, b, …, l and 7 more`. */
@@ -119,6 +186,8 @@ function index(config: RuntimeConfig): NameIndex {
   }
   for (const key of config.fallback_models) keySet.add(key)
   keySet.add(config.default_model)
+  for (const models of Object.values(config.endpoint_models)) for (const key of models ?? []) keySet.add(key)
+  for (const target of Object.values(config.model_aliases)) if (target !== 'auto') keySet.add(target)
   for (const account of config.accounts) {
     for (const listed of account.models) {
       keySet.add(modelProvider(listed) === undefined ? `${account.provider}/${listed}` : listed)
@@ -133,6 +202,18 @@ function index(config: RuntimeConfig): NameIndex {
     lowerKeys: new Map(),
     lowerIds: new Map(),
     lowerAliases: new Map(),
+    servedKeys: [],
+    served: new Map(),
+    lowerServed: new Map(),
+  }
+  const anyModel = new Set(config.accounts.filter((account) => account.enabled && account.models.length === 0).map((account) => account.provider))
+  for (const model of getCatalog().models) {
+    if (keySet.has(model.key) || !anyModel.has(model.provider)) continue
+    idx.servedKeys.push(model.key)
+    for (const spelling of new Set([model.id, defaultModelId(model.key), ...model.aliases])) {
+      add(idx.served, spelling, model.key)
+      add(idx.lowerServed, spelling.toLowerCase(), model.key)
+    }
   }
   for (const key of keys) {
     const info = modelInfo(config, key)

@@ -85,7 +85,8 @@ export const CandidateSchema = z.strictObject({
   components: ScoreComponentsSchema.nullable(),
   /**
    * Estimated cost of this request on this model in USD, which the `cost` component compares: the estimated input
-   * tokens plus the requested (or, by complexity, assumed) output tokens at the model's prices. Null when excluded.
+   * tokens plus the requested (or, by complexity, assumed) output tokens at the model's prices. Null when excluded
+   * or when nobody gave its price.
    */
   est_cost_usd: z.number().nonnegative().nullable(),
   excluded: z.boolean(),
@@ -93,14 +94,35 @@ export const CandidateSchema = z.strictObject({
   exclusion: z.string().nullable(),
   /** Human reasons, for the rank or the exclusion. */
   reasons: z.array(z.string()),
+  /**
+   * Figures the decision needed but nobody gave (neither the config nor the catalog), which therefore neither
+   * excluded the candidate nor moved it: a constraint's (`context_window`, `max_output_tokens`, a capability such as
+   * `tools` or `embeddings`, `price`, `provider_tools`), which ranks it below the candidates known to fit, and the
+   * score's (`quality`, `price`, `latency`, `failure_rate`), which count as neutral.
+   */
+  unknown: z.array(z.string()),
 })
 export type Candidate = z.infer<typeof CandidateSchema>
+
+/** A `model_aliases` entry applied to the client's model name: the pattern that matched and its target. */
+export const ModelAliasUseSchema = z.strictObject({
+  pattern: z.string(),
+  /** A model key, or `auto`. */
+  target: z.string(),
+})
+export type ModelAliasUse = z.infer<typeof ModelAliasUseSchema>
 
 /** The routing engine's answer for one request, with its reasons. */
 export const RoutingDecisionSchema = z.strictObject({
   /** `auto` when the router chose; `request` when the client named a model. */
   source: z.enum(['auto', 'request']),
+  /** The `model` the client sent, as it sent it (`auto` included); null when it sent none. */
   requested_model: z.string().nullable(),
+  /**
+   * The `model_aliases` entry that mapped `requested_model`, a name the config does not know, to a model or to `auto`;
+   * null when none did.
+   */
+  model_alias: ModelAliasUseSchema.nullable(),
   endpoint: EndpointSchema,
   task: TaskSchema,
   complexity: ComplexitySchema,
@@ -112,6 +134,12 @@ export const RoutingDecisionSchema = z.strictObject({
   candidates: z.array(CandidateSchema),
   signals: z.array(SignalSchema),
   requirements: RequirementsSchema,
+  /**
+   * The request's tool types that only some providers run (OpenAI's hosted and built-in tools such as `web_search` or
+   * `namespace`, Anthropic's server tools such as `web_search_20250305`): candidates whose provider cannot run them are
+   * excluded (`hosted_tool`). Empty for most requests.
+   */
+  provider_tools: z.array(z.string()),
   /** Built-in profile (or `custom`) that the route came from, when known. */
   profile: z.string().nullable(),
   /** The route that was used: the task and tier after fallbacks, and its models. */

@@ -20,16 +20,23 @@
  * Latency and failure rate come from live stats when the model has at least `live_min_samples` samples, else from
  * the catalog priors. `SELECTION_WEIGHTS` holds every number; nothing else in the ranking is a literal.
  *
+ * Only facts exclude, and only given figures reorder: a figure that neither the config nor the catalog gives
+ * (`ModelInfo.known`) never excludes a candidate (it is let through, ranked below those known to fit, its `unknown`
+ * saying which figure) and is neutral in the score (see `score`).
+ *
  * `provider.order` puts preferred providers first; `provider.sort` ranks by price or latency instead of the score
  * (`throughput`: no throughput data exists, so the lowest latency stands in for it). An explicit chain (`source:
  * request`) keeps the client's order. `provider.allow_fallbacks: false` keeps only the top candidate.
  */
+import {DEFAULT_MODEL_METADATA} from '../config/models.js'
 import type {Account, Capability, Complexity, ModelTier, RuntimeConfig, Task} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
 import {accountsForModel} from './accounts.js'
 import {CLIENT_PATHS, providerServes, someAccountServes} from './endpoints.js'
 import {type ModelInfo, modelInfo, roundUsd} from './model-info.js'
+import {describeProviderTools, type ToolSupport, toolRunners, toolSupport} from './provider-tools.js'
 import {listModels} from './resolve-model.js'
+import {wildcard} from './wildcard.js'
 import type {Candidate, Endpoint, ProviderPreferences, Requirements, ScoreComponents} from './schema.js'
 
 /** Live latency and failure figures for a model (EWMA), as the gateway's metrics keep them. */
@@ -127,6 +134,11 @@ export const EXCLUSIONS = {
     text: 'its provider does not serve this endpoint',
     hint: 'Send the request to /v1/chat/completions (every provider serves it), or route this endpoint to a model whose provider serves it (OpenAI and OpenAI-compatible servers serve every endpoint).',
   },
+  hosted_tool: {
+    text: "its provider cannot run the request's provider-specific tools",
+    hint:
+      'Route the request to a model of a provider that runs the tool (add an account: `router provider login PROVIDER`), or drop the tool from `tools`; function tools work with every provider.',
+  },
   over_max_price: {text: 'price above provider.max_price', hint: 'Raise `provider.max_price` or drop it.'},
   context_too_small: {
     text: 'context window too small for the request',
@@ -161,6 +173,8 @@ export interface SelectionInput {
   requirements: Requirements
   /** Whether the request sets reasoning parameters (`reasoning_effort`, `reasoning`). */
   reasoning: boolean
+  /** The request's tool types that only some providers run (`providerToolTypes`). */
+  providerTools?: readonly string[]
   preferences?: ProviderPreferences
   allowedModels?: readonly string[]
   stats?: LiveStatsSource
@@ -177,17 +191,24 @@ export interface Selection {
   fallbacks: string[]
 }
 
-/** Capabilities the request cannot do without, and the exclusion code for lacking each. */
-const REQUIRED_CAPABILITIES: ReadonlyArray<[keyof Requirements, Capability, ExclusionCode]> = [
-  ['vision', 'vision', 'no_vision'],
-  ['tools', 'tools', 'no_tools'],
-  ['json_mode', 'json_mode', 'no_json_mode'],
-  ['embeddings', 'embeddings', 'no_embeddings'],
-  ['image_generation', 'image_generation', 'no_image_generation'],
+/** Capabilities the request cannot do without, the exclusion code for lacking each, and why it is needed. */
+const REQUIRED_CAPABILITIES: ReadonlyArray<[keyof Requirements, Capability, ExclusionCode, string]> = [
+  ['vision', 'vision', 'no_vision', 'the request has images'],
+  ['tools', 'tools', 'no_tools', 'the request sets tools'],
+  ['json_mode', 'json_mode', 'no_json_mode', 'the request sets response_format'],
+  ['embeddings', 'embeddings', 'no_embeddings', 'an embeddings request'],
+  ['image_generation', 'image_generation', 'no_image_generation', 'an image generation request'],
 ]
 
-/** Said of a model whose figures are all `DEFAULT_MODEL_METADATA`'s. */
-const UNDESCRIBED = 'not described by the config or the catalog: default metadata'
+/**
+ * Sizes a model that nobody describes is taken to hold without question (`DEFAULT_MODEL_METADATA`): a request within
+ * them passes an unknown context window or output limit silently; a larger one is let through, marked unknown and
+ * ranked below the models known to hold it.
+ */
+const ASSUMED_CONTEXT = DEFAULT_MODEL_METADATA.context_window
+const ASSUMED_MAX_OUTPUT = DEFAULT_MODEL_METADATA.max_output_tokens
+
+const NONE: readonly string[] = Object.freeze([])
 
 /** Endpoints served by chat-style models. */
 const CHAT_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'responses', 'completions', 'messages'])
@@ -198,19 +219,26 @@ interface Working {
   provider: string | null
   codes: ExclusionCode[]
   reasons: string[]
+  /** Figures a constraint needed but nobody gave: the candidate was let through and ranks below the others. */
+  unverified: readonly string[]
   /** Index among kept candidates, in chain order. */
   place: number
   cost: number
   latency: number
   latencyLive: boolean
+  latencyKnown: boolean
   failure: number
   failureLive: boolean
+  failureKnown: boolean
   failureSamples: number
   /** Quality with the task affinity bonus, and how far it falls below what the complexity needs. */
   quality: number
   shortfall: number
   components: ScoreComponents | null
   score: number
+  /** Sort keys of `rank`: the provider.order group (doubled, plus one when `unverified`), then price or latency. */
+  group: number
+  sortKey: number
   rank: number | null
 }
 
@@ -251,17 +279,22 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     provider,
     codes: [],
     reasons: [],
+    unverified: NONE,
     place: -1,
     cost: 0,
     latency: 0,
     latencyLive: false,
+    latencyKnown: false,
     failure: 0,
     failureLive: false,
+    failureKnown: false,
     failureSamples: 0,
     quality: 0,
     shortfall: 0,
     components: null,
     score: 0,
+    group: 0,
+    sortKey: 0,
     rank: null,
   }
   const exclude = (code: ExclusionCode, reason: string = EXCLUSIONS[code].text) => {
@@ -280,7 +313,9 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   }
 
   const capabilities = info.capability_set
+  const knowsCapabilities = info.known.capabilities
   if (
+    knowsCapabilities &&
     CHAT_ENDPOINTS.has(input.endpoint) &&
     !capabilities.has('streaming') &&
     !capabilities.has('tools') &&
@@ -288,21 +323,39 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   ) {
     exclude('not_a_chat_model', capabilities.has('embeddings') ? 'embeddings model, not a chat model' : 'image model, not a chat model')
   }
-  for (const [need, capability, code] of REQUIRED_CAPABILITIES) {
-    if (requirements[need] && !capabilities.has(capability)) exclude(code)
+  for (const [need, capability, code, why] of REQUIRED_CAPABILITIES) {
+    if (!requirements[need]) continue
+    if (!knowsCapabilities) unverified(w, capability, `${CAPABILITY_NAMES[capability]} unknown (${why})`)
+    else if (!capabilities.has(capability)) exclude(code)
   }
   // The accounts decide (an `openai/…` model may be served by an API account and a ChatGPT one); with none, the
   // model's provider stands in.
   if (accounts.length > 0 ? !someAccountServes(accounts, input.endpoint) : provider !== null && !providerServes(provider, input.endpoint)) {
     exclude('unsupported_endpoint', `${servingProviders(accounts, provider)} not serve ${CLIENT_PATHS[input.endpoint]}`)
   }
+  const tools = input.providerTools ?? []
+  if (tools.length > 0) {
+    const support = bestToolSupport(accounts, provider, input.endpoint)
+    if (support === 'cannot') {
+      exclude('hosted_tool', `${describeProviderTools(tools, input.endpoint)}: only ${toolRunners(input.endpoint)} accounts run ${tools.length === 1 ? 'it' : 'them'}`)
+    } else if (support === 'unknown') {
+      unverified(w, 'provider_tools', `whether ${provider ?? 'its provider'} runs ${describeProviderTools(tools, input.endpoint)} is unknown`)
+    }
+  }
   if (preferences?.require_parameters) {
-    if (input.reasoning && !capabilities.has('reasoning')) exclude('no_reasoning')
-    if (requirements.streaming && !capabilities.has('streaming')) exclude('no_streaming')
+    if (input.reasoning) {
+      if (!knowsCapabilities) unverified(w, 'reasoning', 'reasoning support unknown (provider.require_parameters)')
+      else if (!capabilities.has('reasoning')) exclude('no_reasoning')
+    }
+    if (requirements.streaming) {
+      if (!knowsCapabilities) unverified(w, 'streaming', 'streaming support unknown (provider.require_parameters)')
+      else if (!capabilities.has('streaming')) exclude('no_streaming')
+    }
   }
 
   const maxPrice = preferences?.max_price
-  if (maxPrice) {
+  if (maxPrice && !info.known.price) unverified(w, 'price', 'price unknown (provider.max_price)')
+  else if (maxPrice) {
     const prompt = info.cost_input_per_1k * 1000
     const completion = info.cost_output_per_1k * 1000
     if (maxPrice.prompt !== undefined && prompt > maxPrice.prompt) {
@@ -316,21 +369,55 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   }
 
   const output = requirements.output_tokens ?? 0
-  if (requirements.input_tokens + output > info.context_window) {
-    exclude(
-      'context_too_small',
-      `needs ~${tokens(requirements.input_tokens + output)} tokens, context window ${tokens(info.context_window)}`,
-    )
+  const needed = requirements.input_tokens + output
+  if (!info.known.context_window) {
+    if (needed > ASSUMED_CONTEXT) unverified(w, 'context_window', `context window unknown (the request needs ~${tokens(needed)} tokens)`)
+  } else if (needed > info.context_window) {
+    exclude('context_too_small', `needs ~${tokens(needed)} tokens, context window ${tokens(info.context_window)}`)
   }
-  if (requirements.output_tokens !== null && requirements.output_tokens > info.max_output_tokens) {
-    exclude(
-      'max_output_too_small',
-      `asks for ${tokens(requirements.output_tokens)} output tokens, model max ${tokens(info.max_output_tokens)}`,
-    )
+  if (requirements.output_tokens !== null) {
+    if (!info.known.max_output_tokens) {
+      if (requirements.output_tokens > ASSUMED_MAX_OUTPUT) {
+        unverified(w, 'max_output_tokens', `max output unknown (the request asks for ${tokens(requirements.output_tokens)} tokens)`)
+      }
+    } else if (requirements.output_tokens > info.max_output_tokens) {
+      exclude(
+        'max_output_too_small',
+        `asks for ${tokens(requirements.output_tokens)} output tokens, model max ${tokens(info.max_output_tokens)}`,
+      )
+    }
   }
   if (!input.ignoreAccounts && accounts.length === 0) exclude('no_account')
-  if (w.codes.length > 0 && info.origin === 'defaults') w.reasons.push(UNDESCRIBED)
   return w
+}
+
+/** How a capability is named in reasons. */
+const CAPABILITY_NAMES: Record<Capability, string> = {
+  vision: 'vision support',
+  tools: 'tool support',
+  reasoning: 'reasoning support',
+  json_mode: 'JSON mode support',
+  streaming: 'streaming support',
+  embeddings: 'embeddings support',
+  image_generation: 'image generation support',
+}
+
+/** The best tool support among the candidate's accounts (any one that runs the tools will be tried); else its provider's. */
+/** A figure nobody gave never excludes: the candidate is let through, ranked below those known to fit. */
+function unverified(w: Working, figure: string, reason: string): void {
+  w.unverified = [...w.unverified, figure]
+  w.reasons.push(reason)
+}
+
+function bestToolSupport(accounts: readonly Account[], provider: string | null, endpoint: Endpoint): ToolSupport {
+  if (accounts.length === 0) return provider === null ? 'unknown' : toolSupport(provider, endpoint)
+  let best: ToolSupport = 'cannot'
+  for (const account of accounts) {
+    const support = toolSupport(account.provider, endpoint)
+    if (support === 'runs') return 'runs'
+    if (support === 'unknown') best = 'unknown'
+  }
+  return best
 }
 
 /** `openai does` / `anthropic and gemini do`: the providers of `accounts` (else `provider`), for a sentence. */
@@ -339,6 +426,13 @@ function servingProviders(accounts: readonly Account[], provider: string | null)
   return `${names.join(' and ')} ${names.length === 1 ? 'does' : 'do'}`
 }
 
+/**
+ * Scores the kept candidates. A figure nobody gave (see `ModelInfo.known`) is neutral, so that the score reorders a
+ * route only on figures someone gave: an unknown quality counts as exactly what the complexity needs (no bonus, no
+ * shortfall), an unknown tier costs nothing, and an unknown price, latency or failure rate adds nothing. The cheapest
+ * candidate whose price and quality are both known sets the cost scale: being cheap is evidence only for a model
+ * known to be good enough, and no candidate gains from being cheaper than that.
+ */
 function score(input: SelectionInput, kept: Working[]): void {
   const weights = SELECTION_WEIGHTS
   const {requirements, complexity, task, stats} = input
@@ -350,7 +444,7 @@ function score(input: SelectionInput, kept: Working[]): void {
   for (const w of kept) {
     const {info} = w
     w.cost = (requirements.input_tokens / 1000) * info.cost_input_per_1k + (outputTokens / 1000) * info.cost_output_per_1k
-    if (w.cost < minCost) minCost = w.cost
+    if (info.known.price && info.known.quality && w.cost < minCost) minCost = w.cost
     const live = stats?.get(w.entry.model)
     if (live && live.samples >= weights.live_min_samples) {
       w.latency = live.latency_ms
@@ -362,27 +456,37 @@ function score(input: SelectionInput, kept: Working[]): void {
       w.latency = info.latency_ms
       w.failure = info.failure_rate
     }
-    if (w.latency < minLatency) minLatency = w.latency
+    w.latencyKnown = w.latencyLive || info.known.latency
+    w.failureKnown = w.failureLive || info.known.failure_rate
+    if (w.latencyKnown && w.latency < minLatency) minLatency = w.latency
   }
 
   const need = COMPLEXITY_LEVEL[complexity]
   const needed = weights.quality_needed[complexity]
   const last = kept.length - 1
+  const floor = weights.cost_floor_usd
+  const latencyFloor = weights.latency_floor_ms
   for (const w of kept) {
     const {info} = w
-    const quality = info.quality + (info.task_affinity.includes(task) ? weights.task_affinity : 0)
+    const quality = info.known.quality ? info.quality + (info.task_affinity.includes(task) ? weights.task_affinity : 0) : needed
     w.quality = quality
     // Rounded so that float noise (0.82 + 0.08 vs 0.9) is not a shortfall.
     w.shortfall = Math.max(0, round(needed - quality))
-    const overkill = Math.max(0, TIER_LEVEL[info.tier] - need)
-    const floor = weights.cost_floor_usd
-    const latencyFloor = weights.latency_floor_ms
-    const decades = Math.min(weights.cost_max_decades, Math.log10((w.cost + floor) / (minCost + floor)))
+    const overkill = info.known.tier ? Math.max(0, TIER_LEVEL[info.tier] - need) : 0
+    // Decades (powers of ten) above the reference; never below it: no candidate gains from being cheaper or faster.
+    const decades =
+      info.known.price && minCost !== Infinity
+        ? Math.min(weights.cost_max_decades, Math.max(0, Math.log10((w.cost + floor) / (minCost + floor))))
+        : 0
+    const latencyDecades =
+      w.latencyKnown && minLatency !== Infinity
+        ? Math.max(0, Math.log10(Math.max(w.latency, latencyFloor) / Math.max(minLatency, latencyFloor)))
+        : 0
     const components: ScoreComponents = {
       quality: round(weights.quality * quality - weights.shortfall * w.shortfall - weights.tier_over * overkill),
       cost: round(-weights.cost * decades),
-      latency: round(-weights.latency * Math.log10(Math.max(w.latency, latencyFloor) / Math.max(minLatency, latencyFloor))),
-      failure: round(-weights.failure * w.failure),
+      latency: round(-weights.latency * latencyDecades),
+      failure: w.failureKnown ? round(-weights.failure * w.failure) : 0,
       order: round(weights.order_step * (last - w.place)),
     }
     w.components = components
@@ -400,19 +504,30 @@ function rank(input: SelectionInput, kept: Working[]): Working[] {
       const at = w.provider === null ? -1 : preferred.indexOf(w.provider.toLowerCase())
       return at === -1 ? preferred.length : at
     }
-    const sortKey = (w: Working) =>
-      preferences?.sort === 'price' ? w.cost : preferences?.sort ? w.latency : 0
-    ranked.sort((a, b) => group(a) - group(b) || sortKey(a) - sortKey(b) || b.score - a.score || a.place - b.place)
+    const sort = preferences?.sort
+    for (const w of ranked) {
+      // Candidates let through on a figure nobody gave come after those known to fit.
+      w.group = group(w) * 2 + (w.unverified.length > 0 ? 1 : 0)
+      // An unknown price or latency sorts last.
+      w.sortKey = sort === 'price' ? (w.info.known.price ? w.cost : Infinity) : sort ? (w.latencyKnown ? w.latency : Infinity) : 0
+    }
+    ranked.sort((a, b) => a.group - b.group || compare(a.sortKey, b.sortKey) || b.score - a.score || a.place - b.place)
   }
   ranked.forEach((w, i) => (w.rank = i + 1))
   return ranked
+}
+
+/** `a - b` for sort keys that may both be Infinity. */
+function compare(a: number, b: number): number {
+  return a === b ? 0 : a - b
 }
 
 /** Writes each kept candidate's reasons: why it sits where it does, then the notable facts behind its score. */
 function explain(input: SelectionInput, ranked: Working[]): void {
   const weights = SELECTION_WEIGHTS
   const preferences = input.preferences
-  const cheapest = Math.min(...ranked.map((w) => w.cost))
+  let cheapest = Infinity
+  for (const w of ranked) if (w.info.known.price && w.cost < cheapest) cheapest = w.cost
   for (const w of ranked) {
     const reasons = w.reasons
     if (input.explicit) {
@@ -430,12 +545,12 @@ function explain(input: SelectionInput, ranked: Working[]): void {
       else if (!preferences?.order) reasons.push(placeReason(w, ranked))
     }
     const info = w.info
-    if (w.failure > weights.failure_notice) {
+    if (w.failureKnown && w.failure > weights.failure_notice) {
       reasons.push(
         `failure rate ${percent(w.failure)} (${w.failureLive ? `live, ${w.failureSamples} samples` : 'prior'}) > ${percent(weights.failure_notice)}`,
       )
     }
-    if (cheapest > 0 && w.cost > cheapest * weights.cost_notice) {
+    if (info.known.price && cheapest > 0 && cheapest !== Infinity && w.cost > cheapest * weights.cost_notice) {
       reasons.push(`est. cost ${costRatio(w.cost, cheapest)} the cheapest candidate`)
     }
     const a = article(input.complexity)
@@ -444,16 +559,41 @@ function explain(input: SelectionInput, ranked: Working[]): void {
         `quality ${w.quality.toFixed(2)} below the ${weights.quality_needed[input.complexity]} ${a} ${input.complexity} request needs`,
       )
     }
-    if (TIER_LEVEL[info.tier] - COMPLEXITY_LEVEL[input.complexity] >= 2) {
+    if (info.known.tier && TIER_LEVEL[info.tier] - COMPLEXITY_LEVEL[input.complexity] >= 2) {
       reasons.push(`${info.tier} model is more than ${a} ${input.complexity} request needs`)
     }
-    if (info.task_affinity.includes(input.task)) reasons.push(`strong at ${input.task}`)
-    if (info.origin === 'defaults') reasons.push(UNDESCRIBED)
+    if (info.known.quality && info.task_affinity.includes(input.task)) reasons.push(`strong at ${input.task}`)
+    const unscored = unscoredFigures(w)
+    if (unscored.length > 0) reasons.push(`${figureList(unscored)} unknown: neutral in the score`)
   }
 }
 
+/** The score's figures that nobody gave for a kept candidate: `quality`, `price`, `latency`, `failure_rate`. */
+function unscoredFigures(w: Working): readonly string[] {
+  const known = w.info.known
+  if (known.quality && known.price && w.latencyKnown && w.failureKnown) return NONE
+  const figures: string[] = []
+  if (!known.quality) figures.push('quality')
+  if (!known.price) figures.push('price')
+  if (!w.latencyKnown) figures.push('latency')
+  if (!w.failureKnown) figures.push('failure_rate')
+  return figures
+}
+/** How reasons name the figures of `Candidate.unknown` that are not capabilities. */
+const FIGURE_NAMES: Readonly<Record<string, string>> = {
+  failure_rate: 'failure rate',
+  context_window: 'context window',
+  max_output_tokens: 'max output',
+  provider_tools: 'tool support',
+}
+
+function figureList(figures: readonly string[]): string {
+  return figures.map((figure) => FIGURE_NAMES[figure] ?? CAPABILITY_NAMES[figure as Capability] ?? figure).join(', ')
+}
+
 function sortReason(sort: NonNullable<ProviderPreferences['sort']>, w: Working): string {
-  if (sort === 'price') return `sorted by price: est. $${usd(w.cost)}`
+  if (sort === 'price') return w.info.known.price ? `sorted by price: est. $${usd(w.cost)}` : 'sorted by price: price unknown, sorts last'
+  if (!w.latencyKnown) return `sorted by ${sort === 'latency' ? 'latency' : 'throughput'}: latency unknown, sorts last`
   const latency = `${seconds(w.latency)}${w.latencyLive ? ' (live)' : ''}`
   return sort === 'latency' ? `sorted by latency: ${latency}` : `sorted by throughput (lowest latency stands in): ${latency}`
 }
@@ -466,12 +606,22 @@ function placeReason(w: Working, ranked: Working[]): string {
     // Moved up: name the earliest candidate it overtook and what made the difference.
     const overtaken = ranked.filter((other) => other.place < w.place && (other.rank ?? 0) > (w.rank ?? 0))
     const other = overtaken.reduce((a, b) => (b.place < a.place ? b : a))
-    return `ranked above ${other.entry.model} (#${other.place + 1} in route): ${evidence(w, other)}`
+    return `ranked above ${other.entry.model} (#${other.place + 1} in route): ${
+      doubtOver(other, w) ? `its ${figureList(other.unverified)} unknown` : evidence(w, other)
+    }`
   }
   const overtakers = ranked.filter((other) => other.place > w.place && (other.rank ?? 0) < (w.rank ?? 0))
   const other = overtakers.reduce((a, b) => ((b.rank ?? 0) < (a.rank ?? 0) ? b : a))
-  return `moved below ${other.entry.model}: ${evidence(other, w)}`
+  return doubtOver(w, other)
+    ? `moved below the models known to serve this request: ${figureList(w.unverified)} unknown`
+    : `moved below ${other.entry.model}: ${evidence(other, w)}`
 }
+
+/** Whether `doubted` ranks below `other` because a constraint could not check it and checked `other`. */
+function doubtOver(doubted: Working, other: Working): boolean {
+  return doubted.unverified.length > 0 && other.unverified.length === 0
+}
+
 
 /** The component that most favours `winner` over `loser`, in words. */
 function evidence(winner: Working, loser: Working): string {
@@ -490,6 +640,7 @@ function evidence(winner: Working, loser: Working): string {
     case 'failure':
       return `failure rate ${percent(loser.failure)}${loser.failureLive ? ' (live)' : ''} vs ${percent(winner.failure)}`
     case 'cost':
+      if (!winner.info.known.price) return `est. $${usd(loser.cost)} vs an unknown price`
       return winner.cost > 0
         ? `${costRatio(loser.cost, winner.cost)} cheaper${similar ? ' for similar quality' : ''}`
         : `free (vs est. $${usd(loser.cost)})`
@@ -513,24 +664,43 @@ function nothingLeft(input: SelectionInput, work: Working[]): RoutingError {
       {hint: EXCLUSIONS.no_account.hint},
     )
   }
-  const groups = new Map<ExclusionCode, string[]>()
+  const groups = new Map<ExclusionCode, Working[]>()
   for (const w of work) {
     const code = w.codes[0]
     const list = groups.get(code)
-    if (list) list.push(w.entry.model)
-    else groups.set(code, [w.entry.model])
+    if (list) list.push(w)
+    else groups.set(code, [w])
   }
   const [first] = groups.keys()
+  // A group whose models share their reason says it (it names the tool, the limit…); else the code's sentence.
+  const groupText = (code: ExclusionCode, members: Working[]) => {
+    const reason = members[0].reasons[0]
+    return members.every((w) => w.reasons[0] === reason) ? reason : EXCLUSIONS[code].text
+  }
   const message =
     work.length === 1
       ? `${input.explicit ? `Model ${work[0].entry.model}` : `The only candidate, ${work[0].entry.model},`} cannot serve this request: ${work[0].reasons.join('; ')}.`
       : `${input.explicit ? 'None of the requested models' : 'No model'} can serve this request: ${[...groups]
-          .map(([code, models]) => `${listModels(models, 6)}: ${EXCLUSIONS[code].text}`)
+          .map(([code, members]) => `${listModels(members.map((w) => w.entry.model), 6)}: ${groupText(code, members)}`)
           .join('; ')}.`
   return new RoutingError('no_candidates', message, {
     hint: EXCLUSIONS[first].hint,
-    param: first === 'not_allowed' ? 'allowed_models' : first.startsWith('provider') ? 'provider' : input.explicit ? 'model' : undefined,
+    param: PARAM_OF[first] ?? (input.explicit ? 'model' : undefined),
   })
+}
+
+/** The request field to blame when every candidate fell to one of these constraints. */
+const PARAM_OF: Partial<Record<ExclusionCode, string>> = {
+  not_allowed: 'allowed_models',
+  provider_not_allowed: 'provider',
+  provider_ignored: 'provider',
+  hosted_tool: 'tools',
+}
+
+/** Every figure the decision needed but nobody gave: the constraints' (`unverified`), then the score's. */
+function unknownFigures(w: Working): string[] {
+  const scored = w.components === null ? NONE : unscoredFigures(w)
+  return w.unverified.length === 0 && scored.length === 0 ? [] : [...w.unverified, ...scored]
 }
 
 function toCandidate(w: Working): Candidate {
@@ -542,10 +712,11 @@ function toCandidate(w: Working): Candidate {
     rank: excluded ? null : w.rank,
     score: w.components ? w.score : null,
     components: w.components,
-    est_cost_usd: w.components ? roundUsd(w.cost) : null,
+    est_cost_usd: w.components && w.info.known.price ? roundUsd(w.cost) : null,
     excluded,
     exclusion: excluded ? w.codes[0] : null,
     reasons: w.reasons,
+    unknown: unknownFigures(w),
   }
 }
 
@@ -556,23 +727,6 @@ function matchesAny(patterns: readonly string[], key: string, id: string): boole
     if (wildcard(pattern, target) || (target !== key && wildcard(pattern, key))) return true
   }
   return false
-}
-
-/** `*` matches any run of characters; everything else literally, ignoring case. */
-function wildcard(pattern: string, value: string): boolean {
-  const p = pattern.toLowerCase()
-  const v = value.toLowerCase()
-  if (!p.includes('*')) return p === v
-  const parts = p.split('*')
-  if (!v.startsWith(parts[0])) return false
-  let at = parts[0].length
-  for (let i = 1; i < parts.length - 1; i++) {
-    const found = v.indexOf(parts[i], at)
-    if (found === -1) return false
-    at = found + parts[i].length
-  }
-  const tail = parts[parts.length - 1]
-  return v.length - tail.length >= at && v.endsWith(tail)
 }
 
 function includesName(names: readonly string[], name: string | null): boolean {

@@ -6,6 +6,7 @@ import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {RoutingDecisionSchema} from '../../../src/core/routing/schema.js'
+import {CODEX_TOOLS} from '../../helpers/agent-tools.js'
 
 const BIN = resolve('bin/run.js')
 
@@ -68,6 +69,18 @@ beforeAll(async () => {
     }),
   )
   await writeFile(join(dir, 'bad-request.json'), '{\n  "model": "auto",\n  "messages": [,]\n}\n')
+  await writeFile(
+    join(dir, 'codex-turn.json'),
+    JSON.stringify({model: 'auto', input: 'Refactor the parser', tools: CODEX_TOOLS, router: {task: 'coding', complexity: 'high'}}),
+  )
+  await writeFile(
+    join(dir, 'selfhosted.yaml'),
+    'default_model: openai-compatible/my-llama\nmodels:\n  openai/gpt-5-mini: {}\naccounts:\n  - {name: local, provider: openai-compatible, base_url: http://127.0.0.1:9/v1}\n  - {name: openai, provider: openai, base_url: http://127.0.0.1:9/v1}\ntask_routes:\n  general: {default: [openai-compatible/my-llama, openai/gpt-5-mini]}\n',
+  )
+  await writeFile(
+    join(dir, 'long-turn.json'),
+    JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'const answer = compute(input) // keep going\n'.repeat(4_700)}]}),
+  )
   await writeFile(
     join(dir, 'requests.jsonl'),
     [
@@ -229,6 +242,34 @@ describe('router route explain', () => {
     const run = await explain(['-', '--config', 'router.yaml', '--json'], {cwd: dir, stdin: 'Prove that 17 is prime.\n'})
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout).requirements.input_tokens).toBeGreaterThan(3)
+  })
+
+  it("excludes the models that cannot run a request's OpenAI-hosted tools, and says which tools", async () => {
+    const run = await explain(['--file', 'codex-turn.json', '--endpoint', 'responses', '--config', 'router.yaml'], {cwd: dir})
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^Request {5}responses · model auto → auto · .* · provider tools namespace, web_search$/m)
+    expect(run.stdout).toMatch(
+      /^ {2}– +anthropic\/claude-sonnet-4\.5 +route +excluded: the "namespace" and "web_search" tools are OpenAI's: only openai and openai-codex accounts run them$/m,
+    )
+    expect(run.stdout).toMatch(/^Selected {4}openai\/gpt-5\.2$/m)
+  })
+
+  it("shows the model_aliases entry that mapped a client's model name", async () => {
+    const run = await explain(['say hi', '--model', 'claude-opus-4-8', '--endpoint', 'messages'], {cwd: empty})
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^Request {5}messages · model claude-opus-4-8 → auto \(model_aliases: claude-\* → auto\)/m)
+  })
+
+  it('marks what nobody described as unknown, and ranks it below the models known to fit', async () => {
+    const run = await explain(['--file', 'long-turn.json', '--config', 'selfhosted.yaml'], {cwd: dir})
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(
+      /^ {2}2 +openai-compatible\/my-llama +route .*context window unknown \(the request needs ~5\dk tokens\); moved below the models known to serve this request: context window unknown; quality, price, latency, failure rate unknown: neutral in the score$/m,
+    )
+    expect(run.stdout).toMatch(/^Selected {4}openai\/gpt-5-mini$/m)
+    const json = JSON.parse((await explain(['--file', 'long-turn.json', '--config', 'selfhosted.yaml', '--json'], {cwd: dir})).stdout)
+    expect(json.candidates[0]).toMatchObject({model: 'openai-compatible/my-llama', excluded: false, rank: 2})
+    expect(json.candidates[0].unknown).toEqual(['context_window', 'quality', 'price', 'latency', 'failure_rate'])
   })
 
   it('asks for exactly one request source', async () => {

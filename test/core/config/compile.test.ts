@@ -177,6 +177,29 @@ describe('account alignment', () => {
     ])
   })
 
+  it("keeps the profile's embeddings and image models that an account serves, and its model aliases", () => {
+    const loaded = compile(`profile: {default: auto}\naccounts:\n${OPENAI}  - {name: l, provider: ollama}\n`)
+    expect(loaded.config.endpoint_models).toEqual({
+      embeddings: ['openai/text-embedding-3-small', 'ollama/nomic-embed-text'],
+      image_generation: ['openai/gpt-image-1'],
+    })
+    expect(loaded.config.models['openai/text-embedding-3-small']).toMatchObject({capabilities: ['embeddings']})
+    expect(loaded.config.model_aliases).toEqual(getBuiltinProfile('auto')!.model_aliases)
+    expect(details(loaded, 'accounts')).toContain('embeddings: openai/text-embedding-3-small, ollama/nomic-embed-text')
+    const cost = compile(`profile: {default: cost}\naccounts:\n${OPENAI}  - {name: l, provider: ollama}\n`)
+    expect(cost.config.endpoint_models.embeddings).toEqual(['ollama/nomic-embed-text', 'openai/text-embedding-3-small'])
+    // raw_overrides change the aliases like any mapping: null removes one.
+    const edited = compile(`accounts:\n${OPENAI}raw_overrides:\n  model_aliases: {'claude-*': null, 'claude-haiku-*': gpt-5-nano}\n`)
+    expect(edited.config.model_aliases['claude-*']).toBeUndefined()
+    expect(edited.config.model_aliases['claude-haiku-*']).toBe('openai/gpt-5-nano')
+  })
+
+  it('locates an alias to an unknown model in raw_overrides', () => {
+    expect(compileError(`accounts:\n${OPENAI}raw_overrides:\n  model_aliases: {'claude-*': openai/gpt-9}\n`)).toContain(
+      'p.yaml:4:31 raw_overrides.model_aliases["claude-*"]: unknown model `openai/gpt-9`',
+    )
+  })
+
   it('lets an ollama or generic account name models the catalog does not know', () => {
     const loaded = compile('accounts:\n  - {name: local, provider: ollama, base_url: "http://127.0.0.1:11434", models: [mistral-nemo, llama3.2]}\n')
     expect(loaded.config.accounts[0]).toMatchObject({base_url: 'http://127.0.0.1:11434', models: ['ollama/mistral-nemo', 'ollama/llama3.2']})

@@ -1,9 +1,11 @@
 import {describe, expect, it} from 'vitest'
 
+import {parseConfig} from '../../../src/core/config/load.js'
 import {decideRoute} from '../../../src/core/routing/decide.js'
 import {ROUTER_REQUEST_FIELDS} from '../../../src/core/routing/request-options.js'
 import {type Classification, type Endpoint, RoutingDecisionSchema} from '../../../src/core/routing/schema.js'
 import {BASE_CONFIG, classification, fixed, makeConfig, routingError} from '../../helpers/routing.js'
+import {CODEX_TOOLS} from '../../helpers/agent-tools.js'
 
 const CONFIG = makeConfig()
 
@@ -264,5 +266,129 @@ describe('decideRoute: explicit models', () => {
   it('rejects a model that is not a string', () => {
     const error = routingError(() => decide(chat(42)))
     expect(error).toMatchObject({code: 'invalid_request', param: 'model'})
+  })
+})
+
+/** A profile compiled over accounts of `providers` (every catalog model of each), as `router provider login` writes one. */
+function profileConfig(...providers: string[]) {
+  const accounts = providers.map((provider) => `  - {name: ${provider}-main, provider: ${provider}, api_key: sk-test-0000}`).join('\n')
+  return parseConfig(`profile: {default: auto}\naccounts:\n${accounts}\n`, 'router.profile.yaml').config
+}
+
+const XHIGH_CODING = classification({task: 'coding', complexity: 'xhigh', requirements: {tools: true}})
+
+describe('decideRoute: tools only one provider runs', () => {
+  const config = profileConfig('openai', 'anthropic')
+  const codexTurn = {model: 'auto', input: 'Refactor the parser', tools: CODEX_TOOLS}
+
+  it("sends Codex CLI's namespace and web_search tools to an OpenAI model even when an Anthropic model ranks higher", () => {
+    const plain = decideRoute({body: {...codexTurn, tools: CODEX_TOOLS.slice(0, 2)}, endpoint: 'responses'}, config, {classify: fixed(XHIGH_CODING)})
+    expect(plain.selected_model).toBe('anthropic/claude-opus-4.5')
+
+    const decision = decideRoute({body: codexTurn, endpoint: 'responses'}, config, {classify: fixed(XHIGH_CODING)})
+    expect(decision.provider_tools).toEqual(['namespace', 'web_search'])
+    expect(decision.selected_model).toBe('openai/gpt-5.2')
+    expect([decision.selected_model, ...decision.fallback_models].every((model) => model.startsWith('openai/'))).toBe(true)
+    expect(decision.candidates.find((c) => c.model === 'anthropic/claude-opus-4.5')).toMatchObject({
+      excluded: true,
+      exclusion: 'hosted_tool',
+      reasons: ['the "namespace" and "web_search" tools are OpenAI\'s: only openai and openai-codex accounts run them'],
+    })
+  })
+
+  it('refuses with a 400 naming the tool when no candidate runs it', () => {
+    const error = routingError(() =>
+      decideRoute({body: codexTurn, endpoint: 'responses'}, profileConfig('anthropic'), {classify: fixed(XHIGH_CODING)}),
+    )
+    expect(error.code).toBe('no_candidates')
+    expect(error.param).toBe('tools')
+    expect(error.message).toMatch(
+      /^No model can serve this request: anthropic\/claude-opus-4\.5, .*: the "namespace" and "web_search" tools are OpenAI's: only openai and openai-codex accounts run them\.$/,
+    )
+    expect(error.hint).toMatch(/function tools work with every provider/)
+  })
+
+  it("keeps Anthropic's server tools on the Messages API for Anthropic models", () => {
+    const body = {
+      model: 'auto',
+      max_tokens: 1000,
+      messages: [{role: 'user', content: 'What changed in Node 24?'}],
+      tools: [{type: 'web_search_20250305', name: 'web_search', max_uses: 3}],
+    }
+    const decision = decideRoute({body, endpoint: 'messages'}, config, {classify: fixed(classification({task: 'general', complexity: 'high'}))})
+    expect(decision.provider_tools).toEqual(['web_search_20250305'])
+    expect([decision.selected_model, ...decision.fallback_models].every((model) => model.startsWith('anthropic/'))).toBe(true)
+  })
+})
+
+describe('decideRoute: client model names', () => {
+  it("maps the names Claude Code and Codex CLI send to auto with a built-in profile's model_aliases", () => {
+    const config = profileConfig('openai')
+    for (const name of ['claude-opus-4-8', 'claude-haiku-4-5-20251001', 'claude-sonnet-4-5', 'gpt-5.3-codex']) {
+      const decision = decide(chat(name), classification(), {config})
+      expect(decision).toMatchObject({source: 'auto', requested_model: name})
+      expect(decision.model_alias?.target).toBe('auto')
+      expect(decision.selected_model.startsWith('openai/')).toBe(true)
+    }
+    expect(decide(chat('claude-opus-4-8'), classification(), {config}).model_alias).toEqual({pattern: 'claude-*', target: 'auto'})
+  })
+
+  it('serves a name the config knows with its own model, never through an alias', () => {
+    const config = profileConfig('openai', 'anthropic')
+    const decision = decide(chat('claude-haiku-4-5-20251001'), classification(), {config})
+    expect(decision).toMatchObject({source: 'request', selected_model: 'anthropic/claude-haiku-4.5', model_alias: null})
+    expect(decide(chat('gpt-5-mini'), classification(), {config}).selected_model).toBe('openai/gpt-5-mini')
+  })
+
+  it('maps a name to a model, first matching pattern first', () => {
+    const config = makeConfig({model_aliases: {'claude-haiku-*': 'acme/small', 'claude-*': 'auto'}})
+    const decision = decide(chat('claude-haiku-4-5-20251001'), classification(), {config})
+    expect(decision).toMatchObject({source: 'request', selected_model: 'acme/small', model_alias: {pattern: 'claude-haiku-*', target: 'acme/small'}})
+    expect(decide(chat('CLAUDE-OPUS-4-8'), classification(), {config}).source).toBe('auto')
+  })
+
+  it('keeps the clear model_not_found with suggestions in a raw config without aliases', () => {
+    const error = routingError(() => decide(chat('claude-opus-4-8')))
+    expect(error.code).toBe('model_not_found')
+    expect(error.message).toMatch(/^Model "claude-opus-4-8" is not configured\. Configured models: acme\/small/)
+    expect(error.hint).toMatch(/model_aliases/)
+  })
+
+  it('resolves a bare id of any kind of model an account serves, embeddings included', () => {
+    const config = parseConfig(
+      `default_model: openai/gpt-5-mini\naccounts:\n  - {name: oa, provider: openai, base_url: 'http://127.0.0.1:9/v1'}\n`,
+      'router.yaml',
+    ).config
+    const decision = decide({model: 'text-embedding-3-small', input: 'hello'}, classification({requirements: {embeddings: true}}), {
+      config,
+      endpoint: 'embeddings',
+    })
+    expect(decision.selected_model).toBe('openai/text-embedding-3-small')
+    expect(decide(chat('gpt-4.1'), classification(), {config}).selected_model).toBe('openai/gpt-4.1')
+  })
+})
+
+describe('decideRoute: embeddings and images with auto', () => {
+  it("tries the profile's embeddings and image models for each provider it serves", () => {
+    const config = profileConfig('gemini', 'openai')
+    const embed = decide({model: 'auto', input: 'hello'}, classification({requirements: {embeddings: true}}), {config, endpoint: 'embeddings'})
+    expect([embed.selected_model, ...embed.fallback_models]).toEqual(['openai/text-embedding-3-small', 'gemini/gemini-embedding-001'])
+    const image = decide({model: 'auto', prompt: 'a cat'}, classification({requirements: {image_generation: true}}), {
+      config,
+      endpoint: 'images.generations',
+    })
+    expect(image.selected_model).toBe('openai/gpt-image-1')
+  })
+
+  it('lets a configured model whose capabilities nobody gave serve embeddings when no model is known to', () => {
+    const config = makeConfig({
+      models: {'acme/mid': BASE_CONFIG.models!['acme/mid' as never], 'acme/local-embed': {}},
+      task_routes: {general: {default: ['acme/mid']}},
+      fallback_models: [],
+    })
+    const decision = decide({model: 'auto', input: 'hello'}, classification({requirements: {embeddings: true}}), {config, endpoint: 'embeddings'})
+    expect(decision.selected_model).toBe('acme/local-embed')
+    expect(decision.candidates.map((c) => c.model)).toEqual(['acme/local-embed'])
+    expect(decision.candidates[0].unknown).toContain('embeddings')
   })
 })

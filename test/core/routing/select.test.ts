@@ -1,6 +1,5 @@
 import {describe, expect, it} from 'vitest'
 
-import {DEFAULT_MODEL_METADATA} from '../../../src/core/config/models.js'
 import type {RuntimeConfig} from '../../../src/core/config/schema.js'
 import type {Requirements} from '../../../src/core/routing/schema.js'
 import {
@@ -166,16 +165,54 @@ describe('selectCandidates: ranking', () => {
     expect(result.candidates.map((c) => c.components!.order)).toEqual([0.6, 0.3, 0])
   })
 
-  it('scores a model nobody describes with the documented default metadata, and says so', () => {
+  it('scores a model nobody describes as neutral on every figure, and marks the figures unknown', () => {
     const config = makeConfig({models: {...(BASE_CONFIG.models as object), 'acme/mystery': null}})
     const result = select(route('acme/mystery', 'acme/small'), {config})
     const mystery = result.candidates[0]
     expect(mystery.excluded).toBe(false)
     const w = SELECTION_WEIGHTS
-    const q = DEFAULT_MODEL_METADATA.quality
-    expect(mystery.components!.quality).toBeCloseTo(w.quality * q - w.shortfall * (w.quality_needed.medium - q), 3)
-    expect(mystery.components!.cost).toBe(0)
-    expect(mystery.reasons).toContain('not described by the config or the catalog: default metadata')
+    // Unknown quality counts as exactly what the complexity needs: no shortfall, no bonus.
+    expect(mystery.components).toMatchObject({quality: w.quality * w.quality_needed.medium, cost: 0, latency: 0, failure: 0})
+    expect(mystery.est_cost_usd).toBeNull()
+    expect(mystery.unknown).toEqual(['quality', 'price', 'latency', 'failure_rate'])
+    expect(mystery.reasons).toContain('quality, price, latency, failure rate unknown: neutral in the score')
+    expect(result.candidates[1].unknown).toEqual([])
+  })
+
+  it('keeps the route\'s order between models whose quality nobody gave, however their prices differ', () => {
+    // The issue's raw config: two priced models, no quality; the route names the big one, the default is the small.
+    const config = makeConfig({
+      default_model: 'acme/small-model',
+      models: {
+        'acme/big-model': {cost_input_per_1k: 0.005, cost_output_per_1k: 0.02},
+        'acme/small-model': {cost_input_per_1k: 0.0001, cost_output_per_1k: 0.0004},
+      },
+    })
+    const result = select([{model: 'acme/big-model', source: 'route'}, {model: 'acme/small-model', source: 'default'}], {
+      config,
+      task: 'coding',
+      complexity: 'xhigh',
+    })
+    expect(result.selected).toBe('acme/big-model')
+    expect(result.candidates.map((c) => c.components!.cost)).toEqual([0, 0])
+    expect(result.candidates[1].reasons[0]).toBe('kept route order (#2)')
+  })
+
+  it('lets a cheaper model overtake only when its quality is known to meet the need', () => {
+    // acme/mid (catalog-like figures, quality 0.75 meets medium) is 30× cheaper than the undescribed-quality model.
+    const config = makeConfig({
+      models: {...(BASE_CONFIG.models as object), 'acme/pricey': {cost_input_per_1k: 0.012, cost_output_per_1k: 0.048}},
+    })
+    const up = select(route('acme/pricey', 'acme/mid'), {config})
+    expect(up.selected).toBe('acme/mid')
+    expect(up.candidates[1].reasons[0]).toMatch(/^ranked above acme\/pricey \(#1 in route\): .* cheaper/)
+    // The other way round the unknown-quality model gains nothing from being cheap.
+    const cheap = makeConfig({
+      models: {...(BASE_CONFIG.models as object), 'acme/bargain': {cost_input_per_1k: 0.00001, cost_output_per_1k: 0.00004}},
+    })
+    const kept = select(route('acme/mid', 'acme/bargain'), {config: cheap})
+    expect(kept.selected).toBe('acme/mid')
+    expect(kept.candidates[1].components!.cost).toBe(0)
   })
 })
 
@@ -283,14 +320,38 @@ describe('selectCandidates: hard constraints', () => {
     )
   })
 
-  it('gives a model nobody describes the default capabilities: tools yes, vision no', () => {
+  it('lets a model whose capabilities nobody gave through, ranked below the models known to have them', () => {
     const config = makeConfig({models: {...(BASE_CONFIG.models as object), 'acme/mystery': {}}})
     expect(select(route('acme/mystery'), {config, requirements: {tools: true}}).selected).toBe('acme/mystery')
     const vision = select(route('acme/mystery', 'acme/mid'), {config, requirements: {vision: true}})
-    expect(vision.candidates[0].reasons).toEqual([
-      'no vision (the request has images)',
-      'not described by the config or the catalog: default metadata',
+    expect(vision.selected).toBe('acme/mid')
+    expect(vision.fallbacks).toEqual(['acme/mystery'])
+    expect(vision.candidates[0]).toMatchObject({excluded: false, rank: 2, unknown: ['vision', 'quality', 'price', 'latency', 'failure_rate']})
+    expect(vision.candidates[0].reasons.slice(0, 2)).toEqual([
+      'vision support unknown (the request has images)',
+      'moved below the models known to serve this request: vision support unknown',
     ])
+    expect(vision.candidates[1].reasons[0]).toBe('ranked above acme/mystery (#1 in route): its vision support unknown')
+    // Capabilities someone gave are facts: a declared list without vision excludes.
+    const declared = makeConfig({models: {...(BASE_CONFIG.models as object), 'acme/plain': {capabilities: ['tools']}}})
+    expect(select(route('acme/plain', 'acme/mid'), {config: declared, requirements: {vision: true}}).candidates[0].exclusion).toBe('no_vision')
+  })
+
+  it('never excludes on an unknown context window or output limit; beyond the assumed sizes it ranks the model below', () => {
+    const config = makeConfig({models: {...(BASE_CONFIG.models as object), 'acme/selfhosted': {}}})
+    // A 51k-token Claude Code turn: fine for acme/mid (200k), unknown for the self-hosted model.
+    const long = select(route('acme/selfhosted', 'acme/mid'), {config, requirements: {input_tokens: 51_000}})
+    expect(long.selected).toBe('acme/mid')
+    expect(long.candidates[0]).toMatchObject({excluded: false, unknown: expect.arrayContaining(['context_window'])})
+    expect(long.candidates[0].reasons[0]).toBe('context window unknown (the request needs ~51k tokens)')
+    // Alone, it serves the request.
+    expect(select(route('acme/selfhosted'), {config, requirements: {input_tokens: 51_000, output_tokens: 8000}}).selected).toBe(
+      'acme/selfhosted',
+    )
+    // Within the assumed sizes nothing is said, and the route order stands.
+    const short = select(route('acme/selfhosted', 'acme/mid'), {config})
+    expect(short.selected).toBe('acme/selfhosted')
+    expect(short.candidates[0].unknown).not.toContain('context_window')
   })
 
   it('needs an embeddings model for embeddings, and never sends chat to an embeddings model', () => {
@@ -390,7 +451,7 @@ describe('selectCandidates: errors', () => {
     expect(error.code).toBe('no_candidates')
     expect(error.message).toBe(
       'No model can serve this request: acme/small: no vision (the request has images); ' +
-        'zen/large, zen/embed: provider in provider.ignore.',
+        'zen/large, zen/embed: provider zen is in provider.ignore.',
     )
     expect(error.hint).toMatch(/vision model/)
   })

@@ -803,6 +803,21 @@ export const MODELS: ModelEntry[] = [
     latency_ms: 1_000,
     failure_rate: 0.05,
   },
+  {
+    key: 'github/openai/text-embedding-3-small',
+    aliases: [],
+    description: 'OpenAI text-embedding-3-small on GitHub Models (1536 dimensions).',
+    cost_input_per_1k: 0,
+    cost_output_per_1k: 0,
+    context_window: 8_191,
+    max_output_tokens: 1,
+    capabilities: ['embeddings'],
+    tier: 'small',
+    quality: 0.62,
+    task_affinity: [],
+    latency_ms: 300,
+    failure_rate: 0.03,
+  },
 
   // ── Ollama (local; cost 0, speed depends on the machine) ──────────────────────────────────────────────────────
   {

@@ -388,6 +388,40 @@ const FALLBACKS_AUTO = [
   'ollama/llama3.1:8b',
 ]
 
+/** One embeddings and one image generation model per provider that has them, for `model: auto` on those endpoints. */
+const ENDPOINT_MODELS: BuiltinProfile['endpoint_models'] = {
+  embeddings: [
+    'openai/text-embedding-3-small',
+    'gemini/gemini-embedding-001',
+    'github/openai/text-embedding-3-small',
+    'ollama/nomic-embed-text',
+  ],
+  image_generation: ['openai/gpt-image-1'],
+}
+
+/** Local and free embeddings first. */
+const FREE_FIRST_EMBEDDINGS = [
+  'ollama/nomic-embed-text',
+  'github/openai/text-embedding-3-small',
+  'openai/text-embedding-3-small',
+  'gemini/gemini-embedding-001',
+]
+
+/**
+ * The names coding agents and SDKs send on their own (Claude Code's `claude-opus-4-8`, `claude-haiku-4-5-20251001`;
+ * Codex CLI's `gpt-5.3-codex`), often newer than the catalog: when a name matches no configured model, the router
+ * chooses. A name the config does know is served by that model.
+ */
+const CLIENT_MODEL_ALIASES: BuiltinProfile['model_aliases'] = {
+  'claude-*': 'auto',
+  'gpt-*': 'auto',
+  'codex-*': 'auto',
+  'o1*': 'auto',
+  'o3*': 'auto',
+  'o4*': 'auto',
+  'gemini-*': 'auto',
+}
+
 export const PROFILES: BuiltinProfile[] = [
   {
     name: 'auto',
@@ -409,6 +443,8 @@ export const PROFILES: BuiltinProfile[] = [
       image: {low: VISION_LIGHT, medium: VISION_STRONG, high: VISION_STRONG, xhigh: VISION_TOP, default: VISION_STRONG},
     },
     fallback_models: FALLBACKS_AUTO,
+    endpoint_models: ENDPOINT_MODELS,
+    model_aliases: CLIENT_MODEL_ALIASES,
   },
   {
     name: 'balanced',
@@ -430,6 +466,8 @@ export const PROFILES: BuiltinProfile[] = [
       image: {low: VISION_STRONG, medium: VISION_STRONG, high: VISION_STRONG, xhigh: VISION_TOP, default: VISION_STRONG},
     },
     fallback_models: FALLBACKS_AUTO,
+    endpoint_models: ENDPOINT_MODELS,
+    model_aliases: CLIENT_MODEL_ALIASES,
   },
   {
     name: 'cost',
@@ -484,6 +522,8 @@ export const PROFILES: BuiltinProfile[] = [
       'openai-codex/gpt-5.1-codex-mini',
       'anthropic/claude-haiku-4.5',
     ],
+    endpoint_models: {...ENDPOINT_MODELS, embeddings: FREE_FIRST_EMBEDDINGS},
+    model_aliases: CLIENT_MODEL_ALIASES,
   },
   {
     name: 'latency',
@@ -508,6 +548,8 @@ export const PROFILES: BuiltinProfile[] = [
       'nvidia/meta/llama-3.3-70b-instruct',
       'ollama/llama3.2',
     ],
+    endpoint_models: ENDPOINT_MODELS,
+    model_aliases: CLIENT_MODEL_ALIASES,
   },
   {
     name: 'quality',
@@ -538,5 +580,7 @@ export const PROFILES: BuiltinProfile[] = [
       'nvidia/nvidia/llama-3.1-nemotron-ultra-253b-v1',
       'ollama/gpt-oss:20b',
     ],
+    endpoint_models: ENDPOINT_MODELS,
+    model_aliases: CLIENT_MODEL_ALIASES,
   },
 ]
