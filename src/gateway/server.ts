@@ -4,6 +4,7 @@
  * the event stream and Prometheus, the upstream client, and the Fastify app listening on its socket. Also config hot
  * reload (`reload()`, and a file watch) and graceful shutdown (`close()`).
  */
+import type {AddressInfo} from 'node:net'
 import type {FastifyInstance} from 'fastify'
 
 import {AuditEventBus} from '../core/audit/event-bus.js'
@@ -81,6 +82,10 @@ export interface RunningGateway extends Gateway {
   url: string
   host: string
   port: number
+  /** Every address the server listens on, as URLs (`http://0.0.0.0:8000`; `localhost` binds 127.0.0.1 and ::1). */
+  listening: string[]
+  /** Some address it listens on is not loopback: other machines may reach it. */
+  exposed: boolean
 }
 
 /** Builds the gateway state and the app without listening (for `inject()` tests). */
@@ -260,15 +265,27 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await gateway.close({graceMs: 0})
     throw error
   }
-  const address = gateway.app.server.address()
-  const boundPort = typeof address === 'object' && address ? address.port : port
+  const addresses = gateway.app.addresses().filter((a): a is AddressInfo => typeof a === 'object')
+  const boundPort = addresses[0]?.port ?? port
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
   return {
     ...gateway,
-    url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${boundPort}`,
+    url: httpUrl(reachable, boundPort),
     host,
     port: boundPort,
+    listening: addresses.map((a) => httpUrl(a.address, a.port)),
+    exposed: addresses.some((a) => !isLoopback(a.address)),
   }
+}
+
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** 127.0.0.0/8, ::1, and IPv4 loopback written as an IPv6 address. */
+function isLoopback(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
+  return v4.startsWith('127.') || address === '::1'
 }
 
 /**

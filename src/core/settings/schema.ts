@@ -7,7 +7,11 @@ import {z} from 'zod'
 const seconds = z.number().positive()
 
 export const GatewaySettingsSchema = z.strictObject({
-  host: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Interface to listen on. Loopback by default: the gateway holds provider keys and ingress auth is off unless turned
+   * on, so it is reachable from this machine only until the operator says otherwise (`0.0.0.0`, `::`, an address).
+   */
+  host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8000),
   /** Used when the config declares no accounts: one account that serves every model. */
   backend_base_url: z.string().url().default('http://localhost:11434'),
