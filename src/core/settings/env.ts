@@ -14,6 +14,8 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [env: string, key: keyof Gatew
   ['BACKEND_READ_TIMEOUT_SECONDS', 'backend_read_timeout_seconds', 'number'],
   ['BACKEND_IDLE_TIMEOUT_SECONDS', 'backend_idle_timeout_seconds', 'number'],
   ['BACKEND_MAX_CONNECTIONS', 'backend_max_connections', 'number'],
+  ['ROUTER_CLIENT_HEADERS_TIMEOUT_SECONDS', 'client_headers_timeout_seconds', 'number'],
+  ['ROUTER_CLIENT_REQUEST_TIMEOUT_SECONDS', 'client_request_timeout_seconds', 'number'],
   ['ROUTER_MAX_REQUEST_BODY_BYTES', 'max_request_body_bytes', 'number'],
   ['ROUTER_MAX_RESPONSE_BODY_BYTES', 'max_response_body_bytes', 'number'],
   ['ROUTER_RATE_LIMIT_DEFAULT_COOLDOWN_SECONDS', 'rate_limit_default_cooldown_seconds', 'number'],

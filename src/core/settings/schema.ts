@@ -24,6 +24,13 @@ export const GatewaySettingsSchema = z.strictObject({
   backend_idle_timeout_seconds: seconds.default(60),
   /** Keep-alive connections per upstream origin. */
   backend_max_connections: z.number().int().positive().default(128),
+  /**
+   * Time a client has to send its request headers (from the connection or the previous request on it), and to send
+   * a whole request, headers and body: slower clients get a 408 and their connection is closed, so that tricklers
+   * cannot pin connections. 0 turns a limit off.
+   */
+  client_headers_timeout_seconds: z.number().nonnegative().default(15),
+  client_request_timeout_seconds: z.number().nonnegative().default(60),
   /** Largest request body accepted from a client (413 above). */
   max_request_body_bytes: z.number().int().positive().default(20 * 1024 * 1024),
   /** Largest upstream response body accepted (502 above; a stream is cut with an error event). */
@@ -98,5 +105,8 @@ export const GatewaySettingsSchema = z.strictObject({
   events_max_buffer_bytes: z.number().int().positive().default(1024 * 1024),
   /** Watch the config file and reload it when it changes (SIGHUP reloads in any case). */
   config_watch: z.boolean().default(true),
-})
+}).refine(
+  (s) => s.client_headers_timeout_seconds === 0 || s.client_request_timeout_seconds === 0 || s.client_headers_timeout_seconds <= s.client_request_timeout_seconds,
+  {path: ['client_headers_timeout_seconds'], message: 'must not be longer than the whole request timeout (ROUTER_CLIENT_REQUEST_TIMEOUT_SECONDS)'},
+)
 export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>
