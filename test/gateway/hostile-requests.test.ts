@@ -169,6 +169,14 @@ describe('request bodies of the wrong shape', () => {
     expect(upstream.requests).toEqual([])
   })
 
+  it('answers a model name of a megabyte with a 400 model_not_found (it is never compared letter by letter with the configured names)', async () => {
+    const body = JSON.stringify({model: 'x'.repeat(1024 * 1024), messages: [{role: 'user', content: 'hi'}]})
+    const result = await raw([post('/v1/chat/completions', body)])
+    expect(result.status).toBe(400)
+    expect(JSON.parse(result.body)).toMatchObject({error: {code: 'model_not_found', param: 'model'}})
+    expect(upstream.requests).toEqual([])
+  })
+
   it('reads a body sent with an empty Content-Type as JSON, like one without the header', async () => {
     upstream.script(answer(200, 'application/json', chatCompletion('hi there')))
     const result = await raw([post('/v1/chat/completions', CHAT, {'content-type': ''})])
