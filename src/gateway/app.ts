@@ -548,8 +548,10 @@ function health(state: GatewayState): Record<string, unknown> {
   const now = Date.now()
   const {config} = state
   const cooling = new Map(state.cooldowns.active(now).map((c) => [c.account, new Date(c.until).toISOString()]))
+  const auditLog = state.auditLog?.status() ?? null
   return {
-    status: 'ok',
+    // Degraded: still serving, but something an operator relies on is not working (the audit log cannot write).
+    status: auditLog?.state === 'failing' ? 'degraded' : 'ok',
     version: VERSION,
     uptime_s: Math.round((now - state.startedAt) / 1000),
     config: {
@@ -571,6 +573,7 @@ function health(state: GatewayState): Record<string, unknown> {
       cooling_down_until: cooling.get(account.name) ?? null,
     })),
     circuit_breakers: state.breakers?.states?.() ?? [],
+    audit_log: auditLog,
   }
 }
 

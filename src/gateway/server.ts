@@ -44,8 +44,10 @@ export interface StartGatewayOptions {
   settings?: Partial<GatewaySettings>
   /** Share a bus with the caller (the dashboard subscribes before the first request). */
   bus?: AuditEventBus
-  /** Called when the audit log cannot write (the gateway keeps serving). */
+  /** Called when audit log writes start failing (the gateway keeps serving; the log retries). */
   onAuditError?: (error: Error) => void
+  /** Called when audit log writes succeed again; `dropped` events were lost in all. */
+  onAuditRecover?: (dropped: number) => void
   /**
    * The file `reload()` reads, and that is watched when `ROUTER_CONFIG_WATCH` is on. Default: `configPath` when the
    * config is loaded from a file; none for a config given in memory (then `reload()` reports that it cannot).
@@ -100,19 +102,21 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
 
   const metrics = settings.live_metrics_enabled ? new LiveMetrics({alpha: settings.live_metrics_ewma_alpha}) : undefined
   const stopMetrics = metrics ? bus.subscribe((event) => metrics.observe(event)) : undefined
-  const prometheus = new PrometheusMetrics(bus, {metrics})
   const audit = settings.audit_log_enabled
     ? new AuditLogWriter({
         path: settings.audit_log_path,
         maxBytes: settings.audit_log_max_bytes,
         maxFiles: settings.audit_log_max_files,
-        onError: (error) => {
-          prometheus.auditWriteError()
-          options.onAuditError?.(error)
-        },
+        flushIntervalMs: settings.audit_log_flush_interval_ms,
+        batchBytes: settings.audit_log_batch_bytes,
+        maxPendingBytes: settings.audit_log_max_pending_bytes,
+        onError: options.onAuditError,
+        onRecover: options.onAuditRecover,
       })
     : undefined
+  // A path that cannot be written stops the start here, before anything listens.
   await audit?.start(bus)
+  const prometheus = new PrometheusMetrics(bus, {metrics, auditLog: audit})
   const policy = metrics
     ? new RuntimePolicy({
         metrics,
@@ -172,6 +176,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     prometheus,
     events,
     idempotency,
+    auditLog: audit,
     draining: false,
     active: {count: 0, started: 0, onIdle: null},
     startedAt: Date.now(),
