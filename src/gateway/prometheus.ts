@@ -10,9 +10,9 @@ import {Counter, Gauge, Registry, collectDefaultMetrics, type Metric, type Metri
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {AuditEvent} from '../core/audit/schema.js'
 import type {LiveMetrics} from '../core/metrics/live-metrics.js'
-import type {AuditLogStatus} from './audit-log.js'
 import {NANO_PER_USD, nanoUsd} from '../core/metrics/usage.js'
 import {classifierCacheStats} from '../core/routing/classifier.js'
+import type {AuditLogStatus} from './audit-log.js'
 
 const SEP = '\u0000'
 const BREAKER_VALUE = {closed: 0, half_open: 1, open: 2} as const

@@ -219,6 +219,16 @@ describe('clients that trickle their request', () => {
     expect(upstream.requests).toEqual([])
   })
 
+  it('never cuts a request whose answer takes longer than the request timeout: the deadline covers receiving it only', async () => {
+    upstream.script((_req, res) => {
+      // Slower than the 2 s request timeout, as a long completion is.
+      setTimeout(() => answer(200, 'application/json', chatCompletion('worth the wait'))(_req, res, ''), 2500)
+    })
+    const result = await raw([post('/v1/chat/completions', CHAT)])
+    expect(result.status).toBe(200)
+    expect(JSON.parse(result.body)).toMatchObject({choices: [{message: {content: 'worth the wait'}}]})
+  })
+
   it('answers a client that trickles its headers with a 408 once the headers timeout passes', async () => {
     const lines = ['POST /v1/chat/completions HTTP/1.1\r\n', ...Array.from({length: 40}, (_, i) => `x-slow-${i}: ${i}\r\n`)]
     const result = await raw(lines, 100)

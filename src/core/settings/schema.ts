@@ -45,12 +45,12 @@ export const GatewaySettingsSchema = z.strictObject({
   audit_log_max_files: z.number().int().min(1).default(5),
   /**
    * Lines wait in memory at most this long before they are written (0: on the next turn of the event loop), or until
-   * a batch holds `audit_log_batch_bytes`. A process killed outright (SIGKILL, OOM) loses what waits: at most one
-   * interval of events.
+   * a batch holds `audit_log_batch_bytes`. A process killed outright (SIGKILL, OOM) loses what waits: about the last
+   * interval's events, plus those a busy event loop had not reached yet.
    */
   audit_log_flush_interval_ms: z.number().int().nonnegative().default(10),
   audit_log_batch_bytes: z.number().int().positive().default(256 * 1024),
-  /** While the disk refuses writes, lines held for the retry at most; the oldest beyond that are dropped and counted. */
+  /** While the disk refuses writes, bytes of lines held for the retry at most; lines beyond that are dropped and counted. */
   audit_log_max_pending_bytes: z.number().int().positive().default(8 * 1024 * 1024),
   /** Prompt text in `route_decision` events: `off` (default), `redacted`, or `raw`. */
   audit_log_prompts: z.enum(['off', 'redacted', 'raw']).default('off'),
