@@ -224,7 +224,7 @@ function authorizationOf(request: FastifyRequest): string | undefined {
  */
 function passthroughPath(wildcard: string, url: string): string {
   const unsafe =
-    /[\u0000-\u001f\u007f\\]|%(?:2e|2f|5c)/i.test(wildcard) || wildcard.split('/').some((segment) => segment === '.' || segment === '..')
+    hasControlCharacter(wildcard) || /\\|%(?:2e|2f|5c)/i.test(wildcard) || wildcard.split('/').some((segment) => segment === '.' || segment === '..')
   if (!unsafe) return '/' + wildcard
   const shown = url.split('?')[0]
   throw new GatewayError(
@@ -233,6 +233,14 @@ function passthroughPath(wildcard: string, url: string): string {
     'invalid_request_error',
     'invalid_path',
   )
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || code === 0x7f) return true
+  }
+  return false
 }
 
 /** The gateway's routes have no schemas; a route that adds one must choose its compiler here. */

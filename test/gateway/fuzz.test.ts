@@ -219,8 +219,17 @@ class Mutator {
   slots(root: Json): Array<{parent: {[key: string]: Json} | Json[]; key: string | number}> {
     const out: Array<{parent: {[key: string]: Json} | Json[]; key: string | number}> = []
     const visit = (node: Json): void => {
-      if (Array.isArray(node)) node.forEach((item, index) => (out.push({parent: node, key: index}), visit(item)))
-      else if (node !== null && typeof node === 'object') for (const key of Object.keys(node)) out.push({parent: node, key}), visit(node[key])
+      if (Array.isArray(node)) {
+        for (let index = 0; index < node.length; index++) {
+          out.push({parent: node, key: index})
+          visit(node[index])
+        }
+      } else if (node !== null && typeof node === 'object') {
+        for (const key of Object.keys(node)) {
+          out.push({parent: node, key})
+          visit(node[key])
+        }
+      }
     }
     visit(root)
     return out
