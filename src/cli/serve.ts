@@ -49,13 +49,21 @@ export async function runServe(options: ServeOptions): Promise<void> {
       },
       // The demo's config lives in memory: there is no file to reload.
       ...(demo ? {} : {reloadPath: config.path}),
-      onAuditError: (error) => notice(`router: audit log: ${error.message}`),
+      onAuditError: (error) =>
+        notice(`router: warning: audit log: cannot write ${gateway?.state.settings.audit_log_path}: ${error.message}; retrying, events kept in memory meanwhile (GET /health shows the state)`),
+      onAuditRecover: (dropped) =>
+        notice(`router: audit log: writing again${dropped > 0 ? `; ${dropped} event${dropped === 1 ? '' : 's'} lost while it failed` : ', nothing lost'}`),
       onReload: (result) => notice(`router: ${result.message}`),
       onWarning: (message) => notice(`router: warning: ${message}`),
     }).catch((error: unknown) => {
-      throw listenError(error, options.host ?? env.HOST ?? '0.0.0.0', options.port ?? env.PORT ?? 8000)
+      throw listenError(error, options.host ?? env.HOST ?? '127.0.0.1', options.port ?? env.PORT ?? 8000)
     })
     for (const warning of gateway.warnings) process.stderr.write(`router: warning: ${warning}\n`)
+    if (gateway.exposed && !gateway.state.auth) {
+      process.stderr.write(
+        `router: warning: listening on ${gateway.listening.join(' and ')} with ingress auth off: anyone who can reach this port uses your provider accounts. Set INGRESS_AUTH_REQUIRED=true with INGRESS_API_KEYS (or OAuth), or listen on this machine only (--host 127.0.0.1).\n`,
+      )
+    }
     const running = gateway
     const onHangup = (): void => void running.reload()
     process.on('SIGHUP', onHangup)
@@ -69,7 +77,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
         source: bus,
         info: {
           title: demo ? 'Open-LLM Router (demo)' : 'Open-LLM Router',
-          address: gateway.url,
+          address: gateway.listening.join(', '),
           configPath: demo ? 'built-in demo profile' : config.path,
           profile: config.profile,
           startedAt: Date.now(),
@@ -167,7 +175,7 @@ function banner(gateway: RunningGateway, config: LoadedConfig, demo: {traffic: b
     : `ingress auth on (${[keys > 0 ? `${keys} API key${keys === 1 ? '' : 's'}` : '', settings.oauth_enabled ? `OAuth ${settings.oauth_jwt_secret ? 'HS256 secret' : 'JWKS'}` : ''].filter(Boolean).join(' + ')})`
   const reload = demo ? '' : settings.config_watch ? '; reloads on change or SIGHUP' : '; reloads on SIGHUP'
   return [
-    `router: listening on ${gateway.url}${demo ? ` (demo: simulated providers${demo.traffic ? ', sample traffic' : ', no sample traffic'})` : ''}`,
+    `router: listening on ${gateway.listening.join(' and ')}${gateway.exposed ? '' : ' (this machine only)'}${demo ? ` (demo: simulated providers${demo.traffic ? ', sample traffic' : ', no sample traffic'})` : ''}`,
     `router: config ${demo ? 'built-in demo profile' : config.path} (${config.profile ? `profile ${config.profile}` : 'raw config'}, ${models} models, ${accounts} accounts)${reload}; ${audit}`,
     `router: ${ingress}; metrics ${gateway.url}/metrics, live ${gateway.url}/v1/router/live-metrics, events ${gateway.url}/v1/router/events`,
   ].join('\n')

@@ -15,12 +15,16 @@ The config is --config, else ROUTING_CONFIG_PATH, else ./router.profile.yaml; --
   static override examples = [
     {description: 'Try it with no keys: simulated providers and sample traffic', command: '<%= config.bin %> serve --demo'},
     {description: 'Serve a profile on port 8080', command: '<%= config.bin %> serve --config router.profile.yaml --port 8080'},
+    {
+      description: 'Serve other machines too, with ingress auth (it listens on 127.0.0.1 unless told otherwise)',
+      command: 'INGRESS_AUTH_REQUIRED=true INGRESS_API_KEYS=team:$(openssl rand -hex 24) <%= config.bin %> serve --host 0.0.0.0',
+    },
     {description: 'JSON lines for a log collector', command: '<%= config.bin %> serve --no-tui --log-format json'},
   ]
 
   static override flags = {
     config: Flags.string({aliases: ['path'], description: 'Config file (profile or raw); default ROUTING_CONFIG_PATH or ./router.profile.yaml.'}),
-    host: Flags.string({description: 'Interface to listen on (default HOST or 0.0.0.0).'}),
+    host: Flags.string({description: 'Interface to listen on (default HOST or 127.0.0.1, this machine only; 0.0.0.0 for every interface).'}),
     port: Flags.integer({description: 'Port to listen on (default PORT or 8000; 0 picks a free port).', min: 0, max: 65535}),
     demo: Flags.boolean({description: 'Run on built-in simulated providers with sample traffic (no keys needed).', default: false}),
     'demo-traffic': Flags.boolean({description: 'With --demo: send sample requests.', default: true, allowNo: true}),

@@ -28,11 +28,15 @@ export function suggest(input: string, candidates: Iterable<string> | Map<string
     candidates instanceof Map ? [...candidates.entries()] : [...candidates].map((candidate) => [candidate, candidate])
   const needle = input.toLowerCase()
   const squash = (text: string) => text.toLowerCase().replace(/[-_.:\s]/g, '')
+  const squashed = squash(input)
   const best = new Map<string, number>()
   for (const [spelling, value] of pairs) {
-    let distance = editDistance(input, spelling)
     const threshold = Math.max(2, Math.ceil(Math.min(input.length, spelling.length) / 2))
-    const contains = needle.length >= 3 && (spelling.toLowerCase().includes(needle) || squash(spelling) === squash(input))
+    const contains = needle.length >= 3 && (spelling.toLowerCase().includes(needle) || squash(spelling) === squashed)
+    // The distance is at least the difference in length: a name far longer than any candidate (a client can send a
+    // megabyte as `model`) is not compared at all, which would cost its length times the candidate's.
+    if (!contains && Math.abs(input.length - spelling.length) > threshold) continue
+    let distance = editDistance(input, spelling)
     if (distance > threshold && !contains) continue
     if (contains) distance = Math.min(distance, 1)
     const previous = best.get(value)

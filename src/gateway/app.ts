@@ -3,6 +3,8 @@
  * `buildApp()` does not listen; `server.ts` starts it, and tests use `inject()` or listen on port 0.
  */
 import {randomBytes} from 'node:crypto'
+import {STATUS_CODES} from 'node:http'
+import type {Socket} from 'node:net'
 import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 
 import {promptForAudit} from '../core/audit/prompt.js'
@@ -19,6 +21,7 @@ import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
 import {registerOperations} from './operations.js'
 import {proxyRequest} from './proxy/run.js'
+import {checkRequestShape} from './request-shape.js'
 import type {GatewayState} from './state.js'
 
 /** Dedicated endpoints; any other `POST /v1/*` is a passthrough. */
@@ -56,9 +59,27 @@ export async function buildApp(
   state: GatewayState,
   options: {extend?: (app: FastifyInstance) => Promise<void> | void} = {},
 ): Promise<FastifyInstance> {
+  const {settings} = state
+  const headersTimeoutMs = settings.client_headers_timeout_seconds * 1000
+  const requestTimeoutMs = settings.client_request_timeout_seconds * 1000
+  /** Connections whose request took too long: its body reading then fails, and the audit says why. */
+  const timedOut = new WeakSet<Socket>()
   const app = Fastify({
     logger: false,
-    bodyLimit: state.settings.max_request_body_bytes,
+    bodyLimit: settings.max_request_body_bytes,
+    // Node's own deadlines for receiving a request, checked every second (or twice per deadline, if shorter) rather
+    // than every 30 s (Node's default), so that a 10 s limit means about 10 s. Fastify turns `requestTimeout` off
+    // unless it is given.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, ...[headersTimeoutMs, requestTimeoutMs].filter((ms) => ms > 0).map((ms) => ms / 2))),
+    },
+    clientErrorHandler: (error, socket) => {
+      if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') timedOut.add(socket)
+      answerClientError(error, socket)
+    },
     // While shutting down, the onRequest hook answers new requests with an OpenAI-shaped 503 itself.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -66,6 +87,11 @@ export async function buildApp(
     // No route declares a JSON schema (bodies are checked by the routing core and the adapters), so Fastify's default
     // compilers, Ajv and fast-json-stringify (about 9 MB of a process's memory), are never loaded.
     schemaController: {compilersFactory: {buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler}},
+    // A malformed URL (bad percent-encoding) is refused before any hook runs: answer it in OpenAI's shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const gatewayError = toGatewayError(error)
+      void (reply as FastifyReply).code(gatewayError.status).header('x-router-request-id', newRequestId()).send(gatewayError.toBody())
+    },
   })
 
   app.decorateRequest('routerId', '')
@@ -77,6 +103,8 @@ export async function buildApp(
   app.addHook('onRequest', (request, _reply, done) => {
     request.routerStart = performance.now()
     request.routerId = newRequestId()
+    // An empty Content-Type is no media type at all: read the body as JSON, like a request without the header.
+    if (request.headers['content-type'] === '') delete request.headers['content-type']
     if (state.draining) {
       done(shuttingDown())
       return
@@ -115,7 +143,8 @@ export async function buildApp(
   })
 
   app.setErrorHandler((error, request, reply) => {
-    const gatewayError = toGatewayError(error)
+    // A body cut off by the request timeout fails to read like an aborted one: say which it was.
+    const gatewayError = timedOut.has(request.raw.socket) ? requestTimedOut() : toGatewayError(error)
     rejectRequest(state, request, reply, gatewayError)
   })
 
@@ -141,7 +170,7 @@ export async function buildApp(
   }
   registerMessagesExtras(app)
   registerOperations(app, state)
-  app.post<{Params: {'*': string}}>('/v1/*', (request, reply) => handle(state, request, reply, 'passthrough', '/' + request.params['*']))
+  app.post<{Params: {'*': string}}>('/v1/*', (request, reply) => handle(state, request, reply, 'passthrough', passthroughPath(request.params['*'], request.url)))
 
   await options.extend?.(app)
   return app
@@ -188,6 +217,33 @@ function authorizationOf(request: FastifyRequest): string | undefined {
   return typeof key === 'string' && key !== '' && request.url.startsWith('/v1/messages') ? `Bearer ${key}` : undefined
 }
 
+/**
+ * The path a passthrough forwards, from the route's (percent-decoded) wildcard. The upstream URL is built by URL
+ * rules that resolve `.` and `..` segments (written as is or as `%2e`, and `\` counts as `/`), so a path that could
+ * climb out of the account's API root (`/v1/../../etc/passwd`, `/v1/..%2f..%2fadmin`) is refused here and never sent:
+ * it would reach another path of the upstream host with the account's key.
+ */
+function passthroughPath(wildcard: string, url: string): string {
+  const unsafe =
+    hasControlCharacter(wildcard) || /\\|%(?:2e|2f|5c)/i.test(wildcard) || wildcard.split('/').some((segment) => segment === '.' || segment === '..')
+  if (!unsafe) return '/' + wildcard
+  const shown = url.split('?')[0]
+  throw new GatewayError(
+    400,
+    `The path ${JSON.stringify(shown.length > 200 ? shown.slice(0, 200) + '…' : shown)} is not allowed: a passthrough path may not contain "." or ".." segments, backslashes, control characters, or encoded slashes or dots.`,
+    'invalid_request_error',
+    'invalid_path',
+  )
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || code === 0x7f) return true
+  }
+  return false
+}
+
 /** The gateway's routes have no schemas; a route that adds one must choose its compiler here. */
 function noSchemaCompiler(): never {
   throw new Error('the gateway compiles no route schemas: validate in the handler, or set a schema compiler in buildApp')
@@ -196,6 +252,18 @@ function noSchemaCompiler(): never {
 /** Routes one request and hands it to the proxy loop. */
 async function handle(state: GatewayState, request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, path: string): Promise<void> {
   const body = request.body
+  const active = state.active
+  active.count++
+  active.started++
+  try {
+    await route(state, request, reply, endpoint, path, body)
+  } finally {
+    if (--active.count === 0) active.onIdle?.()
+  }
+}
+
+/** The body as a JSON object whose fields have the shapes the endpoint's API requires; throws a 400 otherwise. */
+function checkedBody(endpoint: Endpoint, body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new GatewayError(
       400,
@@ -205,16 +273,8 @@ async function handle(state: GatewayState, request: FastifyRequest, reply: Fasti
     )
   }
   const input = body as Record<string, unknown>
-  const stream = input.stream === true
-  const principal = request.principal
-  const active = state.active
-  active.count++
-  active.started++
-  try {
-    await route(state, request, reply, endpoint, path, input, stream, principal)
-  } finally {
-    if (--active.count === 0) active.onIdle?.()
-  }
+  checkRequestShape(endpoint, input)
+  return input
 }
 
 async function route(
@@ -223,17 +283,19 @@ async function route(
   reply: FastifyReply,
   endpoint: Endpoint,
   path: string,
-  input: Record<string, unknown>,
-  stream: boolean,
-  principal: string | undefined,
+  body: unknown,
 ): Promise<void> {
   let lease: IdempotencyLease | undefined
-  const idempotencyKey = state.idempotency !== undefined && !stream ? request.headers['idempotency-key'] : undefined
+  const streamed = typeof body === 'object' && body !== null && (body as {stream?: unknown}).stream === true
+  const idempotencyKey = state.idempotency !== undefined && !streamed ? request.headers['idempotency-key'] : undefined
   if (typeof idempotencyKey === 'string' && idempotencyKey.length > 0) {
-    lease = await idempotent(state, request, reply, endpoint, path, input, idempotencyKey)
+    lease = await idempotent(state, request, reply, endpoint, path, body, idempotencyKey)
     if (lease === undefined) return
   }
   try {
+    const input = checkedBody(endpoint, body)
+    const stream = input.stream === true
+    const principal = request.principal
     // Captured once: a hot reload or a policy update during this request does not change what it runs on.
     const config = state.routingConfig
     const decision = decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats, escalations: state.policy?.escalations})
@@ -274,6 +336,14 @@ async function route(
       },
       reply,
     )
+  } catch (error) {
+    // The gateway's own refusal (a body of the wrong shape, an unknown model) is an answer like any other: remembered
+    // for the key, so that a retry gets it again. The error handler sends the same bytes.
+    if (lease) {
+      const refusal = toGatewayError(error)
+      lease.complete(request.routerId, refusal.status, errorHeaders(request, refusal), JSON.stringify(refusal.toBody()), refusal.code)
+    }
+    throw error
   } finally {
     lease?.abandon()
   }
@@ -289,14 +359,14 @@ async function idempotent(
   reply: FastifyReply,
   endpoint: Endpoint,
   path: string,
-  input: Record<string, unknown>,
+  body: unknown,
   key: string,
 ): Promise<IdempotencyLease | undefined> {
   if (key.length > MAX_IDEMPOTENCY_KEY) {
     throw new GatewayError(400, `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY} characters.`, 'invalid_request_error', 'invalid_idempotency_key')
   }
   const tenant = idempotencyTenant(request.principal, request.headers['openai-organization'])
-  const decision = await state.idempotency!.acquire(tenant, key, requestFingerprint('POST', `/v1${path}`, input))
+  const decision = await state.idempotency!.acquire(tenant, key, requestFingerprint('POST', `/v1${path}`, body))
   switch (decision.kind) {
     case 'run': {
       reply.header('x-router-idempotency-status', 'created')
@@ -327,15 +397,18 @@ async function idempotent(
 
 /** Sends a remembered response again and audits it as a request of its own (`replay_of`). */
 function replay(state: GatewayState, request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, stored: StoredResponse): void {
-  reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body)
+  // Sent as text: on the Messages routes an error body is put in Anthropic's shape on its way out, as it was the first
+  // time.
+  reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body.toString('utf8'))
   const ok = stored.status >= 200 && stored.status < 300
+  const rejected = stored.errorCode !== undefined
   state.bus.publish({
     ts: auditTimestamp(),
     request_id: request.routerId,
     ...(request.principal ? {principal: request.principal} : {}),
     event: 'proxy_terminal',
     endpoint,
-    outcome: ok ? 'success' : 'upstream_error',
+    outcome: ok ? 'success' : rejected ? 'rejected' : 'upstream_error',
     status: stored.status,
     task: null,
     complexity: null,
@@ -345,10 +418,44 @@ function replay(state: GatewayState, request: FastifyRequest, reply: FastifyRepl
     stream: false,
     latency_ms: Math.round((performance.now() - request.routerStart) * 1000) / 1000,
     attempts: [],
-    error_type: ok ? null : 'upstream_status',
-    error_code: null,
+    error_type: ok || rejected ? null : 'upstream_status',
+    error_code: stored.errorCode ?? null,
     replay_of: stored.requestId,
   })
+}
+
+function requestTimedOut(): GatewayError {
+  return new GatewayError(
+    408,
+    'The request was not received in time: send the headers and the body promptly (ROUTER_CLIENT_REQUEST_TIMEOUT_SECONDS).',
+    'invalid_request_error',
+    'request_timeout',
+  )
+}
+
+/** Node's errors for a connection whose request cannot be read (too slow, too large headers, not HTTP). */
+const CLIENT_ERRORS: Record<string, () => GatewayError> = {
+  ERR_HTTP_REQUEST_TIMEOUT: requestTimedOut,
+  HPE_HEADER_OVERFLOW: () => new GatewayError(431, 'Request headers are too large.', 'invalid_request_error', 'headers_too_large'),
+}
+
+/**
+ * Answers a connection Node could not read a request from, in OpenAI's shape (Fastify's default answer is its own
+ * JSON), and closes it. Nothing is written once a response has started on it.
+ */
+function answerClientError(error: Error & {code?: string}, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const gatewayError =
+    CLIENT_ERRORS[error.code ?? '']?.() ?? new GatewayError(400, 'The request is not valid HTTP.', 'invalid_request_error', 'bad_request')
+  const response = (socket as {_httpMessage?: {headersSent?: boolean}})._httpMessage
+  if (socket.writable && !response?.headersSent) {
+    const body = JSON.stringify(gatewayError.toBody())
+    socket.write(
+      `HTTP/1.1 ${gatewayError.status} ${STATUS_CODES[gatewayError.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(error)
 }
 
 function shuttingDown(): GatewayError {
@@ -396,15 +503,37 @@ function decisionEvent(
   return event
 }
 
-/** Answers a request the gateway refuses (bad JSON, unknown model, …) and audits it. */
+/** The headers of the gateway's own error answer (as `rejectRequest` sends them). */
+function errorHeaders(request: FastifyRequest, error: GatewayError): Record<string, string> {
+  return {'x-router-request-id': request.routerId, ...error.headers, 'content-type': 'application/json; charset=utf-8'}
+}
+
+/**
+ * Answers a request the gateway refuses (bad JSON, unknown model, refused credentials…) and audits it: a `POST /v1/*`
+ * as its `proxy_terminal`, a refusal of credentials on any other route as `ingress_rejected`.
+ */
 function rejectRequest(state: GatewayState, request: FastifyRequest, reply: FastifyReply, error: GatewayError): void {
   if (reply.sent || reply.raw.headersSent) return
-  reply.code(error.status).header('x-router-request-id', request.routerId).headers(error.headers).send(error.toBody())
-  if (request.method !== 'POST' || !request.url.startsWith('/v1/')) return
-  const endpoint = ENDPOINT_ROUTES.find(([path]) => request.url.split('?')[0] === `/v1${path}`)?.[1] ?? 'passthrough'
-  const principal = request.principal
+  reply.code(error.status).headers(errorHeaders(request, error)).send(error.toBody())
+  const path = request.url.split('?')[0]
   // An ingress auth refusal records why (the client is only told that it was refused).
-  const errorCode = (error as {auditCode?: string}).auditCode ?? error.code
+  const auditCode = (error as {auditCode?: string}).auditCode
+  if (request.method !== 'POST' || !path.startsWith('/v1/')) {
+    if (auditCode !== undefined) {
+      state.bus.publish({
+        ts: auditTimestamp(),
+        request_id: request.routerId,
+        event: 'ingress_rejected',
+        method: request.method,
+        path: path.length > 200 ? path.slice(0, 200) : path,
+        status: error.status,
+        error_code: auditCode,
+      })
+    }
+    return
+  }
+  const endpoint = ENDPOINT_ROUTES.find(([route]) => path === `/v1${route}`)?.[1] ?? 'passthrough'
+  const principal = request.principal
   state.bus.publish({
     ts: auditTimestamp(),
     request_id: request.routerId,
@@ -422,7 +551,7 @@ function rejectRequest(state: GatewayState, request: FastifyRequest, reply: Fast
     latency_ms: Math.round((performance.now() - request.routerStart) * 1000) / 1000,
     attempts: [],
     error_type: null,
-    error_code: errorCode,
+    error_code: auditCode ?? error.code,
   })
 }
 
@@ -431,8 +560,10 @@ function health(state: GatewayState): Record<string, unknown> {
   const {config} = state
   const cooldowns = state.cooldowns.active(now)
   const cooling = new Map(cooldowns.filter((c) => c.scope === 'account').map((c) => [c.account, new Date(c.until).toISOString()]))
+  const auditLog = state.auditLog?.status() ?? null
   return {
-    status: 'ok',
+    // Degraded: still serving, but something an operator relies on is not working (the audit log cannot write).
+    status: auditLog?.state === 'failing' ? 'degraded' : 'ok',
     version: VERSION,
     uptime_s: Math.round((now - state.startedAt) / 1000),
     config: {
@@ -455,6 +586,7 @@ function health(state: GatewayState): Record<string, unknown> {
     })),
     cooldowns: cooldowns.map((c) => ({...c, until: new Date(c.until).toISOString()})),
     circuit_breakers: (state.breakers?.states?.() ?? []).map((b) => ({...b, until: b.until === null ? null : new Date(b.until).toISOString()})),
+    audit_log: auditLog,
   }
 }
 

@@ -37,6 +37,20 @@ const ROUTING_STATUS: Record<string, [number, string]> = {
   no_account: [503, 'service_unavailable'],
 }
 
+/**
+ * Fastify's own request errors, in the gateway's words: status, OpenAI error code and message. A Fastify code never
+ * reaches a client (`FST_ERR_CTP_INVALID_MEDIA_TYPE` means nothing to an OpenAI SDK).
+ */
+const FRAMEWORK_ERRORS: Record<string, [status: number, code: string, message: string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body_too_large', 'Request body is too large for this gateway.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'Request body is empty; send a JSON object.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Unsupported Content-Type; send the body as application/json.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_content_length', 'Request body size did not match its Content-Length.'],
+  FST_ERR_BAD_URL: [400, 'invalid_url', 'The request URL is not valid (malformed percent-encoding).'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'url_too_long', 'The request URL is too long.'],
+  FST_ERR_ASYNC_CONSTRAINT: [400, 'invalid_request', 'The request could not be matched to a route.'],
+}
+
 /** Turns anything thrown while handling a request into a `GatewayError`. */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error
@@ -47,14 +61,10 @@ export function toGatewayError(error: unknown): GatewayError {
   }
   if (error instanceof RouterError) return new GatewayError(500, error.message, 'server_error', error.code)
   const fastify = error as {statusCode?: number; code?: string}
-  if (fastify?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new GatewayError(413, 'Request body is too large for this gateway.', 'invalid_request_error', 'body_too_large')
-  }
-  if (fastify?.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return new GatewayError(400, 'Request body is empty; send a JSON object.', 'invalid_request_error', 'invalid_json')
-  }
+  const known = fastify?.code === undefined ? undefined : FRAMEWORK_ERRORS[fastify.code]
+  if (known) return new GatewayError(known[0], known[2], 'invalid_request_error', known[1])
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-    return new GatewayError(fastify.statusCode, (error as Error).message, 'invalid_request_error', fastify.code ?? 'bad_request')
+    return new GatewayError(fastify.statusCode, 'The request could not be read.', 'invalid_request_error', 'invalid_request')
   }
   return new GatewayError(500, 'Internal gateway error.', 'server_error', 'internal')
 }

@@ -22,9 +22,12 @@ import {canonicalJson} from '../core/canonical-json.js'
 export interface StoredResponse {
   status: number
   headers: Record<string, string>
-  body: string
+  /** The body's UTF-8 bytes (outside the JavaScript heap, and counted exactly against `maxBytes`). */
+  body: Buffer
   /** The request that produced it. */
   requestId: string
+  /** When the answer was the gateway's own refusal (a 400 before any upstream was called): its error code. */
+  errorCode?: string
 }
 
 export type IdempotencyRecord =
@@ -93,8 +96,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const entry = this.entries.get(key)
     if (!entry || entry.record.state !== 'in_progress') return
     this.entries.delete(key)
-    let bytes = response.body.length * 2 + 64
-    for (const name in response.headers) bytes += (name.length + response.headers[name].length) * 2
+    let bytes = response.body.length + 64
+    for (const name in response.headers) bytes += Buffer.byteLength(name) + Buffer.byteLength(response.headers[name])
     // One huge answer must not push everything else out: it is simply not remembered.
     if (bytes <= this.options.maxBytes / 4) {
       // Re-inserted at the end: the Map stays in expiry order.
@@ -197,15 +200,20 @@ export class IdempotencyLease {
     private readonly key: string,
   ) {}
 
-  /** The response as sent; remembered if it is worth replaying, else the key is freed. */
-  complete(requestId: string, status: number, headers: Record<string, string>, body: string): void {
+  /**
+   * The response as sent; remembered if it is worth replaying, else the key is freed. `errorCode` marks the gateway's
+   * own refusal.
+   */
+  complete(requestId: string, status: number, headers: Record<string, string>, body: string, errorCode?: string): void {
     if (this.settled) return
     this.settled = true
     if (!replayable(status)) {
       void this.store.fail(this.key)
       return
     }
-    void this.store.complete(this.key, {status, headers: {...headers}, body, requestId})
+    const response: StoredResponse = {status, headers: {...headers}, body: Buffer.from(body, 'utf8'), requestId}
+    if (errorCode !== undefined) response.errorCode = errorCode
+    void this.store.complete(this.key, response)
   }
 
   /** The request ended without a response worth remembering (an error, the client left). */

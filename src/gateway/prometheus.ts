@@ -12,6 +12,7 @@ import type {AuditEvent} from '../core/audit/schema.js'
 import type {LiveMetrics} from '../core/metrics/live-metrics.js'
 import {NANO_PER_USD, nanoUsd} from '../core/metrics/usage.js'
 import {classifierCacheStats} from '../core/routing/classifier.js'
+import type {AuditLogStatus} from './audit-log.js'
 
 const SEP = '\u0000'
 const BREAKER_VALUE = {closed: 0, half_open: 1, open: 2} as const
@@ -23,6 +24,8 @@ const MAX_OPEN = 100_000
 export interface PrometheusOptions {
   /** Source of the EWMA gauges; absent when live metrics are off. */
   metrics?: LiveMetrics
+  /** Source of the audit log figures; absent when the audit log is off. */
+  auditLog?: {status(): AuditLogStatus}
   /** Process and Node.js metrics (CPU, memory, event loop lag, GC); default true. */
   defaultMetrics?: boolean
 }
@@ -155,7 +158,6 @@ export class PrometheusMetrics {
   private readonly cost: Tally
   private readonly breakerState: Gauge<'account' | 'model' | 'provider'>
   private readonly breakerTransitions: Counter<'account' | 'model' | 'state'>
-  private readonly auditErrors: Counter
   private readonly reloads: Counter<'result'>
   private readonly compactions: Counter
   private readonly compactionSeconds: Counter
@@ -235,7 +237,29 @@ export class PrometheusMetrics {
         this.set(open.size)
       },
     })
-    this.auditErrors = new Counter({name: 'router_audit_log_write_errors_total', help: 'Audit log batches the disk refused.', registers})
+    const auditLog = options.auditLog
+    if (auditLog) {
+      const read = (field: 'write_errors' | 'dropped_events') =>
+        function (this: Counter) {
+          this.reset()
+          this.inc(auditLog.status()[field])
+        }
+      new Counter({name: 'router_audit_log_write_errors_total', help: 'Audit log writes the disk refused (each is retried).', registers, collect: read('write_errors')})
+      new Counter({
+        name: 'router_audit_log_dropped_events_total',
+        help: 'Audit events lost: held past the pending bound while writes failed, or unwritten at shutdown.',
+        registers,
+        collect: read('dropped_events'),
+      })
+      new Gauge({
+        name: 'router_audit_log_failing',
+        help: 'Whether audit log writes are failing now (1) or not (0).',
+        registers,
+        collect() {
+          this.set(auditLog.status().state === 'failing' ? 1 : 0)
+        },
+      })
+    }
     this.reloads = new Counter({name: 'router_config_reloads_total', help: 'Config reloads, by result (ok, error).', labelNames: ['result'], registers})
     this.compactions = new Counter({name: 'router_memory_compactions_total', help: 'Heap compactions after a quiet period.', registers})
     this.compactionSeconds = new Counter({
@@ -303,11 +327,6 @@ export class PrometheusMetrics {
     }
     if (options.defaultMetrics ?? true) collectDefaultMetrics({register: this.registry})
     this.unsubscribe = bus.subscribe((event) => this.observe(event))
-  }
-
-  /** The audit log could not write a batch. */
-  auditWriteError(): void {
-    this.auditErrors.inc()
   }
 
   /** The heap was compacted after a quiet period (see `IdleCompactor`). */

@@ -4,6 +4,7 @@
  * the event stream and Prometheus, the upstream client, and the Fastify app listening on its socket. Also config hot
  * reload (`reload()`, and a file watch) and graceful shutdown (`close()`).
  */
+import type {AddressInfo} from 'node:net'
 import type {FastifyInstance} from 'fastify'
 
 import {AuditEventBus} from '../core/audit/event-bus.js'
@@ -44,8 +45,10 @@ export interface StartGatewayOptions {
   settings?: Partial<GatewaySettings>
   /** Share a bus with the caller (the dashboard subscribes before the first request). */
   bus?: AuditEventBus
-  /** Called when the audit log cannot write (the gateway keeps serving). */
+  /** Called when audit log writes start failing (the gateway keeps serving; the log retries). */
   onAuditError?: (error: Error) => void
+  /** Called when audit log writes succeed again; `dropped` events were lost in all. */
+  onAuditRecover?: (dropped: number) => void
   /**
    * The file `reload()` reads, and that is watched when `ROUTER_CONFIG_WATCH` is on. Default: `configPath` when the
    * config is loaded from a file; none for a config given in memory (then `reload()` reports that it cannot).
@@ -82,6 +85,10 @@ export interface RunningGateway extends Gateway {
   url: string
   host: string
   port: number
+  /** Every address the server listens on, as URLs (`http://0.0.0.0:8000`; `localhost` binds 127.0.0.1 and ::1). */
+  listening: string[]
+  /** Some address it listens on is not loopback: other machines may reach it. */
+  exposed: boolean
 }
 
 /** Builds the gateway state and the app without listening (for `inject()` tests). */
@@ -96,19 +103,21 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
 
   const metrics = settings.live_metrics_enabled ? new LiveMetrics({alpha: settings.live_metrics_ewma_alpha}) : undefined
   const stopMetrics = metrics ? bus.subscribe((event) => metrics.observe(event)) : undefined
-  const prometheus = new PrometheusMetrics(bus, {metrics})
   const audit = settings.audit_log_enabled
     ? new AuditLogWriter({
         path: settings.audit_log_path,
         maxBytes: settings.audit_log_max_bytes,
         maxFiles: settings.audit_log_max_files,
-        onError: (error) => {
-          prometheus.auditWriteError()
-          options.onAuditError?.(error)
-        },
+        flushIntervalMs: settings.audit_log_flush_interval_ms,
+        batchBytes: settings.audit_log_batch_bytes,
+        maxPendingBytes: settings.audit_log_max_pending_bytes,
+        onError: options.onAuditError,
+        onRecover: options.onAuditRecover,
       })
     : undefined
+  // A path that cannot be written stops the start here, before anything listens.
   await audit?.start(bus)
+  const prometheus = new PrometheusMetrics(bus, {metrics, auditLog: audit})
   const policy = metrics
     ? new RuntimePolicy({
         metrics,
@@ -176,6 +185,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     prometheus,
     events,
     idempotency,
+    auditLog: audit,
     draining: false,
     active: {count: 0, started: 0, onIdle: null},
     startedAt: Date.now(),
@@ -269,15 +279,27 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await gateway.close({graceMs: 0})
     throw error
   }
-  const address = gateway.app.server.address()
-  const boundPort = typeof address === 'object' && address ? address.port : port
+  const addresses = gateway.app.addresses().filter((a): a is AddressInfo => typeof a === 'object')
+  const boundPort = addresses[0]?.port ?? port
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
   return {
     ...gateway,
-    url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${boundPort}`,
+    url: httpUrl(reachable, boundPort),
     host,
     port: boundPort,
+    listening: addresses.map((a) => httpUrl(a.address, a.port)),
+    exposed: addresses.some((a) => !isLoopback(a.address)),
   }
+}
+
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** 127.0.0.0/8, ::1, and IPv4 loopback written as an IPv6 address. */
+function isLoopback(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
+  return v4.startsWith('127.') || address === '::1'
 }
 
 /**

@@ -6,6 +6,7 @@ import type {RuntimeConfig} from '../core/config/schema.js'
 import type {LiveMetrics} from '../core/metrics/live-metrics.js'
 import type {LiveStatsSource} from '../core/routing/select.js'
 import type {GatewaySettings} from '../core/settings/schema.js'
+import type {AuditLogStatus} from './audit-log.js'
 import type {CredentialResolver} from './credentials.js'
 import type {EventStreamHub} from './events-stream.js'
 import type {QualityFeedback} from './feedback.js'
@@ -86,6 +87,8 @@ export interface GatewayState {
   idempotency?: IdempotencyCoordinator
   events?: EventStreamHub
   prometheus?: PrometheusMetrics
+  /** The audit log writer (`ROUTER_AUDIT_LOG_ENABLED`), for its status in `/health`. */
+  auditLog?: {status(): AuditLogStatus}
   /** Set when shutdown begins: new requests get a 503. */
   draining: boolean
   /**

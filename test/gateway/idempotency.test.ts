@@ -213,7 +213,7 @@ describe('Idempotency-Key with short waits and ingress auth', () => {
 })
 
 describe('MemoryIdempotencyStore', () => {
-  const response = (body: string) => ({status: 200, headers: {'content-type': 'application/json'}, body, requestId: 'req_1'})
+  const response = (body: string) => ({status: 200, headers: {'content-type': 'application/json'}, body: Buffer.from(body), requestId: 'req_1'})
 
   it('forgets entries after the TTL', async () => {
     let now = 0
@@ -250,6 +250,19 @@ describe('MemoryIdempotencyStore', () => {
     }
     expect(store.size.bytes).toBeLessThanOrEqual(40_000)
     expect(store.size.entries).toBeLessThan(20)
+    store.close()
+  })
+
+  it('counts a body by its UTF-8 bytes: a body just under a quarter of the limit is remembered, whatever its characters', async () => {
+    const store = new MemoryIdempotencyStore({ttlMs: 60_000, maxEntries: 1000, maxBytes: 40_000})
+    // Bodies of 9,800 bytes (with the headers and the entry's overhead, under the 10,000 a quarter allows): ASCII,
+    // and 4,898 two-byte characters plus an emoji (counted as UTF-16 units × 2, either would be refused).
+    await store.begin('ascii', 'f')
+    await store.complete('ascii', response('a'.repeat(9_800)))
+    await store.begin('accents', 'f')
+    await store.complete('accents', response('é'.repeat(4_898) + '🚀'))
+    expect((await store.get('ascii'))?.state).toBe('completed')
+    expect((await store.get('accents'))?.state).toBe('completed')
     store.close()
   })
 

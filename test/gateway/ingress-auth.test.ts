@@ -1,6 +1,7 @@
+import {readFile} from 'node:fs/promises'
 import OpenAI from 'openai'
 import {request} from 'undici'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {ConfigError} from '../../src/core/errors.js'
@@ -142,6 +143,26 @@ describe('API keys', () => {
     const models = await call(keys, `Bearer ${CI_KEY}`, '/v1/models', 'GET')
     expect(models.status).toBe(200)
     expect(models.json().data[0].id).toBe('auto')
+  })
+
+  it('audits a refused GET on a route that proxies nothing as ingress_rejected, with why', async () => {
+    for (const [path, authorization, reason] of [
+      ['/v1/models', undefined, 'auth_missing'],
+      ['/v1/router/events', `Bearer ${CI_KEY}x`, 'auth_unknown_key'],
+      ['/v2/anything?token=abc', undefined, 'auth_missing'],
+    ] as const) {
+      const res = await call(keys, authorization, path, 'GET')
+      expect(res.status, path).toBe(401)
+      const id = res.headers['x-router-request-id'] as string
+      const event = await vi.waitFor(() => {
+        const found = keys.eventsFor(id).find((e) => e.event === 'ingress_rejected')
+        expect(found, path).toBeDefined()
+        return found
+      })
+      expect(event).toEqual({ts: expect.any(String), request_id: id, event: 'ingress_rejected', method: 'GET', path: path.split('?')[0], status: 401, error_code: reason})
+    }
+    await vi.waitFor(async () => expect(await readFile(keys.auditPath, 'utf8')).toContain('"event":"ingress_rejected"'))
+    expect(await readFile(keys.auditPath, 'utf8')).not.toContain(CI_KEY)
   })
 
   it('leaves /health and /metrics open', async () => {

@@ -326,6 +326,23 @@ export const ConfigReloadEventSchema = z.strictObject({
   message: z.string(),
 })
 
+/**
+ * Ingress auth refused a request to a route that proxies nothing (`GET /v1/models`, the operations endpoints,
+ * `/metrics` with `METRICS_AUTH_REQUIRED`, an unknown path). A refused `POST /v1/*` is a `proxy_terminal` with
+ * outcome `rejected` instead. `principal` is never set: the credentials were refused.
+ */
+export const IngressRejectedEventSchema = z.strictObject({
+  ...base,
+  event: z.literal('ingress_rejected'),
+  method: z.string(),
+  /** The path without its query string. */
+  path: z.string(),
+  /** 401, or 503 when the keys to check a token could not be fetched. */
+  status: z.number().int(),
+  /** Why, as in `proxy_terminal.error_code` (`auth_missing`, `auth_unknown_key`, `auth_expired`, …). */
+  error_code: z.string(),
+})
+
 /** Every audit event. Readers must ignore events whose `event` they do not know (forward compatibility). */
 export const AuditEventSchema = z.discriminatedUnion('event', [
   RouteDecisionEventSchema,
@@ -342,6 +359,7 @@ export const AuditEventSchema = z.discriminatedUnion('event', [
   CircuitStateEventSchema,
   ConfigReloadEventSchema,
   QualityFeedbackEventSchema,
+  IngressRejectedEventSchema,
 ])
 export type AuditEvent = z.infer<typeof AuditEventSchema>
 export type AuditEventName = AuditEvent['event']

@@ -66,14 +66,17 @@ export async function readOverrides(path: string): Promise<OverridesRead> {
   return parseOverrides(text)
 }
 
-/** Writes the file atomically (readers see the old file or the new one). */
+/**
+ * Writes the file atomically (readers see the old file or the new one). A new file is readable by its owner only
+ * (0600): it shows which models a deployment uses and how they fare. An existing file keeps its mode.
+ */
 export async function writeOverrides(
   path: string,
   priors: Readonly<Record<string, ModelPrior>>,
   updatedAt: string,
   escalations: Readonly<Record<string, TierEscalation>> = {},
 ): Promise<void> {
-  await writeFileAtomic(path, renderOverrides(priors, updatedAt, escalations))
+  await writeFileAtomic(path, renderOverrides(priors, updatedAt, escalations), {mode: 0o600})
 }
 
 function firstLine(text: string): string {

@@ -7,7 +7,11 @@ import {z} from 'zod'
 const seconds = z.number().positive()
 
 export const GatewaySettingsSchema = z.strictObject({
-  host: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Interface to listen on. Loopback by default: the gateway holds provider keys and ingress auth is off unless turned
+   * on, so it is reachable from this machine only until the operator says otherwise (`0.0.0.0`, `::`, an address).
+   */
+  host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(8000),
   /** Used when the config declares no accounts: one account that serves every model. */
   backend_base_url: z.string().url().default('http://localhost:11434'),
@@ -20,6 +24,13 @@ export const GatewaySettingsSchema = z.strictObject({
   backend_idle_timeout_seconds: seconds.default(60),
   /** Keep-alive connections per upstream origin. */
   backend_max_connections: z.number().int().positive().default(128),
+  /**
+   * Time a client has to send its request headers (from the connection or the previous request on it), and to send
+   * a whole request, headers and body: slower clients get a 408 and their connection is closed, so that tricklers
+   * cannot pin connections. 0 turns a limit off.
+   */
+  client_headers_timeout_seconds: z.number().nonnegative().default(15),
+  client_request_timeout_seconds: z.number().nonnegative().default(60),
   /** Largest request body accepted from a client (413 above). */
   max_request_body_bytes: z.number().int().positive().default(20 * 1024 * 1024),
   /** Largest upstream response body accepted (502 above; a stream is cut with an error event). */
@@ -38,6 +49,15 @@ export const GatewaySettingsSchema = z.strictObject({
   /** The audit log rotates when it reaches this size; `audit_log_max_files` rotated files are kept. */
   audit_log_max_bytes: z.number().int().positive().default(50 * 1024 * 1024),
   audit_log_max_files: z.number().int().min(1).default(5),
+  /**
+   * Lines wait in memory at most this long before they are written (0: on the next turn of the event loop), or until
+   * a batch holds `audit_log_batch_bytes`. A process killed outright (SIGKILL, OOM) loses what waits: about the last
+   * interval's events, plus those a busy event loop had not reached yet.
+   */
+  audit_log_flush_interval_ms: z.number().int().nonnegative().default(10),
+  audit_log_batch_bytes: z.number().int().positive().default(256 * 1024),
+  /** While the disk refuses writes, bytes of lines held for the retry at most; lines beyond that are dropped and counted. */
+  audit_log_max_pending_bytes: z.number().int().positive().default(8 * 1024 * 1024),
   /** Prompt text in `route_decision` events: `off` (default), `redacted`, or `raw`. */
   audit_log_prompts: z.enum(['off', 'redacted', 'raw']).default('off'),
   /** Grace period for in-flight requests and streams on SIGINT/SIGTERM. */
@@ -111,5 +131,8 @@ export const GatewaySettingsSchema = z.strictObject({
   events_max_buffer_bytes: z.number().int().positive().default(1024 * 1024),
   /** Watch the config file and reload it when it changes (SIGHUP reloads in any case). */
   config_watch: z.boolean().default(true),
-})
+}).refine(
+  (s) => s.client_headers_timeout_seconds === 0 || s.client_request_timeout_seconds === 0 || s.client_headers_timeout_seconds <= s.client_request_timeout_seconds,
+  {path: ['client_headers_timeout_seconds'], message: 'must not be longer than the whole request timeout (ROUTER_CLIENT_REQUEST_TIMEOUT_SECONDS)'},
+)
 export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>

@@ -1,4 +1,4 @@
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -31,6 +31,12 @@ describe('the runtime overrides file', () => {
     await writeOverrides(path, priors, '2026-01-02T00:00:00.000Z')
     expect(await readOverrides(path)).toEqual({kind: 'loaded', priors})
     expect(await readFile(path, 'utf8')).toContain('schema_version: 1')
+  })
+
+  it('creates the file readable and writable by its owner only', async () => {
+    const path = join(dir, 'overrides.yaml')
+    await writeOverrides(path, priors, '2026-01-02T00:00:00.000Z')
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
   })
 
   it('reports a missing file as missing and an empty one as no priors', async () => {
