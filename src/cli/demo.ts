@@ -86,6 +86,11 @@ const DEMO_PROMPTS: string[] = [
 
 export interface Demo {
   config: LoadedConfig
+  /**
+   * Settings the demo runs with: an account out of credit (the OpenAI sim's `quota` failures) cools down for 20 s and
+   * then probes, instead of the 10 minutes a real one would, so the demo shows the whole cycle and keeps serving.
+   */
+  settings: {rate_limit_max_cooldown_seconds: number}
   sims: SimServer[]
   /** Starts sending sample requests to the gateway at `url`; returns the function that stops them. */
   startTraffic(url: string, options?: {intervalMs?: number}): () => void
@@ -124,6 +129,7 @@ export async function startDemo(options: {seed?: number} = {}): Promise<Demo> {
   const config = parseConfig(demoProfile(urls), '<demo profile>')
   return {
     config,
+    settings: {rate_limit_max_cooldown_seconds: 20},
     sims,
     startTraffic: (url, trafficOptions) => startTraffic(url, trafficOptions?.intervalMs ?? 1500, options.seed ?? 7),
     close: async () => {

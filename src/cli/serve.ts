@@ -44,6 +44,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       bus,
       env,
       settings: {
+        ...demo?.settings,
         ...(options.host === undefined ? {} : {host: options.host}),
         ...(options.port === undefined ? {} : {port: options.port}),
       },

@@ -305,23 +305,29 @@ describe('429s cool down what the provider limited', () => {
 })
 
 describe('an adapter that cannot express a request', () => {
+  // An image by `file_id` refers to a file stored by OpenAI: only OpenAI's Responses API can read it, which nothing
+  // in the request tells routing (it is a vision request like any other), so the Anthropic target refuses it when
+  // its request is built.
+  const input = [{role: 'user', content: [{type: 'input_text', text: 'What is in this picture?'}, {type: 'input_image', file_id: 'file-abc123'}]}]
+
   it('moves on to the next target, audited as a skip with its reason', async () => {
     backup.script(answer(200, 'application/json', JSON.stringify({id: 'resp_1', object: 'response', status: 'completed', model: 'backup-model', output: [], usage: {input_tokens: 5, output_tokens: 1}})))
-    // Anthropic cannot run OpenAI's hosted web search; the OpenAI target of the chain can.
-    const res = await post({model: 'auto', models: ['anthropic/claude-haiku-4.5', 'openai/backup-model'], input: 'news today', tools: [{type: 'web_search'}]}, '/v1/responses')
+    const res = await post({model: 'auto', models: ['anthropic/claude-haiku-4.5', 'openai/backup-model'], input}, '/v1/responses')
     expect(res.status).toBe(200)
     expect(res.headers['x-router-account']).toBe('backup')
     expect(claude.requests).toHaveLength(0)
     const skip = eventsOf(res.id, 'proxy_skip_unavailable')[0]
-    expect(skip).toMatchObject({account: 'claude', reason: expect.stringContaining('hosted by OpenAI')})
-    expect(JSON.parse(backup.requests[0].body).tools).toEqual([{type: 'web_search'}])
+    expect(skip).toMatchObject({account: 'claude', reason: expect.stringContaining('file_id')})
+    expect(gateway.eventsFor(res.id).find((e) => e.event === 'proxy_terminal')).toMatchObject({outcome: 'success', attempts: [expect.objectContaining({account: 'backup'})]})
+    expect(JSON.parse(backup.requests[0].body).input).toEqual(input)
   })
 
   it('is a 400 naming the problem when no target of the chain can', async () => {
-    const res = await post({model: 'anthropic/claude-haiku-4.5', input: 'news today', tools: [{type: 'web_search'}]}, '/v1/responses')
+    const res = await post({model: 'anthropic/claude-haiku-4.5', input}, '/v1/responses')
     expect(res.status).toBe(400)
-    expect(JSON.parse(res.text).error.message).toMatch(/"web_search" tool is hosted by OpenAI/)
+    expect(JSON.parse(res.text).error.message).toMatch(/file_id refers to a file stored by OpenAI/)
     expect(await gateway.terminal(res.id)).toMatchObject({outcome: 'rejected'})
+    expect(claude.requests).toHaveLength(0)
   })
 })
 

@@ -59,8 +59,9 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
   const codexTurn = (tools: Array<Record<string, unknown>>) =>
     ({model: 'auto', input: 'Refactor the parser into modules.', tools, router: {task: 'coding', complexity: 'xhigh'}}) as never
 
-  it("sends Codex CLI's namespace and web_search tools to an OpenAI model although an Anthropic model ranks higher", async () => {
-    await openai().responses.create(codexTurn(CODEX_TOOLS.slice(0, 2)))
+  it("sends Codex CLI's tools with its hosted web_search to an OpenAI model although an Anthropic model ranks higher", async () => {
+    // Functions, a custom tool and a namespace of functions travel to every provider.
+    await openai().responses.create(codexTurn(CODEX_TOOLS.slice(0, 3)))
     expect(lastDecision(gateway).selected_model).toBe('anthropic/claude-opus-4.5')
 
     const response = await openai().responses.create(codexTurn(CODEX_TOOLS))
@@ -80,7 +81,7 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
     expect(error).toBeInstanceOf(OpenAI.BadRequestError)
     const body = (error as InstanceType<typeof OpenAI.BadRequestError>).error as {message: string; code: string; param: string}
     expect(body.code).toBe('no_candidates')
-    expect(body.message).toContain('the "namespace" and "web_search" tools are OpenAI\'s: only openai and openai-codex accounts run them')
+    expect(body.message).toContain('the "web_search" tool is OpenAI\'s: only openai and openai-codex accounts run it')
     expect(body.message).toContain('not in allowed_models')
   })
 

@@ -6,8 +6,10 @@
  * translated:
  * - OpenAI's Responses API tools: hosted ones that run on OpenAI's servers (`web_search`, `web_search_preview`,
  *   `file_search`, `code_interpreter`, `image_generation`, `mcp`, `tool_search`) and built-in ones the model was
- *   trained on (`namespace`, `computer_use_preview`, `computer`, `local_shell`, `shell`, `apply_patch`); on chat
- *   completions, `custom` tools too. Codex CLI sends `namespace`, `web_search`, `local_shell` and `custom` tools
+ *   trained on (`computer_use_preview`, `computer`, `local_shell`, `shell`, `apply_patch`); on chat completions,
+ *   `custom` tools too. A `namespace` is not one of them: it groups functions the client runs itself ("groups
+ *   function/custom tools under a shared namespace"), which the Responses bridge offers by their own names, so it
+ *   travels like functions. Codex CLI sends `namespace`, `web_search`, `local_shell` and `custom` tools
  *   (https://developers.openai.com/api/docs/guides/tools, .../tools-tool-search);
  * - Anthropic's tools on the Messages API: server tools (`web_search_20250305`, `web_fetch_20250910`,
  *   `code_execution_20250825`, `tool_search_tool_regex_20251119`, `mcp_toolset`, …) and client tools whose schema
@@ -45,7 +47,7 @@ export const PROVIDER_TOOLS: Readonly<Partial<Record<Endpoint, ProviderToolRule>
   // The Responses API itself: OpenAI's, and the ChatGPT backend's (Codex CLI's own upstream). Providers without it get
   // the request as a chat completion, which carries functions and custom tools only.
   responses: {
-    portable: new Set(['function', 'custom']),
+    portable: new Set(['function', 'custom', 'namespace']),
     owner: "OpenAI's",
     runBy: ['openai', 'openai-codex'],
     unknown: ['openrouter', 'openai-compatible'],
@@ -83,7 +85,7 @@ export function toolSupport(provider: string, endpoint: Endpoint): ToolSupport {
   return 'cannot'
 }
 
-/** `the "web_search" tool is OpenAI's` / `the "namespace" and "web_search" tools are OpenAI's`, for reasons. */
+/** `the "web_search" tool is OpenAI's` / `the "web_search" and "file_search" tools are OpenAI's`, for reasons. */
 export function describeProviderTools(types: readonly string[], endpoint: Endpoint): string {
   const owner = PROVIDER_TOOLS[endpoint]?.owner ?? "a provider's"
   const names = types.map((type) => JSON.stringify(type))

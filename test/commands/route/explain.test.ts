@@ -247,9 +247,9 @@ describe('router route explain', () => {
   it("excludes the models that cannot run a request's OpenAI-hosted tools, and says which tools", async () => {
     const run = await explain(['--file', 'codex-turn.json', '--endpoint', 'responses', '--config', 'router.yaml'], {cwd: dir})
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^Request {5}responses · model auto → auto · .* · provider tools namespace, web_search$/m)
+    expect(run.stdout).toMatch(/^Request {5}responses · model auto → auto · .* · provider tools web_search$/m)
     expect(run.stdout).toMatch(
-      /^ {2}– +anthropic\/claude-sonnet-4\.5 +route +excluded: the "namespace" and "web_search" tools are OpenAI's: only openai and openai-codex accounts run them$/m,
+      /^ {2}– +anthropic\/claude-sonnet-4\.5 +route +excluded: the "web_search" tool is OpenAI's: only openai and openai-codex accounts run it$/m,
     )
     expect(run.stdout).toMatch(/^Selected {4}openai\/gpt-5\.2$/m)
   })

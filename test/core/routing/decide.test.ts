@@ -281,18 +281,19 @@ describe('decideRoute: tools only one provider runs', () => {
   const config = profileConfig('openai', 'anthropic')
   const codexTurn = {model: 'auto', input: 'Refactor the parser', tools: CODEX_TOOLS}
 
-  it("sends Codex CLI's namespace and web_search tools to an OpenAI model even when an Anthropic model ranks higher", () => {
-    const plain = decideRoute({body: {...codexTurn, tools: CODEX_TOOLS.slice(0, 2)}, endpoint: 'responses'}, config, {classify: fixed(XHIGH_CODING)})
+  it("sends Codex CLI's tools with its hosted web_search to an OpenAI model even when an Anthropic model ranks higher", () => {
+    // Functions, a custom tool and a namespace of functions travel to every provider.
+    const plain = decideRoute({body: {...codexTurn, tools: CODEX_TOOLS.slice(0, 3)}, endpoint: 'responses'}, config, {classify: fixed(XHIGH_CODING)})
     expect(plain.selected_model).toBe('anthropic/claude-opus-4.5')
 
     const decision = decideRoute({body: codexTurn, endpoint: 'responses'}, config, {classify: fixed(XHIGH_CODING)})
-    expect(decision.provider_tools).toEqual(['namespace', 'web_search'])
+    expect(decision.provider_tools).toEqual(['web_search'])
     expect(decision.selected_model).toBe('openai/gpt-5.2')
     expect([decision.selected_model, ...decision.fallback_models].every((model) => model.startsWith('openai/'))).toBe(true)
     expect(decision.candidates.find((c) => c.model === 'anthropic/claude-opus-4.5')).toMatchObject({
       excluded: true,
       exclusion: 'hosted_tool',
-      reasons: ['the "namespace" and "web_search" tools are OpenAI\'s: only openai and openai-codex accounts run them'],
+      reasons: ['the "web_search" tool is OpenAI\'s: only openai and openai-codex accounts run it'],
     })
   })
 
@@ -303,7 +304,7 @@ describe('decideRoute: tools only one provider runs', () => {
     expect(error.code).toBe('no_candidates')
     expect(error.param).toBe('tools')
     expect(error.message).toMatch(
-      /^No model can serve this request: anthropic\/claude-opus-4\.5, .*: the "namespace" and "web_search" tools are OpenAI's: only openai and openai-codex accounts run them\.$/,
+      /^No model can serve this request: anthropic\/claude-opus-4\.5, .*: the "web_search" tool is OpenAI's: only openai and openai-codex accounts run it\.$/,
     )
     expect(error.hint).toMatch(/function tools work with every provider/)
   })

@@ -29,9 +29,9 @@ function bodyWith(endpoint: Endpoint, type: string): Record<string, unknown> {
 const PATHS: Partial<Record<Endpoint, string>> = {'chat.completions': '/chat/completions', responses: '/responses', messages: '/messages'}
 
 describe('providerToolTypes', () => {
-  it("finds Codex CLI's namespace and web_search tools, and nothing in function or custom tools", () => {
-    expect(providerToolTypes({model: 'auto', input: 'hi', tools: CODEX_TOOLS}, 'responses')).toEqual(['namespace', 'web_search'])
-    expect(providerToolTypes({tools: CODEX_TOOLS.slice(0, 2)}, 'responses')).toEqual([])
+  it("finds Codex CLI's hosted web_search, and nothing in function, custom or namespace tools (the client runs those)", () => {
+    expect(providerToolTypes({model: 'auto', input: 'hi', tools: CODEX_TOOLS}, 'responses')).toEqual(['web_search'])
+    expect(providerToolTypes({tools: CODEX_TOOLS.slice(0, 3)}, 'responses')).toEqual([])
     expect(providerToolTypes({input: 'hi'}, 'responses')).toEqual([])
   })
 
