@@ -12,6 +12,7 @@ import type {RouteDecisionEvent} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
 import {classifyRequest} from '../core/routing/classifier.js'
 import {decideRoute} from '../core/routing/decide.js'
+import {sessionKeyOf} from '../core/routing/session.js'
 import {servableModels} from '../core/routing/resolve-model.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {ROUTER_REQUEST_FIELD_SET} from '../core/routing/request-options.js'
@@ -21,6 +22,7 @@ import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
 import {registerOperations} from './operations.js'
 import {proxyRequest} from './proxy/run.js'
+import {cacheTtlMs} from './sessions.js'
 import {checkRequestShape} from './request-shape.js'
 import type {GatewayState} from './state.js'
 
@@ -298,9 +300,18 @@ async function route(
     const principal = request.principal
     // Captured once: a hot reload or a policy update during this request does not change what it runs on.
     const config = state.routingConfig
-    const decision = decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats, escalations: state.policy?.escalations})
+    const sessionKey = state.sessions !== undefined ? sessionKeyOf(endpoint, input, request.headers, principal) : null
+    const session =
+      sessionKey === null ? undefined : {key: sessionKey, state: sessionKey.opening ? null : state.sessions!.lookup(sessionKey), now: Date.now(), cacheTtlMs}
+    const decision = decideRoute({body: input, endpoint}, config, {
+      profile: state.config.profile,
+      stats: state.stats,
+      escalations: state.policy?.escalations,
+      session,
+    })
     state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
     state.feedback?.routed(request.routerId, decision.task, decision.complexity, endpoint, input, principal)
+    state.sessions?.routed(request.routerId, decision)
 
     const clean: Record<string, unknown> = {}
     for (const key in input) if (!ROUTER_REQUEST_FIELD_SET.has(key)) clean[key] = input[key]
@@ -326,6 +337,7 @@ async function route(
         rawBody,
         stream,
         decision,
+        ...(session?.state ? {sessionTarget: {account: session.state.account, provider: session.state.provider}} : {}),
         principal,
         clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
         ...(endpoint === 'messages' && typeof request.headers['anthropic-beta'] === 'string' ? {anthropicBeta: request.headers['anthropic-beta']} : {}),
@@ -481,6 +493,8 @@ function decisionEvent(
     source: decision.source,
     requested_model: decision.requested_model,
     model_alias: decision.model_alias,
+    session: decision.session,
+    requirements: decision.requirements,
     task: decision.task,
     complexity: decision.complexity,
     selected_model: decision.selected_model,

@@ -29,6 +29,7 @@ import {liveStatsSource} from './live-stats.js'
 import {PrometheusMetrics} from './prometheus.js'
 import {CooldownTracker} from './cooldowns.js'
 import {QualityFeedback} from './feedback.js'
+import {MemorySessionStore, SessionTracker} from './sessions.js'
 import {RuntimePolicy} from './runtime-policy.js'
 import {applyConfig, type GatewayState} from './state.js'
 import {UpstreamClient} from './upstream.js'
@@ -191,6 +192,12 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     startedAt: Date.now(),
   }
   applyConfig(state, withAccount)
+  const sessionSettings = () => state.config.config.session
+  state.sessions = new SessionTracker(
+    new MemorySessionStore(() => ({maxEntries: sessionSettings().max_sessions, ttlMs: sessionSettings().ttl_seconds * 1000})),
+    bus,
+    sessionSettings,
+  )
   if (metrics) state.stats = liveStatsSource(metrics, () => state.routingConfig)
   if (authPlan.required) state.auth = await IngressAuthenticator.create(authPlan)
   if (settings.circuit_breaker_enabled) {

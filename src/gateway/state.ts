@@ -10,6 +10,7 @@ import type {AuditLogStatus} from './audit-log.js'
 import type {CredentialResolver} from './credentials.js'
 import type {EventStreamHub} from './events-stream.js'
 import type {QualityFeedback} from './feedback.js'
+import type {SessionTracker} from './sessions.js'
 import type {IdempotencyCoordinator} from './idempotency.js'
 import type {IngressAuthenticator} from './ingress-auth.js'
 import type {PrometheusMetrics} from './prometheus.js'
@@ -83,6 +84,8 @@ export interface GatewayState {
   policy?: RuntimePolicy
   /** Quality verdicts: retries noticed, and `POST /v1/router/feedback`. */
   feedback?: QualityFeedback
+  /** Conversations and what answered their last turn, for session affinity. */
+  sessions?: SessionTracker
   auth?: IngressAuthenticator
   idempotency?: IdempotencyCoordinator
   events?: EventStreamHub

@@ -22,7 +22,7 @@
 import {z} from 'zod'
 
 import {ComplexitySchema, TaskSchema} from '../config/schema.js'
-import {EndpointSchema} from '../routing/schema.js'
+import {EndpointSchema, RequirementsSchema, SessionDecisionSchema} from '../routing/schema.js'
 
 /** Why an attempt or a request failed. */
 export const ErrorTypeSchema = z.enum([
@@ -126,6 +126,16 @@ export const RouteDecisionEventSchema = z.strictObject({
    * null when none did. Absent from logs written before the field existed.
    */
   model_alias: z.strictObject({pattern: z.string(), target: z.string()}).nullable().optional(),
+  /**
+   * The conversation and what session affinity did (see `SessionDecisionSchema`); null when none was recognised.
+   * Absent from logs written before it existed.
+   */
+  session: SessionDecisionSchema.nullable().optional(),
+  /**
+   * What the request needed (capabilities, estimated input tokens, requested output tokens): with `task`, `complexity`
+   * and `session`, all `route replay` needs to run selection again on another config, prompts not included.
+   */
+  requirements: RequirementsSchema.optional(),
   task: TaskSchema,
   complexity: ComplexitySchema,
   selected_model: z.string(),

@@ -335,6 +335,7 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
     fallback_models: fallbackModels,
     endpoint_models: endpointModels,
     model_aliases: base!.model_aliases,
+    session: doc.session,
   }
 
   // 8. raw_overrides

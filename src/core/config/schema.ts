@@ -120,6 +120,24 @@ export const ModelsMapSchema = z
   })
 
 
+/**
+ * Conversations (sessions): a session stays on the model and account that served it while that provider's prompt
+ * cache is warm, moves up when a turn needs more and stays up, and is never moved down while warm unless
+ * `allow_downgrade` says so (see docs/routing.md, "Sessions").
+ */
+export const SessionSettingsSchema = z.strictObject({
+  affinity: z.boolean().default(true),
+  /** A session not seen for this long is forgotten. */
+  ttl_seconds: z.number().positive().default(3600),
+  /** Sessions remembered at most; the least recently used is forgotten first. */
+  max_sessions: z.number().int().positive().default(10_000),
+  /** Whether a warm session may move to a model of a lower tier when a turn needs less. */
+  allow_downgrade: z.boolean().default(false),
+  /** With `allow_downgrade`: moving must cost at most (1 − margin) × staying, the cache's discount lost included. */
+  downgrade_margin: z.number().min(0).max(1).default(0.3),
+})
+export type SessionSettings = z.infer<typeof SessionSettingsSchema>
+
 /** Default retry statuses: rate limits and the usual transient server errors. */
 export const DEFAULT_RETRY_STATUSES = [429, 500, 502, 503, 504]
 
@@ -133,6 +151,7 @@ export const RawConfigSchema = z.strictObject({
   endpoint_models: EndpointModelsSchema.default({}),
   model_aliases: ModelAliasesSchema.default({}),
   retry_statuses: z.array(z.number().int().min(100).max(599)).default(DEFAULT_RETRY_STATUSES),
+  session: SessionSettingsSchema.default(SessionSettingsSchema.parse({})),
 })
 /** What a raw config document may contain (before defaults). */
 export type RawConfigInput = z.input<typeof RawConfigSchema>
@@ -166,6 +185,8 @@ export const ProfileDocumentSchema = z.strictObject({
   profile: ProfileSelectionSchema.default({default: 'auto', per_task: {}}),
   guardrails: GuardrailsSchema.default({per_task: {}}),
   accounts: z.array(ProfileAccountSchema).default([]),
+  /** Session affinity (see `SessionSettingsSchema`); on unless turned off. */
+  session: SessionSettingsSchema.default(SessionSettingsSchema.parse({})),
   raw_overrides: z.record(z.string(), z.unknown()).default({}),
 })
 export type ProfileDocument = z.infer<typeof ProfileDocumentSchema>

@@ -24,7 +24,8 @@ import {modelInfo} from './model-info.js'
 import {AUTO_MODEL_NAMES, readRoutingFields, requestedModelName} from './request-options.js'
 import {providerToolTypes} from './provider-tools.js'
 import {configuredModelKeys, resolveModelName, resolveRequestedModel} from './resolve-model.js'
-import type {Classification, Endpoint, RoutingDecision, Signal} from './schema.js'
+import type {Classification, Endpoint, RoutingDecision, SessionDecision, SessionState, Signal} from './schema.js'
+import {affinityFor, complexityRank, isFollowUp, type SessionKey} from './session.js'
 import {type ChainEntry, type LiveStatsSource, selectCandidates} from './select.js'
 
 /** Options of `decideRoute`. */
@@ -39,6 +40,15 @@ export interface DecideOptions {
   ignoreAccounts?: boolean
   /** Tiers raised by quality feedback, keyed `task/complexity` (the runtime policy's; see `core/policy/feedback.ts`). */
   escalations?: Readonly<Record<string, TierEscalation>>
+  /** The conversation the request belongs to, and what is remembered of it (null: its first turn seen). */
+  session?: {
+    key: SessionKey
+    state: SessionState | null
+    /** `Date.now()` of the decision. */
+    now: number
+    /** How long a provider's prompt cache stays warm after its last use. */
+    cacheTtlMs: (provider: string) => number
+  }
 }
 
 /** Capability that an auto chain for these endpoints must have, and which configured models are added for it. */
@@ -95,6 +105,30 @@ export function decideRoute(
 
   const keys = explicitKeys(config, requested?.key ?? null, fields.models)
   const explicit = keys.length > 0
+
+  // Sessions: a follow-up turn (a tool result, a "continue") takes the session's task; while the session's cache is
+  // warm (and whenever the turn is a follow-up) the session's complexity is the floor: a turn never lowers it, unless
+  // the config allows a downgrade, which judges the turn on its own and lets cost decide below.
+  const session = options.session
+  const bodyObject = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {}
+  const previous = session !== undefined && config.session.affinity && !explicit ? session.state : null
+  const turnComplexity = complexity
+  const followUp = session !== undefined && isFollowUp(endpoint, bodyObject)
+  if (previous !== null && forced === undefined) {
+    const warm = previous.answered_at + session!.cacheTtlMs(previous.provider) > session!.now
+    if (followUp && task !== previous.task) {
+      signals = [{name: 'session_task', target: previous.task, weight: 1, detail: `a follow-up turn of a ${previous.task} session (classified ${task})`}, ...signals]
+      task = previous.task
+    }
+    const floor = followUp || (warm && !config.session.allow_downgrade)
+    if (floor && complexityRank(previous.complexity) > complexityRank(complexity)) {
+      signals = [
+        {name: 'session_complexity', target: 'complexity', weight: 1, detail: `the session is ${previous.complexity} (this turn alone: ${complexity})`},
+        ...signals,
+      ]
+      complexity = previous.complexity
+    }
+  }
   let chain: ChainEntry[]
   let route: RoutingDecision['route']
   if (explicit) {
@@ -124,6 +158,49 @@ export function decideRoute(
     ignoreAccounts: options.ignoreAccounts,
   })
 
+  let sessionDecision: SessionDecision | null = null
+  if (session !== undefined) {
+    const base = {
+      id: session.key.id,
+      source: session.key.source,
+      previous_model: session.state?.model ?? null,
+      previous_account: session.state?.account ?? null,
+      turn_complexity: turnComplexity,
+      follow_up: followUp,
+    }
+    if (previous === null) {
+      const affinity = !config.session.affinity || explicit ? 'off' : 'new'
+      sessionDecision = {...base, affinity, warm_until: null, stay_cost_usd: null, switch_cost_usd: null}
+    } else {
+      const info = modelInfo(config, previous.model)
+      const verdict = affinityFor({
+        state: previous,
+        turnComplexity,
+        candidates: selection.candidates,
+        selected: selection.selected,
+        inputTokens: classification.requirements.input_tokens,
+        now: session.now,
+        cacheTtlMs: session.cacheTtlMs(previous.provider),
+        cachedPricePer1k: cachedInputPrice(info),
+        inputPricePer1k: info.known.price ? info.cost_input_per_1k : null,
+        allowDowngrade: config.session.allow_downgrade,
+        downgradeMargin: config.session.downgrade_margin,
+      })
+      if (verdict.pin !== null && verdict.pin !== selection.selected) {
+        selection.fallbacks = [selection.selected, ...selection.fallbacks.filter((model) => model !== verdict.pin)]
+        selection.selected = verdict.pin
+        selection.candidates.find((candidate) => candidate.model === verdict.pin)?.reasons.unshift('kept by session affinity: its cache is warm')
+      }
+      sessionDecision = {
+        ...base,
+        affinity: verdict.affinity,
+        warm_until: verdict.warmUntil === null ? null : new Date(verdict.warmUntil).toISOString(),
+        stay_cost_usd: verdict.stayCostUsd,
+        switch_cost_usd: verdict.switchCostUsd,
+      }
+    }
+  }
+
   const rawModel = body_ !== null && typeof body_ === 'object' ? body_.model : undefined
   return {
     source: explicit ? 'request' : 'auto',
@@ -142,8 +219,15 @@ export function decideRoute(
     provider_tools: [...providerTools],
     profile: options.profile ?? null,
     route,
+    session: sessionDecision,
     decision_ms: performance.now() - started,
   }
+}
+
+/** A model's price of cached input per 1 000 tokens, when someone gave it (the catalog or the config). */
+function cachedInputPrice(info: ReturnType<typeof modelInfo>): number | null {
+  const price = (info as {cost_cached_input_per_1k?: unknown}).cost_cached_input_per_1k
+  return typeof price === 'number' ? price : null
 }
 
 /** The client's chain: the resolved `model` (unless auto) then `models`, without repeats; empty for auto. */

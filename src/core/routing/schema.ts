@@ -112,6 +112,59 @@ export const ModelAliasUseSchema = z.strictObject({
 })
 export type ModelAliasUse = z.infer<typeof ModelAliasUseSchema>
 
+/** What told the gateway which conversation a request belongs to (see `sessionKeyOf`). */
+export const SessionSourceSchema = z.enum(['header', 'claude_code', 'codex', 'prompt_cache_key', 'user', 'prefix'])
+export type SessionSource = z.infer<typeof SessionSourceSchema>
+
+/**
+ * What session affinity did for a turn: `new` (the first turn seen), `stay` (kept on the session's model and account,
+ * its cache warm), `move_up` (the turn needed more than the session's model: it moves up and stays up), `downgrade`
+ * (allowed by the config, and cheaper by its margin with the cache's discount lost), `cold` (the cache has gone cold:
+ * routed on its own), `unavailable` (the session's model cannot take this turn), `off` (affinity is turned off).
+ */
+export const AffinitySchema = z.enum(['new', 'stay', 'move_up', 'downgrade', 'cold', 'unavailable', 'off'])
+export type Affinity = z.infer<typeof AffinitySchema>
+
+/** What the gateway remembers of a conversation between its turns. */
+export const SessionStateSchema = z.strictObject({
+  /** The task and complexity the session is judged at: the highest seen (a turn never lowers it). */
+  task: TaskSchema,
+  complexity: ComplexitySchema,
+  /** The model, account and provider that answered its last turn. */
+  model: z.string(),
+  account: z.string(),
+  provider: z.string(),
+  /** When that answer came (epoch ms): the provider's cache stays warm for its TTL after it. */
+  answered_at: z.number(),
+  /** Prompt tokens of the last turn: what the next turn resends, and what a warm cache holds. */
+  prompt_tokens: z.number().int().nonnegative().nullable(),
+  turns: z.number().int().nonnegative(),
+})
+export type SessionState = z.infer<typeof SessionStateSchema>
+
+/** The session part of a decision. */
+export const SessionDecisionSchema = z.strictObject({
+  id: z.string(),
+  source: SessionSourceSchema,
+  affinity: AffinitySchema,
+  /** The model that answered the session's last turn, if one did. */
+  previous_model: z.string().nullable(),
+  previous_account: z.string().nullable(),
+  /** The complexity of this turn on its own (the decision's `complexity` is the session's). */
+  turn_complexity: ComplexitySchema,
+  /** A tool result or a "continue": the turn takes the session's task and complexity. */
+  follow_up: z.boolean(),
+  /** Until when the previous model's cache is warm (ISO), if there is one. */
+  warm_until: z.string().nullable(),
+  /**
+   * This turn's estimated cost on the session's model with the prefix it resends read from the cache, and on the model
+   * routing would pick otherwise, uncached. Null when a price is unknown or there is nothing to compare.
+   */
+  stay_cost_usd: z.number().nonnegative().nullable(),
+  switch_cost_usd: z.number().nonnegative().nullable(),
+})
+export type SessionDecision = z.infer<typeof SessionDecisionSchema>
+
 /** The routing engine's answer for one request, with its reasons. */
 export const RoutingDecisionSchema = z.strictObject({
   /** `auto` when the router chose; `request` when the client named a model. */
@@ -148,6 +201,8 @@ export const RoutingDecisionSchema = z.strictObject({
     tier: TierKeySchema,
     models: z.array(z.string()),
   }),
+  /** The conversation this request belongs to, and what affinity did; null when none was recognised. */
+  session: SessionDecisionSchema.nullable(),
   /** Time spent deciding, in milliseconds. */
   decision_ms: z.number().nonnegative(),
 })

@@ -30,6 +30,7 @@ import {headerString} from './body.js'
 import {RequestEvents, round} from './events.js'
 import {failure, type AttemptOutcome, type UpstreamErrorDetail} from './outcome.js'
 import {relayJson} from './relay-json.js'
+import {withoutReasoningState} from './reasoning-state.js'
 import {relayStream} from './relay-stream.js'
 import type {Target} from './target.js'
 
@@ -55,6 +56,11 @@ export interface ProxyInput {
   signal: ClientAbort
   /** The config this request runs on, captured when it arrived (a hot reload does not change it midway). */
   config: RuntimeConfig
+  /**
+   * The target that answered the session's last turn: its account goes first among its model's accounts, and any
+   * other target gets the request without the reasoning state of earlier turns (reasoning-state.ts).
+   */
+  sessionTarget?: {account: string; provider: string}
   /** Sees every complete (non-streamed) text answer just before it is sent: status, headers and the text. */
   onComplete?: (status: number, headers: Record<string, string>, body: string) => void
 }
@@ -153,12 +159,16 @@ class ProxyRun {
     this.exhausted()
   }
 
-  /** Every (model, account) pair of the chain, in order. */
+  /** Every (model, account) pair of the chain, in order; the session's account first among its model's. */
   private targets(chain: string[]): Target[] {
     const config = this.input.config
+    const preferred = this.input.sessionTarget?.account
     const out: Target[] = []
     for (const model of chain) {
-      for (const account of accountsForModel(config, model)) {
+      const accounts = accountsForModel(config, model)
+      const first = preferred === undefined ? -1 : accounts.findIndex((account) => account.name === preferred)
+      const ordered = first <= 0 ? accounts : [accounts[first], ...accounts.filter((_, i) => i !== first)]
+      for (const account of ordered) {
         out.push({model, account, provider: account.provider, adapter: adapterFor(providerFor(account.provider)?.adapter ?? 'openai')})
       }
     }
@@ -220,11 +230,13 @@ class ProxyRun {
       return null
     }
     const upstreamModel = upstreamModelId(this.input.config, target.model)
+    const session = this.input.sessionTarget
+    const moved = session !== undefined && session.account !== target.account.name
     const ctx: AdapterRequestContext = {
       endpoint: this.input.endpoint,
       path: this.input.path,
-      body: this.bodyFor(upstreamModel),
-      bodyJson: () => this.bodyJsonFor(upstreamModel),
+      body: moved ? this.movedBodyFor(upstreamModel) : this.bodyFor(upstreamModel),
+      bodyJson: () => (moved ? JSON.stringify(this.movedBodyFor(upstreamModel)) : this.bodyJsonFor(upstreamModel)),
       upstreamModel,
       stream: this.input.stream,
       account: target.account,
@@ -547,6 +559,12 @@ class ProxyRun {
       this.bodies.set(upstreamModel, body)
     }
     return body
+  }
+
+  /** `bodyFor(upstreamModel)` for a target the session moves to: without the reasoning state of earlier turns. */
+  private movedBodyFor(upstreamModel: string): Record<string, unknown> {
+    const body = this.bodyFor(upstreamModel)
+    return withoutReasoningState(this.input.endpoint, body) ?? body
   }
 
   /**

@@ -1,0 +1,132 @@
+/**
+ * Sessions at the gateway: what is remembered of each conversation between its turns (the model, account and
+ * provider that answered last, when, the session's task and complexity, the prompt size), held in memory with a bound
+ * (least recently used first out, forgotten after `session.ttl_seconds` without a turn), behind `SessionStore` so that
+ * a shared store can hold them for several replicas.
+ *
+ * A turn's session is recognised when it is routed (core/routing/session.ts); what answered it is learnt from the
+ * audit events (`proxy_terminal`, `proxy_response`), as the dashboard learns it: the proxy needs no session code.
+ * A turn that fell back to another target leaves the session on the target that answered.
+ */
+import type {AuditEventBus} from '../core/audit/event-bus.js'
+import {getProvider} from '../core/catalog/index.js'
+import type {SessionSettings} from '../core/config/schema.js'
+import type {RoutingDecision, SessionState} from '../core/routing/schema.js'
+import type {SessionKey} from '../core/routing/session.js'
+
+/** Where session states live: in this process by default; a shared store implements the same. */
+export interface SessionStore {
+  get(id: string, now: number): SessionState | null
+  set(id: string, state: SessionState, now: number): void
+  /** Sessions held now. */
+  readonly size: number
+}
+
+/** The in-process store: a Map in least-recently-used order, bounded in entries and idle time. */
+export class MemorySessionStore implements SessionStore {
+  private readonly entries = new Map<string, {state: SessionState; seenAt: number}>()
+
+  constructor(private readonly bounds: () => {maxEntries: number; ttlMs: number}) {}
+
+  get(id: string, now: number): SessionState | null {
+    const entry = this.entries.get(id)
+    if (entry === undefined) return null
+    this.entries.delete(id)
+    if (now - entry.seenAt > this.bounds().ttlMs) return null
+    entry.seenAt = now
+    this.entries.set(id, entry)
+    return entry.state
+  }
+
+  set(id: string, state: SessionState, now: number): void {
+    this.entries.delete(id)
+    this.entries.set(id, {state, seenAt: now})
+    const {maxEntries, ttlMs} = this.bounds()
+    for (const [oldest, entry] of this.entries) {
+      if (this.entries.size <= maxEntries && now - entry.seenAt <= ttlMs) break
+      this.entries.delete(oldest)
+    }
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+}
+
+/** Default prompt-cache lifetime when the catalog does not say one for a provider. */
+const DEFAULT_CACHE_TTL_MS = 5 * 60 * 1000
+
+/** How long `provider`'s prompt cache stays warm after its last use (the catalog's `cache_ttl_seconds`). */
+export function cacheTtlMs(provider: string): number {
+  const seconds = (getProvider(provider) as {cache_ttl_seconds?: unknown} | undefined)?.cache_ttl_seconds
+  return typeof seconds === 'number' ? seconds * 1000 : DEFAULT_CACHE_TTL_MS
+}
+
+interface Pending {
+  id: string
+  decision: RoutingDecision
+  promptTokens: number | null
+}
+
+/** Recognised sessions and their states, updated from the audit events of each turn. */
+export class SessionTracker {
+  /** Turns in flight: request id → session, until their `proxy_terminal`. */
+  private readonly pending = new Map<string, Pending>()
+
+  constructor(
+    private readonly store: SessionStore,
+    bus: AuditEventBus,
+    private readonly settings: () => SessionSettings,
+    private readonly now: () => number = Date.now,
+  ) {
+    bus.subscribe((event) => {
+      if (event.event === 'proxy_response') {
+        const turn = this.pending.get(event.request_id)
+        if (turn !== undefined && event.usage?.prompt_tokens != null) turn.promptTokens = event.usage.prompt_tokens
+      } else if (event.event === 'proxy_terminal') {
+        const turn = this.pending.get(event.request_id)
+        if (turn === undefined) return
+        this.pending.delete(event.request_id)
+        if (event.outcome !== 'success' || event.model === null || event.account === null || event.provider === null) return
+        const before = this.store.get(turn.id, this.now())
+        this.store.set(
+          turn.id,
+          {
+            task: turn.decision.task,
+            complexity: turn.decision.complexity,
+            model: event.model,
+            account: event.account,
+            provider: event.provider,
+            answered_at: this.now(),
+            prompt_tokens: turn.promptTokens ?? turn.decision.requirements.input_tokens,
+            turns: (before?.turns ?? 0) + 1,
+          },
+          this.now(),
+        )
+      }
+    })
+  }
+
+  /** What is remembered of `key`'s session, for routing its next turn. */
+  lookup(key: SessionKey): SessionState | null {
+    return this.store.get(key.id, this.now())
+  }
+
+  /** A turn was routed: its answer will update the session. */
+  routed(requestId: string, decision: RoutingDecision): void {
+    if (decision.session === null) return
+    // A request whose terminal never comes (it cannot, but a bug must not grow this map) is dropped with the oldest.
+    if (this.pending.size >= 10_000) this.pending.delete(this.pending.keys().next().value!)
+    this.pending.set(requestId, {id: decision.session.id, decision, promptTokens: null})
+  }
+
+  /** Sessions remembered now. */
+  get size(): number {
+    return this.store.size
+  }
+
+  /** The settings sessions run on now (a hot reload may change them). */
+  get current(): SessionSettings {
+    return this.settings()
+  }
+}
