@@ -16,6 +16,7 @@ import {anthropicErrorBody} from './adapters/messages-bridge.js'
 import {ClientAbort} from './client-abort.js'
 import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
+import {keyModelsError, type Admission} from './key-limits.js'
 import {registerOperations} from './operations.js'
 import {proxyRequest} from './proxy/run.js'
 import type {GatewayState} from './state.js'
@@ -232,11 +233,21 @@ async function route(
     lease = await idempotent(state, request, reply, endpoint, path, input, idempotencyKey)
     if (lease === undefined) return
   }
+  let admission: Admission | undefined
   try {
     // Captured once: a hot reload or a policy update during this request does not change what it runs on.
     const config = state.routingConfig
-    const decision = decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats})
+    // A managed key's allowed_models route its requests as the request's own would (when it names none).
+    const keyModels = input.allowed_models === undefined ? state.limits?.allowedModels(principal) : undefined
+    if (keyModels !== undefined) input.allowed_models = keyModels
+    let decision: RoutingDecision
+    try {
+      decision = decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats})
+    } catch (error) {
+      throw keyModels === undefined ? error : keyModelsError(error, keyModels)
+    }
     state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
+    admission = await state.limits?.admit(principal, decision)
 
     const clean: Record<string, unknown> = {}
     for (const key in input) if (!ROUTER_REQUEST_FIELD_SET.has(key)) clean[key] = input[key]
@@ -273,6 +284,7 @@ async function route(
       reply,
     )
   } finally {
+    admission?.release()
     lease?.abandon()
   }
 }
@@ -428,8 +440,10 @@ function health(state: GatewayState): Record<string, unknown> {
   const {config} = state
   const cooldowns = state.cooldowns.active(now)
   const cooling = new Map(cooldowns.filter((c) => c.scope === 'account').map((c) => [c.account, new Date(c.until).toISOString()]))
+  const shared = state.shared.status()
   return {
-    status: 'ok',
+    // Degraded, not down: requests still flow on this replica's own state while the shared store is unreachable.
+    status: shared.shared ? 'ok' : 'degraded',
     version: VERSION,
     uptime_s: Math.round((now - state.startedAt) / 1000),
     config: {
@@ -452,6 +466,7 @@ function health(state: GatewayState): Record<string, unknown> {
     })),
     cooldowns: cooldowns.map((c) => ({...c, until: new Date(c.until).toISOString()})),
     circuit_breakers: (state.breakers?.states?.() ?? []).map((b) => ({...b, until: b.until === null ? null : new Date(b.until).toISOString()})),
+    state: shared,
   }
 }
 

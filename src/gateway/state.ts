@@ -11,6 +11,8 @@ import type {IdempotencyCoordinator} from './idempotency.js'
 import type {IngressAuthenticator} from './ingress-auth.js'
 import type {PrometheusMetrics} from './prometheus.js'
 import type {CooldownTracker} from './cooldowns.js'
+import type {KeyLimiter} from './key-limits.js'
+import type {SharedState} from './shared-state/index.js'
 import type {RuntimePolicy} from './runtime-policy.js'
 import type {UpstreamClient} from './upstream.js'
 
@@ -80,6 +82,10 @@ export interface GatewayState {
   policy?: RuntimePolicy
   auth?: IngressAuthenticator
   idempotency?: IdempotencyCoordinator
+  /** Where replicas share cool-downs, breakers, idempotency and key counters (in this process by default). */
+  shared: SharedState
+  /** Managed keys' budgets and limits (`router keys`). */
+  limits?: KeyLimiter
   events?: EventStreamHub
   prometheus?: PrometheusMetrics
   /** Set when shutdown begins: new requests get a 503. */
