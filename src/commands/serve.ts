@@ -16,6 +16,7 @@ The config is --config, else ROUTING_CONFIG_PATH, else ./router.profile.yaml; --
     {description: 'Try it with no keys: simulated providers and sample traffic', command: '<%= config.bin %> serve --demo'},
     {description: 'Serve a profile on port 8080', command: '<%= config.bin %> serve --config router.profile.yaml --port 8080'},
     {description: 'JSON lines for a log collector', command: '<%= config.bin %> serve --no-tui --log-format json'},
+    {description: 'Four worker processes on one port, sharing state through Redis', command: 'ROUTER_STATE_URL=redis://127.0.0.1:6379 <%= config.bin %> serve --workers 4'},
   ]
 
   static override flags = {
@@ -25,6 +26,7 @@ The config is --config, else ROUTING_CONFIG_PATH, else ./router.profile.yaml; --
     demo: Flags.boolean({description: 'Run on built-in simulated providers with sample traffic (no keys needed).', default: false}),
     'demo-traffic': Flags.boolean({description: 'With --demo: send sample requests.', default: true, allowNo: true}),
     tui: Flags.boolean({description: 'Show the live dashboard when stdout is a terminal.', default: true, allowNo: true}),
+    workers: Flags.integer({description: 'Worker processes sharing the port (node:cluster); they share state through ROUTER_STATE_URL or, without it, the primary.', min: 1, default: 1}),
     'log-format': Flags.option({description: 'Per-request lines when there is no dashboard.', options: ['text', 'json'] as const, default: 'text'})(),
   }
 
@@ -38,6 +40,7 @@ The config is --config, else ROUTING_CONFIG_PATH, else ./router.profile.yaml; --
       demoTraffic: flags['demo-traffic'],
       tui: flags.tui,
       logFormat: flags['log-format'],
+      workers: flags.workers,
     })
   }
 }

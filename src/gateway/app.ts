@@ -445,6 +445,7 @@ function health(state: GatewayState): Record<string, unknown> {
     // Degraded, not down: requests still flow on this replica's own state while the shared store is unreachable.
     status: shared.shared ? 'ok' : 'degraded',
     version: VERSION,
+    ...(state.worker === undefined ? {} : {worker: state.worker}),
     uptime_s: Math.round((now - state.startedAt) / 1000),
     config: {
       path: config.path,

@@ -57,8 +57,8 @@ export interface StartGatewayOptions {
   onReload?: (result: ReloadResult) => void
   /** Problems worth telling the operator while running (an unusable runtime overrides file, a failed write). */
   onWarning?: (message: string) => void
-  /** This process is a `serve --workers` worker: without `ROUTER_STATE_URL` its primary keeps the shared state. */
-  worker?: boolean
+  /** This process is `serve --workers` worker number `worker`: without `ROUTER_STATE_URL` its primary keeps the state. */
+  worker?: number
 }
 
 export interface CloseOptions {
@@ -135,7 +135,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
   })
   // Never fails for want of Redis: a store that cannot be reached starts degraded and keeps trying.
   const shared = await openSharedState(settings, {
-    worker: options.worker,
+    worker: options.worker !== undefined,
     onStatus: (status, message) => {
       bus.publish({ts: new Date().toISOString(), event: 'state_store', store: settings.state_url ? 'redis' : 'primary', status, message})
       options.onWarning?.(`shared state: ${message}`)
@@ -175,6 +175,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     events,
     idempotency,
     shared,
+    ...(options.worker === undefined ? {} : {worker: options.worker}),
     draining: false,
     active: {count: 0, started: 0, onIdle: null},
     startedAt: Date.now(),

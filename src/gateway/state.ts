@@ -84,6 +84,8 @@ export interface GatewayState {
   idempotency?: IdempotencyCoordinator
   /** Where replicas share cool-downs, breakers, idempotency and key counters (in this process by default). */
   shared: SharedState
+  /** The `serve --workers` worker this gateway is (its cluster id), shown by `/health`. */
+  worker?: number
   /** Managed keys' budgets and limits (`router keys`). */
   limits?: KeyLimiter
   events?: EventStreamHub
