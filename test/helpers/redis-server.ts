@@ -28,18 +28,19 @@ export function redisInstalled(): boolean {
 }
 
 /** Starts redis-server on a free port of 127.0.0.1; throws with the install command when it is missing. */
-export async function startRedis(): Promise<RedisProcess> {
+export async function startRedis(options: {password?: string} = {}): Promise<RedisProcess> {
   if (!redisInstalled()) throw new Error(`redis-server is not installed; the shared-state tests need it: ${REDIS_INSTALL}`)
   const port = await freePort()
-  let child = await launch(port)
+  const extra = options.password === undefined ? [] : ['--requirepass', options.password]
+  let child = await launch(port, extra)
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${options.password === undefined ? '' : `:${options.password}@`}127.0.0.1:${port}`,
     port,
     async kill() {
       await stopChild(child, 'SIGKILL')
     },
     async restart() {
-      child = await launch(port)
+      child = await launch(port, extra)
     },
     pause() {
       child.kill('SIGSTOP')
@@ -48,7 +49,8 @@ export async function startRedis(): Promise<RedisProcess> {
       child.kill('SIGCONT')
     },
     cli(...args: string[]) {
-      return spawnSync('redis-cli', ['-p', String(port), ...args], {encoding: 'utf8'}).stdout.trim()
+      const auth = options.password === undefined ? [] : ['--no-auth-warning', '-a', options.password]
+      return spawnSync('redis-cli', ['-p', String(port), ...auth, ...args], {encoding: 'utf8'}).stdout.trim()
     },
     async stop() {
       child.kill('SIGCONT')
@@ -57,8 +59,8 @@ export async function startRedis(): Promise<RedisProcess> {
   }
 }
 
-function launch(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
+function launch(port: number, extra: string[]): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   return new Promise((resolve, reject) => {
