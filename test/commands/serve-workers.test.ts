@@ -64,7 +64,7 @@ async function healthOfEachWorker(): Promise<Map<number, any>> {
   const seen = new Map<number, any>()
   for (let i = 0; i < 20 && seen.size < 2; i++) {
     // A new connection each time, so that each may go to the other worker.
-    const body = await (await fetch(`${gateway.url}/health`, {headers: {connection: 'close'}})).json()
+    const body = (await (await fetch(`${gateway.url}/health`, {headers: {connection: 'close'}})).json()) as {worker: number}
     seen.set(body.worker, body)
   }
   return seen

@@ -126,7 +126,7 @@ describe('managed keys', () => {
     // $0.00021 an answer: the budget of $0.0004 allows two (the second starts under it).
     expect(answered).toBe(2)
     expect(refused?.json.error).toMatchObject({type: 'insufficient_quota', code: 'budget_usd_day_exceeded'})
-    const report = await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()
+    const report = (await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()) as any
     expect(report).toMatchObject({schema_version: 1, store: 'memory', shared: true})
     const budget = report.keys.find((k: {name: string}) => k.name === 'budget')
     expect(budget).toMatchObject({hint: expect.stringMatching(/^olr_…/), revoked: false, limits: {budget_usd_day: 0.0004}})
@@ -135,7 +135,7 @@ describe('managed keys', () => {
   })
 
   it('shows a managed key its own figures only on the admin endpoint', async () => {
-    const report = await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${keys.free}`}})).json()
+    const report = (await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${keys.free}`}})).json()) as any
     expect(report.keys.map((k: {name: string}) => k.name)).toEqual(['free'])
   })
 

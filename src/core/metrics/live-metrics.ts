@@ -23,7 +23,7 @@
  */
 import type {AuditEvent, AttemptSummary, ErrorType} from '../audit/schema.js'
 import {LatencyHistogram, ewma, nearestRank, round} from './histogram.js'
-import {UsageAccumulator} from './usage.js'
+import {SpendByKey, UsageAccumulator} from './usage.js'
 import type {
   BreakerEntry,
   CooldownEntry,
@@ -273,6 +273,7 @@ export class LiveMetrics {
   private readonly totals: TotalsBucket[]
   private requestsTotal = 0
   private readonly usageTotal = new UsageAccumulator()
+  private readonly spendByKey: SpendByKey
   private successesTotal = 0
   private observed = 0
   private ignored = 0
@@ -296,6 +297,7 @@ export class LiveMetrics {
     this.startedAt = this.now()
     this.lastSweep = this.startedAt
     this.totals = Array.from({length: this.buckets}, () => new TotalsBucket())
+    this.spendByKey = new SpendByKey(this.maxKeys)
   }
 
   /** Takes one audit event into account. Unknown event names are counted and ignored. */
@@ -335,6 +337,7 @@ export class LiveMetrics {
       case 'proxy_response': {
         const attempt = this.attempt(event.request_id, event.attempt, event, ts)
         this.usageTotal.add(event)
+        this.spendByKey.observe(event)
         this.modelStats(event.model)?.usage.add(event)
         attempt.status = event.status
         this.connectSample(attempt, event.connect_ms)
@@ -400,6 +403,7 @@ export class LiveMetrics {
         const request = this.requests.get(event.request_id)
         this.requests.delete(event.request_id)
         this.markFinished(event.request_id)
+        this.spendByKey.observe(event)
         event.attempts.forEach((summary, index) => {
           const state = request?.attempts.get(index + 1)
           if (state && state.account === summary.account && state.model === summary.model) {
@@ -431,7 +435,8 @@ export class LiveMetrics {
         }
         break
       }
-      case 'config_reload': {
+      case 'config_reload':
+      case 'state_store': {
         break
       }
       default: {
@@ -545,6 +550,7 @@ export class LiveMetrics {
       targets,
       breakers,
       cooldowns,
+      keys: this.spendByKey.result(),
     }
   }
 

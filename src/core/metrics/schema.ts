@@ -187,6 +187,17 @@ export const GatewayTotalsSchema = z.strictObject({
 })
 export type GatewayTotals = z.infer<typeof GatewayTotalsSchema>
 
+/** Requests and spend of one ingress principal (a key's name or a token's subject), from the events carrying it. */
+export const KeySpendSchema = z.strictObject({
+  principal: z.string(),
+  /** Requests finished (`proxy_terminal`). */
+  requests: z.number().int().nonnegative(),
+  /** Of those, refused by one of the key's limits (a 429 `*_exceeded`, a 403 `model_not_allowed`). */
+  refused: z.number().int().nonnegative(),
+  usage: UsageTotalsSchema,
+})
+export type KeySpend = z.infer<typeof KeySpendSchema>
+
 /** The live metrics snapshot. */
 export const LiveMetricsSnapshotSchema = z.strictObject({
   schema_version: z.literal(1),
@@ -211,6 +222,8 @@ export const LiveMetricsSnapshotSchema = z.strictObject({
   breakers: z.array(BreakerEntrySchema),
   /** Cool-downs that have not ended yet, soonest end first (absent from older gateways' snapshots). */
   cooldowns: z.array(CooldownEntrySchema).default([]),
+  /** Spend per ingress principal since the metrics started, most spent first (absent from older snapshots). */
+  keys: z.array(KeySpendSchema).default([]),
 })
 export type LiveMetricsSnapshot = z.infer<typeof LiveMetricsSnapshotSchema>
 
@@ -292,6 +305,8 @@ export const AuditSummarySchema = z.strictObject({
   latency_ms: LatencyStatsSchema,
   /** Tokens and estimated cost of every answer in the log. */
   usage: UsageTotalsSchema,
+  /** Requests and spend per ingress principal, most spent first (absent from older summaries). */
+  keys: z.array(KeySpendSchema).default([]),
   /** Time the router spent deciding (`route_decision.decision_ms`). */
   decision_ms: LatencyStatsSchema,
   fallbacks: z.strictObject({
