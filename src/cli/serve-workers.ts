@@ -28,6 +28,7 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
   const config = await loadConfig(resolveConfigPath(options.configFlag, env), {env})
   for (const warning of config.warnings) process.stderr.write(formatProblem({...warning, severity: 'warning'}) + '\n')
   const settings = settingsFromEnv(env, {...(options.host === undefined ? {} : {host: options.host}), ...(options.port === undefined ? {} : {port: options.port})})
+  if (settings.state_url === undefined && config.state !== undefined) settings.state_url = config.state.url
   const bus = new AuditEventBus({deferred: true})
   const notices: string[] = []
   let dashboardUp = false

@@ -133,6 +133,8 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     idleTimeoutMs: settings.backend_idle_timeout_seconds * 1000,
     maxConnections: settings.backend_max_connections,
   })
+  // The environment wins over the profile's `state.url`.
+  if (settings.state_url === undefined && loaded.state !== undefined) settings.state_url = loaded.state.url
   // Never fails for want of Redis: a store that cannot be reached starts degraded and keeps trying.
   const shared = await openSharedState(settings, {
     worker: options.worker !== undefined,

@@ -36,6 +36,22 @@ async function health(gateway: TestGateway): Promise<{status: string; state: {ki
   return (await fetch(`${gateway.url}/health`)).json() as never
 }
 
+describe('choosing the store', () => {
+  it("uses the profile's state.url when ROUTER_STATE_URL is not set", async () => {
+    const profile = `
+state: {url: '${redis.url}'}
+accounts:
+  - {name: sim, provider: openai, base_url: '${sim.url}/v1', api_key: sk-sim-000000}
+`
+    const gateway = await startTestGateway(profile, {settings: {state_prefix: 'profile:'}})
+    try {
+      await vi.waitFor(async () => expect((await health(gateway)).state).toMatchObject({kind: 'redis', shared: true}))
+    } finally {
+      await gateway.close()
+    }
+  })
+})
+
 describe('a gateway whose Redis is down or stalled', () => {
   it('starts without Redis, serves degraded, and shares once Redis is there', async () => {
     const guarded = await startRedis({password: 's3cret'})
