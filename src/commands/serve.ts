@@ -10,6 +10,8 @@ export default class Serve extends BaseCommand {
 
 In a terminal it shows a live dashboard of routing decisions and metrics (--no-tui for plain lines). Otherwise it prints one line per request (JSON lines with --log-format json). Every decision and attempt is also written to the audit log (ROUTER_AUDIT_LOG_PATH, default logs/router_decisions.jsonl).
 
+--workers N runs N processes on one port (node:cluster); they share cool-downs, breakers, idempotency records and key limits through ROUTER_STATE_URL (Redis) or, without it, the primary process, which also writes the one audit log and shows the dashboard.
+
 The config is --config, else ROUTING_CONFIG_PATH, else ./router.profile.yaml; --demo needs none: it starts three simulated providers and sends sample traffic. Environment variables (HOST, PORT, BACKEND_*, INGRESS_*, …) are listed in docs/gateway.md.`
 
   static override examples = [

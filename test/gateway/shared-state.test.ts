@@ -1,7 +1,8 @@
 /**
- * A gateway whose Redis is unreachable or stalled keeps serving on its own state: it starts without Redis, says
- * `degraded` on /health with a `state_store` event, never waits longer than the store's time-out, and shares again
- * once Redis answers.
+ * Gateways on a real redis-server (started here; these tests fail with the install command where it is missing): the
+ * profile's state.url, breakers mirrored between two gateways, and a gateway whose Redis is unreachable or stalled,
+ * which keeps serving on its own state (it starts without Redis, says `degraded` on /health with a `state_store`
+ * event, never waits longer than the store's time-out, and shares again once Redis answers).
  */
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 
@@ -48,6 +49,33 @@ accounts:
       await vi.waitFor(async () => expect((await health(gateway)).state).toMatchObject({kind: 'redis', shared: true}))
     } finally {
       await gateway.close()
+    }
+  })
+})
+
+describe('breakers across replicas', () => {
+  it('opens the breaker on the other replica when one opens it, and closes it there when its probe succeeds', async () => {
+    const settings = {
+      state_url: redis.url,
+      state_prefix: 'breakers:',
+      circuit_breaker_enabled: true,
+      circuit_breaker_failure_threshold: 2,
+      circuit_breaker_recovery_timeout_seconds: 1,
+    }
+    const [one, two] = await Promise.all([startTestGateway(oneSimModelConfig(sim.url), {settings}), startTestGateway(oneSimModelConfig(sim.url), {settings})])
+    try {
+      const breakers = async (gateway: TestGateway) => ((await (await fetch(`${gateway.url}/health`)).json()) as {circuit_breakers: Array<{account: string; state: string}>}).circuit_breakers
+      await sim.script([{status: 503}, {status: 503}])
+      expect(await chat(one)).toBe(503)
+      expect(await chat(one)).toBe(503)
+      await vi.waitFor(async () => expect(await breakers(two)).toContainEqual(expect.objectContaining({account: 'sim', state: 'open'})))
+      const opened = two.events.find((e) => e.event === 'circuit_state' && e.state === 'open')
+      expect(opened).toMatchObject({account: 'sim', model: 'openai/gpt-5-mini', reason: expect.stringContaining('on another replica')})
+      // After the recovery time, one's probe succeeds and closes the breaker on both.
+      await vi.waitFor(async () => expect(await chat(one)).toBe(200), {timeout: 5000, interval: 250})
+      await vi.waitFor(async () => expect(await breakers(two)).toEqual([]))
+    } finally {
+      await Promise.all([one.close(), two.close()])
     }
   })
 })
