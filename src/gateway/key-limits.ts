@@ -15,7 +15,7 @@ import {unwatchFile, watchFile} from 'node:fs'
 
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {IngressKey} from '../core/auth/ingress.js'
-import {readKeysFile} from '../core/auth/keys.js'
+import {managedIngressKeys, readKeysFile} from '../core/auth/keys.js'
 import type {KeysFile, KeysReport, LimitCode, StoredKey} from '../core/auth/schema.js'
 import {RoutingError} from '../core/errors.js'
 import {NANO_PER_USD, nanoUsd} from '../core/metrics/usage.js'
@@ -77,16 +77,7 @@ export class KeyLimiter {
       keys.set(stored.name, {stored, limits, counted})
     }
     this.keys = keys
-    return this.ingressKeys()
-  }
-
-  /** Keys that authenticate (not revoked), for the authenticator. */
-  ingressKeys(): IngressKey[] {
-    const out: IngressKey[] = []
-    for (const key of this.keys.values()) {
-      if (key.stored.revoked_at === null) out.push({principal: key.stored.name, digest: Buffer.from(key.stored.sha256, 'hex')})
-    }
-    return out
+    return managedIngressKeys(file)
   }
 
   /** Reloads the file when it changes; an invalid file keeps the keys in force and warns. */

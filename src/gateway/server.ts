@@ -8,7 +8,7 @@ import type {FastifyInstance} from 'fastify'
 
 import {AuditEventBus} from '../core/audit/event-bus.js'
 import {parseIngressKeys, planIngressAuth} from '../core/auth/ingress.js'
-import {readKeysFile} from '../core/auth/keys.js'
+import {managedIngressKeys, readKeysFile} from '../core/auth/keys.js'
 import {withDefaultAccount} from '../core/config/default-account.js'
 import {loadConfig, type LoadedConfig} from '../core/config/load.js'
 import {configureClassifierCache} from '../core/routing/classifier.js'
@@ -94,8 +94,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
   const settings = settingsFromEnv(env, options.settings)
   // A misconfigured ingress auth (or keys file) stops the start before anything listens or writes.
   const keysFile = await readKeysFile(settings.keys_file)
-  const managedKeys = keysFile.keys.filter((k) => k.revoked_at === null).map((k) => ({principal: k.name, digest: Buffer.from(k.sha256, 'hex')}))
-  const authPlan = planIngressAuth(settings, managedKeys)
+  const authPlan = planIngressAuth(settings, managedIngressKeys(keysFile))
   const loaded = options.config ?? (await loadConfig(options.configPath ?? 'router.profile.yaml', {env}))
   // Deferred: subscribers run after the request's bytes are on their way, not in front of them.
   const bus = options.bus ?? new AuditEventBus({deferred: true})

@@ -9,6 +9,7 @@ import {readFile} from 'node:fs/promises'
 import {writeFileAtomic} from '../atomic-write.js'
 import {ConfigError, RouterError, UsageError} from '../errors.js'
 import {withFileLock} from '../file-lock.js'
+import type {IngressKey} from './ingress.js'
 import {KeysFileSchema, type KeyLimits, type KeysFile, type StoredKey} from './schema.js'
 
 /** Default keys file, in the working directory. */
@@ -36,6 +37,11 @@ export function generateKey(): string {
 export function keyHint(key: string): string {
   const prefix = key.startsWith(PREFIX) ? PREFIX : ''
   return `${prefix}…${key.slice(-4)}`
+}
+
+/** The keys of a keys file that authenticate (not revoked), as the ingress authenticator compares them. */
+export function managedIngressKeys(file: KeysFile): IngressKey[] {
+  return file.keys.filter((k) => k.revoked_at === null).map((k) => ({principal: k.name, digest: Buffer.from(k.sha256, 'hex')}))
 }
 
 /** Reads the keys file; a missing file is an empty one. Throws a `ConfigError` naming the file for a bad one. */

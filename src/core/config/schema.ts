@@ -184,11 +184,11 @@ export type StateSettings = z.infer<typeof StateSettingsSchema>
 /** The short profile document (`router.profile.yaml`); `profile compile` turns it into a `RuntimeConfig`. */
 export const ProfileDocumentSchema = z.strictObject({
   schema_version: z.literal(1).default(1),
-  state: StateSettingsSchema.optional(),
   profile: ProfileSelectionSchema.default({default: 'auto', per_task: {}}),
   guardrails: GuardrailsSchema.default({per_task: {}}),
   accounts: z.array(ProfileAccountSchema).default([]),
   raw_overrides: z.record(z.string(), z.unknown()).default({}),
+  state: StateSettingsSchema.optional(),
 })
 export type ProfileDocument = z.infer<typeof ProfileDocumentSchema>
 export type ProfileDocumentInput = z.input<typeof ProfileDocumentSchema>
