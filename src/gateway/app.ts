@@ -246,8 +246,13 @@ async function route(
     } catch (error) {
       throw keyModels === undefined ? error : keyModelsError(error, keyModels)
     }
-    state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
-    admission = await state.limits?.admit(principal, decision)
+    try {
+      admission = await state.limits?.admit(principal, decision)
+    } finally {
+      // Published once the key's limits have answered: the audit and metrics work of the event then runs after the
+      // request is on its way upstream, not in front of the shared store's answer.
+      state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
+    }
 
     const clean: Record<string, unknown> = {}
     for (const key in input) if (!ROUTER_REQUEST_FIELD_SET.has(key)) clean[key] = input[key]
