@@ -60,7 +60,8 @@ const USAGE = `Usage: npm run bench -- [flags]
   --api chat|messages the API clients use through the gateway (default chat); messages sends Anthropic's Messages
                       API, which the gateway translates to chat completions for the upstream (what Claude Code costs)
   --redis             instead: two gateway replicas on one redis-server (needs it installed): throughput per
-                      replica, Redis commands per request and the added latency of the Redis-backed key checks
+                      replica, Redis commands per request and the added latency of the Redis-backed key checks;
+                      redis-server runs at nice -15 where allowed (--redis-no-priority: as it comes)
   --baseline          also measure a minimal Fastify + undici proxy (bench/lib/baseline-proxy.js: no routing, audit
                       or metrics) beside the gateway: the floor of the gateway's stack on this machine
   --node-option OPT   an extra Node option for the gateway process, repeatable (e.g. --node-option=--max-semi-space-size=4)
@@ -102,6 +103,7 @@ function parseFlags(argv) {
         profile: {type: 'boolean', default: false},
         baseline: {type: 'boolean', default: false},
         redis: {type: 'boolean', default: false},
+        'redis-no-priority': {type: 'boolean', default: false},
         'node-option': {type: 'string', multiple: true, default: []},
         'document-kb': {type: 'string', default: '0'},
         conversation: {type: 'string', default: 'chat'},
@@ -140,6 +142,7 @@ function parseFlags(argv) {
     profile: values.profile,
     baseline: values.baseline,
     redis: values.redis,
+    redisNoPriority: values['redis-no-priority'],
     nodeOptions: values['node-option'],
     documentKb: values['document-kb'] === '0' ? 0 : positiveInt(values['document-kb'], '--document-kb'),
     conversation: values.conversation,

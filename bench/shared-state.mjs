@@ -29,7 +29,7 @@ const SCRIPT_COMMANDS = new Set(['get', 'incr', 'incrby', 'pexpire', 'zadd', 'zc
 
 /** Runs the mode; returns the exit code (1 when requests failed). */
 export async function runSharedStateBench(flags, {dir, outPath, print}) {
-  const redis = await startRedis()
+  const redis = await startRedis(flags)
   const services = []
   const failures = []
   try {
@@ -73,7 +73,7 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
       }
       return {rps: results.map((r) => r.rps), latency_ms: results.map((r) => r.latency_ms), requests, commands_per_request: sent, script_commands_per_request: inScripts}
     }
-    print(`bench --redis: 2 replicas on redis ${redis.version} at ${redis.url}, ${connections} connections each, ${flags.duration} s per run`)
+    print(`bench --redis: 2 replicas on redis ${redis.version} at ${redis.url} (scheduling priority ${redis.priority}), ${connections} connections each, ${flags.duration} s per run`)
     await both(LIMITED_KEY, flags.warmup, 'warm-up')
     await both(FREE_KEY, flags.warmup, 'warm-up')
     const limited = await both(LIMITED_KEY, flags.duration, 'with checks')
@@ -111,7 +111,7 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
       `One connection, ${flags.sequential} requests each: p50 ${num(seq.limited.latency_ms.p50, 3)} ms with the checks, ${num(seq.free.latency_ms.p50, 3)} ms without: ` +
         `added ${num(added.p50, 3)} ms at p50 (target ≤ 0.2 ms), ${num(added.p90, 3)} ms at p90`,
     )
-    const results = {version: 1, mode: 'redis', started_at: new Date().toISOString(), redis: redis.version, connections_per_replica: connections, duration_s: flags.duration, limited, free, sequential: seq, added_latency_ms: added, failures}
+    const results = {version: 1, mode: 'redis', started_at: new Date().toISOString(), redis: redis.version, redis_priority: redis.priority, connections_per_replica: connections, duration_s: flags.duration, limited, free, sequential: seq, added_latency_ms: added, failures}
     await mkdir(dirname(outPath), {recursive: true})
     await writeFile(outPath, JSON.stringify(results, null, 2) + '\n')
     print(`results: ${outPath}`)
@@ -139,8 +139,8 @@ function keysDocument() {
   }
 }
 
-/** redis-server on a free port of 127.0.0.1, without persistence. */
-async function startRedis() {
+/** redis-server on a free port of 127.0.0.1, without persistence (at a higher priority where allowed). */
+async function startRedis(flags) {
   if (spawnSync('redis-server', ['--version'], {stdio: 'ignore'}).status !== 0) {
     throw new Error('redis-server is not installed; --redis needs it: apt-get install -y redis-server')
   }
@@ -151,7 +151,11 @@ async function startRedis() {
       server.close(() => resolve(free))
     })
   })
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {stdio: ['ignore', 'pipe', 'pipe']})
+  // In production Redis has a CPU of its own; on a machine shared with other work it waits for one, and the figures
+  // would measure that wait. Where allowed (root), it runs at a higher scheduling priority, and the report says so.
+  const nice = spawnSync('nice', ['-n', '-15', 'true']).status === 0 && !flags.redisNoPriority
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  const child = nice ? spawn('nice', ['-n', '-15', 'redis-server', ...args], {stdio: ['ignore', 'pipe', 'pipe']}) : spawn('redis-server', args, {stdio: ['ignore', 'pipe', 'pipe']})
   const kill = () => child.kill('SIGKILL')
   process.on('exit', kill)
   await new Promise((resolve, reject) => {
@@ -165,6 +169,7 @@ async function startRedis() {
   const cli = (...args) => spawnSync('redis-cli', ['-p', String(port), ...args], {encoding: 'utf8'}).stdout
   return {
     url: `redis://127.0.0.1:${port}`,
+    priority: nice ? 'nice -15' : 'normal',
     version: /redis_version:(\S+)/.exec(cli('INFO', 'server'))?.[1] ?? 'unknown',
     /** Calls per command so far (INFO commandstats). */
     commands() {
