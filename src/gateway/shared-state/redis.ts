@@ -165,6 +165,9 @@ export class RedisSharedState implements SharedState {
   private closed = false
   /** Commands in a row that timed out while healthy. */
   private lateAnswers = 0
+  /** When the store last came back, and how many times in a row it failed again soon after. */
+  private recoveredAt = 0
+  private flaps = 0
 
   private constructor(
     private readonly options: RedisStateOptions,
@@ -313,12 +316,15 @@ export class RedisSharedState implements SharedState {
       this.healthy = false
       this.since = new Date().toISOString()
       this.problem = message
+      // A store that fails again soon after it came back is probed less often each time (up to every 2 s), so that
+      // a Redis that stays slow costs the time-out to a few requests every few seconds, not to many all the time.
+      this.flaps = Date.now() - this.recoveredAt < 30_000 ? Math.min(this.flaps + 1, 4) : 0
       this.options.onStatus?.('down', `${this.url}: ${message}; requests go on with this replica's own state`)
     } else if (this.problem === 'not connected yet') {
       this.problem = message
       this.options.onStatus?.('down', `${this.url}: ${message}; requests go on with this replica's own state`)
     }
-    this.scheduleProbe(1)
+    this.scheduleProbe(1 + this.flaps)
   }
 
   /** While degraded with a live connection (a slow Redis), PING with backoff; `ready` covers a reconnect. */
@@ -351,6 +357,7 @@ export class RedisSharedState implements SharedState {
       this.pending.clear()
       await this.idempotency.flush()
       this.healthy = true
+      this.recoveredAt = now
       this.since = new Date().toISOString()
       this.problem = null
       for (const change of this.handler?.current(now) ?? []) this.publish(change)
