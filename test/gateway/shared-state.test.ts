@@ -58,6 +58,7 @@ describe('breakers across replicas', () => {
     const settings = {
       state_url: redis.url,
       state_prefix: 'breakers:',
+      state_timeout_ms: 1000,
       circuit_breaker_enabled: true,
       circuit_breaker_failure_threshold: 2,
       circuit_breaker_recovery_timeout_seconds: 1,

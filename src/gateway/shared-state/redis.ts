@@ -18,6 +18,7 @@
 import {randomBytes} from 'node:crypto'
 import type {Redis as RedisClient, RedisOptions} from 'ioredis'
 
+import {LimitCodeSchema} from '../../core/auth/schema.js'
 import {MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryStoreOptions, type StoredResponse} from '../idempotency.js'
 import {MemoryCounters} from './memory.js'
 import {
@@ -32,7 +33,6 @@ import {
   type StateChange,
   type StoreStatus,
 } from './types.js'
-import {LimitCodeSchema} from '../../core/auth/schema.js'
 
 /** Commands in a row answered later than the time-out that turn the store degraded (a closed connection does at once). */
 const LATE_ANSWERS_TO_DEGRADE = 3
@@ -183,7 +183,11 @@ export class RedisSharedState implements SharedState {
     this.client.on('error', (error: Error) => this.fault(error))
     this.client.on('close', () => this.fault(new Error('connection closed')))
     this.client.on('ready', () => void this.recover())
+    // Messages sent while the subscription is down are lost: that is a degraded store too, and coming back reads the
+    // records in force, which covers what was missed.
     this.subscriber.on('error', () => {})
+    this.subscriber.on('close', () => this.fault(new Error('subscription closed')))
+    this.subscriber.on('ready', () => void this.recover())
     this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message))
     // Not awaited: the subscription connects (and re-subscribes after a reconnect) whenever Redis is there.
     this.subscriber.subscribe(this.changes, this.idempotency.channel).catch(() => {})
@@ -202,7 +206,8 @@ export class RedisSharedState implements SharedState {
 
   async attach(handler: ChangeHandler): Promise<void> {
     this.handler = handler
-    if (this.healthy) await this.learnRecords()
+    // A Redis that does not answer now must not stop the gateway from starting: coming back reads the records.
+    if (this.healthy) await this.learnRecords().catch((error: Error) => this.fault(error))
   }
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
@@ -349,6 +354,8 @@ export class RedisSharedState implements SharedState {
   /** Redis answers again: learn the records in force, publish ours, add the spend kept aside, then share. */
   private async recover(): Promise<void> {
     if (this.healthy || this.recovering || this.closed) return
+    // Both connections must be up; the one that comes up last calls this again.
+    if (this.client.status !== 'ready' || this.subscriber.status !== 'ready') return
     this.recovering = true
     try {
       await this.learnRecords()
