@@ -131,7 +131,8 @@ export class RedisSharedState implements SharedState {
       // Nothing queues up for a Redis that is not there: a command fails at once, and the request goes on locally.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.timeoutMs,
+      // A backstop for the commands nothing waits for; those on a request's path have `timed` (see there).
+      commandTimeout: Math.max(1000, options.timeoutMs * 10),
       // No auto-pipelining: it defers every write to a setImmediate, behind the audit work of the turn, and the
       // admission is on the request's path.
       enableAutoPipelining: false,
@@ -214,25 +215,30 @@ export class RedisSharedState implements SharedState {
     if (!this.healthy) return this.admitLocally(request)
     const {limits, now, principal} = request
     const w = windows(now)
-    let reply: Awaited<ReturnType<Scripts['olrAdmit']>>
+    const command = this.client.olrAdmit(
+      this.key(principal, `d:${w.day}`),
+      this.key(principal, `m:${w.month}`),
+      this.key(principal, `r:${w.minute}`),
+      this.key(principal, `t:${w.minute}`),
+      this.key(principal, 'c'),
+      limits.dayNanos ?? -1,
+      limits.monthNanos ?? -1,
+      limits.rpm ?? -1,
+      limits.tpm ?? -1,
+      limits.maxConcurrency ?? -1,
+      request.estimatedTokens,
+      now,
+      request.leaseId,
+      LEASE_TTL_MS,
+    )
+    let reply: Awaited<typeof command>
     try {
-      reply = await this.client.olrAdmit(
-        this.key(principal, `d:${w.day}`),
-        this.key(principal, `m:${w.month}`),
-        this.key(principal, `r:${w.minute}`),
-        this.key(principal, `t:${w.minute}`),
-        this.key(principal, 'c'),
-        limits.dayNanos ?? -1,
-        limits.monthNanos ?? -1,
-        limits.rpm ?? -1,
-        limits.tpm ?? -1,
-        limits.maxConcurrency ?? -1,
-        request.estimatedTokens,
-        now,
-        request.leaseId,
-        LEASE_TTL_MS,
-      )
+      reply = await this.timed(command)
     } catch (error) {
+      // Redis may still run the script: a slot it takes then is not this request's (it runs on local state).
+      if (limits.maxConcurrency !== null) {
+        command.then(([code]) => (code === 'ok' ? this.client.zrem(this.key(principal, 'c'), request.leaseId) : 0)).catch(() => {})
+      }
       this.fault(error as Error)
       return this.admitLocally(request)
     }
@@ -278,7 +284,7 @@ export class RedisSharedState implements SharedState {
           pipeline.get(this.key(p, `t:${w.minute}`))
           pipeline.zcount(this.key(p, 'c'), now, '+inf')
         }
-        const results = (await pipeline.exec()) ?? []
+        const results = (await this.timed(pipeline.exec())) ?? []
         principals.forEach((p, i) => {
           const n = (j: number): number => Number(results[i * 5 + j]?.[1] ?? 0)
           out.set(p, {dayNanos: n(0), monthNanos: n(1), requests: n(2), tokens: n(3), inFlight: n(4)})
@@ -294,6 +300,38 @@ export class RedisSharedState implements SharedState {
 
   status(): StoreStatus {
     return {kind: 'redis', shared: this.healthy, url: this.url, since: this.since, problem: this.healthy ? null : this.problem}
+  }
+
+  /**
+   * `command`, or a rejection once it has taken longer than the time-out. The verdict waits for one more turn of the
+   * event loop after the timer: under load the timer phase can come before the poll phase that holds the answer
+   * already, and a process running behind must not take itself for a slow Redis.
+   */
+  timed<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const timer = setTimeout(() => {
+        setImmediate(() => {
+          if (settled) return
+          settled = true
+          reject(new Error('Command timed out'))
+        })
+      }, this.options.timeoutMs)
+      command.then(
+        (value) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
   }
 
   /** Whether commands go to Redis now (false while degraded). */
@@ -343,7 +381,7 @@ export class RedisSharedState implements SharedState {
         this.scheduleProbe(attempt + 1)
         return
       }
-      this.client.ping().then(
+      this.timed(this.client.ping()).then(
         () => void this.recover(),
         () => this.scheduleProbe(attempt + 1),
       )
@@ -475,7 +513,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async get(key: string): Promise<IdempotencyRecord | undefined> {
     if (!this.owner.up || this.localKeys.has(key)) return this.local.get(key)
     try {
-      const value = await this.client.get(this.key(key))
+      const value = await this.owner.timed(this.client.get(this.key(key)))
       return value === null ? undefined : (JSON.parse(value) as IdempotencyRecord)
     } catch (error) {
       this.owner.fault(error as Error)
@@ -485,15 +523,18 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async begin(key: string, fingerprint: string): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
     if (this.owner.up && !this.localKeys.has(key)) {
+      const record: IdempotencyRecord = {state: 'in_progress', fingerprint}
+      const command = this.client.olrIdemBegin(this.key(key), JSON.stringify(record), this.inProgressTtlMs)
       try {
-        const record: IdempotencyRecord = {state: 'in_progress', fingerprint}
-        const existing = await this.client.olrIdemBegin(this.key(key), JSON.stringify(record), this.inProgressTtlMs)
+        const existing = await this.owner.timed(command)
         if (existing === null) {
           this.begun.set(key, fingerprint)
           return {started: true}
         }
         return {started: false, record: JSON.parse(existing) as IdempotencyRecord}
       } catch (error) {
+        // Redis may still create the record: this key runs locally now, so a late one is removed.
+        command.then((existing) => (existing === null ? this.client.del(this.key(key)) : 0)).catch(() => {})
         this.owner.fault(error as Error)
       }
     }
@@ -568,9 +609,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   private async write(key: string, value: string | null): Promise<void> {
     const redisKey = this.key(key)
-    if (value === null) await this.client.del(redisKey)
-    else await this.client.set(redisKey, value, 'PX', this.options.idempotency.ttlMs)
-    await this.client.publish(this.channel, key)
+    if (value === null) await this.owner.timed(this.client.del(redisKey))
+    else await this.owner.timed(this.client.set(redisKey, value, 'PX', this.options.idempotency.ttlMs))
+    await this.owner.timed(this.client.publish(this.channel, key))
   }
 
   private key(key: string): string {
