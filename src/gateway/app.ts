@@ -16,7 +16,7 @@ import {anthropicErrorBody} from './adapters/messages-bridge.js'
 import {ClientAbort} from './client-abort.js'
 import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
-import {keyModelsError, type Admission} from './key-limits.js'
+import {decideWithinKey, type Admission} from './key-limits.js'
 import {registerOperations} from './operations.js'
 import {proxyRequest} from './proxy/run.js'
 import type {GatewayState} from './state.js'
@@ -237,15 +237,9 @@ async function route(
   try {
     // Captured once: a hot reload or a policy update during this request does not change what it runs on.
     const config = state.routingConfig
-    // A managed key's allowed_models route its requests as the request's own would (when it names none).
-    const keyModels = input.allowed_models === undefined ? state.limits?.allowedModels(principal) : undefined
-    if (keyModels !== undefined) input.allowed_models = keyModels
-    let decision: RoutingDecision
-    try {
-      decision = decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats})
-    } catch (error) {
-      throw keyModels === undefined ? error : keyModelsError(error, keyModels)
-    }
+    const decision = decideWithinKey(state.limits?.allowedModels(principal), input, config, () =>
+      decideRoute({body: input, endpoint}, config, {profile: state.config.profile, stats: state.stats}),
+    )
     try {
       admission = await state.limits?.admit(principal, decision)
     } finally {

@@ -19,7 +19,10 @@ import {managedIngressKeys, readKeysFile} from '../core/auth/keys.js'
 import type {KeysFile, KeysReport, LimitCode, StoredKey} from '../core/auth/schema.js'
 import {RoutingError} from '../core/errors.js'
 import {NANO_PER_USD, nanoUsd} from '../core/metrics/usage.js'
+import type {RuntimeConfig} from '../core/config/schema.js'
+import {modelInfo} from '../core/routing/model-info.js'
 import type {RoutingDecision} from '../core/routing/schema.js'
+import {matchesAny} from '../core/routing/select.js'
 import {GatewayError} from './errors.js'
 import {counterLimits, type CounterLimits, type SharedState} from './shared-state/types.js'
 
@@ -163,16 +166,30 @@ export function limitError(key: StoredKey, limit: LimitCode, retryAfterSeconds: 
 }
 
 /**
- * A routing error caused by the key's `allowed_models` (the request named none of its own) is the key's refusal:
- * a 403 that says which models the key may use.
+ * Routes a request within its key's `allowed_models` (undefined: no restriction). A request that names none of its
+ * own is routed with the key's, as if it had sent them; one that names its own is routed with those, and then only
+ * the models of its chain that the key allows are kept. Nothing allowed left is the key's refusal: a 403
+ * `model_not_allowed` that says which models the key may use.
  */
-export function keyModelsError(error: unknown, allowed: readonly string[]): unknown {
-  if (!(error instanceof RoutingError) || (error.code !== 'no_candidates' && error.code !== 'model_not_found')) return error
-  return new GatewayError(
-    403,
-    `This API key may only use models matching ${allowed.join(', ')}: ${error.message}`,
-    'invalid_request_error',
-    'model_not_allowed',
-    'model',
-  )
+export function decideWithinKey(allowed: readonly string[] | undefined, input: Record<string, unknown>, config: RuntimeConfig, decide: () => RoutingDecision): RoutingDecision {
+  if (allowed === undefined) return decide()
+  if (input.allowed_models === undefined) {
+    input.allowed_models = [...allowed]
+    try {
+      return decide()
+    } catch (error) {
+      if (!(error instanceof RoutingError) || (error.code !== 'no_candidates' && error.code !== 'model_not_found')) throw error
+      throw notAllowed(allowed, error.message)
+    }
+  }
+  const decision = decide()
+  const chain = [decision.selected_model, ...decision.fallback_models].filter((model) => matchesAny(allowed, model, modelInfo(config, model).id))
+  if (chain.length === 0) throw notAllowed(allowed, `the request's allowed_models leave none of them (it was routed to ${decision.selected_model}).`)
+  decision.selected_model = chain[0]
+  decision.fallback_models = chain.slice(1)
+  return decision
+}
+
+function notAllowed(allowed: readonly string[], why: string): GatewayError {
+  return new GatewayError(403, `This API key may only use models matching ${allowed.join(', ')}: ${why}`, 'invalid_request_error', 'model_not_allowed', 'model')
 }

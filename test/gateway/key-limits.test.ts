@@ -152,6 +152,16 @@ describe('managed keys', () => {
     expect(sim.requests[0].bodyText).not.toContain('allowed_models')
   })
 
+  it("keeps a key's allowed_models when the request sends its own: they narrow the key's list, never widen it", async () => {
+    const wider = await chat(keys.nano, {model: 'openai/gpt-5-mini', allowed_models: ['*']})
+    expect(wider.status).toBe(403)
+    expect(wider.json.error.code).toBe('model_not_allowed')
+    const narrowed = await chat(keys.nano, {allowed_models: ['openai/*']})
+    expect(narrowed.status).toBe(200)
+    expect(narrowed.headers.get('x-router-model')).toBe('openai/gpt-5-nano')
+    expect(sim.requests.map((r) => (r.body as {model: string}).model)).toEqual(['gpt-5-nano'])
+  })
+
   it('refuses a key revoked in the keys file without a restart', async () => {
     expect((await chat(keys.gone)).status).toBe(200)
     await revokeKey(join(dir, 'keys.json'), 'gone')
