@@ -13,7 +13,6 @@ import {spawn} from 'node:child_process'
 import {copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, release, tmpdir, totalmem} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
-import {createInterface} from 'node:readline'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {parseArgs} from 'node:util'
 import {existsSync, readFileSync} from 'node:fs'
@@ -26,8 +25,8 @@ import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js
 import {APIS, chatBody, CONVERSATIONS, conversation, messagesApiBody, messagesBytes} from './lib/requests.js'
 import {killAll, MODEL_KEY, ROOT, startBaseline, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
 import {linearFit, mean, quantile, round} from './lib/stats.js'
+import {runWorker} from './lib/worker.js'
 
-const LOAD_WORKER = join(ROOT, 'bench', 'load-worker.js')
 const ROUTING_BENCH = join(ROOT, 'bench', 'routing.mjs')
 const MB = 1024 * 1024
 const AFTER_LOAD_WAIT_S = 30
@@ -60,6 +59,9 @@ const USAGE = `Usage: npm run bench -- [flags]
                       long-context request costs
   --api chat|messages the API clients use through the gateway (default chat); messages sends Anthropic's Messages
                       API, which the gateway translates to chat completions for the upstream (what Claude Code costs)
+  --redis             instead: two gateway replicas on one redis-server (needs it installed): throughput per
+                      replica, Redis commands per request and the added latency of the Redis-backed key checks;
+                      redis-server runs at nice -15 where allowed (--redis-no-priority: as it comes)
   --baseline          also measure a minimal Fastify + undici proxy (bench/lib/baseline-proxy.js: no routing, audit
                       or metrics) beside the gateway: the floor of the gateway's stack on this machine
   --node-option OPT   an extra Node option for the gateway process, repeatable (e.g. --node-option=--max-semi-space-size=4)
@@ -100,6 +102,8 @@ function parseFlags(argv) {
         'skip-idle-wait': {type: 'boolean', default: false},
         profile: {type: 'boolean', default: false},
         baseline: {type: 'boolean', default: false},
+        redis: {type: 'boolean', default: false},
+        'redis-no-priority': {type: 'boolean', default: false},
         'node-option': {type: 'string', multiple: true, default: []},
         'document-kb': {type: 'string', default: '0'},
         conversation: {type: 'string', default: 'chat'},
@@ -137,40 +141,14 @@ function parseFlags(argv) {
     skipIdleWait: values['skip-idle-wait'],
     profile: values.profile,
     baseline: values.baseline,
+    redis: values.redis,
+    redisNoPriority: values['redis-no-priority'],
     nodeOptions: values['node-option'],
     documentKb: values['document-kb'] === '0' ? 0 : positiveInt(values['document-kb'], '--document-kb'),
     conversation: values.conversation,
     api: values.api,
     out: values.out,
   }
-}
-
-/** Runs one load-worker job; `onStarted` is called when the load begins. Resolves with the worker's result. */
-function runWorker(job, onStarted) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [LOAD_WORKER], {cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, NODE_OPTIONS: ''}})
-    child.stdin.end(JSON.stringify(job))
-    let result
-    let failure
-    let stderr = ''
-    let started = Promise.resolve()
-    createInterface({input: child.stdout}).on('line', (line) => {
-      let event
-      try {
-        event = JSON.parse(line)
-      } catch {
-        return
-      }
-      if (event.event === 'started') started = Promise.resolve(onStarted?.())
-      else if (event.event === 'result') result = event
-      else if (event.event === 'error') failure = event.message
-    })
-    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)))
-    child.on('close', (code) => {
-      if (code === 0 && result) started.then(() => resolvePromise(result), reject)
-      else reject(new Error(`load worker failed (exit ${code}): ${failure ?? (stderr.trim() || 'no result')}`))
-    })
-  })
 }
 
 function monotonicUs() {
@@ -863,6 +841,10 @@ async function main() {
   print(`Open-LLM Router gateway benchmark: ${m.cpus} × ${m.cpu_model}, ${m.platform}, Node ${m.node}`)
   print(`load average before the run: ${m.load_average_before.join(' ')}${m.load_average_before[0] > m.cpus * 0.5 ? '  (the machine is busy: expect noisy figures)' : ''}`)
 
+  if (flags.redis) {
+    const {runSharedStateBench} = await import('./shared-state.mjs')
+    return runSharedStateBench(flags, {dir, outPath, print})
+  }
   if (flags.nodeOptions.length > 0) print(`gateway Node options: ${flags.nodeOptions.join(' ')}`)
   if (flags.api === 'messages') {
     print("api: Anthropic's Messages API through the gateway (POST /v1/messages, translated to chat completions for the upstream); straight to the upstream, chat completions")

@@ -136,13 +136,14 @@ export function gatewayConfig(upstreamUrl) {
 }
 
 /**
- * Starts `router serve --no-tui` on 127.0.0.1:0 with its default settings (audit log on, into `dir`), the config
- * written to `dir`, and resolves once it listens. `nodeArgs` go before the script (e.g. `--cpu-prof`).
+ * Starts `router serve --no-tui` on 127.0.0.1:0 with its default settings (audit log on, into `dir`, named `name`),
+ * the config written to `dir`, and resolves once it listens. `nodeArgs` go before the script (e.g. `--cpu-prof`);
+ * `env` adds settings (a replica of `--redis` gets its `ROUTER_STATE_URL`).
  */
-export async function startGateway({dir, upstreamUrl, nodeArgs = []}) {
+export async function startGateway({dir, upstreamUrl, nodeArgs = [], env = {}, name = 'router_decisions'}) {
   const configPath = join(dir, 'router.yaml')
   await writeFile(configPath, gatewayConfig(upstreamUrl))
-  const auditPath = join(dir, 'logs', 'router_decisions.jsonl')
+  const auditPath = join(dir, 'logs', `${name}.jsonl`)
   const args = [...nodeArgs]
   if (!HAS_PROC) args.push('--import', IPC_PROBE)
   args.push(RUN_JS, 'serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui')
@@ -150,7 +151,7 @@ export async function startGateway({dir, upstreamUrl, nodeArgs = []}) {
     cwd: dir,
     // The per-request lines of a non-TTY `router serve` go where a service manager would send them: a file.
     stdio: ['ignore', 'ignore', 'pipe', ...(HAS_PROC ? [] : ['ipc'])],
-    env: {...baseEnv(), HOME: dir, BENCH_UPSTREAM_KEY: UPSTREAM_KEY, ROUTER_AUDIT_LOG_PATH: auditPath},
+    env: {...baseEnv(), HOME: dir, BENCH_UPSTREAM_KEY: UPSTREAM_KEY, ROUTER_AUDIT_LOG_PATH: auditPath, ...env},
   })
   const service = new Service('router serve', child)
   service.url = await waitForLine(service, child.stderr, (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1], 'its listening line')

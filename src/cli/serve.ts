@@ -19,11 +19,18 @@ export interface ServeOptions {
   demoTraffic: boolean
   tui: boolean
   logFormat: PlainLogFormat
+  /** Worker processes on one port (`--workers`); 1 serves in this process. */
+  workers?: number
   env?: NodeJS.ProcessEnv
 }
 
 /** Runs the gateway until the user stops it. */
 export async function runServe(options: ServeOptions): Promise<void> {
+  if ((options.workers ?? 1) > 1) {
+    const {runPrimary, runWorker} = await import('./serve-workers.js')
+    const cluster = (await import('node:cluster')).default
+    return cluster.isPrimary ? runPrimary({...options, workers: options.workers!}) : runWorker(options)
+  }
   const env = options.env ?? process.env
   // The demo (simulators) and the dashboard (Ink, React, a layout engine: ~20 MB) load only when used.
   const demo: Demo | undefined = options.demo ? await (await import('./demo.js')).startDemo() : undefined
@@ -118,7 +125,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
  * system call in Node, and one per request showed up in the gateway's CPU profile (and would stall it behind a slow
  * reader).
  */
-function batchedWriter(stream: NodeJS.WriteStream): {write: (line: string) => void; flush: () => void} {
+export function batchedWriter(stream: NodeJS.WriteStream): {write: (line: string) => void; flush: () => void} {
   let pending: string[] = []
   let timer: NodeJS.Timeout | undefined
   const flush = (): void => {
@@ -183,7 +190,7 @@ function banner(gateway: RunningGateway, config: LoadedConfig, demo: {traffic: b
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
-function stopSignal(): Promise<void> {
+export function stopSignal(): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       process.off('SIGINT', done)
@@ -196,7 +203,7 @@ function stopSignal(): Promise<void> {
 }
 
 /** A clear message for the usual reasons a server cannot listen. */
-function listenError(error: unknown, host: string, port: number | string): unknown {
+export function listenError(error: unknown, host: string, port: number | string): unknown {
   const code = (error as {code?: string})?.code
   if (code === 'EADDRINUSE') {
     return new RouterError('address_in_use', `Port ${port} on ${host} is already in use.`, {

@@ -20,6 +20,7 @@ import {anthropicErrorBody} from './adapters/messages-bridge.js'
 import {ClientAbort} from './client-abort.js'
 import {GatewayError, toGatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
+import {decideWithinKey, type Admission} from './key-limits.js'
 import {registerOperations} from './operations.js'
 import {proxyRequest} from './proxy/run.js'
 import {cacheTtlMs} from './sessions.js'
@@ -294,6 +295,7 @@ async function route(
     lease = await idempotent(state, request, reply, endpoint, path, body, idempotencyKey)
     if (lease === undefined) return
   }
+  let admission: Admission | undefined
   try {
     const input = checkedBody(endpoint, body)
     const stream = input.stream === true
@@ -303,13 +305,21 @@ async function route(
     const sessionKey = state.sessions !== undefined ? sessionKeyOf(endpoint, input, request.headers, principal) : null
     const session =
       sessionKey === null ? undefined : {key: sessionKey, state: sessionKey.opening ? null : state.sessions!.lookup(sessionKey), now: Date.now(), cacheTtlMs}
-    const decision = decideRoute({body: input, endpoint}, config, {
-      profile: state.config.profile,
-      stats: state.stats,
-      escalations: state.policy?.escalations,
-      session,
-    })
-    state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
+    const decision = decideWithinKey(state.limits?.allowedModels(principal), input, config, () =>
+      decideRoute({body: input, endpoint}, config, {
+        profile: state.config.profile,
+        stats: state.stats,
+        escalations: state.policy?.escalations,
+        session,
+      }),
+    )
+    try {
+      admission = await state.limits?.admit(principal, decision)
+    } finally {
+      // Published once the key's limits have answered: the audit and metrics work of the event then runs after the
+      // request is on its way upstream, not in front of the shared store's answer.
+      state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
+    }
     state.feedback?.routed(request.routerId, decision.task, decision.complexity, endpoint, input, principal)
     state.sessions?.routed(request.routerId, decision)
 
@@ -357,6 +367,7 @@ async function route(
     }
     throw error
   } finally {
+    admission?.release()
     lease?.abandon()
   }
 }
@@ -575,10 +586,13 @@ function health(state: GatewayState): Record<string, unknown> {
   const cooldowns = state.cooldowns.active(now)
   const cooling = new Map(cooldowns.filter((c) => c.scope === 'account').map((c) => [c.account, new Date(c.until).toISOString()]))
   const auditLog = state.auditLog?.status() ?? null
+  const shared = state.shared.status()
   return {
-    // Degraded: still serving, but something an operator relies on is not working (the audit log cannot write).
-    status: auditLog?.state === 'failing' ? 'degraded' : 'ok',
+    // Degraded: still serving, but something an operator relies on is not working (the audit log cannot write, or the
+    // shared store is unreachable and requests flow on this replica's own state).
+    status: auditLog?.state === 'failing' || !shared.shared ? 'degraded' : 'ok',
     version: VERSION,
+    ...(state.worker === undefined ? {} : {worker: state.worker}),
     uptime_s: Math.round((now - state.startedAt) / 1000),
     config: {
       path: config.path,
@@ -601,6 +615,7 @@ function health(state: GatewayState): Record<string, unknown> {
     cooldowns: cooldowns.map((c) => ({...c, until: new Date(c.until).toISOString()})),
     circuit_breakers: (state.breakers?.states?.() ?? []).map((b) => ({...b, until: b.until === null ? null : new Date(b.until).toISOString()})),
     audit_log: auditLog,
+    state: shared,
   }
 }
 

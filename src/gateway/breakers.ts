@@ -98,8 +98,22 @@ class ProbeTicket implements BreakerTicket {
   }
 }
 
+/** A breaker that opened or closed here, for other replicas to apply (see `shared-state/`). */
+export interface BreakerChange {
+  kind: 'breaker'
+  account: string
+  model: string | null
+  provider: string
+  state: 'open' | 'closed'
+  openedAt: number
+  reason: string
+}
+
 /** The breakers of one gateway. */
 export class CircuitBreakers implements BreakerRegistry {
+  /** Told when a breaker opens or closes here (half-open is each replica's own probing, not shared). */
+  onChange: ((change: BreakerChange) => void) | undefined
+  private applying = false
   /** account → model → breaker (nested, so that a lookup builds no key string). */
   private readonly targets = new Map<string, Map<string, Breaker>>()
   private readonly accounts = new Map<string, Breaker>()
@@ -194,6 +208,39 @@ export class CircuitBreakers implements BreakerRegistry {
     }
   }
 
+  /**
+   * Applies another replica's transition: its open breaker opens this one (from the same moment, so both probe after
+   * the same recovery time), its closing closes this one. Published as `circuit_state` with a reason that says so.
+   */
+  apply(change: BreakerChange): void {
+    const breaker = change.model === null ? this.accountBreaker(change.account, change.provider) : this.targetBreaker(change.account, change.model, change.provider)
+    this.applying = true
+    try {
+      if (change.state === 'open') {
+        if (breaker.state === 'open' && breaker.openedAt >= change.openedAt) return
+        breaker.openedAt = change.openedAt
+        breaker.failures = 0
+        if (breaker.state === 'open') return
+        this.transition(breaker, 'open', `${change.reason} (on another replica)`)
+      } else if (breaker.state !== 'closed') {
+        this.transition(breaker, 'closed', `${change.reason} (on another replica)`)
+      }
+    } finally {
+      this.applying = false
+    }
+  }
+
+  /** Breakers of this gateway that are open now, as changes (published again when a shared store comes back). */
+  openChanges(): BreakerChange[] {
+    const out: BreakerChange[] = []
+    const all = [...this.accounts.values()]
+    for (const models of this.targets.values()) all.push(...models.values())
+    for (const b of all) {
+      if (b.state === 'open') out.push({kind: 'breaker', account: b.account, model: b.model, provider: b.provider, state: 'open', openedAt: b.openedAt, reason: 'open'})
+    }
+    return out
+  }
+
   freeProbe(probed: Breaker): void {
     probed.probes = Math.max(0, probed.probes - 1)
   }
@@ -210,6 +257,9 @@ export class CircuitBreakers implements BreakerRegistry {
     breaker.state = state
     if (state !== 'half_open') breaker.probes = 0
     if (state === 'closed') breaker.failures = 0
+    if (state !== 'half_open' && !this.applying) {
+      this.onChange?.({kind: 'breaker', account: breaker.account, model: breaker.model, provider: breaker.provider, state, openedAt: breaker.openedAt, reason})
+    }
     this.bus.publish({
       ts: new Date().toISOString(),
       event: 'circuit_state',

@@ -68,9 +68,16 @@ interface Entry {
   probeAt: number
 }
 
+/** A change of the tracker that other replicas should apply (see `shared-state/`). */
+export type CooldownChange =
+  | {kind: 'cooldown'; account: string; model: string | null; until: number; reason: string}
+  | {kind: 'cooldown_clear'; account: string}
+
 /** Active cool-downs by (account, model) and by account. */
 export class CooldownTracker {
   private readonly entries = new Map<string, Entry>()
+  /** Told of every change made here (not of those applied from other replicas). */
+  onChange: ((change: CooldownChange) => void) | undefined
 
   /**
    * Starts (or extends) a cool-down; returns its end (epoch ms). `model` null cools the whole account.
@@ -81,7 +88,24 @@ export class CooldownTracker {
     const current = this.entries.get(key)
     const until = current === undefined ? end : Math.max(current.until, end)
     this.entries.set(key, {account, model, until, reason, probeAt: 0})
+    this.onChange?.({kind: 'cooldown', account, model, until, reason})
     return until
+  }
+
+  /**
+   * Applies a change another replica made: its cool-down (extending, never shortening, one here), or the end of an
+   * account-wide one whose probe it got an answer to.
+   */
+  apply(change: CooldownChange, now: number): void {
+    if (change.kind === 'cooldown_clear') {
+      this.entries.delete(change.account)
+      return
+    }
+    if (change.until <= now) return
+    const key = keyOf(change.account, change.model)
+    const current = this.entries.get(key)
+    if (current !== undefined && current.until >= change.until) return
+    this.entries.set(key, {account: change.account, model: change.model, until: change.until, reason: `${change.reason}, seen by another replica`, probeAt: 0})
   }
 
   /**
@@ -112,7 +136,10 @@ export class CooldownTracker {
    */
   settle(account: string, now: number): void {
     const whole = this.entries.get(account)
-    if (whole !== undefined && whole.until <= now) this.entries.delete(account)
+    if (whole !== undefined && whole.until <= now) {
+      this.entries.delete(account)
+      this.onChange?.({kind: 'cooldown_clear', account})
+    }
   }
 
   /** The probe was never answered (not sent, the connection failed, the client left): the next request probes. */

@@ -72,7 +72,7 @@ export class IngressAuthenticator {
     return new IngressAuthenticator(plan, plan.oauth ? await import('jose') : undefined)
   }
 
-  private readonly keys: IngressKey[]
+  private keys: IngressKey[]
   private readonly getKey: JWTVerifyGetKey | Uint8Array | null
   private readonly verifyOptions: JWTVerifyOptions
   private readonly requiredScopes: readonly string[]
@@ -106,6 +106,11 @@ export class IngressAuthenticator {
         timeoutDuration: oauth.jwksTimeoutMs,
       })
     }
+  }
+
+  /** Replaces the accepted API keys (the managed keys file changed: a key was created or revoked). */
+  setKeys(keys: IngressKey[]): void {
+    this.keys = keys
   }
 
   /** Whether a request to this URL (path and query, as received) must authenticate. Deny by default. */

@@ -1,8 +1,9 @@
 /**
  * The operations endpoints: `GET /v1/router/live-metrics` (the live metrics snapshot), `GET /v1/router/policy` (the
  * runtime-adjusted priors and the updater's status), `POST /v1/router/feedback` (a client's verdict on an answer),
- * `GET /v1/router/events` (the audit event stream, SSE) and `GET /metrics` (Prometheus). Payloads are documented in docs/gateway.md; their schemas are
- * `LiveMetricsSnapshotSchema` and `PolicyStatusSchema`.
+ * `GET /v1/router/keys` (managed keys' spend and limits), `GET /v1/router/events` (the audit event stream, SSE) and
+ * `GET /metrics` (Prometheus). Payloads are documented in docs/gateway.md; their schemas are
+ * `LiveMetricsSnapshotSchema`, `PolicyStatusSchema` and `KeysReportSchema`.
  */
 import type {FastifyInstance} from 'fastify'
 
@@ -11,7 +12,7 @@ import type {PolicyStatus} from '../core/policy/schema.js'
 import {GatewayError} from './errors.js'
 import type {GatewayState} from './state.js'
 
-/** Registers the four routes on `app`. */
+/** Registers the five routes on `app`. */
 export function registerOperations(app: FastifyInstance, state: GatewayState): void {
   app.get('/v1/router/live-metrics', async (request, reply) => {
     if (!state.metrics) throw disabled('Live metrics are off (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
@@ -43,6 +44,15 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
       throw new GatewayError(409, `Request ${body.request_id} already has a verdict.`, 'invalid_request_error', 'already_judged', 'request_id')
     }
     return reply.header('x-router-request-id', request.routerId).send({request_id: result.request_id, verdict: result.verdict, task: result.task, complexity: result.complexity, model: result.model})
+  })
+
+  app.get('/v1/router/keys', async (request, reply) => {
+    if (!state.limits) throw disabled('Managed keys are not available.', 'keys_disabled')
+    const report = await state.limits.report()
+    // A managed key (a user's) sees its own figures; operators (INGRESS_API_KEYS, tokens, no ingress auth) see all.
+    const principal = request.principal
+    if (principal !== undefined && report.keys.some((k) => k.name === principal)) report.keys = report.keys.filter((k) => k.name === principal)
+    return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(report)
   })
 
   app.get('/v1/router/events', (request, reply) => {

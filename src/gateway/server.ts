@@ -8,7 +8,8 @@ import type {AddressInfo} from 'node:net'
 import type {FastifyInstance} from 'fastify'
 
 import {AuditEventBus} from '../core/audit/event-bus.js'
-import {planIngressAuth} from '../core/auth/ingress.js'
+import {parseIngressKeys, planIngressAuth} from '../core/auth/ingress.js'
+import {managedIngressKeys, readKeysFile} from '../core/auth/keys.js'
 import {withDefaultAccount} from '../core/config/default-account.js'
 import {loadConfig, type LoadedConfig} from '../core/config/load.js'
 import {configureClassifierCache} from '../core/routing/classifier.js'
@@ -22,15 +23,17 @@ import {CircuitBreakers} from './breakers.js'
 import {ConfigReloader, type ReloadResult} from './config-reload.js'
 import {createCredentialResolver} from './credentials.js'
 import {EventStreamHub} from './events-stream.js'
-import {IdempotencyCoordinator, MemoryIdempotencyStore} from './idempotency.js'
+import {IdempotencyCoordinator} from './idempotency.js'
 import {IdleCompactor} from './idle-compaction.js'
 import {IngressAuthenticator} from './ingress-auth.js'
+import {KeyLimiter} from './key-limits.js'
 import {liveStatsSource} from './live-stats.js'
 import {PrometheusMetrics} from './prometheus.js'
 import {CooldownTracker} from './cooldowns.js'
 import {QualityFeedback} from './feedback.js'
 import {MemorySessionStore, SessionTracker} from './sessions.js'
 import {RuntimePolicy} from './runtime-policy.js'
+import {mirrorTrackers, openSharedState} from './shared-state/index.js'
 import {applyConfig, type GatewayState} from './state.js'
 import {UpstreamClient} from './upstream.js'
 
@@ -59,6 +62,8 @@ export interface StartGatewayOptions {
   onReload?: (result: ReloadResult) => void
   /** Problems worth telling the operator while running (an unusable runtime overrides file, a failed write). */
   onWarning?: (message: string) => void
+  /** This process is `serve --workers` worker number `worker`: without `ROUTER_STATE_URL` its primary keeps the state. */
+  worker?: number
 }
 
 export interface CloseOptions {
@@ -96,8 +101,9 @@ export interface RunningGateway extends Gateway {
 export async function createGateway(options: StartGatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env
   const settings = settingsFromEnv(env, options.settings)
-  // A misconfigured ingress auth stops the start before anything listens or writes.
-  const authPlan = planIngressAuth(settings)
+  // A misconfigured ingress auth (or keys file) stops the start before anything listens or writes.
+  const keysFile = await readKeysFile(settings.keys_file)
+  const authPlan = planIngressAuth(settings, managedIngressKeys(keysFile))
   const loaded = options.config ?? (await loadConfig(options.configPath ?? 'router.profile.yaml', {env}))
   // Deferred: subscribers run after the request's bytes are on their way, not in front of them.
   const bus = options.bus ?? new AuditEventBus({deferred: true})
@@ -143,16 +149,17 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     idleTimeoutMs: settings.backend_idle_timeout_seconds * 1000,
     maxConnections: settings.backend_max_connections,
   })
-  const idempotency = settings.idempotency_enabled
-    ? new IdempotencyCoordinator(
-        new MemoryIdempotencyStore({
-          ttlMs: settings.idempotency_ttl_seconds * 1000,
-          maxEntries: settings.idempotency_max_entries,
-          maxBytes: settings.idempotency_max_bytes,
-        }),
-        settings.idempotency_wait_timeout_seconds * 1000,
-      )
-    : undefined
+  // The environment wins over the profile's `state.url`.
+  if (settings.state_url === undefined && loaded.state !== undefined) settings.state_url = loaded.state.url
+  // Never fails for want of Redis: a store that cannot be reached starts degraded and keeps trying.
+  const shared = await openSharedState(settings, {
+    worker: options.worker !== undefined,
+    onStatus: (status, message) => {
+      bus.publish({ts: new Date().toISOString(), event: 'state_store', store: settings.state_url ? 'redis' : 'primary', status, message})
+      options.onWarning?.(`shared state: ${message}`)
+    },
+  })
+  const idempotency = settings.idempotency_enabled ? new IdempotencyCoordinator(shared.idempotency, settings.idempotency_wait_timeout_seconds * 1000) : undefined
   const events = new EventStreamHub(bus, {
     keepaliveMs: settings.events_keepalive_seconds * 1000,
     maxBufferBytes: settings.events_max_buffer_bytes,
@@ -187,6 +194,8 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     events,
     idempotency,
     auditLog: audit,
+    shared,
+    ...(options.worker === undefined ? {} : {worker: options.worker}),
     draining: false,
     active: {count: 0, started: 0, onIdle: null},
     startedAt: Date.now(),
@@ -200,6 +209,15 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
   )
   if (metrics) state.stats = liveStatsSource(metrics, () => state.routingConfig)
   if (authPlan.required) state.auth = await IngressAuthenticator.create(authPlan)
+  const envKeys = parseIngressKeys(settings.ingress_api_keys).keys
+  const limits = new KeyLimiter(shared, bus, {
+    path: settings.keys_file,
+    onChange: (keys) => state.auth?.setKeys([...envKeys, ...keys]),
+    onWarning: options.onWarning,
+  })
+  limits.use(keysFile)
+  limits.watch()
+  state.limits = limits
   if (settings.circuit_breaker_enabled) {
     state.breakers = new CircuitBreakers(
       {
@@ -210,6 +228,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
       bus,
     )
   }
+  await mirrorTrackers(shared, state.cooldowns, state.breakers instanceof CircuitBreakers ? state.breakers : undefined)
   configureClassifierCache({entries: settings.classifier_cache_texts, chars: settings.classifier_cache_chars})
   const app = await buildApp(state)
   warmUp(state)
@@ -267,6 +286,8 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
         await policy?.persist()
         await upstream.close()
         idempotency?.close()
+        limits.close()
+        await shared.close()
         stopMetrics?.()
         prometheus.close()
         await audit?.close()

@@ -15,6 +15,8 @@ import type {IdempotencyCoordinator} from './idempotency.js'
 import type {IngressAuthenticator} from './ingress-auth.js'
 import type {PrometheusMetrics} from './prometheus.js'
 import type {CooldownTracker} from './cooldowns.js'
+import type {KeyLimiter} from './key-limits.js'
+import type {SharedState} from './shared-state/index.js'
 import type {RuntimePolicy} from './runtime-policy.js'
 import type {UpstreamClient} from './upstream.js'
 
@@ -88,6 +90,12 @@ export interface GatewayState {
   sessions?: SessionTracker
   auth?: IngressAuthenticator
   idempotency?: IdempotencyCoordinator
+  /** Where replicas share cool-downs, breakers, idempotency and key counters (in this process by default). */
+  shared: SharedState
+  /** The `serve --workers` worker this gateway is (its cluster id), shown by `/health`. */
+  worker?: number
+  /** Managed keys' budgets and limits (`router keys`). */
+  limits?: KeyLimiter
   events?: EventStreamHub
   prometheus?: PrometheusMetrics
   /** The audit log writer (`ROUTER_AUDIT_LOG_ENABLED`), for its status in `/health`. */

@@ -87,6 +87,19 @@ export function formatSummary(summary: AuditSummary): string {
     }
     lines.push('', ...formatTable(rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]))
   }
+  if (summary.keys.length > 0) {
+    const rows = [['key', 'requests', 'refused', 'tokens', 'est. cost']]
+    for (const k of summary.keys) {
+      rows.push([
+        k.principal,
+        formatCount(k.requests),
+        formatCount(k.refused),
+        formatCount(k.usage.prompt_tokens + k.usage.completion_tokens),
+        k.usage.answers_with_cost === 0 ? '–' : formatUsd(k.usage.cost_usd),
+      ])
+    }
+    lines.push('', ...formatTable(rows, [1, 2, 3, 4]))
+  }
   lines.push(...groupTable('task', summary.tasks), ...groupTable('complexity', summary.complexities))
   return lines.join('\n')
 }

@@ -331,3 +331,16 @@ describe('Dashboard quality verdicts', () => {
     expect(frame()).toContain('quality: bad · the client asked again (req_qual0002)')
   })
 })
+
+describe('Dashboard spend per key', () => {
+  it('shows a line with what each key spent, its requests and its refusals, when requests carry a principal', () => {
+    const now = Date.now()
+    const as = (principal: string, list: AuditEvent[]) => list.map((e) => ({...e, principal}) as AuditEvent)
+    const {frame} = mount([
+      ...as('alice', requestEvents({id: 'req_ffff0001', at: now - 3000, attempts: [{model: A, status: 200}]})),
+      ...as('alice', requestEvents({id: 'req_ffff0002', at: now - 2000, attempts: [{model: A, status: 200}]})),
+      ...as('bob', requestEvents({id: 'req_ffff0003', at: now - 1000, attempts: [{model: A, status: 429}]})),
+    ])
+    expect(frame()).toMatch(/keys\s+alice \$0\.0017 2 req\s+bob – 1 req/)
+  })
+})

@@ -353,6 +353,19 @@ export const IngressRejectedEventSchema = z.strictObject({
   error_code: z.string(),
 })
 
+/**
+ * The shared state store (Redis) became unreachable or too slow (`down`: requests go on with this replica's own
+ * state), or is back (`up`: sharing resumes). Not tied to one request.
+ */
+export const StateStoreEventSchema = z.strictObject({
+  ts: z.string(),
+  event: z.literal('state_store'),
+  store: z.enum(['redis', 'primary']),
+  status: z.enum(['up', 'down']),
+  /** Why, in words (the client's error, the time-out), never the URL's password. */
+  message: z.string(),
+})
+
 /** Every audit event. Readers must ignore events whose `event` they do not know (forward compatibility). */
 export const AuditEventSchema = z.discriminatedUnion('event', [
   RouteDecisionEventSchema,
@@ -370,6 +383,7 @@ export const AuditEventSchema = z.discriminatedUnion('event', [
   ConfigReloadEventSchema,
   QualityFeedbackEventSchema,
   IngressRejectedEventSchema,
+  StateStoreEventSchema,
 ])
 export type AuditEvent = z.infer<typeof AuditEventSchema>
 export type AuditEventName = AuditEvent['event']
@@ -377,3 +391,4 @@ export type RouteDecisionEvent = z.infer<typeof RouteDecisionEventSchema>
 export type ProxyTerminalEvent = z.infer<typeof ProxyTerminalEventSchema>
 export type ProxyResponseEvent = z.infer<typeof ProxyResponseEventSchema>
 export type CircuitStateEvent = z.infer<typeof CircuitStateEventSchema>
+export type StateStoreEvent = z.infer<typeof StateStoreEventSchema>

@@ -96,11 +96,17 @@ export function parseIngressKeys(entries: readonly string[]): {keys: IngressKey[
  * What the settings ask for. Throws a `ConfigError` naming the variables when auth is required but cannot work
  * (no keys and no OAuth, OAuth without a key source, an algorithm list that allows `none` or mixes key types).
  */
-export function planIngressAuth(settings: GatewaySettings): IngressAuthPlan {
+export function planIngressAuth(settings: GatewaySettings, managed: readonly IngressKey[] = []): IngressAuthPlan {
   const problems: Problem[] = []
   const warnings: string[] = []
   const parsed = parseIngressKeys(settings.ingress_api_keys)
   problems.push(...parsed.problems)
+  for (const key of managed) {
+    if (parsed.keys.some((k) => k.principal === key.principal)) {
+      problems.push({path: 'INGRESS_API_KEYS', message: `the principal "${key.principal}" is also a managed key (${settings.keys_file})`, hint: 'give the INGRESS_API_KEYS entry another name'})
+    }
+  }
+  parsed.keys.push(...managed)
   if (parsed.weak.length > 0) {
     warnings.push(`INGRESS_API_KEYS: ${parsed.weak.join(', ')} ${parsed.weak.length === 1 ? 'is' : 'are'} shorter than ${WEAK_KEY_LENGTH} characters; use long random keys (e.g. openssl rand -hex 24)`)
   }
@@ -110,7 +116,7 @@ export function planIngressAuth(settings: GatewaySettings): IngressAuthPlan {
     problems.push({
       path: 'INGRESS_AUTH_REQUIRED',
       message: 'ingress auth is required but no credential is configured',
-      hint: 'set INGRESS_API_KEYS (e.g. INGRESS_API_KEYS=ci:LONG_RANDOM_KEY), or OAUTH_ENABLED=true with OAUTH_ISSUER (or OAUTH_JWKS_URL, or OAUTH_JWT_SECRET), or unset INGRESS_AUTH_REQUIRED',
+      hint: 'create a key with `router keys create --name NAME`, set INGRESS_API_KEYS (e.g. INGRESS_API_KEYS=ci:LONG_RANDOM_KEY), or OAUTH_ENABLED=true with OAUTH_ISSUER (or OAUTH_JWKS_URL, or OAUTH_JWT_SECRET), or unset INGRESS_AUTH_REQUIRED',
     })
   }
   if (settings.metrics_auth_required && !settings.ingress_auth_required) {
@@ -128,7 +134,7 @@ export function planIngressAuth(settings: GatewaySettings): IngressAuthPlan {
   }
   if (!settings.ingress_auth_required && (parsed.keys.length > 0 || settings.oauth_enabled)) {
     warnings.push(
-      `${parsed.keys.length > 0 ? 'INGRESS_API_KEYS' : 'OAUTH_ENABLED'} is set but INGRESS_AUTH_REQUIRED is not true: requests are NOT authenticated; set INGRESS_AUTH_REQUIRED=true to enforce it`,
+      `${parsed.keys.length > 0 ? (managed.length > 0 ? `${settings.keys_file} has keys` : 'INGRESS_API_KEYS is set') : 'OAUTH_ENABLED is set'} but INGRESS_AUTH_REQUIRED is not true: requests are NOT authenticated; set INGRESS_AUTH_REQUIRED=true to enforce it`,
     )
   }
   return {

@@ -9,7 +9,7 @@ import {resolve} from 'node:path'
 import {ConfigError, type Problem} from '../errors.js'
 import {compileProfile, type CompileStep} from './compile.js'
 import {checkAccounts, normalizeConfig} from './normalize.js'
-import {ProfileDocumentSchema, RawConfigSchema, type RuntimeConfig} from './schema.js'
+import {ProfileDocumentSchema, RawConfigSchema, type RuntimeConfig, type StateSettings} from './schema.js'
 import {byLocation, locationOf, parseYamlSource} from './yaml.js'
 import {issuesToProblems, type Locator} from './zod-issues.js'
 
@@ -30,6 +30,8 @@ export interface LoadedConfig {
   warnings: Problem[]
   /** Compile explanation; empty for raw documents. */
   steps: CompileStep[]
+  /** The profile's `state:` (where replicas share state), when it has one. */
+  state?: StateSettings
 }
 
 /** Default file name, looked up in the working directory. */
@@ -38,7 +40,7 @@ export const DEFAULT_CONFIG_FILE = 'router.profile.yaml'
 export const CONFIG_PATH_ENV = 'ROUTING_CONFIG_PATH'
 
 /** Keys that only a profile document has: any of them at the top level makes the document a profile. */
-const PROFILE_KEYS = ['profile', 'schema_version', 'guardrails', 'raw_overrides']
+const PROFILE_KEYS = ['profile', 'schema_version', 'guardrails', 'raw_overrides', 'state']
 
 /** The config file to use: the flag, else `ROUTING_CONFIG_PATH`, else `./router.profile.yaml`. */
 export function resolveConfigPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -79,6 +81,7 @@ export function parseConfig(text: string, file: string, options: {env?: NodeJS.P
       profile: parsed.data.profile.default,
       warnings: result.warnings,
       steps: result.steps,
+      ...(parsed.data.state ? {state: parsed.data.state} : {}),
     }
   }
 

@@ -179,6 +179,13 @@ export const ProfileSelectionSchema = z.strictObject({
   per_task: z.partialRecord(TaskSchema, z.string().min(1)).default({}),
 })
 
+/** Where replicas share state; `ROUTER_STATE_URL` wins over it (see docs/gateway.md). */
+export const StateSettingsSchema = z.strictObject({
+  /** `redis://…` or `rediss://…`; keep a password in `ROUTER_STATE_URL` rather than in the profile. */
+  url: z.string().regex(/^rediss?:\/\//, {message: 'expected a redis:// or rediss:// URL'}),
+})
+export type StateSettings = z.infer<typeof StateSettingsSchema>
+
 /** The short profile document (`router.profile.yaml`); `profile compile` turns it into a `RuntimeConfig`. */
 export const ProfileDocumentSchema = z.strictObject({
   schema_version: z.literal(1).default(1),
@@ -188,6 +195,7 @@ export const ProfileDocumentSchema = z.strictObject({
   /** Session affinity (see `SessionSettingsSchema`); on unless turned off. */
   session: SessionSettingsSchema.default(SessionSettingsSchema.parse({})),
   raw_overrides: z.record(z.string(), z.unknown()).default({}),
+  state: StateSettingsSchema.optional(),
 })
 export type ProfileDocument = z.infer<typeof ProfileDocumentSchema>
 export type ProfileDocumentInput = z.input<typeof ProfileDocumentSchema>

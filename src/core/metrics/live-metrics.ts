@@ -23,7 +23,7 @@
  */
 import type {AuditEvent, AttemptSummary, BreakerState, ErrorType} from '../audit/schema.js'
 import {LatencyHistogram, ewma, nearestRank, round} from './histogram.js'
-import {UsageAccumulator} from './usage.js'
+import {SpendByKey, UsageAccumulator} from './usage.js'
 import {COMPLEXITIES, type Complexity, type Task} from '../config/schema.js'
 import type {QualityCounts} from '../policy/feedback.js'
 import type {
@@ -276,6 +276,7 @@ export class LiveMetrics {
   private readonly totals: TotalsBucket[]
   private requestsTotal = 0
   private readonly usageTotal = new UsageAccumulator()
+  private readonly spendByKey: SpendByKey
   private successesTotal = 0
   private observed = 0
   private ignored = 0
@@ -299,6 +300,7 @@ export class LiveMetrics {
     this.startedAt = this.now()
     this.lastSweep = this.startedAt
     this.totals = Array.from({length: this.buckets}, () => new TotalsBucket())
+    this.spendByKey = new SpendByKey(this.maxKeys)
   }
 
   /** Takes one audit event into account. Unknown event names are counted and ignored. */
@@ -345,6 +347,7 @@ export class LiveMetrics {
       case 'proxy_response': {
         const attempt = this.attempt(event.request_id, event.attempt, event, ts)
         this.usageTotal.add(event)
+        this.spendByKey.observe(event)
         this.modelStats(event.model)?.usage.add(event)
         attempt.status = event.status
         this.connectSample(attempt, event.connect_ms)
@@ -410,6 +413,7 @@ export class LiveMetrics {
         const request = this.requests.get(event.request_id)
         this.requests.delete(event.request_id)
         this.markFinished(event.request_id)
+        this.spendByKey.observe(event)
         event.attempts.forEach((summary, index) => {
           const state = request?.attempts.get(index + 1)
           if (state && state.account === summary.account && state.model === summary.model) {
@@ -445,7 +449,8 @@ export class LiveMetrics {
         }
         break
       }
-      case 'config_reload': {
+      case 'config_reload':
+      case 'state_store': {
         break
       }
       default: {
@@ -562,6 +567,7 @@ export class LiveMetrics {
       quality: this.qualityCounts()
         .sort((a, b) => compare(a.task, b.task) || COMPLEXITIES.indexOf(a.complexity) - COMPLEXITIES.indexOf(b.complexity) || compare(a.model, b.model))
         .map((q) => ({...q, bad_rate: q.answered === 0 ? null : round4(q.bad / q.answered)})),
+      keys: this.spendByKey.result(),
     }
   }
 

@@ -192,6 +192,17 @@ export const GatewayTotalsSchema = z.strictObject({
 })
 export type GatewayTotals = z.infer<typeof GatewayTotalsSchema>
 
+/** Requests and spend of one ingress principal (a key's name or a token's subject), from the events carrying it. */
+export const KeySpendSchema = z.strictObject({
+  principal: z.string(),
+  /** Requests finished (`proxy_terminal`). */
+  requests: z.number().int().nonnegative(),
+  /** Of those, refused by one of the key's limits (a 429 `*_exceeded`, a 403 `model_not_allowed`). */
+  refused: z.number().int().nonnegative(),
+  usage: UsageTotalsSchema,
+})
+export type KeySpend = z.infer<typeof KeySpendSchema>
+
 /** The live metrics snapshot. */
 export const LiveMetricsSnapshotSchema = z.strictObject({
   schema_version: z.literal(1),
@@ -218,6 +229,8 @@ export const LiveMetricsSnapshotSchema = z.strictObject({
   cooldowns: z.array(CooldownEntrySchema).default([]),
   /** Answers and quality verdicts per task, complexity and model, sorted by task, complexity, model. */
   quality: z.array(QualityRowSchema).default([]),
+  /** Spend per ingress principal since the metrics started, most spent first (absent from older snapshots). */
+  keys: z.array(KeySpendSchema).default([]),
 })
 export type LiveMetricsSnapshot = z.infer<typeof LiveMetricsSnapshotSchema>
 
@@ -299,6 +312,8 @@ export const AuditSummarySchema = z.strictObject({
   latency_ms: LatencyStatsSchema,
   /** Tokens and estimated cost of every answer in the log. */
   usage: UsageTotalsSchema,
+  /** Requests and spend per ingress principal, most spent first (absent from older summaries). */
+  keys: z.array(KeySpendSchema).default([]),
   /** Time the router spent deciding (`route_decision.decision_ms`). */
   decision_ms: LatencyStatsSchema,
   fallbacks: z.strictObject({

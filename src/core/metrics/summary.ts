@@ -5,7 +5,7 @@
  */
 import type {AuditEvent, ErrorType, ProxyTerminalEvent} from '../audit/schema.js'
 import {LatencyHistogram} from './histogram.js'
-import {UsageAccumulator} from './usage.js'
+import {SpendByKey, UsageAccumulator} from './usage.js'
 import type {AuditSummary, GroupSummary, LatencyStats, ModelSummary, OutcomeCounts} from './schema.js'
 
 /** Routed requests whose terminal is still awaited are tracked up to this many; older ones count as unfinished. */
@@ -66,6 +66,7 @@ export class AuditSummarizer {
   private readonly complexities = new Map<string, GroupAccumulator>()
   private readonly opened = new Map<string, number>()
   private readonly usage = new UsageAccumulator()
+  private readonly spendByKey = new SpendByKey()
 
   /** Lines that were not JSON or not a valid audit event. */
   addMalformed(count = 1): void {
@@ -85,6 +86,7 @@ export class AuditSummarizer {
       if (ts < this.firstTs) this.firstTs = ts
       if (ts > this.lastTs) this.lastTs = ts
     }
+    this.spendByKey.observe(event)
     switch (event.event) {
       case 'route_decision': {
         if (event.source === 'auto') this.autoRouted++
@@ -155,6 +157,7 @@ export class AuditSummarizer {
       },
       latency_ms: stats(this.latency),
       usage: this.usage.result(),
+      keys: this.spendByKey.result(),
       decision_ms: stats(this.decisionMs),
       fallbacks: {
         requests: this.fallbackRequests,

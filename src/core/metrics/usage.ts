@@ -3,8 +3,8 @@
  * for the live metrics and the whole-log summary. Costs are summed in whole nano-dollars (`cost_usd` is rounded to
  * 1e-9), so that the total is exact instead of drifting with each addition.
  */
-import type {ProxyResponseEvent} from '../audit/schema.js'
-import type {UsageTotals} from './schema.js'
+import type {AuditEvent, ProxyResponseEvent} from '../audit/schema.js'
+import type {KeySpend, UsageTotals} from './schema.js'
 
 /** Nano-dollars per dollar: sums of `cost_usd` are kept in these whole units. */
 export const NANO_PER_USD = 1e9
@@ -44,5 +44,41 @@ export class UsageAccumulator {
       answers_with_cost: this.withCost,
       answers_without_cost: this.withoutCost,
     }
+  }
+}
+
+/** Error codes of a request refused by its key's limits (`gateway/key-limits.ts`). */
+const KEY_REFUSALS = /^(budget_usd_day|budget_usd_month|rpm|tpm|max_concurrency)_exceeded$|^model_not_allowed$/
+
+/** Requests and spend per ingress principal, from `proxy_response` and `proxy_terminal` events that carry one. */
+export class SpendByKey {
+  private readonly keys = new Map<string, {requests: number; refused: number; usage: UsageAccumulator}>()
+
+  /** At most `maxKeys` principals are kept (the first seen); later ones are not counted. */
+  constructor(private readonly maxKeys = 1000) {}
+
+  observe(event: AuditEvent): void {
+    if (event.event !== 'proxy_response' && event.event !== 'proxy_terminal') return
+    const principal = event.principal
+    if (principal === undefined) return
+    let key = this.keys.get(principal)
+    if (key === undefined) {
+      if (this.keys.size >= this.maxKeys) return
+      key = {requests: 0, refused: 0, usage: new UsageAccumulator()}
+      this.keys.set(principal, key)
+    }
+    if (event.event === 'proxy_response') {
+      key.usage.add(event)
+      return
+    }
+    key.requests++
+    if (event.outcome === 'rejected' && event.error_code !== null && KEY_REFUSALS.test(event.error_code)) key.refused++
+  }
+
+  /** Most spent first, then by name. */
+  result(): KeySpend[] {
+    return [...this.keys]
+      .map(([principal, key]) => ({principal, requests: key.requests, refused: key.refused, usage: key.usage.result()}))
+      .sort((a, b) => b.usage.cost_usd - a.usage.cost_usd || (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0))
   }
 }

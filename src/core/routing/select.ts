@@ -721,7 +721,7 @@ function toCandidate(w: Working): Candidate {
 }
 
 /** Whether `key` (or its bare `id`, for patterns without a provider) matches one of the `*` patterns. */
-function matchesAny(patterns: readonly string[], key: string, id: string): boolean {
+export function matchesAny(patterns: readonly string[], key: string, id: string): boolean {
   for (const pattern of patterns) {
     const target = pattern.includes('/') ? key : id
     if (wildcard(pattern, target) || (target !== key && wildcard(pattern, key))) return true

@@ -71,10 +71,14 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [env: string, key: keyof Gatew
   ['ROUTER_EVENTS_KEEPALIVE_SECONDS', 'events_keepalive_seconds', 'number'],
   ['ROUTER_EVENTS_MAX_BUFFER_BYTES', 'events_max_buffer_bytes', 'number'],
   ['ROUTER_CONFIG_WATCH', 'config_watch', 'boolean'],
+  ['ROUTER_STATE_URL', 'state_url', 'string'],
+  ['ROUTER_STATE_PREFIX', 'state_prefix', 'string'],
+  ['ROUTER_STATE_TIMEOUT_MS', 'state_timeout_ms', 'number'],
+  ['ROUTER_KEYS_FILE', 'keys_file', 'string'],
 ]
 
 /** Settings that hold secrets: never echoed in errors. */
-const SECRET_ENV = new Set(['BACKEND_API_KEY', 'INGRESS_API_KEYS', 'OAUTH_JWT_SECRET'])
+const SECRET_ENV = new Set(['BACKEND_API_KEY', 'INGRESS_API_KEYS', 'OAUTH_JWT_SECRET', 'ROUTER_STATE_URL'])
 
 const TRUE = new Set(['1', 'true', 'yes', 'on'])
 const FALSE = new Set(['0', 'false', 'no', 'off'])

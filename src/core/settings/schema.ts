@@ -131,6 +131,18 @@ export const GatewaySettingsSchema = z.strictObject({
   events_max_buffer_bytes: z.number().int().positive().default(1024 * 1024),
   /** Watch the config file and reload it when it changes (SIGHUP reloads in any case). */
   config_watch: z.boolean().default(true),
+
+  /**
+   * Where replicas share their state (cool-downs, breakers, idempotency, key limits and spend): `redis://…` or
+   * `rediss://…`; unset keeps it in this process (or, under `serve --workers`, in the primary).
+   */
+  state_url: z.string().regex(/^rediss?:\/\//, {message: 'expected a redis:// or rediss:// URL'}).optional(),
+  /** Keys of the shared state start with this, so that several fleets can share one Redis. */
+  state_prefix: z.string().min(1).default('olr:'),
+  /** A shared-state command slower than this counts as a failure: the request goes on with local state. */
+  state_timeout_ms: z.number().int().positive().default(100),
+  /** The managed keys (`router keys create`): SHA-256 digests, names and limits; read when it exists. */
+  keys_file: z.string().min(1).default('router.keys.json'),
 }).refine(
   (s) => s.client_headers_timeout_seconds === 0 || s.client_request_timeout_seconds === 0 || s.client_headers_timeout_seconds <= s.client_request_timeout_seconds,
   {path: ['client_headers_timeout_seconds'], message: 'must not be longer than the whole request timeout (ROUTER_CLIENT_REQUEST_TIMEOUT_SECONDS)'},

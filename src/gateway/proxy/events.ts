@@ -9,8 +9,8 @@ import type {RoutingDecision} from '../../core/routing/schema.js'
 import type {GatewayState} from '../state.js'
 import type {Target} from './target.js'
 
-/** Events about one request (every kind but the gateway-wide `circuit_state` and `config_reload`). */
-type RequestEvent = Exclude<AuditEvent, {event: 'circuit_state' | 'config_reload'}>
+/** Events about one request (every kind but the gateway-wide `circuit_state`, `config_reload` and `state_store`). */
+type RequestEvent = Exclude<AuditEvent, {event: 'circuit_state' | 'config_reload' | 'state_store'}>
 
 export class RequestEvents {
   constructor(

@@ -55,7 +55,8 @@ export function Dashboard({store, info, source, frameIntervalMs = 100, metricsIn
   // One line less than the terminal: a frame as tall as the screen makes Ink clear the whole screen each time.
   const height = Math.max(8, terminalRows - 1)
   const width = Math.max(40, columns)
-  const body = height - 3
+  // The header has a third line, spend per key, once requests carry a principal.
+  const body = height - (metrics.keys.length > 0 ? 4 : 3)
   const tableCap = Math.max(3, Math.floor(body * 0.4))
   const withTargets = tableLines(metrics.models, metrics.targets, true).length
   // Account rows are shown only when they all fit (see ModelTable): size the table for what it will show.

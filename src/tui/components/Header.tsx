@@ -76,6 +76,18 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
     <Box flexDirection="column">
       <Line segments={first} width={width} />
       <Line segments={second} width={width} />
+      {metrics.keys.length > 0 ? <Line segments={keySegments(metrics)} width={width} /> : null}
     </Box>
   )
+}
+
+/** Spend per key (ingress principal), most spent first: what each key cost since the start. */
+function keySegments(metrics: LiveMetricsSnapshot): Segment[] {
+  const segments: Segment[] = [{text: 'keys', dim: true}]
+  for (const key of metrics.keys) {
+    segments.push({text: `  ${key.principal} `}, {text: key.usage.answers_with_cost > 0 ? formatUsd(key.usage.cost_usd) : '–', bold: true})
+    segments.push({text: ` ${formatCount(key.requests)} req`, dim: true})
+    if (key.refused > 0) segments.push({text: ` ${formatCount(key.refused)} refused`, color: 'yellow'})
+  }
+  return segments
 }

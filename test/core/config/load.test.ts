@@ -195,7 +195,7 @@ describe('bad input: one message per problem, with file, line:column, path and f
       [
         'Error: p.yaml is not a valid routing profile (1 problem)',
         '  p.yaml:2:1 guardrail: unknown key `guardrail`; did you mean `guardrails`?',
-        '    fix: rename it to `guardrails`, or remove it (allowed here: schema_version, profile, guardrails, accounts, session, raw_overrides)',
+        '    fix: rename it to `guardrails`, or remove it (allowed here: schema_version, profile, guardrails, accounts, session, raw_overrides, state)',
       ].join('\n'),
     )
   })

@@ -1,0 +1,639 @@
+/**
+ * The Redis store (`ROUTER_STATE_URL=redis://…`), through ioredis 5: one connection for commands (written at once, no
+ * offline queue, a command time-out of `ROUTER_STATE_TIMEOUT_MS`) and one for pub/sub.
+ *
+ * - Key limits and spend: one Lua script per admission checks every limit and counts the request atomically, so
+ *   replicas cannot all take the last slot; spend and tokens are added by another script when an answer's cost is
+ *   known. Replicas overspend a budget by at most what the key's requests in flight when it was reached cost
+ *   (docs/gateway.md states the bound).
+ * - Cool-downs and breakers: a keyed record that lives as long as the change (`PX`), and a message on a channel.
+ * - Idempotency: records with a TTL; waiters are woken by a message on a channel (and poll once a second anyway).
+ *
+ * When Redis is down or slower than the time-out, nothing waits for it: the store turns *degraded* (a `state_store`
+ * event, `/health` says so), every operation runs on this process's `MemoryCounters` and `MemoryIdempotencyStore`
+ * (which start from the figures Redis last gave), spend counted meanwhile is kept aside, and ioredis reconnects with
+ * backoff while a PING probes a slow server. When Redis answers again, this replica learns the records in force,
+ * publishes its own, adds the spend it kept aside, and the store is shared again.
+ */
+import {randomBytes} from 'node:crypto'
+import type {Redis as RedisClient, RedisOptions} from 'ioredis'
+
+import {LimitCodeSchema} from '../../core/auth/schema.js'
+import {MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryStoreOptions, type StoredResponse} from '../idempotency.js'
+import {MemoryCounters} from './memory.js'
+import {
+  LEASE_TTL_MS,
+  retryAfterSeconds,
+  windows,
+  type AdmitRequest,
+  type AdmitResult,
+  type ChangeHandler,
+  type CounterValues,
+  type SharedState,
+  type StateChange,
+  type StoreStatus,
+} from './types.js'
+
+/** Commands in a row answered later than the time-out that turn the store degraded (a closed connection does at once). */
+const LATE_ANSWERS_TO_DEGRADE = 3
+
+export interface RedisStateOptions {
+  url: string
+  /** Prefix of every key and channel. */
+  prefix: string
+  timeoutMs: number
+  idempotency: MemoryStoreOptions
+  /** How long a breaker stays open (its record lives that long). */
+  breakerRecoveryMs: number
+  /** The store stopped or started sharing. */
+  onStatus?: (status: 'up' | 'down', message: string) => void
+}
+
+/**
+ * KEYS: spend of the day, spend of the month, requests of the minute, tokens of the minute, concurrency leases.
+ * ARGV: day budget, month budget, rpm, tpm, max concurrency (-1: no limit), estimated tokens, now, lease id, lease TTL.
+ * Returns {code, day spend, month spend, requests, tokens, in flight}.
+ */
+const ADMIT = `
+local day = tonumber(redis.call('GET', KEYS[1]) or '0')
+local month = tonumber(redis.call('GET', KEYS[2]) or '0')
+local requests = tonumber(redis.call('GET', KEYS[3]) or '0')
+local tokens = tonumber(redis.call('GET', KEYS[4]) or '0')
+local dayLimit, monthLimit, rpm, tpm, maxConc = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = tonumber(ARGV[7])
+local code = 'ok'
+local inflight = 0
+if dayLimit >= 0 and day >= dayLimit then code = 'budget_usd_day'
+elseif monthLimit >= 0 and month >= monthLimit then code = 'budget_usd_month'
+elseif rpm >= 0 and requests >= rpm then code = 'rpm'
+elseif tpm >= 0 and tokens > 0 and tokens + tonumber(ARGV[6]) > tpm then code = 'tpm'
+elseif maxConc >= 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
+  inflight = redis.call('ZCARD', KEYS[5])
+  if inflight >= maxConc then code = 'max_concurrency' end
+end
+if code == 'ok' then
+  requests = redis.call('INCR', KEYS[3])
+  if requests == 1 then redis.call('PEXPIRE', KEYS[3], 120000) end
+  if maxConc >= 0 then
+    redis.call('ZADD', KEYS[5], now + tonumber(ARGV[9]), ARGV[8])
+    redis.call('PEXPIRE', KEYS[5], ARGV[9])
+    inflight = inflight + 1
+  end
+end
+return {code, day, month, requests, tokens, inflight}
+`
+
+/** KEYS: spend of the day, of the month, tokens of the minute. ARGV: nano-dollars, tokens. */
+const RECORD = `
+local nanos, tokens = tonumber(ARGV[1]), tonumber(ARGV[2])
+if nanos > 0 then
+  redis.call('INCRBY', KEYS[1], nanos)
+  redis.call('PEXPIRE', KEYS[1], 172800000)
+  redis.call('INCRBY', KEYS[2], nanos)
+  redis.call('PEXPIRE', KEYS[2], 2764800000)
+end
+if tokens > 0 then
+  redis.call('INCRBY', KEYS[3], tokens)
+  redis.call('PEXPIRE', KEYS[3], 120000)
+end
+return 1
+`
+
+/** KEYS: the record. ARGV: the in-progress record, its TTL. Returns the existing record, or nil once it is created. */
+const IDEMPOTENCY_BEGIN = `
+local existing = redis.call('GET', KEYS[1])
+if existing then return existing end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+`
+
+interface Scripts {
+  olrAdmit(...args: Array<string | number>): Promise<[string, number, number, number, number, number]>
+  olrRecord(...args: Array<string | number>): Promise<number>
+  olrIdemBegin(...args: Array<string | number>): Promise<string | null>
+}
+type Client = RedisClient & Scripts
+
+/** Sharing state through Redis (see the module comment). Create with `RedisSharedState.connect`. */
+export class RedisSharedState implements SharedState {
+  /** Loads ioredis (only when a state URL is set), connects, and resolves even when Redis is not reachable yet. */
+  static async connect(options: RedisStateOptions): Promise<RedisSharedState> {
+    const {Redis} = await import('ioredis')
+    const common: RedisOptions = {
+      lazyConnect: true,
+      connectTimeout: Math.max(1000, options.timeoutMs * 10),
+      // Reconnect with exponential backoff (with jitter), 50 ms to 2 s.
+      retryStrategy: (times) => Math.round(Math.min(50 * 2 ** Math.min(times, 6), 2000) * (0.75 + Math.random() / 2)),
+    }
+    const client = new Redis(options.url, {
+      ...common,
+      // Nothing queues up for a Redis that is not there: a command fails at once, and the request goes on locally.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // A backstop for the commands nothing waits for; those on a request's path have `timed` (see there).
+      commandTimeout: Math.max(1000, options.timeoutMs * 10),
+      // No auto-pipelining: it defers every write to a setImmediate, behind the audit work of the turn, and the
+      // admission is on the request's path.
+      enableAutoPipelining: false,
+    }) as Client
+    client.defineCommand('olrAdmit', {numberOfKeys: 5, lua: ADMIT})
+    client.defineCommand('olrRecord', {numberOfKeys: 3, lua: RECORD})
+    client.defineCommand('olrIdemBegin', {numberOfKeys: 1, lua: IDEMPOTENCY_BEGIN})
+    const subscriber = new Redis(options.url, {...common, enableOfflineQueue: true, maxRetriesPerRequest: null})
+    const state = new RedisSharedState(options, client, subscriber)
+    await state.start()
+    return state
+  }
+
+  readonly kind = 'redis' as const
+  readonly idempotency: RedisIdempotencyStore
+  /** Figures and slots while Redis cannot be used (see the module comment). */
+  readonly local = new MemoryCounters()
+  private readonly replica = randomBytes(8).toString('hex')
+  private readonly changes: string
+  private readonly url: string
+  private healthy = false
+  private since = new Date().toISOString()
+  private problem: string | null = 'not connected yet'
+  private handler: ChangeHandler | undefined
+  /** Spend and tokens counted while Redis was down, added to it when it is back. */
+  private readonly pending = new Map<string, {tokens: number; nanos: number}>()
+  /** Concurrency slots taken while Redis was down (released locally). */
+  private readonly localLeases = new Set<string>()
+  private probe: NodeJS.Timeout | undefined
+  private recovering = false
+  private closed = false
+  /** Commands in a row that timed out while healthy. */
+  private lateAnswers = 0
+  /** When the store last came back, and how many times in a row it failed again soon after. */
+  private recoveredAt = 0
+  private flaps = 0
+
+  private constructor(
+    private readonly options: RedisStateOptions,
+    private readonly client: Client,
+    private readonly subscriber: RedisClient,
+  ) {
+    this.changes = `${options.prefix}changes`
+    this.url = redactRedisUrl(options.url)
+    this.idempotency = new RedisIdempotencyStore(this, client, options)
+  }
+
+  private async start(): Promise<void> {
+    this.client.on('error', (error: Error) => this.fault(error))
+    this.client.on('close', () => this.fault(new Error('connection closed')))
+    this.client.on('ready', () => void this.recover())
+    // Messages sent while the subscription is down are lost: that is a degraded store too, and coming back reads the
+    // records in force, which covers what was missed.
+    this.subscriber.on('error', () => {})
+    this.subscriber.on('close', () => this.fault(new Error('subscription closed')))
+    this.subscriber.on('ready', () => void this.recover())
+    this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message))
+    // Not awaited: the subscription connects (and re-subscribes after a reconnect) whenever Redis is there.
+    this.subscriber.subscribe(this.changes, this.idempotency.channel).catch(() => {})
+    await this.client.connect().catch((error: Error) => this.fault(error))
+  }
+
+  publish(change: StateChange): void {
+    if (!this.healthy) return
+    const message = JSON.stringify({from: this.replica, change})
+    const key = this.recordKey(change)
+    const ttl = this.recordTtl(change)
+    const write = ttl === null ? this.client.del(key) : ttl > 0 ? this.client.set(key, message, 'PX', ttl) : null
+    write?.catch((error: Error) => this.fault(error))
+    this.client.publish(this.changes, message).catch((error: Error) => this.fault(error))
+  }
+
+  async attach(handler: ChangeHandler): Promise<void> {
+    this.handler = handler
+    // A Redis that does not answer now must not stop the gateway from starting: coming back reads the records.
+    if (this.healthy) await this.learnRecords().catch((error: Error) => this.fault(error))
+  }
+
+  async admit(request: AdmitRequest): Promise<AdmitResult> {
+    if (!this.healthy) return this.admitLocally(request)
+    const {limits, now, principal} = request
+    const w = windows(now)
+    const command = this.client.olrAdmit(
+      this.key(principal, `d:${w.day}`),
+      this.key(principal, `m:${w.month}`),
+      this.key(principal, `r:${w.minute}`),
+      this.key(principal, `t:${w.minute}`),
+      this.key(principal, 'c'),
+      limits.dayNanos ?? -1,
+      limits.monthNanos ?? -1,
+      limits.rpm ?? -1,
+      limits.tpm ?? -1,
+      limits.maxConcurrency ?? -1,
+      request.estimatedTokens,
+      now,
+      request.leaseId,
+      LEASE_TTL_MS,
+    )
+    let reply: Awaited<typeof command>
+    try {
+      reply = await this.timed(command)
+    } catch (error) {
+      // Redis may still run the script: a slot it takes then is not this request's (it runs on local state).
+      if (limits.maxConcurrency !== null) {
+        command.then(([code]) => (code === 'ok' ? this.client.zrem(this.key(principal, 'c'), request.leaseId) : 0)).catch(() => {})
+      }
+      this.fault(error as Error)
+      return this.admitLocally(request)
+    }
+    this.lateAnswers = 0
+    const [code, dayNanos, monthNanos, requests, tokens] = reply
+    this.local.adopt(principal, {dayNanos, monthNanos, requests, tokens}, now)
+    if (code === 'ok') return {ok: true}
+    const limit = LimitCodeSchema.parse(code)
+    return {ok: false, limit, retryAfterSeconds: retryAfterSeconds(limit, now)}
+  }
+
+  release(principal: string, leaseId: string): void {
+    if (this.localLeases.delete(leaseId)) {
+      this.local.release(principal, leaseId)
+      return
+    }
+    // A slot Redis cannot free now frees itself after its TTL.
+    if (this.healthy) this.client.zrem(this.key(principal, 'c'), leaseId).catch((error: Error) => this.fault(error))
+  }
+
+  record(principal: string, tokens: number, nanos: number, now: number): void {
+    this.local.record(principal, tokens, nanos, now)
+    if (!this.healthy) {
+      this.keepAside(principal, tokens, nanos)
+      return
+    }
+    this.sendRecord(principal, tokens, nanos, now).catch((error: Error) => {
+      this.fault(error)
+      this.keepAside(principal, tokens, nanos)
+    })
+  }
+
+  async values(principals: readonly string[], now: number): Promise<Map<string, CounterValues>> {
+    const out = new Map<string, CounterValues>()
+    if (this.healthy && principals.length > 0) {
+      const w = windows(now)
+      try {
+        const pipeline = this.client.pipeline()
+        for (const p of principals) {
+          pipeline.get(this.key(p, `d:${w.day}`))
+          pipeline.get(this.key(p, `m:${w.month}`))
+          pipeline.get(this.key(p, `r:${w.minute}`))
+          pipeline.get(this.key(p, `t:${w.minute}`))
+          pipeline.zcount(this.key(p, 'c'), now, '+inf')
+        }
+        const results = (await this.timed(pipeline.exec())) ?? []
+        principals.forEach((p, i) => {
+          const n = (j: number): number => Number(results[i * 5 + j]?.[1] ?? 0)
+          out.set(p, {dayNanos: n(0), monthNanos: n(1), requests: n(2), tokens: n(3), inFlight: n(4)})
+        })
+        return out
+      } catch (error) {
+        this.fault(error as Error)
+      }
+    }
+    for (const p of principals) out.set(p, this.local.values(p, now))
+    return out
+  }
+
+  status(): StoreStatus {
+    return {kind: 'redis', shared: this.healthy, url: this.url, since: this.since, problem: this.healthy ? null : this.problem}
+  }
+
+  /**
+   * `command`, or a rejection once it has taken longer than the time-out. The verdict waits for one more turn of the
+   * event loop after the timer: under load the timer phase can come before the poll phase that holds the answer
+   * already, and a process running behind must not take itself for a slow Redis.
+   */
+  timed<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const timer = setTimeout(() => {
+        setImmediate(() => {
+          if (settled) return
+          settled = true
+          reject(new Error('Command timed out'))
+        })
+      }, this.options.timeoutMs)
+      command.then(
+        (value) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  /** Whether commands go to Redis now (false while degraded). */
+  get up(): boolean {
+    return this.healthy
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearTimeout(this.probe)
+    this.idempotency.close()
+    this.subscriber.disconnect()
+    await this.client.quit().catch(() => this.client.disconnect())
+  }
+
+  /** Redis failed a command, timed out or dropped the connection: go local, and probe until it answers again. */
+  fault(error: Error): void {
+    if (this.closed) return
+    const message = describeError(error)
+    // One late answer is more often this process's own event loop running behind under load than a slow Redis: the
+    // request that waited goes on locally, and the store turns degraded only after several in a row.
+    if (this.healthy && /timed out/i.test(error.message) && ++this.lateAnswers < LATE_ANSWERS_TO_DEGRADE) return
+    this.lateAnswers = 0
+    if (this.healthy) {
+      this.healthy = false
+      this.since = new Date().toISOString()
+      this.problem = message
+      // A store that fails again soon after it came back is probed less often each time (up to every 2 s), so that
+      // a Redis that stays slow costs the time-out to a few requests every few seconds, not to many all the time.
+      this.flaps = Date.now() - this.recoveredAt < 30_000 ? Math.min(this.flaps + 1, 4) : 0
+      this.options.onStatus?.('down', `${this.url}: ${message}; requests go on with this replica's own state`)
+    } else if (this.problem === 'not connected yet') {
+      this.problem = message
+      this.options.onStatus?.('down', `${this.url}: ${message}; requests go on with this replica's own state`)
+    }
+    this.scheduleProbe(1 + this.flaps)
+  }
+
+  /** While degraded with a live connection (a slow Redis), PING with backoff; `ready` covers a reconnect. */
+  private scheduleProbe(attempt: number): void {
+    if (this.probe !== undefined || this.closed) return
+    const delay = Math.min(100 * 2 ** attempt, 2000)
+    this.probe = setTimeout(() => {
+      this.probe = undefined
+      if (this.healthy || this.closed) return
+      if (this.client.status !== 'ready') {
+        this.scheduleProbe(attempt + 1)
+        return
+      }
+      this.timed(this.client.ping()).then(
+        () => void this.recover(),
+        () => this.scheduleProbe(attempt + 1),
+      )
+    }, delay)
+    this.probe.unref()
+  }
+
+  /** Redis answers again: learn the records in force, publish ours, add the spend kept aside, then share. */
+  private async recover(): Promise<void> {
+    if (this.healthy || this.recovering || this.closed) return
+    // Both connections must be up; the one that comes up last calls this again.
+    if (this.client.status !== 'ready' || this.subscriber.status !== 'ready') return
+    this.recovering = true
+    try {
+      await this.learnRecords()
+      const now = Date.now()
+      for (const [principal, kept] of this.pending) await this.sendRecord(principal, kept.tokens, kept.nanos, now)
+      this.pending.clear()
+      await this.idempotency.flush()
+      this.healthy = true
+      this.recoveredAt = now
+      this.since = new Date().toISOString()
+      this.problem = null
+      for (const change of this.handler?.current(now) ?? []) this.publish(change)
+      this.options.onStatus?.('up', `${this.url}: connected; state is shared`)
+    } catch (error) {
+      this.problem = describeError(error as Error)
+      this.scheduleProbe(1)
+    } finally {
+      this.recovering = false
+    }
+  }
+
+  /** Applies every cool-down and breaker record in force (a replica that starts or reconnects). */
+  private async learnRecords(): Promise<void> {
+    if (this.handler === undefined) return
+    const keys: string[] = []
+    let cursor = '0'
+    do {
+      const [next, found] = await this.client.scan(cursor, 'MATCH', `${this.options.prefix}rec:*`, 'COUNT', 500)
+      cursor = next
+      keys.push(...found)
+    } while (cursor !== '0')
+    if (keys.length === 0) return
+    const values = await this.client.mget(keys)
+    for (const value of values) if (value !== null) this.applyMessage(value)
+  }
+
+  private onMessage(channel: string, message: string): void {
+    if (channel === this.changes) this.applyMessage(message)
+    else if (channel === this.idempotency.channel) this.idempotency.wake(message)
+  }
+
+  private applyMessage(message: string): void {
+    let parsed: {from?: string; change?: StateChange}
+    try {
+      parsed = JSON.parse(message) as {from?: string; change?: StateChange}
+    } catch {
+      return
+    }
+    if (parsed.from === this.replica || parsed.change === undefined) return
+    this.handler?.apply(parsed.change)
+  }
+
+  private admitLocally(request: AdmitRequest): AdmitResult {
+    const result = this.local.admit(request)
+    if (result.ok && request.limits.maxConcurrency !== null) this.localLeases.add(request.leaseId)
+    return result
+  }
+
+  private keepAside(principal: string, tokens: number, nanos: number): void {
+    const kept = this.pending.get(principal)
+    if (kept === undefined) this.pending.set(principal, {tokens, nanos})
+    else {
+      kept.tokens += tokens
+      kept.nanos += nanos
+    }
+  }
+
+  private sendRecord(principal: string, tokens: number, nanos: number, now: number): Promise<number> {
+    const w = windows(now)
+    return this.client.olrRecord(this.key(principal, `d:${w.day}`), this.key(principal, `m:${w.month}`), this.key(principal, `t:${w.minute}`), nanos, tokens)
+  }
+
+  private key(principal: string, what: string): string {
+    return `${this.options.prefix}key:${principal}:${what}`
+  }
+
+  private recordKey(change: StateChange): string {
+    const what = change.kind === 'breaker' ? 'br' : 'cd'
+    const model = change.kind === 'cooldown_clear' ? '' : (change.model ?? '')
+    return `${this.options.prefix}rec:${what}:${change.account}\n${model}`
+  }
+
+  /** How long a change's record lives (ms); null: the change removes it. */
+  private recordTtl(change: StateChange): number | null {
+    const now = Date.now()
+    if (change.kind === 'cooldown') return change.until - now
+    if (change.kind === 'cooldown_clear') return null
+    return change.state === 'open' ? change.openedAt + this.options.breakerRecoveryMs - now : null
+  }
+}
+
+/**
+ * Idempotency records in Redis (`IdempotencyStore`), falling back to a local store while Redis is down. A key begun
+ * locally is finished locally; a result Redis could not take is written when it is back.
+ */
+export class RedisIdempotencyStore implements IdempotencyStore {
+  readonly channel: string
+  private readonly local: MemoryIdempotencyStore
+  private readonly localKeys = new Set<string>()
+  /** Fingerprints of the keys this replica began in Redis, until it settles them. */
+  private readonly begun = new Map<string, string>()
+  private readonly waiters = new Map<string, Set<() => void>>()
+  /** Results Redis could not take, written when it is back. */
+  private readonly unsent = new Map<string, string | null>()
+  private readonly inProgressTtlMs: number
+
+  constructor(
+    private readonly owner: RedisSharedState,
+    private readonly client: Client,
+    private readonly options: RedisStateOptions,
+  ) {
+    this.channel = `${options.prefix}idem`
+    this.local = new MemoryIdempotencyStore(options.idempotency)
+    this.inProgressTtlMs = options.idempotency.inProgressTtlMs ?? 15 * 60_000
+  }
+
+  async get(key: string): Promise<IdempotencyRecord | undefined> {
+    if (!this.owner.up || this.localKeys.has(key)) return this.local.get(key)
+    try {
+      const value = await this.owner.timed(this.client.get(this.key(key)))
+      return value === null ? undefined : (JSON.parse(value) as IdempotencyRecord)
+    } catch (error) {
+      this.owner.fault(error as Error)
+      return this.local.get(key)
+    }
+  }
+
+  async begin(key: string, fingerprint: string): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
+    if (this.owner.up && !this.localKeys.has(key)) {
+      const record: IdempotencyRecord = {state: 'in_progress', fingerprint}
+      const command = this.client.olrIdemBegin(this.key(key), JSON.stringify(record), this.inProgressTtlMs)
+      try {
+        const existing = await this.owner.timed(command)
+        if (existing === null) {
+          this.begun.set(key, fingerprint)
+          return {started: true}
+        }
+        return {started: false, record: JSON.parse(existing) as IdempotencyRecord}
+      } catch (error) {
+        // Redis may still create the record: this key runs locally now, so a late one is removed.
+        command.then((existing) => (existing === null ? this.client.del(this.key(key)) : 0)).catch(() => {})
+        this.owner.fault(error as Error)
+      }
+    }
+    const begun = await this.local.begin(key, fingerprint)
+    if (begun.started) this.localKeys.add(key)
+    return begun
+  }
+
+  async complete(key: string, response: StoredResponse): Promise<void> {
+    if (this.localKeys.delete(key)) return this.local.complete(key, response)
+    const fingerprint = this.begun.get(key) ?? ''
+    this.begun.delete(key)
+    let bytes = response.body.length * 2
+    for (const name in response.headers) bytes += (name.length + response.headers[name].length) * 2
+    // As in memory: one huge answer is not remembered.
+    const value = bytes <= this.options.idempotency.maxBytes / 4 ? JSON.stringify({state: 'completed', fingerprint, response} satisfies IdempotencyRecord) : null
+    await this.settle(key, value)
+  }
+
+  async fail(key: string): Promise<void> {
+    if (this.localKeys.delete(key)) return this.local.fail(key)
+    this.begun.delete(key)
+    await this.settle(key, null)
+  }
+
+  waitForChange(key: string, timeoutMs: number): Promise<void> {
+    if (this.localKeys.has(key) || !this.owner.up) return this.local.waitForChange(key, timeoutMs)
+    return new Promise((resolve) => {
+      let set = this.waiters.get(key)
+      if (set === undefined) {
+        set = new Set()
+        this.waiters.set(key, set)
+      }
+      const done = (): void => {
+        clearTimeout(timer)
+        set.delete(done)
+        if (set.size === 0) this.waiters.delete(key)
+        resolve()
+      }
+      // A missed message (a reconnect in between) costs at most a second: the caller looks again.
+      const timer = setTimeout(done, Math.min(timeoutMs, 1000))
+      set.add(done)
+    })
+  }
+
+  /** A message on the channel: the record of this key changed. */
+  wake(key: string): void {
+    for (const done of [...(this.waiters.get(key) ?? [])]) done()
+  }
+
+  /** Writes the results Redis could not take while it was down. */
+  async flush(): Promise<void> {
+    for (const [key, value] of this.unsent) {
+      await this.write(key, value)
+      this.unsent.delete(key)
+    }
+  }
+
+  close(): void {
+    for (const key of [...this.waiters.keys()]) this.wake(key)
+    this.local.close()
+  }
+
+  private async settle(key: string, value: string | null): Promise<void> {
+    try {
+      await this.write(key, value)
+    } catch (error) {
+      this.owner.fault(error as Error)
+      this.unsent.set(key, value)
+    }
+  }
+
+  private async write(key: string, value: string | null): Promise<void> {
+    const redisKey = this.key(key)
+    if (value === null) await this.owner.timed(this.client.del(redisKey))
+    else await this.owner.timed(this.client.set(redisKey, value, 'PX', this.options.idempotency.ttlMs))
+    await this.owner.timed(this.client.publish(this.channel, key))
+  }
+
+  private key(key: string): string {
+    return `${this.options.prefix}idem:${key}`
+  }
+}
+
+/** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return 'redis://***'
+  }
+}
+
+function describeError(error: Error): string {
+  const message = error.message || String(error)
+  if (/timed out/i.test(message)) return 'no answer within the time-out (Redis slow or stalled)'
+  if (/ECONNREFUSED/.test(message)) return 'connection refused'
+  if (/isn't writeable|Connection is closed|connection closed/i.test(message)) return 'not connected'
+  return message.replace(/\/\/[^@/]*@/, '//***@')
+}

@@ -1,0 +1,114 @@
+/**
+ * `router serve --workers 2` without Redis: both workers answer on one port, the primary keeps the shared state (a
+ * key's limit holds across them, a 429 seen by one cools the other) and writes the one audit log.
+ */
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+
+import {createKey} from '../../src/core/auth/keys.js'
+import {startGatewayProcess, type GatewayProcess} from '../helpers/gateway-process.js'
+import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
+
+let sim: SimProcess
+let dir: string
+let gateway: GatewayProcess
+const keys: Record<string, string> = {}
+
+beforeAll(async () => {
+  sim = await startSimProcess(['--port', '0', '--quiet'])
+  dir = await mkdtemp(join(tmpdir(), 'router-workers-'))
+  await writeFile(
+    join(dir, 'router.yaml'),
+    `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: {}
+  openai/gpt-5-nano: {}
+accounts:
+  - {name: a, provider: openai, base_url: ${sim.url}/v1, api_key: sk-sim-account-a}
+  - {name: b, provider: openai, base_url: ${sim.url}/v1, api_key: sk-sim-account-b}
+task_routes:
+  general: {default: [openai/gpt-5-mini]}
+`,
+  )
+  const file = join(dir, 'keys.json')
+  keys.ops = (await createKey(file, 'ops', {})).key
+  keys.four = (await createKey(file, 'four', {rpm: 4})).key
+  gateway = await startGatewayProcess({
+    dir,
+    config: join(dir, 'router.yaml'),
+    args: ['--workers', '2'],
+    env: {ROUTER_KEYS_FILE: file, INGRESS_AUTH_REQUIRED: 'true'},
+  })
+}, 60_000)
+
+afterAll(async () => {
+  await gateway?.close()
+  await sim?.close()
+  if (dir) await rm(dir, {recursive: true, force: true})
+})
+
+function chat(key: string, model: string): Promise<Response> {
+  return fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
+    body: JSON.stringify({model, messages: [{role: 'user', content: 'hi'}]}),
+  })
+}
+
+/** `/health` of each worker, by worker id (the cluster hands connections out in turn). */
+async function healthOfEachWorker(): Promise<Map<number, any>> {
+  const seen = new Map<number, any>()
+  for (let i = 0; i < 20 && seen.size < 2; i++) {
+    // A new connection each time, so that each may go to the other worker.
+    const body = (await (await fetch(`${gateway.url}/health`, {headers: {connection: 'close'}})).json()) as {worker: number}
+    seen.set(body.worker, body)
+  }
+  return seen
+}
+
+describe('router serve --workers 2', () => {
+  it('answers from both workers, each with the primary as its shared state', async () => {
+    const workers = await healthOfEachWorker()
+    expect([...workers.keys()].sort()).toEqual([1, 2])
+    for (const health of workers.values()) expect(health).toMatchObject({status: 'ok', state: {kind: 'primary', shared: true}})
+    expect(gateway.stderr()).toContain('2 workers, shared state in the primary')
+  })
+
+  it("holds a key's requests-per-minute limit across both workers", async () => {
+    await vi.waitFor(() => expect(new Date().getUTCSeconds()).toBeLessThan(40), {timeout: 25_000, interval: 200})
+    const statuses: number[] = []
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${keys.four}`, 'content-type': 'application/json', connection: 'close'},
+        body: JSON.stringify({model: 'openai/gpt-5-nano', messages: [{role: 'user', content: 'hi'}]}),
+      })
+      statuses.push(response.status)
+      await response.arrayBuffer()
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429])
+  })
+
+  it('cools a model on the other worker after a 429 seen by one', async () => {
+    await sim.script([{status: 429, retryAfter: 30}])
+    const response = await chat(keys.ops, 'openai/gpt-5-mini')
+    expect(response.headers.get('x-router-account')).toBe('b')
+    await vi.waitFor(async () => {
+      const workers = await healthOfEachWorker()
+      expect(workers.size).toBe(2)
+      for (const health of workers.values()) expect(health.cooldowns).toContainEqual(expect.objectContaining({account: 'a', model: 'openai/gpt-5-mini'}))
+    })
+  })
+
+  it('writes every worker’s audit events to the one audit log of the primary, and stops cleanly', async () => {
+    await vi.waitFor(async () => {
+      const terminals = (await gateway.events()).filter((e) => e.event === 'proxy_terminal')
+      expect(terminals.length).toBeGreaterThanOrEqual(7)
+    })
+    expect(await gateway.close()).toBe(0)
+  })
+})

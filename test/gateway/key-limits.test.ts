@@ -1,0 +1,171 @@
+/**
+ * Managed keys on one gateway (the in-process store): each limit refuses with a 429 that names it, allowed_models
+ * restricts routing, a key revoked in the file stops working, and spend shows on the admin endpoint.
+ */
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
+
+import {createKey, revokeKey} from '../../src/core/auth/keys.js'
+import type {KeyLimits} from '../../src/core/auth/schema.js'
+import {startSim, type SimServer} from '../../src/sim/index.js'
+import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+
+let sim: SimServer
+let gateway: TestGateway
+let dir: string
+const keys: Record<string, string> = {}
+const OPERATOR_KEY = 'operator-key-8d41c0b7e2a95f16'
+
+const LIMITS: Record<string, KeyLimits> = {
+  free: {},
+  rpm: {rpm: 2},
+  tpm: {tpm: 30},
+  concurrency: {max_concurrency: 1},
+  budget: {budget_usd_day: 0.0004},
+  nano: {allowed_models: ['openai/gpt-5-nano']},
+  gone: {},
+}
+
+beforeAll(async () => {
+  sim = await startSim({name: 'alpha', port: 0})
+  dir = await mkdtemp(join(tmpdir(), 'router-keys-'))
+  const file = join(dir, 'keys.json')
+  for (const [name, limits] of Object.entries(LIMITS)) keys[name] = (await createKey(file, name, limits)).key
+  const priced = '{cost_input_per_1k: 0.01, cost_output_per_1k: 0.01}'
+  gateway = await startTestGateway(
+    `
+default_model: openai/gpt-5-mini
+models:
+  openai/gpt-5-mini: ${priced}
+  openai/gpt-5-nano: ${priced}
+accounts:
+  - {name: alpha, provider: openai, base_url: ${sim.url}/v1, api_key: sk-upstream-000000}
+task_routes:
+  general: {default: [openai/gpt-5-mini, openai/gpt-5-nano]}
+`,
+    {settings: {ingress_auth_required: true, keys_file: file, ingress_api_keys: [`operator:${OPERATOR_KEY}`]}},
+  )
+})
+
+afterAll(async () => {
+  await gateway?.close()
+  await sim?.close()
+  await rm(dir, {recursive: true, force: true})
+})
+
+beforeEach(async () => {
+  sim.clearRequests()
+  await clearScript(sim)
+})
+
+/** Per-minute limits count in calendar minutes: start a test of them early enough in one to end in it. */
+async function earlyInAMinute(): Promise<void> {
+  await vi.waitFor(() => expect(new Date().getUTCSeconds()).toBeLessThan(45), {timeout: 20_000, interval: 200})
+}
+
+async function chat(key: string, body: Record<string, unknown> = {}): Promise<{status: number; headers: Headers; json: any}> {
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
+    body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hi'}], ...body}),
+  })
+  return {status: response.status, headers: response.headers, json: await response.json()}
+}
+
+describe('managed keys', () => {
+  it('refuses the request over the requests-per-minute limit with a 429 that names it, Retry-After, and an audit event', async () => {
+    await earlyInAMinute()
+    expect((await chat(keys.rpm)).status).toBe(200)
+    expect((await chat(keys.rpm)).status).toBe(200)
+    const refused = await chat(keys.rpm)
+    expect(refused.status).toBe(429)
+    expect(refused.json.error).toMatchObject({type: 'rate_limit_error', code: 'rpm_exceeded', param: null})
+    expect(refused.json.error.message).toContain('rpm: 2')
+    const retryAfter = Number(refused.headers.get('retry-after'))
+    expect(retryAfter).toBeGreaterThanOrEqual(1)
+    expect(retryAfter).toBeLessThanOrEqual(60)
+    expect(sim.requests).toHaveLength(2)
+    const id = refused.headers.get('x-router-request-id')!
+    expect(await gateway.terminal(id)).toMatchObject({principal: 'rpm', outcome: 'rejected', status: 429, error_code: 'rpm_exceeded'})
+  })
+
+  it("refuses once the minute's tokens would go over the tokens-per-minute limit", async () => {
+    await earlyInAMinute()
+    // The simulator's answer to "hi" uses about 21 tokens: the first request fits, the second would not.
+    expect((await chat(keys.tpm)).status).toBe(200)
+    await vi.waitFor(async () => {
+      const refused = await chat(keys.tpm)
+      expect(refused.status).toBe(429)
+      expect(refused.json.error.code).toBe('tpm_exceeded')
+    })
+  })
+
+  it('refuses a second request in flight over max_concurrency, and admits again once the first ends', async () => {
+    await sim.script([{latencyMs: 800}])
+    const first = chat(keys.concurrency)
+    await vi.waitFor(() => expect(sim.requests).toHaveLength(1))
+    const second = await chat(keys.concurrency)
+    expect(second.status).toBe(429)
+    expect(second.json.error.code).toBe('max_concurrency_exceeded')
+    expect(second.headers.get('retry-after')).toBe('1')
+    expect((await first).status).toBe(200)
+    expect((await chat(keys.concurrency)).status).toBe(200)
+  })
+
+  it('counts what answers cost against the daily budget and refuses with insufficient_quota once it is spent', async () => {
+    let answered = 0
+    let refused: Awaited<ReturnType<typeof chat>> | undefined
+    for (let i = 0; i < 20 && refused === undefined; i++) {
+      const response = await chat(keys.budget)
+      if (response.status === 429) refused = response
+      else answered++
+    }
+    // $0.00021 an answer: the budget of $0.0004 allows two (the second starts under it).
+    expect(answered).toBe(2)
+    expect(refused?.json.error).toMatchObject({type: 'insufficient_quota', code: 'budget_usd_day_exceeded'})
+    const report = (await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()) as any
+    expect(report).toMatchObject({schema_version: 1, store: 'memory', shared: true})
+    const budget = report.keys.find((k: {name: string}) => k.name === 'budget')
+    expect(budget).toMatchObject({hint: expect.stringMatching(/^olr_…/), revoked: false, limits: {budget_usd_day: 0.0004}})
+    expect(budget.spend_usd_day).toBeCloseTo(0.00042, 9)
+    expect(budget.spend_usd_month).toBeCloseTo(0.00042, 9)
+  })
+
+  it('shows a managed key its own figures only on the admin endpoint', async () => {
+    const report = (await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${keys.free}`}})).json()) as any
+    expect(report.keys.map((k: {name: string}) => k.name)).toEqual(['free'])
+  })
+
+  it('routes a key with allowed_models only to those models, and refuses a request for another with a 403', async () => {
+    const routed = await chat(keys.nano)
+    expect(routed.status).toBe(200)
+    expect(routed.headers.get('x-router-model')).toBe('openai/gpt-5-nano')
+    const refused = await chat(keys.nano, {model: 'openai/gpt-5-mini'})
+    expect(refused.status).toBe(403)
+    expect(refused.json.error).toMatchObject({code: 'model_not_allowed', param: 'model'})
+    expect(refused.json.error.message).toContain('openai/gpt-5-nano')
+    expect(sim.requests.map((r) => (r.body as {model: string}).model)).toEqual(['gpt-5-nano'])
+    // The key's list is the gateway's business: it never goes upstream.
+    expect(sim.requests[0].bodyText).not.toContain('allowed_models')
+  })
+
+  it("keeps a key's allowed_models when the request sends its own: they narrow the key's list, never widen it", async () => {
+    const wider = await chat(keys.nano, {model: 'openai/gpt-5-mini', allowed_models: ['*']})
+    expect(wider.status).toBe(403)
+    expect(wider.json.error.code).toBe('model_not_allowed')
+    const narrowed = await chat(keys.nano, {allowed_models: ['openai/*']})
+    expect(narrowed.status).toBe(200)
+    expect(narrowed.headers.get('x-router-model')).toBe('openai/gpt-5-nano')
+    expect(sim.requests.map((r) => (r.body as {model: string}).model)).toEqual(['gpt-5-nano'])
+  })
+
+  it('refuses a key revoked in the keys file without a restart', async () => {
+    expect((await chat(keys.gone)).status).toBe(200)
+    await revokeKey(join(dir, 'keys.json'), 'gone')
+    await vi.waitFor(async () => expect((await chat(keys.gone)).status).toBe(401), {timeout: 10_000, interval: 250})
+    expect((await chat(keys.free)).status).toBe(200)
+  })
+})
