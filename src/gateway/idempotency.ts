@@ -30,6 +30,24 @@ export interface StoredResponse {
   errorCode?: string
 }
 
+/**
+ * A record as JSON text, for a store outside this process (Redis, the primary over IPC): a remembered body is bytes,
+ * which JSON would turn into a list of numbers, so it goes as base64.
+ */
+export function recordToJson(record: IdempotencyRecord): string {
+  if (record.state !== 'completed') return JSON.stringify(record)
+  const {body, ...response} = record.response
+  return JSON.stringify({...record, response: {...response, body64: body.toString('base64')}})
+}
+
+/** The record `recordToJson` wrote. */
+export function recordFromJson(text: string): IdempotencyRecord {
+  const record = JSON.parse(text) as IdempotencyRecord | {state: 'completed'; fingerprint: string; response: Omit<StoredResponse, 'body'> & {body64: string}}
+  if (record.state !== 'completed' || !('body64' in record.response)) return record as IdempotencyRecord
+  const {body64, ...response} = record.response
+  return {...record, response: {...response, body: Buffer.from(body64, 'base64')}}
+}
+
 export type IdempotencyRecord =
   | {state: 'in_progress'; fingerprint: string}
   | {state: 'completed'; fingerprint: string; response: StoredResponse}

@@ -123,15 +123,20 @@ describe('managed keys', () => {
       if (response.status === 429) refused = response
       else answered++
     }
-    // $0.00021 an answer: the budget of $0.0004 allows two (the second starts under it).
+    // About $0.0002 an answer: the budget of $0.0004 allows two (the second starts under it).
     expect(answered).toBe(2)
+    const costs = gateway.events.flatMap((e) => (e.event === 'proxy_response' && e.principal === 'budget' && e.cost_usd != null ? [e.cost_usd] : []))
+    expect(costs).toHaveLength(2)
+    const spent = costs[0] + costs[1]
+    expect(spent).toBeGreaterThan(0.0004)
     expect(refused?.json.error).toMatchObject({type: 'insufficient_quota', code: 'budget_usd_day_exceeded'})
     const report = (await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()) as any
     expect(report).toMatchObject({schema_version: 1, store: 'memory', shared: true})
     const budget = report.keys.find((k: {name: string}) => k.name === 'budget')
     expect(budget).toMatchObject({hint: expect.stringMatching(/^olr_…/), revoked: false, limits: {budget_usd_day: 0.0004}})
-    expect(budget.spend_usd_day).toBeCloseTo(0.00042, 9)
-    expect(budget.spend_usd_month).toBeCloseTo(0.00042, 9)
+    // What the key spent is what its answers cost, as the audit priced them.
+    expect(budget.spend_usd_day).toBeCloseTo(spent, 9)
+    expect(budget.spend_usd_month).toBeCloseTo(spent, 9)
   })
 
   it('shows a managed key its own figures only on the admin endpoint', async () => {

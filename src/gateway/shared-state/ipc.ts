@@ -9,7 +9,7 @@
 import type {Worker} from 'node:cluster'
 
 import type {IdempotencyRecord, IdempotencyStore, MemoryStoreOptions, StoredResponse} from '../idempotency.js'
-import {MemoryIdempotencyStore} from '../idempotency.js'
+import {MemoryIdempotencyStore, recordFromJson, recordToJson} from '../idempotency.js'
 import {ChangeRecords, MemoryCounters, MemorySharedState} from './memory.js'
 import type {AdmitRequest, AdmitResult, ChangeHandler, CounterValues, SharedState, StateChange, StoreStatus} from './types.js'
 
@@ -42,9 +42,19 @@ export class PrimaryStateServer {
       admit: (request: AdmitRequest) => state.counters.admit(request),
       values: (principals: string[], now: number) => principals.map((p) => state.counters.values(p, now)),
       records: () => this.records.current(Date.now()),
-      'idem.get': (key: string) => idem.get(key),
-      'idem.begin': (key: string, fingerprint: string) => idem.begin(key, fingerprint),
-      'idem.complete': (key: string, response: StoredResponse) => idem.complete(key, response),
+      // Records cross the IPC channel as JSON text: a remembered body is bytes (see `recordToJson`).
+      'idem.get': async (key: string) => {
+        const record = await idem.get(key)
+        return record === undefined ? undefined : recordToJson(record)
+      },
+      'idem.begin': async (key: string, fingerprint: string) => {
+        const begun = await idem.begin(key, fingerprint)
+        return begun.started ? begun : {started: false, record: recordToJson(begun.record)}
+      },
+      'idem.complete': (key: string, record: string) => {
+        const parsed = recordFromJson(record)
+        return parsed.state === 'completed' ? idem.complete(key, parsed.response) : undefined
+      },
       'idem.fail': (key: string) => idem.fail(key),
       'idem.wait': (key: string, timeoutMs: number) => idem.waitForChange(key, timeoutMs),
     }
@@ -245,13 +255,17 @@ class IpcIdempotencyStore implements IdempotencyStore {
 
   async get(key: string): Promise<IdempotencyRecord | undefined> {
     if (this.localKeys.has(key)) return this.local.get(key)
-    return this.owner.call<IdempotencyRecord | undefined>('idem.get', [key]).catch(() => this.local.get(key))
+    return this.owner
+      .call<string | undefined>('idem.get', [key])
+      .then((text) => (text === undefined ? undefined : recordFromJson(text)))
+      .catch(() => this.local.get(key))
   }
 
   async begin(key: string, fingerprint: string): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
     if (!this.localKeys.has(key)) {
       try {
-        return await this.owner.call('idem.begin', [key, fingerprint])
+        const begun = await this.owner.call<{started: true} | {started: false; record: string}>('idem.begin', [key, fingerprint])
+        return begun.started ? begun : {started: false, record: recordFromJson(begun.record)}
       } catch {
         // The primary does not answer: this worker runs the key on its own.
       }
@@ -263,7 +277,7 @@ class IpcIdempotencyStore implements IdempotencyStore {
 
   async complete(key: string, response: StoredResponse): Promise<void> {
     if (this.localKeys.delete(key)) return this.local.complete(key, response)
-    await this.owner.call('idem.complete', [key, response]).catch(() => {})
+    await this.owner.call('idem.complete', [key, recordToJson({state: 'completed', fingerprint: '', response})]).catch(() => {})
   }
 
   async fail(key: string): Promise<void> {

@@ -19,7 +19,15 @@ import {randomBytes} from 'node:crypto'
 import type {Redis as RedisClient, RedisOptions} from 'ioredis'
 
 import {LimitCodeSchema} from '../../core/auth/schema.js'
-import {MemoryIdempotencyStore, type IdempotencyRecord, type IdempotencyStore, type MemoryStoreOptions, type StoredResponse} from '../idempotency.js'
+import {
+  MemoryIdempotencyStore,
+  recordFromJson,
+  recordToJson,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  type MemoryStoreOptions,
+  type StoredResponse,
+} from '../idempotency.js'
 import {MemoryCounters} from './memory.js'
 import {
   LEASE_TTL_MS,
@@ -514,7 +522,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     if (!this.owner.up || this.localKeys.has(key)) return this.local.get(key)
     try {
       const value = await this.owner.timed(this.client.get(this.key(key)))
-      return value === null ? undefined : (JSON.parse(value) as IdempotencyRecord)
+      return value === null ? undefined : recordFromJson(value)
     } catch (error) {
       this.owner.fault(error as Error)
       return this.local.get(key)
@@ -531,7 +539,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
           this.begun.set(key, fingerprint)
           return {started: true}
         }
-        return {started: false, record: JSON.parse(existing) as IdempotencyRecord}
+        return {started: false, record: recordFromJson(existing)}
       } catch (error) {
         // Redis may still create the record: this key runs locally now, so a late one is removed.
         command.then((existing) => (existing === null ? this.client.del(this.key(key)) : 0)).catch(() => {})
@@ -550,7 +558,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     let bytes = response.body.length * 2
     for (const name in response.headers) bytes += (name.length + response.headers[name].length) * 2
     // As in memory: one huge answer is not remembered.
-    const value = bytes <= this.options.idempotency.maxBytes / 4 ? JSON.stringify({state: 'completed', fingerprint, response} satisfies IdempotencyRecord) : null
+    const value = bytes <= this.options.idempotency.maxBytes / 4 ? recordToJson({state: 'completed', fingerprint, response}) : null
     await this.settle(key, value)
   }
 
