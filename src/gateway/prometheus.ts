@@ -155,6 +155,7 @@ export class PrometheusMetrics {
   private readonly rateLimited: Tally
   private readonly skips: Tally
   private readonly tokens: Tally
+  private readonly cachedTokens: Tally
   private readonly cost: Tally
   private readonly breakerState: Gauge<'account' | 'model' | 'provider'>
   private readonly breakerTransitions: Counter<'account' | 'model' | 'state'>
@@ -203,6 +204,12 @@ export class PrometheusMetrics {
       'account',
       'type',
     ])
+    this.cachedTokens = tallied(
+      registry,
+      'router_upstream_cached_tokens_total',
+      "Prompt tokens the upstreams reported as read from their prompt cache (type read) or written to it (type write); part of router_upstream_tokens_total's prompt tokens.",
+      ['model', 'account', 'type'],
+    )
     this.cost = tallied(
       registry,
       'router_upstream_cost_usd_total',
@@ -377,6 +384,11 @@ export class PrometheusMetrics {
           if (usage.prompt_tokens !== null) this.tokens.addAmount(target + SEP + 'p', usage.prompt_tokens, event.model, event.account, 'prompt')
           if (usage.completion_tokens !== null) {
             this.tokens.addAmount(target + SEP + 'c', usage.completion_tokens, event.model, event.account, 'completion')
+          }
+          // Only counts an upstream reported: a provider without a cache (or that never says) has no series.
+          if (usage.cached_tokens != null) this.cachedTokens.addAmount(target + SEP + 'r', usage.cached_tokens, event.model, event.account, 'read')
+          if (usage.cache_write_tokens != null) {
+            this.cachedTokens.addAmount(target + SEP + 'w', usage.cache_write_tokens, event.model, event.account, 'write')
           }
           if (typeof event.cost_usd === 'number') this.cost.addAmount(target, nanoUsd(event.cost_usd), event.model, event.account)
         }

@@ -42,9 +42,10 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US')
 }
 
-/** An estimated amount in US dollars: `$0.0042`, `$0.418`, `$12.40`, with the precision small sums need. */
+/** An estimated amount in US dollars: `$0.0042`, `$0.418`, `$12.40`, `-$0.0011`, with the precision small sums need. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0'
+  if (usd < 0) return `-${formatUsd(-usd)}`
   if (usd < 0.01) return `$${usd.toFixed(4)}`
   if (usd < 1) return `$${usd.toFixed(3)}`
   return `$${usd.toFixed(2)}`

@@ -22,13 +22,18 @@ function latencyLine(stats: LatencyStats): string {
   return `mean ${formatLatency(stats.mean)} · p50 ${formatLatency(stats.p50)} · p90 ${formatLatency(stats.p90)} · p95 ${formatLatency(stats.p95)} · p99 ${formatLatency(stats.p99)} · max ${formatLatency(stats.max)}`
 }
 
-/** `12,400 prompt + 3,100 completion tokens · est. $0.042 · 3 answers without a cost (…)`. */
+/**
+ * `12,400 prompt (8,192 cached, 66%) + 3,100 completion tokens · est. $0.042 · cache saved $0.011 · 3 answers without
+ * a cost (…)`.
+ */
 function usageLine(usage: UsageTotals): string {
   if (usage.answers_with_usage === 0 && usage.answers_without_cost === 0) return 'no answers'
-  const tokens = `${formatCount(usage.prompt_tokens)} prompt + ${formatCount(usage.completion_tokens)} completion tokens`
+  const cached = usage.cache_hit_ratio === null ? '' : ` (${formatCount(usage.cached_tokens)} cached, ${formatPercent(usage.cache_hit_ratio, 0)})`
+  const tokens = `${formatCount(usage.prompt_tokens)} prompt${cached} + ${formatCount(usage.completion_tokens)} completion tokens`
   const cost = usage.answers_with_cost === 0 ? 'no cost known' : `est. ${formatUsd(usage.cost_usd)}`
+  const saved = usage.cache_savings_usd === 0 ? '' : ` · cache saved ${formatUsd(usage.cache_savings_usd)}`
   const missing = usage.answers_without_cost === 0 ? '' : ` · ${formatCount(usage.answers_without_cost)} answers without a cost (no token counts or no price)`
-  return `${tokens} · ${cost}${missing}`
+  return `${tokens} · ${cost}${saved}${missing}`
 }
 
 function counts(entries: ReadonlyArray<{key: string; count: number}>): string {
@@ -69,7 +74,7 @@ export function formatSummary(summary: AuditSummary): string {
   labelled('', `rejected: ${counts(summary.errors.rejected)}`)
   labelled('Breakers', `opened: ${counts(summary.breakers.opened)}`)
   if (summary.models.length > 0) {
-    const rows = [['model', 'requests', 'share', 'selected', 'attempts', 'failed', 'p50', 'p95', 'tokens', 'est. cost', 'accounts']]
+    const rows = [['model', 'requests', 'share', 'selected', 'attempts', 'failed', 'p50', 'p95', 'tokens', 'cached', 'est. cost', 'accounts']]
     for (const m of summary.models) {
       rows.push([
         m.model,
@@ -81,11 +86,12 @@ export function formatSummary(summary: AuditSummary): string {
         formatLatency(m.latency_ms.p50),
         formatLatency(m.latency_ms.p95),
         formatCount(m.usage.prompt_tokens + m.usage.completion_tokens),
+        formatPercent(m.usage.cache_hit_ratio, 0),
         m.usage.answers_with_cost === 0 ? '–' : formatUsd(m.usage.cost_usd),
         m.accounts.join(', '),
       ])
     }
-    lines.push('', ...formatTable(rows, [1, 2, 3, 4, 5, 6, 7, 8, 9]))
+    lines.push('', ...formatTable(rows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
   }
   if (summary.keys.length > 0) {
     const rows = [['key', 'requests', 'refused', 'tokens', 'est. cost']]

@@ -287,6 +287,8 @@ export interface TableColumns {
   failure: number
   samples: number
   share: number
+  /** The models' prompt-cache hit ratio; 0 (left out) on narrow screens. */
+  cache: number
   latencySpark: number
   failureSpark: number
 }
@@ -298,11 +300,12 @@ export function tableColumns(width: number): TableColumns {
   const failure = 6
   const samples = 6
   const share = 5
+  const cache = width >= 110 ? 5 : 0
   const failureSpark = width >= 120 ? 15 : width >= 100 ? 10 : 0
   const latencySpark = width >= 120 ? 15 : 10
-  const used = health + latency + p95 + failure + samples + share + latencySpark + failureSpark
-  const gaps = [health, latency, p95, failure, samples, share, latencySpark, failureSpark].filter((w) => w > 0).length
-  return {name: Math.max(12, width - used - gaps - 1), health, latency, p95, failure, samples, share, latencySpark, failureSpark}
+  const used = health + latency + p95 + failure + samples + share + cache + latencySpark + failureSpark
+  const gaps = [health, latency, p95, failure, samples, share, cache, latencySpark, failureSpark].filter((w) => w > 0).length
+  return {name: Math.max(12, width - used - gaps - 1), health, latency, p95, failure, samples, share, cache, latencySpark, failureSpark}
 }
 
 /** The model table's header line. */
@@ -314,6 +317,7 @@ export function tableHeader(columns: TableColumns): string {
   ]
   if (columns.p95) cells.push(fit('p95', columns.p95, 'right'))
   cells.push(fit('fail', columns.failure, 'right'), fit('n', columns.samples, 'right'), fit('share', columns.share, 'right'))
+  if (columns.cache) cells.push(fit('cache', columns.cache, 'right'))
   cells.push(fit('latency/1m', columns.latencySpark))
   if (columns.failureSpark) cells.push(fit('fail/1m', columns.failureSpark))
   return cells.join(' ')

@@ -227,6 +227,35 @@ describe('Dashboard at 80×24', () => {
   })
 })
 
+describe('Dashboard prompt-cache figures', () => {
+  it('shows each model\'s cache hit ratio on a wide screen and what the cache saved in the header', async () => {
+    const stdout = fakeStdout(120, 30)
+    const store = new DashboardStore()
+    const now = Date.now()
+    // A: 1 536 of 2 048 prompt tokens from the cache on its second turn; B reports no cache counts at all.
+    const answer = (id: string, at: number, model: string, cached: number | null, saved: number | null) =>
+      requestEvents({id, at, attempts: [{model, status: 200}]}).map((event) =>
+        event.event === 'proxy_response'
+          ? {...event, usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null}, cache_savings_usd: saved}
+          : event,
+      )
+    for (const event of [...answer('req_cache001', now - 3000, A, 0, 0), ...answer('req_cache002', now - 2000, A, 1536, 0.0024192), ...answer('req_cache003', now - 1000, B, null, null)]) {
+      store.observe(event)
+    }
+    const app = inkRender(<Dashboard store={store} info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}} frameIntervalMs={10} metricsIntervalMs={20} />, {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false})
+    try {
+      await vi.waitFor(() => expect(strip(stdout.last)).toMatch(/share\s+cache\s+latency\/1m/))
+      const lines = strip(stdout.last).split('\n')
+      // 1 536 ÷ 4 096: 38%; B has no figure.
+      expect(lines.find((l) => l.startsWith(A))).toMatch(/\s38%\s/)
+      expect(lines.find((l) => l.startsWith(B))).toMatch(/\s–\s/)
+      expect(strip(stdout.last)).toMatch(/est\. \$\S+\s+cache saved \$0\.0024/)
+    } finally {
+      app.unmount()
+    }
+  })
+})
+
 function fakeStdout(columns: number, rows: number) {
   const stream = Object.assign(new EventEmitter(), {
     columns,

@@ -22,7 +22,7 @@
 import {z} from 'zod'
 
 import {ComplexitySchema, TaskSchema} from '../config/schema.js'
-import {EndpointSchema, RequirementsSchema, SessionDecisionSchema} from '../routing/schema.js'
+import {EndpointSchema, RequirementsSchema, SessionDecisionSchema, TokenUsageSchema} from '../routing/schema.js'
 
 /** Why an attempt or a request failed. */
 export const ErrorTypeSchema = z.enum([
@@ -190,14 +190,20 @@ export const ProxyResponseEventSchema = z.strictObject({
   /** Time from sending the request to the end of the response body. */
   latency_ms: z.number().nonnegative(),
   bytes: z.number().int().nonnegative(),
-  usage: z
-    .strictObject({prompt_tokens: z.number().int().nullable(), completion_tokens: z.number().int().nullable()})
-    .nullable(),
+  /** The upstream's token counts (`TokenUsageSchema`: cached tokens inside `prompt_tokens`); null when it gave none. */
+  usage: TokenUsageSchema.nullable(),
   /**
-   * Estimated cost of `usage` in USD at the model's configured or catalog prices; null when a token count is missing
-   * or nothing describes the model. Absent from logs written before the field existed.
+   * Estimated cost of `usage` in USD at the model's configured or catalog prices: cached tokens at the cached-input
+   * price, tokens written to the cache at the cache-write price, the rest of the prompt at the input price. Null when a
+   * token count is missing or nothing describes the model. Absent from logs written before the field existed.
    */
   cost_usd: z.number().nonnegative().nullable().optional(),
+  /**
+   * What the prompt cache saved on this answer in USD: its prompt at the full input price minus what `cost_usd`
+   * charged for it. Negative when a cache write costs more than it saved (Anthropic bills writes above the input
+   * price). Null when `cost_usd` is, or when the upstream reported no cache counts. Absent from logs written before it.
+   */
+  cache_savings_usd: z.number().nullable().optional(),
 })
 
 export const ProxyRetryEventSchema = z.strictObject({

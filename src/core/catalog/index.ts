@@ -48,6 +48,41 @@ export function getBuiltinProfile(name: string): BuiltinProfile | undefined {
   return getCatalog().profileByName.get(name)
 }
 
+/**
+ * How long a cached prompt prefix stays warm at `provider` after its last use, in seconds (the catalog's
+ * `cache_ttl_seconds`); null for a provider without a prompt cache to count on, or one the catalog does not know.
+ */
+export function providerCacheTtlSeconds(provider: string): number | null {
+  return getProvider(provider)?.cache_ttl_seconds ?? null
+}
+
+/** Prompt-cache prices of a model, in US dollars per 1000 tokens. */
+export interface CachePrices {
+  cached_input: number
+  cache_write: number
+}
+
+/**
+ * Prompt-cache prices of the model `key` billed `inputPer1k` for its input: the catalog's prices when that is the
+ * catalog's input price; otherwise the input price at the catalog model's own discount, or, for a model the catalog
+ * does not know, at its provider's default ratios (no discount for an unknown provider). So a config that changes a
+ * model's input price changes its cache prices with it.
+ */
+export function cachePrices(key: string, inputPer1k: number): CachePrices {
+  const model = getCatalogModel(key)
+  if (model !== undefined && model.cost_input_per_1k === inputPer1k) {
+    return {cached_input: model.cost_cached_input_per_1k, cache_write: model.cost_cache_write_per_1k}
+  }
+  if (model !== undefined && model.cost_input_per_1k > 0) {
+    return {
+      cached_input: inputPer1k * (model.cost_cached_input_per_1k / model.cost_input_per_1k),
+      cache_write: inputPer1k * (model.cost_cache_write_per_1k / model.cost_input_per_1k),
+    }
+  }
+  const provider = getProvider(modelProvider(key) ?? '')
+  return {cached_input: inputPer1k * (provider?.cached_input_ratio ?? 1), cache_write: inputPer1k * (provider?.cache_write_ratio ?? 1)}
+}
+
 /** Catalog models of one provider, in catalog order. */
 export function modelsOfProvider(provider: string): CatalogModel[] {
   return getCatalog().models.filter((model) => model.provider === provider)
@@ -57,9 +92,16 @@ function buildCatalog(): Catalog {
   const providers = PROVIDERS.map((entry) => ProviderSchema.parse(entry))
   const providerByName = new Map(providers.map((provider) => [provider.name, provider]))
 
-  const models = MODELS.map((entry) =>
-    CatalogModelSchema.parse({...entry, provider: modelProvider(entry.key), id: entry.id ?? defaultModelId(entry.key)}),
-  )
+  const models = MODELS.map((entry) => {
+    const provider = providerByName.get(modelProvider(entry.key) ?? '')
+    return CatalogModelSchema.parse({
+      ...entry,
+      provider: modelProvider(entry.key),
+      id: entry.id ?? defaultModelId(entry.key),
+      cost_cached_input_per_1k: entry.cost_cached_input_per_1k ?? entry.cost_input_per_1k * (provider?.cached_input_ratio ?? 1),
+      cost_cache_write_per_1k: entry.cost_cache_write_per_1k ?? entry.cost_input_per_1k * (provider?.cache_write_ratio ?? 1),
+    })
+  })
   const modelByKey = new Map<string, CatalogModel>()
   const spellings = new Map<string, string>()
   for (const model of models) {

@@ -87,8 +87,22 @@ export const ProviderSchema = z.strictObject({
   /** Absolute models endpoint, for a provider whose model list is not under `base_url` (GitHub Models' catalog). */
   models_url: z.string().url().optional(),
   docs_url: z.string().url().optional(),
+  /**
+   * How long a cached prompt prefix stays warm at the provider after its last use, in seconds (session affinity keeps
+   * a conversation on its model while it is); null when the provider has no prompt cache the router can count on.
+   */
+  cache_ttl_seconds: z.number().int().positive().nullable().default(null),
+  /**
+   * Default prices of the prompt cache as shares of a model's input price, for the models that do not state their own
+   * (`cost_cached_input_per_1k`, `cost_cache_write_per_1k`): reads (`0.1`: a tenth of the input price) and writes (`1`:
+   * no charge beyond the input price). 1 and 1 by default: no discount assumed.
+   */
+  cached_input_ratio: z.number().min(0).max(1).default(1),
+  cache_write_ratio: z.number().nonnegative().default(1),
 })
 export type Provider = z.infer<typeof ProviderSchema>
+/** A provider entry as written in the catalog data (fields with defaults may be left out). */
+export type ProviderInput = z.input<typeof ProviderSchema>
 
 /** One model in the catalog, keyed by `provider/id`; every field is filled. */
 export const CatalogModelSchema = z.strictObject({
@@ -99,6 +113,12 @@ export const CatalogModelSchema = z.strictObject({
   description: z.string(),
   cost_input_per_1k: z.number().nonnegative(),
   cost_output_per_1k: z.number().nonnegative(),
+  /**
+   * Prompt tokens read from the provider's prompt cache, and written to it, in US dollars per 1000. A model entry may
+   * leave them out: they are then its input price times its provider's `cached_input_ratio` and `cache_write_ratio`.
+   */
+  cost_cached_input_per_1k: z.number().nonnegative(),
+  cost_cache_write_per_1k: z.number().nonnegative(),
   context_window: z.number().int().positive(),
   max_output_tokens: z.number().int().positive(),
   capabilities: z.array(CapabilitySchema),

@@ -2,7 +2,7 @@
  * Model metadata as the router uses it: what the document says, over what the catalog knows, over documented
  * defaults. (Which account serves which model is `core/config/account-serves.ts`.)
  */
-import {getCatalogModel} from '../catalog/index.js'
+import {cachePrices, getCatalogModel} from '../catalog/index.js'
 import {defaultModelId, modelProvider} from '../catalog/model-key.js'
 import type {CatalogModel} from '../catalog/schema.js'
 import type {ModelMetadata, RuntimeConfig} from './schema.js'
@@ -24,7 +24,7 @@ export const DEFAULT_MODEL_METADATA = {
   task_affinity: [],
   latency_ms: 2_000,
   failure_rate: 0.05,
-} as const satisfies Omit<CatalogModel, 'key' | 'provider' | 'id' | 'aliases'>
+} as const satisfies Omit<CatalogModel, 'key' | 'provider' | 'id' | 'aliases' | 'cost_cached_input_per_1k' | 'cost_cache_write_per_1k'>
 
 /** A model's complete metadata, as the routing engine scores it. */
 export interface EffectiveModel extends CatalogModel {
@@ -34,12 +34,15 @@ export interface EffectiveModel extends CatalogModel {
 
 /**
  * The complete metadata of `key`: `config.models[key]` wins, then the catalog, then `DEFAULT_MODEL_METADATA`.
- * `provider` is the key's provider part (empty for a key without one).
+ * `provider` is the key's provider part (empty for a key without one). Prompt-cache prices the config does not give
+ * follow the model's input price (`cachePrices`).
  */
 export function effectiveModel(config: Pick<RuntimeConfig, 'models'>, key: string): EffectiveModel {
   const declared: ModelMetadata = config.models[key] ?? {}
   const known = getCatalogModel(key)
   const defined = Object.fromEntries(Object.entries(declared).filter(([, value]) => value !== undefined)) as ModelMetadata
+  const input = defined.cost_input_per_1k ?? known?.cost_input_per_1k ?? DEFAULT_MODEL_METADATA.cost_input_per_1k
+  const cache = cachePrices(key, input)
   return {
     ...DEFAULT_MODEL_METADATA,
     capabilities: [...DEFAULT_MODEL_METADATA.capabilities],
@@ -47,6 +50,8 @@ export function effectiveModel(config: Pick<RuntimeConfig, 'models'>, key: strin
     aliases: [],
     ...known,
     ...defined,
+    cost_cached_input_per_1k: defined.cost_cached_input_per_1k ?? cache.cached_input,
+    cost_cache_write_per_1k: defined.cost_cache_write_per_1k ?? cache.cache_write,
     key,
     provider: modelProvider(key) ?? '',
     id: declared.id ?? known?.id ?? defaultModelId(key),

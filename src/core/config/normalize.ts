@@ -35,11 +35,14 @@ export interface NormalizeResult {
 const TIER_ORDER: TierKey[] = ['low', 'medium', 'high', 'xhigh', 'default']
 const ENDPOINT_CAPABILITIES = ['embeddings', 'image_generation'] as const satisfies ReadonlyArray<keyof EndpointModels>
 
-/** Catalog metadata of a model without its key fields: what goes into `models:`. */
+/**
+ * Catalog metadata of a model without its key fields: what goes into `models:`. The prompt-cache prices stay out: they
+ * follow the input price (`effectiveModel`), so that a document that changes it need not restate them.
+ */
 export function catalogMetadata(key: string): ModelMetadata | undefined {
   const model = getCatalogModel(key)
   if (!model) return undefined
-  const {key: _key, provider: _provider, ...metadata} = model
+  const {key: _key, provider: _provider, cost_cached_input_per_1k: _read, cost_cache_write_per_1k: _write, ...metadata} = model
   return metadata
 }
 

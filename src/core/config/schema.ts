@@ -48,6 +48,13 @@ export const ModelMetadataSchema = z.strictObject({
   description: z.string().optional(),
   cost_input_per_1k: z.number().nonnegative().optional(),
   cost_output_per_1k: z.number().nonnegative().optional(),
+  /**
+   * Prompt tokens read from the provider's prompt cache, and written to it, in US dollars per 1000. When left out:
+   * the catalog's prices if the input price is the catalog's, else the input price at the catalog model's discount,
+   * else at the provider's default ratios (`core/catalog` `cachePrices`).
+   */
+  cost_cached_input_per_1k: z.number().nonnegative().optional(),
+  cost_cache_write_per_1k: z.number().nonnegative().optional(),
   context_window: z.number().int().positive().optional(),
   max_output_tokens: z.number().int().positive().optional(),
   capabilities: z.array(CapabilitySchema).optional(),

@@ -53,10 +53,27 @@ export type Series = z.infer<typeof SeriesSchema>
  * docs/audit-events.md for when a stream reports its counts and when a cost is known.
  */
 export const UsageTotalsSchema = z.strictObject({
+  /** Every prompt token, the cached ones included. */
   prompt_tokens: z.number().int().nonnegative(),
   completion_tokens: z.number().int().nonnegative(),
+  /**
+   * Prompt tokens read from the providers' prompt caches, and written to them (`usage.cached_tokens`,
+   * `usage.cache_write_tokens`). Absent from snapshots of gateways older than the fields (read as 0).
+   */
+  cached_tokens: z.number().int().nonnegative().default(0),
+  cache_write_tokens: z.number().int().nonnegative().default(0),
+  /**
+   * `cached_tokens` ÷ the prompt tokens of the answers that reported a cache count (0–1); null when none did (an
+   * upstream that never reports one says nothing about its cache). Absent from older snapshots (read as null).
+   */
+  cache_hit_ratio: z.number().min(0).max(1).nullable().default(null),
   /** Estimated USD of the answers whose counts and prices are known. */
   cost_usd: z.number().nonnegative(),
+  /**
+   * What the prompt caches saved, in USD: the sum of `proxy_response.cache_savings_usd` (negative when cache writes
+   * cost more than the reads saved). Absent from older snapshots (read as 0).
+   */
+  cache_savings_usd: z.number().default(0),
   /** Answers (`proxy_response`) that reported token counts. */
   answers_with_usage: z.number().int().nonnegative(),
   /** Answers with an estimated cost (`cost_usd`), the ones `cost_usd` sums. */

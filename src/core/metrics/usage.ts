@@ -1,7 +1,7 @@
 /**
- * Tokens the upstreams reported and their estimated cost, summed from `proxy_response` events (`usage`, `cost_usd`)
- * for the live metrics and the whole-log summary. Costs are summed in whole nano-dollars (`cost_usd` is rounded to
- * 1e-9), so that the total is exact instead of drifting with each addition.
+ * Tokens the upstreams reported and their estimated cost, summed from `proxy_response` events (`usage`, `cost_usd`,
+ * `cache_savings_usd`) for the live metrics and the whole-log summary. Costs are summed in whole nano-dollars
+ * (`cost_usd` is rounded to 1e-9), so that the total is exact instead of drifting with each addition.
  */
 import type {AuditEvent, ProxyResponseEvent} from '../audit/schema.js'
 import type {KeySpend, UsageTotals} from './schema.js'
@@ -17,7 +17,12 @@ export function nanoUsd(usd: number): number {
 export class UsageAccumulator {
   private prompt = 0
   private completion = 0
+  private cached = 0
+  private written = 0
+  /** Prompt tokens of the answers that reported a cache count: the hit ratio's denominator. */
+  private promptWithCacheCounts = 0
   private nanos = 0
+  private savedNanos = 0
   private withUsage = 0
   private withCost = 0
   private withoutCost = 0
@@ -28,18 +33,26 @@ export class UsageAccumulator {
       this.withUsage++
       this.prompt += usage.prompt_tokens ?? 0
       this.completion += usage.completion_tokens ?? 0
+      this.cached += usage.cached_tokens ?? 0
+      this.written += usage.cache_write_tokens ?? 0
+      if (usage.cached_tokens != null || usage.cache_write_tokens != null) this.promptWithCacheCounts += usage.prompt_tokens ?? 0
     }
     if (typeof event.cost_usd === 'number') {
       this.nanos += nanoUsd(event.cost_usd)
       this.withCost++
     } else if (event.status >= 200 && event.status < 300) this.withoutCost++
+    if (typeof event.cache_savings_usd === 'number') this.savedNanos += nanoUsd(event.cache_savings_usd)
   }
 
   result(): UsageTotals {
     return {
       prompt_tokens: this.prompt,
       completion_tokens: this.completion,
+      cached_tokens: this.cached,
+      cache_write_tokens: this.written,
+      cache_hit_ratio: this.promptWithCacheCounts === 0 ? null : Math.min(1, Math.round((this.cached / this.promptWithCacheCounts) * 10_000) / 10_000),
       cost_usd: this.nanos / NANO_PER_USD,
+      cache_savings_usd: this.savedNanos / NANO_PER_USD,
       answers_with_usage: this.withUsage,
       answers_with_cost: this.withCost,
       answers_without_cost: this.withoutCost,

@@ -181,7 +181,7 @@ export function decideRoute(
         inputTokens: classification.requirements.input_tokens,
         now: session.now,
         cacheTtlMs: session.cacheTtlMs(previous.provider),
-        cachedPricePer1k: cachedInputPrice(info),
+        cachedPricePer1k: info.known.price ? info.cost_cached_input_per_1k : null,
         inputPricePer1k: info.known.price ? info.cost_input_per_1k : null,
         allowDowngrade: config.session.allow_downgrade,
         downgradeMargin: config.session.downgrade_margin,
@@ -224,11 +224,7 @@ export function decideRoute(
   }
 }
 
-/** A model's price of cached input per 1 000 tokens, when someone gave it (the catalog or the config). */
-function cachedInputPrice(info: ReturnType<typeof modelInfo>): number | null {
-  const price = (info as {cost_cached_input_per_1k?: unknown}).cost_cached_input_per_1k
-  return typeof price === 'number' ? price : null
-}
+
 
 /** The client's chain: the resolved `model` (unless auto) then `models`, without repeats; empty for auto. */
 function explicitKeys(config: RuntimeConfig, model: string | null, models: readonly string[] | undefined): string[] {

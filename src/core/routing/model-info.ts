@@ -5,6 +5,7 @@
  */
 import {effectiveModel, type EffectiveModel} from '../config/models.js'
 import type {Capability, ModelMetadata, RuntimeConfig} from '../config/schema.js'
+import type {TokenUsage} from './schema.js'
 
 /** Figures that selection reads and that someone may or may not have given. */
 export type KnownFigure = 'quality' | 'tier' | 'price' | 'context_window' | 'max_output_tokens' | 'capabilities' | 'latency' | 'failure_rate'
@@ -71,18 +72,35 @@ export function roundUsd(usd: number): number {
   return Math.round(usd * 1e9) / 1e9
 }
 
-/** Token counts an upstream reported for one answer (either may be missing). */
-export interface TokenUsage {
-  prompt_tokens: number | null
-  completion_tokens: number | null
+/** What one answer cost and what the prompt cache saved of it, in USD (see `usageCost`). */
+export interface UsageCost {
+  cost_usd: number | null
+  cache_savings_usd: number | null
 }
 
+const UNKNOWN_COST: UsageCost = {cost_usd: null, cache_savings_usd: null}
+
 /**
- * Estimated cost in USD of one answer's tokens at the model's prices (its config entry's, else the catalog's). Null
- * when either count is missing, or when nothing describes the model (its prices would be made-up defaults). A model
- * the config describes without prices counts as free, as a local model is. Rounded to 1e-9 USD.
+ * Estimated cost in USD of one answer's tokens at the model's prices (its config entry's, else the catalog's): the
+ * prompt tokens read from the cache at the cached-input price, those written to it at the cache-write price, the rest
+ * at the input price, the completion at the output price. Null when either main count is missing, or when nothing
+ * describes the model (its prices would be made-up defaults); a model the config describes without prices counts as
+ * free, as a local model is. A missing cache count counts as none.
+ *
+ * `cache_savings_usd` is the prompt at the full input price minus what the prompt cost: what the cache saved, less
+ * what writing to it cost above the input price (so negative for an answer that only wrote to an Anthropic cache).
+ * Null when the cost is, or when the upstream reported neither cache count. Both are rounded to 1e-9 USD.
  */
-export function usageCostUsd(info: ModelInfo, usage: TokenUsage | null): number | null {
-  if (usage === null || usage.prompt_tokens === null || usage.completion_tokens === null || info.origin === 'defaults') return null
-  return roundUsd((usage.prompt_tokens / 1000) * info.cost_input_per_1k + (usage.completion_tokens / 1000) * info.cost_output_per_1k)
+export function usageCost(info: ModelInfo, usage: TokenUsage | null): UsageCost {
+  if (usage === null || usage.prompt_tokens === null || usage.completion_tokens === null || info.origin === 'defaults') return UNKNOWN_COST
+  const prompt = usage.prompt_tokens
+  // Counts beyond the prompt (a provider's rounding, a made-up answer) are capped: no token is billed twice.
+  const read = Math.min(usage.cached_tokens ?? 0, prompt)
+  const written = Math.min(usage.cache_write_tokens ?? 0, prompt - read)
+  const promptUsd = ((prompt - read - written) * info.cost_input_per_1k + read * info.cost_cached_input_per_1k + written * info.cost_cache_write_per_1k) / 1000
+  const reported = usage.cached_tokens != null || usage.cache_write_tokens != null
+  return {
+    cost_usd: roundUsd(promptUsd + (usage.completion_tokens / 1000) * info.cost_output_per_1k),
+    cache_savings_usd: reported ? roundUsd((prompt * info.cost_input_per_1k) / 1000 - promptUsd) : null,
+  }
 }

@@ -250,3 +250,18 @@ export const RoutingRequestFieldsSchema = z.object({
   router: RouterExtensionSchema.optional(),
 })
 export type RoutingRequestFields = z.infer<typeof RoutingRequestFieldsSchema>
+
+/**
+ * Token counts an upstream reported for one answer, in one normalisation for every protocol. `prompt_tokens` is every
+ * prompt token, the cached ones included (OpenAI's meaning; for Anthropic `input_tokens` + `cache_read_input_tokens`
+ * + `cache_creation_input_tokens`); `cached_tokens` of them were read from the provider's prompt cache and
+ * `cache_write_tokens` written to it. Null where the upstream gave no count; the cache counts are absent from audit logs
+ * written before they existed (read as null).
+ */
+export const TokenUsageSchema = z.strictObject({
+  prompt_tokens: z.number().int().nullable(),
+  completion_tokens: z.number().int().nullable(),
+  cached_tokens: z.number().int().nonnegative().nullable().optional(),
+  cache_write_tokens: z.number().int().nonnegative().nullable().optional(),
+})
+export type TokenUsage = z.infer<typeof TokenUsageSchema>

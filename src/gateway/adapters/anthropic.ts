@@ -5,8 +5,7 @@
  * Requests are rebuilt field by field (an allow-list): Anthropic rejects unknown fields, so an OpenAI-only field that
  * has no Anthropic meaning (`logprobs`, `seed`, `presence_penalty`…) is simply not carried over.
  */
-import type {TokenUsage} from '../../core/routing/model-info.js'
-import type {Endpoint} from '../../core/routing/schema.js'
+import type {Endpoint, TokenUsage} from '../../core/routing/schema.js'
 import {formatSse, SseParser, type SseEvent} from '../../core/sse.js'
 import {
   chatCompletion,
@@ -370,6 +369,16 @@ interface AnthropicUsage {
   cache_read_input_tokens?: number | null
 }
 
+/**
+ * `usage` updated by a later event's counts (`message_delta` holds cumulative counts; newer API versions repeat the
+ * input and cache counts there, possibly as null, which must not erase `message_start`'s).
+ */
+function withCounts<T extends object>(usage: T, update: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {...(usage as Record<string, unknown>)}
+  for (const [field, value] of Object.entries(update)) if (value !== null) out[field] = value
+  return out as T
+}
+
 /** OpenAI usage of Anthropic usage. Anthropic's `input_tokens` excludes cached tokens; OpenAI's prompt count includes them. */
 export function usageOf(usage: AnthropicUsage): ChatUsage {
   const cacheRead = usage.cache_read_input_tokens ?? 0
@@ -429,8 +438,8 @@ function streamError(data: unknown): AdapterError {
 export class AnthropicMessagesRelay implements StreamTranslator {
   private readonly parser = new SseParser()
   private done = false
-  private inputTokens: number | null = null
-  private outputTokens: number | null = null
+  /** The counts so far: `message_start`'s, updated by each `message_delta` (cumulative). */
+  private usage: Record<string, unknown> = {}
 
   push(chunk: string): string {
     return this.relay(this.parser.push(chunk))
@@ -455,17 +464,16 @@ export class AnthropicMessagesRelay implements StreamTranslator {
   }
 
   reportedUsage(): TokenUsage | null {
-    return this.inputTokens === null && this.outputTokens === null ? null : {prompt_tokens: this.inputTokens, completion_tokens: this.outputTokens}
+    return tokenCounts(this.usage)
   }
 
-  /** Usage from `message_start` (input) and `message_delta` (output so far), as Anthropic reports it. */
+  /** Usage from `message_start` (input and cache counts) and `message_delta` (output so far), as Anthropic reports it. */
   private count(data: string): void {
     const parsed = tryParseJson(data)
     if (!isObject(parsed)) return
     const usage = isObject(parsed.usage) ? parsed.usage : isObject(parsed.message) && isObject(parsed.message.usage) ? parsed.message.usage : null
     if (usage === null) return
-    if (typeof usage.input_tokens === 'number') this.inputTokens = usage.input_tokens
-    if (typeof usage.output_tokens === 'number') this.outputTokens = usage.output_tokens
+    this.usage = withCounts(this.usage, usage)
   }
 }
 
@@ -532,9 +540,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   }
 
   reportedUsage(): TokenUsage | null {
-    // `message_start` carries the input counts, `message_delta` the output so far; before either nothing is known.
+    // `message_start` carries the input and cache counts, `message_delta` the output so far; before either nothing
+    // is known.
     if (this.usage.input_tokens === undefined && this.usage.output_tokens === undefined) return null
-    return tokenCounts(usageOf(this.usage))
+    return tokenCounts(this.usage)
   }
 
   private handleAll(events: SseEvent[]): string {
@@ -609,7 +618,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         if (delta.stop_reason !== undefined) this.stopReason = delta.stop_reason
         if (delta.stop_details !== undefined) this.stopDetails = delta.stop_details
         // `message_delta.usage` holds cumulative counts; newer API versions repeat the input counts there too.
-        if (isObject(data.usage)) Object.assign(this.usage, data.usage)
+        if (isObject(data.usage)) this.usage = withCounts(this.usage, data.usage)
         return ''
       }
       case 'message_stop': {

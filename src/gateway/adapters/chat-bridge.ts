@@ -5,9 +5,8 @@
  */
 import {randomBytes} from 'node:crypto'
 
-import type {Endpoint} from '../../core/routing/schema.js'
+import type {Endpoint, TokenUsage} from '../../core/routing/schema.js'
 import {SseParser} from '../../core/sse.js'
-import type {TokenUsage} from '../../core/routing/model-info.js'
 import {isObject, tokenCounts} from './shared.js'
 import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator, type TranslatedResponse} from './types.js'
 
@@ -91,8 +90,9 @@ export function withChatBridge(inner: ProviderAdapter, bridge: ChatBridge): Prov
       return {
         push: (chunk) => out.push(chat ? chat.push(chunk) : chunk),
         end: () => (chat ? out.push(chat.end()) : '') + out.end(),
-        // The bridge asks for the usage chunk (`include_usage`), so the chat stream it reads carries the counts.
-        reportedUsage: () => out.reportedUsage?.() ?? chat?.reportedUsage?.() ?? null,
+        // A translating chat adapter read the counts in the upstream's own terms (Anthropic's cache writes, which a
+        // chat usage chunk cannot carry); else the chat stream has them, since the bridge asks for `include_usage`.
+        reportedUsage: () => chat?.reportedUsage?.() ?? out.reportedUsage?.() ?? null,
       }
     },
   }

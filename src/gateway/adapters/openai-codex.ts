@@ -12,8 +12,7 @@
  * chat clients get `finish_reason: length` or `content_filter`, Responses clients the `incomplete` response as the
  * OpenAI API itself returns it.
  */
-import type {TokenUsage} from '../../core/routing/model-info.js'
-import type {Endpoint} from '../../core/routing/schema.js'
+import type {Endpoint, TokenUsage} from '../../core/routing/schema.js'
 import {formatSse, SseParser, type SseEvent} from '../../core/sse.js'
 import {
   chatCompletion,

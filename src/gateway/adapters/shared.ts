@@ -5,8 +5,7 @@
  */
 import type {Account} from '../../core/config/schema.js'
 import {joinUpstreamUrl} from '../../core/config/url.js'
-import type {TokenUsage} from '../../core/routing/model-info.js'
-import type {Endpoint} from '../../core/routing/schema.js'
+import type {Endpoint, TokenUsage} from '../../core/routing/schema.js'
 import type {OpenAIErrorBody} from '../errors.js'
 import type {TranslatedResponse} from './types.js'
 
@@ -199,16 +198,37 @@ export function imageUrlOf(part: Record<string, unknown>): {url: string; detail?
   return null
 }
 
+/** A count, or null when `value` is not a number. */
+function countOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null
+}
+
 /**
- * The token counts of a `usage` object: chat's `prompt_tokens`/`completion_tokens`, or the Responses API's and
- * Anthropic's `input_tokens`/`output_tokens`. Null when it holds neither.
+ * The token counts of a `usage` object, in one normalisation for every protocol (`TokenUsage`: `prompt_tokens`
+ * counts every prompt token, the cached ones included):
+ * - OpenAI chat: `prompt_tokens` (cached included), `prompt_tokens_details.cached_tokens`, and the
+ *   `prompt_tokens_details.cache_write_tokens` that OpenRouter adds (https://openrouter.ai/docs/features/prompt-caching);
+ * - the Responses API: `input_tokens` (cached included), `input_tokens_details.cached_tokens`;
+ * - Anthropic, told apart by its cache fields: `input_tokens` counts only what was neither read from the cache
+ *   (`cache_read_input_tokens`) nor written to it (`cache_creation_input_tokens`), so the prompt is their sum
+ *   (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance).
+ * Null when the object holds neither a prompt nor a completion count; a cache count the upstream did not give is null.
  */
 export function tokenCounts(usage: unknown): TokenUsage | null {
   if (!isObject(usage)) return null
-  const count = (a: unknown, b: unknown): number | null => (typeof a === 'number' ? a : typeof b === 'number' ? b : null)
-  const prompt = count(usage.prompt_tokens, usage.input_tokens)
-  const completion = count(usage.completion_tokens, usage.output_tokens)
-  return prompt === null && completion === null ? null : {prompt_tokens: prompt, completion_tokens: completion}
+  const completion = countOf(usage.completion_tokens) ?? countOf(usage.output_tokens)
+  if ('cache_read_input_tokens' in usage || 'cache_creation_input_tokens' in usage) {
+    // Anthropic sends both (null before it counted any); a null among them is none.
+    const read = countOf(usage.cache_read_input_tokens) ?? 0
+    const written = countOf(usage.cache_creation_input_tokens) ?? 0
+    const input = countOf(usage.input_tokens)
+    if (input === null && completion === null) return null
+    return {prompt_tokens: input === null ? null : input + read + written, completion_tokens: completion, cached_tokens: read, cache_write_tokens: written}
+  }
+  const prompt = countOf(usage.prompt_tokens) ?? countOf(usage.input_tokens)
+  if (prompt === null && completion === null) return null
+  const details = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : isObject(usage.input_tokens_details) ? usage.input_tokens_details : {}
+  return {prompt_tokens: prompt, completion_tokens: completion, cached_tokens: countOf(details.cached_tokens), cache_write_tokens: countOf(details.cache_write_tokens)}
 }
 
 /** Whether the client asked for a usage chunk at the end of a stream (`stream_options.include_usage`). */

@@ -6,8 +6,7 @@
  * Adapters are pure: no sockets, no timers, no logging. The gateway owns I/O, timeouts, retries and auditing.
  */
 import type {Account} from '../../core/config/schema.js'
-import type {TokenUsage} from '../../core/routing/model-info.js'
-import type {Endpoint} from '../../core/routing/schema.js'
+import type {Endpoint, TokenUsage} from '../../core/routing/schema.js'
 
 /** The resolved credential for one attempt. Never logged. */
 export interface Credential {

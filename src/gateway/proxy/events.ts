@@ -4,8 +4,8 @@
  */
 import type {AttemptSummary, AuditEvent, ErrorType, SkipEventName, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
 import {auditTimestamp} from '../../core/audit/timestamp.js'
-import type {TokenUsage} from '../../core/routing/model-info.js'
-import type {RoutingDecision} from '../../core/routing/schema.js'
+import type {UsageCost} from '../../core/routing/model-info.js'
+import type {RoutingDecision, TokenUsage} from '../../core/routing/schema.js'
 import type {GatewayState} from '../state.js'
 import type {Target} from './target.js'
 
@@ -34,7 +34,7 @@ export class RequestEvents {
   response(
     target: Target,
     attempt: number,
-    answer: {status: number; stream: boolean; connectMs: number; latencyMs: number; bytes: number; usage: TokenUsage | null; costUsd: number | null},
+    answer: {status: number; stream: boolean; connectMs: number; latencyMs: number; bytes: number; usage: TokenUsage | null; cost: UsageCost | null},
   ): void {
     this.emit({
       ...this.about(target),
@@ -46,7 +46,8 @@ export class RequestEvents {
       latency_ms: round(answer.latencyMs),
       bytes: answer.bytes,
       usage: answer.usage,
-      cost_usd: answer.costUsd,
+      cost_usd: answer.cost?.cost_usd ?? null,
+      cache_savings_usd: answer.cost?.cache_savings_usd ?? null,
     })
   }
 

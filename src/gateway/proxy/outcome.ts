@@ -4,7 +4,7 @@
  * verdict, the cool-down and the decision to go on or stop.
  */
 import type {ErrorType} from '../../core/audit/schema.js'
-import type {TokenUsage} from '../../core/routing/model-info.js'
+import type {TokenUsage} from '../../core/routing/schema.js'
 import type {CooldownRequest} from '../cooldowns.js'
 import type {UpstreamError} from '../upstream.js'
 

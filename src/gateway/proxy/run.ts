@@ -15,7 +15,7 @@ import type {AttemptSummary, ErrorType, SkipEventName, SkipReason, SkippedTarget
 import type {RuntimeConfig} from '../../core/config/schema.js'
 import {rewriteJsonObject} from '../../core/json-members.js'
 import {accountsForModel, upstreamModelId} from '../../core/routing/accounts.js'
-import {modelInfo, usageCostUsd} from '../../core/routing/model-info.js'
+import {modelInfo, usageCost} from '../../core/routing/model-info.js'
 import {ROUTER_REQUEST_FIELD_SET} from '../../core/routing/request-options.js'
 import type {Endpoint, RoutingDecision} from '../../core/routing/schema.js'
 import {adapterFor} from '../adapters/index.js'
@@ -325,7 +325,7 @@ class ProxyRun {
       case 'answer':
       case 'streamed': {
         const ok = outcome.status >= 200 && outcome.status < 300
-        const costUsd = usageCostUsd(modelInfo(this.input.config, target.model), outcome.usage)
+        const cost = usageCost(modelInfo(this.input.config, target.model), outcome.usage)
         this.events.response(target, attempt, {
           status: outcome.status,
           stream: this.input.stream,
@@ -333,12 +333,12 @@ class ProxyRun {
           latencyMs,
           bytes: outcome.bytes,
           usage: outcome.usage,
-          costUsd,
+          cost,
         })
         this.record(target, outcome.status, ok ? null : 'upstream_status', latencyMs, ok)
         this.verdict(ok || outcome.status < 500 ? 'success' : 'failure')
         this.state.cooldowns.settle(account, Date.now())
-        if (outcome.kind === 'answer') this.sendAnswer(target, outcome, costUsd)
+        if (outcome.kind === 'answer') this.sendAnswer(target, outcome, cost.cost_usd)
         this.terminal(ok ? 'success' : 'upstream_error', outcome.status, target, ok ? null : 'upstream_status', null)
         return true
       }
@@ -351,7 +351,7 @@ class ProxyRun {
             latencyMs,
             bytes: outcome.answered.bytes,
             usage: null,
-            costUsd: null,
+            cost: null,
           })
         } else {
           this.events.requestError(target, attempt, outcome.errorType, outcome.message, latencyMs)

@@ -62,6 +62,8 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
   ]
   // Estimated spend since the start, once any answer has a cost.
   if (totals.usage.answers_with_cost > 0) second.push({text: `  est. ${formatUsd(totals.usage.cost_usd)}`, dim: true})
+  // What the providers' prompt caches saved of it (less what cache writes cost), once it is anything.
+  if (totals.usage.cache_savings_usd !== 0) second.push({text: `  cache saved ${formatUsd(totals.usage.cache_savings_usd)}`, dim: true})
   // Quality verdicts (retries noticed, clients' judgements) since the start, once there is one.
   let bad = 0
   let good = 0

@@ -53,13 +53,30 @@ describe('router metrics tail --once', () => {
     expect(result.stdout).toContain(`Audit log ${FIXTURE}`)
     expect(result.stdout).toMatch(/^Requests\s+200 finished, 0 unfinished · success 94\.5%/m)
     expect(result.stdout).toMatch(/^Fallbacks\s+23 requests needed more than one attempt, 19 of them succeeded/m)
-    expect(result.stdout).toMatch(/^model\s+requests\s+share\s+selected\s+attempts\s+failed\s+p50\s+p95\s+tokens\s+est\. cost\s+accounts$/m)
+    expect(result.stdout).toMatch(/^model\s+requests\s+share\s+selected\s+attempts\s+failed\s+p50\s+p95\s+tokens\s+cached\s+est\. cost\s+accounts$/m)
     expect(result.stdout).toMatch(/^gemini\/gemini-2\.5-flash\s+60\s+30\.0%/m)
     // The sum of the fixture's proxy_response usage and cost_usd (0.9063… USD).
     expect(result.stdout).toMatch(/^Usage\s+296,715 prompt \+ 77,751 completion tokens · est\. \$0\.906$/m)
-    expect(result.stdout).toMatch(/^anthropic\/claude-opus-4\.5\s+6\s.*\s11,781\s+\$0\.105\s+anthropic-team$/m)
+    // The fixture predates cache counts: no hit ratio.
+    expect(result.stdout).toMatch(/^anthropic\/claude-opus-4\.5\s+6\s.*\s11,781\s+–\s+\$0\.105\s+anthropic-team$/m)
     expect(result.stdout).toMatch(/^task\s+requests/m)
     expect(result.stdout).toContain('rejected: invalid_json 5')
+  })
+
+  it('prints the cached tokens, the cache hit ratio and what the cache saved when the log has cache counts', async () => {
+    const file = join(dir, 'audit.jsonl')
+    const withCache = (id: string, at: number, cached: number, saved: number) =>
+      requestEvents({id, at, attempts: [{model: A, status: 200}]}).map((event) =>
+        event.event === 'proxy_response'
+          ? {...event, usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null}, cost_usd: 0.004, cache_savings_usd: saved}
+          : event,
+      )
+    await writeFile(file, jsonl([...withCache('r1', T0, 0, 0), ...withCache('r2', T0 + 1000, 1536, 0.0024192)]))
+    const result = await runCli(['metrics', 'tail', '--once', '--file', file])
+    expect(result.code).toBe(0)
+    // 1 536 of 4 096 prompt tokens came from the cache.
+    expect(result.stdout).toMatch(/^Usage\s+4,096 prompt \(1,536 cached, 38%\) \+ 96 completion tokens · est\. \$0\.0080 · cache saved \$0\.0024$/m)
+    expect(result.stdout).toMatch(/^openai\/gpt-5\.2\s+2\s.*\s4,192\s+38%\s+\$0\.0080\s+main$/m)
   })
 
   it('prints the summary as JSON that matches the documented schema', async () => {

@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {formatError, formatProblem} from '../../../src/cli/present-error.js'
 import {getBuiltinProfile, getCatalogModel} from '../../../src/core/catalog/index.js'
 import {deepMerge} from '../../../src/core/config/compile.js'
+import {effectiveModel} from '../../../src/core/config/models.js'
 import {parseConfig, type LoadedConfig} from '../../../src/core/config/load.js'
 import {renderConfigYaml} from '../../../src/core/config/render.js'
 import {RawConfigSchema, TASKS, type RuntimeConfig} from '../../../src/core/config/schema.js'
@@ -85,11 +86,12 @@ describe('profile compile', () => {
     )
   })
 
-  it('attaches catalog metadata to every model of the result', () => {
+  it('attaches catalog metadata to every model of the result, its cache prices following its input price', () => {
     const {config} = compile(`profile: {default: auto}\naccounts:\n${OPENAI}`)
     for (const key of routed(config)) {
-      const {key: _k, provider: _p, ...metadata} = getCatalogModel(key)!
+      const {key: _k, provider: _p, cost_cached_input_per_1k: read, cost_cache_write_per_1k: write, ...metadata} = getCatalogModel(key)!
       expect(config.models[key]).toEqual(metadata)
+      expect(effectiveModel(config, key)).toMatchObject({cost_cached_input_per_1k: read, cost_cache_write_per_1k: write})
     }
   })
 })

@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import type {AuditEvent} from '../../../src/core/audit/schema.js'
 import {LiveMetrics} from '../../../src/core/metrics/live-metrics.js'
 import {LiveMetricsSnapshotSchema} from '../../../src/core/metrics/schema.js'
+import type {TokenUsage} from '../../../src/core/routing/schema.js'
 import {T0, circuit, decision, iso, requestEvents} from '../../helpers/audit-events.js'
 
 function metricsAt(start: number, options: ConstructorParameters<typeof LiveMetrics>[0] = {}) {
@@ -27,10 +28,15 @@ describe('LiveMetrics usage and cost', () => {
     const snapshot = metrics.snapshot()
     expect(LiveMetricsSnapshotSchema.safeParse(snapshot).success).toBe(true)
     // Each answer: 120 + 48 tokens at $0.00084; twelve answers sum to $0.01008 with no float drift.
+    // Events as logs before the cache counts had them: no cached tokens, no hit ratio, nothing saved.
     expect(snapshot.totals.usage).toEqual({
       prompt_tokens: 12 * 120,
       completion_tokens: 12 * 48,
+      cached_tokens: 0,
+      cache_write_tokens: 0,
+      cache_hit_ratio: null,
       cost_usd: 0.01008,
+      cache_savings_usd: 0,
       answers_with_usage: 12,
       answers_with_cost: 12,
       answers_without_cost: 0,
@@ -48,11 +54,37 @@ describe('LiveMetrics usage and cost', () => {
     expect(metrics.snapshot().totals.usage).toEqual({
       prompt_tokens: 0,
       completion_tokens: 0,
+      cached_tokens: 0,
+      cache_write_tokens: 0,
+      cache_hit_ratio: null,
       cost_usd: 0,
+      cache_savings_usd: 0,
       answers_with_usage: 0,
       answers_with_cost: 0,
       answers_without_cost: 1,
     })
+  })
+  it('sums cached and written prompt tokens and the cache savings, with the hit ratio over the answers that report cache counts', () => {
+    const {metrics, feed} = metricsAt(T0 + 30_000)
+    const answer = (id: string, at: number, model: string, usage: TokenUsage, cost: number, savings: number | null) =>
+      requestEvents({id, at, attempts: [{model, status: 200}]}).map((event) =>
+        event.event === 'proxy_response' ? {...event, usage, cost_usd: cost, cache_savings_usd: savings} : event,
+      )
+    // A (OpenAI-like): a first turn with nothing cached, a second with 1024 of its 1200 prompt tokens cached, and an
+    // answer whose upstream reports no cache counts (its tokens count, but not towards the hit ratio).
+    feed(answer('c1', T0, A, {prompt_tokens: 1200, completion_tokens: 50, cached_tokens: 0, cache_write_tokens: null}, 0.0028, 0))
+    feed(answer('c2', T0 + 1000, A, {prompt_tokens: 1200, completion_tokens: 50, cached_tokens: 1024, cache_write_tokens: null}, 0.001188, 0.001612))
+    feed(answer('c3', T0 + 2000, A, {prompt_tokens: 800, completion_tokens: 50}, 0.002, null))
+    // B (Anthropic-like): a turn that writes its prefix (which costs more than the input price), then one that reads it.
+    feed(answer('c4', T0 + 3000, B, {prompt_tokens: 2000, completion_tokens: 50, cached_tokens: 0, cache_write_tokens: 2000}, 0.003, -0.0005))
+    feed(answer('c5', T0 + 4000, B, {prompt_tokens: 2100, completion_tokens: 50, cached_tokens: 2000, cache_write_tokens: 100}, 0.0011, 0.0054))
+    const snapshot = metrics.snapshot()
+    expect(LiveMetricsSnapshotSchema.safeParse(snapshot).success).toBe(true)
+    const usage = (model: string) => snapshot.models.find((m) => m.model === model)!.usage
+    // 1024 ÷ (1200 + 1200): the answer without counts is left out.
+    expect(usage(A)).toMatchObject({prompt_tokens: 3200, cached_tokens: 1024, cache_write_tokens: 0, cache_hit_ratio: 0.4267, cache_savings_usd: 0.001612})
+    expect(usage(B)).toMatchObject({prompt_tokens: 4100, cached_tokens: 2000, cache_write_tokens: 2100, cache_hit_ratio: 0.4878, cache_savings_usd: 0.0049})
+    expect(snapshot.totals.usage).toMatchObject({cached_tokens: 3024, cache_write_tokens: 2100, cache_hit_ratio: 0.4652, cache_savings_usd: 0.006512})
   })
 })
 

@@ -376,11 +376,16 @@ describe("Anthropic's Messages API: the adapters", () => {
     // A stream is relayed event by event, byte for byte.
     const relay = ADAPTERS.anthropic.createStreamTranslator!(ctx)!
     expect(feed(relay, ANTHROPIC_TOOL_STREAM, 5)).toBe(ANTHROPIC_TOOL_STREAM)
-    // Its usage, for the audit log: input from message_start, output from the last message_delta.
+    // Its usage, for the audit log: input and cache counts from message_start (the prompt is all three: Anthropic's
+    // input_tokens leaves out what the cache served), output from the last message_delta.
     const reported = (events(ANTHROPIC_TOOL_STREAM) as Event[]).filter((e) => e.event === 'message_start' || e.event === 'message_delta')
+    const start = reported[0].data.message.usage
+    expect(start.cache_read_input_tokens).toBeGreaterThan(0)
     expect(relay.reportedUsage!()).toEqual({
-      prompt_tokens: reported[0].data.message.usage.input_tokens,
+      prompt_tokens: start.input_tokens + start.cache_read_input_tokens + start.cache_creation_input_tokens,
       completion_tokens: reported.at(-1)!.data.usage.output_tokens,
+      cached_tokens: start.cache_read_input_tokens,
+      cache_write_tokens: start.cache_creation_input_tokens,
     })
     // A chat client's request is still translated, and gets no beta header from anywhere but the account.
     const chat = anthropicAdapter.buildRequest(context({body: {model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})}))
