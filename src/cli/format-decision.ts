@@ -22,6 +22,7 @@ export function formatDecision(decision: RoutingDecision, notes: readonly string
   lines.push(...signalLines(decision.signals.filter((s) => s.target === decision.task)))
   lines.push(label('Complexity', `${decision.complexity}, score ${decision.complexity_score.toFixed(2)}`))
   lines.push(...signalLines(decision.signals.filter((s) => s.target === 'complexity')))
+  if (decision.session !== null) lines.push(label('Session', sessionLine(decision.session)))
   lines.push(label('Route', routeLine(decision)))
   lines.push('Candidates')
   lines.push(...candidateTable(decision.candidates).map((row) => `  ${row}`))
@@ -161,6 +162,32 @@ function requestLine(decision: RoutingDecision): string {
   if (needs.length > 0) parts.push(`needs ${needs.join(', ')}`)
   if (decision.provider_tools.length > 0) parts.push(`provider tools ${decision.provider_tools.join(', ')}`)
   return parts.join(' · ')
+}
+
+/** What session affinity did: `prefix:… · stay on openai/gpt-5.2 via alpha (cache warm until 10:15:00) · stay $0.0012, switch $0.0040`. */
+function sessionLine(session: NonNullable<RoutingDecision['session']>): string {
+  const via = session.previous_model === null ? '' : ` ${session.previous_model}${session.previous_account ? ` via ${session.previous_account}` : ''}`
+  const warm = session.warm_until === null ? '' : ` (cache warm until ${session.warm_until.slice(11, 19)})`
+  const what: Record<typeof session.affinity, string> = {
+    new: 'its first turn seen',
+    stay: `stays on${via}${warm}`,
+    move_up: `moves up from${via}: this turn needs more`,
+    downgrade: `moves down from${via}: cheaper by the config's margin with the cache lost`,
+    cold: `routed on its own: the cache of${via} has gone cold`,
+    unavailable: `routed on its own:${via} cannot take this turn`,
+    off: 'affinity is off',
+  }
+  const parts = [`${session.id} (${session.source})`, what[session.affinity]]
+  if (session.follow_up) parts.push(`a follow-up turn (alone: ${session.turn_complexity})`)
+  else if (session.affinity === 'stay') parts.push(`this turn alone: ${session.turn_complexity}`)
+  if (session.stay_cost_usd !== null || session.switch_cost_usd !== null) {
+    parts.push(`stay ${usd(session.stay_cost_usd)}, switch ${usd(session.switch_cost_usd)}`)
+  }
+  return parts.join(' · ')
+}
+
+function usd(value: number | null): string {
+  return value === null ? 'unknown' : `$${value < 0.01 ? value.toPrecision(2) : value.toFixed(4)}`
 }
 
 function routeLine(decision: RoutingDecision): string {

@@ -12,7 +12,9 @@ import {CONFIG_PATH_ENV, loadConfig, resolveConfigPath} from '../core/config/loa
 import type {RuntimeConfig} from '../core/config/schema.js'
 import {ConfigError, UsageError} from '../core/errors.js'
 import {decideRoute} from '../core/routing/decide.js'
-import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
+import {promptCacheTtlMs} from '../core/catalog/index.js'
+import type {Endpoint, RoutingDecision, SessionState} from '../core/routing/schema.js'
+import type {SessionKey} from '../core/routing/session.js'
 
 /** `--endpoint` values and the endpoint each stands for. */
 export const ENDPOINT_FLAGS = {
@@ -186,10 +188,23 @@ export function warmUp(
   }
 }
 
-/** The dry-run decision for one body. */
-export function explainBody(target: ExplainTarget, body: unknown, endpoint: Endpoint): RoutingDecision {
-  return decideRoute({body, endpoint}, target.config, {profile: target.profile, ignoreAccounts: target.ignoreAccounts})
+/**
+ * The dry-run decision for one body; with `session`, as the next turn of that session (see `sessionFromLog`), at
+ * `now` (default: this moment, when its cache may well have gone cold).
+ */
+export function explainBody(
+  target: ExplainTarget,
+  body: unknown,
+  endpoint: Endpoint,
+  session?: {key: SessionKey; state: SessionState; now?: number},
+): RoutingDecision {
+  return decideRoute({body, endpoint}, target.config, {
+    profile: target.profile,
+    ignoreAccounts: target.ignoreAccounts,
+    ...(session === undefined ? {} : {session: {key: session.key, state: session.state, now: session.now ?? Date.now(), cacheTtlMs: promptCacheTtlMs}}),
+  })
 }
+
 
 async function readText(path: string, flag: string): Promise<string> {
   try {

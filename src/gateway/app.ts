@@ -13,6 +13,7 @@ import {auditTimestamp} from '../core/audit/timestamp.js'
 import {classifyRequest} from '../core/routing/classifier.js'
 import {decideRoute} from '../core/routing/decide.js'
 import {sessionKeyOf} from '../core/routing/session.js'
+import {promptCacheTtlMs} from '../core/catalog/index.js'
 import {servableModels} from '../core/routing/resolve-model.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {ROUTER_REQUEST_FIELD_SET} from '../core/routing/request-options.js'
@@ -23,7 +24,6 @@ import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type Store
 import {decideWithinKey, type Admission} from './key-limits.js'
 import {registerOperations} from './operations.js'
 import {proxyRequest} from './proxy/run.js'
-import {cacheTtlMs} from './sessions.js'
 import {checkRequestShape} from './request-shape.js'
 import type {GatewayState} from './state.js'
 
@@ -304,7 +304,7 @@ async function route(
     const config = state.routingConfig
     const sessionKey = state.sessions !== undefined ? sessionKeyOf(endpoint, input, request.headers, principal) : null
     const session =
-      sessionKey === null ? undefined : {key: sessionKey, state: sessionKey.opening ? null : state.sessions!.lookup(sessionKey), now: Date.now(), cacheTtlMs}
+      sessionKey === null ? undefined : {key: sessionKey, state: sessionKey.opening ? null : state.sessions!.lookup(sessionKey), now: Date.now(), cacheTtlMs: promptCacheTtlMs}
     const decision = decideWithinKey(state.limits?.allowedModels(principal), input, config, () =>
       decideRoute({body: input, endpoint}, config, {
         profile: state.config.profile,

@@ -9,7 +9,6 @@
  * A turn that fell back to another target leaves the session on the target that answered.
  */
 import type {AuditEventBus} from '../core/audit/event-bus.js'
-import {providerCacheTtlSeconds} from '../core/catalog/index.js'
 import type {SessionSettings} from '../core/config/schema.js'
 import type {RoutingDecision, SessionState} from '../core/routing/schema.js'
 import type {SessionKey} from '../core/routing/session.js'
@@ -51,18 +50,6 @@ export class MemorySessionStore implements SessionStore {
   get size(): number {
     return this.entries.size
   }
-}
-
-/** Default prompt-cache lifetime when the catalog does not say one for a provider. */
-const DEFAULT_CACHE_TTL_MS = 5 * 60 * 1000
-
-/**
- * How long `provider`'s prompt cache stays warm after its last use (the catalog's `cache_ttl_seconds`); a provider
- * that states none (a self-hosted server, one the catalog does not know) gets five minutes, the common figure.
- */
-export function cacheTtlMs(provider: string): number {
-  const seconds = providerCacheTtlSeconds(provider)
-  return seconds === null ? DEFAULT_CACHE_TTL_MS : seconds * 1000
 }
 
 interface Pending {

@@ -4,13 +4,17 @@
  * follows a fallback, goes its own way once the cache is cold, and a target it moves to never gets the reasoning state
  * another target made.
  */
+import {readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import type {RouteDecisionEvent} from '../../src/core/audit/schema.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
 import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {runCli} from '../helpers/run-cli.js'
 
 let alpha: SimServer
 let beta: SimServer
@@ -205,5 +209,31 @@ describe('reasoning state on a switch', () => {
     expect(moved.messages[1].content.some((block) => block.type === 'thinking')).toBe(false)
     const tried = claudeOne.requests.at(-1)!.body as {messages: Array<{content: Array<{type: string}>}>}
     expect(tried.messages[1].content.some((block) => block.type === 'thinking')).toBe(true)
+  })
+})
+
+describe('route explain --session', () => {
+  it("explains a request as the next turn of a session from the gateway's audit log", async () => {
+    alpha.script([{status: 503}])
+    const first = await turn(gateway, [], 'hi', {'x-session-id': 'explain-1'})
+    expect(first.model).toBe('openai/gpt-5.2')
+    const id = first.decision.session!.id
+    const configPath = join(gateway.dir, 'explain.yaml')
+    await writeFile(configPath, config())
+    // The audit log is written in batches: wait until the turn's terminal is in it.
+    await vi.waitFor(async () => expect(await readFile(gateway.auditPath, 'utf8')).toContain(`"request_id":"${first.decision.request_id}","event":"proxy_terminal"`))
+
+    const json = await runCli(['route', 'explain', EASY, '--config', configPath, '--session', id, '--log', gateway.auditPath, '--json'])
+    expect(json.code).toBe(0)
+    const decision = JSON.parse(json.stdout)
+    expect(decision.selected_model).toBe('openai/gpt-5.2')
+    expect(decision.session).toMatchObject({id, source: 'header', affinity: 'stay', previous_model: 'openai/gpt-5.2', previous_account: 'alpha'})
+
+    const text = await runCli(['route', 'explain', EASY, '--config', configPath, '--session', id, '--log', gateway.auditPath])
+    expect(text.stdout).toMatch(new RegExp(`^Session +${id} \\(header\\) · stays on openai/gpt-5\\.2 via alpha \\(cache warm until \\d\\d:\\d\\d:\\d\\d\\)`, 'm'))
+
+    const unknown = await runCli(['route', 'explain', EASY, '--config', configPath, '--session', 'header:nope', '--log', gateway.auditPath])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('no answered turn of session header:nope')
   })
 })

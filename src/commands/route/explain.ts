@@ -24,6 +24,7 @@ import {
   readStdinText,
   warmUp,
 } from '../../cli/route-explain.js'
+import {auditLogPath, sessionFromLog} from '../../cli/session-from-log.js'
 import {RoutingError, UsageError} from '../../core/errors.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 
@@ -36,7 +37,9 @@ The report shows the task and complexity with the signals that decided them, the
 
 The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile.yaml; when none is named and that file does not exist, the built-in \`auto\` profile with every catalog model stands in (account checks skipped) and a note says so.
 
---json prints the RoutingDecision (keys: source, requested_model, endpoint, task, complexity, complexity_score, confidence, selected_model, fallback_models, candidates, signals, requirements, profile, route, decision_ms). With --input, --json prints JSON lines: {"line", "decision"} or {"line", "error"} per request, then {"summary"}. A request the router refuses (unknown model, no candidate) exits with code 1; unreadable files exit with code 2, and so does --input when some lines were not requests.`
+--session ID explains the request as the next turn of a session the gateway served, rebuilt from its audit log (--log): whether affinity keeps it on its model, moves it, or finds its cache cold, and what staying and switching would cost.
+
+--json prints the RoutingDecision (keys: source, requested_model, model_alias, endpoint, task, complexity, complexity_score, confidence, selected_model, fallback_models, candidates, signals, requirements, provider_tools, profile, route, session, decision_ms). With --input, --json prints JSON lines: {"line", "decision"} or {"line", "error"} per request, then {"summary"}. A request the router refuses (unknown model, no candidate) exits with code 1; unreadable files exit with code 2, and so does --input when some lines were not requests.`
 
   static override examples = [
     {description: 'Explain a prompt', command: '<%= config.bin %> <%= command.id %> "Write a Python function that merges two sorted lists"'},
@@ -49,6 +52,10 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
     {description: 'Evaluate a profile on your traffic', command: '<%= config.bin %> <%= command.id %> --input requests.jsonl --config router.profile.yaml'},
     {description: 'Test an explicit model', command: '<%= config.bin %> <%= command.id %> "hi" --model openai/gpt-5-mini'},
     {description: 'The decision as JSON', command: '<%= config.bin %> <%= command.id %> "Prove that √2 is irrational" --json'},
+    {
+      description: 'The next turn of a session in the gateway\'s audit log: does affinity keep it, and at what cost?',
+      command: '<%= config.bin %> <%= command.id %> "And now the tests" --session header:3q2V7k… --log logs/router_decisions.jsonl',
+    },
   ]
 
   static override args = {
@@ -77,6 +84,15 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
     }),
     model: Flags.string({char: 'm', description: 'Model to request instead of auto (replaces the body\'s model).', helpValue: 'MODEL'}),
     json: Flags.boolean({description: 'Print the decision as JSON (JSON lines with --input).', default: false}),
+    session: Flags.string({
+      description: 'Explain the request as the next turn of this session (its id in the audit log: route_decision.session.id).',
+      helpValue: 'ID',
+    }),
+    log: Flags.string({
+      description: 'The audit log to read the session from (default: $ROUTER_AUDIT_LOG_PATH, else logs/router_decisions.jsonl).',
+      helpValue: 'FILE',
+      dependsOn: ['session'],
+    }),
   }
 
   async run(): Promise<void> {
@@ -105,7 +121,8 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
         : bodyFromEntry(await readRequestFile(flags.file), endpoint, flags.model)
     if (typeof body === 'string') throw new UsageError(`--file ${flags.file}: ${body}`)
     warmUp(target, body, endpoint)
-    const decision = explainBody(target, body, endpoint)
+    const session = flags.session === undefined ? undefined : await sessionFromLog(flags.log ?? auditLogPath(), flags.session)
+    const decision = explainBody(target, body, endpoint, session)
     if (flags.json) {
       for (const note of target.notes) process.stderr.write(`Note: ${note}\n`)
       this.printJson(decision)

@@ -56,6 +56,18 @@ export function providerCacheTtlSeconds(provider: string): number | null {
   return getProvider(provider)?.cache_ttl_seconds ?? null
 }
 
+/** Five minutes: the common lifetime of a prompt cache, for providers that state none. */
+const DEFAULT_CACHE_TTL_MS = 5 * 60 * 1000
+
+/**
+ * How long session affinity counts `provider`'s prompt cache as warm after its last use: the catalog's figure, else
+ * five minutes (a self-hosted server with prefix caching, a provider the catalog does not know).
+ */
+export function promptCacheTtlMs(provider: string): number {
+  const seconds = providerCacheTtlSeconds(provider)
+  return seconds === null ? DEFAULT_CACHE_TTL_MS : seconds * 1000
+}
+
 /** Prompt-cache prices of a model, in US dollars per 1000 tokens. */
 export interface CachePrices {
   cached_input: number
