@@ -8,11 +8,10 @@
  * (system prompt or instructions) and the same last user turn. An agent's next step (a tool result, a new question)
  * changes the last turn or the length, so it never counts.
  */
-import {createHash} from 'node:crypto'
-
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {QualityFeedbackEvent} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
+import {textHash, textSketch} from '../core/text-hash.js'
 import type {Complexity, Task} from '../core/config/schema.js'
 import type {Endpoint} from '../core/routing/schema.js'
 
@@ -151,10 +150,7 @@ export function retryKeyOf(endpoint: Endpoint, body: Record<string, unknown>, pr
   }
   const system = typeof body.system === 'string' ? body.system : typeof body.instructions === 'string' ? body.instructions : ''
   if (last === '') return null
-  return createHash('sha256')
-    .update(`${endpoint}\u0000${principal ?? ''}\u0000${count}\u0000${system.length}:${system.slice(0, 256)}\u0000${first.length}:${first.slice(0, 256)}\u0000`)
-    .update(last)
-    .digest('base64url')
+  return textHash(`${endpoint}\u0000${principal ?? ''}\u0000${count}\u0000${textSketch(system, 256)}\u0000${textSketch(first, 256)}\u0000${textSketch(last, 1024)}`)
 }
 
 /** The text of a message's content: a string, or the text parts of a list. */

@@ -13,9 +13,8 @@
  * warm unless the config allows a downgrade, and then only when moving is cheaper by the stated margin with the
  * cache's discount lost. A tool result or a "continue" is judged as the session, never on its own.
  */
-import {createHash} from 'node:crypto'
-
 import {COMPLEXITIES, type Complexity} from '../config/schema.js'
+import {textHash, textSketch} from '../text-hash.js'
 import type {Candidate, Endpoint, SessionSource, SessionState} from './schema.js'
 
 /** A recognised conversation. */
@@ -72,8 +71,7 @@ function hasHistory(endpoint: Endpoint, body: Record<string, unknown>): boolean 
 const CONVERSATION_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'responses', 'messages'])
 
 function key(source: SessionSource, scope: string, value: string, opening: boolean): SessionKey {
-  const hash = createHash('sha256').update(`${scope}\u0000${source}\u0000`).update(value).digest('base64url').slice(0, 22)
-  return {id: `${source}:${hash}`, source, opening}
+  return {id: `${source}:${textHash(`${scope}\u0000${source}\u0000${textSketch(value)}`)}`, source, opening}
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -115,7 +113,7 @@ function stablePrefix(endpoint: Endpoint, body: Record<string, unknown>): string
   const systemTurn = turns.find((turn) => field(turn, 'role') === 'system' || field(turn, 'role') === 'developer')
   const system = textOf(body.system ?? body.instructions ?? field(systemTurn, 'content'))
   const tools = Array.isArray(body.tools) ? body.tools.map((tool) => String(field(field(tool, 'function'), 'name') ?? field(tool, 'name') ?? field(tool, 'type') ?? '')) : []
-  return `${system}\u0000${tools.join(',')}\u0000${textOf(field(firstUser, 'content'))}`
+  return `${textSketch(system)}\u0000${tools.join(',')}\u0000${textSketch(textOf(field(firstUser, 'content')))}`
 }
 
 /** `value[name]` when `value` is an object, else undefined. */

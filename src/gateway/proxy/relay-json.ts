@@ -27,7 +27,7 @@ export interface JsonRelayInput {
   cooldown: {defaultMs: number; maxMs: number}
 }
 
-/** Bodies up to this size are parsed to check that they are JSON; larger ones are checked at their ends only. */
+/** Bodies up to this size that mention `"error"` are parsed to see whether it is theirs; larger ones are not. */
 const PARSE_CHECK_MAX_BYTES = 1024 * 1024
 
 export async function relayJson(input: JsonRelayInput): Promise<AttemptOutcome> {
@@ -91,27 +91,26 @@ function isTextual(contentType: string): boolean {
 }
 
 /**
- * Why a 2xx body is not an answer, or null when it is one: it must be a JSON object without a top-level `error`. Up to
- * 1 MB it is parsed; a larger one is judged by its ends (a body cut short does not end with `}`).
+ * Why a 2xx body is not an answer, or null when it is one: it must be a JSON object without a top-level `error`. The
+ * check is by the body's ends (a body cut short does not end with `}`; a proxy's page starts with `<`), and a parse
+ * only when the text mentions `"error"`: parsing every answer would cost more than the rest of its relay.
  */
 function notAnAnswer(text: string): {message: string; upstream: UpstreamErrorDetail | null} | null {
   let start = 0
   while (start < text.length && text.charCodeAt(start) <= 32) start++
   if (start === text.length) return {message: 'the upstream answered 2xx with an empty body', upstream: null}
   if (text[start] === '<') return {message: 'the upstream answered 2xx with an HTML page, not JSON (a proxy or captive portal in front of it?)', upstream: null}
-  if (text.length > PARSE_CHECK_MAX_BYTES) {
-    let end = text.length - 1
-    while (end > start && text.charCodeAt(end) <= 32) end--
-    return text[start] === '{' && text[end] === '}' ? null : {message: 'the upstream answered 2xx with a body that is not a JSON object', upstream: null}
+  let end = text.length - 1
+  while (end > start && text.charCodeAt(end) <= 32) end--
+  if (text[start] !== '{' || text[end] !== '}') {
+    return {message: 'the upstream answered 2xx with malformed JSON (not a whole JSON object: cut short?)', upstream: null}
   }
+  if (!text.includes('"error"') || text.length > PARSE_CHECK_MAX_BYTES) return null
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (error) {
     return {message: `the upstream answered 2xx with malformed JSON (${(error as Error).message})`, upstream: null}
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return {message: 'the upstream answered 2xx with JSON that is not an object', upstream: null}
   }
   const error = (parsed as {error?: unknown}).error
   if (error !== undefined && error !== null) {
