@@ -107,7 +107,7 @@ export function formatReplay(report: ReplayReport, notes: readonly string[] = []
     const share = (n: number) => formatPercent(n / cache.prompt_tokens)
     lines.push(
       '',
-      `Cache: of ${formatCount(cache.prompt_tokens)} prompt tokens, ${formatCount(cache.recorded_cached_tokens)} were read from a cache (${share(cache.recorded_cached_tokens)}); in the replay ${formatCount(cache.replayed_cached_tokens)} (${share(cache.replayed_cached_tokens)}): a turn that moves to another model loses its cache.`,
+      `Cache: of ${formatCount(cache.prompt_tokens)} prompt tokens, ${formatCount(cache.recorded_cached_tokens)} were read from a cache (${share(cache.recorded_cached_tokens)}); in the replay ${formatCount(cache.replayed_cached_tokens)} (${share(cache.replayed_cached_tokens)}): a session that moves to another model starts uncached there.`,
     )
   }
 
@@ -149,8 +149,10 @@ function signedUsd(usd: number): string {
   return `${usd > 0 ? '+' : '−'}${formatUsd(Math.abs(usd))}`
 }
 
+/** `+12.5%`, `−40%`, `+136%`: a change, which may exceed 100 %. */
 function signedPercent(ratio: number): string {
-  return `${ratio > 0 ? '+' : ratio < 0 ? '−' : ''}${formatPercent(Math.abs(ratio))}`
+  const percent = Math.abs(ratio) * 100
+  return `${ratio > 0 ? '+' : ratio < 0 ? '−' : ''}${percent >= 100 ? Math.round(percent) : Number(percent.toFixed(1))}%`
 }
 
 /** Rows as aligned columns, indented by two spaces. */

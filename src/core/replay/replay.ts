@@ -136,7 +136,8 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
     return entry
   }
   const sessionIds = new Set<string>()
-  const lastModels = new Map<string, {recorded: string; replayed: string}>()
+  /** Per session, its last replayed turn: the model that answered it in the log, the one chosen now, and when its answer came. */
+  const lastTurns = new Map<string, {recorded: string; replayed: string; answeredAt: number | null}>()
   let pending: PendingState[] = []
   let cachedRecorded: number | null = null
   let cachedReplayed: number | null = null
@@ -195,15 +196,19 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
       changes.set(key, change)
     }
 
+    // The prompt cache of the model chosen now holds this turn's prefix when the session's turn before went there too,
+    // not long before: then the turn's recorded cache reads stand, wherever it was answered in the log.
+    let warmThere = false
     if (recordedSession !== null && decision.session !== null) {
       sessionIds.add(recordedSession.id)
       report.sessions.turns++
       count(report.sessions.recorded_affinity, recordedSession.affinity)
       count(report.sessions.replayed_affinity, decision.session.affinity)
-      const last = lastModels.get(recordedSession.id)
+      const last = lastTurns.get(recordedSession.id)
       if (last !== undefined && last.recorded !== from) report.sessions.recorded_switches++
       if (last !== undefined && last.replayed !== to) report.sessions.replayed_switches++
-      lastModels.set(recordedSession.id, {recorded: from, replayed: to})
+      warmThere = last?.replayed === to && last.answeredAt !== null && last.answeredAt <= now && now - last.answeredAt < options.cacheTtlMs(modelProvider(to) ?? '')
+      lastTurns.set(recordedSession.id, {recorded: from, replayed: to, answeredAt: turn.answeredAt})
       if (turn.outcome === 'success' && turn.answeredAt !== null) {
         pending.push({
           at: turn.answeredAt,
@@ -225,8 +230,9 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
       issue(turn, 'no_usage', turn.outcome === 'success' ? 'the answer reported no token counts' : `no answer (${turn.outcome ?? 'no proxy_terminal in the log'})`)
       continue
     }
-    // A turn that stays keeps what its provider had cached; one that moves finds no cache at the new provider.
-    const usage: RecordedUsage = from === to ? turn.usage : {...turn.usage, cached_tokens: null, cache_write_tokens: null}
+    // A turn that stays keeps what its provider had cached; one that moves finds no cache at the new provider, unless
+    // its session moved there before.
+    const usage: RecordedUsage = from === to || warmThere ? turn.usage : {...turn.usage, cached_tokens: null, cache_write_tokens: null}
     const recordedCost = turn.costUsd === undefined ? priceOf(modelInfo(options.config, from), turn.usage) : turn.costUsd
     const replayedCost = priceOf(modelInfo(options.config, to), usage)
     if (recordedCost === null || replayedCost === null) {

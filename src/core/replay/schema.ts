@@ -68,9 +68,10 @@ export const ReplayReportSchema = z.strictObject({
   }),
   /**
    * Prompt tokens of the priced turns, and how many of them were read from a provider's cache: as recorded, and in the
-   * replay (a turn that stays on its recorded model keeps its cached tokens; one that moves counts them as uncached,
-   * since the new model's provider has not cached that conversation). The cached counts are null when the log has none
-   * (written before `usage` carried them).
+   * replay. A turn that stays on its recorded model keeps its cached tokens, and so does one whose session's turn before
+   * went to the same model within its provider's cache lifetime; any other turn that moves counts them as uncached (the
+   * new model's provider has not cached that conversation). The cached counts are null when the log has none (written
+   * before `usage` carried them).
    */
   cache: z.strictObject({
     prompt_tokens: count,

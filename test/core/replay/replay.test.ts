@@ -283,6 +283,14 @@ describe('replayTurns: sessions', () => {
     expect(report.sessions.replayed_affinity).toEqual({new: 1, stay: 1})
   })
 
+  it("counts a moved session's cache at its new model from its second turn there, while it is warm", () => {
+    const zenFirst = configWith({task_routes: {coding: {medium: ['acme/mid'], high: ['zen/large', 'acme/large'], default: ['acme/mid']}}})
+    const cached = (turns: Turn[]) => turns.map((turn) => ({...turn, usage: {prompt_tokens: 4000, completion_tokens: 300, cached_tokens: 3000}}))
+    expect(replay(cached(hardSessionThenToolResult()), zenFirst).cache).toEqual({prompt_tokens: 8000, recorded_cached_tokens: 6000, replayed_cached_tokens: 3000})
+    // Once the new model's cache has gone cold, the next turn there is uncached too.
+    expect(replay(cached(hardSessionThenToolResult(6 * MINUTE)), zenFirst).cache.replayed_cached_tokens).toBe(0)
+  })
+
   it('does not let a turn see an answer that came after it was decided', () => {
     const [first, second] = hardSessionThenToolResult()
     // The second turn is decided while the first is still being answered (parallel requests of one agent).
