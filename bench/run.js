@@ -866,7 +866,11 @@ async function main() {
   }
   if (flags.sessions) {
     const {runSessionsBench} = await import('./sessions.mjs')
-    return runSessionsBench(flags, {dir, outPath, print})
+    try {
+      return await runSessionsBench(flags, {dir, outPath, print})
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
   }
   if (flags.nodeOptions.length > 0) print(`gateway Node options: ${flags.nodeOptions.join(' ')}`)
   if (flags.api === 'messages') {
