@@ -24,7 +24,7 @@ import {decideOnFacts, type RequestFacts} from '../routing/decide.js'
 import {type ModelInfo, modelInfo, roundUsd, usageCostUsd} from '../routing/model-info.js'
 import {requestedModelName} from '../routing/request-options.js'
 import {resolveRequestedModel} from '../routing/resolve-model.js'
-import type {Affinity, RouterExtension, SessionState} from '../routing/schema.js'
+import type {Affinity, RouterExtension, RoutingDecision, SessionDecision, SessionState} from '../routing/schema.js'
 import type {ReplayIssue, ReplayReport} from './schema.js'
 
 /**
@@ -118,6 +118,74 @@ interface PendingState {
   state: Omit<SessionState, 'turns'>
 }
 
+/**
+ * The replayed sessions: their states in the gateway's store, each taking effect when its turn's answer came (so that a
+ * turn decided before the previous answer does not see it), and what the report counts of them.
+ */
+class ReplayedSessions {
+  private pending: PendingState[] = []
+  /** Per session, its last replayed turn: the model that answered it in the log, the one chosen now, and when its answer came. */
+  private readonly lastTurns = new Map<string, {recorded: string; replayed: string; answeredAt: number | null}>()
+
+  constructor(
+    private readonly options: ReplayOptions,
+    private readonly counts: ReplayReport['sessions'],
+  ) {}
+
+  /** What the gateway would have known of the session when the turn was decided at `now` (null: nothing). */
+  stateFor(session: SessionDecision, now: number): SessionState | null {
+    this.applyDue(now)
+    // The log found no state (the conversation's first turn, or one the gateway had forgotten): none here either.
+    return session.previous_model === null ? null : this.options.sessions.get(session.id, now)
+  }
+
+  /**
+   * A turn was replayed: counts it, and remembers its state for the session's next turns once its answer came. Returns
+   * whether the cache of the model chosen now holds the turn's prefix: the session's turn before went there too, within
+   * its provider's cache lifetime.
+   */
+  replayed(turn: RecordedTurn, recorded: SessionDecision, decision: RoutingDecision, from: string, now: number): boolean {
+    const to = decision.selected_model
+    this.counts.turns++
+    count(this.counts.recorded_affinity, recorded.affinity)
+    if (decision.session !== null) count(this.counts.replayed_affinity, decision.session.affinity)
+    const last = this.lastTurns.get(recorded.id)
+    if (last !== undefined && last.recorded !== from) this.counts.recorded_switches++
+    if (last !== undefined && last.replayed !== to) this.counts.replayed_switches++
+    this.lastTurns.set(recorded.id, {recorded: from, replayed: to, answeredAt: turn.answeredAt})
+    this.counts.sessions = this.lastTurns.size
+    const provider = modelProvider(to) ?? ''
+    if (turn.outcome === 'success' && turn.answeredAt !== null) {
+      const account = accountsForModel(this.options.config, to)[0]?.name ?? provider
+      this.pending.push({
+        at: turn.answeredAt,
+        id: recorded.id,
+        state: {
+          task: decision.task,
+          complexity: decision.complexity,
+          model: to,
+          account,
+          provider,
+          answered_at: turn.answeredAt,
+          prompt_tokens: turn.usage?.prompt_tokens ?? decision.requirements.input_tokens,
+        },
+      })
+    }
+    return last?.replayed === to && last.answeredAt !== null && last.answeredAt <= now && now - last.answeredAt < this.options.cacheTtlMs(provider)
+  }
+
+  /** Applies the pending states whose answers came by `now`, oldest first. */
+  private applyDue(now: number): void {
+    const due = this.pending.filter((entry) => entry.at <= now).sort((a, b) => a.at - b.at)
+    if (due.length === 0) return
+    for (const entry of due) {
+      const before = this.options.sessions.get(entry.id, entry.at)
+      this.options.sessions.set(entry.id, {...entry.state, turns: (before?.turns ?? 0) + 1}, entry.at)
+    }
+    this.pending = this.pending.filter((entry) => entry.at > now)
+  }
+}
+
 /** Routes the recorded turns again on `options.config` and sums up what changed and what it would cost. */
 export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptions): ReplayReport {
   const report = emptyReport(options)
@@ -135,10 +203,7 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
     }
     return entry
   }
-  const sessionIds = new Set<string>()
-  /** Per session, its last replayed turn: the model that answered it in the log, the one chosen now, and when its answer came. */
-  const lastTurns = new Map<string, {recorded: string; replayed: string; answeredAt: number | null}>()
-  let pending: PendingState[] = []
+  const sessions = new ReplayedSessions(options, report.sessions)
   let cachedRecorded: number | null = null
   let cachedReplayed: number | null = null
 
@@ -150,8 +215,6 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
       issue(turn, 'no_requirements', 'its route_decision has no requirements')
       continue
     }
-    pending = applyDue(pending, now, options.sessions)
-
     const facts = factsOf(recorded, recorded.requirements)
     if (facts.requestedName !== null) {
       try {
@@ -163,8 +226,7 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
       }
     }
     const recordedSession = recorded.session ?? null
-    const state = recordedSession === null || recordedSession.previous_model === null ? null : options.sessions.get(recordedSession.id, now)
-    let decision
+    let decision: RoutingDecision
     try {
       decision = decideOnFacts(facts, options.config, {
         profile: options.profile,
@@ -174,7 +236,7 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
           : {
               session: {
                 key: {id: recordedSession.id, source: recordedSession.source, opening: recordedSession.previous_model === null},
-                state,
+                state: sessions.stateFor(recordedSession, now),
                 now,
                 cacheTtlMs: options.cacheTtlMs,
               },
@@ -195,36 +257,7 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
       change.turns++
       changes.set(key, change)
     }
-
-    // The prompt cache of the model chosen now holds this turn's prefix when the session's turn before went there too,
-    // not long before: then the turn's recorded cache reads stand, wherever it was answered in the log.
-    let warmThere = false
-    if (recordedSession !== null && decision.session !== null) {
-      sessionIds.add(recordedSession.id)
-      report.sessions.turns++
-      count(report.sessions.recorded_affinity, recordedSession.affinity)
-      count(report.sessions.replayed_affinity, decision.session.affinity)
-      const last = lastTurns.get(recordedSession.id)
-      if (last !== undefined && last.recorded !== from) report.sessions.recorded_switches++
-      if (last !== undefined && last.replayed !== to) report.sessions.replayed_switches++
-      warmThere = last?.replayed === to && last.answeredAt !== null && last.answeredAt <= now && now - last.answeredAt < options.cacheTtlMs(modelProvider(to) ?? '')
-      lastTurns.set(recordedSession.id, {recorded: from, replayed: to, answeredAt: turn.answeredAt})
-      if (turn.outcome === 'success' && turn.answeredAt !== null) {
-        pending.push({
-          at: turn.answeredAt,
-          id: recordedSession.id,
-          state: {
-            task: decision.task,
-            complexity: decision.complexity,
-            model: to,
-            account: accountsForModel(options.config, to)[0]?.name ?? modelProvider(to) ?? '',
-            provider: modelProvider(to) ?? '',
-            answered_at: turn.answeredAt,
-            prompt_tokens: turn.usage?.prompt_tokens ?? recorded.requirements.input_tokens,
-          },
-        })
-      }
-    }
+    const warmThere = recordedSession !== null && sessions.replayed(turn, recordedSession, decision, from, now)
 
     if (turn.usage === null) {
       issue(turn, 'no_usage', turn.outcome === 'success' ? 'the answer reported no token counts' : `no answer (${turn.outcome ?? 'no proxy_terminal in the log'})`)
@@ -254,7 +287,6 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
     }
   }
 
-  report.sessions.sessions = sessionIds.size
   report.changes = [...changes.values()].sort((a, b) => b.turns - a.turns || a.from.localeCompare(b.from) || a.to.localeCompare(b.to))
   report.models = [...models.values()]
     .map((entry) => ({
@@ -298,16 +330,6 @@ function factsOf(recorded: RecordedDecision, requirements: NonNullable<RecordedD
     reasoning: false,
     providerTools: recorded.provider_tools ?? [],
   }
-}
-
-/** Applies the pending session states whose answers came by `now`, oldest first; returns those still pending. */
-function applyDue(pending: PendingState[], now: number, store: ReplaySessionStore): PendingState[] {
-  const due = pending.filter((entry) => entry.at <= now).sort((a, b) => a.at - b.at)
-  for (const entry of due) {
-    const before = store.get(entry.id, entry.at)
-    store.set(entry.id, {...entry.state, turns: (before?.turns ?? 0) + 1}, entry.at)
-  }
-  return due.length === 0 ? pending : pending.filter((entry) => entry.at > now)
 }
 
 /** The estimated cost of `usage` on a model: the gateway's own pricing of `proxy_response.cost_usd`. */

@@ -88,7 +88,7 @@ export function decideRoute(
 }
 
 /** The facts of one request body (see `RequestFacts`); throws a `RoutingError` for malformed router fields or model. */
-export function readRequest(request: {body: unknown; endpoint: Endpoint}, options: Pick<DecideOptions, 'classify' | 'session'> = {}): RequestFacts {
+function readRequest(request: {body: unknown; endpoint: Endpoint}, options: Pick<DecideOptions, 'classify' | 'session'> = {}): RequestFacts {
   const {body, endpoint} = request
   const fields = readRoutingFields(body)
   const requestedName = requestedModelName(body)
