@@ -24,6 +24,7 @@ const CORE_FOLDERS = [
   'audit',
   'metrics',
   'auth',
+  'replay',
 ]
 
 /** The rooms outside the core and the rooms each may import (`core`: any of src/core). */

@@ -62,6 +62,15 @@ const USAGE = `Usage: npm run bench -- [flags]
   --redis             instead: two gateway replicas on one redis-server (needs it installed): throughput per
                       replica, Redis commands per request and the added latency of the Redis-backed key checks;
                       redis-server runs at nice -15 where allowed (--redis-no-priority: as it comes)
+  --sessions          instead: an agent workload (seeded sessions of growing Messages API turns) through the gateway
+                      against two router sim processes, three times: (a) always the profile's strongest model,
+                      (b) per-turn routing (session affinity off), (c) session-aware routing; reports the estimated
+                      cost from the audit log, the cache-hit ratio, model switches and the decision time
+  --session-count N   sessions of --sessions (default 50; 20–60 turns each)
+  --session-seed N    seed of the --sessions workload (default 1)
+  --session-concurrency N
+                      sessions sent at a time with --sessions (default 4)
+  --routing-profile P built-in profile of --sessions (default auto)
   --baseline          also measure a minimal Fastify + undici proxy (bench/lib/baseline-proxy.js: no routing, audit
                       or metrics) beside the gateway: the floor of the gateway's stack on this machine
   --node-option OPT   an extra Node option for the gateway process, repeatable (e.g. --node-option=--max-semi-space-size=4)
@@ -103,6 +112,11 @@ function parseFlags(argv) {
         profile: {type: 'boolean', default: false},
         baseline: {type: 'boolean', default: false},
         redis: {type: 'boolean', default: false},
+        sessions: {type: 'boolean', default: false},
+        'session-count': {type: 'string', default: '50'},
+        'session-seed': {type: 'string', default: '1'},
+        'session-concurrency': {type: 'string', default: '4'},
+        'routing-profile': {type: 'string', default: 'auto'},
         'redis-no-priority': {type: 'boolean', default: false},
         'node-option': {type: 'string', multiple: true, default: []},
         'document-kb': {type: 'string', default: '0'},
@@ -142,6 +156,11 @@ function parseFlags(argv) {
     profile: values.profile,
     baseline: values.baseline,
     redis: values.redis,
+    sessions: values.sessions,
+    sessionCount: positiveInt(values['session-count'], '--session-count'),
+    sessionSeed: positiveInt(values['session-seed'], '--session-seed'),
+    sessionConcurrency: positiveInt(values['session-concurrency'], '--session-concurrency'),
+    routingProfile: values['routing-profile'],
     redisNoPriority: values['redis-no-priority'],
     nodeOptions: values['node-option'],
     documentKb: values['document-kb'] === '0' ? 0 : positiveInt(values['document-kb'], '--document-kb'),
@@ -844,6 +863,14 @@ async function main() {
   if (flags.redis) {
     const {runSharedStateBench} = await import('./shared-state.mjs')
     return runSharedStateBench(flags, {dir, outPath, print})
+  }
+  if (flags.sessions) {
+    const {runSessionsBench} = await import('./sessions.mjs')
+    try {
+      return await runSessionsBench(flags, {dir, outPath, print})
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
   }
   if (flags.nodeOptions.length > 0) print(`gateway Node options: ${flags.nodeOptions.join(' ')}`)
   if (flags.api === 'messages') {

@@ -92,8 +92,13 @@ function waitForLine(service, stream, match, what, timeoutMs = 30_000) {
 }
 
 /** Starts `router sim --fast --json --quiet --port 0` and resolves with its URL once it listens. */
-export async function startUpstream() {
-  const child = spawn(process.execPath, [RUN_JS, 'sim', '--fast', '--json', '--quiet', '--host', '127.0.0.1', '--port', '0', '--name', 'bench', '--api-key', UPSTREAM_KEY], {
+export function startUpstream() {
+  return startSimulator(['--fast', '--name', 'bench', '--api-key', UPSTREAM_KEY])
+}
+
+/** Starts `router sim --json --quiet --host 127.0.0.1 --port 0 ARGS…` and resolves with its URL once it listens. */
+export async function startSimulator(args) {
+  const child = spawn(process.execPath, [RUN_JS, 'sim', '--json', '--quiet', '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: baseEnv(),
@@ -137,12 +142,12 @@ export function gatewayConfig(upstreamUrl) {
 
 /**
  * Starts `router serve --no-tui` on 127.0.0.1:0 with its default settings (audit log on, into `dir`, named `name`),
- * the config written to `dir`, and resolves once it listens. `nodeArgs` go before the script (e.g. `--cpu-prof`);
- * `env` adds settings (a replica of `--redis` gets its `ROUTER_STATE_URL`).
+ * the config written to `dir` (`config`, else `gatewayConfig(upstreamUrl)`), and resolves once it listens. `nodeArgs`
+ * go before the script (e.g. `--cpu-prof`); `env` adds settings (a replica of `--redis` gets its `ROUTER_STATE_URL`).
  */
-export async function startGateway({dir, upstreamUrl, nodeArgs = [], env = {}, name = 'router_decisions'}) {
+export async function startGateway({dir, upstreamUrl, config, nodeArgs = [], env = {}, name = 'router_decisions'}) {
   const configPath = join(dir, 'router.yaml')
-  await writeFile(configPath, gatewayConfig(upstreamUrl))
+  await writeFile(configPath, config ?? gatewayConfig(upstreamUrl))
   const auditPath = join(dir, 'logs', `${name}.jsonl`)
   const args = [...nodeArgs]
   if (!HAS_PROC) args.push('--import', IPC_PROBE)

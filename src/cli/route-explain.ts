@@ -50,6 +50,8 @@ export const FALLBACK_PROFILE = 'auto'
 
 /** What decisions are made against. */
 export interface ExplainTarget {
+  /** The config file; null when the built-in profile stands in for a missing one. */
+  path: string | null
   config: RuntimeConfig
   /** Profile name reported in decisions (`custom` for a raw config). */
   profile: string | null
@@ -69,6 +71,7 @@ export async function loadExplainTarget(flag: string | undefined, env: NodeJS.Pr
   const named = flag !== undefined || Boolean(env[CONFIG_PATH_ENV])
   if (!named && !existsSync(path)) {
     return {
+      path: null,
       config: builtinProfileConfig(FALLBACK_PROFILE),
       profile: FALLBACK_PROFILE,
       ignoreAccounts: true,
@@ -78,7 +81,7 @@ export async function loadExplainTarget(flag: string | undefined, env: NodeJS.Pr
     }
   }
   const loaded = await loadConfig(path, {env})
-  return {config: loaded.config, profile: loaded.profile ?? 'custom', ignoreAccounts: false, notes: []}
+  return {path, config: loaded.config, profile: loaded.profile ?? 'custom', ignoreAccounts: false, notes: []}
 }
 
 /** A request body for `prompt` on `endpoint`, as a client would send it. `model` defaults to `auto`. */

@@ -506,6 +506,7 @@ function decisionEvent(
     model_alias: decision.model_alias,
     session: decision.session,
     requirements: decision.requirements,
+    provider_tools: decision.provider_tools,
     task: decision.task,
     complexity: decision.complexity,
     selected_model: decision.selected_model,

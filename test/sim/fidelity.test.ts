@@ -110,6 +110,15 @@ describe('Anthropic: thinking, pings and cache usage', () => {
     expect(second.input_tokens).toBeLessThan(20)
   })
 
+  it('keeps a cache per model: the same prefix sent to another model is written again, not read', async () => {
+    const system = [{type: 'text', text: 'Per-model instructions. '.repeat(400), cache_control: {type: 'ephemeral'}}]
+    const ask = (model: string) => postJson(`${sim.url}/v1/messages`, {model, max_tokens: 50, system, messages: [{role: 'user', content: 'Q'}]}, ANTHROPIC)
+    const first = (await (await ask('claude-sonnet-4-5')).json()).usage
+    const other = (await (await ask('claude-haiku-4-5')).json()).usage
+    expect(other).toMatchObject({cache_read_input_tokens: 0, cache_creation_input_tokens: first.cache_creation_input_tokens})
+    expect((await (await ask('claude-sonnet-4-5')).json()).usage.cache_read_input_tokens).toBe(first.cache_creation_input_tokens)
+  })
+
   it('takes a system turn inside messages only on Claude Opus 4.8, and only where the placement rules allow it', async () => {
     const ask = (model: string, messages: unknown[]) => postJson(`${sim.url}/v1/messages`, {model, max_tokens: 10, messages}, ANTHROPIC)
     const turns = [{role: 'user', content: 'Hi'}, {role: 'system', content: 'Be brief.'}]
@@ -152,6 +161,14 @@ describe('OpenAI: cached prompt tokens', () => {
     expect(second.prompt_tokens_details.cached_tokens).toBeGreaterThanOrEqual(1024)
     expect(second.prompt_tokens_details.cached_tokens % 128).toBe(0)
     expect(second.prompt_tokens_details.cached_tokens).toBeLessThanOrEqual(second.prompt_tokens)
+  })
+
+  it('keeps a cache per model: a prompt another model has seen is not cached for this one', async () => {
+    const history = [{role: 'system', content: 'Another stable system prompt. '.repeat(300)}]
+    const ask = (model: string, content: string) => postJson(`${sim.url}/v1/chat/completions`, {model, messages: [...history, {role: 'user', content}]})
+    await ask('gpt-5.2', 'One')
+    expect((await (await ask('gpt-5-mini', 'Two')).json()).usage.prompt_tokens_details.cached_tokens).toBe(0)
+    expect((await (await ask('gpt-5.2', 'Three')).json()).usage.prompt_tokens_details.cached_tokens).toBeGreaterThanOrEqual(1024)
   })
 })
 

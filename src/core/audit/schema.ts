@@ -136,6 +136,11 @@ export const RouteDecisionEventSchema = z.strictObject({
    * and `session`, all `route replay` needs to run selection again on another config, prompts not included.
    */
   requirements: RequirementsSchema.optional(),
+  /**
+   * The request's tool types that only some providers run (as in `RoutingDecision.provider_tools`), which `route
+   * replay` needs too. Absent from logs written before it existed.
+   */
+  provider_tools: z.array(z.string()).optional(),
   task: TaskSchema,
   complexity: ComplexitySchema,
   selected_model: z.string(),

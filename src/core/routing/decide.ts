@@ -24,7 +24,7 @@ import {modelInfo} from './model-info.js'
 import {AUTO_MODEL_NAMES, readRoutingFields, requestedModelName} from './request-options.js'
 import {providerToolTypes} from './provider-tools.js'
 import {configuredModelKeys, resolveModelName, resolveRequestedModel} from './resolve-model.js'
-import type {Classification, Endpoint, RoutingDecision, SessionDecision, SessionState, Signal} from './schema.js'
+import type {Classification, Endpoint, RoutingDecision, RoutingRequestFields, SessionDecision, SessionState, Signal} from './schema.js'
 import {affinityFor, complexityRank, isFollowUp, type SessionKey} from './session.js'
 import {type ChainEntry, type LiveStatsSource, selectCandidates} from './select.js'
 
@@ -57,6 +57,26 @@ const ENDPOINT_CAPABILITY: Partial<Record<Endpoint, keyof EndpointModels & Capab
   'images.generations': 'image_generation',
 }
 
+/**
+ * What a decision reads from a request body: the router-only fields, the model asked for, the classifier's verdict and
+ * the request's shape. No prompt text: `route replay` rebuilds these from the audit log.
+ */
+export interface RequestFacts {
+  endpoint: Endpoint
+  fields: RoutingRequestFields
+  /** The `model` the client sent, as it sent it (`auto` included); null when it sent none. */
+  requestedModel: string | null
+  /** The model name to resolve: null for auto (missing, empty, `auto`). */
+  requestedName: string | null
+  classification: Classification
+  /** A tool result or a "continue" (read only for a request of a session). */
+  followUp: boolean
+  /** The request sets reasoning parameters (`reasoning_effort`, `reasoning`). */
+  reasoning: boolean
+  /** Its tools that only some providers run (`providerToolTypes`). */
+  providerTools: readonly string[]
+}
+
 /** Decides where one request goes, with the reasons. Throws a `RoutingError` when it cannot be routed. */
 export function decideRoute(
   request: {body: unknown; endpoint: Endpoint},
@@ -64,11 +84,34 @@ export function decideRoute(
   options: DecideOptions = {},
 ): RoutingDecision {
   const started = performance.now()
+  return decideOnFacts(readRequest(request, options), config, options, started)
+}
+
+/** The facts of one request body (see `RequestFacts`); throws a `RoutingError` for malformed router fields or model. */
+function readRequest(request: {body: unknown; endpoint: Endpoint}, options: Pick<DecideOptions, 'classify' | 'session'> = {}): RequestFacts {
   const {body, endpoint} = request
   const fields = readRoutingFields(body)
   const requestedName = requestedModelName(body)
-  const requested = requestedName === null ? null : resolveRequestedModel(config, requestedName)
-  const classification = (options.classify ?? classifyRequest)(body, endpoint)
+  const record = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {}
+  return {
+    endpoint,
+    fields,
+    requestedModel: typeof record.model === 'string' ? record.model : null,
+    requestedName,
+    classification: (options.classify ?? classifyRequest)(body, endpoint),
+    followUp: options.session !== undefined && isFollowUp(endpoint, record),
+    reasoning: record.reasoning_effort != null || record.reasoning != null,
+    providerTools: providerToolTypes(body, endpoint),
+  }
+}
+
+/**
+ * Decides on a request's facts (`decideRoute` reads them from its body; `route replay` from an audit log). `started`
+ * is when the decision began, for `decision_ms`.
+ */
+export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, options: DecideOptions = {}, started = performance.now()): RoutingDecision {
+  const {endpoint, fields, classification} = facts
+  const requested = facts.requestedName === null ? null : resolveRequestedModel(config, facts.requestedName)
 
   let {task, complexity, signals} = classification
   const forced = fields.router
@@ -110,10 +153,10 @@ export function decideRoute(
   // warm (and whenever the turn is a follow-up) the session's complexity is the floor: a turn never lowers it, unless
   // the config allows a downgrade, which judges the turn on its own and lets cost decide below.
   const session = options.session
-  const bodyObject = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {}
   const previous = session !== undefined && config.session.affinity && !explicit ? session.state : null
+  const turnTask = task
   const turnComplexity = complexity
-  const followUp = session !== undefined && isFollowUp(endpoint, bodyObject)
+  const followUp = session !== undefined && facts.followUp
   if (previous !== null && forced === undefined) {
     const warm = previous.answered_at + session!.cacheTtlMs(previous.provider) > session!.now
     if (followUp && task !== previous.task) {
@@ -140,8 +183,7 @@ export function decideRoute(
     chain = autoChain(config, route.models, endpoint)
   }
 
-  const body_ = body as Record<string, unknown> | null
-  const providerTools = providerToolTypes(body, endpoint)
+  const providerTools = facts.providerTools
   const selection = selectCandidates({
     config,
     chain,
@@ -149,7 +191,7 @@ export function decideRoute(
     task,
     complexity,
     requirements: classification.requirements,
-    reasoning: body_ !== null && typeof body_ === 'object' && (body_.reasoning_effort != null || body_.reasoning != null),
+    reasoning: facts.reasoning,
     providerTools,
     preferences: fields.provider,
     allowedModels: fields.allowed_models,
@@ -165,6 +207,7 @@ export function decideRoute(
       source: session.key.source,
       previous_model: session.state?.model ?? null,
       previous_account: session.state?.account ?? null,
+      turn_task: turnTask,
       turn_complexity: turnComplexity,
       follow_up: followUp,
     }
@@ -201,10 +244,9 @@ export function decideRoute(
     }
   }
 
-  const rawModel = body_ !== null && typeof body_ === 'object' ? body_.model : undefined
   return {
     source: explicit ? 'request' : 'auto',
-    requested_model: typeof rawModel === 'string' ? rawModel : null,
+    requested_model: facts.requestedModel,
     model_alias: requested?.alias ?? null,
     endpoint,
     task,

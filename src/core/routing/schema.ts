@@ -150,6 +150,11 @@ export const SessionDecisionSchema = z.strictObject({
   /** The model that answered the session's last turn, if one did. */
   previous_model: z.string().nullable(),
   previous_account: z.string().nullable(),
+  /**
+   * The task of this turn on its own (a follow-up's decision takes the session's task). Absent from logs written before
+   * it existed.
+   */
+  turn_task: TaskSchema.optional(),
   /** The complexity of this turn on its own (the decision's `complexity` is the session's). */
   turn_complexity: ComplexitySchema,
   /** A tool result or a "continue": the turn takes the session's task and complexity. */

@@ -50,7 +50,7 @@ export function messages(ctx: HandlerContext): Answer {
     reply,
     preamble,
     thinking,
-    usage: usage(reply.inputTokens, ctx.cache.anthropic(cachePrefix), outputTokens),
+    usage: usage(reply.inputTokens, ctx.cache.anthropic(prompt.model, cachePrefix), outputTokens),
   }
   if (stream) return messagesStream(p)
   const content: unknown[] = []

@@ -150,7 +150,7 @@ function finishReason(reply: Reply): string {
  * never more than it.
  */
 export function cachedTokens(ctx: HandlerContext, prompt: Prompt, reply: Reply): number {
-  return Math.min(ctx.cache.openai(prompt.cacheKey ?? ''), reply.inputTokens)
+  return Math.min(ctx.cache.openai(prompt.model, prompt.cacheKey ?? ''), reply.inputTokens)
 }
 
 /** Chat usage: `prompt_tokens` includes the cached tokens that `prompt_tokens_details.cached_tokens` counts. */
