@@ -183,6 +183,24 @@ export default defineConfig(
     },
   },
   {
+    // Node 20's V8 builds an object literal that goes on after a spread (`{...base, more}`, `{...a, ...b}`) through a
+    // slow runtime path: 1.5 to 8 µs a literal, against 30 ns for the same object written out, and 20 ns for a literal
+    // whose only spread comes last. On the request path those literals cost the gateway a large share of its CPU per
+    // request. Write the fields out, put the one spread last, or use Object.assign.
+    files: ['src/gateway/**', 'src/tui/**', 'src/core/routing/**', 'src/core/metrics/**', 'src/core/audit/**', 'src/core/policy/**', 'src/core/auth/**', 'src/core/replay/**'],
+    ignores: ['**/schema.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ObjectExpression > SpreadElement:not(:last-child)',
+          message:
+            'On the request path an object literal may not go on after a spread (slow in Node 20: 1.5-8 µs): write the fields out, put the spread last, or use Object.assign.',
+        },
+      ],
+    },
+  },
+  {
     // A command file is its command class: static metadata and a run() that hands off to src/cli or src/core.
     files: ['src/commands/**'],
     rules: {

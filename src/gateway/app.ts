@@ -8,7 +8,7 @@ import type {Socket} from 'node:net'
 import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 
 import {promptForAudit} from '../core/audit/prompt.js'
-import type {RouteDecisionEvent} from '../core/audit/schema.js'
+import type {ProxyTerminalEvent, RouteDecisionEvent} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
 import {classifyRequest} from '../core/routing/classifier.js'
 import {decideRoute} from '../core/routing/decide.js'
@@ -347,14 +347,14 @@ async function route(
         rawBody,
         stream,
         decision,
-        ...(session?.state ? {sessionTarget: {account: session.state.account, provider: session.state.provider}} : {}),
+        sessionTarget: session?.state ? {account: session.state.account, provider: session.state.provider} : undefined,
         principal,
         clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
-        ...(endpoint === 'messages' && typeof request.headers['anthropic-beta'] === 'string' ? {anthropicBeta: request.headers['anthropic-beta']} : {}),
+        anthropicBeta: endpoint === 'messages' && typeof request.headers['anthropic-beta'] === 'string' ? request.headers['anthropic-beta'] : undefined,
         startedAt: request.routerStart,
         signal: clientGone,
         config,
-        ...(lease ? {onComplete: (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text)} : {}),
+        onComplete: lease ? (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text) : undefined,
       },
       reply,
     )
@@ -425,10 +425,9 @@ function replay(state: GatewayState, request: FastifyRequest, reply: FastifyRepl
   reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body.toString('utf8'))
   const ok = stored.status >= 200 && stored.status < 300
   const rejected = stored.errorCode !== undefined
-  state.bus.publish({
+  const event: ProxyTerminalEvent = {
     ts: auditTimestamp(),
     request_id: request.routerId,
-    ...(request.principal ? {principal: request.principal} : {}),
     event: 'proxy_terminal',
     endpoint,
     outcome: ok ? 'success' : rejected ? 'rejected' : 'upstream_error',
@@ -444,7 +443,9 @@ function replay(state: GatewayState, request: FastifyRequest, reply: FastifyRepl
     error_type: ok || rejected ? null : 'upstream_status',
     error_code: stored.errorCode ?? null,
     replay_of: stored.requestId,
-  })
+  }
+  if (request.principal) event.principal = request.principal
+  state.bus.publish(event)
 }
 
 function requestTimedOut(): GatewayError {
@@ -531,7 +532,7 @@ function decisionEvent(
 
 /** The headers of the gateway's own error answer (as `rejectRequest` sends them). */
 function errorHeaders(request: FastifyRequest, error: GatewayError): Record<string, string> {
-  return {'x-router-request-id': request.routerId, ...error.headers, 'content-type': 'application/json; charset=utf-8'}
+  return Object.assign({'x-router-request-id': request.routerId}, error.headers, {'content-type': 'application/json; charset=utf-8'})
 }
 
 /**
@@ -560,10 +561,9 @@ function rejectRequest(state: GatewayState, request: FastifyRequest, reply: Fast
   }
   const endpoint = ENDPOINT_ROUTES.find(([route]) => path === `/v1${route}`)?.[1] ?? 'passthrough'
   const principal = request.principal
-  state.bus.publish({
+  const event: ProxyTerminalEvent = {
     ts: auditTimestamp(),
     request_id: request.routerId,
-    ...(principal ? {principal} : {}),
     event: 'proxy_terminal',
     endpoint,
     outcome: 'rejected',
@@ -578,7 +578,9 @@ function rejectRequest(state: GatewayState, request: FastifyRequest, reply: Fast
     attempts: [],
     error_type: null,
     error_code: auditCode ?? error.code,
-  })
+  }
+  if (principal) event.principal = principal
+  state.bus.publish(event)
 }
 
 function health(state: GatewayState): Record<string, unknown> {
@@ -593,7 +595,7 @@ function health(state: GatewayState): Record<string, unknown> {
     // shared store is unreachable and requests flow on this replica's own state).
     status: auditLog?.state === 'failing' || !shared.shared ? 'degraded' : 'ok',
     version: VERSION,
-    ...(state.worker === undefined ? {} : {worker: state.worker}),
+    worker: state.worker,
     uptime_s: Math.round((now - state.startedAt) / 1000),
     config: {
       path: config.path,
@@ -613,8 +615,8 @@ function health(state: GatewayState): Record<string, unknown> {
       models: account.models.length === 0 ? 'any' : account.models.length,
       cooling_down_until: cooling.get(account.name) ?? null,
     })),
-    cooldowns: cooldowns.map((c) => ({...c, until: new Date(c.until).toISOString()})),
-    circuit_breakers: (state.breakers?.states?.() ?? []).map((b) => ({...b, until: b.until === null ? null : new Date(b.until).toISOString()})),
+    cooldowns: cooldowns.map((c) => Object.assign({}, c, {until: new Date(c.until).toISOString()})),
+    circuit_breakers: (state.breakers?.states?.() ?? []).map((b) => Object.assign({}, b, {until: b.until === null ? null : new Date(b.until).toISOString()})),
     audit_log: auditLog,
     state: shared,
   }

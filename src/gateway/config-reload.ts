@@ -90,10 +90,10 @@ export class ConfigReloader {
       const loaded = await loadConfig(path, {env})
       if (this.stopped) return {ok: false, path, message: 'the gateway is stopping'}
       const {settings} = this.state
-      applyConfig(this.state, {
-        ...loaded,
-        config: withDefaultAccount(loaded.config, {baseUrl: settings.backend_base_url, apiKey: settings.backend_api_key}),
-      })
+      applyConfig(
+        this.state,
+        Object.assign({}, loaded, {config: withDefaultAccount(loaded.config, {baseUrl: settings.backend_base_url, apiKey: settings.backend_api_key})}),
+      )
       const models = Object.keys(loaded.config.models).length
       const accounts = this.state.config.config.accounts.length
       const warnings = loaded.warnings.length === 0 ? '' : `, ${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'}`

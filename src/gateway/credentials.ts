@@ -258,14 +258,13 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
       }
       const tokens = parseTokenResponse(response.status, await response.text())
       const issuedAt = now()
-      next = {
-        ...latest,
+      next = Object.assign({}, latest, {
         accessToken: tokens.access_token,
         refreshToken: tokens.refresh_token ?? latest.refreshToken,
         idToken: tokens.id_token ?? latest.idToken,
         expiresAt: tokenExpiry(tokens, issuedAt),
         accountId: accountIdOverride(account) ?? chatGptAccountId(tokens.id_token, tokens.access_token) ?? latest.accountId,
-      }
+      })
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       failures.set(ref, {until: now() + refreshRetryMs, message})
@@ -291,12 +290,12 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
         file.entries[ref] = {
           kind: 'oauth',
           access_token: state.accessToken,
-          ...(state.refreshToken ? {refresh_token: state.refreshToken} : {}),
+          refresh_token: state.refreshToken ? state.refreshToken : undefined,
           expires_at: state.expiresAt,
-          ...(state.accountId ? {account_id: state.accountId} : {}),
+          account_id: state.accountId ? state.accountId : undefined,
           token_url: state.tokenUrl,
           client_id: state.clientId,
-          ...(state.idToken ? {id_token: state.idToken} : {}),
+          id_token: state.idToken ? state.idToken : undefined,
           created_at: previous?.created_at ?? stamp,
           updated_at: stamp,
           provider: previous?.provider ?? account.provider,

@@ -37,7 +37,7 @@ export interface StoredResponse {
 export function recordToJson(record: IdempotencyRecord): string {
   if (record.state !== 'completed') return JSON.stringify(record)
   const {body, ...response} = record.response
-  return JSON.stringify({...record, response: {...response, body64: body.toString('base64')}})
+  return JSON.stringify(Object.assign({}, record, {response: Object.assign(response, {body64: body.toString('base64')})}))
 }
 
 /** The record `recordToJson` wrote. */
@@ -45,7 +45,7 @@ export function recordFromJson(text: string): IdempotencyRecord {
   const record = JSON.parse(text) as IdempotencyRecord | {state: 'completed'; fingerprint: string; response: Omit<StoredResponse, 'body'> & {body64: string}}
   if (record.state !== 'completed' || !('body64' in record.response)) return record as IdempotencyRecord
   const {body64, ...response} = record.response
-  return {...record, response: {...response, body: Buffer.from(body64, 'base64')}}
+  return Object.assign({}, record, {response: Object.assign(response, {body: Buffer.from(body64, 'base64')})})
 }
 
 export type IdempotencyRecord =

@@ -93,8 +93,8 @@ export class IngressAuthenticator {
       clockTolerance: oauth?.clockToleranceSeconds ?? 0,
       // A token that never expires is not accepted.
       requiredClaims: ['exp'],
-      ...(oauth?.issuer ? {issuer: oauth.issuer} : {}),
-      ...(oauth?.audience ? {audience: oauth.audience} : {}),
+      issuer: oauth?.issuer ? oauth.issuer : undefined,
+      audience: oauth?.audience ? oauth.audience : undefined,
     }
     if (!oauth) this.getKey = null
     else if (!jose) throw new Error('IngressAuthenticator: OAuth needs the jose module (use IngressAuthenticator.create)')

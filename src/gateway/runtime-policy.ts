@@ -143,7 +143,7 @@ export class RuntimePolicy {
     const feedback = this.options.feedback
     if (feedback === undefined) return false
     const counts = this.options.metrics.qualityCounts()
-    const {escalations, decided} = updateEscalations(this.tiers, counts, this.baseline, {...feedback, now})
+    const {escalations, decided} = updateEscalations(this.tiers, counts, this.baseline, Object.assign({}, feedback, {now}))
     if (decided.length === 0) return false
     for (const row of counts) {
       const key = tierKey(row.task, row.complexity)

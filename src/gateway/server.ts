@@ -173,10 +173,9 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
       else credentialProblems.set(event.account, event.message)
     },
   })
-  const withAccount: LoadedConfig = {
-    ...loaded,
+  const withAccount: LoadedConfig = Object.assign({}, loaded, {
     config: withDefaultAccount(loaded.config, {baseUrl: settings.backend_base_url, apiKey: settings.backend_api_key}),
-  }
+  })
   const state: GatewayState = {
     config: withAccount,
     routingConfig: withAccount.config,
@@ -195,7 +194,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     idempotency,
     auditLog: audit,
     shared,
-    ...(options.worker === undefined ? {} : {worker: options.worker}),
+    worker: options.worker,
     draining: false,
     active: {count: 0, started: 0, onIdle: null},
     startedAt: Date.now(),
@@ -310,14 +309,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const addresses = gateway.app.addresses().filter((a): a is AddressInfo => typeof a === 'object')
   const boundPort = addresses[0]?.port ?? port
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
-  return {
-    ...gateway,
+  return Object.assign({}, gateway, {
     url: httpUrl(reachable, boundPort),
     host,
     port: boundPort,
     listening: addresses.map((a) => httpUrl(a.address, a.port)),
     exposed: addresses.some((a) => !isLoopback(a.address)),
-  }
+  })
+
 }
 
 function httpUrl(host: string, port: number): string {

@@ -74,14 +74,14 @@ export class DashboardStore {
     if (event.event === 'route_decision') {
       const slot = this.slots.get(event.request_id)
       if (slot === undefined) this.append({requestId: event.request_id, ts: event.ts, decision: event})
-      else this.replace(slot, {...this.ring[slot]!, decision: event})
+      else this.replace(slot, Object.assign({}, this.ring[slot]!, {decision: event}))
     } else if (event.event === 'proxy_terminal') {
       const slot = this.slots.get(event.request_id)
       if (slot === undefined) this.append({requestId: event.request_id, ts: event.ts, terminal: event})
-      else this.replace(slot, {...this.ring[slot]!, terminal: event})
+      else this.replace(slot, Object.assign({}, this.ring[slot]!, {terminal: event}))
     } else if (event.event === 'quality_feedback') {
       const slot = this.slots.get(event.request_id)
-      if (slot !== undefined) this.replace(slot, {...this.ring[slot]!, feedback: event})
+      if (slot !== undefined) this.replace(slot, Object.assign({}, this.ring[slot]!, {feedback: event}))
     }
   }
 
@@ -109,7 +109,7 @@ export class DashboardStore {
       this.count--
     }
     const slot = (this.start + this.count) % this.capacity
-    this.ring[slot] = {...row, seq: ++this.seq}
+    this.ring[slot] = Object.assign({}, row, {seq: ++this.seq})
     this.slots.set(row.requestId, slot)
     this.count++
   }

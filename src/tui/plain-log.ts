@@ -43,7 +43,7 @@ export function formatRequestJson(terminal: ProxyTerminalEvent, decision?: Route
   return JSON.stringify({
     ts: terminal.ts,
     request_id: terminal.request_id,
-    ...(terminal.principal === undefined ? {} : {principal: terminal.principal}),
+    principal: terminal.principal,
     endpoint: terminal.endpoint,
     outcome: terminal.outcome,
     status: terminal.status,

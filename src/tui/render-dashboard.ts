@@ -44,15 +44,20 @@ export interface DashboardHandle {
 export function renderDashboard(options: RenderDashboardOptions): DashboardHandle {
   const store = new DashboardStore({capacity: options.capacity, metrics: options.metrics, sharedMetrics: options.sharedMetrics})
   const disconnect = store.connect(options.source)
-  const instance = render(createElement(Dashboard, {store, info: options.info, source: options.source, frameIntervalMs: options.frameIntervalMs}), {
-    // Given only when set: an explicit undefined would replace Ink's process.stdout/stdin defaults.
-    ...(options.stdout ? {stdout: options.stdout} : {}),
-    ...(options.stdin ? {stdin: options.stdin} : {}),
-    exitOnCtrlC: true,
-    // Console output from elsewhere in the process is printed above the dashboard instead of garbling it.
-    patchConsole: options.patchConsole ?? true,
-    maxFps: 10,
-  })
+  const instance = render(
+    createElement(Dashboard, {store, info: options.info, source: options.source, frameIntervalMs: options.frameIntervalMs}),
+    Object.assign(
+      // Given only when set: an explicit undefined would replace Ink's process.stdout/stdin defaults.
+      options.stdout ? {stdout: options.stdout} : {},
+      options.stdin ? {stdin: options.stdin} : {},
+      {
+        exitOnCtrlC: true,
+        // Console output from elsewhere in the process is printed above the dashboard instead of garbling it.
+        patchConsole: options.patchConsole ?? true,
+        maxFps: 10,
+      },
+    ),
+  )
   const exited = instance.waitUntilExit().then(
     () => disconnect(),
     (error: unknown) => {

@@ -129,7 +129,7 @@ export function logRowSegments(row: DecisionRow, columns: LogColumns): Segment[]
   const push = (text: string, width: number, options: Omit<Segment, 'text'> & {align?: 'left' | 'right'} = {}) => {
     if (width <= 0) return
     // The separating space takes the style of the previous cell, so that unstyled neighbours merge into one node.
-    if (segments.length > 0) segments[segments.length - 1] = {...segments[segments.length - 1], text: segments[segments.length - 1].text + ' '}
+    if (segments.length > 0) segments[segments.length - 1] = Object.assign({}, segments[segments.length - 1], {text: segments[segments.length - 1].text + ' '})
     segments.push({text: fit(text, width, options.align), color: options.color, bold: options.bold, dim: options.dim})
   }
   push(formatClock(row.ts), columns.time, {dim: true})

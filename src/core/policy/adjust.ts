@@ -85,9 +85,9 @@ export function applyPriors(config: RuntimeConfig, priors: Readonly<Record<strin
     if (declared === undefined) continue
     if (declared.latency_ms === prior.latency_ms && declared.failure_rate === prior.failure_rate) continue
     models ??= {...config.models}
-    models[model] = {...declared, latency_ms: prior.latency_ms, failure_rate: prior.failure_rate}
+    models[model] = Object.assign({}, declared, {latency_ms: prior.latency_ms, failure_rate: prior.failure_rate})
   }
-  return models === undefined ? config : {...config, models}
+  return models === undefined ? config : Object.assign({}, config, {models})
 }
 
 function clamp01(value: number): number {

@@ -180,7 +180,7 @@ class ReplayedSessions {
     if (due.length === 0) return
     for (const entry of due) {
       const before = this.options.sessions.get(entry.id, entry.at)
-      this.options.sessions.set(entry.id, {...entry.state, turns: (before?.turns ?? 0) + 1}, entry.at)
+      this.options.sessions.set(entry.id, Object.assign({}, entry.state, {turns: (before?.turns ?? 0) + 1}), entry.at)
     }
     this.pending = this.pending.filter((entry) => entry.at > now)
   }
@@ -265,7 +265,7 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
     }
     // A turn that stays keeps what its provider had cached; one that moves finds no cache at the new provider, unless
     // its session moved there before.
-    const usage: RecordedUsage = from === to || warmThere ? turn.usage : {...turn.usage, cached_tokens: null, cache_write_tokens: null}
+    const usage: RecordedUsage = from === to || warmThere ? turn.usage : Object.assign({}, turn.usage, {cached_tokens: null, cache_write_tokens: null})
     const recordedCost = turn.costUsd === undefined ? priceOf(modelInfo(options.config, from), turn.usage) : turn.costUsd
     const replayedCost = priceOf(modelInfo(options.config, to), usage)
     if (recordedCost === null || replayedCost === null) {
@@ -289,12 +289,13 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
 
   report.changes = [...changes.values()].sort((a, b) => b.turns - a.turns || a.from.localeCompare(b.from) || a.to.localeCompare(b.to))
   report.models = [...models.values()]
-    .map((entry) => ({
-      ...entry,
-      recorded_cost_usd: roundUsd(entry.recorded_cost_usd),
-      replayed_cost_usd: roundUsd(entry.replayed_cost_usd),
-      difference_usd: roundUsd(entry.replayed_cost_usd - entry.recorded_cost_usd),
-    }))
+    .map((entry) =>
+      Object.assign({}, entry, {
+        recorded_cost_usd: roundUsd(entry.recorded_cost_usd),
+        replayed_cost_usd: roundUsd(entry.replayed_cost_usd),
+        difference_usd: roundUsd(entry.replayed_cost_usd - entry.recorded_cost_usd),
+      }),
+    )
     .sort((a, b) => a.model.localeCompare(b.model))
   const recordedTotal = roundUsd(report.models.reduce((sum, entry) => sum + entry.recorded_cost_usd, 0))
   const replayedTotal = roundUsd(report.models.reduce((sum, entry) => sum + entry.replayed_cost_usd, 0))

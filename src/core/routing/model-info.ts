@@ -56,12 +56,12 @@ export function modelInfo(config: RuntimeConfig, key: string): ModelInfo {
     // The config schema fills `id` on every configured model, and the runtime policy writes the latency and failure
     // priors of every model it has seen: only the other fields say whether someone described it.
     const described = own !== undefined && Object.keys(own).some((field) => !UNDESCRIPTIVE_FIELDS.has(field))
-    const origin = described ? (model.in_catalog ? 'config+catalog' : 'config') : model.in_catalog ? 'catalog' : 'defaults'
+    const origin: ModelInfo['origin'] = described ? (model.in_catalog ? 'config+catalog' : 'config') : model.in_catalog ? 'catalog' : 'defaults'
     const known = {} as Record<KnownFigure, boolean>
     for (const [figure, field] of FIGURE_FIELDS) {
       known[figure] = model.in_catalog || (field === null ? described : own?.[field] !== undefined)
     }
-    info = {...model, capability_set: new Set(model.capabilities), origin, known}
+    info = Object.assign({}, model, {capability_set: new Set(model.capabilities), origin, known})
     if (perKey.size < CACHE_LIMIT) perKey.set(key, info)
   }
   return info

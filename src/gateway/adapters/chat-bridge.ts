@@ -63,7 +63,7 @@ export function withChatBridge(inner: ProviderAdapter, bridge: ChatBridge): Prov
     let chat = contexts.get(ctx)
     if (chat === undefined) {
       const body = bridge.toChat(ctx.body, ctx.stream)
-      chat = {...ctx, endpoint: 'chat.completions', path: '/chat/completions', body, bodyJson: () => JSON.stringify(body)}
+      chat = Object.assign({}, ctx, {endpoint: 'chat.completions' as const, path: '/chat/completions', body, bodyJson: () => JSON.stringify(body)})
       contexts.set(ctx, chat)
     }
     return chat
@@ -81,7 +81,7 @@ export function withChatBridge(inner: ProviderAdapter, bridge: ChatBridge): Prov
       return {status, body: bridge.fromChat(translated === undefined ? parseChat(text) : translated.body, ctx.body)}
     },
 
-    ...(inner.translateError ? {translateError: inner.translateError} : {}),
+    translateError: inner.translateError,
 
     createStreamTranslator(ctx): StreamTranslator | undefined {
       if (ctx.endpoint !== bridge.endpoint) return inner.createStreamTranslator?.(ctx)

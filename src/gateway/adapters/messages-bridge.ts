@@ -258,16 +258,11 @@ export function messageFromChat(chat: unknown): Json {
       content.push({type: 'tool_use', id: typeof call.id === 'string' ? call.id : newId('toolu'), name: String(call.function.name ?? ''), input: toolInput(call.function.arguments)})
     }
   }
-  return {
-    id: newId('msg'),
-    type: 'message',
-    role: 'assistant',
-    model: chat.model ?? null,
-    content,
-    ...stopOf(choice.finish_reason, typeof message.refusal === 'string' ? message.refusal : ''),
-    stop_sequence: null,
-    usage: usageOf(chat.usage as Partial<ChatUsage> | undefined),
-  }
+  return Object.assign(
+    {id: newId('msg'), type: 'message', role: 'assistant', model: chat.model ?? null, content},
+    stopOf(choice.finish_reason, typeof message.refusal === 'string' ? message.refusal : ''),
+    {stop_sequence: null, usage: usageOf(chat.usage as Partial<ChatUsage> | undefined)},
+  )
 }
 
 /**
@@ -354,7 +349,7 @@ export class ChatToMessagesStream extends ChatStreamReader {
     out += this.closeBlock()
     this.finished = true
     const usage = usageOf(this.usage)
-    out += this.event('message_delta', {delta: {...stopOf(this.finishReason, this.refusal), stop_sequence: null}, usage})
+    out += this.event('message_delta', {delta: Object.assign(stopOf(this.finishReason, this.refusal), {stop_sequence: null}), usage})
     return out + this.event('message_stop', {})
   }
 }

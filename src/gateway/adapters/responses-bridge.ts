@@ -182,7 +182,7 @@ class ClientTools {
     for (const tool of found) uses.set(tool.name, (uses.get(tool.name) ?? 0) + 1)
     for (const tool of found) {
       const chatName = tool.namespace !== undefined && uses.get(tool.name)! > 1 ? `${tool.namespace}__${tool.name}` : tool.name
-      const entry = {...tool, chatName}
+      const entry = Object.assign({}, tool, {chatName})
       this.list.push(entry)
       this.byChatName.set(chatName, entry)
     }
@@ -330,7 +330,8 @@ function completion(finishReason: unknown): {status: string; incomplete_details:
 
 function responseObject(request: Json, parts: {id: string; created: number; model: unknown; output: Json[]; finishReason: unknown; usage: Json | null; inProgress?: boolean}): Json {
   const done = parts.inProgress ? {status: 'in_progress', incomplete_details: null} : completion(parts.finishReason)
-  return {
+  return Object.assign(
+    {
     id: parts.id,
     object: 'response',
     created_at: parts.created,
@@ -339,9 +340,10 @@ function responseObject(request: Json, parts: {id: string; created: number; mode
     incomplete_details: done.incomplete_details,
     model: parts.model,
     output: parts.output,
-    ...echoed(request),
-    usage: parts.usage,
-  }
+    },
+    echoed(request),
+    {usage: parts.usage},
+  )
 }
 
 /** A message that declines to answer: its one content part is a `refusal` with the provider's explanation. */

@@ -32,7 +32,7 @@ function stripList(
     changed = true
     return stripped
   })
-  return changed ? {...body, [field]: next} : null
+  return changed ? Object.assign({}, body, {[field]: next}) : null
 }
 
 const THINKING_BLOCKS = new Set(['thinking', 'redacted_thinking'])
@@ -43,7 +43,7 @@ function stripThinkingBlocks(message: Record<string, unknown>): Record<string, u
   const kept = message.content.filter((block: unknown) => !THINKING_BLOCKS.has((block as {type?: unknown} | null)?.type as string))
   if (kept.length === message.content.length) return null
   // A turn that was only thinking keeps an empty text block: the Messages API refuses an empty content list.
-  return {...message, content: kept.length > 0 ? kept : [{type: 'text', text: ''}]}
+  return Object.assign({}, message, {content: kept.length > 0 ? kept : [{type: 'text', text: ''}]})
 }
 
 /** A Responses input without `reasoning` items (their `encrypted_content` and summaries are the old target's). */
@@ -51,7 +51,7 @@ function stripResponsesInput(body: Record<string, unknown>): Record<string, unkn
   const input = body.input
   if (!Array.isArray(input)) return null
   const kept = input.filter((item: unknown) => (item as {type?: unknown} | null)?.type !== 'reasoning')
-  return kept.length === input.length ? null : {...body, input: kept}
+  return kept.length === input.length ? null : Object.assign({}, body, {input: kept})
 }
 
 /**

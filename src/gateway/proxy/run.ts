@@ -521,7 +521,7 @@ class ProxyRun {
     const headers = this.diagnosticHeaders(null, last)
     Object.assign(headers, error.headers)
     // Serialised here, once, so that the idempotency capture sees exactly the bytes sent.
-    const body = JSON.stringify({...error.toBody(), _router: this.routerObject(null)})
+    const body = JSON.stringify(Object.assign(error.toBody(), {_router: this.routerObject(null)}))
     headers['content-type'] = 'application/json; charset=utf-8'
     this.input.onComplete?.(error.status, headers, body)
     this.reply.code(error.status).headers(headers).send(body)

@@ -30,5 +30,5 @@ export function usageFrom(text: string): TokenUsage | null {
     if (match) found[name] = Number(match[1])
   }
   const {cached_tokens, cache_write_tokens, ...counts} = found
-  return tokenCounts({...counts, prompt_tokens_details: {cached_tokens, cache_write_tokens}})
+  return tokenCounts(Object.assign(counts, {prompt_tokens_details: {cached_tokens, cache_write_tokens}}))
 }

@@ -134,8 +134,7 @@ export class RedisSharedState implements SharedState {
       // Reconnect with exponential backoff (with jitter), 50 ms to 2 s.
       retryStrategy: (times) => Math.round(Math.min(50 * 2 ** Math.min(times, 6), 2000) * (0.75 + Math.random() / 2)),
     }
-    const client = new Redis(options.url, {
-      ...common,
+    const client = new Redis(options.url, Object.assign({}, common, {
       // Nothing queues up for a Redis that is not there: a command fails at once, and the request goes on locally.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -144,11 +143,11 @@ export class RedisSharedState implements SharedState {
       // No auto-pipelining: it defers every write to a setImmediate, behind the audit work of the turn, and the
       // admission is on the request's path.
       enableAutoPipelining: false,
-    }) as Client
+    })) as Client
     client.defineCommand('olrAdmit', {numberOfKeys: 5, lua: ADMIT})
     client.defineCommand('olrRecord', {numberOfKeys: 3, lua: RECORD})
     client.defineCommand('olrIdemBegin', {numberOfKeys: 1, lua: IDEMPOTENCY_BEGIN})
-    const subscriber = new Redis(options.url, {...common, enableOfflineQueue: true, maxRetriesPerRequest: null})
+    const subscriber = new Redis(options.url, Object.assign({}, common, {enableOfflineQueue: true, maxRetriesPerRequest: null}))
     const state = new RedisSharedState(options, client, subscriber)
     await state.start()
     return state

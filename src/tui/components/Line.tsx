@@ -44,7 +44,7 @@ export function mergeSegments(segments: readonly Segment[]): Segment[] {
     if (segment.text === '') continue
     const last = out.at(-1)
     if (last && last.color === segment.color && Boolean(last.bold) === Boolean(segment.bold) && Boolean(last.dim) === Boolean(segment.dim)) {
-      out[out.length - 1] = {...last, text: last.text + segment.text}
+      out[out.length - 1] = Object.assign({}, last, {text: last.text + segment.text})
     } else {
       out.push(segment)
     }
