@@ -105,39 +105,63 @@ function readText(text: string, window: ScanWindow, lastUser: boolean): TextFeat
 }
 
 /**
+ * An agent's request (one that carries tools: Claude Code, Codex CLI, any tool loop) resends its standing
+ * instructions and the whole conversation on every turn. Those are context, not the ask: the system prompt still says
+ * what kind of work this is (it counts for the task), but neither its wording nor its length makes a turn harder,
+ * and earlier turns count for length at their context weight, not in full. A plain chat is read as before.
+ */
+interface ScanOptions {
+  agent: boolean
+}
+
+/** What `scanSegments` read: the texts with their weights, and the characters that count for the length signal. */
+interface Scanned {
+  texts: WeightedFeatures[]
+  lengthChars: number
+}
+
+/**
  * Scans the texts within the budget, in priority order: the last user turn, the system prompts, then the other
  * turns from the newest. Each text gets its weight (see `WEIGHTS`), earlier turns scaled by `contextFactor`.
  */
-function scanSegments(segments: Segment[]): WeightedFeatures[] {
+function scanSegments(segments: Segment[], options: ScanOptions): Scanned {
   let lastUser = -1
   for (let i = segments.length - 1; i >= 0 && lastUser === -1; i--) if (segments[i].role === 'user') lastUser = i
   let budget = TOTAL_SCAN_BUDGET
-  const out: WeightedFeatures[] = []
-  const scan = (i: number, base: ScanWindow, weight: number): TextFeatures | undefined => {
+  const texts: WeightedFeatures[] = []
+  let lengthChars = 0
+  const scan = (i: number, base: ScanWindow, weight: number, complexityWeight: number): TextFeatures | undefined => {
     const text = segments[i].text
     if (!text || budget <= 0) return undefined
     const head = Math.min(base.head, Math.max(0, budget - base.tail))
     const window = head > 0 ? {head, tail: base.tail} : {head: budget, tail: 0}
     const features = readText(text, window, i === lastUser)
     budget -= Math.min(text.length, window.head + window.tail)
-    out.push({features, weight})
+    texts.push({features, weight, complexityWeight})
     return features
   }
   let context = 1
   if (lastUser !== -1) {
-    const features = scan(lastUser, LAST_USER_WINDOW, WEIGHTS.lastUser)
+    lengthChars += segments[lastUser].text.length
+    const features = scan(lastUser, LAST_USER_WINDOW, WEIGHTS.lastUser, WEIGHTS.lastUser)
     if (features) context = contextFactor(segments[lastUser].text, features)
   }
-  for (let i = 0; i < segments.length; i++) if (segments[i].role === 'system') scan(i, OTHER_WINDOW, WEIGHTS.system)
+  const systemComplexity = options.agent ? 0 : WEIGHTS.system
+  for (let i = 0; i < segments.length; i++) {
+    if (segments[i].role !== 'system') continue
+    if (!options.agent) lengthChars += segments[i].text.length
+    scan(i, OTHER_WINDOW, WEIGHTS.system, systemComplexity)
+  }
   let olderUsers = 0
   let olderOthers = 0
   for (let i = segments.length - 1; i >= 0; i--) {
-    const {role} = segments[i]
+    const {role, text} = segments[i]
     if (i === lastUser || role === 'system') continue
     const weight = earlierWeight(role, role === 'user' ? olderUsers++ : olderOthers++, context)
-    scan(i, OTHER_WINDOW, weight)
+    lengthChars += options.agent ? text.length * weight : text.length
+    scan(i, OTHER_WINDOW, weight, weight)
   }
-  return out
+  return {texts, lengthChars: Math.round(lengthChars)}
 }
 
 function estimateInputTokens(request: ExtractedRequest): number {
@@ -154,11 +178,12 @@ function estimateInputTokens(request: ExtractedRequest): number {
   )
 }
 
-/** Tokens of the texts alone: the length signal of complexity (images and tools have signals of their own). */
-function textTokens(request: ExtractedRequest): number {
-  let chars = 0
-  for (const segment of request.segments) chars += segment.text.length
-  return Math.ceil(chars / 4) + request.knownTokens
+/**
+ * Tokens of the texts that count for the length signal of complexity (images and tools have signals of their own):
+ * every text of a plain chat, the ask and its weighted context in an agent's request (see `ScanOptions`).
+ */
+function textTokens(request: ExtractedRequest, lengthChars: number): number {
+  return Math.ceil(lengthChars / 4) + request.knownTokens
 }
 
 function requirementsOf(request: ExtractedRequest, endpoint: Endpoint, inputTokens: number): Requirements {
@@ -188,7 +213,7 @@ export function classifyRequest(body: unknown, endpoint: Endpoint): Classificati
   const requirements = requirementsOf(request, endpoint, inputTokens)
   const ev = new Evidence()
 
-  const texts = scanSegments(request.segments)
+  const {texts, lengthChars} = scanSegments(request.segments, {agent: request.tools > 0})
   ev.add('general_prior', 'general', GENERAL_PRIOR, GENERAL_PRIOR, 'default')
   for (const {features, weight} of texts) addTaskEvidence(ev, features, weight)
   if (request.fillInMiddle) ev.add('fill_in_middle', 'coding', 3, 3, 'completions suffix')
@@ -217,7 +242,7 @@ export function classifyRequest(body: unknown, endpoint: Endpoint): Classificati
   if (requirements.embeddings) {
     score = 0
   } else {
-    addComplexityEvidence(ev, texts, request, textTokens(request), task)
+    addComplexityEvidence(ev, texts, request, textTokens(request, lengthChars), task)
     score = Math.max(0, ev.complexityScore())
     score = applyEffort(ev, score, request.reasoningEffort)
   }

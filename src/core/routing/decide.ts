@@ -149,9 +149,10 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
   const keys = explicitKeys(config, requested?.key ?? null, fields.models)
   const explicit = keys.length > 0
 
-  // Sessions: a follow-up turn (a tool result, a "continue") takes the session's task; while the session's cache is
-  // warm (and whenever the turn is a follow-up) the session's complexity is the floor: a turn never lowers it, unless
-  // the config allows a downgrade, which judges the turn on its own and lets cost decide below.
+  // Sessions: a follow-up turn (a tool result, a "continue") is part of the session's work: it takes the session's
+  // task and complexity, up or down. Any other turn of a warm session has the session's complexity as its floor (it
+  // may move the session up, never down), unless the config allows a downgrade, which judges the turn on its own and
+  // lets cost decide below.
   const session = options.session
   const previous = session !== undefined && config.session.affinity && !explicit ? session.state : null
   const turnTask = task
@@ -163,8 +164,8 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
       signals = [{name: 'session_task', target: previous.task, weight: 1, detail: `a follow-up turn of a ${previous.task} session (classified ${task})`}, ...signals]
       task = previous.task
     }
-    const floor = followUp || (warm && !config.session.allow_downgrade)
-    if (floor && complexityRank(previous.complexity) > complexityRank(complexity)) {
+    const floor = warm && !config.session.allow_downgrade && complexityRank(previous.complexity) > complexityRank(complexity)
+    if ((followUp && previous.complexity !== complexity) || floor) {
       signals = [
         {name: 'session_complexity', target: 'complexity', weight: 1, detail: `the session is ${previous.complexity} (this turn alone: ${complexity})`},
         ...signals,
@@ -202,7 +203,8 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
 
   let sessionDecision: SessionDecision | null = null
   if (session !== undefined) {
-    const base = {
+    // Written out field by field: a literal that goes on after a spread is slow in Node 20 (see eslint.config.js).
+    const part = (affinity: SessionDecision['affinity'], warmUntil: string | null, stay: number | null, move: number | null): SessionDecision => ({
       id: session.key.id,
       source: session.key.source,
       previous_model: session.state?.model ?? null,
@@ -210,15 +212,19 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
       turn_task: turnTask,
       turn_complexity: turnComplexity,
       follow_up: followUp,
-    }
+      affinity,
+      warm_until: warmUntil,
+      stay_cost_usd: stay,
+      switch_cost_usd: move,
+    })
     if (previous === null) {
-      const affinity = !config.session.affinity || explicit ? 'off' : 'new'
-      sessionDecision = {...base, affinity, warm_until: null, stay_cost_usd: null, switch_cost_usd: null}
+      sessionDecision = part(!config.session.affinity || explicit ? 'off' : 'new', null, null, null)
     } else {
       const info = modelInfo(config, previous.model)
       const verdict = affinityFor({
         state: previous,
-        turnComplexity,
+        // A follow-up's own reading does not move the session: it has the session's complexity.
+        turnComplexity: followUp ? complexity : turnComplexity,
         candidates: selection.candidates,
         selected: selection.selected,
         inputTokens: classification.requirements.input_tokens,
@@ -234,13 +240,12 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
         selection.selected = verdict.pin
         selection.candidates.find((candidate) => candidate.model === verdict.pin)?.reasons.unshift('kept by session affinity: its cache is warm')
       }
-      sessionDecision = {
-        ...base,
-        affinity: verdict.affinity,
-        warm_until: verdict.warmUntil === null ? null : new Date(verdict.warmUntil).toISOString(),
-        stay_cost_usd: verdict.stayCostUsd,
-        switch_cost_usd: verdict.switchCostUsd,
-      }
+      sessionDecision = part(
+        verdict.affinity,
+        verdict.warmUntil === null ? null : new Date(verdict.warmUntil).toISOString(),
+        verdict.stayCostUsd,
+        verdict.switchCostUsd,
+      )
     }
   }
 

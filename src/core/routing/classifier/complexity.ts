@@ -42,10 +42,12 @@ export function tierOf(score: number): Complexity {
   return 'low'
 }
 
-/** A text of the request with its weight (1 for the last user turn). */
+/** A text of the request with its weight (1 for the last user turn) for the task and for complexity. */
 export interface WeightedFeatures {
   features: TextFeatures
   weight: number
+  /** 0 for an agent's system prompt: it says what kind of work this is, not how hard this turn is. */
+  complexityWeight: number
 }
 
 function addTermDepth(ev: Evidence, f: TextFeatures, m: number, tag: number, name: string, each: number, cap: number): void {
@@ -136,7 +138,7 @@ export function addComplexityEvidence(
   if (inputTokens > 0) {
     ev.add('length', 'complexity', 0.55 * Math.log2(1 + inputTokens / 120), 3, `~${inputTokens} tokens`)
   }
-  for (const {features, weight} of texts) textComplexity(ev, features, weight, task)
+  for (const {features, complexityWeight} of texts) if (complexityWeight > 0) textComplexity(ev, features, complexityWeight, task)
 
   let userTurns = 0
   for (const segment of request.segments) if (segment.role === 'user') userTurns++
