@@ -2,7 +2,8 @@
  * Anthropic's errors (https://docs.anthropic.com/en/api/errors) in OpenAI's shape: error bodies, `error` events inside
  * a stream, and the requests Anthropic's protocol cannot express.
  */
-import {isObject, normaliseErrorBody, openAIError, tryParseJson} from '../shared.js'
+import {isObject} from '../../../core/is-object.js'
+import {normaliseErrorBody, openAIError, tryParseJson} from '../shared.js'
 import {AdapterError, type TranslatedResponse} from '../types.js'
 
 /** A request Anthropic's protocol cannot express: a 400 naming the offending parameter. */

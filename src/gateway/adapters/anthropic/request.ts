@@ -3,7 +3,8 @@
  * fields, so an OpenAI-only field that has no Anthropic meaning (`logprobs`, `seed`, `presence_penalty`…) is simply
  * not carried over. A Messages client's own body goes through almost untouched (`messagesForAnthropic`).
  */
-import {imageUrlOf, isObject, parseDataUrl, tryParseJson} from '../shared.js'
+import {isObject} from '../../../core/is-object.js'
+import {imageUrlOf, parseDataUrl, tryParseJson} from '../shared.js'
 import type {AdapterRequestContext} from '../types.js'
 import {badRequest} from './errors.js'
 

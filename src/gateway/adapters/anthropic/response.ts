@@ -2,8 +2,9 @@
  * A complete Messages API answer as a `chat.completion`, and the pieces the stream translation shares with it: finish
  * reasons, refusals and usage counts.
  */
+import {isObject} from '../../../core/is-object.js'
 import {chatCompletion, type ChatCompletion, type ChatToolCall, type ChatUsage, type FinishReason} from '../chat.js'
-import {isObject, nowSeconds, tryParseJson} from '../shared.js'
+import {nowSeconds, tryParseJson} from '../shared.js'
 import {AdapterError} from '../types.js'
 import {streamError} from './errors.js'
 

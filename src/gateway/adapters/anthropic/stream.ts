@@ -3,10 +3,11 @@
  * `chat.completion.chunk` events for chat clients, or relayed as it comes to Messages clients. Either way an `error`
  * event, or a stream that ends before `message_stop`, is a failure.
  */
+import {isObject} from '../../../core/is-object.js'
 import type {TokenUsage} from '../../../core/routing/schema.js'
 import {formatSse, SseParser, type SseEvent} from '../../../core/sse.js'
 import {ChunkWriter, SSE_DONE} from '../chat.js'
-import {isObject, nowSeconds, tokenCounts, tryParseJson} from '../shared.js'
+import {nowSeconds, tokenCounts, tryParseJson} from '../shared.js'
 import {AdapterError, type StreamTranslator} from '../types.js'
 import {streamError} from './errors.js'
 import {finishReasonOf, refusalOf, usageOf, withCounts, type AnthropicUsage} from './response.js'

@@ -2,7 +2,8 @@
  * The backend's failures as `AdapterError`s and OpenAI-shaped error bodies: error answers, `response.failed` and
  * `error` events, streams cut before their terminal event, and requests the backend cannot take.
  */
-import {isObject, normaliseErrorBody, tryParseJson} from '../shared.js'
+import {isObject} from '../../../core/is-object.js'
+import {normaliseErrorBody, tryParseJson} from '../shared.js'
 import {AdapterError, type TranslatedResponse} from '../types.js'
 
 /** A request the backend cannot take: a 400 naming the offending parameter. */

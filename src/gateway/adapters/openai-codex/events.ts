@@ -3,9 +3,10 @@
  * once for a streaming client (`stream.ts`) and a non-streaming one (`response.ts`): a `response.failed` or `error`
  * event is a failure, `response.completed` and `response.incomplete` end an answer.
  */
+import {isObject} from '../../../core/is-object.js'
 import type {SseEvent} from '../../../core/sse.js'
 import type {ChatUsage, FinishReason} from '../chat.js'
-import {isObject, nowSeconds, tryParseJson} from '../shared.js'
+import {nowSeconds, tryParseJson} from '../shared.js'
 import {eventFailure} from './errors.js'
 
 /** Receives what a Responses stream means for a chat client. */

@@ -2,7 +2,8 @@
  * The body the backend gets: a chat completion translated into a Responses request, or a Responses request made fit
  * for the backend (`stream: true` and `store: false` are mandatory, some fields are rejected).
  */
-import {contentText, imageUrlOf, isObject} from '../shared.js'
+import {isObject} from '../../../core/is-object.js'
+import {contentText, imageUrlOf} from '../shared.js'
 import type {AdapterRequestContext} from '../types.js'
 import {badRequest} from './errors.js'
 

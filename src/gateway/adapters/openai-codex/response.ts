@@ -2,9 +2,9 @@
  * A whole Responses SSE text (the backend always streams) for a non-streaming client: one assembled
  * `chat.completion`, or the final `response` object.
  */
+import {isObject} from '../../../core/is-object.js'
 import {SseParser} from '../../../core/sse.js'
 import {chatCompletion, type ChatCompletion, type ChatToolCall, type ChatUsage, type FinishReason} from '../chat.js'
-import {isObject} from '../shared.js'
 import {truncated} from './errors.js'
 import {inspectResponsesEvent, ResponsesToChat, TERMINAL_EVENTS, type ChatSink} from './events.js'
 

@@ -2,10 +2,11 @@
  * A Responses event stream for a streaming client: translated into `chat.completion.chunk` SSE, or relayed event by
  * event to a Responses client.
  */
+import {isObject} from '../../../core/is-object.js'
 import type {TokenUsage} from '../../../core/routing/schema.js'
 import {formatSse, SseParser, type SseEvent} from '../../../core/sse.js'
 import {ChunkWriter, SSE_DONE, type ChatUsage, type FinishReason} from '../chat.js'
-import {isObject, tokenCounts} from '../shared.js'
+import {tokenCounts} from '../shared.js'
 import type {StreamTranslator} from '../types.js'
 import {truncated} from './errors.js'
 import {inspectResponsesEvent, ResponsesToChat, TERMINAL_EVENTS, type ChatSink} from './events.js'
