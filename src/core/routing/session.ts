@@ -14,8 +14,8 @@
  * cache's discount lost. A tool result or a "continue" is judged as the session, never on its own.
  */
 import {COMPLEXITIES, type Complexity} from '../config/schema.js'
-import {roundTo} from '../round.js'
 import {textHash, textSketch} from '../text-hash.js'
+import {roundUsd} from './model-info.js'
 import type {Candidate, Endpoint, SessionSource, SessionState} from './schema.js'
 
 /** A recognised conversation. */
@@ -197,7 +197,7 @@ export function affinityFor(input: {
   const resent = Math.min(state.prompt_tokens ?? 0, input.inputTokens)
   const discount =
     input.cachedPricePer1k !== null && input.inputPricePer1k !== null ? (resent * (input.inputPricePer1k - input.cachedPricePer1k)) / 1000 : 0
-  const stayCostUsd = own.est_cost_usd === null ? null : roundTo(Math.max(0, own.est_cost_usd - discount), 9)
+  const stayCostUsd = own.est_cost_usd === null ? null : roundUsd(Math.max(0, own.est_cost_usd - discount))
   const switchCostUsd = input.selected === state.model ? stayCostUsd : (other?.est_cost_usd ?? null)
   if (
     input.allowDowngrade &&
