@@ -10,6 +10,7 @@
  * at `rate_limit_max_cooldown_seconds`; an account's follows the provider's reset time up to a day, because probing
  * an exhausted plan every ten minutes only collects more 429s.
  */
+import {isObject} from '../core/is-object.js'
 import {retryAfterMs} from './retry-after.js'
 
 export type CooldownScope = 'model' | 'account'
@@ -218,7 +219,7 @@ function errorObject(body: string): Record<string, unknown> | undefined {
   if (Array.isArray(parsed)) parsed = parsed[0]
   if (typeof parsed !== 'object' || parsed === null) return undefined
   const error = (parsed as {error?: unknown}).error
-  return typeof error === 'object' && error !== null && !Array.isArray(error) ? (error as Record<string, unknown>) : undefined
+  return isObject(error) ? error : undefined
 }
 
 function accountWideCode(error: Record<string, unknown> | undefined, body: string): string | null {

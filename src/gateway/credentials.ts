@@ -21,8 +21,10 @@ import {
   buildRefreshRequest,
   chatGptAccountId,
   jwtClaims,
+  oauthCredentialEntry,
   parseTokenResponse,
   tokenExpiry,
+  type OAuthTokens,
 } from '../core/credentials/oauth.js'
 import type {CredentialEntry, CredentialsFile, OAuthCredential} from '../core/credentials/schema.js'
 import {CredentialsStore, emptyCredentialsFile} from '../core/credentials/store.js'
@@ -60,17 +62,6 @@ export interface CredentialResolverOptions {
   refreshRetryMs?: number
 }
 
-/** OAuth tokens of one credential reference, as this process knows them. */
-interface OAuthState {
-  accessToken: string
-  refreshToken?: string
-  idToken?: string
-  expiresAt: number
-  accountId?: string
-  tokenUrl: string
-  clientId: string
-}
-
 /** A token must stay valid at least this long to be used after a failed refresh. */
 const MIN_REMAINING_MS = 30_000
 
@@ -89,8 +80,8 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
   let cachedMtime: number | undefined
   let checkedAt = -Infinity
   let storeError: string | undefined
-  const oauth = new Map<string, OAuthState>()
-  const inflight = new Map<string, Promise<OAuthState>>()
+  const oauth = new Map<string, OAuthTokens>()
+  const inflight = new Map<string, Promise<OAuthTokens>>()
   const failures = new Map<string, {until: number; message: string}>()
 
   /** The credentials file, re-read only when its modification time changed (checked at most every `recheckMs`). */
@@ -140,7 +131,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
   }
 
   /** OAuth tokens from the account's own fields (or their `_env` variables). */
-  function fromAccountFields(account: Account): OAuthState | undefined {
+  function fromAccountFields(account: Account): OAuthTokens | undefined {
     const accessToken = account.oauth_access_token ?? envValue(account.oauth_access_token_env)
     if (!accessToken) return undefined
     const expiresRaw = account.oauth_expires_at ?? numberOrUndefined(envValue(account.oauth_expires_at_env))
@@ -155,7 +146,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
     }
   }
 
-  function fromStoreEntry(account: Account, entry: OAuthCredential): OAuthState {
+  function fromStoreEntry(account: Account, entry: OAuthCredential): OAuthTokens {
     return {
       accessToken: entry.access_token,
       refreshToken: entry.refresh_token,
@@ -176,8 +167,8 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
   }
 
   /** The freshest tokens among memory, the credentials file and the account's fields. */
-  async function currentOAuth(account: Account, ref: string, forceStore = false): Promise<OAuthState | undefined> {
-    const candidates: OAuthState[] = []
+  async function currentOAuth(account: Account, ref: string, forceStore = false): Promise<OAuthTokens | undefined> {
+    const candidates: OAuthTokens[] = []
     const known = oauth.get(ref)
     if (known) candidates.push(known)
     const entry = entryOf(await storeFile(forceStore), ref)
@@ -190,7 +181,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
     return best
   }
 
-  function credentialOf(state: OAuthState): Credential {
+  function credentialOf(state: OAuthTokens): Credential {
     const accountId = state.accountId ?? chatGptAccountId(state.idToken, state.accessToken)
     return accountId ? {token: state.accessToken, accountId} : {token: state.accessToken}
   }
@@ -224,7 +215,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
   }
 
   /** Single flight: concurrent requests for one credential share one refresh. */
-  function refreshOnce(account: Account, ref: string, state: OAuthState): Promise<OAuthState> {
+  function refreshOnce(account: Account, ref: string, state: OAuthTokens): Promise<OAuthTokens> {
     let pending = inflight.get(ref)
     if (!pending) {
       pending = refresh(account, ref, state).finally(() => inflight.delete(ref))
@@ -233,7 +224,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
     return pending
   }
 
-  async function refresh(account: Account, ref: string, stale: OAuthState): Promise<OAuthState> {
+  async function refresh(account: Account, ref: string, stale: OAuthTokens): Promise<OAuthTokens> {
     // Another process (a second gateway, a new sign-in) may have refreshed already: refresh tokens are single-use.
     const latest = (await currentOAuth(account, ref, true)) ?? stale
     if (latest.expiresAt - now() > REFRESH_MARGIN_MS) return latest
@@ -242,7 +233,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
     if (!latest.refreshToken) {
       throw new Error(`no refresh token; sign in again with \`router provider login openai --kind chatgpt --name ${account.name}\``)
     }
-    let next: OAuthState
+    let next: OAuthTokens
     try {
       const request = buildRefreshRequest({tokenUrl: latest.tokenUrl, clientId: latest.clientId, refreshToken: latest.refreshToken})
       let response: Response
@@ -282,24 +273,15 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
   }
 
   /** Saves refreshed tokens; returns a note for the event when that failed (the tokens still work in memory). */
-  async function persist(ref: string, account: Account, state: OAuthState): Promise<string> {
+  async function persist(ref: string, account: Account, state: OAuthTokens): Promise<string> {
     try {
       await store.update((file) => {
         const previous = entryOf(file, ref)
         const stamp = new Date(now()).toISOString()
-        file.entries[ref] = {
-          kind: 'oauth',
-          access_token: state.accessToken,
-          refresh_token: state.refreshToken ? state.refreshToken : undefined,
-          expires_at: state.expiresAt,
-          account_id: state.accountId ? state.accountId : undefined,
-          token_url: state.tokenUrl,
-          client_id: state.clientId,
-          id_token: state.idToken ? state.idToken : undefined,
+        file.entries[ref] = Object.assign(oauthCredentialEntry(state, previous?.provider ?? account.provider), {
           created_at: previous?.created_at ?? stamp,
           updated_at: stamp,
-          provider: previous?.provider ?? account.provider,
-        }
+        })
       })
       await storeFile(true)
       return ''

@@ -7,6 +7,7 @@
  * References: https://platform.openai.com/docs/api-reference/chat/create, …/responses/create, …/completions/create,
  * …/embeddings/create, …/images/create, and https://docs.anthropic.com/en/api/messages.
  */
+import {isObject} from '../core/is-object.js'
 import type {Endpoint} from '../core/routing/schema.js'
 import {GatewayError} from './errors.js'
 
@@ -19,7 +20,6 @@ interface FieldRule {
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string'
-const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value)
 const isInteger = (value: unknown): boolean => Number.isInteger(value)
 const everyItem = (value: unknown, test: (item: unknown) => boolean): boolean => Array.isArray(value) && value.every(test)
 /** A message: an object with a string `role`. */

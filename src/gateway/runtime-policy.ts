@@ -15,6 +15,7 @@ import {adjustPriors, applyPriors, type ObservedFigures} from '../core/policy/ad
 import {readOverrides, writeOverrides} from '../core/policy/overrides-file.js'
 import {tierKey, updateEscalations, type EscalationOptions, type QualityCounts} from '../core/policy/feedback.js'
 import type {ModelPrior, PolicyStatus, PriorAdjustment, TierEscalation} from '../core/policy/schema.js'
+import {roundTo} from '../core/round.js'
 
 export interface RuntimePolicyOptions {
   metrics: LiveMetrics
@@ -189,8 +190,8 @@ export class RuntimePolicy {
           model,
           source: runtime ? ('runtime' as const) : ('config' as const),
           samples: figures?.samples ?? 0,
-          latency_ms: {configured: configured.latency_ms, current: (runtime ?? configured).latency_ms, observed: round(figures?.latencyEwma ?? null, 3)},
-          failure_rate: {configured: configured.failure_rate, current: (runtime ?? configured).failure_rate, observed: round(figures?.failureEwma ?? null, 4)},
+          latency_ms: {configured: configured.latency_ms, current: (runtime ?? configured).latency_ms, observed: roundTo(figures?.latencyEwma ?? null, 3)},
+          failure_rate: {configured: configured.failure_rate, current: (runtime ?? configured).failure_rate, observed: roundTo(figures?.failureEwma ?? null, 4)},
           updated_at: runtime?.updated_at ?? null,
         }
       })
@@ -227,10 +228,4 @@ export class RuntimePolicy {
 function configuredPrior(config: RuntimeConfig, model: string): ModelPrior {
   const effective = effectiveModel(config, model)
   return {latency_ms: effective.latency_ms, failure_rate: effective.failure_rate, samples: 0, updated_at: null}
-}
-
-function round(value: number | null, digits: number): number | null {
-  if (value === null) return null
-  const factor = 10 ** digits
-  return Math.round(value * factor) / factor
 }

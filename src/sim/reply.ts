@@ -3,6 +3,7 @@
  * piece counts as one output token), or one tool call, plus token usage. Each protocol module turns a `Reply` into
  * its own JSON object or SSE events.
  */
+import {isObject} from '../core/is-object.js'
 import type {SimToolCall} from '../core/sim/schema.js'
 
 /** A tool the client offered, reduced to what the simulator needs. */
@@ -181,11 +182,6 @@ export function offersTool(body: unknown, name: string): boolean {
   const offers = (tool: unknown): boolean =>
     isObject(tool) && (tool.name === name || (isObject(tool.function) && tool.function.name === name) || (Array.isArray(tool.tools) && tool.tools.some(offers)))
   return body.tools.some(offers)
-}
-
-/** Narrows to a plain JSON object. */
-export function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** Text of a message `content` in any of the shapes clients send (string, OpenAI parts, Anthropic blocks). */

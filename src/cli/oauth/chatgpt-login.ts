@@ -18,6 +18,7 @@ import {
   parseTokenResponse,
   tokenEmail,
   tokenExpiry,
+  type OAuthTokens,
 } from '../../core/credentials/oauth.js'
 import {RouterError} from '../../core/errors.js'
 import {fetchFailureReason} from '../../core/fetch-failure.js'
@@ -47,17 +48,9 @@ export interface ChatGptLoginOptions {
   openUrl?: (url: string) => Promise<unknown>
 }
 
-/** Tokens of a finished sign-in. */
-export interface ChatGptTokens {
-  accessToken: string
-  refreshToken?: string
-  idToken?: string
-  /** Epoch ms. */
-  expiresAt: number
-  accountId?: string
+/** Tokens of a finished sign-in, and the e-mail address they were issued to. */
+export interface ChatGptTokens extends OAuthTokens {
   email?: string
-  tokenUrl: string
-  clientId: string
 }
 
 /** Runs the whole sign-in and returns the tokens; throws a `RouterError` on denial, mismatch, timeout or failure. */

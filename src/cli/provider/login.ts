@@ -15,6 +15,7 @@ import {
 } from '../../core/config/profile-edit.js'
 import {parseConfig} from '../../core/config/load.js'
 import type {ProfileAccount} from '../../core/config/schema.js'
+import {oauthCredentialEntry} from '../../core/credentials/oauth.js'
 import {CredentialsStore} from '../../core/credentials/store.js'
 import {ConfigError, UsageError} from '../../core/errors.js'
 import {withFileLock} from '../../core/file-lock.js'
@@ -204,17 +205,7 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
   // Secrets first, then the profile: a profile never references a secret that was not saved.
   let secretLocation: SecretLocation = 'none'
   if (tokens) {
-    await store.set(credentialRef, {
-      kind: 'oauth',
-      provider: accountProvider.name,
-      access_token: tokens.accessToken,
-      ...(tokens.refreshToken ? {refresh_token: tokens.refreshToken} : {}),
-      expires_at: tokens.expiresAt,
-      ...(tokens.accountId ? {account_id: tokens.accountId} : {}),
-      token_url: tokens.tokenUrl,
-      client_id: tokens.clientId,
-      ...(tokens.idToken ? {id_token: tokens.idToken} : {}),
-    })
+    await store.set(credentialRef, oauthCredentialEntry(tokens, accountProvider.name))
     secretLocation = 'credentials-file'
   } else if (secret?.kind === 'inline') {
     await store.set(credentialRef, {kind: 'api_key', provider: accountProvider.name, api_key: secret.key})

@@ -18,6 +18,7 @@ import {modelProvider} from '../catalog/model-key.js'
 import {describeUnknownProfile, describeUnresolved, resolveModelRef} from '../catalog/resolve.js'
 import type {BuiltinProfile} from '../catalog/schema.js'
 import {ConfigError, type Problem} from '../errors.js'
+import {isObject} from '../is-object.js'
 import {effectiveModel} from './models.js'
 import {catalogMetadata, checkAccounts, normalizeConfig} from './normalize.js'
 import {
@@ -469,17 +470,13 @@ function routeKeys(routes: Routes): string[] {
  * `raw_overrides` semantics: mappings merge key by key, lists and scalars replace, and `null` removes a key.
  */
 export function deepMerge(base: unknown, override: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override
+  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override
   const out: Record<string, unknown> = {...base}
   for (const [key, value] of Object.entries(override)) {
     if (value === null) delete out[key]
     else out[key] = deepMerge(base[key], value)
   }
   return out
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 function exists(value: unknown, path: DocPath): boolean {
@@ -493,7 +490,7 @@ function exists(value: unknown, path: DocPath): boolean {
 }
 
 function leafPaths(value: unknown, prefix: DocPath = []): DocPath[] {
-  if (!isPlainObject(value) || Object.keys(value).length === 0) return prefix.length === 0 ? [] : [prefix]
+  if (!isObject(value) || Object.keys(value).length === 0) return prefix.length === 0 ? [] : [prefix]
   return Object.entries(value).flatMap(([key, inner]) => leafPaths(inner, [...prefix, key]))
 }
 

@@ -12,6 +12,7 @@ import {Document, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type
 
 import {writeFileAtomic} from '../atomic-write.js'
 import {ConfigError, type Problem} from '../errors.js'
+import {isObject} from '../is-object.js'
 import {didYouMean, suggest} from '../suggest.js'
 import {parseConfig, type LoadedConfig} from './load.js'
 import {ProfileAccountSchema, ProfileDocumentSchema, type ProfileAccount} from './schema.js'
@@ -107,7 +108,7 @@ export function upsertAccount(text: string | undefined, file: string, change: Ac
     }
   }
   const expected = expectedValue(original, (accounts) => {
-    const current = accounts.findIndex((account) => isRecord(account) && account.name === change.name)
+    const current = accounts.findIndex((account) => isObject(account) && account.name === change.name)
     const base = current >= 0 ? (accounts[current] as Record<string, unknown>) : {}
     const next = applyToObject(base, change)
     if (current >= 0) accounts[current] = next
@@ -115,7 +116,7 @@ export function upsertAccount(text: string | undefined, file: string, change: Ac
   })
   const edited = settle(result, doc, expected, style)
   const {loaded, pending} = validate(edited, file, options.env)
-  const account = ProfileAccountSchema.parse((parseDocument(edited).toJS() as {accounts: unknown[]}).accounts.find((a) => isRecord(a) && a.name === change.name))
+  const account = ProfileAccountSchema.parse((parseDocument(edited).toJS() as {accounts: unknown[]}).accounts.find((a) => isObject(a) && a.name === change.name))
   return {text: edited, account, previous, action: index >= 0 ? 'updated' : 'added', loaded, ...(pending ? {pending} : {})}
 }
 
@@ -143,7 +144,7 @@ export function removeAccount(text: string, file: string, name: string): Profile
   items.splice(index, 1)
   const expected = expectedValue(text, (accounts) => {
     accounts.splice(
-      accounts.findIndex((account) => isRecord(account) && account.name === name),
+      accounts.findIndex((account) => isObject(account) && account.name === name),
       1,
     )
   })
@@ -446,10 +447,6 @@ function lineStart(text: string, offset: number): number {
 
 function columnOf(text: string, offset: number): number {
   return offset - lineStart(text, offset)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

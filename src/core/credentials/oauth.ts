@@ -9,7 +9,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {decodeJwt} from 'jose/jwt/decode'
 
 import {RouterError} from '../errors.js'
-import {TokenErrorResponseSchema, TokenResponseSchema, type TokenResponse} from './schema.js'
+import {TokenErrorResponseSchema, TokenResponseSchema, type OAuthCredential, type TokenResponse} from './schema.js'
 
 /** OpenAI's auth server and the public client Codex CLI signs in with. */
 export const CHATGPT_OAUTH = {
@@ -190,6 +190,34 @@ export function parseTokenResponse(status: number, text: string): TokenResponse 
   throw new RouterError(expired ? 'oauth_reauth_required' : 'oauth_token_failed', `The token endpoint answered ${status}${detail ? ` (${detail})` : ''}.`, {
     hint: expired ? 'Sign in again: router provider login openai --kind chatgpt' : 'Try again later; if it keeps failing, sign in again.',
   })
+}
+
+/** OAuth tokens as a sign-in or a refresh leaves them, with what a later refresh needs. */
+export interface OAuthTokens {
+  accessToken: string
+  refreshToken?: string
+  idToken?: string
+  /** Expiry of the access token, epoch ms. */
+  expiresAt: number
+  /** ChatGPT account id (`chatgpt-account-id` header). */
+  accountId?: string
+  tokenUrl: string
+  clientId: string
+}
+
+/** The credentials file entry that stores `tokens` (its times are stamped where it is written). */
+export function oauthCredentialEntry(tokens: OAuthTokens, provider: string | undefined): Omit<OAuthCredential, 'created_at' | 'updated_at'> {
+  return {
+    kind: 'oauth',
+    ...(provider === undefined ? {} : {provider}),
+    access_token: tokens.accessToken,
+    ...(tokens.refreshToken ? {refresh_token: tokens.refreshToken} : {}),
+    expires_at: tokens.expiresAt,
+    ...(tokens.accountId ? {account_id: tokens.accountId} : {}),
+    token_url: tokens.tokenUrl,
+    client_id: tokens.clientId,
+    ...(tokens.idToken ? {id_token: tokens.idToken} : {}),
+  }
 }
 
 /** Expiry (epoch ms) of freshly issued tokens: `expires_in`, else the access token's `exp`, else one hour. */

@@ -8,6 +8,7 @@
  * default 30 s), and a latency prior can at most double in 5. Failure rates stay within 0–1.
  */
 import type {RuntimeConfig} from '../config/schema.js'
+import {roundTo} from '../round.js'
 import type {ModelPrior, PriorAdjustment} from './schema.js'
 
 /** What a step is a share of, at least: a prior of 0 can still move. */
@@ -59,11 +60,11 @@ export function adjustPriors(
       const target = seen[field]
       if (target === null || !Number.isFinite(target)) continue
       const step = stepToward(prior[field], field === 'failure_rate' ? clamp01(target) : Math.max(0, target), options.maxRatio, PRIOR_FLOORS[field])
-      const value = field === 'failure_rate' ? clamp01(round(step.value, 4)) : round(step.value, 3)
+      const value = field === 'failure_rate' ? clamp01(roundTo(step.value, 4)) : roundTo(step.value, 3)
       if (value === prior[field]) continue
       next[field] = value
       moved = true
-      adjustments.push({model, field, from: prior[field], to: value, observed: round(target, field === 'failure_rate' ? 4 : 3), limited: step.limited})
+      adjustments.push({model, field, from: prior[field], to: value, observed: roundTo(target, field === 'failure_rate' ? 4 : 3), limited: step.limited})
     }
     if (moved) {
       next.samples = seen.samples
@@ -92,9 +93,4 @@ export function applyPriors(config: RuntimeConfig, priors: Readonly<Record<strin
 
 function clamp01(value: number): number {
   return value < 0 ? 0 : value > 1 ? 1 : value
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits
-  return Math.round(value * factor) / factor
 }

@@ -19,6 +19,7 @@ import type {AuditEvent, ProxyResponseEvent, RouteDecisionEvent, TerminalOutcome
 import {modelProvider} from '../catalog/model-key.js'
 import type {RuntimeConfig} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
+import {roundTo} from '../round.js'
 import {accountsForModel} from '../routing/accounts.js'
 import {decideOnFacts, type RequestFacts} from '../routing/decide.js'
 import {type ModelInfo, modelInfo, roundUsd, usageCost} from '../routing/model-info.js'
@@ -303,7 +304,7 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
     recorded_cost_usd: recordedTotal,
     replayed_cost_usd: replayedTotal,
     difference_usd: roundUsd(replayedTotal - recordedTotal),
-    difference_ratio: recordedTotal > 0 ? Math.round(((replayedTotal - recordedTotal) / recordedTotal) * 10_000) / 10_000 : null,
+    difference_ratio: recordedTotal > 0 ? roundTo((replayedTotal - recordedTotal) / recordedTotal, 4) : null,
   }
   report.cache.recorded_cached_tokens = cachedRecorded
   report.cache.replayed_cached_tokens = cachedReplayed

@@ -5,6 +5,7 @@
  */
 import {effectiveModel, type EffectiveModel} from '../config/models.js'
 import type {Capability, ModelMetadata, RuntimeConfig} from '../config/schema.js'
+import {roundTo} from '../round.js'
 import type {TokenUsage} from './schema.js'
 
 /** Figures that selection reads and that someone may or may not have given. */
@@ -69,7 +70,7 @@ export function modelInfo(config: RuntimeConfig, key: string): ModelInfo {
 
 /** An amount in USD rounded to 1e-9, the precision of every cost estimate (so that sums do not collect float noise). */
 export function roundUsd(usd: number): number {
-  return Math.round(usd * 1e9) / 1e9
+  return roundTo(usd, 9)
 }
 
 /** What one answer cost and what the prompt cache saved of it, in USD (see `usageCost`). */

@@ -31,6 +31,7 @@
 import {DEFAULT_MODEL_METADATA} from '../config/models.js'
 import type {Account, Capability, Complexity, ModelTier, RuntimeConfig, Task} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
+import {roundTo} from '../round.js'
 import {accountsForModel} from './accounts.js'
 import {CLIENT_PATHS, providerServes, someAccountServes} from './endpoints.js'
 import {type ModelInfo, modelInfo, roundUsd} from './model-info.js'
@@ -359,11 +360,11 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     const prompt = info.cost_input_per_1k * 1000
     const completion = info.cost_output_per_1k * 1000
     if (maxPrice.prompt !== undefined && prompt > maxPrice.prompt) {
-      exclude('over_max_price', `input price $${round(prompt, 3)}/M above provider.max_price.prompt $${maxPrice.prompt}/M`)
+      exclude('over_max_price', `input price $${roundTo(prompt, 3)}/M above provider.max_price.prompt $${maxPrice.prompt}/M`)
     } else if (maxPrice.completion !== undefined && completion > maxPrice.completion) {
       exclude(
         'over_max_price',
-        `output price $${round(completion, 3)}/M above provider.max_price.completion $${maxPrice.completion}/M`,
+        `output price $${roundTo(completion, 3)}/M above provider.max_price.completion $${maxPrice.completion}/M`,
       )
     }
   }
@@ -471,7 +472,7 @@ function score(input: SelectionInput, kept: Working[]): void {
     const quality = info.known.quality ? info.quality + (info.task_affinity.includes(task) ? weights.task_affinity : 0) : needed
     w.quality = quality
     // Rounded so that float noise (0.82 + 0.08 vs 0.9) is not a shortfall.
-    w.shortfall = Math.max(0, round(needed - quality))
+    w.shortfall = Math.max(0, roundTo(needed - quality, 3))
     const overkill = info.known.tier ? Math.max(0, TIER_LEVEL[info.tier] - need) : 0
     // Decades (powers of ten) above the reference; never below it: no candidate gains from being cheaper or faster.
     const decades =
@@ -483,14 +484,14 @@ function score(input: SelectionInput, kept: Working[]): void {
         ? Math.max(0, Math.log10(Math.max(w.latency, latencyFloor) / Math.max(minLatency, latencyFloor)))
         : 0
     const components: ScoreComponents = {
-      quality: round(weights.quality * quality - weights.shortfall * w.shortfall - weights.tier_over * overkill),
-      cost: round(-weights.cost * decades),
-      latency: round(-weights.latency * latencyDecades),
-      failure: w.failureKnown ? round(-weights.failure * w.failure) : 0,
-      order: round(weights.order_step * (last - w.place)),
+      quality: roundTo(weights.quality * quality - weights.shortfall * w.shortfall - weights.tier_over * overkill, 3),
+      cost: roundTo(-weights.cost * decades, 3),
+      latency: roundTo(-weights.latency * latencyDecades, 3),
+      failure: w.failureKnown ? roundTo(-weights.failure * w.failure, 3) : 0,
+      order: roundTo(weights.order_step * (last - w.place), 3),
     }
     w.components = components
-    w.score = round(components.quality + components.cost + components.latency + components.failure + components.order)
+    w.score = roundTo(components.quality + components.cost + components.latency + components.failure + components.order, 3)
   }
 }
 
@@ -733,12 +734,6 @@ function includesName(names: readonly string[], name: string | null): boolean {
   if (name === null) return false
   const lower = name.toLowerCase()
   return names.some((candidate) => candidate.toLowerCase() === lower)
-}
-
-function round(value: number, digits = 3): number {
-  const factor = 10 ** digits
-  // `+ 0` turns -0 into 0, which JSON and tests show as plain 0.
-  return Math.round(value * factor) / factor + 0
 }
 
 /** `an xhigh`, `a high`. */

@@ -15,6 +15,7 @@
  */
 import {COMPLEXITIES, type Complexity} from '../config/schema.js'
 import {textHash, textSketch} from '../text-hash.js'
+import {roundUsd} from './model-info.js'
 import type {Candidate, Endpoint, SessionSource, SessionState} from './schema.js'
 
 /** A recognised conversation. */
@@ -196,7 +197,7 @@ export function affinityFor(input: {
   const resent = Math.min(state.prompt_tokens ?? 0, input.inputTokens)
   const discount =
     input.cachedPricePer1k !== null && input.inputPricePer1k !== null ? (resent * (input.inputPricePer1k - input.cachedPricePer1k)) / 1000 : 0
-  const stayCostUsd = own.est_cost_usd === null ? null : round9(Math.max(0, own.est_cost_usd - discount))
+  const stayCostUsd = own.est_cost_usd === null ? null : roundUsd(Math.max(0, own.est_cost_usd - discount))
   const switchCostUsd = input.selected === state.model ? stayCostUsd : (other?.est_cost_usd ?? null)
   if (
     input.allowDowngrade &&
@@ -208,8 +209,4 @@ export function affinityFor(input: {
     return {affinity: 'downgrade', pin: null, warmUntil, stayCostUsd, switchCostUsd}
   }
   return {affinity: 'stay', pin: state.model, warmUntil, stayCostUsd, switchCostUsd}
-}
-
-function round9(value: number): number {
-  return Math.round(value * 1e9) / 1e9
 }

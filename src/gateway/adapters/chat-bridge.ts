@@ -5,9 +5,10 @@
  */
 import {randomBytes} from 'node:crypto'
 
+import {isObject} from '../../core/is-object.js'
 import type {Endpoint, TokenUsage} from '../../core/routing/schema.js'
 import {SseParser} from '../../core/sse.js'
-import {isObject, tokenCounts} from './shared.js'
+import {tokenCounts} from './shared.js'
 import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator, type TranslatedResponse} from './types.js'
 
 export type Json = Record<string, unknown>

@@ -3,11 +3,11 @@
  * entries, never in the gateway's code.
  */
 import type {AdapterKind} from '../../core/catalog/schema.js'
-import {anthropicAdapter} from './anthropic.js'
+import {anthropicAdapter} from './anthropic/index.js'
 import {geminiAdapter} from './gemini.js'
 import {githubAdapter} from './github.js'
 import {openaiAdapter} from './openai.js'
-import {openaiCodexAdapter} from './openai-codex.js'
+import {openaiCodexAdapter} from './openai-codex/index.js'
 import {withMessagesBridge} from './messages-bridge.js'
 import {withResponsesBridge} from './responses-bridge.js'
 import type {ProviderAdapter} from './types.js'

@@ -9,9 +9,9 @@
  * refused with a 400 when the request goes to another provider. The model's thinking from another provider is not
  * returned: Anthropic checks the signature of every thinking block a client sends back, and only Anthropic can sign.
  */
+import {isObject} from '../../core/is-object.js'
 import type {ChatUsage} from './chat.js'
 import {type ChatBridge, ChatStreamReader, type Json, jsonEvent, newId, withChatBridge} from './chat-bridge.js'
-import {isObject} from './shared.js'
 import {AdapterError, type ProviderAdapter} from './types.js'
 
 function refuse(message: string): AdapterError {

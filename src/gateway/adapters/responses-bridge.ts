@@ -10,9 +10,10 @@
  * `apply_patch` (sent as a function with one string argument), images, JSON schemas, reasoning effort and output
  * limits are translated.
  */
+import {isObject} from '../../core/is-object.js'
 import type {ChatUsage} from './chat.js'
 import {type ChatBridge, ChatStreamReader, type Json, jsonEvent, newId, withChatBridge} from './chat-bridge.js'
-import {isObject, nowSeconds} from './shared.js'
+import {nowSeconds} from './shared.js'
 import {AdapterError, type ProviderAdapter} from './types.js'
 
 /** A 400 for what chat completions cannot express; `param` names the request field. */

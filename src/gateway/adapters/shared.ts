@@ -5,6 +5,7 @@
  */
 import type {Account} from '../../core/config/schema.js'
 import {joinUpstreamUrl} from '../../core/config/url.js'
+import {isObject} from '../../core/is-object.js'
 import type {Endpoint, TokenUsage} from '../../core/routing/schema.js'
 import type {OpenAIErrorBody} from '../errors.js'
 import type {TranslatedResponse} from './types.js'
@@ -99,11 +100,6 @@ export function tryParseJson(text: string): unknown {
   } catch {
     return undefined
   }
-}
-
-/** Whether a value is a plain JSON object. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 const HTML_START = /^\s*<(?:!doctype|html)/i

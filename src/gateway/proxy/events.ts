@@ -6,6 +6,7 @@
  */
 import type {AttemptSummary, AuditEvent, ErrorType, SkipEventName, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
 import {auditTimestamp} from '../../core/audit/timestamp.js'
+import {roundMs} from '../../core/round.js'
 import type {UsageCost} from '../../core/routing/model-info.js'
 import type {RoutingDecision, TokenUsage} from '../../core/routing/schema.js'
 import type {GatewayState} from '../state.js'
@@ -30,7 +31,7 @@ export class RequestEvents {
   }
 
   connected(target: Target, attempt: number, status: number, connectMs: number): void {
-    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_upstream_connected', attempt, status, connect_ms: round(connectMs)})
+    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_upstream_connected', attempt, status, connect_ms: roundMs(connectMs)})
   }
 
   response(
@@ -48,8 +49,8 @@ export class RequestEvents {
       attempt,
       status: answer.status,
       stream: answer.stream,
-      connect_ms: round(answer.connectMs),
-      latency_ms: round(answer.latencyMs),
+      connect_ms: roundMs(answer.connectMs),
+      latency_ms: roundMs(answer.latencyMs),
       bytes: answer.bytes,
       usage: answer.usage,
       cost_usd: answer.cost?.cost_usd ?? null,
@@ -58,7 +59,7 @@ export class RequestEvents {
   }
 
   requestError(target: Target, attempt: number, errorType: ErrorType, message: string, latencyMs: number): void {
-    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_request_error', attempt, error_type: errorType, message, latency_ms: round(latencyMs)})
+    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_request_error', attempt, error_type: errorType, message, latency_ms: roundMs(latencyMs)})
   }
 
   streamError(target: Target, attempt: number, errorType: ErrorType, message: string, bytesSent: number): void {
@@ -116,7 +117,7 @@ export class RequestEvents {
       account: summary.target?.account ?? null,
       provider: summary.target?.provider ?? null,
       stream: summary.stream,
-      latency_ms: round(summary.latencyMs),
+      latency_ms: roundMs(summary.latencyMs),
       attempts: summary.attempts,
       error_type: summary.errorType,
       error_code: summary.errorCode,
@@ -128,9 +129,4 @@ export class RequestEvents {
     if (this.principal !== undefined) event.principal = this.principal
     this.state.bus.publish(event)
   }
-}
-
-/** Milliseconds rounded to the microsecond, as every latency in the audit. */
-export function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000
 }

@@ -14,6 +14,7 @@ import type {FastifyReply} from 'fastify'
 import type {AttemptSummary, ErrorType, SkipEventName, SkipReason, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
 import type {RuntimeConfig} from '../../core/config/schema.js'
 import {rewriteJsonObject} from '../../core/json-members.js'
+import {roundMs} from '../../core/round.js'
 import {accountsForModel, upstreamModelId} from '../../core/routing/accounts.js'
 import {modelInfo, usageCost} from '../../core/routing/model-info.js'
 import {ROUTER_REQUEST_FIELD_SET} from '../../core/routing/request-options.js'
@@ -27,7 +28,7 @@ import type {BreakerTicket, GatewayState} from '../state.js'
 import {toUpstreamError, type UpstreamResponse} from '../upstream.js'
 import {injectRouter} from './answer.js'
 import {headerString} from './body.js'
-import {RequestEvents, round} from './events.js'
+import {RequestEvents} from './events.js'
 import {failure, type AttemptOutcome, type UpstreamErrorDetail} from './outcome.js'
 import {relayJson} from './relay-json.js'
 import {withoutReasoningState} from './reasoning-state.js'
@@ -447,7 +448,7 @@ class ProxyRun {
       provider: target.provider,
       status,
       error_type: errorType,
-      latency_ms: round(latencyMs),
+      latency_ms: roundMs(latencyMs),
       ok,
     })
     // A failed whole answer's bytes are garbage now.
@@ -630,7 +631,7 @@ class ProxyRun {
       provider: target?.provider ?? null,
       fallback_models: decision.fallback_models,
       profile: decision.profile,
-      decision_ms: round(decision.decision_ms),
+      decision_ms: roundMs(decision.decision_ms),
       attempts: this.attempts,
       cost_usd: costUsd,
     }

@@ -19,9 +19,10 @@
 import {createHmac} from 'node:crypto'
 
 import {chunkFrame, controlFrame, json, type Answer, type Frame, type HandlerContext, type StreamAnswer} from '../answer.js'
+import {isObject} from '../../core/is-object.js'
 import {formatSse} from '../../core/sse.js'
 import type {AnthropicCacheUsage} from '../prompt-cache.js'
-import {contentText, isObject, makeReply, type Prompt, type Reply, type ToolSpec} from '../reply.js'
+import {contentText, makeReply, type Prompt, type Reply, type ToolSpec} from '../reply.js'
 import {errorBody, invalidRequest} from './errors.js'
 import {positiveInt} from './openai.js'
 

@@ -3,7 +3,7 @@
  * access token and the `chatgpt-account-id` header. Like the real service it rejects `stream: false` and `store: true`.
  */
 import {json, type Answer, type HandlerContext} from '../answer.js'
-import {isObject} from '../reply.js'
+import {isObject} from '../../core/is-object.js'
 import {invalidRequest} from './errors.js'
 import {answerResponses} from './responses.js'
 

@@ -15,7 +15,8 @@ import {
 } from '../answer.js'
 import {samplePngBase64} from '../png.js'
 import {createPrng, hashString} from '../prng.js'
-import {contentText, isObject, makeReply, type Prompt, type Reply, type ToolSpec} from '../reply.js'
+import {isObject} from '../../core/is-object.js'
+import {contentText, makeReply, type Prompt, type Reply, type ToolSpec} from '../reply.js'
 import {errorBody, invalidRequest} from './errors.js'
 
 const FINGERPRINT = 'fp_sim'

@@ -8,8 +8,9 @@
  * (`input_tokens_details.cached_tokens`, see `prompt-cache.ts`).
  */
 import {json, nowSeconds, type Answer, type Frame, type HandlerContext, type StreamAnswer} from '../answer.js'
+import {isObject} from '../../core/is-object.js'
 import {formatSse} from '../../core/sse.js'
-import {contentText, isObject, makeReply, type Prompt, type Reply, type ToolSpec} from '../reply.js'
+import {contentText, makeReply, type Prompt, type Reply, type ToolSpec} from '../reply.js'
 import {invalidRequest} from './errors.js'
 import {cachedTokens, openAiToolChoice, positiveInt} from './openai.js'
 

@@ -11,10 +11,12 @@ import {
   chatGptAccountId,
   createPkce,
   createState,
+  oauthCredentialEntry,
   parseAuthorizationResponse,
   parseTokenResponse,
   tokenExpiry,
 } from '../../../src/core/credentials/oauth.js'
+import {OAuthCredentialSchema} from '../../../src/core/credentials/schema.js'
 import {RouterError} from '../../../src/core/errors.js'
 
 const jwt = (claims: Record<string, unknown>) => new UnsecuredJWT(claims).encode()
@@ -144,5 +146,32 @@ describe('chatGptAccountId', () => {
     expect(chatGptAccountId(idToken, access)).toBe('acct-from-id')
     expect(chatGptAccountId(jwt({sub: 'x'}), access)).toBe('acct-from-access')
     expect(chatGptAccountId('not-a-jwt', undefined)).toBeUndefined()
+  })
+})
+
+describe('oauthCredentialEntry', () => {
+  const stamps = {created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z'}
+  const tokens = {accessToken: 'at', expiresAt: 1_700_000_000_000, tokenUrl: CHATGPT_OAUTH.tokenUrl, clientId: CHATGPT_OAUTH.clientId}
+
+  it('stores every token a sign-in returned, as the credentials file names them', () => {
+    const entry = oauthCredentialEntry({...tokens, refreshToken: 'rt', idToken: 'it', accountId: 'acct-1'}, 'openai')
+    expect(entry).toEqual({
+      kind: 'oauth',
+      provider: 'openai',
+      access_token: 'at',
+      refresh_token: 'rt',
+      id_token: 'it',
+      expires_at: 1_700_000_000_000,
+      account_id: 'acct-1',
+      token_url: CHATGPT_OAUTH.tokenUrl,
+      client_id: CHATGPT_OAUTH.clientId,
+    })
+    expect(OAuthCredentialSchema.safeParse({...entry, ...stamps}).success).toBe(true)
+  })
+
+  it('leaves out what a refresh did not return, so the file stays valid', () => {
+    const entry = oauthCredentialEntry(tokens, undefined)
+    expect(Object.keys(entry).sort()).toEqual(['access_token', 'client_id', 'expires_at', 'kind', 'token_url'])
+    expect(OAuthCredentialSchema.safeParse({...entry, ...stamps}).success).toBe(true)
   })
 })

@@ -1,12 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
-import {
-  ANTHROPIC_VERSION,
-  anthropicAdapter,
-  DEFAULT_MAX_TOKENS,
-  finishReasonOf,
-  THINKING_BUDGETS,
-} from '../../../src/gateway/adapters/anthropic.js'
+import {ANTHROPIC_VERSION} from '../../../src/gateway/adapters/anthropic/api.js'
+import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic/index.js'
+import {DEFAULT_MAX_TOKENS, THINKING_BUDGETS} from '../../../src/gateway/adapters/anthropic/request.js'
+import {finishReasonOf} from '../../../src/gateway/adapters/anthropic/response.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
 import {
   account,

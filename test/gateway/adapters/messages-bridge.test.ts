@@ -1,7 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk'
 import {describe, expect, it} from 'vitest'
 
-import {anthropicAdapter, AnthropicMessagesRelay, messagesForAnthropic} from '../../../src/gateway/adapters/anthropic.js'
+import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic/index.js'
+import {messagesForAnthropic} from '../../../src/gateway/adapters/anthropic/request.js'
+import {AnthropicMessagesRelay} from '../../../src/gateway/adapters/anthropic/stream.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
 import {anthropicErrorBody, ChatToMessagesStream, messageFromChat, messagesToChatBody} from '../../../src/gateway/adapters/messages-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'

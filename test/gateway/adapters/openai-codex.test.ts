@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {CODEX_ORIGINATOR, openaiCodexAdapter} from '../../../src/gateway/adapters/openai-codex.js'
+import {CODEX_ORIGINATOR} from '../../../src/gateway/adapters/openai-codex/api.js'
+import {openaiCodexAdapter} from '../../../src/gateway/adapters/openai-codex/index.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
 import {
   account,

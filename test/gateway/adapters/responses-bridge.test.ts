@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {ADAPTER_ENDPOINTS} from '../../../src/core/routing/endpoints.js'
 import {EndpointSchema} from '../../../src/core/routing/schema.js'
-import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic.js'
+import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic/index.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
 import {ChatToResponsesStream, responseFromChat, responsesToChatBody} from '../../../src/gateway/adapters/responses-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
