@@ -58,7 +58,9 @@ export async function snapshotFromLog(path: string): Promise<LiveMetricsSnapshot
     await source.start()
   } catch (error) {
     if (error instanceof RouterError && error.code === 'audit_log_missing') {
-      throw new UsageError(`--log ${path}: no such file`, {hint: "give the gateway's audit log (its ROUTER_AUDIT_LOG_PATH, by default logs/router_decisions.jsonl)"})
+      throw new UsageError(`--log ${path}: no such file`, {
+        hint: "give the gateway's audit log (its ROUTER_AUDIT_LOG_PATH, by default logs/router_decisions.jsonl)",
+      })
     }
     throw error
   }
@@ -85,17 +87,23 @@ export async function snapshotFromGateway(url: string, apiKey?: string): Promise
   const text = await response.text()
   if (response.status === 401 || response.status === 403) {
     throw new RouterError('gateway_auth', `The gateway at ${endpoint} refused the request (${response.status}).`, {
-      hint: apiKey ? "Check the key given with --api-key or ROUTER_API_KEY: it must be one of the gateway's INGRESS_API_KEYS." : 'The gateway requires an ingress key: pass --api-key or set ROUTER_API_KEY.',
+      hint: apiKey
+        ? "Check the key given with --api-key or ROUTER_API_KEY: it must be one of the gateway's INGRESS_API_KEYS."
+        : 'The gateway requires an ingress key: pass --api-key or set ROUTER_API_KEY.',
       exitCode: 2,
     })
   }
   const parsed = response.ok ? LiveMetricsSnapshotSchema.safeParse(safeJson(text)) : undefined
   if (parsed?.success !== true) {
     const said = errorMessage(text)
-    throw new RouterError('gateway_no_metrics', `${endpoint} answered ${response.status}, not a live metrics snapshot${said ? ` (${said.replace(/\.$/, '')})` : ''}.`, {
-      hint: 'Give the address of an Open-LLM Router gateway (`router serve`) with live metrics on, e.g. --url http://127.0.0.1:8000, or read its audit log with --log.',
-      exitCode: 2,
-    })
+    throw new RouterError(
+      'gateway_no_metrics',
+      `${endpoint} answered ${response.status}, not a live metrics snapshot${said ? ` (${said.replace(/\.$/, '')})` : ''}.`,
+      {
+        hint: 'Give the address of an Open-LLM Router gateway (`router serve`) with live metrics on, e.g. --url http://127.0.0.1:8000, or read its audit log with --log.',
+        exitCode: 2,
+      },
+    )
   }
   return parsed.data
 }
@@ -168,16 +176,25 @@ export function formatChainCooling(cooling: ChainCooling, source: CooldownSource
   return [...lines, next]
 }
 
-function orderedAccounts(model: string, target: ExplainTarget, snapshot: LiveMetricsSnapshot, preferred: string | undefined): string[] {
+function orderedAccounts(
+  model: string,
+  target: ExplainTarget,
+  snapshot: LiveMetricsSnapshot,
+  preferred: string | undefined,
+): string[] {
   let accounts = accountsForModel(target.config, model).map((a) => a.name)
-  if (accounts.length === 0 && target.ignoreAccounts) accounts = [...new Set(snapshot.targets.filter((t) => t.model === model).map((t) => t.account))]
+  if (accounts.length === 0 && target.ignoreAccounts)
+    accounts = [...new Set(snapshot.targets.filter((t) => t.model === model).map((t) => t.account))]
   const first = preferred === undefined ? -1 : accounts.indexOf(preferred)
   return first <= 0 ? accounts : [accounts[first], ...accounts.filter((_, i) => i !== first)]
 }
 
 /** Of a target's own cool-down and its account's, the one that ends last (what blocks it for longest). */
 function latest(entries: CooldownEntry[]): CooldownEntry | undefined {
-  return entries.reduce<CooldownEntry | undefined>((best, c) => (best === undefined || Date.parse(c.until) > Date.parse(best.until) ? c : best), undefined)
+  return entries.reduce<CooldownEntry | undefined>(
+    (best, c) => (best === undefined || Date.parse(c.until) > Date.parse(best.until) ? c : best),
+    undefined,
+  )
 }
 
 /** `11:32:10` in local time, with the date in front when it is not today's. */
@@ -185,7 +202,9 @@ function localTime(ms: number, now: number): string {
   const date = new Date(ms)
   const pad = (n: number) => String(n).padStart(2, '0')
   const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  return date.toDateString() === new Date(now).toDateString() ? time : `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`
+  return date.toDateString() === new Date(now).toDateString()
+    ? time
+    : `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`
 }
 
 /** `42 s`, `8 min`, `3 h 5 min`: how long until a moment, never "0 s" for one still ahead. */
@@ -224,17 +243,32 @@ function describe(error: unknown): string {
  * Where `route explain`'s flags say to read cool-downs from: `--url` (a running gateway), else `--log`; none without
  * them. `--log` also names the log of `--session`, so with both flags it serves the session only.
  */
-export function cooldownSourceOf(flags: {log?: string; url?: string; apiKey?: string; session?: string; input?: string}): CooldownSource | undefined {
+export function cooldownSourceOf(flags: {
+  log?: string
+  url?: string
+  apiKey?: string
+  session?: string
+  input?: string
+}): CooldownSource | undefined {
   const source: CooldownSource | undefined =
-    flags.url !== undefined ? {url: flags.url, ...(flags.apiKey ? {apiKey: flags.apiKey} : {})} : flags.log === undefined ? undefined : {log: flags.log}
+    flags.url !== undefined
+      ? {url: flags.url, ...(flags.apiKey ? {apiKey: flags.apiKey} : {})}
+      : flags.log === undefined
+        ? undefined
+        : {log: flags.log}
   if (source === undefined) return undefined
   if (flags.input !== undefined) {
-    throw new UsageError(`${'url' in source ? '--url' : '--log'} shows the cool-downs for one request, not with --input`, {
-      hint: 'explain one request (a prompt or --file) with --log or --url',
-    })
+    throw new UsageError(
+      `${'url' in source ? '--url' : '--log'} shows the cool-downs for one request, not with --input`,
+      {
+        hint: 'explain one request (a prompt or --file) with --log or --url',
+      },
+    )
   }
   if (flags.url !== undefined && flags.log !== undefined && flags.session === undefined) {
-    throw new UsageError('give one of --log and --url', {hint: 'the cool-downs come from the audit log (--log) or from the running gateway (--url)'})
+    throw new UsageError('give one of --log and --url', {
+      hint: 'the cool-downs come from the audit log (--log) or from the running gateway (--url)',
+    })
   }
   return source
 }
@@ -248,6 +282,9 @@ export async function explainCooling(
 ): Promise<{json: ChainCooling; lines: string[]}> {
   const snapshot = await readLiveSnapshot(source)
   const now = Date.now()
-  const json = chainCooling(decision, target, snapshot, {now, ...(preferredAccount === undefined ? {} : {preferredAccount})})
+  const json = chainCooling(decision, target, snapshot, {
+    now,
+    ...(preferredAccount === undefined ? {} : {preferredAccount}),
+  })
   return {json, lines: formatChainCooling(json, source, now)}
 }
