@@ -4,7 +4,8 @@
  * servers answering as OpenAI does: 429 `rate_limit_exceeded` with `retry-after-ms` / `Retry-After`, and 429
  * `insufficient_quota` for an account out of credit (https://platform.openai.com/docs/guides/error-codes).
  */
-import {readFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
 
 import {request} from 'undici'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
@@ -171,6 +172,24 @@ describe('route explain --log', () => {
     )
   })
 
+  it('lists every cooling target of the chain on its own line, then where the gateway would start', async () => {
+    // Another config on the same accounts: what would the gateway do now if its coding route were this one?
+    const other = join(gateway.dir, 'wider-route.yaml')
+    await writeFile(
+      other,
+      config().replace('coding: {default: [openai/gpt-5.2,', 'coding: {default: [openai/gpt-5.2, openai/gpt-4.1,'),
+    )
+    const run = await runCli(['route', 'explain', CODING, '--config', other, '--log', gateway.auditPath], {env: {TZ}})
+    expect(run.code).toBe(0)
+    const lines = run.stdout.split('\n')
+    const first = lines.findIndex((line) => line.startsWith('Cooling '))
+    expect(lines.slice(first, first + 3)).toEqual([
+      `Cooling     openai/gpt-5.2 via alpha until ${localTime(longLimit.cooldown_until)} (in ${/\(in (\d+ s),/.exec(lines[first])?.[1]}, rate limit on this model)`,
+      `            openai/gpt-4.1 via gamma until ${localTime(quota.cooldown_until)} (in 10 min, the whole account: quota or usage limit, then one probe request)`,
+      '            → the gateway would start at anthropic/claude-sonnet-4.5 via beta',
+    ])
+  })
+
   it('--json adds the cool-downs and the target the gateway would start at to the decision', async () => {
     const run = await explain(CODING, '--log', gateway.auditPath, '--json')
     expect(run.code).toBe(0)
@@ -207,6 +226,20 @@ describe('route explain --log', () => {
     ).toBe(withoutTiming(plain.stdout))
     expect(JSON.parse(json.stdout)).not.toHaveProperty('cooldowns')
     expect(JSON.parse(json.stdout)).not.toHaveProperty('gateway_would_start_at')
+  })
+
+  it('with no config file, takes the accounts that served a model from the log', async () => {
+    // gateway.dir holds router.yaml, not ./router.profile.yaml: the built-in profile stands in, without accounts.
+    const run = await runCli(['route', 'explain', 'hi', '--model', 'openai/gpt-5.2', '--log', gateway.auditPath], {
+      cwd: gateway.dir,
+      env: {TZ},
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('Note: no config file')
+    expect(run.stdout).toContain(
+      `Cooling     openai/gpt-5.2 via alpha until ${localTime(longLimit.cooldown_until)} (in `,
+    )
+    expect(run.stdout).toContain('→ every target is cooling down: the gateway would answer 429 until')
   })
 
   it('a missing log is a usage error that names the flag', async () => {
