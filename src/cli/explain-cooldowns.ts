@@ -44,13 +44,60 @@ const REASONS: Record<CooldownEntry['scope'], string> = {
   account: 'the whole account: quota or usage limit, then one probe request',
 }
 
+/**
+ * Where `route explain`'s flags say to read cool-downs from: `--url` (a running gateway), else `--log`; none without
+ * them. `--log` also names the log of `--session`, so with both flags it serves the session only.
+ */
+export function cooldownSourceOf(flags: {
+  log?: string
+  url?: string
+  apiKey?: string
+  session?: string
+  input?: string
+}): CooldownSource | undefined {
+  const source: CooldownSource | undefined =
+    flags.url !== undefined
+      ? {url: flags.url, ...(flags.apiKey ? {apiKey: flags.apiKey} : {})}
+      : flags.log === undefined
+        ? undefined
+        : {log: flags.log}
+  if (source === undefined) return undefined
+  if (flags.input !== undefined) {
+    throw new UsageError(
+      `${'url' in source ? '--url' : '--log'} shows the cool-downs for one request, not with --input`,
+      {
+        hint: 'explain one request (a prompt or --file) with --log or --url',
+      },
+    )
+  }
+  if (flags.url !== undefined && flags.log !== undefined && flags.session === undefined) {
+    throw new UsageError('give one of --log and --url', {
+      hint: 'the cool-downs come from the audit log (--log) or from the running gateway (--url)',
+    })
+  }
+  return source
+}
+
+/** The cool-downs on `decision`'s chain from `source`, read now: the `--json` fields and the report's lines. */
+export async function explainCooling(
+  source: CooldownSource,
+  decision: RoutingDecision,
+  target: ExplainTarget,
+  preferredAccount?: string,
+): Promise<{json: ChainCooling; lines: string[]}> {
+  const snapshot = await readLiveSnapshot(source)
+  const now = Date.now()
+  const json = chainCooling(decision, target, snapshot, now, preferredAccount)
+  return {json, lines: formatChainCooling(json, source, now)}
+}
+
 /** The live metrics snapshot of `source`, taken now. */
-export async function readLiveSnapshot(source: CooldownSource): Promise<LiveMetricsSnapshot> {
+async function readLiveSnapshot(source: CooldownSource): Promise<LiveMetricsSnapshot> {
   return 'log' in source ? snapshotFromLog(source.log) : snapshotFromGateway(source.url, source.apiKey)
 }
 
 /** Reads the whole audit log into live metrics, as `metrics tail` would, and snapshots them. */
-export async function snapshotFromLog(path: string): Promise<LiveMetricsSnapshot> {
+async function snapshotFromLog(path: string): Promise<LiveMetricsSnapshot> {
   const source = new FileAuditSource({path, since: 'start', follow: false})
   const metrics = new LiveMetrics()
   source.subscribe((event) => metrics.observe(event))
@@ -71,7 +118,7 @@ export async function snapshotFromLog(path: string): Promise<LiveMetricsSnapshot
  * `GET /v1/router/live-metrics` of a running gateway, with the ingress key as a Bearer token as `metrics tail --url`
  * sends it. `url` is the gateway's base URL, or the endpoint's own.
  */
-export async function snapshotFromGateway(url: string, apiKey?: string): Promise<LiveMetricsSnapshot> {
+async function snapshotFromGateway(url: string, apiKey?: string): Promise<LiveMetricsSnapshot> {
   const endpoint = liveMetricsUrl(url)
   const headers: Record<string, string> = {accept: 'application/json'}
   if (apiKey) headers.authorization = `Bearer ${apiKey}`
@@ -109,7 +156,7 @@ export async function snapshotFromGateway(url: string, apiKey?: string): Promise
 }
 
 /** `http://host:8000` → `http://host:8000/v1/router/live-metrics`; the endpoint's own URL is kept. */
-export function liveMetricsUrl(base: string): string {
+function liveMetricsUrl(base: string): string {
   // The events URL's rules (and its errors for what is not an http URL), on the sibling endpoint.
   const url = new URL(eventsUrl(base.trim().replace(/\/v1\/router\/live-metrics\/*$/, '')))
   url.pathname = url.pathname.replace(/\/events$/, '/live-metrics')
@@ -121,18 +168,18 @@ export function liveMetricsUrl(base: string): string {
  * accounts in config order, the session's account first), and the first target that is free. A model the config gives
  * no account (the built-in profile standing in) is served by the accounts the snapshot has seen serving it.
  */
-export function chainCooling(
+function chainCooling(
   decision: RoutingDecision,
   target: ExplainTarget,
   snapshot: LiveMetricsSnapshot,
-  options: {now?: number; preferredAccount?: string} = {},
+  now: number,
+  preferredAccount: string | undefined,
 ): ChainCooling {
-  const now = options.now ?? Date.now()
   const active = snapshot.cooldowns.filter((c) => Date.parse(c.until) > now)
   const cooldowns: ChainCooldown[] = []
   let start: ChainCooling['gateway_would_start_at'] = null
   for (const model of [decision.selected_model, ...decision.fallback_models]) {
-    const accounts = orderedAccounts(model, target, snapshot, options.preferredAccount)
+    const accounts = orderedAccounts(model, target, snapshot, preferredAccount)
     if (accounts.length === 0) start ??= {model, account: null}
     for (const account of accounts) {
       const cooling = latest(active.filter((c) => c.account === account && (c.model === null || c.model === model)))
@@ -158,7 +205,7 @@ export function chainCooling(
  * The `Cooling` report: one line per cooling target, then where the gateway would start (on the same line when there
  * is one), or that nothing in the chain is cooling down.
  */
-export function formatChainCooling(cooling: ChainCooling, source: CooldownSource, now: number = Date.now()): string[] {
+function formatChainCooling(cooling: ChainCooling, source: CooldownSource, now: number): string[] {
   if (cooling.cooldowns.length === 0) return [`none in this chain (${'log' in source ? source.log : source.url})`]
   const lines = cooling.cooldowns.map((c) => {
     const until = Date.parse(c.until)
@@ -237,54 +284,4 @@ function describe(error: unknown): string {
   if (error instanceof Error && error.name === 'TimeoutError') return 'no answer within 10 s'
   if (error instanceof Error) return error.message === 'fetch failed' && cause?.message ? cause.message : error.message
   return String(error)
-}
-
-/**
- * Where `route explain`'s flags say to read cool-downs from: `--url` (a running gateway), else `--log`; none without
- * them. `--log` also names the log of `--session`, so with both flags it serves the session only.
- */
-export function cooldownSourceOf(flags: {
-  log?: string
-  url?: string
-  apiKey?: string
-  session?: string
-  input?: string
-}): CooldownSource | undefined {
-  const source: CooldownSource | undefined =
-    flags.url !== undefined
-      ? {url: flags.url, ...(flags.apiKey ? {apiKey: flags.apiKey} : {})}
-      : flags.log === undefined
-        ? undefined
-        : {log: flags.log}
-  if (source === undefined) return undefined
-  if (flags.input !== undefined) {
-    throw new UsageError(
-      `${'url' in source ? '--url' : '--log'} shows the cool-downs for one request, not with --input`,
-      {
-        hint: 'explain one request (a prompt or --file) with --log or --url',
-      },
-    )
-  }
-  if (flags.url !== undefined && flags.log !== undefined && flags.session === undefined) {
-    throw new UsageError('give one of --log and --url', {
-      hint: 'the cool-downs come from the audit log (--log) or from the running gateway (--url)',
-    })
-  }
-  return source
-}
-
-/** The cool-downs on `decision`'s chain from `source`, read now: the `--json` fields and the report's lines. */
-export async function explainCooling(
-  source: CooldownSource,
-  decision: RoutingDecision,
-  target: ExplainTarget,
-  preferredAccount?: string,
-): Promise<{json: ChainCooling; lines: string[]}> {
-  const snapshot = await readLiveSnapshot(source)
-  const now = Date.now()
-  const json = chainCooling(decision, target, snapshot, {
-    now,
-    ...(preferredAccount === undefined ? {} : {preferredAccount}),
-  })
-  return {json, lines: formatChainCooling(json, source, now)}
 }
