@@ -12,8 +12,11 @@ const TOP_SIGNALS = 3
 /** Characters of the prompt shown on a compact line. */
 const PREVIEW_CHARS = 48
 
-/** The full human report of one decision. `notes` are printed first (e.g. "no config file: built-in profile"). */
-export function formatDecision(decision: RoutingDecision, notes: readonly string[] = []): string {
+/**
+ * The full human report of one decision. `notes` are printed first (e.g. "no config file: built-in profile");
+ * `cooling`, the lines of the gateway's active cool-downs on the chain (`--log`/`--url`), after the chain.
+ */
+export function formatDecision(decision: RoutingDecision, notes: readonly string[] = [], cooling: readonly string[] = []): string {
   const lines: string[] = notes.map((note) => `Note: ${note}`)
   if (lines.length > 0) lines.push('')
 
@@ -28,6 +31,7 @@ export function formatDecision(decision: RoutingDecision, notes: readonly string
   lines.push(...candidateTable(decision.candidates).map((row) => `  ${row}`))
   lines.push(label('Selected', decision.selected_model))
   lines.push(label('Fallbacks', decision.fallback_models.length > 0 ? decision.fallback_models.join(' → ') : 'none'))
+  lines.push(...cooling.map((line, i) => label(i === 0 ? 'Cooling' : '', line)))
   lines.push(label('Decided in', `${decision.decision_ms.toFixed(3)} ms`))
   return lines.join('\n')
 }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {apiKeyFlag} from '../../cli/api-key-flag.js'
 import {BaseCommand} from '../../cli/base-command.js'
 
 export default class MetricsTail extends BaseCommand {
@@ -22,7 +23,7 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
   static override flags = {
     file: Flags.string({char: 'f', helpValue: 'FILE', description: 'Audit log to read (default: ROUTER_AUDIT_LOG_PATH, or logs/router_decisions.jsonl).'}),
     url: Flags.string({char: 'u', helpValue: 'URL', description: "Follow a running gateway's event stream instead of a file, e.g. http://127.0.0.1:8000."}),
-    'api-key': Flags.string({helpValue: 'KEY', env: 'ROUTER_API_KEY', description: 'Ingress key for --url (sent as a Bearer token).'}),
+    'api-key': apiKeyFlag,
     since: Flags.string({helpValue: 'WHEN', description: 'Where to start in the file: start (default), end, a duration back from now (30s, 10m, 2h, 1d) or an ISO time.'}),
     json: Flags.boolean({description: 'Print the rolling metrics snapshot as JSON lines (with --once: the summary as JSON).', default: false}),
     interval: Flags.string({helpValue: 'SECONDS', description: 'Seconds between snapshots with --json.', default: '2'}),

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
+import {apiKeyFlag} from '../../cli/api-key-flag.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {configFlag} from '../../cli/config-flag.js'
 import {
@@ -10,6 +11,7 @@ import {
   formatErrorLine,
   formatSummary,
 } from '../../cli/format-decision.js'
+import {cooldownSourceOf, explainCooling} from '../../cli/explain-cooldowns.js'
 import {errorToJson} from '../../cli/present-error.js'
 import {
   bodyFromEntry,
@@ -39,7 +41,9 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
 
 --session ID explains the request as the next turn of a session the gateway served, rebuilt from its audit log (--log): whether affinity keeps it on its model, moves it, or finds its cache cold, and what staying and switching would cost.
 
---json prints the RoutingDecision (keys: source, requested_model, model_alias, endpoint, task, complexity, complexity_score, confidence, selected_model, fallback_models, candidates, signals, requirements, provider_tools, profile, route, session, decision_ms). With --input, --json prints JSON lines: {"line", "decision"} or {"line", "error"} per request, then {"summary"}. A request the router refuses (unknown model, no candidate) exits with code 1; unreadable files exit with code 2, and so does --input when some lines were not requests.`
+--log FILE (the gateway's audit log) or --url URL (a running gateway's live metrics, with --api-key or ROUTER_API_KEY when ingress auth is on) adds the cool-downs the gateway holds now after 429s: which targets of the chain are cooling down, until when and why, and where the gateway would start. Without them, nothing but the config is read.
+
+--json prints the RoutingDecision (keys: source, requested_model, model_alias, endpoint, task, complexity, complexity_score, confidence, selected_model, fallback_models, candidates, signals, requirements, provider_tools, profile, route, session, decision_ms; with --log or --url also cooldowns and gateway_would_start_at). With --input, --json prints JSON lines: {"line", "decision"} or {"line", "error"} per request, then {"summary"}. A request the router refuses (unknown model, no candidate) exits with code 1; unreadable files exit with code 2, and so does --input when some lines were not requests.`
 
   static override examples = [
     {description: 'Explain a prompt', command: '<%= config.bin %> <%= command.id %> "Write a Python function that merges two sorted lists"'},
@@ -56,6 +60,11 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
       description: 'The next turn of a session in the gateway\'s audit log: does affinity keep it, and at what cost?',
       command: '<%= config.bin %> <%= command.id %> "And now the tests" --session header:3q2V7k… --log logs/router_decisions.jsonl',
     },
+    {
+      description: 'With the cool-downs the gateway holds after 429s: where would it start now?',
+      command: '<%= config.bin %> <%= command.id %> "Refactor the parser" --log logs/router_decisions.jsonl',
+    },
+    {description: 'The same, from a running gateway', command: '<%= config.bin %> <%= command.id %> "Refactor the parser" --url http://127.0.0.1:8000'},
   ]
 
   static override args = {
@@ -89,10 +98,16 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
       helpValue: 'ID',
     }),
     log: Flags.string({
-      description: 'The audit log to read the session from (default: $ROUTER_AUDIT_LOG_PATH, else logs/router_decisions.jsonl).',
+      description:
+        "The gateway's audit log: shows its active cool-downs, and is where --session is read from (for --session only, the default is $ROUTER_AUDIT_LOG_PATH, else logs/router_decisions.jsonl).",
       helpValue: 'FILE',
-      dependsOn: ['session'],
     }),
+    url: Flags.string({
+      char: 'u',
+      description: "A running gateway (e.g. http://127.0.0.1:8000): shows its active cool-downs, read from GET /v1/router/live-metrics.",
+      helpValue: 'URL',
+    }),
+    'api-key': apiKeyFlag,
   }
 
   async run(): Promise<void> {
@@ -107,6 +122,7 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
       throw new UsageError('--system goes with a prompt argument', {hint: 'put the system message in the request body instead'})
     }
     const endpoint: Endpoint = parseEndpointFlag(flags.endpoint)
+    const cooldowns = cooldownSourceOf({...flags, apiKey: flags['api-key']})
     const target = await loadExplainTarget(flags.config)
 
     if (flags.input !== undefined) {
@@ -123,11 +139,12 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
     warmUp(target, body, endpoint)
     const session = flags.session === undefined ? undefined : await sessionFromLog(flags.log ?? auditLogPath(), flags.session)
     const decision = explainBody(target, body, endpoint, session)
+    const cooling = cooldowns === undefined ? undefined : await explainCooling(cooldowns, decision, target, session?.state.account)
     if (flags.json) {
       for (const note of target.notes) process.stderr.write(`Note: ${note}\n`)
-      this.printJson(decision)
+      this.printJson(cooling === undefined ? decision : {...decision, ...cooling.json})
     } else {
-      process.stdout.write(formatDecision(decision, target.notes) + '\n')
+      process.stdout.write(formatDecision(decision, target.notes, cooling?.lines) + '\n')
     }
   }
 
