@@ -28,8 +28,9 @@ import type {Complexity, Task} from '../config/schema.js'
 import type {QualityCounts} from '../policy/feedback.js'
 import {AttemptTracker, type AttemptState, isClientError} from './attempt-tracker.js'
 import {ModelStats, RequestTotals, SEP, type Sample, type Target, TargetStats, evictLeastRecent} from './rings.js'
+import {SessionStats} from './sessions.js'
 import {type ActiveCooldown, buildSnapshot} from './snapshot.js'
-import type {BreakerEntry, LiveMetricsSnapshot} from './schema.js'
+import type {BreakerEntry, LiveMetricsSnapshot, SessionMetrics} from './schema.js'
 
 export {statusClass} from './attempt-tracker.js'
 
@@ -51,6 +52,10 @@ export interface LiveMetricsOptions {
   maxOpenRequests?: number
   /** At most this many models, and as many targets, are tracked (the least recently seen go first); default 1000. */
   maxKeys?: number
+  /** The window in which a session counts as active, in ms; default 300 000 (5 minutes, the usual cache lifetime). */
+  sessionWindowMs?: number
+  /** At most this many sessions are tracked (the least recently seen go first); default 10 000. */
+  maxSessions?: number
   /** Clock in ms since the epoch; default `Date.now`. */
   now?: () => number
 }
@@ -62,6 +67,9 @@ export interface LiveMetricsSizes {
   models: number
   targets: number
   breakers: number
+  /** Sessions tracked, and priced stays awaiting their terminal. */
+  sessions: number
+  pendingStays: number
 }
 
 /** The EWMA figures of one model, as kept (read-only; valid until the next event). */
@@ -70,6 +78,8 @@ export interface ModelFigures {
   readonly latencyEwma: number | null
   readonly connectEwma: number | null
   readonly failureEwma: number | null
+  /** Cached prompt tokens ÷ prompt tokens of the answers that reported cache counts; null before one did. */
+  readonly cacheHitRatio: number | null
 }
 
 /** Live metrics fed with audit events; see the module comment for the exact definitions. */
@@ -94,6 +104,7 @@ export class LiveMetrics {
   private readonly totals: RequestTotals
   private readonly usageTotal = new UsageAccumulator()
   private readonly spendByKey: SpendByKey
+  private readonly sessions: SessionStats
   private observed = 0
   private ignored = 0
   private lastEventTs = Number.NEGATIVE_INFINITY
@@ -119,6 +130,7 @@ export class LiveMetrics {
     })
     this.totals = new RequestTotals(this.buckets)
     this.spendByKey = new SpendByKey(this.maxKeys)
+    this.sessions = new SessionStats({windowMs: options.sessionWindowMs, maxSessions: options.maxSessions})
   }
 
   /** Takes one audit event into account. Unknown event names are counted and ignored. */
@@ -149,6 +161,7 @@ export class LiveMetrics {
     switch (event.event) {
       case 'route_decision': {
         tracker.request(event.request_id, ts)
+        if (event.session) this.sessions.decision(event.request_id, event.session, ts, now)
         break
       }
       case 'proxy_attempt': {
@@ -167,6 +180,7 @@ export class LiveMetrics {
         this.usageTotal.add(event)
         this.spendByKey.observe(event)
         this.modelStats(event.model)?.usage.add(event)
+        this.targetStats(event)?.usage.add(event)
         attempt.status = event.status
         this.connectSample(attempt, event.connect_ms)
         if (event.status >= 200 && event.status < 300) {
@@ -229,6 +243,7 @@ export class LiveMetrics {
       case 'proxy_terminal': {
         tracker.finish(event, ts, now)
         this.spendByKey.observe(event)
+        this.sessions.terminal(event)
         this.totals.add(event.outcome, event.latency_ms, Math.floor(ts / this.bucketMs), Math.floor(now / this.bucketMs))
         if (event.outcome === 'success' && event.task !== null && event.complexity !== null && event.model !== null) {
           this.qualityOf(event.task, event.complexity, event.model).answered++
@@ -290,7 +305,13 @@ export class LiveMetrics {
       usage: this.usageTotal.result(),
       quality: this.qualityCounts(),
       keys: this.spendByKey.result(),
+      sessions: this.sessions.result(now),
     })
+  }
+
+  /** Sessions and cache affinity as in the snapshot, without building the rest of it. */
+  sessionMetrics(): SessionMetrics {
+    return this.sessions.result(this.now())
   }
 
   /** Answers and quality verdicts per task, complexity and model since the metrics started (copies). */
@@ -330,6 +351,8 @@ export class LiveMetrics {
       models: this.models.size,
       targets: this.targets.size,
       breakers: this.breakers.size,
+      sessions: this.sessions.size,
+      pendingStays: this.sessions.tally.pendingSize,
     }
   }
 

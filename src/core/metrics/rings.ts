@@ -100,6 +100,41 @@ export class SeriesRing {
   }
 }
 
+/** `kinds` counters per bucket over a window (the sessions' kept and moved turns). */
+export class CounterRing {
+  private readonly epoch: Float64Array
+  private readonly counts: Uint32Array
+
+  constructor(
+    readonly length: number,
+    private readonly kinds: number,
+  ) {
+    this.epoch = new Float64Array(length).fill(-1)
+    this.counts = new Uint32Array(length * kinds)
+  }
+
+  add(bucket: number, current: number, kind: number): void {
+    if (bucket <= current - this.length) return
+    const slot = mod(bucket, this.length)
+    if (this.epoch[slot] !== bucket) {
+      if (this.epoch[slot] > bucket) return
+      this.epoch[slot] = bucket
+      this.counts.fill(0, slot * this.kinds, (slot + 1) * this.kinds)
+    }
+    this.counts[slot * this.kinds + kind]++
+  }
+
+  /** The count of `kind` over the window ending with bucket `current`. */
+  sum(current: number, kind: number): number {
+    let total = 0
+    for (let bucket = current - this.length + 1; bucket <= current; bucket++) {
+      const slot = mod(bucket, this.length)
+      if (this.epoch[slot] === bucket) total += this.counts[slot * this.kinds + kind]
+    }
+    return total
+  }
+}
+
 /** What is measured for a model or a target: counts and EWMAs since the start, rings over the window. */
 export class KeyStats {
   samples = 0
@@ -149,9 +184,16 @@ export class KeyStats {
 export class ModelStats extends KeyStats {
   /** Tokens and estimated cost of the model's answers, since the start. */
   readonly usage = new UsageAccumulator()
+
+  get cacheHitRatio(): number | null {
+    return this.usage.cacheHitRatio()
+  }
 }
 
 export class TargetStats extends KeyStats {
+  /** Tokens and estimated cost of the target's answers, since the start. */
+  readonly usage = new UsageAccumulator()
+
   constructor(
     readonly target: Target,
     percentileWindow: number,

@@ -15,6 +15,7 @@ import type {
   LiveMetricsSnapshot,
   ModelMetrics,
   Series,
+  SessionMetrics,
   TargetMetrics,
   UsageTotals,
 } from './schema.js'
@@ -50,6 +51,7 @@ export interface SnapshotInput {
   usage: UsageTotals
   quality: QualityCounts[]
   keys: KeySpend[]
+  sessions: SessionMetrics
 }
 
 /** The current figures, as documented in `LiveMetricsSnapshotSchema`. */
@@ -80,6 +82,7 @@ export function buildSnapshot(input: SnapshotInput): LiveMetricsSnapshot {
       breaker_reason: breaker?.reason ?? null,
       cooldown_until: cooldown?.until ?? null,
       cooldown_scope: cooldown?.scope ?? null,
+      usage: stats.usage.result(),
     }
     targets.push(metrics)
     const list = byModel.get(model)
@@ -149,6 +152,7 @@ export function buildSnapshot(input: SnapshotInput): LiveMetricsSnapshot {
       .sort((a, b) => compare(a.task, b.task) || COMPLEXITIES.indexOf(a.complexity) - COMPLEXITIES.indexOf(b.complexity) || compare(a.model, b.model))
       .map((q) => ({...q, bad_rate: q.answered === 0 ? null : round4(q.bad / q.answered)})),
     keys: input.keys,
+    sessions: input.sessions,
   }
 }
 
