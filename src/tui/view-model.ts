@@ -375,7 +375,7 @@ export function sessionSegments(sessions: SessionMetrics | undefined): Segment[]
     segments.push(
       {text: ' · affinity saved '},
       {text: formatUsd(sessions.affinity_saved_usd), bold: true, color: sessions.affinity_saved_usd < 0 ? 'yellow' : 'green'},
-      {text: ` on ${formatCount(sessions.priced_stays)} turns`, dim: true},
+      {text: ` on ${formatCount(sessions.priced_stays)} ${sessions.priced_stays === 1 ? 'turn' : 'turns'}`, dim: true},
     )
   }
   return segments

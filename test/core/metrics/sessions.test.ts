@@ -4,6 +4,7 @@ import type {AuditEvent} from '../../../src/core/audit/schema.js'
 import {LiveMetrics} from '../../../src/core/metrics/live-metrics.js'
 import {LiveMetricsSnapshotSchema} from '../../../src/core/metrics/schema.js'
 import {summarizeAuditEvents} from '../../../src/core/metrics/summary.js'
+import {formatSummary} from '../../../src/tui/summary-text.js'
 import type {Affinity, SessionDecision, TokenUsage} from '../../../src/core/routing/schema.js'
 import {T0, iso, requestEvents} from '../../helpers/audit-events.js'
 
@@ -135,18 +136,20 @@ describe('LiveMetrics sessions', () => {
 })
 
 describe('summary of sessions', () => {
-  it('counts a whole log\'s sessions, turns by affinity and what affinity saved', () => {
+  it('counts a whole log\'s sessions, turns by affinity and what affinity saved, and prints a Sessions line', () => {
     const events = [
       ...turn('r1', 's1', 'new', T0),
       ...turn('r2', 's1', 'stay', T0 + 1000, {costs: {stay: 0.001, switch: 0.004}}),
       ...turn('r3', 's2', 'new', T0 + 2000),
       ...turn('r4', 's2', 'cold', T0 + 20 * MINUTE),
     ]
-    expect(summarizeAuditEvents(events).sessions).toEqual({
+    const summary = summarizeAuditEvents(events)
+    expect(summary.sessions).toEqual({
       sessions: 2,
       decisions: {new: 2, stay: 1, move_up: 0, downgrade: 0, cold: 1, unavailable: 0, off: 0},
       affinity_saved_usd: 0.003,
       priced_stays: 1,
     })
+    expect(formatSummary(summary)).toContain('Sessions   2 sessions · 4 turns: 1 kept, 1 moved (cold 1), 2 new · affinity saved $0.0030 on 1 turn')
   })
 })
