@@ -49,7 +49,8 @@ function sessionsLine(sessions: AffinityTotals & {sessions: number}): string {
   const parts = [`${formatCount(decisions.stay)} kept`, `${formatCount(moved)} moved${moved === 0 ? '' : ` (${movedKinds.map((a) => `${a} ${formatCount(decisions[a])}`).join(', ')})`}`]
   if (decisions.new > 0) parts.push(`${formatCount(decisions.new)} new`)
   if (decisions.off > 0) parts.push(`${formatCount(decisions.off)} affinity off`)
-  const saved = sessions.priced_stays === 0 ? '' : ` · affinity saved ${formatUsd(sessions.affinity_saved_usd)} on ${formatCount(sessions.priced_stays)} ${sessions.priced_stays === 1 ? 'turn' : 'turns'}`
+  const amount = sessions.affinity_saved_usd >= 0 ? `saved ${formatUsd(sessions.affinity_saved_usd)}` : `cost ${formatUsd(-sessions.affinity_saved_usd)} more`
+  const saved = sessions.priced_stays === 0 ? '' : ` · affinity ${amount} on ${formatCount(sessions.priced_stays)} ${sessions.priced_stays === 1 ? 'turn' : 'turns'}`
   return `${formatCount(sessions.sessions)} sessions · ${formatCount(turns)} turns: ${parts.join(', ')}${saved}`
 }
 

@@ -354,7 +354,8 @@ export function cooldownSegments(cooldowns: readonly CooldownEntry[]): Segment[]
 
 /**
  * The sessions line of the header, once a turn of a session was routed:
- * `sessions 3 active (5m) · kept 12 · moved 2 · affinity saved $0.0123 on 10 turns`.
+ * `sessions 3 active (5m) · kept 12 · moved 2 · affinity saved $0.0123 on 10 turns` (`affinity cost $0.0040 more on 10
+ * turns` when staying cost more than switching would have).
  */
 export function sessionSegments(sessions: SessionMetrics | undefined): Segment[] {
   if (sessions === undefined) return []
@@ -372,9 +373,12 @@ export function sessionSegments(sessions: SessionMetrics | undefined): Segment[]
     {text: formatCount(sessions.moved), bold: true, color: sessions.moved > 0 ? 'yellow' : undefined},
   ]
   if (sessions.priced_stays > 0) {
+    // Net: staying can cost more than switching would have (a session kept on a dearer model it fell back to).
+    const saved = sessions.affinity_saved_usd >= 0
     segments.push(
-      {text: ' · affinity saved '},
-      {text: formatUsd(sessions.affinity_saved_usd), bold: true, color: sessions.affinity_saved_usd < 0 ? 'yellow' : 'green'},
+      {text: saved ? ' · affinity saved ' : ' · affinity cost '},
+      {text: formatUsd(Math.abs(sessions.affinity_saved_usd)), bold: true, color: saved ? 'green' : 'yellow'},
+      ...(saved ? [] : [{text: ' more'}]),
       {text: ` on ${formatCount(sessions.priced_stays)} ${sessions.priced_stays === 1 ? 'turn' : 'turns'}`, dim: true},
     )
   }

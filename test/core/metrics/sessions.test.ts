@@ -151,5 +151,8 @@ describe('summary of sessions', () => {
       priced_stays: 1,
     })
     expect(formatSummary(summary)).toContain('Sessions   2 sessions · 4 turns: 1 kept, 1 moved (cold 1), 2 new · affinity saved $0.0030 on 1 turn')
+    // Staying on a model dearer than the one routing would pick, even cached, is said as such.
+    const dearer = summarizeAuditEvents([...events, ...turn('r5', 's1', 'stay', T0 + 2000, {costs: {stay: 0.009, switch: 0.002}})])
+    expect(formatSummary(dearer)).toContain('affinity cost $0.0040 more on 2 turns')
   })
 })
