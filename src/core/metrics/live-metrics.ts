@@ -20,6 +20,9 @@
  * every attempt that got response headers. Windows are measured on the events' own timestamps against `now()`, so a
  * replayed old log fills the cumulative figures but not the last-minute ones. Memory is bounded: fixed rings per key,
  * a capped number of keys and of open requests (which expire after `inFlightTtlMs`).
+ *
+ * The parts: `attempt-tracker.ts` (attempts until settled), `rings.ts` (the windowed counters and EWMAs per key),
+ * `sessions.ts` (sessions and what cache affinity saved, from `route_decision.session`), `snapshot.ts` (the snapshot).
  */
 import type {AuditEvent} from '../audit/schema.js'
 import {ewma} from './histogram.js'

@@ -229,7 +229,7 @@ export type KeySpend = z.infer<typeof KeySpendSchema>
 /**
  * Turns of sessions by what cache affinity did (`route_decision.session.affinity`), and the estimated spend affinity
  * saved: the sum of `switch_cost_usd − stay_cost_usd` over the turns that stayed, were priced both ways, and were
- * answered successfully by the session's model (see docs/metrics.md, "Sessions").
+ * answered successfully by the session's model and account (see docs/metrics.md, "Sessions and cache affinity").
  */
 export const AffinityTotalsSchema = z.strictObject({
   /** Decisions of recognised sessions since the start, by affinity. */

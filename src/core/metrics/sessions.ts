@@ -6,7 +6,7 @@
  *
  * **Affinity saved**: for each turn whose affinity is `stay` and whose decision priced both staying and switching
  * (`session.stay_cost_usd`, `session.switch_cost_usd`), `switch − stay`, counted when the request succeeded with the
- * session's model (a turn that stayed but was answered by a fallback read no cache). Net: a stay on a model that costs
+ * session's model and account (a turn that stayed but was answered by a fallback read no cache). Net: a stay on a model that costs
  * more, even cached, than the one routing would pick otherwise counts negative.
  *
  * Cheap per event: one map entry per session (its last bucket, a small integer) and one per priced stay until its
@@ -41,6 +41,7 @@ export interface SessionStatsOptions {
 interface PendingStay {
   nanos: number
   model: string
+  account: string | null
   ts: number
 }
 
@@ -60,7 +61,12 @@ export class AffinityTally {
     this.decisions[session.affinity]++
     if (session.affinity !== 'stay' || session.stay_cost_usd === null || session.switch_cost_usd === null || session.previous_model === null) return
     if (this.pending.size >= this.maxPending) this.pending.delete(this.pending.keys().next().value!)
-    this.pending.set(requestId, {nanos: nanoUsd(session.switch_cost_usd) - nanoUsd(session.stay_cost_usd), model: session.previous_model, ts})
+    this.pending.set(requestId, {
+      nanos: nanoUsd(session.switch_cost_usd) - nanoUsd(session.stay_cost_usd),
+      model: session.previous_model,
+      account: session.previous_account,
+      ts,
+    })
   }
 
   terminal(event: ProxyTerminalEvent): void {
@@ -68,7 +74,8 @@ export class AffinityTally {
     const stay = this.pending.get(event.request_id)
     if (stay === undefined) return
     this.pending.delete(event.request_id)
-    if (event.outcome !== 'success' || event.model !== stay.model) return
+    // The cache is the account's: an answer by the same model on another account read none of it.
+    if (event.outcome !== 'success' || event.model !== stay.model || (stay.account !== null && event.account !== stay.account)) return
     this.savedNanos += stay.nanos
     this.pricedStays++
   }

@@ -81,7 +81,8 @@ describe('LiveMetrics sessions', () => {
     feed(turn('r1', 's1', 'stay', T0, {costs: {stay: 0.0012, switch: 0.004}}))
     feed(turn('r2', 's1', 'stay', T0 + 1000, {costs: {stay: 0.001, switch: 0.003}}))
     feed(turn('r3', 's2', 'stay', T0 + 2000, {costs: {stay: 0.002, switch: 0.0015}}))
-    // Not counted: a stay that failed, one answered by a fallback model, one without prices, a move.
+    // Not counted: a stay that failed, one answered by a fallback model, one without prices, one answered by the
+    // session's model on another account (whose cache is another), a move.
     feed(turn('r4', 's1', 'stay', T0 + 3000, {status: 503, costs: {stay: 0.001, switch: 0.009}}))
     feed(
       requestEvents({
@@ -95,12 +96,13 @@ describe('LiveMetrics sessions', () => {
       }),
     )
     feed(turn('r6', 's1', 'stay', T0 + 5000))
+    feed(requestEvents({id: 'r8', at: T0 + 5500, attempts: [{model: A, account: 'spare', status: 200}], session: session('s1', 'stay', T0 + 5500, {stay: 0.001, switch: 0.009})}))
     feed(turn('r7', 's2', 'downgrade', T0 + 6000, {model: B, costs: {stay: 0.004, switch: 0.001}}))
     const sessions = metrics.snapshot().sessions!
     // 0.0028 + 0.002 − 0.0005, exact (summed in nano-dollars).
     expect(sessions.affinity_saved_usd).toBe(0.0043)
     expect(sessions.priced_stays).toBe(3)
-    expect(sessions.decisions).toMatchObject({stay: 6, downgrade: 1})
+    expect(sessions.decisions).toMatchObject({stay: 7, downgrade: 1})
   })
 
   it('keeps memory bounded: stays whose terminal never comes are forgotten, and sessions beyond the cap', () => {
