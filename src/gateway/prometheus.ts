@@ -331,6 +331,38 @@ export class PrometheusMetrics {
       ewma('router_model_connect_ewma_seconds', 'EWMA time to response headers per model.', (m) => m.connectEwma, 1 / 1000)
       ewma('router_model_failure_rate_ewma', 'EWMA failure rate of attempts per model (0-1).', (m) => m.failureEwma)
       ewma('router_model_samples', 'Finished attempts per model since the gateway started.', (m) => m.samples)
+      ewma(
+        'router_model_cache_hit_ratio',
+        'Prompt tokens read from the prompt cache / prompt tokens, of the answers per model that reported cache counts (0-1).',
+        (m) => m.cacheHitRatio,
+      )
+      new Gauge({
+        name: 'router_sessions_active',
+        help: 'Distinct sessions with a routing decision in the sessions window (5 minutes: the usual prompt-cache lifetime).',
+        registers,
+        collect() {
+          this.set(live.sessionMetrics().active)
+        },
+      })
+      new Counter({
+        name: 'router_session_turns_total',
+        help: 'Turns of recognised sessions by what cache affinity did (stay, move_up, downgrade, cold, unavailable, new, off).',
+        labelNames: ['affinity'],
+        registers,
+        collect() {
+          this.reset()
+          for (const [affinity, count] of Object.entries(live.sessionMetrics().decisions)) this.labels(affinity).inc(count)
+        },
+      })
+      // A gauge, not a counter: the estimate is net, and goes down for a stay that cost more than switching.
+      new Gauge({
+        name: 'router_affinity_saved_usd',
+        help: 'Estimated USD session affinity saved since the start: switch minus stay cost of the successful turns that stayed.',
+        registers,
+        collect() {
+          this.set(live.sessionMetrics().affinity_saved_usd)
+        },
+      })
     }
     if (options.defaultMetrics ?? true) collectDefaultMetrics({register: this.registry})
     this.unsubscribe = bus.subscribe((event) => this.observe(event))

@@ -13,7 +13,7 @@ const MAX_PENDING_DECISIONS = 10_000
  * One human line per request:
  * `2026-03-02T10:00:01.736Z req_3f9a2c coding/high openai/gpt-5.2@work gpt-5.2 ✗503 → gemini-2.5-flash ✓ 200 1.2s stream`.
  * Fields: time, request id, task/complexity, answering model@account, attempt chain, status, latency, then
- * `stream` for streamed requests and the outcome when it is not a success.
+ * `stream` for streamed requests, `session:<affinity>` for a session's turn, and the outcome when it is not a success.
  */
 export function formatRequestLine(terminal: ProxyTerminalEvent, decision?: RouteDecisionEvent): string {
   const task = terminal.task ?? decision?.task ?? '-'
@@ -30,6 +30,8 @@ export function formatRequestLine(terminal: ProxyTerminalEvent, decision?: Route
     formatLatency(terminal.latency_ms),
   ]
   if (terminal.stream) parts.push('stream')
+  // What cache affinity did for a session's turn: `session:stay`, `session:move_up`, …
+  if (decision?.session) parts.push(`session:${decision.session.affinity}`)
   if (terminal.outcome !== 'success') {
     const detail = terminal.error_code ?? terminal.error_type
     // `client_abort:client_abort` says nothing more than `client_abort`.
@@ -68,6 +70,7 @@ export function formatRequestJson(terminal: ProxyTerminalEvent, decision?: Route
     stream: terminal.stream,
     error_type: terminal.error_type,
     error_code: terminal.error_code,
+    ...(decision?.session ? {session: decision.session.id, affinity: decision.session.affinity} : {}),
   })
 }
 

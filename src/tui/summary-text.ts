@@ -1,5 +1,5 @@
 /** The human form of the whole-log summary (`router metrics tail --once`): aligned plain-text tables. */
-import type {AuditSummary, GroupSummary, LatencyStats, UsageTotals} from '../core/metrics/schema.js'
+import type {AffinityTotals, AuditSummary, GroupSummary, LatencyStats, UsageTotals} from '../core/metrics/schema.js'
 import {formatCount, formatDuration, formatLatency, formatPercent, formatUsd} from './format.js'
 
 /** Aligns rows into columns separated by two spaces; `right` lists the right-aligned column indexes. */
@@ -36,6 +36,24 @@ function usageLine(usage: UsageTotals): string {
   return `${tokens} · ${cost}${saved}${missing}`
 }
 
+/**
+ * `12 sessions · 40 turns: 30 kept, 6 moved (move_up 4, cold 2), 4 new · affinity saved $0.041 on 28 turns`.
+ */
+function sessionsLine(sessions: AffinityTotals & {sessions: number}): string {
+  const {decisions} = sessions
+  let turns = 0
+  for (const count of Object.values(decisions)) turns += count
+  const movedKinds = (['move_up', 'downgrade', 'cold', 'unavailable'] as const).filter((a) => decisions[a] > 0)
+  let moved = 0
+  for (const kind of movedKinds) moved += decisions[kind]
+  const parts = [`${formatCount(decisions.stay)} kept`, `${formatCount(moved)} moved${moved === 0 ? '' : ` (${movedKinds.map((a) => `${a} ${formatCount(decisions[a])}`).join(', ')})`}`]
+  if (decisions.new > 0) parts.push(`${formatCount(decisions.new)} new`)
+  if (decisions.off > 0) parts.push(`${formatCount(decisions.off)} affinity off`)
+  const amount = sessions.affinity_saved_usd >= 0 ? `saved ${formatUsd(sessions.affinity_saved_usd)}` : `cost ${formatUsd(-sessions.affinity_saved_usd)} more`
+  const saved = sessions.priced_stays === 0 ? '' : ` · affinity ${amount} on ${formatCount(sessions.priced_stays)} ${sessions.priced_stays === 1 ? 'turn' : 'turns'}`
+  return `${formatCount(sessions.sessions)} sessions · ${formatCount(turns)} turns: ${parts.join(', ')}${saved}`
+}
+
 function counts(entries: ReadonlyArray<{key: string; count: number}>): string {
   return entries.length === 0 ? 'none' : entries.map((e) => `${e.key} ${formatCount(e.count)}`).join(' · ')
 }
@@ -66,6 +84,7 @@ export function formatSummary(summary: AuditSummary): string {
   labelled('Status', counts(requests.status))
   labelled('Latency', latencyLine(summary.latency_ms))
   labelled('Usage', usageLine(summary.usage))
+  if (summary.sessions && summary.sessions.sessions > 0) labelled('Sessions', sessionsLine(summary.sessions))
   labelled('Deciding', latencyLine(summary.decision_ms))
   labelled('Fallbacks', `${formatCount(summary.fallbacks.requests)} requests needed more than one attempt, ${formatCount(summary.fallbacks.rescued)} of them succeeded`)
   for (const chain of summary.fallbacks.top_chains) lines.push(`${String(chain.count).padStart(8)}  ${chain.key}`)

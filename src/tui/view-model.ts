@@ -2,15 +2,17 @@
  * Pure view logic of the dashboard (no React): row filtering, health of a model or target, the columns that fit a
  * width, the decision log's cells and the detail view's lines. Components only lay these out and colour them.
  */
-import type {CooldownEntry, ModelMetrics, TargetMetrics} from '../core/metrics/schema.js'
+import type {CooldownEntry, ModelMetrics, SessionMetrics, TargetMetrics} from '../core/metrics/schema.js'
 import type {DecisionRow} from './dashboard-store.js'
 import {
   attemptMark,
   fit,
   formatAttemptChain,
   formatClock,
+  formatCount,
   formatLatency,
   formatTaskComplexity,
+  formatUsd,
   shortRequestId,
 } from './format.js'
 
@@ -347,5 +349,38 @@ export function cooldownSegments(cooldowns: readonly CooldownEntry[]): Segment[]
     const what = c.model === null ? `${c.account} (whole account)` : `${c.model} via ${c.account}`
     segments.push({text: what}, {text: ` until ${formatClock(c.until)}`, dim: true})
   })
+  return segments
+}
+
+/**
+ * The sessions line of the header, once a turn of a session was routed:
+ * `sessions 3 active (5m) · kept 12 · moved 2 · affinity saved $0.0123 on 10 turns` (`affinity cost $0.0040 more on 10
+ * turns` when staying cost more than switching would have).
+ */
+export function sessionSegments(sessions: SessionMetrics | undefined): Segment[] {
+  if (sessions === undefined) return []
+  let turns = 0
+  for (const count of Object.values(sessions.decisions)) turns += count
+  if (turns === 0) return []
+  const window = sessions.window_seconds % 60 === 0 ? `${sessions.window_seconds / 60}m` : `${sessions.window_seconds}s`
+  const segments: Segment[] = [
+    {text: 'sessions '},
+    {text: formatCount(sessions.active), bold: true},
+    {text: ` active (${window})`, dim: true},
+    {text: ' · kept '},
+    {text: formatCount(sessions.kept), bold: true},
+    {text: ' · moved '},
+    {text: formatCount(sessions.moved), bold: true, color: sessions.moved > 0 ? 'yellow' : undefined},
+  ]
+  if (sessions.priced_stays > 0) {
+    // Net: staying can cost more than switching would have (a session kept on a dearer model it fell back to).
+    const saved = sessions.affinity_saved_usd >= 0
+    segments.push(
+      {text: saved ? ' · affinity saved ' : ' · affinity cost '},
+      {text: formatUsd(Math.abs(sessions.affinity_saved_usd)), bold: true, color: saved ? 'green' : 'yellow'},
+      ...(saved ? [] : [{text: ' more'}]),
+      {text: ` on ${formatCount(sessions.priced_stays)} ${sessions.priced_stays === 1 ? 'turn' : 'turns'}`, dim: true},
+    )
+  }
   return segments
 }

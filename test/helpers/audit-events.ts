@@ -39,6 +39,8 @@ export interface RequestScript {
   latency_ms?: number
   /** Leave out the terminal (a request still in flight). */
   noTerminal?: boolean
+  /** The decision's session part (a turn of a recognised session). */
+  session?: RouteDecisionEvent['session']
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504])
@@ -93,6 +95,7 @@ export function requestEvents(script: RequestScript): AuditEvent[] {
       task: script.task ?? 'coding',
       complexity: script.complexity ?? 'high',
       stream,
+      ...(script.session === undefined ? {} : {session: script.session}),
     }),
   )
   const summaries: AttemptSummary[] = []

@@ -8,6 +8,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {AuditEventBus} from '../../src/core/audit/event-bus.js'
 import type {AuditEvent} from '../../src/core/audit/schema.js'
+import type {SessionDecision} from '../../src/core/routing/schema.js'
 import {Dashboard} from '../../src/tui/components/Dashboard.js'
 import {DashboardStore} from '../../src/tui/dashboard-store.js'
 import {renderDashboard} from '../../src/tui/render-dashboard.js'
@@ -371,5 +372,50 @@ describe('Dashboard spend per key', () => {
       ...as('bob', requestEvents({id: 'req_ffff0003', at: now - 1000, attempts: [{model: A, status: 429}]})),
     ])
     expect(frame()).toMatch(/keys\s+alice \$0\.0017 2 req\s+bob – 1 req/)
+  })
+})
+
+describe('Dashboard sessions', () => {
+  it('shows a sessions line (active, kept, moved, what affinity saved) and each account target\'s cache hit ratio', async () => {
+    const stdout = fakeStdout(120, 30)
+    const store = new DashboardStore()
+    const now = Date.now()
+    const sessionOf = (id: string, affinity: SessionDecision['affinity'], costs: [number, number] | null = null): SessionDecision => ({
+      id,
+      source: 'header',
+      affinity,
+      previous_model: affinity === 'new' ? null : A,
+      previous_account: affinity === 'new' ? null : 'main',
+      turn_complexity: 'high',
+      follow_up: false,
+      warm_until: null,
+      stay_cost_usd: costs?.[0] ?? null,
+      switch_cost_usd: costs?.[1] ?? null,
+    })
+    // "main" reads 1 536 of its 2 048 prompt tokens from the cache; "spare" reports a cold cache.
+    const answer = (id: string, at: number, account: string, cached: number, session: SessionDecision) =>
+      requestEvents({id, at, attempts: [{model: A, account, status: 200}], session}).map((event) =>
+        event.event === 'proxy_response' ? {...event, usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null}} : event,
+      )
+    for (const event of [
+      ...answer('req_sess0001', now - 40_000, 'main', 0, sessionOf('s1', 'new')),
+      ...answer('req_sess0002', now - 30_000, 'main', 1536, sessionOf('s1', 'stay', [0.001, 0.003])),
+      ...answer('req_sess0003', now - 20_000, 'main', 1536, sessionOf('s1', 'stay', [0.001, 0.003])),
+      ...answer('req_sess0004', now - 10_000, 'spare', 0, sessionOf('s2', 'cold')),
+    ]) {
+      store.observe(event)
+    }
+    const app = inkRender(<Dashboard store={store} info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}} frameIntervalMs={10} metricsIntervalMs={20} />, {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false})
+    try {
+      await vi.waitFor(() => expect(strip(stdout.last)).toContain('sessions 2 active (5m) · kept 2 · moved 1 · affinity saved $0.0040 on 2 turns'))
+      const lines = strip(stdout.last).split('\n')
+      // The model's ratio over both accounts (3 072 ÷ 8 192: 38%), and each account's own.
+      expect(lines.find((l) => l.startsWith(A))).toMatch(/\s38%\s/)
+      expect(lines.find((l) => l.includes('└ main'))).toMatch(/\s50%\s/)
+      expect(lines.find((l) => l.includes('└ spare'))).toMatch(/\s0%\s/)
+      expect(lines.length).toBeLessThanOrEqual(29)
+    } finally {
+      app.unmount()
+    }
   })
 })

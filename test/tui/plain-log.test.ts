@@ -32,6 +32,28 @@ describe('formatRequestLine', () => {
     )
   })
 
+  it('says what cache affinity did for a turn of a session, in text and in JSON', () => {
+    const session = {
+      id: 'header:Zq3',
+      source: 'header' as const,
+      affinity: 'stay' as const,
+      previous_model: A,
+      previous_account: 'main',
+      turn_complexity: 'low' as const,
+      follow_up: true,
+      warm_until: iso(T0 + 300_000),
+      stay_cost_usd: 0.001,
+      switch_cost_usd: 0.003,
+    }
+    const {decision, terminal} = parts('req_9', [{model: A, status: 200, latency_ms: 100}], {session})
+    expect(formatRequestLine(terminal, decision)).toBe(`${iso(T0 + 102)} req_9 coding/high openai/gpt-5.2@main gpt-5.2 ✓ 200 102ms session:stay`)
+    expect(JSON.parse(formatRequestJson(terminal, decision))).toMatchObject({session: 'header:Zq3', affinity: 'stay'})
+    // A request of no session says nothing about one.
+    const plain = parts('req_10', [{model: A, status: 200}])
+    expect(formatRequestLine(plain.terminal, plain.decision)).not.toContain('session:')
+    expect(JSON.parse(formatRequestJson(plain.terminal, plain.decision))).not.toHaveProperty('session')
+  })
+
   it('prints a rejected request without attempts', () => {
     const terminal: ProxyTerminalEvent = {
       ts: iso(T0), request_id: 'req_3', event: 'proxy_terminal', endpoint: 'chat.completions', outcome: 'rejected', status: 400,

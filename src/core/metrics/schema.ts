@@ -7,6 +7,7 @@ import {z} from 'zod'
 
 import {BreakerStateSchema, ErrorTypeSchema, TerminalOutcomeSchema} from '../audit/schema.js'
 import {ComplexitySchema, TaskSchema} from '../config/schema.js'
+import {AffinitySchema} from '../routing/schema.js'
 
 /** Nearest-rank percentiles in milliseconds; null when there was no sample. */
 export const PercentilesSchema = z.strictObject({
@@ -143,6 +144,11 @@ export const TargetMetricsSchema = z.strictObject({
   cooldown_until: z.string().nullable().default(null),
   /** What cools down: `model` (this model on this account) or `account` (the whole account). */
   cooldown_scope: z.enum(['model', 'account']).nullable().default(null),
+  /**
+   * Tokens and estimated cost of this target's answers since the metrics started: a provider's prompt cache belongs to
+   * the account, so its `cache_hit_ratio` is the one a session staying on this target sees. Absent from older snapshots.
+   */
+  usage: UsageTotalsSchema.optional(),
 })
 export type TargetMetrics = z.infer<typeof TargetMetricsSchema>
 
@@ -220,6 +226,35 @@ export const KeySpendSchema = z.strictObject({
 })
 export type KeySpend = z.infer<typeof KeySpendSchema>
 
+/**
+ * Turns of sessions by what cache affinity did (`route_decision.session.affinity`), and the estimated spend affinity
+ * saved: the sum of `switch_cost_usd − stay_cost_usd` over the turns that stayed, were priced both ways, and were
+ * answered successfully by the session's model and account (see docs/metrics.md, "Sessions and cache affinity").
+ */
+export const AffinityTotalsSchema = z.strictObject({
+  /** Decisions of recognised sessions since the start, by affinity. */
+  decisions: z.record(AffinitySchema, z.number().int().nonnegative()),
+  /** Net: negative when staying on the session's model, cached, cost more than switching would have. */
+  affinity_saved_usd: z.number(),
+  /** The stays `affinity_saved_usd` sums. */
+  priced_stays: z.number().int().nonnegative(),
+})
+export type AffinityTotals = z.infer<typeof AffinityTotalsSchema>
+
+/** Sessions in the live metrics: the ones active in their window, and the window's turns that kept or moved. */
+export const SessionMetricsSchema = z.strictObject({
+  /** The sessions' window (default 300 s: the providers' usual prompt-cache lifetime). */
+  window_seconds: z.number().positive(),
+  /** Distinct sessions with a decision in the window. */
+  active: z.number().int().nonnegative(),
+  /** The window's turns that stayed on their session's model (`stay`). */
+  kept: z.number().int().nonnegative(),
+  /** The window's turns that moved (`move_up`, `downgrade`, `cold`, `unavailable`). */
+  moved: z.number().int().nonnegative(),
+  ...AffinityTotalsSchema.shape,
+})
+export type SessionMetrics = z.infer<typeof SessionMetricsSchema>
+
 /** The live metrics snapshot. */
 export const LiveMetricsSnapshotSchema = z.strictObject({
   schema_version: z.literal(1),
@@ -248,6 +283,8 @@ export const LiveMetricsSnapshotSchema = z.strictObject({
   quality: z.array(QualityRowSchema).default([]),
   /** Spend per ingress principal since the metrics started, most spent first (absent from older snapshots). */
   keys: z.array(KeySpendSchema).default([]),
+  /** Sessions and cache affinity (absent from older gateways' snapshots). */
+  sessions: SessionMetricsSchema.optional(),
 })
 export type LiveMetricsSnapshot = z.infer<typeof LiveMetricsSnapshotSchema>
 
@@ -355,5 +392,13 @@ export const AuditSummarySchema = z.strictObject({
     /** Transitions to `open`, per `account` or `account model`. */
     opened: z.array(CountEntrySchema),
   }),
+  /** Sessions in the log and what cache affinity did (absent from older summaries). */
+  sessions: z
+    .strictObject({
+      /** Distinct session ids with a decision (counted up to 100 000). */
+      sessions: z.number().int().nonnegative(),
+      ...AffinityTotalsSchema.shape,
+    })
+    .optional(),
 })
 export type AuditSummary = z.infer<typeof AuditSummarySchema>

@@ -5,6 +5,7 @@
  */
 import type {AuditEvent, ErrorType, ProxyTerminalEvent} from '../audit/schema.js'
 import {LatencyHistogram} from './histogram.js'
+import {AffinityTally} from './sessions.js'
 import {SpendByKey, UsageAccumulator} from './usage.js'
 import type {AuditSummary, GroupSummary, LatencyStats, ModelSummary, OutcomeCounts} from './schema.js'
 
@@ -13,6 +14,8 @@ const MAX_OPEN_DECISIONS = 100_000
 /** Distinct fallback chains tracked; rarer ones beyond this are counted under `(other)`. */
 const MAX_CHAINS = 10_000
 const TOP_CHAINS = 10
+/** Distinct session ids counted at most. */
+const MAX_SESSIONS = 100_000
 
 interface ModelAccumulator {
   requests: number
@@ -67,6 +70,9 @@ export class AuditSummarizer {
   private readonly opened = new Map<string, number>()
   private readonly usage = new UsageAccumulator()
   private readonly spendByKey = new SpendByKey()
+  private readonly sessions = new Set<string>()
+  /** A whole log's stays wait for their terminal as long as the log has room for them: no expiry. */
+  private readonly affinity = new AffinityTally(MAX_OPEN_DECISIONS, Number.POSITIVE_INFINITY)
 
   /** Lines that were not JSON or not a valid audit event. */
   addMalformed(count = 1): void {
@@ -99,10 +105,15 @@ export class AuditSummarizer {
           this.droppedDecisions++
         }
         this.openDecisions.add(event.request_id)
+        if (event.session) {
+          if (this.sessions.size < MAX_SESSIONS) this.sessions.add(event.session.id)
+          this.affinity.decision(event.request_id, event.session, ts)
+        }
         break
       }
       case 'proxy_terminal': {
         this.openDecisions.delete(event.request_id)
+        this.affinity.terminal(event)
         this.terminal(event)
         break
       }
@@ -173,6 +184,7 @@ export class AuditSummarizer {
       tasks: groups(this.tasks, total),
       complexities: groups(this.complexities, total),
       breakers: {opened: counts(this.opened)},
+      sessions: {sessions: this.sessions.size, ...this.affinity.result()},
     }
   }
 

@@ -44,13 +44,18 @@ export class UsageAccumulator {
     if (typeof event.cache_savings_usd === 'number') this.savedNanos += nanoUsd(event.cache_savings_usd)
   }
 
+  /** Cached ÷ prompt tokens of the answers that reported a cache count (0–1, rounded to 4 places); null before one. */
+  cacheHitRatio(): number | null {
+    return this.promptWithCacheCounts === 0 ? null : Math.min(1, Math.round((this.cached / this.promptWithCacheCounts) * 10_000) / 10_000)
+  }
+
   result(): UsageTotals {
     return {
       prompt_tokens: this.prompt,
       completion_tokens: this.completion,
       cached_tokens: this.cached,
       cache_write_tokens: this.written,
-      cache_hit_ratio: this.promptWithCacheCounts === 0 ? null : Math.min(1, Math.round((this.cached / this.promptWithCacheCounts) * 10_000) / 10_000),
+      cache_hit_ratio: this.cacheHitRatio(),
       cost_usd: this.nanos / NANO_PER_USD,
       cache_savings_usd: this.savedNanos / NANO_PER_USD,
       answers_with_usage: this.withUsage,

@@ -10,7 +10,7 @@ import type {TailSource} from '../sources/types.js'
 import {type Segment, rowMatches, tableLines} from '../view-model.js'
 import {DecisionLog} from './DecisionLog.js'
 import {DetailView, detailLineCount} from './DetailView.js'
-import {type DashboardInfo, Header} from './Header.js'
+import {type DashboardInfo, Header, headerHeight} from './Header.js'
 import {HelpOverlay} from './HelpOverlay.js'
 import {Line} from './Line.js'
 import {ModelTable} from './ModelTable.js'
@@ -55,8 +55,9 @@ export function Dashboard({store, info, source, frameIntervalMs = 100, metricsIn
   // One line less than the terminal: a frame as tall as the screen makes Ink clear the whole screen each time.
   const height = Math.max(8, terminalRows - 1)
   const width = Math.max(40, columns)
-  // The header has a third line, spend per key, once requests carry a principal.
-  const body = height - (metrics.keys.length > 0 ? 4 : 3)
+  // The header grows a line for sessions once a session's turn is routed, and one for the spend per key once
+  // requests carry a principal; the footer takes one.
+  const body = height - headerHeight(metrics) - 1
   const tableCap = Math.max(3, Math.floor(body * 0.4))
   const withTargets = tableLines(metrics.models, metrics.targets, true).length
   // Account rows are shown only when they all fit (see ModelTable): size the table for what it will show.

@@ -3,7 +3,7 @@ import {Box} from 'ink'
 import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
 import {formatCount, formatDuration, formatLatency, formatPercent, formatUsd} from '../format.js'
 import type {SourceStatus} from '../sources/types.js'
-import type {Segment} from '../view-model.js'
+import {type Segment, sessionSegments} from '../view-model.js'
 import {Line} from './Line.js'
 
 /** What the dashboard is attached to, shown in the header. */
@@ -36,7 +36,15 @@ const STATUS_COLOR: Record<SourceStatus['state'], string> = {
   failed: 'red',
 }
 
-/** Two lines: where the events come from, and the gateway's last-minute totals. */
+/** Lines the header takes for these metrics: two, then one for sessions and one for keys once there are any. */
+export function headerHeight(metrics: LiveMetricsSnapshot): number {
+  return 2 + (sessionSegments(metrics.sessions).length > 0 ? 1 : 0) + (metrics.keys.length > 0 ? 1 : 0)
+}
+
+/**
+ * Where the events come from, and the gateway's last-minute totals; then, once there are any, the sessions (active,
+ * kept, moved, what affinity saved) and the spend per key.
+ */
 export function Header({info, metrics, now, paused, newWhilePaused, status, width}: HeaderProps) {
   const where = info.address ? `serving ${info.address}` : info.url ? `tailing ${info.url}` : info.file ? `tailing ${info.file}` : ''
   const first: Segment[] = [{text: info.title, bold: true, color: 'cyan'}]
@@ -74,10 +82,12 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
   if (bad + good > 0) second.push({text: `  judged bad ${formatCount(bad)} · good ${formatCount(good)}`, dim: bad === 0, color: bad > 0 ? 'yellow' : undefined})
   if (status && status.state !== 'live') second.push({text: `  ${status.detail}`, color: STATUS_COLOR[status.state]})
   if (paused) second.push({text: `  ❚❚ PAUSED${newWhilePaused > 0 ? ` (${formatCount(newWhilePaused)} new)` : ''}`, bold: true, color: 'yellow'})
+  const sessions = sessionSegments(metrics.sessions)
   return (
     <Box flexDirection="column">
       <Line segments={first} width={width} />
       <Line segments={second} width={width} />
+      {sessions.length > 0 ? <Line segments={sessions} width={width} /> : null}
       {metrics.keys.length > 0 ? <Line segments={keySegments(metrics)} width={width} /> : null}
     </Box>
   )

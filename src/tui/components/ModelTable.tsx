@@ -25,7 +25,7 @@ export interface ModelTableProps {
 
 /**
  * Per model (and, when there is room, per account target): health, EWMA latency, p95, EWMA failure rate, samples,
- * share of traffic, the prompt-cache hit ratio (wide screens), and sparklines of latency and failures over the last
+ * share of traffic, the prompt-cache hit ratio of each model and target (wide screens), and sparklines of latency and failures over the last
  * minute.
  */
 export function ModelTable({metrics, width, height}: ModelTableProps) {
@@ -66,8 +66,8 @@ function TableRow({line, columns, width}: {line: TableLine; columns: ReturnType<
     {text: ' ' + fit(compactCount(m.samples), columns.samples, 'right')},
     {text: ' ' + fit(m.window_samples === 0 ? '–' : formatPercent(m.share, 0), columns.share, 'right')},
   )
-  // The prompt-cache hit ratio is the model's (its usage); a target's cell stays empty.
-  if (columns.cache) segments.push({text: ' ' + fit('usage' in m ? formatPercent(m.usage.cache_hit_ratio, 0) : '', columns.cache, 'right')})
+  // The prompt-cache hit ratio of the model's answers, or of the target's (a provider's cache is the account's).
+  if (columns.cache) segments.push({text: ' ' + fit(formatPercent(m.usage?.cache_hit_ratio, 0), columns.cache, 'right')})
   segments.push(
     {text: ' ' + sparkline(downsample(m.series.latency_ms, m.series.attempts, columns.latencySpark), columns.latencySpark), color: 'cyan'},
   )
