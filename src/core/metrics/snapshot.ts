@@ -72,18 +72,14 @@ export function buildSnapshot(input: SnapshotInput): LiveMetricsSnapshot {
     const {model, account, provider} = stats.target
     const breaker = effectiveBreaker(input.breakers, account, model)
     const cooldown = effectiveCooldown(input.cooldowns, account, model, now)
-    const metrics: TargetMetrics = {
-      model,
-      account,
-      provider,
-      ...fields(stats, targetAttempts),
+    const metrics: TargetMetrics = Object.assign({model, account, provider}, fields(stats, targetAttempts), {
       breaker: breaker?.state ?? 'closed',
       breaker_since: breaker?.since ?? null,
       breaker_reason: breaker?.reason ?? null,
       cooldown_until: cooldown?.until ?? null,
       cooldown_scope: cooldown?.scope ?? null,
       usage: stats.usage.result(),
-    }
+    })
     targets.push(metrics)
     const list = byModel.get(model)
     if (list) list.push(metrics)
@@ -99,14 +95,14 @@ export function buildSnapshot(input: SnapshotInput): LiveMetricsSnapshot {
     if (modelTargets.length > 0 && openTargets === modelTargets.length) {
       breaker = modelTargets.some((t) => t.breaker === 'half_open') ? 'half_open' : 'open'
     }
-    models.push({
-      model,
-      ...fields(stats, modelAttempts),
-      breaker,
-      open_targets: openTargets,
-      targets: modelTargets.length,
-      usage: stats.usage.result(),
-    })
+    models.push(
+      Object.assign({model}, fields(stats, modelAttempts), {
+        breaker,
+        open_targets: openTargets,
+        targets: modelTargets.length,
+        usage: stats.usage.result(),
+      }),
+    )
   }
   models.sort((a, b) => compare(a.model, b.model))
 
@@ -150,7 +146,7 @@ export function buildSnapshot(input: SnapshotInput): LiveMetricsSnapshot {
     cooldowns,
     quality: input.quality
       .sort((a, b) => compare(a.task, b.task) || COMPLEXITIES.indexOf(a.complexity) - COMPLEXITIES.indexOf(b.complexity) || compare(a.model, b.model))
-      .map((q) => ({...q, bad_rate: q.answered === 0 ? null : round4(q.bad / q.answered)})),
+      .map((q) => Object.assign({}, q, {bad_rate: q.answered === 0 ? null : round4(q.bad / q.answered)})),
     keys: input.keys,
     sessions: input.sessions,
   }
