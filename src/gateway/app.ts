@@ -8,7 +8,7 @@ import type {Socket} from 'node:net'
 import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 
 import {promptForAudit} from '../core/audit/prompt.js'
-import type {ProxyTerminalEvent, RouteDecisionEvent} from '../core/audit/schema.js'
+import type {RouteDecisionEvent} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
 import {classifyRequest} from '../core/routing/classifier.js'
 import {decideRoute} from '../core/routing/decide.js'
@@ -24,6 +24,7 @@ import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type Store
 import {decideWithinKey, type Admission} from './key-limits.js'
 import {registerOperations} from './operations.js'
 import {proxyRequest} from './proxy/run.js'
+import {terminalEvent} from './proxy/events.js'
 import {checkRequestShape} from './request-shape.js'
 import type {GatewayState} from './state.js'
 
@@ -425,27 +426,21 @@ function replay(state: GatewayState, request: FastifyRequest, reply: FastifyRepl
   reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body.toString('utf8'))
   const ok = stored.status >= 200 && stored.status < 300
   const rejected = stored.errorCode !== undefined
-  const event: ProxyTerminalEvent = {
-    ts: auditTimestamp(),
-    request_id: request.routerId,
-    event: 'proxy_terminal',
-    endpoint,
-    outcome: ok ? 'success' : rejected ? 'rejected' : 'upstream_error',
-    status: stored.status,
-    task: null,
-    complexity: null,
-    model: stored.headers['x-router-model'] ?? null,
-    account: stored.headers['x-router-account'] ?? null,
-    provider: stored.headers['x-router-provider'] ?? null,
-    stream: false,
-    latency_ms: Math.round((performance.now() - request.routerStart) * 1000) / 1000,
-    attempts: [],
-    error_type: ok || rejected ? null : 'upstream_status',
-    error_code: stored.errorCode ?? null,
-    replay_of: stored.requestId,
-  }
-  if (request.principal) event.principal = request.principal
-  state.bus.publish(event)
+  state.bus.publish(
+    terminalEvent(request.routerId, request.principal || undefined, endpoint, {
+      outcome: ok ? 'success' : rejected ? 'rejected' : 'upstream_error',
+      status: stored.status,
+      task: null,
+      complexity: null,
+      target: {model: stored.headers['x-router-model'] ?? null, account: stored.headers['x-router-account'] ?? null, provider: stored.headers['x-router-provider'] ?? null},
+      stream: false,
+      latencyMs: performance.now() - request.routerStart,
+      attempts: [],
+      errorType: ok || rejected ? null : 'upstream_status',
+      errorCode: stored.errorCode ?? null,
+      replayOf: stored.requestId,
+    }),
+  )
 }
 
 function requestTimedOut(): GatewayError {
@@ -560,27 +555,20 @@ function rejectRequest(state: GatewayState, request: FastifyRequest, reply: Fast
     return
   }
   const endpoint = ENDPOINT_ROUTES.find(([route]) => path === `/v1${route}`)?.[1] ?? 'passthrough'
-  const principal = request.principal
-  const event: ProxyTerminalEvent = {
-    ts: auditTimestamp(),
-    request_id: request.routerId,
-    event: 'proxy_terminal',
-    endpoint,
-    outcome: 'rejected',
-    status: error.status,
-    task: null,
-    complexity: null,
-    model: null,
-    account: null,
-    provider: null,
-    stream: false,
-    latency_ms: Math.round((performance.now() - request.routerStart) * 1000) / 1000,
-    attempts: [],
-    error_type: null,
-    error_code: auditCode ?? error.code,
-  }
-  if (principal) event.principal = principal
-  state.bus.publish(event)
+  state.bus.publish(
+    terminalEvent(request.routerId, request.principal || undefined, endpoint, {
+      outcome: 'rejected',
+      status: error.status,
+      task: null,
+      complexity: null,
+      target: null,
+      stream: false,
+      latencyMs: performance.now() - request.routerStart,
+      attempts: [],
+      errorType: null,
+      errorCode: auditCode ?? error.code,
+    }),
+  )
 }
 
 function health(state: GatewayState): Record<string, unknown> {

@@ -4,7 +4,7 @@
  * Each event is one object literal with its fields written out: a spread of shared fields makes V8 build slower
  * objects, which every subscriber (the audit log's JSON, live metrics) then pays for again.
  */
-import type {AttemptSummary, AuditEvent, ErrorType, SkipEventName, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
+import type {AttemptSummary, AuditEvent, ErrorType, ProxyTerminalEvent, SkipEventName, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
 import {auditTimestamp} from '../../core/audit/timestamp.js'
 import {roundMs} from '../../core/round.js'
 import type {UsageCost} from '../../core/routing/model-info.js'
@@ -93,40 +93,59 @@ export class RequestEvents {
   terminal(
     endpoint: RoutingDecision['endpoint'],
     decision: RoutingDecision,
-    summary: {
-      outcome: TerminalOutcome
-      status: number
-      target: {model: string; account: string; provider: string} | null
-      stream: boolean
-      latencyMs: number
-      attempts: AttemptSummary[]
-      errorType: ErrorType | null
-      errorCode: string | null
-    },
+    summary: Omit<TerminalSummary, 'task' | 'complexity'>,
   ): void {
-    this.emit({
-      ts: auditTimestamp(),
-      request_id: this.requestId,
-      event: 'proxy_terminal',
-      endpoint,
-      outcome: summary.outcome,
-      status: summary.status,
-      task: decision.task,
-      complexity: decision.complexity,
-      model: summary.target?.model ?? null,
-      account: summary.target?.account ?? null,
-      provider: summary.target?.provider ?? null,
-      stream: summary.stream,
-      latency_ms: roundMs(summary.latencyMs),
-      attempts: summary.attempts,
-      error_type: summary.errorType,
-      error_code: summary.errorCode,
-    })
+    this.state.bus.publish(terminalEvent(this.requestId, this.principal, endpoint, {task: decision.task, complexity: decision.complexity, ...summary}))
   }
+
 
   /** Publishes an event, with the ingress principal when there is one. */
   private emit(event: RequestEvent): void {
     if (this.principal !== undefined) event.principal = this.principal
     this.state.bus.publish(event)
   }
+}
+
+/** How a request ended, as `terminalEvent` records it. */
+export interface TerminalSummary {
+  outcome: TerminalOutcome
+  status: number
+  task: RoutingDecision['task'] | null
+  complexity: RoutingDecision['complexity'] | null
+  target: {model: string | null; account: string | null; provider: string | null} | null
+  stream: boolean
+  latencyMs: number
+  attempts: AttemptSummary[]
+  errorType: ErrorType | null
+  errorCode: string | null
+  /** The request whose remembered answer this one was given (an idempotent replay). */
+  replayOf?: string
+}
+
+/**
+ * The one builder of `proxy_terminal`: the end of a proxied request, of an idempotent replay, and of a request refused
+ * before it was routed all go through here.
+ */
+export function terminalEvent(requestId: string, principal: string | undefined, endpoint: RoutingDecision['endpoint'], summary: TerminalSummary): ProxyTerminalEvent {
+  const event: ProxyTerminalEvent = {
+    ts: auditTimestamp(),
+    request_id: requestId,
+    event: 'proxy_terminal',
+    endpoint,
+    outcome: summary.outcome,
+    status: summary.status,
+    task: summary.task,
+    complexity: summary.complexity,
+    model: summary.target?.model ?? null,
+    account: summary.target?.account ?? null,
+    provider: summary.target?.provider ?? null,
+    stream: summary.stream,
+    latency_ms: roundMs(summary.latencyMs),
+    attempts: summary.attempts,
+    error_type: summary.errorType,
+    error_code: summary.errorCode,
+  }
+  if (summary.replayOf !== undefined) event.replay_of = summary.replayOf
+  if (principal !== undefined) event.principal = principal
+  return event
 }
