@@ -24,7 +24,7 @@ export interface ChainCooldown {
   provider: string
   /** `model`: this model on this account (a rate limit); `account`: the whole account (quota or usage limit). */
   scope: CooldownEntry['scope']
-  /** In words, from the scope: the audit events do not carry the provider's error code. */
+  /** In words, from the scope; for an account, the provider's code when the log has it (`proxy_rate_limited.reason`). */
   reason: string
   /** When the 429 came, and when the target may be tried again (an account: when its probe request may go). ISO. */
   since: string
@@ -192,7 +192,7 @@ function chainCooling(
         account,
         provider: cooling.provider,
         scope: cooling.scope,
-        reason: REASONS[cooling.scope],
+        reason: cooling.scope === 'account' && cooling.reason !== undefined ? `the whole account (${cooling.reason}), then one probe request` : REASONS[cooling.scope],
         since: cooling.since,
         until: cooling.until,
       })

@@ -246,6 +246,12 @@ export const ProxyRateLimitedEventSchema = z.strictObject({
    * itself is out: `insufficient_quota`, a plan's usage limit, a daily quota). Absent from logs written before it.
    */
   scope: z.enum(['model', 'account']).optional(),
+  /**
+   * Why, as the gateway read the provider's answer: its error code for an account-wide cool-down
+   * (`insufficient_quota`, `usage_limit_reached`, …), else `rate limited (Retry-After)` or `rate limited (no
+   * Retry-After)`. Absent from logs written before it.
+   */
+  reason: z.string().optional(),
 })
 
 export const ProxySkipEventSchema = z.strictObject({

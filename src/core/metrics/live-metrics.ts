@@ -33,7 +33,7 @@ import {AttemptTracker, type AttemptState, isClientError} from './attempt-tracke
 import {ModelStats, RequestTotals, SEP, type Sample, type Target, TargetStats, evictLeastRecent} from './rings.js'
 import {SessionStats} from './sessions.js'
 import {type ActiveCooldown, buildSnapshot} from './snapshot.js'
-import type {BreakerEntry, LiveMetricsSnapshot, SessionMetrics} from './schema.js'
+import type {BreakerEntry, CooldownEntry, LiveMetricsSnapshot, SessionMetrics} from './schema.js'
 
 export {statusClass} from './attempt-tracker.js'
 
@@ -223,7 +223,8 @@ export class LiveMetrics {
         const scope = event.scope ?? 'account'
         const key = event.account + SEP + (scope === 'account' ? '' : event.model)
         if (!this.cooldowns.has(key) && this.cooldowns.size >= this.maxKeys) this.cooldowns.delete(this.cooldowns.keys().next().value!)
-        const entry = {account: event.account, model: scope === 'account' ? null : event.model, provider: event.provider, scope, until: event.cooldown_until, since: event.ts}
+        const entry: CooldownEntry = {account: event.account, model: scope === 'account' ? null : event.model, provider: event.provider, scope, until: event.cooldown_until, since: event.ts}
+        if (event.reason !== undefined) entry.reason = event.reason
         this.cooldowns.set(key, {entry, until: Date.parse(event.cooldown_until)})
         const attempt = this.attempt(event.request_id, event.attempt, event, ts)
         attempt.failed = true

@@ -161,6 +161,8 @@ export const CooldownEntrySchema = z.strictObject({
   /** When it ends (for an account: when its probe request may go). */
   until: z.string(),
   since: z.string(),
+  /** Why (the `proxy_rate_limited` event's `reason`); absent when the log predates it. */
+  reason: z.string().optional(),
 })
 export type CooldownEntry = z.infer<typeof CooldownEntrySchema>
 

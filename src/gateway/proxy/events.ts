@@ -66,7 +66,7 @@ export class RequestEvents {
     this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_stream_error', attempt, error_type: errorType, message, bytes_sent: bytesSent})
   }
 
-  rateLimited(target: Target, attempt: number, retryAfterMs: number, until: number, scope: 'model' | 'account'): void {
+  rateLimited(target: Target, attempt: number, retryAfterMs: number, until: number, scope: 'model' | 'account', reason: string): void {
     this.emit({
       ts: auditTimestamp(),
       request_id: this.requestId,
@@ -79,6 +79,7 @@ export class RequestEvents {
       retry_after_ms: retryAfterMs,
       cooldown_until: new Date(until).toISOString(),
       scope,
+      reason,
     })
   }
 

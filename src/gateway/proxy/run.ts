@@ -367,7 +367,7 @@ class ProxyRun {
           const {scope, durationMs, reason} = outcome.cooldown
           const until = this.state.cooldowns.set(account, scope === 'account' ? null : target.model, durationMs, now, reason)
           this.probe = null
-          this.events.rateLimited(target, attempt, durationMs, until, scope)
+          this.events.rateLimited(target, attempt, durationMs, until, scope, reason)
         } else if (outcome.status !== null) {
           this.state.cooldowns.settle(account, Date.now())
         }

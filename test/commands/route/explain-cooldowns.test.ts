@@ -141,6 +141,13 @@ describe('route explain --log', () => {
       scope: 'model',
       retry_after_ms: 240_000,
     })
+    // gpt-5-mini's 1 s cool-down (a fallback of this chain) has to be over for the line to name gpt-5.2 alone.
+    await vi.waitFor(
+      () => {
+        if (Date.now() <= Date.parse(shortLimit.cooldown_until)) throw new Error('gpt-5-mini is still cooling down')
+      },
+      {timeout: 5000, interval: 100},
+    )
     const run = await explain(CODING, '--log', gateway.auditPath)
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
@@ -177,7 +184,7 @@ describe('route explain --log', () => {
     expect(run.code).toBe(0)
     const until = localTime(quota.cooldown_until)
     expect(coolingLines(run.stdout)).toEqual([
-      `Cooling     openai/gpt-4.1 via gamma until ${until} (in …, the whole account: quota or usage limit, then one probe request) → every target is cooling down: the gateway would answer 429 until ${until}`,
+      `Cooling     openai/gpt-4.1 via gamma until ${until} (in …, the whole account (insufficient_quota), then one probe request) → every target is cooling down: the gateway would answer 429 until ${until}`,
     ])
   })
 
@@ -192,7 +199,7 @@ describe('route explain --log', () => {
     expect(run.code).toBe(0)
     expect(coolingLines(run.stdout)).toEqual([
       `Cooling     openai/gpt-5.2 via alpha until ${localTime(longLimit.cooldown_until)} (in …, rate limit on this model)`,
-      `            openai/gpt-4.1 via gamma until ${localTime(quota.cooldown_until)} (in …, the whole account: quota or usage limit, then one probe request)`,
+      `            openai/gpt-4.1 via gamma until ${localTime(quota.cooldown_until)} (in …, the whole account (insufficient_quota), then one probe request)`,
       '            → the gateway would start at anthropic/claude-sonnet-4.5 via beta',
     ])
   })
