@@ -201,7 +201,7 @@ export interface GatewayFixtures<S extends string> {
  */
 export function gatewayTest<S extends string>(setup: {
   sims: Record<S, Partial<SimOptions>>
-  config: (sims: Record<S, SimServer>) => string
+  config: (sims: Record<S, SimServer>) => string | Promise<string>
   options?: TestGatewayOptions | ((sims: Record<S, SimServer>) => TestGatewayOptions | Promise<TestGatewayOptions>)
 }) {
   return test
@@ -217,7 +217,7 @@ export function gatewayTest<S extends string>(setup: {
     })
     .extend('gateway', {scope: 'file'}, async ({sims}, {onCleanup}) => {
       const options = typeof setup.options === 'function' ? await setup.options(sims) : setup.options
-      const gateway = await startTestGateway(setup.config(sims), options)
+      const gateway = await startTestGateway(await setup.config(sims), options)
       onCleanup(() => gateway.close())
       return gateway
     })
