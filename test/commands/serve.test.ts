@@ -8,7 +8,7 @@ import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import {startSim, type SimServer} from '../../src/sim/index.js'
 import {RUN_JS} from '../helpers/run-cli.js'
@@ -76,14 +76,15 @@ function serve(args: string[], options: {entry?: string; env?: NodeJS.ProcessEnv
   })
 }
 
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = check()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  return vi.waitFor(
+    () => {
+      const value = check()
+      if (value === undefined) throw new Error('timed out waiting')
+      return value
+    },
+    {timeout: timeoutMs, interval: 50},
+  )
 }
 
 /** Writes a raw config whose one account is the test's simulator (its key must never reach a log). */
