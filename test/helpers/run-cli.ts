@@ -11,13 +11,17 @@ export interface CliResult {
   stderr: string
 }
 
-/** `router ARGS…` in `cwd`, with `env` added to a minimal environment (no keys from the caller's shell). */
-export function runCli(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}): Promise<CliResult> {
+/**
+ * `router ARGS…` in `cwd`, with `env` added to a minimal environment (no keys from the caller's shell); `input` is
+ * written to its standard input, which is then closed.
+ */
+export function runCli(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '', ...options.env}
   return new Promise((resolve) => {
-    execFile(process.execPath, [RUN_JS, ...args], {cwd: options.cwd, env, timeout: 15_000}, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [RUN_JS, ...args], {cwd: options.cwd, env, timeout: 15_000}, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
       resolve({code, stdout: String(stdout), stderr: String(stderr)})
     })
+    if (options.input !== undefined) child.stdin?.end(options.input)
   })
 }
