@@ -38,15 +38,7 @@ export interface TestGateway extends RunningGateway {
 
 /** A config with one model, `openai/gpt-5-mini`, served by one simulator account at `simUrl`, for every request. */
 export function oneSimModelConfig(simUrl: string): string {
-  return `
-default_model: openai/gpt-5-mini
-models:
-  openai/gpt-5-mini: {}
-accounts:
-  - {name: sim, provider: openai, base_url: ${simUrl}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
-task_routes:
-  general: {default: [openai/gpt-5-mini]}
-`
+  return gatewayConfig({models: ['openai/gpt-5-mini'], accounts: [simAccount('sim', {url: simUrl}, {models: ['openai/gpt-5-mini']})]})
 }
 
 /** How `startTestGateway` starts a gateway besides its config. */
