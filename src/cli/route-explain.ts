@@ -8,13 +8,14 @@ import {readFile} from 'node:fs/promises'
 import {parseDocument} from 'yaml'
 
 import {builtinProfileConfig} from '../core/config/builtin-config.js'
-import {CONFIG_PATH_ENV, loadConfig, resolveConfigPath} from '../core/config/load.js'
+import {loadConfig} from '../core/config/load.js'
 import type {RuntimeConfig} from '../core/config/schema.js'
 import {ConfigError, UsageError} from '../core/errors.js'
 import {decideRoute} from '../core/routing/decide.js'
 import {promptCacheTtlMs} from '../core/catalog/index.js'
 import type {Endpoint, RoutingDecision, SessionState} from '../core/routing/schema.js'
 import type {SessionKey} from '../core/routing/session.js'
+import {resolveConfigFlag} from './config-flag.js'
 
 /** `--endpoint` values and the endpoint each stands for. */
 export const ENDPOINT_FLAGS = {
@@ -67,8 +68,7 @@ export interface ExplainTarget {
  * and a note says so. A named file that is missing or invalid is a `ConfigError` (exit code 2).
  */
 export async function loadExplainTarget(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ExplainTarget> {
-  const path = resolveConfigPath(flag, env)
-  const named = flag !== undefined || Boolean(env[CONFIG_PATH_ENV])
+  const {path, named} = resolveConfigFlag(flag, env)
   if (!named && !existsSync(path)) {
     return {
       path: null,

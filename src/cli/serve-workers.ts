@@ -8,7 +8,7 @@
 import cluster, {type Worker} from 'node:cluster'
 
 import {AuditEventBus} from '../core/audit/event-bus.js'
-import {loadConfig, resolveConfigPath} from '../core/config/load.js'
+import {loadConfig} from '../core/config/load.js'
 import {RouterError, UsageError} from '../core/errors.js'
 import {settingsFromEnv} from '../core/settings/env.js'
 import {AuditLogWriter} from '../gateway/audit-log.js'
@@ -18,6 +18,7 @@ import {PrimaryStateServer} from '../gateway/shared-state/ipc.js'
 import {MemorySharedState} from '../gateway/shared-state/memory.js'
 import {redactRedisUrl} from '../gateway/shared-state/redis.js'
 import {createPlainLogger} from '../tui/plain-log.js'
+import {configPath} from './config-flag.js'
 import {formatProblem} from './present-error.js'
 import {batchedWriter, listenError, stopSignal, type ServeOptions} from './serve.js'
 
@@ -25,7 +26,7 @@ import {batchedWriter, listenError, stopSignal, type ServeOptions} from './serve
 export async function runPrimary(options: ServeOptions & {workers: number}): Promise<void> {
   if (options.demo) throw new UsageError('--workers cannot run the demo', {hint: 'drop --workers to try --demo, or serve a profile with --config'})
   const env = options.env ?? process.env
-  const config = await loadConfig(resolveConfigPath(options.configFlag, env), {env})
+  const config = await loadConfig(configPath(options.configFlag, env), {env})
   for (const warning of config.warnings) process.stderr.write(formatProblem({...warning, severity: 'warning'}) + '\n')
   const settings = settingsFromEnv(env, {...(options.host === undefined ? {} : {host: options.host}), ...(options.port === undefined ? {} : {port: options.port})})
   if (settings.state_url === undefined && config.state !== undefined) settings.state_url = config.state.url
@@ -149,7 +150,7 @@ export async function runWorker(options: ServeOptions): Promise<void> {
   // Ctrl-C reaches the whole process group: the primary decides when workers stop.
   process.on('SIGINT', () => {})
   try {
-    const config = await loadConfig(resolveConfigPath(options.configFlag, env), {env})
+    const config = await loadConfig(configPath(options.configFlag, env), {env})
     const bus = new AuditEventBus({deferred: true})
     forwardAudit(bus)
     const gateway = await startGateway({

@@ -4,10 +4,11 @@
  * period short). SIGHUP reloads the config file (the gateway also watches it).
  */
 import {AuditEventBus} from '../core/audit/event-bus.js'
-import {loadConfig, resolveConfigPath, type LoadedConfig} from '../core/config/load.js'
+import {loadConfig, type LoadedConfig} from '../core/config/load.js'
 import {RouterError} from '../core/errors.js'
 import {startGateway, type RunningGateway} from '../gateway/server.js'
 import {createPlainLogger, type PlainLogFormat} from '../tui/plain-log.js'
+import {configPath} from './config-flag.js'
 import type {Demo} from './demo.js'
 import {formatProblem} from './present-error.js'
 
@@ -36,7 +37,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const demo: Demo | undefined = options.demo ? await (await import('./demo.js')).startDemo() : undefined
   let gateway: RunningGateway | undefined
   try {
-    const config: LoadedConfig = demo?.config ?? (await loadConfig(resolveConfigPath(options.configFlag, env), {env}))
+    const config: LoadedConfig = demo?.config ?? (await loadConfig(configPath(options.configFlag, env), {env}))
     for (const warning of config.warnings) process.stderr.write(formatProblem({...warning, severity: 'warning'}) + '\n')
     const bus = new AuditEventBus({deferred: true})
     // While the dashboard owns the terminal, messages wait for it to close.

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {configFlag} from '../cli/config-flag.js'
 import {runServe} from '../cli/serve.js'
 
 export default class Serve extends BaseCommand {
@@ -26,7 +27,7 @@ The config is --config, else ROUTING_CONFIG_PATH, else ./router.profile.yaml; --
   ]
 
   static override flags = {
-    config: Flags.string({aliases: ['path'], description: 'Config file (profile or raw); default ROUTING_CONFIG_PATH or ./router.profile.yaml.'}),
+    config: configFlag,
     host: Flags.string({description: 'Interface to listen on (default HOST or 127.0.0.1, this machine only; 0.0.0.0 for every interface).'}),
     port: Flags.integer({description: 'Port to listen on (default PORT or 8000; 0 picks a free port).', min: 0, max: 65535}),
     demo: Flags.boolean({description: 'Run on built-in simulated providers with sample traffic (no keys needed).', default: false}),

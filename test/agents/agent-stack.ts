@@ -17,7 +17,7 @@ import {fileURLToPath} from 'node:url'
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import type {SimRequestRecord} from '../../src/sim/index.js'
 import {fakeJwt} from '../helpers/chatgpt-token.js'
-import {RUN_JS} from '../helpers/run-cli.js'
+import {startCli} from '../helpers/run-cli.js'
 import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
 
 /** The upstream kinds, the model the gateway routes each to, and the name a CLI sends to reach it. */
@@ -136,9 +136,9 @@ export async function startAgentStack(): Promise<AgentStack> {
 
 /** `router serve` on a free port, resolved once it says where it listens. */
 function startGatewayProcess(configPath: string, dir: string, auditPath: string): Promise<{url: string; close: () => Promise<unknown>}> {
-  const child = spawn(process.execPath, [RUN_JS, 'serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui'], {
+  const child = startCli(['serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui'], {
     cwd: dir,
-    env: {PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: '', ROUTER_AUDIT_LOG_PATH: auditPath, ROUTER_CREDENTIALS_PATH: join(dir, 'credentials.json')},
+    env: {HOME: dir, ROUTER_AUDIT_LOG_PATH: auditPath, ROUTER_CREDENTIALS_PATH: join(dir, 'credentials.json')},
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))

@@ -194,7 +194,7 @@ describe('router profile init', () => {
 
     const again = await runCli(['profile', 'init'], {cwd})
     expect(again.code).toBe(2)
-    expect(again.stderr).toBe('Error: router.profile.yaml already exists\nFix: pass --force to overwrite it, or --path to write another file\n')
+    expect(again.stderr).toBe('Error: router.profile.yaml already exists\nFix: pass --force to overwrite it, or --config to write another file\n')
     expect(await readFile(join(cwd, 'router.profile.yaml'), 'utf8')).toBe(text)
 
     const forced = await runCli(['profile', 'init', '--force'], {cwd})

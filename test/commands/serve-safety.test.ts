@@ -12,7 +12,7 @@ import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {RUN_JS} from '../helpers/run-cli.js'
+import {RUN_JS, startCli} from '../helpers/run-cli.js'
 
 interface Served {
   child: ChildProcessWithoutNullStreams
@@ -54,15 +54,19 @@ afterAll(async () => {
 
 /** A clean environment (nothing from the caller's shell) plus `env`. */
 function environment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return {PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: '', ROUTER_AUDIT_LOG_PATH: join(dir, 'audit.jsonl'), ...env}
+  return {HOME: dir, ROUTER_AUDIT_LOG_PATH: join(dir, 'audit.jsonl'), ...env}
 }
 
 /** Spawns `router serve ARGS` (through `sh -c` with `shell` in front, e.g. a ulimit) and waits for its listening line. */
 function serve(args: string[], options: {env?: NodeJS.ProcessEnv; shell?: string} = {}): Promise<Served> {
-  const command = [process.execPath, RUN_JS, 'serve', '--config', config, '--port', '0', '--no-tui', ...args]
+  const command = ['serve', '--config', config, '--port', '0', '--no-tui', ...args]
   const child = options.shell
-    ? spawn('sh', ['-c', `${options.shell}; exec "$@"`, 'sh', ...command], {cwd: dir, env: environment(options.env ?? {})})
-    : spawn(command[0], command.slice(1), {cwd: dir, env: environment(options.env ?? {})})
+    ? // The CLI itself, with a shell command (a ulimit) in front: `sh` runs it, then becomes the CLI.
+      spawn('sh', ['-c', `${options.shell}; exec "$@"`, 'sh', process.execPath, RUN_JS, ...command], {
+        cwd: dir,
+        env: {PATH: process.env.PATH, NODE_OPTIONS: '', ...environment(options.env ?? {})},
+      })
+    : startCli(command, {cwd: dir, env: environment(options.env ?? {})})
   let stderr = ''
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   return new Promise((resolve, reject) => {
@@ -81,7 +85,7 @@ function serve(args: string[], options: {env?: NodeJS.ProcessEnv; shell?: string
 
 /** Runs `router serve ARGS` expecting it to stop before listening; its exit code and stderr. */
 async function failToServe(env: NodeJS.ProcessEnv): Promise<{code: number | null; stderr: string}> {
-  const child = spawn(process.execPath, [RUN_JS, 'serve', '--config', config, '--port', '0', '--no-tui'], {cwd: dir, env: environment(env)})
+  const child = startCli(['serve', '--config', config, '--port', '0', '--no-tui'], {cwd: dir, env: environment(env)})
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))

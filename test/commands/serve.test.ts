@@ -2,16 +2,16 @@
  * `router serve` (and `open-llm-router`) as a user runs them: a real process, a real port, real requests, then
  * SIGTERM. The dashboard is not shown because stdout is not a terminal: the plain request lines are.
  */
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import type {ChildProcessWithoutNullStreams} from 'node:child_process'
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import {startSim, type SimServer} from '../../src/sim/index.js'
-import {RUN_JS} from '../helpers/run-cli.js'
+import {startCli} from '../helpers/run-cli.js'
 
 const LEGACY_JS = fileURLToPath(new URL('../../bin/open-llm-router.js', import.meta.url))
 
@@ -43,10 +43,7 @@ afterAll(async () => {
 
 /** Spawns the CLI and resolves once it says where it listens. */
 function serve(args: string[], options: {entry?: string; env?: NodeJS.ProcessEnv} = {}): Promise<Served> {
-  const child = spawn(process.execPath, [options.entry ?? RUN_JS, ...args], {
-    cwd: dir,
-    env: {PATH: process.env.PATH, HOME: dir, ROUTER_AUDIT_LOG_PATH: join(dir, 'audit.jsonl'), ...options.env},
-  })
+  const child = startCli(args, {cwd: dir, entry: options.entry, env: {HOME: dir, ROUTER_AUDIT_LOG_PATH: join(dir, 'audit.jsonl'), ...options.env}})
   const stdout: string[] = []
   let stderr = ''
   let buffered = ''
@@ -76,14 +73,15 @@ function serve(args: string[], options: {entry?: string; env?: NodeJS.ProcessEnv
   })
 }
 
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = check()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  return vi.waitFor(
+    () => {
+      const value = check()
+      if (value === undefined) throw new Error('timed out waiting')
+      return value
+    },
+    {timeout: timeoutMs, interval: 50},
+  )
 }
 
 /** Writes a raw config whose one account is the test's simulator (its key must never reach a log). */
@@ -201,10 +199,7 @@ describe('router serve', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as {port: number}).port
     try {
-      const child = spawn(process.execPath, [RUN_JS, 'serve', '--demo', '--host', '127.0.0.1', '--port', String(port)], {
-        cwd: dir,
-        env: {PATH: process.env.PATH, HOME: dir},
-      })
+      const child = startCli(['serve', '--demo', '--host', '127.0.0.1', '--port', String(port)], {cwd: dir, env: {HOME: dir}})
       let stderr = ''
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))

@@ -1,11 +1,10 @@
-import {spawn} from 'node:child_process'
 import {createServer} from 'node:net'
 import {createInterface} from 'node:readline'
 
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {startSim} from '../../src/sim/index.js'
-import {RUN_JS, runCli} from '../helpers/run-cli.js'
+import {runCli, startCli} from '../helpers/run-cli.js'
 import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
 import {request, type JsonResponse} from '../sim/support.js'
 
@@ -101,7 +100,7 @@ describe('router sim', () => {
   })
 
   it('prints a human listening line and one short line per request without --json', async () => {
-    const child = spawn(process.execPath, [RUN_JS, 'sim', '--name', 'alpha'], {stdio: ['ignore', 'pipe', 'inherit'], env: {PATH: process.env.PATH, NODE_OPTIONS: ''}})
+    const child = startCli(['sim', '--name', 'alpha'], {stdio: ['ignore', 'pipe', 'inherit']})
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     const lines = createInterface({input: child.stdout!})[Symbol.asyncIterator]()
     try {

@@ -188,6 +188,7 @@ beforeEach(async () => {
 })
 
 const hello = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
+/** Waits out a breaker's recovery time or a Retry-After: time passing is the behaviour these tests are about. */
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function post(body: unknown = hello, headers: Record<string, string> = {authorization: 'Bearer client-token'}) {

@@ -2,16 +2,10 @@ import {readFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import OpenAI from 'openai'
 import {request} from 'undici'
-import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import {AuditEventSchema} from '../../src/core/audit/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
-
-let alpha: SimServer
-let beta: SimServer
-let deadPort: number
-let gateway: TestGateway
+import {gatewayTest, type TestGateway} from '../helpers/gateway.js'
 
 /** A port nobody listens on: connections to it are refused. */
 async function freePort(): Promise<number> {
@@ -22,8 +16,11 @@ async function freePort(): Promise<number> {
   return port
 }
 
-function config(): string {
-  return `
+const it = gatewayTest({
+  sims: {alpha: {}, beta: {}},
+  config: async ({alpha, beta}) => {
+    const deadPort = await freePort()
+    return `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -47,45 +44,22 @@ task_routes:
   general: {default: [openai/gpt-5-mini]}
 fallback_models: [gemini/gemini-2.5-flash]
 `
-}
-
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha', port: 0})
-  beta = await startSim({name: 'beta', port: 0})
-  deadPort = await freePort()
-  gateway = await startTestGateway(config(), {
-    settings: {backend_read_timeout_seconds: 1, backend_idle_timeout_seconds: 1, max_request_body_bytes: 64 * 1024},
-  })
+  },
+  options: {settings: {backend_read_timeout_seconds: 1, backend_idle_timeout_seconds: 1, max_request_body_bytes: 64 * 1024}},
 })
 
-afterAll(async () => {
-  await gateway?.close()
-  await alpha?.close()
-  await beta?.close()
-})
-
-afterEach(() => {
+it.afterEach(({sims: {alpha, beta}}) => {
   alpha.clearRequests()
   beta.clearRequests()
   alpha.script([])
   beta.script([])
 })
 
-async function post(body: unknown, headers: Record<string, string> = {}, path = '/v1/chat/completions') {
-  const response = await request(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json', ...headers},
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  })
-  const text = await response.body.text()
-  return {status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text)}
-}
-
 const hello = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
 
 describe('connection failures', () => {
-  it('falls back when the connection is refused, and records connect_error', async () => {
-    const res = await post({model: 'local/dead-model', messages: [{role: 'user', content: 'hi'}]})
+  it('falls back when the connection is refused, and records connect_error', async ({gateway, chat}) => {
+    const res = await chat({model: 'local/dead-model', messages: [{role: 'user', content: 'hi'}]})
     // An explicit model has no fallback chain: the refused connection is the answer.
     expect(res.status).toBe(502)
     expect(res.json().error).toMatchObject({type: 'upstream_error', code: 'upstream_exhausted'})
@@ -95,28 +69,28 @@ describe('connection failures', () => {
     expect(error).toMatchObject({error_type: 'connect_error', account: 'dead'})
   })
 
-  it('moves on to the next target when the upstream resets the connection', async () => {
+  it('moves on to the next target when the upstream resets the connection', async ({sims: {alpha}, chat}) => {
     alpha.script([{kind: 'reset'}])
-    const res = await post(hello)
+    const res = await chat(hello)
     expect(res.status).toBe(200)
     expect(res.headers['x-router-account']).toBe('beta')
     expect(res.json()._router.attempts[0]).toMatchObject({account: 'alpha', error_type: 'connection_reset', ok: false})
   })
 
-  it('gives up on an upstream that never answers after the read timeout and falls back', async () => {
+  it('gives up on an upstream that never answers after the read timeout and falls back', async ({sims: {alpha}, chat}) => {
     alpha.script([{kind: 'hang'}])
-    const res = await post(hello)
+    const res = await chat(hello)
     expect(res.status).toBe(200)
     expect(res.json()._router.attempts[0]).toMatchObject({account: 'alpha', error_type: 'headers_timeout'})
   })
 })
 
 describe('Retry-After', () => {
-  it('cools an account down for its Retry-After and skips it meanwhile', async () => {
+  it('cools an account down for its Retry-After and skips it meanwhile', async ({sims: {alpha}, gateway, chat}) => {
     alpha.script([{status: 429, retryAfter: 30}])
-    const first = await post(hello)
+    const first = await chat(hello)
     expect(first.headers['x-router-account']).toBe('beta')
-    const second = await post(hello)
+    const second = await chat(hello)
     expect(second.headers['x-router-account']).toBe('beta')
     expect(alpha.requests).toHaveLength(1)
     const id = second.headers['x-router-request-id'] as string
@@ -138,10 +112,10 @@ describe('Retry-After', () => {
 })
 
 describe('when everything fails', () => {
-  it('answers with the last upstream status and lists what was tried', async () => {
+  it('answers with the last upstream status and lists what was tried', async ({sims: {alpha, beta}, gateway, chat}) => {
     alpha.script([{status: 502}])
     beta.script([{status: 503}])
-    const res = await post(hello)
+    const res = await chat(hello)
     expect(res.status).toBe(503)
     const error = res.json().error
     expect(error.code).toBe('upstream_exhausted')
@@ -153,26 +127,26 @@ describe('when everything fails', () => {
     expect(await gateway.terminal(id)).toMatchObject({outcome: 'exhausted', status: 503})
   })
 
-  it('answers 504 when the last attempt timed out', async () => {
+  it('answers 504 when the last attempt timed out', async ({sims: {alpha, beta}, chat}) => {
     alpha.script([{status: 500}])
     beta.script([{kind: 'hang'}])
-    const res = await post(hello)
+    const res = await chat(hello)
     expect(res.status).toBe(504)
   })
 })
 
 describe('streaming faults', () => {
-  it('falls back before the first byte when a stream fails to start', async () => {
+  it('falls back before the first byte when a stream fails to start', async ({sims: {alpha}, chat}) => {
     alpha.script([{kind: 'reset'}])
-    const res = await post({...hello, stream: true})
+    const res = await chat({...hello, stream: true})
     expect(res.status).toBe(200)
     expect(res.headers['x-router-account']).toBe('beta')
     expect(res.text).toContain('data: [DONE]')
   })
 
-  it('ends a stream that breaks midway with an SSE error event and no [DONE]', async () => {
+  it('ends a stream that breaks midway with an SSE error event and no [DONE]', async ({sims: {alpha, beta}, gateway, chat}) => {
     alpha.script([{kind: 'drop', afterChunks: 3}])
-    const res = await post({...hello, stream: true})
+    const res = await chat({...hello, stream: true})
     expect(res.status).toBe(200)
     expect(res.text).not.toContain('[DONE]')
     const events = res.text.split('\n\n').filter(Boolean)
@@ -184,7 +158,7 @@ describe('streaming faults', () => {
     expect(beta.requests).toHaveLength(0)
   })
 
-  it('makes the openai client throw on a broken stream instead of returning a truncated answer', async () => {
+  it('makes the openai client throw on a broken stream instead of returning a truncated answer', async ({sims: {alpha}, gateway}) => {
     alpha.script([{kind: 'drop', afterChunks: 2}])
     const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'x', maxRetries: 0})
     const stream = await client.chat.completions.create({...hello, stream: true} as never)
@@ -195,7 +169,7 @@ describe('streaming faults', () => {
     }).rejects.toThrow(/stream interrupted/i)
   })
 
-  it('cancels the upstream request when the client disconnects', async () => {
+  it('cancels the upstream request when the client disconnects', async ({sims: {alpha, beta}, gateway}) => {
     alpha.script([{kind: 'hang'}])
     const controller = new AbortController()
     const pending = request(`${gateway.url}/v1/chat/completions`, {
@@ -215,8 +189,8 @@ describe('streaming faults', () => {
 })
 
 describe('errors the gateway itself produces', () => {
-  it('rejects malformed JSON with a 400 in OpenAI shape', async () => {
-    const res = await post('{"model": "auto", "messages": [')
+  it('rejects malformed JSON with a 400 in OpenAI shape', async ({chat}) => {
+    const res = await chat('{"model": "auto", "messages": [')
     expect(res.status).toBe(400)
     expect(res.json()).toEqual({
       error: {message: expect.stringContaining('not valid JSON'), type: 'invalid_request_error', code: 'invalid_json', param: null},
@@ -224,58 +198,62 @@ describe('errors the gateway itself produces', () => {
     expect(res.headers['x-router-request-id']).toMatch(/^req_/)
   })
 
-  it('rejects a body that is not an object', async () => {
-    const res = await post('[1, 2, 3]')
+  it('rejects a body that is not an object', async ({chat}) => {
+    const res = await chat('[1, 2, 3]')
     expect(res.status).toBe(400)
     expect(res.json().error.code).toBe('invalid_json')
   })
 
-  it('rejects an unknown model with the list of configured models', async () => {
-    const res = await post({model: 'nope/not-a-model', messages: [{role: 'user', content: 'hi'}]})
+  it('rejects an unknown model with the list of configured models', async ({chat}) => {
+    const res = await chat({model: 'nope/not-a-model', messages: [{role: 'user', content: 'hi'}]})
     expect(res.status).toBe(400)
     const error = res.json().error
     expect(error).toMatchObject({type: 'invalid_request_error', code: 'model_not_found', param: 'model'})
     expect(error.message).toContain('openai/gpt-5-mini')
   })
 
-  it('rejects constraints that exclude every candidate', async () => {
-    const res = await post({...hello, allowed_models: ['anthropic/*']})
+  it('rejects constraints that exclude every candidate', async ({chat}) => {
+    const res = await chat({...hello, allowed_models: ['anthropic/*']})
     expect(res.status).toBe(400)
     expect(res.json().error.code).toBe('no_candidates')
   })
 
-  it('answers 413 for a body over the limit', async () => {
-    const res = await post({...hello, messages: [{role: 'user', content: 'x'.repeat(100 * 1024)}]})
+  it('answers 413 for a body over the limit', async ({chat}) => {
+    const res = await chat({...hello, messages: [{role: 'user', content: 'x'.repeat(100 * 1024)}]})
     expect(res.status).toBe(413)
     expect(res.json().error).toMatchObject({type: 'invalid_request_error', code: 'body_too_large'})
   })
 
-  it('answers unknown routes with an OpenAI-shaped 404', async () => {
+  it('answers unknown routes with an OpenAI-shaped 404', async ({gateway}) => {
     const response = await request(`${gateway.url}/v2/whatever`)
     expect(response.statusCode).toBe(404)
     expect(((await response.body.json()) as {error: {code: string}}).error.code).toBe('not_found')
   })
 
-  it('never puts a credential in an error or in the audit log', async () => {
+  it('never puts a credential in an error or in the audit log', async ({sims: {alpha, beta}, gateway, chat}) => {
     alpha.script([{status: 500}])
     beta.script([{status: 500}])
-    const res = await post(hello)
+    const res = await chat(hello)
     expect(res.text).not.toContain('sk-alpha-secret')
     await gateway.state.bus // events are already published synchronously
-    const audit = await readAudit()
+    const audit = await readAudit(gateway, res.id)
     expect(audit).not.toContain('sk-alpha-secret')
   })
 })
 
-async function readAudit(): Promise<string> {
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  return readFile(gateway.auditPath, 'utf8')
+/** The audit log once the request `id`'s last event (proxy_terminal) is written to it. */
+function readAudit(gateway: TestGateway, id: string): Promise<string> {
+  return vi.waitFor(async () => {
+    const text = await readFile(gateway.auditPath, 'utf8')
+    expect(text.split('\n').some((line) => line.includes('"event":"proxy_terminal"') && line.includes(id))).toBe(true)
+    return text
+  })
 }
 
 describe('audit log', () => {
-  it('writes every event as one JSON line that matches the schema', async () => {
-    await post(hello)
-    const lines = (await readAudit()).trim().split('\n')
+  it('writes every event as one JSON line that matches the schema', async ({gateway, chat}) => {
+    const res = await chat(hello)
+    const lines = (await readAudit(gateway, res.id)).trim().split('\n')
     expect(lines.length).toBeGreaterThan(3)
     for (const line of lines) expect(AuditEventSchema.safeParse(JSON.parse(line)).success).toBe(true)
     expect(lines.some((l) => l.includes('"event":"route_decision"'))).toBe(true)

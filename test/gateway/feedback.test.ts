@@ -4,20 +4,14 @@
  */
 import OpenAI from 'openai'
 import {request} from 'undici'
-import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import type {QualityFeedbackEvent} from '../../src/core/audit/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest} from '../helpers/gateway.js'
 
-let sim: SimServer
-let gateway: TestGateway
-let client: OpenAI
-
-beforeAll(async () => {
-  sim = await startSim({name: 'sim'})
-  gateway = await startTestGateway(
-    `
+const it = gatewayTest({
+  sims: {sim: {}},
+  config: ({sim}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-nano: {}
@@ -28,42 +22,37 @@ task_routes:
   general: {low: [openai/gpt-5-nano], medium: [openai/gpt-5-mini], default: [openai/gpt-5-mini]}
   thinking: {low: [openai/gpt-5-nano], medium: [openai/gpt-5-mini]}
 `,
-    {
-      settings: {
-        feedback_retry_window_seconds: 60,
-        feedback_escalation_min_answers: 4,
-        feedback_escalation_min_bad: 2,
-        feedback_escalation_bad_rate: 0.5,
-        feedback_escalation_hours: 1,
-        // Updates are run by the test.
-        live_metrics_update_interval_seconds: 3600,
-      },
+  options: {
+    settings: {
+      feedback_retry_window_seconds: 60,
+      feedback_escalation_min_answers: 4,
+      feedback_escalation_min_bad: 2,
+      feedback_escalation_bad_rate: 0.5,
+      feedback_escalation_hours: 1,
+      // Updates are run by the test.
+      live_metrics_update_interval_seconds: 3600,
     },
-  )
-  client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0})
+  },
 })
-
-afterAll(async () => {
-  await gateway?.close()
-  await sim?.close()
-})
-
-const feedbackEvents = () => gateway.events.filter((e): e is QualityFeedbackEvent => e.event === 'quality_feedback')
-
-async function ask(content: string, history: OpenAI.ChatCompletionMessageParam[] = [], extra: Record<string, unknown> = {}) {
-  const res = await client.chat.completions.create({model: 'auto', messages: [...history, {role: 'user', content}], ...extra}).withResponse()
-  const id = res.response.headers.get('x-router-request-id')!
-  await gateway.terminal(id)
-  return {id, model: res.response.headers.get('x-router-model'), complexity: res.response.headers.get('x-router-complexity')}
-}
-
-async function judge(body: unknown) {
-  const response = await request(`${gateway.url}/v1/router/feedback`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})
-  return {status: response.statusCode, json: (await response.body.json()) as Record<string, any>}
-}
+  .extend('client', {scope: 'file'}, ({gateway}) => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0}))
+  .extend('feedbackEvents', {scope: 'file'}, ({gateway}) => () => gateway.events.filter((e): e is QualityFeedbackEvent => e.event === 'quality_feedback'))
+  .extend('ask', {scope: 'file'}, ({gateway, client}) => {
+    return async (content: string, history: OpenAI.ChatCompletionMessageParam[] = [], extra: Record<string, unknown> = {}) => {
+      const res = await client.chat.completions.create({model: 'auto', messages: [...history, {role: 'user', content}], ...extra}).withResponse()
+      const id = res.response.headers.get('x-router-request-id')!
+      await gateway.terminal(id)
+      return {id, model: res.response.headers.get('x-router-model'), complexity: res.response.headers.get('x-router-complexity')}
+    }
+  })
+  .extend('judge', {scope: 'file'}, ({gateway}) => {
+    return async (body: unknown) => {
+      const response = await request(`${gateway.url}/v1/router/feedback`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})
+      return {status: response.statusCode, json: (await response.body.json()) as Record<string, any>}
+    }
+  })
 
 describe('retries', () => {
-  it('counts a client asking the same thing again as a bad verdict on the first answer, once', async () => {
+  it('counts a client asking the same thing again as a bad verdict on the first answer, once', async ({ask, feedbackEvents}) => {
     const first = await ask('What is the capital of France?')
     const again = await ask('What is the capital of France?')
     await vi.waitFor(() => expect(feedbackEvents().filter((e) => e.request_id === first.id)).toHaveLength(1))
@@ -80,7 +69,7 @@ describe('retries', () => {
     expect(feedbackEvents().filter((e) => e.request_id === first.id)).toHaveLength(1)
   })
 
-  it('does not count the next turn of a conversation as a retry', async () => {
+  it('does not count the next turn of a conversation as a retry', async ({ask, feedbackEvents}) => {
     const before = feedbackEvents().length
     await ask('Name a prime number.')
     await ask('And another one?', [
@@ -93,7 +82,7 @@ describe('retries', () => {
 })
 
 describe('POST /v1/router/feedback', () => {
-  it('takes a verdict on an answered request and shows it in live metrics', async () => {
+  it('takes a verdict on an answered request and shows it in live metrics', async ({gateway, ask, judge, feedbackEvents}) => {
     const answered = await ask('Write a haiku about rain.')
     const res = await judge({request_id: answered.id, verdict: 'good', comment: 'lovely'})
     expect(res.status).toBe(200)
@@ -103,7 +92,7 @@ describe('POST /v1/router/feedback', () => {
     expect(row?.good).toBeGreaterThanOrEqual(1)
   })
 
-  it('answers in OpenAI shape when the request is unknown, already judged or the body is wrong', async () => {
+  it('answers in OpenAI shape when the request is unknown, already judged or the body is wrong', async ({ask, judge}) => {
     const unknown = await judge({request_id: 'req_00000000000000000000', verdict: 'bad'})
     expect(unknown.status).toBe(404)
     expect(unknown.json.error).toMatchObject({code: 'request_not_found', param: 'request_id'})
@@ -119,7 +108,7 @@ describe('POST /v1/router/feedback', () => {
 })
 
 describe('escalation', () => {
-  it('raises a tier whose answers are judged bad too often, says so in the decision, and persists it', async () => {
+  it('raises a tier whose answers are judged bad too often, says so in the decision, and persists it', async ({gateway, client, ask, judge, feedbackEvents}) => {
     const config = gateway.state.config.config
     // A task of its own, so that the other tests' answers do not count here.
     const thinking = {router: {task: 'thinking'}}

@@ -295,7 +295,8 @@ describe('429s cool down what the provider limited', () => {
     expect(other.status).toBe(429)
     expect(eventsOf(other.id, 'proxy_skip_rate_limited')[0].reason).toMatch(/account cooling down: insufficient_quota/)
     expect(hostile.requests).toHaveLength(1)
-    // After the cool-down, the first request is the probe; its success opens the account again.
+    // After the cool-down, the first request is the probe; its success opens the account again. The sleep waits out
+    // the cool-down: its end is the behaviour under test.
     await new Promise((resolve) => setTimeout(resolve, 350))
     hostile.script(answer(200, 'application/json', chatCompletion('back', 'gpt-5-nano')))
     const probe = await post({model: 'openai/gpt-5-nano', messages: hello.messages})

@@ -1,5 +1,5 @@
 import {request} from 'undici'
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {MemoryIdempotencyStore, replayable, requestFingerprint} from '../../src/gateway/idempotency.js'
@@ -95,7 +95,8 @@ describe('Idempotency-Key', () => {
     const key = newKey()
     sim.script([{latencyMs: 400}])
     const first = post(body(), {'idempotency-key': key})
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // The duplicate goes once the first is at the upstream, its key taken.
+    await vi.waitFor(() => expect(sim.requests).toHaveLength(1))
     const second = await post(body(), {'idempotency-key': key})
     const done = await first
     expect(done.idempotency).toBe('created')
@@ -128,7 +129,7 @@ describe('Idempotency-Key', () => {
     const key = newKey()
     sim.script([{status: 500, latencyMs: 300}])
     const first = post(body(), {'idempotency-key': key})
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    await vi.waitFor(() => expect(sim.requests).toHaveLength(1))
     const second = await post(body(), {'idempotency-key': key})
     expect((await first).status).toBe(500)
     expect(second.status).toBe(200)
@@ -202,8 +203,9 @@ describe('Idempotency-Key with short waits and ingress auth', () => {
     const key = newKey()
     sim.script([{latencyMs: 600}])
     const headers = {'idempotency-key': key, authorization: 'Bearer alice-key-0123456789'}
+    const requests = sim.requests.length
     const first = post(body(), headers, other)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await vi.waitFor(() => expect(sim.requests).toHaveLength(requests + 1))
     const busy = await post(body(), headers, other)
     expect(busy.status).toBe(409)
     expect(busy.json().error.code).toBe('idempotency_in_progress')

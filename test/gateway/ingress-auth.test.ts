@@ -215,7 +215,7 @@ describe('JWTs from a JWKS', () => {
       const token = await signRs256(first, {issuer: idp.issuer, audience: AUDIENCE, expiresIn: 2})
       expect((await call(strict, `Bearer ${token}`)).status).toBe(200)
       expect((await call(strict, `Bearer ${token}`)).status).toBe(200)
-      // exp has a one-second resolution: wait until it has surely passed.
+      // exp has a one-second resolution: wait until it has surely passed (the expiry is the behaviour under test).
       await new Promise((resolve) => setTimeout(resolve, 2100))
       await expectRefused(strict, `Bearer ${token}`, 'auth_expired')
     } finally {
@@ -250,6 +250,7 @@ describe('JWTs from a JWKS', () => {
     expect((await call(jwks, `Bearer ${await good(first)}`)).status).toBe(200)
     const before = idp.fetches
     idp.keys = [first, second]
+    // Waits out the JWKS refetch cool-down (oauth_jwks_cooldown_seconds): the refetch after it is under test.
     await new Promise((resolve) => setTimeout(resolve, 250))
     const res = await call(jwks, `Bearer ${await good(second, {subject: 'rotated'})}`)
     expect(res.status).toBe(200)
@@ -268,6 +269,7 @@ describe('JWTs from a JWKS', () => {
 
   it('answers 503 when the identity provider cannot be reached for an unknown key', async () => {
     idp.failWith = 500
+    // Waits out the JWKS refetch cool-down, so that the gateway does ask the failing identity provider.
     await new Promise((resolve) => setTimeout(resolve, 250))
     const stranger = await newKey('during-outage')
     const res = await call(jwks, `Bearer ${await good(stranger)}`)

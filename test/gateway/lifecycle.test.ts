@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process'
 import {mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -8,7 +7,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
 import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
-import {RUN_JS} from '../helpers/run-cli.js'
+import {startCli} from '../helpers/run-cli.js'
 
 let alpha: SimServer
 let beta: SimServer
@@ -221,14 +220,14 @@ describe('router serve', () => {
     const dir = await mkdtemp(join(tmpdir(), 'router-serve-'))
     const configPath = join(dir, 'router.yaml')
     await writeFile(configPath, config('alpha'))
-    const child = spawn(process.execPath, [RUN_JS, 'serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui'], {
+    const child = startCli(['serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui'], {
       cwd: dir,
-      env: {PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: '', ROUTER_CONFIG_WATCH: 'false'},
+      env: {HOME: dir, ROUTER_CONFIG_WATCH: 'false'},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.stdout.on('data', () => {})
+    child.stderr!.on('data', (chunk) => (stderr += chunk))
+    child.stdout!.on('data', () => {})
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve))
     try {
       // Generous: starting the CLI is slow on a loaded machine.

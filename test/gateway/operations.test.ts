@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process'
 import {connect} from 'node:net'
 import {request} from 'undici'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
@@ -9,7 +8,7 @@ import {LiveMetricsSnapshotSchema} from '../../src/core/metrics/schema.js'
 import {SseParser, type SseEvent} from '../../src/core/sse.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
 import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
-import {RUN_JS} from '../helpers/run-cli.js'
+import {startCli} from '../helpers/run-cli.js'
 
 let alpha: SimServer
 let beta: SimServer
@@ -206,15 +205,12 @@ describe('GET /metrics', () => {
 
 describe('router metrics tail --url', () => {
   it('prints snapshots that reflect requests sent through the gateway', async () => {
-    const child = spawn(process.execPath, [RUN_JS, 'metrics', 'tail', '--url', gateway.url, '--json', '--interval', '0.2'], {
-      env: {PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: ''},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = startCli(['metrics', 'tail', '--url', gateway.url, '--json', '--interval', '0.2'], {stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     let exited = false
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.stdout!.on('data', (chunk) => (stdout += chunk))
+    child.stderr!.on('data', (chunk) => (stderr += chunk))
     const exit = new Promise((resolve) => child.once('exit', resolve)).then(() => (exited = true))
     try {
       await vi.waitFor(

@@ -1,17 +1,12 @@
 import OpenAI from 'openai'
-import {request} from 'undici'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect} from 'vitest'
 
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
-
-let alpha: SimServer
-let beta: SimServer
-let gateway: TestGateway
+import {gatewayTest} from '../helpers/gateway.js'
 
 /** Two accounts: `alpha` (openai, key, base URL with /v1) serves gpt-5-mini; `beta` (no /v1) serves the fallback. */
-function config(alphaUrl: string, betaUrl: string): string {
-  return `
+const it = gatewayTest({
+  sims: {alpha: {}, beta: {}},
+  config: ({alpha, beta}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -21,12 +16,12 @@ models:
 accounts:
   - name: alpha
     provider: openai
-    base_url: ${alphaUrl}/v1
+    base_url: ${alpha.url}/v1
     api_key: sk-alpha-secret-123456
     models: [openai/gpt-5-mini, openai/text-embedding-3-small, openai/gpt-image-1]
   - name: beta
     provider: openai-compatible
-    base_url: ${betaUrl}
+    base_url: ${beta.url}
     models: [gemini/gemini-2.5-flash]
 task_routes:
   general: {default: [openai/gpt-5-mini]}
@@ -34,43 +29,17 @@ task_routes:
   thinking: {default: [openai/gpt-5-mini]}
   instruction_following: {default: [openai/gpt-5-mini]}
 fallback_models: [gemini/gemini-2.5-flash]
-`
-}
+`,
+}).extend('client', {scope: 'file'}, ({gateway}) => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0}))
 
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha', port: 0})
-  beta = await startSim({name: 'beta', port: 0})
-  gateway = await startTestGateway(config(alpha.url, beta.url))
+it.afterEach(({sims}) => {
+  sims.alpha.clearRequests()
+  sims.beta.clearRequests()
 })
-
-afterAll(async () => {
-  await gateway?.close()
-  await alpha?.close()
-  await beta?.close()
-})
-
-afterEach(() => {
-  alpha.clearRequests()
-  beta.clearRequests()
-})
-
-function client(): OpenAI {
-  return new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0})
-}
-
-async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await request(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json', ...headers},
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  })
-  const text = await response.body.text()
-  return {status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text)}
-}
 
 describe('proxying through the official openai client', () => {
-  it('answers a chat completion from the first account, with diagnostics headers and _router', async () => {
-    const {data, response} = await client()
+  it('answers a chat completion from the first account, with diagnostics headers and _router', async ({sims: {alpha}, client}) => {
+    const {data, response} = await client
       .chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'Say hello to the team.'}]})
       .withResponse()
     expect(data.choices[0].message.content).toContain('sim:alpha')
@@ -88,8 +57,8 @@ describe('proxying through the official openai client', () => {
     expect(alpha.requests[0].headers.authorization).toBe('Bearer sk-alpha-secret-123456')
   })
 
-  it('streams a chat completion chunk by chunk and ends with [DONE]', async () => {
-    const stream = await client().chat.completions.create({
+  it('streams a chat completion chunk by chunk and ends with [DONE]', async ({client}) => {
+    const stream = await client.chat.completions.create({
       model: 'openai/gpt-5-mini',
       messages: [{role: 'user', content: 'Count to five.'}],
       stream: true,
@@ -104,10 +73,10 @@ describe('proxying through the official openai client', () => {
     expect(text).toContain('sim:alpha')
   })
 
-  it('serves the responses API, streaming and not', async () => {
-    const response = await client().responses.create({model: 'auto', input: 'Write one sentence about tea.'})
+  it('serves the responses API, streaming and not', async ({client}) => {
+    const response = await client.responses.create({model: 'auto', input: 'Write one sentence about tea.'})
     expect(response.output_text).toContain('sim:alpha')
-    const stream = await client().responses.create({model: 'auto', input: 'Write one sentence about tea.', stream: true})
+    const stream = await client.responses.create({model: 'auto', input: 'Write one sentence about tea.', stream: true})
     const types: string[] = []
     for await (const event of stream) types.push(event.type)
     expect(types[0]).toBe('response.created')
@@ -115,18 +84,18 @@ describe('proxying through the official openai client', () => {
     expect(types.at(-1)).toBe('response.completed')
   })
 
-  it('serves completions, embeddings and images', async () => {
-    const completion = await client().completions.create({model: 'openai/gpt-5-mini', prompt: 'Once upon a time'})
+  it('serves completions, embeddings and images', async ({sims: {alpha}, client}) => {
+    const completion = await client.completions.create({model: 'openai/gpt-5-mini', prompt: 'Once upon a time'})
     expect(completion.choices[0].text).toContain('sim:alpha')
-    const embedding = await client().embeddings.create({model: 'openai/text-embedding-3-small', input: 'hello'})
+    const embedding = await client.embeddings.create({model: 'openai/text-embedding-3-small', input: 'hello'})
     expect(embedding.data[0].embedding.length).toBeGreaterThan(0)
-    const image = await client().images.generate({model: 'openai/gpt-image-1', prompt: 'a red square'})
+    const image = await client.images.generate({model: 'openai/gpt-image-1', prompt: 'a red square'})
     expect(image.data?.[0].b64_json ?? image.data?.[0].url).toBeTruthy()
     expect(alpha.requests.map((r) => r.path)).toEqual(['/v1/completions', '/v1/embeddings', '/v1/images/generations'])
   })
 
-  it('lists auto first, then the configured models', async () => {
-    const models = await client().models.list()
+  it('lists auto first, then the configured models', async ({client}) => {
+    const models = await client.models.list()
     const ids = models.data.map((m) => m.id)
     expect(ids[0]).toBe('auto')
     expect(ids).toContain('openai/gpt-5-mini')
@@ -135,13 +104,13 @@ describe('proxying through the official openai client', () => {
 })
 
 describe('passthrough and request hygiene', () => {
-  it('passes any other POST /v1 JSON path to the selected account', async () => {
+  it('passes any other POST /v1 JSON path to the selected account', async ({post}) => {
     const res = await post('/v1/moderations', {model: 'openai/gpt-5-mini', input: 'hello'})
     expect(res.status).toBe(200)
     expect(res.json()).toMatchObject({object: 'sim.echo', path: '/v1/moderations'})
   })
 
-  it('strips router-only fields before forwarding and sends the upstream model id', async () => {
+  it('strips router-only fields before forwarding and sends the upstream model id', async ({sims: {alpha}, post}) => {
     const res = await post('/v1/chat/completions', {
       model: 'auto',
       messages: [{role: 'user', content: 'hi'}],
@@ -157,7 +126,7 @@ describe('passthrough and request hygiene', () => {
     expect(sent).not.toHaveProperty('router')
   })
 
-  it("forwards the client's own body text, with only the model replaced and the router-only fields cut out", async () => {
+  it("forwards the client's own body text, with only the model replaced and the router-only fields cut out", async ({sims: {alpha}, post}) => {
     const text =
       '{ "model" : "auto",\n  "messages": [{"role": "user", "content": "caf\\u00e9 {\\"not\\": [json]} \\\\"}],\n' +
       '  "allowed_models": ["openai/*"], "temperature": 1.0, "router": {"task": "general"} }'
@@ -168,13 +137,13 @@ describe('passthrough and request hygiene', () => {
     )
   })
 
-  it('serialises the body afresh when the client names a key twice, so the upstream reads what the router read', async () => {
+  it('serialises the body afresh when the client names a key twice, so the upstream reads what the router read', async ({sims: {alpha}, post}) => {
     const res = await post('/v1/chat/completions', '{"model":"auto","temperature":0.5,"messages":[{"role":"user","content":"hi"}],"temperature":0.2}')
     expect(res.status).toBe(200)
     expect(alpha.requests[0].bodyText).toBe('{"model":"gpt-5-mini","temperature":0.2,"messages":[{"role":"user","content":"hi"}]}')
   })
 
-  it('joins base URLs with and without /v1 to the same endpoint path', async () => {
+  it('joins base URLs with and without /v1 to the same endpoint path', async ({sims: {alpha, beta}, post}) => {
     alpha.script([{status: 503}])
     const res = await post('/v1/chat/completions', {model: 'auto', messages: [{role: 'user', content: 'hi'}]})
     expect(res.status).toBe(200)
@@ -185,7 +154,7 @@ describe('passthrough and request hygiene', () => {
 
 describe('fallback', () => {
   for (const status of [429, 500, 502, 503, 504]) {
-    it(`falls back to the next model when the first answers ${status}`, async () => {
+    it(`falls back to the next model when the first answers ${status}`, async ({sims: {alpha}, gateway, post}) => {
       alpha.script([{status, retryAfter: status === 429 ? 0 : undefined}])
       const res = await post('/v1/chat/completions', {model: 'auto', messages: [{role: 'user', content: 'hello'}]})
       expect(res.status).toBe(200)
@@ -215,7 +184,7 @@ describe('fallback', () => {
     })
   }
 
-  it('does not retry a 400 and relays the upstream error', async () => {
+  it('does not retry a 400 and relays the upstream error', async ({sims: {alpha, beta}, gateway, post}) => {
     alpha.script([{status: 400, body: {error: {message: 'bad temperature', type: 'invalid_request_error', code: 'bad', param: 'temperature'}}}])
     const res = await post('/v1/chat/completions', {model: 'auto', messages: [{role: 'user', content: 'hello'}]})
     expect(res.status).toBe(400)

@@ -7,13 +7,12 @@
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import {request} from 'undici'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {LiveMetricsSnapshotSchema} from '../../src/core/metrics/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
 import {fakeJwt} from '../helpers/chatgpt-token.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest} from '../helpers/gateway.js'
 
 type ResponseEvent = Extract<AuditEvent, {event: 'proxy_response'}>
 
@@ -36,16 +35,13 @@ const CLAUDE: Prices = {input: CLAUDE_IN, cached: CLAUDE_IN * 0.1, write: CLAUDE
 const CODEX: Prices = {input: CODEX_IN, cached: CODEX_IN * 0.1, write: CODEX_IN, output: CODEX_OUT}
 const MINI: Prices = {input: 0.001, cached: 0.0002, write: 0.001, output: 0.004}
 
-let anthropic: SimServer
-let codex: SimServer
-let openai: SimServer
-let gateway: TestGateway
-
-beforeAll(async () => {
-  anthropic = await startSim({name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'})
-  codex = await startSim({name: 'codex', protocol: 'codex'})
-  openai = await startSim({name: 'plain'})
-  const yaml = `
+const it = gatewayTest({
+  sims: {
+    anthropic: {name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'},
+    codex: {name: 'codex', protocol: 'codex'},
+    openai: {name: 'plain'},
+  },
+  config: ({anthropic, codex, openai}) => `
 default_model: anthropic/claude-haiku-4.5
 models:
   anthropic/claude-haiku-4.5: {cost_input_per_1k: ${CLAUDE_IN}, cost_output_per_1k: ${CLAUDE_OUT}}
@@ -66,28 +62,22 @@ accounts:
 task_routes:
   general: {default: [anthropic/claude-haiku-4.5]}
 fallback_models: []
-`
-  gateway = await startTestGateway(yaml)
+`,
 })
+  .extend('client', {scope: 'file'}, ({gateway}) => () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0}))
+  .extend('anthropicClient', {scope: 'file'}, ({gateway}) => () => new Anthropic({baseURL: gateway.url, apiKey: 'client', maxRetries: 0}))
+  .extend('responseEvent', {scope: 'file'}, ({gateway}) => {
+    /** The `proxy_response` of the request whose answer carried `requestId`. */
+    return async (requestId: string | null): Promise<ResponseEvent> => {
+      expect(requestId).toMatch(/^req_/)
+      await gateway.terminal(requestId!)
+      const event = gateway.eventsFor(requestId!).find((e): e is ResponseEvent => e.event === 'proxy_response')
+      expect(event).toBeDefined()
+      return event!
+    }
+  })
 
-afterAll(async () => {
-  await gateway?.close()
-  await anthropic?.close()
-  await codex?.close()
-  await openai?.close()
-})
-
-const client = () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0})
 const messages = [{role: 'user' as const, content: 'Name three colours of the sea.'}]
-
-/** The `proxy_response` of the request whose answer carried `requestId`. */
-async function responseEvent(requestId: string | null): Promise<ResponseEvent> {
-  expect(requestId).toMatch(/^req_/)
-  await gateway.terminal(requestId!)
-  const event = gateway.eventsFor(requestId!).find((e): e is ResponseEvent => e.event === 'proxy_response')
-  expect(event).toBeDefined()
-  return event!
-}
 
 /** The cost of `usage` at `prices`: cached tokens at the cached price, written ones at the write price. */
 function cost(usage: ResponseEvent['usage'], prices: Prices): number {
@@ -98,7 +88,7 @@ function cost(usage: ResponseEvent['usage'], prices: Prices): number {
 }
 
 describe('usage and cost in the audit log', () => {
-  it('records the counts and the cost of a whole answer', async () => {
+  it('records the counts and the cost of a whole answer', async ({client, responseEvent}) => {
     const {data, response} = await client().chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages}).withResponse()
     const event = await responseEvent(response.headers.get('x-router-request-id'))
     expect(event.usage).toMatchObject({prompt_tokens: data.usage!.prompt_tokens, completion_tokens: data.usage!.completion_tokens})
@@ -108,7 +98,7 @@ describe('usage and cost in the audit log', () => {
     expect((data as unknown as {_router: {cost_usd: number | null}})._router.cost_usd).toBe(event.cost_usd)
   })
 
-  it('records them for a translated stream whose client did not ask for usage', async () => {
+  it('records them for a translated stream whose client did not ask for usage', async ({client, responseEvent}) => {
     const whole = await client().chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages})
     const {data: stream, response} = await client()
       .chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages, stream: true})
@@ -123,7 +113,7 @@ describe('usage and cost in the audit log', () => {
     expect(event.cost_usd).toBeCloseTo(cost(event.usage, CLAUDE), 9)
   })
 
-  it('records them for ChatGPT Codex streams, as chat chunks and as Responses events', async () => {
+  it('records them for ChatGPT Codex streams, as chat chunks and as Responses events', async ({client, responseEvent}) => {
     const {data: chat, response: chatResponse} = await client()
       .chat.completions.create({model: 'openai-codex/gpt-5.2', messages, stream: true})
       .withResponse()
@@ -143,7 +133,7 @@ describe('usage and cost in the audit log', () => {
     expect(event.cost_usd).toBeCloseTo(cost(event.usage, CODEX), 9)
   })
 
-  it('records them for a Responses stream bridged to Anthropic', async () => {
+  it('records them for a Responses stream bridged to Anthropic', async ({client, responseEvent}) => {
     const {data: stream, response} = await client()
       .responses.create({model: 'anthropic/claude-haiku-4.5', input: 'Name three colours of the sea.', stream: true})
       .withResponse()
@@ -155,14 +145,14 @@ describe('usage and cost in the audit log', () => {
     expect(event.cost_usd).toBeCloseTo(cost(event.usage, CLAUDE), 9)
   })
 
-  it('leaves the cost out (null) for a model that nothing describes, whose prices would be made up', async () => {
+  it('leaves the cost out (null) for a model that nothing describes, whose prices would be made up', async ({client, responseEvent}) => {
     const {response} = await client().chat.completions.create({model: 'openai/house-model-x', messages}).withResponse()
     const event = await responseEvent(response.headers.get('x-router-request-id'))
     expect(event.usage?.prompt_tokens).toBeGreaterThan(0)
     expect(event.cost_usd).toBeNull()
   })
 
-  it('exports tokens and cost per model and account to Prometheus', async () => {
+  it('exports tokens and cost per model and account to Prometheus', async ({gateway, client}) => {
     await client().chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages})
     const sent = gateway.events.filter((e): e is ResponseEvent => e.event === 'proxy_response' && e.account === 'claude')
     const prompt = sent.reduce((sum, e) => sum + (e.usage?.prompt_tokens ?? 0), 0)
@@ -203,10 +193,8 @@ function expectCheaperSecondTurn(first: ResponseEvent, second: ResponseEvent, pr
   expect(second.cache_savings_usd!).toBeGreaterThan(0)
 }
 
-const anthropicClient = () => new Anthropic({baseURL: gateway.url, apiKey: 'client', maxRetries: 0})
-
 describe('prompt caching in the usage, the cost and what the cache saved', () => {
-  it('chat to OpenAI: the second turn of a long conversation reports its cached tokens, as the client sees them, and costs less', async () => {
+  it('chat to OpenAI: the second turn of a long conversation reports its cached tokens, as the client sees them, and costs less', async ({client, responseEvent}) => {
     const opening = [
       {role: 'system' as const, content: longPrefix('chat')},
       {role: 'user' as const, content: 'Review the first change.'},
@@ -228,7 +216,7 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     expectCheaperSecondTurn(firstEvent, secondEvent, MINI)
   })
 
-  it('Responses to OpenAI: cached input tokens from input_tokens_details, whole and streamed', async () => {
+  it('Responses to OpenAI: cached input tokens from input_tokens_details, whole and streamed', async ({client, responseEvent}) => {
     const instructions = longPrefix('responses')
     const first = await client().responses.create({model: 'openai/gpt-5-mini', instructions, input: 'Review the first change.'}).withResponse()
     const firstEvent = await responseEvent(first.response.headers.get('x-router-request-id'))
@@ -244,7 +232,7 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     expectCheaperSecondTurn(firstEvent, secondEvent, MINI)
   })
 
-  it("Messages to Anthropic: the write at a cache_control breakpoint costs 1.25× and the read a tenth, in Anthropic's own counts", async () => {
+  it("Messages to Anthropic: the write at a cache_control breakpoint costs 1.25× and the read a tenth, in Anthropic's own counts", async ({anthropicClient, responseEvent}) => {
     const system = [{type: 'text' as const, text: longPrefix('messages'), cache_control: {type: 'ephemeral' as const}}]
     const first = await anthropicClient()
       .messages.create({model: 'anthropic/claude-haiku-4.5', max_tokens: 200, system, messages: [{role: 'user', content: 'Review the first change.'}]})
@@ -286,7 +274,7 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     expectCheaperSecondTurn(firstEvent, secondEvent, CLAUDE)
   })
 
-  it('Messages client to an OpenAI model: the client gets cache_read_input_tokens, never counted twice in input_tokens', async () => {
+  it('Messages client to an OpenAI model: the client gets cache_read_input_tokens, never counted twice in input_tokens', async ({anthropicClient, responseEvent}) => {
     const system = longPrefix('messages-to-openai')
     const opening = [{role: 'user' as const, content: 'Review the first change.'}]
     const first = await anthropicClient().messages.create({model: 'openai/gpt-5-mini', max_tokens: 200, system, messages: opening}).withResponse()
@@ -308,7 +296,7 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     expectCheaperSecondTurn(firstEvent, secondEvent, MINI)
   })
 
-  it("chat client to Anthropic: cache_control on a system part caches the prefix; the client's prompt_tokens include it", async () => {
+  it("chat client to Anthropic: cache_control on a system part caches the prefix; the client's prompt_tokens include it", async ({client, responseEvent}) => {
     const system = {role: 'system' as const, content: [{type: 'text' as const, text: longPrefix('chat-to-anthropic'), cache_control: {type: 'ephemeral'}}]}
     const opening = [system, {role: 'user' as const, content: 'Review the first change.'}] as OpenAI.ChatCompletionMessageParam[]
     const first = await client().chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages: opening}).withResponse()
@@ -331,7 +319,7 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     expectCheaperSecondTurn(firstEvent, secondEvent, CLAUDE)
   })
 
-  it('exports cached and written tokens to Prometheus, and the cache hit ratio and savings to the live metrics', async () => {
+  it('exports cached and written tokens to Prometheus, and the cache hit ratio and savings to the live metrics', async ({gateway, client}) => {
     // Two turns on each model: Claude writes its prefix then reads it; GPT-5 mini caches its own automatically.
     for (const model of ['anthropic/claude-haiku-4.5', 'openai/gpt-5-mini']) {
       const text = longPrefix(`metrics ${model}`)

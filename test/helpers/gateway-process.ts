@@ -2,12 +2,12 @@
  * `router serve --no-tui` as a separate process (a replica, or a `--workers` primary), on 127.0.0.1:0, with its own
  * audit log in a temp folder: for the tests where several gateways share state as they would in production.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
-import {RUN_JS} from './run-cli.js'
+import {startCli} from './run-cli.js'
 
 export interface GatewayProcess {
   url: string
@@ -23,13 +23,10 @@ export interface GatewayProcess {
 /** Starts `router serve --config CONFIG --no-tui ARGS…` in `dir` with `env`; resolves once it listens. */
 export function startGatewayProcess(options: {dir: string; config: string; env?: NodeJS.ProcessEnv; args?: string[]; name?: string}): Promise<GatewayProcess> {
   const auditPath = join(options.dir, 'logs', `${options.name ?? 'gateway'}.jsonl`)
-  const child = spawn(process.execPath, [RUN_JS, 'serve', '--config', options.config, '--no-tui', '--host', '127.0.0.1', '--port', '0', ...(options.args ?? [])], {
+  const child = startCli(['serve', '--config', options.config, '--no-tui', '--host', '127.0.0.1', '--port', '0', ...(options.args ?? [])], {
     cwd: options.dir,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_OPTIONS: '',
       ROUTER_AUDIT_LOG_PATH: auditPath,
       ROUTER_RUNTIME_OVERRIDES_PATH: join(options.dir, 'logs', `${options.name ?? 'gateway'}.overrides.yaml`),
       ROUTER_CONFIG_WATCH: 'false',

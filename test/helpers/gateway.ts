@@ -2,16 +2,26 @@
  * Starts a real gateway on 127.0.0.1:0 for tests, from a YAML config text, with the audit log in a temp folder and
  * every published audit event collected in memory. Circuit breakers and the config watch are off unless a test turns
  * them on.
+ *
+ * `gatewayTest()` is the one fixture of a gateway test file: simulated providers, the gateway in front of them and
+ * `chat()` / `post()` helpers, set up once per file (Vitest's `test.extend` with `scope: 'file'`) and closed after its
+ * last test. `gatewayConfig()` builds the config text.
  */
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import type {IncomingHttpHeaders} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
+import {request} from 'undici'
+import {test} from 'vitest'
+import {stringify} from 'yaml'
 
 import {AuditEventBus} from '../../src/core/audit/event-bus.js'
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {parseConfig} from '../../src/core/config/load.js'
 import type {GatewaySettings} from '../../src/core/settings/schema.js'
 import {startGateway, type RunningGateway, type StartGatewayOptions} from '../../src/gateway/server.js'
+import {startSim, type SimOptions, type SimServer} from '../../src/sim/index.js'
 
 export interface TestGateway extends RunningGateway {
   events: AuditEvent[]
@@ -28,29 +38,21 @@ export interface TestGateway extends RunningGateway {
 
 /** A config with one model, `openai/gpt-5-mini`, served by one simulator account at `simUrl`, for every request. */
 export function oneSimModelConfig(simUrl: string): string {
-  return `
-default_model: openai/gpt-5-mini
-models:
-  openai/gpt-5-mini: {}
-accounts:
-  - {name: sim, provider: openai, base_url: ${simUrl}/v1, api_key: sk-sim-000000, models: [openai/gpt-5-mini]}
-task_routes:
-  general: {default: [openai/gpt-5-mini]}
-`
+  return gatewayConfig({models: ['openai/gpt-5-mini'], accounts: [simAccount('sim', {url: simUrl}, {models: ['openai/gpt-5-mini']})]})
 }
 
-export async function startTestGateway(
-  yaml: string,
-  options: {
-    settings?: Partial<GatewaySettings>
-    env?: NodeJS.ProcessEnv
-    /** Write the config to `configPath` and reload from it (hot reload tests). */
-    writeConfig?: boolean
-    /** A folder to use instead of a new temp folder (kept on close). */
-    dir?: string
-    gateway?: Partial<StartGatewayOptions>
-  } = {},
-): Promise<TestGateway> {
+/** How `startTestGateway` starts a gateway besides its config. */
+export interface TestGatewayOptions {
+  settings?: Partial<GatewaySettings>
+  env?: NodeJS.ProcessEnv
+  /** Write the config to `configPath` and reload from it (hot reload tests). */
+  writeConfig?: boolean
+  /** A folder to use instead of a new temp folder (kept on close). */
+  dir?: string
+  gateway?: Partial<StartGatewayOptions>
+}
+
+export async function startTestGateway(yaml: string, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'router-gw-')))
   const file = join(dir, 'router.yaml')
   if (options.writeConfig) await writeFile(file, yaml)
@@ -117,4 +119,104 @@ export async function clearScript(sim: {url: string}): Promise<void> {
   const {request} = await import('undici')
   const response = await request(`${sim.url}/_sim/script`, {method: 'DELETE'})
   await response.body.text()
+}
+
+/** A raw runtime config, as `gatewayConfig()` takes it: the YAML document's own keys. */
+export interface GatewayConfigInput {
+  /** Model keys, or model keys with their settings (`{latency_ms: 1000}`). */
+  models: string[] | Record<string, Record<string, unknown>>
+  accounts: Array<Record<string, unknown>>
+  /** Default: the first model. */
+  default_model?: string
+  /** Default: `general` routes every request to the first model. */
+  task_routes?: Record<string, Record<string, string[]>>
+  [key: string]: unknown
+}
+
+/** The YAML of a raw runtime config, with `default_model` and a `general` route filled in from the first model. */
+export function gatewayConfig(input: GatewayConfigInput): string {
+  const models = Array.isArray(input.models) ? Object.fromEntries(input.models.map((key) => [key, {}])) : input.models
+  const first = Object.keys(models)[0]
+  const {models: _models, default_model, task_routes, ...rest} = input
+  return stringify({
+    default_model: default_model ?? first,
+    models,
+    ...rest,
+    task_routes: task_routes ?? {general: {default: [first]}},
+  })
+}
+
+/** An account of provider `openai` (by default) on a simulator, with a key the simulator accepts. */
+export function simAccount(name: string, sim: {url: string}, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {name, provider: 'openai', base_url: `${sim.url}/v1`, api_key: `sk-${name}-000000`, ...fields}
+}
+
+/** A gateway's answer, read whole. */
+export interface GatewayReply {
+  status: number
+  headers: IncomingHttpHeaders
+  text: string
+  json(): any
+  /** `x-router-request-id`. */
+  id: string
+}
+
+/** The body `chat()` sends when given none. */
+export const HELLO = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
+
+/** POSTs `body` (JSON, or a string sent as it is) to `url + path`. */
+export async function postJson(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<GatewayReply> {
+  const response = await request(`${url}${path}`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json', ...headers},
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await response.body.text()
+  return {status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text), id: response.headers['x-router-request-id'] as string}
+}
+
+/** What `gatewayTest()` sets up for a file. */
+export interface GatewayFixtures<S extends string> {
+  /** The simulated providers, by name. */
+  sims: Record<S, SimServer>
+  gateway: TestGateway
+  /** POST a path of the gateway. */
+  post: (path: string, body: unknown, headers?: Record<string, string>) => Promise<GatewayReply>
+  /** POST /v1/chat/completions (`HELLO` when no body is given). */
+  chat: (body?: unknown, headers?: Record<string, string>) => Promise<GatewayReply>
+}
+
+/**
+ * The test API of a gateway test file: `sims` (each started with the options given for its name, `name` included),
+ * the gateway that `config(sims)` describes, and `chat()` / `post()` to it. All are file-scoped: set up for the first
+ * test (or `beforeAll`) that asks for one, shared by the file's tests, and closed after the last.
+ */
+export function gatewayTest<S extends string>(setup: {
+  sims: Record<S, Partial<SimOptions>>
+  config: (sims: Record<S, SimServer>) => string | Promise<string>
+  options?: TestGatewayOptions | ((sims: Record<S, SimServer>) => TestGatewayOptions | Promise<TestGatewayOptions>)
+}) {
+  return test
+    // Vitest reads a fixture's dependencies from the destructuring of its first argument: none here.
+    // eslint-disable-next-line no-empty-pattern
+    .extend('sims', {scope: 'file'}, async ({}, {onCleanup}) => {
+      const sims = {} as Record<S, SimServer>
+      onCleanup(async () => {
+        await Promise.all(Object.values<SimServer>(sims).map((sim) => sim.close()))
+      })
+      for (const [name, options] of Object.entries<Partial<SimOptions>>(setup.sims)) sims[name as S] = await startSim({name, port: 0, ...options})
+      return sims
+    })
+    .extend('gateway', {scope: 'file'}, async ({sims}, {onCleanup}) => {
+      const options = typeof setup.options === 'function' ? await setup.options(sims) : setup.options
+      const gateway = await startTestGateway(await setup.config(sims), options)
+      onCleanup(() => gateway.close())
+      return gateway
+    })
+    .extend('post', {scope: 'file'}, ({gateway}): GatewayFixtures<S>['post'] => {
+      return (path, body, headers) => postJson(gateway.url, path, body, headers)
+    })
+    .extend('chat', {scope: 'file'}, ({gateway}): GatewayFixtures<S>['chat'] => {
+      return (body = HELLO, headers) => postJson(gateway.url, '/v1/chat/completions', body, headers)
+    })
 }

@@ -3,13 +3,16 @@
  * closed (no terminal), a temporary HOME so nothing touches the real home directory or credentials file, and a time
  * limit so a command that waits for input fails the test instead of hanging it.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
 import {existsSync, promises as fs} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import {RUN_JS, startCli} from './run-cli.js'
+
 export const ROOT = path.resolve(import.meta.dirname, '../..')
-export const BIN = path.join(ROOT, 'bin/run.js')
+/** The CLI entry (for a terminal of its own, node-pty); `runRouter` starts it through `startCli`. */
+export const BIN = RUN_JS
 
 export interface CliRun {
   code: number | null
@@ -48,7 +51,7 @@ export function runRouter(
 ): Promise<CliRun> {
   if (!existsSync(path.join(ROOT, 'dist/commands'))) throw new Error('run `npm run build` first: these tests run bin/run.js')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = startCli(args, {cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     let timedOut = false
@@ -56,8 +59,8 @@ export function runRouter(
       timedOut = true
       child.kill('SIGKILL')
     }, options.timeoutMs ?? 15_000)
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk
       options.onStderr?.(stderr, child)
     })

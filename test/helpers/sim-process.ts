@@ -2,11 +2,11 @@
  * Runs `router sim --json` as a separate process (as the benchmark and the gateway's process-level tests do), waits
  * for its `listening` line, and drives it through the `/_sim/*` control routes.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
 import {createInterface} from 'node:readline'
 
 import type {SimBehaviour, SimRequestRecord} from '../../src/sim/index.js'
-import {RUN_JS} from './run-cli.js'
+import {startCli} from './run-cli.js'
 
 export interface SimProcess {
   url: string
@@ -26,10 +26,7 @@ export interface SimProcess {
 
 /** Starts `router sim --json ARGS…` and resolves once it listens (rejects with its stderr if it exits first). */
 export function startSimProcess(args: string[] = [], options: {timeoutMs?: number} = {}): Promise<SimProcess> {
-  const child = spawn(process.execPath, [RUN_JS, 'sim', '--json', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: ''},
-  })
+  const child = startCli(['sim', '--json', ...args], {stdio: ['ignore', 'pipe', 'pipe']})
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))

@@ -48,7 +48,7 @@ export async function listAccounts(options: {profile: string; env: NodeJS.Proces
   if (text === undefined) {
     throw new ConfigError(`${options.profile} does not exist, so there are no accounts to list.`, [], {
       code: 'config_not_found',
-      hint: 'add one with `router provider login`, or pass --profile FILE',
+      hint: 'add one with `router provider login`, or pass --config FILE',
     })
   }
   const accounts = profileAccounts(text, options.profile)

@@ -47,7 +47,7 @@ export async function runLogout(options: {
     if (text === undefined) {
       throw new ConfigError(`${profile} does not exist, so it has no account \`${name}\`.`, [], {
         code: 'config_not_found',
-        hint: 'pass the profile that holds the account with --profile FILE',
+        hint: 'pass the profile that holds the account with --config FILE',
       })
     }
     throw unknownAccount(profile, name, accounts.map((candidate) => candidate.name))

@@ -4,10 +4,10 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {configFlag} from '../../cli/config-flag.js'
+import {configFlag, configPath} from '../../cli/config-flag.js'
 import {explainText, warningsText} from '../../cli/profile-output.js'
 import {writeFileAtomic} from '../../core/atomic-write.js'
-import {loadConfig, resolveConfigPath} from '../../core/config/load.js'
+import {loadConfig} from '../../core/config/load.js'
 import {renderConfigYaml} from '../../core/config/render.js'
 import {maskSecrets} from '../../core/config/secrets.js'
 import {UsageError} from '../../core/errors.js'
@@ -20,7 +20,7 @@ export default class ProfileCompile extends BaseCommand {
 Output: YAML on stdout (the default, or --stdout), a file (--output, written with mode 0600 since it can hold keys), or JSON (--json: {"path", "kind", "profile", "config", "warnings", "steps", "output"}). Inline secrets print as *** on stdout and in JSON unless --show-secrets; the --output file keeps them. --explain prints each compile step (on stderr when the YAML goes to stdout). Warnings go to stderr.`
 
   static override examples = [
-    {description: 'Print the compiled config', command: '<%= config.bin %> <%= command.id %> --path router.profile.example.yaml --stdout'},
+    {description: 'Print the compiled config', command: '<%= config.bin %> <%= command.id %> --config router.profile.example.yaml --stdout'},
     {description: 'Write it for the gateway', command: '<%= config.bin %> <%= command.id %> --output router.yaml'},
     {description: 'See how each step changed the routes', command: '<%= config.bin %> <%= command.id %> --explain'},
     {description: 'As JSON, with the steps', command: '<%= config.bin %> <%= command.id %> --json'},
@@ -37,7 +37,7 @@ Output: YAML on stdout (the default, or --stdout), a file (--output, written wit
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ProfileCompile)
-    const file = resolveConfigPath(flags.config, process.env)
+    const file = configPath(flags.config)
     if (flags.output && resolve(flags.output) === resolve(file)) {
       throw new UsageError(`--output ${flags.output} is the file being compiled`, {hint: 'write the runtime config to another file, e.g. --output router.yaml'})
     }

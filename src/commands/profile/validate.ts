@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {configFlag} from '../../cli/config-flag.js'
+import {configFlag, configPath} from '../../cli/config-flag.js'
 import {summarize, validateLine, warningsText} from '../../cli/profile-output.js'
-import {loadConfig, resolveConfigPath} from '../../core/config/load.js'
+import {loadConfig} from '../../core/config/load.js'
 import {ConfigError} from '../../core/errors.js'
 
 export default class ProfileValidate extends BaseCommand {
@@ -30,7 +30,7 @@ Prints OK with a short summary, then the warnings (models that no account serves
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ProfileValidate)
-    const file = resolveConfigPath(flags.config, process.env)
+    const file = configPath(flags.config)
     const loaded = await loadConfig(file, {env: process.env})
     if (flags.strict && loaded.warnings.length > 0) {
       const count = loaded.warnings.length

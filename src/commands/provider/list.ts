@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {profileFlag} from '../../cli/provider/flags.js'
+import {configPath, providerConfigFlag} from '../../cli/config-flag.js'
 import {formatAccountList, listAccounts} from '../../cli/provider/list.js'
-import {resolveConfigPath} from '../../core/config/load.js'
 
 export default class ProviderList extends BaseCommand {
   static override summary = "List the profile's accounts and where each one's secret lives (never the secret)."
@@ -14,18 +13,18 @@ export default class ProviderList extends BaseCommand {
 
   static override examples = [
     {description: 'Accounts of ./router.profile.yaml', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Another profile, as JSON', command: '<%= config.bin %> <%= command.id %> --profile team.profile.yaml --json'},
+    {description: 'Another profile, as JSON', command: '<%= config.bin %> <%= command.id %> --config team.profile.yaml --json'},
   ]
 
   static override flags = {
-    profile: profileFlag,
+    config: providerConfigFlag,
     json: Flags.boolean({description: 'Print the accounts as JSON.', default: false}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ProviderList)
     const list = await listAccounts({
-      profile: resolveConfigPath(flags.profile, process.env),
+      profile: configPath(flags.config),
       env: process.env,
       onWarning: (message) => process.stderr.write(`Warning: ${message}\n`),
     })

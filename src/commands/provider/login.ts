@@ -1,10 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
+import {configPath, providerConfigFlag} from '../../cli/config-flag.js'
 import {isInteractive, terminalPrompter} from '../../cli/prompts.js'
-import {profileFlag} from '../../cli/provider/flags.js'
 import {describeLogin, runLogin, type LoginKind} from '../../cli/provider/login.js'
-import {resolveConfigPath} from '../../core/config/load.js'
 
 export default class ProviderLogin extends BaseCommand {
   static override summary = 'Add or update a provider account in the profile; keys go to the credentials file, never into the profile.'
@@ -55,7 +54,7 @@ In a terminal, anything the flags do not say is asked. Without a terminal nothin
       helpValue: 'MODELS',
     }),
     'base-url': Flags.string({description: 'API root for openai-compatible, ollama or a self-hosted endpoint (e.g. http://localhost:8000/v1).', helpValue: 'URL'}),
-    profile: profileFlag,
+    config: providerConfigFlag,
     browser: Flags.boolean({
       allowNo: true,
       default: true,
@@ -83,7 +82,7 @@ In a terminal, anything the flags do not say is asked. Without a terminal nothin
         apikeyEnv: flags['apikey-env'],
         models: flags.models,
         baseUrl: flags['base-url'],
-        profile: resolveConfigPath(flags.profile, process.env),
+        profile: configPath(flags.config),
         noBrowser: !flags.browser,
         verify: flags.verify,
         oauth: {

@@ -1,9 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base-command.js'
-import {profileFlag} from '../../cli/provider/flags.js'
+import {configPath, providerConfigFlag} from '../../cli/config-flag.js'
 import {describeLogout, runLogout} from '../../cli/provider/logout.js'
-import {resolveConfigPath} from '../../core/config/load.js'
 import {credentialsPath} from '../../core/credentials/store.js'
 
 export default class ProviderLogout extends BaseCommand {
@@ -23,7 +22,7 @@ export default class ProviderLogout extends BaseCommand {
   }
 
   static override flags = {
-    profile: profileFlag,
+    config: providerConfigFlag,
     'keep-credentials': Flags.boolean({description: 'Keep the stored secret in the credentials file.', default: false}),
     json: Flags.boolean({description: 'Print the result as JSON.', default: false}),
   }
@@ -32,7 +31,7 @@ export default class ProviderLogout extends BaseCommand {
     const {args, flags} = await this.parse(ProviderLogout)
     const result = await runLogout({
       name: args.name,
-      profile: resolveConfigPath(flags.profile, process.env),
+      profile: configPath(flags.config),
       keepCredentials: flags['keep-credentials'],
       env: process.env,
       onWarning: (message) => process.stderr.write(`Warning: ${message}\n`),

@@ -3,31 +3,22 @@ import {Args, Flags} from '@oclif/core'
 import {apiKeyFlag} from '../../cli/api-key-flag.js'
 import {BaseCommand} from '../../cli/base-command.js'
 import {configFlag} from '../../cli/config-flag.js'
-import {
-  addToSummary,
-  emptySummary,
-  formatDecision,
-  formatDecisionLine,
-  formatErrorLine,
-  formatSummary,
-} from '../../cli/format-decision.js'
 import {cooldownSourceOf, explainCooling} from '../../cli/explain-cooldowns.js'
-import {errorToJson} from '../../cli/present-error.js'
+import {formatDecision} from '../../cli/format-decision.js'
 import {
   bodyFromEntry,
   bodyFromPrompt,
   ENDPOINT_FLAGS,
   explainBody,
-  type ExplainTarget,
   loadExplainTarget,
   parseEndpointFlag,
-  readJsonLines,
   readRequestFile,
   readStdinText,
   warmUp,
 } from '../../cli/route-explain.js'
+import {explainMany} from '../../cli/route-explain-batch.js'
 import {auditLogPath, sessionFromLog} from '../../cli/session-from-log.js'
-import {RoutingError, UsageError} from '../../core/errors.js'
+import {UsageError} from '../../core/errors.js'
 import type {Endpoint} from '../../core/routing/schema.js'
 
 export default class RouteExplain extends BaseCommand {
@@ -127,7 +118,7 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
 
     if (flags.input !== undefined) {
       warmUp(target)
-      await this.explainMany(target, flags.input, endpoint, flags.model, flags.json)
+      await explainMany(target, flags.input, endpoint, flags.model, flags.json)
       return
     }
     const prompt = args.prompt === '-' ? await readStdinText() : args.prompt
@@ -145,44 +136,6 @@ The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile
       this.printJson(cooling === undefined ? decision : {...decision, ...cooling.json})
     } else {
       process.stdout.write(formatDecision(decision, target.notes, cooling?.lines) + '\n')
-    }
-  }
-
-  private async explainMany(
-    target: ExplainTarget,
-    input: string,
-    endpoint: Endpoint,
-    model: string | undefined,
-    json: boolean,
-  ): Promise<void> {
-    const entries = await readJsonLines(input)
-    const summary = emptySummary()
-    const out = (line: string) => process.stdout.write(line + '\n')
-    for (const note of target.notes) (json ? process.stderr : process.stdout).write(`Note: ${note}\n`)
-
-    for (const entry of entries) {
-      const body = 'error' in entry ? entry.error : bodyFromEntry(entry.value, endpoint, model)
-      if (typeof body === 'string') {
-        addToSummary(summary, {invalid: true})
-        out(json ? JSON.stringify({line: entry.line, error: {code: 'invalid_line', message: body, hint: null, problems: []}}) : formatErrorLine(entry.line, 'invalid_line', body))
-        continue
-      }
-      try {
-        const decision = explainBody(target, body, endpoint)
-        addToSummary(summary, {decision})
-        out(json ? JSON.stringify({line: entry.line, decision}) : formatDecisionLine(entry.line, decision, body))
-      } catch (error) {
-        if (!(error instanceof RoutingError)) throw error
-        addToSummary(summary, {refused: error.code})
-        out(json ? JSON.stringify({line: entry.line, ...errorToJson(error)}) : formatErrorLine(entry.line, error.code, error.message))
-      }
-    }
-    out(json ? JSON.stringify({summary}) : `\n${formatSummary(summary)}`)
-    if (summary.invalid > 0) {
-      process.stderr.write(
-        `${summary.invalid} line${summary.invalid === 1 ? '' : 's'} of ${input === '-' ? 'standard input' : input} could not be read as a request.\n`,
-      )
-      process.exitCode = 2
     }
   }
 }

@@ -42,14 +42,6 @@ export const CONFIG_PATH_ENV = 'ROUTING_CONFIG_PATH'
 /** Keys that only a profile document has: any of them at the top level makes the document a profile. */
 const PROFILE_KEYS = ['profile', 'schema_version', 'guardrails', 'raw_overrides', 'state']
 
-/** The config file to use: the flag, else `ROUTING_CONFIG_PATH`, else `./router.profile.yaml`. */
-export function resolveConfigPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (flag) return flag
-  const fromEnv = env[CONFIG_PATH_ENV]
-  if (fromEnv) return fromEnv
-  return DEFAULT_CONFIG_FILE
-}
-
 /** Read and load `path`. Throws a `ConfigError` (exit code 2) for a missing, unreadable or invalid file. */
 export async function loadConfig(path: string, options: {env?: NodeJS.ProcessEnv} = {}): Promise<LoadedConfig> {
   let text: string

@@ -75,7 +75,7 @@ export async function readProfileText(file: string): Promise<string | undefined>
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new ConfigError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, [], {
       code: 'config_unreadable',
-      hint: 'check the file permissions, or pass another file with --profile',
+      hint: 'check the file permissions, or pass another file with --config',
     })
   }
 }
@@ -188,7 +188,7 @@ function parseProfileDocument(text: string, file: string): Document {
   if (('default_model' in value || 'task_routes' in value) && !('profile' in value)) {
     throw new ConfigError(`${file} is a raw runtime config (router.yaml), not a profile`, [], {
       code: 'not_a_profile',
-      hint: 'provider login edits profiles: pass one with --profile (create it with `router profile init`), or add the account to this file by hand',
+      hint: 'provider login edits profiles: pass one with --config (create it with `router profile init`), or add the account to this file by hand',
     })
   }
   const accounts = doc.get('accounts', true) as Node | undefined

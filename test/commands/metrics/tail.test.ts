@@ -1,4 +1,4 @@
-import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
+import type {ChildProcessWithoutNullStreams} from 'node:child_process'
 import {appendFile, mkdtemp, rename, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -7,7 +7,7 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {LiveMetricsSnapshotSchema, AuditSummarySchema} from '../../../src/core/metrics/schema.js'
 import {T0, requestEvents} from '../../helpers/audit-events.js'
-import {RUN_JS, runCli} from '../../helpers/run-cli.js'
+import {runCli, startCli} from '../../helpers/run-cli.js'
 import {type SseAuditServer, startSseAuditServer} from '../../helpers/sse-audit-server.js'
 
 const FIXTURE = new URL('../../fixtures/audit/sample.jsonl', import.meta.url).pathname
@@ -31,10 +31,7 @@ const jsonl = (events: object[]) => events.map((e) => JSON.stringify(e) + '\n').
 
 /** `router metrics tail ARGS…` left running; its output accumulates. */
 function tail(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [RUN_JS, 'metrics', 'tail', ...args], {
-    cwd: dir,
-    env: {PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '', ...env},
-  })
+  const child = startCli(['metrics', 'tail', ...args], {cwd: dir, env})
   children.push(child)
   const out = {stdout: '', stderr: ''}
   child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()))

@@ -1,35 +1,16 @@
-import {spawn} from 'node:child_process'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {RoutingDecisionSchema} from '../../../src/core/routing/schema.js'
 import {CODEX_TOOLS} from '../../helpers/agent-tools.js'
+import {type CliResult, runCli} from '../../helpers/run-cli.js'
 
-const BIN = resolve('bin/run.js')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Runs `router route explain …` in `cwd` (no ROUTING_CONFIG_PATH), with optional standard input. */
-function explain(args: string[], options: {cwd: string; stdin?: string; env?: Record<string, string>}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const env: NodeJS.ProcessEnv = {...process.env, ...options.env}
-    if (!options.env?.ROUTING_CONFIG_PATH) delete env.ROUTING_CONFIG_PATH
-    const child = spawn(process.execPath, [BIN, 'route', 'explain', ...args], {cwd: options.cwd, env})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', fail)
-    child.on('close', (code) => done({code, stdout, stderr}))
-    child.stdin.end(options.stdin ?? '')
-  })
+/** Runs `router route explain …` in `cwd` (no ROUTING_CONFIG_PATH unless `env` sets it), with standard input. */
+function explain(args: string[], options: {cwd: string; stdin?: string; env?: Record<string, string>}): Promise<CliResult> {
+  return runCli(['route', 'explain', ...args], {cwd: options.cwd, env: options.env, input: options.stdin ?? ''})
 }
 
 const CONFIG = `# a raw runtime config

@@ -5,7 +5,7 @@ import {join, resolve} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {formatError, formatProblem} from '../../../src/cli/present-error.js'
-import {effectiveModel, loadConfig, parseConfig, resolveConfigPath} from '../../../src/core/config/load.js'
+import {effectiveModel, loadConfig, parseConfig} from '../../../src/core/config/load.js'
 import {ConfigError} from '../../../src/core/errors.js'
 
 const SEED = 'test/fixtures/config/seed-raw.yaml'
@@ -23,14 +23,6 @@ function userError(fn: () => unknown): string {
 }
 
 const RAW_HEAD = 'default_model: openai/gpt-5-mini\n'
-
-describe('resolveConfigPath', () => {
-  it('takes the flag, else ROUTING_CONFIG_PATH, else ./router.profile.yaml', () => {
-    expect(resolveConfigPath('a.yaml', {ROUTING_CONFIG_PATH: 'b.yaml'})).toBe('a.yaml')
-    expect(resolveConfigPath(undefined, {ROUTING_CONFIG_PATH: 'b.yaml'})).toBe('b.yaml')
-    expect(resolveConfigPath(undefined, {})).toBe('router.profile.yaml')
-  })
-})
 
 describe('the seed raw config', () => {
   it('validates as is, with one warning per undeclared and per unserved model', async () => {
