@@ -38,6 +38,12 @@ const MAX_COMMENT = 500
 
 export class QualityFeedback {
   private readonly entries = new Map<string, Remembered>()
+  /**
+   * Request ids in the order they were remembered, as a ring once full: the oldest is found here, not by iterating the
+   * Map, whose iterator walks past every entry deleted before it (at 10 000 entries, microseconds a request).
+   */
+  private readonly order: string[] = []
+  private oldest = 0
   /** The latest answered request of each retry key. */
   private readonly byKey = new Map<string, string>()
   private readonly now: () => number
@@ -70,11 +76,15 @@ export class QualityFeedback {
         this.publish(previousId!, previous, 'retry', 'bad', requestId, null)
       }
     }
-    if (this.entries.size >= this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value!
-      const entry = this.entries.get(oldest)!
+    if (this.order.length >= this.options.maxEntries) {
+      const oldest = this.order[this.oldest]
+      const entry = this.entries.get(oldest)
       this.entries.delete(oldest)
-      if (entry.retryKey !== null && this.byKey.get(entry.retryKey) === oldest) this.byKey.delete(entry.retryKey)
+      if (entry !== undefined && entry.retryKey !== null && this.byKey.get(entry.retryKey) === oldest) this.byKey.delete(entry.retryKey)
+      this.order[this.oldest] = requestId
+      this.oldest = (this.oldest + 1) % this.order.length
+    } else {
+      this.order.push(requestId)
     }
     this.entries.set(requestId, {task, complexity, retryKey, model: null, answeredAt: 0, judged: false})
   }
