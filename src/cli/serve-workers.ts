@@ -21,6 +21,7 @@ import {createPlainLogger} from '../tui/plain-log.js'
 import {configPath} from './config-flag.js'
 import {formatProblem} from './present-error.js'
 import {batchedWriter, listenError, stopSignal, type ServeOptions} from './serve.js'
+import {terminalNotices} from './notices.js'
 
 /** The primary: forks the workers and stays until the user stops it. */
 export async function runPrimary(options: ServeOptions & {workers: number}): Promise<void> {
@@ -31,12 +32,8 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
   const settings = settingsFromEnv(env, {...(options.host === undefined ? {} : {host: options.host}), ...(options.port === undefined ? {} : {port: options.port})})
   if (settings.state_url === undefined && config.state !== undefined) settings.state_url = config.state.url
   const bus = new AuditEventBus({deferred: true})
-  const notices: string[] = []
-  let dashboardUp = false
-  const notice = (line: string): void => {
-    if (dashboardUp) notices.push(line)
-    else process.stderr.write(line + '\n')
-  }
+  const notices = terminalNotices()
+  const notice = notices.notice
   const audit = settings.audit_log_enabled
     ? new AuditLogWriter({
         path: settings.audit_log_path,
@@ -104,11 +101,10 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
         info: {title: `Open-LLM Router (${options.workers} workers)`, address: url, configPath: config.path, profile: config.profile, startedAt: Date.now()},
         metrics: {alpha: settings.live_metrics_ewma_alpha},
       })
-      dashboardUp = true
+      notices.hold()
       await Promise.race([dashboard.waitUntilExit(), stopSignal()])
       dashboard.unmount()
-      dashboardUp = false
-      for (const line of notices) process.stderr.write(line + '\n')
+      notices.release()
       process.stderr.write(`router: shutting down ${options.workers} workers…\n`)
       await stopWorkers(settings.shutdown_grace_seconds * 1000)
     } else {

@@ -11,6 +11,7 @@ import {createPlainLogger, type PlainLogFormat} from '../tui/plain-log.js'
 import {configPath} from './config-flag.js'
 import type {Demo} from './demo.js'
 import {formatProblem} from './present-error.js'
+import {terminalNotices} from './notices.js'
 
 export interface ServeOptions {
   configFlag?: string
@@ -41,12 +42,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
     for (const warning of config.warnings) process.stderr.write(formatProblem({...warning, severity: 'warning'}) + '\n')
     const bus = new AuditEventBus({deferred: true})
     // While the dashboard owns the terminal, messages wait for it to close.
-    const notices: string[] = []
-    let dashboardUp = false
-    const notice = (line: string): void => {
-      if (dashboardUp) notices.push(line)
-      else process.stderr.write(line + '\n')
-    }
+    const notices = terminalNotices()
+    const notice = notices.notice
     gateway = await startGateway({
       config,
       bus,
@@ -95,11 +92,10 @@ export async function runServe(options: ServeOptions): Promise<void> {
         // The gateway's own live metrics, fed by the same bus: one computation for the routing policy and the screen.
         sharedMetrics: gateway.state.metrics,
       })
-      dashboardUp = true
+      notices.hold()
       await Promise.race([dashboard.waitUntilExit(), stopSignal()])
       dashboard.unmount()
-      dashboardUp = false
-      for (const line of notices) process.stderr.write(line + '\n')
+      notices.release()
     } else {
       process.stderr.write(banner(gateway, config, demo === undefined ? null : {traffic: stopTraffic !== undefined}) + '\n')
       const output = batchedWriter(process.stdout)

@@ -18,23 +18,12 @@ import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
+import {createPrng} from '../../src/sim/prng.js'
 import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_207)
 const PER_SHAPE = Number(process.env.FUZZ_REQUESTS ?? 1000)
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 16)
-
-/** mulberry32: a small, fast, seedable generator (the same seed gives the same run). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json}
 
@@ -402,7 +391,7 @@ afterAll(async () => {
 
 describe(`fuzzing the gateway (seed ${SEED}, ${PER_SHAPE} requests per shape)`, () => {
   it.each(SHAPES)('answers every mutated $name request with one clear outcome', async (shape) => {
-    const mutator = new Mutator(generator(SEED ^ hash(shape.name)))
+    const mutator = new Mutator(createPrng(SEED ^ hash(shape.name)))
     const requests = Array.from({length: PER_SHAPE}, () => mutator.request(shape))
     const pool = new Pool(gateway.url, {connections: CONCURRENCY, pipelining: 1})
     const failures: string[] = []
