@@ -324,8 +324,7 @@ async function route(
     state.feedback?.routed(request.routerId, decision.task, decision.complexity, endpoint, input, principal)
     state.sessions?.routed(request.routerId, decision)
 
-    const clean: Record<string, unknown> = {}
-    for (const key in input) if (!ROUTER_REQUEST_FIELD_SET.has(key)) clean[key] = input[key]
+    const clean = withoutRouterFields(input)
 
     const clientGone = new ClientAbort()
     reply.raw.on('close', () => {
@@ -371,6 +370,17 @@ async function route(
     admission?.release()
     lease?.abandon()
   }
+}
+
+/** The body without the router-only fields (`router`, `allowed_models`, …): the same object when it has none, as most do. */
+function withoutRouterFields(input: Record<string, unknown>): Record<string, unknown> {
+  for (const field in input) {
+    if (!ROUTER_REQUEST_FIELD_SET.has(field)) continue
+    const clean: Record<string, unknown> = {}
+    for (const key in input) if (!ROUTER_REQUEST_FIELD_SET.has(key)) clean[key] = input[key]
+    return clean
+  }
+  return input
 }
 
 /**

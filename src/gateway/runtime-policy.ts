@@ -34,6 +34,7 @@ export interface RuntimePolicyOptions {
 export class RuntimePolicy {
   private priors: Record<string, ModelPrior> = {}
   private tiers: Record<string, TierEscalation> = {}
+  private anyTier = false
   /** Quality counts per `task/complexity/model` when its key was last decided on: escalations judge what came since. */
   private readonly baseline = new Map<string, QualityCounts>()
   private cached: {base: RuntimeConfig; priors: Record<string, ModelPrior>; view: RuntimeConfig} | null = null
@@ -64,6 +65,7 @@ export class RuntimePolicy {
     if (read.kind === 'loaded') {
       this.priors = read.priors
       this.tiers = read.escalations ?? {}
+      this.anyTier = Object.keys(this.tiers).length > 0
       this.loadedModels = Object.keys(read.priors).length
     } else if (read.kind === 'invalid') {
       this.corrupt = true
@@ -134,9 +136,12 @@ export class RuntimePolicy {
     return adjustments
   }
 
-  /** Tiers raised by quality feedback, in force now, keyed `task/complexity`: what routing passes to `decideRoute`. */
-  get escalations(): Readonly<Record<string, TierEscalation>> {
-    return this.tiers
+  /**
+   * Tiers raised by quality feedback, in force now, keyed `task/complexity`: what routing passes to `decideRoute`.
+   * Undefined when none is, so that a decision builds no key to look up.
+   */
+  get escalations(): Readonly<Record<string, TierEscalation>> | undefined {
+    return this.anyTier ? this.tiers : undefined
   }
 
   /** Raises or lowers tiers from the quality counts (see `updateEscalations`); true when something changed. */
@@ -151,6 +156,7 @@ export class RuntimePolicy {
       if (decided.includes(key)) this.baseline.set(`${key}/${row.model}`, row)
     }
     this.tiers = escalations
+    this.anyTier = Object.keys(escalations).length > 0
     return true
   }
 

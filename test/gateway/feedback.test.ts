@@ -122,7 +122,7 @@ describe('escalation', () => {
     for (const id of low.slice(0, 2)) expect((await judge({request_id: id, verdict: 'bad'})).status).toBe(200)
     await vi.waitFor(() => expect(feedbackEvents().filter((e) => low.includes(e.request_id))).toHaveLength(2))
     gateway.state.policy!.update(config)
-    expect(gateway.state.policy!.escalations['thinking/low']).toMatchObject({from: 'low', to: 'medium', model: 'openai/gpt-5-nano', answered: 4, bad: 2})
+    expect(gateway.state.policy!.escalations?.['thinking/low']).toMatchObject({from: 'low', to: 'medium', model: 'openai/gpt-5-nano', answered: 4, bad: 2})
 
     const res = await client.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'Say hello again.'}], ...thinking} as never).withResponse()
     expect(res.response.headers.get('x-router-model')).toBe('openai/gpt-5-mini')

@@ -25,6 +25,7 @@
  * `sessions.ts` (sessions and what cache affinity saved, from `route_decision.session`), `snapshot.ts` (the snapshot).
  */
 import type {AuditEvent} from '../audit/schema.js'
+import {parseAuditTimestamp} from '../audit/timestamp.js'
 import {ewma} from './histogram.js'
 import {SpendByKey, UsageAccumulator} from './usage.js'
 import type {Complexity, Task} from '../config/schema.js'
@@ -142,7 +143,7 @@ export class LiveMetrics {
     // Events of one millisecond share their `ts` text: parse it once.
     if (event.ts !== this.lastTsText) {
       this.lastTsText = event.ts
-      this.lastTsParsed = Date.parse(event.ts)
+      this.lastTsParsed = parseAuditTimestamp(event.ts)
     }
     const parsed = this.lastTsParsed
     // A clock ahead of ours (a remote gateway) must not put events in the future of the window.

@@ -17,6 +17,7 @@
 import {routeFor} from '../config/routes.js'
 import type {Capability, EndpointModels, RuntimeConfig} from '../config/schema.js'
 import {RoutingError} from '../errors.js'
+import {isoTimestamp} from '../iso-time.js'
 import {tierKey} from '../policy/feedback.js'
 import type {TierEscalation} from '../policy/schema.js'
 import {classifyRequest} from './classifier.js'
@@ -242,7 +243,7 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
       }
       sessionDecision = part(
         verdict.affinity,
-        verdict.warmUntil === null ? null : new Date(verdict.warmUntil).toISOString(),
+        verdict.warmUntil === null ? null : isoTimestamp(verdict.warmUntil),
         verdict.stayCostUsd,
         verdict.switchCostUsd,
       )
