@@ -113,10 +113,25 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
     return null
   }
 
+  /**
+   * The credential an environment variable holds, read again at most every `recheckMs`: reading `process.env` costs
+   * about half a microsecond (a call into the C++ side), and every request resolves its account's key.
+   */
+  const fromEnv = new Map<string, {credential: Credential | null; readAt: number}>()
+  function envCredential(name: string): Credential | null {
+    const at = now()
+    const cached = fromEnv.get(name)
+    if (cached !== undefined && at - cached.readAt < recheckMs) return cached.credential
+    const value = env[name]
+    const credential = value ? {token: value} : null
+    fromEnv.set(name, {credential, readAt: at})
+    return credential
+  }
+
   async function resolveApiKey(account: Account): Promise<Credential | null> {
     if (account.api_key_env) {
-      const value = env[account.api_key_env]
-      if (value) return {token: value}
+      const credential = envCredential(account.api_key_env)
+      if (credential !== null) return credential
     }
     if (account.api_key) return {token: account.api_key}
     const ref = account.credential_ref ?? account.name
