@@ -162,11 +162,13 @@ export async function buildApp(
   })
 
   for (const [path, endpoint] of ENDPOINT_ROUTES) {
-    app.post(`/v1${path}`, (request, reply) => handle(state, request, reply, endpoint, path))
+    app.post(`/v1${path}`, (request, reply) => handle(new RequestScope(state, request, reply, endpoint, path)))
   }
   for (const dialect of DIALECTS) dialect.extraRoutes?.(app)
   registerOperations(app, state)
-  app.post<{Params: {'*': string}}>('/v1/*', (request, reply) => handle(state, request, reply, 'passthrough', passthroughPath(request.params['*'], request.url)))
+  app.post<{Params: {'*': string}}>('/v1/*', (request, reply) =>
+    handle(new RequestScope(state, request, reply, 'passthrough', passthroughPath(request.params['*'], request.url))),
+  )
 
   await options.extend?.(app)
   return app
@@ -199,14 +201,25 @@ function noSchemaCompiler(): never {
   throw new Error('the gateway compiles no route schemas: validate in the handler, or set a schema compiler in buildApp')
 }
 
+/** One request to a proxied route (`POST /v1/*`), as the steps of its handling share it. */
+class RequestScope {
+  constructor(
+    readonly state: GatewayState,
+    readonly request: FastifyRequest,
+    readonly reply: FastifyReply,
+    readonly endpoint: Endpoint,
+    /** Path after `/v1`: the upstream's path, and the idempotency fingerprint's. */
+    readonly path: string,
+  ) {}
+}
+
 /** Routes one request and hands it to the proxy loop. */
-async function handle(state: GatewayState, request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, path: string): Promise<void> {
-  const body = request.body
-  const active = state.active
+async function handle(scope: RequestScope): Promise<void> {
+  const active = scope.state.active
   active.count++
   active.started++
   try {
-    await route(state, request, reply, endpoint, path, body)
+    await route(scope)
   } finally {
     if (--active.count === 0) active.onIdle?.()
   }
@@ -222,19 +235,14 @@ function checkedBody(endpoint: Endpoint, body: unknown): Record<string, unknown>
   return input
 }
 
-async function route(
-  state: GatewayState,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  endpoint: Endpoint,
-  path: string,
-  body: unknown,
-): Promise<void> {
+async function route(scope: RequestScope): Promise<void> {
+  const {state, request, reply, endpoint} = scope
+  const body = request.body
   let lease: IdempotencyLease | undefined
   const streamed = typeof body === 'object' && body !== null && (body as {stream?: unknown}).stream === true
   const idempotencyKey = state.idempotency !== undefined && !streamed ? request.headers['idempotency-key'] : undefined
   if (typeof idempotencyKey === 'string' && idempotencyKey.length > 0) {
-    lease = await idempotent(state, request, reply, endpoint, path, body, idempotencyKey)
+    lease = await idempotent(scope, idempotencyKey)
     if (lease === undefined) return
   }
   let admission: Admission | undefined
@@ -282,22 +290,22 @@ async function route(
     const dialect = request.dialect
     const proxyInput: ProxyInput = {
       requestId,
-        endpoint,
-        path,
-        body: clean,
-        rawBody,
-        stream,
-        decision,
-        sessionTarget: session?.state ? {account: session.state.account, provider: session.state.provider} : undefined,
-        principal,
-        clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
-        anthropicBeta: undefined,
-        dialect,
-        startedAt: request.routerStart,
-        signal: clientGone,
-        config,
-        onComplete: lease ? (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text) : undefined,
-      }
+      endpoint,
+      path: scope.path,
+      body: clean,
+      rawBody,
+      stream,
+      decision,
+      sessionTarget: session?.state ? {account: session.state.account, provider: session.state.provider} : undefined,
+      principal,
+      clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
+      anthropicBeta: undefined,
+      dialect,
+      startedAt: request.routerStart,
+      signal: clientGone,
+      config,
+      onComplete: lease ? (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text) : undefined,
+    }
     dialect.passHeaders(request.headers, proxyInput)
     await proxyRequest(state, proxyInput, reply)
   } catch (error) {
@@ -318,27 +326,20 @@ async function route(
  * Handles `Idempotency-Key`: returns the lease when this request is the one to run, or answers it (a replay, a 409)
  * and returns undefined.
  */
-async function idempotent(
-  state: GatewayState,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  endpoint: Endpoint,
-  path: string,
-  body: unknown,
-  key: string,
-): Promise<IdempotencyLease | undefined> {
+async function idempotent(scope: RequestScope, key: string): Promise<IdempotencyLease | undefined> {
+  const {state, request, reply} = scope
   if (key.length > MAX_IDEMPOTENCY_KEY) {
     throw ERRORS.idempotencyKeyTooLong(MAX_IDEMPOTENCY_KEY)
   }
   const tenant = idempotencyTenant(request.principal, request.headers['openai-organization'])
-  const decision = await state.idempotency!.acquire(tenant, key, requestFingerprint('POST', `/v1${path}`, body))
+  const decision = await state.idempotency!.acquire(tenant, key, requestFingerprint('POST', `/v1${scope.path}`, request.body))
   switch (decision.kind) {
     case 'run': {
       reply.header('x-router-idempotency-status', 'created')
       return decision.lease
     }
     case 'replay': {
-      replay(state, request, reply, endpoint, decision.response)
+      replay(scope, decision.response)
       return undefined
     }
     case 'mismatch':
@@ -349,13 +350,14 @@ async function idempotent(
 }
 
 /** Sends a remembered response again and audits it as a request of its own (`replay_of`). */
-function replay(state: GatewayState, request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, stored: StoredResponse): void {
+function replay(scope: RequestScope, stored: StoredResponse): void {
+  const {state, request, reply} = scope
   // Sent as stored: an error body is already in the dialect's shape.
   reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body.toString('utf8'))
   const ok = stored.status >= 200 && stored.status < 300
   const rejected = stored.errorCode !== undefined
   state.bus.publish(
-    terminalEvent(request.routerId, request.principal || undefined, endpoint, {
+    terminalEvent(request.routerId, request.principal || undefined, scope.endpoint, {
       outcome: ok ? 'success' : rejected ? 'rejected' : 'upstream_error',
       status: stored.status,
       task: null,

@@ -30,7 +30,12 @@ export function passNothing(): void {}
 
 /** The error that ends a broken stream, as OpenAI's APIs put it in an `error` member. */
 export function streamErrorMember(message: string): {message: string; type: string; code: string; param: null} {
-  return {message: `Upstream stream interrupted: ${message}`, type: 'upstream_error', code: 'stream_interrupted', param: null}
+  return {
+    message: `Upstream stream interrupted: ${message}`,
+    type: 'upstream_error',
+    code: 'stream_interrupted',
+    param: null,
+  }
 }
 
 export const CHAT: ClientDialect = {

@@ -12,9 +12,8 @@ import type {ClientDialect} from './types.js'
 export const DIALECTS: readonly ClientDialect[] = [MESSAGES, RESPONSES, CHAT]
 
 /** Every dedicated endpoint: path after `/v1`, endpoint, and the dialect its clients speak. */
-export const ENDPOINT_ROUTES: ReadonlyArray<readonly [path: string, endpoint: Endpoint, dialect: ClientDialect]> = DIALECTS.flatMap((dialect) =>
-  dialect.endpoints.map(([path, endpoint]) => [path, endpoint, dialect] as const),
-)
+export const ENDPOINT_ROUTES: ReadonlyArray<readonly [path: string, endpoint: Endpoint, dialect: ClientDialect]> =
+  DIALECTS.flatMap((dialect) => dialect.endpoints.map(([path, endpoint]) => [path, endpoint, dialect] as const))
 
 /** The dialect of a request, by its URL: the dialect whose prefix the path starts with, else OpenAI's chat completions. */
 export function dialectOf(url: string): ClientDialect {

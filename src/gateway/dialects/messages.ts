@@ -39,7 +39,10 @@ export const MESSAGES: ClientDialect = {
   endpoints: [['/messages', 'messages']],
   extraRoutes: registerCountTokens,
   // Anthropic's errors have no `_router`: its clients read the API's own shape.
-  errorBody: (error: GatewayError) => ({type: 'error', error: {type: anthropicErrorType(error.status), message: error.message}}),
+  errorBody: (error: GatewayError) => ({
+    type: 'error',
+    error: {type: anthropicErrorType(error.status), message: error.message},
+  }),
   upstreamError(status, text) {
     let body: unknown
     try {
@@ -49,7 +52,8 @@ export const MESSAGES: ClientDialect = {
     }
     return JSON.stringify(anthropicErrorBody(status, body))
   },
-  streamError: (message) => `event: error\ndata: ${JSON.stringify({type: 'error', error: {type: 'api_error', message: streamErrorMember(message).message}})}\n\n`,
+  streamError: (message) =>
+    `event: error\ndata: ${JSON.stringify({type: 'error', error: {type: 'api_error', message: streamErrorMember(message).message}})}\n\n`,
   authorization(headers) {
     const authorization = headers.authorization
     if (authorization !== undefined) return authorization
