@@ -130,6 +130,7 @@ export const ERRORS = {
   unknownRequestId: (id: string) =>
     new GatewayError(404, `No answered request ${id} is remembered (the gateway keeps the last 10 000 it routed).`, INVALID, 'request_not_found', 'request_id'),
   alreadyJudged: (id: string) => new GatewayError(409, `Request ${id} already has a verdict.`, INVALID, 'already_judged', 'request_id'),
+  eventStreamClosed: () => new GatewayError(503, 'The gateway is shutting down.', 'service_unavailable', 'shutting_down'),
   featureDisabled: (message: string, code: 'live_metrics_disabled' | 'keys_disabled' | 'events_disabled' | 'metrics_disabled') => new GatewayError(404, message, INVALID, code),
 
   // Anything else thrown while handling a request (`toGatewayError`).
