@@ -11,9 +11,10 @@ import type {ClientDialect} from './types.js'
 /** Every dialect; the default (OpenAI's chat completions, no prefix of its own) last. */
 export const DIALECTS: readonly ClientDialect[] = [MESSAGES, RESPONSES, CHAT]
 
-/** Every dedicated endpoint: path after `/v1`, endpoint, and the dialect its clients speak. */
-export const ENDPOINT_ROUTES: ReadonlyArray<readonly [path: string, endpoint: Endpoint, dialect: ClientDialect]> =
-  DIALECTS.flatMap((dialect) => dialect.endpoints.map(([path, endpoint]) => [path, endpoint, dialect] as const))
+/** Every dedicated endpoint, by path after `/v1`; any other `POST /v1/*` is a passthrough. */
+export const ENDPOINT_ROUTES: ReadonlyArray<readonly [path: string, endpoint: Endpoint]> = DIALECTS.flatMap(
+  (dialect) => dialect.endpoints,
+)
 
 /** The dialect of a request, by its URL: the dialect whose prefix the path starts with, else OpenAI's chat completions. */
 export function dialectOf(url: string): ClientDialect {
