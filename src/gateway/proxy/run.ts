@@ -438,6 +438,7 @@ class ProxyRun {
   private sendAnswer(target: Target, answer: Extract<AttemptOutcome, {kind: 'answer'}>, costUsd: number | null): void {
     let body = answer.body
     if (typeof body === 'string' && answer.contentType.includes('json')) body = injectRouter(body, JSON.stringify(this.routerObject(target, costUsd)))
+    // The adapters leave an upstream's error in OpenAI's shape: the client's dialect puts it in its API's.
     if (answer.status >= 400 && typeof body === 'string') body = this.input.dialect.upstreamError(answer.status, body)
     const headers = this.clientHeaders(target, answer.headers)
     headers['content-type'] = answer.contentType
