@@ -10,33 +10,22 @@ import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} f
 import {promptForAudit} from '../core/audit/prompt.js'
 import type {RouteDecisionEvent} from '../core/audit/schema.js'
 import {auditTimestamp} from '../core/audit/timestamp.js'
-import {classifyRequest} from '../core/routing/classifier.js'
 import {decideRoute} from '../core/routing/decide.js'
 import {sessionKeyOf} from '../core/routing/session.js'
 import {promptCacheTtlMs} from '../core/catalog/index.js'
 import {servableModels} from '../core/routing/resolve-model.js'
 import type {Endpoint, RoutingDecision} from '../core/routing/schema.js'
 import {ROUTER_REQUEST_FIELD_SET} from '../core/routing/request-options.js'
-import {anthropicErrorBody} from './adapters/messages-bridge.js'
 import {ClientAbort} from './client-abort.js'
-import {GatewayError, toGatewayError} from './errors.js'
+import {DIALECTS, ENDPOINT_ROUTES, dialectOf, type ClientDialect} from './dialects/index.js'
+import {ERRORS, toGatewayError, type GatewayError} from './errors.js'
 import {idempotencyTenant, requestFingerprint, type IdempotencyLease, type StoredResponse} from './idempotency.js'
 import {decideWithinKey, type Admission} from './key-limits.js'
 import {registerOperations} from './operations.js'
-import {proxyRequest} from './proxy/run.js'
+import {proxyRequest, type ProxyInput} from './proxy/run.js'
 import {terminalEvent} from './proxy/events.js'
 import {checkRequestShape} from './request-shape.js'
 import type {GatewayState} from './state.js'
-
-/** Dedicated endpoints; any other `POST /v1/*` is a passthrough. */
-const ENDPOINT_ROUTES: Array<[path: string, endpoint: Endpoint]> = [
-  ['/chat/completions', 'chat.completions'],
-  ['/responses', 'responses'],
-  ['/completions', 'completions'],
-  ['/embeddings', 'embeddings'],
-  ['/images/generations', 'images.generations'],
-  ['/messages', 'messages'],
-]
 
 const VERSION = process.env.npm_package_version ?? '0.1.0'
 
@@ -48,6 +37,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     routerId: string
     routerStart: number
+    /** The API its client speaks, picked by its path when it arrives (`dialectOf`): its errors' shape and more. */
+    dialect: ClientDialect
     /** The authenticated ingress principal (key name or JWT subject); undefined when ingress auth is off. */
     principal: string | undefined
     /**
@@ -91,7 +82,8 @@ export async function buildApp(
     // No route declares a JSON schema (bodies are checked by the routing core and the adapters), so Fastify's default
     // compilers, Ajv and fast-json-stringify (about 9 MB of a process's memory), are never loaded.
     schemaController: {compilersFactory: {buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler}},
-    // A malformed URL (bad percent-encoding) is refused before any hook runs: answer it in OpenAI's shape too.
+    // A malformed URL (bad percent-encoding) is refused before any hook runs (so before a dialect is picked): answer it
+    // in OpenAI's shape.
     frameworkErrors: (error, _request, reply) => {
       const gatewayError = toGatewayError(error)
       void (reply as FastifyReply).code(gatewayError.status).header('x-router-request-id', newRequestId()).send(gatewayError.toBody())
@@ -100,6 +92,8 @@ export async function buildApp(
 
   app.decorateRequest('routerId', '')
   app.decorateRequest('routerStart', 0)
+  // Picked by the onRequest hook before anything reads it (a decorator's default may not be an object).
+  app.decorateRequest('dialect', null as unknown as ClientDialect)
   app.decorateRequest('principal', undefined)
   app.decorateRequest('rawBody', null)
   const auth = state.auth
@@ -107,17 +101,18 @@ export async function buildApp(
   app.addHook('onRequest', (request, _reply, done) => {
     request.routerStart = performance.now()
     request.routerId = newRequestId()
+    request.dialect = dialectOf(request.url)
     // An empty Content-Type is no media type at all: read the body as JSON, like a request without the header.
     if (request.headers['content-type'] === '') delete request.headers['content-type']
     if (state.draining) {
-      done(shuttingDown())
+      done(ERRORS.shuttingDown())
       return
     }
     if (auth === undefined || !auth.protects(request.url)) {
       done()
       return
     }
-    auth.authenticate(authorizationOf(request)).then(
+    auth.authenticate(request.dialect.authorization(request.headers)).then(
       (principal) => {
         request.principal = principal
         done()
@@ -139,22 +134,19 @@ export async function buildApp(
       request.rawBody = raw
       done(null, parsed)
     } catch (error) {
-      done(
-        new GatewayError(400, `Request body is not valid JSON: ${(error as Error).message}`, 'invalid_request_error', 'invalid_json'),
-        undefined,
-      )
+      done(ERRORS.invalidJson((error as Error).message), undefined)
     }
   })
 
   app.setErrorHandler((error, request, reply) => {
     // A body cut off by the request timeout fails to read like an aborted one: say which it was.
-    const gatewayError = timedOut.has(request.raw.socket) ? requestTimedOut() : toGatewayError(error)
+    const gatewayError = timedOut.has(request.raw.socket) ? ERRORS.requestTimeout() : toGatewayError(error)
     rejectRequest(state, request, reply, gatewayError)
   })
 
   app.setNotFoundHandler((request, reply) => {
-    const error = new GatewayError(404, `No route for ${request.method} ${request.url.split('?')[0]}.`, 'invalid_request_error', 'not_found')
-    reply.code(404).header('x-router-request-id', request.routerId).send(error.toBody())
+    const error = ERRORS.noRoute(request.method, request.url.split('?')[0])
+    reply.code(404).header('x-router-request-id', request.routerId).send(request.dialect.errorBody(error))
   })
 
   app.get('/health', async (_request, reply) => reply.send(health(state)))
@@ -163,62 +155,23 @@ export async function buildApp(
     const id = request.params['*']
     const model = modelList(state).data.find((m) => m.id === id)
     if (!model) {
-      const error = new GatewayError(404, `Model "${id}" is not configured. GET /v1/models lists the models.`, 'invalid_request_error', 'model_not_found', 'model')
-      return reply.code(404).header('x-router-request-id', request.routerId).send(error.toBody())
+      const error = ERRORS.unconfiguredModelId(id)
+      return reply.code(404).header('x-router-request-id', request.routerId).send(request.dialect.errorBody(error))
     }
     return reply.send(model)
   })
 
   for (const [path, endpoint] of ENDPOINT_ROUTES) {
-    app.post(`/v1${path}`, (request, reply) => handle(state, request, reply, endpoint, path))
+    app.post(`/v1${path}`, (request, reply) => handle(new RequestScope(state, request, reply, endpoint, path)))
   }
-  registerMessagesExtras(app)
+  for (const dialect of DIALECTS) dialect.extraRoutes?.(app)
   registerOperations(app, state)
-  app.post<{Params: {'*': string}}>('/v1/*', (request, reply) => handle(state, request, reply, 'passthrough', passthroughPath(request.params['*'], request.url)))
+  app.post<{Params: {'*': string}}>('/v1/*', (request, reply) =>
+    handle(new RequestScope(state, request, reply, 'passthrough', passthroughPath(request.params['*'], request.url))),
+  )
 
   await options.extend?.(app)
   return app
-}
-
-/**
- * What Messages clients (Claude Code, the Anthropic SDKs) need besides `POST /v1/messages`: errors in Anthropic's
- * shape (`{"type": "error", "error": {"type", "message"}}`), and `POST /v1/messages/count_tokens` answered here from
- * the router's own estimate (no provider counts tokens for another's models).
- */
-function registerMessagesExtras(app: FastifyInstance): void {
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode < 400 || typeof payload !== 'string' || !request.url.startsWith('/v1/messages')) {
-      done(null, payload)
-      return
-    }
-    let body: unknown
-    try {
-      body = JSON.parse(payload)
-    } catch {
-      done(null, payload)
-      return
-    }
-    done(null, JSON.stringify(anthropicErrorBody(reply.statusCode, body)))
-  })
-  app.post('/v1/messages/count_tokens', async (request, reply) => {
-    const body = request.body
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new GatewayError(400, 'Request body must be a JSON object.', 'invalid_request_error', 'invalid_json')
-    }
-    const estimate = classifyRequest(body, 'messages').requirements.input_tokens
-    return reply.header('x-router-request-id', request.routerId).send({input_tokens: estimate})
-  })
-}
-
-/**
- * The client's credential as an `Authorization` value. Anthropic's clients send their key as `x-api-key` (Claude Code
- * with `ANTHROPIC_API_KEY`), which stands in on the Messages routes when there is no `Authorization` header.
- */
-function authorizationOf(request: FastifyRequest): string | undefined {
-  const authorization = request.headers.authorization
-  if (authorization !== undefined) return authorization
-  const key = request.headers['x-api-key']
-  return typeof key === 'string' && key !== '' && request.url.startsWith('/v1/messages') ? `Bearer ${key}` : undefined
 }
 
 /**
@@ -232,12 +185,7 @@ function passthroughPath(wildcard: string, url: string): string {
     hasControlCharacter(wildcard) || /\\|%(?:2e|2f|5c)/i.test(wildcard) || wildcard.split('/').some((segment) => segment === '.' || segment === '..')
   if (!unsafe) return '/' + wildcard
   const shown = url.split('?')[0]
-  throw new GatewayError(
-    400,
-    `The path ${JSON.stringify(shown.length > 200 ? shown.slice(0, 200) + '…' : shown)} is not allowed: a passthrough path may not contain "." or ".." segments, backslashes, control characters, or encoded slashes or dots.`,
-    'invalid_request_error',
-    'invalid_path',
-  )
+  throw ERRORS.unsafePassthroughPath(shown.length > 200 ? shown.slice(0, 200) + '…' : shown)
 }
 
 function hasControlCharacter(text: string): boolean {
@@ -253,14 +201,25 @@ function noSchemaCompiler(): never {
   throw new Error('the gateway compiles no route schemas: validate in the handler, or set a schema compiler in buildApp')
 }
 
+/** One request to a proxied route (`POST /v1/*`), as the steps of its handling share it. */
+class RequestScope {
+  constructor(
+    readonly state: GatewayState,
+    readonly request: FastifyRequest,
+    readonly reply: FastifyReply,
+    readonly endpoint: Endpoint,
+    /** Path after `/v1`: the upstream's path, and the idempotency fingerprint's. */
+    readonly path: string,
+  ) {}
+}
+
 /** Routes one request and hands it to the proxy loop. */
-async function handle(state: GatewayState, request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, path: string): Promise<void> {
-  const body = request.body
-  const active = state.active
+async function handle(scope: RequestScope): Promise<void> {
+  const active = scope.state.active
   active.count++
   active.started++
   try {
-    await route(state, request, reply, endpoint, path, body)
+    await route(scope)
   } finally {
     if (--active.count === 0) active.onIdle?.()
   }
@@ -269,31 +228,21 @@ async function handle(state: GatewayState, request: FastifyRequest, reply: Fasti
 /** The body as a JSON object whose fields have the shapes the endpoint's API requires; throws a 400 otherwise. */
 function checkedBody(endpoint: Endpoint, body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new GatewayError(
-      400,
-      body === undefined ? 'Request body is empty; send a JSON object.' : 'Request body must be a JSON object.',
-      'invalid_request_error',
-      'invalid_json',
-    )
+    throw body === undefined ? ERRORS.emptyBody() : ERRORS.bodyNotObject()
   }
   const input = body as Record<string, unknown>
   checkRequestShape(endpoint, input)
   return input
 }
 
-async function route(
-  state: GatewayState,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  endpoint: Endpoint,
-  path: string,
-  body: unknown,
-): Promise<void> {
+async function route(scope: RequestScope): Promise<void> {
+  const {state, request, reply, endpoint} = scope
+  const body = request.body
   let lease: IdempotencyLease | undefined
   const streamed = typeof body === 'object' && body !== null && (body as {stream?: unknown}).stream === true
   const idempotencyKey = state.idempotency !== undefined && !streamed ? request.headers['idempotency-key'] : undefined
   if (typeof idempotencyKey === 'string' && idempotencyKey.length > 0) {
-    lease = await idempotent(state, request, reply, endpoint, path, body, idempotencyKey)
+    lease = await idempotent(scope, idempotencyKey)
     if (lease === undefined) return
   }
   let admission: Admission | undefined
@@ -332,38 +281,38 @@ async function route(
     })
     // With ingress auth on, `Authorization` holds the gateway credential: passthrough accounts get the client's
     // upstream token from `X-Upstream-Authorization` instead, never the ingress key.
-    const authorization = state.auth ? request.headers['x-upstream-authorization'] : authorizationOf(request)
+    const authorization = state.auth ? request.headers['x-upstream-authorization'] : request.dialect.authorization(request.headers)
     const requestId = request.routerId
     // The proxy holds the body's bytes from here on, and lets them go once an answer is committed.
     const rawBody = request.rawBody
     request.rawBody = null
-    await proxyRequest(
-      state,
-      {
-        requestId,
-        endpoint,
-        path,
-        body: clean,
-        rawBody,
-        stream,
-        decision,
-        sessionTarget: session?.state ? {account: session.state.account, provider: session.state.provider} : undefined,
-        principal,
-        clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
-        anthropicBeta: endpoint === 'messages' && typeof request.headers['anthropic-beta'] === 'string' ? request.headers['anthropic-beta'] : undefined,
-        startedAt: request.routerStart,
-        signal: clientGone,
-        config,
-        onComplete: lease ? (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text) : undefined,
-      },
-      reply,
-    )
+    const dialect = request.dialect
+    const proxyInput: ProxyInput = {
+      requestId,
+      endpoint,
+      path: scope.path,
+      body: clean,
+      rawBody,
+      stream,
+      decision,
+      sessionTarget: session?.state ? {account: session.state.account, provider: session.state.provider} : undefined,
+      principal,
+      clientAuthorization: typeof authorization === 'string' ? authorization : undefined,
+      anthropicBeta: undefined,
+      dialect,
+      startedAt: request.routerStart,
+      signal: clientGone,
+      config,
+      onComplete: lease ? (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text) : undefined,
+    }
+    dialect.passHeaders(request.headers, proxyInput)
+    await proxyRequest(state, proxyInput, reply)
   } catch (error) {
     // The gateway's own refusal (a body of the wrong shape, an unknown model) is an answer like any other: remembered
     // for the key, so that a retry gets it again. The error handler sends the same bytes.
     if (lease) {
       const refusal = toGatewayError(error)
-      lease.complete(request.routerId, refusal.status, errorHeaders(request, refusal), JSON.stringify(refusal.toBody()), refusal.code)
+      lease.complete(request.routerId, refusal.status, errorHeaders(request, refusal), JSON.stringify(request.dialect.errorBody(refusal)), refusal.code)
     }
     throw error
   } finally {
@@ -387,57 +336,38 @@ function withoutRouterFields(input: Record<string, unknown>): Record<string, unk
  * Handles `Idempotency-Key`: returns the lease when this request is the one to run, or answers it (a replay, a 409)
  * and returns undefined.
  */
-async function idempotent(
-  state: GatewayState,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  endpoint: Endpoint,
-  path: string,
-  body: unknown,
-  key: string,
-): Promise<IdempotencyLease | undefined> {
+async function idempotent(scope: RequestScope, key: string): Promise<IdempotencyLease | undefined> {
+  const {state, request, reply} = scope
   if (key.length > MAX_IDEMPOTENCY_KEY) {
-    throw new GatewayError(400, `Idempotency-Key is longer than ${MAX_IDEMPOTENCY_KEY} characters.`, 'invalid_request_error', 'invalid_idempotency_key')
+    throw ERRORS.idempotencyKeyTooLong(MAX_IDEMPOTENCY_KEY)
   }
   const tenant = idempotencyTenant(request.principal, request.headers['openai-organization'])
-  const decision = await state.idempotency!.acquire(tenant, key, requestFingerprint('POST', `/v1${path}`, body))
+  const decision = await state.idempotency!.acquire(tenant, key, requestFingerprint('POST', `/v1${scope.path}`, request.body))
   switch (decision.kind) {
     case 'run': {
       reply.header('x-router-idempotency-status', 'created')
       return decision.lease
     }
     case 'replay': {
-      replay(state, request, reply, endpoint, decision.response)
+      replay(scope, decision.response)
       return undefined
     }
     case 'mismatch':
-      throw new GatewayError(
-        409,
-        'This Idempotency-Key was already used with a different request body. Use a new key for a new request.',
-        'invalid_request_error',
-        'idempotency_key_reused',
-      )
+      throw ERRORS.idempotencyKeyReused()
     case 'busy':
-      throw new GatewayError(
-        409,
-        'A request with this Idempotency-Key is still in progress. Retry later to get its response.',
-        'invalid_request_error',
-        'idempotency_in_progress',
-        null,
-        {'retry-after': '1'},
-      )
+      throw ERRORS.idempotencyInProgress()
   }
 }
 
 /** Sends a remembered response again and audits it as a request of its own (`replay_of`). */
-function replay(state: GatewayState, request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, stored: StoredResponse): void {
-  // Sent as text: on the Messages routes an error body is put in Anthropic's shape on its way out, as it was the first
-  // time.
+function replay(scope: RequestScope, stored: StoredResponse): void {
+  const {state, request, reply} = scope
+  // Sent as stored: an error body is already in the dialect's shape.
   reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body.toString('utf8'))
   const ok = stored.status >= 200 && stored.status < 300
   const rejected = stored.errorCode !== undefined
   state.bus.publish(
-    terminalEvent(request.routerId, request.principal || undefined, endpoint, {
+    terminalEvent(request.routerId, request.principal || undefined, scope.endpoint, {
       outcome: ok ? 'success' : rejected ? 'rejected' : 'upstream_error',
       status: stored.status,
       task: null,
@@ -453,19 +383,10 @@ function replay(state: GatewayState, request: FastifyRequest, reply: FastifyRepl
   )
 }
 
-function requestTimedOut(): GatewayError {
-  return new GatewayError(
-    408,
-    'The request was not received in time: send the headers and the body promptly (ROUTER_CLIENT_REQUEST_TIMEOUT_SECONDS).',
-    'invalid_request_error',
-    'request_timeout',
-  )
-}
-
 /** Node's errors for a connection whose request cannot be read (too slow, too large headers, not HTTP). */
 const CLIENT_ERRORS: Record<string, () => GatewayError> = {
-  ERR_HTTP_REQUEST_TIMEOUT: requestTimedOut,
-  HPE_HEADER_OVERFLOW: () => new GatewayError(431, 'Request headers are too large.', 'invalid_request_error', 'headers_too_large'),
+  ERR_HTTP_REQUEST_TIMEOUT: ERRORS.requestTimeout,
+  HPE_HEADER_OVERFLOW: ERRORS.headersTooLarge,
 }
 
 /**
@@ -475,7 +396,7 @@ const CLIENT_ERRORS: Record<string, () => GatewayError> = {
 function answerClientError(error: Error & {code?: string}, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const gatewayError =
-    CLIENT_ERRORS[error.code ?? '']?.() ?? new GatewayError(400, 'The request is not valid HTTP.', 'invalid_request_error', 'bad_request')
+    CLIENT_ERRORS[error.code ?? '']?.() ?? ERRORS.notHttp()
   const response = (socket as {_httpMessage?: {headersSent?: boolean}})._httpMessage
   if (socket.writable && !response?.headersSent) {
     const body = JSON.stringify(gatewayError.toBody())
@@ -485,13 +406,6 @@ function answerClientError(error: Error & {code?: string}, socket: Socket): void
     )
   }
   socket.destroy(error)
-}
-
-function shuttingDown(): GatewayError {
-  return new GatewayError(503, 'The gateway is shutting down; retry in a moment.', 'service_unavailable', 'shutting_down', null, {
-    connection: 'close',
-    'retry-after': '1',
-  })
 }
 
 function decisionEvent(
@@ -546,10 +460,10 @@ function errorHeaders(request: FastifyRequest, error: GatewayError): Record<stri
  */
 function rejectRequest(state: GatewayState, request: FastifyRequest, reply: FastifyReply, error: GatewayError): void {
   if (reply.sent || reply.raw.headersSent) return
-  reply.code(error.status).headers(errorHeaders(request, error)).send(error.toBody())
+  reply.code(error.status).headers(errorHeaders(request, error)).send(request.dialect.errorBody(error))
   const path = request.url.split('?')[0]
   // An ingress auth refusal records why (the client is only told that it was refused).
-  const auditCode = (error as {auditCode?: string}).auditCode
+  const auditCode = error.auditCode
   if (request.method !== 'POST' || !path.startsWith('/v1/')) {
     if (auditCode !== undefined) {
       state.bus.publish({

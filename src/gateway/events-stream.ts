@@ -17,6 +17,7 @@ import type {FastifyReply, FastifyRequest} from 'fastify'
 
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {AuditEvent} from '../core/audit/schema.js'
+import {ERRORS} from './errors.js'
 
 export interface EventStreamOptions {
   keepaliveMs: number
@@ -68,7 +69,7 @@ export class EventStreamHub {
     const res = reply.raw
     if (this.closed) {
       res.writeHead(503, {'content-type': 'application/json; charset=utf-8', connection: 'close'})
-      res.end(JSON.stringify({error: {message: 'The gateway is shutting down.', type: 'service_unavailable', code: 'shutting_down', param: null}}))
+      res.end(JSON.stringify(ERRORS.eventStreamClosed().toBody()))
       return
     }
     res.writeHead(200, {

@@ -18,7 +18,7 @@ import {timingSafeEqual} from 'node:crypto'
 import type {JWTPayload, JWTVerifyGetKey, JWTVerifyOptions} from 'jose'
 
 import {hasScopes, keyDigest, tokenPrincipal, type IngressAuthPlan, type IngressKey} from '../core/auth/ingress.js'
-import {GatewayError} from './errors.js'
+import {ERRORS} from './errors.js'
 
 /** Why a credential was refused: recorded as the audit event's `error_code`, never told to the client. */
 export type AuthFailure =
@@ -38,30 +38,9 @@ export type AuthFailure =
   | 'auth_unknown_kid'
   | 'auth_unavailable'
 
-const REALM = 'Bearer realm="open-llm-router"'
 /** Verified tokens remembered at most, and for at most this long (a key removed from the JWKS stops working by then). */
 const VERIFIED_CACHE_SIZE = 1024
 const VERIFIED_CACHE_MS = 60_000
-const MESSAGE = 'Missing or invalid credentials. Send "Authorization: Bearer <key or token>".'
-
-/** A refused credential: a 401 (or a 503 when the keys cannot be fetched) that records why in the audit log. */
-export class AuthError extends GatewayError {
-  constructor(readonly reason: AuthFailure) {
-    super(
-      reason === 'auth_unavailable' ? 503 : 401,
-      reason === 'auth_unavailable' ? 'Credentials cannot be verified right now; try again shortly.' : MESSAGE,
-      reason === 'auth_unavailable' ? 'service_unavailable' : 'invalid_request_error',
-      reason === 'auth_unavailable' ? 'auth_unavailable' : 'invalid_api_key',
-      null,
-      reason === 'auth_unavailable' ? {'retry-after': '5'} : {'www-authenticate': REALM},
-    )
-  }
-
-  /** What the audit event records as `error_code`. */
-  get auditCode(): string {
-    return this.reason
-  }
-}
 
 type Jose = typeof import('jose')
 
@@ -122,7 +101,7 @@ export class IngressAuthenticator {
     return true
   }
 
-  /** The principal of a valid `Authorization` header; throws an `AuthError` otherwise. */
+  /** The principal of a valid `Authorization` header; throws the `credentialsRefused` error otherwise. */
   async authenticate(authorization: string | undefined): Promise<string> {
     const token = bearer(authorization)
     const digest = keyDigest(token)
@@ -132,7 +111,7 @@ export class IngressAuthenticator {
       if (timingSafeEqual(key.digest, digest) && principal === undefined) principal = key.principal
     }
     if (principal !== undefined) return principal
-    if (this.getKey === null || !looksLikeJwt(token)) throw new AuthError(this.getKey === null ? 'auth_unknown_key' : 'auth_malformed')
+    if (this.getKey === null || !looksLikeJwt(token)) throw ERRORS.credentialsRefused(this.getKey === null ? 'auth_unknown_key' : 'auth_malformed')
     const cacheKey = digest.toString('base64')
     const cached = this.verified.get(cacheKey)
     if (cached !== undefined) {
@@ -153,11 +132,11 @@ export class IngressAuthenticator {
           : await jose.jwtVerify(token, this.getKey as JWTVerifyGetKey, this.verifyOptions)
       payload = result.payload
     } catch (error) {
-      throw new AuthError(failureOf(error, jose.errors))
+      throw ERRORS.credentialsRefused(failureOf(error, jose.errors))
     }
-    if (!hasScopes(payload, this.requiredScopes)) throw new AuthError('auth_scope')
+    if (!hasScopes(payload, this.requiredScopes)) throw ERRORS.credentialsRefused('auth_scope')
     const principal = tokenPrincipal(payload)
-    if (principal === null) throw new AuthError('auth_no_subject')
+    if (principal === null) throw ERRORS.credentialsRefused('auth_no_subject')
     const until = Math.min((payload.exp ?? 0) * 1000, Date.now() + VERIFIED_CACHE_MS)
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!)
     this.verified.set(cacheKey, {principal, until})
@@ -167,10 +146,10 @@ export class IngressAuthenticator {
 
 /** The token of `Bearer <token>` (scheme case-insensitive, RFC 7235). */
 function bearer(authorization: string | undefined): string {
-  if (authorization === undefined || authorization.length < 8) throw new AuthError('auth_missing')
-  if (authorization.slice(0, 7).toLowerCase() !== 'bearer ') throw new AuthError('auth_missing')
+  if (authorization === undefined || authorization.length < 8) throw ERRORS.credentialsRefused('auth_missing')
+  if (authorization.slice(0, 7).toLowerCase() !== 'bearer ') throw ERRORS.credentialsRefused('auth_missing')
   const token = authorization.slice(7).trim()
-  if (token.length === 0) throw new AuthError('auth_missing')
+  if (token.length === 0) throw ERRORS.credentialsRefused('auth_missing')
   return token
 }
 

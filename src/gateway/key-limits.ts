@@ -23,7 +23,7 @@ import type {RuntimeConfig} from '../core/config/schema.js'
 import {modelInfo} from '../core/routing/model-info.js'
 import type {RoutingDecision} from '../core/routing/schema.js'
 import {matchesAny} from '../core/routing/select.js'
-import {GatewayError} from './errors.js'
+import {ERRORS, type GatewayError} from './errors.js'
 import {counterLimits, type CounterLimits, type SharedState} from './shared-state/types.js'
 
 /** One managed key as the gateway uses it. */
@@ -37,14 +37,6 @@ interface ManagedKey {
 /** What an admitted request holds until it ends. */
 export interface Admission {
   release(): void
-}
-
-const LIMIT_WORDS: Record<LimitCode, string> = {
-  budget_usd_day: 'daily budget',
-  budget_usd_month: 'monthly budget',
-  rpm: 'requests-per-minute limit',
-  tpm: 'tokens-per-minute limit',
-  max_concurrency: 'concurrency limit',
 }
 
 /** The managed keys of a gateway and their limits. */
@@ -155,14 +147,7 @@ export class KeyLimiter {
 export function limitError(key: StoredKey, limit: LimitCode, retryAfterSeconds: number): GatewayError {
   const value = key.limits[limit]
   const shown = limit.startsWith('budget') ? `$${value}` : String(value)
-  return new GatewayError(
-    429,
-    `This API key (${key.name}) is over its ${LIMIT_WORDS[limit]} (${limit}: ${shown}); retry after ${retryAfterSeconds}s.`,
-    limit.startsWith('budget') ? 'insufficient_quota' : 'rate_limit_error',
-    `${limit}_exceeded`,
-    null,
-    {'retry-after': String(retryAfterSeconds)},
-  )
+  return ERRORS.keyLimitExceeded(key.name, limit, shown, retryAfterSeconds)
 }
 
 /**
@@ -191,5 +176,5 @@ export function decideWithinKey(allowed: readonly string[] | undefined, input: R
 }
 
 function notAllowed(allowed: readonly string[], why: string): GatewayError {
-  return new GatewayError(403, `This API key may only use models matching ${allowed.join(', ')}: ${why}`, 'invalid_request_error', 'model_not_allowed', 'model')
+  return ERRORS.modelNotAllowed(allowed, why)
 }

@@ -9,13 +9,13 @@ import type {FastifyInstance} from 'fastify'
 
 import {effectiveModel} from '../core/config/models.js'
 import type {PolicyStatus} from '../core/policy/schema.js'
-import {GatewayError} from './errors.js'
+import {ERRORS} from './errors.js'
 import type {GatewayState} from './state.js'
 
 /** Registers the five routes on `app`. */
 export function registerOperations(app: FastifyInstance, state: GatewayState): void {
   app.get('/v1/router/live-metrics', async (request, reply) => {
-    if (!state.metrics) throw disabled('Live metrics are off (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
+    if (!state.metrics) throw ERRORS.featureDisabled('Live metrics are off (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
     return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(state.metrics.snapshot())
   })
 
@@ -28,26 +28,26 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
   app.post('/v1/router/feedback', async (request, reply) => {
     const body = request.body as {request_id?: unknown; verdict?: unknown; comment?: unknown} | undefined
     if (typeof body !== 'object' || body === null || typeof body.request_id !== 'string' || body.request_id === '') {
-      throw new GatewayError(400, '`request_id` is required: the x-router-request-id of the answer you judge.', 'invalid_request_error', 'invalid_value', 'request_id')
+      throw ERRORS.invalidValue('request_id', '`request_id` is required: the x-router-request-id of the answer you judge.')
     }
     if (body.verdict !== 'good' && body.verdict !== 'bad') {
-      throw new GatewayError(400, '`verdict` must be "good" or "bad".', 'invalid_request_error', 'invalid_value', 'verdict')
+      throw ERRORS.invalidValue('verdict', '`verdict` must be "good" or "bad".')
     }
     if (body.comment !== undefined && body.comment !== null && typeof body.comment !== 'string') {
-      throw new GatewayError(400, '`comment` must be a string.', 'invalid_request_error', 'invalid_value', 'comment')
+      throw ERRORS.invalidValue('comment', '`comment` must be a string.')
     }
     const result = state.feedback?.judge(body.request_id, body.verdict, typeof body.comment === 'string' ? body.comment : null) ?? 'unknown'
     if (result === 'unknown') {
-      throw new GatewayError(404, `No answered request ${body.request_id} is remembered (the gateway keeps the last 10 000 it routed).`, 'invalid_request_error', 'request_not_found', 'request_id')
+      throw ERRORS.unknownRequestId(body.request_id)
     }
     if (result === 'judged') {
-      throw new GatewayError(409, `Request ${body.request_id} already has a verdict.`, 'invalid_request_error', 'already_judged', 'request_id')
+      throw ERRORS.alreadyJudged(body.request_id)
     }
     return reply.header('x-router-request-id', request.routerId).send({request_id: result.request_id, verdict: result.verdict, task: result.task, complexity: result.complexity, model: result.model})
   })
 
   app.get('/v1/router/keys', async (request, reply) => {
-    if (!state.limits) throw disabled('Managed keys are not available.', 'keys_disabled')
+    if (!state.limits) throw ERRORS.featureDisabled('Managed keys are not available.', 'keys_disabled')
     const report = await state.limits.report()
     // A managed key (a user's) sees its own figures; operators (INGRESS_API_KEYS, tokens, no ingress auth) see all.
     const principal = request.principal
@@ -56,19 +56,15 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
   })
 
   app.get('/v1/router/events', (request, reply) => {
-    if (!state.events) throw disabled('The event stream is not available.', 'events_disabled')
+    if (!state.events) throw ERRORS.featureDisabled('The event stream is not available.', 'events_disabled')
     state.events.serve(request, reply)
   })
 
   app.get('/metrics', async (_request, reply) => {
-    if (!state.prometheus) throw disabled('Prometheus metrics are not available.', 'metrics_disabled')
+    if (!state.prometheus) throw ERRORS.featureDisabled('Prometheus metrics are not available.', 'metrics_disabled')
     const text = await state.prometheus.render()
     return reply.header('content-type', state.prometheus.contentType).header('cache-control', 'no-store').send(text)
   })
-}
-
-function disabled(message: string, code: string): GatewayError {
-  return new GatewayError(404, message, 'invalid_request_error', code)
 }
 
 /** The policy payload when live metrics (and so the policy) are off: the configured priors, unchanged. */

@@ -9,7 +9,7 @@
  */
 import {isObject} from '../core/is-object.js'
 import type {Endpoint} from '../core/routing/schema.js'
-import {GatewayError} from './errors.js'
+import {ERRORS} from './errors.js'
 
 interface FieldRule {
   field: string
@@ -53,16 +53,10 @@ export function checkRequestShape(endpoint: Endpoint, body: Record<string, unkno
     const value = body[rule.field]
     if (value === undefined) {
       if (!rule.required) continue
-      throw new GatewayError(400, `Missing required parameter: '${rule.field}'.`, 'invalid_request_error', 'missing_required_parameter', rule.field)
+      throw ERRORS.missingParameter(rule.field)
     }
     if (!rule.valid(value)) {
-      throw new GatewayError(
-        400,
-        `Invalid type for '${rule.field}': expected ${rule.expected}, but got ${describe(value)} instead.`,
-        'invalid_request_error',
-        'invalid_type',
-        rule.field,
-      )
+      throw ERRORS.invalidType(rule.field, rule.expected, describe(value))
     }
   }
 }

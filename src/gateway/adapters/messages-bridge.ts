@@ -355,26 +355,7 @@ export class ChatToMessagesStream extends ChatStreamReader {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Errors and the adapter
-
-/** Anthropic's error type for a status. */
-export function anthropicErrorType(status: number): string {
-  if (status === 400 || status === 422) return 'invalid_request_error'
-  if (status === 401) return 'authentication_error'
-  if (status === 403) return 'permission_error'
-  if (status === 404) return 'not_found_error'
-  if (status === 413) return 'request_too_large'
-  if (status === 429) return 'rate_limit_error'
-  if (status === 503 || status === 529) return 'overloaded_error'
-  return 'api_error'
-}
-
-/** An OpenAI-shaped error body (`{"error": {"message", …}}`) in Anthropic's shape; any other body as it is. */
-export function anthropicErrorBody(status: number, body: unknown): unknown {
-  if (!isObject(body) || !isObject(body.error) || body.type === 'error') return body
-  const message = typeof body.error.message === 'string' ? body.error.message : 'error'
-  return {type: 'error', error: {type: anthropicErrorType(status), message}}
-}
+// The adapter
 
 /** Anthropic's Messages API through chat completions (see the module comment). */
 export const MESSAGES_BRIDGE: ChatBridge = {

@@ -1,5 +1,4 @@
-/** What the gateway adds to an answer on its way to the client: the `_router` object, and the error event of a broken stream. */
-import type {Endpoint} from '../../core/routing/schema.js'
+/** What the gateway adds to an answer on its way to the client: the `_router` object. */
 
 /** Adds `"_router": {...}` as the last key of a JSON object text, without parsing it. Other JSON is left alone. */
 export function injectRouter(json: string, routerJson: string): string {
@@ -12,16 +11,4 @@ export function injectRouter(json: string, routerJson: string): string {
   while (inner < end && json.charCodeAt(inner) <= 32) inner++
   const separator = inner === end ? '' : ','
   return `${json.slice(0, end)}${separator}"_router":${routerJson}}`
-}
-
-/** The SSE error event that ends a broken stream, in the shape each API's clients raise as an error. */
-export function sseError(endpoint: Endpoint, message: string): string {
-  const error = {message: `Upstream stream interrupted: ${message}`, type: 'upstream_error', code: 'stream_interrupted', param: null}
-  if (endpoint === 'responses') {
-    return `event: error\ndata: ${JSON.stringify({type: 'error', code: error.code, message: error.message, param: null, error})}\n\n`
-  }
-  if (endpoint === 'messages') {
-    return `event: error\ndata: ${JSON.stringify({type: 'error', error: {type: 'api_error', message: error.message}})}\n\n`
-  }
-  return `data: ${JSON.stringify({error})}\n\n`
 }

@@ -10,8 +10,8 @@ import {StringDecoder} from 'node:string_decoder'
 import type {Endpoint} from '../../core/routing/schema.js'
 import {AdapterError, type StreamTranslator} from '../adapters/types.js'
 import type {ClientAbort} from '../client-abort.js'
+import type {ClientDialect} from '../dialects/index.js'
 import {UpstreamError, toUpstreamError, type UpstreamResponse} from '../upstream.js'
-import {sseError} from './answer.js'
 import {decodedBody} from './body.js'
 import type {AttemptOutcome} from './outcome.js'
 import {SsePassthrough} from './sse-passthrough.js'
@@ -21,6 +21,8 @@ export interface StreamRelayInput {
   response: UpstreamResponse
   translator: StreamTranslator | undefined
   endpoint: Endpoint
+  /** The client's API: the error event that ends a broken stream. */
+  dialect: ClientDialect
   signal: ClientAbort
   connectMs: number
   maxBytes: number
@@ -58,7 +60,7 @@ export async function relayStream(input: StreamRelayInput): Promise<AttemptOutco
       const upstream = error instanceof AdapterError ? {message: error.message, type: error.type, code: error.code} : null
       return {kind: 'failed', status: null, errorType: failure.errorType, message: failure.message, upstream, cooldown: null, answered: null}
     }
-    if (!res.destroyed) res.end(sseError(input.endpoint, failure.message))
+    if (!res.destroyed) res.end(input.dialect.streamError(failure.message))
     return {kind: 'broken', errorType: failure.errorType, message: failure.message, bytesSent: progress.bytesOut}
   }
   if (passthrough !== undefined) {
@@ -76,7 +78,7 @@ export async function relayStream(input: StreamRelayInput): Promise<AttemptOutco
         return {kind: 'failed', status, errorType: 'protocol_error', message, upstream: problem ?? null, cooldown: null, answered: {bytes: progress.bytesIn, connectMs}}
       }
       // The provider's own error event already reached the client; a silent end gets the gateway's.
-      if (!res.destroyed) res.end(problem === undefined ? sseError(input.endpoint, message) : undefined)
+      if (!res.destroyed) res.end(problem === undefined ? input.dialect.streamError(message) : undefined)
       return {kind: 'broken', errorType: 'protocol_error', message, bytesSent: progress.bytesOut}
     }
   }

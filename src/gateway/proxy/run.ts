@@ -22,7 +22,8 @@ import type {Endpoint, RoutingDecision} from '../../core/routing/schema.js'
 import {adapterFor} from '../adapters/index.js'
 import {AdapterError, type AdapterRequestContext, type UpstreamRequest} from '../adapters/types.js'
 import type {ClientAbort} from '../client-abort.js'
-import {GatewayError} from '../errors.js'
+import type {ClientDialect} from '../dialects/index.js'
+import {ERRORS, type GatewayError} from '../errors.js'
 import {providerFor} from '../providers.js'
 import type {BreakerTicket, GatewayState} from '../state.js'
 import {toUpstreamError, type UpstreamResponse} from '../upstream.js'
@@ -49,8 +50,10 @@ export interface ProxyInput {
   decision: RoutingDecision
   principal?: string
   clientAuthorization?: string
-  /** The client's `anthropic-beta` header, for a Messages request. */
+  /** The client's `anthropic-beta` header, for a Messages request (`ClientDialect.passHeaders`). */
   anthropicBeta?: string
+  /** The API the client speaks: its errors' shape. */
+  dialect: ClientDialect
   /** `performance.now()` when the request arrived. */
   startedAt: number
   /** Aborted when the client goes away. */
@@ -273,6 +276,7 @@ class ProxyRun {
         response,
         translator,
         endpoint: this.input.endpoint,
+        dialect: this.input.dialect,
         signal: this.input.signal,
         connectMs,
         maxBytes: this.state.settings.max_response_body_bytes,
@@ -434,6 +438,8 @@ class ProxyRun {
   private sendAnswer(target: Target, answer: Extract<AttemptOutcome, {kind: 'answer'}>, costUsd: number | null): void {
     let body = answer.body
     if (typeof body === 'string' && answer.contentType.includes('json')) body = injectRouter(body, JSON.stringify(this.routerObject(target, costUsd)))
+    // The adapters leave an upstream's error in OpenAI's shape: the client's dialect puts it in its API's.
+    if (answer.status >= 400 && typeof body === 'string') body = this.input.dialect.upstreamError(answer.status, body)
     const headers = this.clientHeaders(target, answer.headers)
     headers['content-type'] = answer.contentType
     if (typeof body === 'string') this.input.onComplete?.(answer.status, headers, body)
@@ -466,17 +472,10 @@ class ProxyRun {
       const permanent = this.skipped.every((s) => s.reason === 'unsupported_request' || s.reason === 'unsupported_endpoint')
       if (refusal !== undefined && permanent) {
         // No provider of the chain can express this request: the client's to change.
-        error = new GatewayError(refusal.status, refusal.message, 'invalid_request_error', refusal.code)
+        error = ERRORS.upstreamRefusal(refusal.status, refusal.message, refusal.code)
       } else {
         const rateLimited = this.skipped.length > 0 && this.skipped.every((s) => s.reason === 'rate_limited')
-        error = new GatewayError(
-          rateLimited ? 429 : 503,
-          `No upstream could be tried: ${skipped.join('; ') || 'no target'}.`,
-          rateLimited ? 'rate_limit_error' : 'upstream_error',
-          'no_available_upstream',
-          null,
-          this.retryAfter(),
-        )
+        error = ERRORS.noAvailableUpstream(rateLimited, skipped.join('; ') || 'no target', this.retryAfter())
       }
     } else {
       let status: number
@@ -490,7 +489,7 @@ class ProxyRun {
         upstream !== null ? `${upstream.message} (${summary})` : last !== undefined && last.errorType !== 'upstream_status' ? `${summary} Last error: ${last.message}.` : summary
       const type = upstream?.type ?? (status === 429 ? 'rate_limit_error' : 'upstream_error')
       const headers = status === 429 || status === 503 ? this.retryAfter() : {}
-      error = new GatewayError(status, message, type, upstream?.code ?? 'upstream_exhausted', null, headers)
+      error = ERRORS.upstreamExhausted(status, message, type, upstream?.code ?? null, headers)
     }
     this.events.exhausted(error.status, this.attempts, this.skipped)
     this.fail(error, last?.errorType ?? null)
@@ -522,7 +521,7 @@ class ProxyRun {
     const headers = this.diagnosticHeaders(null, last)
     Object.assign(headers, error.headers)
     // Serialised here, once, so that the idempotency capture sees exactly the bytes sent.
-    const body = JSON.stringify(Object.assign(error.toBody(), {_router: this.routerObject(null)}))
+    const body = JSON.stringify(this.input.dialect.errorBody(error, this.routerObject(null)))
     headers['content-type'] = 'application/json; charset=utf-8'
     this.input.onComplete?.(error.status, headers, body)
     this.reply.code(error.status).headers(headers).send(body)

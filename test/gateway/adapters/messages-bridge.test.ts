@@ -5,7 +5,8 @@ import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic/index.js
 import {messagesForAnthropic} from '../../../src/gateway/adapters/anthropic/request.js'
 import {AnthropicMessagesRelay} from '../../../src/gateway/adapters/anthropic/stream.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
-import {anthropicErrorBody, ChatToMessagesStream, messageFromChat, messagesToChatBody} from '../../../src/gateway/adapters/messages-bridge.js'
+import {ChatToMessagesStream, messageFromChat, messagesToChatBody} from '../../../src/gateway/adapters/messages-bridge.js'
+import {anthropicErrorBody} from '../../../src/gateway/dialects/messages.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
 import {account, ANTHROPIC_TOOL_STREAM, chatDelta, chatStream, context, events, feed} from './fixtures.js'
 
