@@ -158,8 +158,8 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
   const turnTask = task
   const turnComplexity = complexity
   const followUp = session !== undefined && facts.followUp
+  const warm = previous !== null && previous.answered_at + session!.cacheTtlMs(previous.provider) > session!.now
   if (previous !== null && forced === undefined) {
-    const warm = previous.answered_at + session!.cacheTtlMs(previous.provider) > session!.now
     if (followUp && task !== previous.task) {
       signals = [{name: 'session_task', target: previous.task, weight: 1, detail: `a follow-up turn of a ${previous.task} session (classified ${task})`}, ...signals]
       task = previous.task
@@ -182,6 +182,11 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
     const resolved = routeFor(config, task, complexity)
     route = {task: resolved.task, tier: resolved.tier, models: [...resolved.models]}
     chain = autoChain(config, route.models, endpoint)
+    // A warm session's model is a candidate for a turn that needs no more than the session, even when this tier does
+    // not list it (a session that moved up for a hard turn, a turn of another task): staying is priced against moving.
+    if (warm && complexityRank(complexity) <= complexityRank(previous!.complexity) && config.models[previous!.model] !== undefined) {
+      if (!chain.some((entry) => entry.model === previous!.model)) chain.push({model: previous!.model, source: 'fallback'})
+    }
   }
 
   const providerTools = facts.providerTools
