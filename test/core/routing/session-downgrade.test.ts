@@ -11,14 +11,15 @@ import {sessionKeyOf} from '../../../src/core/routing/session.js'
 import {BASE_CONFIG, classification, fixed, makeConfig} from '../../helpers/routing.js'
 
 const now = Date.parse('2026-12-07T12:00:00Z')
+const MODELS = BASE_CONFIG.models as Record<string, object>
 
 /** `zen/top` at Opus's prices, `acme/large` at Sonnet's: each reads its cache at a tenth of its input price. */
 function config(session: {allow_downgrade?: boolean; downgrade_margin?: number} = {}) {
   return makeConfig({
     models: {
-      ...BASE_CONFIG.models,
-      'acme/large': {...BASE_CONFIG.models!['acme/large'], cost_input_per_1k: 0.003, cost_output_per_1k: 0.015, cost_cached_input_per_1k: 0.0003},
-      'zen/top': {...BASE_CONFIG.models!['zen/large'], tier: 'frontier', quality: 0.94, cost_input_per_1k: 0.005, cost_output_per_1k: 0.025, cost_cached_input_per_1k: 0.0005},
+      ...MODELS,
+      'acme/large': {...MODELS['acme/large'], cost_input_per_1k: 0.003, cost_output_per_1k: 0.015, cost_cached_input_per_1k: 0.0003},
+      'zen/top': {...MODELS['zen/large'], tier: 'frontier', quality: 0.94, cost_input_per_1k: 0.005, cost_output_per_1k: 0.025, cost_cached_input_per_1k: 0.0005},
     },
     task_routes: {...BASE_CONFIG.task_routes, coding: {medium: ['acme/mid'], high: ['acme/large'], xhigh: ['zen/top']}},
     session: session,
