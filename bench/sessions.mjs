@@ -77,7 +77,7 @@ export async function runSessionsBench(flags, {dir, outPath, print}) {
   for (const mode of MODES) {
     const started = performance.now()
     const run = await runMode(mode, {flags, dir, workload, strongest, failures})
-    modes[mode.id] = {...figures(run.events, run.answers), wall_s: round((performance.now() - started) / 1000, 1)}
+    modes[mode.id] = {...figures(run.events, run.answers, run.config), wall_s: round((performance.now() - started) / 1000, 1)}
     print(`  ${mode.label}: ${int(run.answers.length)} answers in ${modes[mode.id].wall_s} s`)
   }
   const report = summarize(modes)
@@ -130,7 +130,7 @@ async function runMode(mode, {flags, dir, workload, strongest, failures}) {
             failures.push(`${mode.id}: ${session.id} turn ${i + 1} answered ${response.statusCode}: ${text.slice(0, 200)}`)
             continue
           }
-          answers.push({usage: JSON.parse(text).usage, model: response.headers['x-router-model']})
+          answers.push({usage: JSON.parse(text).usage, model: response.headers['x-router-model'], request_id: response.headers['x-router-request-id'], kind: session.turns[i].kind})
         }
       }
     }
@@ -141,14 +141,50 @@ async function runMode(mode, {flags, dir, workload, strongest, failures}) {
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line))
-    return {events, answers}
+    return {events, answers, config: parseConfig(profileYaml(flags.routingProfile, {openai: openai.url, anthropic: anthropic.url}, mode.session), 'bench.profile.yaml', {env: KEYS}).config}
   } finally {
     for (const service of services) await service.stop()
   }
 }
 
+/**
+ * Where a mode's cost goes: per turn kind (the workload's `task`, `tool_result`, `follow_up`, `hard`) and per model, the
+ * turns and the cost of each answer split into the prompt's uncached input, cache reads, cache writes and output, at the
+ * prices `cost_usd` uses (`usageCost`). Turns are matched to their kind by the answer's `x-router-request-id`.
+ */
+function breakdown(responses, answers, config) {
+  const kindOf = new Map(answers.map((a) => [a.request_id, a.kind]))
+  const byKind = {}
+  const byModel = {}
+  const add = (table, key, part) => {
+    const row = (table[key] ??= {turns: 0, cost_usd: 0, input_usd: 0, cache_read_usd: 0, cache_write_usd: 0, output_usd: 0, prompt_tokens: 0, cached_tokens: 0})
+    for (const [name, value] of Object.entries(part)) row[name] += value
+  }
+  for (const e of responses) {
+    const info = modelInfo(config, e.model)
+    const prompt = e.usage.prompt_tokens ?? 0
+    const read = e.usage.cached_tokens ?? 0
+    const written = e.usage.cache_write_tokens ?? 0
+    const part = {
+      turns: 1,
+      cost_usd: e.cost_usd ?? 0,
+      input_usd: ((prompt - read - written) * info.cost_input_per_1k) / 1000,
+      cache_read_usd: (read * info.cost_cached_input_per_1k) / 1000,
+      cache_write_usd: (written * info.cost_cache_write_per_1k) / 1000,
+      output_usd: ((e.usage.completion_tokens ?? 0) * info.cost_output_per_1k) / 1000,
+      prompt_tokens: prompt,
+      cached_tokens: read,
+    }
+    add(byKind, kindOf.get(e.request_id) ?? 'unknown', part)
+    add(byModel, e.model, part)
+  }
+  const rounded = (table) =>
+    Object.fromEntries(Object.entries(table).map(([key, row]) => [key, Object.fromEntries(Object.entries(row).map(([name, value]) => [name, name.endsWith('_usd') ? round(value, 4) : value]))]))
+  return {by_turn_kind: rounded(byKind), by_model: rounded(byModel)}
+}
+
 /** A mode's figures from its audit log (and, for the cache where the audit has no counts yet, its answers). */
-function figures(events, answers) {
+function figures(events, answers, config) {
   const decisions = events.filter((e) => e.event === 'route_decision')
   const responses = events.filter((e) => e.event === 'proxy_response' && e.status < 300 && e.usage)
   const terminals = events.filter((e) => e.event === 'proxy_terminal')
@@ -192,6 +228,7 @@ function figures(events, answers) {
     affinity: count(decisions.map((d) => d.session?.affinity ?? 'none')),
     session_switches: switches,
     decision_ms: {mean: round(mean(ms), 4), p50: round(quantile(ms, 0.5), 4), p90: round(quantile(ms, 0.9), 4), p99: round(quantile(ms, 0.99), 4)},
+    ...breakdown(responses, answers, config),
   }
 }
 
@@ -254,6 +291,26 @@ function printReport(print, modes, report, recognition) {
     print(`${mode.label}: models ${describe(m.models)}; tiers ${describe(m.complexity)} (turns on their own: ${describe(m.turn_complexity)}); affinity ${describe(m.affinity)}`)
   }
   print('')
+  const money = (value) => `$${num(value, 2)}`
+  for (const [title, field] of [['turn kind', 'by_turn_kind'], ['model', 'by_model']]) {
+    const keys = [...new Set(ids.flatMap((id) => Object.keys(modes[id][field])))]
+    print(`cost by ${title}: turns, total (uncached input + cache reads + cache writes + output)`)
+    print(
+      table([
+        ['', ...MODES.map((m) => m.label)],
+        ...keys.map((key) => [
+          key.replace(/^[a-z-]+\//, ''),
+          ...ids.map((id) => {
+            const r = modes[id][field][key]
+            return r === undefined
+              ? '–'
+              : `${int(r.turns)}: ${money(r.cost_usd)} (${money(r.input_usd)} + ${money(r.cache_read_usd)} + ${money(r.cache_write_usd)} + ${money(r.output_usd)})`
+          }),
+        ]),
+      ]),
+    )
+    print('')
+  }
   print(`(c) / (a) = ${pct(report.c_over_a)} (target ≤ 60 %: ${report.target_c_at_most_60pct_of_a ? '✓' : '✗'}); (c) / (b) = ${pct(report.c_over_b)} (target below: ${report.target_c_below_b ? '✓' : '✗'})`)
   print(
     `decision time added by affinity: ${num(report.added_decision_ms_p50 * 1000, 1)} µs at p50 ((c) − (b)); session recognition before the decision: ` +

@@ -22,6 +22,7 @@ let claudeOne: SimServer
 let claudeTwo: SimServer
 let gateway: TestGateway
 let perTurn: TestGateway
+let downgrading: TestGateway
 
 const HARD =
   'Design a distributed, fault-tolerant rate limiter for a multi-region API gateway: compare token bucket and sliding window log approaches, analyze consistency trade-offs under network partitions, and give the Redis Lua scripts with a proof sketch of correctness.'
@@ -54,11 +55,13 @@ beforeAll(async () => {
   claudeTwo = await startSim({name: 'claude-two', protocol: 'anthropic'})
   gateway = await startTestGateway(config())
   perTurn = await startTestGateway(config('session: {affinity: false}'))
+  downgrading = await startTestGateway(config('session: {allow_downgrade: true}'))
 })
 
 afterAll(async () => {
   await gateway?.close()
   await perTurn?.close()
+  await downgrading?.close()
   for (const sim of [alpha, beta, claudeOne, claudeTwo]) await sim?.close()
 })
 
@@ -72,10 +75,10 @@ afterEach(() => {
 type Turn = OpenAI.ChatCompletionMessageParam
 
 /** Sends the conversation so far plus `content`; returns the answer's routing and the conversation with it. */
-async function turn(target: TestGateway, history: Turn[], content: string, headers: Record<string, string> = {}) {
+async function turn(target: TestGateway, history: Turn[], content: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
   const client = new OpenAI({baseURL: `${target.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: headers})
   const messages: Turn[] = [...history, {role: 'user', content}]
-  const res = await client.chat.completions.create({model: 'auto', messages}).withResponse()
+  const res = await client.chat.completions.create({model: 'auto', messages, ...extra}).withResponse()
   const id = res.response.headers.get('x-router-request-id')!
   await target.terminal(id)
   const decision = target.eventsFor(id).find((e): e is RouteDecisionEvent => e.event === 'route_decision')!
@@ -130,6 +133,27 @@ describe('affinity', () => {
     const third = await turn(gateway, second.history, EASY, {'x-session-id': 'move-up-1'})
     expect(third.model).toBe('openai/gpt-5.2')
     expect(third.decision.session).toMatchObject({affinity: 'stay'})
+  })
+
+  it('with allow_downgrade, moves down once the hard part is over and moving is cheaper over the turns to come', async () => {
+    const headers = {'x-session-id': 'down-1'}
+    const first = await turn(downgrading, [], 'hi', headers)
+    expect(first.model).toBe('openai/gpt-5-nano')
+    // The hard part (forced, so that the classifier's reading of it does not colour the turns after it).
+    const second = await turn(downgrading, first.history, 'Look at it again.', headers, {router: {complexity: 'xhigh'}})
+    expect(second.model).toBe('openai/gpt-5.2')
+    expect(second.decision.session).toMatchObject({affinity: 'move_up'})
+    // An easy ask: gpt-5-nano uncached costs far less than gpt-5.2 with its cache, over the two turns expected.
+    const third = await turn(downgrading, second.history, 'hi again', headers)
+    expect(third.decision.session).toMatchObject({affinity: 'downgrade', previous_model: 'openai/gpt-5.2', turn_complexity: 'low'})
+    expect(third.decision.session!.switch_cost_usd!).toBeLessThan(0.7 * third.decision.session!.stay_cost_usd!)
+    expect(third.model).toBe('openai/gpt-5-nano')
+    // Without allow_downgrade the same conversation stays up.
+    const a = await turn(gateway, [], 'hi', {'x-session-id': 'down-2'})
+    const b = await turn(gateway, a.history, 'Look at it again.', {'x-session-id': 'down-2'}, {router: {complexity: 'xhigh'}})
+    const c = await turn(gateway, b.history, 'hi again', {'x-session-id': 'down-2'})
+    expect([b.model, c.model]).toEqual(['openai/gpt-5.2', 'openai/gpt-5.2'])
+    expect(c.decision.session).toMatchObject({affinity: 'stay', turn_complexity: 'low'})
   })
 
   it('judges a tool result as its session, not on its own', async () => {

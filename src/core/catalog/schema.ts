@@ -131,9 +131,18 @@ export const CatalogModelSchema = z.strictObject({
 export type CatalogModel = z.infer<typeof CatalogModelSchema>
 
 /**
+ * A built-in profile's session policy: whether a warm session may move down to a cheaper model, and by what margin
+ * (the config's `session.allow_downgrade` and `session.downgrade_margin`; a profile document's `session` overrides it).
+ */
+export const ProfileSessionPolicySchema = z.strictObject({
+  allow_downgrade: z.boolean(),
+  downgrade_margin: z.number().min(0).max(1),
+})
+
+/**
  * A built-in routing profile: a route table over catalog model references, plus fallbacks, the models that serve the
- * embeddings and image endpoints (one per provider, the compiler keeps those the accounts serve), and the client model
- * names it maps (`model_aliases`, see `ModelAliasesSchema`).
+ * embeddings and image endpoints (one per provider, the compiler keeps those the accounts serve), the client model
+ * names it maps (`model_aliases`, see `ModelAliasesSchema`), and its session policy (the config's defaults without one).
  */
 export const BuiltinProfileSchema = z.strictObject({
   name: z.string().min(1),
@@ -143,5 +152,6 @@ export const BuiltinProfileSchema = z.strictObject({
   fallback_models: z.array(z.string().min(1)),
   endpoint_models: EndpointModelsSchema,
   model_aliases: ModelAliasesSchema,
+  session: ProfileSessionPolicySchema.optional(),
 })
 export type BuiltinProfile = z.infer<typeof BuiltinProfileSchema>

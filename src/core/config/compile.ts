@@ -336,7 +336,8 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
     fallback_models: fallbackModels,
     endpoint_models: endpointModels,
     model_aliases: base!.model_aliases,
-    session: doc.session,
+    // The default profile's session policy, then what the document sets.
+    session: Object.assign({}, base!.session, doc.session),
   }
 
   // 8. raw_overrides

@@ -145,6 +145,18 @@ export const SessionSettingsSchema = z.strictObject({
 })
 export type SessionSettings = z.infer<typeof SessionSettingsSchema>
 
+/**
+ * A profile document's `session`: only what it sets (no defaults), so that the rest comes from the built-in profile's
+ * session policy, then from `SessionSettingsSchema`'s defaults.
+ */
+export const SessionOverridesSchema = z.strictObject({
+  affinity: SessionSettingsSchema.shape.affinity.unwrap().optional(),
+  ttl_seconds: SessionSettingsSchema.shape.ttl_seconds.unwrap().optional(),
+  max_sessions: SessionSettingsSchema.shape.max_sessions.unwrap().optional(),
+  allow_downgrade: SessionSettingsSchema.shape.allow_downgrade.unwrap().optional(),
+  downgrade_margin: SessionSettingsSchema.shape.downgrade_margin.unwrap().optional(),
+})
+
 /** Default retry statuses: rate limits and the usual transient server errors. */
 export const DEFAULT_RETRY_STATUSES = [429, 500, 502, 503, 504]
 
@@ -199,8 +211,8 @@ export const ProfileDocumentSchema = z.strictObject({
   profile: ProfileSelectionSchema.default({default: 'auto', per_task: {}}),
   guardrails: GuardrailsSchema.default({per_task: {}}),
   accounts: z.array(ProfileAccountSchema).default([]),
-  /** Session affinity (see `SessionSettingsSchema`); on unless turned off. */
-  session: SessionSettingsSchema.default(SessionSettingsSchema.parse({})),
+  /** Session affinity (see `SessionSettingsSchema`); on unless turned off. What it leaves out, the profile decides. */
+  session: SessionOverridesSchema.default({}),
   raw_overrides: z.record(z.string(), z.unknown()).default({}),
   state: StateSettingsSchema.optional(),
 })

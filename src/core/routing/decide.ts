@@ -26,8 +26,8 @@ import {AUTO_MODEL_NAMES, readRoutingFields, requestedModelName} from './request
 import {providerToolTypes} from './provider-tools.js'
 import {configuredModelKeys, resolveModelName, resolveRequestedModel} from './resolve-model.js'
 import type {Classification, Endpoint, RoutingDecision, RoutingRequestFields, SessionDecision, SessionState, Signal} from './schema.js'
-import {affinityFor, complexityRank, isFollowUp, type SessionKey} from './session.js'
-import {type ChainEntry, type LiveStatsSource, selectCandidates} from './select.js'
+import {affinityFor, type CachePrices, complexityRank, isFollowUp, type SessionKey} from './session.js'
+import {type ChainEntry, type LiveStatsSource, selectCandidates, usd} from './select.js'
 
 /** Options of `decideRoute`. */
 export interface DecideOptions {
@@ -159,8 +159,8 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
   const turnTask = task
   const turnComplexity = complexity
   const followUp = session !== undefined && facts.followUp
+  const warm = previous !== null && previous.answered_at + session!.cacheTtlMs(previous.provider) > session!.now
   if (previous !== null && forced === undefined) {
-    const warm = previous.answered_at + session!.cacheTtlMs(previous.provider) > session!.now
     if (followUp && task !== previous.task) {
       signals = [{name: 'session_task', target: previous.task, weight: 1, detail: `a follow-up turn of a ${previous.task} session (classified ${task})`}, ...signals]
       task = previous.task
@@ -183,6 +183,11 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
     const resolved = routeFor(config, task, complexity)
     route = {task: resolved.task, tier: resolved.tier, models: [...resolved.models]}
     chain = autoChain(config, route.models, endpoint)
+    // A warm session's model is a candidate for a turn that needs no more than the session, even when this tier does
+    // not list it (a session that moved up for a hard turn, a turn of another task): staying is priced against moving.
+    if (warm && complexityRank(complexity) <= complexityRank(previous!.complexity) && config.models[previous!.model] !== undefined) {
+      if (!chain.some((entry) => entry.model === previous!.model)) chain.push({model: previous!.model, source: 'fallback'})
+    }
   }
 
   const providerTools = facts.providerTools
@@ -221,7 +226,10 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
     if (previous === null) {
       sessionDecision = part(!config.session.affinity || explicit ? 'off' : 'new', null, null, null)
     } else {
-      const info = modelInfo(config, previous.model)
+      const prices = (model: string): CachePrices | null => {
+        const info = modelInfo(config, model)
+        return info.known.price ? {input: info.cost_input_per_1k, cachedInput: info.cost_cached_input_per_1k} : null
+      }
       const verdict = affinityFor({
         state: previous,
         // A follow-up's own reading does not move the session: it has the session's complexity.
@@ -231,8 +239,8 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
         inputTokens: classification.requirements.input_tokens,
         now: session.now,
         cacheTtlMs: session.cacheTtlMs(previous.provider),
-        cachedPricePer1k: info.known.price ? info.cost_cached_input_per_1k : null,
-        inputPricePer1k: info.known.price ? info.cost_input_per_1k : null,
+        own: prices(previous.model),
+        picked: prices(selection.selected),
         allowDowngrade: config.session.allow_downgrade,
         downgradeMargin: config.session.downgrade_margin,
       })
@@ -240,6 +248,12 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
         selection.fallbacks = [selection.selected, ...selection.fallbacks.filter((model) => model !== verdict.pin)]
         selection.selected = verdict.pin
         selection.candidates.find((candidate) => candidate.model === verdict.pin)?.reasons.unshift('kept by session affinity: its cache is warm')
+      }
+      if (verdict.outlook !== null) {
+        const {turns, stayUsd, moveUsd} = verdict.outlook
+        const over = `over the next ${turns} turn${turns === 1 ? '' : 's'}: moving $${usd(moveUsd)}, staying on ${previous.model} $${usd(stayUsd)}`
+        const reason = verdict.affinity === 'downgrade' ? `moved down from the session's model ${over}` : `not moved down (needs ${Math.round(config.session.downgrade_margin * 100)} % less) ${over}`
+        selection.candidates.find((candidate) => candidate.model === (verdict.pin ?? selection.selected))?.reasons.unshift(reason)
       }
       sessionDecision = part(
         verdict.affinity,

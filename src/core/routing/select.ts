@@ -80,7 +80,7 @@ export const SELECTION_WEIGHTS = {
   order_step: 0.3,
   /** Live stats replace the catalog priors once a model has this many samples. */
   live_min_samples: 20,
-  /** Output tokens assumed per complexity when the request does not cap them. */
+  /** Output tokens expected per complexity (a request's smaller max_tokens caps them). */
   assumed_output_tokens: {low: 300, medium: 700, high: 1500, xhigh: 3000} as Record<Complexity, number>,
   /** Reasons mention a failure rate above this. */
   failure_notice: 0.2,
@@ -437,9 +437,11 @@ function servingProviders(accounts: readonly Account[], provider: string | null)
 function score(input: SelectionInput, kept: Working[]): void {
   const weights = SELECTION_WEIGHTS
   const {requirements, complexity, task, stats} = input
+  // A request's max_tokens is a cap, not a forecast: agents send 8 192 or more on every turn and get a few hundred. The
+  // answer is expected at the complexity's assumed length, or at the cap when that is smaller.
   const outputTokens = requirements.embeddings
     ? 0
-    : (requirements.output_tokens ?? weights.assumed_output_tokens[complexity])
+    : Math.min(requirements.output_tokens ?? Infinity, weights.assumed_output_tokens[complexity])
   let minCost = Infinity
   let minLatency = Infinity
   for (const w of kept) {
@@ -749,7 +751,8 @@ function tokens(count: number): string {
   return count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count)
 }
 
-function usd(value: number): string {
+/** A USD amount for a reason: three decimals from a cent up, two significant digits below. */
+export function usd(value: number): string {
   return value >= 0.01 ? value.toFixed(3) : value.toPrecision(2)
 }
 

@@ -165,11 +165,28 @@ export interface AffinityVerdict {
   warmUntil: number | null
   stayCostUsd: number | null
   switchCostUsd: number | null
+  /**
+   * With a downgrade allowed and a cheaper model picked: the turns the comparison looked ahead, and what staying and
+   * moving cost over them (null otherwise).
+   */
+  outlook: {turns: number; stayUsd: number; moveUsd: number} | null
+}
+
+/** Prices per 1 000 tokens of one model, for the stay-or-move comparison (null: unknown). */
+export interface CachePrices {
+  input: number
+  cachedInput: number
 }
 
 /**
- * Affinity for a turn of a known session, given the candidates selection ranked and the model it would pick. `cached`
- * prices the session model's cache reads per 1 000 tokens (null: no discount known).
+ * Affinity for a turn of a known session, given the candidates selection ranked and the model it would pick. `own`
+ * prices the session model's input and cache reads, `picked` the picked model's (null: unknown, no discount counted).
+ *
+ * A downgrade (when allowed) is weighed over the turns the session is expected still to run, not this turn alone: moving
+ * pays the uncached prefix once, then the cheaper model's own cache holds it. A session that has run `turns` turns is
+ * expected to run about as many more (half-way is the best guess of where one stands in a run of unknown length), at
+ * least one; both sides are priced at this turn's size. It moves when moving costs at most (1 − margin) × staying over
+ * that outlook.
  */
 export function affinityFor(input: {
   state: SessionState
@@ -179,34 +196,32 @@ export function affinityFor(input: {
   inputTokens: number
   now: number
   cacheTtlMs: number
-  cachedPricePer1k: number | null
-  inputPricePer1k: number | null
+  own: CachePrices | null
+  picked: CachePrices | null
   allowDowngrade: boolean
   downgradeMargin: number
 }): AffinityVerdict {
   const {state} = input
   const warmUntil = state.answered_at + input.cacheTtlMs
-  if (warmUntil <= input.now) return {affinity: 'cold', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null}
+  if (warmUntil <= input.now) return {affinity: 'cold', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null, outlook: null}
   if (complexityRank(input.turnComplexity) > complexityRank(state.complexity)) {
-    return {affinity: 'move_up', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null}
+    return {affinity: 'move_up', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null, outlook: null}
   }
   const own = input.candidates.find((candidate) => candidate.model === state.model)
-  if (own === undefined || own.excluded) return {affinity: 'unavailable', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null}
+  if (own === undefined || own.excluded) return {affinity: 'unavailable', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null, outlook: null}
   const other = input.candidates.find((candidate) => candidate.model === input.selected)
   // The prefix this turn resends is about what the last turn sent: the warm cache holds it.
   const resent = Math.min(state.prompt_tokens ?? 0, input.inputTokens)
-  const discount =
-    input.cachedPricePer1k !== null && input.inputPricePer1k !== null ? (resent * (input.inputPricePer1k - input.cachedPricePer1k)) / 1000 : 0
-  const stayCostUsd = own.est_cost_usd === null ? null : roundUsd(Math.max(0, own.est_cost_usd - discount))
+  const discount = (prices: CachePrices | null) => (prices === null ? 0 : (resent * (prices.input - prices.cachedInput)) / 1000)
+  const stayCostUsd = own.est_cost_usd === null ? null : roundUsd(Math.max(0, own.est_cost_usd - discount(input.own)))
   const switchCostUsd = input.selected === state.model ? stayCostUsd : (other?.est_cost_usd ?? null)
-  if (
-    input.allowDowngrade &&
-    input.selected !== state.model &&
-    stayCostUsd !== null &&
-    switchCostUsd !== null &&
-    switchCostUsd <= (1 - input.downgradeMargin) * stayCostUsd
-  ) {
-    return {affinity: 'downgrade', pin: null, warmUntil, stayCostUsd, switchCostUsd}
+  if (input.allowDowngrade && input.selected !== state.model && stayCostUsd !== null && switchCostUsd !== null) {
+    const turns = Math.max(1, state.turns)
+    // After the move, the picked model reads the prefix from its own cache.
+    const movedWarm = Math.max(0, switchCostUsd - discount(input.picked))
+    const outlook = {turns, stayUsd: roundUsd(turns * stayCostUsd), moveUsd: roundUsd(switchCostUsd + (turns - 1) * movedWarm)}
+    const affinity = outlook.moveUsd <= (1 - input.downgradeMargin) * outlook.stayUsd ? 'downgrade' : 'stay'
+    return {affinity, pin: affinity === 'stay' ? state.model : null, warmUntil, stayCostUsd, switchCostUsd, outlook}
   }
-  return {affinity: 'stay', pin: state.model, warmUntil, stayCostUsd, switchCostUsd}
+  return {affinity: 'stay', pin: state.model, warmUntil, stayCostUsd, switchCostUsd, outlook: null}
 }

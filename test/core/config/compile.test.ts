@@ -8,6 +8,7 @@ import {parseConfig, type LoadedConfig} from '../../../src/core/config/load.js'
 import {renderConfigYaml} from '../../../src/core/config/render.js'
 import {RawConfigSchema, TASKS, type RuntimeConfig} from '../../../src/core/config/schema.js'
 import {inlineSecrets, maskSecrets} from '../../../src/core/config/secrets.js'
+import {SELECTION_WEIGHTS} from '../../../src/core/routing/select.js'
 import {ConfigError} from '../../../src/core/errors.js'
 
 function compile(text: string, env: NodeJS.ProcessEnv = {}): LoadedConfig {
@@ -74,6 +75,29 @@ describe('profile compile', () => {
     expect(loaded.config.task_routes.coding!.xhigh![0]).toBe('openai/gpt-5.2')
     expect(loaded.config.task_routes.general!.low![0]).toBe('openai/gpt-5-nano')
     expect(details(loaded, 'per_task')).toEqual(['coding: routes from `quality`'])
+  })
+
+  it("takes the default profile's session policy, and what the document's session sets over it", () => {
+    const accounts = `accounts:\n${OPENAI}  - {name: a, provider: anthropic}\n`
+    expect(compile(`profile: {default: auto}\n${accounts}`).config.session).toMatchObject({affinity: true, allow_downgrade: true, downgrade_margin: 0.3})
+    expect(compile(`profile: {default: cost}\n${accounts}`).config.session).toMatchObject({allow_downgrade: true})
+    expect(compile(`profile: {default: quality}\n${accounts}`).config.session).toMatchObject({allow_downgrade: false})
+    // Turning affinity off keeps the profile's downgrade policy; turning the downgrade off needs saying so.
+    expect(compile(`profile: {default: auto}\n${accounts}session: {affinity: false}\n`).config.session).toMatchObject({affinity: false, allow_downgrade: true})
+    expect(compile(`profile: {default: auto}\n${accounts}session: {allow_downgrade: false}\n`).config.session).toMatchObject({allow_downgrade: false})
+    expect(compile(`profile: {default: quality}\n${accounts}session: {downgrade_margin: 0.5}\n`).config.session).toMatchObject({allow_downgrade: false, downgrade_margin: 0.5})
+  })
+
+  it("routes auto's medium coding to cheap coding models whose catalog quality meets a medium request, high to strong ones", () => {
+    const {config} = compile(`profile: {default: auto}\naccounts:\n${OPENAI}  - {name: a, provider: anthropic}\n`)
+    expect(config.task_routes.coding!.medium!.slice(0, 2)).toEqual(['openai/gpt-5-mini', 'anthropic/claude-haiku-4.5'])
+    expect(config.task_routes.coding!.high![0]).toBe('anthropic/claude-sonnet-4.5')
+    // What selection scores: the catalog quality with the coding bonus, against what a medium request needs.
+    for (const key of getBuiltinProfile('auto')!.task_routes.coding!.medium!.slice(0, 6)) {
+      const model = getCatalogModel(key)!
+      const quality = model.quality + (model.task_affinity.includes('coding') ? SELECTION_WEIGHTS.task_affinity : 0)
+      expect(quality, key).toBeGreaterThanOrEqual(SELECTION_WEIGHTS.quality_needed.medium)
+    }
   })
 
   it('rejects an unknown profile name with a suggestion', () => {

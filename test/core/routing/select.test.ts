@@ -65,6 +65,9 @@ describe('selectCandidates: ranking', () => {
     // Without max_tokens, the output assumed for the complexity (700 for medium) counts.
     const assumed = select(route('acme/second'), {config: twins(1), requirements: {input_tokens: 1000, output_tokens: null}})
     expect(assumed.candidates[0].est_cost_usd).toBe((1000 / 1000) * 0.001 + (SELECTION_WEIGHTS.assumed_output_tokens.medium / 1000) * 0.004)
+    // A cap above that is a cap, not a forecast: Claude Code's 8 192 on a medium turn is priced at the 700 expected.
+    const capped = select(route('acme/second'), {config: twins(1), requirements: {input_tokens: 1000, output_tokens: 8192}})
+    expect(capped.candidates[0].est_cost_usd).toBe(assumed.candidates[0].est_cost_usd)
     const excluded = select(route('acme/first', 'acme/second'), {config: twins(1), allowedModels: ['acme/second']})
     expect(excluded.candidates.find((c) => c.model === 'acme/first')).toMatchObject({excluded: true, est_cost_usd: null})
   })

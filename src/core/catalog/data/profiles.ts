@@ -77,6 +77,23 @@ const CODE_FAST = [
   'ollama/qwen2.5-coder:7b',
 ]
 
+/**
+ * Cheap coding models for medium work (a small fix, a rename, the steps of an agent on such a task): medium-size models
+ * whose catalog quality, with the coding bonus, is well above the 0.7 a medium request needs (gpt-5-mini 0.88, Haiku
+ * 0.87, codex-mini 0.84), at a fifth to a twelfth of the strong coding models' prices.
+ */
+const CODE_MID = [
+  'openai/gpt-5-mini',
+  'anthropic/claude-haiku-4.5',
+  'openai-codex/gpt-5.1-codex-mini',
+  'gemini/gemini-2.5-flash',
+  'openrouter/qwen/qwen3-coder',
+  'openrouter/x-ai/grok-code-fast-1',
+  'github/openai/gpt-4.1',
+  'nvidia/qwen/qwen3-coder-480b-a35b-instruct',
+  'ollama/qwen2.5-coder:7b',
+]
+
 /** Solid coding models for real changes. */
 const CODE_STRONG = [
   'openai-codex/gpt-5.2-codex',
@@ -422,6 +439,14 @@ const CLIENT_MODEL_ALIASES: BuiltinProfile['model_aliases'] = {
   'gemini-*': 'auto',
 }
 
+/**
+ * The cost-minded profiles (`auto`, `cost`) let a warm session move down once a turn needs less, when moving costs at
+ * least 30 % less than staying over the turns the session is expected still to run (docs/routing.md, "Sessions"): the
+ * hard part of a conversation does not keep the rest of it on the dearest model. The others keep the default: a warm
+ * session never moves down.
+ */
+const SAVING_SESSIONS: BuiltinProfile['session'] = {allow_downgrade: true, downgrade_margin: 0.3}
+
 export const PROFILES: BuiltinProfile[] = [
   {
     name: 'auto',
@@ -431,7 +456,7 @@ export const PROFILES: BuiltinProfile[] = [
     default_model: 'openai/gpt-5-mini',
     task_routes: {
       general: {low: NANO, medium: MINI, high: STRONG, xhigh: FRONTIER, default: MINI},
-      coding: {low: CODE_FAST, medium: CODE_STRONG, high: CODE_STRONG, xhigh: CODE_TOP, default: CODE_STRONG},
+      coding: {low: CODE_FAST, medium: CODE_MID, high: CODE_STRONG, xhigh: CODE_TOP, default: CODE_STRONG},
       thinking: {low: REASON_LIGHT, medium: REASON_LIGHT, high: REASON_STRONG, xhigh: REASON_TOP, default: REASON_STRONG},
       instruction_following: {
         low: INSTRUCT_LIGHT,
@@ -445,6 +470,7 @@ export const PROFILES: BuiltinProfile[] = [
     fallback_models: FALLBACKS_AUTO,
     endpoint_models: ENDPOINT_MODELS,
     model_aliases: CLIENT_MODEL_ALIASES,
+    session: SAVING_SESSIONS,
   },
   {
     name: 'balanced',
@@ -524,6 +550,7 @@ export const PROFILES: BuiltinProfile[] = [
     ],
     endpoint_models: {...ENDPOINT_MODELS, embeddings: FREE_FIRST_EMBEDDINGS},
     model_aliases: CLIENT_MODEL_ALIASES,
+    session: SAVING_SESSIONS,
   },
   {
     name: 'latency',
