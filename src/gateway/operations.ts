@@ -10,13 +10,16 @@ import type {FastifyInstance} from 'fastify'
 import {effectiveModel} from '../core/config/models.js'
 import type {PolicyStatus} from '../core/policy/schema.js'
 import {GatewayError} from './errors.js'
+import {fleetSnapshot} from './shared-state/index.js'
 import type {GatewayState} from './state.js'
 
 /** Registers the five routes on `app`. */
 export function registerOperations(app: FastifyInstance, state: GatewayState): void {
   app.get('/v1/router/live-metrics', async (request, reply) => {
     if (!state.metrics) throw disabled('Live metrics are off (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
-    return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(state.metrics.snapshot())
+    const fleet = scopeOf(request.query) === 'fleet'
+    const snapshot = fleet ? await fleetSnapshot(state.shared, state.metrics) : state.metrics.snapshot()
+    return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(snapshot)
   })
 
   app.get('/v1/router/policy', async (request, reply) => {
@@ -65,6 +68,14 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
     const text = await state.prometheus.render()
     return reply.header('content-type', state.prometheus.contentType).header('cache-control', 'no-store').send(text)
   })
+}
+
+/** `?scope=replica` (the default: this replica) or `?scope=fleet` (every replica, merged). */
+function scopeOf(query: unknown): 'replica' | 'fleet' {
+  const scope = (query as {scope?: unknown} | undefined)?.scope
+  if (scope === undefined || scope === 'replica') return 'replica'
+  if (scope === 'fleet') return 'fleet'
+  throw new GatewayError(400, '`scope` must be "replica" (this replica, the default) or "fleet" (every replica, merged).', 'invalid_request_error', 'invalid_value', 'scope')
 }
 
 function disabled(message: string, code: string): GatewayError {

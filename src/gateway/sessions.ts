@@ -1,12 +1,16 @@
 /**
  * Sessions at the gateway: what is remembered of each conversation between its turns (the model, account and
  * provider that answered last, when, the session's task and complexity, the prompt size), held in memory with a bound
- * (least recently used first out, forgotten after `session.ttl_seconds` without a turn), behind `SessionStore` so that
- * a shared store can hold them for several replicas.
+ * (least recently used first out, forgotten after `session.ttl_seconds` without a turn).
  *
  * A turn's session is recognised when it is routed (core/routing/session.ts); what answered it is learnt from the
  * audit events (`proxy_terminal`, `proxy_response`), as the dashboard learns it: the proxy needs no session code.
  * A turn that fell back to another target leaves the session on the target that answered.
+ *
+ * Behind a load balancer, replicas mirror their sessions through the shared state (`shared-state/index.ts`,
+ * `mirrorSessions`): a session's new state is published when a turn is answered (`onChange`), and the others' are
+ * put in this replica's store (`apply`), so the next turn keeps its target whichever replica it lands on. Routing
+ * still reads this process's Map only.
  */
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {SessionSettings} from '../core/config/schema.js'
@@ -50,6 +54,19 @@ export class MemorySessionStore implements SessionStore {
   get size(): number {
     return this.entries.size
   }
+
+  /** The sessions held and not expired, least recently used first. */
+  *current(now: number): Generator<[string, SessionState]> {
+    const {ttlMs} = this.bounds()
+    for (const [id, entry] of this.entries) if (now - entry.seenAt <= ttlMs) yield [id, entry.state]
+  }
+
+  /** Takes another replica's state of session `id` unless this store holds a later one. */
+  merge(id: string, state: SessionState): void {
+    const held = this.entries.get(id)
+    if (held !== undefined && held.state.answered_at > state.answered_at) return
+    this.set(id, state, Math.max(state.answered_at, held?.seenAt ?? 0))
+  }
 }
 
 interface Pending {
@@ -63,8 +80,11 @@ export class SessionTracker {
   /** Turns in flight: request id → session, until their `proxy_terminal`. */
   private readonly pending = new Map<string, Pending>()
 
+  /** Set when sessions are mirrored: called with every session's new state, after its turn was answered. */
+  onChange: ((id: string, state: SessionState) => void) | undefined
+
   constructor(
-    private readonly store: SessionStore,
+    readonly store: MemorySessionStore,
     bus: AuditEventBus,
     private readonly settings: () => SessionSettings,
     private readonly now: () => number = Date.now,
@@ -79,20 +99,18 @@ export class SessionTracker {
         this.pending.delete(event.request_id)
         if (event.outcome !== 'success' || event.model === null || event.account === null || event.provider === null) return
         const before = this.store.get(turn.id, this.now())
-        this.store.set(
-          turn.id,
-          {
-            task: turn.decision.task,
-            complexity: turn.decision.complexity,
-            model: event.model,
-            account: event.account,
-            provider: event.provider,
-            answered_at: this.now(),
-            prompt_tokens: turn.promptTokens ?? turn.decision.requirements.input_tokens,
-            turns: (before?.turns ?? 0) + 1,
-          },
-          this.now(),
-        )
+        const state: SessionState = {
+          task: turn.decision.task,
+          complexity: turn.decision.complexity,
+          model: event.model,
+          account: event.account,
+          provider: event.provider,
+          answered_at: this.now(),
+          prompt_tokens: turn.promptTokens ?? turn.decision.requirements.input_tokens,
+          turns: (before?.turns ?? 0) + 1,
+        }
+        this.store.set(turn.id, state, this.now())
+        this.onChange?.(turn.id, state)
       }
     })
   }
