@@ -2,7 +2,8 @@
  * The operations endpoints: `GET /v1/router/live-metrics` (the live metrics snapshot), `GET /v1/router/policy` (the
  * runtime-adjusted priors and the updater's status), `POST /v1/router/feedback` (a client's verdict on an answer),
  * `GET /v1/router/keys` (managed keys' spend and limits), `GET /v1/router/events` (the audit event stream, SSE) and
- * `GET /metrics` (Prometheus). Payloads are documented in docs/gateway.md; their schemas are
+ * `GET /metrics` (Prometheus). `?scope=fleet` on the live metrics and Prometheus asks for every replica's, merged.
+ * Payloads are documented in docs/gateway.md; their schemas are
  * `LiveMetricsSnapshotSchema`, `PolicyStatusSchema` and `KeysReportSchema`.
  */
 import type {FastifyInstance} from 'fastify'
@@ -10,6 +11,7 @@ import type {FastifyInstance} from 'fastify'
 import {effectiveModel} from '../core/config/models.js'
 import type {PolicyStatus} from '../core/policy/schema.js'
 import {GatewayError} from './errors.js'
+import {renderFleetPrometheus} from './prometheus-fleet.js'
 import {fleetSnapshot} from './shared-state/index.js'
 import type {GatewayState} from './state.js'
 
@@ -63,8 +65,13 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
     state.events.serve(request, reply)
   })
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     if (!state.prometheus) throw disabled('Prometheus metrics are not available.', 'metrics_disabled')
+    if (scopeOf(request.query) === 'fleet') {
+      if (!state.metrics) throw disabled('The fleet view needs live metrics (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
+      const text = renderFleetPrometheus(await fleetSnapshot(state.shared, state.metrics))
+      return reply.header('content-type', state.prometheus.contentType).header('cache-control', 'no-store').send(text)
+    }
     const text = await state.prometheus.render()
     return reply.header('content-type', state.prometheus.contentType).header('cache-control', 'no-store').send(text)
   })

@@ -14,7 +14,7 @@ import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {LiveMetricsSnapshotSchema, type LiveMetricsSnapshot} from '../../src/core/metrics/schema.js'
 import {startGatewayProcess, type GatewayProcess} from '../helpers/gateway-process.js'
 import {startRedis, type RedisProcess} from '../helpers/redis-server.js'
-import {runCli} from '../helpers/run-cli.js'
+import {runCli, startCli} from '../helpers/run-cli.js'
 import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
 
 /** Prices make each answer of the simulator (about 21 tokens) cost about $0.00021. */
@@ -357,6 +357,23 @@ describe('three replicas on one Redis', () => {
         9,
       )
     }, {timeout: 10_000})
+    const prometheus = await (await fetch(`${replicas[0].url}/metrics?scope=fleet`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).text()
+    expect(prometheus).toMatch(/^router_fleet_replicas 3$/m)
+    const requestsTotal = Number(/^router_fleet_requests_total (\d+)$/m.exec(prometheus)?.[1])
+    expect(requestsTotal).toBe((await Promise.all(replicas.map(own))).reduce((sum, a) => sum + a.totals.requests_total, 0))
+
+    // `router metrics tail --url … --fleet --json`: the same merged snapshot, one JSON line per interval.
+    const tail = startCli(['metrics', 'tail', '--url', replicas[2].url, '--api-key', OPERATOR_KEY, '--fleet', '--json', '--interval', '0.2'], {cwd: dir})
+    let out = ''
+    tail.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    try {
+      await vi.waitFor(() => expect(out).toContain('\n'), {timeout: 15_000})
+    } finally {
+      tail.kill('SIGTERM')
+    }
+    const line = LiveMetricsSnapshotSchema.parse(JSON.parse(out.split('\n')[0]))
+    expect(line.fleet?.replicas).toHaveLength(3)
+
     const bad = await fetch(`${replicas[0].url}/v1/router/live-metrics?scope=everything`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as {error: {param: string}}).error.param).toBe('scope')
