@@ -41,8 +41,10 @@ export class PrimaryStateServer {
   constructor(
     readonly state: MemorySharedState,
     breakerRecoveryMs: number,
+    /** Sessions kept for the workers that start later (the config's `session.max_sessions`). */
+    maxSessions: number,
   ) {
-    this.records = new ChangeRecords(breakerRecoveryMs)
+    this.records = new ChangeRecords(breakerRecoveryMs, maxSessions)
     const idem = state.idempotency
     this.operations = {
       admit: (request: AdmitRequest) => state.counters.admit(request),

@@ -108,9 +108,6 @@ export class MemoryCounters {
   }
 }
 
-/** Sessions a `ChangeRecords` keeps at most (the oldest go first), whatever the workers' `max_sessions`. */
-export const MAX_SESSION_RECORDS = 100_000
-
 /** Changes still in force by what they are about, for a worker that starts after they were made. */
 export class ChangeRecords {
   private readonly records = new Map<string, {change: StateChange; until: number}>()
@@ -119,7 +116,8 @@ export class ChangeRecords {
 
   constructor(
     private readonly breakerRecoveryMs: number,
-    private readonly maxSessions = MAX_SESSION_RECORDS,
+    /** Sessions kept at most (the oldest go first). */
+    private readonly maxSessions: number,
   ) {}
 
   keep(change: StateChange): void {
