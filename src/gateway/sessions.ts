@@ -7,10 +7,10 @@
  * audit events (`proxy_terminal`, `proxy_response`), as the dashboard learns it: the proxy needs no session code.
  * A turn that fell back to another target leaves the session on the target that answered.
  *
- * Behind a load balancer, replicas mirror their sessions through the shared state (`shared-state/index.ts`,
- * `mirrorSessions`): a session's new state is published when a turn is answered (`onChange`), and the others' are
- * put in this replica's store (`apply`), so the next turn keeps its target whichever replica it lands on. Routing
- * still reads this process's Map only.
+ * Behind a load balancer, replicas mirror their sessions through the shared state (`mirrorTrackers` in
+ * shared-state/index.ts): a session's new state is published when a turn is answered (`onChange`), and the others'
+ * are put in this replica's store (`MemorySessionStore.merge`), so the next turn keeps its target whichever replica it
+ * lands on. Routing still reads this process's Map only.
  */
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {SessionSettings} from '../core/config/schema.js'
