@@ -25,9 +25,16 @@ export interface SessionStore {
   readonly size: number
 }
 
+/**
+ * A session that stays on its target is published to the other replicas at most this often (a move at once): their
+ * copy's `answered_at` lags by at most this, so they take its cache for cold at most this early.
+ */
+export const MIRROR_REFRESH_MS = 10_000
+
 /** The in-process store: a Map in least-recently-used order, bounded in entries and idle time. */
 export class MemorySessionStore implements SessionStore {
-  private readonly entries = new Map<string, {state: SessionState; seenAt: number}>()
+  /** `mirroredAt`: when the state was last published to (or learnt from) the other replicas. */
+  private readonly entries = new Map<string, {state: SessionState; seenAt: number; mirroredAt: number}>()
 
   constructor(private readonly bounds: () => {maxEntries: number; ttlMs: number}) {}
 
@@ -42,8 +49,14 @@ export class MemorySessionStore implements SessionStore {
   }
 
   set(id: string, state: SessionState, now: number): void {
-    this.entries.delete(id)
-    this.entries.set(id, {state, seenAt: now})
+    let entry = this.entries.get(id)
+    if (entry === undefined) entry = {state, seenAt: now, mirroredAt: 0}
+    else {
+      this.entries.delete(id)
+      entry.state = state
+      entry.seenAt = now
+    }
+    this.entries.set(id, entry)
     const {maxEntries, ttlMs} = this.bounds()
     for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= maxEntries && now - entry.seenAt <= ttlMs) break
@@ -66,6 +79,15 @@ export class MemorySessionStore implements SessionStore {
     const held = this.entries.get(id)
     if (held !== undefined && held.state.answered_at > state.answered_at) return
     this.set(id, state, Math.max(state.answered_at, held?.seenAt ?? 0))
+    this.entries.get(id)!.mirroredAt = state.answered_at
+  }
+
+  /** Whether session `id` was last published (or learnt) `refreshMs` or longer ago; if so, it counts as published now. */
+  mirrorDue(id: string, now: number, refreshMs: number): boolean {
+    const entry = this.entries.get(id)
+    if (entry === undefined || (refreshMs > 0 && now - entry.mirroredAt < refreshMs)) return false
+    entry.mirroredAt = now
+    return true
   }
 }
 
@@ -80,7 +102,10 @@ export class SessionTracker {
   /** Turns in flight: request id → session, until their `proxy_terminal`. */
   private readonly pending = new Map<string, Pending>()
 
-  /** Set when sessions are mirrored: called with every session's new state, after its turn was answered. */
+  /**
+   * Set when sessions are mirrored: called with a session's new state after its turn was answered, when its target,
+   * task or complexity changed, else at most every `MIRROR_REFRESH_MS`.
+   */
   onChange: ((id: string, state: SessionState) => void) | undefined
 
   constructor(
@@ -98,19 +123,24 @@ export class SessionTracker {
         if (turn === undefined) return
         this.pending.delete(event.request_id)
         if (event.outcome !== 'success' || event.model === null || event.account === null || event.provider === null) return
-        const before = this.store.get(turn.id, this.now())
+        const now = this.now()
+        const before = this.store.get(turn.id, now)
         const state: SessionState = {
           task: turn.decision.task,
           complexity: turn.decision.complexity,
           model: event.model,
           account: event.account,
           provider: event.provider,
-          answered_at: this.now(),
+          answered_at: now,
           prompt_tokens: turn.promptTokens ?? turn.decision.requirements.input_tokens,
           turns: (before?.turns ?? 0) + 1,
         }
-        this.store.set(turn.id, state, this.now())
-        this.onChange?.(turn.id, state)
+        this.store.set(turn.id, state, now)
+        if (this.onChange === undefined) return
+        // What the other replicas route on changed: told at once; the same target again: refreshed now and then.
+        const moved =
+          before === null || before.model !== state.model || before.account !== state.account || before.task !== state.task || before.complexity !== state.complexity
+        if (this.store.mirrorDue(turn.id, now, moved ? 0 : MIRROR_REFRESH_MS)) this.onChange(turn.id, state)
       }
     })
   }

@@ -5,13 +5,13 @@
 import {describe, expect, it} from 'vitest'
 
 import type {SessionState} from '../../src/core/routing/schema.js'
-import {MemorySessionStore} from '../../src/gateway/sessions.js'
+import {MemorySessionStore, MIRROR_REFRESH_MS} from '../../src/gateway/sessions.js'
 import {ChangeRecords} from '../../src/gateway/shared-state/memory.js'
 
 const T = Date.parse('2026-12-07T10:00:00Z')
 
 function state(account: string, answeredAt: number, turns = 1): SessionState {
-  return {task: 'code', complexity: 'medium', model: 'openai/gpt-5-mini', account, provider: 'openai', answered_at: answeredAt, prompt_tokens: 900, turns}
+  return {task: 'coding', complexity: 'medium', model: 'openai/gpt-5-mini', account, provider: 'openai', answered_at: answeredAt, prompt_tokens: 900, turns}
 }
 
 describe('mirrored sessions', () => {
@@ -30,6 +30,20 @@ describe('mirrored sessions', () => {
     expect(store.get('s1', T + 59_000)?.account).toBe('a')
     store.merge('s2', state('a', T))
     expect(store.get('s2', T + 61_000)).toBeNull()
+  })
+
+  it('publishes a session that keeps its target at most every ten seconds, and one that moves at once', () => {
+    const store = new MemorySessionStore(() => ({maxEntries: 100, ttlMs: 60_000}))
+    store.set('s1', state('a', T), T)
+    expect(store.mirrorDue('s1', T, MIRROR_REFRESH_MS)).toBe(true)
+    store.set('s1', state('a', T + 3000), T + 3000)
+    expect(store.mirrorDue('s1', T + 3000, MIRROR_REFRESH_MS)).toBe(false)
+    expect(store.mirrorDue('s1', T + 3000, 0)).toBe(true)
+    expect(store.mirrorDue('s1', T + 12_000, MIRROR_REFRESH_MS)).toBe(false)
+    expect(store.mirrorDue('s1', T + 13_000, MIRROR_REFRESH_MS)).toBe(true)
+    // A state learnt from another replica counts as published when it was answered.
+    store.merge('s2', state('b', T + 20_000))
+    expect(store.mirrorDue('s2', T + 25_000, MIRROR_REFRESH_MS)).toBe(false)
   })
 
   it("keeps at most the primary's bound of session records, the least recently answered out first, and drops expired ones", () => {
