@@ -116,10 +116,10 @@ async function snapshotFromLog(path: string): Promise<LiveMetricsSnapshot> {
 
 /**
  * `GET /v1/router/live-metrics` of a running gateway, with the ingress key as a Bearer token as `metrics tail --url`
- * sends it. `url` is the gateway's base URL, or the endpoint's own.
+ * sends it. `url` is the gateway's base URL, or the endpoint's own; `fleet` asks for every replica's, merged.
  */
-async function snapshotFromGateway(url: string, apiKey?: string): Promise<LiveMetricsSnapshot> {
-  const endpoint = liveMetricsUrl(url)
+export async function snapshotFromGateway(url: string, apiKey?: string, fleet = false): Promise<LiveMetricsSnapshot> {
+  const endpoint = liveMetricsUrl(url) + (fleet ? '?scope=fleet' : '')
   const headers: Record<string, string> = {accept: 'application/json'}
   if (apiKey) headers.authorization = `Bearer ${apiKey}`
   let response: Response

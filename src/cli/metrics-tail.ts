@@ -5,7 +5,7 @@
  */
 import {LiveMetrics} from '../core/metrics/live-metrics.js'
 import {AuditSummarizer} from '../core/metrics/summary.js'
-import {UsageError} from '../core/errors.js'
+import {RouterError, UsageError} from '../core/errors.js'
 import {settingsFromEnv} from '../core/settings/env.js'
 import {createPlainLogger, type PlainLogFormat} from '../tui/plain-log.js'
 import {FileAuditSource} from '../tui/sources/file-source.js'
@@ -24,6 +24,8 @@ export interface MetricsTailOptions {
   tui: boolean
   logFormat: PlainLogFormat
   alpha?: number
+  /** With `url` and `json`: the fleet's merged snapshot (`GET /v1/router/live-metrics?scope=fleet`) every interval. */
+  fleet?: boolean
   env?: NodeJS.ProcessEnv
 }
 
@@ -65,6 +67,12 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
   if (options.url && options.once) throw new UsageError('--once summarises a file; it cannot be used with --url.', {hint: 'Drop --url (and pass --file), or drop --once to follow the gateway.'})
   if (options.url && options.since !== undefined) throw new UsageError('--since applies to files; a gateway stream starts now.', {hint: 'Drop --since, or read the audit log with --file.'})
   if (!(options.interval > 0)) throw new UsageError('--interval must be a positive number of seconds.', {hint: 'e.g. --interval 2'})
+  if (options.fleet) {
+    if (!options.url) throw new UsageError('--fleet needs --url: the fleet view comes from a running gateway.', {hint: 'e.g. --url http://127.0.0.1:8000 --fleet --json'})
+    if (!options.json) throw new UsageError('--fleet prints the fleet\'s merged snapshots as JSON lines: add --json.', {hint: 'e.g. --url http://127.0.0.1:8000 --fleet --json'})
+    await tailFleet(options.url, options.apiKey, options.interval)
+    return
+  }
   const file = options.file ?? settings.audit_log_path
   const since = parseSince(options.since ?? 'start')
 
@@ -136,6 +144,30 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
     stopped.dispose()
     stopOutput()
     await source.stop()
+  }
+}
+
+/**
+ * `--fleet --json`: the fleet's snapshot from the gateway every `interval` seconds, one JSON line each, until a signal.
+ * A gateway that cannot be reached for a moment (a restart) is said on stderr and asked again at the next interval.
+ */
+async function tailFleet(url: string, apiKey: string | undefined, interval: number): Promise<void> {
+  const {snapshotFromGateway} = await import('./explain-cooldowns.js')
+  const stopped = untilSignal()
+  let stop = false
+  void Promise.race([stopped.promise, stdoutClosed()]).then(() => (stop = true))
+  try {
+    while (!stop) {
+      try {
+        writeLine(JSON.stringify(await snapshotFromGateway(url, apiKey, true)))
+      } catch (error) {
+        if (!(error instanceof RouterError) || error.code !== 'gateway_unreachable') throw error
+        process.stderr.write(`${error.message} Trying again in ${interval} s.\n`)
+      }
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, interval * 1000)), stopped.promise])
+    }
+  } finally {
+    stopped.dispose()
   }
 }
 

@@ -47,7 +47,7 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
     settings.state_url === undefined
       ? new MemorySharedState({ttlMs: settings.idempotency_ttl_seconds * 1000, maxEntries: settings.idempotency_max_entries, maxBytes: settings.idempotency_max_bytes})
       : undefined
-  const stateServer = memory ? new PrimaryStateServer(memory, settings.circuit_breaker_recovery_timeout_seconds * 1000) : undefined
+  const stateServer = memory ? new PrimaryStateServer(memory, settings.circuit_breaker_recovery_timeout_seconds * 1000, config.config.session.max_sessions) : undefined
 
   let stopping = false
   const listening = new Map<Worker, string>()

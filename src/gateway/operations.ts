@@ -2,7 +2,8 @@
  * The operations endpoints: `GET /v1/router/live-metrics` (the live metrics snapshot), `GET /v1/router/policy` (the
  * runtime-adjusted priors and the updater's status), `POST /v1/router/feedback` (a client's verdict on an answer),
  * `GET /v1/router/keys` (managed keys' spend and limits), `GET /v1/router/events` (the audit event stream, SSE) and
- * `GET /metrics` (Prometheus). Payloads are documented in docs/gateway.md; their schemas are
+ * `GET /metrics` (Prometheus). `?scope=fleet` on the live metrics and Prometheus asks for every replica's, merged.
+ * Payloads are documented in docs/gateway.md; their schemas are
  * `LiveMetricsSnapshotSchema`, `PolicyStatusSchema` and `KeysReportSchema`.
  */
 import type {FastifyInstance} from 'fastify'
@@ -10,13 +11,17 @@ import type {FastifyInstance} from 'fastify'
 import {effectiveModel} from '../core/config/models.js'
 import type {PolicyStatus} from '../core/policy/schema.js'
 import {ERRORS} from './errors.js'
+import {renderFleetPrometheus} from './prometheus-fleet.js'
+import {fleetSnapshot} from './shared-state/index.js'
 import type {GatewayState} from './state.js'
 
 /** Registers the five routes on `app`. */
 export function registerOperations(app: FastifyInstance, state: GatewayState): void {
   app.get('/v1/router/live-metrics', async (request, reply) => {
     if (!state.metrics) throw ERRORS.featureDisabled('Live metrics are off (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
-    return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(state.metrics.snapshot())
+    const fleet = scopeOf(request.query) === 'fleet'
+    const snapshot = fleet ? await fleetSnapshot(state.shared, state.metrics) : state.metrics.snapshot()
+    return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(snapshot)
   })
 
   app.get('/v1/router/policy', async (request, reply) => {
@@ -60,11 +65,24 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
     state.events.serve(request, reply)
   })
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     if (!state.prometheus) throw ERRORS.featureDisabled('Prometheus metrics are not available.', 'metrics_disabled')
+    if (scopeOf(request.query) === 'fleet') {
+      if (!state.metrics) throw ERRORS.featureDisabled('The fleet view needs live metrics (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
+      const text = renderFleetPrometheus(await fleetSnapshot(state.shared, state.metrics))
+      return reply.header('content-type', state.prometheus.contentType).header('cache-control', 'no-store').send(text)
+    }
     const text = await state.prometheus.render()
     return reply.header('content-type', state.prometheus.contentType).header('cache-control', 'no-store').send(text)
   })
+}
+
+/** `?scope=replica` (the default: this replica) or `?scope=fleet` (every replica, merged). */
+function scopeOf(query: unknown): 'replica' | 'fleet' {
+  const scope = (query as {scope?: unknown} | undefined)?.scope
+  if (scope === undefined || scope === 'replica') return 'replica'
+  if (scope === 'fleet') return 'fleet'
+  throw ERRORS.invalidValue('scope', '`scope` must be "replica" (this replica, the default) or "fleet" (every replica, merged).')
 }
 
 /** The policy payload when live metrics (and so the policy) are off: the configured priors, unchanged. */

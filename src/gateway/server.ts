@@ -33,7 +33,7 @@ import {CooldownTracker} from './cooldowns.js'
 import {QualityFeedback} from './feedback.js'
 import {MemorySessionStore, SessionTracker} from './sessions.js'
 import {RuntimePolicy} from './runtime-policy.js'
-import {mirrorTrackers, openSharedState} from './shared-state/index.js'
+import {mirrorTrackers, openSharedState, publishFleetMetrics} from './shared-state/index.js'
 import {applyConfig, type GatewayState} from './state.js'
 import {UpstreamClient} from './upstream.js'
 
@@ -227,7 +227,8 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
       bus,
     )
   }
-  await mirrorTrackers(shared, state.cooldowns, state.breakers instanceof CircuitBreakers ? state.breakers : undefined)
+  await mirrorTrackers(shared, state.cooldowns, state.breakers instanceof CircuitBreakers ? state.breakers : undefined, state.sessions)
+  const stopFleetMetrics = metrics ? publishFleetMetrics(shared, metrics, settings.fleet_metrics_interval_seconds * 1000) : undefined
   configureClassifierCache({entries: settings.classifier_cache_texts, chars: settings.classifier_cache_chars})
   const app = await buildApp(state)
   warmUp(state)
@@ -273,6 +274,7 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
       closing = (async () => {
         state.draining = true
         compactor?.stop()
+        stopFleetMetrics?.()
         reloader?.stop()
         policy?.stop()
         // Event streams never end by themselves: close them first so that they do not hold the drain.

@@ -1,12 +1,16 @@
 /**
  * Sessions at the gateway: what is remembered of each conversation between its turns (the model, account and
  * provider that answered last, when, the session's task and complexity, the prompt size), held in memory with a bound
- * (least recently used first out, forgotten after `session.ttl_seconds` without a turn), behind `SessionStore` so that
- * a shared store can hold them for several replicas.
+ * (least recently used first out, forgotten after `session.ttl_seconds` without a turn).
  *
  * A turn's session is recognised when it is routed (core/routing/session.ts); what answered it is learnt from the
  * audit events (`proxy_terminal`, `proxy_response`), as the dashboard learns it: the proxy needs no session code.
  * A turn that fell back to another target leaves the session on the target that answered.
+ *
+ * Behind a load balancer, replicas mirror their sessions through the shared state (`mirrorTrackers` in
+ * shared-state/index.ts): a session's new state is published when a turn is answered (`onChange`), and the others'
+ * are put in this replica's store (`MemorySessionStore.merge`), so the next turn keeps its target whichever replica it
+ * lands on. Routing still reads this process's Map only.
  */
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {SessionSettings} from '../core/config/schema.js'
@@ -21,9 +25,16 @@ export interface SessionStore {
   readonly size: number
 }
 
+/**
+ * A session that stays on its target is published to the other replicas at most this often (a move at once): their
+ * copy's `answered_at` lags by at most this, so they take its cache for cold at most this early.
+ */
+export const MIRROR_REFRESH_MS = 10_000
+
 /** The in-process store: a Map in least-recently-used order, bounded in entries and idle time. */
 export class MemorySessionStore implements SessionStore {
-  private readonly entries = new Map<string, {state: SessionState; seenAt: number}>()
+  /** `mirroredAt`: when the state was last published to (or learnt from) the other replicas. */
+  private readonly entries = new Map<string, {state: SessionState; seenAt: number; mirroredAt: number}>()
 
   constructor(private readonly bounds: () => {maxEntries: number; ttlMs: number}) {}
 
@@ -38,8 +49,14 @@ export class MemorySessionStore implements SessionStore {
   }
 
   set(id: string, state: SessionState, now: number): void {
-    this.entries.delete(id)
-    this.entries.set(id, {state, seenAt: now})
+    let entry = this.entries.get(id)
+    if (entry === undefined) entry = {state, seenAt: now, mirroredAt: 0}
+    else {
+      this.entries.delete(id)
+      entry.state = state
+      entry.seenAt = now
+    }
+    this.entries.set(id, entry)
     const {maxEntries, ttlMs} = this.bounds()
     for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= maxEntries && now - entry.seenAt <= ttlMs) break
@@ -49,6 +66,28 @@ export class MemorySessionStore implements SessionStore {
 
   get size(): number {
     return this.entries.size
+  }
+
+  /** The sessions held and not expired, least recently used first. */
+  *current(now: number): Generator<[string, SessionState]> {
+    const {ttlMs} = this.bounds()
+    for (const [id, entry] of this.entries) if (now - entry.seenAt <= ttlMs) yield [id, entry.state]
+  }
+
+  /** Takes another replica's state of session `id` unless this store holds a later one. */
+  merge(id: string, state: SessionState): void {
+    const held = this.entries.get(id)
+    if (held !== undefined && held.state.answered_at > state.answered_at) return
+    this.set(id, state, Math.max(state.answered_at, held?.seenAt ?? 0))
+    this.entries.get(id)!.mirroredAt = state.answered_at
+  }
+
+  /** Whether session `id` was last published (or learnt) `refreshMs` or longer ago; if so, it counts as published now. */
+  mirrorDue(id: string, now: number, refreshMs: number): boolean {
+    const entry = this.entries.get(id)
+    if (entry === undefined || (refreshMs > 0 && now - entry.mirroredAt < refreshMs)) return false
+    entry.mirroredAt = now
+    return true
   }
 }
 
@@ -63,8 +102,14 @@ export class SessionTracker {
   /** Turns in flight: request id → session, until their `proxy_terminal`. */
   private readonly pending = new Map<string, Pending>()
 
+  /**
+   * Set when sessions are mirrored: called with a session's new state after its turn was answered, when its target,
+   * task or complexity changed, else at most every `MIRROR_REFRESH_MS`.
+   */
+  onChange: ((id: string, state: SessionState) => void) | undefined
+
   constructor(
-    private readonly store: SessionStore,
+    readonly store: MemorySessionStore,
     bus: AuditEventBus,
     private readonly settings: () => SessionSettings,
     private readonly now: () => number = Date.now,
@@ -78,21 +123,24 @@ export class SessionTracker {
         if (turn === undefined) return
         this.pending.delete(event.request_id)
         if (event.outcome !== 'success' || event.model === null || event.account === null || event.provider === null) return
-        const before = this.store.get(turn.id, this.now())
-        this.store.set(
-          turn.id,
-          {
-            task: turn.decision.task,
-            complexity: turn.decision.complexity,
-            model: event.model,
-            account: event.account,
-            provider: event.provider,
-            answered_at: this.now(),
-            prompt_tokens: turn.promptTokens ?? turn.decision.requirements.input_tokens,
-            turns: (before?.turns ?? 0) + 1,
-          },
-          this.now(),
-        )
+        const now = this.now()
+        const before = this.store.get(turn.id, now)
+        const state: SessionState = {
+          task: turn.decision.task,
+          complexity: turn.decision.complexity,
+          model: event.model,
+          account: event.account,
+          provider: event.provider,
+          answered_at: now,
+          prompt_tokens: turn.promptTokens ?? turn.decision.requirements.input_tokens,
+          turns: (before?.turns ?? 0) + 1,
+        }
+        this.store.set(turn.id, state, now)
+        if (this.onChange === undefined) return
+        // What the other replicas route on changed: told at once; the same target again: refreshed now and then.
+        const moved =
+          before === null || before.model !== state.model || before.account !== state.account || before.task !== state.task || before.complexity !== state.complexity
+        if (this.store.mirrorDue(turn.id, now, moved ? 0 : MIRROR_REFRESH_MS)) this.onChange(turn.id, state)
       }
     })
   }

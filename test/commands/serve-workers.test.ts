@@ -1,6 +1,7 @@
 /**
  * `router serve --workers 2` without Redis: both workers answer on one port, the primary keeps the shared state (a
- * key's limit holds across them, a 429 seen by one cools the other) and writes the one audit log.
+ * key's limit holds across them, a 429 seen by one cools the other, a session keeps its account on either, the fleet
+ * view of the live metrics counts both) and writes the one audit log.
  */
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -41,7 +42,7 @@ task_routes:
     dir,
     config: join(dir, 'router.yaml'),
     args: ['--workers', '2'],
-    env: {ROUTER_KEYS_FILE: file, INGRESS_AUTH_REQUIRED: 'true'},
+    env: {ROUTER_KEYS_FILE: file, INGRESS_AUTH_REQUIRED: 'true', ROUTER_FLEET_METRICS_INTERVAL_SECONDS: '0.5'},
   })
 }, 60_000)
 
@@ -56,6 +57,15 @@ function chat(key: string, model: string): Promise<Response> {
     method: 'POST',
     headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json'},
     body: JSON.stringify({model, messages: [{role: 'user', content: 'hi'}]}),
+  })
+}
+
+/** A turn of the conversation `workers-session` (on a new connection). */
+function turn(history: Array<{role: string; content: string}>, content: string): Promise<Response> {
+  return fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${keys.ops}`, 'content-type': 'application/json', 'x-session-id': 'workers-session', connection: 'close'},
+    body: JSON.stringify({model: 'auto', messages: [...history, {role: 'user', content}]}),
   })
 }
 
@@ -93,6 +103,31 @@ describe('router serve --workers 2', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429])
   })
 
+  it('keeps a session on the account that answered its first turn, whichever worker the next turns reach', async () => {
+    const opening = 'Name three rivers of Europe.'
+    const terminals = async (): Promise<number> => (await gateway.events()).filter((e) => e.event === 'proxy_terminal').length
+    const before = await terminals()
+    // Account a fails once: the opening turn is answered by account b; without the session a worker would try a first.
+    await sim.script([{status: 500}])
+    const first = await turn([], opening)
+    expect(first.headers.get('x-router-account')).toBe('b')
+    const history = [
+      {role: 'user', content: opening},
+      {role: 'assistant', content: 'The Danube, the Rhine and the Loire.'},
+    ]
+    // The worker that answered tells the primary, which tells the other one (an IPC message each way), as it sends the
+    // turn's audit events to the primary's log.
+    await vi.waitFor(async () => expect(await terminals()).toBeGreaterThan(before))
+    // A new connection each time: the cluster hands them to the workers in turn, so both answer a turn.
+    const accounts: Array<string | null> = []
+    for (let i = 0; i < 4; i++) accounts.push((await turn(history, `And a fourth one (${i})?`)).headers.get('x-router-account'))
+    expect(accounts).toEqual(['b', 'b', 'b', 'b'])
+    await vi.waitFor(async () => {
+      const stays = (await gateway.events()).filter((e) => e.event === 'route_decision' && e.session?.affinity === 'stay' && e.session.previous_account === 'b')
+      expect(stays).toHaveLength(4)
+    })
+  })
+
   it('cools a model on the other worker after a 429 seen by one', async () => {
     await sim.script([{status: 429, retryAfter: 30}])
     const response = await chat(keys.ops, 'openai/gpt-5-mini')
@@ -104,10 +139,22 @@ describe('router serve --workers 2', () => {
     })
   })
 
+  it('merges both workers’ live metrics in the fleet view', async () => {
+    await vi.waitFor(async () => {
+      const terminals = (await gateway.events()).filter((e) => e.event === 'proxy_terminal').length
+      const fleet = (await (await fetch(`${gateway.url}/v1/router/live-metrics?scope=fleet`, {headers: {authorization: `Bearer ${keys.ops}`, connection: 'close'}})).json()) as {
+        fleet: {replicas: unknown[]}
+        totals: {requests_total: number}
+      }
+      expect(fleet.fleet.replicas).toHaveLength(2)
+      expect(fleet.totals.requests_total).toBe(terminals)
+    })
+  })
+
   it('writes every worker’s audit events to the one audit log of the primary, and stops cleanly', async () => {
     await vi.waitFor(async () => {
       const terminals = (await gateway.events()).filter((e) => e.event === 'proxy_terminal')
-      expect(terminals.length).toBeGreaterThanOrEqual(7)
+      expect(terminals.length).toBeGreaterThanOrEqual(12)
     })
     expect(await gateway.close()).toBe(0)
   })

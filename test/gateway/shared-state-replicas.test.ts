@@ -11,9 +11,10 @@ import OpenAI from 'openai'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
+import {LiveMetricsSnapshotSchema, type LiveMetricsSnapshot} from '../../src/core/metrics/schema.js'
 import {startGatewayProcess, type GatewayProcess} from '../helpers/gateway-process.js'
 import {startRedis, type RedisProcess} from '../helpers/redis-server.js'
-import {runCli} from '../helpers/run-cli.js'
+import {runCli, startCli} from '../helpers/run-cli.js'
 import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
 
 /** Prices make each answer of the simulator (about 21 tokens) cost about $0.00021. */
@@ -55,7 +56,7 @@ function chat(replica: GatewayProcess, key: string, model: string, headers: Reco
   })
 }
 
-async function health(replica: GatewayProcess): Promise<{status: string; state: {shared: boolean}; cooldowns: Array<{account: string; model: string | null}>}> {
+async function health(replica: GatewayProcess): Promise<{status: string; state: {shared: boolean; replica: string}; cooldowns: Array<{account: string; model: string | null}>}> {
   return (await fetch(`${replica.url}/health`)).json() as never
 }
 
@@ -73,6 +74,8 @@ function startReplicas(): Promise<GatewayProcess[]> {
           INGRESS_API_KEYS: `operator:${OPERATOR_KEY}`,
           // Generous: on a loaded machine the replicas must not turn degraded (and enforce limits apart) for want of CPU.
           ROUTER_STATE_TIMEOUT_MS: '1000',
+          // Live metrics published for the fleet view twice a second, so that the test waits little for them.
+          ROUTER_FLEET_METRICS_INTERVAL_SECONDS: '0.5',
         },
       }),
     ),
@@ -97,7 +100,50 @@ afterAll(async () => {
   if (dir) await rm(dir, {recursive: true, force: true})
 })
 
+/** A turn of a conversation: `history` is what came before (user and assistant turns), then `content`. */
+function turn(replica: GatewayProcess, session: string, history: Array<{role: string; content: string}>, content: string): Promise<Response> {
+  return fetch(`${replica.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${keys.ops}`, 'content-type': 'application/json', 'x-session-id': session},
+    body: JSON.stringify({model: 'auto', messages: [...history, {role: 'user', content}]}),
+  })
+}
+
+type Decision = Extract<AuditEvent, {event: 'route_decision'}>
+
+/** The `route_decision` events of `replica` for the session `x-session-id: session`'s turns after the first. */
+async function followUpDecisions(replica: GatewayProcess, previousAccount: string): Promise<Decision[]> {
+  return (await replica.events()).filter((e): e is Decision => e.event === 'route_decision' && e.session?.previous_account === previousAccount)
+}
+
 describe('three replicas on one Redis', () => {
+  it('keeps a session on the account that answered its first turn when the next turn lands on another replica', async () => {
+    const [first, second] = replicas
+    // Account a fails once: the opening turn is answered by account b, where the session's cache is now warm. Without
+    // the session, any replica would try account a first.
+    await sim.script([{status: 500}])
+    const opening = await turn(first, 'conversation-7', [], 'Summarise the plot of Hamlet in two sentences.')
+    expect(opening.status).toBe(200)
+    expect(opening.headers.get('x-router-account')).toBe('b')
+    const answer = ((await opening.json()) as {choices: Array<{message: {content: string}}>}).choices[0].message.content
+    // The session's record is in Redis once the first replica has published it (right after the answer).
+    await vi.waitFor(() => expect(redis.cli('--scan', '--pattern', 'olr:rec:se:*')).not.toBe(''))
+
+    await sim.clearRequests()
+    const history = [
+      {role: 'user', content: 'Summarise the plot of Hamlet in two sentences.'},
+      {role: 'assistant', content: answer},
+    ]
+    const next = await turn(second, 'conversation-7', history, 'Now in one sentence.')
+    expect(next.status).toBe(200)
+    expect(next.headers.get('x-router-account')).toBe('b')
+    expect((await sim.requests()).map((r) => r.headers.authorization)).toEqual(['Bearer sk-sim-account-b'])
+    await vi.waitFor(async () => {
+      const [decision] = await followUpDecisions(second, 'b')
+      expect(decision?.session).toMatchObject({affinity: 'stay', previous_account: 'b', previous_model: 'openai/gpt-5-mini'})
+    })
+  }, 30_000)
+
   it('a 429 seen by one replica cools the model on that account for the others', async () => {
     const [first, second, third] = replicas
     await sim.script([{status: 429, retryAfter: 30}])
@@ -223,7 +269,8 @@ describe('three replicas on one Redis', () => {
         Array.from({length: 3}, async (_, c) => {
           // Bounded: at most 400 requests per client, and the test stops the loop.
           for (let i = 0; i < 400 && !stop; i++) {
-            const response = await chat(replica, keys.limited, 'openai/gpt-4.1-mini', {'idempotency-key': `load-${replica.url}-${c}-${i}`})
+            // Each client is a session too: its turns are mirrored while Redis is up, and stay local while it is down.
+            const response = await chat(replica, keys.limited, 'openai/gpt-4.1-mini', {'idempotency-key': `load-${replica.url}-${c}-${i}`, 'x-session-id': `load-${c}`})
             sent++
             if (response.status !== 200) failed.push(`${response.status} ${await response.text()}`)
             else await response.arrayBuffer()
@@ -257,17 +304,78 @@ describe('three replicas on one Redis', () => {
     }
   }, 150_000)
 
-  it('lets a replica that starts later learn the cool-downs already in force', async () => {
+  it('lets a replica that starts later learn the cool-downs and sessions already in force', async () => {
     const late = await startGatewayProcess({
       dir,
       name: 'late',
       config: join(dir, 'router.yaml'),
-      env: {ROUTER_STATE_URL: redis.url, ROUTER_KEYS_FILE: join(dir, 'keys.json'), INGRESS_AUTH_REQUIRED: 'true'},
+      env: {ROUTER_STATE_URL: redis.url, ROUTER_KEYS_FILE: join(dir, 'keys.json'), INGRESS_AUTH_REQUIRED: 'true', ROUTER_FLEET_METRICS_INTERVAL_SECONDS: '0.5'},
     })
     try {
       await vi.waitFor(async () => expect((await health(late)).cooldowns).toContainEqual(expect.objectContaining({account: 'a', model: 'openai/gpt-4.1-mini'})))
+      // The session of the first test, answered by account b, goes on there from the new replica too.
+      const history = [
+        {role: 'user', content: 'Summarise the plot of Hamlet in two sentences.'},
+        {role: 'assistant', content: 'A prince avenges his father.'},
+        {role: 'user', content: 'Now in one sentence.'},
+        {role: 'assistant', content: 'Revenge undoes a court.'},
+      ]
+      const later = await turn(late, 'conversation-7', history, 'And in three words?')
+      expect(later.status).toBe(200)
+      expect(later.headers.get('x-router-account')).toBe('b')
+      await vi.waitFor(async () => expect((await followUpDecisions(late, 'b'))[0]?.session).toMatchObject({affinity: 'stay', previous_account: 'b'}))
     } finally {
       await late.close()
     }
   }, 60_000)
+
+  it('counts every replica’s traffic in the fleet view of the live metrics, and only its own in a replica’s view', async () => {
+    const own = async (replica: GatewayProcess): Promise<LiveMetricsSnapshot> =>
+      (await (await fetch(`${replica.url}/v1/router/live-metrics`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()) as LiveMetricsSnapshot
+    const fleet = async (replica: GatewayProcess): Promise<LiveMetricsSnapshot> => {
+      const response = await fetch(`${replica.url}/v1/router/live-metrics?scope=fleet`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+      expect(response.status).toBe(200)
+      return LiveMetricsSnapshotSchema.parse(await response.json())
+    }
+    const before = await Promise.all(replicas.map(own))
+    // One request to the first replica, two to the second, three to the third.
+    for (const [i, replica] of replicas.entries()) {
+      for (let n = 0; n <= i; n++) expect((await chat(replica, keys.ops, 'openai/gpt-5-nano')).status).toBe(200)
+    }
+    const ownCounts = before.map((b) => b.totals.requests_total)
+    await vi.waitFor(async () => {
+      const after = await Promise.all(replicas.map(own))
+      expect(after.map((a, i) => a.totals.requests_total - ownCounts[i])).toEqual([1, 2, 3])
+      const total = after.reduce((sum, a) => sum + a.totals.requests_total, 0)
+      const merged = await fleet(replicas[1])
+      expect(merged.fleet?.replicas.map((r) => r.replica).sort()).toEqual((await Promise.all(replicas.map(health))).map((h) => h.state.replica).sort())
+      expect(merged.totals.requests_total).toBe(total)
+      const nano = (snapshot: LiveMetricsSnapshot) => snapshot.models.find((m) => m.model === 'openai/gpt-5-nano')?.successes ?? 0
+      expect(nano(merged)).toBe(after.reduce((sum, a) => sum + nano(a), 0))
+      expect(merged.keys.find((k) => k.principal === 'ops')?.usage.cost_usd).toBeCloseTo(
+        after.reduce((sum, a) => sum + (a.keys.find((k) => k.principal === 'ops')?.usage.cost_usd ?? 0), 0),
+        9,
+      )
+    }, {timeout: 10_000})
+    const prometheus = await (await fetch(`${replicas[0].url}/metrics?scope=fleet`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).text()
+    expect(prometheus).toMatch(/^router_fleet_replicas 3$/m)
+    const requestsTotal = Number(/^router_fleet_requests_total (\d+)$/m.exec(prometheus)?.[1])
+    expect(requestsTotal).toBe((await Promise.all(replicas.map(own))).reduce((sum, a) => sum + a.totals.requests_total, 0))
+
+    // `router metrics tail --url … --fleet --json`: the same merged snapshot, one JSON line per interval.
+    const tail = startCli(['metrics', 'tail', '--url', replicas[2].url, '--api-key', OPERATOR_KEY, '--fleet', '--json', '--interval', '0.2'], {cwd: dir})
+    let out = ''
+    tail.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    try {
+      await vi.waitFor(() => expect(out).toContain('\n'), {timeout: 15_000})
+    } finally {
+      tail.kill('SIGTERM')
+    }
+    const line = LiveMetricsSnapshotSchema.parse(JSON.parse(out.split('\n')[0]))
+    expect(line.fleet?.replicas).toHaveLength(3)
+
+    const bad = await fetch(`${replicas[0].url}/v1/router/live-metrics?scope=everything`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as {error: {param: string}}).error.param).toBe('scope')
+  }, 30_000)
 })

@@ -8,7 +8,7 @@ export default class MetricsTail extends BaseCommand {
 
   static override description = `Reads the gateway's audit log (--file, default ROUTER_AUDIT_LOG_PATH or logs/router_decisions.jsonl) from the start, or from the end or a time with --since, and follows it like tail -F: new lines, rotation (the file is renamed and a new one created) and truncation. A half-written last line waits for its newline; lines that are not audit events are skipped. With --url it follows a running gateway's event stream instead (GET /v1/router/events, with --api-key or ROUTER_API_KEY when ingress auth is on), reconnecting when the gateway restarts.
 
-In a terminal it shows the live dashboard: per-model and per-account EWMA latency and failure rate, breaker state, and every routing decision with its fallbacks (press ? for keys). --json prints the rolling metrics snapshot as one JSON line every --interval seconds instead; --no-tui (or a stdout that is not a terminal) prints one line per request, as text or JSON lines (--log-format json). --once reads the whole file, prints a summary (totals, per model, task and complexity, latency percentiles, error types, fallbacks; JSON with --json) and exits. The JSON shapes are documented in docs/metrics.md.`
+In a terminal it shows the live dashboard: per-model and per-account EWMA latency and failure rate, breaker state, and every routing decision with its fallbacks (press ? for keys). --json prints the rolling metrics snapshot as one JSON line every --interval seconds instead; --no-tui (or a stdout that is not a terminal) prints one line per request, as text or JSON lines (--log-format json). With --url, --fleet and --json it prints the fleet's snapshot instead (every replica sharing the gateway's state, merged; see docs/metrics.md, "Fleet view"). --once reads the whole file, prints a summary (totals, per model, task and complexity, latency percentiles, error types, fallbacks; JSON with --json) and exits. The JSON shapes are documented in docs/metrics.md.`
 
   static override examples = [
     {description: 'Dashboard on the default audit log', command: '<%= config.bin %> <%= command.id %>'},
@@ -17,6 +17,7 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
     {description: 'Summary as JSON for a script', command: '<%= config.bin %> <%= command.id %> --once --json'},
     {description: 'Follow a running gateway', command: '<%= config.bin %> <%= command.id %> --url http://127.0.0.1:8000 --api-key $ROUTER_API_KEY'},
     {description: 'Metrics snapshots every 5 s, as JSON lines', command: '<%= config.bin %> <%= command.id %> --json --interval 5'},
+    {description: 'The whole fleet behind a load balancer, merged, as JSON lines', command: '<%= config.bin %> <%= command.id %> --url http://router.internal:8000 --fleet --json'},
     {description: 'One line per request, for grep', command: '<%= config.bin %> <%= command.id %> --no-tui'},
   ]
 
@@ -30,6 +31,10 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
     once: Flags.boolean({description: 'Summarise the whole file and exit.', default: false}),
     tui: Flags.boolean({description: 'Show the dashboard when stdout is a terminal (--no-tui prints one line per request).', default: true, allowNo: true}),
     'log-format': Flags.option({options: ['text', 'json'] as const, description: 'Form of the per-request lines without the dashboard.', default: 'text'})(),
+    fleet: Flags.boolean({
+      description: "With --url and --json: every replica's live metrics merged (GET /v1/router/live-metrics?scope=fleet), not only the replica that answers.",
+      default: false,
+    }),
     alpha: Flags.string({helpValue: 'ALPHA', description: 'EWMA smoothing factor in (0, 1] (default: LIVE_METRICS_EWMA_ALPHA, or 0.2).'}),
   }
 
@@ -49,6 +54,7 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
       tui: flags.tui,
       logFormat: flags['log-format'],
       alpha: flags.alpha === undefined ? undefined : positiveNumber(flags.alpha, '--alpha'),
+      fleet: flags.fleet,
     })
   }
 }

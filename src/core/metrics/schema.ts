@@ -257,6 +257,21 @@ export const SessionMetricsSchema = z.strictObject({
 })
 export type SessionMetrics = z.infer<typeof SessionMetricsSchema>
 
+/** The replicas a fleet view merged (`GET /v1/router/live-metrics?scope=fleet`, docs/metrics.md "Fleet view"). */
+export const FleetInfoSchema = z.strictObject({
+  replicas: z.array(
+    z.strictObject({
+      /** The replica's id (random per process, also in `/health`). */
+      replica: z.string(),
+      /** When its snapshot was taken: the asked replica's now, the others' at their last publication. */
+      generated_at: z.string(),
+      /** Its `totals.requests_total`. */
+      requests_total: z.number().int().nonnegative(),
+    }),
+  ),
+})
+export type FleetInfo = z.infer<typeof FleetInfoSchema>
+
 /** The live metrics snapshot. */
 export const LiveMetricsSnapshotSchema = z.strictObject({
   schema_version: z.literal(1),
@@ -287,6 +302,8 @@ export const LiveMetricsSnapshotSchema = z.strictObject({
   keys: z.array(KeySpendSchema).default([]),
   /** Sessions and cache affinity (absent from older gateways' snapshots). */
   sessions: SessionMetricsSchema.optional(),
+  /** Only in the fleet view: the replicas merged. A snapshot without it is one replica's. */
+  fleet: FleetInfoSchema.optional(),
 })
 export type LiveMetricsSnapshot = z.infer<typeof LiveMetricsSnapshotSchema>
 

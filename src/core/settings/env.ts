@@ -74,6 +74,7 @@ export const SETTINGS_ENV: ReadonlyArray<readonly [env: string, key: keyof Gatew
   ['ROUTER_STATE_URL', 'state_url', 'string'],
   ['ROUTER_STATE_PREFIX', 'state_prefix', 'string'],
   ['ROUTER_STATE_TIMEOUT_MS', 'state_timeout_ms', 'number'],
+  ['ROUTER_FLEET_METRICS_INTERVAL_SECONDS', 'fleet_metrics_interval_seconds', 'number'],
   ['ROUTER_KEYS_FILE', 'keys_file', 'string'],
 ]
 

@@ -141,6 +141,8 @@ export const GatewaySettingsSchema = z.strictObject({
   state_prefix: z.string().min(1).default('olr:'),
   /** A shared-state command slower than this counts as a failure: the request goes on with local state. */
   state_timeout_ms: z.number().int().positive().default(100),
+  /** Each replica publishes its live metrics for the fleet view this often (kept three intervals). */
+  fleet_metrics_interval_seconds: z.number().positive().default(5),
   /** The managed keys (`router keys create`): SHA-256 digests, names and limits; read when it exists. */
   keys_file: z.string().min(1).default('router.keys.json'),
 }).refine(

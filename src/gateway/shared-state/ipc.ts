@@ -7,11 +7,14 @@
  * own counters and idempotency records until the primary answers again.
  */
 import type {Worker} from 'node:cluster'
+import {randomBytes} from 'node:crypto'
+
+import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
 
 import type {IdempotencyRecord, IdempotencyStore, MemoryStoreOptions, StoredResponse} from '../idempotency.js'
 import {MemoryIdempotencyStore, recordFromJson, recordToJson} from '../idempotency.js'
 import {ChangeRecords, MemoryCounters, MemorySharedState} from './memory.js'
-import type {AdmitRequest, AdmitResult, ChangeHandler, CounterValues, SharedState, StateChange, StoreStatus} from './types.js'
+import type {AdmitRequest, AdmitResult, ChangeHandler, CounterValues, ReplicaSnapshot, SharedState, StateChange, StoreStatus} from './types.js'
 
 /** Messages between a worker and its primary; `olr` tells them from anything else on the channel. */
 type ToPrimary =
@@ -19,6 +22,7 @@ type ToPrimary =
   | {olr: 'change'; change: StateChange}
   | {olr: 'release'; principal: string; leaseId: string}
   | {olr: 'record'; principal: string; tokens: number; nanos: number; now: number}
+  | {olr: 'metrics'; replica: string; snapshot: LiveMetricsSnapshot | null; ttlMs: number}
 type ToWorker = {olr: 'reply'; id: number; result: unknown} | {olr: 'change'; change: StateChange}
 
 /** What the primary answers: its memory store's operations, by name. */
@@ -30,18 +34,28 @@ export class PrimaryStateServer {
   private readonly workers = new Set<Worker>()
   /** Concurrency slots per worker, freed when the worker exits. */
   private readonly leases = new Map<Worker, Map<string, string>>()
+  /** The live metrics each worker published last, until they are too old. */
+  private readonly snapshots = new Map<Worker, ReplicaSnapshot & {until: number}>()
   private readonly operations: Operations
 
   constructor(
     readonly state: MemorySharedState,
     breakerRecoveryMs: number,
+    /** Sessions kept for the workers that start later (the config's `session.max_sessions`). */
+    maxSessions: number,
   ) {
-    this.records = new ChangeRecords(breakerRecoveryMs)
+    this.records = new ChangeRecords(breakerRecoveryMs, maxSessions)
     const idem = state.idempotency
     this.operations = {
       admit: (request: AdmitRequest) => state.counters.admit(request),
       values: (principals: string[], now: number) => principals.map((p) => state.counters.values(p, now)),
       records: () => this.records.current(Date.now()),
+      fleet: () => {
+        const now = Date.now()
+        const out: ReplicaSnapshot[] = []
+        for (const {replica, snapshot, until} of this.snapshots.values()) if (until > now) out.push({replica, snapshot})
+        return out
+      },
       // Records cross the IPC channel as JSON text: a remembered body is bytes (see `recordToJson`).
       'idem.get': async (key: string) => {
         const record = await idem.get(key)
@@ -66,6 +80,7 @@ export class PrimaryStateServer {
     worker.on('message', (message: ToPrimary) => void this.onMessage(worker, message))
     worker.on('exit', () => {
       this.workers.delete(worker)
+      this.snapshots.delete(worker)
       for (const [leaseId, principal] of this.leases.get(worker) ?? []) this.state.counters.release(principal, leaseId)
       this.leases.delete(worker)
     })
@@ -98,6 +113,11 @@ export class PrimaryStateServer {
         this.state.counters.record(message.principal, message.tokens, message.nanos, message.now)
         break
       }
+      case 'metrics': {
+        if (message.snapshot === null) this.snapshots.delete(worker)
+        else this.snapshots.set(worker, {replica: message.replica, snapshot: message.snapshot, until: Date.now() + message.ttlMs})
+        break
+      }
     }
   }
 
@@ -116,6 +136,7 @@ export class PrimarySharedState implements SharedState {
   readonly kind = 'primary' as const
   readonly idempotency: IpcIdempotencyStore
   readonly local = new MemoryCounters()
+  readonly replica = randomBytes(8).toString('hex')
   private readonly pending = new Map<number, {resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout}>()
   private nextId = 1
   private handler: ChangeHandler | undefined
@@ -169,8 +190,16 @@ export class PrimarySharedState implements SharedState {
     return new Map(principals.map((p, i) => [p, list[i]]))
   }
 
+  publishMetrics(snapshot: LiveMetricsSnapshot | null, ttlMs: number): void {
+    this.send({olr: 'metrics', replica: this.replica, snapshot, ttlMs})
+  }
+
+  async fleetMetrics(): Promise<ReplicaSnapshot[]> {
+    return this.call<ReplicaSnapshot[]>('fleet', []).catch(() => [])
+  }
+
   status(): StoreStatus {
-    return {kind: 'primary', shared: this.problem === null, url: null, since: this.since, problem: this.problem}
+    return {kind: 'primary', replica: this.replica, shared: this.problem === null, url: null, since: this.since, problem: this.problem}
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,10 @@
  * (`publish` keeps nothing). `MemoryCounters` is also what the Redis store falls back on while Redis is down, and
  * what a `serve --workers` primary serves to its workers.
  */
+import {randomBytes} from 'node:crypto'
+
 import type {LimitCode} from '../../core/auth/schema.js'
+import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
 import {MemoryIdempotencyStore, type MemoryStoreOptions} from '../idempotency.js'
 import {
   LEASE_TTL_MS,
@@ -13,6 +16,7 @@ import {
   type AdmitResult,
   type ChangeHandler,
   type CounterValues,
+  type ReplicaSnapshot,
   type SharedState,
   type StateChange,
   type StoreStatus,
@@ -107,11 +111,21 @@ export class MemoryCounters {
 /** Changes still in force by what they are about, for a worker that starts after they were made. */
 export class ChangeRecords {
   private readonly records = new Map<string, {change: StateChange; until: number}>()
+  /** Session changes in the order of their last turn, oldest first. */
+  private readonly sessions = new Map<string, {change: StateChange; until: number}>()
 
-  constructor(private readonly breakerRecoveryMs: number) {}
+  constructor(
+    private readonly breakerRecoveryMs: number,
+    /** Sessions kept at most (the oldest go first). */
+    private readonly maxSessions: number,
+  ) {}
 
   keep(change: StateChange): void {
-    if (change.kind === 'cooldown') this.records.set(`cd\n${change.account}\n${change.model ?? ''}`, {change, until: change.until})
+    if (change.kind === 'session') {
+      this.sessions.delete(change.id)
+      this.sessions.set(change.id, {change, until: change.state.answered_at + change.ttlMs})
+      if (this.sessions.size > this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!)
+    } else if (change.kind === 'cooldown') this.records.set(`cd\n${change.account}\n${change.model ?? ''}`, {change, until: change.until})
     else if (change.kind === 'cooldown_clear') this.records.delete(`cd\n${change.account}\n`)
     else if (change.state === 'open') this.records.set(`br\n${change.account}\n${change.model ?? ''}`, {change, until: change.openedAt + this.breakerRecoveryMs})
     else this.records.delete(`br\n${change.account}\n${change.model ?? ''}`)
@@ -119,9 +133,11 @@ export class ChangeRecords {
 
   current(now: number): StateChange[] {
     const out: StateChange[] = []
-    for (const [key, record] of this.records) {
-      if (record.until <= now) this.records.delete(key)
-      else out.push(record.change)
+    for (const records of [this.records, this.sessions]) {
+      for (const [key, record] of records) {
+        if (record.until <= now) records.delete(key)
+        else out.push(record.change)
+      }
     }
     return out
   }
@@ -132,6 +148,7 @@ export class MemorySharedState implements SharedState {
   readonly kind = 'memory' as const
   readonly idempotency: MemoryIdempotencyStore
   readonly counters = new MemoryCounters()
+  readonly replica = randomBytes(8).toString('hex')
   private readonly since = new Date().toISOString()
 
   constructor(idempotency: MemoryStoreOptions) {
@@ -158,8 +175,15 @@ export class MemorySharedState implements SharedState {
     return new Map(principals.map((p) => [p, this.counters.values(p, now)]))
   }
 
+  /** One process is its whole fleet: the fleet view is its own snapshot. */
+  publishMetrics(_snapshot: LiveMetricsSnapshot | null, _ttlMs: number): void {}
+
+  async fleetMetrics(): Promise<ReplicaSnapshot[]> {
+    return []
+  }
+
   status(): StoreStatus {
-    return {kind: 'memory', shared: true, url: null, since: this.since, problem: null}
+    return {kind: 'memory', replica: this.replica, shared: true, url: null, since: this.since, problem: null}
   }
 
   async close(): Promise<void> {

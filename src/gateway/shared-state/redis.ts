@@ -6,8 +6,12 @@
  *   replicas cannot all take the last slot; spend and tokens are added by another script when an answer's cost is
  *   known. Replicas overspend a budget by at most what the key's requests in flight when it was reached cost
  *   (docs/gateway.md states the bound).
- * - Cool-downs and breakers: a keyed record that lives as long as the change (`PX`), and a message on a channel.
+ * - Cool-downs, breakers and sessions: a keyed record that lives as long as the change (`PX`), and a message on a
+ *   channel.
  * - Idempotency: records with a TTL; waiters are woken by a message on a channel (and poll once a second anyway).
+ * - Live metrics: each replica's snapshot under its own key with a TTL, and a sorted set of the replicas by expiry.
+ * - What nothing waits for (releases, spend, published changes, snapshots) is written as one pipeline per turn of the
+ *   event loop (`later`).
  *
  * When Redis is down or slower than the time-out, nothing waits for it: the store turns *degraded* (a `state_store`
  * event, `/health` says so), every operation runs on this process's `MemoryCounters` and `MemoryIdempotencyStore`
@@ -16,9 +20,10 @@
  * publishes its own, adds the spend it kept aside, and the store is shared again.
  */
 import {randomBytes} from 'node:crypto'
-import type {Redis as RedisClient, RedisOptions} from 'ioredis'
+import type {ChainableCommander, Redis as RedisClient, RedisOptions} from 'ioredis'
 
 import {LimitCodeSchema} from '../../core/auth/schema.js'
+import {LiveMetricsSnapshotSchema, type LiveMetricsSnapshot} from '../../core/metrics/schema.js'
 import {
   MemoryIdempotencyStore,
   recordFromJson,
@@ -37,6 +42,7 @@ import {
   type AdmitResult,
   type ChangeHandler,
   type CounterValues,
+  type ReplicaSnapshot,
   type SharedState,
   type StateChange,
   type StoreStatus,
@@ -157,7 +163,7 @@ export class RedisSharedState implements SharedState {
   readonly idempotency: RedisIdempotencyStore
   /** Figures and slots while Redis cannot be used (see the module comment). */
   readonly local = new MemoryCounters()
-  private readonly replica = randomBytes(8).toString('hex')
+  readonly replica = randomBytes(8).toString('hex')
   private readonly changes: string
   private readonly url: string
   private healthy = false
@@ -171,6 +177,10 @@ export class RedisSharedState implements SharedState {
   private probe: NodeJS.Timeout | undefined
   private recovering = false
   private closed = false
+  /** Commands nothing waits for, written together once this turn of the event loop is over (see `later`). */
+  private batch: ChainableCommander | undefined
+  /** What to do when a command of the batch fails, by its position (null: only `fault`). */
+  private batchFailures: Array<(() => void) | null> = []
   /** Commands in a row that timed out while healthy. */
   private lateAnswers = 0
   /** When the store last came back, and how many times in a row it failed again soon after. */
@@ -207,9 +217,44 @@ export class RedisSharedState implements SharedState {
     const message = JSON.stringify({from: this.replica, change})
     const key = this.recordKey(change)
     const ttl = this.recordTtl(change)
-    const write = ttl === null ? this.client.del(key) : ttl > 0 ? this.client.set(key, message, 'PX', ttl) : null
-    write?.catch((error: Error) => this.fault(error))
-    this.client.publish(this.changes, message).catch((error: Error) => this.fault(error))
+    if (ttl === null) this.later(null).del(key)
+    else if (ttl > 0) this.later(null).set(key, message, 'PX', ttl)
+    this.later(null).publish(this.changes, message)
+  }
+
+  publishMetrics(snapshot: LiveMetricsSnapshot | null, ttlMs: number): void {
+    if (!this.healthy) return
+    const now = Date.now()
+    const set = `${this.options.prefix}metrics`
+    if (snapshot === null) {
+      this.later(null).zrem(set, this.replica)
+      this.later(null).del(`${set}:${this.replica}`)
+      return
+    }
+    this.later(null).set(`${set}:${this.replica}`, JSON.stringify(snapshot), 'PX', ttlMs)
+    this.later(null).zadd(set, now + ttlMs, this.replica)
+    this.later(null).zremrangebyscore(set, '-inf', now)
+  }
+
+  async fleetMetrics(): Promise<ReplicaSnapshot[]> {
+    if (!this.healthy) return []
+    const set = `${this.options.prefix}metrics`
+    try {
+      const replicas = await this.timed(this.client.zrangebyscore(set, Date.now(), '+inf'))
+      if (replicas.length === 0) return []
+      const texts = await this.timed(this.client.mget(replicas.map((r) => `${set}:${r}`)))
+      const out: ReplicaSnapshot[] = []
+      texts.forEach((text, i) => {
+        if (text === null) return
+        // A replica of another version may publish what this one cannot read: it is left out, not fatal.
+        const parsed = LiveMetricsSnapshotSchema.safeParse(safeJson(text))
+        if (parsed.success) out.push({replica: replicas[i], snapshot: parsed.data})
+      })
+      return out
+    } catch (error) {
+      this.fault(error as Error)
+      return []
+    }
   }
 
   async attach(handler: ChangeHandler): Promise<void> {
@@ -263,7 +308,7 @@ export class RedisSharedState implements SharedState {
       return
     }
     // A slot Redis cannot free now frees itself after its TTL.
-    if (this.healthy) this.client.zrem(this.key(principal, 'c'), leaseId).catch((error: Error) => this.fault(error))
+    if (this.healthy) this.later(null).zrem(this.key(principal, 'c'), leaseId)
   }
 
   record(principal: string, tokens: number, nanos: number, now: number): void {
@@ -272,10 +317,49 @@ export class RedisSharedState implements SharedState {
       this.keepAside(principal, tokens, nanos)
       return
     }
-    this.sendRecord(principal, tokens, nanos, now).catch((error: Error) => {
+    const w = windows(now)
+    ;(this.later(() => this.keepAside(principal, tokens, nanos)) as ChainableCommander & Scripts).olrRecord(
+      this.key(principal, `d:${w.day}`),
+      this.key(principal, `m:${w.month}`),
+      this.key(principal, `t:${w.minute}`),
+      nanos,
+      tokens,
+    )
+  }
+
+  /**
+   * The batch of commands that nothing waits for (a slot's release, spend, published changes): written in one go when
+   * this turn of the event loop is over, so that a busy replica sends one write for many requests, not one each.
+   * `onFailure` runs when the command added next fails.
+   */
+  private later(onFailure: (() => void) | null): ChainableCommander {
+    if (this.batch === undefined) {
+      this.batch = this.client.pipeline()
+      setImmediate(() => this.flushBatch())
+    }
+    this.batchFailures.push(onFailure)
+    return this.batch
+  }
+
+  private flushBatch(): void {
+    const batch = this.batch
+    const failures = this.batchFailures
+    this.batch = undefined
+    this.batchFailures = []
+    if (batch === undefined) return
+    const failAll = (error: Error): void => {
       this.fault(error)
-      this.keepAside(principal, tokens, nanos)
-    })
+      for (const onFailure of failures) onFailure?.()
+    }
+    batch.exec().then((results) => {
+      let failed: Error | null = null
+      results?.forEach(([error], i) => {
+        if (error === null) return
+        failed ??= error
+        failures[i]?.()
+      })
+      if (failed !== null) this.fault(failed)
+    }, failAll)
   }
 
   async values(principals: readonly string[], now: number): Promise<Map<string, CounterValues>> {
@@ -306,7 +390,7 @@ export class RedisSharedState implements SharedState {
   }
 
   status(): StoreStatus {
-    return {kind: 'redis', shared: this.healthy, url: this.url, since: this.since, problem: this.healthy ? null : this.problem}
+    return {kind: 'redis', replica: this.replica, shared: this.healthy, url: this.url, since: this.since, problem: this.healthy ? null : this.problem}
   }
 
   /**
@@ -349,6 +433,7 @@ export class RedisSharedState implements SharedState {
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.probe)
+    this.flushBatch()
     this.idempotency.close()
     this.subscriber.disconnect()
     await this.client.quit().catch(() => this.client.disconnect())
@@ -478,6 +563,7 @@ export class RedisSharedState implements SharedState {
   }
 
   private recordKey(change: StateChange): string {
+    if (change.kind === 'session') return `${this.options.prefix}rec:se:${change.id}`
     const what = change.kind === 'breaker' ? 'br' : 'cd'
     const model = change.kind === 'cooldown_clear' ? '' : (change.model ?? '')
     return `${this.options.prefix}rec:${what}:${change.account}\n${model}`
@@ -486,6 +572,7 @@ export class RedisSharedState implements SharedState {
   /** How long a change's record lives (ms); null: the change removes it. */
   private recordTtl(change: StateChange): number | null {
     const now = Date.now()
+    if (change.kind === 'session') return change.state.answered_at + change.ttlMs - now
     if (change.kind === 'cooldown') return change.until - now
     if (change.kind === 'cooldown_clear') return null
     return change.state === 'open' ? change.openedAt + this.options.breakerRecoveryMs - now : null
@@ -616,9 +703,14 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   private async write(key: string, value: string | null): Promise<void> {
     const redisKey = this.key(key)
-    if (value === null) await this.owner.timed(this.client.del(redisKey))
-    else await this.owner.timed(this.client.set(redisKey, value, 'PX', this.options.idempotency.ttlMs))
-    await this.owner.timed(this.client.publish(this.channel, key))
+    // The record and the message that wakes the waiters, in one round trip.
+    const pipeline = this.client.pipeline()
+    if (value === null) pipeline.del(redisKey)
+    else pipeline.set(redisKey, value, 'PX', this.options.idempotency.ttlMs)
+    pipeline.publish(this.channel, key)
+    const results = await this.owner.timed(pipeline.exec())
+    const failed = results?.find(([error]) => error !== null)
+    if (failed) throw failed[0]
   }
 
   private key(key: string): string {
@@ -634,6 +726,14 @@ export function redactRedisUrl(url: string): string {
     return parsed.toString()
   } catch {
     return 'redis://***'
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }
 

@@ -11,11 +11,17 @@
  * - idempotency records, key limits (requests and tokens per minute, concurrency) and spend live in the store itself,
  *   checked with one atomic operation (a Lua script on Redis) where atomicity across replicas is the point.
  *
- * Session affinity (issue 20) fits the same interface later as a keyed record with a TTL: `affinity(session)` read
- * once per request that names a session (one round trip, cached for a second locally), `setAffinity(session, target,
- * ttl)` written only when the target changes, both falling back to local state like the counters.
+ * - session affinity is mirrored too: each replica routes a turn from its own `SessionStore` (a synchronous Map
+ *   lookup), and publishes a session's new state when one of its turns is answered (`session` change, after the
+ *   answer, never on the request's path); the others put it in their stores. Its record lives for the session's TTL,
+ *   so a replica that starts or reconnects later learns the sessions in force. When two replicas answer turns of one
+ *   session at once, the later answer (`answered_at`) wins.
+ * - live metrics: each replica publishes its snapshot every few seconds (`publishMetrics`), kept for a few intervals;
+ *   `fleetMetrics` reads those of every replica alive, for the fleet view (core/metrics/fleet.ts merges them).
  */
 import type {KeyLimits, LimitCode} from '../../core/auth/schema.js'
+import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
+import type {SessionState} from '../../core/routing/schema.js'
 import type {IdempotencyStore} from '../idempotency.js'
 
 /** A change of one replica's trackers that the others apply to theirs. */
@@ -26,6 +32,8 @@ export type StateChange =
   | {kind: 'cooldown_clear'; account: string}
   /** A breaker opened (at `openedAt`) or closed. */
   | {kind: 'breaker'; account: string; model: string | null; provider: string; state: 'open' | 'closed'; openedAt: number; reason: string}
+  /** A turn of session `id` was answered: its state now, kept until `answered_at + ttlMs` without another turn. */
+  | {kind: 'session'; id: string; state: SessionState; ttlMs: number}
 
 /** Applies other replicas' changes to this replica's trackers, and lists this replica's changes still in force. */
 export interface ChangeHandler {
@@ -65,11 +73,19 @@ export interface CounterValues {
   inFlight: number
 }
 
+/** One replica's published live metrics. */
+export interface ReplicaSnapshot {
+  replica: string
+  snapshot: LiveMetricsSnapshot
+}
+
 export type StoreKind = 'memory' | 'primary' | 'redis'
 
 /** Whether the store shares state right now, for `/health` and the admin endpoint. */
 export interface StoreStatus {
   kind: StoreKind
+  /** This replica's id in the fleet (`fleet.replicas` of the fleet view). */
+  replica: string
   /** False while the shared store is unreachable or too slow: this replica runs on its own state. */
   shared: boolean
   /** The store's address without its password (Redis), or null. */
@@ -96,6 +112,12 @@ export interface SharedState {
   record(principal: string, tokens: number, nanos: number, now: number): void
   /** The counters of these keys now. */
   values(principals: readonly string[], now: number): Promise<Map<string, CounterValues>>
+  /** This replica's id in the fleet (random per process). */
+  readonly replica: string
+  /** Publishes this replica's live metrics snapshot for the fleet view, kept `ttlMs`; null withdraws it (fire and forget). */
+  publishMetrics(snapshot: LiveMetricsSnapshot | null, ttlMs: number): void
+  /** The snapshots the replicas published that are still kept, maybe this one's too (each as old as an interval). */
+  fleetMetrics(): Promise<ReplicaSnapshot[]>
   status(): StoreStatus
   close(): Promise<void>
 }
