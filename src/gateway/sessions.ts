@@ -31,37 +31,62 @@ export interface SessionStore {
  */
 export const MIRROR_REFRESH_MS = 10_000
 
+/** Expired sessions are dropped at least this often (a look-up never returns one). */
+const SWEEP_INTERVAL_MS = 1000
+
 /** The in-process store: a Map in least-recently-used order, bounded in entries and idle time. */
 export class MemorySessionStore implements SessionStore {
   /** `mirroredAt`: when the state was last published to (or learnt from) the other replicas. */
   private readonly entries = new Map<string, {state: SessionState; seenAt: number; mirroredAt: number}>()
+  /** The most recently used session: using it again needs no move. */
+  private newest: string | null = null
+  /** When expired sessions were last looked for (a full store is trimmed at once). */
+  private sweptAt = 0
 
   constructor(private readonly bounds: () => {maxEntries: number; ttlMs: number}) {}
 
   get(id: string, now: number): SessionState | null {
     const entry = this.entries.get(id)
     if (entry === undefined) return null
-    this.entries.delete(id)
-    if (now - entry.seenAt > this.bounds().ttlMs) return null
+    if (now - entry.seenAt > this.bounds().ttlMs) {
+      this.entries.delete(id)
+      return null
+    }
     entry.seenAt = now
-    this.entries.set(id, entry)
+    this.touch(id, entry)
     return entry.state
   }
 
   set(id: string, state: SessionState, now: number): void {
     let entry = this.entries.get(id)
-    if (entry === undefined) entry = {state, seenAt: now, mirroredAt: 0}
-    else {
-      this.entries.delete(id)
+    if (entry === undefined) {
+      entry = {state, seenAt: now, mirroredAt: 0}
+      this.entries.set(id, entry)
+      this.newest = id
+    } else {
       entry.state = state
       entry.seenAt = now
+      this.touch(id, entry)
     }
-    this.entries.set(id, entry)
     const {maxEntries, ttlMs} = this.bounds()
-    for (const [oldest, entry] of this.entries) {
-      if (this.entries.size <= maxEntries && now - entry.seenAt <= ttlMs) break
+    if (this.entries.size <= maxEntries && now - this.sweptAt < SWEEP_INTERVAL_MS) return
+    this.sweptAt = now
+    for (const [oldest, held] of this.entries) {
+      if (this.entries.size <= maxEntries && now - held.seenAt <= ttlMs) break
       this.entries.delete(oldest)
     }
+  }
+
+  /**
+   * Moves session `id` to the most recent end of the Map, unless it is there already: the turns of one conversation
+   * follow each other, and a Map that is deleted from and added to on every request leaves a hole each time, which
+   * every later walk from its oldest end steps over.
+   */
+  private touch(id: string, entry: {state: SessionState; seenAt: number; mirroredAt: number}): void {
+    if (this.newest === id) return
+    this.entries.delete(id)
+    this.entries.set(id, entry)
+    this.newest = id
   }
 
   get size(): number {
