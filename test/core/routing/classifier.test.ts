@@ -708,16 +708,22 @@ describe('classifyRequest: labelled fixture', () => {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as FixtureItem)
-  const tuned = items.filter((item) => !item.holdout)
-  const holdout = items.filter((item) => item.holdout)
+  /** `fresh-hard`: prompts of the hard kinds written after the last tuning and never tuned on; all held out. */
+  const fresh = items.filter((item) => item.set === 'fresh-hard')
+  /** The fixture split into a tuned part and a holdout; the fresh set is reported on its own. */
+  const split = items.filter((item) => item.set !== 'fresh-hard')
+  const tuned = split.filter((item) => !item.holdout)
+  const holdout = split.filter((item) => item.holdout)
   const original = items.filter((item) => item.set === undefined)
   const hard = items.filter((item) => item.set === 'hard-cases')
   const gradedChoice = (item: FixtureItem): boolean => item.style.startsWith('graded-mc-')
 
-  it('is a sizeable fixture with a holdout of about a fifth', () => {
+  it('is a sizeable fixture with a holdout of about a fifth, besides the fresh set', () => {
     expect(items.length).toBeGreaterThanOrEqual(1000)
-    expect(holdout.length / items.length).toBeGreaterThan(0.15)
-    expect(holdout.length / items.length).toBeLessThan(0.25)
+    expect(holdout.length / split.length).toBeGreaterThan(0.15)
+    expect(holdout.length / split.length).toBeLessThan(0.25)
+    expect(fresh.length).toBeGreaterThanOrEqual(60)
+    expect(fresh.every((item) => item.holdout)).toBe(true)
     for (const task of TASKS) expect(items.some((item) => item.task === task)).toBe(true)
     // Each tier of the graded multiple-choice questions has science and maths on both sides of the split.
     for (const side of [true, false]) {
@@ -750,7 +756,7 @@ describe('classifyRequest: labelled fixture', () => {
   })
 
   it('ranks complexity: mean score rises with each label and pairs are ordered at least 80% of the time', () => {
-    const all = evaluate(items)
+    const all = evaluate(split)
     expect(all.meanScore.low).toBeLessThan(all.meanScore.medium)
     expect(all.meanScore.medium).toBeLessThan(all.meanScore.high)
     expect(all.meanScore.high).toBeLessThan(all.meanScore.xhigh)
