@@ -744,11 +744,13 @@ describe('classifyRequest: labelled fixture', () => {
       holdout: evaluate(original.filter((i) => i.holdout)),
       hardTuned: evaluate(hard.filter((i) => !i.holdout)),
       hardHoldout: evaluate(hard.filter((i) => i.holdout)),
+      fresh: evaluate(fresh),
     }
     printReport('tuned part', reports.tuned)
     printReport('holdout', reports.holdout)
     printReport('hard cases, tuned part', reports.hardTuned, true)
     printReport('hard cases, holdout', reports.hardHoldout, true)
+    printReport('fresh hard cases (never tuned on)', reports.fresh, true)
     expect(reports.tuned.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.holdout.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardTuned.accuracy).toBeGreaterThanOrEqual(0.9)

@@ -33,6 +33,9 @@ export type Tag =
   | 'planning' // schedule, assign, minimum number of
   | 'relation' // ahead of, older than, not, neither, exactly one, daughter of: the constraints of a puzzle's cast
   | 'constraint_word' // must, cannot, at most, unavailable
+  | 'kinship' // father, daughter, grandfather: the relations of a family-tree puzzle (counted only)
+  | 'puzzle_frame' // exactly one, no two, one each, at a time, is true: how a puzzle fixes its unknowns
+  | 'arrangement' // above, directly below, left of, next to, taller than: places and orders (counted only)
   // Instruction following
   | 'format_rule' // explicit output-shape rules
   | 'case_rule' // all lowercase, capital letters
@@ -73,6 +76,7 @@ export type Tag =
   | 'gate_letter'
   | 'gate_let'
   | 'gate_fraction'
+  | 'gate_claim'
 
 /** A term, or a term with a multiplier of its tag's weight. */
 export type TermSpec = string | readonly [string, number]
@@ -315,7 +319,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'adjective order', 'about causation', 'causation', 'humorous edit', 'closed properly', 'alphabetically',
     'web of lies', 'who is lying', 'every label is wrong', 'mislabeled', 'logic', 'logical', 'paradox',
     'how many brothers', 'how many sisters', 'what position', 'the person in second place', 'relabel',
-    'could they have gone', 'between what times',
+    'could they have gone', 'between what times', 'across the river', 'across a river',
     'conclude', 'it follows that', 'follows logically', 'valid argument', 'invalid argument',
     'contain a particular error', 'identify that error', 'contains an error pertaining to', 'immediately after',
     'immediately before', 'finished last', 'finished first', 'finished above', 'finished below', 'finished before',
@@ -391,6 +395,30 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'no more than', 'before', 'after', 'not next to', 'refuses', 'refuse', 'until', 'overlap', 'conflict', 'no two',
     'depends on', 'needs', 'requires', 'between', 'not on', 'except',
     'left alone', 'must be back', 'can not', 'no later than', 'by the time',
+  ],
+  kinship: [
+    'father', 'mother', 'son', 'daughter', 'brother', 'sister', 'grandfather', 'grandmother', 'grandson',
+    'granddaughter', 'uncle', 'aunt', 'nephew', 'niece', 'cousin', 'husband', 'wife', 'sibling', 'siblings',
+    'sons', 'daughters', 'brothers', 'sisters', 'parent', 'parents', 'child', 'children', 'father-in-law',
+    'mother-in-law', 'brother-in-law', 'sister-in-law', 'only son', 'only daughter', 'only child',
+  ],
+  arrangement: [
+    'above', 'below', 'on top of', 'underneath', 'directly', 'immediately', 'left of', 'right of', 'to the left',
+    'to the right', 'between', 'next to', 'adjacent', 'opposite', 'ahead of', 'behind', 'in front of', 'in the middle',
+    'at the bottom', 'at the top', 'at one end', 'at either end', 'older than', 'younger than', 'taller than',
+    'shorter than', 'heavier than', 'lighter than', 'faster than', 'slower than', 'earlier than', 'later than',
+    'richer than', 'bigger than', 'smaller than', 'cheaper than', 'more expensive than', 'the day after',
+    'the day before', 'somewhere', 'neighbouring', 'neighboring', 'leftmost', 'rightmost',
+  ],
+  // Exclusivity, capacity and truth values: the wording that pins down a puzzle's unknowns (one each, exactly one
+  // of them, no two, at a time, which is which, the statement is true). Everyday requests rarely use it.
+  puzzle_frame: [
+    'exactly one', 'exactly two', 'exactly one of', 'exactly two of', 'only one of', 'only one of them', 'one each',
+    'each have a different', 'each has a different', 'a different one', 'all different', 'no two', 'at a time',
+    'only once', 'at most once', 'which is which', 'is true', 'is false', 'are true', 'are false', 'always lies',
+    'never lies', 'always tells the truth', 'never tells the truth', 'lying', 'tells the truth', 'in some order',
+    'in a row', 'respectively', 'identical-looking', 'indistinguishable', 'one of which', 'the rest are',
+    'at most twice', 'exactly once',
   ],
   format_rule: [
     'do not use any commas', 'do not use commas', 'without commas', 'without using commas', 'no commas',
@@ -478,12 +506,14 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'fill in', 'tag', 'label', 'classify', 'categorize', 'categorise', 'count', 'collect', 'gather', 'parse',
     'highlight', 'mentioned', 'give me every', 'give me all', 'scan', 'go through', 'which people',
     ['convert', 0.5], ['turn', 0.5], ['put', 0.5], ['organize', 0.5], ['organise', 0.5], ['sort', 0.5],
-    ['produce', 0.5], ['build', 0.5], ['give the', 0.5], ['tell me', 0.5],
+    ['produce', 0.5], ['build', 0.5], ['give the', 0.5], ['give me the', 0.5], ['tell me', 0.5],
   ],
   roleplay: [
     'role-play', 'roleplay', 'role play', 'act as', 'pretend', 'pretend to be', 'pretend you are', 'imagine you are',
     'imagine yourself as', 'in character', 'stay in character', 'persona', 'take on the persona', 'take on the role',
     'play the role', 'embody', 'as if you were', 'you are now', 'never break character',
+    'imagine you\'re', 'pretend you\'re', 'you\'re now', 'respond in character', 'in the voice of',
+    'from the point of view of', 'i want you to be', 'you will play',
   ],
   general_cue: [
     'explain', 'describe', 'tell me about', 'history', 'history of', 'recommend', 'recommendations', 'suggest',
@@ -603,6 +633,10 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
   gate_letter: ['letter', 'letters'],
   gate_let: ['let'],
   gate_fraction: ['half', 'third', 'thirds', 'quarter', 'quarters', 'fifth'],
+  gate_claim: [
+    'says', 'said', 'say', 'claims', 'claimed', 'states', 'stated', 'replies', 'replied', 'answers', 'answered',
+    'insists', 'insisted', 'declares', 'declared', 'announces', 'announced', 'tells', 'told', 'adds', 'added',
+  ],
   effort_up: [
     'in depth', 'in-depth', 'detailed', 'comprehensive', 'thorough', 'thoroughly', 'carefully', 'rigorous',
     'rigorously', 'think hard', 'deeply', 'trade-offs', 'tradeoffs', 'trade offs', 'edge cases', 'every bug',
@@ -671,9 +705,24 @@ export const RULE_WORDS = {
     'every', 'no',
   ],
   /** Words that point at a document given in the prompt. */
-  sourceMarkers: ['this', 'these', 'following', 'below', 'above', 'provided', 'attached', 'pasted', 'from', 'according'],
+  sourceMarkers: [
+    'this', 'these', 'following', 'below', 'above', 'provided', 'attached', 'pasted', 'from', 'according', 'reference',
+    'given',
+  ],
   /** Before a `writing` term, these make a writing request (`write a blog post`, `draft a polite email`). */
   composeVerbs: ['write', 'compose', 'draft', 'craft', 'pen', 'create', 'prepare'],
+  /** A question about how two people are related (`how is she related to him`, `the relationship between A and C`). */
+  related: ['related', 'relation', 'relationship'],
+  /** `12th from the top`, `third from the left`: a position counted from one end of a row or a ranking. */
+  rowEnds: ['top', 'bottom', 'left', 'right', 'front', 'back', 'end', 'start', 'beginning'],
+  ordinals: ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'last'],
+  from: ['from'],
+  the: ['the'],
+  /** Words that open a question about a given text (`what were the figures …`, `which people …`). */
+  questionWords: ['what', 'which', 'who', 'whom', 'when', 'where', 'how'],
+  /** `each … a different`: every member gets its own value (an assignment puzzle). */
+  each: ['each'],
+  different: ['different'],
   /** The asker speaking of themselves. */
   firstPerson: ['i', 'me', 'my', 'mine', 'myself'],
   /** A last user turn with these leans on the earlier turns ("now make it faster"). */

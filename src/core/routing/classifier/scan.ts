@@ -73,6 +73,10 @@ export interface TextFeatures {
   letterConstraints: number
   /** `<<title>>`. */
   angleTitle: number
+  /** Quoted claims: `Box 2 says "…"`, `Kim: "Lee took it."` (the statements of a truth puzzle). */
+  claims: number
+  /** A demand to answer with some fields only, at a sentence end (`Give the quarter and the amount only.`). */
+  onlyDemands: number
 }
 
 // Structural patterns, applied to the original (case-kept) text. Each runs only when a cheap gate (a symbol seen by
@@ -114,6 +118,12 @@ const PERCENT = /\d\s?%/g
 const INLINE_OPTION = /\([A-J]\)[ \t]/g
 const LETTER_CONSTRAINT = /\bletters? ["'“]?[A-Za-z]["'”]?(?=[\s,.;:)]|$)/g
 const ANGLE_TITLE = /<<[^<>\n]{1,80}>>/g
+/** A claim verb or a speaker's name and a colon, then an opening quote. */
+const CLAIM =
+  /\b(?:says|said|say|claims|claimed|states|stated|replies|replied|answers|answered|insists|insisted|declares|declared|announces|announced|tells|told|adds|added)[,:]?[ \t]?["“]|\b[A-Z][a-z]{0,20}:[ \t]?["“]/g
+const ONLY_DEMAND = /\w[ \t]only[.!](?:\s|$)/g
+/** Texts longer than this are not read for quoted claims (a puzzle is short). */
+const CLAIM_CHARS = 3000
 
 function isIdentifierCode(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x24
@@ -372,6 +382,12 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     countedConstraints: countCountedConstraints(ids, byTag.get(TAG.gate_unit)),
     letterConstraints: countIf(tagged('gate_letter'), LETTER_CONSTRAINT, scanned),
     angleTitle: countIf(has(SYM.less), ANGLE_TITLE, scanned),
+    claims: countIf(
+      chars <= CLAIM_CHARS && (tagged('gate_claim') || (has(SYM.colon) && names > 0)) && (has(SYM.quote) || scanned.includes('“')),
+      CLAIM,
+      scanned,
+    ),
+    onlyDemands: countIf(byTag.has(TAG.constraint_word), ONLY_DEMAND, scanned),
   }
 }
 
