@@ -35,6 +35,7 @@ export type Tag =
   | 'constraint_word' // must, cannot, at most, unavailable
   | 'kinship' // father, daughter, grandfather: the relations of a family-tree puzzle (counted only)
   | 'puzzle_frame' // exactly one, no two, one each, at a time, is true: how a puzzle fixes its unknowns
+  | 'method_question' // how can you, is it possible: asks for a method or a verdict of feasibility
   | 'arrangement' // above, directly below, left of, next to, taller than: places and orders (counted only)
   // Instruction following
   | 'format_rule' // explicit output-shape rules
@@ -418,7 +419,14 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'only once', 'at most once', 'which is which', 'is true', 'is false', 'are true', 'are false', 'always lies',
     'never lies', 'always tells the truth', 'never tells the truth', 'lying', 'tells the truth', 'in some order',
     'in a row', 'respectively', 'identical-looking', 'indistinguishable', 'one of which', 'the rest are',
-    'at most twice', 'exactly once',
+    'at most twice', 'exactly once', 'only twice', 'only one question', 'a single question', 'one question',
+    'yes/no question', 'yes-or-no question', 'a single weighing', 'only one trip',
+  ],
+  // A question that asks for a method or a feasibility verdict: with a puzzle's restriction, a puzzle.
+  method_question: [
+    'how can you', 'how could you', 'how can he', 'how can she', 'how can they',
+    'how can we', 'how should he', 'how should she', 'how should they', 'what do you ask', 'what should you ask',
+    'what question', 'how is it possible', 'is it possible', 'can it be done', 'how can it be done', 'can all',
   ],
   format_rule: [
     'do not use any commas', 'do not use commas', 'without commas', 'without using commas', 'no commas',
@@ -507,6 +515,9 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'highlight', 'mentioned', 'give me every', 'give me all', 'scan', 'go through', 'which people',
     ['convert', 0.5], ['turn', 0.5], ['put', 0.5], ['organize', 0.5], ['organise', 0.5], ['sort', 0.5],
     ['produce', 0.5], ['build', 0.5], ['give the', 0.5], ['give me the', 0.5], ['tell me', 0.5],
+    'tabulate', 'fill out', 'note down', 'pick', ['get', 0.5], ['break', 0.5], ['split', 0.5], ['map', 0.5],
+    ['normalise', 0.5], ['normalize', 0.5], ['write down', 0.5], ['read', 0.5], ['summarise each', 0.5],
+    ['summarize each', 0.5], ['group', 0.5],
   ],
   roleplay: [
     'role-play', 'roleplay', 'role play', 'act as', 'pretend', 'pretend to be', 'pretend you are', 'imagine you are',
@@ -696,7 +707,11 @@ export const RULE_WORDS = {
     'letter', 'contract', 'invoice', 'invoices', 'log', 'logs', 'lines', 'sentence', 'sentences', 'chat', 'ticket',
     'receipt', 'menu', 'abstract', 'news', 'item', 'memo', 'announcement', 'release', 'booking', 'itinerary',
     'agenda', 'records', 'entries', 'results', 'comments', 'feedback', 'responses', 'summary', 'page', 'chapter',
-    'lyrics', 'poem', 'speech', 'interview', 'statement',
+    'lyrics', 'poem', 'speech', 'interview', 'statement', 'table', 'data', 'dataset', 'spreadsheet', 'form',
+    'survey', 'profile', 'address', 'addresses', 'signature', 'ad', 'ads', 'advert', 'advertisement', 'prescription',
+    'timeline', 'schedule', 'inventory', 'catalog', 'catalogue', 'quote', 'quotes', 'headline', 'headlines', 'paper',
+    'study', 'dialogue', 'debate', 'script', 'record', 'label', 'manifest', 'bill', 'sample', 'block', 'snippet',
+    'input', 'json', 'csv', 'file',
   ],
   /** Before a verb, these make it a noun (`a todo list`, `the count`, `what sort of`). */
   nounMarkers: [

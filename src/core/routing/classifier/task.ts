@@ -334,6 +334,12 @@ function deductionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   }
   if (!asks) return
   const frames = f.byTag.count(TAG.puzzle_frame) + assignmentFrames(f.ids)
+  // A restriction (`only once`, `a single question`, `at a time`) and a question asking for a method or a verdict.
+  const method = distinctTerms(f, TAG.method_question)
+  if (frames > 0 && method.length > 0 && f.sentences >= 2 && firstPerson === 0) {
+    ev.addTerm('restricted_method', 'thinking', 1.8 * m, 1.8, method[0].term)
+    return
+  }
   const labelled = labelledObjects(f.ids)
   // Speakers of quoted claims, or objects with labels, with a truth value or an exclusive condition to test them by.
   if ((f.claims >= 2 || labelled >= 2) && (frames > 0 || f.byTag.has(TAG.logic) || thick)) {
@@ -482,6 +488,7 @@ function extractionRequest(f: TextFeatures): Extraction | undefined {
   }
   return documentQuestion(f)
 }
+
 
 /** Most tokens from the start of a text to the question word of a question about a document. */
 const QUESTION_REACH = 12
