@@ -708,10 +708,16 @@ describe('classifyRequest: labelled fixture', () => {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as FixtureItem)
-  /** `fresh-hard`: prompts of the hard kinds written after the last tuning and never tuned on; all held out. */
+  /**
+   * Fresh sets of the hard kinds, all held out and reported on their own: `fresh-hard` was written before the
+   * classifier was tuned for puzzles without names and questions about a given text (its figure then: 0.817), and
+   * read in aggregate before a second round of changes; `fresh-hard-2` was written after both and never tuned on.
+   */
+  const isFresh = (item: FixtureItem): boolean => item.set?.startsWith('fresh-hard') === true
   const fresh = items.filter((item) => item.set === 'fresh-hard')
-  /** The fixture split into a tuned part and a holdout; the fresh set is reported on its own. */
-  const split = items.filter((item) => item.set !== 'fresh-hard')
+  const fresh2 = items.filter((item) => item.set === 'fresh-hard-2')
+  /** The fixture split into a tuned part and a holdout; the fresh sets are reported on their own. */
+  const split = items.filter((item) => !isFresh(item))
   const tuned = split.filter((item) => !item.holdout)
   const holdout = split.filter((item) => item.holdout)
   const original = items.filter((item) => item.set === undefined)
@@ -722,8 +728,10 @@ describe('classifyRequest: labelled fixture', () => {
     expect(items.length).toBeGreaterThanOrEqual(1000)
     expect(holdout.length / split.length).toBeGreaterThan(0.15)
     expect(holdout.length / split.length).toBeLessThan(0.25)
-    expect(fresh.length).toBeGreaterThanOrEqual(60)
-    expect(fresh.every((item) => item.holdout)).toBe(true)
+    for (const set of [fresh, fresh2]) {
+      expect(set.length).toBeGreaterThanOrEqual(60)
+      expect(set.every((item) => item.holdout)).toBe(true)
+    }
     for (const task of TASKS) expect(items.some((item) => item.task === task)).toBe(true)
     // Each tier of the graded multiple-choice questions has science and maths on both sides of the split.
     for (const side of [true, false]) {
@@ -745,12 +753,14 @@ describe('classifyRequest: labelled fixture', () => {
       hardTuned: evaluate(hard.filter((i) => !i.holdout)),
       hardHoldout: evaluate(hard.filter((i) => i.holdout)),
       fresh: evaluate(fresh),
+      fresh2: evaluate(fresh2),
     }
     printReport('tuned part', reports.tuned)
     printReport('holdout', reports.holdout)
     printReport('hard cases, tuned part', reports.hardTuned, true)
     printReport('hard cases, holdout', reports.hardHoldout, true)
-    printReport('fresh hard cases (never tuned on)', reports.fresh, true)
+    printReport('fresh hard cases, first set', reports.fresh, true)
+    printReport('fresh hard cases, second set (never tuned on)', reports.fresh2, true)
     expect(reports.tuned.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.holdout.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardTuned.accuracy).toBeGreaterThanOrEqual(0.9)
