@@ -490,6 +490,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'from the text below', 'in the text below', 'mentioned in the text', 'from the following',
     'identify every', 'identify all', 'list every', 'find every', 'find all the',
     'assign them to', 'one of these categories', 'categorize', 'classify', 'into categories',
+    'for each of the following', 'for each of these', 'for each one', 'one answer per line', 'answer per line',
   ],
   rewrite: [
     'rewrite', 'rewrite this', 're-write', 'rephrase', 'paraphrase', 'reword', 'reformat', 'proofread', 'shorten',

@@ -77,6 +77,8 @@ export interface TextFeatures {
   claims: number
   /** A demand to answer with some fields only, at a sentence end (`Give the quarter and the amount only.`). */
   onlyDemands: number
+  /** More text after the first line: data pasted below a request (read only when an extraction verb is present). */
+  pastedData: boolean
 }
 
 // Structural patterns, applied to the original (case-kept) text. Each runs only when a cheap gate (a symbol seen by
@@ -388,7 +390,16 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
       scanned,
     ),
     onlyDemands: countIf(byTag.has(TAG.constraint_word), ONLY_DEMAND, scanned),
+    pastedData: byTag.has(TAG.extract_verb) && hasLaterLine(scanned),
   }
+}
+
+/** True when a line break is followed by more visible text. */
+function hasLaterLine(text: string): boolean {
+  const newline = text.indexOf('\n')
+  if (newline === -1) return false
+  for (let k = newline + 1; k < text.length; k++) if (text.charCodeAt(k) > 0x20) return true
+  return false
 }
 
 const DATA_FENCE_LANGS = new Set(['json', 'text', 'txt', 'markdown', 'md', 'csv', 'yaml', 'yml', 'xml', 'output', 'console', 'log'])

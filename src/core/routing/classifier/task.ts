@@ -486,6 +486,11 @@ function extractionRequest(f: TextFeatures): Extraction | undefined {
     const doc = referencedDocument(f.ids, verbs[k].pos, EXTRACTION_REACH)
     if (doc !== -1) return {verb: verbs[k].term, doc: wordText(f.ids[doc])}
   }
+  // A text that opens with the verb (`Extract …`, `Please convert …`) and carries the data after its first line.
+  const opening = verbs[0].pos === 0 || (verbs[0].pos === 1 && POLITE_OPENERS.has(f.ids[0]))
+  if (opening && shaped && f.pastedData && f.codeLines === 0 && f.options < 2) {
+    return {verb: verbs[0].term, doc: 'pasted data'}
+  }
   return documentQuestion(f)
 }
 
