@@ -746,7 +746,7 @@ describe('classifyRequest: labelled fixture', () => {
 
   // The hard cases' holdout was first classified after the classifier was tuned on their other half: 0.876 then (goal
   // 0.9; the constraint puzzles without a cast of names are what it misses). Its bar guards that figure.
-  it('classifies the task of at least 90% of prompts on the tuned parts and the original holdout, 85% on the hard holdout', () => {
+  it('classifies the task of at least 90% of prompts on the tuned parts and the original holdout, 85% on the hard holdout, 80% on the fresh sets', () => {
     const reports = {
       tuned: evaluate(original.filter((i) => !i.holdout)),
       holdout: evaluate(original.filter((i) => i.holdout)),
@@ -757,11 +757,14 @@ describe('classifyRequest: labelled fixture', () => {
     printReport('holdout', reports.holdout)
     printReport('hard cases, tuned part', reports.hardTuned, true)
     printReport('hard cases, holdout', reports.hardHoldout, true)
-    for (const [k, set] of freshSets.entries()) printReport(`fresh hard cases, set ${k + 1}`, evaluate(set), true)
+    const freshReports = freshSets.map((set) => evaluate(set))
+    for (const [k, report] of freshReports.entries()) printReport(`fresh hard cases, set ${k + 1}`, report, true)
     expect(reports.tuned.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.holdout.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardTuned.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardHoldout.accuracy).toBeGreaterThanOrEqual(0.85)
+    // The fresh sets: 0.845, 0.875 and 0.828 when the last was written (the goal is 0.9).
+    for (const report of freshReports) expect(report.accuracy).toBeGreaterThanOrEqual(0.8)
   })
 
   it('ranks complexity: mean score rises with each label and pairs are ordered at least 80% of the time', () => {
