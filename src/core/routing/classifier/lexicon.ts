@@ -35,6 +35,7 @@ export type Tag =
   | 'constraint_word' // must, cannot, at most, unavailable
   | 'kinship' // father, daughter, grandfather: the relations of a family-tree puzzle (counted only)
   | 'puzzle_frame' // exactly one, no two, one each, at a time, is true: how a puzzle fixes its unknowns
+  | 'row_end' // from the top, from the left: a place counted from one end when a number or an ordinal precedes it
   | 'method_question' // how can you, is it possible: asks for a method or a verdict of feasibility
   | 'arrangement' // above, directly below, left of, next to, taller than: places and orders (counted only)
   // Instruction following
@@ -422,6 +423,10 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'at most twice', 'exactly once', 'only twice', 'only one question', 'a single question', 'one question',
     'yes/no question', 'yes-or-no question', 'a single weighing', 'only one trip',
   ],
+  row_end: [
+    'from the top', 'from the bottom', 'from the left', 'from the right', 'from the front', 'from the back',
+    'from the end', 'from the start', 'from the beginning',
+  ],
   // A question that asks for a method or a feasibility verdict: with a puzzle's restriction, a puzzle.
   method_question: [
     'how can you', 'how could you', 'how can he', 'how can she', 'how can they',
@@ -729,11 +734,8 @@ export const RULE_WORDS = {
   composeVerbs: ['write', 'compose', 'draft', 'craft', 'pen', 'create', 'prepare'],
   /** A question about how two people are related (`how is she related to him`, `the relationship between A and C`). */
   related: ['related', 'relation', 'relationship'],
-  /** `12th from the top`, `third from the left`: a position counted from one end of a row or a ranking. */
-  rowEnds: ['top', 'bottom', 'left', 'right', 'front', 'back', 'end', 'start', 'beginning'],
+  /** Before a `row_end` phrase, these count a place from one end (`third from the left`). */
   ordinals: ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'last'],
-  from: ['from'],
-  the: ['the'],
   /** Words that open a question about a given text (`what were the figures …`, `which people …`). */
   questionWords: ['what', 'which', 'who', 'whom', 'when', 'where', 'how'],
   /** `each … a different`: every member gets its own value (an assignment puzzle). */

@@ -389,7 +389,8 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
       CLAIM,
       scanned,
     ),
-    onlyDemands: countIf(byTag.has(TAG.constraint_word), ONLY_DEMAND, scanned),
+    // `includes` first: the word `only` is common, a sentence ending in it is not.
+    onlyDemands: countIf(byTag.has(TAG.constraint_word) && (scanned.includes('only.') || scanned.includes('only!')), ONLY_DEMAND, scanned),
     pastedData: byTag.has(TAG.extract_verb) && hasLaterLine(scanned),
   }
 }

@@ -406,18 +406,15 @@ function familyTreeEvidence(ev: Evidence, f: TextFeatures, m: number, firstPerso
   ev.add('family_tree', 'thinking', 2 * m, 2, `${kin} kinship terms`)
 }
 
-const ROW_ENDS = wordIds(RULE_WORDS.rowEnds)
 const ORDINALS = wordIds(RULE_WORDS.ordinals)
-const FROM = wordId(RULE_WORDS.from[0])
-const THE = wordId(RULE_WORDS.the[0])
 
 /** A place counted from one end of a row or a ranking (`ranks 12th from the top`, `third from the left`). */
 function positionFromEndEvidence(ev: Evidence, f: TextFeatures, m: number): void {
-  const ids = f.ids
-  for (let k = 1; k + 2 < ids.length; k++) {
-    if (ids[k] !== FROM || ids[k + 1] !== THE || !ROW_ENDS.has(ids[k + 2])) continue
-    if (ids[k - 1] === NUMBER || ORDINALS.has(ids[k - 1])) {
-      ev.add('position_from_end', 'thinking', 1.6 * m, 1.6, `"${wordText(ids[k + 2])}"`)
+  const ends = hitsOf(f, TAG.row_end)
+  for (let k = 0; k < ends.length; k++) {
+    const before = ends[k].pos > 0 ? f.ids[ends[k].pos - 1] : -1
+    if (before === NUMBER || ORDINALS.has(before)) {
+      ev.addTerm('position_from_end', 'thinking', 1.6 * m, 1.6, ends[k].term)
       return
     }
   }
