@@ -491,7 +491,6 @@ function extractionRequest(f: TextFeatures): Extraction | undefined {
   return documentQuestion(f)
 }
 
-
 /** Most tokens from the start of a text to the question word of a question about a document. */
 const QUESTION_REACH = 12
 
