@@ -708,16 +708,30 @@ describe('classifyRequest: labelled fixture', () => {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as FixtureItem)
-  const tuned = items.filter((item) => !item.holdout)
-  const holdout = items.filter((item) => item.holdout)
+  /**
+   * Fresh sets of the hard kinds, all held out and reported on their own, each written before the classifier was
+   * scored on it: `fresh-hard` before the changes for puzzles without names and questions about a given text (0.817
+   * then), `fresh-hard-2` after a second round (0.844 then), `fresh-hard-3` after a third; the earlier sets' figures
+   * were read (in aggregate) before the later rounds, so only the last set is untouched by tuning.
+   */
+  const isFresh = (item: FixtureItem): boolean => item.set?.startsWith('fresh-hard') === true
+  const freshSets = ['fresh-hard', 'fresh-hard-2', 'fresh-hard-3'].map((set) => items.filter((item) => item.set === set))
+  /** The fixture split into a tuned part and a holdout; the fresh sets are reported on their own. */
+  const split = items.filter((item) => !isFresh(item))
+  const tuned = split.filter((item) => !item.holdout)
+  const holdout = split.filter((item) => item.holdout)
   const original = items.filter((item) => item.set === undefined)
   const hard = items.filter((item) => item.set === 'hard-cases')
   const gradedChoice = (item: FixtureItem): boolean => item.style.startsWith('graded-mc-')
 
-  it('is a sizeable fixture with a holdout of about a fifth', () => {
+  it('is a sizeable fixture with a holdout of about a fifth, besides the fresh set', () => {
     expect(items.length).toBeGreaterThanOrEqual(1000)
-    expect(holdout.length / items.length).toBeGreaterThan(0.15)
-    expect(holdout.length / items.length).toBeLessThan(0.25)
+    expect(holdout.length / split.length).toBeGreaterThan(0.15)
+    expect(holdout.length / split.length).toBeLessThan(0.25)
+    for (const set of freshSets) {
+      expect(set.length).toBeGreaterThanOrEqual(60)
+      expect(set.every((item) => item.holdout)).toBe(true)
+    }
     for (const task of TASKS) expect(items.some((item) => item.task === task)).toBe(true)
     // Each tier of the graded multiple-choice questions has science and maths on both sides of the split.
     for (const side of [true, false]) {
@@ -732,7 +746,7 @@ describe('classifyRequest: labelled fixture', () => {
 
   // The hard cases' holdout was first classified after the classifier was tuned on their other half: 0.876 then (goal
   // 0.9; the constraint puzzles without a cast of names are what it misses). Its bar guards that figure.
-  it('classifies the task of at least 90% of prompts on the tuned parts and the original holdout, 85% on the hard holdout', () => {
+  it('classifies the task of at least 90% of prompts on the tuned parts and the original holdout, 85% on the hard holdout, 80% on the fresh sets', () => {
     const reports = {
       tuned: evaluate(original.filter((i) => !i.holdout)),
       holdout: evaluate(original.filter((i) => i.holdout)),
@@ -743,14 +757,18 @@ describe('classifyRequest: labelled fixture', () => {
     printReport('holdout', reports.holdout)
     printReport('hard cases, tuned part', reports.hardTuned, true)
     printReport('hard cases, holdout', reports.hardHoldout, true)
+    const freshReports = freshSets.map((set) => evaluate(set))
+    for (const [k, report] of freshReports.entries()) printReport(`fresh hard cases, set ${k + 1}`, report, true)
     expect(reports.tuned.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.holdout.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardTuned.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardHoldout.accuracy).toBeGreaterThanOrEqual(0.85)
+    // The fresh sets: 0.845, 0.875 and 0.828 when the last was written (the goal is 0.9).
+    for (const report of freshReports) expect(report.accuracy).toBeGreaterThanOrEqual(0.8)
   })
 
   it('ranks complexity: mean score rises with each label and pairs are ordered at least 80% of the time', () => {
-    const all = evaluate(items)
+    const all = evaluate(split)
     expect(all.meanScore.low).toBeLessThan(all.meanScore.medium)
     expect(all.meanScore.medium).toBeLessThan(all.meanScore.high)
     expect(all.meanScore.high).toBeLessThan(all.meanScore.xhigh)

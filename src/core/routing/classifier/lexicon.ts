@@ -33,6 +33,11 @@ export type Tag =
   | 'planning' // schedule, assign, minimum number of
   | 'relation' // ahead of, older than, not, neither, exactly one, daughter of: the constraints of a puzzle's cast
   | 'constraint_word' // must, cannot, at most, unavailable
+  | 'kinship' // father, daughter, grandfather: the relations of a family-tree puzzle (counted only)
+  | 'puzzle_frame' // exactly one, no two, one each, at a time, is true: how a puzzle fixes its unknowns
+  | 'row_end' // from the top, from the left: a place counted from one end when a number or an ordinal precedes it
+  | 'method_question' // how can you, is it possible: asks for a method or a verdict of feasibility
+  | 'arrangement' // above, directly below, left of, next to, taller than: places and orders (counted only)
   // Instruction following
   | 'format_rule' // explicit output-shape rules
   | 'case_rule' // all lowercase, capital letters
@@ -73,6 +78,7 @@ export type Tag =
   | 'gate_letter'
   | 'gate_let'
   | 'gate_fraction'
+  | 'gate_claim'
 
 /** A term, or a term with a multiplier of its tag's weight. */
 export type TermSpec = string | readonly [string, number]
@@ -315,7 +321,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'adjective order', 'about causation', 'causation', 'humorous edit', 'closed properly', 'alphabetically',
     'web of lies', 'who is lying', 'every label is wrong', 'mislabeled', 'logic', 'logical', 'paradox',
     'how many brothers', 'how many sisters', 'what position', 'the person in second place', 'relabel',
-    'could they have gone', 'between what times',
+    'could they have gone', 'between what times', 'across the river', 'across a river',
     'conclude', 'it follows that', 'follows logically', 'valid argument', 'invalid argument',
     'contain a particular error', 'identify that error', 'contains an error pertaining to', 'immediately after',
     'immediately before', 'finished last', 'finished first', 'finished above', 'finished below', 'finished before',
@@ -392,6 +398,41 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'depends on', 'needs', 'requires', 'between', 'not on', 'except',
     'left alone', 'must be back', 'can not', 'no later than', 'by the time',
   ],
+  kinship: [
+    'father', 'mother', 'son', 'daughter', 'brother', 'sister', 'grandfather', 'grandmother', 'grandson',
+    'granddaughter', 'uncle', 'aunt', 'nephew', 'niece', 'cousin', 'husband', 'wife', 'sibling', 'siblings',
+    'sons', 'daughters', 'brothers', 'sisters', 'parent', 'parents', 'child', 'children', 'father-in-law',
+    'mother-in-law', 'brother-in-law', 'sister-in-law', 'only son', 'only daughter', 'only child',
+  ],
+  arrangement: [
+    'above', 'below', 'on top of', 'underneath', 'directly', 'immediately', 'left of', 'right of', 'to the left',
+    'to the right', 'between', 'next to', 'adjacent', 'opposite', 'ahead of', 'behind', 'in front of', 'in the middle',
+    'at the bottom', 'at the top', 'at one end', 'at either end', 'older than', 'younger than', 'taller than',
+    'shorter than', 'heavier than', 'lighter than', 'faster than', 'slower than', 'earlier than', 'later than',
+    'richer than', 'bigger than', 'smaller than', 'cheaper than', 'more expensive than', 'the day after',
+    'the day before', 'somewhere', 'neighbouring', 'neighboring', 'leftmost', 'rightmost',
+  ],
+  // Exclusivity, capacity and truth values: the wording that pins down a puzzle's unknowns (one each, exactly one
+  // of them, no two, at a time, which is which, the statement is true). Everyday requests rarely use it.
+  puzzle_frame: [
+    'exactly one', 'exactly two', 'exactly one of', 'exactly two of', 'only one of', 'only one of them', 'one each',
+    'each have a different', 'each has a different', 'a different one', 'all different', 'no two', 'at a time',
+    'only once', 'at most once', 'which is which', 'is true', 'is false', 'are true', 'are false', 'always lies',
+    'never lies', 'always tells the truth', 'never tells the truth', 'lying', 'tells the truth', 'in some order',
+    'in a row', 'respectively', 'identical-looking', 'indistinguishable', 'one of which', 'the rest are',
+    'at most twice', 'exactly once', 'only twice', 'only one question', 'a single question', 'one question',
+    'yes/no question', 'yes-or-no question', 'a single weighing', 'only one trip',
+  ],
+  row_end: [
+    'from the top', 'from the bottom', 'from the left', 'from the right', 'from the front', 'from the back',
+    'from the end', 'from the start', 'from the beginning',
+  ],
+  // A question that asks for a method or a feasibility verdict: with a puzzle's restriction, a puzzle.
+  method_question: [
+    'how can you', 'how could you', 'how can he', 'how can she', 'how can they',
+    'how can we', 'how should he', 'how should she', 'how should they', 'what do you ask', 'what should you ask',
+    'what question', 'how is it possible', 'is it possible', 'can it be done', 'how can it be done', 'can all',
+  ],
   format_rule: [
     'do not use any commas', 'do not use commas', 'without commas', 'without using commas', 'no commas',
     'not contain any commas', 'refrain from using any commas', 'comma free', 'double quotation marks',
@@ -454,6 +495,7 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'from the text below', 'in the text below', 'mentioned in the text', 'from the following',
     'identify every', 'identify all', 'list every', 'find every', 'find all the',
     'assign them to', 'one of these categories', 'categorize', 'classify', 'into categories',
+    'for each of the following', 'for each of these', 'for each one', 'one answer per line', 'answer per line',
   ],
   rewrite: [
     'rewrite', 'rewrite this', 're-write', 'rephrase', 'paraphrase', 'reword', 'reformat', 'proofread', 'shorten',
@@ -478,12 +520,17 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
     'fill in', 'tag', 'label', 'classify', 'categorize', 'categorise', 'count', 'collect', 'gather', 'parse',
     'highlight', 'mentioned', 'give me every', 'give me all', 'scan', 'go through', 'which people',
     ['convert', 0.5], ['turn', 0.5], ['put', 0.5], ['organize', 0.5], ['organise', 0.5], ['sort', 0.5],
-    ['produce', 0.5], ['build', 0.5], ['give the', 0.5], ['tell me', 0.5],
+    ['produce', 0.5], ['build', 0.5], ['give the', 0.5], ['give me the', 0.5], ['tell me', 0.5],
+    'tabulate', 'fill out', 'note down', 'pick', ['get', 0.5], ['break', 0.5], ['split', 0.5], ['map', 0.5],
+    ['normalise', 0.5], ['normalize', 0.5], ['write down', 0.5], ['read', 0.5], ['summarise each', 0.5],
+    ['summarize each', 0.5], ['group', 0.5],
   ],
   roleplay: [
     'role-play', 'roleplay', 'role play', 'act as', 'pretend', 'pretend to be', 'pretend you are', 'imagine you are',
     'imagine yourself as', 'in character', 'stay in character', 'persona', 'take on the persona', 'take on the role',
     'play the role', 'embody', 'as if you were', 'you are now', 'never break character',
+    'imagine you\'re', 'pretend you\'re', 'you\'re now', 'respond in character', 'in the voice of',
+    'from the point of view of', 'i want you to be', 'you will play',
   ],
   general_cue: [
     'explain', 'describe', 'tell me about', 'history', 'history of', 'recommend', 'recommendations', 'suggest',
@@ -603,6 +650,10 @@ export const LEXICON: Readonly<Record<Tag, readonly TermSpec[]>> = {
   gate_letter: ['letter', 'letters'],
   gate_let: ['let'],
   gate_fraction: ['half', 'third', 'thirds', 'quarter', 'quarters', 'fifth'],
+  gate_claim: [
+    'says', 'said', 'say', 'claims', 'claimed', 'states', 'stated', 'replies', 'replied', 'answers', 'answered',
+    'insists', 'insisted', 'declares', 'declared', 'announces', 'announced', 'tells', 'told', 'adds', 'added',
+  ],
   effort_up: [
     'in depth', 'in-depth', 'detailed', 'comprehensive', 'thorough', 'thoroughly', 'carefully', 'rigorous',
     'rigorously', 'think hard', 'deeply', 'trade-offs', 'tradeoffs', 'trade offs', 'edge cases', 'every bug',
@@ -662,7 +713,11 @@ export const RULE_WORDS = {
     'letter', 'contract', 'invoice', 'invoices', 'log', 'logs', 'lines', 'sentence', 'sentences', 'chat', 'ticket',
     'receipt', 'menu', 'abstract', 'news', 'item', 'memo', 'announcement', 'release', 'booking', 'itinerary',
     'agenda', 'records', 'entries', 'results', 'comments', 'feedback', 'responses', 'summary', 'page', 'chapter',
-    'lyrics', 'poem', 'speech', 'interview', 'statement',
+    'lyrics', 'poem', 'speech', 'interview', 'statement', 'table', 'data', 'dataset', 'spreadsheet', 'form',
+    'survey', 'profile', 'address', 'addresses', 'signature', 'ad', 'ads', 'advert', 'advertisement', 'prescription',
+    'timeline', 'schedule', 'inventory', 'catalog', 'catalogue', 'quote', 'quotes', 'headline', 'headlines', 'paper',
+    'study', 'dialogue', 'debate', 'script', 'record', 'label', 'manifest', 'bill', 'sample', 'block', 'snippet',
+    'input', 'json', 'csv', 'file',
   ],
   /** Before a verb, these make it a noun (`a todo list`, `the count`, `what sort of`). */
   nounMarkers: [
@@ -671,9 +726,21 @@ export const RULE_WORDS = {
     'every', 'no',
   ],
   /** Words that point at a document given in the prompt. */
-  sourceMarkers: ['this', 'these', 'following', 'below', 'above', 'provided', 'attached', 'pasted', 'from', 'according'],
+  sourceMarkers: [
+    'this', 'these', 'following', 'below', 'above', 'provided', 'attached', 'pasted', 'from', 'according', 'reference',
+    'given',
+  ],
   /** Before a `writing` term, these make a writing request (`write a blog post`, `draft a polite email`). */
   composeVerbs: ['write', 'compose', 'draft', 'craft', 'pen', 'create', 'prepare'],
+  /** A question about how two people are related (`how is she related to him`, `the relationship between A and C`). */
+  related: ['related', 'relation', 'relationship'],
+  /** Before a `row_end` phrase, these count a place from one end (`third from the left`). */
+  ordinals: ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'last'],
+  /** Words that open a question about a given text (`what were the figures …`, `which people …`). */
+  questionWords: ['what', 'which', 'who', 'whom', 'when', 'where', 'how'],
+  /** `each … a different`: every member gets its own value (an assignment puzzle). */
+  each: ['each'],
+  different: ['different'],
   /** The asker speaking of themselves. */
   firstPerson: ['i', 'me', 'my', 'mine', 'myself'],
   /** A last user turn with these leans on the earlier turns ("now make it faster"). */

@@ -195,6 +195,7 @@ const GATE_TAGS = [
   'gate_modal',
   'gate_let',
   'gate_fraction',
+  'gate_claim',
 ] as const
 /** A tag that gates a structural pattern. */
 export type GateTag = (typeof GATE_TAGS)[number]
@@ -204,7 +205,7 @@ for (const [index, tag] of GATE_TAGS.entries()) GATE_BIT[TAG_INDEX[tag]] = 1 << 
  * Tags whose matches are only counted (no `Hit` each): their words are common (`not`, `first`, `before`), and the
  * classifier needs only how many there are. `TagHits.count` reads them; `get`, `has` and `distinct` see none.
  */
-const COUNT_TAGS: readonly Tag[] = ['relation']
+const COUNT_TAGS: readonly Tag[] = ['relation', 'kinship', 'arrangement']
 const COUNT_ONLY = new Uint8Array(TAGS.length)
 for (const tag of COUNT_TAGS) COUNT_ONLY[TAG_INDEX[tag]] = 1
 /** The bit of each gate tag in `matchTokens(...).gates`. */

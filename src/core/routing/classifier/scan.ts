@@ -73,6 +73,12 @@ export interface TextFeatures {
   letterConstraints: number
   /** `<<title>>`. */
   angleTitle: number
+  /** Quoted claims: `Box 2 says "…"`, `Kim: "Lee took it."` (the statements of a truth puzzle). */
+  claims: number
+  /** A demand to answer with some fields only, at a sentence end (`Give the quarter and the amount only.`). */
+  onlyDemands: number
+  /** More text after the first line: data pasted below a request (read only when an extraction verb is present). */
+  pastedData: boolean
 }
 
 // Structural patterns, applied to the original (case-kept) text. Each runs only when a cheap gate (a symbol seen by
@@ -114,6 +120,14 @@ const PERCENT = /\d\s?%/g
 const INLINE_OPTION = /\([A-J]\)[ \t]/g
 const LETTER_CONSTRAINT = /\bletters? ["'“]?[A-Za-z]["'”]?(?=[\s,.;:)]|$)/g
 const ANGLE_TITLE = /<<[^<>\n]{1,80}>>/g
+/** A claim verb, then an opening quote (`says "…"`, `said, "…"`). A speaker's `Kim: "…"` is found by `countSpeakerClaims`. */
+const CLAIM =
+  /\b(?:says|said|say|claims|claimed|states|stated|replies|replied|answers|answered|insists|insisted|declares|declared|announces|announced|tells|told|adds|added)[,:]?[ \t]?["“]/g
+/** Longest speaker's name before `: "`. */
+const SPEAKER_CHARS = 21
+const ONLY_DEMAND = /\w[ \t]only[.!](?:\s|$)/g
+/** Texts longer than this are not read for quoted claims (a puzzle is short). */
+const CLAIM_CHARS = 3000
 
 function isIdentifierCode(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x24
@@ -278,6 +292,26 @@ function countCurrency(text: string): number {
   return found
 }
 
+/**
+ * Quoted claims of a named speaker: the matches of /\b[A-Z][a-z]{0,20}:[ \t]?["“]/g, found from each colon (rarer
+ * than word starts) by looking back at the name and ahead at the quote.
+ */
+function countSpeakerClaims(text: string): number {
+  let found = 0
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    let q = colon + 1
+    if (q < text.length && (text.charCodeAt(q) === 0x20 || text.charCodeAt(q) === 0x09)) q++
+    const quote = q < text.length ? text.charCodeAt(q) : 0
+    if (quote !== 0x22 && quote !== 0x201c) continue
+    let start = colon - 1
+    while (start >= 0 && colon - start <= SPEAKER_CHARS && isLower(text.charCodeAt(start))) start--
+    if (start < 0 || colon - start > SPEAKER_CHARS || !isUpper(text.charCodeAt(start))) continue
+    if (start > 0 && isIdentifierCode(text.charCodeAt(start - 1))) continue
+    found++
+  }
+  return found
+}
+
 /** Number of matches of a global regex (`test` walks `lastIndex` without allocating match arrays). */
 function count(re: RegExp, text: string): number {
   re.lastIndex = 0
@@ -372,7 +406,23 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     countedConstraints: countCountedConstraints(ids, byTag.get(TAG.gate_unit)),
     letterConstraints: countIf(tagged('gate_letter'), LETTER_CONSTRAINT, scanned),
     angleTitle: countIf(has(SYM.less), ANGLE_TITLE, scanned),
+    claims:
+      chars <= CLAIM_CHARS
+        ? countIf(tagged('gate_claim') && (has(SYM.quote) || scanned.includes('“')), CLAIM, scanned) +
+          (has(SYM.colon) && names > 0 ? countSpeakerClaims(scanned) : 0)
+        : 0,
+    // `includes` first: the word `only` is common, a sentence ending in it is not.
+    onlyDemands: countIf(byTag.has(TAG.constraint_word) && (scanned.includes('only.') || scanned.includes('only!')), ONLY_DEMAND, scanned),
+    pastedData: byTag.has(TAG.extract_verb) && hasLaterLine(scanned),
   }
+}
+
+/** True when a line break is followed by more visible text. */
+function hasLaterLine(text: string): boolean {
+  const newline = text.indexOf('\n')
+  if (newline === -1) return false
+  for (let k = newline + 1; k < text.length; k++) if (text.charCodeAt(k) > 0x20) return true
+  return false
 }
 
 const DATA_FENCE_LANGS = new Set(['json', 'text', 'txt', 'markdown', 'md', 'csv', 'yaml', 'yml', 'xml', 'output', 'console', 'log'])

@@ -7,7 +7,7 @@
 import {RULE_WORDS} from './lexicon.js'
 import {type Hit, TAG} from './phrases.js'
 import type {TextFeatures} from './scan.js'
-import {wordId, wordIds, type WordSet, wordText} from './tokenizer.js'
+import {NUMBER, wordId, wordIds, type WordSet, wordText} from './tokenizer.js'
 import type {Evidence} from './evidence.js'
 
 /** What a request must beat to be anything but `general`. */
@@ -83,6 +83,8 @@ function countWords(ids: Int32Array, set: WordSet, limit: number): number {
 }
 
 const FIRST_PERSON = wordIds(RULE_WORDS.firstPerson)
+const NOT_NAMES = wordIds(RULE_WORDS.notNames)
+const QUESTION_WORDS = wordIds(RULE_WORDS.questionWords)
 const DOCUMENTS = wordIds(RULE_WORDS.documents)
 const SOURCE_MARKERS = wordIds(RULE_WORDS.sourceMarkers)
 const COMPOSE_VERBS = wordIds(RULE_WORDS.composeVerbs)
@@ -306,22 +308,138 @@ const PUZZLE_CONSTRAINTS = 3
 const PUZZLE_TOKENS = 400
 
 /**
- * A deduction puzzle: a cast of names that recur (`Ana`, `Ben`, `B`), statements that constrain them (relations,
- * negations, positions, kinship), and a question or an ask to work the answer out. No lexicon of puzzle types: the
- * shape is the evidence (seating, ordering, truth-tellers, family trees, assignment grids alike).
+ * A deduction puzzle: a cast that recurs, statements that constrain it (relations, negations, positions, kinship),
+ * and a question or an ask to work the answer out. No lexicon of puzzle types: the shape is the evidence (seating,
+ * ordering, truth-tellers, family trees, assignment grids alike). The cast is named people (`Ana`, `Ben`, `B`), or
+ * objects told apart by a number (`box 1`, `locker 3`), or the speakers of quoted claims; without any, the puzzle's
+ * own framing (`exactly one of`, `no two`, `one each`, `at a time`) must carry thick constraints.
  */
 function deductionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
-  const cast = f.repeatedNames >= 2 || (f.repeatedNames >= 1 && f.names >= 3)
-  if (!cast || f.codeLines > 0 || f.fences > 0 || f.ids.length > PUZZLE_TOKENS) return
+  if (f.codeLines > 0 || f.fences > 0 || f.ids.length > PUZZLE_TOKENS) return
   // A puzzle is told in the third person; "my sister Anna … what should I get her?" is the asker's own life.
-  if (countWords(f.ids, FIRST_PERSON, 2) >= 2) return
+  const firstPerson = countWords(f.ids, FIRST_PERSON, 2)
+  const asks = f.questions > 0 || f.byTag.has(TAG.calc_verb) || f.byTag.has(TAG.reasoning_cue) || f.byTag.has(TAG.logic)
+  if (firstPerson < 2) familyTreeEvidence(ev, f, m, firstPerson)
+  positionFromEndEvidence(ev, f, m)
+  if (firstPerson >= 2) return
   const constraints = f.byTag.count(TAG.relation)
   // Constraints come thick in a puzzle (about one a sentence), thin in a story or a transcript that names people.
-  if (constraints < PUZZLE_CONSTRAINTS || constraints < 0.5 * f.sentences) return
-  const asks = f.questions > 0 || f.byTag.has(TAG.calc_verb) || f.byTag.has(TAG.reasoning_cue) || f.byTag.has(TAG.logic)
-  if (!asks && constraints < 5) return
-  const weight = 1.6 + 0.2 * (constraints - PUZZLE_CONSTRAINTS) + 0.2 * (f.repeatedNames - 1)
-  ev.add('deduction_puzzle', 'thinking', Math.min(2.4, weight) * m, 2.4, `${f.names} names, ${constraints} constraints`)
+  const thick = constraints >= PUZZLE_CONSTRAINTS && constraints >= 0.5 * f.sentences
+  const cast = f.repeatedNames >= 2 || (f.repeatedNames >= 1 && f.names >= 3)
+  if (cast) {
+    if (!thick || (!asks && constraints < 5)) return
+    const weight = 1.6 + 0.2 * (constraints - PUZZLE_CONSTRAINTS) + 0.2 * (f.repeatedNames - 1)
+    ev.add('deduction_puzzle', 'thinking', Math.min(2.4, weight) * m, 2.4, `${f.names} names, ${constraints} constraints`)
+    return
+  }
+  if (!asks) return
+  const frames = f.byTag.count(TAG.puzzle_frame) + assignmentFrames(f.ids)
+  // A restriction (`only once`, `a single question`, `at a time`) and a question asking for a method or a verdict.
+  const method = distinctTerms(f, TAG.method_question)
+  if (frames > 0 && method.length > 0 && f.sentences >= 2 && firstPerson === 0) {
+    ev.addTerm('restricted_method', 'thinking', 1.8 * m, 1.8, method[0].term)
+    return
+  }
+  const labelled = labelledObjects(f.ids)
+  // Speakers of quoted claims, or objects with labels, with a truth value or an exclusive condition to test them by.
+  if ((f.claims >= 2 || labelled >= 2) && (frames > 0 || f.byTag.has(TAG.logic) || thick)) {
+    const detail = f.claims >= 2 ? `${f.claims} quoted claims` : `${labelled} labelled objects`
+    ev.add('deduction_puzzle', 'thinking', (frames > 0 ? 2 : 1.6) * m, 2.4, detail)
+    return
+  }
+  if (f.questions === 0 || f.sentences < 2) return
+  // Places and orders given one after another (`above`, `directly left of`, `older than`) and a question: an
+  // arrangement to work out, even without framing words.
+  const arranged = f.byTag.count(TAG.arrangement)
+  // A framed puzzle with numbers (`two at a time`, crossing times of 1, 3, 6 and 8 minutes) needs no more wording.
+  const quantities = f.numbers - f.optionNumbers + f.byTag.count(TAG.number_word)
+  if ((frames > 0 && (thick || quantities >= 3)) || (arranged >= PUZZLE_CONSTRAINTS && arranged >= 0.5 * f.sentences)) {
+    const weight = 1.6 + 0.2 * (constraints - PUZZLE_CONSTRAINTS)
+    ev.add('constraint_puzzle', 'thinking', Math.min(2.2, weight) * m, 2.2, `${frames} framing terms, ${constraints} constraints`)
+  }
+}
+
+const EACH = wordId(RULE_WORDS.each[0])
+const DIFFERENT = wordId(RULE_WORDS.different[0])
+/** Most tokens between `each` and `different` in `each … a different`. */
+const EACH_REACH = 4
+
+/**
+ * Assignment frames: `each … a different` (every member gets its own value) and a question that pairs two unknowns
+ * (`who ordered what`, `which pet belongs to whom`).
+ */
+function assignmentFrames(ids: Int32Array): number {
+  let frames = 0
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]
+    if (id === EACH) {
+      const last = Math.min(ids.length - 1, k + EACH_REACH)
+      for (let j = k + 1; j <= last; j++) {
+        if (ids[j] === DIFFERENT) {
+          frames++
+          break
+        }
+      }
+    } else if (QUESTION_WORDS.has(id)) {
+      const last = Math.min(ids.length - 1, k + 4)
+      for (let j = k + 2; j <= last; j++) {
+        if (QUESTION_WORDS.has(ids[j])) {
+          frames++
+          break
+        }
+      }
+    }
+  }
+  return frames
+}
+
+const RELATED = wordIds(RULE_WORDS.related)
+
+/**
+ * A family-tree puzzle: kinship terms and a question about how two people are related (`how is the woman related to
+ * Raj?`). The asker's own family (`my husband and his mother`) is advice, unless the tree is spelled out at length.
+ */
+function familyTreeEvidence(ev: Evidence, f: TextFeatures, m: number, firstPerson: number): void {
+  const kin = f.byTag.count(TAG.kinship)
+  if (kin < 2 || f.questions === 0 || (firstPerson > 0 && kin < 3)) return
+  if (firstOf(f.ids, RELATED) === -1) return
+  ev.add('family_tree', 'thinking', 2 * m, 2, `${kin} kinship terms`)
+}
+
+const ORDINALS = wordIds(RULE_WORDS.ordinals)
+
+/** A place counted from one end of a row or a ranking (`ranks 12th from the top`, `third from the left`). */
+function positionFromEndEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+  const ends = hitsOf(f, TAG.row_end)
+  for (let k = 0; k < ends.length; k++) {
+    const before = ends[k].pos > 0 ? f.ids[ends[k].pos - 1] : -1
+    if (before === NUMBER || ORDINALS.has(before)) {
+      ev.addTerm('position_from_end', 'thinking', 1.6 * m, 1.6, ends[k].term)
+      return
+    }
+  }
+}
+
+/** Labels a scan remembers while counting labelled objects (a puzzle has a handful). */
+const MAX_LABELS = 16
+const labelWords = new Int32Array(MAX_LABELS)
+
+/**
+ * Objects told apart by a number (`box 1 … box 2 … box 3`, `statement 2`, `chair 4`): how many mentions carry the
+ * label of a kind already seen with another one. Function words before a number (`in 2019`, `at 3`) are no kind.
+ */
+function labelledObjects(ids: Int32Array): number {
+  let kinds = 0
+  let labelled = 0
+  for (let k = 1; k < ids.length; k++) {
+    const word = ids[k - 1]
+    if (ids[k] !== NUMBER || word < 0 || NOT_NAMES.has(word)) continue
+    let seen = false
+    for (let j = 0; j < kinds && !seen; j++) seen = labelWords[j] === word
+    if (seen) labelled++
+    else if (kinds < MAX_LABELS) labelWords[kinds++] = word
+  }
+  return labelled
 }
 
 /** Most tokens between a source marker and the document it points at (`from the candidate's résumé`). */
@@ -329,9 +447,9 @@ const MARKER_REACH = 4
 /** Most tokens between an extraction verb and the document it reads from. */
 const EXTRACTION_REACH = 25
 
-/** An extraction request: its verb and the document it reads from. */
+/** An extraction request: its verb (or question word) and the document it reads from. */
 interface Extraction {
-  verb: Hit
+  verb: string
   doc: string
 }
 
@@ -356,14 +474,38 @@ function referencedDocument(ids: Int32Array, at: number, reach: number): number 
  */
 function extractionRequest(f: TextFeatures): Extraction | undefined {
   const verbs = hitsOf(f, TAG.extract_verb)
-  if (verbs.length === 0) return undefined
+  if (verbs.length === 0) return documentQuestion(f)
   const shaped = outputShaped(f)
   for (let k = 0; k < verbs.length; k++) {
     if (verbs[k].w < 1 && !shaped) continue
     if (verbs[k].pos > 0 && NOUN_MARKERS.has(f.ids[verbs[k].pos - 1])) continue
     // The document must be near the verb: a verb inside the document itself is not the request.
     const doc = referencedDocument(f.ids, verbs[k].pos, EXTRACTION_REACH)
-    if (doc !== -1) return {verb: verbs[k], doc: wordText(f.ids[doc])}
+    if (doc !== -1) return {verb: verbs[k].term, doc: wordText(f.ids[doc])}
+  }
+  // A text that opens with the verb (`Extract …`, `Please convert …`) and carries the data after its first line.
+  const opening = verbs[0].pos === 0 || (verbs[0].pos === 1 && POLITE_OPENERS.has(f.ids[0]))
+  if (opening && shaped && f.pastedData && f.codeLines === 0 && f.options < 2) {
+    return {verb: verbs[0].term, doc: 'pasted data'}
+  }
+  return documentQuestion(f)
+}
+
+/** Most tokens from the start of a text to the question word of a question about a document. */
+const QUESTION_REACH = 12
+
+/**
+ * A question about a document given in the prompt that fixes the shape of its answer: `What were the figures for
+ * each quarter according to this summary? Give the quarter and the amount only.` The answer is read off the text.
+ */
+function documentQuestion(f: TextFeatures): Extraction | undefined {
+  if (!(outputShaped(f) || f.byTag.has(TAG.output_only) || f.onlyDemands > 0)) return undefined
+  const limit = Math.min(f.ids.length, QUESTION_REACH)
+  for (let k = 0; k < limit; k++) {
+    if (!QUESTION_WORDS.has(f.ids[k])) continue
+    const doc = referencedDocument(f.ids, k, EXTRACTION_REACH)
+    if (doc !== -1) return {verb: wordText(f.ids[k]), doc: wordText(f.ids[doc])}
+    return undefined
   }
   return undefined
 }
@@ -374,7 +516,7 @@ function outputShaped(f: TextFeatures): boolean {
 }
 
 function extractionEvidence(ev: Evidence, f: TextFeatures, m: number, request: Extraction): void {
-  ev.add('extraction_request', 'instruction_following', (outputShaped(f) ? 2.8 : 2.4) * m, 2.8, `"${request.verb.term}" … "${request.doc}"`)
+  ev.add('extraction_request', 'instruction_following', (outputShaped(f) ? 2.8 : 2.4) * m, 2.8, `"${request.verb}" … "${request.doc}"`)
 }
 
 /** Instruction-following evidence of one text. */
