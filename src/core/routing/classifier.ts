@@ -159,7 +159,9 @@ function scanSegments(segments: Segment[], options: ScanOptions): Scanned {
     if (i === lastUser || role === 'system') continue
     const weight = earlierWeight(role, role === 'user' ? olderUsers++ : olderOthers++, context)
     lengthChars += options.agent ? text.length * weight : text.length
-    scan(i, OTHER_WINDOW, weight, weight)
+    // An agent's tool results and its own earlier replies are material (files, test output, plans), not asks: their
+    // code, questions and vocabulary say what the work is about (the task), not how hard this turn is.
+    scan(i, OTHER_WINDOW, weight, options.agent && role !== 'user' ? 0 : weight)
   }
   return {texts, lengthChars: Math.round(lengthChars)}
 }

@@ -76,6 +76,31 @@ describe('classifyRequest: an agent turn is judged by what it asks', () => {
     // The length signal names the tokens that counted: far fewer than the request carries.
     expect(Number(/~(\d+) tokens/.exec(length.detail!)![1])).toBeLessThan(later.requirements.input_tokens / 4)
   })
+
+  it('takes nothing from the code in forty tool results but its length: no questions, code size or vocabulary', () => {
+    // The code in tool results (and the agent's own replies) says what the work is about, not how hard this ask is:
+    // its `?.`, its many lines and its vocabulary must not make "run the tests again" a harder turn.
+    const optional = Array.from({length: 40}, (_, i) => `const v${i} = options.store?.get(input.id) ?? fallback(${i}) ? a : b`).join('\n')
+    const withCode = (steps: number) =>
+      toolHistory(steps).map((turn) =>
+        Array.isArray(turn.content) && (turn.content[0] as {type?: string}).type === 'tool_result'
+          ? {role: turn.role, content: [Object.assign({}, turn.content[0] as object, {content: optional})]}
+          : turn,
+      )
+    const early = classifyRequest(agentTurn('Run the tests again, please.', withCode(1)), 'messages')
+    const late = classifyRequest(agentTurn('Run the tests again, please.', withCode(40)), 'messages')
+    const complexity = (c: typeof late) => c.signals.filter((s) => s.target === 'complexity' && s.name !== 'length')
+    expect(complexity(late)).toEqual(complexity(early))
+    expect(late.signals.map((s) => s.name)).not.toContain('sub_questions')
+    expect(late.signals.map((s) => s.name)).not.toContain('code_size')
+    expect(late.complexity).not.toBe('xhigh')
+  })
+
+  it('counts questions, not the question marks of code', () => {
+    const code = 'const a = x?.y ?? z\nconst b = ok ? 1 : 2\nfunction f(p?: string) {}'
+    const plain = classifyRequest({model: 'auto', messages: [{role: 'user', content: `Why does this fail? What should I change?\n${code}`}]}, 'chat.completions')
+    expect(plain.signals.find((s) => s.name === 'sub_questions')?.detail).toBe('2 questions')
+  })
 })
 
 describe('decideRoute: a follow-up turn has the session’s complexity', () => {

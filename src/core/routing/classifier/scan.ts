@@ -353,7 +353,7 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
   const inlineEnd = inlineAt === -1 ? -1 : scanned.indexOf('\n', inlineAt)
 
   let questions = 0
-  if (has(SYM.question)) for (let k = scanned.indexOf('?'); k !== -1; k = scanned.indexOf('?', k + 1)) questions++
+  if (has(SYM.question)) for (let k = scanned.indexOf('?'); k !== -1; k = scanned.indexOf('?', k + 1)) if (endsQuestion(scanned, k)) questions++
 
   return {
     chars,
@@ -589,4 +589,15 @@ function classifyLine(text: string, start: number, first: number, last: number, 
   if (isUpper(c0) && isLower(c1) && !codePunctuation.within(first, last)) return
   CODE_LINE_START.lastIndex = start
   if (CODE_LINE_START.test(text)) info.codeLines++
+}
+
+/**
+ * Whether the `?` at `at` ends a question: it follows a word (a question mark after a space is code's ternary `a ? b`)
+ * and is not part of code's `?.`, `??` or `?:`.
+ */
+function endsQuestion(text: string, at: number): boolean {
+  const before = at > 0 ? text.charCodeAt(at - 1) : 32
+  if (before === 32 || before === 9 || before === 10 || before === 63 /* ? */) return false
+  const after = text.charCodeAt(at + 1)
+  return after !== 46 /* . */ && after !== 63 /* ? */ && after !== 58 /* : */
 }
