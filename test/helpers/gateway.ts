@@ -264,11 +264,14 @@ export function gatewayTest<S extends string = never, P extends Record<string, (
     })
     .extend('gateway', {scope: 'file'}, async ({sims, upstreams}, {onCleanup}) => {
       const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
-      // Cleanups run last first: the gateway closes before its folder goes.
-      onCleanup(() => rm(dir, {recursive: true, force: true}))
+      const started: TestGateway[] = []
+      onCleanup(async () => {
+        for (const gateway of started) await gateway.close()
+        await rm(dir, {recursive: true, force: true})
+      })
       const options = typeof setup.options === 'function' ? await setup.options(all(sims, upstreams), dir) : setup.options
       const gateway = await startTestGateway(await setup.config(all(sims, upstreams)), Object.assign({}, options, {dir}))
-      onCleanup(() => gateway.close())
+      started.push(gateway)
       return gateway
     })
     .extend('post', {scope: 'file'}, ({gateway}): Fixtures['post'] => {
