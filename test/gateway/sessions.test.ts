@@ -9,25 +9,19 @@ import {join} from 'node:path'
 
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
-import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import type {RouteDecisionEvent} from '../../src/core/audit/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, type TestGateway} from '../helpers/gateway.js'
 import {runCli} from '../helpers/run-cli.js'
-
-let alpha: SimServer
-let beta: SimServer
-let claudeOne: SimServer
-let claudeTwo: SimServer
-let gateway: TestGateway
-let perTurn: TestGateway
 
 const HARD =
   'Design a distributed, fault-tolerant rate limiter for a multi-region API gateway: compare token bucket and sliding window log approaches, analyze consistency trade-offs under network partitions, and give the Redis Lua scripts with a proof sketch of correctness.'
 const EASY = 'Thanks! And what is the capital of France?'
 
-function config(session = ''): string {
+type Upstreams = Record<'alpha' | 'beta' | 'claudeOne' | 'claudeTwo', {url: string}>
+
+function config({alpha, beta, claudeOne, claudeTwo}: Upstreams, session = ''): string {
   return `
 default_model: openai/gpt-5-nano
 models:
@@ -47,26 +41,10 @@ fallback_models: [openai/gpt-5.2]
 ${session}`
 }
 
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha'})
-  beta = await startSim({name: 'beta'})
-  claudeOne = await startSim({name: 'claude-one', protocol: 'anthropic'})
-  claudeTwo = await startSim({name: 'claude-two', protocol: 'anthropic'})
-  gateway = await startTestGateway(config())
-  perTurn = await startTestGateway(config('session: {affinity: false}'))
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await perTurn?.close()
-  for (const sim of [alpha, beta, claudeOne, claudeTwo]) await sim?.close()
-})
-
-afterEach(() => {
-  for (const sim of [alpha, beta, claudeOne, claudeTwo]) {
-    sim.script([])
-    sim.clearRequests()
-  }
+const it = gatewayTest({
+  sims: {alpha: {}, beta: {}, claudeOne: {name: 'claude-one', protocol: 'anthropic'}, claudeTwo: {name: 'claude-two', protocol: 'anthropic'}},
+  config: (sims) => config(sims),
+  resetUpstreams: true,
 })
 
 type Turn = OpenAI.ChatCompletionMessageParam
@@ -88,9 +66,9 @@ async function turn(target: TestGateway, history: Turn[], content: string, heade
 }
 
 describe('affinity', () => {
-  it('keeps a conversation on the model and account that answered it while the cache is warm', async () => {
+  it('keeps a conversation on the model and account that answered it while the cache is warm', async ({gateway, startGateway, sims}) => {
     // The small model has a bad moment: the first turn falls back to the big model.
-    alpha.script([{status: 503}])
+    sims.alpha.script([{status: 503}])
     const first = await turn(gateway, [], 'hi')
     expect(first.model).toBe('openai/gpt-5.2')
     expect(first.account).toBe('alpha')
@@ -112,7 +90,8 @@ describe('affinity', () => {
     expect(second.account).toBe('alpha')
 
     // The same conversation with affinity off is routed turn by turn.
-    alpha.script([{status: 503}])
+    const perTurn = await startGateway({config: config(sims, 'session: {affinity: false}')})
+    sims.alpha.script([{status: 503}])
     const a = await turn(perTurn, [], 'hi')
     expect(a.model).toBe('openai/gpt-5.2')
     const b = await turn(perTurn, a.history, EASY)
@@ -120,7 +99,7 @@ describe('affinity', () => {
     expect(b.decision.session).toMatchObject({affinity: 'off'})
   })
 
-  it('moves up when a turn needs more, and stays up', async () => {
+  it('moves up when a turn needs more, and stays up', async ({gateway}) => {
     const first = await turn(gateway, [], 'hi', {'x-session-id': 'move-up-1'})
     expect(first.model).toBe('openai/gpt-5-nano')
     expect(first.decision.session).toMatchObject({source: 'header'})
@@ -132,7 +111,7 @@ describe('affinity', () => {
     expect(third.decision.session).toMatchObject({affinity: 'stay'})
   })
 
-  it('judges a tool result as its session, not on its own', async () => {
+  it('judges a tool result as its session, not on its own', async ({gateway}) => {
     const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: {'x-session-id': 'tools-1'}})
     const tools = [{type: 'function' as const, function: {name: 'read_file', parameters: {type: 'object', properties: {path: {type: 'string'}}}}}]
     const ask = async (messages: Turn[]) => {
@@ -153,7 +132,7 @@ describe('affinity', () => {
     expect(decision.selected_model).toBe('openai/gpt-5.2')
   })
 
-  it('after a fallback, stays on the target that answered', async () => {
+  it('after a fallback, stays on the target that answered', async ({gateway, sims: {alpha}}) => {
     const first = await turn(gateway, [], HARD, {'x-session-id': 'fallback-1'})
     expect(first.account).toBe('alpha')
     alpha.script([{status: 503}])
@@ -168,7 +147,7 @@ describe('affinity', () => {
     expect(alpha.requests).toHaveLength(tried)
   })
 
-  it('goes its own way once the cache has gone cold', async () => {
+  it('goes its own way once the cache has gone cold', async ({gateway, sims: {alpha}}) => {
     alpha.script([{status: 503}])
     const first = await turn(gateway, [], 'hi', {'x-session-id': 'cold-1'})
     expect(first.model).toBe('openai/gpt-5.2')
@@ -182,7 +161,7 @@ describe('affinity', () => {
 })
 
 describe('reasoning state on a switch', () => {
-  it("strips thinking blocks from the request of a target the session moves to, and keeps them where it stays", async () => {
+  it("strips thinking blocks from the request of a target the session moves to, and keeps them where it stays", async ({gateway, sims: {claudeOne, claudeTwo}}) => {
     const client = new Anthropic({baseURL: gateway.url, apiKey: 'unused', maxRetries: 0})
     const ask = (messages: Anthropic.MessageParam[]) =>
       client.messages
@@ -213,13 +192,13 @@ describe('reasoning state on a switch', () => {
 })
 
 describe('route explain --session', () => {
-  it("explains a request as the next turn of a session from the gateway's audit log", async () => {
-    alpha.script([{status: 503}])
+  it("explains a request as the next turn of a session from the gateway's audit log", async ({gateway, sims}) => {
+    sims.alpha.script([{status: 503}])
     const first = await turn(gateway, [], 'hi', {'x-session-id': 'explain-1'})
     expect(first.model).toBe('openai/gpt-5.2')
     const id = first.decision.session!.id
     const configPath = join(gateway.dir, 'explain.yaml')
-    await writeFile(configPath, config())
+    await writeFile(configPath, config(sims))
     // The audit log is written in batches: wait until the turn's terminal is in it.
     await vi.waitFor(async () => expect(await readFile(gateway.auditPath, 'utf8')).toContain(`"request_id":"${first.decision.request_id}","event":"proxy_terminal"`))
 
