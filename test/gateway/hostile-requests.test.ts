@@ -112,7 +112,7 @@ describe('passthrough paths that climb out of the account API root', () => {
 })
 
 describe('request bodies of the wrong shape', () => {
-  it.for([
+  it.for<[name: string, body: Record<string, unknown>, param: string, code: string]>([
     ['messages as a string', {model: 'auto', messages: 'hello'}, 'messages', 'invalid_type'],
     ['messages as numbers', {model: 'auto', messages: [1, 2, 3]}, 'messages', 'invalid_type'],
     ['messages missing', {model: 'auto'}, 'messages', 'missing_required_parameter'],
@@ -130,7 +130,7 @@ describe('request bodies of the wrong shape', () => {
     expect(upstream.requests).toEqual([])
   })
 
-  it.for([
+  it.for<[name: string, path: string, body: Record<string, unknown>, param: string]>([
     ['embeddings', '/v1/embeddings', {model: 'auto', input: {text: 'hi'}}, 'input'],
     ['completions', '/v1/completions', {model: 'auto', prompt: 42}, 'prompt'],
     ['responses', '/v1/responses', {model: 'auto', input: 7}, 'input'],

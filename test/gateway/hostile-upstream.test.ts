@@ -8,7 +8,7 @@ import {request} from 'undici'
 import {describe, expect} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
-import {answer, chatChunk, chatCompletion, sse, startHostileUpstream} from '../helpers/hostile-upstream.js'
+import {answer, chatChunk, chatCompletion, sse, startHostileUpstream, type HostileUpstream} from '../helpers/hostile-upstream.js'
 import {gatewayTest} from '../helpers/gateway.js'
 
 type EventOf<K extends AuditEvent['event']> = AuditEvent extends infer E ? (E extends {event: infer N} ? (K extends N ? E : never) : never) : never
