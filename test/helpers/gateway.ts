@@ -3,9 +3,10 @@
  * every published audit event collected in memory. Circuit breakers and the config watch are off unless a test turns
  * them on.
  *
- * `gatewayTest()` is the one fixture of a gateway test file: simulated providers, the gateway in front of them and
- * `chat()` / `post()` helpers, set up once per file (Vitest's `test.extend` with `scope: 'file'`) and closed after its
- * last test. `gatewayConfig()` builds the config text.
+ * `gatewayTest()` is the one fixture of a gateway test file: simulated providers and upstreams written for the test,
+ * the gateway in front of them and `chat()` / `post()` helpers, set up once per file (Vitest's `test.extend` with
+ * `scope: 'file'`) and closed after its last test, and `startGateway()` for a further gateway in one test.
+ * `gatewayConfig()` builds the config text.
  */
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import type {IncomingHttpHeaders} from 'node:http'
@@ -264,14 +265,15 @@ export function gatewayTest<S extends string = never, P extends Record<string, (
     })
     .extend('gateway', {scope: 'file'}, async ({sims, upstreams}, {onCleanup}) => {
       const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
-      const started: TestGateway[] = []
+      // One cleanup per fixture: it closes the gateway, if it started, then removes its folder.
+      const opened: TestGateway[] = []
       onCleanup(async () => {
-        for (const gateway of started) await gateway.close()
+        for (const gateway of opened) await gateway.close()
         await rm(dir, {recursive: true, force: true})
       })
       const options = typeof setup.options === 'function' ? await setup.options(all(sims, upstreams), dir) : setup.options
       const gateway = await startTestGateway(await setup.config(all(sims, upstreams)), Object.assign({}, options, {dir}))
-      started.push(gateway)
+      opened.push(gateway)
       return gateway
     })
     .extend('post', {scope: 'file'}, ({gateway}): Fixtures['post'] => {
