@@ -49,7 +49,7 @@ function reloads(gateway: TestGateway): Array<Extract<AuditEvent, {event: 'confi
 
 describe('config hot reload', () => {
   it('applies a valid file and audits it', async ({sims, startGateway}) => {
-    const gateway = await startGateway({config: config(sims, 'alpha'), writeConfig: true})
+    const gateway = await startGateway({writeConfig: true})
     expect((await chat(gateway)).account).toBe('alpha')
     await writeFile(gateway.configPath, config(sims, 'beta', 'gemini/gemini-2.5-flash'))
     const result = await gateway.reload()
@@ -60,8 +60,8 @@ describe('config hot reload', () => {
     expect(models.data.map((m) => m.id)).toContain('gemini/gemini-2.5-flash')
   })
 
-  it('keeps the running config when the file is invalid, and says why with file and line', async ({sims, startGateway}) => {
-    const gateway = await startGateway({config: config(sims, 'alpha'), writeConfig: true})
+  it('keeps the running config when the file is invalid, and says why with file and line', async ({startGateway}) => {
+    const gateway = await startGateway({writeConfig: true})
     const before = gateway.state.config
     await writeFile(gateway.configPath, 'default_model: openai/gpt-5-mini\naccounts:\n  - name: broken\n    provider: openai\n    base_url: not a url\n')
     const result = await gateway.reload()
@@ -79,7 +79,7 @@ describe('config hot reload', () => {
   })
 
   it('finishes a request in flight on the config it started with', async ({sims, startGateway}) => {
-    const gateway = await startGateway({config: config(sims, 'alpha'), writeConfig: true})
+    const gateway = await startGateway({writeConfig: true})
     sims.alpha.script([{latencyMs: 400}])
     const slow = chat(gateway)
     await vi.waitFor(() => expect(sims.alpha.requests.length).toBeGreaterThan(0))
@@ -93,7 +93,7 @@ describe('config hot reload', () => {
   })
 
   it('reloads when the file changes, including a save by rename, when watching', async ({sims, startGateway}) => {
-    const gateway = await startGateway({config: config(sims, 'alpha'), writeConfig: true, settings: {config_watch: true}})
+    const gateway = await startGateway({writeConfig: true, settings: {config_watch: true}})
     await writeFile(gateway.configPath, config(sims, 'beta'))
     await vi.waitFor(() => expect(reloads(gateway).length).toBe(1), {timeout: 3000})
     expect(reloads(gateway)[0].ok).toBe(true)
@@ -160,7 +160,7 @@ describe('graceful shutdown', () => {
   })
 
   it('cuts what is still running when the grace period ends, and audits it', async ({sims, startGateway}) => {
-    const gateway = await startGateway({config: config(sims, 'alpha'), writeConfig: true, settings: {shutdown_grace_seconds: 0.3}})
+    const gateway = await startGateway({writeConfig: true, settings: {shutdown_grace_seconds: 0.3}})
     sims.alpha.script([{kind: 'hang'}])
     const pending = chat(gateway).catch((error: unknown) => error)
     await vi.waitFor(() => expect(sims.alpha.requests).toHaveLength(1))
@@ -173,8 +173,8 @@ describe('graceful shutdown', () => {
     expect(audit).toContain('"outcome":"client_abort"')
   })
 
-  it('closes event stream clients so that they do not hold the shutdown', async ({sims, startGateway}) => {
-    const gateway = await startGateway({config: config(sims, 'alpha'), writeConfig: true, settings: {shutdown_grace_seconds: 10}})
+  it('closes event stream clients so that they do not hold the shutdown', async ({startGateway}) => {
+    const gateway = await startGateway({writeConfig: true, settings: {shutdown_grace_seconds: 10}})
     const response = await fetch(`${gateway.url}/v1/router/events`)
     const reading = response.text()
     const started = Date.now()
