@@ -1,12 +1,11 @@
 import {request} from 'undici'
-import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 
 import {AuditEventBus} from '../../src/core/audit/event-bus.js'
 import type {AuditEvent, CircuitStateEvent} from '../../src/core/audit/schema.js'
 import {CircuitBreakers} from '../../src/gateway/breakers.js'
 import type {BreakerCheck, BreakerTicket} from '../../src/gateway/state.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, type TestGateway} from '../helpers/gateway.js'
 
 function registry(options: Partial<ConstructorParameters<typeof CircuitBreakers>[0]> = {}) {
   const bus = new AuditEventBus()
@@ -114,13 +113,15 @@ describe('CircuitBreakers', () => {
 
 // ---- Through a real gateway --------------------------------------------------------------------------------------
 
-let alpha: SimServer
-let beta: SimServer
-let claude: SimServer
-let gateway: TestGateway
+const RECOVERY_MS = 300
 
-function config(): string {
-  return `
+const hello = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
+/** Waits out a breaker's recovery time or a Retry-After: time passing is the behaviour these tests are about. */
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const gatewayIt = gatewayTest({
+  sims: {alpha: {}, beta: {}, claude: {protocol: 'anthropic'}},
+  config: ({alpha, beta, claude}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -144,16 +145,8 @@ accounts:
 task_routes:
   general: {default: [openai/gpt-5-mini]}
 fallback_models: [gemini/gemini-2.5-flash]
-`
-}
-
-const RECOVERY_MS = 300
-
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha', port: 0})
-  beta = await startSim({name: 'beta', port: 0})
-  claude = await startSim({name: 'claude', port: 0, protocol: 'anthropic'})
-  gateway = await startTestGateway(config(), {
+`,
+  options: {
     settings: {
       circuit_breaker_enabled: true,
       circuit_breaker_failure_threshold: 2,
@@ -161,18 +154,43 @@ beforeAll(async () => {
       circuit_breaker_half_open_max_requests: 1,
       backend_read_timeout_seconds: 2,
     },
+  },
+  resetUpstreams: true,
+})
+  .extend('send', {scope: 'file'}, ({gateway}) => {
+    return async (body: unknown = hello, headers: Record<string, string> = {authorization: 'Bearer client-token'}) => {
+      const response = await request(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json', ...headers},
+        body: JSON.stringify(body),
+      })
+      const text = await response.body.text()
+      const id = response.headers['x-router-request-id'] as string
+      // Every POST /v1/* ends with a proxy_terminal event: once it is delivered, so are the request's breaker transitions.
+      await gateway.terminal(id)
+      return {status: response.statusCode, headers: response.headers, text, id, events: () => gateway.eventsFor(id)}
+    }
   })
-})
+  .extend('transitions', {scope: 'file'}, ({gateway}) => {
+    return (account: string, model: string | null = 'openai/gpt-5-mini'): string[] =>
+      gateway.events
+        .filter((e): e is CircuitStateEvent => e.event === 'circuit_state' && e.account === account && e.model === model)
+        .map((e) => e.state)
+  })
+  /** Opens alpha's breaker with two 503s (each request still answered by beta). */
+  .extend('openAlpha', {scope: 'file'}, ({gateway, send, sims: {alpha}}) => {
+    return async (): Promise<number> => {
+      const mark = gateway.events.length
+      alpha.script([{status: 503}, {status: 503}])
+      expect((await send()).headers['x-router-account']).toBe('beta')
+      expect((await send()).headers['x-router-account']).toBe('beta')
+      expect(since(gateway, mark).filter((e) => e.event === 'circuit_state').map((e) => (e as CircuitStateEvent).state)).toEqual(['open'])
+      return mark
+    }
+  })
 
-afterAll(async () => {
-  await gateway?.close()
-  await alpha?.close()
-  await beta?.close()
-  await claude?.close()
-})
-
-beforeEach(async () => {
-  // Each test starts with closed breakers: a fresh registry on the running gateway.
+/** Each test starts with closed breakers: a fresh registry on the running gateway (a `beforeEach` of each describe). */
+function freshBreakers({gateway}: {gateway: TestGateway}): void {
   const {settings, bus} = gateway.state
   gateway.state.breakers = new CircuitBreakers(
     {failureThreshold: settings.circuit_breaker_failure_threshold, recoveryMs: RECOVERY_MS, halfOpenMaxProbes: 1},
@@ -181,66 +199,31 @@ beforeEach(async () => {
   gateway.state.cooldowns.clear()
   // These tests fail alpha on purpose, often: routing must not start preferring beta from the live failure rate.
   gateway.state.stats = undefined
-  for (const sim of [alpha, beta, claude]) {
-    sim.clearRequests()
-    await clearScript(sim)
-  }
-})
-
-const hello = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
-/** Waits out a breaker's recovery time or a Retry-After: time passing is the behaviour these tests are about. */
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function post(body: unknown = hello, headers: Record<string, string> = {authorization: 'Bearer client-token'}) {
-  const response = await request(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json', ...headers},
-    body: JSON.stringify(body),
-  })
-  const text = await response.body.text()
-  const id = response.headers['x-router-request-id'] as string
-  // Every POST /v1/* ends with a proxy_terminal event: once it is delivered, so are the request's breaker transitions.
-  await gateway.terminal(id)
-  return {status: response.statusCode, headers: response.headers, text, id, events: () => gateway.eventsFor(id)}
 }
 
-function transitions(account: string, model: string | null = 'openai/gpt-5-mini'): string[] {
-  return gateway.events
-    .filter((e): e is CircuitStateEvent => e.event === 'circuit_state' && e.account === account && e.model === model)
-    .map((e) => e.state)
-}
-
-function since(mark: number): AuditEvent[] {
+function since(gateway: TestGateway, mark: number): AuditEvent[] {
   return gateway.events.slice(mark)
 }
 
-/** Opens alpha's breaker with two 503s (each request still answered by beta). */
-async function openAlpha(): Promise<number> {
-  const mark = gateway.events.length
-  alpha.script([{status: 503}, {status: 503}])
-  expect((await post()).headers['x-router-account']).toBe('beta')
-  expect((await post()).headers['x-router-account']).toBe('beta')
-  expect(since(mark).filter((e) => e.event === 'circuit_state').map((e) => (e as CircuitStateEvent).state)).toEqual(['open'])
-  return mark
-}
-
 describe('breakers in the proxy', () => {
-  it('opens, skips the target, lets a probe through after the recovery time and closes', async () => {
+  gatewayIt.beforeEach(freshBreakers)
+
+  gatewayIt('opens, skips the target, lets a probe through after the recovery time and closes', async ({send, transitions, openAlpha, sims: {alpha}}) => {
     await openAlpha()
-    const skipped = await post()
+    const skipped = await send()
     expect(skipped.status).toBe(200)
     expect(skipped.headers['x-router-account']).toBe('beta')
     expect(skipped.events().find((e) => e.event === 'proxy_skip_circuit_open')).toMatchObject({account: 'alpha', model: 'openai/gpt-5-mini', reason: 'circuit breaker: open', until: expect.any(String)})
     expect(alpha.requests).toHaveLength(2)
 
     await wait(RECOVERY_MS + 50)
-    const probe = await post()
+    const probe = await send()
     expect(probe.headers['x-router-account']).toBe('alpha')
     expect(transitions('alpha').slice(-3)).toEqual(['open', 'half_open', 'closed'])
-    expect((await post()).headers['x-router-account']).toBe('alpha')
+    expect((await send()).headers['x-router-account']).toBe('alpha')
   })
 
-  it('shows the breaker in /health, the live metrics snapshot and Prometheus', async () => {
+  gatewayIt('shows the breaker in /health, the live metrics snapshot and Prometheus', async ({gateway, openAlpha}) => {
     await openAlpha()
     const health = (await (await request(`${gateway.url}/health`)).body.json()) as {circuit_breakers: unknown[]}
     expect(health.circuit_breakers).toEqual([{account: 'alpha', model: 'openai/gpt-5-mini', provider: 'openai', state: 'open', failures: 0, probes: 0, until: expect.any(String)}])
@@ -252,17 +235,19 @@ describe('breakers in the proxy', () => {
 })
 
 describe('no probe leaves a breaker stuck half-open', () => {
-  it('a probe answered with a non-retryable 400 closes the breaker (the upstream answered)', async () => {
+  gatewayIt.beforeEach(freshBreakers)
+
+  gatewayIt('a probe answered with a non-retryable 400 closes the breaker (the upstream answered)', async ({send, transitions, openAlpha, sims: {alpha}}) => {
     await openAlpha()
     await wait(RECOVERY_MS + 50)
     alpha.script([{status: 400, body: {error: {message: 'bad request', type: 'invalid_request_error'}}}])
-    const res = await post()
+    const res = await send()
     expect(res.status).toBe(400)
     expect(transitions('alpha').slice(-2)).toEqual(['half_open', 'closed'])
-    expect((await post()).headers['x-router-account']).toBe('alpha')
+    expect((await send()).headers['x-router-account']).toBe('alpha')
   })
 
-  it('a probe whose client goes away frees its slot: the next request probes', async () => {
+  gatewayIt('a probe whose client goes away frees its slot: the next request probes', async ({gateway, send, transitions, openAlpha, sims: {alpha}}) => {
     await openAlpha()
     await wait(RECOVERY_MS + 50)
     alpha.script([{kind: 'hang'}])
@@ -277,83 +262,85 @@ describe('no probe leaves a breaker stuck half-open', () => {
     controller.abort()
     await pending
     await vi.waitFor(() => expect(gateway.events.some((e) => e.event === 'proxy_terminal' && e.outcome === 'client_abort')).toBe(true))
-    const next = await post()
+    const next = await send()
     expect(next.headers['x-router-account']).toBe('alpha')
     expect(transitions('alpha').slice(-2)).toEqual(['half_open', 'closed'])
   })
 
-  it('a probe target skipped after the check (no credential) frees its slot', async () => {
+  gatewayIt('a probe target skipped after the check (no credential) frees its slot', async ({send, transitions, openAlpha}) => {
     await openAlpha()
     await wait(RECOVERY_MS + 50)
     // Passthrough without a client token: alpha is admitted as the probe, then skipped for want of a credential.
-    const noToken = await post(hello, {})
+    const noToken = await send(hello, {})
     expect(noToken.headers['x-router-account']).toBe('beta')
     expect(noToken.events().find((e) => e.event === 'proxy_skip_unavailable')).toMatchObject({account: 'alpha'})
-    const next = await post()
+    const next = await send()
     expect(next.headers['x-router-account']).toBe('alpha')
     expect(transitions('alpha').at(-1)).toBe('closed')
   })
 
-  it('a probe the adapter cannot build (the client error) frees its slot', async () => {
+  gatewayIt('a probe the adapter cannot build (the client error) frees its slot', async ({send, transitions, sims: {claude}}) => {
     const model = 'anthropic/claude-haiku-4.5'
     claude.script([{status: 503}, {status: 503}])
-    await post({model, messages: [{role: 'user', content: 'hi'}]})
-    await post({model, messages: [{role: 'user', content: 'hi'}]})
+    await send({model, messages: [{role: 'user', content: 'hi'}]})
+    await send({model, messages: [{role: 'user', content: 'hi'}]})
     expect(transitions('claude', model)).toEqual(['open'])
     await wait(RECOVERY_MS + 50)
-    const refused = await post({model, n: 2, messages: [{role: 'user', content: 'hi'}]})
+    const refused = await send({model, n: 2, messages: [{role: 'user', content: 'hi'}]})
     expect(refused.status).toBe(400)
     expect(JSON.parse(refused.text).error.message).toContain('n must be 1')
-    const next = await post({model, messages: [{role: 'user', content: 'hi'}]})
+    const next = await send({model, messages: [{role: 'user', content: 'hi'}]})
     expect(next.status).toBe(200)
     expect(transitions('claude', model)).toEqual(['open', 'half_open', 'closed'])
   })
 
-  it('a probe whose stream breaks midway opens the breaker again', async () => {
+  gatewayIt('a probe whose stream breaks midway opens the breaker again', async ({send, transitions, openAlpha, sims: {alpha}}) => {
     await openAlpha()
     await wait(RECOVERY_MS + 50)
     alpha.script([{kind: 'drop', afterChunks: 2}])
-    const res = await post({...hello, stream: true})
+    const res = await send({...hello, stream: true})
     expect(res.text).toContain('stream_interrupted')
     expect(transitions('alpha').slice(-2)).toEqual(['half_open', 'open'])
-    expect((await post()).headers['x-router-account']).toBe('beta')
+    expect((await send()).headers['x-router-account']).toBe('beta')
   })
 
-  it('a probe that dies on a connection reset opens the breaker again', async () => {
+  gatewayIt('a probe that dies on a connection reset opens the breaker again', async ({send, transitions, openAlpha, sims: {alpha}}) => {
     await openAlpha()
     await wait(RECOVERY_MS + 50)
     alpha.script([{kind: 'reset'}])
-    expect((await post()).headers['x-router-account']).toBe('beta')
+    expect((await send()).headers['x-router-account']).toBe('beta')
     expect(transitions('alpha').slice(-2)).toEqual(['half_open', 'open'])
   })
 })
 
 describe('Retry-After cool-downs and breakers', () => {
-  it('429s cool the account down without opening its breaker', async () => {
+  gatewayIt.beforeEach(freshBreakers)
+
+  gatewayIt('429s cool the account down without opening its breaker', async ({gateway, send, sims: {alpha}}) => {
     const mark = gateway.events.length
     alpha.script([{status: 429, retryAfter: 0.2}, {status: 429, retryAfter: 0.2}, {status: 429, retryAfter: 0.2}])
     for (let i = 0; i < 3; i++) {
-      expect((await post()).headers['x-router-account']).toBe('beta')
+      expect((await send()).headers['x-router-account']).toBe('beta')
       await wait(250)
     }
     expect(alpha.requests).toHaveLength(3)
-    expect(since(mark).filter((e) => e.event === 'circuit_state')).toEqual([])
-    expect(since(mark).filter((e) => e.event === 'proxy_rate_limited')).toHaveLength(3)
-    expect((await post()).headers['x-router-account']).toBe('alpha')
+    expect(since(gateway, mark).filter((e) => e.event === 'circuit_state')).toEqual([])
+    expect(since(gateway, mark).filter((e) => e.event === 'proxy_rate_limited')).toHaveLength(3)
+    expect((await send()).headers['x-router-account']).toBe('alpha')
   })
 
-  it('a target cooling down is skipped before its breaker is asked, so a half-open probe slot is not taken', async () => {
+  gatewayIt('a target cooling down is skipped before its breaker is asked, so a half-open probe slot is not taken', async ({send, transitions, openAlpha, sims: {alpha}}) => {
     await openAlpha()
     await wait(RECOVERY_MS + 50)
     alpha.script([{status: 429, retryAfter: 0.3}])
-    const limited = await post()
+    const limited = await send()
     expect(limited.headers['x-router-account']).toBe('beta')
     // The 429 probe settled without a verdict: half-open, slot free, but the cool-down skips alpha meanwhile.
-    const cooling = await post()
+    const cooling = await send()
     expect(cooling.events().map((e) => e.event)).toContain('proxy_skip_rate_limited')
     expect(cooling.events().map((e) => e.event)).not.toContain('proxy_skip_circuit_open')
     await wait(350)
-    const probe = await post()
+    const probe = await send()
     expect(probe.headers['x-router-account']).toBe('alpha')
     expect(transitions('alpha').slice(-3)).toEqual(['open', 'half_open', 'closed'])
   })

@@ -14,12 +14,11 @@
  * each shape.
  */
 import {Pool} from 'undici'
-import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
 import {createPrng} from '../../src/sim/prng.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest} from '../helpers/gateway.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_207)
 const PER_SHAPE = Number(process.env.FUZZ_REQUESTS ?? 1000)
@@ -363,13 +362,9 @@ function problem(request: FuzzRequest, status: number, headers: Record<string, s
   return undefined
 }
 
-let sim: SimServer
-let gateway: TestGateway
-
-beforeAll(async () => {
-  sim = await startSim({name: 'fuzz', port: 0})
-  gateway = await startTestGateway(
-    `
+const it = gatewayTest({
+  sims: {sim: {name: 'fuzz'}},
+  config: ({sim}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -379,18 +374,13 @@ accounts:
 task_routes:
   general: {default: [openai/gpt-5-mini]}
 `,
-    // The terminal events are checked on the bus; the file and the live metrics would only slow the run down.
-    {settings: {audit_log_enabled: false, live_metrics_enabled: false}},
-  )
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await sim?.close()
+  // The terminal events are checked on the bus; the file and the live metrics would only slow the run down.
+  options: {settings: {audit_log_enabled: false, live_metrics_enabled: false}},
 })
 
 describe(`fuzzing the gateway (seed ${SEED}, ${PER_SHAPE} requests per shape)`, () => {
-  it.each(SHAPES)('answers every mutated $name request with one clear outcome', async (shape) => {
+  // A few seconds on a quiet machine; the limit leaves room for a busy one.
+  it.for(SHAPES)('answers every mutated $name request with one clear outcome', {timeout: 120_000}, async (shape, {gateway}) => {
     const mutator = new Mutator(createPrng(SEED ^ hash(shape.name)))
     const requests = Array.from({length: PER_SHAPE}, () => mutator.request(shape))
     const pool = new Pool(gateway.url, {connections: CONCURRENCY, pipelining: 1})
@@ -437,8 +427,7 @@ describe(`fuzzing the gateway (seed ${SEED}, ${PER_SHAPE} requests per shape)`, 
     // The run exercised both answers and refusals.
     expect(statuses.get(200) ?? 0).toBeGreaterThan(PER_SHAPE / 10)
     expect([...statuses.keys()].some((status) => status >= 400)).toBe(true)
-    // A few seconds on a quiet machine; the limit leaves room for a busy one.
-  }, 120_000)
+  })
 })
 
 function hash(text: string): number {

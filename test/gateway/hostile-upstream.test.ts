@@ -5,24 +5,18 @@
  */
 import OpenAI from 'openai'
 import {request} from 'undici'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
 import {answer, chatChunk, chatCompletion, sse, startHostileUpstream, type HostileUpstream} from '../helpers/hostile-upstream.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest} from '../helpers/gateway.js'
 
-let hostile: HostileUpstream
-let backup: HostileUpstream
-let claude: SimServer
-let gateway: TestGateway
-let client: OpenAI
+type EventOf<K extends AuditEvent['event']> = AuditEvent extends infer E ? (E extends {event: infer N} ? (K extends N ? E : never) : never) : never
 
-beforeAll(async () => {
-  hostile = await startHostileUpstream()
-  backup = await startHostileUpstream()
-  claude = await startSim({name: 'claude', protocol: 'anthropic'})
-  gateway = await startTestGateway(`
+const it = gatewayTest({
+  sims: {claude: {protocol: 'anthropic'}},
+  upstreams: {hostile: () => startHostileUpstream(), backup: () => startHostileUpstream()},
+  config: ({hostile, backup, claude}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -36,18 +30,27 @@ accounts:
 task_routes:
   general: {default: [openai/gpt-5-mini]}
 fallback_models: [openai/backup-model]
-`)
-  client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0})
+`,
 })
+  .extend('client', {scope: 'file'}, ({gateway}) => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0}))
+  /** POSTs `body` to `path` of the gateway. */
+  .extend('send', {scope: 'file'}, ({gateway}) => {
+    return async (body: unknown, path = '/v1/chat/completions') => {
+      const response = await request(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify(body),
+      })
+      const text = await response.body.text()
+      return {status: response.statusCode, headers: response.headers, text, id: response.headers['x-router-request-id'] as string}
+    }
+  })
+  /** The events of one kind of a request. */
+  .extend('eventsOf', {scope: 'file'}, ({gateway}) => {
+    return <K extends AuditEvent['event']>(id: string, kind: K): Array<EventOf<K>> => gateway.eventsFor(id).filter((e) => e.event === kind) as Array<EventOf<K>>
+  })
 
-afterAll(async () => {
-  await gateway?.close()
-  await hostile?.close()
-  await backup?.close()
-  await claude?.close()
-})
-
-afterEach(() => {
+it.afterEach(({gateway, upstreams: {hostile, backup}}) => {
   hostile.reset()
   backup.reset()
   gateway.state.cooldowns.clear()
@@ -57,29 +60,13 @@ const hello = {model: 'auto', messages: [{role: 'user' as const, content: 'hello
 /** The chain hostile → backup, whatever the classifier thinks of the prompt. */
 const chain = {...hello, models: ['openai/gpt-5-mini', 'openai/backup-model']}
 
-async function post(body: unknown, path = '/v1/chat/completions') {
-  const response = await request(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json'},
-    body: JSON.stringify(body),
-  })
-  const text = await response.body.text()
-  return {status: response.statusCode, headers: response.headers, text, id: response.headers['x-router-request-id'] as string}
-}
-
-type EventOf<K extends AuditEvent['event']> = AuditEvent extends infer E ? (E extends {event: infer N} ? (K extends N ? E : never) : never) : never
-
-function eventsOf<K extends AuditEvent['event']>(id: string, kind: K): Array<EventOf<K>> {
-  return gateway.eventsFor(id).filter((e) => e.event === kind) as Array<EventOf<K>>
-}
-
 /** A chat stream as OpenAI writes it, `[DONE]` included. */
 function chatStream(...contents: string[]): string {
   return contents.map((content, i) => chatChunk(i === 0 ? {role: 'assistant', content} : {content})).join('') + chatChunk({}, 'stop') + 'data: [DONE]\n\n'
 }
 
 describe('big first events', () => {
-  it('relays a chat stream whose first event is 64 KB, whole, and audits a success', async () => {
+  it('relays a chat stream whose first event is 64 KB, whole, and audits a success', async ({gateway, client, eventsOf, upstreams: {hostile}}) => {
     const big = 'x'.repeat(64 * 1024)
     hostile.script(sse(chatStream(big, ' end')))
     const stream = await client.chat.completions.create({...hello, stream: true}).withResponse()
@@ -92,7 +79,7 @@ describe('big first events', () => {
     expect(hostile.requests).toHaveLength(1)
   })
 
-  it('relays a Responses stream whose response.created echoes 40 KB of instructions and tools, as OpenAI sends it', async () => {
+  it('relays a Responses stream whose response.created echoes 40 KB of instructions and tools, as OpenAI sends it', async ({gateway, client, upstreams: {hostile}}) => {
     // The Responses API echoes the request's `instructions` and `tools` in `response.created` and again in
     // `response.completed` (https://platform.openai.com/docs/api-reference/responses-streaming/response/created).
     const instructions = 'You are a coding agent. '.repeat(1700)
@@ -140,7 +127,7 @@ describe('broken 200 answers fall back to the next target and are never a succes
     ],
   ]
   for (const [name, handler, message] of cases) {
-    it(`falls back on ${name}`, async () => {
+    it(`falls back on ${name}`, async ({gateway, client, eventsOf, upstreams: {hostile, backup}}) => {
       hostile.script(handler)
       backup.script(answer(200, 'application/json', chatCompletion('from backup', 'backup-model')))
       const res = await client.chat.completions.create(chain as never).withResponse()
@@ -159,18 +146,18 @@ describe('broken 200 answers fall back to the next target and are never a succes
     })
   }
 
-  it('answers 502 with what was wrong when the only target sends garbage', async () => {
+  it('answers 502 with what was wrong when the only target sends garbage', async ({gateway, send, upstreams: {hostile}}) => {
     hostile.script(answer(200, 'text/html', '<html>maintenance</html>'))
-    const res = await post({model: 'openai/gpt-5-mini', messages: hello.messages})
+    const res = await send({model: 'openai/gpt-5-mini', messages: hello.messages})
     expect(res.status).toBe(502)
     expect(JSON.parse(res.text).error).toMatchObject({code: 'upstream_exhausted', message: expect.stringContaining('HTML page')})
     expect(await gateway.terminal(res.id)).toMatchObject({outcome: 'exhausted', error_type: 'protocol_error'})
   })
 
-  it('falls back on an empty event stream', async () => {
+  it('falls back on an empty event stream', async ({gateway, send, eventsOf, upstreams: {hostile, backup}}) => {
     hostile.script(sse(''))
     backup.script(sse(chatStream('from', ' backup')))
-    const res = await post({...chain, stream: true})
+    const res = await send({...chain, stream: true})
     expect(res.headers['x-router-account']).toBe('backup')
     expect(res.text).toContain('data: [DONE]')
     const terminal = await gateway.terminal(res.id)
@@ -179,16 +166,16 @@ describe('broken 200 answers fall back to the next target and are never a succes
     expect(eventsOf(res.id, 'proxy_request_error')[0].message).toMatch(/ended without an event/)
   })
 
-  it('falls back when the first event of a stream is the provider error', async () => {
+  it('falls back when the first event of a stream is the provider error', async ({send, eventsOf, upstreams: {hostile, backup}}) => {
     hostile.script(sse(`data: ${JSON.stringify({error: {message: 'The server had an error processing your request.', type: 'server_error', code: null}})}\n\n`))
     backup.script(sse(chatStream('ok')))
-    const res = await post({...chain, stream: true})
+    const res = await send({...chain, stream: true})
     expect(res.headers['x-router-account']).toBe('backup')
     expect(res.text).not.toContain('server had an error')
     expect(eventsOf(res.id, 'proxy_request_error')[0].message).toMatch(/server had an error processing your request/)
   })
 
-  it('terminates a whole last event sent without its blank line, and audits a success', async () => {
+  it('terminates a whole last event sent without its blank line, and audits a success', async ({gateway, client, upstreams: {hostile}}) => {
     hostile.script(sse(chatStream('all', ' there').replace(/\n\n$/, '')))
     const stream = await client.chat.completions.create({...chain, stream: true} as never).withResponse()
     let text = ''
@@ -197,7 +184,7 @@ describe('broken 200 answers fall back to the next target and are never a succes
     expect(await gateway.terminal(stream.response.headers.get('x-router-request-id')!)).toMatchObject({outcome: 'success'})
   })
 
-  it('ends a stream that stops before its last event with an error the client raises, audited as a stream error', async () => {
+  it('ends a stream that stops before its last event with an error the client raises, audited as a stream error', async ({gateway, client, upstreams: {hostile, backup}}) => {
     hostile.script(sse(chatChunk({role: 'assistant', content: 'half'}) + chatChunk({content: ' an answer'})))
     const stream = await client.chat.completions.create({...chain, stream: true} as never).withResponse()
     const consume = async () => {
@@ -213,11 +200,11 @@ describe('broken 200 answers fall back to the next target and are never a succes
 })
 
 describe('a stream cut mid-event', () => {
-  it('never glues the error event onto half a line: the client raises an API error, not a SyntaxError', async () => {
+  it('never glues the error event onto half a line: the client raises an API error, not a SyntaxError', async ({client, send, upstreams: {hostile}}) => {
     const first = chatChunk({role: 'assistant', content: 'one'})
     const torn = chatChunk({content: 'two'}).slice(0, 40)
     hostile.script(sse(first + torn, {destroyAfter: true}))
-    const res = await post({...chain, stream: true})
+    const res = await send({...chain, stream: true})
     const events = res.text.split('\n\n').filter((e) => e !== '')
     expect(events).toHaveLength(2)
     expect(events[0]).toBe(first.trimEnd())
@@ -254,23 +241,23 @@ describe('429s cool down what the provider limited', () => {
     {'retry-after-ms': '300'},
   )
 
-  it('a 429 on one model leaves the other models of the account in service', async () => {
+  it('a 429 on one model leaves the other models of the account in service', async ({client, send, eventsOf, upstreams: {hostile}}) => {
     hostile.script(rateLimit)
-    const first = await post({model: 'openai/gpt-5-mini', messages: hello.messages})
+    const first = await send({model: 'openai/gpt-5-mini', messages: hello.messages})
     expect(first.status).toBe(429)
     expect(eventsOf(first.id, 'proxy_rate_limited')[0]).toMatchObject({account: 'hostile', model: 'openai/gpt-5-mini', scope: 'model', retry_after_ms: 30_000})
     hostile.script(answer(200, 'application/json', chatCompletion('nano answers', 'gpt-5-nano')))
     const other = await client.chat.completions.create({model: 'openai/gpt-5-nano', messages: hello.messages})
     expect(other.choices[0].message.content).toBe('nano answers')
     // The limited model itself is skipped without a request, and the client learns when to come back.
-    const again = await post({model: 'openai/gpt-5-mini', messages: hello.messages})
+    const again = await send({model: 'openai/gpt-5-mini', messages: hello.messages})
     expect(again.status).toBe(429)
     expect(Number(again.headers['retry-after'])).toBeGreaterThanOrEqual(29)
     expect(eventsOf(again.id, 'proxy_skip_rate_limited')[0]).toMatchObject({model: 'openai/gpt-5-mini', reason: expect.stringContaining('model on this account')})
     expect(hostile.requests).toHaveLength(2)
   })
 
-  it('keeps the provider message, type and code when a billing problem ends the request', async () => {
+  it('keeps the provider message, type and code when a billing problem ends the request', async ({client, upstreams: {hostile}}) => {
     hostile.script(quota)
     const error = await client.chat.completions.create({model: 'openai/gpt-5-mini', messages: hello.messages}).then(
       () => null,
@@ -283,15 +270,15 @@ describe('429s cool down what the provider limited', () => {
     expect(error?.headers?.get('retry-after')).toBe('1')
   })
 
-  it('insufficient_quota cools the whole account until the time given, then lets one probe through', async () => {
+  it('insufficient_quota cools the whole account until the time given, then lets one probe through', async ({gateway, send, eventsOf, upstreams: {hostile}}) => {
     hostile.script(quota)
-    const first = await post({model: 'openai/gpt-5-mini', messages: hello.messages})
+    const first = await send({model: 'openai/gpt-5-mini', messages: hello.messages})
     expect(eventsOf(first.id, 'proxy_rate_limited')[0]).toMatchObject({scope: 'account', retry_after_ms: 300})
     const health = (await (await request(`${gateway.url}/health`)).body.json()) as {cooldowns: unknown[]; upstreams: Array<{account: string; cooling_down_until: string | null}>}
     expect(health.cooldowns).toEqual([expect.objectContaining({account: 'hostile', model: null, scope: 'account', reason: 'insufficient_quota'})])
     expect(health.upstreams.find((u) => u.account === 'hostile')?.cooling_down_until).toEqual(expect.any(String))
     // Another model of the same account is out too.
-    const other = await post({model: 'openai/gpt-5-nano', messages: hello.messages})
+    const other = await send({model: 'openai/gpt-5-nano', messages: hello.messages})
     expect(other.status).toBe(429)
     expect(eventsOf(other.id, 'proxy_skip_rate_limited')[0].reason).toMatch(/account cooling down: insufficient_quota/)
     expect(hostile.requests).toHaveLength(1)
@@ -299,7 +286,7 @@ describe('429s cool down what the provider limited', () => {
     // the cool-down: its end is the behaviour under test.
     await new Promise((resolve) => setTimeout(resolve, 350))
     hostile.script(answer(200, 'application/json', chatCompletion('back', 'gpt-5-nano')))
-    const probe = await post({model: 'openai/gpt-5-nano', messages: hello.messages})
+    const probe = await send({model: 'openai/gpt-5-nano', messages: hello.messages})
     expect(probe.status).toBe(200)
     expect(gateway.state.cooldowns.active(Date.now())).toEqual([])
   })
@@ -311,9 +298,9 @@ describe('an adapter that cannot express a request', () => {
   // its request is built.
   const input = [{role: 'user', content: [{type: 'input_text', text: 'What is in this picture?'}, {type: 'input_image', file_id: 'file-abc123'}]}]
 
-  it('moves on to the next target, audited as a skip with its reason', async () => {
+  it('moves on to the next target, audited as a skip with its reason', async ({gateway, send, eventsOf, upstreams: {backup}, sims: {claude}}) => {
     backup.script(answer(200, 'application/json', JSON.stringify({id: 'resp_1', object: 'response', status: 'completed', model: 'backup-model', output: [], usage: {input_tokens: 5, output_tokens: 1}})))
-    const res = await post({model: 'auto', models: ['anthropic/claude-haiku-4.5', 'openai/backup-model'], input}, '/v1/responses')
+    const res = await send({model: 'auto', models: ['anthropic/claude-haiku-4.5', 'openai/backup-model'], input}, '/v1/responses')
     expect(res.status).toBe(200)
     expect(res.headers['x-router-account']).toBe('backup')
     expect(claude.requests).toHaveLength(0)
@@ -323,8 +310,8 @@ describe('an adapter that cannot express a request', () => {
     expect(JSON.parse(backup.requests[0].body).input).toEqual(input)
   })
 
-  it('is a 400 naming the problem when no target of the chain can', async () => {
-    const res = await post({model: 'anthropic/claude-haiku-4.5', input}, '/v1/responses')
+  it('is a 400 naming the problem when no target of the chain can', async ({gateway, send, sims: {claude}}) => {
+    const res = await send({model: 'anthropic/claude-haiku-4.5', input}, '/v1/responses')
     expect(res.status).toBe(400)
     expect(JSON.parse(res.text).error.message).toMatch(/file_id refers to a file stored by OpenAI/)
     expect(await gateway.terminal(res.id)).toMatchObject({outcome: 'rejected'})
@@ -333,7 +320,7 @@ describe('an adapter that cannot express a request', () => {
 })
 
 describe('the memory that whole answers hold', () => {
-  it('refuses an answer that would take the gateway over its buffer budget, and recovers the budget', async () => {
+  it('refuses an answer that would take the gateway over its buffer budget, and recovers the budget', async ({gateway, send, upstreams: {hostile}}) => {
     const before = gateway.state.settings.max_buffered_response_bytes
     ;(gateway.state.settings as {max_buffered_response_bytes: number}).max_buffered_response_bytes = 64 * 1024
     try {
@@ -344,16 +331,16 @@ describe('the memory that whole answers hold', () => {
         res.write(big.slice(0, 60 * 1024))
         setTimeout(() => res.end(big.slice(60 * 1024)), 300)
       })
-      const first = post({model: 'openai/gpt-5-mini', messages: hello.messages})
+      const first = send({model: 'openai/gpt-5-mini', messages: hello.messages})
       await new Promise((resolve) => setTimeout(resolve, 100))
       hostile.script(answer(200, 'application/json', chatCompletion('z'.repeat(20 * 1024))))
-      const second = await post({model: 'openai/gpt-5-mini', messages: hello.messages})
+      const second = await send({model: 'openai/gpt-5-mini', messages: hello.messages})
       expect(second.status).toBe(502)
       expect(JSON.parse(second.text).error.message).toMatch(/max_buffered_response_bytes/)
       expect((await first).status).toBe(502)
       expect(gateway.state.bufferedAnswers.bytes).toBe(0)
       hostile.script(answer(200, 'application/json', chatCompletion('small')))
-      expect((await post({model: 'openai/gpt-5-mini', messages: hello.messages})).status).toBe(200)
+      expect((await send({model: 'openai/gpt-5-mini', messages: hello.messages})).status).toBe(200)
     } finally {
       ;(gateway.state.settings as {max_buffered_response_bytes: number}).max_buffered_response_bytes = before
     }

@@ -1,16 +1,13 @@
 import {request} from 'undici'
-import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {MemoryIdempotencyStore, replayable, requestFingerprint} from '../../src/gateway/idempotency.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, type TestGateway} from '../helpers/gateway.js'
 
-let sim: SimServer
-let gateway: TestGateway
-
-function config(): string {
-  return `
+const it = gatewayTest({
+  sims: {sim: {name: 'alpha'}},
+  config: ({sim}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -21,29 +18,16 @@ accounts:
     api_key: sk-upstream-000000
 task_routes:
   general: {default: [openai/gpt-5-mini]}
-`
-}
-
-beforeAll(async () => {
-  sim = await startSim({name: 'alpha', port: 0})
-  gateway = await startTestGateway(config(), {settings: {idempotency_wait_timeout_seconds: 2, idempotency_ttl_seconds: 60}})
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await sim?.close()
-})
-
-beforeEach(async () => {
-  sim.clearRequests()
-  await clearScript(sim)
+`,
+  options: {settings: {idempotency_wait_timeout_seconds: 2, idempotency_ttl_seconds: 60}},
+  resetUpstreams: true,
 })
 
 let counter = 0
 const newKey = () => `key-${process.pid}-${++counter}`
 const body = (content = 'hello') => ({model: 'auto', messages: [{role: 'user', content}]})
 
-async function post(payload: unknown, headers: Record<string, string>, target: TestGateway = gateway) {
+async function post(target: TestGateway, payload: unknown, headers: Record<string, string>) {
   const response = await request(`${target.url}/v1/chat/completions`, {
     method: 'POST',
     headers: {'content-type': 'application/json', ...headers},
@@ -60,12 +44,12 @@ async function post(payload: unknown, headers: Record<string, string>, target: T
 }
 
 describe('Idempotency-Key', () => {
-  it('runs the first request and replays its response to a later duplicate, without calling the upstream again', async () => {
+  it('runs the first request and replays its response to a later duplicate, without calling the upstream again', async ({gateway, sims: {sim}}) => {
     const key = newKey()
-    const first = await post(body(), {'idempotency-key': key})
+    const first = await post(gateway, body(), {'idempotency-key': key})
     expect(first.status).toBe(200)
     expect(first.idempotency).toBe('created')
-    const second = await post(body(), {'idempotency-key': key})
+    const second = await post(gateway, body(), {'idempotency-key': key})
     expect(second.status).toBe(200)
     expect(second.idempotency).toBe('replayed')
     expect(second.text).toBe(first.text)
@@ -73,31 +57,31 @@ describe('Idempotency-Key', () => {
     expect(sim.requests).toHaveLength(1)
   })
 
-  it('audits a replay as a request of its own that names the original, with no decision and no attempt', async () => {
+  it('audits a replay as a request of its own that names the original, with no decision and no attempt', async ({gateway}) => {
     const key = newKey()
-    const first = await post(body(), {'idempotency-key': key})
+    const first = await post(gateway, body(), {'idempotency-key': key})
     const before = gateway.events.length
-    await post(body(), {'idempotency-key': key})
+    await post(gateway, body(), {'idempotency-key': key})
     const events = gateway.events.slice(before) as AuditEvent[]
     expect(events.map((e) => e.event)).toEqual(['proxy_terminal'])
     expect(events[0]).toMatchObject({outcome: 'success', status: 200, attempts: [], replay_of: first.requestId, model: 'openai/gpt-5-mini', account: 'alpha'})
     expect((events[0] as {request_id: string}).request_id).not.toBe(first.requestId)
   })
 
-  it('treats the same body with its keys in another order as the same request', async () => {
+  it('treats the same body with its keys in another order as the same request', async ({gateway}) => {
     const key = newKey()
-    await post({model: 'auto', temperature: 0.2, messages: [{role: 'user', content: 'x'}]}, {'idempotency-key': key})
-    const second = await post('{"messages":[{"content":"x","role":"user"}],"temperature":0.2,"model":"auto"}', {'idempotency-key': key})
+    await post(gateway, {model: 'auto', temperature: 0.2, messages: [{role: 'user', content: 'x'}]}, {'idempotency-key': key})
+    const second = await post(gateway, '{"messages":[{"content":"x","role":"user"}],"temperature":0.2,"model":"auto"}', {'idempotency-key': key})
     expect(second.idempotency).toBe('replayed')
   })
 
-  it('makes a concurrent duplicate wait for the first and replay its response', async () => {
+  it('makes a concurrent duplicate wait for the first and replay its response', async ({gateway, sims: {sim}}) => {
     const key = newKey()
     sim.script([{latencyMs: 400}])
-    const first = post(body(), {'idempotency-key': key})
+    const first = post(gateway, body(), {'idempotency-key': key})
     // The duplicate goes once the first is at the upstream, its key taken.
     await vi.waitFor(() => expect(sim.requests).toHaveLength(1))
-    const second = await post(body(), {'idempotency-key': key})
+    const second = await post(gateway, body(), {'idempotency-key': key})
     const done = await first
     expect(done.idempotency).toBe('created')
     expect(second.idempotency).toBe('replayed')
@@ -105,112 +89,106 @@ describe('Idempotency-Key', () => {
     expect(sim.requests).toHaveLength(1)
   })
 
-  it('answers 409 when the same key comes with a different body', async () => {
+  it('answers 409 when the same key comes with a different body', async ({gateway, sims: {sim}}) => {
     const key = newKey()
-    await post(body('one'), {'idempotency-key': key})
-    const other = await post(body('two'), {'idempotency-key': key})
+    await post(gateway, body('one'), {'idempotency-key': key})
+    const other = await post(gateway, body('two'), {'idempotency-key': key})
     expect(other.status).toBe(409)
     expect(other.json().error).toMatchObject({type: 'invalid_request_error', code: 'idempotency_key_reused'})
     expect(sim.requests).toHaveLength(1)
   })
 
-  it('does not remember a failed response: the next try runs again', async () => {
+  it('does not remember a failed response: the next try runs again', async ({gateway, sims: {sim}}) => {
     const key = newKey()
     sim.script([{status: 503}])
-    const failed = await post(body(), {'idempotency-key': key})
+    const failed = await post(gateway, body(), {'idempotency-key': key})
     expect(failed.status).toBe(503)
-    const retried = await post(body(), {'idempotency-key': key})
+    const retried = await post(gateway, body(), {'idempotency-key': key})
     expect(retried.status).toBe(200)
     expect(retried.idempotency).toBe('created')
     expect(sim.requests).toHaveLength(2)
   })
 
-  it('lets a waiting duplicate run itself when the first one fails', async () => {
+  it('lets a waiting duplicate run itself when the first one fails', async ({gateway, sims: {sim}}) => {
     const key = newKey()
     sim.script([{status: 500, latencyMs: 300}])
-    const first = post(body(), {'idempotency-key': key})
+    const first = post(gateway, body(), {'idempotency-key': key})
     await vi.waitFor(() => expect(sim.requests).toHaveLength(1))
-    const second = await post(body(), {'idempotency-key': key})
+    const second = await post(gateway, body(), {'idempotency-key': key})
     expect((await first).status).toBe(500)
     expect(second.status).toBe(200)
     expect(second.idempotency).toBe('created')
     expect(sim.requests).toHaveLength(2)
   })
 
-  it('remembers a client error the upstream would give again', async () => {
+  it('remembers a client error the upstream would give again', async ({gateway, sims: {sim}}) => {
     const key = newKey()
     sim.script([{status: 400, body: {error: {message: 'bad temperature', type: 'invalid_request_error'}}}])
-    const first = await post(body(), {'idempotency-key': key})
+    const first = await post(gateway, body(), {'idempotency-key': key})
     expect(first.status).toBe(400)
-    const second = await post(body(), {'idempotency-key': key})
+    const second = await post(gateway, body(), {'idempotency-key': key})
     expect(second.status).toBe(400)
     expect(second.idempotency).toBe('replayed')
     expect(second.json().error.message).toBe('bad temperature')
   })
 
-  it('scopes keys per tenant (OpenAI-Organization)', async () => {
+  it('scopes keys per tenant (OpenAI-Organization)', async ({gateway, sims: {sim}}) => {
     const key = newKey()
-    const a = await post(body(), {'idempotency-key': key, 'openai-organization': 'org-a'})
-    const b = await post(body(), {'idempotency-key': key, 'openai-organization': 'org-b'})
+    const a = await post(gateway, body(), {'idempotency-key': key, 'openai-organization': 'org-a'})
+    const b = await post(gateway, body(), {'idempotency-key': key, 'openai-organization': 'org-b'})
     expect(a.idempotency).toBe('created')
     expect(b.idempotency).toBe('created')
-    expect((await post(body(), {'idempotency-key': key, 'openai-organization': 'org-a'})).idempotency).toBe('replayed')
+    expect((await post(gateway, body(), {'idempotency-key': key, 'openai-organization': 'org-a'})).idempotency).toBe('replayed')
     expect(sim.requests).toHaveLength(2)
   })
 
-  it('ignores the key on streaming requests', async () => {
+  it('ignores the key on streaming requests', async ({gateway, sims: {sim}}) => {
     const key = newKey()
     const streamed = {...body(), stream: true}
-    const first = await post(streamed, {'idempotency-key': key})
-    const second = await post(streamed, {'idempotency-key': key})
+    const first = await post(gateway, streamed, {'idempotency-key': key})
+    const second = await post(gateway, streamed, {'idempotency-key': key})
     expect(first.idempotency).toBeUndefined()
     expect(second.idempotency).toBeUndefined()
     expect(second.text).toContain('[DONE]')
     expect(sim.requests).toHaveLength(2)
   })
 
-  it('refuses a key longer than 255 characters', async () => {
-    const res = await post(body(), {'idempotency-key': 'k'.repeat(256)})
+  it('refuses a key longer than 255 characters', async ({gateway}) => {
+    const res = await post(gateway, body(), {'idempotency-key': 'k'.repeat(256)})
     expect(res.status).toBe(400)
     expect(res.json().error.code).toBe('invalid_idempotency_key')
   })
 })
 
 describe('Idempotency-Key with short waits and ingress auth', () => {
-  let other: TestGateway
-  beforeAll(async () => {
-    other = await startTestGateway(config(), {
-      settings: {
-        idempotency_wait_timeout_seconds: 0.15,
-        ingress_auth_required: true,
-        ingress_api_keys: ['alice:alice-key-0123456789', 'bob:bob-key-0123456789ab'],
-      },
-    })
-  })
-  afterAll(async () => {
-    await other?.close()
-  })
+  const settings = {
+    idempotency_wait_timeout_seconds: 0.15,
+    ingress_auth_required: true,
+    ingress_api_keys: ['alice:alice-key-0123456789', 'bob:bob-key-0123456789ab'],
+  }
 
-  it('scopes keys per ingress principal', async () => {
+  it('scopes keys per ingress principal', async ({startGateway, sims: {sim}}) => {
+    const other = await startGateway({settings})
     const key = newKey()
-    const alice = await post(body(), {'idempotency-key': key, authorization: 'Bearer alice-key-0123456789'}, other)
-    const bob = await post(body(), {'idempotency-key': key, authorization: 'Bearer bob-key-0123456789ab'}, other)
+    const alice = await post(other, body(), {'idempotency-key': key, authorization: 'Bearer alice-key-0123456789'})
+    const bob = await post(other, body(), {'idempotency-key': key, authorization: 'Bearer bob-key-0123456789ab'})
     expect([alice.idempotency, bob.idempotency]).toEqual(['created', 'created'])
     expect(sim.requests).toHaveLength(2)
   })
 
-  it('answers 409 in progress when the first request outlasts the wait', async () => {
+  it('answers 409 in progress when the first request outlasts the wait', async ({startGateway, sims: {sim}}) => {
+    const other = await startGateway({settings})
     const key = newKey()
     sim.script([{latencyMs: 600}])
     const headers = {'idempotency-key': key, authorization: 'Bearer alice-key-0123456789'}
     const requests = sim.requests.length
-    const first = post(body(), headers, other)
+    const first = post(other, body(), headers)
     await vi.waitFor(() => expect(sim.requests).toHaveLength(requests + 1))
-    const busy = await post(body(), headers, other)
+    const busy = await post(other, body(), headers)
     expect(busy.status).toBe(409)
     expect(busy.json().error.code).toBe('idempotency_in_progress')
     expect((await first).status).toBe(200)
-    expect((await post(body(), headers, other)).idempotency).toBe('replayed')
+    expect((await post(other, body(), headers)).idempotency).toBe('replayed')
   })
 })
 

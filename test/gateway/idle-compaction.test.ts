@@ -1,11 +1,10 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import {getHeapSpaceStatistics} from 'node:v8'
 import {request} from 'undici'
-import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {IdleCompactor, type IdleCompactorOptions} from '../../src/gateway/idle-compaction.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {oneSimModelConfig, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, oneSimModelConfig, type TestGateway} from '../helpers/gateway.js'
 
 const MB = 1024 * 1024
 
@@ -194,24 +193,14 @@ describe('IdleCompactor', () => {
   })
 })
 
+const gatewayIt = gatewayTest({
+  sims: {sim: {}},
+  config: ({sim}) => oneSimModelConfig(sim.url),
+  options: {settings: {memory_compact_idle_seconds: 0.2, memory_compact_min_growth_bytes: 0}},
+})
+
 describe('router serve gives memory back after traffic', () => {
-  let sim: SimServer
-  let gateway: TestGateway
-
-  beforeAll(async () => {
-    sim = await startSim({name: 'sim', port: 0})
-    gateway = await startTestGateway(
-      oneSimModelConfig(sim.url),
-      {settings: {memory_compact_idle_seconds: 0.2, memory_compact_min_growth_bytes: 0}},
-    )
-  })
-
-  afterAll(async () => {
-    await gateway?.close()
-    await sim?.close()
-  })
-
-  async function compactions(): Promise<number> {
+  async function compactions(gateway: TestGateway): Promise<number> {
     const response = await request(`${gateway.url}/metrics`)
     const text = await response.body.text()
     const match = /^router_memory_compactions_total (\d+)$/m.exec(text)
@@ -219,7 +208,7 @@ describe('router serve gives memory back after traffic', () => {
     return Number(match![1])
   }
 
-  async function chat(): Promise<void> {
+  async function chat(gateway: TestGateway): Promise<void> {
     const response = await request(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
@@ -229,23 +218,23 @@ describe('router serve gives memory back after traffic', () => {
     await response.body.json()
   }
 
-  async function waitForCompactions(count: number): Promise<void> {
-    await vi.waitFor(async () => expect(await compactions()).toBe(count), {timeout: 5000, interval: 50})
+  async function waitForCompactions(gateway: TestGateway, count: number): Promise<void> {
+    await vi.waitFor(async () => expect(await compactions(gateway)).toBe(count), {timeout: 5000, interval: 50})
   }
 
-  it('compacts after the start and once per quiet period after requests, and counts it on /metrics', async () => {
+  gatewayIt('compacts after the start and once per quiet period after requests, and counts it on /metrics', async ({gateway}) => {
     // The start-up's garbage goes in the first quiet period.
-    await waitForCompactions(1)
+    await waitForCompactions(gateway, 1)
     // Scrapes are not traffic: quiet again without a request, no second compaction. The sleep is the behaviour under
     // test: a quiet period passing with nothing to compact.
     await sleep(400)
-    expect(await compactions()).toBe(1)
-    await chat()
-    await waitForCompactions(2)
+    expect(await compactions(gateway)).toBe(1)
+    await chat(gateway)
+    await waitForCompactions(gateway, 2)
     await sleep(400)
-    expect(await compactions()).toBe(2)
-    await chat()
-    await waitForCompactions(3)
+    expect(await compactions(gateway)).toBe(2)
+    await chat(gateway)
+    await waitForCompactions(gateway, 3)
     const text = await (await request(`${gateway.url}/metrics`)).body.text()
     expect(Number(/^router_memory_compaction_seconds_total (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0)
   })

@@ -2,21 +2,15 @@ import {mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {request} from 'undici'
-import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, type TestGateway} from '../helpers/gateway.js'
 import {startCli} from '../helpers/run-cli.js'
 
-let alpha: SimServer
-let beta: SimServer
-const open: TestGateway[] = []
-const dirs: string[] = []
-
 /** One model, served by `account` (alpha or beta). */
-function config(account: 'alpha' | 'beta', extraModel = ''): string {
-  const url = account === 'alpha' ? alpha.url : beta.url
+function config(sims: Record<'alpha' | 'beta', {url: string}>, account: 'alpha' | 'beta', extraModel = ''): string {
+  const url = sims[account].url
   return `
 default_model: openai/gpt-5-mini
 models:
@@ -30,33 +24,12 @@ task_routes:
 `
 }
 
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha', port: 0})
-  beta = await startSim({name: 'beta', port: 0, tokensPerSecond: 40, streamChunks: 12})
+// Every test starts its own gateway (`startGateway`), from a config file it can rewrite and reload.
+const it = gatewayTest({
+  sims: {alpha: {}, beta: {tokensPerSecond: 40, streamChunks: 12}},
+  config: (sims) => config(sims, 'alpha'),
+  resetUpstreams: true,
 })
-
-afterAll(async () => {
-  await alpha?.close()
-  await beta?.close()
-})
-
-afterEach(async () => {
-  for (const gateway of open.splice(0)) await gateway.close({graceMs: 0})
-  for (const dir of dirs.splice(0)) await rm(dir, {recursive: true, force: true})
-  await clearScript(alpha)
-  await clearScript(beta)
-  alpha.clearRequests()
-  beta.clearRequests()
-})
-
-/** A gateway whose folder (config, audit log) outlives its shutdown, for the test to read. */
-async function start(yaml: string, settings: Parameters<typeof startTestGateway>[1] = {}): Promise<TestGateway> {
-  const dir = await mkdtemp(join(tmpdir(), 'router-life-'))
-  dirs.push(dir)
-  const gateway = await startTestGateway(yaml, {writeConfig: true, dir, ...settings})
-  open.push(gateway)
-  return gateway
-}
 
 async function chat(gateway: TestGateway, body: Record<string, unknown> = {}) {
   const response = await request(`${gateway.url}/v1/chat/completions`, {
@@ -75,10 +48,10 @@ function reloads(gateway: TestGateway): Array<Extract<AuditEvent, {event: 'confi
 }
 
 describe('config hot reload', () => {
-  it('applies a valid file and audits it', async () => {
-    const gateway = await start(config('alpha'))
+  it('applies a valid file and audits it', async ({sims, startGateway}) => {
+    const gateway = await startGateway({writeConfig: true})
     expect((await chat(gateway)).account).toBe('alpha')
-    await writeFile(gateway.configPath, config('beta', 'gemini/gemini-2.5-flash'))
+    await writeFile(gateway.configPath, config(sims, 'beta', 'gemini/gemini-2.5-flash'))
     const result = await gateway.reload()
     expect(result).toMatchObject({ok: true, message: 'config reloaded: 2 models, 1 account'})
     expect(reloads(gateway).at(-1)).toMatchObject({ok: true, path: gateway.configPath})
@@ -87,8 +60,8 @@ describe('config hot reload', () => {
     expect(models.data.map((m) => m.id)).toContain('gemini/gemini-2.5-flash')
   })
 
-  it('keeps the running config when the file is invalid, and says why with file and line', async () => {
-    const gateway = await start(config('alpha'))
+  it('keeps the running config when the file is invalid, and says why with file and line', async ({startGateway}) => {
+    const gateway = await startGateway({writeConfig: true})
     const before = gateway.state.config
     await writeFile(gateway.configPath, 'default_model: openai/gpt-5-mini\naccounts:\n  - name: broken\n    provider: openai\n    base_url: not a url\n')
     const result = await gateway.reload()
@@ -105,12 +78,12 @@ describe('config hot reload', () => {
     expect(gateway.state.config).toBe(before)
   })
 
-  it('finishes a request in flight on the config it started with', async () => {
-    const gateway = await start(config('alpha'))
-    alpha.script([{latencyMs: 400}])
+  it('finishes a request in flight on the config it started with', async ({sims, startGateway}) => {
+    const gateway = await startGateway({writeConfig: true})
+    sims.alpha.script([{latencyMs: 400}])
     const slow = chat(gateway)
-    await vi.waitFor(() => expect(alpha.requests.length).toBeGreaterThan(0))
-    await writeFile(gateway.configPath, config('beta'))
+    await vi.waitFor(() => expect(sims.alpha.requests.length).toBeGreaterThan(0))
+    await writeFile(gateway.configPath, config(sims, 'beta'))
     expect((await gateway.reload()).ok).toBe(true)
     const fresh = await chat(gateway)
     expect(fresh.account).toBe('beta')
@@ -119,30 +92,29 @@ describe('config hot reload', () => {
     expect(done.account).toBe('alpha')
   })
 
-  it('reloads when the file changes, including a save by rename, when watching', async () => {
-    const gateway = await start(config('alpha'), {settings: {config_watch: true}})
-    await writeFile(gateway.configPath, config('beta'))
+  it('reloads when the file changes, including a save by rename, when watching', async ({sims, startGateway}) => {
+    const gateway = await startGateway({writeConfig: true, settings: {config_watch: true}})
+    await writeFile(gateway.configPath, config(sims, 'beta'))
     await vi.waitFor(() => expect(reloads(gateway).length).toBe(1), {timeout: 3000})
     expect(reloads(gateway)[0].ok).toBe(true)
     expect((await chat(gateway)).account).toBe('beta')
     // Editors save to a temporary file and rename it over the original.
     const temp = join(gateway.dir, '.router.yaml.swp')
-    await writeFile(temp, config('alpha'))
+    await writeFile(temp, config(sims, 'alpha'))
     await rename(temp, gateway.configPath)
     await vi.waitFor(() => expect(reloads(gateway).length).toBe(2), {timeout: 3000})
     expect((await chat(gateway)).account).toBe('alpha')
   })
 
-  it('says there is nothing to reload for a config that was not loaded from a file', async () => {
-    const gateway = await startTestGateway(config('alpha'))
-    open.push(gateway)
+  it('says there is nothing to reload for a config that was not loaded from a file', async ({startGateway}) => {
+    const gateway = await startGateway()
     expect(await gateway.reload()).toMatchObject({ok: false, message: expect.stringContaining('nothing to reload')})
   })
 })
 
 describe('graceful shutdown', () => {
-  it('lets a stream in flight finish, refuses new requests, and flushes its terminal event to the audit log', async () => {
-    const gateway = await start(config('beta'), {settings: {shutdown_grace_seconds: 5}})
+  it('lets a stream in flight finish, refuses new requests, and flushes its terminal event to the audit log', async ({sims, startGateway}) => {
+    const gateway = await startGateway({config: config(sims, 'beta'), writeConfig: true, settings: {shutdown_grace_seconds: 5}})
     const response = await request(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
@@ -156,7 +128,6 @@ describe('graceful shutdown', () => {
     await vi.waitFor(() => expect(chunks.length).toBeGreaterThan(0))
 
     const closing = gateway.close()
-    open.splice(open.indexOf(gateway), 1)
     expect(gateway.state.draining).toBe(true)
     // A new connection is refused.
     await expect(request(`${gateway.url}/health`)).rejects.toMatchObject({code: 'ECONNREFUSED'})
@@ -168,8 +139,8 @@ describe('graceful shutdown', () => {
     expect(audit.find((e) => e.event === 'proxy_terminal' && e.request_id === id)).toMatchObject({outcome: 'success', stream: true})
   })
 
-  it('answers requests with a 503 in OpenAI shape once shutdown has begun', async () => {
-    const gateway = await start(config('beta'))
+  it('answers requests with a 503 in OpenAI shape once shutdown has begun', async ({sims, startGateway}) => {
+    const gateway = await startGateway({config: config(sims, 'beta'), writeConfig: true})
     // What close() does first, before it stops listening: requests that still arrive (on connections already
     // open) are refused, and told to close the connection.
     gateway.state.draining = true
@@ -184,42 +155,40 @@ describe('graceful shutdown', () => {
     expect(await response.body.json()).toEqual({
       error: {message: 'The gateway is shutting down; retry in a moment.', type: 'service_unavailable', code: 'shutting_down', param: null},
     })
-    expect(beta.requests).toHaveLength(0)
+    expect(sims.beta.requests).toHaveLength(0)
     expect(gateway.events.find((e) => e.event === 'proxy_terminal')).toMatchObject({outcome: 'rejected', status: 503, error_code: 'shutting_down'})
   })
 
-  it('cuts what is still running when the grace period ends, and audits it', async () => {
-    const gateway = await start(config('alpha'), {settings: {shutdown_grace_seconds: 0.3}})
-    alpha.script([{kind: 'hang'}])
+  it('cuts what is still running when the grace period ends, and audits it', async ({sims, startGateway}) => {
+    const gateway = await startGateway({writeConfig: true, settings: {shutdown_grace_seconds: 0.3}})
+    sims.alpha.script([{kind: 'hang'}])
     const pending = chat(gateway).catch((error: unknown) => error)
-    await vi.waitFor(() => expect(alpha.requests).toHaveLength(1))
+    await vi.waitFor(() => expect(sims.alpha.requests).toHaveLength(1))
     const started = Date.now()
     await gateway.close()
-    open.splice(open.indexOf(gateway), 1)
     expect(Date.now() - started).toBeLessThan(3000)
     expect(await pending).toBeInstanceOf(Error)
-    await vi.waitFor(() => expect(alpha.requests[0].aborted).toBe(true))
+    await vi.waitFor(() => expect(sims.alpha.requests[0].aborted).toBe(true))
     const audit = await readFile(gateway.auditPath, 'utf8')
     expect(audit).toContain('"outcome":"client_abort"')
   })
 
-  it('closes event stream clients so that they do not hold the shutdown', async () => {
-    const gateway = await start(config('alpha'), {settings: {shutdown_grace_seconds: 10}})
+  it('closes event stream clients so that they do not hold the shutdown', async ({startGateway}) => {
+    const gateway = await startGateway({writeConfig: true, settings: {shutdown_grace_seconds: 10}})
     const response = await fetch(`${gateway.url}/v1/router/events`)
     const reading = response.text()
     const started = Date.now()
     await gateway.close()
-    open.splice(open.indexOf(gateway), 1)
     expect(Date.now() - started).toBeLessThan(2000)
     expect(await reading).toContain(': connected')
   })
 })
 
 describe('router serve', () => {
-  it('reloads on SIGHUP, shuts down gracefully on SIGTERM, and says so', async () => {
+  it('reloads on SIGHUP, shuts down gracefully on SIGTERM, and says so', async ({sims}) => {
     const dir = await mkdtemp(join(tmpdir(), 'router-serve-'))
     const configPath = join(dir, 'router.yaml')
-    await writeFile(configPath, config('alpha'))
+    await writeFile(configPath, config(sims, 'alpha'))
     const child = startCli(['serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui'], {
       cwd: dir,
       env: {HOME: dir, ROUTER_CONFIG_WATCH: 'false'},
@@ -235,7 +204,7 @@ describe('router serve', () => {
       const url = /listening on (http:\/\/\S+)/.exec(stderr)![1]
       expect(stderr).toContain('reloads on SIGHUP')
       expect(stderr).toContain('ingress auth off')
-      await writeFile(configPath, config('beta'))
+      await writeFile(configPath, config(sims, 'beta'))
       child.kill('SIGHUP')
       await vi.waitFor(() => expect(stderr).toContain('config reloaded: 1 model, 1 account'), {timeout: 5000})
       const answer = await request(`${url}/v1/chat/completions`, {

@@ -4,21 +4,13 @@
  * completion, and the answer comes back in Anthropic's shape, whole or streamed.
  */
 import Anthropic from '@anthropic-ai/sdk'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect} from 'vitest'
 
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest} from '../helpers/gateway.js'
 
-describe('POST /v1/messages', () => {
-  let claude: SimServer
-  let openai: SimServer
-  let gateway: TestGateway
-
-  beforeAll(async () => {
-    claude = await startSim({name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'})
-    openai = await startSim({name: 'oai'})
-    gateway = await startTestGateway(
-      `
+const it = gatewayTest({
+  sims: {claude: {protocol: 'anthropic', apiKey: 'sk-ant-test-key'}, openai: {name: 'oai'}},
+  config: ({claude, openai}) => `
 default_model: anthropic/claude-sonnet-4.5
 models:
   anthropic/claude-sonnet-4.5: {}
@@ -31,19 +23,11 @@ task_routes:
   coding: {default: [anthropic/claude-sonnet-4.5]}
 fallback_models: []
 `,
-      {env: {TEST_ANTHROPIC_KEY: 'sk-ant-test-key'}},
-    )
-  })
+  options: {env: {TEST_ANTHROPIC_KEY: 'sk-ant-test-key'}},
+}).extend('client', {scope: 'file'}, ({gateway}) => () => new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0}))
 
-  afterAll(async () => {
-    await gateway?.close()
-    await claude?.close()
-    await openai?.close()
-  })
-
-  const client = () => new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0})
-
-  it("sends an Anthropic account the client's own body and beta header, and relays the answer", async () => {
+describe('POST /v1/messages', () => {
+  it("sends an Anthropic account the client's own body and beta header, and relays the answer", async ({client, sims: {claude}}) => {
     const message = await client().messages.create(
       {
         model: 'anthropic/claude-sonnet-4.5',
@@ -69,7 +53,7 @@ fallback_models: []
     })
   })
 
-  it("relays an Anthropic stream event by event and records its usage", async () => {
+  it("relays an Anthropic stream event by event and records its usage", async ({gateway, client}) => {
     const stream = client().messages.stream({model: 'anthropic/claude-sonnet-4.5', max_tokens: 300, messages: [{role: 'user', content: 'Count to three.'}]})
     const final = await stream.finalMessage()
     expect((final.content[0] as {text: string}).text).toContain('sim:claude')
@@ -79,7 +63,7 @@ fallback_models: []
     expect(response).toMatchObject({usage: {prompt_tokens: final.usage.input_tokens, completion_tokens: final.usage.output_tokens}})
   })
 
-  it('fails a relayed Anthropic stream that reports an error, never passes it as a success', async () => {
+  it('fails a relayed Anthropic stream that reports an error, never passes it as a success', async ({gateway, client, sims: {claude}}) => {
     claude.script([{kind: 'error_event', afterChunks: 2}])
     const stream = client().messages.stream({model: 'anthropic/claude-sonnet-4.5', max_tokens: 300, messages: [{role: 'user', content: 'Count to ten.'}]})
     await expect(stream.finalMessage()).rejects.toThrow()
@@ -92,7 +76,7 @@ fallback_models: []
     expect(terminal.attempts[0]).toMatchObject({model: 'anthropic/claude-sonnet-4.5', ok: false})
   })
 
-  it('routes model "auto" by task: a coding request to Claude, a general one to the OpenAI model, as Anthropic messages', async () => {
+  it('routes model "auto" by task: a coding request to Claude, a general one to the OpenAI model, as Anthropic messages', async ({gateway, client, sims: {openai}}) => {
     const coding = await client().messages.create({
       model: 'auto',
       max_tokens: 300,
@@ -110,7 +94,7 @@ fallback_models: []
     expect(decision).toMatchObject({endpoint: 'messages', task: 'general', selected_model: 'openai/gpt-5-mini'})
   })
 
-  it('streams an OpenAI-protocol answer to the Anthropic client as Anthropic events', async () => {
+  it('streams an OpenAI-protocol answer to the Anthropic client as Anthropic events', async ({client}) => {
     const stream = client().messages.stream({model: 'openai/gpt-5-mini', max_tokens: 300, messages: [{role: 'user', content: 'Count to three.'}]})
     const types = new Set<string>()
     let text = ''
@@ -126,7 +110,7 @@ fallback_models: []
     expect(final.usage.output_tokens).toBeGreaterThan(0)
   })
 
-  it('ends a translated stream that breaks midway with an error the Anthropic client raises, never a finished message', async () => {
+  it('ends a translated stream that breaks midway with an error the Anthropic client raises, never a finished message', async ({gateway, client, sims: {openai}}) => {
     openai.script([{kind: 'drop', afterChunks: 3}])
     const stream = client().messages.stream({model: 'openai/gpt-5-mini', max_tokens: 300, messages: [{role: 'user', content: 'Count to ten.'}]})
     let text = ''
@@ -137,7 +121,7 @@ fallback_models: []
     expect(await gateway.terminal(id)).toMatchObject({endpoint: 'messages', outcome: 'stream_error'})
   })
 
-  it('carries a tool call and its result across two turns through the chat translation', async () => {
+  it('carries a tool call and its result across two turns through the chat translation', async ({client, sims: {openai}}) => {
     const tools = [{name: 'get_weather', description: 'Weather for a city', input_schema: {type: 'object' as const, properties: {city: {type: 'string'}}, required: ['city']}}]
     const first = await client().messages.create({
       model: 'openai/gpt-5-mini',
@@ -168,7 +152,7 @@ fallback_models: []
     expect(sent.tools).toEqual([{type: 'function', function: {name: 'get_weather', description: 'Weather for a city', parameters: tools[0].input_schema}}])
   })
 
-  it("answers errors in Anthropic's shape, which the client raises with the gateway's message", async () => {
+  it("answers errors in Anthropic's shape, which the client raises with the gateway's message", async ({client, sims: {openai}}) => {
     const error = await client()
       .messages.create({model: 'openai/gpt-9', max_tokens: 10, messages: [{role: 'user', content: 'hi'}]})
       .then(() => undefined, (caught: unknown) => caught)
@@ -193,22 +177,18 @@ fallback_models: []
     expect(openai.requests.length).toBe(before)
   })
 
-  it("counts tokens with the router's own estimate", async () => {
+  it("counts tokens with the router's own estimate", async ({client}) => {
     const counted = await client().messages.countTokens({model: 'auto', messages: [{role: 'user', content: 'Hello there, how are you today? '.repeat(20)}]})
     expect(counted.input_tokens).toBeGreaterThan(100)
     expect(counted.input_tokens).toBeLessThan(400)
   })
 })
 
-describe('POST /v1/messages behind ingress auth', () => {
-  let claude: SimServer
-  let gateway: TestGateway
-  const KEY = 'claude-code-key-0123456789'
-
-  beforeAll(async () => {
-    claude = await startSim({name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'})
-    gateway = await startTestGateway(
-      `
+const KEY = 'claude-code-key-0123456789'
+/** A gateway that wants a key of its own. */
+const behindAuth = gatewayTest({
+  sims: {claude: {protocol: 'anthropic', apiKey: 'sk-ant-test-key'}},
+  config: ({claude}) => `
 default_model: anthropic/claude-sonnet-4.5
 models:
   anthropic/claude-sonnet-4.5: {}
@@ -217,16 +197,11 @@ accounts:
 task_routes:
   general: {default: [anthropic/claude-sonnet-4.5]}
 `,
-      {settings: {ingress_auth_required: true, ingress_api_keys: [`cc:${KEY}`]}},
-    )
-  })
+  options: {settings: {ingress_auth_required: true, ingress_api_keys: [`cc:${KEY}`]}},
+})
 
-  afterAll(async () => {
-    await gateway?.close()
-    await claude?.close()
-  })
-
-  it("takes the gateway key as x-api-key, as Claude Code sends ANTHROPIC_API_KEY, and never forwards it", async () => {
+describe('POST /v1/messages behind ingress auth', () => {
+  behindAuth("takes the gateway key as x-api-key, as Claude Code sends ANTHROPIC_API_KEY, and never forwards it", async ({gateway, sims: {claude}}) => {
     const message = await new Anthropic({baseURL: gateway.url, apiKey: KEY, maxRetries: 0}).messages.create({
       model: 'auto',
       max_tokens: 50,

@@ -1,21 +1,17 @@
 import {connect} from 'node:net'
 import {request} from 'undici'
-import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import {parseAuditEventJson} from '../../src/core/audit/parse-event.js'
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {LiveMetricsSnapshotSchema} from '../../src/core/metrics/schema.js'
 import {SseParser, type SseEvent} from '../../src/core/sse.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {clearScript, gatewayTest, type TestGateway} from '../helpers/gateway.js'
 import {startCli} from '../helpers/run-cli.js'
 
-let alpha: SimServer
-let beta: SimServer
-let gateway: TestGateway
-
-function config(): string {
-  return `
+const it = gatewayTest({
+  sims: {alpha: {}, beta: {}},
+  config: ({alpha, beta}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -33,37 +29,14 @@ accounts:
 task_routes:
   general: {default: [openai/gpt-5-mini]}
 fallback_models: [gemini/gemini-2.5-flash]
-`
-}
-
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha', port: 0})
-  beta = await startSim({name: 'beta', port: 0})
-  gateway = await startTestGateway(config(), {
+`,
+  options: {
     settings: {circuit_breaker_enabled: true, circuit_breaker_failure_threshold: 1, circuit_breaker_recovery_timeout_seconds: 60, events_keepalive_seconds: 0.1},
-  })
+  },
 })
-
-afterAll(async () => {
-  await gateway?.close()
-  await alpha?.close()
-  await beta?.close()
-})
-
-const hello = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
-
-async function chat(body: unknown = hello) {
-  const response = await request(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json'},
-    body: JSON.stringify(body),
-  })
-  await response.body.text()
-  return {status: response.statusCode, id: response.headers['x-router-request-id'] as string}
-}
 
 /** An open event stream: its messages as they arrive, and raw text (comments included). */
-async function openEvents(headers: Record<string, string> = {}) {
+async function openEvents(gateway: TestGateway, headers: Record<string, string> = {}) {
   const controller = new AbortController()
   const response = await fetch(`${gateway.url}/v1/router/events`, {headers, signal: controller.signal})
   const messages: SseEvent[] = []
@@ -96,7 +69,7 @@ async function openEvents(headers: Record<string, string> = {}) {
 }
 
 describe('GET /v1/router/live-metrics', () => {
-  it('serves the snapshot in its schema, reflecting the requests', async () => {
+  it('serves the snapshot in its schema, reflecting the requests', async ({gateway, chat}) => {
     await chat()
     await chat()
     const response = await request(`${gateway.url}/v1/router/live-metrics`)
@@ -111,8 +84,8 @@ describe('GET /v1/router/live-metrics', () => {
 })
 
 describe('GET /v1/router/events', () => {
-  it('streams every audit event of a request as event: audit with an id, in order', async () => {
-    const stream = await openEvents()
+  it('streams every audit event of a request as event: audit with an id, in order', async ({gateway, chat}) => {
+    const stream = await openEvents(gateway)
     expect(stream.response.status).toBe(200)
     expect(stream.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
     const {id} = await chat()
@@ -124,28 +97,28 @@ describe('GET /v1/router/events', () => {
     await stream.close()
   })
 
-  it('sends keepalive comments while idle', async () => {
-    const stream = await openEvents()
+  it('sends keepalive comments while idle', async ({gateway}) => {
+    const stream = await openEvents(gateway)
     await vi.waitFor(() => expect(stream.raw()).toContain(': keepalive'), {timeout: 2000})
     await stream.close()
   })
 
-  it('replays what a client missed when it reconnects with Last-Event-ID', async () => {
-    const first = await openEvents()
+  it('replays what a client missed when it reconnects with Last-Event-ID', async ({gateway, chat}) => {
+    const first = await openEvents(gateway)
     // Two different questions: the same one twice would be a retry, whose verdict on the first is a later event of it.
     const {id: before} = await chat({model: 'auto', messages: [{role: 'user', content: 'first question'}]})
     await vi.waitFor(() => expect(first.events().some((e) => e.event === 'proxy_terminal' && e.request_id === before)).toBe(true))
     const lastId = first.messages.filter((m) => m.event === 'audit').at(-1)!.id!
     await first.close()
     const {id: missed} = await chat({model: 'auto', messages: [{role: 'user', content: 'second question'}]})
-    const second = await openEvents({'last-event-id': lastId})
+    const second = await openEvents(gateway, {'last-event-id': lastId})
     await vi.waitFor(() => expect(second.events().some((e) => e.event === 'proxy_terminal' && e.request_id === missed)).toBe(true))
     expect(second.events().filter((e) => 'request_id' in e && e.request_id === missed)[0].event).toBe('route_decision')
     expect(second.events().some((e) => 'request_id' in e && e.request_id === before)).toBe(false)
     await second.close()
   })
 
-  it('disconnects a client that stops reading instead of buffering without end', async () => {
+  it('disconnects a client that stops reading instead of buffering without end', async ({gateway}) => {
     const hub = gateway.state.events!
     const droppedBefore = hub.dropped
     const {port} = new URL(gateway.url)
@@ -170,7 +143,7 @@ describe('GET /v1/router/events', () => {
 })
 
 describe('GET /metrics', () => {
-  it('serves Prometheus text with the request, attempt, breaker, EWMA and process metrics', async () => {
+  it('serves Prometheus text with the request, attempt, breaker, EWMA and process metrics', async ({gateway, chat, sims: {alpha}}) => {
     await clearScript(alpha)
     alpha.script([{status: 503}])
     await chat()
@@ -204,7 +177,7 @@ describe('GET /metrics', () => {
 })
 
 describe('router metrics tail --url', () => {
-  it('prints snapshots that reflect requests sent through the gateway', async () => {
+  it('prints snapshots that reflect requests sent through the gateway', async ({gateway, chat}) => {
     const child = startCli(['metrics', 'tail', '--url', gateway.url, '--json', '--interval', '0.2'], {stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''

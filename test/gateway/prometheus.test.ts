@@ -1,12 +1,13 @@
 import {request} from 'undici'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {AuditEventBus} from '../../src/core/audit/event-bus.js'
 import {classifierCacheStats, configureClassifierCache} from '../../src/core/routing/classifier.js'
 import {FEATURE_CACHE_LIMITS} from '../../src/core/routing/classifier/feature-cache.js'
 import {PrometheusMetrics} from '../../src/gateway/prometheus.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {oneSimModelConfig, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, oneSimModelConfig, type TestGateway} from '../helpers/gateway.js'
+
+const gatewayIt = gatewayTest({sims: {sim: {}}, config: ({sim}) => oneSimModelConfig(sim.url)})
 
 describe('PrometheusMetrics', () => {
   it('spells a figure with no samples yet as NaN, as the text format does (prom-client writes "Nan")', async () => {
@@ -46,20 +47,7 @@ async function askWithSystem(gateway: TestGateway, system: string, question: str
 }
 
 describe('/metrics: the classifier cache', () => {
-  let sim: SimServer
-  let gateway: TestGateway
-
-  beforeAll(async () => {
-    sim = await startSim({name: 'sim', port: 0})
-    gateway = await startTestGateway(oneSimModelConfig(sim.url))
-  })
-
-  afterAll(async () => {
-    await gateway?.close()
-    await sim?.close()
-  })
-
-  async function figures(): Promise<Record<string, number>> {
+  async function figures(gateway: TestGateway): Promise<Record<string, number>> {
     const text = await (await request(`${gateway.url}/metrics`)).body.text()
     const read = (name: string): number => {
       const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(text)
@@ -74,13 +62,13 @@ describe('/metrics: the classifier cache', () => {
     }
   }
 
-  it('counts the system prompts and earlier turns served from the cache', async () => {
+  gatewayIt('counts the system prompts and earlier turns served from the cache', async ({gateway}) => {
     const system = `You answer questions about the bookshop's orders, returns and stock. ${'Be brief and polite; never invent stock levels. '.repeat(8)}`
-    const before = await figures()
+    const before = await figures(gateway)
     for (let turn = 0; turn < 4; turn++) {
       await askWithSystem(gateway, system, `Question ${turn}: where is my order?`)
     }
-    const after = await figures()
+    const after = await figures(gateway)
     // Read on the first two requests (kept on the second), served on the last two.
     expect(after.misses - before.misses).toBe(2)
     expect(after.hits - before.hits).toBe(2)
@@ -90,25 +78,13 @@ describe('/metrics: the classifier cache', () => {
 })
 
 describe('ROUTER_CLASSIFIER_CACHE_CHARS=0: no cache', () => {
-  let sim: SimServer
-  let gateway: TestGateway
-
-  beforeAll(async () => {
-    sim = await startSim({name: 'sim', port: 0})
-    gateway = await startTestGateway(
-      oneSimModelConfig(sim.url),
-      {settings: {classifier_cache_chars: 0}},
-    )
-  })
-
-  afterAll(async () => {
-    await gateway?.close()
+  afterAll(() => {
     // Other gateways in this process get the default bounds back.
     configureClassifierCache(FEATURE_CACHE_LIMITS)
-    await sim?.close()
   })
 
-  it('keeps no text and counts no look-up', async () => {
+  gatewayIt('keeps no text and counts no look-up', async ({startGateway}) => {
+    const gateway = await startGateway({settings: {classifier_cache_chars: 0}})
     const system = `You answer questions about the bookshop's orders. ${'Never invent stock levels. '.repeat(10)}`
     const before = classifierCacheStats()
     for (let turn = 0; turn < 3; turn++) {

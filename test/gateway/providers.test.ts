@@ -3,49 +3,33 @@
  * simulated Anthropic Messages API and a simulated ChatGPT Codex backend, and the answers come back in OpenAI's shape.
  * Also: OAuth token refresh at request time, and the one-account setup from BACKEND_BASE_URL.
  */
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
-import {createServer, type Server} from 'node:http'
-import {tmpdir} from 'node:os'
+import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import OpenAI from 'openai'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect} from 'vitest'
 
-import {startSim, type SimServer} from '../../src/sim/index.js'
 import {fakeJwt} from '../helpers/chatgpt-token.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest} from '../helpers/gateway.js'
+import {startHostileUpstream, type UpstreamHandler} from '../helpers/hostile-upstream.js'
 
-describe('translating providers through the gateway', () => {
-  let anthropic: SimServer
-  let codex: SimServer
-  let tokenServer: Server
-  let tokenUrl: string
-  let tokenRequests: Array<Record<string, unknown>>
-  let dir: string
-  let gateway: TestGateway
+/** An OAuth token endpoint: each refresh gets a new access token. */
+let refreshes = 0
+const tokenEndpoint: UpstreamHandler = (_req, res) => {
+  refreshes++
+  res.writeHead(200, {'content-type': 'application/json'})
+  res.end(
+    JSON.stringify({
+      access_token: fakeJwt({'https://api.openai.com/auth': {chatgpt_account_id: 'acct-fresh'}, n: refreshes}),
+      refresh_token: 'refresh-2',
+      expires_in: 3600,
+    }),
+  )
+}
 
-  beforeAll(async () => {
-    anthropic = await startSim({name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'})
-    codex = await startSim({name: 'codex', protocol: 'codex'})
-    tokenRequests = []
-    tokenServer = createServer((req, res) => {
-      let body = ''
-      req.on('data', (chunk) => (body += chunk))
-      req.on('end', () => {
-        tokenRequests.push(JSON.parse(body))
-        res.writeHead(200, {'content-type': 'application/json'})
-        res.end(
-          JSON.stringify({
-            access_token: fakeJwt({'https://api.openai.com/auth': {chatgpt_account_id: 'acct-fresh'}, n: tokenRequests.length}),
-            refresh_token: 'refresh-2',
-            expires_in: 3600,
-          }),
-        )
-      })
-    })
-    await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve))
-    tokenUrl = `http://127.0.0.1:${(tokenServer.address() as {port: number}).port}/oauth/token`
-    dir = await mkdtemp(join(tmpdir(), 'router-providers-'))
-    const yaml = `
+const it = gatewayTest({
+  sims: {anthropic: {name: 'claude', protocol: 'anthropic', apiKey: 'sk-ant-test-key'}, codex: {protocol: 'codex'}},
+  upstreams: {tokens: () => startHostileUpstream(tokenEndpoint)},
+  config: ({anthropic, codex, tokens}) => `
 default_model: anthropic/claude-haiku-4.5
 models:
   anthropic/claude-haiku-4.5: {}
@@ -63,28 +47,19 @@ accounts:
     oauth_access_token: ${fakeJwt({'https://api.openai.com/auth': {chatgpt_account_id: 'acct-old'}})}
     oauth_refresh_token: refresh-1
     oauth_expires_at: ${Date.now() + 60_000}
-    oauth_token_url: ${tokenUrl}
+    oauth_token_url: ${tokens.url}/oauth/token
     oauth_client_id: app_test_client
     models: [openai-codex/gpt-5.2]
 task_routes:
   general: {default: [anthropic/claude-haiku-4.5]}
 fallback_models: []
-`
-    const env = {TEST_ANTHROPIC_KEY: 'sk-ant-test-key', ROUTER_CREDENTIALS_PATH: join(dir, 'credentials.json')}
-    gateway = await startTestGateway(yaml, {env})
-  })
+`,
+  // The refreshed token is stored in the gateway's folder.
+  options: (_, dir) => ({env: {TEST_ANTHROPIC_KEY: 'sk-ant-test-key', ROUTER_CREDENTIALS_PATH: join(dir, 'credentials.json')}}),
+}).extend('client', {scope: 'file'}, ({gateway}) => () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0}))
 
-  afterAll(async () => {
-    await gateway?.close()
-    await anthropic?.close()
-    await codex?.close()
-    await new Promise<void>((resolve) => tokenServer?.close(() => resolve()))
-    await rm(dir, {recursive: true, force: true})
-  })
-
-  const client = () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0})
-
-  it('answers a chat completion from the Anthropic Messages API in OpenAI shape', async () => {
+describe('translating providers through the gateway', () => {
+  it('answers a chat completion from the Anthropic Messages API in OpenAI shape', async ({client, sims: {anthropic}}) => {
     const completion = await client().chat.completions.create({
       model: 'auto',
       messages: [
@@ -105,7 +80,7 @@ fallback_models: []
     expect(sent.body).toMatchObject({model: 'claude-haiku-4-5', system: [{type: 'text', text: 'You are terse.'}], max_tokens: 64})
   })
 
-  it('streams Anthropic events to the client as chat.completion.chunk events', async () => {
+  it('streams Anthropic events to the client as chat.completion.chunk events', async ({client}) => {
     const stream = await client().chat.completions.create({
       model: 'anthropic/claude-haiku-4.5',
       messages: [{role: 'user', content: 'Count to three.'}],
@@ -121,7 +96,7 @@ fallback_models: []
     expect(finish).toBe('stop')
   })
 
-  it('translates tool calls from Anthropic back to OpenAI tool_calls', async () => {
+  it('translates tool calls from Anthropic back to OpenAI tool_calls', async ({client}) => {
     const completion = await client().chat.completions.create({
       model: 'anthropic/claude-haiku-4.5',
       messages: [{role: 'user', content: 'What is the weather in Paris? Use the tool.'}],
@@ -139,25 +114,25 @@ fallback_models: []
     expect(() => JSON.parse(call?.type === 'function' ? call.function.arguments : '')).not.toThrow()
   })
 
-  it('refreshes an expiring ChatGPT token once, then answers from the Codex backend (non-streaming client)', async () => {
+  it('refreshes an expiring ChatGPT token once, then answers from the Codex backend (non-streaming client)', async ({gateway, client, sims: {codex}, upstreams: {tokens}}) => {
     const [a, b] = await Promise.all([
       client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]}),
       client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hello'}]}),
     ])
     expect(a.choices[0].message.content).toContain('sim:codex')
     expect(b.object).toBe('chat.completion')
-    expect(tokenRequests).toHaveLength(1)
-    expect(tokenRequests[0]).toMatchObject({grant_type: 'refresh_token', refresh_token: 'refresh-1', client_id: 'app_test_client'})
+    expect(tokens.requests).toHaveLength(1)
+    expect(JSON.parse(tokens.requests[0].body)).toMatchObject({grant_type: 'refresh_token', refresh_token: 'refresh-1', client_id: 'app_test_client'})
     const sent = codex.requests.at(-1)!
     // A bare host gets the ChatGPT backend's API root.
     expect(sent.path).toBe('/backend-api/codex/responses')
     expect(sent.headers['chatgpt-account-id']).toBe('acct-fresh')
     expect(sent.body).toMatchObject({model: 'gpt-5.2', stream: true, store: false})
-    const stored = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8'))
+    const stored = JSON.parse(await readFile(join(gateway.dir, 'credentials.json'), 'utf8'))
     expect(JSON.stringify(stored)).toContain('refresh-2')
   })
 
-  it('streams the Codex backend to a streaming chat client', async () => {
+  it('streams the Codex backend to a streaming chat client', async ({client}) => {
     const stream = await client().chat.completions.create({
       model: 'openai-codex/gpt-5.2',
       messages: [{role: 'user', content: 'Tell me a short story.'}],
@@ -168,7 +143,7 @@ fallback_models: []
     expect(text).toContain('sim:codex')
   })
 
-  it('serves /v1/responses from the Codex backend, streaming and not', async () => {
+  it('serves /v1/responses from the Codex backend, streaming and not', async ({client}) => {
     const response = await client().responses.create({model: 'openai-codex/gpt-5.2', input: 'Say hi.'})
     expect(response.output_text).toContain('sim:codex')
     const stream = await client().responses.create({model: 'openai-codex/gpt-5.2', input: 'Say hi.', stream: true})
@@ -177,7 +152,7 @@ fallback_models: []
     expect(types.at(-1)).toBe('response.completed')
   })
 
-  it("answers /v1/responses from Anthropic's Messages API, whole and streamed, through chat completions", async () => {
+  it("answers /v1/responses from Anthropic's Messages API, whole and streamed, through chat completions", async ({client, sims: {anthropic}}) => {
     const response = await client().responses.create({model: 'auto', instructions: 'You are terse.', input: 'Name a colour.', max_output_tokens: 64})
     expect(response.object).toBe('response')
     expect(response.status).toBe('completed')
@@ -200,7 +175,7 @@ fallback_models: []
     expect(text).toContain('sim:claude')
   })
 
-  it('carries a function call and its output across two Responses turns to Anthropic', async () => {
+  it('carries a function call and its output across two Responses turns to Anthropic', async ({client, sims: {anthropic}}) => {
     const tools = [{type: 'function' as const, name: 'get_weather', description: 'Weather', parameters: {type: 'object', properties: {city: {type: 'string'}}}, strict: false}]
     const first = await client().responses.create({model: 'anthropic/claude-haiku-4.5', input: 'Weather in Paris?', tools, tool_choice: 'required'})
     const call = first.output.find((item) => item.type === 'function_call')
@@ -222,7 +197,7 @@ fallback_models: []
     expect(sent.messages[2].content[0]).toMatchObject({type: 'tool_result', tool_use_id: call.call_id})
   })
 
-  it("gives a Responses client's custom tool (Codex CLI's apply_patch) back as a custom_tool_call, streamed", async () => {
+  it("gives a Responses client's custom tool (Codex CLI's apply_patch) back as a custom_tool_call, streamed", async ({client, sims: {anthropic}}) => {
     const stream = client().responses.stream({
       model: 'anthropic/claude-haiku-4.5',
       input: 'Fix the typo in README.md.',
@@ -236,7 +211,7 @@ fallback_models: []
     expect(tools[0]).toMatchObject({name: 'apply_patch', input_schema: {type: 'object', required: ['input']}})
   })
 
-  it('refuses, with a 400 that says why and sends nothing, what a stateless translation cannot do', async () => {
+  it('refuses, with a 400 that says why and sends nothing, what a stateless translation cannot do', async ({client, sims: {anthropic}}) => {
     const before = anthropic.requests.length
     const error = await client()
       .responses.create({model: 'anthropic/claude-haiku-4.5', input: 'And then?', previous_response_id: 'resp_123'})
@@ -249,7 +224,7 @@ fallback_models: []
     expect(anthropic.requests.length).toBe(before)
   })
 
-  it('refuses legacy completions with a 400 naming the providers that lack them, before any upstream call', async () => {
+  it('refuses legacy completions with a 400 naming the providers that lack them, before any upstream call', async ({gateway, client, sims: {anthropic, codex}}) => {
     const before = anthropic.requests.length + codex.requests.length
     const error = await client()
       .completions.create({model: 'auto', prompt: 'Say hi.'})
@@ -266,7 +241,7 @@ fallback_models: []
     expect(await gateway.terminal(id!)).toMatchObject({endpoint: 'completions', outcome: 'rejected', status: 400})
   })
 
-  it('turns a response.failed event into an error for the client, never a truncated success', async () => {
+  it('turns a response.failed event into an error for the client, never a truncated success', async ({client, sims: {codex}}) => {
     codex.script([{kind: 'response_failed'}])
     await expect(client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]})).rejects.toMatchObject({
       status: 502,
@@ -274,14 +249,10 @@ fallback_models: []
   })
 })
 
-describe('accounts that cannot be used', () => {
-  let sim: SimServer
-  let gateway: TestGateway
-
-  beforeAll(async () => {
-    sim = await startSim({name: 'only'})
-    gateway = await startTestGateway(
-      `
+/** One account, whose key is not set. */
+const keyless = gatewayTest({
+  sims: {sim: {name: 'only'}},
+  config: ({sim}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -296,15 +267,10 @@ task_routes:
   general: {default: [openai/gpt-5-mini]}
   thinking: {default: [openai/gpt-5.1]}
 `,
-    )
-  })
+})
 
-  afterAll(async () => {
-    await gateway?.close()
-    await sim?.close()
-  })
-
-  it('skips an account with no credential, with an audit event, and answers 503', async () => {
+describe('accounts that cannot be used', () => {
+  keyless('skips an account with no credential, with an audit event, and answers 503', async ({gateway, sims: {sim}}) => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
@@ -322,7 +288,7 @@ task_routes:
     expect(sim.requests).toHaveLength(0)
   })
 
-  it('answers 503 when no account serves any model of the chain', async () => {
+  keyless('answers 503 when no account serves any model of the chain', async ({gateway}) => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
@@ -334,28 +300,21 @@ task_routes:
   })
 })
 
-describe('a config without accounts', () => {
-  let sim: SimServer
-  let gateway: TestGateway
-
-  beforeAll(async () => {
-    sim = await startSim({name: 'local', apiKey: 'backend-key'})
-    gateway = await startTestGateway(
-      `
+/** No accounts: BACKEND_BASE_URL serves every model. */
+const backendOnly = gatewayTest({
+  sims: {sim: {name: 'local', apiKey: 'backend-key'}},
+  config: () => `
 default_model: ollama/llama3.2
 task_routes:
   general: {default: [ollama/llama3.2]}
 `,
-      {settings: {backend_base_url: sim.url, backend_api_key: 'backend-key'}},
-    )
-  })
+  options: ({sim}) => ({settings: {backend_base_url: sim.url, backend_api_key: 'backend-key'}}),
+})
 
-  afterAll(async () => {
-    await gateway?.close()
-    await sim?.close()
-  })
+describe('a config without accounts', () => {
 
-  it('sends every model to BACKEND_BASE_URL with BACKEND_API_KEY', async () => {
+
+  backendOnly('sends every model to BACKEND_BASE_URL with BACKEND_API_KEY', async ({gateway, sims: {sim}}) => {
     const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'x', maxRetries: 0})
     const completion = await client.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'hi'}]})
     expect(completion.choices[0].message.content).toContain('sim:local')

@@ -9,12 +9,11 @@ import path from 'node:path'
 
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
 import {CODEX_TOOLS} from '../helpers/agent-tools.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, type TestGateway} from '../helpers/gateway.js'
 import {makeTempHome, runRouter, type TempHome} from '../helpers/provider-cli.js'
 
 type RouteDecisionEvent = Extract<AuditEvent, {event: 'route_decision'}>
@@ -24,17 +23,13 @@ function lastDecision(gateway: TestGateway): RouteDecisionEvent {
   return gateway.events.findLast((e): e is RouteDecisionEvent => e.event === 'route_decision')!
 }
 
-describe('a profile written by `router provider login` for OpenAI and Anthropic', () => {
-  let home: TempHome
-  let oai: SimServer
-  let claude: SimServer
-  let gateway: TestGateway
-  const env = {OPENAI_KEY: 'sk-oai-000000', ANTHROPIC_KEY: 'sk-ant-000000'}
+let home: TempHome | undefined
+const env = {OPENAI_KEY: 'sk-oai-000000', ANTHROPIC_KEY: 'sk-ant-000000'}
 
-  beforeAll(async () => {
+const it = gatewayTest({
+  sims: {oai: {protocol: 'openai', apiKey: env.OPENAI_KEY}, claude: {protocol: 'anthropic', apiKey: env.ANTHROPIC_KEY}},
+  config: async ({oai, claude}) => {
     home = await makeTempHome()
-    oai = await startSim({name: 'oai', protocol: 'openai', apiKey: env.OPENAI_KEY})
-    claude = await startSim({name: 'claude', protocol: 'anthropic', apiKey: env.ANTHROPIC_KEY})
     for (const [provider, sim, variable] of [
       ['openai', oai, 'OPENAI_KEY'],
       ['anthropic', claude, 'ANTHROPIC_KEY'],
@@ -42,24 +37,26 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
       const login = await runRouter(['provider', 'login', provider, '--apikey-env', variable, '--base-url', `${sim.url}/v1`], {cwd: home.dir, env: home.env})
       expect(login.code, login.stderr).toBe(0)
     }
-    const profile = await fs.readFile(path.join(home.dir, 'router.profile.yaml'), 'utf8')
-    gateway = await startTestGateway(profile, {env})
-  }, 60_000)
+    return fs.readFile(path.join(home.dir, 'router.profile.yaml'), 'utf8')
+  },
+  options: {env},
+})
+  .extend('openai', {scope: 'file'}, ({gateway}) => () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0}))
+  .extend('anthropic', {scope: 'file'}, ({gateway}) => () => new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0}))
+
+describe('a profile written by `router provider login` for OpenAI and Anthropic', () => {
+  // Two runs of the CLI write the profile: slow on a loaded machine, so not in the first test's time.
+  it.beforeAll(async ({gateway}) => void gateway, 60_000)
 
   afterAll(async () => {
-    await gateway?.close()
-    await oai?.close()
-    await claude?.close()
     await home?.cleanup()
   })
 
-  const openai = () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0})
-  const anthropic = () => new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0})
   /** Codex CLI's turn shape, forced to coding/xhigh so that the ranking is the profile's, not the classifier's. */
   const codexTurn = (tools: Array<Record<string, unknown>>) =>
     ({model: 'auto', input: 'Refactor the parser into modules.', tools, router: {task: 'coding', complexity: 'xhigh'}}) as never
 
-  it("sends Codex CLI's tools with its hosted web_search to an OpenAI model although an Anthropic model ranks higher", async () => {
+  it("sends Codex CLI's tools with its hosted web_search to an OpenAI model although an Anthropic model ranks higher", async ({gateway, openai, sims: {oai}}) => {
     // Functions, a custom tool and a namespace of functions travel to every provider.
     await openai().responses.create(codexTurn(CODEX_TOOLS.slice(0, 3)))
     expect(lastDecision(gateway).selected_model).toBe('anthropic/claude-opus-4.5')
@@ -74,7 +71,7 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
     expect((oai.requests.at(-1)!.body as {tools: unknown}).tools).toEqual(CODEX_TOOLS)
   })
 
-  it('answers a 400 naming the tool when no allowed model runs it', async () => {
+  it('answers a 400 naming the tool when no allowed model runs it', async ({openai}) => {
     const error = await openai()
       .responses.create({...(codexTurn(CODEX_TOOLS) as object), allowed_models: ['anthropic/*']} as never)
       .catch((e: unknown) => e)
@@ -85,7 +82,7 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
     expect(body.message).toContain('not in allowed_models')
   })
 
-  it("serves Claude Code's own model names: a newer name through the profile's aliases, a known snapshot as itself", async () => {
+  it("serves Claude Code's own model names: a newer name through the profile's aliases, a known snapshot as itself", async ({gateway, anthropic}) => {
     const message = await anthropic().messages.create({model: 'claude-opus-4-8', max_tokens: 200, messages: [{role: 'user', content: 'say hi'}]})
     expect(message.type).toBe('message')
     expect(lastDecision(gateway)).toMatchObject({
@@ -103,13 +100,13 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
     })
   })
 
-  it("serves Codex CLI's gpt-5.3-codex, which no account here serves, through the profile's aliases", async () => {
+  it("serves Codex CLI's gpt-5.3-codex, which no account here serves, through the profile's aliases", async ({gateway, openai}) => {
     const response = await openai().responses.create({model: 'gpt-5.3-codex', input: 'List three sorting algorithms.'})
     expect(response.status).toBe('completed')
     expect(lastDecision(gateway)).toMatchObject({source: 'auto', requested_model: 'gpt-5.3-codex', model_alias: {pattern: 'gpt-*', target: 'auto'}})
   })
 
-  it('routes auto and bare ids on the embeddings and images endpoints', async () => {
+  it('routes auto and bare ids on the embeddings and images endpoints', async ({gateway, openai, sims: {oai}}) => {
     const auto = await openai().embeddings.create({model: 'auto', input: 'hello'})
     expect(auto.data[0].embedding.length).toBeGreaterThan(0)
     expect(lastDecision(gateway).selected_model).toBe('openai/text-embedding-3-small')
@@ -123,7 +120,7 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
     expect(lastDecision(gateway).selected_model).toBe('openai/gpt-image-1')
   })
 
-  it('lists every model it can serve, with its kind', async () => {
+  it('lists every model it can serve, with its kind', async ({openai}) => {
     const models: Array<{id: string; kind?: string}> = []
     for await (const model of openai().models.list()) models.push(model as {id: string; kind?: string})
     const kinds = Object.fromEntries(models.map((m) => [m.id, m.kind]))
@@ -140,25 +137,19 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
   })
 })
 
-describe('a raw config whose model nobody describes', () => {
-  let local: SimServer
-  let gateway: TestGateway
-
-  beforeAll(async () => {
-    local = await startSim({name: 'local', protocol: 'openai'})
-    gateway = await startTestGateway(`
+/** One openai-compatible account, with a model no catalog describes. */
+const rawConfig = gatewayTest({
+  sims: {local: {protocol: 'openai'}},
+  config: ({local}) => `
 default_model: openai-compatible/my-llama
 accounts:
   - {name: local, provider: openai-compatible, base_url: ${local.url}/v1, api_key: sk-local-0000}
-`)
-  })
+`,
+})
 
-  afterAll(async () => {
-    await gateway?.close()
-    await local?.close()
-  })
+describe('a raw config whose model nobody describes', () => {
 
-  it('serves a 51k-token Claude Code turn instead of refusing it on a guessed context window', async () => {
+  rawConfig('serves a 51k-token Claude Code turn instead of refusing it on a guessed context window', async ({gateway}) => {
     const anthropic = new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0})
     const turn = 'Here is the file you asked about:\n' + 'const answer = compute(input) // keep going\n'.repeat(4_700)
     const message = await anthropic.messages.create({
@@ -172,14 +163,14 @@ accounts:
     expect(await gateway.terminal(decision.request_id)).toMatchObject({outcome: 'success'})
   })
 
-  it('answers auto on /v1/embeddings with the model whose capabilities nobody gave', async () => {
+  rawConfig('answers auto on /v1/embeddings with the model whose capabilities nobody gave', async ({gateway}) => {
     const openai = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0})
     const embedding = await openai.embeddings.create({model: 'auto', input: 'hello'})
     expect(embedding.data).toHaveLength(1)
     expect(lastDecision(gateway).selected_model).toBe('openai-compatible/my-llama')
   })
 
-  it("keeps the clear 400 with suggestions for a client's model name it has no alias for", async () => {
+  rawConfig("keeps the clear 400 with suggestions for a client's model name it has no alias for", async ({gateway}) => {
     const anthropic = new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0})
     const error = await anthropic.messages
       .create({model: 'claude-opus-4-8', max_tokens: 100, messages: [{role: 'user', content: 'hi'}]})

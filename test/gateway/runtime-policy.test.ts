@@ -1,27 +1,22 @@
-import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readFile, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {request} from 'undici'
-import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {LiveMetricsSnapshotSchema} from '../../src/core/metrics/schema.js'
 import {parseOverrides} from '../../src/core/policy/overrides-file.js'
 import {PolicyStatusSchema} from '../../src/core/policy/schema.js'
 import type {GatewaySettings} from '../../src/core/settings/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {clearScript, startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, type StartGateway, type TestGateway} from '../helpers/gateway.js'
 
 const MINI = 'openai/gpt-5-mini'
 const FLASH = 'gemini/gemini-2.5-flash'
 
-let alpha: SimServer
-let beta: SimServer
-let dir: string | undefined
-const open: TestGateway[] = []
-
-function config(): string {
-  return `
+// Every test starts its own gateway (`start()`), with the settings under test.
+const it = gatewayTest({
+  sims: {alpha: {}, beta: {}},
+  config: ({alpha, beta}) => `
 default_model: ${MINI}
 models:
   ${MINI}: {latency_ms: 1000, failure_rate: 0.01}
@@ -39,40 +34,20 @@ accounts:
 task_routes:
   general: {default: [${MINI}]}
 fallback_models: [${FLASH}]
-`
-}
-
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha', port: 0})
-  beta = await startSim({name: 'beta', port: 0})
+`,
+  resetUpstreams: true,
 })
 
-afterAll(async () => {
-  await alpha?.close()
-  await beta?.close()
-})
-
-afterEach(async () => {
-  for (const gateway of open.splice(0)) await gateway.close()
-  if (dir) await rm(dir, {recursive: true, force: true})
-  dir = undefined
-  await clearScript(alpha)
-  await clearScript(beta)
-})
-
-async function newDir(): Promise<string> {
-  dir = await mkdtemp(join(tmpdir(), 'router-policy-'))
-  return dir
-}
-
-async function start(settings: Partial<GatewaySettings>, onWarning?: (message: string) => void): Promise<TestGateway> {
-  const gateway = await startTestGateway(config(), {
-    dir: dir ?? (await newDir()),
-    settings: {live_metrics_update_interval_seconds: 3600, ...settings},
+/** A gateway with `settings` (given its folder first, when a function), and live metrics updated only by the test. */
+async function start(
+  startGateway: StartGateway,
+  settings: Partial<GatewaySettings> | ((dir: string) => Promise<Partial<GatewaySettings>>),
+  onWarning?: (message: string) => void,
+): Promise<TestGateway> {
+  return startGateway(async (dir) => ({
+    settings: Object.assign({live_metrics_update_interval_seconds: 3600}, typeof settings === 'function' ? await settings(dir) : settings),
     gateway: onWarning ? {onWarning} : {},
-  })
-  open.push(gateway)
-  return gateway
+  }))
 }
 
 async function chat(gateway: TestGateway, model = MINI) {
@@ -97,9 +72,9 @@ function ewma(values: number[], alpha: number): number {
 }
 
 describe('live metrics through the gateway', () => {
-  it('holds the EWMA of a known sequence of successes and failures', async () => {
-    const gateway = await start({live_metrics_ewma_alpha: 0.5})
-    alpha.script([{}, {}, {status: 503}, {}, {status: 500}, {}])
+  it('holds the EWMA of a known sequence of successes and failures', async ({sims, startGateway}) => {
+    const gateway = await start(startGateway, {live_metrics_ewma_alpha: 0.5})
+    sims.alpha.script([{}, {}, {status: 503}, {}, {status: 500}, {}])
     const results = []
     // An explicit model has no fallback: one attempt per request.
     for (let i = 0; i < 6; i++) results.push(await chat(gateway))
@@ -121,9 +96,9 @@ describe('live metrics through the gateway', () => {
     expect(snapshot.targets.find((t) => t.account === 'alpha')).toMatchObject({samples: 6, failure_ewma: 0.3125})
   })
 
-  it('feeds routing: a primary that keeps failing loses its place to the fallback', async () => {
-    const gateway = await start({})
-    alpha.script(Array.from({length: 25}, () => ({status: 503})))
+  it('feeds routing: a primary that keeps failing loses its place to the fallback', async ({sims, startGateway}) => {
+    const gateway = await start(startGateway, {})
+    sims.alpha.script(Array.from({length: 25}, () => ({status: 503})))
     for (let i = 0; i < 25; i++) await chat(gateway, 'auto')
     const after = await chat(gateway, 'auto')
     expect(after.model).toBe(FLASH)
@@ -131,8 +106,8 @@ describe('live metrics through the gateway', () => {
     expect(decision).toMatchObject({selected_model: FLASH, fallback_models: [MINI]})
   })
 
-  it('is off with LIVE_METRICS_ENABLED=false: no snapshot, the policy reports the configured priors', async () => {
-    const gateway = await start({live_metrics_enabled: false})
+  it('is off with LIVE_METRICS_ENABLED=false: no snapshot, the policy reports the configured priors', async ({startGateway}) => {
+    const gateway = await start(startGateway, {live_metrics_enabled: false})
     await chat(gateway)
     const response = await request(`${gateway.url}/v1/router/live-metrics`)
     expect(response.statusCode).toBe(404)
@@ -144,9 +119,9 @@ describe('live metrics through the gateway', () => {
 })
 
 describe('the runtime policy', () => {
-  it('moves the priors by at most the ratio per update, without touching the loaded config, and persists them', async () => {
-    const gateway = await start({live_metrics_min_samples: 3, runtime_policy_max_adjustment_ratio: 0.15, live_metrics_ewma_alpha: 0.5})
-    alpha.script([{status: 503}, {}, {status: 503}, {}])
+  it('moves the priors by at most the ratio per update, without touching the loaded config, and persists them', async ({sims, startGateway}) => {
+    const gateway = await start(startGateway, {live_metrics_min_samples: 3, runtime_policy_max_adjustment_ratio: 0.15, live_metrics_ewma_alpha: 0.5})
+    sims.alpha.script([{status: 503}, {}, {status: 503}, {}])
     for (let i = 0; i < 4; i++) await chat(gateway)
     const policy = gateway.state.policy!
     const adjustments = policy.update(gateway.state.config.config)
@@ -176,15 +151,15 @@ describe('the runtime policy', () => {
     expect(status.models.find((m) => m.model === FLASH)).toMatchObject({source: 'config', samples: 0, latency_ms: {configured: 1000, current: 1000, observed: null}})
   })
 
-  it('leaves models with fewer samples than LIVE_METRICS_MIN_SAMPLES alone', async () => {
-    const gateway = await start({live_metrics_min_samples: 10})
+  it('leaves models with fewer samples than LIVE_METRICS_MIN_SAMPLES alone', async ({startGateway}) => {
+    const gateway = await start(startGateway, {live_metrics_min_samples: 10})
     for (let i = 0; i < 4; i++) await chat(gateway)
     expect(gateway.state.policy!.update(gateway.state.config.config)).toEqual([])
     expect(gateway.state.routingConfig).toBe(gateway.state.config.config)
   })
 
-  it('updates on its timer and applies the new priors to routing', async () => {
-    const gateway = await start({live_metrics_min_samples: 2, live_metrics_update_interval_seconds: 0.1})
+  it('updates on its timer and applies the new priors to routing', async ({startGateway}) => {
+    const gateway = await start(startGateway, {live_metrics_min_samples: 2, live_metrics_update_interval_seconds: 0.1})
     const before = gateway.state.routingConfig
     for (let i = 0; i < 3; i++) await chat(gateway)
     await vi.waitFor(() => expect(gateway.state.routingConfig).not.toBe(before), {timeout: 2000})
@@ -195,10 +170,12 @@ describe('the runtime policy', () => {
     expect(Date.parse(status.status.next_update_at!)).toBeGreaterThan(Date.parse(status.status.last_update_at!))
   })
 
-  it('reloads persisted priors at start, and routing uses them', async () => {
-    const path = join(await newDir(), 'priors.yaml')
-    await writeFile(path, `schema_version: 1\nmodels:\n  ${MINI}: {latency_ms: 1234, failure_rate: 0.9, samples: 200}\n  retired/model: {latency_ms: 5, failure_rate: 0}\n`)
-    const gateway = await start({runtime_overrides_path: path})
+  it('reloads persisted priors at start, and routing uses them', async ({startGateway}) => {
+    const gateway = await start(startGateway, async (dir) => {
+      const path = join(dir, 'priors.yaml')
+      await writeFile(path, `schema_version: 1\nmodels:\n  ${MINI}: {latency_ms: 1234, failure_rate: 0.9, samples: 200}\n  retired/model: {latency_ms: 5, failure_rate: 0}\n`)
+      return {runtime_overrides_path: path}
+    })
     expect(gateway.state.routingConfig.models[MINI]).toMatchObject({latency_ms: 1234, failure_rate: 0.9})
     // A 90% failure prior on the primary: the fallback is ranked first.
     expect((await chat(gateway, 'auto')).model).toBe(FLASH)
@@ -207,11 +184,17 @@ describe('the runtime policy', () => {
     expect(status.models.find((m) => m.model === MINI)).toMatchObject({source: 'runtime', failure_rate: {configured: 0.01, current: 0.9}})
   })
 
-  it('reports a corrupt overrides file, starts anyway on the config priors, and sets the file aside on the next write', async () => {
-    const path = join(await newDir(), 'overrides.yaml')
-    await writeFile(path, 'schema_version: 1\nmodels: [this is: not, {valid')
+  it('reports a corrupt overrides file, starts anyway on the config priors, and sets the file aside on the next write', async ({startGateway}) => {
     const warnings: string[] = []
-    const gateway = await start({runtime_overrides_path: path, live_metrics_min_samples: 1}, (message) => warnings.push(message))
+    const gateway = await start(
+      startGateway,
+      async (dir) => {
+        await writeFile(join(dir, 'overrides.yaml'), 'schema_version: 1\nmodels: [this is: not, {valid')
+        return {runtime_overrides_path: join(dir, 'overrides.yaml'), live_metrics_min_samples: 1}
+      },
+      (message) => warnings.push(message),
+    )
+    const path = join(gateway.dir, 'overrides.yaml')
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(path)
     expect(warnings[0]).toContain('not valid YAML')
@@ -226,22 +209,26 @@ describe('the runtime policy', () => {
     expect(await readFile(`${path}.corrupt`, 'utf8')).toContain('{valid')
   })
 
-  it('persists the priors on shutdown', async () => {
-    const gateway = await start({live_metrics_min_samples: 1})
+  it('persists the priors on shutdown', async ({startGateway}) => {
+    const gateway = await start(startGateway, {live_metrics_min_samples: 1})
     await chat(gateway)
     gateway.state.policy!.update(gateway.state.config.config)
     const path = gateway.state.settings.runtime_overrides_path
     await gateway.close()
-    open.splice(open.indexOf(gateway), 1)
     expect(parseOverrides(await readFile(path, 'utf8'))).toMatchObject({kind: 'loaded', priors: {[MINI]: {latency_ms: 850}}})
   })
 
-  it('reports a write that fails in the policy status and keeps serving', async () => {
+  it('reports a write that fails in the policy status and keeps serving', async ({startGateway}) => {
     // The file's folder is a regular file: nothing can be written there.
-    const folder = join(await newDir(), 'not-a-folder')
-    await writeFile(folder, '')
     const warnings: string[] = []
-    const gateway = await start({runtime_overrides_path: join(folder, 'overrides.yaml'), live_metrics_min_samples: 1}, (message) => warnings.push(message))
+    const gateway = await start(
+      startGateway,
+      async (dir) => {
+        await writeFile(join(dir, 'not-a-folder'), '')
+        return {runtime_overrides_path: join(dir, 'not-a-folder', 'overrides.yaml'), live_metrics_min_samples: 1}
+      },
+      (message) => warnings.push(message),
+    )
     await chat(gateway)
     gateway.state.policy!.update(gateway.state.config.config)
     await gateway.state.policy!.persist()

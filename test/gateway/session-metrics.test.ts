@@ -5,16 +5,11 @@
  */
 import OpenAI from 'openai'
 import {request} from 'undici'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect} from 'vitest'
 
 import type {RouteDecisionEvent} from '../../src/core/audit/schema.js'
 import {LiveMetricsSnapshotSchema} from '../../src/core/metrics/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
-
-let openai: SimServer
-let claude: SimServer
-let gateway: TestGateway
+import {gatewayTest, type TestGateway} from '../helpers/gateway.js'
 
 const HARD =
   'Design a distributed, fault-tolerant rate limiter for a multi-region API gateway: compare token bucket and sliding window log approaches, analyze consistency trade-offs under network partitions, and give the Redis Lua scripts with a proof sketch of correctness.'
@@ -23,11 +18,10 @@ const HARD =
 // classifier to judge every turn of the conversation at its highest complexity (its length alone says so).
 const SYSTEM = Array.from({length: 200}, (_, i) => `Rule ${i + 1}: keep the change small, explain it, and run the tests before you answer.`).join('\n')
 
-beforeAll(async () => {
-  openai = await startSim({name: 'openai'})
-  claude = await startSim({name: 'claude', protocol: 'anthropic'})
-  // Claude Sonnet comes first for every turn; GPT-5.2 is the fallback.
-  gateway = await startTestGateway(`
+// Claude Sonnet comes first for every turn; GPT-5.2 is the fallback.
+const it = gatewayTest({
+  sims: {openai: {}, claude: {protocol: 'anthropic'}},
+  config: ({openai, claude}) => `
 default_model: anthropic/claude-sonnet-4.5
 models:
   anthropic/claude-sonnet-4.5: {}
@@ -40,18 +34,12 @@ task_routes:
   coding: {low: [anthropic/claude-sonnet-4.5, openai/gpt-5.2], high: [anthropic/claude-sonnet-4.5, openai/gpt-5.2]}
   thinking: {low: [anthropic/claude-sonnet-4.5, openai/gpt-5.2], high: [anthropic/claude-sonnet-4.5, openai/gpt-5.2]}
 fallback_models: [openai/gpt-5.2]
-`)
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await openai?.close()
-  await claude?.close()
+`,
 })
 
 type Turn = OpenAI.ChatCompletionMessageParam
 
-async function turn(session: string, history: Turn[], content: string, system = SYSTEM) {
+async function turn(gateway: TestGateway, session: string, history: Turn[], content: string, system = SYSTEM) {
   const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: {'x-session-id': session}})
   const messages: Turn[] = history.length === 0 ? [{role: 'system', content: system}, {role: 'user', content}] : [...history, {role: 'user', content}]
   const res = await client.chat.completions.create({model: 'auto', messages}).withResponse()
@@ -62,23 +50,23 @@ async function turn(session: string, history: Turn[], content: string, system = 
 }
 
 describe('session metrics', () => {
-  it('reports active sessions, kept turns and what affinity saved, in the snapshot and in Prometheus', async () => {
+  it('reports active sessions, kept turns and what affinity saved, in the snapshot and in Prometheus', async ({gateway, sims: {claude}}) => {
     // Claude has a bad moment: the first turn of "agent-1" falls back to GPT-5.2, and the session stays there while
     // its cache is warm, although Claude is back and routing alone would pick it.
     claude.script([{status: 529}])
-    const first = await turn('agent-1', [], 'Read src/index.ts and list its exports.')
+    const first = await turn(gateway, 'agent-1', [], 'Read src/index.ts and list its exports.')
     expect(first.model).toBe('openai/gpt-5.2')
-    const second = await turn('agent-1', first.history, 'Now rename the default export.')
+    const second = await turn(gateway, 'agent-1', first.history, 'Now rename the default export.')
     // A "go on" takes the session's task and complexity: it stays too.
-    const third = await turn('agent-1', second.history, 'go on')
+    const third = await turn(gateway, 'agent-1', second.history, 'go on')
     for (const kept of [second, third]) {
       expect(kept.model).toBe('openai/gpt-5.2')
       expect(kept.decision.session).toMatchObject({affinity: 'stay', previous_model: 'openai/gpt-5.2'})
     }
     // A second conversation, short, on Claude, whose second turn needs more: it moves up.
-    const other = await turn('agent-2', [], 'hi', 'You are a helpful assistant.')
+    const other = await turn(gateway, 'agent-2', [], 'hi', 'You are a helpful assistant.')
     expect(other.model).toBe('anthropic/claude-sonnet-4.5')
-    const harder = await turn('agent-2', other.history, HARD)
+    const harder = await turn(gateway, 'agent-2', other.history, HARD)
     expect(harder.decision.session).toMatchObject({affinity: 'move_up'})
 
     // What affinity saved: switching to Claude uncached, minus staying on GPT-5.2 with the prefix read from its cache.

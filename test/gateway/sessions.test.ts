@@ -9,26 +9,19 @@ import {join} from 'node:path'
 
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
-import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import type {RouteDecisionEvent} from '../../src/core/audit/schema.js'
-import {startSim, type SimServer} from '../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../helpers/gateway.js'
+import {gatewayTest, type TestGateway} from '../helpers/gateway.js'
 import {runCli} from '../helpers/run-cli.js'
-
-let alpha: SimServer
-let beta: SimServer
-let claudeOne: SimServer
-let claudeTwo: SimServer
-let gateway: TestGateway
-let perTurn: TestGateway
-let downgrading: TestGateway
 
 const HARD =
   'Design a distributed, fault-tolerant rate limiter for a multi-region API gateway: compare token bucket and sliding window log approaches, analyze consistency trade-offs under network partitions, and give the Redis Lua scripts with a proof sketch of correctness.'
 const EASY = 'Thanks! And what is the capital of France?'
 
-function config(session = ''): string {
+type Upstreams = Record<'alpha' | 'beta' | 'claudeOne' | 'claudeTwo', {url: string}>
+
+function config({alpha, beta, claudeOne, claudeTwo}: Upstreams, session = ''): string {
   return `
 default_model: openai/gpt-5-nano
 models:
@@ -48,28 +41,10 @@ fallback_models: [openai/gpt-5.2]
 ${session}`
 }
 
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha'})
-  beta = await startSim({name: 'beta'})
-  claudeOne = await startSim({name: 'claude-one', protocol: 'anthropic'})
-  claudeTwo = await startSim({name: 'claude-two', protocol: 'anthropic'})
-  gateway = await startTestGateway(config())
-  perTurn = await startTestGateway(config('session: {affinity: false}'))
-  downgrading = await startTestGateway(config('session: {allow_downgrade: true}'))
-})
-
-afterAll(async () => {
-  await gateway?.close()
-  await perTurn?.close()
-  await downgrading?.close()
-  for (const sim of [alpha, beta, claudeOne, claudeTwo]) await sim?.close()
-})
-
-afterEach(() => {
-  for (const sim of [alpha, beta, claudeOne, claudeTwo]) {
-    sim.script([])
-    sim.clearRequests()
-  }
+const it = gatewayTest({
+  sims: {alpha: {}, beta: {}, claudeOne: {name: 'claude-one', protocol: 'anthropic'}, claudeTwo: {name: 'claude-two', protocol: 'anthropic'}},
+  config: (sims) => config(sims),
+  resetUpstreams: true,
 })
 
 type Turn = OpenAI.ChatCompletionMessageParam
@@ -78,7 +53,7 @@ type Turn = OpenAI.ChatCompletionMessageParam
 async function turn(target: TestGateway, history: Turn[], content: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
   const client = new OpenAI({baseURL: `${target.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: headers})
   const messages: Turn[] = [...history, {role: 'user', content}]
-  const res = await client.chat.completions.create({model: 'auto', messages, ...extra}).withResponse()
+  const res = await client.chat.completions.create(Object.assign({model: 'auto', messages}, extra) as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse()
   const id = res.response.headers.get('x-router-request-id')!
   await target.terminal(id)
   const decision = target.eventsFor(id).find((e): e is RouteDecisionEvent => e.event === 'route_decision')!
@@ -91,9 +66,9 @@ async function turn(target: TestGateway, history: Turn[], content: string, heade
 }
 
 describe('affinity', () => {
-  it('keeps a conversation on the model and account that answered it while the cache is warm', async () => {
+  it('keeps a conversation on the model and account that answered it while the cache is warm', async ({gateway, startGateway, sims}) => {
     // The small model has a bad moment: the first turn falls back to the big model.
-    alpha.script([{status: 503}])
+    sims.alpha.script([{status: 503}])
     const first = await turn(gateway, [], 'hi')
     expect(first.model).toBe('openai/gpt-5.2')
     expect(first.account).toBe('alpha')
@@ -115,7 +90,8 @@ describe('affinity', () => {
     expect(second.account).toBe('alpha')
 
     // The same conversation with affinity off is routed turn by turn.
-    alpha.script([{status: 503}])
+    const perTurn = await startGateway({config: config(sims, 'session: {affinity: false}')})
+    sims.alpha.script([{status: 503}])
     const a = await turn(perTurn, [], 'hi')
     expect(a.model).toBe('openai/gpt-5.2')
     const b = await turn(perTurn, a.history, EASY)
@@ -123,7 +99,7 @@ describe('affinity', () => {
     expect(b.decision.session).toMatchObject({affinity: 'off'})
   })
 
-  it('moves up when a turn needs more, and stays up', async () => {
+  it('moves up when a turn needs more, and stays up', async ({gateway}) => {
     const first = await turn(gateway, [], 'hi', {'x-session-id': 'move-up-1'})
     expect(first.model).toBe('openai/gpt-5-nano')
     expect(first.decision.session).toMatchObject({source: 'header'})
@@ -135,7 +111,8 @@ describe('affinity', () => {
     expect(third.decision.session).toMatchObject({affinity: 'stay'})
   })
 
-  it('with allow_downgrade, moves down once the hard part is over and moving is cheaper over the turns to come', async () => {
+  it('with allow_downgrade, moves down once the hard part is over and moving is cheaper over the turns to come', async ({gateway, startGateway, sims}) => {
+    const downgrading = await startGateway({config: config(sims, 'session: {allow_downgrade: true}')})
     const headers = {'x-session-id': 'down-1'}
     const first = await turn(downgrading, [], 'hi', headers)
     expect(first.model).toBe('openai/gpt-5-nano')
@@ -156,7 +133,7 @@ describe('affinity', () => {
     expect(c.decision.session).toMatchObject({affinity: 'stay', turn_complexity: 'low'})
   })
 
-  it('judges a tool result as its session, not on its own', async () => {
+  it('judges a tool result as its session, not on its own', async ({gateway}) => {
     const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: {'x-session-id': 'tools-1'}})
     const tools = [{type: 'function' as const, function: {name: 'read_file', parameters: {type: 'object', properties: {path: {type: 'string'}}}}}]
     const ask = async (messages: Turn[]) => {
@@ -177,7 +154,7 @@ describe('affinity', () => {
     expect(decision.selected_model).toBe('openai/gpt-5.2')
   })
 
-  it('after a fallback, stays on the target that answered', async () => {
+  it('after a fallback, stays on the target that answered', async ({gateway, sims: {alpha}}) => {
     const first = await turn(gateway, [], HARD, {'x-session-id': 'fallback-1'})
     expect(first.account).toBe('alpha')
     alpha.script([{status: 503}])
@@ -192,7 +169,7 @@ describe('affinity', () => {
     expect(alpha.requests).toHaveLength(tried)
   })
 
-  it('goes its own way once the cache has gone cold', async () => {
+  it('goes its own way once the cache has gone cold', async ({gateway, sims: {alpha}}) => {
     alpha.script([{status: 503}])
     const first = await turn(gateway, [], 'hi', {'x-session-id': 'cold-1'})
     expect(first.model).toBe('openai/gpt-5.2')
@@ -206,7 +183,7 @@ describe('affinity', () => {
 })
 
 describe('reasoning state on a switch', () => {
-  it("strips thinking blocks from the request of a target the session moves to, and keeps them where it stays", async () => {
+  it("strips thinking blocks from the request of a target the session moves to, and keeps them where it stays", async ({gateway, sims: {claudeOne, claudeTwo}}) => {
     const client = new Anthropic({baseURL: gateway.url, apiKey: 'unused', maxRetries: 0})
     const ask = (messages: Anthropic.MessageParam[]) =>
       client.messages
@@ -237,13 +214,13 @@ describe('reasoning state on a switch', () => {
 })
 
 describe('route explain --session', () => {
-  it("explains a request as the next turn of a session from the gateway's audit log", async () => {
-    alpha.script([{status: 503}])
+  it("explains a request as the next turn of a session from the gateway's audit log", async ({gateway, sims}) => {
+    sims.alpha.script([{status: 503}])
     const first = await turn(gateway, [], 'hi', {'x-session-id': 'explain-1'})
     expect(first.model).toBe('openai/gpt-5.2')
     const id = first.decision.session!.id
     const configPath = join(gateway.dir, 'explain.yaml')
-    await writeFile(configPath, config())
+    await writeFile(configPath, config(sims))
     // The audit log is written in batches: wait until the turn's terminal is in it.
     await vi.waitFor(async () => expect(await readFile(gateway.auditPath, 'utf8')).toContain(`"request_id":"${first.decision.request_id}","event":"proxy_terminal"`))
 

@@ -3,9 +3,10 @@
  * every published audit event collected in memory. Circuit breakers and the config watch are off unless a test turns
  * them on.
  *
- * `gatewayTest()` is the one fixture of a gateway test file: simulated providers, the gateway in front of them and
- * `chat()` / `post()` helpers, set up once per file (Vitest's `test.extend` with `scope: 'file'`) and closed after its
- * last test. `gatewayConfig()` builds the config text.
+ * `gatewayTest()` is the one fixture of a gateway test file: simulated providers and upstreams written for the test,
+ * the gateway in front of them and `chat()` / `post()` helpers, set up once per file (Vitest's `test.extend` with
+ * `scope: 'file'`) and closed after its last test, and `startGateway()` for a further gateway in one test.
+ * `gatewayConfig()` builds the config text.
  */
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import type {IncomingHttpHeaders} from 'node:http'
@@ -175,27 +176,67 @@ export async function postJson(url: string, path: string, body: unknown, headers
   return {status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text), id: response.headers['x-router-request-id'] as string}
 }
 
+/** A server written for a test (a hostile upstream, an identity provider): what the fixture needs of it. */
+export interface TestUpstream {
+  /** Forgets recorded requests and queued answers (called between tests with `resetUpstreams`). */
+  reset?(): void
+  close(): Promise<void>
+}
+
+/** A further gateway for one test: its config (the file's by default) and how to start it. */
+export interface ExtraGatewayOptions extends Omit<TestGatewayOptions, 'dir'> {
+  /** The config text; by default the file's `config()`. */
+  config?: string
+}
+
+/** What the functions of `P` start, by name. */
+export type Started<P extends Record<string, () => Promise<TestUpstream>>> = {[K in keyof P]: Awaited<ReturnType<P[K]>>}
+
 /** What `gatewayTest()` sets up for a file. */
-export interface GatewayFixtures<S extends string> {
+export interface GatewayFixtures<S extends string, U extends Record<string, TestUpstream>> {
   /** The simulated providers, by name. */
   sims: Record<S, SimServer>
+  /** The upstreams written for the test, by name. */
+  upstreams: U
   gateway: TestGateway
   /** POST a path of the gateway. */
   post: (path: string, body: unknown, headers?: Record<string, string>) => Promise<GatewayReply>
   /** POST /v1/chat/completions (`HELLO` when no body is given). */
   chat: (body?: unknown, headers?: Record<string, string>) => Promise<GatewayReply>
+  /**
+   * Starts another gateway in front of the same upstreams, for one test (other settings, a config file to reload, a
+   * gateway to shut down). It is closed after the test; its folder (config, audit log) is kept until then, so that a
+   * test can read what a gateway it closed wrote. A function is given that folder first, for files the gateway must
+   * find at start.
+   */
+  startGateway: StartGateway
 }
+
+/** The `startGateway` fixture of `gatewayTest()`. */
+export type StartGateway = (options?: ExtraGatewayOptions | ((dir: string) => ExtraGatewayOptions | Promise<ExtraGatewayOptions>)) => Promise<TestGateway>
 
 /**
  * The test API of a gateway test file: `sims` (each started with the options given for its name, `name` included),
- * the gateway that `config(sims)` describes, and `chat()` / `post()` to it. All are file-scoped: set up for the first
- * test (or `beforeAll`) that asks for one, shared by the file's tests, and closed after the last.
+ * `upstreams` (each started by its function), the gateway that `config({...sims, ...upstreams})` describes, and
+ * `chat()` / `post()` to it. All are file-scoped: set up for the first test (or `beforeAll`) that asks for one, shared
+ * by the file's tests, and closed after the last. `startGateway()` starts further gateways, closed after each test.
+ * With `resetUpstreams`, every simulator's script and recorded requests, and every upstream's, are cleared after each
+ * test. A file with two setups calls `gatewayTest()` twice; each starts only when a test asks for it.
  */
-export function gatewayTest<S extends string>(setup: {
-  sims: Record<S, Partial<SimOptions>>
-  config: (sims: Record<S, SimServer>) => string | Promise<string>
-  options?: TestGatewayOptions | ((sims: Record<S, SimServer>) => TestGatewayOptions | Promise<TestGatewayOptions>)
+export function gatewayTest<S extends string = never, P extends Record<string, () => Promise<TestUpstream>> = Record<never, never>>(setup: {
+  sims?: Record<S, Partial<SimOptions>>
+  /** How to start each upstream, by name. */
+  upstreams?: P
+  config: (upstreams: Record<S, SimServer> & Started<P>) => string | Promise<string>
+  /** A function is given the gateway's folder too, for files it must find at start (a keys file). */
+  options?: Omit<TestGatewayOptions, 'dir'> | ((upstreams: Record<S, SimServer> & Started<P>, dir: string) => Omit<TestGatewayOptions, 'dir'> | Promise<Omit<TestGatewayOptions, 'dir'>>)
+  resetUpstreams?: boolean
 }) {
+  type U = Started<P>
+  type Fixtures = GatewayFixtures<S, U>
+  // What this file started, for the reset after each test (which must not start anything itself).
+  const started: {sims: SimServer[]; upstreams: TestUpstream[]} = {sims: [], upstreams: []}
+  const all = (sims: Record<S, SimServer>, upstreams: U) => Object.assign({}, sims, upstreams) as Record<S, SimServer> & U
   return test
     // Vitest reads a fixture's dependencies from the destructuring of its first argument: none here.
     // eslint-disable-next-line no-empty-pattern
@@ -204,19 +245,69 @@ export function gatewayTest<S extends string>(setup: {
       onCleanup(async () => {
         await Promise.all(Object.values<SimServer>(sims).map((sim) => sim.close()))
       })
-      for (const [name, options] of Object.entries<Partial<SimOptions>>(setup.sims)) sims[name as S] = await startSim({name, port: 0, ...options})
+      for (const [name, options] of Object.entries<Partial<SimOptions>>(setup.sims ?? ({} as Record<S, Partial<SimOptions>>))) {
+        sims[name as S] = await startSim({name, port: 0, ...options})
+        started.sims.push(sims[name as S])
+      }
       return sims
     })
-    .extend('gateway', {scope: 'file'}, async ({sims}, {onCleanup}) => {
-      const options = typeof setup.options === 'function' ? await setup.options(sims) : setup.options
-      const gateway = await startTestGateway(await setup.config(sims), options)
-      onCleanup(() => gateway.close())
+    // eslint-disable-next-line no-empty-pattern
+    .extend('upstreams', {scope: 'file'}, async ({}, {onCleanup}) => {
+      const upstreams = {} as U
+      onCleanup(async () => {
+        await Promise.all(Object.values<TestUpstream>(upstreams).map((upstream) => upstream.close()))
+      })
+      for (const [name, start] of Object.entries(setup.upstreams ?? {}) as Array<[keyof U, () => Promise<TestUpstream>]>) {
+        upstreams[name] = (await start()) as U[keyof U]
+        started.upstreams.push(upstreams[name])
+      }
+      return upstreams
+    })
+    .extend('gateway', {scope: 'file'}, async ({sims, upstreams}, {onCleanup}) => {
+      const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
+      // One cleanup per fixture: it closes the gateway, if it started, then removes its folder.
+      const opened: TestGateway[] = []
+      onCleanup(async () => {
+        for (const gateway of opened) await gateway.close()
+        await rm(dir, {recursive: true, force: true})
+      })
+      const options = typeof setup.options === 'function' ? await setup.options(all(sims, upstreams), dir) : setup.options
+      const gateway = await startTestGateway(await setup.config(all(sims, upstreams)), Object.assign({}, options, {dir}))
+      opened.push(gateway)
       return gateway
     })
-    .extend('post', {scope: 'file'}, ({gateway}): GatewayFixtures<S>['post'] => {
+    .extend('post', {scope: 'file'}, ({gateway}): Fixtures['post'] => {
       return (path, body, headers) => postJson(gateway.url, path, body, headers)
     })
-    .extend('chat', {scope: 'file'}, ({gateway}): GatewayFixtures<S>['chat'] => {
+    .extend('chat', {scope: 'file'}, ({gateway}): Fixtures['chat'] => {
       return (body = HELLO, headers) => postJson(gateway.url, '/v1/chat/completions', body, headers)
+    })
+    .extend('startGateway', async ({sims, upstreams}, {onCleanup}): Promise<Fixtures['startGateway']> => {
+      const gateways: TestGateway[] = []
+      const dirs: string[] = []
+      onCleanup(async () => {
+        for (const gateway of gateways) await gateway.close({graceMs: 0})
+        await Promise.all(dirs.map((dir) => rm(dir, {recursive: true, force: true})))
+      })
+      return async (given = {}) => {
+        const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
+        dirs.push(dir)
+        const {config, ...options} = typeof given === 'function' ? await given(dir) : given
+        const gateway = await startTestGateway(config ?? (await setup.config(all(sims, upstreams))), Object.assign({}, options, {dir}))
+        gateways.push(gateway)
+        return gateway
+      }
+    })
+    // eslint-disable-next-line no-empty-pattern
+    .extend('resetUpstreams', {auto: true}, async ({}, {onCleanup}) => {
+      if (setup.resetUpstreams) {
+        onCleanup(async () => {
+          for (const sim of started.sims) {
+            sim.clearRequests()
+            await clearScript(sim)
+          }
+          for (const upstream of started.upstreams) upstream.reset?.()
+        })
+      }
     })
 }

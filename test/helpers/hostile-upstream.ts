@@ -2,7 +2,8 @@
  * A misbehaving provider on 127.0.0.1:0 for fault-matrix tests: each request is answered by the next scripted
  * handler (raw `node:http` request and response, so a handler can send anything a broken or hostile server sends:
  * a 16 KB first event, HTML with a 200, half an event and then a reset). Every request is recorded with its headers
- * and body. When the script is empty, requests get an OpenAI-shaped 500 that says so, which no test expects.
+ * and body. When the script is empty, requests get the `otherwise` handler's answer, by default an OpenAI-shaped 500
+ * that says so, which no test expects.
  */
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
@@ -28,7 +29,7 @@ export interface HostileUpstream {
   close(): Promise<void>
 }
 
-export async function startHostileUpstream(): Promise<HostileUpstream> {
+export async function startHostileUpstream(otherwise?: UpstreamHandler): Promise<HostileUpstream> {
   const queue: UpstreamHandler[] = []
   const requests: RecordedRequest[] = []
   const sockets = new Set<Socket>()
@@ -38,7 +39,7 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
       requests.push({method: req.method ?? '', url: req.url ?? '', headers: req.headers, body})
-      const handler = queue.shift()
+      const handler = queue.shift() ?? otherwise
       if (handler === undefined) {
         res.writeHead(500, {'content-type': 'application/json'})
         res.end(JSON.stringify({error: {message: 'hostile upstream: no scripted handler', type: 'server_error', code: null}}))

@@ -8,12 +8,11 @@ import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {request} from 'undici'
-import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
+import {describe, expect, vi} from 'vitest'
 
 import type {AuditEvent} from '../../../src/core/audit/schema.js'
 import {RoutingDecisionSchema} from '../../../src/core/routing/schema.js'
-import {startSim, type SimServer} from '../../../src/sim/index.js'
-import {startTestGateway, type TestGateway} from '../../helpers/gateway.js'
+import {gatewayTest, type TestGateway} from '../../helpers/gateway.js'
 import {runCli} from '../../helpers/run-cli.js'
 
 const KEY = 'sk-router-explain-cooldowns-0123456789'
@@ -22,18 +21,15 @@ const TZ = 'Asia/Kolkata'
 const CODING = 'Refactor this function to use a lock-free queue'
 const GENERAL = 'What is the capital of France?'
 
-let alpha: SimServer
-let beta: SimServer
-let gamma: SimServer
-let gateway: TestGateway
 /** The `proxy_rate_limited` events of the provoking requests: gpt-5-mini (1 s), gpt-5.2 (240 s), gamma's quota
  * (the 600 s cap: OpenAI's `insufficient_quota` gives no reset time). */
 let shortLimit: Extract<AuditEvent, {event: 'proxy_rate_limited'}>
 let longLimit: Extract<AuditEvent, {event: 'proxy_rate_limited'}>
 let quota: Extract<AuditEvent, {event: 'proxy_rate_limited'}>
 
-function config(): string {
-  return `
+const it = gatewayTest({
+  sims: {alpha: {}, beta: {}, gamma: {}},
+  config: ({alpha, beta, gamma}) => `
 default_model: openai/gpt-5-mini
 models:
   openai/gpt-5-mini: {}
@@ -48,10 +44,11 @@ accounts:
 task_routes:
   general: {default: [openai/gpt-5-mini, anthropic/claude-sonnet-4.5]}
   coding: {default: [openai/gpt-5.2, anthropic/claude-sonnet-4.5]}
-`
-}
+`,
+  options: {writeConfig: true, settings: {ingress_auth_required: true, ingress_api_keys: [`ops:${KEY}`]}},
+})
 
-async function post(body: unknown): Promise<{status: number; requestId: string}> {
+async function post(gateway: TestGateway, body: unknown): Promise<{status: number; requestId: string}> {
   const response = await request(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: {'content-type': 'application/json', authorization: `Bearer ${KEY}`},
@@ -62,7 +59,7 @@ async function post(body: unknown): Promise<{status: number; requestId: string}>
 }
 
 /** The request's `proxy_rate_limited` event, once the gateway has written it to its audit log. */
-async function rateLimitedInLog(requestId: string): Promise<Extract<AuditEvent, {event: 'proxy_rate_limited'}>> {
+async function rateLimitedInLog(gateway: TestGateway, requestId: string): Promise<Extract<AuditEvent, {event: 'proxy_rate_limited'}>> {
   return vi.waitFor(
     async () => {
       const lines = (await readFile(gateway.auditPath, 'utf8')).split('\n').filter(Boolean)
@@ -77,7 +74,7 @@ async function rateLimitedInLog(requestId: string): Promise<Extract<AuditEvent, 
   )
 }
 
-function explain(...args: string[]) {
+function explain(gateway: TestGateway, ...args: string[]) {
   return runCli(['route', 'explain', ...args, '--config', gateway.configPath], {env: {TZ}})
 }
 
@@ -94,47 +91,33 @@ function localTime(iso: string): string {
   return new Date(iso).toLocaleTimeString('en-GB', {timeZone: TZ, hour12: false})
 }
 
-beforeAll(async () => {
-  alpha = await startSim({name: 'alpha', port: 0})
-  beta = await startSim({name: 'beta', port: 0})
-  gamma = await startSim({name: 'gamma', port: 0})
-  gateway = await startTestGateway(config(), {
-    writeConfig: true,
-    settings: {ingress_auth_required: true, ingress_api_keys: [`ops:${KEY}`]},
-  })
+it.beforeAll(async ({gateway, sims: {alpha, gamma}}) => {
   // gpt-5-mini on alpha: 429 with a 1 s Retry-After; gpt-5.2 on alpha: 240 s. Both fall back to beta.
   alpha.script([
     {status: 429, retryAfter: 1},
     {status: 429, retryAfter: 240},
   ])
-  const general = await post({
+  const general = await post(gateway, {
     model: 'auto',
     messages: [{role: 'user', content: GENERAL}],
     router: {task: 'general', complexity: 'low'},
   })
-  const coding = await post({
+  const coding = await post(gateway, {
     model: 'auto',
     messages: [{role: 'user', content: CODING}],
     router: {task: 'coding', complexity: 'high'},
   })
   // gamma is out of credit: the whole account cools down, gpt-4.1 on it too although it never answered 429.
   gamma.script([{kind: 'quota'}])
-  const nano = await post({model: 'openai/gpt-5-nano', messages: [{role: 'user', content: 'hi'}]})
+  const nano = await post(gateway, {model: 'openai/gpt-5-nano', messages: [{role: 'user', content: 'hi'}]})
   expect([general.status, coding.status, nano.status]).toEqual([200, 200, 429])
-  shortLimit = await rateLimitedInLog(general.requestId)
-  longLimit = await rateLimitedInLog(coding.requestId)
-  quota = await rateLimitedInLog(nano.requestId)
+  shortLimit = await rateLimitedInLog(gateway, general.requestId)
+  longLimit = await rateLimitedInLog(gateway, coding.requestId)
+  quota = await rateLimitedInLog(gateway, nano.requestId)
 }, 30_000)
 
-afterAll(async () => {
-  await gateway?.close()
-  await alpha?.close()
-  await beta?.close()
-  await gamma?.close()
-})
-
 describe('route explain --log', () => {
-  it('shows the model cooling down after a 429 with Retry-After, until when in local time, and where the gateway would start', async () => {
+  it('shows the model cooling down after a 429 with Retry-After, until when in local time, and where the gateway would start', async ({gateway}) => {
     expect(longLimit).toMatchObject({
       account: 'alpha',
       model: 'openai/gpt-5.2',
@@ -148,7 +131,7 @@ describe('route explain --log', () => {
       },
       {timeout: 5000, interval: 100},
     )
-    const run = await explain(CODING, '--log', gateway.auditPath)
+    const run = await explain(gateway, CODING, '--log', gateway.auditPath)
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Selected {4}openai\/gpt-5\.2$/m)
@@ -159,7 +142,7 @@ describe('route explain --log', () => {
     expect(run.stdout).toMatch(/\(in ([1-4] min|\d\d? s), rate limit/)
   })
 
-  it('leaves out a cool-down that has ended: the gateway would start at the selected model again', async () => {
+  it('leaves out a cool-down that has ended: the gateway would start at the selected model again', async ({gateway}) => {
     expect(shortLimit).toMatchObject({account: 'alpha', model: 'openai/gpt-5-mini', scope: 'model'})
     await vi.waitFor(
       () => {
@@ -167,20 +150,20 @@ describe('route explain --log', () => {
       },
       {timeout: 5000, interval: 100},
     )
-    const text = await explain(GENERAL, '--log', gateway.auditPath)
+    const text = await explain(gateway, GENERAL, '--log', gateway.auditPath)
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/^Selected {4}openai\/gpt-5-mini$/m)
     expect(text.stdout).toContain(`Cooling     none in this chain (${gateway.auditPath})`)
-    const json = await explain(GENERAL, '--log', gateway.auditPath, '--json')
+    const json = await explain(gateway, GENERAL, '--log', gateway.auditPath, '--json')
     expect(JSON.parse(json.stdout)).toMatchObject({
       cooldowns: [],
       gateway_would_start_at: {model: 'openai/gpt-5-mini', account: 'alpha'},
     })
   })
 
-  it('shows an account-wide cool-down on every model of the account, and the 429 when nothing in the chain is free', async () => {
+  it('shows an account-wide cool-down on every model of the account, and the 429 when nothing in the chain is free', async ({gateway}) => {
     expect(quota).toMatchObject({account: 'gamma', model: 'openai/gpt-5-nano', scope: 'account'})
-    const run = await explain('hi', '--model', 'openai/gpt-4.1', '--log', gateway.auditPath)
+    const run = await explain(gateway, 'hi', '--model', 'openai/gpt-4.1', '--log', gateway.auditPath)
     expect(run.code).toBe(0)
     const until = localTime(quota.cooldown_until)
     expect(coolingLines(run.stdout)).toEqual([
@@ -188,12 +171,12 @@ describe('route explain --log', () => {
     ])
   })
 
-  it('lists every cooling target of the chain on its own line, then where the gateway would start', async () => {
+  it('lists every cooling target of the chain on its own line, then where the gateway would start', async ({gateway}) => {
     // Another config on the same accounts: what would the gateway do now if its coding route were this one?
     const other = join(gateway.dir, 'wider-route.yaml')
     await writeFile(
       other,
-      config().replace('coding: {default: [openai/gpt-5.2,', 'coding: {default: [openai/gpt-5.2, openai/gpt-4.1,'),
+      (await readFile(gateway.configPath, 'utf8')).replace('coding: {default: [openai/gpt-5.2,', 'coding: {default: [openai/gpt-5.2, openai/gpt-4.1,'),
     )
     const run = await runCli(['route', 'explain', CODING, '--config', other, '--log', gateway.auditPath], {env: {TZ}})
     expect(run.code).toBe(0)
@@ -204,8 +187,8 @@ describe('route explain --log', () => {
     ])
   })
 
-  it('--json adds the cool-downs and the target the gateway would start at to the decision', async () => {
-    const run = await explain(CODING, '--log', gateway.auditPath, '--json')
+  it('--json adds the cool-downs and the target the gateway would start at to the decision', async ({gateway}) => {
+    const run = await explain(gateway, CODING, '--log', gateway.auditPath, '--json')
     expect(run.code).toBe(0)
     const output = JSON.parse(run.stdout)
     expect(output.cooldowns).toEqual([
@@ -224,11 +207,11 @@ describe('route explain --log', () => {
     expect(RoutingDecisionSchema.safeParse(decision).success).toBe(true)
   })
 
-  it('without --log or --url reads nothing: no cool-downs in the report or the JSON', async () => {
+  it('without --log or --url reads nothing: no cool-downs in the report or the JSON', async ({gateway}) => {
     const [plain, withLog, json] = await Promise.all([
-      explain(CODING),
-      explain(CODING, '--log', gateway.auditPath),
-      explain(CODING, '--json'),
+      explain(gateway, CODING),
+      explain(gateway, CODING, '--log', gateway.auditPath),
+      explain(gateway, CODING, '--json'),
     ])
     expect(plain.stdout).not.toContain('Cooling')
     const withoutTiming = (text: string) => text.replace(/^Decided in .*$/m, '')
@@ -242,7 +225,7 @@ describe('route explain --log', () => {
     expect(JSON.parse(json.stdout)).not.toHaveProperty('gateway_would_start_at')
   })
 
-  it('with no config file, takes the accounts that served a model from the log', async () => {
+  it('with no config file, takes the accounts that served a model from the log', async ({gateway}) => {
     // gateway.dir holds router.yaml, not ./router.profile.yaml: the built-in profile stands in, without accounts.
     const run = await runCli(['route', 'explain', 'hi', '--model', 'openai/gpt-5.2', '--log', gateway.auditPath], {
       cwd: gateway.dir,
@@ -256,8 +239,8 @@ describe('route explain --log', () => {
     expect(run.stdout).toContain('→ every target is cooling down: the gateway would answer 429 until')
   })
 
-  it('a missing log is a usage error that names the flag', async () => {
-    const run = await explain(CODING, '--log', `${gateway.dir}/nope.jsonl`)
+  it('a missing log is a usage error that names the flag', async ({gateway}) => {
+    const run = await explain(gateway, CODING, '--log', `${gateway.dir}/nope.jsonl`)
     expect(run.code).toBe(2)
     expect(run.stderr).toContain(`--log ${gateway.dir}/nope.jsonl: no such file`)
     expect(run.stdout).toBe('')
@@ -265,7 +248,7 @@ describe('route explain --log', () => {
 })
 
 describe('route explain --url', () => {
-  it("reads the cool-downs from a running gateway's live metrics, with the ingress key", async () => {
+  it("reads the cool-downs from a running gateway's live metrics, with the ingress key", async ({gateway}) => {
     const run = await runCli(
       ['route', 'explain', CODING, '--config', gateway.configPath, '--url', gateway.url, '--json'],
       {env: {TZ, ROUTER_API_KEY: KEY}},
@@ -282,14 +265,14 @@ describe('route explain --url', () => {
       }),
     ])
     expect(output.gateway_would_start_at).toEqual({model: 'anthropic/claude-sonnet-4.5', account: 'beta'})
-    const text = await explain(CODING, '--url', gateway.url, '--api-key', KEY)
+    const text = await explain(gateway, CODING, '--url', gateway.url, '--api-key', KEY)
     expect(text.stdout).toContain(
       `Cooling     openai/gpt-5.2 via alpha until ${localTime(longLimit.cooldown_until)} (in `,
     )
   })
 
-  it('a gateway that refuses the key is an error that says which key to give, and prints no decision', async () => {
-    const run = await explain(CODING, '--url', gateway.url)
+  it('a gateway that refuses the key is an error that says which key to give, and prints no decision', async ({gateway}) => {
+    const run = await explain(gateway, CODING, '--url', gateway.url)
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('refused the request (401)')
     expect(run.stderr).toContain('pass --api-key or set ROUTER_API_KEY')
