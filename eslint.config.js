@@ -187,7 +187,16 @@ export default defineConfig(
     // slow runtime path: 1.5 to 8 µs a literal, against 30 ns for the same object written out, and 20 ns for a literal
     // whose only spread comes last. On the request path those literals cost the gateway a large share of its CPU per
     // request. Write the fields out, put the one spread last, or use Object.assign.
-    files: ['src/gateway/**', 'src/tui/**', 'src/core/routing/**', 'src/core/metrics/**', 'src/core/audit/**', 'src/core/policy/**', 'src/core/auth/**', 'src/core/replay/**'],
+    files: [
+      'src/gateway/**',
+      'src/tui/**',
+      'src/core/routing/**',
+      'src/core/metrics/**',
+      'src/core/audit/**',
+      'src/core/policy/**',
+      'src/core/auth/**',
+      'src/core/replay/**',
+    ],
     ignores: ['**/schema.ts'],
     rules: {
       'no-restricted-syntax': [

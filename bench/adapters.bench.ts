@@ -56,7 +56,8 @@ describe('buildRequest', () => {
 })
 
 describe('stream translation (one whole answer, pushed in 64-character pieces)', () => {
-  const pieces = (text: string) => Array.from({length: Math.ceil(text.length / 64)}, (_, i) => text.slice(i * 64, i * 64 + 64))
+  const pieces = (text: string) =>
+    Array.from({length: Math.ceil(text.length / 64)}, (_, i) => text.slice(i * 64, i * 64 + 64))
   const anthropicPieces = pieces(ANTHROPIC_TOOL_STREAM)
   const codexPieces = pieces(CODEX_TEXT_STREAM)
   bench('anthropic → chat chunks', () => {

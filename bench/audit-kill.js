@@ -39,19 +39,23 @@ async function once(upstreamUrl) {
   const config = join(dir, 'router.yaml')
   const auditPath = join(dir, 'audit.jsonl')
   await writeFile(config, gatewayConfig(upstreamUrl))
-  const child = spawn(process.execPath, [RUN_JS, 'serve', '--config', config, '--host', '127.0.0.1', '--port', '0', '--no-tui'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      NODE_OPTIONS: '',
-      BENCH_UPSTREAM_KEY: UPSTREAM_KEY,
-      ROUTER_AUDIT_LOG_PATH: auditPath,
-      ROUTER_AUDIT_LOG_FLUSH_INTERVAL_MS: String(intervalMs),
-      LIVE_METRICS_ENABLED: 'false',
+  const child = spawn(
+    process.execPath,
+    [RUN_JS, 'serve', '--config', config, '--host', '127.0.0.1', '--port', '0', '--no-tui'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        NODE_OPTIONS: '',
+        BENCH_UPSTREAM_KEY: UPSTREAM_KEY,
+        ROUTER_AUDIT_LOG_PATH: auditPath,
+        ROUTER_AUDIT_LOG_FLUSH_INTERVAL_MS: String(intervalMs),
+        LIVE_METRICS_ENABLED: 'false',
+      },
     },
-  })
+  )
   const url = await new Promise((resolve, reject) => {
     let stderr = ''
     child.stderr.on('data', (chunk) => {
@@ -68,9 +72,15 @@ async function once(upstreamUrl) {
   const worker = async () => {
     while (!stop) {
       try {
-        const response = await pool.request({method: 'POST', path: '/v1/chat/completions', headers: {'content-type': 'application/json'}, body})
+        const response = await pool.request({
+          method: 'POST',
+          path: '/v1/chat/completions',
+          headers: {'content-type': 'application/json'},
+          body,
+        })
         await response.body.text()
-        if (response.statusCode === 200) answered.push({id: response.headers['x-router-request-id'], at: performance.now()})
+        if (response.statusCode === 200)
+          answered.push({id: response.headers['x-router-request-id'], at: performance.now()})
       } catch {
         return
       }

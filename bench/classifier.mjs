@@ -80,7 +80,13 @@ const results = Object.fromEntries(Object.entries(CASES).map(([label, body]) => 
 const allocations = JSON.parse(
   execFileSync(
     process.execPath,
-    ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', fileURLToPath(import.meta.url), '--allocations-only'],
+    [
+      '--expose-gc',
+      '--min-semi-space-size=64',
+      '--max-semi-space-size=64',
+      fileURLToPath(import.meta.url),
+      '--allocations-only',
+    ],
     {env: {...process.env, CLASSIFIER_MODULE: distUrl}, encoding: 'utf8'},
   ),
 )
@@ -92,7 +98,10 @@ if (json) {
   // Wall-clock percentiles include time the process spends descheduled: on a busy machine, read them with the load.
   const us = (value) => `${value.toFixed(1)} µs`.padStart(10)
   console.log(
-    `classifyRequest, ${iterations} iterations each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`,
+    `classifyRequest, ${iterations} iterations each; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${os.cpus().length} CPUs`,
   )
   for (const [label, r] of Object.entries(results)) {
     console.log(

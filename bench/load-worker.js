@@ -103,9 +103,17 @@ function percentiles(values) {
 async function runSequential() {
   const clients = job.targets.map((target) => {
     const url = new URL(target.url)
-    return {target: {...target, path: url.pathname}, client: new Client(url.origin, {pipelining: 1}), totals: [], firsts: [], errors: 0, lastError: null}
+    return {
+      target: {...target, path: url.pathname},
+      client: new Client(url.origin, {pipelining: 1}),
+      totals: [],
+      firsts: [],
+      errors: 0,
+      lastError: null,
+    }
   })
-  for (const entry of clients) for (let i = 0; i < job.warmup; i++) await once(entry.client, entry.target).catch(() => undefined)
+  for (const entry of clients)
+    for (let i = 0; i < job.warmup; i++) await once(entry.client, entry.target).catch(() => undefined)
   emit({event: 'started', at: Number(process.hrtime.bigint() / 1000n)})
   const perBlock = Math.ceil(job.requests / job.blocks)
   for (let block = 0; block < job.blocks; block++) {

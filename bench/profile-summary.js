@@ -106,7 +106,7 @@ export function formatSummary(summary, {top = 25, requests} = {}) {
   for (const entry of summary.self.slice(0, top)) lines.push(row(entry))
   lines.push('', 'self time by package or source file:')
   for (const entry of summary.areas.slice(0, 20)) lines.push(row(entry))
-  lines.push('', 'inclusive time of the project\'s own functions:')
+  lines.push('', "inclusive time of the project's own functions:")
   for (const entry of summary.inclusive.slice(0, top)) lines.push(row(entry))
   return lines.join('\n')
 }
@@ -122,7 +122,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     },
   })
   if (positionals.length !== 1) {
-    process.stderr.write('usage: node bench/profile-summary.js FILE.cpuprofile [--top N] [--requests N] [--window FROM_US:TO_US] [--json]\n')
+    process.stderr.write(
+      'usage: node bench/profile-summary.js FILE.cpuprofile [--top N] [--requests N] [--window FROM_US:TO_US] [--json]\n',
+    )
     process.exit(2)
   }
   const profile = JSON.parse(readFileSync(positionals[0], 'utf8'))
@@ -130,8 +132,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const summary = summarizeProfile(profile, {windows})
   const top = Number(values.top)
   if (values.json) {
-    process.stdout.write(JSON.stringify({...summary, self: summary.self.slice(0, top), inclusive: summary.inclusive.slice(0, top)}, null, 2) + '\n')
+    process.stdout.write(
+      JSON.stringify(
+        {...summary, self: summary.self.slice(0, top), inclusive: summary.inclusive.slice(0, top)},
+        null,
+        2,
+      ) + '\n',
+    )
   } else {
-    process.stdout.write(formatSummary(summary, {top, requests: values.requests ? Number(values.requests) : undefined}) + '\n')
+    process.stdout.write(
+      formatSummary(summary, {top, requests: values.requests ? Number(values.requests) : undefined}) + '\n',
+    )
   }
 }

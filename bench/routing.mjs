@@ -38,7 +38,10 @@ function chat2kb() {
     temperature: 0.2,
     stream: true,
     messages: [
-      {role: 'system', content: 'You are a senior engineer. Answer precisely, with short code examples where they help.'},
+      {
+        role: 'system',
+        content: 'You are a senior engineer. Answer precisely, with short code examples where they help.',
+      },
       {role: 'user', content: 'We have a Node service that reads orders from a queue and writes them to Postgres.'},
       {role: 'assistant', content: 'Understood. What problem are you seeing with the current setup?'},
       {
@@ -59,7 +62,8 @@ function chat2kb() {
 
 /** A 100 KB request: a long pasted report and one question about it. */
 function doc100kb() {
-  const question = '\n\nBased on the report above, list the three biggest operational risks and suggest one mitigation for each.'
+  const question =
+    '\n\nBased on the report above, list the three biggest operational risks and suggest one mitigation for each.'
   const body = {
     model: 'auto',
     messages: [
@@ -126,7 +130,9 @@ function renew(request, template) {
   let n = 0
   return () => {
     n++
-    request.body = JSON.parse(JSON.stringify({...template, messages: template.messages.map((m) => ({...m, content: `${m.content} ${n}`}))}))
+    request.body = JSON.parse(
+      JSON.stringify({...template, messages: template.messages.map((m) => ({...m, content: `${m.content} ${n}`}))}),
+    )
   }
 }
 
@@ -140,13 +146,18 @@ for (const [name, {body, iterations, warmup}] of Object.entries(cases)) {
   parts[name] = {
     bytes: JSON.stringify(body).length,
     classify: measure(() => classifyRequest(body, 'chat.completions'), iterations, warmup, clearClassifierCache),
-    selection: measure(() => decideRoute(request, config, {profile, classify: () => classification}), iterations, warmup),
+    selection: measure(
+      () => decideRoute(request, config, {profile, classify: () => classification}),
+      iterations,
+      warmup,
+    ),
     decision: `${decision.task}/${decision.complexity} → ${decision.selected_model} (${decision.candidates.length} candidates)`,
   }
 }
 // Both requests are cold: the classifier's cache is emptied before each decision (outside the timing), so every
 // decision above read every text.
-if (classifierCacheStats().texts !== 0) throw new Error('the 2 KB and 100 KB decisions were served from the classifier cache')
+if (classifierCacheStats().texts !== 0)
+  throw new Error('the 2 KB and 100 KB decisions were served from the classifier cache')
 
 // A new turn of a known conversation: the system prompt and the earlier turns were read at the turns before and are
 // in the classifier's cache; the last user turn is read (it is never looked up, see `readText` in classifier.ts).
@@ -158,7 +169,12 @@ const history = {
   bytes: JSON.stringify(agent.body).length,
   messages: agent.body.messages.length,
   cold: measure(() => decideRoute(agent, config, {profile}), agentIterations, 500, renew(agent, agentTurn())),
-  history: measure(() => decideRoute(agent, config, {profile}), agentIterations, 500, () => (agent.body = agentBody)),
+  history: measure(
+    () => decideRoute(agent, config, {profile}),
+    agentIterations,
+    500,
+    () => (agent.body = agentBody),
+  ),
   cached_texts: classifierCacheStats().texts,
   decision: `${agentDecision.task}/${agentDecision.complexity} → ${agentDecision.selected_model}`,
 }

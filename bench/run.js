@@ -23,7 +23,16 @@ import {formatSummary, summarizeProfile} from './profile-summary.js'
 import {HAS_PROC, meterFor, sampleRss} from './lib/procfs.js'
 import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js'
 import {APIS, chatBody, CONVERSATIONS, conversation, messagesApiBody, messagesBytes} from './lib/requests.js'
-import {killAll, MODEL_KEY, ROOT, startBaseline, startGateway, startUpstream, UPSTREAM_KEY, UPSTREAM_MODEL} from './lib/services.js'
+import {
+  killAll,
+  MODEL_KEY,
+  ROOT,
+  startBaseline,
+  startGateway,
+  startUpstream,
+  UPSTREAM_KEY,
+  UPSTREAM_MODEL,
+} from './lib/services.js'
 import {linearFit, mean, quantile, round} from './lib/stats.js'
 import {runWorker} from './lib/worker.js'
 
@@ -139,7 +148,8 @@ function parseFlags(argv) {
     throw new UsageError(`--conversation must be ${CONVERSATIONS.join(' or ')}, got "${values.conversation}".`)
   }
   const soak = values.soak === undefined ? null : parseDuration(values.soak, '--soak')
-  if (soak && values.baseline) throw new UsageError('--baseline measures beside the standard runs; it does not apply to --soak.')
+  if (soak && values.baseline)
+    throw new UsageError('--baseline measures beside the standard runs; it does not apply to --soak.')
   return {
     help: values.help,
     duration: parseDuration(values.duration, '--duration'),
@@ -176,7 +186,9 @@ function monotonicUs() {
 
 /** The body of one request to `target`: a chat completion, or for `api: 'messages'` an Anthropic Messages request. */
 function bodyFor(target, stream, messages) {
-  return target.api === 'messages' ? messagesApiBody(target.model, stream, messages) : chatBody(target.model, stream, messages)
+  return target.api === 'messages'
+    ? messagesApiBody(target.model, stream, messages)
+    : chatBody(target.model, stream, messages)
 }
 
 /** One request through undici, for the checks before the load. */
@@ -194,19 +206,26 @@ async function checkSetup(targets, messages) {
   for (const [name, target] of Object.entries(targets)) {
     const anthropic = target.api === 'messages'
     const whole = await fetchText(target.url, target.headers, bodyFor(target, false, messages))
-    if (whole.status !== 200) throw new Error(`${name}: non-streaming request answered ${whole.status}: ${whole.text.slice(0, 300)}`)
+    if (whole.status !== 200)
+      throw new Error(`${name}: non-streaming request answered ${whole.status}: ${whole.text.slice(0, 300)}`)
     const parsed = JSON.parse(whole.text)
     if (anthropic ? !Array.isArray(parsed.content) : !Array.isArray(parsed.choices)) {
       throw new Error(`${name}: the answer has no ${anthropic ? 'content' : 'choices'}: ${whole.text.slice(0, 300)}`)
     }
     const streamed = await fetchText(target.url, target.headers, bodyFor(target, true, messages))
-    if (streamed.status !== 200) throw new Error(`${name}: streaming request answered ${streamed.status}: ${streamed.text.slice(0, 300)}`)
+    if (streamed.status !== 200)
+      throw new Error(`${name}: streaming request answered ${streamed.status}: ${streamed.text.slice(0, 300)}`)
     const end = anthropic ? 'data: {"type":"message_stop"}' : 'data: [DONE]'
     if (!streamed.text.trimEnd().endsWith(end)) throw new Error(`${name}: the stream did not end with ${end}`)
     const events = streamed.text.split('\n\n').filter((frame) => /^(event: [^\n]*\n)?data: \{/.test(frame)).length
-    info[name] = {json_bytes: Buffer.byteLength(whole.text), stream_bytes: Buffer.byteLength(streamed.text), stream_events: events}
+    info[name] = {
+      json_bytes: Buffer.byteLength(whole.text),
+      stream_bytes: Buffer.byteLength(streamed.text),
+      stream_events: events,
+    }
     if (name === 'gateway') {
-      if (whole.headers['x-router-model'] !== MODEL_KEY) throw new Error(`gateway: routed to ${whole.headers['x-router-model']}, expected ${MODEL_KEY}`)
+      if (whole.headers['x-router-model'] !== MODEL_KEY)
+        throw new Error(`gateway: routed to ${whole.headers['x-router-model']}, expected ${MODEL_KEY}`)
       if (typeof parsed._router !== 'object') throw new Error('gateway: the answer has no _router object')
       info.gateway.task = parsed._router.task
       info.gateway.complexity = parsed._router.complexity
@@ -234,14 +253,28 @@ class Bench {
     this.windowRequests = 0
     const json = {'content-type': 'application/json'}
     this.targets = {
-      direct: {url: `${upstream.url}/v1/chat/completions`, headers: {...json, authorization: `Bearer ${UPSTREAM_KEY}`}, model: UPSTREAM_MODEL},
+      direct: {
+        url: `${upstream.url}/v1/chat/completions`,
+        headers: {...json, authorization: `Bearer ${UPSTREAM_KEY}`},
+        model: UPSTREAM_MODEL,
+      },
       gateway:
         flags.api === 'messages'
-          ? {url: `${gateway.url}/v1/messages`, headers: {...json, authorization: 'Bearer sk-bench-client'}, model: 'auto', api: 'messages'}
-          : {url: `${gateway.url}/v1/chat/completions`, headers: {...json, authorization: 'Bearer sk-bench-client'}, model: 'auto'},
+          ? {
+              url: `${gateway.url}/v1/messages`,
+              headers: {...json, authorization: 'Bearer sk-bench-client'},
+              model: 'auto',
+              api: 'messages',
+            }
+          : {
+              url: `${gateway.url}/v1/chat/completions`,
+              headers: {...json, authorization: 'Bearer sk-bench-client'},
+              model: 'auto',
+            },
     }
     // It does not route: it gets the upstream's model id, as the direct requests do.
-    if (baseline) this.targets.baseline = {url: `${baseline.url}/v1/chat/completions`, headers: json, model: UPSTREAM_MODEL}
+    if (baseline)
+      this.targets.baseline = {url: `${baseline.url}/v1/chat/completions`, headers: json, model: UPSTREAM_MODEL}
   }
 
   /**
@@ -281,7 +314,15 @@ class Bench {
 
   autocannonJob(target, mode, duration, extra = {}) {
     const t = this.targets[target]
-    return {mode: 'autocannon', url: t.url, headers: t.headers, body: bodyFor(t, mode === 'stream', this.messages), connections: this.flags.connections, duration, ...extra}
+    return {
+      mode: 'autocannon',
+      url: t.url,
+      headers: t.headers,
+      body: bodyFor(t, mode === 'stream', this.messages),
+      connections: this.flags.connections,
+      duration,
+      ...extra,
+    }
   }
 
   /** CPU time of the gateway (and of the upstream, where /proc allows, and of the baseline proxy) now. */
@@ -304,7 +345,9 @@ class Bench {
     this.assertAlive()
     const bad = result.errors + result.timeouts + result.non_2xx
     if (bad > 0) {
-      this.failures.push(`${label}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non_2xx} non-2xx answers out of ${result.requests}`)
+      this.failures.push(
+        `${label}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non_2xx} non-2xx answers out of ${result.requests}`,
+      )
     }
     if (result.requests === 0) this.failures.push(`${label}: no request completed`)
     if (target === 'gateway' && label.startsWith('measure')) {
@@ -382,7 +425,9 @@ async function runStandard(bench) {
     const runs = {direct: [], gateway: [], baseline: []}
     for (let round = 1; round <= flags.rounds; round++) {
       for (const target of loadTargets) {
-        log(`measure: ${mode} ${target}, round ${round}/${flags.rounds}, ${flags.duration} s, ${flags.connections} connections`)
+        log(
+          `measure: ${mode} ${target}, round ${round}/${flags.rounds}, ${flags.duration} s, ${flags.connections} connections`,
+        )
         runs[target].push(await bench.load(target, mode, flags.duration, `measure ${mode} ${target} round ${round}`))
       }
     }
@@ -404,9 +449,12 @@ async function runStandard(bench) {
       }
     })
     let before
-    const sequential = await runWorker({mode: 'sequential', targets, requests: flags.sequential, warmup: 200, blocks: 10}, async () => {
-      before = await bench.cpu()
-    })
+    const sequential = await runWorker(
+      {mode: 'sequential', targets, requests: flags.sequential, warmup: 200, blocks: 10},
+      async () => {
+        before = await bench.cpu()
+      },
+    )
     const end = await bench.cpu()
     const cpu = cpuDelta(before, end)
     bench.assertAlive()
@@ -414,7 +462,8 @@ async function runStandard(bench) {
     bench.windowRequests += sequential.targets.gateway.requests
     const {direct, gateway, baseline} = sequential.targets
     for (const [name, figures] of Object.entries(sequential.targets)) {
-      if (figures.errors > 0) bench.failures.push(`one connection ${mode} ${name}: ${figures.errors} failed requests (${figures.last_error})`)
+      if (figures.errors > 0)
+        bench.failures.push(`one connection ${mode} ${name}: ${figures.errors} failed requests (${figures.last_error})`)
     }
     out.one_connection[mode] = {
       direct,
@@ -453,7 +502,10 @@ async function runStandard(bench) {
     peak_samples: samples.length,
     idle_cpu_us_per_s: idleCpuPerSecond,
     baseline: baselineSamples
-      ? {rss_start_mb: bench.baselineRssStart / MB, rss_peak_mb: Math.max(...baselineSamples.map(([, bytes]) => bytes)) / MB}
+      ? {
+          rss_start_mb: bench.baselineRssStart / MB,
+          rss_peak_mb: Math.max(...baselineSamples.map(([, bytes]) => bytes)) / MB,
+        }
       : null,
   }
   return out
@@ -472,7 +524,13 @@ function addedOver(direct, target, mode, cpuUs) {
 
 /** The sum of `key` over the runs divided by their requests. */
 function perRequest(list, key) {
-  return list.reduce((sum, r) => sum + r[key], 0) / Math.max(1, list.reduce((sum, r) => sum + r.requests, 0))
+  return (
+    list.reduce((sum, r) => sum + r[key], 0) /
+    Math.max(
+      1,
+      list.reduce((sum, r) => sum + r.requests, 0),
+    )
+  )
 }
 
 /** Averages of the rounds of one mode, and the gateway's cost against the direct runs. */
@@ -525,7 +583,9 @@ async function runRouting(failures) {
       let stderr = ''
       child.stdout.on('data', (chunk) => (stdout += chunk))
       child.stderr.on('data', (chunk) => (stderr += chunk))
-      child.on('close', (code) => (code === 0 ? resolvePromise(stdout) : reject(new Error(`exit ${code}: ${stderr.trim().slice(-500)}`))))
+      child.on('close', (code) =>
+        code === 0 ? resolvePromise(stdout) : reject(new Error(`exit ${code}: ${stderr.trim().slice(-500)}`)),
+      )
     })
     return JSON.parse(text.trim().split('\n').at(-1))
   } catch (error) {
@@ -541,7 +601,9 @@ async function runSoak(bench) {
   await sleep(IDLE_WAIT_S * 1000)
   const rssIdle = await bench.gatewayMeter.rss()
   const t = bench.targets.gateway
-  log(`soak: ${flags.soak} s at ${flags.rate} requests/s over ${flags.connections} connections, non-streaming and streaming alternating`)
+  log(
+    `soak: ${flags.soak} s at ${flags.rate} requests/s over ${flags.connections} connections, non-streaming and streaming alternating`,
+  )
   const sampler = sampleRss(() => bench.gatewayMeter.rss(), 5000)
   const run = await bench.load('gateway', 'json', flags.soak, 'soak', {
     overallRate: flags.rate,
@@ -555,7 +617,17 @@ async function runSoak(bench) {
   const fit = linearFit(steady)
   // Median of the first and of the second half of the samples after the ramp: growth that a GC sawtooth cannot fake.
   const half = Math.floor(steady.length / 2)
-  const growth = half > 0 ? quantile(steady.slice(half).map(([, mb]) => mb), 0.5) - quantile(steady.slice(0, half).map(([, mb]) => mb), 0.5) : null
+  const growth =
+    half > 0
+      ? quantile(
+          steady.slice(half).map(([, mb]) => mb),
+          0.5,
+        ) -
+        quantile(
+          steady.slice(0, half).map(([, mb]) => mb),
+          0.5,
+        )
+      : null
   let rssAfter = null
   if (!flags.skipIdleWait) {
     log(`waiting ${AFTER_LOAD_WAIT_S} s after the load`)
@@ -629,7 +701,8 @@ function figuresOf(results) {
 /** `json 3348 → 1779 → 765 → 654 µs (steady)`: the gateway's CPU per request over the warm-up steps. */
 function printWarmup(warmup) {
   const parts = Object.entries(warmup ?? {}).map(
-    ([mode, w]) => `${mode} ${w.cpu_us_per_request.map((v) => Math.round(v)).join(' → ')} µs${w.steady ? ' (steady)' : ' (NOT steady: figures below are pessimistic)'}`,
+    ([mode, w]) =>
+      `${mode} ${w.cpu_us_per_request.map((v) => Math.round(v)).join(' → ')} µs${w.steady ? ' (steady)' : ' (NOT steady: figures below are pessimistic)'}`,
   )
   if (parts.length > 0) print(`\nwarm-up, gateway CPU per request at each step: ${parts.join('; ')}`)
 }
@@ -637,13 +710,18 @@ function printWarmup(warmup) {
 function printStandard(results, checks) {
   const {settings, modes, one_connection: one, memory, routing} = results
   printWarmup(results.warmup)
-  const names = {json: 'non-streaming chat', stream: `streaming chat (${results.setup.direct.stream_events} data events)`}
+  const names = {
+    json: 'non-streaming chat',
+    stream: `streaming chat (${results.setup.direct.stream_events} data events)`,
+  }
   for (const mode of settings.modes) {
     const m = modes[mode]
     const b = m.baseline
     // With --baseline, a last column: the minimal proxy's figures (its own CPU in the CPU row).
     const extra = (cell) => (b ? [cell(b)] : [])
-    print(`\n${names[mode]}, ${settings.connections} connections, ${settings.duration_s} s × ${settings.rounds} rounds (mean of rounds)`)
+    print(
+      `\n${names[mode]}, ${settings.connections} connections, ${settings.duration_s} s × ${settings.rounds} rounds (mean of rounds)`,
+    )
     print(
       table([
         ['', 'direct', 'gateway', 'gateway − direct', 'target', ...extra(() => 'minimal proxy')],
@@ -655,8 +733,22 @@ function printStandard(results, checks) {
           verdict(checks, `${mode}_rps_ratio`),
           ...extra((x) => `${int(x.rps)} (${num(100 * x.rps_ratio, 1)} %)`),
         ],
-        ['latency p50', num(m.direct.latency_ms.p50, 1, 'ms'), num(m.gateway.latency_ms.p50, 1, 'ms'), signed(m.added_p50_ms, 1, 'ms'), '', ...extra((x) => num(x.latency_ms.p50, 1, 'ms'))],
-        ['latency p99', num(m.direct.latency_ms.p99, 1, 'ms'), num(m.gateway.latency_ms.p99, 1, 'ms'), signed(m.added_p99_ms, 1, 'ms'), '', ...extra((x) => num(x.latency_ms.p99, 1, 'ms'))],
+        [
+          'latency p50',
+          num(m.direct.latency_ms.p50, 1, 'ms'),
+          num(m.gateway.latency_ms.p50, 1, 'ms'),
+          signed(m.added_p50_ms, 1, 'ms'),
+          '',
+          ...extra((x) => num(x.latency_ms.p50, 1, 'ms')),
+        ],
+        [
+          'latency p99',
+          num(m.direct.latency_ms.p99, 1, 'ms'),
+          num(m.gateway.latency_ms.p99, 1, 'ms'),
+          signed(m.added_p99_ms, 1, 'ms'),
+          '',
+          ...extra((x) => num(x.latency_ms.p99, 1, 'ms')),
+        ],
         [
           'gateway CPU / request',
           '',
@@ -677,29 +769,86 @@ function printStandard(results, checks) {
     )
   }
   print(`\none connection, ${settings.sequential} sequential requests per target (high-resolution timing)`)
-  const rows = [['', 'direct p50', 'gateway p50', 'added p50', 'direct p99', 'gateway p99', 'added p99', 'gateway CPU/req', 'target']]
+  const rows = [
+    [
+      '',
+      'direct p50',
+      'gateway p50',
+      'added p50',
+      'direct p99',
+      'gateway p99',
+      'added p99',
+      'gateway CPU/req',
+      'target',
+    ],
+  ]
   if (one.json) {
     const o = one.json
-    rows.push(['non-streaming, whole answer', num(o.direct.latency_ms.p50, 3, 'ms'), num(o.gateway.latency_ms.p50, 3, 'ms'), signed(o.added_p50_ms, 3, 'ms'), num(o.direct.latency_ms.p99, 3, 'ms'), num(o.gateway.latency_ms.p99, 3, 'ms'), signed(o.added_p99_ms, 3, 'ms'), num(o.cpu_us_per_request, 0, 'µs'), verdict(checks, 'added_p50_one_connection_ms')])
+    rows.push([
+      'non-streaming, whole answer',
+      num(o.direct.latency_ms.p50, 3, 'ms'),
+      num(o.gateway.latency_ms.p50, 3, 'ms'),
+      signed(o.added_p50_ms, 3, 'ms'),
+      num(o.direct.latency_ms.p99, 3, 'ms'),
+      num(o.gateway.latency_ms.p99, 3, 'ms'),
+      signed(o.added_p99_ms, 3, 'ms'),
+      num(o.cpu_us_per_request, 0, 'µs'),
+      verdict(checks, 'added_p50_one_connection_ms'),
+    ])
   }
   if (one.stream) {
     const o = one.stream
-    rows.push(['streaming, first data: chunk', num(o.direct.first_data_ms.p50, 3, 'ms'), num(o.gateway.first_data_ms.p50, 3, 'ms'), signed(o.added_first_data_p50_ms, 3, 'ms'), num(o.direct.first_data_ms.p99, 3, 'ms'), num(o.gateway.first_data_ms.p99, 3, 'ms'), signed(o.added_first_data_p99_ms, 3, 'ms'), '', verdict(checks, 'added_first_chunk_ms')])
-    rows.push(['streaming, whole stream', num(o.direct.latency_ms.p50, 3, 'ms'), num(o.gateway.latency_ms.p50, 3, 'ms'), signed(o.added_p50_ms, 3, 'ms'), num(o.direct.latency_ms.p99, 3, 'ms'), num(o.gateway.latency_ms.p99, 3, 'ms'), signed(o.added_p99_ms, 3, 'ms'), num(o.cpu_us_per_request, 0, 'µs'), ''])
+    rows.push([
+      'streaming, first data: chunk',
+      num(o.direct.first_data_ms.p50, 3, 'ms'),
+      num(o.gateway.first_data_ms.p50, 3, 'ms'),
+      signed(o.added_first_data_p50_ms, 3, 'ms'),
+      num(o.direct.first_data_ms.p99, 3, 'ms'),
+      num(o.gateway.first_data_ms.p99, 3, 'ms'),
+      signed(o.added_first_data_p99_ms, 3, 'ms'),
+      '',
+      verdict(checks, 'added_first_chunk_ms'),
+    ])
+    rows.push([
+      'streaming, whole stream',
+      num(o.direct.latency_ms.p50, 3, 'ms'),
+      num(o.gateway.latency_ms.p50, 3, 'ms'),
+      signed(o.added_p50_ms, 3, 'ms'),
+      num(o.direct.latency_ms.p99, 3, 'ms'),
+      num(o.gateway.latency_ms.p99, 3, 'ms'),
+      signed(o.added_p99_ms, 3, 'ms'),
+      num(o.cpu_us_per_request, 0, 'µs'),
+      '',
+    ])
   }
   // With --baseline, the minimal proxy's rows: its figures stand in the gateway's columns.
-  for (const [mode, label] of [['json', 'minimal proxy: whole answer'], ['stream', 'minimal proxy: first data: chunk']]) {
+  for (const [mode, label] of [
+    ['json', 'minimal proxy: whole answer'],
+    ['stream', 'minimal proxy: first data: chunk'],
+  ]) {
     const o = one[mode]
     const x = o?.baseline
     if (!x) continue
     const first = mode === 'stream'
     const p = (figures, q) => num((first ? figures.first_data_ms : figures.latency_ms)[q], 3, 'ms')
-    rows.push([label, p(o.direct, 'p50'), p(x, 'p50'), signed(first ? x.added_first_data_p50_ms : x.added_p50_ms, 3, 'ms'), p(o.direct, 'p99'), p(x, 'p99'), first ? '' : signed(x.added_p99_ms, 3, 'ms'), num(x.cpu_us_per_request, 0, 'µs'), ''])
+    rows.push([
+      label,
+      p(o.direct, 'p50'),
+      p(x, 'p50'),
+      signed(first ? x.added_first_data_p50_ms : x.added_p50_ms, 3, 'ms'),
+      p(o.direct, 'p99'),
+      p(x, 'p99'),
+      first ? '' : signed(x.added_p99_ms, 3, 'ms'),
+      num(x.cpu_us_per_request, 0, 'µs'),
+      '',
+    ])
   }
   print(table(rows))
   printMemory(memory, checks)
   if (settings.baseline) {
-    print('\nminimal proxy: bench/lib/baseline-proxy.js, the same Fastify, undici and Node with no routing, audit log or metrics (the floor of the stack)')
+    print(
+      '\nminimal proxy: bench/lib/baseline-proxy.js, the same Fastify, undici and Node with no routing, audit log or metrics (the floor of the stack)',
+    )
   }
   if (routing?.routing) {
     print('\nrouting decision (decideRoute: classification + selection), bench/routing.mjs')
@@ -714,8 +863,18 @@ function printStandard(results, checks) {
         ]),
         ...(routing.routing_history
           ? [
-              ["coding agent's turn, cold", num(routing.routing_history.cold.median_us, 1, 'µs'), num(routing.routing_history.cold.p99_us, 1, 'µs'), ''],
-              ['  history read at the turns before', num(routing.routing_history.history.median_us, 1, 'µs'), num(routing.routing_history.history.p99_us, 1, 'µs'), ''],
+              [
+                "coding agent's turn, cold",
+                num(routing.routing_history.cold.median_us, 1, 'µs'),
+                num(routing.routing_history.cold.p99_us, 1, 'µs'),
+                '',
+              ],
+              [
+                '  history read at the turns before',
+                num(routing.routing_history.history.median_us, 1, 'µs'),
+                num(routing.routing_history.history.p99_us, 1, 'µs'),
+                '',
+              ],
             ]
           : []),
       ]),
@@ -728,7 +887,12 @@ function printMemory(memory, checks) {
   print(
     table([
       ['after start', num(memory.rss_start_mb, 1, 'MB'), '', ''],
-      ['idle after warm-up', num(memory.rss_idle_mb, 1, 'MB'), verdict(checks, 'rss_idle_mb'), heapNote(memory.heap_idle)],
+      [
+        'idle after warm-up',
+        num(memory.rss_idle_mb, 1, 'MB'),
+        verdict(checks, 'rss_idle_mb'),
+        heapNote(memory.heap_idle),
+      ],
       ['peak under load', num(memory.rss_peak_mb, 1, 'MB'), verdict(checks, 'rss_peak_mb'), ''],
       [
         `${AFTER_LOAD_WAIT_S} s after the load`,
@@ -749,21 +913,28 @@ function printMemory(memory, checks) {
 /** `heap 28 MB (young 1 MB), 2 compactions so far` from `Bench.heapState()`. */
 function heapNote(heap) {
   if (!heap || heap.heap_mb === null) return ''
-  const compactions = heap.compactions === null ? '' : `, ${heap.compactions} compaction${heap.compactions === 1 ? '' : 's'} so far`
+  const compactions =
+    heap.compactions === null ? '' : `, ${heap.compactions} compaction${heap.compactions === 1 ? '' : 's'} so far`
   return `heap ${Math.round(heap.heap_mb)} MB (young ${Math.round(heap.young_generation_mb ?? 0)} MB)${compactions}`
 }
 
 function printSoak(results, checks) {
   const {soak, memory} = results
   printWarmup(results.warmup)
-  print(`\nsoak: ${soak.duration_s} s at ${soak.rate} requests/s target, ${soak.connections} connections, non-streaming and streaming alternating`)
+  print(
+    `\nsoak: ${soak.duration_s} s at ${soak.rate} requests/s target, ${soak.connections} connections, non-streaming and streaming alternating`,
+  )
   print(
     table([
       ['requests', int(soak.requests), `${int(soak.rps)} /s`],
       ['errors (incl. timeouts, non-2xx)', int(soak.errors), verdict(checks, 'soak_errors')],
       ['latency p50 / p99', `${num(soak.latency_ms.p50, 1)} / ${num(soak.latency_ms.p99, 1)} ms`, ''],
       ['gateway CPU / request', num(soak.cpu_us_per_request, 0, 'µs'), ''],
-      ['RSS first / max / last sample', `${num(soak.rss_first_mb, 1)} / ${num(soak.rss_max_mb, 1)} / ${num(soak.rss_last_mb, 1)} MB`, ''],
+      [
+        'RSS first / max / last sample',
+        `${num(soak.rss_first_mb, 1)} / ${num(soak.rss_max_mb, 1)} / ${num(soak.rss_last_mb, 1)} MB`,
+        '',
+      ],
       [
         `RSS trend after ${Math.round(soak.trend_from_s)} s (linear fit)`,
         `${signed(soak.rss_slope_mb_per_min, 3, 'MB/min')} (r² ${num(soak.rss_fit_r2, 2)})`,
@@ -826,7 +997,10 @@ async function main() {
     return 2
   }
   const startedAt = new Date()
-  const stamp = startedAt.toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')
+  const stamp = startedAt
+    .toISOString()
+    .replaceAll(':', '-')
+    .replace(/\.\d+Z$/, 'Z')
   const outPath = resolve(flags.out ?? join(ROOT, 'bench', 'results', `${stamp}.json`))
   const dir = await mkdtemp(join(tmpdir(), 'router-bench-'))
   const profileDir = join(dir, 'profile')
@@ -858,7 +1032,9 @@ async function main() {
   }
   const m = results.machine
   print(`Open-LLM Router gateway benchmark: ${m.cpus} × ${m.cpu_model}, ${m.platform}, Node ${m.node}`)
-  print(`load average before the run: ${m.load_average_before.join(' ')}${m.load_average_before[0] > m.cpus * 0.5 ? '  (the machine is busy: expect noisy figures)' : ''}`)
+  print(
+    `load average before the run: ${m.load_average_before.join(' ')}${m.load_average_before[0] > m.cpus * 0.5 ? '  (the machine is busy: expect noisy figures)' : ''}`,
+  )
 
   if (flags.redis) {
     const {runSharedStateBench} = await import('./shared-state.mjs')
@@ -874,7 +1050,9 @@ async function main() {
   }
   if (flags.nodeOptions.length > 0) print(`gateway Node options: ${flags.nodeOptions.join(' ')}`)
   if (flags.api === 'messages') {
-    print("api: Anthropic's Messages API through the gateway (POST /v1/messages, translated to chat completions for the upstream); straight to the upstream, chat completions")
+    print(
+      "api: Anthropic's Messages API through the gateway (POST /v1/messages, translated to chat completions for the upstream); straight to the upstream, chat completions",
+    )
   }
   if (flags.documentKb > 0 || flags.conversation !== 'chat') {
     const kind = flags.conversation === 'agent' ? "a coding agent's turn" : 'a chat'
@@ -898,7 +1076,9 @@ async function main() {
     upstream = await startUpstream()
     const nodeArgs = [...flags.nodeOptions, ...(flags.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])]
     gateway = await startGateway({dir, upstreamUrl: upstream.url, nodeArgs})
-    log(`upstream ${upstream.url} (pid ${upstream.pid}), gateway ${gateway.url} (pid ${gateway.pid}), audit log ${gateway.auditPath}`)
+    log(
+      `upstream ${upstream.url} (pid ${upstream.pid}), gateway ${gateway.url} (pid ${gateway.pid}), audit log ${gateway.auditPath}`,
+    )
     if (flags.baseline) {
       baseline = await startBaseline({upstreamUrl: upstream.url})
       log(`baseline proxy ${baseline.url} (pid ${baseline.pid})`)
@@ -919,10 +1099,14 @@ async function main() {
     if (!service) continue
     const alreadyDead = service.unexpectedExit !== null
     const code = await service.stop()
-    if (!alreadyDead && code !== 0) failures.push(`${service.name} exited with code ${code} when asked to stop\n${service.stderr.trim().slice(-2000)}`)
+    if (!alreadyDead && code !== 0)
+      failures.push(
+        `${service.name} exited with code ${code} when asked to stop\n${service.stderr.trim().slice(-2000)}`,
+      )
   }
   if (gateway) results.audit_log = await auditLogSize(gateway.auditPath)
-  if (gateway && results.audit_log.bytes === 0 && !fatal) failures.push('the gateway wrote no audit log: it must be on while measuring')
+  if (gateway && results.audit_log.bytes === 0 && !fatal)
+    failures.push('the gateway wrote no audit log: it must be on while measuring')
   if (flags.profile && gateway) {
     const file = (await readdir(profileDir).catch(() => [])).find((name) => name.endsWith('.cpuprofile'))
     if (file) {
@@ -956,7 +1140,9 @@ async function main() {
   if (results.soak) printSoak(results, results.targets)
   else if (results.modes && results.memory) printStandard(results, results.targets)
   if (results.profile_text) {
-    print(`\ngateway CPU profile over the measured gateway runs (${results.profile.path}; figures above include the profiler's overhead)`)
+    print(
+      `\ngateway CPU profile over the measured gateway runs (${results.profile.path}; figures above include the profiler's overhead)`,
+    )
     print(results.profile_text)
   }
   if (results.targets.length > 0) {

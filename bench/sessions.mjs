@@ -47,9 +47,15 @@ function profileYaml(name, urls, session = null) {
 
 /** The profile's strongest chat model: the highest quality among the models its routes name (the dearer on a tie). */
 function strongestModel(name) {
-  const {config} = parseConfig(profileYaml(name, {openai: 'http://127.0.0.1:9', anthropic: 'http://127.0.0.1:9'}), 'bench.profile.yaml', {env: KEYS})
+  const {config} = parseConfig(
+    profileYaml(name, {openai: 'http://127.0.0.1:9', anthropic: 'http://127.0.0.1:9'}),
+    'bench.profile.yaml',
+    {env: KEYS},
+  )
   const routed = new Set(Object.values(config.task_routes).flatMap((route) => Object.values(route ?? {}).flat()))
-  const chat = configuredModelKeys(config).filter((key) => routed.has(key) && !modelInfo(config, key).capability_set.has('embeddings'))
+  const chat = configuredModelKeys(config).filter(
+    (key) => routed.has(key) && !modelInfo(config, key).capability_set.has('embeddings'),
+  )
   const rank = (key) => [modelInfo(config, key).quality, modelInfo(config, key).cost_output_per_1k]
   return chat.sort((a, b) => rank(b)[0] - rank(a)[0] || rank(b)[1] - rank(a)[1])[0]
 }
@@ -64,7 +70,9 @@ const MODES = [
 export async function runSessionsBench(flags, {dir, outPath, print}) {
   const workload = agentWorkload({sessions: flags.sessionCount, seed: flags.sessionSeed})
   const turns = workload.reduce((sum, session) => sum + session.turns.length, 0)
-  const sizes = workload.flatMap((session) => session.turns.map((_, i) => Buffer.byteLength(JSON.stringify(turnBody(session, i)))))
+  const sizes = workload.flatMap((session) =>
+    session.turns.map((_, i) => Buffer.byteLength(JSON.stringify(turnBody(session, i)))),
+  )
   const strongest = strongestModel(flags.routingProfile)
   print(
     `bench --sessions: ${workload.length} agent sessions (seed ${flags.sessionSeed}), ${int(turns)} turns, ${num(mean(sizes) / 1024, 1)} KB per request on average ` +
@@ -77,7 +85,10 @@ export async function runSessionsBench(flags, {dir, outPath, print}) {
   for (const mode of MODES) {
     const started = performance.now()
     const run = await runMode(mode, {flags, dir, workload, strongest, failures})
-    modes[mode.id] = {...figures(run.events, run.answers, run.config), wall_s: round((performance.now() - started) / 1000, 1)}
+    modes[mode.id] = {
+      ...figures(run.events, run.answers, run.config),
+      wall_s: round((performance.now() - started) / 1000, 1),
+    }
     print(`  ${mode.label}: ${int(run.answers.length)} answers in ${modes[mode.id].wall_s} s`)
   }
   const report = summarize(modes)
@@ -86,7 +97,15 @@ export async function runSessionsBench(flags, {dir, outPath, print}) {
     version: 1,
     mode: 'sessions',
     started_at: new Date().toISOString(),
-    settings: {sessions: workload.length, turns, seed: flags.sessionSeed, concurrency: flags.sessionConcurrency, profile: flags.routingProfile, strongest, answer_tokens: ANSWER_TOKENS},
+    settings: {
+      sessions: workload.length,
+      turns,
+      seed: flags.sessionSeed,
+      concurrency: flags.sessionConcurrency,
+      profile: flags.routingProfile,
+      strongest,
+      answer_tokens: ANSWER_TOKENS,
+    },
     modes,
     report,
     session_recognition_us: recognition,
@@ -96,7 +115,12 @@ export async function runSessionsBench(flags, {dir, outPath, print}) {
   await writeFile(outPath, JSON.stringify(results, null, 2) + '\n')
   print(`results: ${outPath}`)
   if (failures.length > 0) {
-    print(`\nFAILED:\n${failures.slice(0, 20).map((f) => `  - ${f}`).join('\n')}`)
+    print(
+      `\nFAILED:\n${failures
+        .slice(0, 20)
+        .map((f) => `  - ${f}`)
+        .join('\n')}`,
+    )
     return 1
   }
   return 0
@@ -109,10 +133,16 @@ async function runMode(mode, {flags, dir, workload, strongest, failures}) {
   const services = []
   const answers = []
   try {
-    const sim = (protocol) => startSimulator(['--protocol', protocol, '--name', protocol, '--chunks', String(ANSWER_TOKENS)])
+    const sim = (protocol) =>
+      startSimulator(['--protocol', protocol, '--name', protocol, '--chunks', String(ANSWER_TOKENS)])
     const [openai, anthropic] = await Promise.all([sim('openai'), sim('anthropic')])
     services.push(openai, anthropic)
-    const gateway = await startGateway({dir: modeDir, config: profileYaml(flags.routingProfile, {openai: openai.url, anthropic: anthropic.url}, mode.session), env: KEYS, name: mode.id})
+    const gateway = await startGateway({
+      dir: modeDir,
+      config: profileYaml(flags.routingProfile, {openai: openai.url, anthropic: anthropic.url}, mode.session),
+      env: KEYS,
+      name: mode.id,
+    })
     services.push(gateway)
     const queue = [...workload]
     const worker = async () => {
@@ -122,15 +152,26 @@ async function runMode(mode, {flags, dir, workload, strongest, failures}) {
           if (mode.id === 'strongest') body.model = strongest
           const response = await request(`${gateway.url}/v1/messages`, {
             method: 'POST',
-            headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-claude-code-session-id': session.id},
+            headers: {
+              'content-type': 'application/json',
+              'anthropic-version': '2023-06-01',
+              'x-claude-code-session-id': session.id,
+            },
             body: JSON.stringify(body),
           })
           const text = await response.body.text()
           if (response.statusCode !== 200) {
-            failures.push(`${mode.id}: ${session.id} turn ${i + 1} answered ${response.statusCode}: ${text.slice(0, 200)}`)
+            failures.push(
+              `${mode.id}: ${session.id} turn ${i + 1} answered ${response.statusCode}: ${text.slice(0, 200)}`,
+            )
             continue
           }
-          answers.push({usage: JSON.parse(text).usage, model: response.headers['x-router-model'], request_id: response.headers['x-router-request-id'], kind: session.turns[i].kind})
+          answers.push({
+            usage: JSON.parse(text).usage,
+            model: response.headers['x-router-model'],
+            request_id: response.headers['x-router-request-id'],
+            kind: session.turns[i].kind,
+          })
         }
       }
     }
@@ -141,7 +182,15 @@ async function runMode(mode, {flags, dir, workload, strongest, failures}) {
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line))
-    return {events, answers, config: parseConfig(profileYaml(flags.routingProfile, {openai: openai.url, anthropic: anthropic.url}, mode.session), 'bench.profile.yaml', {env: KEYS}).config}
+    return {
+      events,
+      answers,
+      config: parseConfig(
+        profileYaml(flags.routingProfile, {openai: openai.url, anthropic: anthropic.url}, mode.session),
+        'bench.profile.yaml',
+        {env: KEYS},
+      ).config,
+    }
   } finally {
     for (const service of services) await service.stop()
   }
@@ -157,7 +206,16 @@ function breakdown(responses, answers, config) {
   const byKind = {}
   const byModel = {}
   const add = (table, key, part) => {
-    const row = (table[key] ??= {turns: 0, cost_usd: 0, input_usd: 0, cache_read_usd: 0, cache_write_usd: 0, output_usd: 0, prompt_tokens: 0, cached_tokens: 0})
+    const row = (table[key] ??= {
+      turns: 0,
+      cost_usd: 0,
+      input_usd: 0,
+      cache_read_usd: 0,
+      cache_write_usd: 0,
+      output_usd: 0,
+      prompt_tokens: 0,
+      cached_tokens: 0,
+    })
     for (const [name, value] of Object.entries(part)) row[name] += value
   }
   for (const e of responses) {
@@ -179,7 +237,14 @@ function breakdown(responses, answers, config) {
     add(byModel, e.model, part)
   }
   const rounded = (table) =>
-    Object.fromEntries(Object.entries(table).map(([key, row]) => [key, Object.fromEntries(Object.entries(row).map(([name, value]) => [name, name.endsWith('_usd') ? round(value, 4) : value]))]))
+    Object.fromEntries(
+      Object.entries(table).map(([key, row]) => [
+        key,
+        Object.fromEntries(
+          Object.entries(row).map(([name, value]) => [name, name.endsWith('_usd') ? round(value, 4) : value]),
+        ),
+      ]),
+    )
   return {by_turn_kind: rounded(byKind), by_model: rounded(byModel)}
 }
 
@@ -196,7 +261,10 @@ function figures(events, answers, config) {
   const seen = answers.reduce(
     (sum, a) => {
       const read = a.usage?.cache_read_input_tokens ?? 0
-      return {prompt: sum.prompt + (a.usage?.input_tokens ?? 0) + read + (a.usage?.cache_creation_input_tokens ?? 0), read: sum.read + read}
+      return {
+        prompt: sum.prompt + (a.usage?.input_tokens ?? 0) + read + (a.usage?.cache_creation_input_tokens ?? 0),
+        read: sum.read + read,
+      }
     },
     {prompt: 0, read: 0},
   )
@@ -215,7 +283,10 @@ function figures(events, answers, config) {
   return {
     requests: decisions.length,
     succeeded: terminals.filter((t) => t.outcome === 'success').length,
-    cost_usd: round(responses.reduce((sum, e) => sum + (e.cost_usd ?? 0), 0), 4),
+    cost_usd: round(
+      responses.reduce((sum, e) => sum + (e.cost_usd ?? 0), 0),
+      4,
+    ),
     unpriced_answers: responses.filter((e) => e.cost_usd == null).length,
     audit_prices_cache: responses.some((e) => 'cache_savings_usd' in e),
     prompt_tokens: prompt,
@@ -227,7 +298,12 @@ function figures(events, answers, config) {
     turn_complexity: count(decisions.map((d) => d.session?.turn_complexity ?? d.complexity)),
     affinity: count(decisions.map((d) => d.session?.affinity ?? 'none')),
     session_switches: switches,
-    decision_ms: {mean: round(mean(ms), 4), p50: round(quantile(ms, 0.5), 4), p90: round(quantile(ms, 0.9), 4), p99: round(quantile(ms, 0.99), 4)},
+    decision_ms: {
+      mean: round(mean(ms), 4),
+      p50: round(quantile(ms, 0.5), 4),
+      p90: round(quantile(ms, 0.9), 4),
+      p99: round(quantile(ms, 0.99), 4),
+    },
     ...breakdown(responses, answers, config),
   }
 }
@@ -260,7 +336,22 @@ function recognitionCost(workload) {
       runs.push([withHeader - withoutHeader, performance.now() - withHeader])
     }
   }
-  return {prefix_hash: round(quantile(runs.map((r) => r[0]), 0.5) * 1000, 1), header: round(quantile(runs.map((r) => r[1]), 0.5) * 1000, 1)}
+  return {
+    prefix_hash: round(
+      quantile(
+        runs.map((r) => r[0]),
+        0.5,
+      ) * 1000,
+      1,
+    ),
+    header: round(
+      quantile(
+        runs.map((r) => r[1]),
+        0.5,
+      ) * 1000,
+      1,
+    ),
+  }
 }
 
 function printReport(print, modes, report, recognition) {
@@ -276,7 +367,10 @@ function printReport(print, modes, report, recognition) {
   print(
     table([
       ['', ...MODES.map((m) => m.label)],
-      row(`estimated cost (audit cost_usd${report.prices_cache ? ', cache priced' : ', cache NOT priced'})`, (m) => `$${num(m.cost_usd, 2)}`),
+      row(
+        `estimated cost (audit cost_usd${report.prices_cache ? ', cache priced' : ', cache NOT priced'})`,
+        (m) => `$${num(m.cost_usd, 2)}`,
+      ),
       row('  share of (a)', (m) => pct(m.cost_usd / modes.strongest.cost_usd)),
       row('prompt tokens read from a cache (audit)', (m) => pct(m.cache_hit_ratio)),
       row('prompt tokens read from a cache (answers)', (m) => pct(m.cache_hit_ratio_answers)),
@@ -288,11 +382,16 @@ function printReport(print, modes, report, recognition) {
   print('')
   for (const mode of MODES) {
     const m = modes[mode.id]
-    print(`${mode.label}: models ${describe(m.models)}; tiers ${describe(m.complexity)} (turns on their own: ${describe(m.turn_complexity)}); affinity ${describe(m.affinity)}`)
+    print(
+      `${mode.label}: models ${describe(m.models)}; tiers ${describe(m.complexity)} (turns on their own: ${describe(m.turn_complexity)}); affinity ${describe(m.affinity)}`,
+    )
   }
   print('')
   const money = (value) => `$${num(value, 2)}`
-  for (const [title, field] of [['turn kind', 'by_turn_kind'], ['model', 'by_model']]) {
+  for (const [title, field] of [
+    ['turn kind', 'by_turn_kind'],
+    ['model', 'by_model'],
+  ]) {
     const keys = [...new Set(ids.flatMap((id) => Object.keys(modes[id][field])))]
     print(`cost by ${title}: turns, total (uncached input + cache reads + cache writes + output)`)
     print(
@@ -311,14 +410,16 @@ function printReport(print, modes, report, recognition) {
     )
     print('')
   }
-  print(`(c) / (a) = ${pct(report.c_over_a)} (target ≤ 60 %: ${report.target_c_at_most_60pct_of_a ? '✓' : '✗'}); (c) / (b) = ${pct(report.c_over_b)} (target below: ${report.target_c_below_b ? '✓' : '✗'})`)
+  print(
+    `(c) / (a) = ${pct(report.c_over_a)} (target ≤ 60 %: ${report.target_c_at_most_60pct_of_a ? '✓' : '✗'}); (c) / (b) = ${pct(report.c_over_b)} (target below: ${report.target_c_below_b ? '✓' : '✗'})`,
+  )
   print(
     `decision time added by affinity: ${num(report.added_decision_ms_p50 * 1000, 1)} µs at p50 ((c) − (b)); session recognition before the decision: ` +
       `${num(recognition.header, 1)} µs from Claude Code's header, ${num(recognition.prefix_hash, 1)} µs from the prompt's prefix (p50)`,
   )
   if (!report.prices_cache) {
     print(
-      'note: this gateway prices no cache (its proxy_response has no cache_savings_usd): cost_usd takes OpenAI\'s cached tokens at the full input ' +
+      "note: this gateway prices no cache (its proxy_response has no cache_savings_usd): cost_usd takes OpenAI's cached tokens at the full input " +
         "price and leaves Anthropic's cache reads and writes out of a Messages answer's prompt tokens, so the costs are not comparable for cached " +
         'traffic; the hit ratios and decision times are',
     )

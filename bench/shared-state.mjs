@@ -38,7 +38,9 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
     const keysFile = join(dir, 'keys.json')
     await writeFile(keysFile, JSON.stringify(keysDocument(), null, 2))
     const env = {ROUTER_STATE_URL: redis.url, ROUTER_KEYS_FILE: keysFile, INGRESS_AUTH_REQUIRED: 'true'}
-    const replicas = await Promise.all([1, 2].map((n) => startGateway({dir, upstreamUrl: upstream.url, env, name: `replica-${n}`})))
+    const replicas = await Promise.all(
+      [1, 2].map((n) => startGateway({dir, upstreamUrl: upstream.url, env, name: `replica-${n}`})),
+    )
     services.push(...replicas)
     const body = chatBody('auto', false, MESSAGES)
     const target = (replica, key) => ({
@@ -51,17 +53,23 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
         const t = target(replica, key)
         const response = await request(t.url, {method: 'POST', headers: t.headers, body})
         const text = await response.body.text()
-        if (response.statusCode !== 200) throw new Error(`setup: ${replica.url} answered ${response.statusCode}: ${text.slice(0, 300)}`)
+        if (response.statusCode !== 200)
+          throw new Error(`setup: ${replica.url} answered ${response.statusCode}: ${text.slice(0, 300)}`)
       }
     }
     const connections = Math.max(1, Math.floor(flags.connections / 2))
     const both = async (key, duration, label) => {
       const before = redis.commands()
-      const results = await Promise.all(replicas.map((r) => runWorker({mode: 'autocannon', ...target(r, key), connections, duration})))
+      const results = await Promise.all(
+        replicas.map((r) => runWorker({mode: 'autocannon', ...target(r, key), connections, duration})),
+      )
       const after = redis.commands()
       results.forEach((r, i) => {
         const bad = r.errors + r.timeouts + r.non_2xx
-        if (bad > 0) failures.push(`${label}, replica ${i + 1}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non_2xx} non-2xx of ${r.requests}`)
+        if (bad > 0)
+          failures.push(
+            `${label}, replica ${i + 1}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non_2xx} non-2xx of ${r.requests}`,
+          )
       })
       const requests = results.reduce((sum, r) => sum + r.requests, 0)
       // Redis counts the commands its scripts run too: those are not round trips, so they are reported apart.
@@ -71,9 +79,17 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
         const delta = calls - (before[name] ?? 0)
         if (delta > 0 && name !== 'info') (SCRIPT_COMMANDS.has(name) ? inScripts : sent)[name] = delta / requests
       }
-      return {rps: results.map((r) => r.rps), latency_ms: results.map((r) => r.latency_ms), requests, commands_per_request: sent, script_commands_per_request: inScripts}
+      return {
+        rps: results.map((r) => r.rps),
+        latency_ms: results.map((r) => r.latency_ms),
+        requests,
+        commands_per_request: sent,
+        script_commands_per_request: inScripts,
+      }
     }
-    print(`bench --redis: 2 replicas on redis ${redis.version} at ${redis.url} (scheduling priority ${redis.priority}), ${connections} connections each, ${flags.duration} s per run`)
+    print(
+      `bench --redis: 2 replicas on redis ${redis.version} at ${redis.url} (scheduling priority ${redis.priority}), ${connections} connections each, ${flags.duration} s per run`,
+    )
     await both(LIMITED_KEY, flags.warmup, 'warm-up')
     await both(FREE_KEY, flags.warmup, 'warm-up')
     const limited = await both(LIMITED_KEY, flags.duration, 'with checks')
@@ -88,12 +104,19 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
       warmup: 200,
       blocks: 10,
     })
-    for (const [name, t] of Object.entries(sequential.targets)) if (t.errors > 0) failures.push(`one connection, ${name}: ${t.errors} errors (${t.last_error})`)
+    for (const [name, t] of Object.entries(sequential.targets))
+      if (t.errors > 0) failures.push(`one connection, ${name}: ${t.errors} errors (${t.last_error})`)
     const seq = sequential.targets
-    const added = {p50: seq.limited.latency_ms.p50 - seq.free.latency_ms.p50, p90: seq.limited.latency_ms.p90 - seq.free.latency_ms.p90}
+    const added = {
+      p50: seq.limited.latency_ms.p50 - seq.free.latency_ms.p50,
+      p90: seq.limited.latency_ms.p90 - seq.free.latency_ms.p90,
+    }
 
     const sum = (figures) => Object.values(figures).reduce((a, b) => a + b, 0)
-    const describe = (figures) => Object.entries(figures).map(([n, v]) => `${n} ${num(v, 2)}`).join(', ') || 'none'
+    const describe = (figures) =>
+      Object.entries(figures)
+        .map(([n, v]) => `${n} ${num(v, 2)}`)
+        .join(', ') || 'none'
     const perRequest = sum(limited.commands_per_request)
     print('')
     print(
@@ -101,17 +124,39 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
         ['', 'replica 1', 'replica 2', 'total'],
         ['req/s with the Redis checks', int(limited.rps[0]), int(limited.rps[1]), int(limited.rps[0] + limited.rps[1])],
         ['req/s without (key without limits)', int(free.rps[0]), int(free.rps[1]), int(free.rps[0] + free.rps[1])],
-        ['p50 latency under load, with / without (ms)', `${limited.latency_ms[0].p50} / ${free.latency_ms[0].p50}`, `${limited.latency_ms[1].p50} / ${free.latency_ms[1].p50}`, ''],
+        [
+          'p50 latency under load, with / without (ms)',
+          `${limited.latency_ms[0].p50} / ${free.latency_ms[0].p50}`,
+          `${limited.latency_ms[1].p50} / ${free.latency_ms[1].p50}`,
+          '',
+        ],
       ]),
     )
     print('')
-    print(`Redis commands sent per request, with the checks: ${num(perRequest, 2)} (${describe(limited.commands_per_request)}); run inside its scripts: ${describe(limited.script_commands_per_request)}`)
-    print(`Redis commands sent per request, key without limits: ${num(sum(free.commands_per_request), 2)} (${describe(free.commands_per_request)})`)
+    print(
+      `Redis commands sent per request, with the checks: ${num(perRequest, 2)} (${describe(limited.commands_per_request)}); run inside its scripts: ${describe(limited.script_commands_per_request)}`,
+    )
+    print(
+      `Redis commands sent per request, key without limits: ${num(sum(free.commands_per_request), 2)} (${describe(free.commands_per_request)})`,
+    )
     print(
       `One connection, ${flags.sequential} requests each: p50 ${num(seq.limited.latency_ms.p50, 3)} ms with the checks, ${num(seq.free.latency_ms.p50, 3)} ms without: ` +
         `added ${num(added.p50, 3)} ms at p50 (target ≤ 0.2 ms), ${num(added.p90, 3)} ms at p90`,
     )
-    const results = {version: 1, mode: 'redis', started_at: new Date().toISOString(), redis: redis.version, redis_priority: redis.priority, connections_per_replica: connections, duration_s: flags.duration, limited, free, sequential: seq, added_latency_ms: added, failures}
+    const results = {
+      version: 1,
+      mode: 'redis',
+      started_at: new Date().toISOString(),
+      redis: redis.version,
+      redis_priority: redis.priority,
+      connections_per_replica: connections,
+      duration_s: flags.duration,
+      limited,
+      free,
+      sequential: seq,
+      added_latency_ms: added,
+      failures,
+    }
     await mkdir(dirname(outPath), {recursive: true})
     await writeFile(outPath, JSON.stringify(results, null, 2) + '\n')
     print(`results: ${outPath}`)
@@ -133,7 +178,14 @@ function keysDocument() {
   return {
     schema_version: 1,
     keys: [
-      {name: 'limited', sha256: sha256(LIMITED_KEY), hint: 'olr_…0000', created_at: now, revoked_at: null, limits: {budget_usd_day: 1e6, budget_usd_month: 1e7, rpm: 1e9, tpm: 1e12, max_concurrency: 1e6}},
+      {
+        name: 'limited',
+        sha256: sha256(LIMITED_KEY),
+        hint: 'olr_…0000',
+        created_at: now,
+        revoked_at: null,
+        limits: {budget_usd_day: 1e6, budget_usd_month: 1e7, rpm: 1e9, tpm: 1e12, max_concurrency: 1e6},
+      },
       {name: 'free', sha256: sha256(FREE_KEY), hint: 'olr_…0000', created_at: now, revoked_at: null, limits: {}},
     ],
   }
@@ -155,7 +207,9 @@ async function startRedis(flags) {
   // would measure that wait. Where allowed (root), it runs at a higher scheduling priority, and the report says so.
   const nice = spawnSync('nice', ['-n', '-15', 'true']).status === 0 && !flags.redisNoPriority
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
-  const child = nice ? spawn('nice', ['-n', '-15', 'redis-server', ...args], {stdio: ['ignore', 'pipe', 'pipe']}) : spawn('redis-server', args, {stdio: ['ignore', 'pipe', 'pipe']})
+  const child = nice
+    ? spawn('nice', ['-n', '-15', 'redis-server', ...args], {stdio: ['ignore', 'pipe', 'pipe']})
+    : spawn('redis-server', args, {stdio: ['ignore', 'pipe', 'pipe']})
   const kill = () => child.kill('SIGKILL')
   process.on('exit', kill)
   await new Promise((resolve, reject) => {
@@ -174,7 +228,8 @@ async function startRedis(flags) {
     /** Calls per command so far (INFO commandstats). */
     commands() {
       const out = {}
-      for (const match of cli('INFO', 'commandstats').matchAll(/^cmdstat_(\S+):calls=(\d+)/gm)) out[match[1]] = Number(match[2])
+      for (const match of cli('INFO', 'commandstats').matchAll(/^cmdstat_(\S+):calls=(\d+)/gm))
+        out[match[1]] = Number(match[2])
       return out
     },
     async stop() {

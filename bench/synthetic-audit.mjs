@@ -17,11 +17,36 @@ export function prng(seed) {
 }
 
 const ROUTES = {
-  general: {low: 'gemini/gemini-2.5-flash', medium: 'openai/gpt-5-mini', high: 'openai/gpt-5.2', xhigh: 'anthropic/claude-opus-4.5'},
-  coding: {low: 'openai/gpt-5-mini', medium: 'anthropic/claude-sonnet-4.5', high: 'openai/gpt-5.2', xhigh: 'anthropic/claude-opus-4.5'},
-  thinking: {low: 'gemini/gemini-2.5-flash', medium: 'gemini/gemini-2.5-pro', high: 'openai/gpt-5.2', xhigh: 'openai/gpt-5.2'},
-  instruction_following: {low: 'gemini/gemini-2.5-flash', medium: 'openai/gpt-5-mini', high: 'anthropic/claude-sonnet-4.5', xhigh: 'anthropic/claude-sonnet-4.5'},
-  image: {low: 'gemini/gemini-2.5-flash', medium: 'gemini/gemini-2.5-flash', high: 'openai/gpt-5.2', xhigh: 'openai/gpt-5.2'},
+  general: {
+    low: 'gemini/gemini-2.5-flash',
+    medium: 'openai/gpt-5-mini',
+    high: 'openai/gpt-5.2',
+    xhigh: 'anthropic/claude-opus-4.5',
+  },
+  coding: {
+    low: 'openai/gpt-5-mini',
+    medium: 'anthropic/claude-sonnet-4.5',
+    high: 'openai/gpt-5.2',
+    xhigh: 'anthropic/claude-opus-4.5',
+  },
+  thinking: {
+    low: 'gemini/gemini-2.5-flash',
+    medium: 'gemini/gemini-2.5-pro',
+    high: 'openai/gpt-5.2',
+    xhigh: 'openai/gpt-5.2',
+  },
+  instruction_following: {
+    low: 'gemini/gemini-2.5-flash',
+    medium: 'openai/gpt-5-mini',
+    high: 'anthropic/claude-sonnet-4.5',
+    xhigh: 'anthropic/claude-sonnet-4.5',
+  },
+  image: {
+    low: 'gemini/gemini-2.5-flash',
+    medium: 'gemini/gemini-2.5-flash',
+    high: 'openai/gpt-5.2',
+    xhigh: 'openai/gpt-5.2',
+  },
 }
 const FALLBACK = ['gemini/gemini-2.5-flash', 'openai/gpt-5-mini']
 const ACCOUNTS = {openai: ['openai-work', 'openai-personal'], anthropic: ['anthropic-team'], gemini: ['gemini-free']}
@@ -44,13 +69,32 @@ const PRICES = {
 }
 const SIGNALS = {
   general: [{name: 'plain_question', target: 'general', weight: 1, detail: 'short question'}],
-  coding: [{name: 'code_fence', target: 'coding', weight: 2.5, detail: '```ts fence, 22 lines'}, {name: 'stack_trace', target: 'coding', weight: 1.5, detail: 'TypeError trace'}],
-  thinking: [{name: 'math_word_problem', target: 'thinking', weight: 2, detail: 'numbers and "how many"'}, {name: 'reasoning_effort', target: 'complexity', weight: 1, detail: 'reasoning_effort=high'}],
-  instruction_following: [{name: 'format_constraints', target: 'instruction_following', weight: 1.8, detail: '3 numbered constraints'}],
+  coding: [
+    {name: 'code_fence', target: 'coding', weight: 2.5, detail: '```ts fence, 22 lines'},
+    {name: 'stack_trace', target: 'coding', weight: 1.5, detail: 'TypeError trace'},
+  ],
+  thinking: [
+    {name: 'math_word_problem', target: 'thinking', weight: 2, detail: 'numbers and "how many"'},
+    {name: 'reasoning_effort', target: 'complexity', weight: 1, detail: 'reasoning_effort=high'},
+  ],
+  instruction_following: [
+    {name: 'format_constraints', target: 'instruction_following', weight: 1.8, detail: '3 numbered constraints'},
+  ],
   image: [{name: 'image_part', target: 'image', weight: 3, detail: '1 image_url part'}],
 }
-const TASKS = [['general', 0.3], ['coding', 0.35], ['thinking', 0.15], ['instruction_following', 0.15], ['image', 0.05]]
-const COMPLEXITIES = [['low', 0.35], ['medium', 0.35], ['high', 0.22], ['xhigh', 0.08]]
+const TASKS = [
+  ['general', 0.3],
+  ['coding', 0.35],
+  ['thinking', 0.15],
+  ['instruction_following', 0.15],
+  ['image', 0.05],
+]
+const COMPLEXITIES = [
+  ['low', 0.35],
+  ['medium', 0.35],
+  ['high', 0.22],
+  ['xhigh', 0.08],
+]
 
 function pick(random, weighted) {
   let r = random()
@@ -68,7 +112,10 @@ const iso = (ms) => new Date(ms).toISOString()
 export function createTraffic({seed = 1} = {}) {
   const random = prng(seed)
   let counter = 0
-  const hex = () => Math.floor(random() * 0xffffffff).toString(16).padStart(8, '0')
+  const hex = () =>
+    Math.floor(random() * 0xffffffff)
+      .toString(16)
+      .padStart(8, '0')
 
   function accountFor(model, index) {
     const list = ACCOUNTS[provider(model)]
@@ -88,21 +135,64 @@ export function createTraffic({seed = 1} = {}) {
     if (roll < 0.02) {
       // Rejected before routing: invalid JSON body.
       events.push({
-        ts: iso(at), request_id: id, event: 'proxy_terminal', endpoint: 'chat.completions', outcome: 'rejected', status: 400,
-        task: null, complexity: null, model: null, account: null, provider: null, stream: false, latency_ms: 0.6, attempts: [],
-        error_type: null, error_code: 'invalid_json',
+        ts: iso(at),
+        request_id: id,
+        event: 'proxy_terminal',
+        endpoint: 'chat.completions',
+        outcome: 'rejected',
+        status: 400,
+        task: null,
+        complexity: null,
+        model: null,
+        account: null,
+        provider: null,
+        stream: false,
+        latency_ms: 0.6,
+        attempts: [],
+        error_type: null,
+        error_code: 'invalid_json',
       })
       return events
     }
     const decisionMs = 0.2 + random() * 0.8
     events.push({
-      ts: iso(at), request_id: id, event: 'route_decision', endpoint: 'chat.completions', source: random() < 0.9 ? 'auto' : 'request',
-      requested_model: 'auto', task, complexity, selected_model: selected, fallback_models: chain.slice(1), profile: 'balanced', stream,
+      ts: iso(at),
+      request_id: id,
+      event: 'route_decision',
+      endpoint: 'chat.completions',
+      source: random() < 0.9 ? 'auto' : 'request',
+      requested_model: 'auto',
+      task,
+      complexity,
+      selected_model: selected,
+      fallback_models: chain.slice(1),
+      profile: 'balanced',
+      stream,
       decision_ms: Math.round(decisionMs * 100) / 100,
-      signals: [...SIGNALS[task], {name: 'prompt_length', target: 'complexity', weight: complexity === 'low' ? -0.5 : 0.8, detail: `${Math.round(200 + random() * 4000)} tokens`}],
+      signals: [
+        ...SIGNALS[task],
+        {
+          name: 'prompt_length',
+          target: 'complexity',
+          weight: complexity === 'low' ? -0.5 : 0.8,
+          detail: `${Math.round(200 + random() * 4000)} tokens`,
+        },
+      ],
       candidates: [
-        ...chain.map((model, i) => ({model, rank: i + 1, score: Math.round((0.92 - i * 0.11) * 1000) / 1000, excluded: false, exclusion: null})),
-        {model: 'openai/gpt-4o-mini', rank: null, score: null, excluded: true, exclusion: task === 'image' ? 'no_vision' : 'context_too_small'},
+        ...chain.map((model, i) => ({
+          model,
+          rank: i + 1,
+          score: Math.round((0.92 - i * 0.11) * 1000) / 1000,
+          excluded: false,
+          exclusion: null,
+        })),
+        {
+          model: 'openai/gpt-4o-mini',
+          rank: null,
+          score: null,
+          excluded: true,
+          exclusion: task === 'image' ? 'no_vision' : 'context_too_small',
+        },
       ],
     })
     // How the first attempts fail before one succeeds (or all fail).
@@ -120,40 +210,112 @@ export function createTraffic({seed = 1} = {}) {
       const target = {model, account: accountFor(model, counter + i), provider: provider(model)}
       const base = {request_id: id, ...target, attempt: i + 1}
       const failure = failures[i]
-      events.push({ts: iso(t), ...base, event: 'proxy_attempt', upstream_model: model.slice(model.indexOf('/') + 1), stream})
+      events.push({
+        ts: iso(t),
+        ...base,
+        event: 'proxy_attempt',
+        upstream_model: model.slice(model.indexOf('/') + 1),
+        stream,
+      })
       const connect = Math.round(60 + random() * 240)
       if (failure?.error) {
         const waited = failure.error === 'connect_timeout' ? 5000 : 30_000
         t += waited
-        events.push({ts: iso(t), ...base, event: 'proxy_request_error', error_type: failure.error, message: `${failure.error.replace('_', ' ')} after ${waited} ms`, latency_ms: waited})
-        if (i < tried - 1) events.push({ts: iso(t), ...base, event: 'proxy_retry', status: null, error_type: failure.error, reason: failure.error.replace('_', ' ')})
+        events.push({
+          ts: iso(t),
+          ...base,
+          event: 'proxy_request_error',
+          error_type: failure.error,
+          message: `${failure.error.replace('_', ' ')} after ${waited} ms`,
+          latency_ms: waited,
+        })
+        if (i < tried - 1)
+          events.push({
+            ts: iso(t),
+            ...base,
+            event: 'proxy_retry',
+            status: null,
+            error_type: failure.error,
+            reason: failure.error.replace('_', ' '),
+          })
         attempts.push({...target, status: null, error_type: failure.error, latency_ms: waited, ok: false})
         continue
       }
       if (failure?.status) {
         t += connect
-        events.push({ts: iso(t), ...base, event: 'proxy_upstream_connected', status: failure.status, connect_ms: connect})
-        events.push({ts: iso(t + 3), ...base, event: 'proxy_response', status: failure.status, stream, connect_ms: connect, latency_ms: connect + 3, bytes: 180, usage: null})
+        events.push({
+          ts: iso(t),
+          ...base,
+          event: 'proxy_upstream_connected',
+          status: failure.status,
+          connect_ms: connect,
+        })
+        events.push({
+          ts: iso(t + 3),
+          ...base,
+          event: 'proxy_response',
+          status: failure.status,
+          stream,
+          connect_ms: connect,
+          latency_ms: connect + 3,
+          bytes: 180,
+          usage: null,
+        })
         if (failure.status === 429) {
-          events.push({ts: iso(t + 3), ...base, event: 'proxy_rate_limited', status: 429, retry_after_ms: 20_000, cooldown_until: iso(t + 20_003)})
+          events.push({
+            ts: iso(t + 3),
+            ...base,
+            event: 'proxy_rate_limited',
+            status: 429,
+            retry_after_ms: 20_000,
+            cooldown_until: iso(t + 20_003),
+          })
         }
-        if (i < tried - 1) events.push({ts: iso(t + 3), ...base, event: 'proxy_retry', status: failure.status, error_type: 'upstream_status', reason: `upstream answered ${failure.status}`})
+        if (i < tried - 1)
+          events.push({
+            ts: iso(t + 3),
+            ...base,
+            event: 'proxy_retry',
+            status: failure.status,
+            error_type: 'upstream_status',
+            reason: `upstream answered ${failure.status}`,
+          })
         t += 3
-        attempts.push({...target, status: failure.status, error_type: 'upstream_status', latency_ms: connect + 3, ok: false})
+        attempts.push({
+          ...target,
+          status: failure.status,
+          error_type: 'upstream_status',
+          latency_ms: connect + 3,
+          ok: false,
+        })
         continue
       }
       const latency = Math.max(connect + 20, Math.round(BASE_LATENCY[model] * (0.5 + random() * random() * 2.5)))
       events.push({ts: iso(t + connect), ...base, event: 'proxy_upstream_connected', status: 200, connect_ms: connect})
       t += latency
       if (brokenStream) {
-        events.push({ts: iso(t), ...base, event: 'proxy_stream_error', error_type: 'idle_timeout', message: 'no chunk for 30000 ms', bytes_sent: 2048})
+        events.push({
+          ts: iso(t),
+          ...base,
+          event: 'proxy_stream_error',
+          error_type: 'idle_timeout',
+          message: 'no chunk for 30000 ms',
+          bytes_sent: 2048,
+        })
         attempts.push({...target, status: 200, error_type: 'idle_timeout', latency_ms: latency, ok: false})
       } else {
         const completion = Math.round(20 + random() * 800)
         const prompt = Math.round(50 + random() * 3000)
         const [input, output] = PRICES[model]
         events.push({
-          ts: iso(t), ...base, event: 'proxy_response', status: 200, stream, connect_ms: connect, latency_ms: latency, bytes: completion * 4 + 300,
+          ts: iso(t),
+          ...base,
+          event: 'proxy_response',
+          status: 200,
+          stream,
+          connect_ms: connect,
+          latency_ms: latency,
+          bytes: completion * 4 + 300,
           usage: {prompt_tokens: prompt, completion_tokens: completion},
           cost_usd: Math.round(((prompt / 1000) * input + (completion / 1000) * output) * 1e9) / 1e9,
         })
@@ -166,16 +328,42 @@ export function createTraffic({seed = 1} = {}) {
     }
     const outcome = brokenStream ? 'stream_error' : last.ok ? 'success' : 'exhausted'
     events.push({
-      ts: iso(t + 2), request_id: id, event: 'proxy_terminal', endpoint: 'chat.completions', outcome,
-      status: brokenStream ? 200 : last.ok ? 200 : 502, task, complexity, model: last.model, account: last.account,
-      provider: last.provider, stream, latency_ms: Math.round(t + 2 - at), attempts,
-      error_type: outcome === 'success' ? null : last.error_type, error_code: null,
+      ts: iso(t + 2),
+      request_id: id,
+      event: 'proxy_terminal',
+      endpoint: 'chat.completions',
+      outcome,
+      status: brokenStream ? 200 : last.ok ? 200 : 502,
+      task,
+      complexity,
+      model: last.model,
+      account: last.account,
+      provider: last.provider,
+      stream,
+      latency_ms: Math.round(t + 2 - at),
+      attempts,
+      error_type: outcome === 'success' ? null : last.error_type,
+      error_code: null,
     })
     return events
   }
 
   function circuit(at, account, model, state, previous) {
-    return {ts: iso(at), event: 'circuit_state', account, model, provider: model ? provider(model) : provider(`${account.split('-')[0]}/x`), state, previous, reason: state === 'open' ? '5 consecutive retryable failures' : state === 'half_open' ? 'recovery time elapsed' : 'probe succeeded'}
+    return {
+      ts: iso(at),
+      event: 'circuit_state',
+      account,
+      model,
+      provider: model ? provider(model) : provider(`${account.split('-')[0]}/x`),
+      state,
+      previous,
+      reason:
+        state === 'open'
+          ? '5 consecutive retryable failures'
+          : state === 'half_open'
+            ? 'recovery time elapsed'
+            : 'probe succeeded',
+    }
   }
 
   return {request, circuit}

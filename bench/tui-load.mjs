@@ -77,7 +77,9 @@ while (planned.length < rate * seconds) {
   // Now and then a breaker opens and recovers, as under real trouble.
   if (++requests % 500 === 0) {
     const open = (requests / 500) % 2 === 1
-    planned.push(traffic.circuit(due, 'openai-work', 'openai/gpt-5.2', open ? 'open' : 'closed', open ? 'closed' : 'open'))
+    planned.push(
+      traffic.circuit(due, 'openai-work', 'openai/gpt-5.2', open ? 'open' : 'closed', open ? 'closed' : 'open'),
+    )
   }
 }
 planned.length = rate * seconds
@@ -130,7 +132,11 @@ const report = {
   terminal_writes: writes,
   writes_per_second: Math.round((writes / (wallMs / 1000)) * 10) / 10,
   bytes_written: stdout.bytes,
-  event_loop_delay_ms: {p50: Math.round(loopDelay.percentile(50) / 1e5) / 10, p99: Math.round(loopDelay.percentile(99) / 1e5) / 10, max: Math.round(loopDelay.max / 1e5) / 10},
+  event_loop_delay_ms: {
+    p50: Math.round(loopDelay.percentile(50) / 1e5) / 10,
+    p99: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+    max: Math.round(loopDelay.max / 1e5) / 10,
+  },
   heap_used_mb: Math.round(process.memoryUsage().heapUsed / 1e5) / 10,
   heap_after_gc_mb: heapStart === null ? '(run with --expose-gc)' : {start: heapStart, end: heapEnd},
   rss_mb: Math.round(process.memoryUsage().rss / 1e5) / 10,

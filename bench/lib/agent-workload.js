@@ -30,27 +30,48 @@ const SYSTEM =
 const TOOLS = [
   {
     name: 'Read',
-    description: 'Reads a file from the local filesystem. The file_path must be absolute. Returns the file with line numbers.',
-    input_schema: {type: 'object', properties: {file_path: {type: 'string'}, offset: {type: 'number'}, limit: {type: 'number'}}, required: ['file_path']},
+    description:
+      'Reads a file from the local filesystem. The file_path must be absolute. Returns the file with line numbers.',
+    input_schema: {
+      type: 'object',
+      properties: {file_path: {type: 'string'}, offset: {type: 'number'}, limit: {type: 'number'}},
+      required: ['file_path'],
+    },
   },
   {
     name: 'Edit',
-    description: 'Performs an exact string replacement in a file. old_string must be unique in the file unless replace_all is set.',
+    description:
+      'Performs an exact string replacement in a file. old_string must be unique in the file unless replace_all is set.',
     input_schema: {
       type: 'object',
-      properties: {file_path: {type: 'string'}, old_string: {type: 'string'}, new_string: {type: 'string'}, replace_all: {type: 'boolean'}},
+      properties: {
+        file_path: {type: 'string'},
+        old_string: {type: 'string'},
+        new_string: {type: 'string'},
+        replace_all: {type: 'boolean'},
+      },
       required: ['file_path', 'old_string', 'new_string'],
     },
   },
   {
     name: 'Grep',
-    description: 'Searches file contents with a regular expression (ripgrep syntax). Returns matching lines with their paths.',
-    input_schema: {type: 'object', properties: {pattern: {type: 'string'}, path: {type: 'string'}, glob: {type: 'string'}}, required: ['pattern']},
+    description:
+      'Searches file contents with a regular expression (ripgrep syntax). Returns matching lines with their paths.',
+    input_schema: {
+      type: 'object',
+      properties: {pattern: {type: 'string'}, path: {type: 'string'}, glob: {type: 'string'}},
+      required: ['pattern'],
+    },
   },
   {
     name: 'Bash',
-    description: 'Runs a shell command in the repository (tests, builds, git). Output longer than 30000 characters is truncated.',
-    input_schema: {type: 'object', properties: {command: {type: 'string'}, timeout: {type: 'number'}}, required: ['command']},
+    description:
+      'Runs a shell command in the repository (tests, builds, git). Output longer than 30000 characters is truncated.',
+    input_schema: {
+      type: 'object',
+      properties: {command: {type: 'string'}, timeout: {type: 'number'}},
+      required: ['command'],
+    },
   },
 ]
 
@@ -76,7 +97,13 @@ const TASKS = {
 }
 
 /** What the user says between steps. */
-const FOLLOW_UPS = ['continue', 'go on', 'Also update the CHANGELOG.', 'Looks good. Now add a test for the empty case.', 'Run the tests again, please.']
+const FOLLOW_UPS = [
+  'continue',
+  'go on',
+  'Also update the CHANGELOG.',
+  'Looks good. Now add a test for the empty case.',
+  'Run the tests again, please.',
+]
 const HARD_TURNS = [
   'Stop. Before going further: the cache layer has a race between invalidation and refill. Prove whether a reader can observe a stale value after a write commits under the current locking scheme, give a counterexample interleaving if it can, and redesign it so that it cannot, with the argument why.',
   'Wait, the numbers in the benchmark do not add up. Derive the expected throughput of the worker pool as a function of the job size distribution and the number of workers, explain the gap to the measured figures, and propose a scheduling change with the expected gain.',
@@ -108,16 +135,32 @@ function toolStep(random, step) {
     result = sourceFile(random, 1000 + Math.floor(random() * 3000))
   } else if (pick < 0.65) {
     call = {name: 'Grep', input: {pattern: 'export async function (claim|release)', path: '/repo/src'}}
-    result = Array.from({length: 8 + Math.floor(random() * 20)}, (_, i) => `${file}:${10 * i + 3}:export async function claim${i}(input: Input)`).join('\n')
+    result = Array.from(
+      {length: 8 + Math.floor(random() * 20)},
+      (_, i) => `${file}:${10 * i + 3}:export async function claim${i}(input: Input)`,
+    ).join('\n')
   } else if (pick < 0.85) {
-    call = {name: 'Edit', input: {file_path: file, old_string: 'return {id: input.id, value', new_string: 'return {id: input.id, value: value ?? null'}}
+    call = {
+      name: 'Edit',
+      input: {
+        file_path: file,
+        old_string: 'return {id: input.id, value',
+        new_string: 'return {id: input.id, value: value ?? null',
+      },
+    }
     result = `The file ${file} has been updated. Here's the result of running \`cat -n\` on a snippet of the edited file:\n${sourceFile(random, 600)}`
   } else {
     call = {name: 'Bash', input: {command: 'npm test -- --reporter=dot'}}
     const failed = random() < 0.3
     result = `> vitest run\n\n${'·'.repeat(120)}\n\n Test Files  ${failed ? '1 failed | ' : ''}${18 + Math.floor(random() * 5)} passed\n      Tests  ${failed ? '2 failed | ' : ''}${240 + Math.floor(random() * 30)} passed\n${failed ? `\nFAIL src/jobs/claim.test.ts > releases a job whose worker died\nAssertionError: expected 'claimed' to be 'free'\n` : ''}`
   }
-  const assistant = {role: 'assistant', content: [{type: 'text', text: `I'll use ${call.name} on ${call.input.file_path ?? call.input.path ?? 'the repository'}.`}, {type: 'tool_use', id, ...call}]}
+  const assistant = {
+    role: 'assistant',
+    content: [
+      {type: 'text', text: `I'll use ${call.name} on ${call.input.file_path ?? call.input.path ?? 'the repository'}.`},
+      {type: 'tool_use', id, ...call},
+    ],
+  }
   const user = {role: 'user', content: [{type: 'tool_result', tool_use_id: id, content: result}]}
   return {assistant, user}
 }
@@ -132,7 +175,12 @@ export function turnBody(session, index) {
   const messages = session.messages.slice(0, session.turns[index].messages)
   const last = messages[messages.length - 1]
   const content = typeof last.content === 'string' ? [{type: 'text', text: last.content}] : last.content
-  const marked = {...last, content: content.map((block, i) => (i === content.length - 1 ? {...block, cache_control: {type: 'ephemeral'}} : block))}
+  const marked = {
+    ...last,
+    content: content.map((block, i) =>
+      i === content.length - 1 ? {...block, cache_control: {type: 'ephemeral'}} : block,
+    ),
+  }
   return {
     model: 'auto',
     max_tokens: 8192,
@@ -164,7 +212,12 @@ export function agentWorkload({sessions = 50, minTurns = 20, maxTurns = 60, seed
       if (t === hardAt || --untilUser === 0) {
         messages.push(textAnswer(random))
         const hard = t === hardAt
-        messages.push({role: 'user', content: hard ? HARD_TURNS[Math.floor(random() * HARD_TURNS.length)] : FOLLOW_UPS[Math.floor(random() * FOLLOW_UPS.length)]})
+        messages.push({
+          role: 'user',
+          content: hard
+            ? HARD_TURNS[Math.floor(random() * HARD_TURNS.length)]
+            : FOLLOW_UPS[Math.floor(random() * FOLLOW_UPS.length)],
+        })
         turnKind = hard ? 'hard' : 'follow_up'
         untilUser = 6 + Math.floor(random() * 7)
       } else {
@@ -174,7 +227,12 @@ export function agentWorkload({sessions = 50, minTurns = 20, maxTurns = 60, seed
       }
       turns.push({kind: turnKind, messages: messages.length})
     }
-    out.push({id: `bench-${seed}-${String(s + 1).padStart(3, '0')}-${Math.floor(random() * 1e12).toString(16)}`, kind, messages, turns})
+    out.push({
+      id: `bench-${seed}-${String(s + 1).padStart(3, '0')}-${Math.floor(random() * 1e12).toString(16)}`,
+      kind,
+      messages,
+      turns,
+    })
   }
   return out
 }

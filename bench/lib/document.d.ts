@@ -4,4 +4,8 @@
 export function document(chars: number): string
 
 /** A streamed chat request whose JSON body is about `bytes` long: a system prompt, a short exchange, a long last turn. */
-export function mixedChat(bytes: number): {model: string; stream: boolean; messages: Array<{role: string; content: string}>}
+export function mixedChat(bytes: number): {
+  model: string
+  stream: boolean
+  messages: Array<{role: string; content: string}>
+}

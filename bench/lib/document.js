@@ -43,7 +43,11 @@ export function mixedChat(bytes) {
     {role: 'assistant', content: 'Of course. What does the service look like today?'},
   ]
   let text = ''
-  for (let i = 0; JSON.stringify({model: 'auto', messages: [...messages, {role: 'user', content: text}]}).length < bytes; i++) {
+  for (
+    let i = 0;
+    JSON.stringify({model: 'auto', messages: [...messages, {role: 'user', content: text}]}).length < bytes;
+    i++
+  ) {
     text += PARAGRAPHS[i % PARAGRAPHS.length]
   }
   return {model: 'auto', stream: true, messages: [...messages, {role: 'user', content: text}]}

@@ -6,7 +6,13 @@ if (process.send) {
   process.on('message', (message) => {
     if (message?.type !== 'probe') return
     const cpu = process.cpuUsage()
-    process.send({type: 'probe-result', id: message.id, user_us: cpu.user, system_us: cpu.system, rss: process.memoryUsage.rss()})
+    process.send({
+      type: 'probe-result',
+      id: message.id,
+      user_us: cpu.user,
+      system_us: cpu.system,
+      rss: process.memoryUsage.rss(),
+    })
   })
   process.channel?.unref()
 }

@@ -45,7 +45,11 @@ export function meterFor(child) {
     return {source: '/proc', cpuUs: async () => cpuMicros(child.pid), rss: async () => rssBytes(child.pid)}
   }
   const probe = ipcProbe(child)
-  return {source: 'ipc process.cpuUsage', cpuUs: async () => (await probe()).cpuUs, rss: async () => (await probe()).rss}
+  return {
+    source: 'ipc process.cpuUsage',
+    cpuUs: async () => (await probe()).cpuUs,
+    rss: async () => (await probe()).rss,
+  }
 }
 
 /**

@@ -13,10 +13,21 @@ export const TARGETS = [
   {id: 'added_first_chunk_ms', label: 'added time to first streamed chunk (p50)', unit: 'ms', max: 0.5},
   {id: 'rss_idle_mb', label: 'RSS idle', unit: 'MB', max: 60},
   {id: 'rss_peak_mb', label: 'RSS peak under load', unit: 'MB', max: 120},
-  {id: 'rss_after_mb', label: 'RSS 30 s after the load', unit: 'MB', maxFrom: (figures) => figures.rss_idle_mb + 20, maxText: 'idle + 20'},
+  {
+    id: 'rss_after_mb',
+    label: 'RSS 30 s after the load',
+    unit: 'MB',
+    maxFrom: (figures) => figures.rss_idle_mb + 20,
+    maxText: 'idle + 20',
+  },
   {id: 'routing_2kb_p99_us', label: 'routing decision p99, 2 KB request', unit: 'µs', max: 100},
   {id: 'routing_100kb_p99_us', label: 'routing decision p99, 100 KB request', unit: 'µs', max: 2000},
-  {id: 'soak_rss_trend_mb_per_min', label: 'soak RSS trend (after the ramp; 0 when r² < 0.3)', unit: 'MB/min', max: 0.5},
+  {
+    id: 'soak_rss_trend_mb_per_min',
+    label: 'soak RSS trend (after the ramp; 0 when r² < 0.3)',
+    unit: 'MB/min',
+    max: 0.5,
+  },
   {id: 'soak_errors', label: 'soak errors', unit: '', max: 0},
 ]
 
@@ -30,7 +41,14 @@ export function evaluateTargets(figures) {
     const max = target.maxFrom ? target.maxFrom(figures) : target.max
     const ok = target.min !== undefined ? value >= target.min : value <= max
     const bound = target.min !== undefined ? `≥ ${target.min}` : `≤ ${target.maxText ?? max}`
-    out.push({id: target.id, label: target.label, value: round(value, 2), unit: target.unit, target: `${bound} ${target.unit}`.trim(), ok})
+    out.push({
+      id: target.id,
+      label: target.label,
+      value: round(value, 2),
+      unit: target.unit,
+      target: `${bound} ${target.unit}`.trim(),
+      ok,
+    })
   }
   return out
 }
@@ -40,12 +58,13 @@ export function table(rows, indent = '  ') {
   const widths = []
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, String(cell ?? '').length)))
   return rows
-    .map((row) =>
-      indent +
-      row
-        .map((cell, i) => (i === 0 ? String(cell ?? '').padEnd(widths[i]) : String(cell ?? '').padStart(widths[i])))
-        .join('   ')
-        .trimEnd(),
+    .map(
+      (row) =>
+        indent +
+        row
+          .map((cell, i) => (i === 0 ? String(cell ?? '').padEnd(widths[i]) : String(cell ?? '').padStart(widths[i])))
+          .join('   ')
+          .trimEnd(),
     )
     .join('\n')
 }

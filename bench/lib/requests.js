@@ -10,7 +10,8 @@ import {document} from './document.js'
 export const MESSAGES = [
   {
     role: 'system',
-    content: 'You are a helpful assistant for an online bookshop. Answer briefly and politely; use bullet points for lists and never invent stock levels.',
+    content:
+      'You are a helpful assistant for an online bookshop. Answer briefly and politely; use bullet points for lists and never invent stock levels.',
   },
   {role: 'user', content: 'Hi, I ordered three books last week and only two arrived. The order number is 48213.'},
   {
@@ -40,7 +41,10 @@ export function agentMessages() {
   const messages = [{role: 'system', content: ''}]
   while (messages[0].content.length < 8 * 1024) messages[0].content += system + document(400) + '\n'
   for (let turn = 0; turn < 5; turn++) {
-    messages.push({role: 'user', content: `Step ${turn + 1}: ${document(300 + 100 * turn)} What should change in src/billing/invoice.ts?`})
+    messages.push({
+      role: 'user',
+      content: `Step ${turn + 1}: ${document(300 + 100 * turn)} What should change in src/billing/invoice.ts?`,
+    })
     messages.push({
       role: 'assistant',
       content:
@@ -50,7 +54,10 @@ export function agentMessages() {
         document(800 + 50 * turn),
     })
   }
-  messages.push({role: 'user', content: 'Good. Now make the charge idempotent with a key per invoice, and add a test for a retried request.'})
+  messages.push({
+    role: 'user',
+    content: 'Good. Now make the charge idempotent with a key per invoice, and add a test for a retried request.',
+  })
   return messages
 }
 
@@ -79,7 +86,10 @@ export function chatBody(model, stream, messages = MESSAGES) {
  * are, and the `max_tokens` that the API requires.
  */
 export function messagesApiBody(model, stream, messages = MESSAGES) {
-  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n')
+  const system = messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n')
   const turns = messages.filter((m) => m.role !== 'system')
   const body = {model, max_tokens: 1024, ...(system ? {system} : {}), messages: turns}
   return JSON.stringify(stream ? {...body, stream: true} : body)

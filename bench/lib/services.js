@@ -98,20 +98,29 @@ export function startUpstream() {
 
 /** Starts `router sim --json --quiet --host 127.0.0.1 --port 0 ARGS…` and resolves with its URL once it listens. */
 export async function startSimulator(args) {
-  const child = spawn(process.execPath, [RUN_JS, 'sim', '--json', '--quiet', '--host', '127.0.0.1', '--port', '0', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: baseEnv(),
-  })
+  const child = spawn(
+    process.execPath,
+    [RUN_JS, 'sim', '--json', '--quiet', '--host', '127.0.0.1', '--port', '0', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: baseEnv(),
+    },
+  )
   const service = new Service('router sim', child)
-  service.url = await waitForLine(service, child.stdout, (line) => {
-    try {
-      const event = JSON.parse(line)
-      return event.event === 'listening' ? event.url : undefined
-    } catch {
-      return undefined
-    }
-  }, 'its listening line')
+  service.url = await waitForLine(
+    service,
+    child.stdout,
+    (line) => {
+      try {
+        const event = JSON.parse(line)
+        return event.event === 'listening' ? event.url : undefined
+      } catch {
+        return undefined
+      }
+    },
+    'its listening line',
+  )
   // Keep reading stdout so that a chatty process never blocks on a full pipe.
   child.stdout.resume()
   return service
@@ -159,7 +168,12 @@ export async function startGateway({dir, upstreamUrl, config, nodeArgs = [], env
     env: {...baseEnv(), HOME: dir, BENCH_UPSTREAM_KEY: UPSTREAM_KEY, ROUTER_AUDIT_LOG_PATH: auditPath, ...env},
   })
   const service = new Service('router serve', child)
-  service.url = await waitForLine(service, child.stderr, (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1], 'its listening line')
+  service.url = await waitForLine(
+    service,
+    child.stderr,
+    (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1],
+    'its listening line',
+  )
   service.auditPath = auditPath
   service.configPath = configPath
   return service
@@ -179,7 +193,12 @@ export async function startBaseline({upstreamUrl}) {
     env: baseEnv(),
   })
   const service = new Service('baseline proxy', child)
-  service.url = await waitForLine(service, child.stderr, (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1], 'its listening line')
+  service.url = await waitForLine(
+    service,
+    child.stderr,
+    (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1],
+    'its listening line',
+  )
   return service
 }
 

@@ -10,7 +10,11 @@ const LOAD_WORKER = join(ROOT, 'bench', 'load-worker.js')
 /** Runs one load-worker job; `onStarted` is called when the load begins. Resolves with the worker's result. */
 export function runWorker(job, onStarted) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [LOAD_WORKER], {cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, NODE_OPTIONS: ''}})
+    const child = spawn(process.execPath, [LOAD_WORKER], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: {...process.env, NODE_OPTIONS: ''},
+    })
     child.stdin.end(JSON.stringify(job))
     let result
     let failure

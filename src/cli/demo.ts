@@ -16,34 +16,77 @@ import {startSim, type SimOptions, type SimServer} from '../sim/index.js'
 const DEMO_SIMS: Array<{provider: string; options: SimOptions}> = [
   {
     provider: 'openai',
-    options: {name: 'openai', latencyMs: 180, jitterMs: 250, tokensPerSecond: 160, streamChunks: 24, failureRate: 0.07, failureKinds: ['429', '503', 'reset', 'quota']},
+    options: {
+      name: 'openai',
+      latencyMs: 180,
+      jitterMs: 250,
+      tokensPerSecond: 160,
+      streamChunks: 24,
+      failureRate: 0.07,
+      failureKinds: ['429', '503', 'reset', 'quota'],
+    },
   },
   {
     provider: 'gemini',
-    options: {name: 'gemini', latencyMs: 90, jitterMs: 120, tokensPerSecond: 260, streamChunks: 24, failureRate: 0.1, failureKinds: ['429'], retryAfterSeconds: 4},
+    options: {
+      name: 'gemini',
+      latencyMs: 90,
+      jitterMs: 120,
+      tokensPerSecond: 260,
+      streamChunks: 24,
+      failureRate: 0.1,
+      failureKinds: ['429'],
+      retryAfterSeconds: 4,
+    },
   },
   {
     provider: 'anthropic',
-    options: {name: 'anthropic', protocol: 'anthropic', latencyMs: 300, jitterMs: 300, tokensPerSecond: 110, streamChunks: 24, failureRate: 0.05, failureKinds: ['529', 'drop']},
+    options: {
+      name: 'anthropic',
+      protocol: 'anthropic',
+      latencyMs: 300,
+      jitterMs: 300,
+      tokensPerSecond: 110,
+      streamChunks: 24,
+      failureRate: 0.05,
+      failureKinds: ['529', 'drop'],
+    },
   },
 ]
 
 /** A coding agent's long, stable instructions: long enough (over 1024 tokens) for the providers to cache them. */
 const AGENT_INSTRUCTIONS = Array.from(
   {length: 48},
-  (_, i) => `Rule ${i + 1}: read the files involved before editing, keep each change small, run the tests after it, and say what changed and why.`,
+  (_, i) =>
+    `Rule ${i + 1}: read the files involved before editing, keep each change small, run the tests after it, and say what changed and why.`,
 ).join('\n')
 
 /** The one tool of the demo's agent requests. */
-const READ_FILE = {name: 'read_file', description: 'Reads a file of the workspace.', schema: {type: 'object', properties: {path: {type: 'string'}}, required: ['path']}}
+const READ_FILE = {
+  name: 'read_file',
+  description: 'Reads a file of the workspace.',
+  schema: {type: 'object', properties: {path: {type: 'string'}}, required: ['path']},
+}
 
 /** A sample request in one of the three API shapes: chat (most), Codex CLI's Responses, Claude Code's Messages. */
-function sampleRequest(prompt: string, stream: boolean, draw: number): {path: string; headers: Record<string, string>; body: unknown} {
+function sampleRequest(
+  prompt: string,
+  stream: boolean,
+  draw: number,
+): {path: string; headers: Record<string, string>; body: unknown} {
   if (draw < 0.2) {
     return {
       path: '/v1/responses',
       headers: {},
-      body: {model: 'auto', instructions: AGENT_INSTRUCTIONS, input: prompt, stream: true, tools: [{type: 'function', name: READ_FILE.name, description: READ_FILE.description, parameters: READ_FILE.schema}]},
+      body: {
+        model: 'auto',
+        instructions: AGENT_INSTRUCTIONS,
+        input: prompt,
+        stream: true,
+        tools: [
+          {type: 'function', name: READ_FILE.name, description: READ_FILE.description, parameters: READ_FILE.schema},
+        ],
+      },
     }
   }
   if (draw < 0.4) {
@@ -61,7 +104,11 @@ function sampleRequest(prompt: string, stream: boolean, draw: number): {path: st
       },
     }
   }
-  return {path: '/v1/chat/completions', headers: {}, body: {model: 'auto', stream, messages: [{role: 'user', content: prompt}]}}
+  return {
+    path: '/v1/chat/completions',
+    headers: {},
+    body: {model: 'auto', stream, messages: [{role: 'user', content: prompt}]},
+  }
 }
 
 /** Sample prompts of every task and difficulty, so the demo shows the classifier at work. */

@@ -192,7 +192,10 @@ function chainCooling(
         account,
         provider: cooling.provider,
         scope: cooling.scope,
-        reason: cooling.scope === 'account' && cooling.reason !== undefined ? `the whole account (${cooling.reason}), then one probe request` : REASONS[cooling.scope],
+        reason:
+          cooling.scope === 'account' && cooling.reason !== undefined
+            ? `the whole account (${cooling.reason}), then one probe request`
+            : REASONS[cooling.scope],
         since: cooling.since,
         until: cooling.until,
       })

@@ -16,7 +16,11 @@ const PREVIEW_CHARS = 48
  * The full human report of one decision. `notes` are printed first (e.g. "no config file: built-in profile");
  * `cooling`, the lines of the gateway's active cool-downs on the chain (`--log`/`--url`), after the chain.
  */
-export function formatDecision(decision: RoutingDecision, notes: readonly string[] = [], cooling: readonly string[] = []): string {
+export function formatDecision(
+  decision: RoutingDecision,
+  notes: readonly string[] = [],
+  cooling: readonly string[] = [],
+): string {
   const lines: string[] = notes.map((note) => `Note: ${note}`)
   if (lines.length > 0) lines.push('')
 
@@ -73,7 +77,17 @@ export interface ExplainSummary {
 
 /** An empty summary to add to. */
 export function emptySummary(): ExplainSummary {
-  return {requests: 0, routed: 0, refused: 0, invalid: 0, task: {}, complexity: {}, selected_model: {}, refusals: {}, est_cost_usd: 0}
+  return {
+    requests: 0,
+    routed: 0,
+    refused: 0,
+    invalid: 0,
+    task: {},
+    complexity: {},
+    selected_model: {},
+    refusals: {},
+    est_cost_usd: 0,
+  }
 }
 
 /** Adds one outcome to `summary` (mutates it). */
@@ -113,10 +127,14 @@ export function formatSummary(summary: ExplainSummary): string {
   for (const [name, counts] of rows) {
     const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     if (entries.length === 0) continue
-    lines.push(`  ${name.padEnd(11)}${entries.map(([key, n]) => `${key} ${n} (${percent(n, summary.requests)})`).join(' · ')}`)
+    lines.push(
+      `  ${name.padEnd(11)}${entries.map(([key, n]) => `${key} ${n} (${percent(n, summary.requests)})`).join(' · ')}`,
+    )
   }
   if (summary.routed > 0) {
-    lines.push(`  ${'est. cost'.padEnd(11)}${formatUsd(summary.est_cost_usd)} for the ${summary.routed} routed on their selected models (estimated tokens)`)
+    lines.push(
+      `  ${'est. cost'.padEnd(11)}${formatUsd(summary.est_cost_usd)} for the ${summary.routed} routed on their selected models (estimated tokens)`,
+    )
   }
   return lines.join('\n')
 }
@@ -161,8 +179,12 @@ function requestLine(decision: RoutingDecision): string {
   else if (alias) parts.push(`model ${decision.requested_model} → ${alias.target}${mapped}`)
   else parts.push(`model ${decision.requested_model ?? decision.route.models.join(', ')} (named by the request)`)
   const r = decision.requirements
-  parts.push(`~${tokens(r.input_tokens)} input tokens${r.output_tokens === null ? '' : `, max ${tokens(r.output_tokens)} output`}`)
-  const needs = (['vision', 'tools', 'json_mode', 'streaming', 'embeddings', 'image_generation'] as const).filter((k) => r[k])
+  parts.push(
+    `~${tokens(r.input_tokens)} input tokens${r.output_tokens === null ? '' : `, max ${tokens(r.output_tokens)} output`}`,
+  )
+  const needs = (['vision', 'tools', 'json_mode', 'streaming', 'embeddings', 'image_generation'] as const).filter(
+    (k) => r[k],
+  )
   if (needs.length > 0) parts.push(`needs ${needs.join(', ')}`)
   if (decision.provider_tools.length > 0) parts.push(`provider tools ${decision.provider_tools.join(', ')}`)
   return parts.join(' · ')
@@ -170,7 +192,10 @@ function requestLine(decision: RoutingDecision): string {
 
 /** What session affinity did: `prefix:… · stay on openai/gpt-5.2 via alpha (cache warm until 10:15:00) · stay $0.0012, switch $0.0040`. */
 function sessionLine(session: NonNullable<RoutingDecision['session']>): string {
-  const via = session.previous_model === null ? '' : ` ${session.previous_model}${session.previous_account ? ` via ${session.previous_account}` : ''}`
+  const via =
+    session.previous_model === null
+      ? ''
+      : ` ${session.previous_model}${session.previous_account ? ` via ${session.previous_account}` : ''}`
   const warm = session.warm_until === null ? '' : ` (cache warm until ${session.warm_until.slice(11, 19)})`
   const what: Record<typeof session.affinity, string> = {
     new: 'its first turn seen',
@@ -211,7 +236,10 @@ function signalLines(signals: readonly Signal[]): string[] {
   const top = [...signals].sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)).slice(0, TOP_SIGNALS)
   const more = signals.length - top.length
   const width = Math.max(0, ...top.map((s) => s.name.length))
-  const lines = top.map((s) => `${' '.repeat(12)}${signed(s.weight).padStart(6)}  ${s.name.padEnd(width)}${s.detail ? `  ${s.detail}` : ''}`)
+  const lines = top.map(
+    (s) =>
+      `${' '.repeat(12)}${signed(s.weight).padStart(6)}  ${s.name.padEnd(width)}${s.detail ? `  ${s.detail}` : ''}`,
+  )
   if (more > 0) lines.push(`${' '.repeat(20)}(+${more} more signal${more === 1 ? '' : 's'})`)
   return lines
 }
@@ -223,7 +251,10 @@ export function candidateTable(candidates: readonly Candidate[]): string[] {
     const n = c.components
     const numbers =
       n && c.score !== null
-        ? [...[c.score, n.quality, n.cost, n.latency, n.failure, n.order].map(fixed), c.est_cost_usd === null ? '–' : formatUsd(c.est_cost_usd)]
+        ? [
+            ...[c.score, n.quality, n.cost, n.latency, n.failure, n.order].map(fixed),
+            c.est_cost_usd === null ? '–' : formatUsd(c.est_cost_usd),
+          ]
         : null
     const why = c.excluded ? `excluded: ${c.reasons.join('; ')}` : c.reasons.join('; ')
     // Excluded rows without a score put the reason right after the source instead of under the score columns.
@@ -232,7 +263,9 @@ export function candidateTable(candidates: readonly Candidate[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row.cells[i]?.length ?? 0)))
   const numeric = (i: number) => i >= 3 && i <= 9
   const render = (cells: string[], why: string) =>
-    [...cells.map((cell, i) => (numeric(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))), why].join('  ').trimEnd()
+    [...cells.map((cell, i) => (numeric(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))), why]
+      .join('  ')
+      .trimEnd()
   return [render(header.slice(0, -1), header.at(-1)!), ...rows.map((row) => render(row.cells, row.why))]
 }
 

@@ -22,9 +22,17 @@ export interface LimitFlags {
 }
 
 /** Creates a key; the result holds the key in clear, for the one time it is shown. */
-export async function runCreate(options: {name: string; limits: LimitFlags; keysFile?: string; env: NodeJS.ProcessEnv}): Promise<{file: string; key: string; stored: StoredKey}> {
+export async function runCreate(options: {
+  name: string
+  limits: LimitFlags
+  keysFile?: string
+  env: NodeJS.ProcessEnv
+}): Promise<{file: string; key: string; stored: StoredKey}> {
   const name = KeyNameSchema.safeParse(options.name)
-  if (!name.success) throw new UsageError(`"${options.name}" is not a valid key name: ${name.error.issues[0].message}`, {hint: 'e.g. --name alice or --name ci-nightly'})
+  if (!name.success)
+    throw new UsageError(`"${options.name}" is not a valid key name: ${name.error.issues[0].message}`, {
+      hint: 'e.g. --name alice or --name ci-nightly',
+    })
   const flags = options.limits
   const parsed = KeyLimitsSchema.safeParse({
     budget_usd_day: flags['budget-usd-day'],
@@ -39,7 +47,9 @@ export async function runCreate(options: {name: string; limits: LimitFlags; keys
   })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new UsageError(`--${String(issue.path[0]).replaceAll('_', '-')}: ${issue.message}`, {hint: 'budgets are positive amounts in USD; rpm, tpm and concurrency positive whole numbers'})
+    throw new UsageError(`--${String(issue.path[0]).replaceAll('_', '-')}: ${issue.message}`, {
+      hint: 'budgets are positive amounts in USD; rpm, tpm and concurrency positive whole numbers',
+    })
   }
   const limits = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) as KeyLimits
   const file = resolveKeysPath(options.keysFile, options.env)
@@ -47,12 +57,19 @@ export async function runCreate(options: {name: string; limits: LimitFlags; keys
   return {file, key, stored}
 }
 
-export async function runList(options: {keysFile?: string; env: NodeJS.ProcessEnv}): Promise<{file: string; keys: StoredKey[]}> {
+export async function runList(options: {
+  keysFile?: string
+  env: NodeJS.ProcessEnv
+}): Promise<{file: string; keys: StoredKey[]}> {
   const file = resolveKeysPath(options.keysFile, options.env)
   return {file, keys: (await readKeysFile(file)).keys}
 }
 
-export async function runRevoke(options: {name: string; keysFile?: string; env: NodeJS.ProcessEnv}): Promise<{file: string; key: StoredKey}> {
+export async function runRevoke(options: {
+  name: string
+  keysFile?: string
+  env: NodeJS.ProcessEnv
+}): Promise<{file: string; key: StoredKey}> {
   const file = resolveKeysPath(options.keysFile, options.env)
   return {file, key: await revokeKey(file, options.name)}
 }
@@ -74,7 +91,8 @@ export function formatKeyList(file: string, keys: StoredKey[]): string {
   if (keys.length === 0) return `No keys in ${file}. Create one with \`router keys create --name NAME\`.`
   const width = Math.max(...keys.map((k) => k.name.length), 4)
   const lines = keys.map((k) => {
-    const status = k.revoked_at === null ? `created ${k.created_at.slice(0, 10)}` : `REVOKED ${k.revoked_at.slice(0, 10)}`
+    const status =
+      k.revoked_at === null ? `created ${k.created_at.slice(0, 10)}` : `REVOKED ${k.revoked_at.slice(0, 10)}`
     return `${k.name.padEnd(width)}  ${k.hint.padEnd(10)}  ${status.padEnd(18)}  ${describeLimits(k.limits)}`
   })
   return [`${keys.length} key${keys.length === 1 ? '' : 's'} in ${file}:`, ...lines].join('\n')

@@ -34,7 +34,10 @@ const UNITS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, 
 /** A flag value that must be a positive number (`--interval`, `--alpha`). */
 export function positiveNumber(text: string, flag: string): number {
   const value = Number(text)
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a positive number.`, {hint: `e.g. ${flag} ${flag === '--alpha' ? '0.2' : '2'}`})
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a positive number.`, {
+      hint: `e.g. ${flag} ${flag === '--alpha' ? '0.2' : '2'}`,
+    })
   return value
 }
 
@@ -60,16 +63,38 @@ export function parseSince(value: string, now: number = Date.now()): 'start' | '
 /** Runs the command until the user stops it (or the source fails for good). */
 export async function runMetricsTail(options: MetricsTailOptions): Promise<void> {
   const env = options.env ?? process.env
-  const settings = settingsFromEnv({ROUTER_AUDIT_LOG_PATH: env.ROUTER_AUDIT_LOG_PATH, LIVE_METRICS_EWMA_ALPHA: env.LIVE_METRICS_EWMA_ALPHA})
+  const settings = settingsFromEnv({
+    ROUTER_AUDIT_LOG_PATH: env.ROUTER_AUDIT_LOG_PATH,
+    LIVE_METRICS_EWMA_ALPHA: env.LIVE_METRICS_EWMA_ALPHA,
+  })
   const alpha = options.alpha ?? settings.live_metrics_ewma_alpha
-  if (!(alpha > 0 && alpha <= 1)) throw new UsageError(`--alpha ${alpha} is out of range.`, {hint: 'The EWMA factor is a number in (0, 1], e.g. 0.2.'})
-  if (options.url && options.file) throw new UsageError('--url and --file cannot be used together.', {hint: 'Follow either a gateway (--url) or an audit log (--file).'})
-  if (options.url && options.once) throw new UsageError('--once summarises a file; it cannot be used with --url.', {hint: 'Drop --url (and pass --file), or drop --once to follow the gateway.'})
-  if (options.url && options.since !== undefined) throw new UsageError('--since applies to files; a gateway stream starts now.', {hint: 'Drop --since, or read the audit log with --file.'})
-  if (!(options.interval > 0)) throw new UsageError('--interval must be a positive number of seconds.', {hint: 'e.g. --interval 2'})
+  if (!(alpha > 0 && alpha <= 1))
+    throw new UsageError(`--alpha ${alpha} is out of range.`, {
+      hint: 'The EWMA factor is a number in (0, 1], e.g. 0.2.',
+    })
+  if (options.url && options.file)
+    throw new UsageError('--url and --file cannot be used together.', {
+      hint: 'Follow either a gateway (--url) or an audit log (--file).',
+    })
+  if (options.url && options.once)
+    throw new UsageError('--once summarises a file; it cannot be used with --url.', {
+      hint: 'Drop --url (and pass --file), or drop --once to follow the gateway.',
+    })
+  if (options.url && options.since !== undefined)
+    throw new UsageError('--since applies to files; a gateway stream starts now.', {
+      hint: 'Drop --since, or read the audit log with --file.',
+    })
+  if (!(options.interval > 0))
+    throw new UsageError('--interval must be a positive number of seconds.', {hint: 'e.g. --interval 2'})
   if (options.fleet) {
-    if (!options.url) throw new UsageError('--fleet needs --url: the fleet view comes from a running gateway.', {hint: 'e.g. --url http://127.0.0.1:8000 --fleet --json'})
-    if (!options.json) throw new UsageError('--fleet prints the fleet\'s merged snapshots as JSON lines: add --json.', {hint: 'e.g. --url http://127.0.0.1:8000 --fleet --json'})
+    if (!options.url)
+      throw new UsageError('--fleet needs --url: the fleet view comes from a running gateway.', {
+        hint: 'e.g. --url http://127.0.0.1:8000 --fleet --json',
+      })
+    if (!options.json)
+      throw new UsageError("--fleet prints the fleet's merged snapshots as JSON lines: add --json.", {
+        hint: 'e.g. --url http://127.0.0.1:8000 --fleet --json',
+      })
     await tailFleet(options.url, options.apiKey, options.interval)
     return
   }
@@ -130,7 +155,11 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
   } else {
     let reported = ''
     source.onStatus((status) => {
-      if ((status.state === 'reconnecting' || status.state === 'live') && status.detail !== reported && !status.detail.startsWith('reconnecting to')) {
+      if (
+        (status.state === 'reconnecting' || status.state === 'live') &&
+        status.detail !== reported &&
+        !status.detail.startsWith('reconnecting to')
+      ) {
         reported = status.detail
         process.stderr.write(`${status.detail}\n`)
       }
@@ -173,7 +202,10 @@ async function tailFleet(url: string, apiKey: string | undefined, interval: numb
 
 /** Reads the whole file and returns the summary as text or pretty JSON. */
 export async function summarizeFile(file: string, since: 'start' | 'end' | number, json: boolean): Promise<string> {
-  if (since === 'end') throw new UsageError('--once with --since end would summarise nothing.', {hint: 'Use --since start (the default) or a time such as --since 1h.'})
+  if (since === 'end')
+    throw new UsageError('--once with --since end would summarise nothing.', {
+      hint: 'Use --since start (the default) or a time such as --since 1h.',
+    })
   const source = new FileAuditSource({path: file, since, follow: false})
   const summarizer = new AuditSummarizer()
   source.subscribe((event) => summarizer.observe(event))

@@ -33,7 +33,9 @@ export function formatError(error: unknown): string {
 }
 
 /** The `--json` form of an error: stable keys `error.code`, `error.message`, `error.hint`, `error.problems`. */
-export function errorToJson(error: unknown): {error: {code: string; message: string; hint: string | null; problems: Problem[]}} {
+export function errorToJson(error: unknown): {
+  error: {code: string; message: string; hint: string | null; problems: Problem[]}
+} {
   if (error instanceof RouterError) {
     return {
       error: {
@@ -44,7 +46,14 @@ export function errorToJson(error: unknown): {error: {code: string; message: str
       },
     }
   }
-  return {error: {code: 'internal', message: error instanceof Error ? error.message : String(error), hint: null, problems: []}}
+  return {
+    error: {
+      code: 'internal',
+      message: error instanceof Error ? error.message : String(error),
+      hint: null,
+      problems: [],
+    },
+  }
 }
 
 function indent(text: string): string {

@@ -38,7 +38,9 @@ export async function initProfile(options: {
     () => false,
   )
   if (exists && !options.force) {
-    throw new UsageError(`${file} already exists`, {hint: 'pass --force to overwrite it, or --config to write another file'})
+    throw new UsageError(`${file} already exists`, {
+      hint: 'pass --force to overwrite it, or --config to write another file',
+    })
   }
   const starter = starterProfile({profile: options.profile, env})
   await writeFileAtomic(file, starter.text)

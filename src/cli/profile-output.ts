@@ -69,7 +69,9 @@ function stepText(step: CompileStep, number: number): string {
 export function profileListText(profiles: BuiltinProfile[], defaultName: string): string {
   const width = Math.max(...profiles.map((profile) => profile.name.length)) + 2
   return profiles
-    .map((profile) => `${(profile.name + (profile.name === defaultName ? '*' : '')).padEnd(width)}${profile.description}`)
+    .map(
+      (profile) => `${(profile.name + (profile.name === defaultName ? '*' : '')).padEnd(width)}${profile.description}`,
+    )
     .concat(['', `* the default when a profile does not name one. Details: router profile show NAME`])
     .join('\n')
 }
@@ -83,7 +85,11 @@ export function profileShowText(profile: BuiltinProfile): string {
     `fallbacks:     ${profile.fallback_models.join(', ')}`,
     `embeddings:    ${(profile.endpoint_models.embeddings ?? []).join(', ') || 'none'}`,
     `images:        ${(profile.endpoint_models.image_generation ?? []).join(', ') || 'none'}`,
-    `model names:   ${Object.entries(profile.model_aliases).map(([pattern, target]) => `${pattern} → ${target}`).join(', ') || 'none'}`,
+    `model names:   ${
+      Object.entries(profile.model_aliases)
+        .map(([pattern, target]) => `${pattern} → ${target}`)
+        .join(', ') || 'none'
+    }`,
     '',
   ]
   for (const task of TASKS) {
@@ -95,7 +101,10 @@ export function profileShowText(profile: BuiltinProfile): string {
       if (list) lines.push(`  ${tier.padEnd(8)}${list.join(', ')}`)
     }
   }
-  lines.push('', 'Routes keep only the models your accounts serve; `router profile compile --explain` shows the result.')
+  lines.push(
+    '',
+    'Routes keep only the models your accounts serve; `router profile compile --explain` shows the result.',
+  )
   return lines.join('\n')
 }
 

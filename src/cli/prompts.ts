@@ -33,10 +33,20 @@ export function terminalPrompter(): Prompter {
   const prompts = () => import('@inquirer/prompts')
   return {
     select: async (message, choices, defaultValue) =>
-      cancellable((await prompts()).select({message, choices: choices.map(({checked: _checked, ...choice}) => choice), default: defaultValue, pageSize: 12})),
-    input: async (message, options = {}) => cancellable((await prompts()).input({message, default: options.default, validate: options.validate})),
-    password: async (message, options = {}) => cancellable((await prompts()).password({message, mask: '*', validate: options.validate})),
-    checkbox: async (message, choices) => cancellable((await prompts()).checkbox({message, choices: [...choices], pageSize: 15})),
+      cancellable(
+        (await prompts()).select({
+          message,
+          choices: choices.map(({checked: _checked, ...choice}) => choice),
+          default: defaultValue,
+          pageSize: 12,
+        }),
+      ),
+    input: async (message, options = {}) =>
+      cancellable((await prompts()).input({message, default: options.default, validate: options.validate})),
+    password: async (message, options = {}) =>
+      cancellable((await prompts()).password({message, mask: '*', validate: options.validate})),
+    checkbox: async (message, choices) =>
+      cancellable((await prompts()).checkbox({message, choices: [...choices], pageSize: 15})),
     confirm: async (message, defaultValue) => cancellable((await prompts()).confirm({message, default: defaultValue})),
   }
 }

@@ -28,7 +28,11 @@ export async function explainMany(
     const body = 'error' in entry ? entry.error : bodyFromEntry(entry.value, endpoint, model)
     if (typeof body === 'string') {
       addToSummary(summary, {invalid: true})
-      out(json ? JSON.stringify({line: entry.line, error: {code: 'invalid_line', message: body, hint: null, problems: []}}) : formatErrorLine(entry.line, 'invalid_line', body))
+      out(
+        json
+          ? JSON.stringify({line: entry.line, error: {code: 'invalid_line', message: body, hint: null, problems: []}})
+          : formatErrorLine(entry.line, 'invalid_line', body),
+      )
       continue
     }
     try {
@@ -38,7 +42,11 @@ export async function explainMany(
     } catch (error) {
       if (!(error instanceof RoutingError)) throw error
       addToSummary(summary, {refused: error.code})
-      out(json ? JSON.stringify({line: entry.line, ...errorToJson(error)}) : formatErrorLine(entry.line, error.code, error.message))
+      out(
+        json
+          ? JSON.stringify({line: entry.line, ...errorToJson(error)})
+          : formatErrorLine(entry.line, error.code, error.message),
+      )
     }
   }
   out(json ? JSON.stringify({summary}) : `\n${formatSummary(summary)}`)

@@ -33,10 +33,16 @@ export type EndpointFlag = keyof typeof ENDPOINT_FLAGS
  * or the path a client calls (`/v1/chat/completions`, `/chat/completions`). Throws a usage error listing them.
  */
 export function parseEndpointFlag(value: string): Endpoint {
-  const name = value.trim().toLowerCase().replace(/^\/?(v1\/)?/, '').replace(/\/+$/, '')
+  const name = value
+    .trim()
+    .toLowerCase()
+    .replace(/^\/?(v1\/)?/, '')
+    .replace(/\/+$/, '')
   const short = ENDPOINT_FLAGS[name as EndpointFlag] as Endpoint | undefined
   if (short !== undefined) return short
-  const named = Object.values(ENDPOINT_FLAGS).find((endpoint) => endpoint === name || endpoint.replace('.', '/') === name)
+  const named = Object.values(ENDPOINT_FLAGS).find(
+    (endpoint) => endpoint === name || endpoint.replace('.', '/') === name,
+  )
   if (named !== undefined) return named
   throw new UsageError(`unknown endpoint "${value}"`, {
     hint: `use one of ${Object.keys(ENDPOINT_FLAGS).join(', ')} (or a path such as /v1/responses)`,
@@ -67,7 +73,10 @@ export interface ExplainTarget {
  * the default file does not exist, the built-in `auto` profile with every catalog model and no accounts stands in,
  * and a note says so. A named file that is missing or invalid is a `ConfigError` (exit code 2).
  */
-export async function loadExplainTarget(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ExplainTarget> {
+export async function loadExplainTarget(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExplainTarget> {
   const {path, named} = resolveConfigFlag(flag, env)
   if (!named && !existsSync(path)) {
     return {
@@ -101,7 +110,12 @@ export function bodyFromPrompt(
     case 'images.generations':
       return {model, prompt}
     case 'messages':
-      return {model, max_tokens: 1024, messages: [{role: 'user', content: prompt}], ...(options.system === undefined ? {} : {system: options.system})}
+      return {
+        model,
+        max_tokens: 1024,
+        messages: [{role: 'user', content: prompt}],
+        ...(options.system === undefined ? {} : {system: options.system}),
+      }
     default:
       return {
         model,
@@ -204,10 +218,18 @@ export function explainBody(
   return decideRoute({body, endpoint}, target.config, {
     profile: target.profile,
     ignoreAccounts: target.ignoreAccounts,
-    ...(session === undefined ? {} : {session: {key: session.key, state: session.state, now: session.now ?? Date.now(), cacheTtlMs: promptCacheTtlMs}}),
+    ...(session === undefined
+      ? {}
+      : {
+          session: {
+            key: session.key,
+            state: session.state,
+            now: session.now ?? Date.now(),
+            cacheTtlMs: promptCacheTtlMs,
+          },
+        }),
   })
 }
-
 
 async function readText(path: string, flag: string): Promise<string> {
   try {
@@ -215,8 +237,15 @@ async function readText(path: string, flag: string): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     throw new UsageError(
-      code === 'ENOENT' ? `${flag} ${path}: no such file` : `${flag} ${path}: cannot read it (${(error as Error).message})`,
-      {hint: flag === '--file' ? 'pass a JSON file with one request body' : 'pass a JSON lines file: one request body or {"prompt": …} per line'},
+      code === 'ENOENT'
+        ? `${flag} ${path}: no such file`
+        : `${flag} ${path}: cannot read it (${(error as Error).message})`,
+      {
+        hint:
+          flag === '--file'
+            ? 'pass a JSON file with one request body'
+            : 'pass a JSON lines file: one request body or {"prompt": …} per line',
+      },
     )
   }
 }

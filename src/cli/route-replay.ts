@@ -17,7 +17,10 @@ import {formatCount, formatPercent, formatUsd} from '../tui/format.js'
 import {loadExplainTarget} from './route-explain.js'
 
 /** Replays the audit log at `logPath` on the config of `configFlag` (see `loadExplainTarget`). */
-export async function replayAuditLog(logPath: string, configFlag: string | undefined): Promise<{report: ReplayReport; notes: string[]}> {
+export async function replayAuditLog(
+  logPath: string,
+  configFlag: string | undefined,
+): Promise<{report: ReplayReport; notes: string[]}> {
   const target = await loadExplainTarget(configFlag)
   const {collector, malformed, events} = await readLog(logPath)
   if (events === 0 && malformed > 0) {
@@ -45,9 +48,12 @@ async function readLog(path: string): Promise<{collector: TurnCollector; malform
     await access(path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new UsageError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read it (${(error as Error).message})`, {
-      hint: 'pass an audit log: the file the gateway writes its events to (ROUTER_AUDIT_LOG_PATH)',
-    })
+    throw new UsageError(
+      code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read it (${(error as Error).message})`,
+      {
+        hint: 'pass an audit log: the file the gateway writes its events to (ROUTER_AUDIT_LOG_PATH)',
+      },
+    )
   }
   const collector = new TurnCollector()
   let malformed = 0
@@ -79,26 +85,45 @@ const EXAMPLES = 3
 /** The report as text: the route changes, the cost per model and in total, the cache, sessions, and the issues. */
 export function formatReplay(report: ReplayReport, notes: readonly string[] = []): string {
   const lines = notes.map((note) => `Note: ${note}`)
-  const on = report.config === null ? `the built-in \`${report.profile}\` profile` : `${report.config} (profile ${report.profile})`
-  lines.push(`Replayed ${formatCount(report.replayed)} of ${formatCount(report.decisions)} decisions of ${report.log} on ${on}.`)
-  if (report.malformed_lines > 0) lines.push(`${plural(report.malformed_lines, 'line')} of the log ${report.malformed_lines === 1 ? 'was not an audit event' : 'were not audit events'}: skipped.`)
+  const on =
+    report.config === null
+      ? `the built-in \`${report.profile}\` profile`
+      : `${report.config} (profile ${report.profile})`
+  lines.push(
+    `Replayed ${formatCount(report.replayed)} of ${formatCount(report.decisions)} decisions of ${report.log} on ${on}.`,
+  )
+  if (report.malformed_lines > 0)
+    lines.push(
+      `${plural(report.malformed_lines, 'line')} of the log ${report.malformed_lines === 1 ? 'was not an audit event' : 'were not audit events'}: skipped.`,
+    )
 
   lines.push('', 'Route changes (the model that answered → the model chosen now)')
   const changeRows = report.changes.map((change) => [`${change.from} → ${change.to}`, formatCount(change.turns)])
   changeRows.push(['unchanged', formatCount(report.unchanged)])
   lines.push(...table(changeRows, ['left', 'right']))
 
-  lines.push('', `Cost of the ${formatCount(report.priced)} priced turns (their recorded token counts on each model's prices)`)
+  lines.push(
+    '',
+    `Cost of the ${formatCount(report.priced)} priced turns (their recorded token counts on each model's prices)`,
+  )
   const costRows = [
     ['model', 'turns', 'recorded', 'turns', 'replayed', 'difference'],
-    ...report.models.map((m) => [m.model, formatCount(m.recorded_turns), formatUsd(m.recorded_cost_usd), formatCount(m.replayed_turns), formatUsd(m.replayed_cost_usd), signedUsd(m.difference_usd)]),
+    ...report.models.map((m) => [
+      m.model,
+      formatCount(m.recorded_turns),
+      formatUsd(m.recorded_cost_usd),
+      formatCount(m.replayed_turns),
+      formatUsd(m.replayed_cost_usd),
+      signedUsd(m.difference_usd),
+    ]),
     [
       'total',
       formatCount(report.priced),
       formatUsd(report.total.recorded_cost_usd),
       formatCount(report.priced),
       formatUsd(report.total.replayed_cost_usd),
-      signedUsd(report.total.difference_usd) + (report.total.difference_ratio === null ? '' : ` (${signedPercent(report.total.difference_ratio)})`),
+      signedUsd(report.total.difference_usd) +
+        (report.total.difference_ratio === null ? '' : ` (${signedPercent(report.total.difference_ratio)})`),
     ],
   ]
   lines.push(...table(costRows, ['left', 'right', 'right', 'right', 'right', 'right']))
@@ -130,7 +155,8 @@ export function formatReplay(report: ReplayReport, notes: readonly string[] = []
       const turns = report.issues.filter((issue) => issue.issue === kind)
       lines.push(`  ${formatCount(turns.length)} ${ISSUE_TEXT[kind]}`)
       for (const issue of turns.slice(0, EXAMPLES)) lines.push(`    ${issue.request_id}  ${issue.detail}`)
-      if (turns.length > EXAMPLES) lines.push(`    and ${formatCount(turns.length - EXAMPLES)} more (--json lists them all)`)
+      if (turns.length > EXAMPLES)
+        lines.push(`    and ${formatCount(turns.length - EXAMPLES)} more (--json lists them all)`)
     }
   }
   return lines.join('\n')
@@ -163,7 +189,9 @@ function table(rows: string[][], align: Array<'left' | 'right'>): string[] {
     (row) =>
       '  ' +
       row
-        .map((cell, column) => (align[column] === 'right' ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+        .map((cell, column) =>
+          align[column] === 'right' ? cell.padStart(widths[column]) : cell.padEnd(widths[column]),
+        )
         .join('  ')
         .trimEnd(),
   )

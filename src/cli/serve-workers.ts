@@ -25,11 +25,17 @@ import {terminalNotices} from './notices.js'
 
 /** The primary: forks the workers and stays until the user stops it. */
 export async function runPrimary(options: ServeOptions & {workers: number}): Promise<void> {
-  if (options.demo) throw new UsageError('--workers cannot run the demo', {hint: 'drop --workers to try --demo, or serve a profile with --config'})
+  if (options.demo)
+    throw new UsageError('--workers cannot run the demo', {
+      hint: 'drop --workers to try --demo, or serve a profile with --config',
+    })
   const env = options.env ?? process.env
   const config = await loadConfig(configPath(options.configFlag, env), {env})
   for (const warning of config.warnings) process.stderr.write(formatProblem({...warning, severity: 'warning'}) + '\n')
-  const settings = settingsFromEnv(env, {...(options.host === undefined ? {} : {host: options.host}), ...(options.port === undefined ? {} : {port: options.port})})
+  const settings = settingsFromEnv(env, {
+    ...(options.host === undefined ? {} : {host: options.host}),
+    ...(options.port === undefined ? {} : {port: options.port}),
+  })
   if (settings.state_url === undefined && config.state !== undefined) settings.state_url = config.state.url
   const bus = new AuditEventBus({deferred: true})
   const notices = terminalNotices()
@@ -45,9 +51,19 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
   await audit?.start(bus)
   const memory =
     settings.state_url === undefined
-      ? new MemorySharedState({ttlMs: settings.idempotency_ttl_seconds * 1000, maxEntries: settings.idempotency_max_entries, maxBytes: settings.idempotency_max_bytes})
+      ? new MemorySharedState({
+          ttlMs: settings.idempotency_ttl_seconds * 1000,
+          maxEntries: settings.idempotency_max_entries,
+          maxBytes: settings.idempotency_max_bytes,
+        })
       : undefined
-  const stateServer = memory ? new PrimaryStateServer(memory, settings.circuit_breaker_recovery_timeout_seconds * 1000, config.config.session.max_sessions) : undefined
+  const stateServer = memory
+    ? new PrimaryStateServer(
+        memory,
+        settings.circuit_breaker_recovery_timeout_seconds * 1000,
+        config.config.session.max_sessions,
+      )
+    : undefined
 
   let stopping = false
   const listening = new Map<Worker, string>()
@@ -71,7 +87,13 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
         const wasListening = listening.delete(worker)
         if (stopping) return
         if (!wasListening) {
-          reject(new RouterError('worker_failed', `a worker stopped before it listened (${signal ?? `exit code ${code}`}): ${lastNotice.replace(/^router: /, '') || 'no message'}`, {exitCode: 2}))
+          reject(
+            new RouterError(
+              'worker_failed',
+              `a worker stopped before it listened (${signal ?? `exit code ${code}`}): ${lastNotice.replace(/^router: /, '') || 'no message'}`,
+              {exitCode: 2},
+            ),
+          )
           return
         }
         notice(`router: worker ${worker.id} stopped (${signal ?? `exit code ${code}`}); starting another`)
@@ -83,7 +105,9 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
   const stopWorkers = async (graceMs: number): Promise<void> => {
     stopping = true
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
-    const exits = workers.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))))
+    const exits = workers.map(
+      (w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))),
+    )
     for (const w of workers) if (w.isConnected()) w.send(SHUTDOWN)
     const kill = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), graceMs + 5000)
     await Promise.all(exits)
@@ -92,13 +116,22 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
 
   try {
     const url = await ready
-    const store = settings.state_url === undefined ? 'shared state in the primary' : `shared state in ${redactRedisUrl(settings.state_url)}`
+    const store =
+      settings.state_url === undefined
+        ? 'shared state in the primary'
+        : `shared state in ${redactRedisUrl(settings.state_url)}`
     const useTui = options.tui && process.stdout.isTTY === true && process.stdin.isTTY === true
     if (useTui) {
       const {renderDashboard} = await import('../tui/render-dashboard.js')
       const dashboard = renderDashboard({
         source: bus,
-        info: {title: `Open-LLM Router (${options.workers} workers)`, address: url, configPath: config.path, profile: config.profile, startedAt: Date.now()},
+        info: {
+          title: `Open-LLM Router (${options.workers} workers)`,
+          address: url,
+          configPath: config.path,
+          profile: config.profile,
+          startedAt: Date.now(),
+        },
         metrics: {alpha: settings.live_metrics_ewma_alpha},
       })
       notices.hold()
@@ -109,7 +142,9 @@ export async function runPrimary(options: ServeOptions & {workers: number}): Pro
       await stopWorkers(settings.shutdown_grace_seconds * 1000)
     } else {
       process.stderr.write(`router: listening on ${url} (${options.workers} workers, ${store})\n`)
-      process.stderr.write(`router: config ${config.path}; ${settings.audit_log_enabled ? `audit log ${settings.audit_log_path}` : 'audit log off'}\n`)
+      process.stderr.write(
+        `router: config ${config.path}; ${settings.audit_log_enabled ? `audit log ${settings.audit_log_path}` : 'audit log off'}\n`,
+      )
       const output = batchedWriter(process.stdout)
       const unsubscribe = createPlainLogger(bus, output.write, options.logFormat)
       await stopSignal()

@@ -56,9 +56,13 @@ export async function runServe(options: ServeOptions): Promise<void> {
       // The demo's config lives in memory: there is no file to reload.
       ...(demo ? {} : {reloadPath: config.path}),
       onAuditError: (error) =>
-        notice(`router: warning: audit log: cannot write ${gateway?.state.settings.audit_log_path}: ${error.message}; retrying, events kept in memory meanwhile (GET /health shows the state)`),
+        notice(
+          `router: warning: audit log: cannot write ${gateway?.state.settings.audit_log_path}: ${error.message}; retrying, events kept in memory meanwhile (GET /health shows the state)`,
+        ),
       onAuditRecover: (dropped) =>
-        notice(`router: audit log: writing again${dropped > 0 ? `; ${dropped} event${dropped === 1 ? '' : 's'} lost while it failed` : ', nothing lost'}`),
+        notice(
+          `router: audit log: writing again${dropped > 0 ? `; ${dropped} event${dropped === 1 ? '' : 's'} lost while it failed` : ', nothing lost'}`,
+        ),
       onReload: (result) => notice(`router: ${result.message}`),
       onWarning: (message) => notice(`router: warning: ${message}`),
     }).catch((error: unknown) => {
@@ -97,7 +101,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
       dashboard.unmount()
       notices.release()
     } else {
-      process.stderr.write(banner(gateway, config, demo === undefined ? null : {traffic: stopTraffic !== undefined}) + '\n')
+      process.stderr.write(
+        banner(gateway, config, demo === undefined ? null : {traffic: stopTraffic !== undefined}) + '\n',
+      )
       const output = batchedWriter(process.stdout)
       const unsubscribe = createPlainLogger(bus, output.write, options.logFormat)
       // Requests that finish during the graceful shutdown are logged too.

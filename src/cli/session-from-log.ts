@@ -14,7 +14,10 @@ import type {SessionKey} from '../core/routing/session.js'
 
 /** The session as of its last answered turn in `path`, or why it cannot be found. */
 export async function sessionFromLog(path: string, id: string): Promise<{key: SessionKey; state: SessionState}> {
-  const decisions = new Map<string, {task: SessionState['task']; complexity: SessionState['complexity']; source: SessionSource; inputTokens: number}>()
+  const decisions = new Map<
+    string,
+    {task: SessionState['task']; complexity: SessionState['complexity']; source: SessionSource; inputTokens: number}
+  >()
   const promptTokens = new Map<string, number>()
   let state: SessionState | undefined
   let source: SessionSource | undefined
@@ -28,13 +31,23 @@ export async function sessionFromLog(path: string, id: string): Promise<{key: Se
       if (parsed.kind !== 'event') continue
       const event = parsed.event
       if (event.event === 'route_decision' && event.session?.id === id) {
-        decisions.set(event.request_id, {task: event.task, complexity: event.complexity, source: event.session.source, inputTokens: event.requirements?.input_tokens ?? 0})
-      } else if (event.event === 'proxy_response' && decisions.has(event.request_id) && event.usage?.prompt_tokens != null) {
+        decisions.set(event.request_id, {
+          task: event.task,
+          complexity: event.complexity,
+          source: event.session.source,
+          inputTokens: event.requirements?.input_tokens ?? 0,
+        })
+      } else if (
+        event.event === 'proxy_response' &&
+        decisions.has(event.request_id) &&
+        event.usage?.prompt_tokens != null
+      ) {
         promptTokens.set(event.request_id, event.usage.prompt_tokens)
       } else if (event.event === 'proxy_terminal' && decisions.has(event.request_id)) {
         const turn = decisions.get(event.request_id)!
         decisions.delete(event.request_id)
-        if (event.outcome !== 'success' || event.model === null || event.account === null || event.provider === null) continue
+        if (event.outcome !== 'success' || event.model === null || event.account === null || event.provider === null)
+          continue
         turns++
         source = turn.source
         state = {
@@ -58,7 +71,7 @@ export async function sessionFromLog(path: string, id: string): Promise<{key: Se
   }
   if (state === undefined || source === undefined) {
     throw new UsageError(`no answered turn of session ${id} in ${path}`, {
-      hint: 'session ids are the `session.id` of route_decision events (e.g. `header:…`, `prefix:…`); the dashboard\'s detail view shows them',
+      hint: "session ids are the `session.id` of route_decision events (e.g. `header:…`, `prefix:…`); the dashboard's detail view shows them",
     })
   }
   return {key: {id, source, opening: false}, state}

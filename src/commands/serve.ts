@@ -16,25 +16,58 @@ In a terminal it shows a live dashboard of routing decisions and metrics (--no-t
 The config is --config, else ROUTING_CONFIG_PATH, else ./router.profile.yaml; --demo needs none: it starts three simulated providers and sends sample traffic. Environment variables (HOST, PORT, BACKEND_*, INGRESS_*, …) are listed in docs/gateway.md.`
 
   static override examples = [
-    {description: 'Try it with no keys: simulated providers and sample traffic', command: '<%= config.bin %> serve --demo'},
-    {description: 'Serve a profile on port 8080', command: '<%= config.bin %> serve --config router.profile.yaml --port 8080'},
+    {
+      description: 'Try it with no keys: simulated providers and sample traffic',
+      command: '<%= config.bin %> serve --demo',
+    },
+    {
+      description: 'Serve a profile on port 8080',
+      command: '<%= config.bin %> serve --config router.profile.yaml --port 8080',
+    },
     {
       description: 'Serve other machines too, with ingress auth (it listens on 127.0.0.1 unless told otherwise)',
-      command: 'INGRESS_AUTH_REQUIRED=true INGRESS_API_KEYS=team:$(openssl rand -hex 24) <%= config.bin %> serve --host 0.0.0.0',
+      command:
+        'INGRESS_AUTH_REQUIRED=true INGRESS_API_KEYS=team:$(openssl rand -hex 24) <%= config.bin %> serve --host 0.0.0.0',
     },
     {description: 'JSON lines for a log collector', command: '<%= config.bin %> serve --no-tui --log-format json'},
-    {description: 'Four worker processes on one port, sharing state through Redis', command: 'ROUTER_STATE_URL=redis://127.0.0.1:6379 <%= config.bin %> serve --workers 4'},
+    {
+      description: 'Four worker processes on one port, sharing state through Redis',
+      command: 'ROUTER_STATE_URL=redis://127.0.0.1:6379 <%= config.bin %> serve --workers 4',
+    },
   ]
 
   static override flags = {
     config: configFlag,
-    host: Flags.string({description: 'Interface to listen on (default HOST or 127.0.0.1, this machine only; 0.0.0.0 for every interface).'}),
-    port: Flags.integer({description: 'Port to listen on (default PORT or 8000; 0 picks a free port).', min: 0, max: 65535}),
-    demo: Flags.boolean({description: 'Run on built-in simulated providers with sample traffic (no keys needed).', default: false}),
+    host: Flags.string({
+      description:
+        'Interface to listen on (default HOST or 127.0.0.1, this machine only; 0.0.0.0 for every interface).',
+    }),
+    port: Flags.integer({
+      description: 'Port to listen on (default PORT or 8000; 0 picks a free port).',
+      min: 0,
+      max: 65535,
+    }),
+    demo: Flags.boolean({
+      description: 'Run on built-in simulated providers with sample traffic (no keys needed).',
+      default: false,
+    }),
     'demo-traffic': Flags.boolean({description: 'With --demo: send sample requests.', default: true, allowNo: true}),
-    tui: Flags.boolean({description: 'Show the live dashboard when stdout is a terminal.', default: true, allowNo: true}),
-    workers: Flags.integer({description: 'Worker processes sharing the port (node:cluster); they share state through ROUTER_STATE_URL or, without it, the primary.', min: 1, default: 1}),
-    'log-format': Flags.option({description: 'Per-request lines when there is no dashboard.', options: ['text', 'json'] as const, default: 'text'})(),
+    tui: Flags.boolean({
+      description: 'Show the live dashboard when stdout is a terminal.',
+      default: true,
+      allowNo: true,
+    }),
+    workers: Flags.integer({
+      description:
+        'Worker processes sharing the port (node:cluster); they share state through ROUTER_STATE_URL or, without it, the primary.',
+      min: 1,
+      default: 1,
+    }),
+    'log-format': Flags.option({
+      description: 'Per-request lines when there is no dashboard.',
+      options: ['text', 'json'] as const,
+      default: 'text',
+    })(),
   }
 
   async run(): Promise<void> {

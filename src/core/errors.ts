@@ -43,7 +43,11 @@ export class RouterError extends Error {
 export class ConfigError extends RouterError {
   readonly problems: Problem[]
 
-  constructor(message: string, problems: Problem[] = [], options: {hint?: string; code?: string; cause?: unknown} = {}) {
+  constructor(
+    message: string,
+    problems: Problem[] = [],
+    options: {hint?: string; code?: string; cause?: unknown} = {},
+  ) {
     super(options.code ?? 'config_invalid', message, {hint: options.hint, exitCode: 2, cause: options.cause})
     this.problems = problems
   }

@@ -16,7 +16,11 @@ const STALE_LOCK_MS = 30_000
  * Runs `fn` while holding `<file>.lock`. Waits up to `timeoutMs` for another holder, then throws a `RouterError`
  * (`locked`) that names the lock file to delete.
  */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: {timeoutMs?: number; what?: string} = {}): Promise<T> {
+export async function withFileLock<T>(
+  file: string,
+  fn: () => Promise<T>,
+  options: {timeoutMs?: number; what?: string} = {},
+): Promise<T> {
   const release = await acquire(file, options.timeoutMs ?? 10_000, options.what ?? file)
   try {
     return await fn()

@@ -95,7 +95,9 @@ export function jsonObjectMembers(bytes: Buffer): JsonMember[] | undefined {
     // A key spelled with escapes (`"mod\u0065l"`) is the same key as its plain spelling.
     let escaped = false
     for (let j = k + 1; j < keyEnd - 1 && !escaped; j++) escaped = bytes[j] === BACKSLASH
-    const key = escaped ? (JSON.parse(bytes.toString('utf8', k, keyEnd)) as string) : bytes.toString('utf8', k + 1, keyEnd - 1)
+    const key = escaped
+      ? (JSON.parse(bytes.toString('utf8', k, keyEnd)) as string)
+      : bytes.toString('utf8', k + 1, keyEnd - 1)
     let value = skipSpace(bytes, keyEnd)
     if (bytes[value] !== COLON) return undefined
     value = skipSpace(bytes, value + 1)
@@ -116,7 +118,11 @@ export function jsonObjectMembers(bytes: Buffer): JsonMember[] | undefined {
  * Undefined when `bytes` is not a JSON object or names a key twice (`JSON.parse` keeps the last, a server may keep the
  * first: only a fresh serialisation says one thing).
  */
-export function rewriteJsonObject(bytes: Buffer, set: {key: string; value: unknown}, drop: ReadonlySet<string>): Buffer | undefined {
+export function rewriteJsonObject(
+  bytes: Buffer,
+  set: {key: string; value: unknown},
+  drop: ReadonlySet<string>,
+): Buffer | undefined {
   const members = jsonObjectMembers(bytes)
   if (members === undefined) return undefined
   const keys = new Set<string>()
@@ -132,7 +138,8 @@ export function rewriteJsonObject(bytes: Buffer, set: {key: string; value: unkno
   const replacement = Buffer.from(`${JSON.stringify(set.key)}:${JSON.stringify(set.value)}`)
   // `{`, the members with a comma between each, `}`.
   let size = 2 + (replaced ? 0 : replacement.length + (kept.length > 0 ? 1 : 0))
-  for (let i = 0; i < kept.length; i++) size += (i > 0 ? 1 : 0) + (kept[i].key === set.key ? replacement.length : kept[i].end - kept[i].start)
+  for (let i = 0; i < kept.length; i++)
+    size += (i > 0 ? 1 : 0) + (kept[i].key === set.key ? replacement.length : kept[i].end - kept[i].start)
   const out = Buffer.allocUnsafe(size)
   let at = 0
   out[at++] = OPEN_BRACE

@@ -7,12 +7,15 @@ export function editDistance(a: string, b: string): number {
   if (s === t) return 0
   const rows = s.length + 1
   const cols = t.length + 1
-  const d: number[][] = Array.from({length: rows}, (_, i) => Array.from({length: cols}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  const d: number[][] = Array.from({length: rows}, (_, i) =>
+    Array.from({length: cols}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  )
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1)
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1)
     }
   }
   return d[rows - 1][cols - 1]
@@ -42,7 +45,9 @@ export function suggest(input: string, candidates: Iterable<string> | Map<string
     const previous = best.get(value)
     if (previous === undefined || distance < previous) best.set(value, distance)
   }
-  const ranked = [...best.entries()].sort((a, b) => a[1] - b[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]))
+  const ranked = [...best.entries()].sort(
+    (a, b) => a[1] - b[1] || a[0].length - b[0].length || a[0].localeCompare(b[0]),
+  )
   // Far worse than the best guess is noise: keep those within twice its distance.
   const cutoff = ranked.length > 0 ? Math.max(ranked[0][1] * 2, ranked[0][1] + 1) : 0
   return ranked

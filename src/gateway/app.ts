@@ -69,7 +69,10 @@ export async function buildApp(
     http: {
       headersTimeout: headersTimeoutMs,
       requestTimeout: requestTimeoutMs,
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, ...[headersTimeoutMs, requestTimeoutMs].filter((ms) => ms > 0).map((ms) => ms / 2))),
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.min(1000, ...[headersTimeoutMs, requestTimeoutMs].filter((ms) => ms > 0).map((ms) => ms / 2)),
+      ),
     },
     clientErrorHandler: (error, socket) => {
       if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') timedOut.add(socket)
@@ -86,7 +89,10 @@ export async function buildApp(
     // in OpenAI's shape.
     frameworkErrors: (error, _request, reply) => {
       const gatewayError = toGatewayError(error)
-      void (reply as FastifyReply).code(gatewayError.status).header('x-router-request-id', newRequestId()).send(gatewayError.toBody())
+      void (reply as FastifyReply)
+        .code(gatewayError.status)
+        .header('x-router-request-id', newRequestId())
+        .send(gatewayError.toBody())
     },
   })
 
@@ -182,7 +188,9 @@ export async function buildApp(
  */
 function passthroughPath(wildcard: string, url: string): string {
   const unsafe =
-    hasControlCharacter(wildcard) || /\\|%(?:2e|2f|5c)/i.test(wildcard) || wildcard.split('/').some((segment) => segment === '.' || segment === '..')
+    hasControlCharacter(wildcard) ||
+    /\\|%(?:2e|2f|5c)/i.test(wildcard) ||
+    wildcard.split('/').some((segment) => segment === '.' || segment === '..')
   if (!unsafe) return '/' + wildcard
   const shown = url.split('?')[0]
   throw ERRORS.unsafePassthroughPath(shown.length > 200 ? shown.slice(0, 200) + '…' : shown)
@@ -198,7 +206,9 @@ function hasControlCharacter(text: string): boolean {
 
 /** The gateway's routes have no schemas; a route that adds one must choose its compiler here. */
 function noSchemaCompiler(): never {
-  throw new Error('the gateway compiles no route schemas: validate in the handler, or set a schema compiler in buildApp')
+  throw new Error(
+    'the gateway compiles no route schemas: validate in the handler, or set a schema compiler in buildApp',
+  )
 }
 
 /** One request to a proxied route (`POST /v1/*`), as the steps of its handling share it. */
@@ -254,7 +264,14 @@ async function route(scope: RequestScope): Promise<void> {
     const config = state.routingConfig
     const sessionKey = state.sessions !== undefined ? sessionKeyOf(endpoint, input, request.headers, principal) : null
     const session =
-      sessionKey === null ? undefined : {key: sessionKey, state: sessionKey.opening ? null : state.sessions!.lookup(sessionKey), now: Date.now(), cacheTtlMs: promptCacheTtlMs}
+      sessionKey === null
+        ? undefined
+        : {
+            key: sessionKey,
+            state: sessionKey.opening ? null : state.sessions!.lookup(sessionKey),
+            now: Date.now(),
+            cacheTtlMs: promptCacheTtlMs,
+          }
     const decision = decideWithinKey(state.limits?.allowedModels(principal), input, config, () =>
       decideRoute({body: input, endpoint}, config, {
         profile: state.config.profile,
@@ -281,7 +298,9 @@ async function route(scope: RequestScope): Promise<void> {
     })
     // With ingress auth on, `Authorization` holds the gateway credential: passthrough accounts get the client's
     // upstream token from `X-Upstream-Authorization` instead, never the ingress key.
-    const authorization = state.auth ? request.headers['x-upstream-authorization'] : request.dialect.authorization(request.headers)
+    const authorization = state.auth
+      ? request.headers['x-upstream-authorization']
+      : request.dialect.authorization(request.headers)
     const requestId = request.routerId
     // The proxy holds the body's bytes from here on, and lets them go once an answer is committed.
     const rawBody = request.rawBody
@@ -303,7 +322,10 @@ async function route(scope: RequestScope): Promise<void> {
       startedAt: request.routerStart,
       signal: clientGone,
       config,
-      onComplete: lease ? (status: number, headers: Record<string, string>, text: string) => lease.complete(requestId, status, headers, text) : undefined,
+      onComplete: lease
+        ? (status: number, headers: Record<string, string>, text: string) =>
+            lease.complete(requestId, status, headers, text)
+        : undefined,
     }
     dialect.passHeaders(request.headers, proxyInput)
     await proxyRequest(state, proxyInput, reply)
@@ -312,7 +334,13 @@ async function route(scope: RequestScope): Promise<void> {
     // for the key, so that a retry gets it again. The error handler sends the same bytes.
     if (lease) {
       const refusal = toGatewayError(error)
-      lease.complete(request.routerId, refusal.status, errorHeaders(request, refusal), JSON.stringify(request.dialect.errorBody(refusal)), refusal.code)
+      lease.complete(
+        request.routerId,
+        refusal.status,
+        errorHeaders(request, refusal),
+        JSON.stringify(request.dialect.errorBody(refusal)),
+        refusal.code,
+      )
     }
     throw error
   } finally {
@@ -342,7 +370,11 @@ async function idempotent(scope: RequestScope, key: string): Promise<Idempotency
     throw ERRORS.idempotencyKeyTooLong(MAX_IDEMPOTENCY_KEY)
   }
   const tenant = idempotencyTenant(request.principal, request.headers['openai-organization'])
-  const decision = await state.idempotency!.acquire(tenant, key, requestFingerprint('POST', `/v1${scope.path}`, request.body))
+  const decision = await state.idempotency!.acquire(
+    tenant,
+    key,
+    requestFingerprint('POST', `/v1${scope.path}`, request.body),
+  )
   switch (decision.kind) {
     case 'run': {
       reply.header('x-router-idempotency-status', 'created')
@@ -363,7 +395,11 @@ async function idempotent(scope: RequestScope, key: string): Promise<Idempotency
 function replay(scope: RequestScope, stored: StoredResponse): void {
   const {state, request, reply} = scope
   // Sent as stored: an error body is already in the dialect's shape.
-  reply.code(stored.status).headers(stored.headers).header('x-router-idempotency-status', 'replayed').send(stored.body.toString('utf8'))
+  reply
+    .code(stored.status)
+    .headers(stored.headers)
+    .header('x-router-idempotency-status', 'replayed')
+    .send(stored.body.toString('utf8'))
   const ok = stored.status >= 200 && stored.status < 300
   const rejected = stored.errorCode !== undefined
   state.bus.publish(
@@ -372,7 +408,11 @@ function replay(scope: RequestScope, stored: StoredResponse): void {
       status: stored.status,
       task: null,
       complexity: null,
-      target: {model: stored.headers['x-router-model'] ?? null, account: stored.headers['x-router-account'] ?? null, provider: stored.headers['x-router-provider'] ?? null},
+      target: {
+        model: stored.headers['x-router-model'] ?? null,
+        account: stored.headers['x-router-account'] ?? null,
+        provider: stored.headers['x-router-provider'] ?? null,
+      },
       stream: false,
       latencyMs: performance.now() - request.routerStart,
       attempts: [],
@@ -395,8 +435,7 @@ const CLIENT_ERRORS: Record<string, () => GatewayError> = {
  */
 function answerClientError(error: Error & {code?: string}, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const gatewayError =
-    CLIENT_ERRORS[error.code ?? '']?.() ?? ERRORS.notHttp()
+  const gatewayError = CLIENT_ERRORS[error.code ?? '']?.() ?? ERRORS.notHttp()
   const response = (socket as {_httpMessage?: {headersSent?: boolean}})._httpMessage
   if (socket.writable && !response?.headersSent) {
     const body = JSON.stringify(gatewayError.toBody())
@@ -451,7 +490,9 @@ function decisionEvent(
 
 /** The headers of the gateway's own error answer (as `rejectRequest` sends them). */
 function errorHeaders(request: FastifyRequest, error: GatewayError): Record<string, string> {
-  return Object.assign({'x-router-request-id': request.routerId}, error.headers, {'content-type': 'application/json; charset=utf-8'})
+  return Object.assign({'x-router-request-id': request.routerId}, error.headers, {
+    'content-type': 'application/json; charset=utf-8',
+  })
 }
 
 /**
@@ -499,7 +540,9 @@ function health(state: GatewayState): Record<string, unknown> {
   const now = Date.now()
   const {config} = state
   const cooldowns = state.cooldowns.active(now)
-  const cooling = new Map(cooldowns.filter((c) => c.scope === 'account').map((c) => [c.account, new Date(c.until).toISOString()]))
+  const cooling = new Map(
+    cooldowns.filter((c) => c.scope === 'account').map((c) => [c.account, new Date(c.until).toISOString()]),
+  )
   const auditLog = state.auditLog?.status() ?? null
   const shared = state.shared.status()
   return {
@@ -528,7 +571,9 @@ function health(state: GatewayState): Record<string, unknown> {
       cooling_down_until: cooling.get(account.name) ?? null,
     })),
     cooldowns: cooldowns.map((c) => Object.assign({}, c, {until: new Date(c.until).toISOString()})),
-    circuit_breakers: (state.breakers?.states?.() ?? []).map((b) => Object.assign({}, b, {until: b.until === null ? null : new Date(b.until).toISOString()})),
+    circuit_breakers: (state.breakers?.states?.() ?? []).map((b) =>
+      Object.assign({}, b, {until: b.until === null ? null : new Date(b.until).toISOString()}),
+    ),
     audit_log: auditLog,
     state: shared,
   }
@@ -538,7 +583,10 @@ function health(state: GatewayState): Record<string, unknown> {
  * `GET /v1/models`: `auto` first, then every model the gateway can serve (`servableModels`) by its routing key, with
  * its `kind` (`chat`, `embeddings`, `image_generation`, or `unknown` when nobody gave its capabilities).
  */
-function modelList(state: GatewayState): {object: 'list'; data: Array<{id: string; object: 'model'; created: number; owned_by: string; kind: string}>} {
+function modelList(state: GatewayState): {
+  object: 'list'
+  data: Array<{id: string; object: 'model'; created: number; owned_by: string; kind: string}>
+} {
   const created = Math.floor(state.startedAt / 1000)
   const data = [{id: 'auto', object: 'model' as const, created, owned_by: 'open-llm-router', kind: 'auto'}]
   for (const {key, kind} of servableModels(state.config.config)) {

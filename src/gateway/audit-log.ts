@@ -356,13 +356,38 @@ async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
 function unwritable(path: string, error: NodeJS.ErrnoException): RouterError {
   const disable = 'or turn the audit log off with ROUTER_AUDIT_LOG_ENABLED=false'
   const reasons: Record<string, [why: string, hint: string]> = {
-    EISDIR: ['it is a folder', `set ROUTER_AUDIT_LOG_PATH to a file in it, e.g. ${path.replace(/\/+$/, '')}/router_decisions.jsonl, ${disable}`],
-    ENOTDIR: ['a part of its folder path is a file, not a folder', `set ROUTER_AUDIT_LOG_PATH to a path whose folders exist or can be created, ${disable}`],
-    EEXIST: ['a part of its folder path is a file, not a folder', `set ROUTER_AUDIT_LOG_PATH to a path whose folders exist or can be created, ${disable}`],
-    EACCES: ['this user may not write there', `give this user write access to the folder, set ROUTER_AUDIT_LOG_PATH to a writable path, ${disable}`],
-    EPERM: ['this user may not write there', `give this user write access to the folder, set ROUTER_AUDIT_LOG_PATH to a writable path, ${disable}`],
-    EROFS: ['it is on a read-only file system', `set ROUTER_AUDIT_LOG_PATH to a path on a writable disk (a mounted volume in a container), ${disable}`],
+    EISDIR: [
+      'it is a folder',
+      `set ROUTER_AUDIT_LOG_PATH to a file in it, e.g. ${path.replace(/\/+$/, '')}/router_decisions.jsonl, ${disable}`,
+    ],
+    ENOTDIR: [
+      'a part of its folder path is a file, not a folder',
+      `set ROUTER_AUDIT_LOG_PATH to a path whose folders exist or can be created, ${disable}`,
+    ],
+    EEXIST: [
+      'a part of its folder path is a file, not a folder',
+      `set ROUTER_AUDIT_LOG_PATH to a path whose folders exist or can be created, ${disable}`,
+    ],
+    EACCES: [
+      'this user may not write there',
+      `give this user write access to the folder, set ROUTER_AUDIT_LOG_PATH to a writable path, ${disable}`,
+    ],
+    EPERM: [
+      'this user may not write there',
+      `give this user write access to the folder, set ROUTER_AUDIT_LOG_PATH to a writable path, ${disable}`,
+    ],
+    EROFS: [
+      'it is on a read-only file system',
+      `set ROUTER_AUDIT_LOG_PATH to a path on a writable disk (a mounted volume in a container), ${disable}`,
+    ],
   }
-  const [why, hint] = reasons[error.code ?? ''] ?? [error.message, `set ROUTER_AUDIT_LOG_PATH to a writable file, ${disable}`]
-  return new RouterError('audit_log_unwritable', `Cannot write the audit log ${path}: ${why}.`, {hint, exitCode: 2, cause: error})
+  const [why, hint] = reasons[error.code ?? ''] ?? [
+    error.message,
+    `set ROUTER_AUDIT_LOG_PATH to a writable file, ${disable}`,
+  ]
+  return new RouterError('audit_log_unwritable', `Cannot write the audit log ${path}: ${why}.`, {
+    hint,
+    exitCode: 2,
+    cause: error,
+  })
 }

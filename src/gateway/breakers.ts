@@ -213,7 +213,10 @@ export class CircuitBreakers implements BreakerRegistry {
    * the same recovery time), its closing closes this one. Published as `circuit_state` with a reason that says so.
    */
   apply(change: BreakerChange): void {
-    const breaker = change.model === null ? this.accountBreaker(change.account, change.provider) : this.targetBreaker(change.account, change.model, change.provider)
+    const breaker =
+      change.model === null
+        ? this.accountBreaker(change.account, change.provider)
+        : this.targetBreaker(change.account, change.model, change.provider)
     this.applying = true
     try {
       if (change.state === 'open') {
@@ -236,7 +239,16 @@ export class CircuitBreakers implements BreakerRegistry {
     const all = [...this.accounts.values()]
     for (const models of this.targets.values()) all.push(...models.values())
     for (const b of all) {
-      if (b.state === 'open') out.push({kind: 'breaker', account: b.account, model: b.model, provider: b.provider, state: 'open', openedAt: b.openedAt, reason: 'open'})
+      if (b.state === 'open')
+        out.push({
+          kind: 'breaker',
+          account: b.account,
+          model: b.model,
+          provider: b.provider,
+          state: 'open',
+          openedAt: b.openedAt,
+          reason: 'open',
+        })
     }
     return out
   }
@@ -258,7 +270,15 @@ export class CircuitBreakers implements BreakerRegistry {
     if (state !== 'half_open') breaker.probes = 0
     if (state === 'closed') breaker.failures = 0
     if (state !== 'half_open' && !this.applying) {
-      this.onChange?.({kind: 'breaker', account: breaker.account, model: breaker.model, provider: breaker.provider, state, openedAt: breaker.openedAt, reason})
+      this.onChange?.({
+        kind: 'breaker',
+        account: breaker.account,
+        model: breaker.model,
+        provider: breaker.provider,
+        state,
+        openedAt: breaker.openedAt,
+        reason,
+      })
     }
     this.bus.publish({
       ts: new Date().toISOString(),

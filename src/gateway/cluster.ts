@@ -10,9 +10,7 @@ import type {AuditEvent} from '../core/audit/schema.js'
 
 /** Messages a worker sends its primary about its life (besides the state's). */
 export type WorkerMessage =
-  | {olr: 'audit'; events: AuditEvent[]}
-  | {olr: 'listening'; url: string}
-  | {olr: 'notice'; line: string}
+  {olr: 'audit'; events: AuditEvent[]} | {olr: 'listening'; url: string} | {olr: 'notice'; line: string}
 
 /** Message the primary sends a worker to shut down gracefully. */
 export const SHUTDOWN = {olr: 'shutdown'} as const
@@ -34,7 +32,11 @@ export function forwardAudit(bus: AuditEventBus): () => void {
 /** In the primary: what a worker's message carries, dispatched. */
 export function onWorkerMessage(
   worker: Worker,
-  handlers: {audit: (event: AuditEvent) => void; listening: (worker: Worker, url: string) => void; notice: (line: string) => void},
+  handlers: {
+    audit: (event: AuditEvent) => void
+    listening: (worker: Worker, url: string) => void
+    notice: (line: string) => void
+  },
 ): void {
   worker.on('message', (message: WorkerMessage) => {
     if (typeof message !== 'object' || message === null || !('olr' in message)) return

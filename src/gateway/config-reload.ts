@@ -49,7 +49,11 @@ export class ConfigReloader {
       })
       this.watcher.on('error', () => this.watcher?.close())
     } catch (error) {
-      this.options.onResult?.({ok: false, path: this.options.path, message: `cannot watch the config for changes: ${(error as Error).message}; SIGHUP still reloads it`})
+      this.options.onResult?.({
+        ok: false,
+        path: this.options.path,
+        message: `cannot watch the config for changes: ${(error as Error).message}; SIGHUP still reloads it`,
+      })
     }
   }
 
@@ -92,16 +96,34 @@ export class ConfigReloader {
       const {settings} = this.state
       applyConfig(
         this.state,
-        Object.assign({}, loaded, {config: withDefaultAccount(loaded.config, {baseUrl: settings.backend_base_url, apiKey: settings.backend_api_key})}),
+        Object.assign({}, loaded, {
+          config: withDefaultAccount(loaded.config, {
+            baseUrl: settings.backend_base_url,
+            apiKey: settings.backend_api_key,
+          }),
+        }),
       )
       const models = Object.keys(loaded.config.models).length
       const accounts = this.state.config.config.accounts.length
-      const warnings = loaded.warnings.length === 0 ? '' : `, ${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'}`
-      result = {ok: true, path: loaded.path, message: `config reloaded: ${plural(models, 'model')}, ${plural(accounts, 'account')}${warnings}`}
+      const warnings =
+        loaded.warnings.length === 0
+          ? ''
+          : `, ${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'}`
+      result = {
+        ok: true,
+        path: loaded.path,
+        message: `config reloaded: ${plural(models, 'model')}, ${plural(accounts, 'account')}${warnings}`,
+      }
     } catch (error) {
       result = {ok: false, path, message: `config not reloaded, the running config stays: ${describe(error)}`}
     }
-    this.state.bus.publish({ts: new Date().toISOString(), event: 'config_reload', path: result.path, ok: result.ok, message: result.message})
+    this.state.bus.publish({
+      ts: new Date().toISOString(),
+      event: 'config_reload',
+      path: result.path,
+      ok: result.ok,
+      message: result.message,
+    })
     this.options.onResult?.(result)
     return result
   }
@@ -110,7 +132,10 @@ export class ConfigReloader {
 /** A one-paragraph reason, with file and line when known (no secrets: problems never quote secret values). */
 function describe(error: unknown): string {
   if (error instanceof ConfigError) {
-    const problems = error.problems.filter((p) => p.severity !== 'warning').slice(0, 5).map(problemText)
+    const problems = error.problems
+      .filter((p) => p.severity !== 'warning')
+      .slice(0, 5)
+      .map(problemText)
     const more = error.problems.length > 5 ? ` (and ${error.problems.length - 5} more)` : ''
     return problems.length > 0 ? `${error.message}: ${problems.join('; ')}${more}` : error.message
   }

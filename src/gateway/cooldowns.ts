@@ -106,7 +106,13 @@ export class CooldownTracker {
     const key = keyOf(change.account, change.model)
     const current = this.entries.get(key)
     if (current !== undefined && current.until >= change.until) return
-    this.entries.set(key, {account: change.account, model: change.model, until: change.until, reason: `${change.reason}, seen by another replica`, probeAt: 0})
+    this.entries.set(key, {
+      account: change.account,
+      model: change.model,
+      until: change.until,
+      reason: `${change.reason}, seen by another replica`,
+      probeAt: 0,
+    })
   }
 
   /**
@@ -229,7 +235,8 @@ function accountWideCode(error: Record<string, unknown> | undefined, body: strin
   }
   // Gemini: RESOURCE_EXHAUSTED with a QuotaFailure whose quota id counts per day, and not per model
   // (https://ai.google.dev/gemini-api/docs/rate-limits): the project's daily quota.
-  if (error.status === 'RESOURCE_EXHAUSTED' && /"quotaId"\s*:\s*"[^"]*PerDay(?![^"]*PerModel)[^"]*"/.test(body)) return 'daily_quota'
+  if (error.status === 'RESOURCE_EXHAUSTED' && /"quotaId"\s*:\s*"[^"]*PerDay(?![^"]*PerModel)[^"]*"/.test(body))
+    return 'daily_quota'
   return null
 }
 

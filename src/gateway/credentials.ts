@@ -224,7 +224,11 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
         })
         return credentialOf(state)
       }
-      emit({account: account.name, kind: 'refresh_failed', message: `the access token expired and refresh failed: ${reason}`})
+      emit({
+        account: account.name,
+        kind: 'refresh_failed',
+        message: `the access token expired and refresh failed: ${reason}`,
+      })
       return null
     }
   }
@@ -246,11 +250,17 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
     const failure = failures.get(ref)
     if (failure && now() < failure.until) throw new Error(failure.message)
     if (!latest.refreshToken) {
-      throw new Error(`no refresh token; sign in again with \`router provider login openai --kind chatgpt --name ${account.name}\``)
+      throw new Error(
+        `no refresh token; sign in again with \`router provider login openai --kind chatgpt --name ${account.name}\``,
+      )
     }
     let next: OAuthTokens
     try {
-      const request = buildRefreshRequest({tokenUrl: latest.tokenUrl, clientId: latest.clientId, refreshToken: latest.refreshToken})
+      const request = buildRefreshRequest({
+        tokenUrl: latest.tokenUrl,
+        clientId: latest.clientId,
+        refreshToken: latest.refreshToken,
+      })
       let response: Response
       try {
         response = await fetchImpl(request.url, {
@@ -269,7 +279,8 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
         refreshToken: tokens.refresh_token ?? latest.refreshToken,
         idToken: tokens.id_token ?? latest.idToken,
         expiresAt: tokenExpiry(tokens, issuedAt),
-        accountId: accountIdOverride(account) ?? chatGptAccountId(tokens.id_token, tokens.access_token) ?? latest.accountId,
+        accountId:
+          accountIdOverride(account) ?? chatGptAccountId(tokens.id_token, tokens.access_token) ?? latest.accountId,
       })
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
@@ -310,7 +321,11 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
       switch (account.auth_mode) {
         case 'passthrough': {
           const token = bearerToken(clientAuthorization)
-          if (!token) return missing(account, `account ${account.name} passes the client's token through, but the request has no bearer token`)
+          if (!token)
+            return missing(
+              account,
+              `account ${account.name} passes the client's token through, but the request has no bearer token`,
+            )
           const accountId = accountIdOverride(account)
           return accountId ? {token, accountId} : {token}
         }
@@ -334,4 +349,3 @@ function numberOrUndefined(value: string | undefined): number | undefined {
   const number = Number(value)
   return Number.isFinite(number) ? number : undefined
 }
-

@@ -61,14 +61,30 @@ const LIMIT_WORDS: Record<LimitCode, string> = {
 export const ERRORS = {
   // The request as it arrives: its connection, URL, route and body.
   requestTimeout: () =>
-    new GatewayError(408, 'The request was not received in time: send the headers and the body promptly (ROUTER_CLIENT_REQUEST_TIMEOUT_SECONDS).', INVALID, 'request_timeout'),
+    new GatewayError(
+      408,
+      'The request was not received in time: send the headers and the body promptly (ROUTER_CLIENT_REQUEST_TIMEOUT_SECONDS).',
+      INVALID,
+      'request_timeout',
+    ),
   headersTooLarge: () => new GatewayError(431, 'Request headers are too large.', INVALID, 'headers_too_large'),
   notHttp: () => new GatewayError(400, 'The request is not valid HTTP.', INVALID, 'bad_request'),
-  badUrl: () => new GatewayError(400, 'The request URL is not valid (malformed percent-encoding).', INVALID, 'invalid_url'),
+  badUrl: () =>
+    new GatewayError(400, 'The request URL is not valid (malformed percent-encoding).', INVALID, 'invalid_url'),
   urlTooLong: () => new GatewayError(414, 'The request URL is too long.', INVALID, 'url_too_long'),
-  unmatchedRoute: () => new GatewayError(400, 'The request could not be matched to a route.', INVALID, 'invalid_request'),
-  shuttingDown: () => new GatewayError(503, 'The gateway is shutting down; retry in a moment.', 'service_unavailable', 'shutting_down', null, CLOSE_AND_RETRY),
-  noRoute: (method: string, path: string) => new GatewayError(404, `No route for ${method} ${path}.`, INVALID, 'not_found'),
+  unmatchedRoute: () =>
+    new GatewayError(400, 'The request could not be matched to a route.', INVALID, 'invalid_request'),
+  shuttingDown: () =>
+    new GatewayError(
+      503,
+      'The gateway is shutting down; retry in a moment.',
+      'service_unavailable',
+      'shutting_down',
+      null,
+      CLOSE_AND_RETRY,
+    ),
+  noRoute: (method: string, path: string) =>
+    new GatewayError(404, `No route for ${method} ${path}.`, INVALID, 'not_found'),
   unsafePassthroughPath: (shown: string) =>
     new GatewayError(
       400,
@@ -76,21 +92,51 @@ export const ERRORS = {
       INVALID,
       'invalid_path',
     ),
-  invalidJson: (detail: string) => new GatewayError(400, `Request body is not valid JSON: ${detail}`, INVALID, 'invalid_json'),
+  invalidJson: (detail: string) =>
+    new GatewayError(400, `Request body is not valid JSON: ${detail}`, INVALID, 'invalid_json'),
   bodyTooLarge: () => new GatewayError(413, 'Request body is too large for this gateway.', INVALID, 'body_too_large'),
-  unsupportedMediaType: () => new GatewayError(415, 'Unsupported Content-Type; send the body as application/json.', INVALID, 'unsupported_media_type'),
-  contentLengthMismatch: () => new GatewayError(400, 'Request body size did not match its Content-Length.', INVALID, 'invalid_content_length'),
+  unsupportedMediaType: () =>
+    new GatewayError(
+      415,
+      'Unsupported Content-Type; send the body as application/json.',
+      INVALID,
+      'unsupported_media_type',
+    ),
+  contentLengthMismatch: () =>
+    new GatewayError(400, 'Request body size did not match its Content-Length.', INVALID, 'invalid_content_length'),
   emptyBody: () => new GatewayError(400, 'Request body is empty; send a JSON object.', INVALID, 'invalid_json'),
   bodyNotObject: () => new GatewayError(400, 'Request body must be a JSON object.', INVALID, 'invalid_json'),
-  missingParameter: (field: string) => new GatewayError(400, `Missing required parameter: '${field}'.`, INVALID, 'missing_required_parameter', field),
+  missingParameter: (field: string) =>
+    new GatewayError(400, `Missing required parameter: '${field}'.`, INVALID, 'missing_required_parameter', field),
   invalidType: (field: string, expected: string, got: string) =>
-    new GatewayError(400, `Invalid type for '${field}': expected ${expected}, but got ${got} instead.`, INVALID, 'invalid_type', field),
-  unconfiguredModelId: (id: string) => new GatewayError(404, `Model "${id}" is not configured. GET /v1/models lists the models.`, INVALID, 'model_not_found', 'model'),
+    new GatewayError(
+      400,
+      `Invalid type for '${field}': expected ${expected}, but got ${got} instead.`,
+      INVALID,
+      'invalid_type',
+      field,
+    ),
+  unconfiguredModelId: (id: string) =>
+    new GatewayError(
+      404,
+      `Model "${id}" is not configured. GET /v1/models lists the models.`,
+      INVALID,
+      'model_not_found',
+      'model',
+    ),
 
   // Credentials and managed keys (ingress-auth.ts, key-limits.ts).
   credentialsRefused: (reason: AuthFailure) =>
     reason === 'auth_unavailable'
-      ? new GatewayError(503, 'Credentials cannot be verified right now; try again shortly.', 'service_unavailable', 'auth_unavailable', null, AUTH_RETRY, reason)
+      ? new GatewayError(
+          503,
+          'Credentials cannot be verified right now; try again shortly.',
+          'service_unavailable',
+          'auth_unavailable',
+          null,
+          AUTH_RETRY,
+          reason,
+        )
       : new GatewayError(401, CREDENTIALS_MESSAGE, INVALID, 'invalid_api_key', null, AUTH_REALM, reason),
   keyLimitExceeded: (key: string, limit: LimitCode, shown: string, retryAfterSeconds: number) =>
     new GatewayError(
@@ -102,14 +148,33 @@ export const ERRORS = {
       {'retry-after': String(retryAfterSeconds)},
     ),
   modelNotAllowed: (allowed: readonly string[], why: string) =>
-    new GatewayError(403, `This API key may only use models matching ${allowed.join(', ')}: ${why}`, INVALID, 'model_not_allowed', 'model'),
+    new GatewayError(
+      403,
+      `This API key may only use models matching ${allowed.join(', ')}: ${why}`,
+      INVALID,
+      'model_not_allowed',
+      'model',
+    ),
 
   // Idempotency-Key (app.ts).
-  idempotencyKeyTooLong: (max: number) => new GatewayError(400, `Idempotency-Key is longer than ${max} characters.`, INVALID, 'invalid_idempotency_key'),
+  idempotencyKeyTooLong: (max: number) =>
+    new GatewayError(400, `Idempotency-Key is longer than ${max} characters.`, INVALID, 'invalid_idempotency_key'),
   idempotencyKeyReused: () =>
-    new GatewayError(409, 'This Idempotency-Key was already used with a different request body. Use a new key for a new request.', INVALID, 'idempotency_key_reused'),
+    new GatewayError(
+      409,
+      'This Idempotency-Key was already used with a different request body. Use a new key for a new request.',
+      INVALID,
+      'idempotency_key_reused',
+    ),
   idempotencyInProgress: () =>
-    new GatewayError(409, 'A request with this Idempotency-Key is still in progress. Retry later to get its response.', INVALID, 'idempotency_in_progress', null, RETRY_IN_A_SECOND),
+    new GatewayError(
+      409,
+      'A request with this Idempotency-Key is still in progress. Retry later to get its response.',
+      INVALID,
+      'idempotency_in_progress',
+      null,
+      RETRY_IN_A_SECOND,
+    ),
 
   // The upstreams (proxy/run.ts): every target refused, skipped or failed.
   upstreamRefusal: (status: number, message: string, code: string) => new GatewayError(status, message, INVALID, code),
@@ -122,24 +187,47 @@ export const ERRORS = {
       null,
       retryAfter,
     ),
-  upstreamExhausted: (status: number, message: string, type: string, code: string | null, headers: Record<string, string>) =>
-    new GatewayError(status, message, type, code ?? 'upstream_exhausted', null, headers),
+  upstreamExhausted: (
+    status: number,
+    message: string,
+    type: string,
+    code: string | null,
+    headers: Record<string, string>,
+  ) => new GatewayError(status, message, type, code ?? 'upstream_exhausted', null, headers),
 
   // Operations endpoints (operations.ts).
   invalidValue: (param: string, message: string) => new GatewayError(400, message, INVALID, 'invalid_value', param),
   unknownRequestId: (id: string) =>
-    new GatewayError(404, `No answered request ${id} is remembered (the gateway keeps the last 10 000 it routed).`, INVALID, 'request_not_found', 'request_id'),
-  alreadyJudged: (id: string) => new GatewayError(409, `Request ${id} already has a verdict.`, INVALID, 'already_judged', 'request_id'),
-  eventStreamClosed: () => new GatewayError(503, 'The gateway is shutting down.', 'service_unavailable', 'shutting_down'),
-  featureDisabled: (message: string, code: 'live_metrics_disabled' | 'keys_disabled' | 'events_disabled' | 'metrics_disabled') => new GatewayError(404, message, INVALID, code),
+    new GatewayError(
+      404,
+      `No answered request ${id} is remembered (the gateway keeps the last 10 000 it routed).`,
+      INVALID,
+      'request_not_found',
+      'request_id',
+    ),
+  alreadyJudged: (id: string) =>
+    new GatewayError(409, `Request ${id} already has a verdict.`, INVALID, 'already_judged', 'request_id'),
+  eventStreamClosed: () =>
+    new GatewayError(503, 'The gateway is shutting down.', 'service_unavailable', 'shutting_down'),
+  featureDisabled: (
+    message: string,
+    code: 'live_metrics_disabled' | 'keys_disabled' | 'events_disabled' | 'metrics_disabled',
+  ) => new GatewayError(404, message, INVALID, code),
 
   // Anything else thrown while handling a request (`toGatewayError`).
   routing: (error: RoutingError) => {
     const [status, type] = ROUTING_STATUS[error.code] ?? [400, INVALID]
-    return new GatewayError(status, error.hint ? `${error.message} ${error.hint}` : error.message, type, error.code, error.param ?? null)
+    return new GatewayError(
+      status,
+      error.hint ? `${error.message} ${error.hint}` : error.message,
+      type,
+      error.code,
+      error.param ?? null,
+    )
   },
   routerFailure: (error: RouterError) => new GatewayError(500, error.message, 'server_error', error.code),
-  unreadableRequest: (status: number) => new GatewayError(status, 'The request could not be read.', INVALID, 'invalid_request'),
+  unreadableRequest: (status: number) =>
+    new GatewayError(status, 'The request could not be read.', INVALID, 'invalid_request'),
   internal: () => new GatewayError(500, 'Internal gateway error.', 'server_error', 'internal'),
 } as const
 
@@ -173,6 +261,7 @@ export function toGatewayError(error: unknown): GatewayError {
   const fastify = error as {statusCode?: number; code?: string}
   const known = fastify?.code === undefined ? undefined : FRAMEWORK_ERRORS[fastify.code]
   if (known) return known()
-  if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) return ERRORS.unreadableRequest(fastify.statusCode)
+  if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500)
+    return ERRORS.unreadableRequest(fastify.statusCode)
   return ERRORS.internal()
 }

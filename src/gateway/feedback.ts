@@ -67,12 +67,23 @@ export class QualityFeedback {
    * A request was routed: when it repeats an answered one within the window, that one gets a bad verdict. Then this
    * request is remembered.
    */
-  routed(requestId: string, task: Task, complexity: Complexity, endpoint: Endpoint, body: Record<string, unknown>, principal: string | undefined): void {
+  routed(
+    requestId: string,
+    task: Task,
+    complexity: Complexity,
+    endpoint: Endpoint,
+    body: Record<string, unknown>,
+    principal: string | undefined,
+  ): void {
     const retryKey = this.options.retryWindowMs > 0 ? retryKeyOf(endpoint, body, principal) : null
     if (retryKey !== null) {
       const previousId = this.byKey.get(retryKey)
       const previous = previousId === undefined ? undefined : this.entries.get(previousId)
-      if (previous !== undefined && !previous.judged && this.now() - previous.answeredAt <= this.options.retryWindowMs) {
+      if (
+        previous !== undefined &&
+        !previous.judged &&
+        this.now() - previous.answeredAt <= this.options.retryWindowMs
+      ) {
         this.publish(previousId!, previous, 'retry', 'bad', requestId, null)
       }
     }
@@ -80,7 +91,8 @@ export class QualityFeedback {
       const oldest = this.order[this.oldest]
       const entry = this.entries.get(oldest)
       this.entries.delete(oldest)
-      if (entry !== undefined && entry.retryKey !== null && this.byKey.get(entry.retryKey) === oldest) this.byKey.delete(entry.retryKey)
+      if (entry !== undefined && entry.retryKey !== null && this.byKey.get(entry.retryKey) === oldest)
+        this.byKey.delete(entry.retryKey)
       this.order[this.oldest] = requestId
       this.oldest = (this.oldest + 1) % this.order.length
     } else {
@@ -93,11 +105,22 @@ export class QualityFeedback {
    * A client's verdict on one of its answered requests: the event published, or why not (`unknown`: not remembered or
    * not answered; `judged`: it already has a verdict).
    */
-  judge(requestId: string, verdict: 'good' | 'bad', comment: string | null): QualityFeedbackEvent | 'unknown' | 'judged' {
+  judge(
+    requestId: string,
+    verdict: 'good' | 'bad',
+    comment: string | null,
+  ): QualityFeedbackEvent | 'unknown' | 'judged' {
     const entry = this.entries.get(requestId)
     if (entry === undefined || entry.model === null) return 'unknown'
     if (entry.judged) return 'judged'
-    return this.publish(requestId, entry, 'client', verdict, null, comment === null ? null : comment.slice(0, MAX_COMMENT))
+    return this.publish(
+      requestId,
+      entry,
+      'client',
+      verdict,
+      null,
+      comment === null ? null : comment.slice(0, MAX_COMMENT),
+    )
   }
 
   private publish(
@@ -138,7 +161,11 @@ const TURNS: Partial<Record<Endpoint, string>> = {
  * What makes two requests the same question: endpoint, caller, number of turns, the first turn (system prompt or
  * instructions) and the last turn, which must be the user's. Null when the request has no user turn last.
  */
-export function retryKeyOf(endpoint: Endpoint, body: Record<string, unknown>, principal: string | undefined): string | null {
+export function retryKeyOf(
+  endpoint: Endpoint,
+  body: Record<string, unknown>,
+  principal: string | undefined,
+): string | null {
   const field = TURNS[endpoint]
   if (field === undefined) return null
   const turns = body[field]
@@ -158,9 +185,12 @@ export function retryKeyOf(endpoint: Endpoint, body: Record<string, unknown>, pr
   } else {
     return null
   }
-  const system = typeof body.system === 'string' ? body.system : typeof body.instructions === 'string' ? body.instructions : ''
+  const system =
+    typeof body.system === 'string' ? body.system : typeof body.instructions === 'string' ? body.instructions : ''
   if (last === '') return null
-  return textHash(`${endpoint}\u0000${principal ?? ''}\u0000${count}\u0000${textSketch(system, 256)}\u0000${textSketch(first, 256)}\u0000${textSketch(last, 1024)}`)
+  return textHash(
+    `${endpoint}\u0000${principal ?? ''}\u0000${count}\u0000${textSketch(system, 256)}\u0000${textSketch(first, 256)}\u0000${textSketch(last, 1024)}`,
+  )
 }
 
 /** The text of a message's content: a string, or the text parts of a list. */

@@ -37,20 +37,23 @@ export interface StoredResponse {
 export function recordToJson(record: IdempotencyRecord): string {
   if (record.state !== 'completed') return JSON.stringify(record)
   const {body, ...response} = record.response
-  return JSON.stringify(Object.assign({}, record, {response: Object.assign(response, {body64: body.toString('base64')})}))
+  return JSON.stringify(
+    Object.assign({}, record, {response: Object.assign(response, {body64: body.toString('base64')})}),
+  )
 }
 
 /** The record `recordToJson` wrote. */
 export function recordFromJson(text: string): IdempotencyRecord {
-  const record = JSON.parse(text) as IdempotencyRecord | {state: 'completed'; fingerprint: string; response: Omit<StoredResponse, 'body'> & {body64: string}}
+  const record = JSON.parse(text) as
+    | IdempotencyRecord
+    | {state: 'completed'; fingerprint: string; response: Omit<StoredResponse, 'body'> & {body64: string}}
   if (record.state !== 'completed' || !('body64' in record.response)) return record as IdempotencyRecord
   const {body64, ...response} = record.response
   return Object.assign({}, record, {response: Object.assign(response, {body: Buffer.from(body64, 'base64')})})
 }
 
 export type IdempotencyRecord =
-  | {state: 'in_progress'; fingerprint: string}
-  | {state: 'completed'; fingerprint: string; response: StoredResponse}
+  {state: 'in_progress'; fingerprint: string} | {state: 'completed'; fingerprint: string; response: StoredResponse}
 
 /**
  * Where idempotency records live. `begin` must be atomic (create the in-progress record only if there is none);
@@ -101,11 +104,19 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.live(key)?.record
   }
 
-  async begin(key: string, fingerprint: string): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
+  async begin(
+    key: string,
+    fingerprint: string,
+  ): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
     this.sweep()
     const existing = this.live(key)
     if (existing) return {started: false, record: existing.record}
-    this.entries.set(key, {record: {state: 'in_progress', fingerprint}, expiresAt: this.now() + this.inProgressTtlMs, bytes: 0, waiters: []})
+    this.entries.set(key, {
+      record: {state: 'in_progress', fingerprint},
+      expiresAt: this.now() + this.inProgressTtlMs,
+      bytes: 0,
+      waiters: [],
+    })
     this.evict()
     return {started: true}
   }
@@ -119,7 +130,12 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     // One huge answer must not push everything else out: it is simply not remembered.
     if (bytes <= this.options.maxBytes / 4) {
       // Re-inserted at the end: the Map stays in expiry order.
-      this.entries.set(key, {record: {state: 'completed', fingerprint: entry.record.fingerprint, response}, expiresAt: this.now() + this.options.ttlMs, bytes, waiters: []})
+      this.entries.set(key, {
+        record: {state: 'completed', fingerprint: entry.record.fingerprint, response},
+        expiresAt: this.now() + this.options.ttlMs,
+        bytes,
+        waiters: [],
+      })
       this.bytes += bytes
       this.evict()
     }

@@ -76,7 +76,8 @@ export class IngressAuthenticator {
       audience: oauth?.audience ? oauth.audience : undefined,
     }
     if (!oauth) this.getKey = null
-    else if (!jose) throw new Error('IngressAuthenticator: OAuth needs the jose module (use IngressAuthenticator.create)')
+    else if (!jose)
+      throw new Error('IngressAuthenticator: OAuth needs the jose module (use IngressAuthenticator.create)')
     else if (oauth.mode === 'secret') this.getKey = new TextEncoder().encode(oauth.secret ?? '')
     else {
       this.getKey = jose.createRemoteJWKSet(new URL(oauth.jwksUrl!), {
@@ -111,7 +112,8 @@ export class IngressAuthenticator {
       if (timingSafeEqual(key.digest, digest) && principal === undefined) principal = key.principal
     }
     if (principal !== undefined) return principal
-    if (this.getKey === null || !looksLikeJwt(token)) throw ERRORS.credentialsRefused(this.getKey === null ? 'auth_unknown_key' : 'auth_malformed')
+    if (this.getKey === null || !looksLikeJwt(token))
+      throw ERRORS.credentialsRefused(this.getKey === null ? 'auth_unknown_key' : 'auth_malformed')
     const cacheKey = digest.toString('base64')
     const cached = this.verified.get(cacheKey)
     if (cached !== undefined) {
@@ -169,8 +171,10 @@ function failureOf(error: unknown, errors: Jose['errors']): AuthFailure {
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'auth_algorithm'
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'auth_bad_signature'
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return 'auth_unknown_kid'
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JWKInvalid) return 'auth_bad_token'
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+    return 'auth_unknown_kid'
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid || error instanceof errors.JWKInvalid)
+    return 'auth_bad_token'
   // JWKS fetch failures: a timeout, an unusable answer, a refused connection.
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'auth_unavailable'
   if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return 'auth_unavailable'

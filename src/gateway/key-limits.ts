@@ -53,7 +53,11 @@ export class KeyLimiter {
   constructor(
     private readonly shared: SharedState,
     bus: AuditEventBus,
-    private readonly options: {path: string; onChange?: (keys: IngressKey[]) => void; onWarning?: (message: string) => void},
+    private readonly options: {
+      path: string
+      onChange?: (keys: IngressKey[]) => void
+      onWarning?: (message: string) => void
+    },
   ) {
     this.stopRecording = bus.subscribe((event) => {
       if (event.event !== 'proxy_response' || event.principal === undefined || !this.keys.has(event.principal)) return
@@ -73,7 +77,12 @@ export class KeyLimiter {
     const keys = new Map<string, ManagedKey>()
     for (const stored of file.keys) {
       const limits = counterLimits(stored.limits)
-      const counted = limits.rpm !== null || limits.tpm !== null || limits.maxConcurrency !== null || limits.dayNanos !== null || limits.monthNanos !== null
+      const counted =
+        limits.rpm !== null ||
+        limits.tpm !== null ||
+        limits.maxConcurrency !== null ||
+        limits.dayNanos !== null ||
+        limits.monthNanos !== null
       keys.set(stored.name, {stored, limits, counted})
     }
     this.keys = keys
@@ -107,7 +116,13 @@ export class KeyLimiter {
     if (key === undefined || !key.counted) return undefined
     const leaseId = LEASE_PREFIX + (++leases).toString(36)
     const now = Date.now()
-    const result = await this.shared.admit({principal, limits: key.limits, estimatedTokens: decision.requirements.input_tokens, now, leaseId})
+    const result = await this.shared.admit({
+      principal,
+      limits: key.limits,
+      estimatedTokens: decision.requirements.input_tokens,
+      now,
+      leaseId,
+    })
     if (!result.ok) throw limitError(key.stored, result.limit, result.retryAfterSeconds)
     if (key.limits.maxConcurrency === null) return undefined
     return {release: () => this.shared.release(principal, leaseId)}
@@ -161,20 +176,32 @@ export function limitError(key: StoredKey, limit: LimitCode, retryAfterSeconds: 
  * the models of its chain that the key allows are kept. Nothing allowed left is the key's refusal: a 403
  * `model_not_allowed` that says which models the key may use.
  */
-export function decideWithinKey(allowed: readonly string[] | undefined, input: Record<string, unknown>, config: RuntimeConfig, decide: () => RoutingDecision): RoutingDecision {
+export function decideWithinKey(
+  allowed: readonly string[] | undefined,
+  input: Record<string, unknown>,
+  config: RuntimeConfig,
+  decide: () => RoutingDecision,
+): RoutingDecision {
   if (allowed === undefined) return decide()
   if (input.allowed_models === undefined) {
     input.allowed_models = [...allowed]
     try {
       return decide()
     } catch (error) {
-      if (!(error instanceof RoutingError) || (error.code !== 'no_candidates' && error.code !== 'model_not_found')) throw error
+      if (!(error instanceof RoutingError) || (error.code !== 'no_candidates' && error.code !== 'model_not_found'))
+        throw error
       throw notAllowed(allowed, error.message)
     }
   }
   const decision = decide()
-  const chain = [decision.selected_model, ...decision.fallback_models].filter((model) => matchesAny(allowed, model, modelInfo(config, model).id))
-  if (chain.length === 0) throw notAllowed(allowed, `the request's allowed_models leave none of them (it was routed to ${decision.selected_model}).`)
+  const chain = [decision.selected_model, ...decision.fallback_models].filter((model) =>
+    matchesAny(allowed, model, modelInfo(config, model).id),
+  )
+  if (chain.length === 0)
+    throw notAllowed(
+      allowed,
+      `the request's allowed_models leave none of them (it was routed to ${decision.selected_model}).`,
+    )
   decision.selected_model = chain[0]
   decision.fallback_models = chain.slice(1)
   return decision

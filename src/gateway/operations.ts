@@ -18,7 +18,8 @@ import type {GatewayState} from './state.js'
 /** Registers the five routes on `app`. */
 export function registerOperations(app: FastifyInstance, state: GatewayState): void {
   app.get('/v1/router/live-metrics', async (request, reply) => {
-    if (!state.metrics) throw ERRORS.featureDisabled('Live metrics are off (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
+    if (!state.metrics)
+      throw ERRORS.featureDisabled('Live metrics are off (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
     const fleet = scopeOf(request.query) === 'fleet'
     const snapshot = fleet ? await fleetSnapshot(state.shared, state.metrics) : state.metrics.snapshot()
     return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(snapshot)
@@ -33,7 +34,10 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
   app.post('/v1/router/feedback', async (request, reply) => {
     const body = request.body as {request_id?: unknown; verdict?: unknown; comment?: unknown} | undefined
     if (typeof body !== 'object' || body === null || typeof body.request_id !== 'string' || body.request_id === '') {
-      throw ERRORS.invalidValue('request_id', '`request_id` is required: the x-router-request-id of the answer you judge.')
+      throw ERRORS.invalidValue(
+        'request_id',
+        '`request_id` is required: the x-router-request-id of the answer you judge.',
+      )
     }
     if (body.verdict !== 'good' && body.verdict !== 'bad') {
       throw ERRORS.invalidValue('verdict', '`verdict` must be "good" or "bad".')
@@ -41,14 +45,22 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
     if (body.comment !== undefined && body.comment !== null && typeof body.comment !== 'string') {
       throw ERRORS.invalidValue('comment', '`comment` must be a string.')
     }
-    const result = state.feedback?.judge(body.request_id, body.verdict, typeof body.comment === 'string' ? body.comment : null) ?? 'unknown'
+    const result =
+      state.feedback?.judge(body.request_id, body.verdict, typeof body.comment === 'string' ? body.comment : null) ??
+      'unknown'
     if (result === 'unknown') {
       throw ERRORS.unknownRequestId(body.request_id)
     }
     if (result === 'judged') {
       throw ERRORS.alreadyJudged(body.request_id)
     }
-    return reply.header('x-router-request-id', request.routerId).send({request_id: result.request_id, verdict: result.verdict, task: result.task, complexity: result.complexity, model: result.model})
+    return reply.header('x-router-request-id', request.routerId).send({
+      request_id: result.request_id,
+      verdict: result.verdict,
+      task: result.task,
+      complexity: result.complexity,
+      model: result.model,
+    })
   })
 
   app.get('/v1/router/keys', async (request, reply) => {
@@ -56,7 +68,8 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
     const report = await state.limits.report()
     // A managed key (a user's) sees its own figures; operators (INGRESS_API_KEYS, tokens, no ingress auth) see all.
     const principal = request.principal
-    if (principal !== undefined && report.keys.some((k) => k.name === principal)) report.keys = report.keys.filter((k) => k.name === principal)
+    if (principal !== undefined && report.keys.some((k) => k.name === principal))
+      report.keys = report.keys.filter((k) => k.name === principal)
     return reply.header('cache-control', 'no-store').header('x-router-request-id', request.routerId).send(report)
   })
 
@@ -68,7 +81,11 @@ export function registerOperations(app: FastifyInstance, state: GatewayState): v
   app.get('/metrics', async (request, reply) => {
     if (!state.prometheus) throw ERRORS.featureDisabled('Prometheus metrics are not available.', 'metrics_disabled')
     if (scopeOf(request.query) === 'fleet') {
-      if (!state.metrics) throw ERRORS.featureDisabled('The fleet view needs live metrics (LIVE_METRICS_ENABLED=false).', 'live_metrics_disabled')
+      if (!state.metrics)
+        throw ERRORS.featureDisabled(
+          'The fleet view needs live metrics (LIVE_METRICS_ENABLED=false).',
+          'live_metrics_disabled',
+        )
       const text = renderFleetPrometheus(await fleetSnapshot(state.shared, state.metrics))
       return reply.header('content-type', state.prometheus.contentType).header('cache-control', 'no-store').send(text)
     }
@@ -82,7 +99,10 @@ function scopeOf(query: unknown): 'replica' | 'fleet' {
   const scope = (query as {scope?: unknown} | undefined)?.scope
   if (scope === undefined || scope === 'replica') return 'replica'
   if (scope === 'fleet') return 'fleet'
-  throw ERRORS.invalidValue('scope', '`scope` must be "replica" (this replica, the default) or "fleet" (every replica, merged).')
+  throw ERRORS.invalidValue(
+    'scope',
+    '`scope` must be "replica" (this replica, the default) or "fleet" (every replica, merged).',
+  )
 }
 
 /** The policy payload when live metrics (and so the policy) are off: the configured priors, unchanged. */

@@ -17,11 +17,36 @@ interface Family {
 export function renderFleetPrometheus(snapshot: LiveMetricsSnapshot): string {
   const {totals} = snapshot
   const families: Family[] = [
-    {name: 'router_fleet_replicas', help: 'Replicas whose live metrics the fleet view merged.', type: 'gauge', samples: [[{}, snapshot.fleet?.replicas.length ?? 1]]},
-    {name: 'router_fleet_requests_total', help: 'Requests finished, by every replica since it started.', type: 'counter', samples: [[{}, totals.requests_total]]},
-    {name: 'router_fleet_successes_total', help: 'Requests that succeeded, by every replica since it started.', type: 'counter', samples: [[{}, totals.successes_total]]},
-    {name: 'router_fleet_in_flight_requests', help: 'Requests in flight on every replica.', type: 'gauge', samples: [[{}, totals.in_flight]]},
-    {name: 'router_fleet_requests_per_second', help: 'Requests per second over the live metrics window, every replica.', type: 'gauge', samples: [[{}, totals.rps]]},
+    {
+      name: 'router_fleet_replicas',
+      help: 'Replicas whose live metrics the fleet view merged.',
+      type: 'gauge',
+      samples: [[{}, snapshot.fleet?.replicas.length ?? 1]],
+    },
+    {
+      name: 'router_fleet_requests_total',
+      help: 'Requests finished, by every replica since it started.',
+      type: 'counter',
+      samples: [[{}, totals.requests_total]],
+    },
+    {
+      name: 'router_fleet_successes_total',
+      help: 'Requests that succeeded, by every replica since it started.',
+      type: 'counter',
+      samples: [[{}, totals.successes_total]],
+    },
+    {
+      name: 'router_fleet_in_flight_requests',
+      help: 'Requests in flight on every replica.',
+      type: 'gauge',
+      samples: [[{}, totals.in_flight]],
+    },
+    {
+      name: 'router_fleet_requests_per_second',
+      help: 'Requests per second over the live metrics window, every replica.',
+      type: 'gauge',
+      samples: [[{}, totals.rps]],
+    },
     {
       name: 'router_fleet_tokens_total',
       help: 'Tokens the upstreams reported, every replica, by kind.',
@@ -32,7 +57,12 @@ export function renderFleetPrometheus(snapshot: LiveMetricsSnapshot): string {
         [{kind: 'cached'}, totals.usage.cached_tokens],
       ],
     },
-    {name: 'router_fleet_cost_usd_total', help: 'Estimated USD of the answers, every replica.', type: 'counter', samples: [[{}, totals.usage.cost_usd]]},
+    {
+      name: 'router_fleet_cost_usd_total',
+      help: 'Estimated USD of the answers, every replica.',
+      type: 'counter',
+      samples: [[{}, totals.usage.cost_usd]],
+    },
     {
       name: 'router_fleet_model_attempts_total',
       help: 'Upstream attempts per model, every replica, by result.',
@@ -70,6 +100,8 @@ export function renderFleetPrometheus(snapshot: LiveMetricsSnapshot): string {
 }
 
 function labelText(labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(([name, value]) => `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`)
+  const parts = Object.entries(labels).map(
+    ([name, value]) => `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`,
+  )
   return parts.length === 0 ? '' : `{${parts.join(',')}}`
 }

@@ -5,7 +5,16 @@
  * string per event and handed to the registry at scrape time; the in-flight and EWMA gauges are computed at scrape
  * time. Metric names and labels are documented in docs/gateway.md ("Prometheus").
  */
-import {Counter, Gauge, Registry, collectDefaultMetrics, type Metric, type MetricObjectWithValues, type MetricType, type MetricValueWithName} from 'prom-client'
+import {
+  Counter,
+  Gauge,
+  Registry,
+  collectDefaultMetrics,
+  type Metric,
+  type MetricObjectWithValues,
+  type MetricType,
+  type MetricValueWithName,
+} from 'prom-client'
 
 import type {AuditEventBus} from '../core/audit/event-bus.js'
 import type {AuditEvent} from '../core/audit/schema.js'
@@ -112,7 +121,12 @@ class LeanHistogram implements Pick<Metric, 'get' | 'reset'> {
   observe(key: string, value: number, a: string, b: string): void {
     let series = this.series.get(key)
     if (series === undefined) {
-      series = {labels: labelsOf(this.labelNames, a, b), counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0}
+      series = {
+        labels: labelsOf(this.labelNames, a, b),
+        counts: new Float64Array(this.bounds.length + 1),
+        sum: 0,
+        count: 0,
+      }
       this.series.set(key, series)
     }
     const bounds = this.bounds
@@ -130,13 +144,24 @@ class LeanHistogram implements Pick<Metric, 'get' | 'reset'> {
       let cumulative = 0
       for (let i = 0; i <= this.bounds.length; i++) {
         cumulative += counts[i]
-        values.push({metricName: bucket, labels: {le: i < this.bounds.length ? this.bounds[i] : '+Inf', ...labels}, value: cumulative})
+        values.push({
+          metricName: bucket,
+          labels: {le: i < this.bounds.length ? this.bounds[i] : '+Inf', ...labels},
+          value: cumulative,
+        })
       }
       values.push({metricName: `${this.name}_sum`, labels, value: sum})
       values.push({metricName: `${this.name}_count`, labels, value: count})
     }
     // prom-client's typings declare the type as a numeric enum; at run time it is the string.
-    return {name: this.name, help: this.help, type: 'histogram' as unknown as MetricType, values, aggregator: this.aggregator, collect: () => undefined}
+    return {
+      name: this.name,
+      help: this.help,
+      type: 'histogram' as unknown as MetricType,
+      values,
+      aggregator: this.aggregator,
+      collect: () => undefined,
+    }
   }
 
   reset(): void {
@@ -168,12 +193,12 @@ export class PrometheusMetrics {
   constructor(bus: AuditEventBus, options: PrometheusOptions = {}) {
     const registry = this.registry
     const registers = [registry]
-    this.requests = tallied(registry, 'router_requests_total', 'Client requests by endpoint, answering model, status class and outcome.', [
-      'endpoint',
-      'model',
-      'status_class',
-      'outcome',
-    ])
+    this.requests = tallied(
+      registry,
+      'router_requests_total',
+      'Client requests by endpoint, answering model, status class and outcome.',
+      ['endpoint', 'model', 'status_class', 'outcome'],
+    )
     this.duration = new LeanHistogram(
       'router_request_duration_seconds',
       'Whole-request latency, from arrival to the last byte sent.',
@@ -194,16 +219,24 @@ export class PrometheusMetrics {
       LATENCY_BUCKETS,
     )
     registry.registerMetric(this.upstreamLatency as unknown as Metric)
-    this.retries = tallied(registry, 'router_upstream_retries_total', 'Attempts after which the gateway moved on to the next target.', ['model', 'account'])
-    this.rateLimited = tallied(registry, 'router_upstream_rate_limited_total', 'Attempts answered with a rate limit (429), which cool the account down.', [
-      'model',
-      'account',
-    ])
-    this.tokens = tallied(registry, 'router_upstream_tokens_total', 'Tokens the upstreams reported for their answers, by type (prompt, completion).', [
-      'model',
-      'account',
-      'type',
-    ])
+    this.retries = tallied(
+      registry,
+      'router_upstream_retries_total',
+      'Attempts after which the gateway moved on to the next target.',
+      ['model', 'account'],
+    )
+    this.rateLimited = tallied(
+      registry,
+      'router_upstream_rate_limited_total',
+      'Attempts answered with a rate limit (429), which cool the account down.',
+      ['model', 'account'],
+    )
+    this.tokens = tallied(
+      registry,
+      'router_upstream_tokens_total',
+      'Tokens the upstreams reported for their answers, by type (prompt, completion).',
+      ['model', 'account', 'type'],
+    )
     this.cachedTokens = tallied(
       registry,
       'router_upstream_cached_tokens_total',
@@ -218,11 +251,12 @@ export class PrometheusMetrics {
       // Summed in nano-dollars: exact, where summing dollars would drift.
       NANO_PER_USD,
     )
-    this.skips = tallied(registry, 'router_upstream_skips_total', 'Targets passed over, by reason (circuit_open, rate_limited, unavailable).', [
-      'model',
-      'account',
-      'reason',
-    ])
+    this.skips = tallied(
+      registry,
+      'router_upstream_skips_total',
+      'Targets passed over, by reason (circuit_open, rate_limited, unavailable).',
+      ['model', 'account', 'reason'],
+    )
     this.breakerState = new Gauge({
       name: 'router_circuit_breaker_state',
       help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open (model "*" for an account-wide breaker).',
@@ -251,7 +285,12 @@ export class PrometheusMetrics {
           this.reset()
           this.inc(auditLog.status()[field])
         }
-      new Counter({name: 'router_audit_log_write_errors_total', help: 'Audit log writes the disk refused (each is retried).', registers, collect: read('write_errors')})
+      new Counter({
+        name: 'router_audit_log_write_errors_total',
+        help: 'Audit log writes the disk refused (each is retried).',
+        registers,
+        collect: read('write_errors'),
+      })
       new Counter({
         name: 'router_audit_log_dropped_events_total',
         help: 'Audit events lost: held past the pending bound while writes failed, or unwritten at shutdown.',
@@ -267,8 +306,17 @@ export class PrometheusMetrics {
         },
       })
     }
-    this.reloads = new Counter({name: 'router_config_reloads_total', help: 'Config reloads, by result (ok, error).', labelNames: ['result'], registers})
-    this.compactions = new Counter({name: 'router_memory_compactions_total', help: 'Heap compactions after a quiet period.', registers})
+    this.reloads = new Counter({
+      name: 'router_config_reloads_total',
+      help: 'Config reloads, by result (ok, error).',
+      labelNames: ['result'],
+      registers,
+    })
+    this.compactions = new Counter({
+      name: 'router_memory_compactions_total',
+      help: 'Heap compactions after a quiet period.',
+      registers,
+    })
     this.compactionSeconds = new Counter({
       name: 'router_memory_compaction_seconds_total',
       help: 'Time the event loop spent paused in heap compactions.',
@@ -313,7 +361,12 @@ export class PrometheusMetrics {
 
     const live = options.metrics
     if (live) {
-      const ewma = (name: string, help: string, read: (m: NonNullable<ReturnType<LiveMetrics['modelFigures']>>) => number | null, scale = 1) =>
+      const ewma = (
+        name: string,
+        help: string,
+        read: (m: NonNullable<ReturnType<LiveMetrics['modelFigures']>>) => number | null,
+        scale = 1,
+      ) =>
         new Gauge({
           name,
           help,
@@ -327,8 +380,18 @@ export class PrometheusMetrics {
             }
           },
         })
-      ewma('router_model_latency_ewma_seconds', 'EWMA latency of successful attempts per model.', (m) => m.latencyEwma, 1 / 1000)
-      ewma('router_model_connect_ewma_seconds', 'EWMA time to response headers per model.', (m) => m.connectEwma, 1 / 1000)
+      ewma(
+        'router_model_latency_ewma_seconds',
+        'EWMA latency of successful attempts per model.',
+        (m) => m.latencyEwma,
+        1 / 1000,
+      )
+      ewma(
+        'router_model_connect_ewma_seconds',
+        'EWMA time to response headers per model.',
+        (m) => m.connectEwma,
+        1 / 1000,
+      )
       ewma('router_model_failure_rate_ewma', 'EWMA failure rate of attempts per model (0-1).', (m) => m.failureEwma)
       ewma('router_model_samples', 'Finished attempts per model since the gateway started.', (m) => m.samples)
       ewma(
@@ -351,7 +414,8 @@ export class PrometheusMetrics {
         registers,
         collect() {
           this.reset()
-          for (const [affinity, count] of Object.entries(live.sessionMetrics().decisions)) this.labels(affinity).inc(count)
+          for (const [affinity, count] of Object.entries(live.sessionMetrics().decisions))
+            this.labels(affinity).inc(count)
         },
       })
       // A gauge, not a counter: the estimate is net, and goes down for a stay that cost more than switching.
@@ -400,35 +464,65 @@ export class PrometheusMetrics {
         this.open.delete(event.request_id)
         const model = event.model ?? 'none'
         const status = statusClass(event.status)
-        this.requests.add(event.endpoint + SEP + model + SEP + status + SEP + event.outcome, event.endpoint, model, status, event.outcome)
-        this.duration.observe(event.endpoint + SEP + event.outcome, event.latency_ms / 1000, event.endpoint, event.outcome)
+        this.requests.add(
+          event.endpoint + SEP + model + SEP + status + SEP + event.outcome,
+          event.endpoint,
+          model,
+          status,
+          event.outcome,
+        )
+        this.duration.observe(
+          event.endpoint + SEP + event.outcome,
+          event.latency_ms / 1000,
+          event.endpoint,
+          event.outcome,
+        )
         break
       }
       case 'proxy_response': {
         const status = statusClass(event.status)
         this.attempts.add(event.model + SEP + event.account + SEP + status, event.model, event.account, status)
         if (status === '2xx') {
-          this.upstreamLatency.observe(event.model + SEP + event.account, event.latency_ms / 1000, event.model, event.account)
+          this.upstreamLatency.observe(
+            event.model + SEP + event.account,
+            event.latency_ms / 1000,
+            event.model,
+            event.account,
+          )
         }
         const usage = event.usage
         if (usage !== null) {
           const target = event.model + SEP + event.account
-          if (usage.prompt_tokens !== null) this.tokens.addAmount(target + SEP + 'p', usage.prompt_tokens, event.model, event.account, 'prompt')
+          if (usage.prompt_tokens !== null)
+            this.tokens.addAmount(target + SEP + 'p', usage.prompt_tokens, event.model, event.account, 'prompt')
           if (usage.completion_tokens !== null) {
             this.tokens.addAmount(target + SEP + 'c', usage.completion_tokens, event.model, event.account, 'completion')
           }
           // Only counts an upstream reported: a provider without a cache (or that never says) has no series.
-          if (usage.cached_tokens != null) this.cachedTokens.addAmount(target + SEP + 'r', usage.cached_tokens, event.model, event.account, 'read')
+          if (usage.cached_tokens != null)
+            this.cachedTokens.addAmount(target + SEP + 'r', usage.cached_tokens, event.model, event.account, 'read')
           if (usage.cache_write_tokens != null) {
-            this.cachedTokens.addAmount(target + SEP + 'w', usage.cache_write_tokens, event.model, event.account, 'write')
+            this.cachedTokens.addAmount(
+              target + SEP + 'w',
+              usage.cache_write_tokens,
+              event.model,
+              event.account,
+              'write',
+            )
           }
-          if (typeof event.cost_usd === 'number') this.cost.addAmount(target, nanoUsd(event.cost_usd), event.model, event.account)
+          if (typeof event.cost_usd === 'number')
+            this.cost.addAmount(target, nanoUsd(event.cost_usd), event.model, event.account)
         }
         break
       }
       case 'proxy_request_error':
       case 'proxy_stream_error': {
-        this.attempts.add(event.model + SEP + event.account + SEP + event.error_type, event.model, event.account, event.error_type)
+        this.attempts.add(
+          event.model + SEP + event.account + SEP + event.error_type,
+          event.model,
+          event.account,
+          event.error_type,
+        )
         break
       }
       case 'proxy_retry': {

@@ -21,27 +21,54 @@ interface FieldRule {
 
 const isString = (value: unknown): value is string => typeof value === 'string'
 const isInteger = (value: unknown): boolean => Number.isInteger(value)
-const everyItem = (value: unknown, test: (item: unknown) => boolean): boolean => Array.isArray(value) && value.every(test)
+const everyItem = (value: unknown, test: (item: unknown) => boolean): boolean =>
+  Array.isArray(value) && value.every(test)
 /** A message: an object with a string `role`. */
 const isMessage = (value: unknown): boolean => isObject(value) && isString((value as {role?: unknown}).role)
 /** A prompt or an embedding input: text, texts, token ids, or lists of token ids. */
 const isTextOrTokens = (value: unknown): boolean =>
-  isString(value) || everyItem(value, isString) || everyItem(value, isInteger) || everyItem(value, (item) => everyItem(item, isInteger))
+  isString(value) ||
+  everyItem(value, isString) ||
+  everyItem(value, isInteger) ||
+  everyItem(value, (item) => everyItem(item, isInteger))
 
-const STREAM: FieldRule = {field: 'stream', required: false, expected: 'a boolean', valid: (v) => v === null || typeof v === 'boolean'}
-const MESSAGES: FieldRule = {field: 'messages', required: true, expected: 'an array of message objects with a string "role"', valid: (v) => everyItem(v, isMessage)}
+const STREAM: FieldRule = {
+  field: 'stream',
+  required: false,
+  expected: 'a boolean',
+  valid: (v) => v === null || typeof v === 'boolean',
+}
+const MESSAGES: FieldRule = {
+  field: 'messages',
+  required: true,
+  expected: 'an array of message objects with a string "role"',
+  valid: (v) => everyItem(v, isMessage),
+}
 
 /** The rules of each endpoint; a passthrough is the provider's business. */
 const RULES: Record<Endpoint, readonly FieldRule[]> = {
   'chat.completions': [MESSAGES, STREAM],
-  responses: [{field: 'input', required: false, expected: 'a string or an array', valid: (v) => isString(v) || Array.isArray(v)}, STREAM],
-  completions: [{field: 'prompt', required: true, expected: 'a string, an array of strings, or token ids', valid: isTextOrTokens}, STREAM],
-  embeddings: [{field: 'input', required: true, expected: 'a string, an array of strings, or token ids', valid: isTextOrTokens}],
+  responses: [
+    {field: 'input', required: false, expected: 'a string or an array', valid: (v) => isString(v) || Array.isArray(v)},
+    STREAM,
+  ],
+  completions: [
+    {field: 'prompt', required: true, expected: 'a string, an array of strings, or token ids', valid: isTextOrTokens},
+    STREAM,
+  ],
+  embeddings: [
+    {field: 'input', required: true, expected: 'a string, an array of strings, or token ids', valid: isTextOrTokens},
+  ],
   'images.generations': [{field: 'prompt', required: true, expected: 'a string', valid: isString}, STREAM],
   messages: [
     MESSAGES,
     {field: 'max_tokens', required: false, expected: 'an integer', valid: isInteger},
-    {field: 'system', required: false, expected: 'a string or an array of text blocks', valid: (v) => isString(v) || everyItem(v, isObject)},
+    {
+      field: 'system',
+      required: false,
+      expected: 'a string or an array of text blocks',
+      valid: (v) => isString(v) || everyItem(v, isObject),
+    },
     STREAM,
   ],
   passthrough: [],

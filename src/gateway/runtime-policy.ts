@@ -112,7 +112,12 @@ export class RuntimePolicy {
     for (const model of Object.keys(config.models)) {
       current[model] = this.priors[model] ?? configuredPrior(config, model)
       const figures = this.options.metrics.modelFigures(model)
-      if (figures) observed.set(model, {latency_ms: figures.latencyEwma, failure_rate: figures.failureEwma, samples: figures.samples})
+      if (figures)
+        observed.set(model, {
+          latency_ms: figures.latencyEwma,
+          failure_rate: figures.failureEwma,
+          samples: figures.samples,
+        })
     }
     const {priors, adjustments} = adjustPriors(current, observed, {
       minSamples: this.options.minSamples,
@@ -149,7 +154,12 @@ export class RuntimePolicy {
     const feedback = this.options.feedback
     if (feedback === undefined) return false
     const counts = this.options.metrics.qualityCounts()
-    const {escalations, decided} = updateEscalations(this.tiers, counts, this.baseline, Object.assign({}, feedback, {now}))
+    const {escalations, decided} = updateEscalations(
+      this.tiers,
+      counts,
+      this.baseline,
+      Object.assign({}, feedback, {now}),
+    )
     if (decided.length === 0) return false
     for (const row of counts) {
       const key = tierKey(row.task, row.complexity)
@@ -196,8 +206,16 @@ export class RuntimePolicy {
           model,
           source: runtime ? ('runtime' as const) : ('config' as const),
           samples: figures?.samples ?? 0,
-          latency_ms: {configured: configured.latency_ms, current: (runtime ?? configured).latency_ms, observed: roundTo(figures?.latencyEwma ?? null, 3)},
-          failure_rate: {configured: configured.failure_rate, current: (runtime ?? configured).failure_rate, observed: roundTo(figures?.failureEwma ?? null, 4)},
+          latency_ms: {
+            configured: configured.latency_ms,
+            current: (runtime ?? configured).latency_ms,
+            observed: roundTo(figures?.latencyEwma ?? null, 3),
+          },
+          failure_rate: {
+            configured: configured.failure_rate,
+            current: (runtime ?? configured).failure_rate,
+            observed: roundTo(figures?.failureEwma ?? null, 4),
+          },
           updated_at: runtime?.updated_at ?? null,
         }
       })

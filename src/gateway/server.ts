@@ -155,11 +155,19 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
   const shared = await openSharedState(settings, {
     worker: options.worker !== undefined,
     onStatus: (status, message) => {
-      bus.publish({ts: new Date().toISOString(), event: 'state_store', store: settings.state_url ? 'redis' : 'primary', status, message})
+      bus.publish({
+        ts: new Date().toISOString(),
+        event: 'state_store',
+        store: settings.state_url ? 'redis' : 'primary',
+        status,
+        message,
+      })
       options.onWarning?.(`shared state: ${message}`)
     },
   })
-  const idempotency = settings.idempotency_enabled ? new IdempotencyCoordinator(shared.idempotency, settings.idempotency_wait_timeout_seconds * 1000) : undefined
+  const idempotency = settings.idempotency_enabled
+    ? new IdempotencyCoordinator(shared.idempotency, settings.idempotency_wait_timeout_seconds * 1000)
+    : undefined
   const events = new EventStreamHub(bus, {
     keepaliveMs: settings.events_keepalive_seconds * 1000,
     maxBufferBytes: settings.events_max_buffer_bytes,
@@ -187,7 +195,10 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     credentials,
     credentialProblems,
     policy,
-    feedback: new QualityFeedback(bus, {retryWindowMs: settings.feedback_retry_window_seconds * 1000, maxEntries: 10_000}),
+    feedback: new QualityFeedback(bus, {
+      retryWindowMs: settings.feedback_retry_window_seconds * 1000,
+      maxEntries: 10_000,
+    }),
     metrics,
     prometheus,
     events,
@@ -202,7 +213,10 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
   applyConfig(state, withAccount)
   const sessionSettings = () => state.config.config.session
   state.sessions = new SessionTracker(
-    new MemorySessionStore(() => ({maxEntries: sessionSettings().max_sessions, ttlMs: sessionSettings().ttl_seconds * 1000})),
+    new MemorySessionStore(() => ({
+      maxEntries: sessionSettings().max_sessions,
+      ttlMs: sessionSettings().ttl_seconds * 1000,
+    })),
     bus,
     sessionSettings,
   )
@@ -227,8 +241,15 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
       bus,
     )
   }
-  await mirrorTrackers(shared, state.cooldowns, state.breakers instanceof CircuitBreakers ? state.breakers : undefined, state.sessions)
-  const stopFleetMetrics = metrics ? publishFleetMetrics(shared, metrics, settings.fleet_metrics_interval_seconds * 1000) : undefined
+  await mirrorTrackers(
+    shared,
+    state.cooldowns,
+    state.breakers instanceof CircuitBreakers ? state.breakers : undefined,
+    state.sessions,
+  )
+  const stopFleetMetrics = metrics
+    ? publishFleetMetrics(shared, metrics, settings.fleet_metrics_interval_seconds * 1000)
+    : undefined
   configureClassifierCache({entries: settings.classifier_cache_texts, chars: settings.classifier_cache_chars})
   const app = await buildApp(state)
   warmUp(state)
@@ -250,8 +271,10 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     },
   )
 
-  const reloadPath = options.reloadPath ?? (options.config ? undefined : options.configPath ?? 'router.profile.yaml')
-  const reloader = reloadPath ? new ConfigReloader(state, {path: reloadPath, env, onResult: options.onReload}) : undefined
+  const reloadPath = options.reloadPath ?? (options.config ? undefined : (options.configPath ?? 'router.profile.yaml'))
+  const reloader = reloadPath
+    ? new ConfigReloader(state, {path: reloadPath, env, onResult: options.onReload})
+    : undefined
   if (reloader && settings.config_watch) reloader.watch()
 
   let closing: Promise<void> | undefined
@@ -262,7 +285,11 @@ export async function createGateway(options: StartGatewayOptions): Promise<Gatew
     warnings: authPlan.warnings,
     async reload() {
       if (reloader) return reloader.reload()
-      const result = {ok: false, path: loaded.path, message: 'this config was not loaded from a file; nothing to reload'}
+      const result = {
+        ok: false,
+        path: loaded.path,
+        message: 'this config was not loaded from a file; nothing to reload',
+      }
       options.onReload?.(result)
       return result
     },
@@ -318,7 +345,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     listening: addresses.map((a) => httpUrl(a.address, a.port)),
     exposed: addresses.some((a) => !isLoopback(a.address)),
   })
-
 }
 
 function httpUrl(host: string, port: number): string {
@@ -336,7 +362,12 @@ function isLoopback(address: string): boolean {
  * as they go idle. After the grace period the rest are cut (their requests end as client aborts, audited). Resolves
  * once the server is closed and every proxied request has published its last event.
  */
-async function drain(app: FastifyInstance, state: GatewayState, graceMs: number, setForce: (cut: () => void) => void): Promise<void> {
+async function drain(
+  app: FastifyInstance,
+  state: GatewayState,
+  graceMs: number,
+  setForce: (cut: () => void) => void,
+): Promise<void> {
   const server = app.server
   const closed = app.close()
   const reap = setInterval(() => server.closeIdleConnections(), 25)
@@ -370,7 +401,10 @@ async function drain(app: FastifyInstance, state: GatewayState, graceMs: number,
  * code are ready then, so the first users do not pay tens of milliseconds for it.
  */
 function warmUp(state: GatewayState): void {
-  const body = {model: 'auto', messages: [{role: 'user', content: 'Write a Python function that adds two numbers, then explain it.'}]}
+  const body = {
+    model: 'auto',
+    messages: [{role: 'user', content: 'Write a Python function that adds two numbers, then explain it.'}],
+  }
   for (let i = 0; i < 20; i++) {
     try {
       decideRoute({body, endpoint: 'chat.completions'}, state.routingConfig, {profile: state.config.profile})

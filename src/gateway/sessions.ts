@@ -147,7 +147,8 @@ export class SessionTracker {
         const turn = this.pending.get(event.request_id)
         if (turn === undefined) return
         this.pending.delete(event.request_id)
-        if (event.outcome !== 'success' || event.model === null || event.account === null || event.provider === null) return
+        if (event.outcome !== 'success' || event.model === null || event.account === null || event.provider === null)
+          return
         const now = this.now()
         const before = this.store.get(turn.id, now)
         const state: SessionState = {
@@ -164,7 +165,11 @@ export class SessionTracker {
         if (this.onChange === undefined) return
         // What the other replicas route on changed: told at once; the same target again: refreshed now and then.
         const moved =
-          before === null || before.model !== state.model || before.account !== state.account || before.task !== state.task || before.complexity !== state.complexity
+          before === null ||
+          before.model !== state.model ||
+          before.account !== state.account ||
+          before.task !== state.task ||
+          before.complexity !== state.complexity
         if (this.store.mirrorDue(turn.id, now, moved ? 0 : MIRROR_REFRESH_MS)) this.onChange(turn.id, state)
       }
     })

@@ -112,7 +112,10 @@ export interface GatewayState {
 }
 
 /** Swaps in a new loaded config (hot reload, start): routing gets the policy's view of it. */
-export function applyConfig(state: Pick<GatewayState, 'config' | 'routingConfig' | 'policy'>, loaded: LoadedConfig): void {
+export function applyConfig(
+  state: Pick<GatewayState, 'config' | 'routingConfig' | 'policy'>,
+  loaded: LoadedConfig,
+): void {
   state.config = loaded
   state.routingConfig = state.policy ? state.policy.view(loaded.config) : loaded.config
 }

@@ -220,7 +220,11 @@ export function toUpstreamError(error: unknown, signal?: {readonly aborted: bool
   if ((error as Error)?.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
     return new UpstreamError('client_abort', 'the client closed the connection', {cause: error})
   }
-  return new UpstreamError('connection_reset', `upstream request failed (${code || (error as Error)?.name || 'error'})`, {
-    cause: error,
-  })
+  return new UpstreamError(
+    'connection_reset',
+    `upstream request failed (${code || (error as Error)?.name || 'error'})`,
+    {
+      cause: error,
+    },
+  )
 }

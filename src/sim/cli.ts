@@ -53,9 +53,12 @@ export function parseFailureKinds(text: string): FailureKind[] {
   const kinds = splitList(text)
   const unknown = kinds.filter((kind) => !(FAILURE_KINDS as readonly string[]).includes(kind))
   if (unknown.length > 0 || kinds.length === 0) {
-    throw new UsageError(`--failure-kinds: unknown failure kind${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ') || '(empty list)'}.`, {
-      hint: `Use a comma-separated list of ${FAILURE_KINDS.join(', ')}.`,
-    })
+    throw new UsageError(
+      `--failure-kinds: unknown failure kind${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ') || '(empty list)'}.`,
+      {
+        hint: `Use a comma-separated list of ${FAILURE_KINDS.join(', ')}.`,
+      },
+    )
   }
   return kinds as FailureKind[]
 }
@@ -64,7 +67,9 @@ function parseNumber(text: string, flag: string, min: number, max: number): numb
   const value = Number(text)
   if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
     const range = min === 0 ? `between 0 and ${max}` : `greater than 0`
-    throw new UsageError(`${flag} must be a number ${range}, got "${text}".`, {hint: `For example ${flag} ${min === 0 ? '0.1' : '50'}.`})
+    throw new UsageError(`${flag} must be a number ${range}, got "${text}".`, {
+      hint: `For example ${flag} ${min === 0 ? '0.1' : '50'}.`,
+    })
   }
   return value
 }
@@ -80,7 +85,9 @@ function splitList(text: string): string[] {
 export function listenError(error: unknown, host: string, port: number): unknown {
   const code = (error as {code?: string}).code
   if (code === 'EADDRINUSE') {
-    return new RouterError('address_in_use', `Port ${port} on ${host} is already in use.`, {hint: 'Pick another --port, or --port 0 for a free one.'})
+    return new RouterError('address_in_use', `Port ${port} on ${host} is already in use.`, {
+      hint: 'Pick another --port, or --port 0 for a free one.',
+    })
   }
   if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     return new RouterError('listen_failed', `Cannot listen on ${host}:${port} (${code}).`, {
@@ -99,7 +106,8 @@ export function listeningLine(server: SimServer, json: boolean): string {
 /** One short line per request: `POST /v1/chat/completions 200 stream 12ms model=gpt-5.2 [scripted status:503]`. */
 export function requestLine(record: SimRequestRecord, json: boolean): string {
   const ms = (record.endedAt ?? Date.now()) - record.receivedAt
-  const model = typeof record.body === 'object' && record.body !== null ? (record.body as {model?: unknown}).model : undefined
+  const model =
+    typeof record.body === 'object' && record.body !== null ? (record.body as {model?: unknown}).model : undefined
   if (json) {
     return JSON.stringify({
       event: 'request',

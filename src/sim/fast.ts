@@ -35,13 +35,22 @@ const CACHE_LIMIT = 64
 const FAST_PROMPT = 'benchmark'
 
 /** Wraps the full handler with the fast path for chat completions. */
-export function createFastPath(host: FastHost, settings: HandlerSettings, options: SimOptions, slow: RequestHandler): RequestHandler {
+export function createFastPath(
+  host: FastHost,
+  settings: HandlerSettings,
+  options: SimOptions,
+  slow: RequestHandler,
+): RequestHandler {
   const delayed = (options.latencyMs ?? 0) > 0 || (options.jitterMs ?? 0) > 0 || (options.tokensPerSecond ?? 0) > 0
   if (delayed || (options.failureRate ?? 0) > 0) return slow
   const expectedAuth = options.apiKey === undefined ? undefined : `Bearer ${options.apiKey}`
   const cache = new Map<string, Prepared>()
   const jsonHeaders = {'content-type': 'application/json', 'x-sim-name': settings.name}
-  const sseHeaders = {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-sim-name': settings.name}
+  const sseHeaders = {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-sim-name': settings.name,
+  }
 
   const prepared = (model: string): Prepared => {
     const hit = cache.get(model)
@@ -70,7 +79,9 @@ export function createFastPath(host: FastHost, settings: HandlerSettings, option
       const match = MODEL.exec(text)
       if (match === null) {
         res.writeHead(400, jsonHeaders)
-        res.end('{"error":{"message":"you must provide a model parameter","type":"invalid_request_error","param":"model","code":null}}')
+        res.end(
+          '{"error":{"message":"you must provide a model parameter","type":"invalid_request_error","param":"model","code":null}}',
+        )
         return
       }
       // latin1 keeps one char per byte, so the model's UTF-8 bytes survive the round trip.
@@ -99,7 +110,12 @@ function prepare(escapedModel: string, settings: HandlerSettings, jsonHeaders: R
       method: 'POST',
       path: '/v1/chat/completions',
       headers: {},
-      body: {model, messages: [{role: 'user', content: FAST_PROMPT}], stream, stream_options: {include_usage: includeUsage}},
+      body: {
+        model,
+        messages: [{role: 'user', content: FAST_PROMPT}],
+        stream,
+        stream_options: {include_usage: includeUsage},
+      },
       settings,
       nextId: (prefix) => `${prefix}simfast${++ids}`,
       requestId: 'req_simfast',
@@ -107,9 +123,15 @@ function prepare(escapedModel: string, settings: HandlerSettings, jsonHeaders: R
       cache: new PromptCache(),
     }
     const answer = chatCompletions(ctx)
-    if (answer.type === 'stream') return Buffer.from((answer as StreamAnswer).frames.map((frame) => frame.text).join(''))
+    if (answer.type === 'stream')
+      return Buffer.from((answer as StreamAnswer).frames.map((frame) => frame.text).join(''))
     return Buffer.from(JSON.stringify(answer.type === 'json' ? answer.body : null))
   }
   const json = render(false, false)
-  return {json, jsonHeaders: {...jsonHeaders, 'content-length': json.length}, sse: render(true, false), sseUsage: render(true, true)}
+  return {
+    json,
+    jsonHeaders: {...jsonHeaders, 'content-length': json.length},
+    sse: render(true, false),
+    sseUsage: render(true, true),
+  }
 }

@@ -61,8 +61,10 @@ export interface ReplySettings {
   chunks: number
 }
 
-const FILLER = ' This is a simulated answer from a fake provider, deterministic so that tests can check every byte of it.'
-  .split(/(?= )/)
+const FILLER =
+  ' This is a simulated answer from a fake provider, deterministic so that tests can check every byte of it.'.split(
+    /(?= )/,
+  )
 
 /**
  * Builds the answer to a prompt: `scripted`, a tool call a script asked for, wins. Same prompt, settings and script,
@@ -74,7 +76,14 @@ export function makeReply(prompt: Prompt, settings: ReplySettings, scripted?: Si
   if (call) {
     const args = JSON.stringify(call.arguments)
     const toolCall = {name: call.name, arguments: args, argumentPieces: splitEven(args, 4)}
-    return {pieces: [], text: '', finish: 'tool', toolCall, inputTokens, outputTokens: Math.max(1, Math.ceil(args.length / 4))}
+    return {
+      pieces: [],
+      text: '',
+      finish: 'tool',
+      toolCall,
+      inputTokens,
+      outputTokens: Math.max(1, Math.ceil(args.length / 4)),
+    }
   }
   let pieces = prompt.json ? jsonPieces(prompt, settings) : textPieces(prompt, settings)
   let finish: Reply['finish'] = 'stop'
@@ -180,7 +189,10 @@ function splitEven(text: string, parts: number): string[] {
 export function offersTool(body: unknown, name: string): boolean {
   if (!isObject(body) || !Array.isArray(body.tools)) return false
   const offers = (tool: unknown): boolean =>
-    isObject(tool) && (tool.name === name || (isObject(tool.function) && tool.function.name === name) || (Array.isArray(tool.tools) && tool.tools.some(offers)))
+    isObject(tool) &&
+    (tool.name === name ||
+      (isObject(tool.function) && tool.function.name === name) ||
+      (Array.isArray(tool.tools) && tool.tools.some(offers)))
   return body.tools.some(offers)
 }
 

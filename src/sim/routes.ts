@@ -9,7 +9,15 @@ import {json} from './answer.js'
 import {anthropicModels, countTokens, messages} from './protocols/anthropic.js'
 import {codexModels, codexResponses} from './protocols/codex.js'
 import {errorAnswer} from './protocols/errors.js'
-import {chatCompletions, completions, echo, embeddings, imageGenerations, listModels, retrieveModel} from './protocols/openai.js'
+import {
+  chatCompletions,
+  completions,
+  echo,
+  embeddings,
+  imageGenerations,
+  listModels,
+  retrieveModel,
+} from './protocols/openai.js'
 import {responses} from './protocols/responses.js'
 import type {SimProtocol} from './types.js'
 
@@ -60,7 +68,10 @@ export function routeTable(protocols: SimProtocol[]): RouteTable {
 }
 
 /** Anthropic's clients always send `anthropic-version`; OpenAI's never do. */
-function pick(candidates: Omit<Route, 'path'>[] | undefined, headers: IncomingHttpHeaders): Omit<Route, 'path'> | undefined {
+function pick(
+  candidates: Omit<Route, 'path'>[] | undefined,
+  headers: IncomingHttpHeaders,
+): Omit<Route, 'path'> | undefined {
   if (candidates === undefined || candidates.length < 2) return candidates?.[0]
   const dialect = headers['anthropic-version'] === undefined ? 'openai' : 'anthropic'
   return candidates.find((route) => route.dialect === dialect) ?? candidates[0]
@@ -70,7 +81,12 @@ function pick(candidates: Omit<Route, 'path'>[] | undefined, headers: IncomingHt
  * Finds the route of a request. Paths without `/v1` are accepted too (`/chat/completions`), and the ChatGPT
  * backend's `/backend-api` prefix is optional, so any of the base URLs users write works.
  */
-export function findRoute(table: RouteTable, method: string, rawPath: string, headers: IncomingHttpHeaders): Route | undefined {
+export function findRoute(
+  table: RouteTable,
+  method: string,
+  rawPath: string,
+  headers: IncomingHttpHeaders,
+): Route | undefined {
   let path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath
   if (path.startsWith('/backend-api/')) path = path.slice('/backend-api'.length)
   const direct = pick(table.exact.get(`${method} ${path}`), headers)
@@ -88,20 +104,32 @@ export function findRoute(table: RouteTable, method: string, rawPath: string, he
 }
 
 /** Checks the credentials a dialect requires; an error answer when they are missing or wrong. */
-export function authenticate(dialect: Dialect, headers: IncomingHttpHeaders, apiKey: string | undefined, requestId?: string): JsonAnswer | undefined {
+export function authenticate(
+  dialect: Dialect,
+  headers: IncomingHttpHeaders,
+  apiKey: string | undefined,
+  requestId?: string,
+): JsonAnswer | undefined {
   const bearer = bearerToken(headers.authorization)
   switch (dialect) {
     case 'openai':
       if (apiKey === undefined || bearer === apiKey) return undefined
       return errorAnswer('openai', 401, {
-        message: bearer === undefined ? "You didn't provide an API key. Send it as 'Authorization: Bearer KEY'." : 'Incorrect API key provided.',
+        message:
+          bearer === undefined
+            ? "You didn't provide an API key. Send it as 'Authorization: Bearer KEY'."
+            : 'Incorrect API key provided.',
         code: bearer === undefined ? null : 'invalid_api_key',
       })
     case 'anthropic': {
-      if (headers['anthropic-version'] === undefined) return errorAnswer('anthropic', 400, {message: 'anthropic-version: header is required', requestId})
+      if (headers['anthropic-version'] === undefined)
+        return errorAnswer('anthropic', 400, {message: 'anthropic-version: header is required', requestId})
       const key = headers['x-api-key'] ?? bearer
       if (apiKey === undefined || key === apiKey) return undefined
-      return errorAnswer('anthropic', 401, {message: key === undefined ? 'x-api-key header is required' : 'invalid x-api-key', requestId})
+      return errorAnswer('anthropic', 401, {
+        message: key === undefined ? 'x-api-key header is required' : 'invalid x-api-key',
+        requestId,
+      })
     }
     case 'codex':
       if (bearer === undefined || bearer === '' || (apiKey !== undefined && bearer !== apiKey)) {

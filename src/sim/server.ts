@@ -165,7 +165,14 @@ class Simulator implements SimServer {
       if (this.requests.length > this.maxRecords) this.requests.shift()
     }
     const route = findRoute(this.routes, record.method, path, req.headers)
-    const ex: Exchange = {req, res, record, closed: new AbortController(), selfClosed: false, dialect: route?.dialect ?? this.defaultDialect(path)}
+    const ex: Exchange = {
+      req,
+      res,
+      record,
+      closed: new AbortController(),
+      selfClosed: false,
+      dialect: route?.dialect ?? this.defaultDialect(path),
+    }
     res.on('close', () => {
       record.endedAt = Date.now()
       record.completed = res.writableFinished
@@ -175,10 +182,20 @@ class Simulator implements SimServer {
     })
 
     try {
-      await this.apply(ex, behaviour, route === undefined ? undefined : () => this.answer(ex, route, body, raw, behaviour))
+      await this.apply(
+        ex,
+        behaviour,
+        route === undefined ? undefined : () => this.answer(ex, route, body, raw, behaviour),
+      )
     } catch (error) {
       if (ex.closed.signal.aborted) return
-      this.send(ex, errorAnswer(ex.dialect, 500, {message: `Simulator failure: ${(error as Error).message}`, requestId: requestIdOf(ex)}))
+      this.send(
+        ex,
+        errorAnswer(ex.dialect, 500, {
+          message: `Simulator failure: ${(error as Error).message}`,
+          requestId: requestIdOf(ex),
+        }),
+      )
     }
   }
 
@@ -196,7 +213,10 @@ class Simulator implements SimServer {
     }
     const rate = this.options.failureRate ?? 0
     if (rate > 0 && this.failureRandom() < rate) {
-      const kinds = this.options.failureKinds && this.options.failureKinds.length > 0 ? this.options.failureKinds : (['429', '500', '503'] as const)
+      const kinds =
+        this.options.failureKinds && this.options.failureKinds.length > 0
+          ? this.options.failureKinds
+          : (['429', '500', '503'] as const)
       return {behaviour: {kind: kinds[Math.floor(this.failureRandom() * kinds.length)]}, scripted: false}
     }
     return {behaviour: {}, scripted: false}
@@ -234,7 +254,8 @@ class Simulator implements SimServer {
     }
     if (normal.type === 'json' && normal.status < 400) {
       if (kind === 'drop') return this.dropJson(ex, normal)
-      if (kind === 'error_event' || kind === 'response_failed') return this.send(ex, errorAnswer(ex.dialect, 500, {requestId}))
+      if (kind === 'error_event' || kind === 'response_failed')
+        return this.send(ex, errorAnswer(ex.dialect, 500, {requestId}))
       const tps = this.options.tokensPerSecond
       if (tps && normal.tokens && !(await this.wait(ex, (normal.tokens * 1000) / tps))) return
     }
@@ -242,15 +263,28 @@ class Simulator implements SimServer {
   }
 
   /** The normal answer: authentication, body checks, then the route's handler. */
-  private answer(ex: Exchange, route: NonNullable<ReturnType<typeof findRoute>>, body: ParsedBody, raw: Buffer, behaviour: SimBehaviour): Answer {
+  private answer(
+    ex: Exchange,
+    route: NonNullable<ReturnType<typeof findRoute>>,
+    body: ParsedBody,
+    raw: Buffer,
+    behaviour: SimBehaviour,
+  ): Answer {
     const requestId = requestIdOf(ex)
     const denied = authenticate(route.dialect, ex.req.headers, this.options.apiKey, requestId)
     if (denied) return denied
     if (raw.length > MAX_BODY_BYTES) {
-      return errorAnswer(route.dialect, 413, {message: `Request body exceeds ${MAX_BODY_BYTES} bytes.`, type: 'request_too_large', requestId})
+      return errorAnswer(route.dialect, 413, {
+        message: `Request body exceeds ${MAX_BODY_BYTES} bytes.`,
+        type: 'request_too_large',
+        requestId,
+      })
     }
     if (body.invalid) {
-      return invalidRequest(route.dialect, 'We could not parse the JSON body of your request. The API expects a JSON payload.')
+      return invalidRequest(
+        route.dialect,
+        'We could not parse the JSON body of your request. The API expects a JSON payload.',
+      )
     }
     const ctx: HandlerContext = {
       method: ex.record.method,
@@ -283,7 +317,11 @@ class Simulator implements SimServer {
   }
 
   private headers(ex: Exchange, extra?: Record<string, string>): Record<string, string> {
-    return {'x-sim-name': this.name, [ex.dialect === 'anthropic' ? 'request-id' : 'x-request-id']: requestIdOf(ex), ...extra}
+    return {
+      'x-sim-name': this.name,
+      [ex.dialect === 'anthropic' ? 'request-id' : 'x-request-id']: requestIdOf(ex),
+      ...extra,
+    }
   }
 
   private send(ex: Exchange, answer: Answer): void {
@@ -296,7 +334,10 @@ class Simulator implements SimServer {
     const contentType = answer.type === 'raw' ? answer.contentType : 'application/json'
     const extra = answer.type === 'json' ? answer.headers : undefined
     this.markHeaders(ex, answer.status)
-    ex.res.writeHead(answer.status, this.headers(ex, {'content-type': contentType, 'content-length': String(payload.length), ...extra}))
+    ex.res.writeHead(
+      answer.status,
+      this.headers(ex, {'content-type': contentType, 'content-length': String(payload.length), ...extra}),
+    )
     ex.res.end(payload)
   }
 
@@ -304,7 +345,10 @@ class Simulator implements SimServer {
   private dropJson(ex: Exchange, answer: JsonAnswer): void {
     const payload = Buffer.from(JSON.stringify(answer.body))
     this.markHeaders(ex, answer.status)
-    ex.res.writeHead(answer.status, this.headers(ex, {'content-type': 'application/json', 'content-length': String(payload.length)}))
+    ex.res.writeHead(
+      answer.status,
+      this.headers(ex, {'content-type': 'application/json', 'content-length': String(payload.length)}),
+    )
     this.destroyAfter(ex, payload.subarray(0, Math.floor(payload.length / 2)))
   }
 
@@ -312,10 +356,18 @@ class Simulator implements SimServer {
    * Writes SSE frames, pacing content chunks by `tokensPerSecond`. With `cut`, stops after `afterChunks` content
    * chunks: `drop` closes the socket, the error kinds send the protocol's failure event and end the stream.
    */
-  private async stream(ex: Exchange, answer: StreamAnswer, cut: 'drop' | 'error_event' | 'response_failed' | undefined, afterChunks: number): Promise<void> {
+  private async stream(
+    ex: Exchange,
+    answer: StreamAnswer,
+    cut: 'drop' | 'error_event' | 'response_failed' | undefined,
+    afterChunks: number,
+  ): Promise<void> {
     const {res} = ex
     this.markHeaders(ex, 200)
-    res.writeHead(200, this.headers(ex, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'}))
+    res.writeHead(
+      200,
+      this.headers(ex, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'}),
+    )
     const interval = this.options.tokensPerSecond ? 1000 / this.options.tokensPerSecond : 0
     const {frames} = answer
     let lastChunk = -1
@@ -358,13 +410,25 @@ class Simulator implements SimServer {
   private control(method: string, path: string, raw: Buffer, res: ServerResponse): void {
     const reply = (status: number, body: unknown) => {
       const payload = JSON.stringify(body)
-      res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-sim-name': this.name})
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+        'x-sim-name': this.name,
+      })
       res.end(payload)
     }
     const key = `${method} ${path}`
     switch (key) {
       case 'GET /_sim/health':
-        return reply(200, {status: 'ok', name: this.name, url: this.url, protocols: this.protocols, requests: this.count, pending_script: this.queue.length, fast: Boolean(this.options.fast)})
+        return reply(200, {
+          status: 'ok',
+          name: this.name,
+          url: this.url,
+          protocols: this.protocols,
+          requests: this.count,
+          pending_script: this.queue.length,
+          fast: Boolean(this.options.fast),
+        })
       case 'GET /_sim/requests':
         return reply(200, {count: this.count, requests: this.requests})
       case 'DELETE /_sim/requests': {
@@ -379,7 +443,14 @@ class Simulator implements SimServer {
         if (!result.success) {
           const problem = result.error.issues[0]
           const where = problem.path.length > 0 ? `[${problem.path.join('.')}] ` : ''
-          return reply(400, {error: {message: `Invalid script: ${where}${problem.message}`, type: 'invalid_request_error', code: 'invalid_script', param: null}})
+          return reply(400, {
+            error: {
+              message: `Invalid script: ${where}${problem.message}`,
+              type: 'invalid_request_error',
+              code: 'invalid_script',
+              param: null,
+            },
+          })
         }
         this.queue.push(...result.data)
         return reply(200, {queued: result.data.length, pending: this.queue.length})
@@ -396,7 +467,14 @@ class Simulator implements SimServer {
         return
       }
       default:
-        return reply(404, {error: {message: `Unknown control route ${key}. Routes: GET /_sim/health, POST|DELETE /_sim/script, GET|DELETE /_sim/requests.`, type: 'invalid_request_error', code: 'unknown_url', param: null}})
+        return reply(404, {
+          error: {
+            message: `Unknown control route ${key}. Routes: GET /_sim/health, POST|DELETE /_sim/script, GET|DELETE /_sim/requests.`,
+            type: 'invalid_request_error',
+            code: 'unknown_url',
+            param: null,
+          },
+        })
     }
   }
 }

@@ -106,7 +106,11 @@ const SPARK = '▁▂▃▄▅▆▇█'
  * Shrinks a series to at most `width` points (the newest last), each the mean of its group weighted by `weights`
  * (e.g. attempts per bucket); a group without values is null.
  */
-export function downsample(values: ReadonlyArray<number | null>, weights: ReadonlyArray<number>, width: number): Array<number | null> {
+export function downsample(
+  values: ReadonlyArray<number | null>,
+  weights: ReadonlyArray<number>,
+  width: number,
+): Array<number | null> {
   if (values.length <= width) return [...values]
   const group = Math.ceil(values.length / width)
   const out: Array<number | null> = []
@@ -171,5 +175,5 @@ const COMPLEXITY_LABELS: Record<string, string> = {medium: 'med'}
 /** `coding/high`, `instruct/med`: task and complexity in at most 14 characters. */
 export function formatTaskComplexity(task: string | null | undefined, complexity: string | null | undefined): string {
   if (!task && !complexity) return '–'
-  return `${task ? TASK_LABELS[task] ?? task : '?'}/${complexity ? COMPLEXITY_LABELS[complexity] ?? complexity : '?'}`
+  return `${task ? (TASK_LABELS[task] ?? task) : '?'}/${complexity ? (COMPLEXITY_LABELS[complexity] ?? complexity) : '?'}`
 }

@@ -81,7 +81,11 @@ export type PlainLogFormat = 'text' | 'json'
  * Subscribes to `source` and writes one line (with its newline) per finished request. Returns the function that
  * unsubscribes.
  */
-export function createPlainLogger(source: AuditSource, write: (line: string) => void, format: PlainLogFormat): () => void {
+export function createPlainLogger(
+  source: AuditSource,
+  write: (line: string) => void,
+  format: PlainLogFormat,
+): () => void {
   const pending = new Map<string, RouteDecisionEvent>()
   const formatLine = format === 'json' ? formatRequestJson : formatRequestLine
   return source.subscribe((event: AuditEvent) => {

@@ -42,10 +42,19 @@ export interface DashboardHandle {
 }
 
 export function renderDashboard(options: RenderDashboardOptions): DashboardHandle {
-  const store = new DashboardStore({capacity: options.capacity, metrics: options.metrics, sharedMetrics: options.sharedMetrics})
+  const store = new DashboardStore({
+    capacity: options.capacity,
+    metrics: options.metrics,
+    sharedMetrics: options.sharedMetrics,
+  })
   const disconnect = store.connect(options.source)
   const instance = render(
-    createElement(Dashboard, {store, info: options.info, source: options.source, frameIntervalMs: options.frameIntervalMs}),
+    createElement(Dashboard, {
+      store,
+      info: options.info,
+      source: options.source,
+      frameIntervalMs: options.frameIntervalMs,
+    }),
     Object.assign(
       // Given only when set: an explicit undefined would replace Ink's process.stdout/stdin defaults.
       options.stdout ? {stdout: options.stdout} : {},

@@ -28,11 +28,17 @@ function latencyLine(stats: LatencyStats): string {
  */
 function usageLine(usage: UsageTotals): string {
   if (usage.answers_with_usage === 0 && usage.answers_without_cost === 0) return 'no answers'
-  const cached = usage.cache_hit_ratio === null ? '' : ` (${formatCount(usage.cached_tokens)} cached, ${formatPercent(usage.cache_hit_ratio, 0)})`
+  const cached =
+    usage.cache_hit_ratio === null
+      ? ''
+      : ` (${formatCount(usage.cached_tokens)} cached, ${formatPercent(usage.cache_hit_ratio, 0)})`
   const tokens = `${formatCount(usage.prompt_tokens)} prompt${cached} + ${formatCount(usage.completion_tokens)} completion tokens`
   const cost = usage.answers_with_cost === 0 ? 'no cost known' : `est. ${formatUsd(usage.cost_usd)}`
   const saved = usage.cache_savings_usd === 0 ? '' : ` · cache saved ${formatUsd(usage.cache_savings_usd)}`
-  const missing = usage.answers_without_cost === 0 ? '' : ` · ${formatCount(usage.answers_without_cost)} answers without a cost (no token counts or no price)`
+  const missing =
+    usage.answers_without_cost === 0
+      ? ''
+      : ` · ${formatCount(usage.answers_without_cost)} answers without a cost (no token counts or no price)`
   return `${tokens} · ${cost}${saved}${missing}`
 }
 
@@ -46,11 +52,20 @@ function sessionsLine(sessions: AffinityTotals & {sessions: number}): string {
   const movedKinds = (['move_up', 'downgrade', 'cold', 'unavailable'] as const).filter((a) => decisions[a] > 0)
   let moved = 0
   for (const kind of movedKinds) moved += decisions[kind]
-  const parts = [`${formatCount(decisions.stay)} kept`, `${formatCount(moved)} moved${moved === 0 ? '' : ` (${movedKinds.map((a) => `${a} ${formatCount(decisions[a])}`).join(', ')})`}`]
+  const parts = [
+    `${formatCount(decisions.stay)} kept`,
+    `${formatCount(moved)} moved${moved === 0 ? '' : ` (${movedKinds.map((a) => `${a} ${formatCount(decisions[a])}`).join(', ')})`}`,
+  ]
   if (decisions.new > 0) parts.push(`${formatCount(decisions.new)} new`)
   if (decisions.off > 0) parts.push(`${formatCount(decisions.off)} affinity off`)
-  const amount = sessions.affinity_saved_usd >= 0 ? `saved ${formatUsd(sessions.affinity_saved_usd)}` : `cost ${formatUsd(-sessions.affinity_saved_usd)} more`
-  const saved = sessions.priced_stays === 0 ? '' : ` · affinity ${amount} on ${formatCount(sessions.priced_stays)} ${sessions.priced_stays === 1 ? 'turn' : 'turns'}`
+  const amount =
+    sessions.affinity_saved_usd >= 0
+      ? `saved ${formatUsd(sessions.affinity_saved_usd)}`
+      : `cost ${formatUsd(-sessions.affinity_saved_usd)} more`
+  const saved =
+    sessions.priced_stays === 0
+      ? ''
+      : ` · affinity ${amount} on ${formatCount(sessions.priced_stays)} ${sessions.priced_stays === 1 ? 'turn' : 'turns'}`
   return `${formatCount(sessions.sessions)} sessions · ${formatCount(turns)} turns: ${parts.join(', ')}${saved}`
 }
 
@@ -62,7 +77,14 @@ function groupTable(title: string, groups: readonly GroupSummary[]): string[] {
   if (groups.length === 0) return []
   const rows = [[title, 'requests', 'share', 'success', 'p50', 'p95']]
   for (const g of groups) {
-    rows.push([g.key, formatCount(g.requests), formatPercent(g.share), formatPercent(g.success_rate), formatLatency(g.latency_ms.p50), formatLatency(g.latency_ms.p95)])
+    rows.push([
+      g.key,
+      formatCount(g.requests),
+      formatPercent(g.share),
+      formatPercent(g.success_rate),
+      formatLatency(g.latency_ms.p50),
+      formatLatency(g.latency_ms.p95),
+    ])
   }
   return ['', ...formatTable(rows, [1, 2, 3, 4, 5])]
 }
@@ -76,24 +98,54 @@ export function formatSummary(summary: AuditSummary): string {
     summary.first_event_at && summary.last_event_at
       ? `${summary.first_event_at} → ${summary.last_event_at} (${formatDuration((summary.duration_seconds ?? 0) * 1000)})`
       : 'no events'
-  lines.push(`  ${span}; ${formatCount(summary.lines.events)} events, ${formatCount(summary.lines.malformed)} malformed lines, ${formatCount(summary.lines.unknown)} unknown events`)
+  lines.push(
+    `  ${span}; ${formatCount(summary.lines.events)} events, ${formatCount(summary.lines.malformed)} malformed lines, ${formatCount(summary.lines.unknown)} unknown events`,
+  )
   lines.push('')
   const labelled = (label: string, text: string) => lines.push(`${label.padEnd(11)}${text}`)
-  labelled('Requests', `${formatCount(requests.total)} finished, ${formatCount(requests.unfinished)} unfinished · success ${formatPercent(requests.success_rate)} · ${formatCount(requests.streamed)} streamed · ${formatCount(requests.auto_routed)} auto-routed, ${formatCount(requests.explicit_model)} named a model`)
-  labelled('Outcomes', counts(Object.entries(requests.outcomes).filter(([, n]) => n > 0).map(([key, count]) => ({key, count}))))
+  labelled(
+    'Requests',
+    `${formatCount(requests.total)} finished, ${formatCount(requests.unfinished)} unfinished · success ${formatPercent(requests.success_rate)} · ${formatCount(requests.streamed)} streamed · ${formatCount(requests.auto_routed)} auto-routed, ${formatCount(requests.explicit_model)} named a model`,
+  )
+  labelled(
+    'Outcomes',
+    counts(
+      Object.entries(requests.outcomes)
+        .filter(([, n]) => n > 0)
+        .map(([key, count]) => ({key, count})),
+    ),
+  )
   labelled('Status', counts(requests.status))
   labelled('Latency', latencyLine(summary.latency_ms))
   labelled('Usage', usageLine(summary.usage))
   if (summary.sessions && summary.sessions.sessions > 0) labelled('Sessions', sessionsLine(summary.sessions))
   labelled('Deciding', latencyLine(summary.decision_ms))
-  labelled('Fallbacks', `${formatCount(summary.fallbacks.requests)} requests needed more than one attempt, ${formatCount(summary.fallbacks.rescued)} of them succeeded`)
+  labelled(
+    'Fallbacks',
+    `${formatCount(summary.fallbacks.requests)} requests needed more than one attempt, ${formatCount(summary.fallbacks.rescued)} of them succeeded`,
+  )
   for (const chain of summary.fallbacks.top_chains) lines.push(`${String(chain.count).padStart(8)}  ${chain.key}`)
   labelled('Errors', `attempts: ${counts(summary.errors.attempts)}`)
   labelled('', `requests: ${counts(summary.errors.requests)}`)
   labelled('', `rejected: ${counts(summary.errors.rejected)}`)
   labelled('Breakers', `opened: ${counts(summary.breakers.opened)}`)
   if (summary.models.length > 0) {
-    const rows = [['model', 'requests', 'share', 'selected', 'attempts', 'failed', 'p50', 'p95', 'tokens', 'cached', 'est. cost', 'accounts']]
+    const rows = [
+      [
+        'model',
+        'requests',
+        'share',
+        'selected',
+        'attempts',
+        'failed',
+        'p50',
+        'p95',
+        'tokens',
+        'cached',
+        'est. cost',
+        'accounts',
+      ],
+    ]
     for (const m of summary.models) {
       rows.push([
         m.model,

@@ -86,7 +86,13 @@ function rowSearchText(row: DecisionRow): string {
     terminal?.error_code,
     terminal?.stream || decision?.stream ? 'stream' : undefined,
   ]
-  for (const attempt of terminal?.attempts ?? []) parts.push(attempt.model, attempt.account, attempt.status === null ? null : String(attempt.status), attempt.error_type)
+  for (const attempt of terminal?.attempts ?? [])
+    parts.push(
+      attempt.model,
+      attempt.account,
+      attempt.status === null ? null : String(attempt.status),
+      attempt.error_type,
+    )
   return parts.filter(Boolean).join(' ').toLowerCase()
 }
 
@@ -117,11 +123,33 @@ export function logColumns(width: number): LogColumns {
     const model = 30
     const account = 16
     const fixed = time + id + task + model + account + status + latency + stream + 8
-    return {time, id, task, merged: false, model, account, attempts: Math.max(10, width - fixed - 1), status, latency, stream}
+    return {
+      time,
+      id,
+      task,
+      merged: false,
+      model,
+      account,
+      attempts: Math.max(10, width - fixed - 1),
+      status,
+      latency,
+      stream,
+    }
   }
   const account = width >= 100 ? 14 : 0
   const fixed = time + id + task + account + status + latency + stream + (account ? 7 : 6)
-  return {time, id, task, merged: true, model: Math.max(10, width - fixed - 1), account, attempts: 0, status, latency, stream}
+  return {
+    time,
+    id,
+    task,
+    merged: true,
+    model: Math.max(10, width - fixed - 1),
+    account,
+    attempts: 0,
+    status,
+    latency,
+    stream,
+  }
 }
 
 /** The cells of one decision log row, each already fitted to its column. */
@@ -131,12 +159,18 @@ export function logRowSegments(row: DecisionRow, columns: LogColumns): Segment[]
   const push = (text: string, width: number, options: Omit<Segment, 'text'> & {align?: 'left' | 'right'} = {}) => {
     if (width <= 0) return
     // The separating space takes the style of the previous cell, so that unstyled neighbours merge into one node.
-    if (segments.length > 0) segments[segments.length - 1] = Object.assign({}, segments[segments.length - 1], {text: segments[segments.length - 1].text + ' '})
+    if (segments.length > 0)
+      segments[segments.length - 1] = Object.assign({}, segments[segments.length - 1], {
+        text: segments[segments.length - 1].text + ' ',
+      })
     segments.push({text: fit(text, width, options.align), color: options.color, bold: options.bold, dim: options.dim})
   }
   push(formatClock(row.ts), columns.time, {dim: true})
   push(shortRequestId(row.requestId, columns.id), columns.id, {dim: true})
-  push(formatTaskComplexity(terminal?.task ?? decision?.task, terminal?.complexity ?? decision?.complexity), columns.task)
+  push(
+    formatTaskComplexity(terminal?.task ?? decision?.task, terminal?.complexity ?? decision?.complexity),
+    columns.task,
+  )
   const model = terminal?.model ?? decision?.selected_model ?? '–'
   const attempts = terminal?.attempts ?? []
   const failed = terminal !== undefined && terminal.outcome !== 'success'
@@ -152,7 +186,8 @@ export function logRowSegments(row: DecisionRow, columns: LogColumns): Segment[]
     push(model, columns.model)
     push(terminal?.account ?? '', columns.account, {dim: true})
     let chain = '…'
-    if (terminal) chain = attempts.length === 0 ? terminal.error_code ?? terminal.outcome : formatAttemptChain(attempts)
+    if (terminal)
+      chain = attempts.length === 0 ? (terminal.error_code ?? terminal.outcome) : formatAttemptChain(attempts)
     push(chain, columns.attempts, {color: failed ? 'red' : attempts.length > 1 ? 'yellow' : undefined})
   }
   push(terminal ? String(terminal.status) : '…', columns.status, {color: statusColor(terminal?.status), align: 'right'})
@@ -180,11 +215,17 @@ export function detailLines(row: DecisionRow): Segment[][] {
   const lines: Segment[][] = []
   const heading = (text: string) => lines.push([{text, bold: true}])
 
-  lines.push([{text: `Request ${row.requestId}`, bold: true}, {text: `  ${row.ts}`, dim: true}])
+  lines.push([
+    {text: `Request ${row.requestId}`, bold: true},
+    {text: `  ${row.ts}`, dim: true},
+  ])
   if (decision) {
     const routing = decision.source === 'auto' ? 'auto-routed' : `client asked for ${decision.requested_model ?? '?'}`
     lines.push([
-      {text: `${decision.endpoint}${decision.stream ? ' (stream)' : ''} · ${routing} · profile ${decision.profile ?? '–'} · decided in ${formatLatency(decision.decision_ms)}`, dim: true},
+      {
+        text: `${decision.endpoint}${decision.stream ? ' (stream)' : ''} · ${routing} · profile ${decision.profile ?? '–'} · decided in ${formatLatency(decision.decision_ms)}`,
+        dim: true,
+      },
     ])
     lines.push([
       {text: 'task '},
@@ -194,23 +235,32 @@ export function detailLines(row: DecisionRow): Segment[][] {
       {text: decision.fallback_models.length ? `, then ${decision.fallback_models.join(', ')}` : '', dim: true},
     ])
   } else {
-    lines.push([{text: 'No route_decision seen for this request (it came before the tail started, or was rejected).', dim: true}])
+    lines.push([
+      {text: 'No route_decision seen for this request (it came before the tail started, or was rejected).', dim: true},
+    ])
   }
   if (terminal) {
     const ok = terminal.outcome === 'success'
     const detail = [terminal.error_type, terminal.error_code].filter(Boolean).join(', ')
     lines.push([
-      {text: `${ok ? '✓' : '✗'} ${terminal.outcome}${detail ? ` (${detail})` : ''}`, color: ok ? 'green' : 'red', bold: true},
+      {
+        text: `${ok ? '✓' : '✗'} ${terminal.outcome}${detail ? ` (${detail})` : ''}`,
+        color: ok ? 'green' : 'red',
+        bold: true,
+      },
       {text: ' · status '},
       {text: String(terminal.status), color: statusColor(terminal.status)},
-      {text: ` · ${formatLatency(terminal.latency_ms)}${terminal.principal ? ` · principal ${terminal.principal}` : ''}`},
+      {
+        text: ` · ${formatLatency(terminal.latency_ms)}${terminal.principal ? ` · principal ${terminal.principal}` : ''}`,
+      },
     ])
   } else {
     lines.push([{text: '… in flight', color: 'cyan'}])
   }
   const feedback = row.feedback
   if (feedback) {
-    const how = feedback.source === 'retry' ? `the client asked again (${feedback.by_request_id ?? '?'})` : 'judged by the client'
+    const how =
+      feedback.source === 'retry' ? `the client asked again (${feedback.by_request_id ?? '?'})` : 'judged by the client'
     lines.push([
       {text: `quality: ${feedback.verdict}`, bold: true, color: feedback.verdict === 'bad' ? 'red' : 'green'},
       {text: ` · ${how}${feedback.comment ? `: “${feedback.comment}”` : ''}`, dim: true},
@@ -247,7 +297,10 @@ export function detailLines(row: DecisionRow): Segment[][] {
   lines.push([])
   const attempts = terminal?.attempts ?? []
   heading(`Attempts (${attempts.length})`)
-  if (attempts.length === 0) lines.push([{text: terminal ? '  none: the request was not sent upstream' : '  … waiting for the result', dim: true}])
+  if (attempts.length === 0)
+    lines.push([
+      {text: terminal ? '  none: the request was not sent upstream' : '  … waiting for the result', dim: true},
+    ])
   attempts.forEach((attempt, index) => {
     lines.push([
       {text: `  ${index + 1}. `},
@@ -269,13 +322,18 @@ export interface TableLine {
 }
 
 /** Models by share of traffic (then name), each followed by its account targets when `withTargets`. */
-export function tableLines(models: readonly ModelMetrics[], targets: readonly TargetMetrics[], withTargets: boolean): TableLine[] {
+export function tableLines(
+  models: readonly ModelMetrics[],
+  targets: readonly TargetMetrics[],
+  withTargets: boolean,
+): TableLine[] {
   const sorted = [...models].sort((a, b) => b.share - a.share || b.samples - a.samples || (a.model < b.model ? -1 : 1))
   const lines: TableLine[] = []
   for (const model of sorted) {
     lines.push({kind: 'model', name: model.model, metrics: model})
     if (!withTargets) continue
-    for (const target of targets) if (target.model === model.model) lines.push({kind: 'target', name: target.account, metrics: target})
+    for (const target of targets)
+      if (target.model === model.model) lines.push({kind: 'target', name: target.account, metrics: target})
   }
   return lines
 }
@@ -306,8 +364,21 @@ export function tableColumns(width: number): TableColumns {
   const failureSpark = width >= 120 ? 15 : width >= 100 ? 10 : 0
   const latencySpark = width >= 120 ? 15 : 10
   const used = health + latency + p95 + failure + samples + share + cache + latencySpark + failureSpark
-  const gaps = [health, latency, p95, failure, samples, share, cache, latencySpark, failureSpark].filter((w) => w > 0).length
-  return {name: Math.max(12, width - used - gaps - 1), health, latency, p95, failure, samples, share, cache, latencySpark, failureSpark}
+  const gaps = [health, latency, p95, failure, samples, share, cache, latencySpark, failureSpark].filter(
+    (w) => w > 0,
+  ).length
+  return {
+    name: Math.max(12, width - used - gaps - 1),
+    health,
+    latency,
+    p95,
+    failure,
+    samples,
+    share,
+    cache,
+    latencySpark,
+    failureSpark,
+  }
 }
 
 /** The model table's header line. */
@@ -318,7 +389,11 @@ export function tableHeader(columns: TableColumns): string {
     fit('ewma', columns.latency, 'right'),
   ]
   if (columns.p95) cells.push(fit('p95', columns.p95, 'right'))
-  cells.push(fit('fail', columns.failure, 'right'), fit('n', columns.samples, 'right'), fit('share', columns.share, 'right'))
+  cells.push(
+    fit('fail', columns.failure, 'right'),
+    fit('n', columns.samples, 'right'),
+    fit('share', columns.share, 'right'),
+  )
   if (columns.cache) cells.push(fit('cache', columns.cache, 'right'))
   cells.push(fit('latency/1m', columns.latencySpark))
   if (columns.failureSpark) cells.push(fit('fail/1m', columns.failureSpark))

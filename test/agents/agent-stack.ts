@@ -23,9 +23,17 @@ import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
 /** The upstream kinds, the model the gateway routes each to, and the name a CLI sends to reach it. */
 export const UPSTREAMS = {
   openai: {label: 'OpenAI', model: 'openai/gpt-5.2', clientModel: 'openai/gpt-5.2'},
-  chatgpt: {label: 'the ChatGPT backend (openai-codex)', model: 'openai-codex/gpt-5.2', clientModel: 'openai-codex/gpt-5.2'},
+  chatgpt: {
+    label: 'the ChatGPT backend (openai-codex)',
+    model: 'openai-codex/gpt-5.2',
+    clientModel: 'openai-codex/gpt-5.2',
+  },
   anthropic: {label: 'Anthropic', model: 'anthropic/claude-sonnet-4.5', clientModel: 'auto'},
-  chat: {label: 'a chat-only provider (Gemini)', model: 'gemini/gemini-2.5-flash', clientModel: 'gemini/gemini-2.5-flash'},
+  chat: {
+    label: 'a chat-only provider (Gemini)',
+    model: 'gemini/gemini-2.5-flash',
+    clientModel: 'gemini/gemini-2.5-flash',
+  },
 } as const
 
 export type UpstreamKind = keyof typeof UPSTREAMS
@@ -135,7 +143,11 @@ export async function startAgentStack(): Promise<AgentStack> {
 }
 
 /** `router serve` on a free port, resolved once it says where it listens. */
-function startGatewayProcess(configPath: string, dir: string, auditPath: string): Promise<{url: string; close: () => Promise<unknown>}> {
+function startGatewayProcess(
+  configPath: string,
+  dir: string,
+  auditPath: string,
+): Promise<{url: string; close: () => Promise<unknown>}> {
   const child = startCli(['serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui'], {
     cwd: dir,
     env: {HOME: dir, ROUTER_AUDIT_LOG_PATH: auditPath, ROUTER_CREDENTIALS_PATH: join(dir, 'credentials.json')},
@@ -220,7 +232,9 @@ export function exportedVariables(block: string, vars: Record<string, string>): 
     for (const word of code.slice('export '.length).trim().split(/\s+/)) {
       const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(word)
       if (match === null) throw new Error(`cannot read the documented assignment ${JSON.stringify(word)}`)
-      out[match[1]] = match[2].replace(/^"(.*)"$/, '$1').replace(/\$([A-Z_][A-Z0-9_]*)/g, (_, name: string) => vars[name] ?? '')
+      out[match[1]] = match[2]
+        .replace(/^"(.*)"$/, '$1')
+        .replace(/\$([A-Z_][A-Z0-9_]*)/g, (_, name: string) => vars[name] ?? '')
     }
   }
   return out
@@ -233,7 +247,11 @@ export interface CliRun {
 }
 
 /** Runs a CLI to its end (or kills it after `timeoutMs`), with stdin closed. */
-export function runToEnd(command: string, args: string[], options: {cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number}): Promise<CliRun> {
+export function runToEnd(
+  command: string,
+  args: string[],
+  options: {cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
@@ -256,11 +274,16 @@ export function runToEnd(command: string, args: string[], options: {cwd: string;
 export function toolResults(record: SimRequestRecord): string[] {
   const body = record.body as Record<string, any> | undefined
   const text = (value: unknown): string =>
-    typeof value === 'string' ? value : Array.isArray(value) ? value.map((part) => (typeof part === 'string' ? part : (part?.text ?? ''))).join('') : ''
+    typeof value === 'string'
+      ? value
+      : Array.isArray(value)
+        ? value.map((part) => (typeof part === 'string' ? part : (part?.text ?? ''))).join('')
+        : ''
   const out: string[] = []
   for (const message of body?.messages ?? []) {
     if (message.role === 'tool') out.push(text(message.content))
-    if (Array.isArray(message.content)) for (const block of message.content) if (block?.type === 'tool_result') out.push(text(block.content))
+    if (Array.isArray(message.content))
+      for (const block of message.content) if (block?.type === 'tool_result') out.push(text(block.content))
   }
   for (const item of Array.isArray(body?.input) ? body.input : []) {
     if (item?.type === 'function_call_output') out.push(text(item.output))
@@ -270,5 +293,11 @@ export function toolResults(record: SimRequestRecord): string[] {
 
 /** The requests of one API that the audit log records as answered by `model`. */
 export function servedBy(events: AuditEvent[], endpoint: string, model: string): AuditEvent[] {
-  return events.filter((event) => event.event === 'proxy_terminal' && event.endpoint === endpoint && event.outcome === 'success' && event.model === model)
+  return events.filter(
+    (event) =>
+      event.event === 'proxy_terminal' &&
+      event.endpoint === endpoint &&
+      event.outcome === 'success' &&
+      event.model === model,
+  )
 }

@@ -30,9 +30,13 @@ import {
 function claudeBinary(): string {
   const require = createRequire(import.meta.url)
   const wrapper = dirname(require.resolve('@anthropic-ai/claude-code/package.json'))
-  const musl = process.platform === 'linux' && (process.report.getReport() as {header?: {glibcVersionRuntime?: string}}).header?.glibcVersionRuntime === undefined
+  const musl =
+    process.platform === 'linux' &&
+    (process.report.getReport() as {header?: {glibcVersionRuntime?: string}}).header?.glibcVersionRuntime === undefined
   const platform = `${process.platform}-${process.arch}${musl ? '-musl' : ''}`
-  const native = createRequire(join(wrapper, 'package.json')).resolve(`@anthropic-ai/claude-code-${platform}/package.json`)
+  const native = createRequire(join(wrapper, 'package.json')).resolve(
+    `@anthropic-ai/claude-code-${platform}/package.json`,
+  )
   return join(dirname(native), process.platform === 'win32' ? 'claude.exe' : 'claude')
 }
 
@@ -65,7 +69,11 @@ async function claudeTurn(stack: AgentStack, kind: UpstreamKind) {
   await stack.sim.clearRequests()
   await stack.sim.script([{toolCall: {name: 'Read', arguments: {file_path: notes}}}])
   const auditBefore = (await stack.audit()).length
-  const args = ['-p', 'What is the secret word in notes.txt?', ...(clientModel === 'auto' ? [] : ['--model', clientModel])]
+  const args = [
+    '-p',
+    'What is the secret word in notes.txt?',
+    ...(clientModel === 'auto' ? [] : ['--model', clientModel]),
+  ]
   const run = await runToEnd(CLAUDE, args, {cwd: work, env: {...cliEnvironment(stack, home), ...documented}})
   return {run, requests: await stack.sim.requests(), auditOfTurn: async () => (await stack.audit()).slice(auditBefore)}
 }
@@ -90,7 +98,9 @@ describe.each(Object.keys(UPSTREAMS) as UpstreamKind[])('Claude Code through the
     }
 
     // The audit log says which model served the turn and its follow-up.
-    await vi.waitFor(async () => expect(servedBy(await auditOfTurn(), 'messages', UPSTREAMS[kind].model).length).toBeGreaterThanOrEqual(2))
+    await vi.waitFor(async () =>
+      expect(servedBy(await auditOfTurn(), 'messages', UPSTREAMS[kind].model).length).toBeGreaterThanOrEqual(2),
+    )
     expect(stack.internetAttempts).toEqual([])
   })
 })

@@ -48,8 +48,17 @@ async function codexTurn(stack: AgentStack, kind: UpstreamKind) {
   await stack.sim.script([{toolCall: {name: 'exec_command', arguments: {cmd: 'cat notes.txt'}}}])
   const auditBefore = (await stack.audit()).length
   const auditOfTurn = async () => (await stack.audit()).slice(auditBefore)
-  const args = [CODEX_JS, 'exec', '--skip-git-repo-check', ...(clientModel === 'auto' ? [] : ['-m', clientModel]), 'What is the secret word in notes.txt?']
-  const run = await runToEnd(process.execPath, args, {cwd: work, env: {...cliEnvironment(stack, home), CODEX_HOME: home, ROUTER_KEY: stack.routerKey}})
+  const args = [
+    CODEX_JS,
+    'exec',
+    '--skip-git-repo-check',
+    ...(clientModel === 'auto' ? [] : ['-m', clientModel]),
+    'What is the secret word in notes.txt?',
+  ]
+  const run = await runToEnd(process.execPath, args, {
+    cwd: work,
+    env: {...cliEnvironment(stack, home), CODEX_HOME: home, ROUTER_KEY: stack.routerKey},
+  })
   return {run, requests: await stack.sim.requests(), auditOfTurn}
 }
 
@@ -67,7 +76,9 @@ describe.each(Object.keys(UPSTREAMS) as UpstreamKind[])('Codex CLI through the r
     expect(toolResults(upstream.at(-1)!).join('\n')).toContain(`The secret word is ${SECRET}.`)
 
     // The audit log says which model served the turn and its follow-up.
-    await vi.waitFor(async () => expect(servedBy(await auditOfTurn(), 'responses', UPSTREAMS[kind].model).length).toBeGreaterThanOrEqual(2))
+    await vi.waitFor(async () =>
+      expect(servedBy(await auditOfTurn(), 'responses', UPSTREAMS[kind].model).length).toBeGreaterThanOrEqual(2),
+    )
     expect(stack.internetAttempts).toEqual([])
   })
 })

@@ -19,7 +19,10 @@ let url: string
 
 beforeAll(async () => {
   sim = await startSimProcess(['--fast', '--quiet', '--host', '127.0.0.1', '--port', '0', '--api-key', KEY])
-  proxy = spawn(process.execPath, [BASELINE_JS, sim.url, KEY], {stdio: ['ignore', 'ignore', 'pipe'], env: {PATH: process.env.PATH, NODE_OPTIONS: ''}})
+  proxy = spawn(process.execPath, [BASELINE_JS, sim.url, KEY], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {PATH: process.env.PATH, NODE_OPTIONS: ''},
+  })
   let stderr = ''
   url = await new Promise<string>((resolve, reject) => {
     proxy.stderr!.on('data', (chunk: Buffer) => {
@@ -40,7 +43,11 @@ afterAll(async () => {
 })
 
 function chat(body: unknown): Promise<Response> {
-  return fetch(`${url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify(body),
+  })
 }
 
 describe('bench baseline proxy', () => {
@@ -63,7 +70,11 @@ describe('bench baseline proxy', () => {
   })
 
   it('answers malformed JSON with a 400 instead of forwarding it', async () => {
-    const response = await fetch(`${url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"model":'})
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: '{"model":',
+    })
     expect(response.status).toBe(400)
   })
 })

@@ -9,7 +9,13 @@ const ROOT = 'file:///work/app'
  * frame (native), plus undici and idle samples. Samples every 100 µs from t = 1000.
  */
 function profile(): CpuProfile {
-  const frame = (functionName: string, url = '', lineNumber = 0) => ({functionName, url, lineNumber, columnNumber: 0, scriptId: '1'})
+  const frame = (functionName: string, url = '', lineNumber = 0) => ({
+    functionName,
+    url,
+    lineNumber,
+    columnNumber: 0,
+    scriptId: '1',
+  })
   return {
     nodes: [
       {id: 1, callFrame: frame('(root)'), children: [2, 5, 6]},
@@ -53,7 +59,11 @@ describe('profile summary', () => {
     // Samples at 1100..1400 (decideRoute, decideRoute, parse, undici).
     const summary = summarizeProfile(profile(), {windows: [[1100, 1400]]})
     expect(summary.busyUs).toBe(400)
-    expect(summary.self.map((e) => e.name)).toEqual(['decideRoute src/core/routing/decide.ts:27', 'parse', 'Request undici:48'])
+    expect(summary.self.map((e) => e.name)).toEqual([
+      'decideRoute src/core/routing/decide.ts:27',
+      'parse',
+      'Request undici:48',
+    ])
   })
 
   it('names the package, the Node.js module or the source file a frame belongs to', () => {
@@ -70,6 +80,6 @@ describe('profile summary', () => {
     const text = formatSummary(summarizeProfile(profile()), {top: 2, requests: 10})
     expect(text).toContain('busy 1 ms over 10 requests = 70.0 µs/request')
     expect(text).toMatch(/top 2 functions by self time:\n.*20\.00 µs\/req {2}handle src\/gateway\/app\.ts:92/)
-    expect(text).toContain('inclusive time of the project\'s own functions:')
+    expect(text).toContain("inclusive time of the project's own functions:")
   })
 })

@@ -5,7 +5,14 @@ import {linearFit} from '../../bench/lib/stats.js'
 
 describe('benchmark targets', () => {
   it('checks each measured figure against its target and leaves out figures that were not measured', () => {
-    const checks = evaluateTargets({json_cpu_us: 140, stream_cpu_us: 300, json_rps_ratio: 0.25, rss_idle_mb: 50, rss_after_mb: 75, soak_errors: null})
+    const checks = evaluateTargets({
+      json_cpu_us: 140,
+      stream_cpu_us: 300,
+      json_rps_ratio: 0.25,
+      rss_idle_mb: 50,
+      rss_after_mb: 75,
+      soak_errors: null,
+    })
     const byId = Object.fromEntries(checks.map((c) => [c.id, c]))
     expect(byId.json_cpu_us).toMatchObject({ok: true, target: '≤ 150 µs'})
     expect(byId.stream_cpu_us).toMatchObject({ok: false, value: 300})
@@ -18,9 +25,15 @@ describe('benchmark targets', () => {
   })
 
   it('aligns table columns: the first to the left, the others to the right', () => {
-    expect(table([['', 'direct', 'gateway'], ['requests/s', '12 000', '900']], '')).toBe(
-      ['             direct   gateway', 'requests/s   12 000       900'].join('\n'),
-    )
+    expect(
+      table(
+        [
+          ['', 'direct', 'gateway'],
+          ['requests/s', '12 000', '900'],
+        ],
+        '',
+      ),
+    ).toBe(['             direct   gateway', 'requests/s   12 000       900'].join('\n'))
   })
 })
 
@@ -35,6 +48,11 @@ describe('soak trend', () => {
     expect(fit?.slope).toBeCloseTo(1 / 60, 10)
     expect(fit?.r2).toBeCloseTo(1, 10)
     expect(linearFit([[5, 1]])).toBeNull()
-    expect(linearFit([[5, 1], [5, 2]])).toBeNull()
+    expect(
+      linearFit([
+        [5, 1],
+        [5, 2],
+      ]),
+    ).toBeNull()
   })
 })

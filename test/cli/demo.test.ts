@@ -12,16 +12,19 @@ afterEach(async () => {
 })
 
 describe('the demo', () => {
-  it("sends chat, Codex-shaped Responses and Claude Code-shaped Messages requests that the gateway serves", async () => {
+  it('sends chat, Codex-shaped Responses and Claude Code-shaped Messages requests that the gateway serves', async () => {
     demo = await startDemo({seed: 3})
     gateway = await startTestGateway(demoProfile(Object.fromEntries(demo.sims.map((sim) => [sim.name, sim.url]))))
     const stop = demo.startTraffic(gateway.url, {intervalMs: 40})
     try {
       const served = (endpoint: string) =>
-        gateway!.events.filter((event) => event.event === 'proxy_terminal' && event.endpoint === endpoint && event.outcome === 'success').length
+        gateway!.events.filter(
+          (event) => event.event === 'proxy_terminal' && event.endpoint === endpoint && event.outcome === 'success',
+        ).length
       await vi.waitFor(
         () => {
-          for (const endpoint of ['chat.completions', 'responses', 'messages']) expect(served(endpoint), endpoint).toBeGreaterThan(0)
+          for (const endpoint of ['chat.completions', 'responses', 'messages'])
+            expect(served(endpoint), endpoint).toBeGreaterThan(0)
         },
         {timeout: 30_000, interval: 100},
       )
@@ -29,7 +32,9 @@ describe('the demo', () => {
       stop()
     }
     // An agent's request carries its tools and long instructions to the provider.
-    const agentShaped = demo.sims.flatMap((sim) => sim.requests).filter((record) => JSON.stringify(record.body).includes('read_file'))
+    const agentShaped = demo.sims
+      .flatMap((sim) => sim.requests)
+      .filter((record) => JSON.stringify(record.body).includes('read_file'))
     expect(agentShaped.length).toBeGreaterThan(0)
   }, 40_000)
 })

@@ -47,7 +47,9 @@ describe('formatDecision', () => {
   })
 
   it('describes the request: endpoint, model, size and needs', () => {
-    expect(text).toContain('Request     chat.completions · model auto → auto · ~1.2k input tokens, max 2.0k output · needs vision, tools')
+    expect(text).toContain(
+      'Request     chat.completions · model auto → auto · ~1.2k input tokens, max 2.0k output · needs vision, tools',
+    )
   })
 
   it('shows the task and complexity with their strongest signals and weights', () => {
@@ -63,12 +65,16 @@ describe('formatDecision', () => {
   })
 
   it('says when the route came from a tier fallback, and names the profile', () => {
-    expect(text).toContain('Route       coding/high (no coding/xhigh models; next tier): acme/large, zen/large · profile auto')
+    expect(text).toContain(
+      'Route       coding/high (no coding/xhigh models; next tier): acme/large, zen/large · profile auto',
+    )
   })
 
   it('lists every candidate with its score components or its exclusion', () => {
     const start = lines.indexOf('Candidates')
-    expect(lines[start + 1]).toMatch(/^ {2}#\s+model\s+source\s+score\s+qual\s+cost\s+lat\s+fail\s+order\s+est\. \$\s+why$/)
+    expect(lines[start + 1]).toMatch(
+      /^ {2}#\s+model\s+source\s+score\s+qual\s+cost\s+lat\s+fail\s+order\s+est\. \$\s+why$/,
+    )
     const row = lines.find((line) => line.includes('acme/large') && line.trimStart().startsWith('1'))!
     const c = decision.candidates.find((candidate) => candidate.model === 'acme/large')!
     for (const value of [c.score!, c.components!.quality, c.components!.cost, c.components!.order]) {
@@ -79,7 +85,9 @@ describe('formatDecision', () => {
     expect(row).toMatch(/ \$0\.\d+ {2}kept route order/)
     expect(row).toContain('kept route order')
     const vision = decide({messages: []}, classification({requirements: {vision: true}}))
-    expect(formatDecision(vision)).toMatch(/\n {2}– {2}acme\/small {2}route {5}excluded: no vision \(the request has images\)\n/)
+    expect(formatDecision(vision)).toMatch(
+      /\n {2}– {2}acme\/small {2}route {5}excluded: no vision \(the request has images\)\n/,
+    )
   })
 
   it('ends with the selected model, the fallback chain and the time', () => {
@@ -98,14 +106,22 @@ describe('formatDecision', () => {
   it('shows the model_aliases entry behind a client model name, to auto or to a model', () => {
     const config = makeConfig({model_aliases: {'claude-haiku-*': 'acme/small', 'claude-*': 'auto'}})
     const line = (model: string) =>
-      formatDecision(decideRoute({body: {model, messages: []}, endpoint: 'messages'}, config, {classify: fixed(classification())})).split('\n')[0]
-    expect(line('claude-opus-4-8')).toMatch(/^Request {5}messages · model claude-opus-4-8 → auto \(model_aliases: claude-\* → auto\) · /)
-    expect(line('claude-haiku-4-5')).toMatch(/^Request {5}messages · model claude-haiku-4-5 → acme\/small \(model_aliases: claude-haiku-\* → acme\/small\) · /)
+      formatDecision(
+        decideRoute({body: {model, messages: []}, endpoint: 'messages'}, config, {classify: fixed(classification())}),
+      ).split('\n')[0]
+    expect(line('claude-opus-4-8')).toMatch(
+      /^Request {5}messages · model claude-opus-4-8 → auto \(model_aliases: claude-\* → auto\) · /,
+    )
+    expect(line('claude-haiku-4-5')).toMatch(
+      /^Request {5}messages · model claude-haiku-4-5 → acme\/small \(model_aliases: claude-haiku-\* → acme\/small\) · /,
+    )
   })
 
   it("names the request's tools that only some providers run", () => {
     const body = {model: 'auto', input: 'hi', tools: [{type: 'function', name: 'f'}, {type: 'web_search'}]}
-    const text = formatDecision(decideRoute({body, endpoint: 'responses'}, CONFIG, {classify: fixed(classification()), ignoreAccounts: true}))
+    const text = formatDecision(
+      decideRoute({body, endpoint: 'responses'}, CONFIG, {classify: fixed(classification()), ignoreAccounts: true}),
+    )
     expect(text.split('\n')[0]).toMatch(/ · provider tools web_search$/)
   })
 
@@ -126,10 +142,14 @@ describe('candidateTable', () => {
 
 describe('formatDecisionLine', () => {
   it('fits one request on one line: task/complexity, selected model, chain and prompt preview', () => {
-    const body = {messages: [{role: 'user', content: 'Write a Python function that merges two sorted lists, please, quickly'}]}
+    const body = {
+      messages: [{role: 'user', content: 'Write a Python function that merges two sorted lists, please, quickly'}],
+    }
     const decision = decide(body, classification({task: 'coding', complexity: 'high'}))
     const line = formatDecisionLine(7, decision, body)
-    expect(line).toMatch(/^#7 {2}coding\/high\s+→ acme\/large {2}\[zen\/large, acme\/mid\] {2}"Write a Python function that merges two sorted…"$/)
+    expect(line).toMatch(
+      /^#7 {2}coding\/high\s+→ acme\/large {2}\[zen\/large, acme\/mid\] {2}"Write a Python function that merges two sorted…"$/,
+    )
   })
 
   it('marks an explicit model', () => {
@@ -187,7 +207,14 @@ describe('promptPreview', () => {
           {role: 'system', content: 'be brief'},
           {role: 'user', content: 'first'},
           {role: 'assistant', content: 'ok'},
-          {role: 'user', content: [{type: 'text', text: 'look at'}, {type: 'image_url', image_url: {url: 'x'}}, {type: 'text', text: 'this'}]},
+          {
+            role: 'user',
+            content: [
+              {type: 'text', text: 'look at'},
+              {type: 'image_url', image_url: {url: 'x'}},
+              {type: 'text', text: 'this'},
+            ],
+          },
         ],
       }),
     ).toBe('look at this')

@@ -47,7 +47,13 @@ describe('bodyFromPrompt', () => {
 
 describe('parseEndpointFlag', () => {
   it('takes the short name, the endpoint name or the path a client calls', () => {
-    for (const value of ['chat', 'chat.completions', '/v1/chat/completions', 'chat/completions', '/v1/chat/completions/']) {
+    for (const value of [
+      'chat',
+      'chat.completions',
+      '/v1/chat/completions',
+      'chat/completions',
+      '/v1/chat/completions/',
+    ]) {
       expect(parseEndpointFlag(value)).toBe('chat.completions')
     }
     expect(parseEndpointFlag('/v1/responses')).toBe('responses')
@@ -64,11 +70,16 @@ describe('parseEndpointFlag', () => {
 
 describe('bodyFromEntry', () => {
   it('takes a JSON string as a prompt', () => {
-    expect(bodyFromEntry('hello', 'chat.completions')).toEqual({model: 'auto', messages: [{role: 'user', content: 'hello'}]})
+    expect(bodyFromEntry('hello', 'chat.completions')).toEqual({
+      model: 'auto',
+      messages: [{role: 'user', content: 'hello'}],
+    })
   })
 
   it('takes {"prompt", "system"} as shorthand and keeps the other fields', () => {
-    expect(bodyFromEntry({prompt: 'hi', system: 'sys', router: {task: 'coding'}, model: 'a/b'}, 'chat.completions')).toEqual({
+    expect(
+      bodyFromEntry({prompt: 'hi', system: 'sys', router: {task: 'coding'}, model: 'a/b'}, 'chat.completions'),
+    ).toEqual({
       model: 'a/b',
       router: {task: 'coding'},
       messages: [
@@ -146,12 +157,17 @@ describe('loadExplainTarget', () => {
 
   it('fails with a config error for a named file that does not exist', async () => {
     await expect(loadExplainTarget(join(dir, 'missing.yaml'), {})).rejects.toThrow(ConfigError)
-    await expect(loadExplainTarget(undefined, {ROUTING_CONFIG_PATH: join(dir, 'missing.yaml')})).rejects.toThrow(ConfigError)
+    await expect(loadExplainTarget(undefined, {ROUTING_CONFIG_PATH: join(dir, 'missing.yaml')})).rejects.toThrow(
+      ConfigError,
+    )
   })
 
   it('reports a raw config as the custom profile and checks accounts', async () => {
     const file = join(dir, 'router.yaml')
-    await writeFile(file, 'default_model: openai/gpt-5-mini\naccounts:\n  - {name: oa, provider: openai, base_url: http://127.0.0.1:9/v1}\n')
+    await writeFile(
+      file,
+      'default_model: openai/gpt-5-mini\naccounts:\n  - {name: oa, provider: openai, base_url: http://127.0.0.1:9/v1}\n',
+    )
     const target = await loadExplainTarget(file, {})
     expect(target).toMatchObject({profile: 'custom', ignoreAccounts: false, notes: []})
     expect(target.config.default_model).toBe('openai/gpt-5-mini')

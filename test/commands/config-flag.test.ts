@@ -39,14 +39,21 @@ describe('the config flag of every command that reads or writes a config file', 
   for (const {id, command, args, alias} of COMMANDS) {
     for (const flag of ['--config', alias]) {
       it(`router ${id} takes the file from ${flag}`, async () => {
-        const {flags} = await Parser.parse([...args, flag, 'team.yaml'], {flags: command.flags, args: command.args, strict: true})
+        const {flags} = await Parser.parse([...args, flag, 'team.yaml'], {
+          flags: command.flags,
+          args: command.args,
+          strict: true,
+        })
         expect(flags.config).toBe('team.yaml')
       })
     }
   }
 
   it('keeps --profile NAME of profile init a built-in profile name, apart from the file', async () => {
-    const {flags} = await Parser.parse(['--profile', 'cost', '--config', 'team.yaml'], {flags: ProfileInit.flags, args: ProfileInit.args})
+    const {flags} = await Parser.parse(['--profile', 'cost', '--config', 'team.yaml'], {
+      flags: ProfileInit.flags,
+      args: ProfileInit.args,
+    })
     expect(flags).toMatchObject({profile: 'cost', config: 'team.yaml'})
   })
 })
@@ -72,17 +79,23 @@ describe('commands run with --config', () => {
     expect(result.stderr).toContain('missing.yaml')
   })
 
-  it.concurrent('router profile init writes the file that --config names, from the built-in profile that --profile names', async () => {
-    const file = join(dir, 'team.profile.yaml')
-    const result = await runCli(['profile', 'init', '--profile', 'cost', '--config', file], {cwd: dir, env})
-    expect(result.code).toBe(0)
-    expect(result.stdout).toContain(`Wrote ${file} (profile \`cost\``)
-    expect(existsSync(file)).toBe(true)
-  })
+  it.concurrent(
+    'router profile init writes the file that --config names, from the built-in profile that --profile names',
+    async () => {
+      const file = join(dir, 'team.profile.yaml')
+      const result = await runCli(['profile', 'init', '--profile', 'cost', '--config', file], {cwd: dir, env})
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain(`Wrote ${file} (profile \`cost\``)
+      expect(existsSync(file)).toBe(true)
+    },
+  )
 
   it.concurrent('router provider login writes the account into the file that --config names', async () => {
     const file = join(dir, 'login.profile.yaml')
-    const result = await runCli(['provider', 'login', 'openai', '--apikey-env', 'OPENAI_API_KEY', '--config', file, '--json'], {cwd: dir, env})
+    const result = await runCli(
+      ['provider', 'login', 'openai', '--apikey-env', 'OPENAI_API_KEY', '--config', file, '--json'],
+      {cwd: dir, env},
+    )
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({account: 'openai', profile: file})
     expect(existsSync(file)).toBe(true)

@@ -19,18 +19,42 @@ afterEach(async () => {
 
 describe('router keys', () => {
   it('creates a key, prints it once, and stores only its SHA-256 with its limits', async () => {
-    const created = await runCli(['keys', 'create', '--name', 'alice', '--budget-usd-day', '5', '--rpm', '60', '--allowed-models', 'openai/*, gemini/*'], {cwd: dir})
+    const created = await runCli(
+      [
+        'keys',
+        'create',
+        '--name',
+        'alice',
+        '--budget-usd-day',
+        '5',
+        '--rpm',
+        '60',
+        '--allowed-models',
+        'openai/*, gemini/*',
+      ],
+      {cwd: dir},
+    )
     expect(created.code, created.stderr).toBe(0)
     const key = created.stdout.trim()
     expect(key).toMatch(/^olr_[A-Za-z0-9_-]{43}$/)
-    expect(created.stderr).toContain('Created key "alice" ($5/day, 60 rpm, models openai/*, gemini/*) in router.keys.json')
+    expect(created.stderr).toContain(
+      'Created key "alice" ($5/day, 60 rpm, models openai/*, gemini/*) in router.keys.json',
+    )
     expect(created.stderr).toContain('cannot be shown again')
 
     const text = await readFile(join(dir, 'router.keys.json'), 'utf8')
     expect(text).not.toContain(key)
     expect(JSON.parse(text)).toMatchObject({
       schema_version: 1,
-      keys: [{name: 'alice', sha256: keySha256(key), hint: `olr_…${key.slice(-4)}`, revoked_at: null, limits: {budget_usd_day: 5, rpm: 60, allowed_models: ['openai/*', 'gemini/*']}}],
+      keys: [
+        {
+          name: 'alice',
+          sha256: keySha256(key),
+          hint: `olr_…${key.slice(-4)}`,
+          revoked_at: null,
+          limits: {budget_usd_day: 5, rpm: 60, allowed_models: ['openai/*', 'gemini/*']},
+        },
+      ],
     })
     expect((await stat(join(dir, 'router.keys.json'))).mode & 0o777).toBe(0o600)
   })

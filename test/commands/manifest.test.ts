@@ -9,7 +9,13 @@ function commandIds(dir: string, root = dir): string[] {
     const path = join(dir, name)
     if (statSync(path).isDirectory()) return commandIds(path, root)
     if (!/\.tsx?$/.test(name) || name.endsWith('.d.ts')) return []
-    return [relative(root, path).replace(/\.tsx?$/, '').replace(/\/index$/, '').split('/').join(':')]
+    return [
+      relative(root, path)
+        .replace(/\.tsx?$/, '')
+        .replace(/\/index$/, '')
+        .split('/')
+        .join(':'),
+    ]
   })
 }
 
@@ -17,7 +23,9 @@ describe('oclif.manifest.json', () => {
   it('lists every command under src/commands (a stale manifest hides new commands)', () => {
     const manifest = JSON.parse(readFileSync('oclif.manifest.json', 'utf8')) as {commands: Record<string, unknown>}
     const ids = commandIds('src/commands')
-    expect(ids).toEqual(expect.arrayContaining(['profile:init', 'profile:validate', 'profile:compile', 'profile:list', 'profile:show']))
+    expect(ids).toEqual(
+      expect.arrayContaining(['profile:init', 'profile:validate', 'profile:compile', 'profile:list', 'profile:show']),
+    )
     for (const id of ids) expect(Object.keys(manifest.commands), `${id} missing: run npm run build`).toContain(id)
   })
 

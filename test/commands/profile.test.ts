@@ -21,10 +21,16 @@ afterAll(async () => {
 
 describe('router profile compile', () => {
   it('prints the compiled example profile as YAML that loads as a raw config', async () => {
-    const result = await runCli(['profile', 'compile', '--path', EXAMPLE, '--stdout'], {env: {OPENAI_API_KEY: 'x', ANTHROPIC_API_KEY: 'y'}})
+    const result = await runCli(['profile', 'compile', '--path', EXAMPLE, '--stdout'], {
+      env: {OPENAI_API_KEY: 'x', ANTHROPIC_API_KEY: 'y'},
+    })
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    const config = parse(result.stdout) as {default_model: string; accounts: Array<{name: string; base_url: string}>; retry_statuses: number[]}
+    const config = parse(result.stdout) as {
+      default_model: string
+      accounts: Array<{name: string; base_url: string}>
+      retry_statuses: number[]
+    }
     expect(config.default_model).toBe('openai/gpt-5-mini')
     expect(config.accounts.map((account) => [account.name, account.base_url])).toEqual([
       ['openai', 'https://api.openai.com/v1'],
@@ -36,7 +42,10 @@ describe('router profile compile', () => {
 
   it('writes --output with mode 0600 and keeps inline keys there, masking them on stdout', async () => {
     const profile = join(dir, 'secret.profile.yaml')
-    await writeFile(profile, `profile: {default: cost}\naccounts:\n  - {name: o, provider: openai, api_key: ${SECRET}}\n`)
+    await writeFile(
+      profile,
+      `profile: {default: cost}\naccounts:\n  - {name: o, provider: openai, api_key: ${SECRET}}\n`,
+    )
     const output = join(dir, 'router.yaml')
     const written = await runCli(['profile', 'compile', '--config', profile, '--output', output])
     expect(written.code).toBe(0)
@@ -70,9 +79,15 @@ describe('router profile compile', () => {
     expect(explain.code).toBe(0)
     expect(explain.stdout).toContain('1. profile: start from built-in profile `auto`')
     expect(explain.stdout).toContain('2. per_task: 1 task(s) use another profile\n   - coding: routes from `quality`')
-    expect(explain.stdout).toContain('3. resolve: 3 account(s); 2 model reference(s) resolved\n   - accounts[1].models[0]: `sonnet` → anthropic/claude-sonnet-4.5')
-    expect(explain.stdout).toContain('anthropic/claude-opus-4.5: output cost $0.025/1k > max_cost_output_per_1k $0.02/1k; removed from')
-    expect(explain.stdout).toContain('8. raw_overrides: 1 value(s) overridden\n   - retry_statuses set from raw_overrides')
+    expect(explain.stdout).toContain(
+      '3. resolve: 3 account(s); 2 model reference(s) resolved\n   - accounts[1].models[0]: `sonnet` → anthropic/claude-sonnet-4.5',
+    )
+    expect(explain.stdout).toContain(
+      'anthropic/claude-opus-4.5: output cost $0.025/1k > max_cost_output_per_1k $0.02/1k; removed from',
+    )
+    expect(explain.stdout).toContain(
+      '8. raw_overrides: 1 value(s) overridden\n   - retry_statuses set from raw_overrides',
+    )
     expect(both.stderr).toContain('1. profile: start from built-in profile `auto`')
     expect(parse(both.stdout)).toHaveProperty('task_routes')
   })
@@ -92,14 +107,22 @@ describe('router profile validate', () => {
       `OK ${SEED}: raw runtime config\n   1 account (1 enabled), 4 models, routes for 5 tasks, 1 fallback, default model openai-codex/gpt-5.2\n`,
     )
     expect(result.stderr).toMatch(/^6 warnings:\n/)
-    expect(result.stderr).toContain(`${SEED}:19:82 task_routes.thinking.high[0]: warning: no enabled account serves \`openai-codex/gpt-5.3\`; the gateway will skip it`)
+    expect(result.stderr).toContain(
+      `${SEED}:19:82 task_routes.thinking.high[0]: warning: no enabled account serves \`openai-codex/gpt-5.3\`; the gateway will skip it`,
+    )
   })
 
   it('finds the file through ROUTING_CONFIG_PATH, and --strict makes warnings fatal', async () => {
     const viaEnv = await runCli(['profile', 'validate', '--json'], {env: {ROUTING_CONFIG_PATH: SEED}})
     expect(viaEnv.code).toBe(0)
     const json = JSON.parse(viaEnv.stdout)
-    expect(json).toMatchObject({ok: true, kind: 'raw', profile: null, path: SEED, summary: {accounts: 1, models: 4, default_model: 'openai-codex/gpt-5.2'}})
+    expect(json).toMatchObject({
+      ok: true,
+      kind: 'raw',
+      profile: null,
+      path: SEED,
+      summary: {accounts: 1, models: 4, default_model: 'openai-codex/gpt-5.2'},
+    })
     expect(json.warnings).toHaveLength(6)
 
     const strict = await runCli(['profile', 'validate', '--config', SEED, '--strict'])
@@ -112,13 +135,20 @@ describe('router profile validate', () => {
     await writeFile(file, `accounts:\n  - name: a\n    api_key: "${SECRET}\n    provider: openai\n`)
     const result = await runCli(['profile', 'validate', '--path', file])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(new RegExp(`^Error: ${escape(file)} is not valid YAML\\n  ${escape(file)}:\\d+:\\d+: YAML syntax error: Missing closing "quote`))
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^Error: ${escape(file)} is not valid YAML\\n  ${escape(file)}:\\d+:\\d+: YAML syntax error: Missing closing "quote`,
+      ),
+    )
     expect(result.stderr).not.toContain(SECRET)
   })
 
   it('reports a wrong type, an unknown key and an unknown provider, one line each, exit code 2', async () => {
     const file = join(dir, 'bad.profile.yaml')
-    await writeFile(file, `profile: {default: auto}\naccounts:\n  - name: a\n    provider: openai\n    enabled: "yes"\n    modles: []\n`)
+    await writeFile(
+      file,
+      `profile: {default: auto}\naccounts:\n  - name: a\n    provider: openai\n    enabled: "yes"\n    modles: []\n`,
+    )
     const result = await runCli(['profile', 'validate', '--config', file])
     expect(result.code).toBe(2)
     expect(result.stdout).toBe('')
@@ -194,7 +224,9 @@ describe('router profile init', () => {
 
     const again = await runCli(['profile', 'init'], {cwd})
     expect(again.code).toBe(2)
-    expect(again.stderr).toBe('Error: router.profile.yaml already exists\nFix: pass --force to overwrite it, or --config to write another file\n')
+    expect(again.stderr).toBe(
+      'Error: router.profile.yaml already exists\nFix: pass --force to overwrite it, or --config to write another file\n',
+    )
     expect(await readFile(join(cwd, 'router.profile.yaml'), 'utf8')).toBe(text)
 
     const forced = await runCli(['profile', 'init', '--force'], {cwd})
@@ -206,7 +238,9 @@ describe('router profile init', () => {
   it('rejects an unknown --profile with a suggestion', async () => {
     const result = await runCli(['profile', 'init', '--profile', 'cheap', '--path', join(dir, 'x.yaml')])
     expect(result.code).toBe(2)
-    expect(result.stderr).toBe('Error: unknown profile `cheap`\nFix: use one of: auto, balanced, cost, latency, quality\n')
+    expect(result.stderr).toBe(
+      'Error: unknown profile `cheap`\nFix: use one of: auto, balanced, cost, latency, quality\n',
+    )
   })
 })
 
@@ -214,7 +248,12 @@ describe('router profile list and show', () => {
   it('lists the five built-in profiles, as text and JSON', async () => {
     const [text, listed] = await Promise.all([runCli(['profile', 'list']), runCli(['profile', 'list', '--json'])])
     expect(text.code).toBe(0)
-    expect(text.stdout.split('\n').slice(0, 5).map((line) => line.split(/\s+/)[0])).toEqual(['auto*', 'balanced', 'cost', 'latency', 'quality'])
+    expect(
+      text.stdout
+        .split('\n')
+        .slice(0, 5)
+        .map((line) => line.split(/\s+/)[0]),
+    ).toEqual(['auto*', 'balanced', 'cost', 'latency', 'quality'])
     const json = JSON.parse(listed.stdout) as Array<{name: string; default: boolean}>
     expect(json.map((p) => p.name)).toEqual(['auto', 'balanced', 'cost', 'latency', 'quality'])
     expect(json.filter((p) => p.default).map((p) => p.name)).toEqual(['auto'])
@@ -231,7 +270,9 @@ describe('router profile list and show', () => {
     expect(shown.stdout).toContain('coding:\n  low     openai-codex/gpt-5.3-codex-spark, ')
     expect(JSON.parse(asJson.stdout)).toMatchObject({name: 'quality', default_model: 'openai/gpt-5.1'})
     expect(typo.code).toBe(2)
-    expect(typo.stderr).toBe('Error: unknown profile `qualty`; did you mean `quality`?\nFix: use one of: auto, balanced, cost, latency, quality\n')
+    expect(typo.stderr).toBe(
+      'Error: unknown profile `qualty`; did you mean `quality`?\nFix: use one of: auto, balanced, cost, latency, quality\n',
+    )
   })
 })
 

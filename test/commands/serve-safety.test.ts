@@ -145,7 +145,9 @@ describe('where router serve listens', () => {
   })
 
   it('does not warn when ingress auth protects an exposed gateway', async () => {
-    const served = await serve(['--host', '0.0.0.0'], {env: {INGRESS_AUTH_REQUIRED: 'true', INGRESS_API_KEYS: 'team:0123456789abcdef0123'}})
+    const served = await serve(['--host', '0.0.0.0'], {
+      env: {INGRESS_AUTH_REQUIRED: 'true', INGRESS_API_KEYS: 'team:0123456789abcdef0123'},
+    })
     expect(served.stderr()).toContain('ingress auth on')
     expect(served.stderr()).not.toContain('router: warning')
   })
@@ -204,7 +206,10 @@ describe('an audit log the disk stops taking', () => {
     await vi.waitFor(
       async () => {
         await Promise.all(Array.from({length: 10}, () => chat(served.url).then((r) => r.text())))
-        const health = (await (await fetch(`${served.url}/health`)).json()) as {status: string; audit_log: {state: string; write_errors: number}}
+        const health = (await (await fetch(`${served.url}/health`)).json()) as {
+          status: string
+          audit_log: {state: string; write_errors: number}
+        }
         expect(health).toMatchObject({status: 'degraded', audit_log: {state: 'failing'}})
         expect(health.audit_log.write_errors).toBeGreaterThan(0)
       },

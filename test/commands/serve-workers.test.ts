@@ -64,7 +64,12 @@ function chat(key: string, model: string): Promise<Response> {
 function turn(history: Array<{role: string; content: string}>, content: string): Promise<Response> {
   return fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
-    headers: {authorization: `Bearer ${keys.ops}`, 'content-type': 'application/json', 'x-session-id': 'workers-session', connection: 'close'},
+    headers: {
+      authorization: `Bearer ${keys.ops}`,
+      'content-type': 'application/json',
+      'x-session-id': 'workers-session',
+      connection: 'close',
+    },
     body: JSON.stringify({model: 'auto', messages: [...history, {role: 'user', content}]}),
   })
 }
@@ -74,7 +79,9 @@ async function healthOfEachWorker(): Promise<Map<number, any>> {
   const seen = new Map<number, any>()
   for (let i = 0; i < 20 && seen.size < 2; i++) {
     // A new connection each time, so that each may go to the other worker.
-    const body = (await (await fetch(`${gateway.url}/health`, {headers: {connection: 'close'}})).json()) as {worker: number}
+    const body = (await (await fetch(`${gateway.url}/health`, {headers: {connection: 'close'}})).json()) as {
+      worker: number
+    }
     seen.set(body.worker, body)
   }
   return seen
@@ -84,7 +91,8 @@ describe('router serve --workers 2', () => {
   it('answers from both workers, each with the primary as its shared state', async () => {
     const workers = await healthOfEachWorker()
     expect([...workers.keys()].sort()).toEqual([1, 2])
-    for (const health of workers.values()) expect(health).toMatchObject({status: 'ok', state: {kind: 'primary', shared: true}})
+    for (const health of workers.values())
+      expect(health).toMatchObject({status: 'ok', state: {kind: 'primary', shared: true}})
     expect(gateway.stderr()).toContain('2 workers, shared state in the primary')
   })
 
@@ -105,7 +113,8 @@ describe('router serve --workers 2', () => {
 
   it('keeps a session on the account that answered its first turn, whichever worker the next turns reach', async () => {
     const opening = 'Name three rivers of Europe.'
-    const terminals = async (): Promise<number> => (await gateway.events()).filter((e) => e.event === 'proxy_terminal').length
+    const terminals = async (): Promise<number> =>
+      (await gateway.events()).filter((e) => e.event === 'proxy_terminal').length
     const before = await terminals()
     // Account a fails once: the opening turn is answered by account b; without the session a worker would try a first.
     await sim.script([{status: 500}])
@@ -120,10 +129,13 @@ describe('router serve --workers 2', () => {
     await vi.waitFor(async () => expect(await terminals()).toBeGreaterThan(before))
     // A new connection each time: the cluster hands them to the workers in turn, so both answer a turn.
     const accounts: Array<string | null> = []
-    for (let i = 0; i < 4; i++) accounts.push((await turn(history, `And a fourth one (${i})?`)).headers.get('x-router-account'))
+    for (let i = 0; i < 4; i++)
+      accounts.push((await turn(history, `And a fourth one (${i})?`)).headers.get('x-router-account'))
     expect(accounts).toEqual(['b', 'b', 'b', 'b'])
     await vi.waitFor(async () => {
-      const stays = (await gateway.events()).filter((e) => e.event === 'route_decision' && e.session?.affinity === 'stay' && e.session.previous_account === 'b')
+      const stays = (await gateway.events()).filter(
+        (e) => e.event === 'route_decision' && e.session?.affinity === 'stay' && e.session.previous_account === 'b',
+      )
       expect(stays).toHaveLength(4)
     })
   })
@@ -135,14 +147,19 @@ describe('router serve --workers 2', () => {
     await vi.waitFor(async () => {
       const workers = await healthOfEachWorker()
       expect(workers.size).toBe(2)
-      for (const health of workers.values()) expect(health.cooldowns).toContainEqual(expect.objectContaining({account: 'a', model: 'openai/gpt-5-mini'}))
+      for (const health of workers.values())
+        expect(health.cooldowns).toContainEqual(expect.objectContaining({account: 'a', model: 'openai/gpt-5-mini'}))
     })
   })
 
   it('merges both workers’ live metrics in the fleet view', async () => {
     await vi.waitFor(async () => {
       const terminals = (await gateway.events()).filter((e) => e.event === 'proxy_terminal').length
-      const fleet = (await (await fetch(`${gateway.url}/v1/router/live-metrics?scope=fleet`, {headers: {authorization: `Bearer ${keys.ops}`, connection: 'close'}})).json()) as {
+      const fleet = (await (
+        await fetch(`${gateway.url}/v1/router/live-metrics?scope=fleet`, {
+          headers: {authorization: `Bearer ${keys.ops}`, connection: 'close'},
+        })
+      ).json()) as {
         fleet: {replicas: unknown[]}
         totals: {requests_total: number}
       }

@@ -43,7 +43,11 @@ afterAll(async () => {
 
 /** Spawns the CLI and resolves once it says where it listens. */
 function serve(args: string[], options: {entry?: string; env?: NodeJS.ProcessEnv} = {}): Promise<Served> {
-  const child = startCli(args, {cwd: dir, entry: options.entry, env: {HOME: dir, ROUTER_AUDIT_LOG_PATH: join(dir, 'audit.jsonl'), ...options.env}})
+  const child = startCli(args, {
+    cwd: dir,
+    entry: options.entry,
+    env: {HOME: dir, ROUTER_AUDIT_LOG_PATH: join(dir, 'audit.jsonl'), ...options.env},
+  })
   const stdout: string[] = []
   let stderr = ''
   let buffered = ''
@@ -113,7 +117,17 @@ function chat(url: string, content: string): Promise<Response> {
 describe('router serve', () => {
   it('serves a config file, prints one JSON line per request, and exits cleanly on SIGTERM', async () => {
     const config = await writeSimConfig('router.yaml')
-    const served = await serve(['serve', '--config', config, '--host', '127.0.0.1', '--port', '0', '--log-format', 'json'])
+    const served = await serve([
+      'serve',
+      '--config',
+      config,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--log-format',
+      'json',
+    ])
     expect(served.stderr()).toContain(`config ${config}`)
     const response = await chat(served.url, 'hello')
     expect(response.status).toBe(200)
@@ -142,7 +156,9 @@ describe('router serve', () => {
     expect(await served.exit).toBe(0)
     const id = response.headers.get('x-router-request-id')!
     expect(served.stdout.find((l) => l.includes(id))).toMatch(/ 200 \d/)
-    expect(served.stderr()).toMatch(/shutting down: waiting up to \d+s for 1 request in flight[\s\S]*router: stopped\n$/)
+    expect(served.stderr()).toMatch(
+      /shutting down: waiting up to \d+s for 1 request in flight[\s\S]*router: stopped\n$/,
+    )
   })
 
   it('runs the demo with sample traffic and no config at all', async () => {
@@ -155,7 +171,9 @@ describe('router serve', () => {
   })
 
   it('is also the open-llm-router command, for users of the older name', async () => {
-    const served = await serve(['--demo', '--no-demo-traffic', '--host', '127.0.0.1', '--port', '0'], {entry: LEGACY_JS})
+    const served = await serve(['--demo', '--no-demo-traffic', '--host', '127.0.0.1', '--port', '0'], {
+      entry: LEGACY_JS,
+    })
     expect(served.stderr()).toContain('(demo: simulated providers, no sample traffic)')
     const models = (await (await fetch(`${served.url}/v1/models`)).json()) as {data: Array<{id: string}>}
     expect(models.data[0].id).toBe('auto')
@@ -186,11 +204,17 @@ describe('router serve', () => {
         await response.arrayBuffer()
         await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000))
       }
-      expect([path, response.status, response.headers.get('x-router-model')?.split('/')[0]]).toEqual([path, 200, expect.any(String)])
+      expect([path, response.status, response.headers.get('x-router-model')?.split('/')[0]]).toEqual([
+        path,
+        200,
+        expect.any(String),
+      ])
       await response.arrayBuffer()
     }
     const models = (await (await fetch(`${served.url}/v1/models`)).json()) as {data: Array<{id: string; kind: string}>}
-    expect(models.data).toContainEqual(expect.objectContaining({id: 'openai/text-embedding-3-small', kind: 'embeddings'}))
+    expect(models.data).toContainEqual(
+      expect.objectContaining({id: 'openai/text-embedding-3-small', kind: 'embeddings'}),
+    )
     expect(models.data).toContainEqual(expect.objectContaining({id: 'openai/gpt-image-1', kind: 'image_generation'}))
   })
 
@@ -199,7 +223,10 @@ describe('router serve', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as {port: number}).port
     try {
-      const child = startCli(['serve', '--demo', '--host', '127.0.0.1', '--port', String(port)], {cwd: dir, env: {HOME: dir}})
+      const child = startCli(['serve', '--demo', '--host', '127.0.0.1', '--port', String(port)], {
+        cwd: dir,
+        env: {HOME: dir},
+      })
       let stderr = ''
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))

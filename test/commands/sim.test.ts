@@ -23,7 +23,11 @@ async function start(args: string[]): Promise<SimProcess> {
 const chat = {model: 'gpt-5.2', messages: [{role: 'user', content: 'hi'}]}
 
 function post(url: string, body: unknown): Promise<JsonResponse> {
-  return request(`${url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})
+  return request(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify(body),
+  })
 }
 
 describe('router sim', () => {
@@ -63,7 +67,17 @@ describe('router sim', () => {
   })
 
   it('applies the failure flags exactly as startSim applies the same options', async () => {
-    const sim = await start(['--quiet', '--failure-rate', '0.5', '--failure-kinds', '429,503', '--seed', '11', '--retry-after', '3'])
+    const sim = await start([
+      '--quiet',
+      '--failure-rate',
+      '0.5',
+      '--failure-kinds',
+      '429,503',
+      '--seed',
+      '11',
+      '--retry-after',
+      '3',
+    ])
     const local = await startSim({failureRate: 0.5, failureKinds: ['429', '503'], seed: 11, retryAfterSeconds: 3})
     try {
       const statuses = async (url: string): Promise<number[]> => {
@@ -125,7 +139,10 @@ describe('router sim', () => {
   it('rejects a failure rate outside 0–1 with exit code 2', async () => {
     const result = await runCli(['sim', '--failure-rate', '1.5', '--json'])
     expect(result.code).toBe(2)
-    expect(JSON.parse(result.stdout).error).toMatchObject({code: 'usage', message: expect.stringContaining('--failure-rate')})
+    expect(JSON.parse(result.stdout).error).toMatchObject({
+      code: 'usage',
+      message: expect.stringContaining('--failure-rate'),
+    })
   })
 
   it('explains a port that is already in use', async () => {

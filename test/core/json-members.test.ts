@@ -29,22 +29,28 @@ describe('jsonObjectMembers', () => {
   })
 
   it('tells a quote escaped by a backslash from one that follows an escaped backslash', () => {
-    expect(members('{"a":"x\\\\","b":"y\\\\\\"z"}')!.map(([key, text]) => [key, JSON.parse(text.replace(/^"[^"]*":/, ''))])).toEqual([
+    expect(
+      members('{"a":"x\\\\","b":"y\\\\\\"z"}')!.map(([key, text]) => [key, JSON.parse(text.replace(/^"[^"]*":/, ''))]),
+    ).toEqual([
       ['a', 'x\\'],
       ['b', 'y\\"z'],
     ])
   })
 
   it('gives undefined for anything but one JSON object', () => {
-    for (const text of ['[1,2]', '"s"', '{"a":1} {}', '{"a" 1}', '{"a":1,}', '{"a":"open', '']) expect(members(text)).toBeUndefined()
+    for (const text of ['[1,2]', '"s"', '{"a":1} {}', '{"a" 1}', '{"a":1,}', '{"a":"open', ''])
+      expect(members(text)).toBeUndefined()
     expect(members(' { } ')).toEqual([])
   })
 })
 
 describe('rewriteJsonObject', () => {
   it('replaces the model in place, cuts the dropped members and keeps every other member as written', () => {
-    const text = '{\n  "provider": {"sort": "price"},\n  "model": "auto",\n  "temperature": 1.0,\n  "messages": [{"role": "user", "content": "caf\\u00e9"}],\n  "router": {}\n}'
-    expect(rewrite(text)).toBe('{"model":"gpt-5-mini","temperature": 1.0,"messages": [{"role": "user", "content": "caf\\u00e9"}]}')
+    const text =
+      '{\n  "provider": {"sort": "price"},\n  "model": "auto",\n  "temperature": 1.0,\n  "messages": [{"role": "user", "content": "caf\\u00e9"}],\n  "router": {}\n}'
+    expect(rewrite(text)).toBe(
+      '{"model":"gpt-5-mini","temperature": 1.0,"messages": [{"role": "user", "content": "caf\\u00e9"}]}',
+    )
   })
 
   it('puts the model first when the body has none, and escapes it', () => {
@@ -85,7 +91,9 @@ describe('rewriteJsonObject', () => {
     }
     for (let i = 0; i < 300; i++) {
       const body: Record<string, unknown> = {}
-      for (const key of ['model', 'messages', 'provider', 'temperature', 'router', 'tools', string()].filter(() => next(3) > 0)) {
+      for (const key of ['model', 'messages', 'provider', 'temperature', 'router', 'tools', string()].filter(
+        () => next(3) > 0,
+      )) {
         body[key] = value(0)
       }
       const text = JSON.stringify(body, null, next(2) === 0 ? undefined : 2)

@@ -25,7 +25,13 @@ afterEach(async () => {
 function traffic(count: number): AuditEvent[] {
   const events: AuditEvent[] = []
   for (let i = 0; i < count; i++) {
-    events.push(...requestEvents({id: `req_${String(i).padStart(6, '0')}`, at: T0 + i, attempts: [{model: 'openai/gpt-5-mini', status: 200}]}))
+    events.push(
+      ...requestEvents({
+        id: `req_${String(i).padStart(6, '0')}`,
+        at: T0 + i,
+        attempts: [{model: 'openai/gpt-5-mini', status: 200}],
+      }),
+    )
   }
   return events
 }
@@ -138,10 +144,18 @@ describe('audit log writer: when the disk refuses', () => {
     const path = await fullDisk()
     const errors: Error[] = []
     const recovered: number[] = []
-    const {bus} = await start({path, flushIntervalMs: 1, retryMs: {first: 20, max: 40}, onError: (e) => errors.push(e), onRecover: (d) => recovered.push(d)})
+    const {bus} = await start({
+      path,
+      flushIntervalMs: 1,
+      retryMs: {first: 20, max: 40},
+      onError: (e) => errors.push(e),
+      onRecover: (d) => recovered.push(d),
+    })
     const events = traffic(20)
     for (const event of events.slice(0, 10)) bus.publish(event)
-    await vi.waitFor(() => expect(writer!.status()).toMatchObject({state: 'failing', last_error: expect.stringContaining('ENOSPC')}))
+    await vi.waitFor(() =>
+      expect(writer!.status()).toMatchObject({state: 'failing', last_error: expect.stringContaining('ENOSPC')}),
+    )
     for (const event of events.slice(10)) bus.publish(event)
     // Several retries fail while the disk stays full; the operator hears about it once.
     await vi.waitFor(() => expect(writer!.status().write_errors).toBeGreaterThanOrEqual(3))
@@ -208,7 +222,12 @@ describe('audit log writer: the file', () => {
   })
 
   it.each([
-    ['a folder', async (root: string) => (await mkdir(join(root, 'logs.jsonl')), join(root, 'logs.jsonl')), /it is a folder/, /file in it/],
+    [
+      'a folder',
+      async (root: string) => (await mkdir(join(root, 'logs.jsonl')), join(root, 'logs.jsonl')),
+      /it is a folder/,
+      /file in it/,
+    ],
     [
       'a path under a file',
       async (root: string) => (await writeFile(join(root, 'logs'), 'x'), join(root, 'logs', 'audit.jsonl')),
@@ -218,7 +237,10 @@ describe('audit log writer: the file', () => {
   ])('refuses to start on %s, naming the path and the fix', async (_name, make, reason, hint) => {
     const path = await make(dir)
     const candidate = new AuditLogWriter({path, maxBytes: 1000, maxFiles: 1})
-    const error = await candidate.start(new AuditEventBus()).then(() => undefined, (e: unknown) => e)
+    const error = await candidate.start(new AuditEventBus()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(error).toMatchObject({code: 'audit_log_unwritable', exitCode: 2, message: expect.stringContaining(path)})
     expect((error as Error).message).toMatch(reason)
     expect((error as {hint: string}).hint).toMatch(hint)

@@ -9,7 +9,12 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {AccountSchema, type Account} from '../../src/core/config/schema.js'
 import {CredentialsStore} from '../../src/core/credentials/store.js'
 import {createCredentialResolver, type CredentialEvent} from '../../src/gateway/credentials.js'
-import {FAKE_ACCOUNT_ID, fakeAccessToken, startFakeOAuthServer, type FakeOAuthServer} from '../helpers/fake-oauth-server.js'
+import {
+  FAKE_ACCOUNT_ID,
+  fakeAccessToken,
+  startFakeOAuthServer,
+  type FakeOAuthServer,
+} from '../helpers/fake-oauth-server.js'
 
 let dir: string
 let storePath: string
@@ -46,7 +51,13 @@ async function storeOAuth(ref: string, expiresAt: number, extra: Record<string, 
 }
 
 const codex = (fields: Record<string, unknown> = {}) =>
-  account({name: 'chatgpt', provider: 'openai-codex', base_url: 'https://chatgpt.com/backend-api', auth_mode: 'oauth', ...fields})
+  account({
+    name: 'chatgpt',
+    provider: 'openai-codex',
+    base_url: 'https://chatgpt.com/backend-api',
+    auth_mode: 'oauth',
+    ...fields,
+  })
 
 describe('api keys', () => {
   it('prefers the api_key_env variable, then the inline key, then the credentials file', async () => {
@@ -75,7 +86,8 @@ describe('api keys', () => {
       {
         account: 'acct',
         kind: 'missing',
-        message: 'account acct has no API key: environment variable OPENAI_API_KEY is not set and the credentials file has no entry "acct"',
+        message:
+          'account acct has no API key: environment variable OPENAI_API_KEY is not set and the credentials file has no entry "acct"',
       },
     ])
   })
@@ -128,7 +140,12 @@ describe('oauth', () => {
     expect(oauthServer.tokenRequests).toHaveLength(1)
     expect(oauthServer.tokenRequests[0]).toEqual({
       contentType: 'application/json',
-      body: {client_id: 'app_EMoamEEZ73f0CkXaXp7hrann', grant_type: 'refresh_token', refresh_token: 'refresh-0', scope: 'openid profile email'},
+      body: {
+        client_id: 'app_EMoamEEZ73f0CkXaXp7hrann',
+        grant_type: 'refresh_token',
+        refresh_token: 'refresh-0',
+        scope: 'openid profile email',
+      },
     })
     const saved = await new CredentialsStore({path: storePath}).get('chatgpt')
     expect(saved).toMatchObject({kind: 'oauth', refresh_token: 'refresh-rotated-1', access_token: credential?.token})
@@ -170,7 +187,8 @@ describe('oauth', () => {
       {
         account: 'chatgpt',
         kind: 'refresh_failed',
-        message: 'the access token expired and refresh failed: The token endpoint answered 400 (invalid_grant: refresh refused).',
+        message:
+          'the access token expired and refresh failed: The token endpoint answered 400 (invalid_grant: refresh refused).',
       },
     ])
     // A second request within the back-off does not hit the token endpoint again.
@@ -196,17 +214,26 @@ describe('oauth', () => {
     await new Promise((resolve) => closed.close(resolve))
     await storeOAuth('chatgpt', Date.now() - 1000, {token_url: `http://127.0.0.1:${port}/oauth/token`})
     expect(await resolver().resolve(codex())).toBeNull()
-    expect(events[0].message).toBe(`the access token expired and refresh failed: cannot reach http://127.0.0.1:${port}: ECONNREFUSED`)
+    expect(events[0].message).toBe(
+      `the access token expired and refresh failed: cannot reach http://127.0.0.1:${port}: ECONNREFUSED`,
+    )
   })
 
   it('takes tokens from the account fields and their environment variables, refreshing into the credentials file', async () => {
     const env = {CODEX_ACCESS: fakeAccessToken('env', Date.now() + 10_000), CODEX_REFRESH: 'refresh-env'}
     const credential = await resolver(env).resolve(
-      codex({oauth_access_token_env: 'CODEX_ACCESS', oauth_refresh_token_env: 'CODEX_REFRESH', oauth_token_url: oauthServer.tokenUrl}),
+      codex({
+        oauth_access_token_env: 'CODEX_ACCESS',
+        oauth_refresh_token_env: 'CODEX_REFRESH',
+        oauth_token_url: oauthServer.tokenUrl,
+      }),
     )
     expect(oauthServer.tokenRequests[0].body.refresh_token).toBe('refresh-env')
     expect(credential?.token).not.toBe(env.CODEX_ACCESS)
-    expect(await new CredentialsStore({path: storePath}).get('chatgpt')).toMatchObject({kind: 'oauth', refresh_token: 'refresh-rotated-1'})
+    expect(await new CredentialsStore({path: storePath}).get('chatgpt')).toMatchObject({
+      kind: 'oauth',
+      refresh_token: 'refresh-rotated-1',
+    })
   })
 
   it('returns null with a missing event that says how to sign in when there are no tokens', async () => {
@@ -214,7 +241,8 @@ describe('oauth', () => {
     expect(events[0]).toEqual({
       account: 'chatgpt',
       kind: 'missing',
-      message: 'account chatgpt has no OAuth tokens: sign in with `router provider login openai --kind chatgpt --name chatgpt`',
+      message:
+        'account chatgpt has no OAuth tokens: sign in with `router provider login openai --kind chatgpt --name chatgpt`',
     })
   })
 })

@@ -45,7 +45,9 @@ task_routes:
 fallback_models: [gemini/gemini-2.5-flash]
 `
   },
-  options: {settings: {backend_read_timeout_seconds: 1, backend_idle_timeout_seconds: 1, max_request_body_bytes: 64 * 1024}},
+  options: {
+    settings: {backend_read_timeout_seconds: 1, backend_idle_timeout_seconds: 1, max_request_body_bytes: 64 * 1024},
+  },
 })
 
 it.afterEach(({sims: {alpha, beta}}) => {
@@ -77,7 +79,10 @@ describe('connection failures', () => {
     expect(res.json()._router.attempts[0]).toMatchObject({account: 'alpha', error_type: 'connection_reset', ok: false})
   })
 
-  it('gives up on an upstream that never answers after the read timeout and falls back', async ({sims: {alpha}, chat}) => {
+  it('gives up on an upstream that never answers after the read timeout and falls back', async ({
+    sims: {alpha},
+    chat,
+  }) => {
     alpha.script([{kind: 'hang'}])
     const res = await chat(hello)
     expect(res.status).toBe(200)
@@ -96,7 +101,9 @@ describe('Retry-After', () => {
     const id = second.headers['x-router-request-id'] as string
     const skip = gateway.eventsFor(id).find((e) => e.event === 'proxy_skip_rate_limited')
     expect(skip).toMatchObject({account: 'alpha', model: 'openai/gpt-5-mini'})
-    const limited = gateway.eventsFor(first.headers['x-router-request-id'] as string).find((e) => e.event === 'proxy_rate_limited')
+    const limited = gateway
+      .eventsFor(first.headers['x-router-request-id'] as string)
+      .find((e) => e.event === 'proxy_rate_limited')
     expect(limited).toMatchObject({retry_after_ms: 30_000})
     // Health shows the cool-down: this model on this account, not the whole account.
     const health = (await (await request(`${gateway.url}/health`)).body.json()) as {
@@ -104,7 +111,12 @@ describe('Retry-After', () => {
       cooldowns: Array<{account: string; model: string | null; scope: string; until: string}>
     }
     expect(health.cooldowns).toEqual([
-      expect.objectContaining({account: 'alpha', model: 'openai/gpt-5-mini', scope: 'model', until: expect.any(String)}),
+      expect.objectContaining({
+        account: 'alpha',
+        model: 'openai/gpt-5-mini',
+        scope: 'model',
+        until: expect.any(String),
+      }),
     ])
     expect(health.upstreams.find((u) => u.account === 'alpha')?.cooling_down_until).toBeNull()
     gateway.state.cooldowns.clear()
@@ -144,7 +156,11 @@ describe('streaming faults', () => {
     expect(res.text).toContain('data: [DONE]')
   })
 
-  it('ends a stream that breaks midway with an SSE error event and no [DONE]', async ({sims: {alpha, beta}, gateway, chat}) => {
+  it('ends a stream that breaks midway with an SSE error event and no [DONE]', async ({
+    sims: {alpha, beta},
+    gateway,
+    chat,
+  }) => {
     alpha.script([{kind: 'drop', afterChunks: 3}])
     const res = await chat({...hello, stream: true})
     expect(res.status).toBe(200)
@@ -158,7 +174,10 @@ describe('streaming faults', () => {
     expect(beta.requests).toHaveLength(0)
   })
 
-  it('makes the openai client throw on a broken stream instead of returning a truncated answer', async ({sims: {alpha}, gateway}) => {
+  it('makes the openai client throw on a broken stream instead of returning a truncated answer', async ({
+    sims: {alpha},
+    gateway,
+  }) => {
     alpha.script([{kind: 'drop', afterChunks: 2}])
     const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'x', maxRetries: 0})
     const stream = await client.chat.completions.create({...hello, stream: true} as never)
@@ -193,7 +212,12 @@ describe('errors the gateway itself produces', () => {
     const res = await chat('{"model": "auto", "messages": [')
     expect(res.status).toBe(400)
     expect(res.json()).toEqual({
-      error: {message: expect.stringContaining('not valid JSON'), type: 'invalid_request_error', code: 'invalid_json', param: null},
+      error: {
+        message: expect.stringContaining('not valid JSON'),
+        type: 'invalid_request_error',
+        code: 'invalid_json',
+        param: null,
+      },
     })
     expect(res.headers['x-router-request-id']).toMatch(/^req_/)
   })

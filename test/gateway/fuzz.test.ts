@@ -68,10 +68,23 @@ const SHAPES: Shape[] = [
       messages: [
         {role: 'system', content: 'You are a terse assistant.'},
         {role: 'user', content: 'Write a haiku about routers.'},
-        {role: 'assistant', content: null, tool_calls: [{id: 'call_1', type: 'function', function: {name: 'lookup', arguments: '{}'}}]},
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{id: 'call_1', type: 'function', function: {name: 'lookup', arguments: '{}'}}],
+        },
         {role: 'tool', tool_call_id: 'call_1', content: 'nothing found'},
       ],
-      tools: [{type: 'function', function: {name: 'lookup', description: 'Look up a word', parameters: {type: 'object', properties: {q: {type: 'string'}}}}}],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'lookup',
+            description: 'Look up a word',
+            parameters: {type: 'object', properties: {q: {type: 'string'}}},
+          },
+        },
+      ],
       temperature: 0.2,
       max_tokens: 64,
       stream: false,
@@ -84,7 +97,9 @@ const SHAPES: Shape[] = [
       model: 'auto',
       instructions: 'Answer in one sentence.',
       input: [{role: 'user', content: [{type: 'input_text', text: 'What is a load balancer?'}]}],
-      tools: [{type: 'function', name: 'search', description: 'Search the web', parameters: {type: 'object', properties: {}}}],
+      tools: [
+        {type: 'function', name: 'search', description: 'Search the web', parameters: {type: 'object', properties: {}}},
+      ],
       max_output_tokens: 128,
       stream: false,
     }),
@@ -109,7 +124,11 @@ const SHAPES: Shape[] = [
   {
     name: 'embeddings',
     path: '/v1/embeddings',
-    base: () => ({model: 'openai/text-embedding-3-small', input: ['the quick brown fox', 'jumps over'], encoding_format: 'float'}),
+    base: () => ({
+      model: 'openai/text-embedding-3-small',
+      input: ['the quick brown fox', 'jumps over'],
+      encoding_format: 'float',
+    }),
   },
 ]
 
@@ -147,13 +166,44 @@ class Mutator {
       case 2:
         return this.pick([0, -1, 1, 1.5, -0.0001, 2 ** 53 + 1, 1e308, -1e308, 4294967296, 3])
       case 3:
-        return this.pick(['', 'auto', 'yes', 'true', '0', 'user', 'assistant', 'system', 'tool', 'developer', 'function'])
+        return this.pick([
+          '',
+          'auto',
+          'yes',
+          'true',
+          '0',
+          'user',
+          'assistant',
+          'system',
+          'tool',
+          'developer',
+          'function',
+        ])
       case 4:
-        return this.pick(['\u0000', '\ud800', '\udfff lone', '😀🚀', 'a\nb\r\n', '"quoted"', '\\', '<script>', '%2e%2e/', 'Robert"); DROP TABLE'])
+        return this.pick([
+          '\u0000',
+          '\ud800',
+          '\udfff lone',
+          '😀🚀',
+          'a\nb\r\n',
+          '"quoted"',
+          '\\',
+          '<script>',
+          '%2e%2e/',
+          'Robert"); DROP TABLE',
+        ])
       case 5:
         return 'x'.repeat(this.pick([1, 100, 5_000, 20_000]))
       case 6:
-        return this.pick(['openai/gpt-5-mini', 'unknown/model', 'gpt-5-mini', 'openrouter/auto', 'AUTO', ' auto ', 'openai/text-embedding-3-small'])
+        return this.pick([
+          'openai/gpt-5-mini',
+          'unknown/model',
+          'gpt-5-mini',
+          'openrouter/auto',
+          'AUTO',
+          ' auto ',
+          'openai/text-embedding-3-small',
+        ])
       case 7:
         return this.nested(this.pick([2, 50, 3_000, 10_000]))
       case 8:
@@ -239,7 +289,9 @@ class Mutator {
         return `set ${slot.key} to ${summary(value)}`
       }
       case 2: {
-        const objects = slots.map((s) => (s.parent as Record<string | number, Json>)[s.key]).filter((v): v is {[key: string]: Json} => isObject(v))
+        const objects = slots
+          .map((s) => (s.parent as Record<string | number, Json>)[s.key])
+          .filter((v): v is {[key: string]: Json} => isObject(v))
         const target = this.chance(0.5) || objects.length === 0 ? root : this.pick(objects)
         const key = this.key()
         target[key] = this.value()
@@ -272,12 +324,20 @@ class Mutator {
       case 3: {
         // The same key twice: JSON.parse keeps the last, and so must the upstream.
         const key = this.pick(['model', 'stream', 'messages', 'input'])
-        return {body: Buffer.from(`{"${key}":${serialise(this.value())},${text.slice(1)}`), description: `${key} given twice`}
+        return {
+          body: Buffer.from(`{"${key}":${serialise(this.value())},${text.slice(1)}`),
+          description: `${key} given twice`,
+        }
       }
       case 4:
         return {body: Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1]), description: 'invalid UTF-8'}
       default:
-        return {body: Buffer.from(this.pick(['', 'null', '[]', '"text"', '42', 'true', '[{"model":"auto"}]', '{}', ' ', '{"a":1'])), description: 'not an object'}
+        return {
+          body: Buffer.from(
+            this.pick(['', 'null', '[]', '"text"', '42', 'true', '[{"model":"auto"}]', '{}', ' ', '{"a":1']),
+          ),
+          description: 'not an object',
+        }
     }
   }
 
@@ -285,7 +345,14 @@ class Mutator {
     const headers: Record<string, string> = {'content-type': 'application/json'}
     const notes: string[] = []
     if (this.chance(0.15)) {
-      const type = this.pick(['', 'text/plain', 'application/json; charset=latin1', ';;', 'application/x-www-form-urlencoded', 'multipart/form-data'])
+      const type = this.pick([
+        '',
+        'text/plain',
+        'application/json; charset=latin1',
+        ';;',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data',
+      ])
       headers['content-type'] = type
       notes.push(`content-type ${JSON.stringify(type)}`)
     }
@@ -328,12 +395,18 @@ function isObject(value: unknown): value is {[key: string]: Json} {
 
 /** A value, shortened for a failure message. */
 function summary(value: Json): string {
-  const text = typeof value === 'string' && value.startsWith(DEEP) ? `nested ${value.split(':')[1]} deep` : JSON.stringify(value)
+  const text =
+    typeof value === 'string' && value.startsWith(DEEP) ? `nested ${value.split(':')[1]} deep` : JSON.stringify(value)
   return text.length > 40 ? `${text.slice(0, 40)}… (${text.length} chars)` : text
 }
 
 /** What was wrong with one answer, or undefined. */
-function problem(request: FuzzRequest, status: number, headers: Record<string, string | string[] | undefined>, text: string): string | undefined {
+function problem(
+  request: FuzzRequest,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  text: string,
+): string | undefined {
   if (typeof headers['x-router-request-id'] !== 'string') return 'no x-router-request-id header'
   if (status < 400) return undefined
   let body: unknown
@@ -344,19 +417,31 @@ function problem(request: FuzzRequest, status: number, headers: Record<string, s
   }
   if (request.anthropic) {
     const error = (body as {type?: unknown; error?: {type?: unknown; message?: unknown}}).error
-    if ((body as {type?: unknown}).type !== 'error' || typeof error?.type !== 'string' || typeof error.message !== 'string') {
+    if (
+      (body as {type?: unknown}).type !== 'error' ||
+      typeof error?.type !== 'string' ||
+      typeof error.message !== 'string'
+    ) {
       return `not an Anthropic-shaped error: ${text.slice(0, 200)}`
     }
   } else {
     const error = (body as {error?: {message?: unknown; type?: unknown; code?: unknown; param?: unknown}}).error
     const nullableString = (v: unknown): boolean => v === null || typeof v === 'string'
-    if (typeof error?.message !== 'string' || typeof error.type !== 'string' || !nullableString(error.code) || !nullableString(error.param)) {
+    if (
+      typeof error?.message !== 'string' ||
+      typeof error.type !== 'string' ||
+      !nullableString(error.code) ||
+      !nullableString(error.param)
+    ) {
       return `not an OpenAI-shaped error: ${text.slice(0, 200)}`
     }
   }
   const code = request.anthropic ? undefined : (body as {error: {code: string | null}}).error.code
   // A 5xx may only relay what the upstream said (every attempt failed); the gateway's own code never answers one.
-  if (status >= 500 && (request.anthropic ? (body as {error: {type: string}}).error.type === 'api_error' : code !== 'upstream_exhausted')) {
+  if (
+    status >= 500 &&
+    (request.anthropic ? (body as {error: {type: string}}).error.type === 'api_error' : code !== 'upstream_exhausted')
+  ) {
     return `${status} from the gateway itself: ${text.slice(0, 300)}`
   }
   return undefined
@@ -380,54 +465,73 @@ task_routes:
 
 describe(`fuzzing the gateway (seed ${SEED}, ${PER_SHAPE} requests per shape)`, () => {
   // A few seconds on a quiet machine; the limit leaves room for a busy one.
-  it.for(SHAPES)('answers every mutated $name request with one clear outcome', {timeout: 120_000}, async (shape, {gateway}) => {
-    const mutator = new Mutator(createPrng(SEED ^ hash(shape.name)))
-    const requests = Array.from({length: PER_SHAPE}, () => mutator.request(shape))
-    const pool = new Pool(gateway.url, {connections: CONCURRENCY, pipelining: 1})
-    const failures: string[] = []
-    const answered: string[] = []
-    const statuses = new Map<number, number>()
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < requests.length) {
-        const index = next++
-        const request = requests[index]
-        try {
-          const response = await pool.request({method: 'POST', path: request.path, headers: request.headers, body: request.body})
-          const text = await response.body.text()
-          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1)
-          const id = response.headers['x-router-request-id']
-          if (typeof id === 'string') answered.push(id)
-          const wrong = problem(request, response.statusCode, response.headers, text)
-          if (wrong) failures.push(`#${index} (${request.description}): ${response.statusCode} ${wrong}`)
-        } catch (error) {
-          failures.push(`#${index} (${request.description}): ${(error as Error).message}`)
+  it.for(SHAPES)(
+    'answers every mutated $name request with one clear outcome',
+    {timeout: 120_000},
+    async (shape, {gateway}) => {
+      const mutator = new Mutator(createPrng(SEED ^ hash(shape.name)))
+      const requests = Array.from({length: PER_SHAPE}, () => mutator.request(shape))
+      const pool = new Pool(gateway.url, {connections: CONCURRENCY, pipelining: 1})
+      const failures: string[] = []
+      const answered: string[] = []
+      const statuses = new Map<number, number>()
+      let next = 0
+      const worker = async (): Promise<void> => {
+        while (next < requests.length) {
+          const index = next++
+          const request = requests[index]
+          try {
+            const response = await pool.request({
+              method: 'POST',
+              path: request.path,
+              headers: request.headers,
+              body: request.body,
+            })
+            const text = await response.body.text()
+            statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1)
+            const id = response.headers['x-router-request-id']
+            if (typeof id === 'string') answered.push(id)
+            const wrong = problem(request, response.statusCode, response.headers, text)
+            if (wrong) failures.push(`#${index} (${request.description}): ${response.statusCode} ${wrong}`)
+          } catch (error) {
+            failures.push(`#${index} (${request.description}): ${(error as Error).message}`)
+          }
         }
       }
-    }
-    const cpu = process.cpuUsage()
-    const started = performance.now()
-    try {
-      await Promise.all(Array.from({length: CONCURRENCY}, worker))
-    } finally {
-      await pool.close()
-    }
-    if (process.env.FUZZ_STATS) {
-      const used = process.cpuUsage(cpu)
-      console.log(`${shape.name}: ${Math.round(performance.now() - started)} ms, ${Math.round((used.user + used.system) / 1000)} ms of CPU`, Object.fromEntries(statuses))
-    }
-    expect(failures.slice(0, 10), `seed ${SEED}: ${failures.length} bad answers; FUZZ_SEED=${SEED} replays this run`).toEqual([])
-    // Still serving, and every answered request has exactly one terminal event in the audit.
-    expect((await fetch(`${gateway.url}/health`)).status).toBe(200)
-    await vi.waitFor(() => {
-      const terminals = new Set(gateway.events.filter((e: AuditEvent) => e.event === 'proxy_terminal').map((e) => (e as {request_id: string}).request_id))
-      const missing = answered.filter((id) => !terminals.has(id))
-      expect(missing.slice(0, 5)).toEqual([])
-    })
-    // The run exercised both answers and refusals.
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(PER_SHAPE / 10)
-    expect([...statuses.keys()].some((status) => status >= 400)).toBe(true)
-  })
+      const cpu = process.cpuUsage()
+      const started = performance.now()
+      try {
+        await Promise.all(Array.from({length: CONCURRENCY}, worker))
+      } finally {
+        await pool.close()
+      }
+      if (process.env.FUZZ_STATS) {
+        const used = process.cpuUsage(cpu)
+        console.log(
+          `${shape.name}: ${Math.round(performance.now() - started)} ms, ${Math.round((used.user + used.system) / 1000)} ms of CPU`,
+          Object.fromEntries(statuses),
+        )
+      }
+      expect(
+        failures.slice(0, 10),
+        `seed ${SEED}: ${failures.length} bad answers; FUZZ_SEED=${SEED} replays this run`,
+      ).toEqual([])
+      // Still serving, and every answered request has exactly one terminal event in the audit.
+      expect((await fetch(`${gateway.url}/health`)).status).toBe(200)
+      await vi.waitFor(() => {
+        const terminals = new Set(
+          gateway.events
+            .filter((e: AuditEvent) => e.event === 'proxy_terminal')
+            .map((e) => (e as {request_id: string}).request_id),
+        )
+        const missing = answered.filter((id) => !terminals.has(id))
+        expect(missing.slice(0, 5)).toEqual([])
+      })
+      // The run exercised both answers and refusals.
+      expect(statuses.get(200) ?? 0).toBeGreaterThan(PER_SHAPE / 10)
+      expect([...statuses.keys()].some((status) => status >= 400)).toBe(true)
+    },
+  )
 })
 
 function hash(text: string): number {

@@ -44,7 +44,10 @@ async function post(target: TestGateway, payload: unknown, headers: Record<strin
 }
 
 describe('Idempotency-Key', () => {
-  it('runs the first request and replays its response to a later duplicate, without calling the upstream again', async ({gateway, sims: {sim}}) => {
+  it('runs the first request and replays its response to a later duplicate, without calling the upstream again', async ({
+    gateway,
+    sims: {sim},
+  }) => {
     const key = newKey()
     const first = await post(gateway, body(), {'idempotency-key': key})
     expect(first.status).toBe(200)
@@ -57,21 +60,38 @@ describe('Idempotency-Key', () => {
     expect(sim.requests).toHaveLength(1)
   })
 
-  it('audits a replay as a request of its own that names the original, with no decision and no attempt', async ({gateway}) => {
+  it('audits a replay as a request of its own that names the original, with no decision and no attempt', async ({
+    gateway,
+  }) => {
     const key = newKey()
     const first = await post(gateway, body(), {'idempotency-key': key})
     const before = gateway.events.length
     await post(gateway, body(), {'idempotency-key': key})
     const events = gateway.events.slice(before) as AuditEvent[]
     expect(events.map((e) => e.event)).toEqual(['proxy_terminal'])
-    expect(events[0]).toMatchObject({outcome: 'success', status: 200, attempts: [], replay_of: first.requestId, model: 'openai/gpt-5-mini', account: 'alpha'})
+    expect(events[0]).toMatchObject({
+      outcome: 'success',
+      status: 200,
+      attempts: [],
+      replay_of: first.requestId,
+      model: 'openai/gpt-5-mini',
+      account: 'alpha',
+    })
     expect((events[0] as {request_id: string}).request_id).not.toBe(first.requestId)
   })
 
   it('treats the same body with its keys in another order as the same request', async ({gateway}) => {
     const key = newKey()
-    await post(gateway, {model: 'auto', temperature: 0.2, messages: [{role: 'user', content: 'x'}]}, {'idempotency-key': key})
-    const second = await post(gateway, '{"messages":[{"content":"x","role":"user"}],"temperature":0.2,"model":"auto"}', {'idempotency-key': key})
+    await post(
+      gateway,
+      {model: 'auto', temperature: 0.2, messages: [{role: 'user', content: 'x'}]},
+      {'idempotency-key': key},
+    )
+    const second = await post(
+      gateway,
+      '{"messages":[{"content":"x","role":"user"}],"temperature":0.2,"model":"auto"}',
+      {'idempotency-key': key},
+    )
     expect(second.idempotency).toBe('replayed')
   })
 
@@ -138,7 +158,9 @@ describe('Idempotency-Key', () => {
     const b = await post(gateway, body(), {'idempotency-key': key, 'openai-organization': 'org-b'})
     expect(a.idempotency).toBe('created')
     expect(b.idempotency).toBe('created')
-    expect((await post(gateway, body(), {'idempotency-key': key, 'openai-organization': 'org-a'})).idempotency).toBe('replayed')
+    expect((await post(gateway, body(), {'idempotency-key': key, 'openai-organization': 'org-a'})).idempotency).toBe(
+      'replayed',
+    )
     expect(sim.requests).toHaveLength(2)
   })
 
@@ -193,7 +215,12 @@ describe('Idempotency-Key with short waits and ingress auth', () => {
 })
 
 describe('MemoryIdempotencyStore', () => {
-  const response = (body: string) => ({status: 200, headers: {'content-type': 'application/json'}, body: Buffer.from(body), requestId: 'req_1'})
+  const response = (body: string) => ({
+    status: 200,
+    headers: {'content-type': 'application/json'},
+    body: Buffer.from(body),
+    requestId: 'req_1',
+  })
 
   it('forgets entries after the TTL', async () => {
     let now = 0
@@ -262,7 +289,9 @@ describe('MemoryIdempotencyStore', () => {
   })
 
   it('fingerprints method, path and canonical body', () => {
-    expect(requestFingerprint('POST', '/v1/x', {a: 1, b: [1, {c: 2, d: 3}]})).toBe(requestFingerprint('POST', '/v1/x', {b: [1, {d: 3, c: 2}], a: 1}))
+    expect(requestFingerprint('POST', '/v1/x', {a: 1, b: [1, {c: 2, d: 3}]})).toBe(
+      requestFingerprint('POST', '/v1/x', {b: [1, {d: 3, c: 2}], a: 1}),
+    )
     expect(requestFingerprint('POST', '/v1/x', {a: 1})).not.toBe(requestFingerprint('POST', '/v1/y', {a: 1}))
     expect(requestFingerprint('POST', '/v1/x', {a: [1, 2]})).not.toBe(requestFingerprint('POST', '/v1/x', {a: [2, 1]}))
   })

@@ -32,31 +32,33 @@ afterEach(() => {
 function harness(overrides: Partial<IdleCompactorOptions> = {}, youngShrinksAt = 0) {
   const world = {now: 0, heap: 50 * MB, young: 32 * MB, requests: 0, busy: false, collections: 0, youngCollections: 0}
   let youngSinceFull = 0
-  const compactor = started(new IdleCompactor({
-    idleMs: 10_000,
-    minGrowthBytes: 16 * MB,
-    requests: () => world.requests,
-    busy: () => world.busy,
-    now: () => world.now,
-    heapBytes: () => world.heap,
-    collections: {
-      full() {
-        world.collections++
-        world.heap = 40 * MB
-        youngSinceFull = 0
-        if (youngShrinksAt === 0) world.young = MB
+  const compactor = started(
+    new IdleCompactor({
+      idleMs: 10_000,
+      minGrowthBytes: 16 * MB,
+      requests: () => world.requests,
+      busy: () => world.busy,
+      now: () => world.now,
+      heapBytes: () => world.heap,
+      collections: {
+        full() {
+          world.collections++
+          world.heap = 40 * MB
+          youngSinceFull = 0
+          if (youngShrinksAt === 0) world.young = MB
+        },
+        young() {
+          world.youngCollections++
+          if (++youngSinceFull === youngShrinksAt) {
+            world.young = MB
+            world.heap -= 31 * MB
+          }
+        },
+        youngBytes: () => world.young,
       },
-      young() {
-        world.youngCollections++
-        if (++youngSinceFull === youngShrinksAt) {
-          world.young = MB
-          world.heap -= 31 * MB
-        }
-      },
-      youngBytes: () => world.young,
-    },
-    ...overrides,
-  }))
+      ...overrides,
+    }),
+  )
   /** Traffic that grows the heap (and the young generation), then `quietMs` without a request, looking every second. */
   const burstThenQuiet = (growth: number, quietMs: number) => {
     world.requests += 100
@@ -172,7 +174,15 @@ describe('IdleCompactor', () => {
   it("gives V8's garbage back: the old generation is smaller after a real compaction", () => {
     let requests = 0
     let now = 0
-    const compactor = started(new IdleCompactor({idleMs: 1000, minGrowthBytes: 8 * MB, requests: () => requests, busy: () => false, now: () => now}))
+    const compactor = started(
+      new IdleCompactor({
+        idleMs: 1000,
+        minGrowthBytes: 8 * MB,
+        requests: () => requests,
+        busy: () => false,
+        now: () => now,
+      }),
+    )
     // Garbage that survives a few young collections, as a burst of requests leaves it in the old generation.
     let keep: object[][] = []
     for (let round = 0; round < 40; round++) {
@@ -222,20 +232,23 @@ describe('router serve gives memory back after traffic', () => {
     await vi.waitFor(async () => expect(await compactions(gateway)).toBe(count), {timeout: 5000, interval: 50})
   }
 
-  gatewayIt('compacts after the start and once per quiet period after requests, and counts it on /metrics', async ({gateway}) => {
-    // The start-up's garbage goes in the first quiet period.
-    await waitForCompactions(gateway, 1)
-    // Scrapes are not traffic: quiet again without a request, no second compaction. The sleep is the behaviour under
-    // test: a quiet period passing with nothing to compact.
-    await sleep(400)
-    expect(await compactions(gateway)).toBe(1)
-    await chat(gateway)
-    await waitForCompactions(gateway, 2)
-    await sleep(400)
-    expect(await compactions(gateway)).toBe(2)
-    await chat(gateway)
-    await waitForCompactions(gateway, 3)
-    const text = await (await request(`${gateway.url}/metrics`)).body.text()
-    expect(Number(/^router_memory_compaction_seconds_total (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0)
-  })
+  gatewayIt(
+    'compacts after the start and once per quiet period after requests, and counts it on /metrics',
+    async ({gateway}) => {
+      // The start-up's garbage goes in the first quiet period.
+      await waitForCompactions(gateway, 1)
+      // Scrapes are not traffic: quiet again without a request, no second compaction. The sleep is the behaviour under
+      // test: a quiet period passing with nothing to compact.
+      await sleep(400)
+      expect(await compactions(gateway)).toBe(1)
+      await chat(gateway)
+      await waitForCompactions(gateway, 2)
+      await sleep(400)
+      expect(await compactions(gateway)).toBe(2)
+      await chat(gateway)
+      await waitForCompactions(gateway, 3)
+      const text = await (await request(`${gateway.url}/metrics`)).body.text()
+      expect(Number(/^router_memory_compaction_seconds_total (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0)
+    },
+  )
 })

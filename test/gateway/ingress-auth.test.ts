@@ -7,7 +7,15 @@ import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {ConfigError} from '../../src/core/errors.js'
 import type {GatewaySettings} from '../../src/core/settings/schema.js'
 import {gatewayTest, startTestGateway, type StartGateway, type TestGateway} from '../helpers/gateway.js'
-import {newKey, signHs256, signRs256, startJwksServer, unsignedToken, type JwksServer, type TestKey} from '../helpers/jwks-server.js'
+import {
+  newKey,
+  signHs256,
+  signRs256,
+  startJwksServer,
+  unsignedToken,
+  type JwksServer,
+  type TestKey,
+} from '../helpers/jwks-server.js'
 
 const CI_KEY = 'ci-key-0123456789abcdef'
 const BARE_KEY = 'bare-key-fedcba9876543210'
@@ -58,7 +66,12 @@ const it = gatewayTest({
 
 const hello = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
 
-async function call(gateway: TestGateway, authorization: string | undefined, path = '/v1/chat/completions', method: 'GET' | 'POST' = 'POST') {
+async function call(
+  gateway: TestGateway,
+  authorization: string | undefined,
+  path = '/v1/chat/completions',
+  method: 'GET' | 'POST' = 'POST',
+) {
   const response = await request(`${gateway.url}${path}`, {
     method,
     headers: {'content-type': 'application/json', ...(authorization === undefined ? {} : {authorization})},
@@ -68,8 +81,12 @@ async function call(gateway: TestGateway, authorization: string | undefined, pat
   return {status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text)}
 }
 
-function terminalOf(gateway: TestGateway, requestId: string): Extract<AuditEvent, {event: 'proxy_terminal'}> | undefined {
-  return gateway.eventsFor(requestId).find((e) => e.event === 'proxy_terminal') as Extract<AuditEvent, {event: 'proxy_terminal'}> | undefined
+function terminalOf(
+  gateway: TestGateway,
+  requestId: string,
+): Extract<AuditEvent, {event: 'proxy_terminal'}> | undefined {
+  return gateway.eventsFor(requestId).find((e) => e.event === 'proxy_terminal') as
+    Extract<AuditEvent, {event: 'proxy_terminal'}> | undefined
 }
 
 /** The one 401 every refusal gets, whatever failed; the audit event says why. */
@@ -91,7 +108,9 @@ async function expectRefused(gateway: TestGateway, authorization: string | undef
 }
 
 describe('API keys', () => {
-  it('accepts a named key and records its name as the principal in every audit event of the request', async ({gateway: keys}) => {
+  it('accepts a named key and records its name as the principal in every audit event of the request', async ({
+    gateway: keys,
+  }) => {
     const res = await call(keys, `Bearer ${CI_KEY}`)
     expect(res.status).toBe(200)
     const events = keys.eventsFor(res.headers['x-router-request-id'] as string)
@@ -112,10 +131,14 @@ describe('API keys', () => {
     const answer = await client.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'hi'}]})
     expect(answer.choices[0].message.content).toBeTruthy()
     const refused = new OpenAI({baseURL: `${keys.url}/v1`, apiKey: 'wrong-key-xxxxxxxxxxxx', maxRetries: 0})
-    await expect(refused.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'hi'}]})).rejects.toMatchObject({status: 401})
+    await expect(
+      refused.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'hi'}]}),
+    ).rejects.toMatchObject({status: 401})
   })
 
-  it('refuses a missing header, another scheme, an empty token and an unknown key with the same 401', async ({gateway: keys}) => {
+  it('refuses a missing header, another scheme, an empty token and an unknown key with the same 401', async ({
+    gateway: keys,
+  }) => {
     await expectRefused(keys, undefined, 'auth_missing')
     await expectRefused(keys, `Basic ${Buffer.from(`ci:${CI_KEY}`).toString('base64')}`, 'auth_missing')
     await expectRefused(keys, 'Bearer ', 'auth_missing')
@@ -123,8 +146,17 @@ describe('API keys', () => {
     await expectRefused(keys, `Bearer ci:${CI_KEY}`, 'auth_unknown_key')
   })
 
-  it('protects every /v1 route, including the model list and the router endpoints, and unknown paths', async ({gateway: keys}) => {
-    for (const path of ['/v1/models', '/v1/models/openai/gpt-5-mini', '/v1/router/live-metrics', '/v1/router/policy', '/v1/router/events', '/v2/anything']) {
+  it('protects every /v1 route, including the model list and the router endpoints, and unknown paths', async ({
+    gateway: keys,
+  }) => {
+    for (const path of [
+      '/v1/models',
+      '/v1/models/openai/gpt-5-mini',
+      '/v1/router/live-metrics',
+      '/v1/router/policy',
+      '/v1/router/events',
+      '/v2/anything',
+    ]) {
       const res = await call(keys, undefined, path, 'GET')
       expect(res.status, path).toBe(401)
       expect(res.json().error.code).toBe('invalid_api_key')
@@ -148,7 +180,15 @@ describe('API keys', () => {
         expect(found, path).toBeDefined()
         return found
       })
-      expect(event).toEqual({ts: expect.any(String), request_id: id, event: 'ingress_rejected', method: 'GET', path: path.split('?')[0], status: 401, error_code: reason})
+      expect(event).toEqual({
+        ts: expect.any(String),
+        request_id: id,
+        event: 'ingress_rejected',
+        method: 'GET',
+        path: path.split('?')[0],
+        status: 401,
+        error_code: reason,
+      })
     }
     await vi.waitFor(async () => expect(await readFile(keys.auditPath, 'utf8')).toContain('"event":"ingress_rejected"'))
     expect(await readFile(keys.auditPath, 'utf8')).not.toContain(CI_KEY)
@@ -186,7 +226,10 @@ describe('JWTs from a JWKS', () => {
     expect((await call(jwks, `Bearer ${CI_KEY}`)).status).toBe(200)
   })
 
-  it('refuses expired, not yet valid, wrong issuer, wrong audience and missing scope, each with the same 401', async ({jwks, upstreams: {idp}}) => {
+  it('refuses expired, not yet valid, wrong issuer, wrong audience and missing scope, each with the same 401', async ({
+    jwks,
+    upstreams: {idp},
+  }) => {
     await expectRefused(jwks, `Bearer ${await good(idp, first, {expiresIn: -60})}`, 'auth_expired')
     await expectRefused(jwks, `Bearer ${await good(idp, first, {notBefore: 120})}`, 'auth_not_yet_valid')
     await expectRefused(jwks, `Bearer ${await good(idp, first, {issuer: 'https://evil.example.com'})}`, 'auth_issuer')
@@ -198,7 +241,13 @@ describe('JWTs from a JWKS', () => {
 
   it('remembers a verified token only until it expires', async ({startGateway, upstreams: {idp}}) => {
     const strict = await startGateway({
-      settings: {ingress_auth_required: true, oauth_enabled: true, oauth_issuer: idp.issuer, oauth_audience: AUDIENCE, oauth_clock_skew_seconds: 0},
+      settings: {
+        ingress_auth_required: true,
+        oauth_enabled: true,
+        oauth_issuer: idp.issuer,
+        oauth_audience: AUDIENCE,
+        oauth_clock_skew_seconds: 0,
+      },
     })
     const token = await signRs256(first, {issuer: idp.issuer, audience: AUDIENCE, expiresIn: 2})
     expect((await call(strict, `Bearer ${token}`)).status).toBe(200)
@@ -213,8 +262,14 @@ describe('JWTs from a JWKS', () => {
     expect((await call(jwks, `Bearer ${await good(idp, first, {expiresIn: -2})}`)).status).toBe(200)
   })
 
-  it('refuses a token whose signature does not match (signed by a key the JWKS does not publish under that kid)', async ({jwks, upstreams: {idp}}) => {
-    const forged = await signRs256({...second, kid: first.kid}, {issuer: idp.issuer, audience: AUDIENCE, claims: {scope: 'router:invoke'}})
+  it('refuses a token whose signature does not match (signed by a key the JWKS does not publish under that kid)', async ({
+    jwks,
+    upstreams: {idp},
+  }) => {
+    const forged = await signRs256(
+      {...second, kid: first.kid},
+      {issuer: idp.issuer, audience: AUDIENCE, claims: {scope: 'router:invoke'}},
+    )
     await expectRefused(jwks, `Bearer ${forged}`, 'auth_bad_signature')
     const [header, body] = (await good(idp, first)).split('.')
     await expectRefused(jwks, `Bearer ${header}.${body}.AAAA`, 'auth_bad_signature')
@@ -224,14 +279,24 @@ describe('JWTs from a JWKS', () => {
     await expectRefused(jwks, `Bearer ${unsignedToken({issuer: idp.issuer, audience: AUDIENCE})}`, 'auth_algorithm')
   })
 
-  it('refuses the algorithm confusion attack: HS256 signed with the RS256 public key', async ({jwks, upstreams: {idp}}) => {
+  it('refuses the algorithm confusion attack: HS256 signed with the RS256 public key', async ({
+    jwks,
+    upstreams: {idp},
+  }) => {
     for (const secret of [first.publicPem, JSON.stringify(first.publicJwk)]) {
-      const token = await signHs256(secret, {issuer: idp.issuer, audience: AUDIENCE, claims: {scope: 'router:invoke'}}, first.kid)
+      const token = await signHs256(
+        secret,
+        {issuer: idp.issuer, audience: AUDIENCE, claims: {scope: 'router:invoke'}},
+        first.kid,
+      )
       await expectRefused(jwks, `Bearer ${token}`, 'auth_algorithm')
     }
   })
 
-  it('picks up a rotated key: a token with a new kid makes the gateway fetch the JWKS again', async ({jwks, upstreams: {idp}}) => {
+  it('picks up a rotated key: a token with a new kid makes the gateway fetch the JWKS again', async ({
+    jwks,
+    upstreams: {idp},
+  }) => {
     expect((await call(jwks, `Bearer ${await good(idp, first)}`)).status).toBe(200)
     const before = idp.fetches
     idp.keys = [first, second]
@@ -252,7 +317,10 @@ describe('JWTs from a JWKS', () => {
     await expectRefused(jwks, `Bearer ${await good(idp, stranger)}`, 'auth_unknown_kid')
   })
 
-  it('answers 503 when the identity provider cannot be reached for an unknown key', async ({jwks, upstreams: {idp}}) => {
+  it('answers 503 when the identity provider cannot be reached for an unknown key', async ({
+    jwks,
+    upstreams: {idp},
+  }) => {
     idp.failWith = 500
     // Waits out the JWKS refetch cool-down, so that the gateway does ask the failing identity provider.
     await new Promise((resolve) => setTimeout(resolve, 250))
@@ -265,21 +333,38 @@ describe('JWTs from a JWKS', () => {
 })
 
 describe('JWTs with a shared HS256 secret', () => {
-  it('accepts a token signed with the secret and refuses one signed with another secret or RS256', async ({startGateway}) => {
+  it('accepts a token signed with the secret and refuses one signed with another secret or RS256', async ({
+    startGateway,
+  }) => {
     const hs = await startGateway({
-      settings: {ingress_auth_required: true, oauth_enabled: true, oauth_jwt_secret: SECRET, oauth_issuer: 'https://issuer.test'},
+      settings: {
+        ingress_auth_required: true,
+        oauth_enabled: true,
+        oauth_jwt_secret: SECRET,
+        oauth_issuer: 'https://issuer.test',
+      },
     })
-    const ok = await call(hs, `Bearer ${await signHs256(SECRET, {issuer: 'https://issuer.test', subject: 'svc-batch'})}`)
+    const ok = await call(
+      hs,
+      `Bearer ${await signHs256(SECRET, {issuer: 'https://issuer.test', subject: 'svc-batch'})}`,
+    )
     expect(ok.status).toBe(200)
     expect(terminalOf(hs, ok.headers['x-router-request-id'] as string)?.principal).toBe('svc-batch')
-    await expectRefused(hs, `Bearer ${await signHs256('another-secret-that-is-also-32-chars-long', {issuer: 'https://issuer.test'})}`, 'auth_bad_signature')
+    await expectRefused(
+      hs,
+      `Bearer ${await signHs256('another-secret-that-is-also-32-chars-long', {issuer: 'https://issuer.test'})}`,
+      'auth_bad_signature',
+    )
     await expectRefused(hs, `Bearer ${await signRs256(first, {issuer: 'https://issuer.test'})}`, 'auth_algorithm')
     await expectRefused(hs, `Bearer ${unsignedToken({issuer: 'https://issuer.test'})}`, 'auth_algorithm')
   })
 })
 
 describe('passthrough accounts with ingress auth on', () => {
-  it('forward the client token from X-Upstream-Authorization, never the ingress key', async ({startGateway, sims: {sim}}) => {
+  it('forward the client token from X-Upstream-Authorization, never the ingress key', async ({
+    startGateway,
+    sims: {sim},
+  }) => {
     const gateway = await startGateway({
       config: `
 default_model: openai/gpt-5-mini
@@ -296,7 +381,11 @@ accounts:
     sim.clearRequests()
     const withToken = await request(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: {'content-type': 'application/json', authorization: `Bearer ${CI_KEY}`, 'x-upstream-authorization': 'Bearer sk-client-own-key'},
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${CI_KEY}`,
+        'x-upstream-authorization': 'Bearer sk-client-own-key',
+      },
       body: JSON.stringify(hello),
     })
     await withToken.body.text()
@@ -348,15 +437,27 @@ describe('misconfiguration stops the start', () => {
   })
 
   it('refuses alg none in OAUTH_ALGORITHMS, and HMAC algorithms without a secret', async ({startGateway}) => {
-    const none = await startError(startGateway, {ingress_auth_required: true, oauth_enabled: true, oauth_issuer: 'https://idp.test', oauth_algorithms: ['RS256', 'none']})
+    const none = await startError(startGateway, {
+      ingress_auth_required: true,
+      oauth_enabled: true,
+      oauth_issuer: 'https://idp.test',
+      oauth_algorithms: ['RS256', 'none'],
+    })
     expect(none.problems.map((p) => p.path)).toContain('OAUTH_ALGORITHMS')
-    const hmac = await startError(startGateway, {ingress_auth_required: true, oauth_enabled: true, oauth_issuer: 'https://idp.test', oauth_algorithms: ['HS256']})
+    const hmac = await startError(startGateway, {
+      ingress_auth_required: true,
+      oauth_enabled: true,
+      oauth_issuer: 'https://idp.test',
+      oauth_algorithms: ['HS256'],
+    })
     expect(hmac.problems[0].message).toContain('shared secret')
   })
 
   it('refuses the same key listed twice', async ({startGateway}) => {
     await expect(
-      startGateway({settings: {ingress_auth_required: true, ingress_api_keys: ['same-key-1234567890', 'same-key-1234567890']}}),
+      startGateway({
+        settings: {ingress_auth_required: true, ingress_api_keys: ['same-key-1234567890', 'same-key-1234567890']},
+      }),
     ).rejects.toMatchObject({code: 'ingress_auth_invalid'})
   })
 })

@@ -68,7 +68,11 @@ async function earlyInAMinute(): Promise<void> {
 }
 
 describe('managed keys', () => {
-  it('refuses the request over the requests-per-minute limit with a 429 that names it, Retry-After, and an audit event', async ({gateway, chatAs, sims: {sim}}) => {
+  it('refuses the request over the requests-per-minute limit with a 429 that names it, Retry-After, and an audit event', async ({
+    gateway,
+    chatAs,
+    sims: {sim},
+  }) => {
     await earlyInAMinute()
     expect((await chatAs(keys.rpm)).status).toBe(200)
     expect((await chatAs(keys.rpm)).status).toBe(200)
@@ -81,7 +85,12 @@ describe('managed keys', () => {
     expect(retryAfter).toBeLessThanOrEqual(60)
     expect(sim.requests).toHaveLength(2)
     const id = refused.headers.get('x-router-request-id')!
-    expect(await gateway.terminal(id)).toMatchObject({principal: 'rpm', outcome: 'rejected', status: 429, error_code: 'rpm_exceeded'})
+    expect(await gateway.terminal(id)).toMatchObject({
+      principal: 'rpm',
+      outcome: 'rejected',
+      status: 429,
+      error_code: 'rpm_exceeded',
+    })
   })
 
   it("refuses once the minute's tokens would go over the tokens-per-minute limit", async ({chatAs}) => {
@@ -95,7 +104,10 @@ describe('managed keys', () => {
     })
   })
 
-  it('refuses a second request in flight over max_concurrency, and admits again once the first ends', async ({chatAs, sims: {sim}}) => {
+  it('refuses a second request in flight over max_concurrency, and admits again once the first ends', async ({
+    chatAs,
+    sims: {sim},
+  }) => {
     await sim.script([{latencyMs: 800}])
     const first = chatAs(keys.concurrency)
     await vi.waitFor(() => expect(sim.requests).toHaveLength(1))
@@ -107,7 +119,10 @@ describe('managed keys', () => {
     expect((await chatAs(keys.concurrency)).status).toBe(200)
   })
 
-  it('counts what answers cost against the daily budget and refuses with insufficient_quota once it is spent', async ({gateway, chatAs}) => {
+  it('counts what answers cost against the daily budget and refuses with insufficient_quota once it is spent', async ({
+    gateway,
+    chatAs,
+  }) => {
     let answered = 0
     let refused: KeyReply | undefined
     for (let i = 0; i < 20 && refused === undefined; i++) {
@@ -117,26 +132,39 @@ describe('managed keys', () => {
     }
     // About $0.0002 an answer: the budget of $0.0004 allows two (the second starts under it).
     expect(answered).toBe(2)
-    const costs = gateway.events.flatMap((e) => (e.event === 'proxy_response' && e.principal === 'budget' && e.cost_usd != null ? [e.cost_usd] : []))
+    const costs = gateway.events.flatMap((e) =>
+      e.event === 'proxy_response' && e.principal === 'budget' && e.cost_usd != null ? [e.cost_usd] : [],
+    )
     expect(costs).toHaveLength(2)
     const spent = costs[0] + costs[1]
     expect(spent).toBeGreaterThan(0.0004)
     expect(refused?.json.error).toMatchObject({type: 'insufficient_quota', code: 'budget_usd_day_exceeded'})
-    const report = (await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()) as any
+    const report = (await (
+      await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+    ).json()) as any
     expect(report).toMatchObject({schema_version: 1, store: 'memory', shared: true})
     const budget = report.keys.find((k: {name: string}) => k.name === 'budget')
-    expect(budget).toMatchObject({hint: expect.stringMatching(/^olr_…/), revoked: false, limits: {budget_usd_day: 0.0004}})
+    expect(budget).toMatchObject({
+      hint: expect.stringMatching(/^olr_…/),
+      revoked: false,
+      limits: {budget_usd_day: 0.0004},
+    })
     // What the key spent is what its answers cost, as the audit priced them.
     expect(budget.spend_usd_day).toBeCloseTo(spent, 9)
     expect(budget.spend_usd_month).toBeCloseTo(spent, 9)
   })
 
   it('shows a managed key its own figures only on the admin endpoint', async ({gateway}) => {
-    const report = (await (await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${keys.free}`}})).json()) as any
+    const report = (await (
+      await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${keys.free}`}})
+    ).json()) as any
     expect(report.keys.map((k: {name: string}) => k.name)).toEqual(['free'])
   })
 
-  it('routes a key with allowed_models only to those models, and refuses a request for another with a 403', async ({chatAs, sims: {sim}}) => {
+  it('routes a key with allowed_models only to those models, and refuses a request for another with a 403', async ({
+    chatAs,
+    sims: {sim},
+  }) => {
     const routed = await chatAs(keys.nano)
     expect(routed.status).toBe(200)
     expect(routed.headers.get('x-router-model')).toBe('openai/gpt-5-nano')
@@ -149,7 +177,10 @@ describe('managed keys', () => {
     expect(sim.requests[0].bodyText).not.toContain('allowed_models')
   })
 
-  it("keeps a key's allowed_models when the request sends its own: they narrow the key's list, never widen it", async ({chatAs, sims: {sim}}) => {
+  it("keeps a key's allowed_models when the request sends its own: they narrow the key's list, never widen it", async ({
+    chatAs,
+    sims: {sim},
+  }) => {
     const wider = await chatAs(keys.nano, {model: 'openai/gpt-5-mini', allowed_models: ['*']})
     expect(wider.status).toBe(403)
     expect(wider.json.error.code).toBe('model_not_allowed')

@@ -38,7 +38,12 @@ async function chat(gateway: TestGateway, body: Record<string, unknown> = {}) {
     body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hello'}], ...body}),
   })
   const text = await response.body.text()
-  return {status: response.statusCode, account: response.headers['x-router-account'], id: response.headers['x-router-request-id'] as string, text}
+  return {
+    status: response.statusCode,
+    account: response.headers['x-router-account'],
+    id: response.headers['x-router-request-id'] as string,
+    text,
+  }
 }
 
 function reloads(gateway: TestGateway): Array<Extract<AuditEvent, {event: 'config_reload'}>> {
@@ -63,7 +68,10 @@ describe('config hot reload', () => {
   it('keeps the running config when the file is invalid, and says why with file and line', async ({startGateway}) => {
     const gateway = await startGateway({writeConfig: true})
     const before = gateway.state.config
-    await writeFile(gateway.configPath, 'default_model: openai/gpt-5-mini\naccounts:\n  - name: broken\n    provider: openai\n    base_url: not a url\n')
+    await writeFile(
+      gateway.configPath,
+      'default_model: openai/gpt-5-mini\naccounts:\n  - name: broken\n    provider: openai\n    base_url: not a url\n',
+    )
     const result = await gateway.reload()
     expect(result.ok).toBe(false)
     expect(result.message).toMatch(/^config not reloaded, the running config stays: /)
@@ -113,8 +121,15 @@ describe('config hot reload', () => {
 })
 
 describe('graceful shutdown', () => {
-  it('lets a stream in flight finish, refuses new requests, and flushes its terminal event to the audit log', async ({sims, startGateway}) => {
-    const gateway = await startGateway({config: config(sims, 'beta'), writeConfig: true, settings: {shutdown_grace_seconds: 5}})
+  it('lets a stream in flight finish, refuses new requests, and flushes its terminal event to the audit log', async ({
+    sims,
+    startGateway,
+  }) => {
+    const gateway = await startGateway({
+      config: config(sims, 'beta'),
+      writeConfig: true,
+      settings: {shutdown_grace_seconds: 5},
+    })
     const response = await request(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
@@ -135,8 +150,14 @@ describe('graceful shutdown', () => {
     await reading
     await closing
     expect(chunks.join('')).toContain('data: [DONE]')
-    const audit = (await readFile(gateway.auditPath, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditEvent)
-    expect(audit.find((e) => e.event === 'proxy_terminal' && e.request_id === id)).toMatchObject({outcome: 'success', stream: true})
+    const audit = (await readFile(gateway.auditPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditEvent)
+    expect(audit.find((e) => e.event === 'proxy_terminal' && e.request_id === id)).toMatchObject({
+      outcome: 'success',
+      stream: true,
+    })
   })
 
   it('answers requests with a 503 in OpenAI shape once shutdown has begun', async ({sims, startGateway}) => {
@@ -153,10 +174,19 @@ describe('graceful shutdown', () => {
     expect(response.headers.connection).toBe('close')
     expect(response.headers['retry-after']).toBe('1')
     expect(await response.body.json()).toEqual({
-      error: {message: 'The gateway is shutting down; retry in a moment.', type: 'service_unavailable', code: 'shutting_down', param: null},
+      error: {
+        message: 'The gateway is shutting down; retry in a moment.',
+        type: 'service_unavailable',
+        code: 'shutting_down',
+        param: null,
+      },
     })
     expect(sims.beta.requests).toHaveLength(0)
-    expect(gateway.events.find((e) => e.event === 'proxy_terminal')).toMatchObject({outcome: 'rejected', status: 503, error_code: 'shutting_down'})
+    expect(gateway.events.find((e) => e.event === 'proxy_terminal')).toMatchObject({
+      outcome: 'rejected',
+      status: 503,
+      error_code: 'shutting_down',
+    })
   })
 
   it('cuts what is still running when the grace period ends, and audits it', async ({sims, startGateway}) => {

@@ -31,7 +31,12 @@ task_routes:
 fallback_models: [gemini/gemini-2.5-flash]
 `,
   options: {
-    settings: {circuit_breaker_enabled: true, circuit_breaker_failure_threshold: 1, circuit_breaker_recovery_timeout_seconds: 60, events_keepalive_seconds: 0.1},
+    settings: {
+      circuit_breaker_enabled: true,
+      circuit_breaker_failure_threshold: 1,
+      circuit_breaker_recovery_timeout_seconds: 60,
+      events_keepalive_seconds: 0.1,
+    },
   },
 })
 
@@ -58,7 +63,10 @@ async function openEvents(gateway: TestGateway, headers: Record<string, string> 
     response,
     messages,
     raw: () => raw,
-    events: () => messages.filter((m) => m.event === 'audit').map((m) => (parseAuditEventJson(m.data) as {event: AuditEvent}).event),
+    events: () =>
+      messages
+        .filter((m) => m.event === 'audit')
+        .map((m) => (parseAuditEventJson(m.data) as {event: AuditEvent}).event),
     /** Disconnects and waits until the gateway has let the client go. */
     async close() {
       controller.abort()
@@ -89,11 +97,15 @@ describe('GET /v1/router/events', () => {
     expect(stream.response.status).toBe(200)
     expect(stream.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
     const {id} = await chat()
-    await vi.waitFor(() => expect(stream.events().some((e) => e.event === 'proxy_terminal' && e.request_id === id)).toBe(true))
+    await vi.waitFor(() =>
+      expect(stream.events().some((e) => e.event === 'proxy_terminal' && e.request_id === id)).toBe(true),
+    )
     const mine = stream.events().filter((e) => 'request_id' in e && e.request_id === id)
     expect(mine.map((e) => e.event)).toEqual(gateway.eventsFor(id).map((e) => e.event))
     expect(mine[0].event).toBe('route_decision')
-    expect(stream.messages.filter((m) => m.event === 'audit').every((m) => /^[0-9a-f]{8}-\d+$/.test(m.id ?? ''))).toBe(true)
+    expect(stream.messages.filter((m) => m.event === 'audit').every((m) => /^[0-9a-f]{8}-\d+$/.test(m.id ?? ''))).toBe(
+      true,
+    )
     await stream.close()
   })
 
@@ -107,12 +119,16 @@ describe('GET /v1/router/events', () => {
     const first = await openEvents(gateway)
     // Two different questions: the same one twice would be a retry, whose verdict on the first is a later event of it.
     const {id: before} = await chat({model: 'auto', messages: [{role: 'user', content: 'first question'}]})
-    await vi.waitFor(() => expect(first.events().some((e) => e.event === 'proxy_terminal' && e.request_id === before)).toBe(true))
+    await vi.waitFor(() =>
+      expect(first.events().some((e) => e.event === 'proxy_terminal' && e.request_id === before)).toBe(true),
+    )
     const lastId = first.messages.filter((m) => m.event === 'audit').at(-1)!.id!
     await first.close()
     const {id: missed} = await chat({model: 'auto', messages: [{role: 'user', content: 'second question'}]})
     const second = await openEvents(gateway, {'last-event-id': lastId})
-    await vi.waitFor(() => expect(second.events().some((e) => e.event === 'proxy_terminal' && e.request_id === missed)).toBe(true))
+    await vi.waitFor(() =>
+      expect(second.events().some((e) => e.event === 'proxy_terminal' && e.request_id === missed)).toBe(true),
+    )
     expect(second.events().filter((e) => 'request_id' in e && e.request_id === missed)[0].event).toBe('route_decision')
     expect(second.events().some((e) => 'request_id' in e && e.request_id === before)).toBe(false)
     await second.close()
@@ -129,7 +145,13 @@ describe('GET /v1/router/events', () => {
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
     await vi.waitFor(() => expect(hub.size).toBe(1))
     // Far more than the socket buffers hold: 64 MiB of events through the bus.
-    const big = {ts: new Date().toISOString(), event: 'config_reload' as const, path: '/x', ok: true, message: 'x'.repeat(16 * 1024)}
+    const big = {
+      ts: new Date().toISOString(),
+      event: 'config_reload' as const,
+      path: '/x',
+      ok: true,
+      message: 'x'.repeat(16 * 1024),
+    }
     for (let i = 0; i < 4096 && hub.dropped === droppedBefore; i++) {
       gateway.state.bus.publish(big)
       gateway.state.bus.flush()
@@ -143,7 +165,11 @@ describe('GET /v1/router/events', () => {
 })
 
 describe('GET /metrics', () => {
-  it('serves Prometheus text with the request, attempt, breaker, EWMA and process metrics', async ({gateway, chat, sims: {alpha}}) => {
+  it('serves Prometheus text with the request, attempt, breaker, EWMA and process metrics', async ({
+    gateway,
+    chat,
+    sims: {alpha},
+  }) => {
     await clearScript(alpha)
     alpha.script([{status: 503}])
     await chat()
@@ -154,8 +180,12 @@ describe('GET /metrics', () => {
     const text = await response.body.text()
     const line = (pattern: RegExp) => expect(text).toMatch(pattern)
     line(/^# TYPE router_requests_total counter$/m)
-    line(/^router_requests_total\{endpoint="chat\.completions",model="gemini\/gemini-2\.5-flash",status_class="2xx",outcome="success"\} [1-9]\d*$/m)
-    line(/^router_request_duration_seconds_bucket\{le="\+Inf",endpoint="chat\.completions",outcome="success"\} [1-9]\d*$/m)
+    line(
+      /^router_requests_total\{endpoint="chat\.completions",model="gemini\/gemini-2\.5-flash",status_class="2xx",outcome="success"\} [1-9]\d*$/m,
+    )
+    line(
+      /^router_request_duration_seconds_bucket\{le="\+Inf",endpoint="chat\.completions",outcome="success"\} [1-9]\d*$/m,
+    )
     line(/^router_upstream_attempts_total\{model="openai\/gpt-5-mini",account="alpha",outcome="5xx"\} 1$/m)
     line(/^router_upstream_retries_total\{model="openai\/gpt-5-mini",account="alpha"\} 1$/m)
     line(/^router_upstream_skips_total\{model="openai\/gpt-5-mini",account="alpha",reason="circuit_open"\} 1$/m)
@@ -171,14 +201,18 @@ describe('GET /metrics', () => {
     expect(text).not.toMatch(/ Nan$/m)
     // Every sample line is NAME{labels} VALUE or NAME VALUE.
     for (const sample of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
-      expect(sample).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? [-+0-9.eE]+|NaN|[+-]Inf$/)
+      expect(sample).toMatch(
+        /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? [-+0-9.eE]+|NaN|[+-]Inf$/,
+      )
     }
   })
 })
 
 describe('router metrics tail --url', () => {
   it('prints snapshots that reflect requests sent through the gateway', async ({gateway, chat}) => {
-    const child = startCli(['metrics', 'tail', '--url', gateway.url, '--json', '--interval', '0.2'], {stdio: ['ignore', 'pipe', 'pipe']})
+    const child = startCli(['metrics', 'tail', '--url', gateway.url, '--json', '--interval', '0.2'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     let exited = false
@@ -193,14 +227,18 @@ describe('router metrics tail --url', () => {
         },
         {timeout: 40_000},
       )
-      for (let i = 0; i < 3; i++) await chat({model: 'gemini/gemini-2.5-flash', messages: [{role: 'user', content: 'hi'}]})
+      for (let i = 0; i < 3; i++)
+        await chat({model: 'gemini/gemini-2.5-flash', messages: [{role: 'user', content: 'hi'}]})
       await vi.waitFor(
         () => {
           const last = stdout.trim().split('\n').at(-1)
           expect(last).toBeTruthy()
           const snapshot = LiveMetricsSnapshotSchema.parse(JSON.parse(last!))
           expect(snapshot.totals.requests_total).toBe(3)
-          expect(snapshot.models.find((m) => m.model === 'gemini/gemini-2.5-flash')).toMatchObject({samples: 3, successes: 3})
+          expect(snapshot.models.find((m) => m.model === 'gemini/gemini-2.5-flash')).toMatchObject({
+            samples: 3,
+            successes: 3,
+          })
         },
         {timeout: 10_000, interval: 100},
       )

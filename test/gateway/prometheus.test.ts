@@ -26,7 +26,13 @@ describe('PrometheusMetrics', () => {
     const bus = new AuditEventBus()
     const metrics = new PrometheusMetrics(bus, {defaultMetrics: false})
     try {
-      bus.publish({ts: '2026-11-24T06:00:00.000Z', event: 'config_reload', path: '/etc/router.yaml', ok: false, message: 'bad'})
+      bus.publish({
+        ts: '2026-11-24T06:00:00.000Z',
+        event: 'config_reload',
+        path: '/etc/router.yaml',
+        ok: false,
+        message: 'bad',
+      })
       const text = await metrics.render()
       expect(text).toMatch(/^router_config_reloads_total\{result="error"\} 1$/m)
     } finally {
@@ -40,7 +46,13 @@ async function askWithSystem(gateway: TestGateway, system: string, question: str
   const response = await request(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: {'content-type': 'application/json'},
-    body: JSON.stringify({model: 'auto', messages: [{role: 'system', content: system}, {role: 'user', content: question}]}),
+    body: JSON.stringify({
+      model: 'auto',
+      messages: [
+        {role: 'system', content: system},
+        {role: 'user', content: question},
+      ],
+    }),
   })
   expect(response.statusCode).toBe(200)
   await response.body.json()

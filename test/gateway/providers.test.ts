@@ -55,11 +55,22 @@ task_routes:
 fallback_models: []
 `,
   // The refreshed token is stored in the gateway's folder.
-  options: (_, dir) => ({env: {TEST_ANTHROPIC_KEY: 'sk-ant-test-key', ROUTER_CREDENTIALS_PATH: join(dir, 'credentials.json')}}),
-}).extend('client', {scope: 'file'}, ({gateway}) => () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0}))
+  options: (_, dir) => ({
+    env: {TEST_ANTHROPIC_KEY: 'sk-ant-test-key', ROUTER_CREDENTIALS_PATH: join(dir, 'credentials.json')},
+  }),
+}).extend(
+  'client',
+  {scope: 'file'},
+  ({gateway}) =>
+    () =>
+      new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0}),
+)
 
 describe('translating providers through the gateway', () => {
-  it('answers a chat completion from the Anthropic Messages API in OpenAI shape', async ({client, sims: {anthropic}}) => {
+  it('answers a chat completion from the Anthropic Messages API in OpenAI shape', async ({
+    client,
+    sims: {anthropic},
+  }) => {
     const completion = await client().chat.completions.create({
       model: 'auto',
       messages: [
@@ -77,7 +88,11 @@ describe('translating providers through the gateway', () => {
     expect(sent.headers['x-api-key']).toBe('sk-ant-test-key')
     expect(sent.headers['anthropic-version']).toBeDefined()
     // The catalog knows Anthropic's own id for the routing key.
-    expect(sent.body).toMatchObject({model: 'claude-haiku-4-5', system: [{type: 'text', text: 'You are terse.'}], max_tokens: 64})
+    expect(sent.body).toMatchObject({
+      model: 'claude-haiku-4-5',
+      system: [{type: 'text', text: 'You are terse.'}],
+      max_tokens: 64,
+    })
   })
 
   it('streams Anthropic events to the client as chat.completion.chunk events', async ({client}) => {
@@ -103,7 +118,11 @@ describe('translating providers through the gateway', () => {
       tools: [
         {
           type: 'function',
-          function: {name: 'get_weather', description: 'Weather for a city', parameters: {type: 'object', properties: {city: {type: 'string'}}}},
+          function: {
+            name: 'get_weather',
+            description: 'Weather for a city',
+            parameters: {type: 'object', properties: {city: {type: 'string'}}},
+          },
         },
       ],
       tool_choice: {type: 'function', function: {name: 'get_weather'}},
@@ -114,7 +133,12 @@ describe('translating providers through the gateway', () => {
     expect(() => JSON.parse(call?.type === 'function' ? call.function.arguments : '')).not.toThrow()
   })
 
-  it('refreshes an expiring ChatGPT token once, then answers from the Codex backend (non-streaming client)', async ({gateway, client, sims: {codex}, upstreams: {tokens}}) => {
+  it('refreshes an expiring ChatGPT token once, then answers from the Codex backend (non-streaming client)', async ({
+    gateway,
+    client,
+    sims: {codex},
+    upstreams: {tokens},
+  }) => {
     const [a, b] = await Promise.all([
       client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]}),
       client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hello'}]}),
@@ -122,7 +146,11 @@ describe('translating providers through the gateway', () => {
     expect(a.choices[0].message.content).toContain('sim:codex')
     expect(b.object).toBe('chat.completion')
     expect(tokens.requests).toHaveLength(1)
-    expect(JSON.parse(tokens.requests[0].body)).toMatchObject({grant_type: 'refresh_token', refresh_token: 'refresh-1', client_id: 'app_test_client'})
+    expect(JSON.parse(tokens.requests[0].body)).toMatchObject({
+      grant_type: 'refresh_token',
+      refresh_token: 'refresh-1',
+      client_id: 'app_test_client',
+    })
     const sent = codex.requests.at(-1)!
     // A bare host gets the ChatGPT backend's API root.
     expect(sent.path).toBe('/backend-api/codex/responses')
@@ -152,15 +180,27 @@ describe('translating providers through the gateway', () => {
     expect(types.at(-1)).toBe('response.completed')
   })
 
-  it("answers /v1/responses from Anthropic's Messages API, whole and streamed, through chat completions", async ({client, sims: {anthropic}}) => {
-    const response = await client().responses.create({model: 'auto', instructions: 'You are terse.', input: 'Name a colour.', max_output_tokens: 64})
+  it("answers /v1/responses from Anthropic's Messages API, whole and streamed, through chat completions", async ({
+    client,
+    sims: {anthropic},
+  }) => {
+    const response = await client().responses.create({
+      model: 'auto',
+      instructions: 'You are terse.',
+      input: 'Name a colour.',
+      max_output_tokens: 64,
+    })
     expect(response.object).toBe('response')
     expect(response.status).toBe('completed')
     expect(response.output_text).toContain('sim:claude')
     expect(response.usage?.input_tokens).toBeGreaterThan(0)
     const sent = anthropic.requests.at(-1)!
     expect(sent.path).toBe('/v1/messages')
-    expect(sent.body).toMatchObject({model: 'claude-haiku-4-5', system: [{type: 'text', text: 'You are terse.'}], max_tokens: 64})
+    expect(sent.body).toMatchObject({
+      model: 'claude-haiku-4-5',
+      system: [{type: 'text', text: 'You are terse.'}],
+      max_tokens: 64,
+    })
 
     const stream = client().responses.stream({model: 'anthropic/claude-haiku-4.5', input: 'Count to three.'})
     const types = new Set<string>()
@@ -170,14 +210,37 @@ describe('translating providers through the gateway', () => {
       if (event.type === 'response.output_text.delta') text += event.delta
     }
     const final = await stream.finalResponse()
-    expect([...types]).toEqual(expect.arrayContaining(['response.created', 'response.output_text.delta', 'response.output_item.done', 'response.completed']))
+    expect([...types]).toEqual(
+      expect.arrayContaining([
+        'response.created',
+        'response.output_text.delta',
+        'response.output_item.done',
+        'response.completed',
+      ]),
+    )
     expect(final.output_text).toBe(text)
     expect(text).toContain('sim:claude')
   })
 
-  it('carries a function call and its output across two Responses turns to Anthropic', async ({client, sims: {anthropic}}) => {
-    const tools = [{type: 'function' as const, name: 'get_weather', description: 'Weather', parameters: {type: 'object', properties: {city: {type: 'string'}}}, strict: false}]
-    const first = await client().responses.create({model: 'anthropic/claude-haiku-4.5', input: 'Weather in Paris?', tools, tool_choice: 'required'})
+  it('carries a function call and its output across two Responses turns to Anthropic', async ({
+    client,
+    sims: {anthropic},
+  }) => {
+    const tools = [
+      {
+        type: 'function' as const,
+        name: 'get_weather',
+        description: 'Weather',
+        parameters: {type: 'object', properties: {city: {type: 'string'}}},
+        strict: false,
+      },
+    ]
+    const first = await client().responses.create({
+      model: 'anthropic/claude-haiku-4.5',
+      input: 'Weather in Paris?',
+      tools,
+      tool_choice: 'required',
+    })
     const call = first.output.find((item) => item.type === 'function_call')
     expect(call).toMatchObject({type: 'function_call', name: 'get_weather', status: 'completed'})
     if (call?.type !== 'function_call') throw new Error('no function call')
@@ -191,13 +254,18 @@ describe('translating providers through the gateway', () => {
       ],
     })
     expect(second.output_text).toContain('sim:claude')
-    const sent = anthropic.requests.at(-1)!.body as {messages: Array<{role: string; content: Array<Record<string, unknown>>}>}
+    const sent = anthropic.requests.at(-1)!.body as {
+      messages: Array<{role: string; content: Array<Record<string, unknown>>}>
+    }
     expect(sent.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user'])
     expect(sent.messages[1].content[0]).toMatchObject({type: 'tool_use', id: call.call_id, name: 'get_weather'})
     expect(sent.messages[2].content[0]).toMatchObject({type: 'tool_result', tool_use_id: call.call_id})
   })
 
-  it("gives a Responses client's custom tool (Codex CLI's apply_patch) back as a custom_tool_call, streamed", async ({client, sims: {anthropic}}) => {
+  it("gives a Responses client's custom tool (Codex CLI's apply_patch) back as a custom_tool_call, streamed", async ({
+    client,
+    sims: {anthropic},
+  }) => {
     const stream = client().responses.stream({
       model: 'anthropic/claude-haiku-4.5',
       input: 'Fix the typo in README.md.',
@@ -211,11 +279,17 @@ describe('translating providers through the gateway', () => {
     expect(tools[0]).toMatchObject({name: 'apply_patch', input_schema: {type: 'object', required: ['input']}})
   })
 
-  it('refuses, with a 400 that says why and sends nothing, what a stateless translation cannot do', async ({client, sims: {anthropic}}) => {
+  it('refuses, with a 400 that says why and sends nothing, what a stateless translation cannot do', async ({
+    client,
+    sims: {anthropic},
+  }) => {
     const before = anthropic.requests.length
     const error = await client()
       .responses.create({model: 'anthropic/claude-haiku-4.5', input: 'And then?', previous_response_id: 'resp_123'})
-      .then(() => undefined, (caught: unknown) => caught)
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
     expect(error).toBeInstanceOf(OpenAI.APIError)
     const apiError = error as InstanceType<typeof OpenAI.APIError>
     expect(apiError.status).toBe(400)
@@ -224,16 +298,25 @@ describe('translating providers through the gateway', () => {
     expect(anthropic.requests.length).toBe(before)
   })
 
-  it('refuses legacy completions with a 400 naming the providers that lack them, before any upstream call', async ({gateway, client, sims: {anthropic, codex}}) => {
+  it('refuses legacy completions with a 400 naming the providers that lack them, before any upstream call', async ({
+    gateway,
+    client,
+    sims: {anthropic, codex},
+  }) => {
     const before = anthropic.requests.length + codex.requests.length
     const error = await client()
       .completions.create({model: 'auto', prompt: 'Say hi.'})
-      .then(() => undefined, (caught: unknown) => caught)
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
     expect(error).toBeInstanceOf(OpenAI.APIError)
     const apiError = error as InstanceType<typeof OpenAI.APIError>
     expect(apiError.status).toBe(400)
     expect(apiError.code).toBe('no_candidates')
-    expect(apiError.message).toContain('anthropic/claude-haiku-4.5, cannot serve this request: anthropic does not serve /v1/completions')
+    expect(apiError.message).toContain(
+      'anthropic/claude-haiku-4.5, cannot serve this request: anthropic does not serve /v1/completions',
+    )
     expect(apiError.message).toContain('/v1/chat/completions')
     expect(anthropic.requests.length + codex.requests.length).toBe(before)
     const id = apiError.headers?.get('x-router-request-id')
@@ -241,9 +324,14 @@ describe('translating providers through the gateway', () => {
     expect(await gateway.terminal(id!)).toMatchObject({endpoint: 'completions', outcome: 'rejected', status: 400})
   })
 
-  it('turns a response.failed event into an error for the client, never a truncated success', async ({client, sims: {codex}}) => {
+  it('turns a response.failed event into an error for the client, never a truncated success', async ({
+    client,
+    sims: {codex},
+  }) => {
     codex.script([{kind: 'response_failed'}])
-    await expect(client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]})).rejects.toMatchObject({
+    await expect(
+      client().chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]}),
+    ).rejects.toMatchObject({
       status: 502,
     })
   })
@@ -270,23 +358,26 @@ task_routes:
 })
 
 describe('accounts that cannot be used', () => {
-  keyless('skips an account with no credential, with an audit event, and answers 503', async ({gateway, sims: {sim}}) => {
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {'content-type': 'application/json'},
-      body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hi'}]}),
-    })
-    expect(response.status).toBe(503)
-    const body = (await response.json()) as {error: {code: string; message: string}}
-    expect(body.error.code).toBe('no_available_upstream')
-    expect(body.error.message).toContain('keyless')
-    const id = response.headers.get('x-router-request-id')!
-    const skip = gateway.eventsFor(id).find((e) => e.event === 'proxy_skip_unavailable')
-    expect(skip).toMatchObject({account: 'keyless'})
-    // The reason says what is missing, so the operator knows what to fix.
-    expect(skip && 'reason' in skip ? skip.reason : '').toContain('MISSING_TEST_KEY')
-    expect(sim.requests).toHaveLength(0)
-  })
+  keyless(
+    'skips an account with no credential, with an audit event, and answers 503',
+    async ({gateway, sims: {sim}}) => {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify({model: 'auto', messages: [{role: 'user', content: 'hi'}]}),
+      })
+      expect(response.status).toBe(503)
+      const body = (await response.json()) as {error: {code: string; message: string}}
+      expect(body.error.code).toBe('no_available_upstream')
+      expect(body.error.message).toContain('keyless')
+      const id = response.headers.get('x-router-request-id')!
+      const skip = gateway.eventsFor(id).find((e) => e.event === 'proxy_skip_unavailable')
+      expect(skip).toMatchObject({account: 'keyless'})
+      // The reason says what is missing, so the operator knows what to fix.
+      expect(skip && 'reason' in skip ? skip.reason : '').toContain('MISSING_TEST_KEY')
+      expect(sim.requests).toHaveLength(0)
+    },
+  )
 
   keyless('answers 503 when no account serves any model of the chain', async ({gateway}) => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
@@ -312,8 +403,6 @@ task_routes:
 })
 
 describe('a config without accounts', () => {
-
-
   backendOnly('sends every model to BACKEND_BASE_URL with BACKEND_API_KEY', async ({gateway, sims: {sim}}) => {
     const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'x', maxRetries: 0})
     const completion = await client.chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'hi'}]})

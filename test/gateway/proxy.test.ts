@@ -30,7 +30,11 @@ task_routes:
   instruction_following: {default: [openai/gpt-5-mini]}
 fallback_models: [gemini/gemini-2.5-flash]
 `,
-}).extend('client', {scope: 'file'}, ({gateway}) => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0}))
+}).extend(
+  'client',
+  {scope: 'file'},
+  ({gateway}) => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0}),
+)
 
 it.afterEach(({sims}) => {
   sims.alpha.clearRequests()
@@ -38,9 +42,12 @@ it.afterEach(({sims}) => {
 })
 
 describe('proxying through the official openai client', () => {
-  it('answers a chat completion from the first account, with diagnostics headers and _router', async ({sims: {alpha}, client}) => {
-    const {data, response} = await client
-      .chat.completions.create({model: 'auto', messages: [{role: 'user', content: 'Say hello to the team.'}]})
+  it('answers a chat completion from the first account, with diagnostics headers and _router', async ({
+    sims: {alpha},
+    client,
+  }) => {
+    const {data, response} = await client.chat.completions
+      .create({model: 'auto', messages: [{role: 'user', content: 'Say hello to the team.'}]})
       .withResponse()
     expect(data.choices[0].message.content).toContain('sim:alpha')
     expect(response.headers.get('x-router-model')).toBe('openai/gpt-5-mini')
@@ -126,7 +133,10 @@ describe('passthrough and request hygiene', () => {
     expect(sent).not.toHaveProperty('router')
   })
 
-  it("forwards the client's own body text, with only the model replaced and the router-only fields cut out", async ({sims: {alpha}, post}) => {
+  it("forwards the client's own body text, with only the model replaced and the router-only fields cut out", async ({
+    sims: {alpha},
+    post,
+  }) => {
     const text =
       '{ "model" : "auto",\n  "messages": [{"role": "user", "content": "caf\\u00e9 {\\"not\\": [json]} \\\\"}],\n' +
       '  "allowed_models": ["openai/*"], "temperature": 1.0, "router": {"task": "general"} }'
@@ -137,10 +147,18 @@ describe('passthrough and request hygiene', () => {
     )
   })
 
-  it('serialises the body afresh when the client names a key twice, so the upstream reads what the router read', async ({sims: {alpha}, post}) => {
-    const res = await post('/v1/chat/completions', '{"model":"auto","temperature":0.5,"messages":[{"role":"user","content":"hi"}],"temperature":0.2}')
+  it('serialises the body afresh when the client names a key twice, so the upstream reads what the router read', async ({
+    sims: {alpha},
+    post,
+  }) => {
+    const res = await post(
+      '/v1/chat/completions',
+      '{"model":"auto","temperature":0.5,"messages":[{"role":"user","content":"hi"}],"temperature":0.2}',
+    )
     expect(res.status).toBe(200)
-    expect(alpha.requests[0].bodyText).toBe('{"model":"gpt-5-mini","temperature":0.2,"messages":[{"role":"user","content":"hi"}]}')
+    expect(alpha.requests[0].bodyText).toBe(
+      '{"model":"gpt-5-mini","temperature":0.2,"messages":[{"role":"user","content":"hi"}]}',
+    )
   })
 
   it('joins base URLs with and without /v1 to the same endpoint path', async ({sims: {alpha, beta}, post}) => {
@@ -185,7 +203,12 @@ describe('fallback', () => {
   }
 
   it('does not retry a 400 and relays the upstream error', async ({sims: {alpha, beta}, gateway, post}) => {
-    alpha.script([{status: 400, body: {error: {message: 'bad temperature', type: 'invalid_request_error', code: 'bad', param: 'temperature'}}}])
+    alpha.script([
+      {
+        status: 400,
+        body: {error: {message: 'bad temperature', type: 'invalid_request_error', code: 'bad', param: 'temperature'}},
+      },
+    ])
     const res = await post('/v1/chat/completions', {model: 'auto', messages: [{role: 'user', content: 'hello'}]})
     expect(res.status).toBe(400)
     expect(res.json().error.message).toBe('bad temperature')

@@ -34,15 +34,30 @@ const it = gatewayTest({
       ['openai', oai, 'OPENAI_KEY'],
       ['anthropic', claude, 'ANTHROPIC_KEY'],
     ] as const) {
-      const login = await runRouter(['provider', 'login', provider, '--apikey-env', variable, '--base-url', `${sim.url}/v1`], {cwd: home.dir, env: home.env})
+      const login = await runRouter(
+        ['provider', 'login', provider, '--apikey-env', variable, '--base-url', `${sim.url}/v1`],
+        {cwd: home.dir, env: home.env},
+      )
       expect(login.code, login.stderr).toBe(0)
     }
     return fs.readFile(path.join(home.dir, 'router.profile.yaml'), 'utf8')
   },
   options: {env},
 })
-  .extend('openai', {scope: 'file'}, ({gateway}) => () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0}))
-  .extend('anthropic', {scope: 'file'}, ({gateway}) => () => new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0}))
+  .extend(
+    'openai',
+    {scope: 'file'},
+    ({gateway}) =>
+      () =>
+        new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0}),
+  )
+  .extend(
+    'anthropic',
+    {scope: 'file'},
+    ({gateway}) =>
+      () =>
+        new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0}),
+  )
 
 describe('a profile written by `router provider login` for OpenAI and Anthropic', () => {
   // Two runs of the CLI write the profile: slow on a loaded machine, so not in the first test's time.
@@ -54,9 +69,18 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
 
   /** Codex CLI's turn shape, forced to coding/xhigh so that the ranking is the profile's, not the classifier's. */
   const codexTurn = (tools: Array<Record<string, unknown>>) =>
-    ({model: 'auto', input: 'Refactor the parser into modules.', tools, router: {task: 'coding', complexity: 'xhigh'}}) as never
+    ({
+      model: 'auto',
+      input: 'Refactor the parser into modules.',
+      tools,
+      router: {task: 'coding', complexity: 'xhigh'},
+    }) as never
 
-  it("sends Codex CLI's tools with its hosted web_search to an OpenAI model although an Anthropic model ranks higher", async ({gateway, openai, sims: {oai}}) => {
+  it("sends Codex CLI's tools with its hosted web_search to an OpenAI model although an Anthropic model ranks higher", async ({
+    gateway,
+    openai,
+    sims: {oai},
+  }) => {
     // Functions, a custom tool and a namespace of functions travel to every provider.
     await openai().responses.create(codexTurn(CODEX_TOOLS.slice(0, 3)))
     expect(lastDecision(gateway).selected_model).toBe('anthropic/claude-opus-4.5')
@@ -65,7 +89,10 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
     expect(response.output_text).toContain('sim:oai')
     const decision = lastDecision(gateway)
     expect(decision.selected_model).toBe('openai/gpt-5.2')
-    expect(decision.candidates.find((c) => c.model === 'anthropic/claude-opus-4.5')).toMatchObject({excluded: true, exclusion: 'hosted_tool'})
+    expect(decision.candidates.find((c) => c.model === 'anthropic/claude-opus-4.5')).toMatchObject({
+      excluded: true,
+      exclusion: 'hosted_tool',
+    })
     expect(await gateway.terminal(decision.request_id)).toMatchObject({outcome: 'success', model: 'openai/gpt-5.2'})
     // OpenAI got the tools as Codex sent them.
     expect((oai.requests.at(-1)!.body as {tools: unknown}).tools).toEqual(CODEX_TOOLS)
@@ -76,14 +103,25 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
       .responses.create({...(codexTurn(CODEX_TOOLS) as object), allowed_models: ['anthropic/*']} as never)
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(OpenAI.BadRequestError)
-    const body = (error as InstanceType<typeof OpenAI.BadRequestError>).error as {message: string; code: string; param: string}
+    const body = (error as InstanceType<typeof OpenAI.BadRequestError>).error as {
+      message: string
+      code: string
+      param: string
+    }
     expect(body.code).toBe('no_candidates')
     expect(body.message).toContain('the "web_search" tool is OpenAI\'s: only openai and openai-codex accounts run it')
     expect(body.message).toContain('not in allowed_models')
   })
 
-  it("serves Claude Code's own model names: a newer name through the profile's aliases, a known snapshot as itself", async ({gateway, anthropic}) => {
-    const message = await anthropic().messages.create({model: 'claude-opus-4-8', max_tokens: 200, messages: [{role: 'user', content: 'say hi'}]})
+  it("serves Claude Code's own model names: a newer name through the profile's aliases, a known snapshot as itself", async ({
+    gateway,
+    anthropic,
+  }) => {
+    const message = await anthropic().messages.create({
+      model: 'claude-opus-4-8',
+      max_tokens: 200,
+      messages: [{role: 'user', content: 'say hi'}],
+    })
     expect(message.type).toBe('message')
     expect(lastDecision(gateway)).toMatchObject({
       source: 'auto',
@@ -91,7 +129,11 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
       model_alias: {pattern: 'claude-*', target: 'auto'},
     })
 
-    await anthropic().messages.create({model: 'claude-haiku-4-5-20251001', max_tokens: 100, messages: [{role: 'user', content: 'say hi'}]})
+    await anthropic().messages.create({
+      model: 'claude-haiku-4-5-20251001',
+      max_tokens: 100,
+      messages: [{role: 'user', content: 'say hi'}],
+    })
     expect(lastDecision(gateway)).toMatchObject({
       source: 'request',
       requested_model: 'claude-haiku-4-5-20251001',
@@ -100,10 +142,17 @@ describe('a profile written by `router provider login` for OpenAI and Anthropic'
     })
   })
 
-  it("serves Codex CLI's gpt-5.3-codex, which no account here serves, through the profile's aliases", async ({gateway, openai}) => {
+  it("serves Codex CLI's gpt-5.3-codex, which no account here serves, through the profile's aliases", async ({
+    gateway,
+    openai,
+  }) => {
     const response = await openai().responses.create({model: 'gpt-5.3-codex', input: 'List three sorting algorithms.'})
     expect(response.status).toBe('completed')
-    expect(lastDecision(gateway)).toMatchObject({source: 'auto', requested_model: 'gpt-5.3-codex', model_alias: {pattern: 'gpt-*', target: 'auto'}})
+    expect(lastDecision(gateway)).toMatchObject({
+      source: 'auto',
+      requested_model: 'gpt-5.3-codex',
+      model_alias: {pattern: 'gpt-*', target: 'auto'},
+    })
   })
 
   it('routes auto and bare ids on the embeddings and images endpoints', async ({gateway, openai, sims: {oai}}) => {
@@ -148,20 +197,22 @@ accounts:
 })
 
 describe('a raw config whose model nobody describes', () => {
-
-  rawConfig('serves a 51k-token Claude Code turn instead of refusing it on a guessed context window', async ({gateway}) => {
-    const anthropic = new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0})
-    const turn = 'Here is the file you asked about:\n' + 'const answer = compute(input) // keep going\n'.repeat(4_700)
-    const message = await anthropic.messages.create({
-      model: 'my-llama',
-      max_tokens: 1024,
-      messages: [{role: 'user', content: `${turn}\nWhat does it do?`}],
-    })
-    expect(message.type).toBe('message')
-    const decision = lastDecision(gateway)
-    expect(decision).toMatchObject({selected_model: 'openai-compatible/my-llama', candidates: [{excluded: false}]})
-    expect(await gateway.terminal(decision.request_id)).toMatchObject({outcome: 'success'})
-  })
+  rawConfig(
+    'serves a 51k-token Claude Code turn instead of refusing it on a guessed context window',
+    async ({gateway}) => {
+      const anthropic = new Anthropic({baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0})
+      const turn = 'Here is the file you asked about:\n' + 'const answer = compute(input) // keep going\n'.repeat(4_700)
+      const message = await anthropic.messages.create({
+        model: 'my-llama',
+        max_tokens: 1024,
+        messages: [{role: 'user', content: `${turn}\nWhat does it do?`}],
+      })
+      expect(message.type).toBe('message')
+      const decision = lastDecision(gateway)
+      expect(decision).toMatchObject({selected_model: 'openai-compatible/my-llama', candidates: [{excluded: false}]})
+      expect(await gateway.terminal(decision.request_id)).toMatchObject({outcome: 'success'})
+    },
+  )
 
   rawConfig('answers auto on /v1/embeddings with the model whose capabilities nobody gave', async ({gateway}) => {
     const openai = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0})
@@ -176,8 +227,12 @@ describe('a raw config whose model nobody describes', () => {
       .create({model: 'claude-opus-4-8', max_tokens: 100, messages: [{role: 'user', content: 'hi'}]})
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Anthropic.BadRequestError)
-    const body = (error as InstanceType<typeof Anthropic.BadRequestError>).error as {error: {type: string; message: string}}
-    expect(body.error.message).toContain('Model "claude-opus-4-8" is not configured. Configured models: openai-compatible/my-llama.')
+    const body = (error as InstanceType<typeof Anthropic.BadRequestError>).error as {
+      error: {type: string; message: string}
+    }
+    expect(body.error.message).toContain(
+      'Model "claude-opus-4-8" is not configured. Configured models: openai-compatible/my-llama.',
+    )
     expect(body.error.message).toContain('model_aliases')
   })
 })

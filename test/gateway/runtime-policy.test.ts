@@ -45,7 +45,10 @@ async function start(
   onWarning?: (message: string) => void,
 ): Promise<TestGateway> {
   return startGateway(async (dir) => ({
-    settings: Object.assign({live_metrics_update_interval_seconds: 3600}, typeof settings === 'function' ? await settings(dir) : settings),
+    settings: Object.assign(
+      {live_metrics_update_interval_seconds: 3600},
+      typeof settings === 'function' ? await settings(dir) : settings,
+    ),
     gateway: onWarning ? {onWarning} : {},
   }))
 }
@@ -57,7 +60,11 @@ async function chat(gateway: TestGateway, model = MINI) {
     body: JSON.stringify({model, messages: [{role: 'user', content: 'hello'}]}),
   })
   await response.body.text()
-  return {status: response.statusCode, model: response.headers['x-router-model'], id: response.headers['x-router-request-id'] as string}
+  return {
+    status: response.statusCode,
+    model: response.headers['x-router-model'],
+    id: response.headers['x-router-request-id'] as string,
+  }
 }
 
 async function getJson(gateway: TestGateway, path: string): Promise<unknown> {
@@ -82,11 +89,19 @@ describe('live metrics through the gateway', () => {
 
     const snapshot = LiveMetricsSnapshotSchema.parse(await getJson(gateway, '/v1/router/live-metrics'))
     const model = snapshot.models.find((m) => m.model === MINI)!
-    expect(model).toMatchObject({samples: 6, successes: 4, failures: 2, status: {'2xx': 4, '4xx': 0, '5xx': 2, other: 0, error: 0}})
+    expect(model).toMatchObject({
+      samples: 6,
+      successes: 4,
+      failures: 2,
+      status: {'2xx': 4, '4xx': 0, '5xx': 2, other: 0, error: 0},
+    })
     // Failures 0 0 1 0 1 0 with alpha 0.5: 0, 0, .5, .25, .625, .3125.
     expect(model.failure_ewma).toBe(0.3125)
     const latencies = gateway.events
-      .filter((e): e is Extract<AuditEvent, {event: 'proxy_response'}> => e.event === 'proxy_response' && e.model === MINI && e.status === 200)
+      .filter(
+        (e): e is Extract<AuditEvent, {event: 'proxy_response'}> =>
+          e.event === 'proxy_response' && e.model === MINI && e.status === 200,
+      )
       .map((e) => e.latency_ms)
     expect(latencies).toHaveLength(4)
     // The snapshot rounds to 0.1 ms.
@@ -106,7 +121,9 @@ describe('live metrics through the gateway', () => {
     expect(decision).toMatchObject({selected_model: FLASH, fallback_models: [MINI]})
   })
 
-  it('is off with LIVE_METRICS_ENABLED=false: no snapshot, the policy reports the configured priors', async ({startGateway}) => {
+  it('is off with LIVE_METRICS_ENABLED=false: no snapshot, the policy reports the configured priors', async ({
+    startGateway,
+  }) => {
     const gateway = await start(startGateway, {live_metrics_enabled: false})
     await chat(gateway)
     const response = await request(`${gateway.url}/v1/router/live-metrics`)
@@ -114,13 +131,23 @@ describe('live metrics through the gateway', () => {
     expect(((await response.body.json()) as {error: {code: string}}).error.code).toBe('live_metrics_disabled')
     const status = PolicyStatusSchema.parse(await getJson(gateway, '/v1/router/policy'))
     expect(status.enabled).toBe(false)
-    expect(status.models.find((m) => m.model === MINI)).toMatchObject({source: 'config', latency_ms: {configured: 1000, current: 1000}})
+    expect(status.models.find((m) => m.model === MINI)).toMatchObject({
+      source: 'config',
+      latency_ms: {configured: 1000, current: 1000},
+    })
   })
 })
 
 describe('the runtime policy', () => {
-  it('moves the priors by at most the ratio per update, without touching the loaded config, and persists them', async ({sims, startGateway}) => {
-    const gateway = await start(startGateway, {live_metrics_min_samples: 3, runtime_policy_max_adjustment_ratio: 0.15, live_metrics_ewma_alpha: 0.5})
+  it('moves the priors by at most the ratio per update, without touching the loaded config, and persists them', async ({
+    sims,
+    startGateway,
+  }) => {
+    const gateway = await start(startGateway, {
+      live_metrics_min_samples: 3,
+      runtime_policy_max_adjustment_ratio: 0.15,
+      live_metrics_ewma_alpha: 0.5,
+    })
     sims.alpha.script([{status: 503}, {}, {status: 503}, {}])
     for (let i = 0; i < 4; i++) await chat(gateway)
     const policy = gateway.state.policy!
@@ -144,11 +171,24 @@ describe('the runtime policy', () => {
 
     const status = PolicyStatusSchema.parse(await getJson(gateway, '/v1/router/policy'))
     expect(status.enabled).toBe(true)
-    expect(status.status).toMatchObject({updates: 2, adjustments_total: 4, persistence: {path: gateway.state.settings.runtime_overrides_path, last_error: null}})
+    expect(status.status).toMatchObject({
+      updates: 2,
+      adjustments_total: 4,
+      persistence: {path: gateway.state.settings.runtime_overrides_path, last_error: null},
+    })
     expect(status.status.persistence.last_written_at).not.toBeNull()
     const mini = status.models.find((m) => m.model === MINI)!
-    expect(mini).toMatchObject({source: 'runtime', samples: 4, latency_ms: {configured: 1000, current: 722.5}, failure_rate: {configured: 0.01, observed: 0.375}})
-    expect(status.models.find((m) => m.model === FLASH)).toMatchObject({source: 'config', samples: 0, latency_ms: {configured: 1000, current: 1000, observed: null}})
+    expect(mini).toMatchObject({
+      source: 'runtime',
+      samples: 4,
+      latency_ms: {configured: 1000, current: 722.5},
+      failure_rate: {configured: 0.01, observed: 0.375},
+    })
+    expect(status.models.find((m) => m.model === FLASH)).toMatchObject({
+      source: 'config',
+      samples: 0,
+      latency_ms: {configured: 1000, current: 1000, observed: null},
+    })
   })
 
   it('leaves models with fewer samples than LIVE_METRICS_MIN_SAMPLES alone', async ({startGateway}) => {
@@ -164,7 +204,10 @@ describe('the runtime policy', () => {
     for (let i = 0; i < 3; i++) await chat(gateway)
     await vi.waitFor(() => expect(gateway.state.routingConfig).not.toBe(before), {timeout: 2000})
     expect(gateway.state.routingConfig.models[MINI].latency_ms).toBe(850)
-    await vi.waitFor(async () => expect((await stat(gateway.state.settings.runtime_overrides_path)).size).toBeGreaterThan(0), {timeout: 2000})
+    await vi.waitFor(
+      async () => expect((await stat(gateway.state.settings.runtime_overrides_path)).size).toBeGreaterThan(0),
+      {timeout: 2000},
+    )
     const status = PolicyStatusSchema.parse(await getJson(gateway, '/v1/router/policy'))
     expect(status.status.updates).toBeGreaterThan(0)
     expect(Date.parse(status.status.next_update_at!)).toBeGreaterThan(Date.parse(status.status.last_update_at!))
@@ -173,7 +216,10 @@ describe('the runtime policy', () => {
   it('reloads persisted priors at start, and routing uses them', async ({startGateway}) => {
     const gateway = await start(startGateway, async (dir) => {
       const path = join(dir, 'priors.yaml')
-      await writeFile(path, `schema_version: 1\nmodels:\n  ${MINI}: {latency_ms: 1234, failure_rate: 0.9, samples: 200}\n  retired/model: {latency_ms: 5, failure_rate: 0}\n`)
+      await writeFile(
+        path,
+        `schema_version: 1\nmodels:\n  ${MINI}: {latency_ms: 1234, failure_rate: 0.9, samples: 200}\n  retired/model: {latency_ms: 5, failure_rate: 0}\n`,
+      )
       return {runtime_overrides_path: path}
     })
     expect(gateway.state.routingConfig.models[MINI]).toMatchObject({latency_ms: 1234, failure_rate: 0.9})
@@ -181,10 +227,15 @@ describe('the runtime policy', () => {
     expect((await chat(gateway, 'auto')).model).toBe(FLASH)
     const status = PolicyStatusSchema.parse(await getJson(gateway, '/v1/router/policy'))
     expect(status.status.load).toEqual({models: 2, warning: null})
-    expect(status.models.find((m) => m.model === MINI)).toMatchObject({source: 'runtime', failure_rate: {configured: 0.01, current: 0.9}})
+    expect(status.models.find((m) => m.model === MINI)).toMatchObject({
+      source: 'runtime',
+      failure_rate: {configured: 0.01, current: 0.9},
+    })
   })
 
-  it('reports a corrupt overrides file, starts anyway on the config priors, and sets the file aside on the next write', async ({startGateway}) => {
+  it('reports a corrupt overrides file, starts anyway on the config priors, and sets the file aside on the next write', async ({
+    startGateway,
+  }) => {
     const warnings: string[] = []
     const gateway = await start(
       startGateway,
@@ -215,7 +266,10 @@ describe('the runtime policy', () => {
     gateway.state.policy!.update(gateway.state.config.config)
     const path = gateway.state.settings.runtime_overrides_path
     await gateway.close()
-    expect(parseOverrides(await readFile(path, 'utf8'))).toMatchObject({kind: 'loaded', priors: {[MINI]: {latency_ms: 850}}})
+    expect(parseOverrides(await readFile(path, 'utf8'))).toMatchObject({
+      kind: 'loaded',
+      priors: {[MINI]: {latency_ms: 850}},
+    })
   })
 
   it('reports a write that fails in the policy status and keeps serving', async ({startGateway}) => {

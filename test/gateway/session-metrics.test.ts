@@ -16,7 +16,10 @@ const HARD =
 
 // A coding agent's instructions: long enough for OpenAI's prompt cache (1 024 tokens and more are cached), and for the
 // classifier to judge every turn of the conversation at its highest complexity (its length alone says so).
-const SYSTEM = Array.from({length: 200}, (_, i) => `Rule ${i + 1}: keep the change small, explain it, and run the tests before you answer.`).join('\n')
+const SYSTEM = Array.from(
+  {length: 200},
+  (_, i) => `Rule ${i + 1}: keep the change small, explain it, and run the tests before you answer.`,
+).join('\n')
 
 // Claude Sonnet comes first for every turn; GPT-5.2 is the fallback.
 const it = gatewayTest({
@@ -40,17 +43,35 @@ fallback_models: [openai/gpt-5.2]
 type Turn = OpenAI.ChatCompletionMessageParam
 
 async function turn(gateway: TestGateway, session: string, history: Turn[], content: string, system = SYSTEM) {
-  const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: {'x-session-id': session}})
-  const messages: Turn[] = history.length === 0 ? [{role: 'system', content: system}, {role: 'user', content}] : [...history, {role: 'user', content}]
+  const client = new OpenAI({
+    baseURL: `${gateway.url}/v1`,
+    apiKey: 'unused',
+    maxRetries: 0,
+    defaultHeaders: {'x-session-id': session},
+  })
+  const messages: Turn[] =
+    history.length === 0
+      ? [
+          {role: 'system', content: system},
+          {role: 'user', content},
+        ]
+      : [...history, {role: 'user', content}]
   const res = await client.chat.completions.create({model: 'auto', messages}).withResponse()
   const id = res.response.headers.get('x-router-request-id')!
   await gateway.terminal(id)
   const decision = gateway.eventsFor(id).find((e): e is RouteDecisionEvent => e.event === 'route_decision')!
-  return {model: res.response.headers.get('x-router-model'), decision, history: [...messages, {role: 'assistant', content: res.data.choices[0].message.content ?? ''} as Turn]}
+  return {
+    model: res.response.headers.get('x-router-model'),
+    decision,
+    history: [...messages, {role: 'assistant', content: res.data.choices[0].message.content ?? ''} as Turn],
+  }
 }
 
 describe('session metrics', () => {
-  it('reports active sessions, kept turns and what affinity saved, in the snapshot and in Prometheus', async ({gateway, sims: {claude}}) => {
+  it('reports active sessions, kept turns and what affinity saved, in the snapshot and in Prometheus', async ({
+    gateway,
+    sims: {claude},
+  }) => {
     // Claude has a bad moment: the first turn of "agent-1" falls back to GPT-5.2, and the session stays there while
     // its cache is warm, although Claude is back and routing alone would pick it.
     claude.script([{status: 529}])
@@ -75,7 +96,9 @@ describe('session metrics', () => {
     const nano = (usd: number) => Math.round(usd * 1e9)
     const saved = estimates.reduce((sum, e) => sum + nano(e.switch_cost_usd!) - nano(e.stay_cost_usd!), 0) / 1e9
 
-    const snapshot = LiveMetricsSnapshotSchema.parse(await (await request(`${gateway.url}/v1/router/live-metrics`)).body.json())
+    const snapshot = LiveMetricsSnapshotSchema.parse(
+      await (await request(`${gateway.url}/v1/router/live-metrics`)).body.json(),
+    )
     expect(snapshot.sessions).toEqual({
       window_seconds: 300,
       active: 2,
@@ -88,7 +111,9 @@ describe('session metrics', () => {
     // The simulated OpenAI cache served the kept turns' prefix: GPT-5.2's answers have a hit ratio, on its one account.
     const gpt = snapshot.models.find((m) => m.model === 'openai/gpt-5.2')!
     expect(gpt.usage.cache_hit_ratio).toBeGreaterThan(0.5)
-    expect(snapshot.targets.find((t) => t.model === 'openai/gpt-5.2' && t.account === 'work')!.usage!.cache_hit_ratio).toBe(gpt.usage.cache_hit_ratio)
+    expect(
+      snapshot.targets.find((t) => t.model === 'openai/gpt-5.2' && t.account === 'work')!.usage!.cache_hit_ratio,
+    ).toBe(gpt.usage.cache_hit_ratio)
 
     const text = await (await request(`${gateway.url}/metrics`)).body.text()
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1])

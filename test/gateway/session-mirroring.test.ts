@@ -11,7 +11,16 @@ import {ChangeRecords} from '../../src/gateway/shared-state/memory.js'
 const T = Date.parse('2026-12-07T10:00:00Z')
 
 function state(account: string, answeredAt: number, turns = 1): SessionState {
-  return {task: 'coding', complexity: 'medium', model: 'openai/gpt-5-mini', account, provider: 'openai', answered_at: answeredAt, prompt_tokens: 900, turns}
+  return {
+    task: 'coding',
+    complexity: 'medium',
+    model: 'openai/gpt-5-mini',
+    account,
+    provider: 'openai',
+    answered_at: answeredAt,
+    prompt_tokens: 900,
+    turns,
+  }
 }
 
 describe('mirrored sessions', () => {
@@ -52,7 +61,8 @@ describe('mirrored sessions', () => {
     records.keep({kind: 'session', id: 's2', state: state('a', T + 10), ttlMs: 60_000})
     records.keep({kind: 'session', id: 's1', state: state('b', T + 20), ttlMs: 60_000})
     records.keep({kind: 'session', id: 's3', state: state('a', T + 30), ttlMs: 1000})
-    const ids = (now: number) => records.current(now).map((c) => (c.kind === 'session' ? `${c.id}:${c.state.account}` : c.kind))
+    const ids = (now: number) =>
+      records.current(now).map((c) => (c.kind === 'session' ? `${c.id}:${c.state.account}` : c.kind))
     expect(ids(T + 100)).toEqual(['s1:b', 's3:a'])
     expect(ids(T + 5000)).toEqual(['s1:b'])
   })

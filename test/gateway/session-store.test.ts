@@ -10,7 +10,16 @@ import {MemorySessionStore} from '../../src/gateway/sessions.js'
 const T = Date.parse('2026-12-07T10:00:00Z')
 
 function state(turns: number): SessionState {
-  return {task: 'coding', complexity: 'medium', model: 'openai/gpt-5-mini', account: 'a', provider: 'openai', answered_at: T, prompt_tokens: 900, turns}
+  return {
+    task: 'coding',
+    complexity: 'medium',
+    model: 'openai/gpt-5-mini',
+    account: 'a',
+    provider: 'openai',
+    answered_at: T,
+    prompt_tokens: 900,
+    turns,
+  }
 }
 
 describe('the in-process session store', () => {

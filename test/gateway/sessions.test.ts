@@ -42,7 +42,12 @@ ${session}`
 }
 
 const it = gatewayTest({
-  sims: {alpha: {}, beta: {}, claudeOne: {name: 'claude-one', protocol: 'anthropic'}, claudeTwo: {name: 'claude-two', protocol: 'anthropic'}},
+  sims: {
+    alpha: {},
+    beta: {},
+    claudeOne: {name: 'claude-one', protocol: 'anthropic'},
+    claudeTwo: {name: 'claude-two', protocol: 'anthropic'},
+  },
   config: (sims) => config(sims),
   resetUpstreams: true,
 })
@@ -50,10 +55,18 @@ const it = gatewayTest({
 type Turn = OpenAI.ChatCompletionMessageParam
 
 /** Sends the conversation so far plus `content`; returns the answer's routing and the conversation with it. */
-async function turn(target: TestGateway, history: Turn[], content: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
+async function turn(
+  target: TestGateway,
+  history: Turn[],
+  content: string,
+  headers: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+) {
   const client = new OpenAI({baseURL: `${target.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: headers})
   const messages: Turn[] = [...history, {role: 'user', content}]
-  const res = await client.chat.completions.create(Object.assign({model: 'auto', messages}, extra) as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse()
+  const res = await client.chat.completions
+    .create(Object.assign({model: 'auto', messages}, extra) as OpenAI.ChatCompletionCreateParamsNonStreaming)
+    .withResponse()
   const id = res.response.headers.get('x-router-request-id')!
   await target.terminal(id)
   const decision = target.eventsFor(id).find((e): e is RouteDecisionEvent => e.event === 'route_decision')!
@@ -66,7 +79,11 @@ async function turn(target: TestGateway, history: Turn[], content: string, heade
 }
 
 describe('affinity', () => {
-  it('keeps a conversation on the model and account that answered it while the cache is warm', async ({gateway, startGateway, sims}) => {
+  it('keeps a conversation on the model and account that answered it while the cache is warm', async ({
+    gateway,
+    startGateway,
+    sims,
+  }) => {
     // The small model has a bad moment: the first turn falls back to the big model.
     sims.alpha.script([{status: 503}])
     const first = await turn(gateway, [], 'hi')
@@ -111,7 +128,11 @@ describe('affinity', () => {
     expect(third.decision.session).toMatchObject({affinity: 'stay'})
   })
 
-  it('with allow_downgrade, moves down once the hard part is over and moving is cheaper over the turns to come', async ({gateway, startGateway, sims}) => {
+  it('with allow_downgrade, moves down once the hard part is over and moving is cheaper over the turns to come', async ({
+    gateway,
+    startGateway,
+    sims,
+  }) => {
     const downgrading = await startGateway({config: config(sims, 'session: {allow_downgrade: true}')})
     const headers = {'x-session-id': 'down-1'}
     const first = await turn(downgrading, [], 'hi', headers)
@@ -122,20 +143,40 @@ describe('affinity', () => {
     expect(second.decision.session).toMatchObject({affinity: 'move_up'})
     // An easy ask: gpt-5-nano uncached costs far less than gpt-5.2 with its cache, over the two turns expected.
     const third = await turn(downgrading, second.history, 'hi again', headers)
-    expect(third.decision.session).toMatchObject({affinity: 'downgrade', previous_model: 'openai/gpt-5.2', turn_complexity: 'low'})
+    expect(third.decision.session).toMatchObject({
+      affinity: 'downgrade',
+      previous_model: 'openai/gpt-5.2',
+      turn_complexity: 'low',
+    })
     expect(third.decision.session!.switch_cost_usd!).toBeLessThan(0.7 * third.decision.session!.stay_cost_usd!)
     expect(third.model).toBe('openai/gpt-5-nano')
     // Without allow_downgrade the same conversation stays up.
     const a = await turn(gateway, [], 'hi', {'x-session-id': 'down-2'})
-    const b = await turn(gateway, a.history, 'Look at it again.', {'x-session-id': 'down-2'}, {router: {complexity: 'xhigh'}})
+    const b = await turn(
+      gateway,
+      a.history,
+      'Look at it again.',
+      {'x-session-id': 'down-2'},
+      {router: {complexity: 'xhigh'}},
+    )
     const c = await turn(gateway, b.history, 'hi again', {'x-session-id': 'down-2'})
     expect([b.model, c.model]).toEqual(['openai/gpt-5.2', 'openai/gpt-5.2'])
     expect(c.decision.session).toMatchObject({affinity: 'stay', turn_complexity: 'low'})
   })
 
   it('judges a tool result as its session, not on its own', async ({gateway}) => {
-    const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0, defaultHeaders: {'x-session-id': 'tools-1'}})
-    const tools = [{type: 'function' as const, function: {name: 'read_file', parameters: {type: 'object', properties: {path: {type: 'string'}}}}}]
+    const client = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: {'x-session-id': 'tools-1'},
+    })
+    const tools = [
+      {
+        type: 'function' as const,
+        function: {name: 'read_file', parameters: {type: 'object', properties: {path: {type: 'string'}}}},
+      },
+    ]
     const ask = async (messages: Turn[]) => {
       const res = await client.chat.completions.create({model: 'auto', messages, tools}).withResponse()
       const id = res.response.headers.get('x-router-request-id')!
@@ -145,7 +186,11 @@ describe('affinity', () => {
     const first = await ask([{role: 'user', content: HARD}])
     const decision = await ask([
       {role: 'user', content: HARD},
-      {role: 'assistant', content: null, tool_calls: [{id: 'call_1', type: 'function', function: {name: 'read_file', arguments: '{"path":"a.txt"}'}}]},
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{id: 'call_1', type: 'function', function: {name: 'read_file', arguments: '{"path":"a.txt"}'}}],
+      },
       {role: 'tool', tool_call_id: 'call_1', content: 'ok'},
     ])
     expect(decision.session).toMatchObject({follow_up: true, affinity: 'stay', previous_model: first.selected_model})
@@ -158,7 +203,12 @@ describe('affinity', () => {
     const first = await turn(gateway, [], HARD, {'x-session-id': 'fallback-1'})
     expect(first.account).toBe('alpha')
     alpha.script([{status: 503}])
-    const second = await turn(gateway, first.history, 'Now make it handle clock skew between regions, with a full design.', {'x-session-id': 'fallback-1'})
+    const second = await turn(
+      gateway,
+      first.history,
+      'Now make it handle clock skew between regions, with a full design.',
+      {'x-session-id': 'fallback-1'},
+    )
     expect(second.account).toBe('beta')
     expect(second.model).toBe('openai/gpt-5.2')
     const tried = alpha.requests.length
@@ -173,7 +223,11 @@ describe('affinity', () => {
     alpha.script([{status: 503}])
     const first = await turn(gateway, [], 'hi', {'x-session-id': 'cold-1'})
     expect(first.model).toBe('openai/gpt-5.2')
-    const remembered = gateway.state.sessions!.lookup({id: first.decision.session!.id, source: 'header', opening: false})!
+    const remembered = gateway.state.sessions!.lookup({
+      id: first.decision.session!.id,
+      source: 'header',
+      opening: false,
+    })!
     // Six minutes later: OpenAI's prompt cache is gone.
     remembered.answered_at -= 6 * 60 * 1000
     const second = await turn(gateway, first.history, EASY, {'x-session-id': 'cold-1'})
@@ -183,11 +237,22 @@ describe('affinity', () => {
 })
 
 describe('reasoning state on a switch', () => {
-  it("strips thinking blocks from the request of a target the session moves to, and keeps them where it stays", async ({gateway, sims: {claudeOne, claudeTwo}}) => {
+  it('strips thinking blocks from the request of a target the session moves to, and keeps them where it stays', async ({
+    gateway,
+    sims: {claudeOne, claudeTwo},
+  }) => {
     const client = new Anthropic({baseURL: gateway.url, apiKey: 'unused', maxRetries: 0})
     const ask = (messages: Anthropic.MessageParam[]) =>
       client.messages
-        .create({model: 'anthropic/claude-sonnet-4.5', max_tokens: 2000, thinking: {type: 'enabled', budget_tokens: 1024}, messages}, {headers: {'x-session-id': 'thinking-1'}})
+        .create(
+          {
+            model: 'anthropic/claude-sonnet-4.5',
+            max_tokens: 2000,
+            thinking: {type: 'enabled', budget_tokens: 1024},
+            messages,
+          },
+          {headers: {'x-session-id': 'thinking-1'}},
+        )
         .withResponse()
     const first = await ask([{role: 'user', content: HARD}])
     expect(first.response.headers.get('x-router-account')).toBe('claude-one')
@@ -222,18 +287,64 @@ describe('route explain --session', () => {
     const configPath = join(gateway.dir, 'explain.yaml')
     await writeFile(configPath, config(sims))
     // The audit log is written in batches: wait until the turn's terminal is in it.
-    await vi.waitFor(async () => expect(await readFile(gateway.auditPath, 'utf8')).toContain(`"request_id":"${first.decision.request_id}","event":"proxy_terminal"`))
+    await vi.waitFor(async () =>
+      expect(await readFile(gateway.auditPath, 'utf8')).toContain(
+        `"request_id":"${first.decision.request_id}","event":"proxy_terminal"`,
+      ),
+    )
 
-    const json = await runCli(['route', 'explain', EASY, '--config', configPath, '--session', id, '--log', gateway.auditPath, '--json'])
+    const json = await runCli([
+      'route',
+      'explain',
+      EASY,
+      '--config',
+      configPath,
+      '--session',
+      id,
+      '--log',
+      gateway.auditPath,
+      '--json',
+    ])
     expect(json.code).toBe(0)
     const decision = JSON.parse(json.stdout)
     expect(decision.selected_model).toBe('openai/gpt-5.2')
-    expect(decision.session).toMatchObject({id, source: 'header', affinity: 'stay', previous_model: 'openai/gpt-5.2', previous_account: 'alpha'})
+    expect(decision.session).toMatchObject({
+      id,
+      source: 'header',
+      affinity: 'stay',
+      previous_model: 'openai/gpt-5.2',
+      previous_account: 'alpha',
+    })
 
-    const text = await runCli(['route', 'explain', EASY, '--config', configPath, '--session', id, '--log', gateway.auditPath])
-    expect(text.stdout).toMatch(new RegExp(`^Session +${id} \\(header\\) · stays on openai/gpt-5\\.2 via alpha \\(cache warm until \\d\\d:\\d\\d:\\d\\d\\)`, 'm'))
+    const text = await runCli([
+      'route',
+      'explain',
+      EASY,
+      '--config',
+      configPath,
+      '--session',
+      id,
+      '--log',
+      gateway.auditPath,
+    ])
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^Session +${id} \\(header\\) · stays on openai/gpt-5\\.2 via alpha \\(cache warm until \\d\\d:\\d\\d:\\d\\d\\)`,
+        'm',
+      ),
+    )
 
-    const unknown = await runCli(['route', 'explain', EASY, '--config', configPath, '--session', 'header:nope', '--log', gateway.auditPath])
+    const unknown = await runCli([
+      'route',
+      'explain',
+      EASY,
+      '--config',
+      configPath,
+      '--session',
+      'header:nope',
+      '--log',
+      gateway.auditPath,
+    ])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('no answered turn of session header:nope')
   })

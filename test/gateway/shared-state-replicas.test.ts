@@ -43,12 +43,21 @@ const keys: Record<string, string> = {}
 const OPERATOR_KEY = 'operator-key-5f0c2a9e7d1b4c38'
 
 async function createKey(name: string, ...flags: string[]): Promise<void> {
-  const result = await runCli(['keys', 'create', '--name', name, '--json', ...flags], {cwd: dir, env: {ROUTER_KEYS_FILE: join(dir, 'keys.json')}})
+  const result = await runCli(['keys', 'create', '--name', name, '--json', ...flags], {
+    cwd: dir,
+    env: {ROUTER_KEYS_FILE: join(dir, 'keys.json')},
+  })
   expect(result.code, result.stderr).toBe(0)
   keys[name] = (JSON.parse(result.stdout) as {key: string}).key
 }
 
-function chat(replica: GatewayProcess, key: string, model: string, headers: Record<string, string> = {}, content = 'hi'): Promise<Response> {
+function chat(
+  replica: GatewayProcess,
+  key: string,
+  model: string,
+  headers: Record<string, string> = {},
+  content = 'hi',
+): Promise<Response> {
   return fetch(`${replica.url}/v1/chat/completions`, {
     method: 'POST',
     headers: {authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers},
@@ -56,7 +65,11 @@ function chat(replica: GatewayProcess, key: string, model: string, headers: Reco
   })
 }
 
-async function health(replica: GatewayProcess): Promise<{status: string; state: {shared: boolean; replica: string}; cooldowns: Array<{account: string; model: string | null}>}> {
+async function health(replica: GatewayProcess): Promise<{
+  status: string
+  state: {shared: boolean; replica: string}
+  cooldowns: Array<{account: string; model: string | null}>
+}> {
   return (await fetch(`${replica.url}/health`)).json() as never
 }
 
@@ -101,7 +114,12 @@ afterAll(async () => {
 })
 
 /** A turn of a conversation: `history` is what came before (user and assistant turns), then `content`. */
-function turn(replica: GatewayProcess, session: string, history: Array<{role: string; content: string}>, content: string): Promise<Response> {
+function turn(
+  replica: GatewayProcess,
+  session: string,
+  history: Array<{role: string; content: string}>,
+  content: string,
+): Promise<Response> {
   return fetch(`${replica.url}/v1/chat/completions`, {
     method: 'POST',
     headers: {authorization: `Bearer ${keys.ops}`, 'content-type': 'application/json', 'x-session-id': session},
@@ -113,7 +131,9 @@ type Decision = Extract<AuditEvent, {event: 'route_decision'}>
 
 /** The `route_decision` events of `replica` for the session `x-session-id: session`'s turns after the first. */
 async function followUpDecisions(replica: GatewayProcess, previousAccount: string): Promise<Decision[]> {
-  return (await replica.events()).filter((e): e is Decision => e.event === 'route_decision' && e.session?.previous_account === previousAccount)
+  return (await replica.events()).filter(
+    (e): e is Decision => e.event === 'route_decision' && e.session?.previous_account === previousAccount,
+  )
 }
 
 describe('three replicas on one Redis', () => {
@@ -140,7 +160,11 @@ describe('three replicas on one Redis', () => {
     expect((await sim.requests()).map((r) => r.headers.authorization)).toEqual(['Bearer sk-sim-account-b'])
     await vi.waitFor(async () => {
       const [decision] = await followUpDecisions(second, 'b')
-      expect(decision?.session).toMatchObject({affinity: 'stay', previous_account: 'b', previous_model: 'openai/gpt-5-mini'})
+      expect(decision?.session).toMatchObject({
+        affinity: 'stay',
+        previous_account: 'b',
+        previous_model: 'openai/gpt-5-mini',
+      })
     })
   }, 30_000)
 
@@ -153,7 +177,13 @@ describe('three replicas on one Redis', () => {
     expect(cooled.headers.get('x-router-attempts')).toBe('2')
 
     for (const other of [second, third]) {
-      await vi.waitFor(async () => expect((await health(other)).cooldowns).toContainEqual(expect.objectContaining({account: 'a', model: 'openai/gpt-5-mini'})), {timeout: 5000})
+      await vi.waitFor(
+        async () =>
+          expect((await health(other)).cooldowns).toContainEqual(
+            expect.objectContaining({account: 'a', model: 'openai/gpt-5-mini'}),
+          ),
+        {timeout: 5000},
+      )
       await sim.clearRequests()
       const answer = await chat(other, keys.ops, 'openai/gpt-5-mini')
       expect(answer.status).toBe(200)
@@ -188,7 +218,9 @@ describe('three replicas on one Redis', () => {
     await sim.script([{latencyMs: 1500}])
     const slowHeaders = {'idempotency-key': 'order-43'}
     const running = chat(first, keys.ops, 'openai/gpt-5-nano', slowHeaders, 'place order 43')
-    await vi.waitFor(async () => expect((await sim.requests()).some((r) => r.bodyText.includes('place order 43'))).toBe(true))
+    await vi.waitFor(async () =>
+      expect((await sim.requests()).some((r) => r.bodyText.includes('place order 43'))).toBe(true),
+    )
     const duplicate = await chat(third, keys.ops, 'openai/gpt-5-nano', slowHeaders, 'place order 43')
     const original = await running
     expect(original.headers.get('x-router-idempotency-status')).toBe('created')
@@ -236,7 +268,10 @@ describe('three replicas on one Redis', () => {
     let most = 0
     await vi.waitFor(async () => {
       const all = (await Promise.all(replicas.map((r) => r.events()))).flat()
-      const answers = all.filter((e): e is Extract<AuditEvent, {event: 'proxy_response'}> => e.event === 'proxy_response' && e.principal === 'team')
+      const answers = all.filter(
+        (e): e is Extract<AuditEvent, {event: 'proxy_response'}> =>
+          e.event === 'proxy_response' && e.principal === 'team',
+      )
       spent = answers.reduce((sum, e) => sum + (e.cost_usd ?? 0), 0)
       most = Math.max(...answers.map((e) => e.cost_usd ?? 0))
       expect(spent).toBeGreaterThanOrEqual(0.01)
@@ -245,7 +280,9 @@ describe('three replicas on one Redis', () => {
     expect(spent - 0.01).toBeLessThan(clients * most)
 
     // The fleet's figure, from any replica, is the sum of every replica's answers.
-    const report = (await (await fetch(`${replicas[2].url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()) as {
+    const report = (await (
+      await fetch(`${replicas[2].url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+    ).json()) as {
       store: string
       shared: boolean
       keys: Array<{name: string; spend_usd_day: number}>
@@ -255,7 +292,9 @@ describe('three replicas on one Redis', () => {
 
     // What an OpenAI client sees.
     const client = new OpenAI({baseURL: `${replicas[1].url}/v1`, apiKey: keys.team, maxRetries: 0})
-    const error = await client.chat.completions.create({model: 'openai/gpt-5-nano', messages: [{role: 'user', content: 'hi'}]}).catch((e: unknown) => e)
+    const error = await client.chat.completions
+      .create({model: 'openai/gpt-5-nano', messages: [{role: 'user', content: 'hi'}]})
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(OpenAI.RateLimitError)
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('budget_usd_day_exceeded')
   }, 120_000)
@@ -270,7 +309,10 @@ describe('three replicas on one Redis', () => {
           // Bounded: at most 400 requests per client, and the test stops the loop.
           for (let i = 0; i < 400 && !stop; i++) {
             // Each client is a session too: its turns are mirrored while Redis is up, and stay local while it is down.
-            const response = await chat(replica, keys.limited, 'openai/gpt-4.1-mini', {'idempotency-key': `load-${replica.url}-${c}-${i}`, 'x-session-id': `load-${c}`})
+            const response = await chat(replica, keys.limited, 'openai/gpt-4.1-mini', {
+              'idempotency-key': `load-${replica.url}-${c}-${i}`,
+              'x-session-id': `load-${c}`,
+            })
             sent++
             if (response.status !== 200) failed.push(`${response.status} ${await response.text()}`)
             else await response.arrayBuffer()
@@ -293,14 +335,22 @@ describe('three replicas on one Redis', () => {
     for (const replica of replicas) {
       await vi.waitFor(async () => expect((await health(replica)).state.shared).toBe(true), {timeout: 15_000})
       const events = await replica.events()
-      expect(events.filter((e) => e.event === 'state_store').map((e) => (e as {status: string}).status)).toEqual(expect.arrayContaining(['down', 'up']))
+      expect(events.filter((e) => e.event === 'state_store').map((e) => (e as {status: string}).status)).toEqual(
+        expect.arrayContaining(['down', 'up']),
+      )
     }
 
     // Sharing resumed: a 429 on one replica cools the other two again.
     await sim.script([{status: 429, retryAfter: 30}])
     expect((await chat(replicas[0], keys.ops, 'openai/gpt-4.1-mini')).headers.get('x-router-account')).toBe('b')
     for (const other of replicas.slice(1)) {
-      await vi.waitFor(async () => expect((await health(other)).cooldowns).toContainEqual(expect.objectContaining({account: 'a', model: 'openai/gpt-4.1-mini'})), {timeout: 5000})
+      await vi.waitFor(
+        async () =>
+          expect((await health(other)).cooldowns).toContainEqual(
+            expect.objectContaining({account: 'a', model: 'openai/gpt-4.1-mini'}),
+          ),
+        {timeout: 5000},
+      )
     }
   }, 150_000)
 
@@ -309,10 +359,19 @@ describe('three replicas on one Redis', () => {
       dir,
       name: 'late',
       config: join(dir, 'router.yaml'),
-      env: {ROUTER_STATE_URL: redis.url, ROUTER_KEYS_FILE: join(dir, 'keys.json'), INGRESS_AUTH_REQUIRED: 'true', ROUTER_FLEET_METRICS_INTERVAL_SECONDS: '0.5'},
+      env: {
+        ROUTER_STATE_URL: redis.url,
+        ROUTER_KEYS_FILE: join(dir, 'keys.json'),
+        INGRESS_AUTH_REQUIRED: 'true',
+        ROUTER_FLEET_METRICS_INTERVAL_SECONDS: '0.5',
+      },
     })
     try {
-      await vi.waitFor(async () => expect((await health(late)).cooldowns).toContainEqual(expect.objectContaining({account: 'a', model: 'openai/gpt-4.1-mini'})))
+      await vi.waitFor(async () =>
+        expect((await health(late)).cooldowns).toContainEqual(
+          expect.objectContaining({account: 'a', model: 'openai/gpt-4.1-mini'}),
+        ),
+      )
       // The session of the first test, answered by account b, goes on there from the new replica too.
       const history = [
         {role: 'user', content: 'Summarise the plot of Hamlet in two sentences.'},
@@ -323,7 +382,12 @@ describe('three replicas on one Redis', () => {
       const later = await turn(late, 'conversation-7', history, 'And in three words?')
       expect(later.status).toBe(200)
       expect(later.headers.get('x-router-account')).toBe('b')
-      await vi.waitFor(async () => expect((await followUpDecisions(late, 'b'))[0]?.session).toMatchObject({affinity: 'stay', previous_account: 'b'}))
+      await vi.waitFor(async () =>
+        expect((await followUpDecisions(late, 'b'))[0]?.session).toMatchObject({
+          affinity: 'stay',
+          previous_account: 'b',
+        }),
+      )
     } finally {
       await late.close()
     }
@@ -331,9 +395,13 @@ describe('three replicas on one Redis', () => {
 
   it('counts every replica’s traffic in the fleet view of the live metrics, and only its own in a replica’s view', async () => {
     const own = async (replica: GatewayProcess): Promise<LiveMetricsSnapshot> =>
-      (await (await fetch(`${replica.url}/v1/router/live-metrics`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()) as LiveMetricsSnapshot
+      (await (
+        await fetch(`${replica.url}/v1/router/live-metrics`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+      ).json()) as LiveMetricsSnapshot
     const fleet = async (replica: GatewayProcess): Promise<LiveMetricsSnapshot> => {
-      const response = await fetch(`${replica.url}/v1/router/live-metrics?scope=fleet`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+      const response = await fetch(`${replica.url}/v1/router/live-metrics?scope=fleet`, {
+        headers: {authorization: `Bearer ${OPERATOR_KEY}`},
+      })
       expect(response.status).toBe(200)
       return LiveMetricsSnapshotSchema.parse(await response.json())
     }
@@ -343,27 +411,51 @@ describe('three replicas on one Redis', () => {
       for (let n = 0; n <= i; n++) expect((await chat(replica, keys.ops, 'openai/gpt-5-nano')).status).toBe(200)
     }
     const ownCounts = before.map((b) => b.totals.requests_total)
-    await vi.waitFor(async () => {
-      const after = await Promise.all(replicas.map(own))
-      expect(after.map((a, i) => a.totals.requests_total - ownCounts[i])).toEqual([1, 2, 3])
-      const total = after.reduce((sum, a) => sum + a.totals.requests_total, 0)
-      const merged = await fleet(replicas[1])
-      expect(merged.fleet?.replicas.map((r) => r.replica).sort()).toEqual((await Promise.all(replicas.map(health))).map((h) => h.state.replica).sort())
-      expect(merged.totals.requests_total).toBe(total)
-      const nano = (snapshot: LiveMetricsSnapshot) => snapshot.models.find((m) => m.model === 'openai/gpt-5-nano')?.successes ?? 0
-      expect(nano(merged)).toBe(after.reduce((sum, a) => sum + nano(a), 0))
-      expect(merged.keys.find((k) => k.principal === 'ops')?.usage.cost_usd).toBeCloseTo(
-        after.reduce((sum, a) => sum + (a.keys.find((k) => k.principal === 'ops')?.usage.cost_usd ?? 0), 0),
-        9,
-      )
-    }, {timeout: 10_000})
-    const prometheus = await (await fetch(`${replicas[0].url}/metrics?scope=fleet`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).text()
+    await vi.waitFor(
+      async () => {
+        const after = await Promise.all(replicas.map(own))
+        expect(after.map((a, i) => a.totals.requests_total - ownCounts[i])).toEqual([1, 2, 3])
+        const total = after.reduce((sum, a) => sum + a.totals.requests_total, 0)
+        const merged = await fleet(replicas[1])
+        expect(merged.fleet?.replicas.map((r) => r.replica).sort()).toEqual(
+          (await Promise.all(replicas.map(health))).map((h) => h.state.replica).sort(),
+        )
+        expect(merged.totals.requests_total).toBe(total)
+        const nano = (snapshot: LiveMetricsSnapshot) =>
+          snapshot.models.find((m) => m.model === 'openai/gpt-5-nano')?.successes ?? 0
+        expect(nano(merged)).toBe(after.reduce((sum, a) => sum + nano(a), 0))
+        expect(merged.keys.find((k) => k.principal === 'ops')?.usage.cost_usd).toBeCloseTo(
+          after.reduce((sum, a) => sum + (a.keys.find((k) => k.principal === 'ops')?.usage.cost_usd ?? 0), 0),
+          9,
+        )
+      },
+      {timeout: 10_000},
+    )
+    const prometheus = await (
+      await fetch(`${replicas[0].url}/metrics?scope=fleet`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+    ).text()
     expect(prometheus).toMatch(/^router_fleet_replicas 3$/m)
     const requestsTotal = Number(/^router_fleet_requests_total (\d+)$/m.exec(prometheus)?.[1])
-    expect(requestsTotal).toBe((await Promise.all(replicas.map(own))).reduce((sum, a) => sum + a.totals.requests_total, 0))
+    expect(requestsTotal).toBe(
+      (await Promise.all(replicas.map(own))).reduce((sum, a) => sum + a.totals.requests_total, 0),
+    )
 
     // `router metrics tail --url … --fleet --json`: the same merged snapshot, one JSON line per interval.
-    const tail = startCli(['metrics', 'tail', '--url', replicas[2].url, '--api-key', OPERATOR_KEY, '--fleet', '--json', '--interval', '0.2'], {cwd: dir})
+    const tail = startCli(
+      [
+        'metrics',
+        'tail',
+        '--url',
+        replicas[2].url,
+        '--api-key',
+        OPERATOR_KEY,
+        '--fleet',
+        '--json',
+        '--interval',
+        '0.2',
+      ],
+      {cwd: dir},
+    )
     let out = ''
     tail.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
     try {
@@ -374,7 +466,9 @@ describe('three replicas on one Redis', () => {
     const line = LiveMetricsSnapshotSchema.parse(JSON.parse(out.split('\n')[0]))
     expect(line.fleet?.replicas).toHaveLength(3)
 
-    const bad = await fetch(`${replicas[0].url}/v1/router/live-metrics?scope=everything`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+    const bad = await fetch(`${replicas[0].url}/v1/router/live-metrics?scope=everything`, {
+      headers: {authorization: `Bearer ${OPERATOR_KEY}`},
+    })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as {error: {param: string}}).error.param).toBe('scope')
   }, 30_000)

@@ -33,7 +33,9 @@ async function chat(gateway: TestGateway, headers: Record<string, string> = {}):
   return response.status
 }
 
-async function health(gateway: TestGateway): Promise<{status: string; state: {kind: string; shared: boolean; url: string; problem: string | null}}> {
+async function health(
+  gateway: TestGateway,
+): Promise<{status: string; state: {kind: string; shared: boolean; url: string; problem: string | null}}> {
   return (await fetch(`${gateway.url}/health`)).json() as never
 }
 
@@ -63,15 +65,29 @@ describe('breakers across replicas', () => {
       circuit_breaker_failure_threshold: 2,
       circuit_breaker_recovery_timeout_seconds: 1,
     }
-    const [one, two] = await Promise.all([startTestGateway(oneSimModelConfig(sim.url), {settings}), startTestGateway(oneSimModelConfig(sim.url), {settings})])
+    const [one, two] = await Promise.all([
+      startTestGateway(oneSimModelConfig(sim.url), {settings}),
+      startTestGateway(oneSimModelConfig(sim.url), {settings}),
+    ])
     try {
-      const breakers = async (gateway: TestGateway) => ((await (await fetch(`${gateway.url}/health`)).json()) as {circuit_breakers: Array<{account: string; state: string}>}).circuit_breakers
+      const breakers = async (gateway: TestGateway) =>
+        (
+          (await (await fetch(`${gateway.url}/health`)).json()) as {
+            circuit_breakers: Array<{account: string; state: string}>
+          }
+        ).circuit_breakers
       await sim.script([{status: 503}, {status: 503}])
       expect(await chat(one)).toBe(503)
       expect(await chat(one)).toBe(503)
-      await vi.waitFor(async () => expect(await breakers(two)).toContainEqual(expect.objectContaining({account: 'sim', state: 'open'})))
+      await vi.waitFor(async () =>
+        expect(await breakers(two)).toContainEqual(expect.objectContaining({account: 'sim', state: 'open'})),
+      )
       const opened = two.events.find((e) => e.event === 'circuit_state' && e.state === 'open')
-      expect(opened).toMatchObject({account: 'sim', model: 'openai/gpt-5-mini', reason: expect.stringContaining('on another replica')})
+      expect(opened).toMatchObject({
+        account: 'sim',
+        model: 'openai/gpt-5-mini',
+        reason: expect.stringContaining('on another replica'),
+      })
       // After the recovery time, one's probe succeeds and closes the breaker on both.
       await vi.waitFor(async () => expect(await chat(one)).toBe(200), {timeout: 5000, interval: 250})
       await vi.waitFor(async () => expect(await breakers(two)).toEqual([]))
@@ -85,7 +101,9 @@ describe('a gateway whose Redis is down or stalled', () => {
   it('starts without Redis, serves degraded, and shares once Redis is there', async () => {
     const guarded = await startRedis({password: 's3cret'})
     await guarded.kill()
-    const gateway = await startTestGateway(oneSimModelConfig(sim.url), {settings: {state_url: guarded.url, state_prefix: 'degraded-start:'}})
+    const gateway = await startTestGateway(oneSimModelConfig(sim.url), {
+      settings: {state_url: guarded.url, state_prefix: 'degraded-start:'},
+    })
     try {
       expect(await chat(gateway, {'idempotency-key': 'start-1'})).toBe(200)
       const down = await health(gateway)
@@ -94,7 +112,10 @@ describe('a gateway whose Redis is down or stalled', () => {
       expect(down.state.url).toBe(`redis://:***@127.0.0.1:${guarded.port}`)
       expect(JSON.stringify(down)).not.toContain('s3cret')
       await guarded.restart()
-      await vi.waitFor(async () => expect(await health(gateway)).toMatchObject({status: 'ok', state: {shared: true, problem: null}}), {timeout: 15_000})
+      await vi.waitFor(
+        async () => expect(await health(gateway)).toMatchObject({status: 'ok', state: {shared: true, problem: null}}),
+        {timeout: 15_000},
+      )
       const events = gateway.events.filter((e) => e.event === 'state_store')
       expect(events.map((e) => (e as {status: string}).status)).toEqual(['down', 'up'])
       expect(JSON.stringify(events)).not.toContain('s3cret')
@@ -105,14 +126,19 @@ describe('a gateway whose Redis is down or stalled', () => {
   }, 30_000)
 
   it('answers every request while Redis is stalled, then shares again when it resumes', async () => {
-    const gateway = await startTestGateway(oneSimModelConfig(sim.url), {settings: {state_url: redis.url, state_prefix: 'stalled:', state_timeout_ms: 50}})
+    const gateway = await startTestGateway(oneSimModelConfig(sim.url), {
+      settings: {state_url: redis.url, state_prefix: 'stalled:', state_timeout_ms: 50},
+    })
     try {
       await vi.waitFor(async () => expect((await health(gateway)).state.shared).toBe(true))
       redis.pause()
       const statuses: number[] = []
       for (let i = 0; i < 10; i++) statuses.push(await chat(gateway, {'idempotency-key': `stalled-${i}`}))
       expect(statuses).toEqual(Array(10).fill(200))
-      expect(await health(gateway)).toMatchObject({status: 'degraded', state: {problem: expect.stringContaining('time-out')}})
+      expect(await health(gateway)).toMatchObject({
+        status: 'degraded',
+        state: {problem: expect.stringContaining('time-out')},
+      })
       redis.resume()
       await vi.waitFor(async () => expect((await health(gateway)).state.shared).toBe(true), {timeout: 15_000})
       // Records go to Redis again.

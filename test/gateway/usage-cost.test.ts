@@ -64,8 +64,20 @@ task_routes:
 fallback_models: []
 `,
 })
-  .extend('client', {scope: 'file'}, ({gateway}) => () => new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0}))
-  .extend('anthropicClient', {scope: 'file'}, ({gateway}) => () => new Anthropic({baseURL: gateway.url, apiKey: 'client', maxRetries: 0}))
+  .extend(
+    'client',
+    {scope: 'file'},
+    ({gateway}) =>
+      () =>
+        new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0}),
+  )
+  .extend(
+    'anthropicClient',
+    {scope: 'file'},
+    ({gateway}) =>
+      () =>
+        new Anthropic({baseURL: gateway.url, apiKey: 'client', maxRetries: 0}),
+  )
   .extend('responseEvent', {scope: 'file'}, ({gateway}) => {
     /** The `proxy_response` of the request whose answer carried `requestId`. */
     return async (requestId: string | null): Promise<ResponseEvent> => {
@@ -84,14 +96,25 @@ function cost(usage: ResponseEvent['usage'], prices: Prices): number {
   const read = usage!.cached_tokens ?? 0
   const written = usage!.cache_write_tokens ?? 0
   const uncached = usage!.prompt_tokens! - read - written
-  return (uncached * prices.input + read * prices.cached + written * prices.write + usage!.completion_tokens! * prices.output) / 1000
+  return (
+    (uncached * prices.input +
+      read * prices.cached +
+      written * prices.write +
+      usage!.completion_tokens! * prices.output) /
+    1000
+  )
 }
 
 describe('usage and cost in the audit log', () => {
   it('records the counts and the cost of a whole answer', async ({client, responseEvent}) => {
-    const {data, response} = await client().chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages}).withResponse()
+    const {data, response} = await client()
+      .chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages})
+      .withResponse()
     const event = await responseEvent(response.headers.get('x-router-request-id'))
-    expect(event.usage).toMatchObject({prompt_tokens: data.usage!.prompt_tokens, completion_tokens: data.usage!.completion_tokens})
+    expect(event.usage).toMatchObject({
+      prompt_tokens: data.usage!.prompt_tokens,
+      completion_tokens: data.usage!.completion_tokens,
+    })
     expect(event.cost_usd).toBeCloseTo(cost(event.usage, CLAUDE), 9)
     expect(event.cost_usd).toBeGreaterThan(0)
     // The client sees the same estimate in the answer's `_router` object.
@@ -109,11 +132,17 @@ describe('usage and cost in the audit log', () => {
     expect(sawUsage).toBe(false)
     const event = await responseEvent(response.headers.get('x-router-request-id'))
     expect(event.stream).toBe(true)
-    expect(event.usage).toMatchObject({prompt_tokens: whole.usage!.prompt_tokens, completion_tokens: whole.usage!.completion_tokens})
+    expect(event.usage).toMatchObject({
+      prompt_tokens: whole.usage!.prompt_tokens,
+      completion_tokens: whole.usage!.completion_tokens,
+    })
     expect(event.cost_usd).toBeCloseTo(cost(event.usage, CLAUDE), 9)
   })
 
-  it('records them for ChatGPT Codex streams, as chat chunks and as Responses events', async ({client, responseEvent}) => {
+  it('records them for ChatGPT Codex streams, as chat chunks and as Responses events', async ({
+    client,
+    responseEvent,
+  }) => {
     const {data: chat, response: chatResponse} = await client()
       .chat.completions.create({model: 'openai-codex/gpt-5.2', messages, stream: true})
       .withResponse()
@@ -145,7 +174,10 @@ describe('usage and cost in the audit log', () => {
     expect(event.cost_usd).toBeCloseTo(cost(event.usage, CLAUDE), 9)
   })
 
-  it('leaves the cost out (null) for a model that nothing describes, whose prices would be made up', async ({client, responseEvent}) => {
+  it('leaves the cost out (null) for a model that nothing describes, whose prices would be made up', async ({
+    client,
+    responseEvent,
+  }) => {
     const {response} = await client().chat.completions.create({model: 'openai/house-model-x', messages}).withResponse()
     const event = await responseEvent(response.headers.get('x-router-request-id'))
     expect(event.usage?.prompt_tokens).toBeGreaterThan(0)
@@ -154,7 +186,9 @@ describe('usage and cost in the audit log', () => {
 
   it('exports tokens and cost per model and account to Prometheus', async ({gateway, client}) => {
     await client().chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages})
-    const sent = gateway.events.filter((e): e is ResponseEvent => e.event === 'proxy_response' && e.account === 'claude')
+    const sent = gateway.events.filter(
+      (e): e is ResponseEvent => e.event === 'proxy_response' && e.account === 'claude',
+    )
     const prompt = sent.reduce((sum, e) => sum + (e.usage?.prompt_tokens ?? 0), 0)
     const completion = sent.reduce((sum, e) => sum + (e.usage?.completion_tokens ?? 0), 0)
     const usd = sent.reduce((sum, e) => sum + (e.cost_usd ?? 0), 0)
@@ -163,23 +197,34 @@ describe('usage and cost in the audit log', () => {
     const labels = 'model="anthropic/claude-haiku-4.5",account="claude"'
     expect(text).toMatch(/^# TYPE router_upstream_tokens_total counter$/m)
     expect(value(new RegExp(`^router_upstream_tokens_total\\{${labels},type="prompt"\\} (\\S+)$`, 'm'))).toBe(prompt)
-    expect(value(new RegExp(`^router_upstream_tokens_total\\{${labels},type="completion"\\} (\\S+)$`, 'm'))).toBe(completion)
+    expect(value(new RegExp(`^router_upstream_tokens_total\\{${labels},type="completion"\\} (\\S+)$`, 'm'))).toBe(
+      completion,
+    )
     expect(value(new RegExp(`^router_upstream_cost_usd_total\\{${labels}\\} (\\S+)$`, 'm'))).toBeCloseTo(usd, 9)
     expect(prompt).toBeGreaterThan(0)
     // The model without prices has tokens but no cost series.
-    expect(text).toMatch(/^router_upstream_tokens_total\{model="openai\/house-model-x",account="plain",type="prompt"\} [1-9]/m)
+    expect(text).toMatch(
+      /^router_upstream_tokens_total\{model="openai\/house-model-x",account="plain",type="prompt"\} [1-9]/m,
+    )
     expect(text).not.toMatch(/^router_upstream_cost_usd_total\{model="openai\/house-model-x"/m)
   })
 })
 
 /** A system prompt of about 1 600 tokens, different in each test: each simulator remembers the prompts it has seen. */
 function longPrefix(label: string): string {
-  return `${label}. ` + 'You review pull requests for a team that ships an LLM router; answer in one short paragraph. '.repeat(70)
+  return (
+    `${label}. ` +
+    'You review pull requests for a team that ships an LLM router; answer in one short paragraph. '.repeat(70)
+  )
 }
 
 /** What the cache saved on `usage` at `prices`: reads below the input price, less writes above it. */
 function savings(usage: ResponseEvent['usage'], prices: Prices): number {
-  return ((usage!.cached_tokens ?? 0) * (prices.input - prices.cached) - (usage!.cache_write_tokens ?? 0) * (prices.write - prices.input)) / 1000
+  return (
+    ((usage!.cached_tokens ?? 0) * (prices.input - prices.cached) -
+      (usage!.cache_write_tokens ?? 0) * (prices.write - prices.input)) /
+    1000
+  )
 }
 
 /** Both turns priced as the cache counts say, the second one cheaper thanks to the tokens it read from the cache. */
@@ -194,31 +239,55 @@ function expectCheaperSecondTurn(first: ResponseEvent, second: ResponseEvent, pr
 }
 
 describe('prompt caching in the usage, the cost and what the cache saved', () => {
-  it('chat to OpenAI: the second turn of a long conversation reports its cached tokens, as the client sees them, and costs less', async ({client, responseEvent}) => {
+  it('chat to OpenAI: the second turn of a long conversation reports its cached tokens, as the client sees them, and costs less', async ({
+    client,
+    responseEvent,
+  }) => {
     const opening = [
       {role: 'system' as const, content: longPrefix('chat')},
       {role: 'user' as const, content: 'Review the first change.'},
     ]
     const first = await client().chat.completions.create({model: 'openai/gpt-5-mini', messages: opening}).withResponse()
     const firstEvent = await responseEvent(first.response.headers.get('x-router-request-id'))
-    expect(firstEvent.usage).toMatchObject({prompt_tokens: first.data.usage!.prompt_tokens, cached_tokens: 0, cache_write_tokens: null})
+    expect(firstEvent.usage).toMatchObject({
+      prompt_tokens: first.data.usage!.prompt_tokens,
+      cached_tokens: 0,
+      cache_write_tokens: null,
+    })
     expect(firstEvent.cache_savings_usd).toBe(0)
 
     // The second turn, streamed: its usage chunk comes at the end of the stream.
-    const messages = [...opening, {role: 'assistant' as const, content: first.data.choices[0].message.content}, {role: 'user' as const, content: 'And the second?'}]
+    const messages = [
+      ...opening,
+      {role: 'assistant' as const, content: first.data.choices[0].message.content},
+      {role: 'user' as const, content: 'And the second?'},
+    ]
     const {data: stream, response} = await client()
-      .chat.completions.create({model: 'openai/gpt-5-mini', messages, stream: true, stream_options: {include_usage: true}})
+      .chat.completions.create({
+        model: 'openai/gpt-5-mini',
+        messages,
+        stream: true,
+        stream_options: {include_usage: true},
+      })
       .withResponse()
     let usage: OpenAI.CompletionUsage | undefined
     for await (const chunk of stream) if (chunk.usage) usage = chunk.usage
     const secondEvent = await responseEvent(response.headers.get('x-router-request-id'))
-    expect(secondEvent.usage).toMatchObject({prompt_tokens: usage!.prompt_tokens, cached_tokens: usage!.prompt_tokens_details!.cached_tokens})
+    expect(secondEvent.usage).toMatchObject({
+      prompt_tokens: usage!.prompt_tokens,
+      cached_tokens: usage!.prompt_tokens_details!.cached_tokens,
+    })
     expectCheaperSecondTurn(firstEvent, secondEvent, MINI)
   })
 
-  it('Responses to OpenAI: cached input tokens from input_tokens_details, whole and streamed', async ({client, responseEvent}) => {
+  it('Responses to OpenAI: cached input tokens from input_tokens_details, whole and streamed', async ({
+    client,
+    responseEvent,
+  }) => {
     const instructions = longPrefix('responses')
-    const first = await client().responses.create({model: 'openai/gpt-5-mini', instructions, input: 'Review the first change.'}).withResponse()
+    const first = await client()
+      .responses.create({model: 'openai/gpt-5-mini', instructions, input: 'Review the first change.'})
+      .withResponse()
     const firstEvent = await responseEvent(first.response.headers.get('x-router-request-id'))
     expect(firstEvent.usage).toMatchObject({prompt_tokens: first.data.usage!.input_tokens, cached_tokens: 0})
 
@@ -228,14 +297,25 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     let final: OpenAI.Responses.ResponseUsage | undefined
     for await (const event of stream) if (event.type === 'response.completed') final = event.response.usage
     const secondEvent = await responseEvent(response.headers.get('x-router-request-id'))
-    expect(secondEvent.usage).toMatchObject({prompt_tokens: final!.input_tokens, cached_tokens: final!.input_tokens_details.cached_tokens})
+    expect(secondEvent.usage).toMatchObject({
+      prompt_tokens: final!.input_tokens,
+      cached_tokens: final!.input_tokens_details.cached_tokens,
+    })
     expectCheaperSecondTurn(firstEvent, secondEvent, MINI)
   })
 
-  it("Messages to Anthropic: the write at a cache_control breakpoint costs 1.25× and the read a tenth, in Anthropic's own counts", async ({anthropicClient, responseEvent}) => {
+  it("Messages to Anthropic: the write at a cache_control breakpoint costs 1.25× and the read a tenth, in Anthropic's own counts", async ({
+    anthropicClient,
+    responseEvent,
+  }) => {
     const system = [{type: 'text' as const, text: longPrefix('messages'), cache_control: {type: 'ephemeral' as const}}]
     const first = await anthropicClient()
-      .messages.create({model: 'anthropic/claude-haiku-4.5', max_tokens: 200, system, messages: [{role: 'user', content: 'Review the first change.'}]})
+      .messages.create({
+        model: 'anthropic/claude-haiku-4.5',
+        max_tokens: 200,
+        system,
+        messages: [{role: 'user', content: 'Review the first change.'}],
+      })
       .withResponse()
     const firstEvent = await responseEvent(first.response.headers.get('x-router-request-id'))
     const written = first.data.usage.cache_creation_input_tokens!
@@ -274,10 +354,15 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     expectCheaperSecondTurn(firstEvent, secondEvent, CLAUDE)
   })
 
-  it('Messages client to an OpenAI model: the client gets cache_read_input_tokens, never counted twice in input_tokens', async ({anthropicClient, responseEvent}) => {
+  it('Messages client to an OpenAI model: the client gets cache_read_input_tokens, never counted twice in input_tokens', async ({
+    anthropicClient,
+    responseEvent,
+  }) => {
     const system = longPrefix('messages-to-openai')
     const opening = [{role: 'user' as const, content: 'Review the first change.'}]
-    const first = await anthropicClient().messages.create({model: 'openai/gpt-5-mini', max_tokens: 200, system, messages: opening}).withResponse()
+    const first = await anthropicClient()
+      .messages.create({model: 'openai/gpt-5-mini', max_tokens: 200, system, messages: opening})
+      .withResponse()
     const firstEvent = await responseEvent(first.response.headers.get('x-router-request-id'))
     expect(first.data.usage.input_tokens).toBe(firstEvent.usage!.prompt_tokens)
 
@@ -285,7 +370,11 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
       model: 'openai/gpt-5-mini',
       max_tokens: 200,
       system,
-      messages: [...opening, {role: 'assistant', content: first.data.content}, {role: 'user', content: 'And the second?'}],
+      messages: [
+        ...opening,
+        {role: 'assistant', content: first.data.content},
+        {role: 'user', content: 'And the second?'},
+      ],
     })
     const {response} = await turn.withResponse()
     const final = await turn.finalMessage()
@@ -296,17 +385,37 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     expectCheaperSecondTurn(firstEvent, secondEvent, MINI)
   })
 
-  it("chat client to Anthropic: cache_control on a system part caches the prefix; the client's prompt_tokens include it", async ({client, responseEvent}) => {
-    const system = {role: 'system' as const, content: [{type: 'text' as const, text: longPrefix('chat-to-anthropic'), cache_control: {type: 'ephemeral'}}]}
-    const opening = [system, {role: 'user' as const, content: 'Review the first change.'}] as OpenAI.ChatCompletionMessageParam[]
-    const first = await client().chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages: opening}).withResponse()
+  it("chat client to Anthropic: cache_control on a system part caches the prefix; the client's prompt_tokens include it", async ({
+    client,
+    responseEvent,
+  }) => {
+    const system = {
+      role: 'system' as const,
+      content: [{type: 'text' as const, text: longPrefix('chat-to-anthropic'), cache_control: {type: 'ephemeral'}}],
+    }
+    const opening = [
+      system,
+      {role: 'user' as const, content: 'Review the first change.'},
+    ] as OpenAI.ChatCompletionMessageParam[]
+    const first = await client()
+      .chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages: opening})
+      .withResponse()
     const firstEvent = await responseEvent(first.response.headers.get('x-router-request-id'))
     expect(firstEvent.usage!.cache_write_tokens).toBeGreaterThan(1024)
     expect(firstEvent.usage).toMatchObject({prompt_tokens: first.data.usage!.prompt_tokens, cached_tokens: 0})
 
-    const messages = [...opening, {role: 'assistant' as const, content: first.data.choices[0].message.content}, {role: 'user' as const, content: 'And the second?'}]
+    const messages = [
+      ...opening,
+      {role: 'assistant' as const, content: first.data.choices[0].message.content},
+      {role: 'user' as const, content: 'And the second?'},
+    ]
     const {data: stream, response} = await client()
-      .chat.completions.create({model: 'anthropic/claude-haiku-4.5', messages, stream: true, stream_options: {include_usage: true}})
+      .chat.completions.create({
+        model: 'anthropic/claude-haiku-4.5',
+        messages,
+        stream: true,
+        stream_options: {include_usage: true},
+      })
       .withResponse()
     let usage: OpenAI.CompletionUsage | undefined
     for await (const chunk of stream) if (chunk.usage) usage = chunk.usage
@@ -319,17 +428,30 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     expectCheaperSecondTurn(firstEvent, secondEvent, CLAUDE)
   })
 
-  it('exports cached and written tokens to Prometheus, and the cache hit ratio and savings to the live metrics', async ({gateway, client}) => {
+  it('exports cached and written tokens to Prometheus, and the cache hit ratio and savings to the live metrics', async ({
+    gateway,
+    client,
+  }) => {
     // Two turns on each model: Claude writes its prefix then reads it; GPT-5 mini caches its own automatically.
     for (const model of ['anthropic/claude-haiku-4.5', 'openai/gpt-5-mini']) {
       const text = longPrefix(`metrics ${model}`)
-      const system = model.startsWith('anthropic/') ? [{type: 'text' as const, text, cache_control: {type: 'ephemeral'}}] : text
+      const system = model.startsWith('anthropic/')
+        ? [{type: 'text' as const, text, cache_control: {type: 'ephemeral'}}]
+        : text
       for (const question of ['Review the first change.', 'Review the second change.']) {
-        await client().chat.completions.create({model, messages: [{role: 'system', content: system}, {role: 'user', content: question}] as OpenAI.ChatCompletionMessageParam[]})
+        await client().chat.completions.create({
+          model,
+          messages: [
+            {role: 'system', content: system},
+            {role: 'user', content: question},
+          ] as OpenAI.ChatCompletionMessageParam[],
+        })
       }
     }
-    const sent = (model: string) => gateway.events.filter((e): e is ResponseEvent => e.event === 'proxy_response' && e.model === model)
-    const sum = (events: ResponseEvent[], pick: (e: ResponseEvent) => number | null | undefined) => events.reduce((total, e) => total + (pick(e) ?? 0), 0)
+    const sent = (model: string) =>
+      gateway.events.filter((e): e is ResponseEvent => e.event === 'proxy_response' && e.model === model)
+    const sum = (events: ResponseEvent[], pick: (e: ResponseEvent) => number | null | undefined) =>
+      events.reduce((total, e) => total + (pick(e) ?? 0), 0)
     const claude = sent('anthropic/claude-haiku-4.5')
     const mini = sent('openai/gpt-5-mini')
     expect(sum(claude, (e) => e.usage?.cached_tokens)).toBeGreaterThan(0)
@@ -339,16 +461,27 @@ describe('prompt caching in the usage, the cost and what the cache saved', () =>
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1])
     expect(text).toMatch(/^# TYPE router_upstream_cached_tokens_total counter$/m)
     const claudeLabels = 'model="anthropic/claude-haiku-4.5",account="claude"'
-    expect(value(new RegExp(`^router_upstream_cached_tokens_total\\{${claudeLabels},type="read"\\} (\\S+)$`, 'm'))).toBe(sum(claude, (e) => e.usage?.cached_tokens))
-    expect(value(new RegExp(`^router_upstream_cached_tokens_total\\{${claudeLabels},type="write"\\} (\\S+)$`, 'm'))).toBe(sum(claude, (e) => e.usage?.cache_write_tokens))
+    expect(
+      value(new RegExp(`^router_upstream_cached_tokens_total\\{${claudeLabels},type="read"\\} (\\S+)$`, 'm')),
+    ).toBe(sum(claude, (e) => e.usage?.cached_tokens))
+    expect(
+      value(new RegExp(`^router_upstream_cached_tokens_total\\{${claudeLabels},type="write"\\} (\\S+)$`, 'm')),
+    ).toBe(sum(claude, (e) => e.usage?.cache_write_tokens))
     // OpenAI reports no writes: no write series.
-    expect(text).not.toMatch(/^router_upstream_cached_tokens_total\{model="openai\/gpt-5-mini",account="plain",type="write"\}/m)
+    expect(text).not.toMatch(
+      /^router_upstream_cached_tokens_total\{model="openai\/gpt-5-mini",account="plain",type="write"\}/m,
+    )
 
-    const snapshot = LiveMetricsSnapshotSchema.parse(await (await request(`${gateway.url}/v1/router/live-metrics`)).body.json())
+    const snapshot = LiveMetricsSnapshotSchema.parse(
+      await (await request(`${gateway.url}/v1/router/live-metrics`)).body.json(),
+    )
     const usage = snapshot.models.find((m) => m.model === 'openai/gpt-5-mini')!.usage
     expect(usage.cached_tokens).toBe(sum(mini, (e) => e.usage?.cached_tokens))
     expect(usage.cache_hit_ratio).toBeCloseTo(usage.cached_tokens / sum(mini, (e) => e.usage?.prompt_tokens), 4)
-    expect(usage.cache_savings_usd).toBeCloseTo(sum(mini, (e) => e.cache_savings_usd), 9)
+    expect(usage.cache_savings_usd).toBeCloseTo(
+      sum(mini, (e) => e.cache_savings_usd),
+      9,
+    )
     expect(snapshot.totals.usage.cache_savings_usd).toBeGreaterThan(0)
   })
 })

@@ -5,8 +5,18 @@
  * search beside them; https://developers.openai.com/api/docs/guides/tools-tool-search).
  */
 export const CODEX_TOOLS: Array<Record<string, unknown>> = [
-  {type: 'function', name: 'shell', description: 'Runs a shell command', parameters: {type: 'object', properties: {command: {type: 'array', items: {type: 'string'}}}}},
-  {type: 'custom', name: 'apply_patch', description: 'Edits files', format: {type: 'grammar', syntax: 'lark', definition: 'start: /.+/'}},
+  {
+    type: 'function',
+    name: 'shell',
+    description: 'Runs a shell command',
+    parameters: {type: 'object', properties: {command: {type: 'array', items: {type: 'string'}}}},
+  },
+  {
+    type: 'custom',
+    name: 'apply_patch',
+    description: 'Edits files',
+    format: {type: 'grammar', syntax: 'lark', definition: 'start: /.+/'},
+  },
   {
     type: 'namespace',
     name: 'agents',

@@ -3,7 +3,13 @@
  * scripts the whole event sequence of one request (decision, attempts with their outcomes, terminal) the way the
  * gateway emits it.
  */
-import type {AttemptSummary, AuditEvent, ErrorType, ProxyTerminalEvent, RouteDecisionEvent} from '../../src/core/audit/schema.js'
+import type {
+  AttemptSummary,
+  AuditEvent,
+  ErrorType,
+  ProxyTerminalEvent,
+  RouteDecisionEvent,
+} from '../../src/core/audit/schema.js'
 
 export const T0 = Date.parse('2026-03-02T10:00:00.000Z')
 
@@ -49,11 +55,7 @@ export function provider(model: string): string {
   return model.includes('/') ? model.slice(0, model.indexOf('/')) : 'openai'
 }
 
-export function decision(
-  id: string,
-  at: number,
-  overrides: Partial<RouteDecisionEvent> = {},
-): RouteDecisionEvent {
+export function decision(id: string, at: number, overrides: Partial<RouteDecisionEvent> = {}): RouteDecisionEvent {
   const selected = overrides.selected_model ?? 'openai/gpt-5.2'
   return {
     ts: iso(at),
@@ -108,7 +110,13 @@ export function requestEvents(script: RequestScript): AuditEvent[] {
     events.push({...base, ts: iso(t), event: 'proxy_attempt', upstream_model: attempt.model.split('/').pop()!, stream})
     let ok = false
     if (attempt.status !== undefined) {
-      events.push({...base, ts: iso(t + connect), event: 'proxy_upstream_connected', status: attempt.status, connect_ms: connect})
+      events.push({
+        ...base,
+        ts: iso(t + connect),
+        event: 'proxy_upstream_connected',
+        status: attempt.status,
+        connect_ms: connect,
+      })
       const brokenStream = attempt.error !== undefined && attempt.status < 300
       if (brokenStream) {
         events.push({
@@ -158,15 +166,29 @@ export function requestEvents(script: RequestScript): AuditEvent[] {
       }
     } else {
       const error = attempt.error ?? 'connect_error'
-      events.push({...base, ts: iso(t + latency), event: 'proxy_request_error', error_type: error, message: `${error} after ${latency} ms`, latency_ms: latency})
+      events.push({
+        ...base,
+        ts: iso(t + latency),
+        event: 'proxy_request_error',
+        error_type: error,
+        message: `${error} after ${latency} ms`,
+        latency_ms: latency,
+      })
       if (index < script.attempts.length - 1) {
-        events.push({...base, ts: iso(t + latency), event: 'proxy_retry', status: null, error_type: error, reason: error})
+        events.push({
+          ...base,
+          ts: iso(t + latency),
+          event: 'proxy_retry',
+          status: null,
+          error_type: error,
+          reason: error,
+        })
       }
     }
     summaries.push({
       ...target,
       status: attempt.status ?? null,
-      error_type: ok ? null : attempt.error ?? (attempt.status !== undefined ? 'upstream_status' : 'connect_error'),
+      error_type: ok ? null : (attempt.error ?? (attempt.status !== undefined ? 'upstream_status' : 'connect_error')),
       latency_ms: latency,
       ok,
     })
@@ -190,7 +212,7 @@ function terminal(script: RequestScript, attempts: AttemptSummary[], at: number)
     event: 'proxy_terminal',
     endpoint: 'chat.completions',
     outcome,
-    status: brokenStream ? 200 : last?.status ?? 502,
+    status: brokenStream ? 200 : (last?.status ?? 502),
     task: script.task ?? 'coding',
     complexity: script.complexity ?? 'high',
     model: last?.model ?? null,
@@ -199,7 +221,7 @@ function terminal(script: RequestScript, attempts: AttemptSummary[], at: number)
     stream: script.stream ?? false,
     latency_ms: script.latency_ms ?? attempts.reduce((sum, a) => sum + a.latency_ms, 0) + 2,
     attempts,
-    error_type: outcome === 'success' ? null : last?.error_type ?? 'internal',
+    error_type: outcome === 'success' ? null : (last?.error_type ?? 'internal'),
     error_code: null,
   }
 }

@@ -34,7 +34,11 @@ export const FAKE_ACCOUNT_ID = 'acct-fake-1234'
 
 /** An access token like OpenAI's: a JWT with `exp` and the auth claim. */
 export function fakeAccessToken(label: string, expiresAtMs: number, accountId = FAKE_ACCOUNT_ID): string {
-  return new UnsecuredJWT({label, exp: Math.floor(expiresAtMs / 1000), 'https://api.openai.com/auth': {chatgpt_account_id: accountId}}).encode()
+  return new UnsecuredJWT({
+    label,
+    exp: Math.floor(expiresAtMs / 1000),
+    'https://api.openai.com/auth': {chatgpt_account_id: accountId},
+  }).encode()
 }
 
 export async function startFakeOAuthServer(options: {clientId?: string} = {}): Promise<FakeOAuthServer> {
@@ -75,7 +79,9 @@ export async function startFakeOAuthServer(options: {clientId?: string} = {}): P
     if (req.method === 'POST' && url.pathname === '/oauth/token') {
       const text = await readBody(req)
       const contentType = req.headers['content-type']
-      const body: Record<string, string> = contentType?.includes('json') ? JSON.parse(text) : Object.fromEntries(new URLSearchParams(text))
+      const body: Record<string, string> = contentType?.includes('json')
+        ? JSON.parse(text)
+        : Object.fromEntries(new URLSearchParams(text))
       state.tokenRequests.push({contentType, body})
       if (state.tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, state.tokenDelayMs))
       const json = (status: number, value: unknown) => {
@@ -84,21 +90,30 @@ export async function startFakeOAuthServer(options: {clientId?: string} = {}): P
       if (body.client_id !== clientId) return json(401, {error: 'invalid_client'})
       if (body.grant_type === 'authorization_code') {
         const issued = challenges.get(body.code)
-        const verifierOk = issued && createHash('sha256').update(body.code_verifier ?? '').digest('base64url') === issued.challenge
-        if (!issued || !verifierOk || issued.redirectUri !== body.redirect_uri) return json(400, {error: 'invalid_grant'})
+        const verifierOk =
+          issued &&
+          createHash('sha256')
+            .update(body.code_verifier ?? '')
+            .digest('base64url') === issued.challenge
+        if (!issued || !verifierOk || issued.redirectUri !== body.redirect_uri)
+          return json(400, {error: 'invalid_grant'})
         challenges.delete(body.code)
         const expiresAt = Date.now() + 3600_000
         return json(200, {
           access_token: fakeAccessToken('access-1', expiresAt),
           refresh_token: 'refresh-1',
-          id_token: new UnsecuredJWT({email: 'user@example.com', 'https://api.openai.com/auth': {chatgpt_account_id: FAKE_ACCOUNT_ID}}).encode(),
+          id_token: new UnsecuredJWT({
+            email: 'user@example.com',
+            'https://api.openai.com/auth': {chatgpt_account_id: FAKE_ACCOUNT_ID},
+          }).encode(),
           expires_in: 3600,
           token_type: 'Bearer',
         })
       }
       if (body.grant_type === 'refresh_token') {
         const answer = state.refreshAnswer
-        if (answer.status !== 200) return json(answer.status, {error: (answer as {error: string}).error, error_description: 'refresh refused'})
+        if (answer.status !== 200)
+          return json(answer.status, {error: (answer as {error: string}).error, error_description: 'refresh refused'})
         const n = ++counter
         const expiresIn = (answer as {expiresIn: number}).expiresIn
         return json(200, {

@@ -21,18 +21,27 @@ export interface GatewayProcess {
 }
 
 /** Starts `router serve --config CONFIG --no-tui ARGS…` in `dir` with `env`; resolves once it listens. */
-export function startGatewayProcess(options: {dir: string; config: string; env?: NodeJS.ProcessEnv; args?: string[]; name?: string}): Promise<GatewayProcess> {
+export function startGatewayProcess(options: {
+  dir: string
+  config: string
+  env?: NodeJS.ProcessEnv
+  args?: string[]
+  name?: string
+}): Promise<GatewayProcess> {
   const auditPath = join(options.dir, 'logs', `${options.name ?? 'gateway'}.jsonl`)
-  const child = startCli(['serve', '--config', options.config, '--no-tui', '--host', '127.0.0.1', '--port', '0', ...(options.args ?? [])], {
-    cwd: options.dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ROUTER_AUDIT_LOG_PATH: auditPath,
-      ROUTER_RUNTIME_OVERRIDES_PATH: join(options.dir, 'logs', `${options.name ?? 'gateway'}.overrides.yaml`),
-      ROUTER_CONFIG_WATCH: 'false',
-      ...options.env,
+  const child = startCli(
+    ['serve', '--config', options.config, '--no-tui', '--host', '127.0.0.1', '--port', '0', ...(options.args ?? [])],
+    {
+      cwd: options.dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ROUTER_AUDIT_LOG_PATH: auditPath,
+        ROUTER_RUNTIME_OVERRIDES_PATH: join(options.dir, 'logs', `${options.name ?? 'gateway'}.overrides.yaml`),
+        ROUTER_CONFIG_WATCH: 'false',
+        ...options.env,
+      },
     },
-  })
+  )
   let stderr = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   return new Promise((resolve, reject) => {

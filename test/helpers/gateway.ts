@@ -39,7 +39,10 @@ export interface TestGateway extends RunningGateway {
 
 /** A config with one model, `openai/gpt-5-mini`, served by one simulator account at `simUrl`, for every request. */
 export function oneSimModelConfig(simUrl: string): string {
-  return gatewayConfig({models: ['openai/gpt-5-mini'], accounts: [simAccount('sim', {url: simUrl}, {models: ['openai/gpt-5-mini']})]})
+  return gatewayConfig({
+    models: ['openai/gpt-5-mini'],
+    accounts: [simAccount('sim', {url: simUrl}, {models: ['openai/gpt-5-mini']})],
+  })
 }
 
 /** How `startTestGateway` starts a gateway besides its config. */
@@ -148,7 +151,11 @@ export function gatewayConfig(input: GatewayConfigInput): string {
 }
 
 /** An account of provider `openai` (by default) on a simulator, with a key the simulator accepts. */
-export function simAccount(name: string, sim: {url: string}, fields: Record<string, unknown> = {}): Record<string, unknown> {
+export function simAccount(
+  name: string,
+  sim: {url: string},
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {name, provider: 'openai', base_url: `${sim.url}/v1`, api_key: `sk-${name}-000000`, ...fields}
 }
 
@@ -166,14 +173,25 @@ export interface GatewayReply {
 export const HELLO = {model: 'auto', messages: [{role: 'user', content: 'hello'}]}
 
 /** POSTs `body` (JSON, or a string sent as it is) to `url + path`. */
-export async function postJson(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<GatewayReply> {
+export async function postJson(
+  url: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<GatewayReply> {
   const response = await request(`${url}${path}`, {
     method: 'POST',
     headers: {'content-type': 'application/json', ...headers},
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
   const text = await response.body.text()
-  return {status: response.statusCode, headers: response.headers, text, json: () => JSON.parse(text), id: response.headers['x-router-request-id'] as string}
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    text,
+    json: () => JSON.parse(text),
+    id: response.headers['x-router-request-id'] as string,
+  }
 }
 
 /** A server written for a test (a hostile upstream, an identity provider): what the fixture needs of it. */
@@ -213,7 +231,9 @@ export interface GatewayFixtures<S extends string, U extends Record<string, Test
 }
 
 /** The `startGateway` fixture of `gatewayTest()`. */
-export type StartGateway = (options?: ExtraGatewayOptions | ((dir: string) => ExtraGatewayOptions | Promise<ExtraGatewayOptions>)) => Promise<TestGateway>
+export type StartGateway = (
+  options?: ExtraGatewayOptions | ((dir: string) => ExtraGatewayOptions | Promise<ExtraGatewayOptions>),
+) => Promise<TestGateway>
 
 /**
  * The test API of a gateway test file: `sims` (each started with the options given for its name, `name` included),
@@ -223,91 +243,113 @@ export type StartGateway = (options?: ExtraGatewayOptions | ((dir: string) => Ex
  * With `resetUpstreams`, every simulator's script and recorded requests, and every upstream's, are cleared after each
  * test. A file with two setups calls `gatewayTest()` twice; each starts only when a test asks for it.
  */
-export function gatewayTest<S extends string = never, P extends Record<string, () => Promise<TestUpstream>> = Record<never, never>>(setup: {
+export function gatewayTest<
+  S extends string = never,
+  P extends Record<string, () => Promise<TestUpstream>> = Record<never, never>,
+>(setup: {
   sims?: Record<S, Partial<SimOptions>>
   /** How to start each upstream, by name. */
   upstreams?: P
   config: (upstreams: Record<S, SimServer> & Started<P>) => string | Promise<string>
   /** A function is given the gateway's folder too, for files it must find at start (a keys file). */
-  options?: Omit<TestGatewayOptions, 'dir'> | ((upstreams: Record<S, SimServer> & Started<P>, dir: string) => Omit<TestGatewayOptions, 'dir'> | Promise<Omit<TestGatewayOptions, 'dir'>>)
+  options?:
+    | Omit<TestGatewayOptions, 'dir'>
+    | ((
+        upstreams: Record<S, SimServer> & Started<P>,
+        dir: string,
+      ) => Omit<TestGatewayOptions, 'dir'> | Promise<Omit<TestGatewayOptions, 'dir'>>)
   resetUpstreams?: boolean
 }) {
   type U = Started<P>
   type Fixtures = GatewayFixtures<S, U>
   // What this file started, for the reset after each test (which must not start anything itself).
   const started: {sims: SimServer[]; upstreams: TestUpstream[]} = {sims: [], upstreams: []}
-  const all = (sims: Record<S, SimServer>, upstreams: U) => Object.assign({}, sims, upstreams) as Record<S, SimServer> & U
-  return test
-    // Vitest reads a fixture's dependencies from the destructuring of its first argument: none here.
-    // eslint-disable-next-line no-empty-pattern
-    .extend('sims', {scope: 'file'}, async ({}, {onCleanup}) => {
-      const sims = {} as Record<S, SimServer>
-      onCleanup(async () => {
-        await Promise.all(Object.values<SimServer>(sims).map((sim) => sim.close()))
-      })
-      for (const [name, options] of Object.entries<Partial<SimOptions>>(setup.sims ?? ({} as Record<S, Partial<SimOptions>>))) {
-        sims[name as S] = await startSim({name, port: 0, ...options})
-        started.sims.push(sims[name as S])
-      }
-      return sims
-    })
-    // eslint-disable-next-line no-empty-pattern
-    .extend('upstreams', {scope: 'file'}, async ({}, {onCleanup}) => {
-      const upstreams = {} as U
-      onCleanup(async () => {
-        await Promise.all(Object.values<TestUpstream>(upstreams).map((upstream) => upstream.close()))
-      })
-      for (const [name, start] of Object.entries(setup.upstreams ?? {}) as Array<[keyof U, () => Promise<TestUpstream>]>) {
-        upstreams[name] = (await start()) as U[keyof U]
-        started.upstreams.push(upstreams[name])
-      }
-      return upstreams
-    })
-    .extend('gateway', {scope: 'file'}, async ({sims, upstreams}, {onCleanup}) => {
-      const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
-      // One cleanup per fixture: it closes the gateway, if it started, then removes its folder.
-      const opened: TestGateway[] = []
-      onCleanup(async () => {
-        for (const gateway of opened) await gateway.close()
-        await rm(dir, {recursive: true, force: true})
-      })
-      const options = typeof setup.options === 'function' ? await setup.options(all(sims, upstreams), dir) : setup.options
-      const gateway = await startTestGateway(await setup.config(all(sims, upstreams)), Object.assign({}, options, {dir}))
-      opened.push(gateway)
-      return gateway
-    })
-    .extend('post', {scope: 'file'}, ({gateway}): Fixtures['post'] => {
-      return (path, body, headers) => postJson(gateway.url, path, body, headers)
-    })
-    .extend('chat', {scope: 'file'}, ({gateway}): Fixtures['chat'] => {
-      return (body = HELLO, headers) => postJson(gateway.url, '/v1/chat/completions', body, headers)
-    })
-    .extend('startGateway', async ({sims, upstreams}, {onCleanup}): Promise<Fixtures['startGateway']> => {
-      const gateways: TestGateway[] = []
-      const dirs: string[] = []
-      onCleanup(async () => {
-        for (const gateway of gateways) await gateway.close({graceMs: 0})
-        await Promise.all(dirs.map((dir) => rm(dir, {recursive: true, force: true})))
-      })
-      return async (given = {}) => {
-        const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
-        dirs.push(dir)
-        const {config, ...options} = typeof given === 'function' ? await given(dir) : given
-        const gateway = await startTestGateway(config ?? (await setup.config(all(sims, upstreams))), Object.assign({}, options, {dir}))
-        gateways.push(gateway)
-        return gateway
-      }
-    })
-    // eslint-disable-next-line no-empty-pattern
-    .extend('resetUpstreams', {auto: true}, async ({}, {onCleanup}) => {
-      if (setup.resetUpstreams) {
+  const all = (sims: Record<S, SimServer>, upstreams: U) =>
+    Object.assign({}, sims, upstreams) as Record<S, SimServer> & U
+  return (
+    test
+      // Vitest reads a fixture's dependencies from the destructuring of its first argument: none here.
+      // eslint-disable-next-line no-empty-pattern
+      .extend('sims', {scope: 'file'}, async ({}, {onCleanup}) => {
+        const sims = {} as Record<S, SimServer>
         onCleanup(async () => {
-          for (const sim of started.sims) {
-            sim.clearRequests()
-            await clearScript(sim)
-          }
-          for (const upstream of started.upstreams) upstream.reset?.()
+          await Promise.all(Object.values<SimServer>(sims).map((sim) => sim.close()))
         })
-      }
-    })
+        for (const [name, options] of Object.entries<Partial<SimOptions>>(
+          setup.sims ?? ({} as Record<S, Partial<SimOptions>>),
+        )) {
+          sims[name as S] = await startSim({name, port: 0, ...options})
+          started.sims.push(sims[name as S])
+        }
+        return sims
+      })
+      // eslint-disable-next-line no-empty-pattern
+      .extend('upstreams', {scope: 'file'}, async ({}, {onCleanup}) => {
+        const upstreams = {} as U
+        onCleanup(async () => {
+          await Promise.all(Object.values<TestUpstream>(upstreams).map((upstream) => upstream.close()))
+        })
+        for (const [name, start] of Object.entries(setup.upstreams ?? {}) as Array<
+          [keyof U, () => Promise<TestUpstream>]
+        >) {
+          upstreams[name] = (await start()) as U[keyof U]
+          started.upstreams.push(upstreams[name])
+        }
+        return upstreams
+      })
+      .extend('gateway', {scope: 'file'}, async ({sims, upstreams}, {onCleanup}) => {
+        const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
+        // One cleanup per fixture: it closes the gateway, if it started, then removes its folder.
+        const opened: TestGateway[] = []
+        onCleanup(async () => {
+          for (const gateway of opened) await gateway.close()
+          await rm(dir, {recursive: true, force: true})
+        })
+        const options =
+          typeof setup.options === 'function' ? await setup.options(all(sims, upstreams), dir) : setup.options
+        const gateway = await startTestGateway(
+          await setup.config(all(sims, upstreams)),
+          Object.assign({}, options, {dir}),
+        )
+        opened.push(gateway)
+        return gateway
+      })
+      .extend('post', {scope: 'file'}, ({gateway}): Fixtures['post'] => {
+        return (path, body, headers) => postJson(gateway.url, path, body, headers)
+      })
+      .extend('chat', {scope: 'file'}, ({gateway}): Fixtures['chat'] => {
+        return (body = HELLO, headers) => postJson(gateway.url, '/v1/chat/completions', body, headers)
+      })
+      .extend('startGateway', async ({sims, upstreams}, {onCleanup}): Promise<Fixtures['startGateway']> => {
+        const gateways: TestGateway[] = []
+        const dirs: string[] = []
+        onCleanup(async () => {
+          for (const gateway of gateways) await gateway.close({graceMs: 0})
+          await Promise.all(dirs.map((dir) => rm(dir, {recursive: true, force: true})))
+        })
+        return async (given = {}) => {
+          const dir = await mkdtemp(join(tmpdir(), 'router-gw-'))
+          dirs.push(dir)
+          const {config, ...options} = typeof given === 'function' ? await given(dir) : given
+          const gateway = await startTestGateway(
+            config ?? (await setup.config(all(sims, upstreams))),
+            Object.assign({}, options, {dir}),
+          )
+          gateways.push(gateway)
+          return gateway
+        }
+      })
+      // eslint-disable-next-line no-empty-pattern
+      .extend('resetUpstreams', {auto: true}, async ({}, {onCleanup}) => {
+        if (setup.resetUpstreams) {
+          onCleanup(async () => {
+            for (const sim of started.sims) {
+              sim.clearRequests()
+              await clearScript(sim)
+            }
+            for (const upstream of started.upstreams) upstream.reset?.()
+          })
+        }
+      })
+  )
 }

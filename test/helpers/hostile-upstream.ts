@@ -42,7 +42,9 @@ export async function startHostileUpstream(otherwise?: UpstreamHandler): Promise
       const handler = queue.shift() ?? otherwise
       if (handler === undefined) {
         res.writeHead(500, {'content-type': 'application/json'})
-        res.end(JSON.stringify({error: {message: 'hostile upstream: no scripted handler', type: 'server_error', code: null}}))
+        res.end(
+          JSON.stringify({error: {message: 'hostile upstream: no scripted handler', type: 'server_error', code: null}}),
+        )
         return
       }
       Promise.resolve(handler(req, res, body)).catch((error: unknown) => {
@@ -101,13 +103,25 @@ export function chatCompletion(content: string, model = 'gpt-5-mini'): string {
     object: 'chat.completion',
     created: 1765000000,
     model,
-    choices: [{index: 0, message: {role: 'assistant', content, refusal: null, annotations: []}, logprobs: null, finish_reason: 'stop'}],
+    choices: [
+      {
+        index: 0,
+        message: {role: 'assistant', content, refusal: null, annotations: []},
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
     usage: {
       prompt_tokens: 12,
       completion_tokens: 3,
       total_tokens: 15,
       prompt_tokens_details: {cached_tokens: 0, audio_tokens: 0},
-      completion_tokens_details: {reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0},
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
     },
     service_tier: 'default',
     system_fingerprint: null,

@@ -51,7 +51,9 @@ export async function startJwksServer(keys: TestKey[]): Promise<JwksServer> {
         response.writeHead(state.failWith).end()
         return
       }
-      response.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({keys: state.keys.map((k) => k.publicJwk)}))
+      response
+        .writeHead(200, {'content-type': 'application/json'})
+        .end(JSON.stringify({keys: state.keys.map((k) => k.publicJwk)}))
       return
     }
     response.writeHead(404).end()
@@ -82,18 +84,30 @@ export interface SignOptions {
 
 /** An RS256 token signed with `key`, valid for 5 minutes unless told otherwise. */
 export async function signRs256(key: TestKey, options: SignOptions = {}): Promise<string> {
-  return sign(new SignJWT(payload(options)).setProtectedHeader({alg: 'RS256', kid: key.kid, typ: 'JWT'}), options).sign(key.privateKey)
+  return sign(new SignJWT(payload(options)).setProtectedHeader({alg: 'RS256', kid: key.kid, typ: 'JWT'}), options).sign(
+    key.privateKey,
+  )
 }
 
 /** An HS256 token signed with a shared secret (or, for a confusion attempt, with a public key's PEM text). */
 export async function signHs256(secret: string, options: SignOptions = {}, kid?: string): Promise<string> {
-  return sign(new SignJWT(payload(options)).setProtectedHeader({alg: 'HS256', typ: 'JWT', ...(kid ? {kid} : {})}), options).sign(new TextEncoder().encode(secret))
+  return sign(
+    new SignJWT(payload(options)).setProtectedHeader({alg: 'HS256', typ: 'JWT', ...(kid ? {kid} : {})}),
+    options,
+  ).sign(new TextEncoder().encode(secret))
 }
 
 /** An unsigned token (`alg: none`) with the given claims. */
 export function unsignedToken(options: SignOptions = {}): string {
   const now = Math.floor(Date.now() / 1000)
-  const body = {...payload(options), iat: now, exp: now + 300, ...(options.issuer ? {iss: options.issuer} : {}), ...(options.audience ? {aud: options.audience} : {}), sub: options.subject ?? 'mallory'}
+  const body = {
+    ...payload(options),
+    iat: now,
+    exp: now + 300,
+    ...(options.issuer ? {iss: options.issuer} : {}),
+    ...(options.audience ? {aud: options.audience} : {}),
+    sub: options.subject ?? 'mallory',
+  }
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
   return `${encode({alg: 'none', typ: 'JWT'})}.${encode(body)}.`
 }

@@ -35,7 +35,13 @@ export async function makeTempHome(prefix = 'olr-cli-'): Promise<TempHome> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix))
   const home = path.join(dir, 'home')
   await fs.mkdir(home)
-  const env: NodeJS.ProcessEnv = {PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), LANG: 'C.UTF-8', NO_COLOR: '1'}
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+  }
   return {
     dir,
     env,
@@ -47,9 +53,15 @@ export async function makeTempHome(prefix = 'olr-cli-'): Promise<TempHome> {
 /** Runs `router <args>` in `cwd` with stdin closed; never waits longer than `timeoutMs`. */
 export function runRouter(
   args: string[],
-  options: {cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (all: string, child: ChildProcess) => void},
+  options: {
+    cwd: string
+    env: NodeJS.ProcessEnv
+    timeoutMs?: number
+    onStderr?: (all: string, child: ChildProcess) => void
+  },
 ): Promise<CliRun> {
-  if (!existsSync(path.join(ROOT, 'dist/commands'))) throw new Error('run `npm run build` first: these tests run bin/run.js')
+  if (!existsSync(path.join(ROOT, 'dist/commands')))
+    throw new Error('run `npm run build` first: these tests run bin/run.js')
   return new Promise((resolve, reject) => {
     const child = startCli(args, {cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''

@@ -29,7 +29,8 @@ export function redisInstalled(): boolean {
 
 /** Starts redis-server on a free port of 127.0.0.1; throws with the install command when it is missing. */
 export async function startRedis(options: {password?: string} = {}): Promise<RedisProcess> {
-  if (!redisInstalled()) throw new Error(`redis-server is not installed; the shared-state tests need it: ${REDIS_INSTALL}`)
+  if (!redisInstalled())
+    throw new Error(`redis-server is not installed; the shared-state tests need it: ${REDIS_INSTALL}`)
   const port = await freePort()
   const extra = options.password === undefined ? [] : ['--requirepass', options.password]
   let child = await launch(port, extra)
@@ -60,9 +61,25 @@ export async function startRedis(options: {password?: string} = {}): Promise<Red
 }
 
 function launch(port: number, extra: string[]): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'no',
+      ...extra,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   return new Promise((resolve, reject) => {
     let output = ''
     const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000)

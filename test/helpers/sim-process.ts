@@ -34,7 +34,9 @@ export function startSimProcess(args: string[] = [], options: {timeoutMs?: numbe
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`router sim did not print its listening line within ${options.timeoutMs ?? 15_000} ms\n${stderr}`))
+      reject(
+        new Error(`router sim did not print its listening line within ${options.timeoutMs ?? 15_000} ms\n${stderr}`),
+      )
     }, options.timeoutMs ?? 15_000)
     void exited.then((code) => {
       clearTimeout(timer)

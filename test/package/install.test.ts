@@ -25,17 +25,24 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'router-pack-'))
   prefix = join(dir, 'prefix')
   // --ignore-scripts: `npm test` has just built dist/; rebuilding it here would pull it from under other tests.
-  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {cwd: ROOT, maxBuffer: 64 * 1024 * 1024})
+  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  })
   const [info] = JSON.parse(packed.stdout) as Array<{filename: string; files: Array<{path: string}>}>
   tarball = join(dir, info.filename)
   ;(globalThis as {packedFiles?: string[]}).packedFiles = info.files.map((f) => f.path)
   // --prefer-offline: the packages are in npm's cache since this checkout's own install.
-  install = await run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {
-    cwd: dir,
-    timeout: 240_000,
-    maxBuffer: 16 * 1024 * 1024,
-    env: {...process.env, npm_config_loglevel: 'warn'},
-  })
+  install = await run(
+    'npm',
+    ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball],
+    {
+      cwd: dir,
+      timeout: 240_000,
+      maxBuffer: 16 * 1024 * 1024,
+      env: {...process.env, npm_config_loglevel: 'warn'},
+    },
+  )
 }, 300_000)
 
 afterAll(async () => {
@@ -64,7 +71,10 @@ describe('the published package', () => {
     const help = await run(router(), ['--help'], {cwd: dir, env: env()})
     expect(help.stdout).toMatch(/serve/)
     expect(help.stdout).toMatch(/route explain|route/)
-    const explain = await run(router(), ['route', 'explain', 'Implement a thread-safe LRU cache in Rust', '--json'], {cwd: dir, env: env()})
+    const explain = await run(router(), ['route', 'explain', 'Implement a thread-safe LRU cache in Rust', '--json'], {
+      cwd: dir,
+      env: env(),
+    })
     const decision = JSON.parse(explain.stdout) as {task: string; selected_model: string}
     expect(decision.task).toBe('coding')
     expect(decision.selected_model).toMatch(/\//)

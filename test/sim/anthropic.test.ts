@@ -8,7 +8,13 @@ let sim: SimServer
 const HEADERS = {'x-api-key': 'sk-ant-sim', 'anthropic-version': '2023-06-01'}
 
 beforeAll(async () => {
-  sim = await startSim({name: 'claude-sim', protocol: 'anthropic', apiKey: 'sk-ant-sim', streamChunks: 4, models: ['claude-sonnet-4-5']})
+  sim = await startSim({
+    name: 'claude-sim',
+    protocol: 'anthropic',
+    apiKey: 'sk-ant-sim',
+    streamChunks: 4,
+    models: ['claude-sonnet-4-5'],
+  })
 })
 
 afterAll(async () => {
@@ -25,21 +31,41 @@ describe('Anthropic Messages API', () => {
   it('answers a message object with a text block and end_turn', async () => {
     const response = await postJson(
       `${sim.url}/v1/messages`,
-      {model: 'claude-sonnet-4-5', max_tokens: 100, system: 'Be brief.', messages: [{role: 'user', content: 'Hello Claude'}]},
+      {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 100,
+        system: 'Be brief.',
+        messages: [{role: 'user', content: 'Hello Claude'}],
+      },
       HEADERS,
     )
     expect(response.status).toBe(200)
     expect(response.headers.get('request-id')).toMatch(/^req_sim/)
     const body = await response.json()
-    expect(body).toMatchObject({type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', stop_reason: 'end_turn', stop_sequence: null})
+    expect(body).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+    })
     expect(body.id).toMatch(/^msg_/)
-    expect(body.content).toEqual([{type: 'text', text: expect.stringMatching(/^\[sim:claude-sim model=claude-sonnet-4-5\] Reply to "Hello Claude"/)}])
+    expect(body.content).toEqual([
+      {
+        type: 'text',
+        text: expect.stringMatching(/^\[sim:claude-sim model=claude-sonnet-4-5\] Reply to "Hello Claude"/),
+      },
+    ])
     expect(body.usage).toMatchObject({input_tokens: expect.any(Number), output_tokens: 4})
   })
 
   it('stops with max_tokens when the limit cuts the answer', async () => {
     const body = await (
-      await postJson(`${sim.url}/v1/messages`, {model: 'c', max_tokens: 2, messages: [{role: 'user', content: [{type: 'text', text: 'hi'}]}]}, HEADERS)
+      await postJson(
+        `${sim.url}/v1/messages`,
+        {model: 'c', max_tokens: 2, messages: [{role: 'user', content: [{type: 'text', text: 'hi'}]}]},
+        HEADERS,
+      )
     ).json()
     expect(body.stop_reason).toBe('max_tokens')
     expect(body.usage.output_tokens).toBe(2)
@@ -69,7 +95,13 @@ describe('Anthropic Messages API', () => {
     expect(events.map((event) => event.event)).toEqual(expected)
     const data = payloads(events)
     expect(data.map((event) => event.type)).toEqual(expected)
-    expect(data[0].message).toMatchObject({type: 'message', role: 'assistant', content: [], stop_reason: null, model: 'claude-sonnet-4-5'})
+    expect(data[0].message).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      content: [],
+      stop_reason: null,
+      model: 'claude-sonnet-4-5',
+    })
     expect(data[1]).toEqual({type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}})
     const text = data.slice(3, 7).map((event) => {
       expect(event.index).toBe(0)
@@ -82,7 +114,11 @@ describe('Anthropic Messages API', () => {
     expect(data[8]).toEqual({
       type: 'message_delta',
       delta: {stop_reason: 'end_turn', stop_sequence: null},
-      usage: expect.objectContaining({input_tokens: data[0].message.usage.input_tokens, cache_read_input_tokens: 0, output_tokens: 4}),
+      usage: expect.objectContaining({
+        input_tokens: data[0].message.usage.input_tokens,
+        cache_read_input_tokens: 0,
+        output_tokens: 4,
+      }),
     })
     expect(data[9]).toEqual({type: 'message_stop'})
   })
@@ -91,20 +127,37 @@ describe('Anthropic Messages API', () => {
     const body = await (
       await postJson(
         `${sim.url}/v1/messages`,
-        {model: 'c', max_tokens: 100, tools: [weather], messages: [{role: 'user', content: 'Call get_weather for Oslo'}]},
+        {
+          model: 'c',
+          max_tokens: 100,
+          tools: [weather],
+          messages: [{role: 'user', content: 'Call get_weather for Oslo'}],
+        },
         HEADERS,
       )
     ).json()
     expect(body.stop_reason).toBe('tool_use')
     expect(body.content).toHaveLength(2)
     expect(body.content[0].type).toBe('text')
-    expect(body.content[1]).toEqual({type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'get_weather', input: {city: 'sim'}})
+    expect(body.content[1]).toEqual({
+      type: 'tool_use',
+      id: expect.stringMatching(/^toolu_/),
+      name: 'get_weather',
+      input: {city: 'sim'},
+    })
   })
 
   it('streams a tool_use block with input_json_delta events', async () => {
     const response = await postJson(
       `${sim.url}/v1/messages`,
-      {model: 'c', max_tokens: 100, stream: true, tools: [weather], tool_choice: {type: 'any'}, messages: [{role: 'user', content: 'Go'}]},
+      {
+        model: 'c',
+        max_tokens: 100,
+        stream: true,
+        tools: [weather],
+        tool_choice: {type: 'any'},
+        messages: [{role: 'user', content: 'Go'}],
+      },
       HEADERS,
     )
     const data = payloads((await readSse(response)).events)
@@ -131,7 +184,10 @@ describe('Anthropic Messages API', () => {
           tools: [weather],
           messages: [
             {role: 'user', content: 'Call get_weather for Oslo'},
-            {role: 'assistant', content: [{type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {city: 'Oslo'}}]},
+            {
+              role: 'assistant',
+              content: [{type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {city: 'Oslo'}}],
+            },
             {role: 'user', content: [{type: 'tool_result', tool_use_id: 'toolu_1', content: '3 degrees'}]},
           ],
         },
@@ -152,7 +208,10 @@ describe('Anthropic Messages API', () => {
     })
     const badKey = await postJson(`${sim.url}/v1/messages`, request, {...HEADERS, 'x-api-key': 'nope'})
     expect(badKey.status).toBe(401)
-    expect(await badKey.json()).toMatchObject({type: 'error', error: {type: 'authentication_error', message: 'invalid x-api-key'}})
+    expect(await badKey.json()).toMatchObject({
+      type: 'error',
+      error: {type: 'authentication_error', message: 'invalid x-api-key'},
+    })
     const noMax = await postJson(`${sim.url}/v1/messages`, {model: 'c', messages: request.messages}, HEADERS)
     expect(noMax.status).toBe(400)
     expect((await noMax.json()).error).toEqual({type: 'invalid_request_error', message: 'max_tokens: Field required'})
@@ -163,7 +222,11 @@ describe('Anthropic Messages API', () => {
     const request = {model: 'c', max_tokens: 10, messages: [{role: 'user', content: 'x'}]}
     const overloaded = await postJson(`${sim.url}/v1/messages`, request, HEADERS)
     expect(overloaded.status).toBe(529)
-    expect(await overloaded.json()).toEqual({type: 'error', error: {type: 'overloaded_error', message: 'Overloaded'}, request_id: expect.stringMatching(/^req_sim/)})
+    expect(await overloaded.json()).toEqual({
+      type: 'error',
+      error: {type: 'overloaded_error', message: 'Overloaded'},
+      request_id: expect.stringMatching(/^req_sim/),
+    })
     const limited = await postJson(`${sim.url}/v1/messages`, request, HEADERS)
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('3')
@@ -172,19 +235,43 @@ describe('Anthropic Messages API', () => {
 
   it('sends an error event mid-stream for an error_event behaviour', async () => {
     sim.script([{kind: 'error_event', afterChunks: 2}])
-    const response = await postJson(`${sim.url}/v1/messages`, {model: 'c', max_tokens: 10, stream: true, messages: [{role: 'user', content: 'x'}]}, HEADERS)
+    const response = await postJson(
+      `${sim.url}/v1/messages`,
+      {model: 'c', max_tokens: 10, stream: true, messages: [{role: 'user', content: 'x'}]},
+      HEADERS,
+    )
     expect(response.status).toBe(200)
     const {events, error} = await readSse(response)
     expect(error).toBeUndefined()
-    expect(events.map((event) => event.event)).toEqual(['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'error'])
-    expect(JSON.parse(events.at(-1)!.data)).toEqual({type: 'error', error: {type: 'overloaded_error', message: 'Overloaded'}})
+    expect(events.map((event) => event.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_delta',
+      'error',
+    ])
+    expect(JSON.parse(events.at(-1)!.data)).toEqual({
+      type: 'error',
+      error: {type: 'overloaded_error', message: 'Overloaded'},
+    })
   })
 
   it('counts tokens and lists models in Anthropic shape', async () => {
-    const count = await (await postJson(`${sim.url}/v1/messages/count_tokens`, {model: 'c', messages: [{role: 'user', content: 'abcdefgh'}]}, HEADERS)).json()
+    const count = await (
+      await postJson(
+        `${sim.url}/v1/messages/count_tokens`,
+        {model: 'c', messages: [{role: 'user', content: 'abcdefgh'}]},
+        HEADERS,
+      )
+    ).json()
     expect(count).toEqual({input_tokens: 2})
     const models = await (await request(`${sim.url}/v1/models`, {headers: HEADERS})).json()
-    expect(models).toMatchObject({has_more: false, first_id: 'claude-sonnet-4-5', data: [{type: 'model', id: 'claude-sonnet-4-5'}]})
+    expect(models).toMatchObject({
+      has_more: false,
+      first_id: 'claude-sonnet-4-5',
+      data: [{type: 'model', id: 'claude-sonnet-4-5'}],
+    })
   })
 
   it('does not serve OpenAI routes when restricted to the Anthropic protocol', async () => {

@@ -59,11 +59,19 @@ describe('scripted statuses', () => {
   })
 
   it('answers a scripted status with the given body and headers', async () => {
-    sim.script([{status: 400, body: {error: {message: 'context too long', type: 'invalid_request_error', code: 'context_length_exceeded'}}, headers: {'x-extra': 'yes'}}])
+    sim.script([
+      {
+        status: 400,
+        body: {error: {message: 'context too long', type: 'invalid_request_error', code: 'context_length_exceeded'}},
+        headers: {'x-extra': 'yes'},
+      },
+    ])
     const response = await postJson(chatUrl(), chat)
     expect(response.status).toBe(400)
     expect(response.headers.get('x-extra')).toBe('yes')
-    expect(await response.json()).toEqual({error: {message: 'context too long', type: 'invalid_request_error', code: 'context_length_exceeded'}})
+    expect(await response.json()).toEqual({
+      error: {message: 'context too long', type: 'invalid_request_error', code: 'context_length_exceeded'},
+    })
   })
 
   it('consumes scripted behaviours one per request, in order, then answers normally', async () => {
@@ -114,7 +122,11 @@ describe('connection failures', () => {
     expect(events.some((event) => event.data === '[DONE]')).toBe(false)
     const chunks = payloads(events)
     expect(chunks).toHaveLength(4)
-    expect(chunks.slice(1).map((chunk) => typeof chunk.choices[0].delta.content)).toEqual(['string', 'string', 'string'])
+    expect(chunks.slice(1).map((chunk) => typeof chunk.choices[0].delta.content)).toEqual([
+      'string',
+      'string',
+      'string',
+    ])
     await vi.waitFor(() => expect(sim.requests[0].endedAt).toBeDefined())
     expect(sim.requests[0]).toMatchObject({behaviour: 'drop', status: 200, aborted: false, completed: false})
   })

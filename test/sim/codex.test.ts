@@ -20,7 +20,13 @@ afterAll(async () => {
   await sim.close()
 })
 
-const codexRequest = {model: 'gpt-5.2-codex', instructions: 'You are Codex.', input: [{role: 'user', content: [{type: 'input_text', text: 'fix the bug'}]}], stream: true, store: false}
+const codexRequest = {
+  model: 'gpt-5.2-codex',
+  instructions: 'You are Codex.',
+  input: [{role: 'user', content: [{type: 'input_text', text: 'fix the bug'}]}],
+  stream: true,
+  store: false,
+}
 
 describe('ChatGPT Codex backend', () => {
   it('streams the Responses event sequence on /codex/responses', async () => {
@@ -40,8 +46,15 @@ describe('ChatGPT Codex backend', () => {
       'response.output_item.done',
       'response.completed',
     ])
-    expect(data.at(-1).response).toMatchObject({status: 'completed', store: false, model: 'gpt-5.2-codex', instructions: 'You are Codex.'})
-    expect(data.at(-1).response.output[0].content[0].text).toMatch(/^\[sim:codex model=gpt-5\.2-codex\] Reply to "fix the bug"/)
+    expect(data.at(-1).response).toMatchObject({
+      status: 'completed',
+      store: false,
+      model: 'gpt-5.2-codex',
+      instructions: 'You are Codex.',
+    })
+    expect(data.at(-1).response.output[0].content[0].text).toMatch(
+      /^\[sim:codex model=gpt-5\.2-codex\] Reply to "fix the bug"/,
+    )
   })
 
   it('also answers under the /backend-api prefix of the real base URL', async () => {
@@ -89,8 +102,19 @@ describe('ChatGPT Codex backend', () => {
   it('sends an error event mid-stream for an error_event behaviour', async () => {
     sim.script([{kind: 'error_event', afterChunks: 0}])
     const data = payloads((await readSse(await postJson(`${sim.url}/codex/responses`, codexRequest, HEADERS))).events)
-    expect(data.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added', 'error'])
-    expect(data.at(-1)).toMatchObject({type: 'error', sequence_number: 4, code: 'server_error', message: expect.any(String)})
+    expect(data.map((event) => event.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'error',
+    ])
+    expect(data.at(-1)).toMatchObject({
+      type: 'error',
+      sequence_number: 4,
+      code: 'server_error',
+      message: expect.any(String),
+    })
   })
 
   it('answers a usage-limit 429 in the backend shape', async () => {

@@ -20,7 +20,13 @@ describe('/_sim control endpoints', () => {
   it('reports health without needing the API key', async () => {
     const response = await request(`${sim.url}/_sim/health`)
     expect(response.status).toBe(200)
-    expect(await response.json()).toMatchObject({status: 'ok', name: 'delta', url: sim.url, protocols: ['openai', 'anthropic', 'codex'], pending_script: 0})
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      name: 'delta',
+      url: sim.url,
+      protocols: ['openai', 'anthropic', 'codex'],
+      pending_script: 0,
+    })
   })
 
   it('queues a script posted as a JSON array, consumed in order', async () => {

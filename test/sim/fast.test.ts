@@ -15,11 +15,18 @@ afterAll(async () => {
 
 describe('fast mode', () => {
   it('answers a precomputed chat.completion with the requested model', async () => {
-    const response = await postJson(`${sim.url}/v1/chat/completions`, {model: 'gpt-5.2', messages: [{role: 'user', content: 'anything'}]})
+    const response = await postJson(`${sim.url}/v1/chat/completions`, {
+      model: 'gpt-5.2',
+      messages: [{role: 'user', content: 'anything'}],
+    })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('application/json')
     const body = await response.json()
-    expect(body).toMatchObject({object: 'chat.completion', model: 'gpt-5.2', choices: [{finish_reason: 'stop', message: {role: 'assistant'}}]})
+    expect(body).toMatchObject({
+      object: 'chat.completion',
+      model: 'gpt-5.2',
+      choices: [{finish_reason: 'stop', message: {role: 'assistant'}}],
+    })
     expect(body.choices[0].message.content).toMatch(/^\[sim:bench model=gpt-5\.2\]/)
     expect(body.usage.completion_tokens).toBe(20)
   })
@@ -31,13 +38,24 @@ describe('fast mode', () => {
   })
 
   it('streams 20 content chunks and [DONE], with a usage chunk when asked', async () => {
-    const plain = await readSse(await postJson(`${sim.url}/v1/chat/completions`, {model: 'm', stream: true, messages: []}))
+    const plain = await readSse(
+      await postJson(`${sim.url}/v1/chat/completions`, {model: 'm', stream: true, messages: []}),
+    )
     expect(plain.events.at(-1)!.data).toBe('[DONE]')
     const chunks = payloads(plain.events)
     expect(chunks).toHaveLength(22)
     expect(chunks.slice(1, 21).every((chunk) => typeof chunk.choices[0].delta.content === 'string')).toBe(true)
     const withUsage = payloads(
-      (await readSse(await postJson(`${sim.url}/v1/chat/completions`, {model: 'm', stream: true, stream_options: {include_usage: true}, messages: []}))).events,
+      (
+        await readSse(
+          await postJson(`${sim.url}/v1/chat/completions`, {
+            model: 'm',
+            stream: true,
+            stream_options: {include_usage: true},
+            messages: [],
+          }),
+        )
+      ).events,
     )
     expect(withUsage.at(-1).usage.completion_tokens).toBe(20)
   })
@@ -67,8 +85,15 @@ describe('fast mode', () => {
   it('checks the API key when one is set', async () => {
     const locked = await startSim({fast: true, apiKey: 'k'})
     try {
-      expect((await postJson(`${locked.url}/v1/chat/completions`, {model: 'm', messages: [{role: 'user', content: 'x'}]})).status).toBe(401)
-      const ok = await postJson(`${locked.url}/v1/chat/completions`, {model: 'm', messages: []}, {authorization: 'Bearer k'})
+      expect(
+        (await postJson(`${locked.url}/v1/chat/completions`, {model: 'm', messages: [{role: 'user', content: 'x'}]}))
+          .status,
+      ).toBe(401)
+      const ok = await postJson(
+        `${locked.url}/v1/chat/completions`,
+        {model: 'm', messages: []},
+        {authorization: 'Bearer k'},
+      )
       expect(ok.status).toBe(200)
     } finally {
       await locked.close()

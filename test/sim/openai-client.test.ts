@@ -17,7 +17,10 @@ afterAll(async () => {
 
 const weather = {
   type: 'function' as const,
-  function: {name: 'get_weather', parameters: {type: 'object', properties: {city: {type: 'string'}}, required: ['city']}},
+  function: {
+    name: 'get_weather',
+    parameters: {type: 'object', properties: {city: {type: 'string'}}, required: ['city']},
+  },
 }
 
 describe('the official openai client against the simulator', () => {
@@ -28,7 +31,10 @@ describe('the official openai client against the simulator', () => {
   })
 
   it('creates a chat completion', async () => {
-    const completion = await client.chat.completions.create({model: 'gpt-5.2', messages: [{role: 'user', content: 'Hello'}]})
+    const completion = await client.chat.completions.create({
+      model: 'gpt-5.2',
+      messages: [{role: 'user', content: 'Hello'}],
+    })
     expect(completion.choices[0].message.content).toMatch(/^\[sim:omega model=gpt-5\.2\] Reply to "Hello"/)
     expect(completion.choices[0].finish_reason).toBe('stop')
     expect(completion.usage?.completion_tokens).toBe(20)
@@ -55,7 +61,11 @@ describe('the official openai client against the simulator', () => {
   })
 
   it('assembles a streamed tool call with the stream helper', async () => {
-    const runner = client.chat.completions.stream({model: 'gpt-5.2', tools: [weather], messages: [{role: 'user', content: 'Call get_weather for Rome'}]})
+    const runner = client.chat.completions.stream({
+      model: 'gpt-5.2',
+      tools: [weather],
+      messages: [{role: 'user', content: 'Call get_weather for Rome'}],
+    })
     const final = await runner.finalChatCompletion()
     expect(final.choices[0].finish_reason).toBe('tool_calls')
     const call = final.choices[0].message.tool_calls![0]
@@ -85,7 +95,12 @@ describe('the official openai client against the simulator', () => {
     const result = await client.embeddings.create({model: 'text-embedding-3-small', input: ['a', 'b'], dimensions: 8})
     expect(result.data).toHaveLength(2)
     expect(result.data[0].embedding).toHaveLength(8)
-    const floats = await client.embeddings.create({model: 'text-embedding-3-small', input: 'a', dimensions: 8, encoding_format: 'float'})
+    const floats = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: 'a',
+      dimensions: 8,
+      encoding_format: 'float',
+    })
     expect(result.data[0].embedding).toEqual(floats.data[0].embedding)
   })
 
@@ -95,14 +110,20 @@ describe('the official openai client against the simulator', () => {
   })
 
   it('creates a legacy completion', async () => {
-    const completion = await client.completions.create({model: 'gpt-3.5-turbo-instruct', prompt: 'Say hi', max_tokens: 4})
+    const completion = await client.completions.create({
+      model: 'gpt-3.5-turbo-instruct',
+      prompt: 'Say hi',
+      max_tokens: 4,
+    })
     expect(completion.choices[0].finish_reason).toBe('length')
     expect(completion.choices[0].text).toBe('[sim:omega model=gpt-3.5-turbo-instruct] Reply to "Say')
   })
 
   it('raises a RateLimitError carrying Retry-After for a scripted 429', async () => {
     sim.script([{status: 429, retryAfter: 5}])
-    const error = await client.chat.completions.create({model: 'gpt-5.2', messages: [{role: 'user', content: 'x'}]}).catch((e: unknown) => e)
+    const error = await client.chat.completions
+      .create({model: 'gpt-5.2', messages: [{role: 'user', content: 'x'}]})
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(OpenAI.RateLimitError)
     const rateLimit = error as InstanceType<typeof OpenAI.RateLimitError>
     expect(rateLimit.status).toBe(429)
@@ -112,12 +133,18 @@ describe('the official openai client against the simulator', () => {
 
   it('raises an AuthenticationError for a wrong key', async () => {
     const wrong = new OpenAI({baseURL: `${sim.url}/v1`, apiKey: 'sk-wrong', maxRetries: 0})
-    await expect(wrong.chat.completions.create({model: 'm', messages: [{role: 'user', content: 'x'}]})).rejects.toBeInstanceOf(OpenAI.AuthenticationError)
+    await expect(
+      wrong.chat.completions.create({model: 'm', messages: [{role: 'user', content: 'x'}]}),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError)
   })
 
   it('raises an APIError when a stream ends with an error object', async () => {
     sim.script([{kind: 'error_event', afterChunks: 2}])
-    const stream = await client.chat.completions.create({model: 'gpt-5.2', messages: [{role: 'user', content: 'x'}], stream: true})
+    const stream = await client.chat.completions.create({
+      model: 'gpt-5.2',
+      messages: [{role: 'user', content: 'x'}],
+      stream: true,
+    })
     const consume = async () => {
       for await (const chunk of stream) void chunk
     }

@@ -20,7 +20,11 @@ const weatherTool = {
     description: 'Weather for a city',
     parameters: {
       type: 'object',
-      properties: {city: {type: 'string'}, unit: {type: 'string', enum: ['celsius', 'fahrenheit']}, days: {type: 'integer'}},
+      properties: {
+        city: {type: 'string'},
+        unit: {type: 'string', enum: ['celsius', 'fahrenheit']},
+        days: {type: 'integer'},
+      },
       required: ['city'],
     },
   },
@@ -59,7 +63,9 @@ describe('OpenAI chat completions', () => {
     expect(body.created).toBeGreaterThan(1_600_000_000)
     expect(body.choices).toHaveLength(1)
     expect(body.choices[0]).toMatchObject({index: 0, finish_reason: 'stop', message: {role: 'assistant'}})
-    expect(body.choices[0].message.content).toMatch(/^\[sim:alpha model=gpt-5\.2\] Reply to "What is the capital of France\?"\./)
+    expect(body.choices[0].message.content).toMatch(
+      /^\[sim:alpha model=gpt-5\.2\] Reply to "What is the capital of France\?"\./,
+    )
     expect(body.usage.completion_tokens).toBe(20)
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + 20)
   })
@@ -74,7 +80,11 @@ describe('OpenAI chat completions', () => {
 
   it('honours max_tokens with finish_reason length', async () => {
     const body = await (
-      await postJson(`${sim.url}/v1/chat/completions`, {model: 'm', max_tokens: 3, messages: [{role: 'user', content: 'hi'}]})
+      await postJson(`${sim.url}/v1/chat/completions`, {
+        model: 'm',
+        max_tokens: 3,
+        messages: [{role: 'user', content: 'hi'}],
+      })
     ).json()
     expect(body.choices[0].finish_reason).toBe('length')
     expect(body.usage.completion_tokens).toBe(3)
@@ -98,7 +108,12 @@ describe('OpenAI chat completions', () => {
       expect(chunk).toMatchObject({object: 'chat.completion.chunk', model: 'gpt-5.2', id: chunks[0].id})
       expect(chunk).not.toHaveProperty('usage')
     }
-    expect(chunks[0].choices[0]).toEqual({index: 0, delta: {role: 'assistant', content: '', refusal: null}, logprobs: null, finish_reason: null})
+    expect(chunks[0].choices[0]).toEqual({
+      index: 0,
+      delta: {role: 'assistant', content: '', refusal: null},
+      logprobs: null,
+      finish_reason: null,
+    })
     const content = chunks.slice(1, 21).map((chunk) => chunk.choices[0].delta.content)
     expect(content.every((piece) => typeof piece === 'string' && piece.length > 0)).toBe(true)
     expect(content.join('')).toMatch(/^\[sim:alpha model=gpt-5\.2\] Reply to "Tell me a story"\./)
@@ -138,7 +153,11 @@ describe('OpenAI chat completions', () => {
 
   it('answers in text when tools are offered but not asked for, and after a tool result', async () => {
     const plain = await (
-      await postJson(`${sim.url}/v1/chat/completions`, {model: 'm', tools: [weatherTool], messages: [{role: 'user', content: 'Hello'}]})
+      await postJson(`${sim.url}/v1/chat/completions`, {
+        model: 'm',
+        tools: [weatherTool],
+        messages: [{role: 'user', content: 'Hello'}],
+      })
     ).json()
     expect(plain.choices[0].finish_reason).toBe('stop')
     const afterTool = await (
@@ -147,7 +166,11 @@ describe('OpenAI chat completions', () => {
         tools: [weatherTool],
         messages: [
           {role: 'user', content: 'Use get_weather for Paris'},
-          {role: 'assistant', content: null, tool_calls: [{id: 'call_1', type: 'function', function: {name: 'get_weather', arguments: '{}'}}]},
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{id: 'call_1', type: 'function', function: {name: 'get_weather', arguments: '{}'}}],
+          },
           {role: 'tool', tool_call_id: 'call_1', content: '21 degrees'},
         ],
       })
@@ -160,7 +183,10 @@ describe('OpenAI chat completions', () => {
     const body = await (
       await postJson(`${sim.url}/v1/chat/completions`, {
         model: 'm',
-        tools: [{type: 'function', function: {name: 'other', parameters: {type: 'object', properties: {}}}}, weatherTool],
+        tools: [
+          {type: 'function', function: {name: 'other', parameters: {type: 'object', properties: {}}}},
+          weatherTool,
+        ],
         tool_choice: {type: 'function', function: {name: 'get_weather'}},
         messages: [{role: 'user', content: 'Hello'}],
       })
@@ -178,12 +204,20 @@ describe('OpenAI chat completions', () => {
     })
     const chunks = payloads((await readSse(response)).events)
     const first = chunks[0].choices[0].delta
-    expect(first).toMatchObject({role: 'assistant', content: null, tool_calls: [{index: 0, type: 'function', function: {name: 'get_weather', arguments: ''}}]})
+    expect(first).toMatchObject({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{index: 0, type: 'function', function: {name: 'get_weather', arguments: ''}}],
+    })
     expect(first.tool_calls[0].id).toMatch(/^call_/)
     const argumentDeltas = chunks.slice(1, -1).map((chunk) => chunk.choices[0].delta.tool_calls[0])
     expect(argumentDeltas.length).toBeGreaterThan(1)
     expect(argumentDeltas.every((delta) => delta.index === 0 && delta.id === undefined)).toBe(true)
-    expect(JSON.parse(argumentDeltas.map((delta) => delta.function.arguments).join(''))).toEqual({city: 'sim', unit: 'celsius', days: 42})
+    expect(JSON.parse(argumentDeltas.map((delta) => delta.function.arguments).join(''))).toEqual({
+      city: 'sim',
+      unit: 'celsius',
+      days: 42,
+    })
     expect(chunks.at(-1).choices[0].finish_reason).toBe('tool_calls')
   })
 
@@ -193,7 +227,13 @@ describe('OpenAI chat completions', () => {
         model: 'm',
         response_format: {
           type: 'json_schema',
-          json_schema: {name: 'answer', schema: {type: 'object', properties: {answer: {type: 'string'}, score: {type: 'number'}, ok: {type: 'boolean'}}}},
+          json_schema: {
+            name: 'answer',
+            schema: {
+              type: 'object',
+              properties: {answer: {type: 'string'}, score: {type: 'number'}, ok: {type: 'boolean'}},
+            },
+          },
         },
         messages: [{role: 'user', content: 'Rate it'}],
       })
@@ -202,7 +242,9 @@ describe('OpenAI chat completions', () => {
   })
 
   it('answers n choices when n is given', async () => {
-    const body = await (await postJson(`${sim.url}/v1/chat/completions`, {model: 'm', n: 3, messages: [{role: 'user', content: 'x'}]})).json()
+    const body = await (
+      await postJson(`${sim.url}/v1/chat/completions`, {model: 'm', n: 3, messages: [{role: 'user', content: 'x'}]})
+    ).json()
     expect(body.choices.map((choice: {index: number}) => choice.index)).toEqual([0, 1, 2])
   })
 
@@ -210,18 +252,29 @@ describe('OpenAI chat completions', () => {
     const noMessages = await postJson(`${sim.url}/v1/chat/completions`, {model: 'm'})
     expect(noMessages.status).toBe(400)
     expect(await noMessages.json()).toEqual({
-      error: {message: "Missing required parameter: 'messages'.", type: 'invalid_request_error', param: 'messages', code: 'invalid_value'},
+      error: {
+        message: "Missing required parameter: 'messages'.",
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: 'invalid_value',
+      },
     })
     const noModel = await postJson(`${sim.url}/v1/chat/completions`, {messages: [{role: 'user', content: 'x'}]})
     expect(noModel.status).toBe(400)
     expect((await noModel.json()).error.param).toBe('model')
     const badJson = await postJson(`${sim.url}/v1/chat/completions`, '{"model": ')
     expect(badJson.status).toBe(400)
-    expect((await badJson.json()).error).toMatchObject({type: 'invalid_request_error', message: expect.stringContaining('parse the JSON body')})
+    expect((await badJson.json()).error).toMatchObject({
+      type: 'invalid_request_error',
+      message: expect.stringContaining('parse the JSON body'),
+    })
   })
 
   it('accepts paths without the /v1 prefix', async () => {
-    const response = await postJson(`${sim.url}/chat/completions`, {model: 'm', messages: [{role: 'user', content: 'x'}]})
+    const response = await postJson(`${sim.url}/chat/completions`, {
+      model: 'm',
+      messages: [{role: 'user', content: 'x'}],
+    })
     expect(response.status).toBe(200)
     expect((await response.json()).object).toBe('chat.completion')
   })
@@ -229,7 +282,9 @@ describe('OpenAI chat completions', () => {
 
 describe('OpenAI legacy completions', () => {
   it('answers a text_completion', async () => {
-    const body = await (await postJson(`${sim.url}/v1/completions`, {model: 'davinci-sim', prompt: 'Once upon a time'})).json()
+    const body = await (
+      await postJson(`${sim.url}/v1/completions`, {model: 'davinci-sim', prompt: 'Once upon a time'})
+    ).json()
     expect(body).toMatchObject({object: 'text_completion', model: 'davinci-sim', id: expect.stringMatching(/^cmpl-/)})
     expect(body.choices[0]).toMatchObject({index: 0, finish_reason: 'stop', logprobs: null})
     expect(body.choices[0].text).toMatch(/^\[sim:alpha model=davinci-sim\] Reply to "Once upon a time"/)
@@ -237,7 +292,9 @@ describe('OpenAI legacy completions', () => {
   })
 
   it('streams text_completion chunks, a finish chunk and [DONE]', async () => {
-    const {events} = await readSse(await postJson(`${sim.url}/v1/completions`, {model: 'd', prompt: 'x', stream: true, max_tokens: 5}))
+    const {events} = await readSse(
+      await postJson(`${sim.url}/v1/completions`, {model: 'd', prompt: 'x', stream: true, max_tokens: 5}),
+    )
     expect(events.at(-1)!.data).toBe('[DONE]')
     const chunks = payloads(events)
     expect(chunks).toHaveLength(6)
@@ -251,7 +308,11 @@ describe('OpenAI embeddings', () => {
   it('answers deterministic unit vectors with the requested dimensions', async () => {
     const request = {model: 'text-embedding-3-small', input: ['alpha', 'beta'], dimensions: 64}
     const body = await (await postJson(`${sim.url}/v1/embeddings`, request)).json()
-    expect(body).toMatchObject({object: 'list', model: 'text-embedding-3-small', usage: {prompt_tokens: 3, total_tokens: 3}})
+    expect(body).toMatchObject({
+      object: 'list',
+      model: 'text-embedding-3-small',
+      usage: {prompt_tokens: 3, total_tokens: 3},
+    })
     expect(body.data).toHaveLength(2)
     const [alpha, beta] = body.data
     expect(alpha).toMatchObject({object: 'embedding', index: 0})
@@ -264,8 +325,17 @@ describe('OpenAI embeddings', () => {
   })
 
   it('encodes the same vector as little-endian float32 base64', async () => {
-    const floats = await (await postJson(`${sim.url}/v1/embeddings`, {model: 'e', input: 'hello', dimensions: 16})).json()
-    const base64 = await (await postJson(`${sim.url}/v1/embeddings`, {model: 'e', input: 'hello', dimensions: 16, encoding_format: 'base64'})).json()
+    const floats = await (
+      await postJson(`${sim.url}/v1/embeddings`, {model: 'e', input: 'hello', dimensions: 16})
+    ).json()
+    const base64 = await (
+      await postJson(`${sim.url}/v1/embeddings`, {
+        model: 'e',
+        input: 'hello',
+        dimensions: 16,
+        encoding_format: 'base64',
+      })
+    ).json()
     const bytes = Buffer.from(base64.data[0].embedding, 'base64')
     expect(bytes.length).toBe(64)
     const decoded = Array.from({length: 16}, (_, i) => bytes.readFloatLE(i * 4))
@@ -283,7 +353,9 @@ describe('OpenAI embeddings', () => {
 
 describe('OpenAI images', () => {
   it('answers a valid PNG as b64_json', async () => {
-    const body = await (await postJson(`${sim.url}/v1/images/generations`, {model: 'gpt-image-1', prompt: 'a cat', n: 2})).json()
+    const body = await (
+      await postJson(`${sim.url}/v1/images/generations`, {model: 'gpt-image-1', prompt: 'a cat', n: 2})
+    ).json()
     expect(body.data).toHaveLength(2)
     const png = Buffer.from(body.data[0].b64_json, 'base64')
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
@@ -293,11 +365,17 @@ describe('OpenAI images', () => {
   })
 
   it('answers a URL that the simulator serves when response_format is url', async () => {
-    const body = await (await postJson(`${sim.url}/v1/images/generations`, {model: 'dall-e-3', prompt: 'a dog', response_format: 'url'})).json()
+    const body = await (
+      await postJson(`${sim.url}/v1/images/generations`, {model: 'dall-e-3', prompt: 'a dog', response_format: 'url'})
+    ).json()
     expect(body.data[0].url).toBe(`${sim.url}/_sim/image.png`)
     const image = await request(body.data[0].url)
     expect(image.headers.get('content-type')).toBe('image/png')
-    expect(Buffer.from(await image.arrayBuffer()).subarray(1, 4).toString('latin1')).toBe('PNG')
+    expect(
+      Buffer.from(await image.arrayBuffer())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG')
   })
 })
 
@@ -305,7 +383,11 @@ describe('other OpenAI routes', () => {
   it('echoes any other POST /v1 route with its path and body', async () => {
     const response = await postJson(`${sim.url}/v1/fine_tuning/jobs`, {training_file: 'file-1'})
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({object: 'sim.echo', path: '/v1/fine_tuning/jobs', body: {training_file: 'file-1'}})
+    expect(await response.json()).toEqual({
+      object: 'sim.echo',
+      path: '/v1/fine_tuning/jobs',
+      body: {training_file: 'file-1'},
+    })
   })
 
   it('answers 404 in OpenAI shape for an unknown GET route', async () => {
@@ -328,7 +410,9 @@ describe('API key', () => {
       const wrongBody = await wrong.json()
       expect(wrongBody.error.code).toBe('invalid_api_key')
       expect(JSON.stringify(wrongBody)).not.toContain('sk-sim-secret')
-      const right = await postJson(`${locked.url}/v1/chat/completions`, request, {authorization: 'Bearer sk-sim-secret'})
+      const right = await postJson(`${locked.url}/v1/chat/completions`, request, {
+        authorization: 'Bearer sk-sim-secret',
+      })
       expect(right.status).toBe(200)
     } finally {
       await locked.close()

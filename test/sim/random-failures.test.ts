@@ -64,7 +64,9 @@ describe('seeded random failures', () => {
         statuses.add(response.status)
       }
       expect(statuses).toEqual(new Set([429, 500, 503]))
-      expect(sim.requests.every((record) => !record.scripted && ['429', '500', '503'].includes(record.behaviour))).toBe(true)
+      expect(sim.requests.every((record) => !record.scripted && ['429', '500', '503'].includes(record.behaviour))).toBe(
+        true,
+      )
     } finally {
       await sim.close()
     }

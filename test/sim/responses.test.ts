@@ -31,7 +31,11 @@ const TEXT_SEQUENCE = [
 
 describe('OpenAI Responses API', () => {
   it('answers a completed Response with a message output item and output_text', async () => {
-    const response = await postJson(`${sim.url}/v1/responses`, {model: 'gpt-5.2', instructions: 'Be brief.', input: 'Hello there'})
+    const response = await postJson(`${sim.url}/v1/responses`, {
+      model: 'gpt-5.2',
+      instructions: 'Be brief.',
+      input: 'Hello there',
+    })
     expect(response.status).toBe(200)
     const body = await response.json()
     expect(body).toMatchObject({
@@ -46,10 +50,19 @@ describe('OpenAI Responses API', () => {
     })
     expect(body.output).toHaveLength(1)
     const item = body.output[0]
-    expect(item).toMatchObject({type: 'message', role: 'assistant', status: 'completed', id: expect.stringMatching(/^msg_/)})
+    expect(item).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      status: 'completed',
+      id: expect.stringMatching(/^msg_/),
+    })
     expect(item.content).toEqual([{type: 'output_text', annotations: [], logprobs: [], text: body.output_text}])
     expect(body.output_text).toMatch(/^\[sim:beta model=gpt-5\.2\] Reply to "Hello there"\./)
-    expect(body.usage).toMatchObject({output_tokens: 5, total_tokens: body.usage.input_tokens + 5, input_tokens_details: {cached_tokens: 0}})
+    expect(body.usage).toMatchObject({
+      output_tokens: 5,
+      total_tokens: body.usage.input_tokens + 5,
+      input_tokens_details: {cached_tokens: 0},
+    })
   })
 
   it('reads the last user turn from an input item list', async () => {
@@ -79,7 +92,9 @@ describe('OpenAI Responses API', () => {
     expect(data[2].item).toMatchObject({type: 'message', status: 'in_progress', content: [], role: 'assistant'})
     const itemId = data[2].item.id
     const deltas = data.filter((event) => event.type === 'response.output_text.delta')
-    expect(deltas.every((event) => event.item_id === itemId && event.output_index === 0 && event.content_index === 0)).toBe(true)
+    expect(
+      deltas.every((event) => event.item_id === itemId && event.output_index === 0 && event.content_index === 0),
+    ).toBe(true)
     const text = deltas.map((event) => event.delta).join('')
     expect(data[9].text).toBe(text)
     expect(data[10].part).toEqual({type: 'output_text', annotations: [], logprobs: [], text})
@@ -99,10 +114,23 @@ describe('OpenAI Responses API', () => {
     const data = payloads((await readSse(await postJson(`${sim.url}/v1/responses`, request))).events)
     const types = data.map((event) => event.type)
     expect(types.slice(0, 3)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added'])
-    expect(types.slice(-3)).toEqual(['response.function_call_arguments.done', 'response.output_item.done', 'response.completed'])
+    expect(types.slice(-3)).toEqual([
+      'response.function_call_arguments.done',
+      'response.output_item.done',
+      'response.completed',
+    ])
     expect(types.slice(3, -3).every((type) => type === 'response.function_call_arguments.delta')).toBe(true)
-    expect(data[2].item).toMatchObject({type: 'function_call', name: 'lookup', arguments: '', status: 'in_progress', call_id: expect.stringMatching(/^call_/)})
-    const args = data.filter((event) => event.type === 'response.function_call_arguments.delta').map((event) => event.delta).join('')
+    expect(data[2].item).toMatchObject({
+      type: 'function_call',
+      name: 'lookup',
+      arguments: '',
+      status: 'in_progress',
+      call_id: expect.stringMatching(/^call_/),
+    })
+    const args = data
+      .filter((event) => event.type === 'response.function_call_arguments.delta')
+      .map((event) => event.delta)
+      .join('')
     expect(JSON.parse(args)).toEqual({query: 'sim'})
     expect(data.at(-1).response.output[0]).toMatchObject({type: 'function_call', arguments: args, status: 'completed'})
   })
@@ -120,8 +148,17 @@ describe('OpenAI Responses API', () => {
   })
 
   it('ends with response.incomplete when max_output_tokens cuts the answer', async () => {
-    const data = payloads((await readSse(await postJson(`${sim.url}/v1/responses`, {model: 'm', input: 'x', stream: true, max_output_tokens: 2}))).events)
-    expect(data.at(-1)).toMatchObject({type: 'response.incomplete', response: {status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}}})
+    const data = payloads(
+      (
+        await readSse(
+          await postJson(`${sim.url}/v1/responses`, {model: 'm', input: 'x', stream: true, max_output_tokens: 2}),
+        )
+      ).events,
+    )
+    expect(data.at(-1)).toMatchObject({
+      type: 'response.incomplete',
+      response: {status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}},
+    })
     expect(data.filter((event) => event.type === 'response.output_text.delta')).toHaveLength(2)
   })
 

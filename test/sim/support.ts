@@ -10,7 +10,12 @@ export function request(url: string, init?: RequestInit): Promise<JsonResponse> 
 }
 
 /** POSTs JSON and returns the fetch Response. */
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<JsonResponse> {
+export function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<JsonResponse> {
   return fetch(url, {
     method: 'POST',
     headers: {'content-type': 'application/json', ...headers},

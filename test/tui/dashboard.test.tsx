@@ -27,12 +27,49 @@ const ENTER = '\r'
 function script(now: number): AuditEvent[] {
   const at = (secondsAgo: number) => now - secondsAgo * 1000
   return [
-    ...requestEvents({id: 'req_aaaa0001', at: at(50), task: 'coding', complexity: 'high', attempts: [{model: A, status: 200, latency_ms: 1200}]}),
-    ...requestEvents({id: 'req_bbbb0002', at: at(40), task: 'coding', complexity: 'high', attempts: [{model: A, status: 503, latency_ms: 30}, {model: B, status: 200, latency_ms: 480}]}),
-    ...requestEvents({id: 'req_cccc0003', at: at(30), task: 'general', complexity: 'low', attempts: [{model: A, error: 'connect_timeout', latency_ms: 5000}, {model: B, status: 500, latency_ms: 40}]}),
+    ...requestEvents({
+      id: 'req_aaaa0001',
+      at: at(50),
+      task: 'coding',
+      complexity: 'high',
+      attempts: [{model: A, status: 200, latency_ms: 1200}],
+    }),
+    ...requestEvents({
+      id: 'req_bbbb0002',
+      at: at(40),
+      task: 'coding',
+      complexity: 'high',
+      attempts: [
+        {model: A, status: 503, latency_ms: 30},
+        {model: B, status: 200, latency_ms: 480},
+      ],
+    }),
+    ...requestEvents({
+      id: 'req_cccc0003',
+      at: at(30),
+      task: 'general',
+      complexity: 'low',
+      attempts: [
+        {model: A, error: 'connect_timeout', latency_ms: 5000},
+        {model: B, status: 500, latency_ms: 40},
+      ],
+    }),
     circuit(at(25), 'main', C, 'open'),
-    ...requestEvents({id: 'req_dddd0004', at: at(20), task: 'thinking', complexity: 'medium', stream: true, attempts: [{model: B, status: 200, error: 'idle_timeout', latency_ms: 9000}]}),
-    ...requestEvents({id: 'req_eeee0005', at: at(10), task: 'general', complexity: 'low', attempts: [{model: B, status: 200, latency_ms: 300}]}),
+    ...requestEvents({
+      id: 'req_dddd0004',
+      at: at(20),
+      task: 'thinking',
+      complexity: 'medium',
+      stream: true,
+      attempts: [{model: B, status: 200, error: 'idle_timeout', latency_ms: 9000}],
+    }),
+    ...requestEvents({
+      id: 'req_eeee0005',
+      at: at(10),
+      task: 'general',
+      complexity: 'low',
+      attempts: [{model: B, status: 200, latency_ms: 300}],
+    }),
   ]
 }
 
@@ -48,7 +85,14 @@ function mount(events: AuditEvent[] = []) {
   const store = new DashboardStore()
   store.connect(bus)
   for (const event of events) bus.publish(event)
-  const app = render(<Dashboard store={store} info={{title: 'router metrics tail', file: 'logs/audit.jsonl', startedAt: Date.now() - 65_000}} frameIntervalMs={10} metricsIntervalMs={20} />)
+  const app = render(
+    <Dashboard
+      store={store}
+      info={{title: 'router metrics tail', file: 'logs/audit.jsonl', startedAt: Date.now() - 65_000}}
+      frameIntervalMs={10}
+      metricsIntervalMs={20}
+    />,
+  )
   mounted.push(app)
   const frame = () => strip(app.lastFrame())
   const press = async (keys: string) => {
@@ -97,7 +141,12 @@ describe('Dashboard', () => {
   it('updates when events arrive', async () => {
     const {bus, frame} = mount()
     expect(frame()).toContain('waiting for requests…')
-    for (const event of requestEvents({id: 'req_ffff0006', at: Date.now(), attempts: [{model: C, status: 200, latency_ms: 700}]})) bus.publish(event)
+    for (const event of requestEvents({
+      id: 'req_ffff0006',
+      at: Date.now(),
+      attempts: [{model: C, status: 200, latency_ms: 700}],
+    }))
+      bus.publish(event)
     await vi.waitFor(() => expect(frame()).toMatch(/ffff0006.*anthropic\/claude-sonnet-4\.5 ✓/))
   })
 
@@ -112,7 +161,8 @@ describe('Dashboard', () => {
     const {bus, frame, press} = mount(script(Date.now()))
     await press('p')
     await vi.waitFor(() => expect(frame()).toContain('PAUSED'))
-    for (const event of requestEvents({id: 'req_hhhh0008', at: Date.now(), attempts: [{model: C, status: 200}]})) bus.publish(event)
+    for (const event of requestEvents({id: 'req_hhhh0008', at: Date.now(), attempts: [{model: C, status: 200}]}))
+      bus.publish(event)
     await vi.waitFor(() => expect(frame()).toContain('PAUSED (1 new)'))
     expect(frame()).not.toContain('hhhh0008')
     await vi.waitFor(() => expect(frame()).toContain('6 req'))
@@ -190,7 +240,13 @@ describe('Dashboard', () => {
     const bus = new AuditEventBus()
     const stdout = fakeStdout(100, 30)
     const stdin = fakeStdin()
-    const handle = renderDashboard({source: bus, info: {title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: Date.now()}, stdout: stdout as never, stdin: stdin as never, patchConsole: false})
+    const handle = renderDashboard({
+      source: bus,
+      info: {title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: Date.now()},
+      stdout: stdout as never,
+      stdin: stdin as never,
+      patchConsole: false,
+    })
     expect(bus.size).toBe(1)
     stdin.write('q')
     await handle.waitUntilExit()
@@ -206,9 +262,33 @@ describe('Dashboard at 80×24', () => {
     const store = new DashboardStore()
     for (const event of script(Date.now())) store.observe(event)
     for (let i = 0; i < 40; i++) {
-      for (const event of requestEvents({id: `req_${String(i).padStart(8, '0')}`, at: Date.now() - 5000 + i, task: 'instruction_following', complexity: 'xhigh', attempts: [{model: 'anthropic/claude-opus-4.5-with-a-long-name', account: 'a-rather-long-account-name', status: 503}, {model: C, status: 200}]})) store.observe(event)
+      for (const event of requestEvents({
+        id: `req_${String(i).padStart(8, '0')}`,
+        at: Date.now() - 5000 + i,
+        task: 'instruction_following',
+        complexity: 'xhigh',
+        attempts: [
+          {model: 'anthropic/claude-opus-4.5-with-a-long-name', account: 'a-rather-long-account-name', status: 503},
+          {model: C, status: 200},
+        ],
+      }))
+        store.observe(event)
     }
-    const app = inkRender(<Dashboard store={store} info={{title: 'router serve', address: 'http://127.0.0.1:8000', configPath: '/home/someone/projects/router/router.profile.yaml', profile: 'balanced', startedAt: Date.now()}} frameIntervalMs={10} metricsIntervalMs={20} />, {stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false})
+    const app = inkRender(
+      <Dashboard
+        store={store}
+        info={{
+          title: 'router serve',
+          address: 'http://127.0.0.1:8000',
+          configPath: '/home/someone/projects/router/router.profile.yaml',
+          profile: 'balanced',
+          startedAt: Date.now(),
+        }}
+        frameIntervalMs={10}
+        metricsIntervalMs={20}
+      />,
+      {stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false},
+    )
     try {
       const check = (columns: number, rows: number) => {
         const lines = strip(stdout.last).split('\n')
@@ -229,7 +309,7 @@ describe('Dashboard at 80×24', () => {
 })
 
 describe('Dashboard prompt-cache figures', () => {
-  it('shows each model\'s cache hit ratio on a wide screen and what the cache saved in the header', async () => {
+  it("shows each model's cache hit ratio on a wide screen and what the cache saved in the header", async () => {
     const stdout = fakeStdout(120, 30)
     const store = new DashboardStore()
     const now = Date.now()
@@ -237,13 +317,29 @@ describe('Dashboard prompt-cache figures', () => {
     const answer = (id: string, at: number, model: string, cached: number | null, saved: number | null) =>
       requestEvents({id, at, attempts: [{model, status: 200}]}).map((event) =>
         event.event === 'proxy_response'
-          ? {...event, usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null}, cache_savings_usd: saved}
+          ? {
+              ...event,
+              usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null},
+              cache_savings_usd: saved,
+            }
           : event,
       )
-    for (const event of [...answer('req_cache001', now - 3000, A, 0, 0), ...answer('req_cache002', now - 2000, A, 1536, 0.0024192), ...answer('req_cache003', now - 1000, B, null, null)]) {
+    for (const event of [
+      ...answer('req_cache001', now - 3000, A, 0, 0),
+      ...answer('req_cache002', now - 2000, A, 1536, 0.0024192),
+      ...answer('req_cache003', now - 1000, B, null, null),
+    ]) {
       store.observe(event)
     }
-    const app = inkRender(<Dashboard store={store} info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}} frameIntervalMs={10} metricsIntervalMs={20} />, {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false})
+    const app = inkRender(
+      <Dashboard
+        store={store}
+        info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}}
+        frameIntervalMs={10}
+        metricsIntervalMs={20}
+      />,
+      {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false},
+    )
     try {
       await vi.waitFor(() => expect(strip(stdout.last)).toMatch(/share\s+cache\s+latency\/1m/))
       const lines = strip(stdout.last).split('\n')
@@ -309,12 +405,25 @@ describe('DashboardStore with shared live metrics', () => {
     const store = new DashboardStore({sharedMetrics: gatewayMetrics})
     store.connect(bus)
     const now = Date.now()
-    for (const event of requestEvents({id: 'req_shared01', at: now - 2000, attempts: [{model: A, status: 503, latency_ms: 30}, {model: B, status: 200, latency_ms: 400}]})) bus.publish(event)
+    for (const event of requestEvents({
+      id: 'req_shared01',
+      at: now - 2000,
+      attempts: [
+        {model: A, status: 503, latency_ms: 30},
+        {model: B, status: 200, latency_ms: 400},
+      ],
+    }))
+      bus.publish(event)
     expect(store.metrics).toBe(gatewayMetrics)
     expect(Object.fromEntries(store.frame().metrics.models.map((m) => [m.model, m.samples]))).toEqual({[A]: 1, [B]: 1})
     // Once the owner stops feeding them, the figures stay put: the store only shows them. Its rows still move.
     stopOwner()
-    for (const event of requestEvents({id: 'req_shared02', at: now - 1000, attempts: [{model: B, status: 200, latency_ms: 300}]})) bus.publish(event)
+    for (const event of requestEvents({
+      id: 'req_shared02',
+      at: now - 1000,
+      attempts: [{model: B, status: 200, latency_ms: 300}],
+    }))
+      bus.publish(event)
     const frame = store.frame()
     expect(frame.rows.map((r) => r.requestId)).toEqual(['req_shared01', 'req_shared02'])
     expect(Object.fromEntries(frame.metrics.models.map((m) => [m.model, m.samples]))).toEqual({[A]: 1, [B]: 1})
@@ -325,17 +434,32 @@ describe('Dashboard cool-downs', () => {
   it('marks a cooling target and lists each cool-down with what cools and when it ends', async () => {
     const now = Date.now()
     const {frame} = mount([
-      ...requestEvents({id: 'req_cool0001', at: now - 2000, attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 120_000, scope: 'model'}, {model: B, status: 200}]}),
-      ...requestEvents({id: 'req_cool0002', at: now - 1000, attempts: [{model: C, account: 'spare', status: 429, cooldown_ms: 300_000, scope: 'account'}]}),
+      ...requestEvents({
+        id: 'req_cool0001',
+        at: now - 2000,
+        attempts: [
+          {model: A, account: 'main', status: 429, cooldown_ms: 120_000, scope: 'model'},
+          {model: B, status: 200},
+        ],
+      }),
+      ...requestEvents({
+        id: 'req_cool0002',
+        at: now - 1000,
+        attempts: [{model: C, account: 'spare', status: 429, cooldown_ms: 300_000, scope: 'account'}],
+      }),
     ])
     await vi.waitFor(() => expect(frame()).toContain('cooling down:'))
-    expect(frame()).toMatch(new RegExp(`cooling down: ${A.replace('.', '\\.')} via main until \\d\\d:\\d\\d:\\d\\d · spare \\(whole account\\) until`))
+    expect(frame()).toMatch(
+      new RegExp(
+        `cooling down: ${A.replace('.', '\\.')} via main until \\d\\d:\\d\\d:\\d\\d · spare \\(whole account\\) until`,
+      ),
+    )
     expect(frame()).toContain('◷ cooling')
   })
 })
 
 describe('Dashboard quality verdicts', () => {
-  it('counts verdicts in the header and shows a request\'s verdict in its detail view', async () => {
+  it("counts verdicts in the header and shows a request's verdict in its detail view", async () => {
     const now = Date.now()
     const {frame, press} = mount([
       ...requestEvents({id: 'req_qual0001', at: now - 3000, attempts: [{model: A, status: 200}]}),
@@ -376,11 +500,15 @@ describe('Dashboard spend per key', () => {
 })
 
 describe('Dashboard sessions', () => {
-  it('shows a sessions line (active, kept, moved, what affinity saved) and each account target\'s cache hit ratio', async () => {
+  it("shows a sessions line (active, kept, moved, what affinity saved) and each account target's cache hit ratio", async () => {
     const stdout = fakeStdout(120, 30)
     const store = new DashboardStore()
     const now = Date.now()
-    const sessionOf = (id: string, affinity: SessionDecision['affinity'], costs: [number, number] | null = null): SessionDecision => ({
+    const sessionOf = (
+      id: string,
+      affinity: SessionDecision['affinity'],
+      costs: [number, number] | null = null,
+    ): SessionDecision => ({
       id,
       source: 'header',
       affinity,
@@ -395,7 +523,12 @@ describe('Dashboard sessions', () => {
     // "main" reads 1 536 of its 2 048 prompt tokens from the cache; "spare" reports a cold cache.
     const answer = (id: string, at: number, account: string, cached: number, session: SessionDecision) =>
       requestEvents({id, at, attempts: [{model: A, account, status: 200}], session}).map((event) =>
-        event.event === 'proxy_response' ? {...event, usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null}} : event,
+        event.event === 'proxy_response'
+          ? {
+              ...event,
+              usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null},
+            }
+          : event,
       )
     for (const event of [
       ...answer('req_sess0001', now - 40_000, 'main', 0, sessionOf('s1', 'new')),
@@ -405,9 +538,21 @@ describe('Dashboard sessions', () => {
     ]) {
       store.observe(event)
     }
-    const app = inkRender(<Dashboard store={store} info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}} frameIntervalMs={10} metricsIntervalMs={20} />, {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false})
+    const app = inkRender(
+      <Dashboard
+        store={store}
+        info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}}
+        frameIntervalMs={10}
+        metricsIntervalMs={20}
+      />,
+      {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false},
+    )
     try {
-      await vi.waitFor(() => expect(strip(stdout.last)).toContain('sessions 2 active (5m) · kept 2 · moved 1 · affinity saved $0.0040 on 2 turns'))
+      await vi.waitFor(() =>
+        expect(strip(stdout.last)).toContain(
+          'sessions 2 active (5m) · kept 2 · moved 1 · affinity saved $0.0040 on 2 turns',
+        ),
+      )
       const lines = strip(stdout.last).split('\n')
       // The model's ratio over both accounts (3 072 ÷ 8 192: 38%), and each account's own.
       expect(lines.find((l) => l.startsWith(A))).toMatch(/\s38%\s/)

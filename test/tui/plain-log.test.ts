@@ -8,7 +8,11 @@ import {T0, iso, requestEvents} from '../helpers/audit-events.js'
 const A = 'openai/gpt-5.2'
 const B = 'gemini/gemini-2.5-flash'
 
-function parts(id: string, script: Parameters<typeof requestEvents>[0]['attempts'], extra: Partial<Parameters<typeof requestEvents>[0]> = {}) {
+function parts(
+  id: string,
+  script: Parameters<typeof requestEvents>[0]['attempts'],
+  extra: Partial<Parameters<typeof requestEvents>[0]> = {},
+) {
   const events = requestEvents({id, at: T0, attempts: script, ...extra})
   return {
     decision: events.find((e): e is RouteDecisionEvent => e.event === 'route_decision')!,
@@ -19,14 +23,28 @@ function parts(id: string, script: Parameters<typeof requestEvents>[0]['attempts
 
 describe('formatRequestLine', () => {
   it('prints time, id, task, model@account, the attempt chain, status, latency and stream', () => {
-    const {decision, terminal} = parts('req_1', [{model: A, status: 503, latency_ms: 30}, {model: B, account: 'team', status: 200, latency_ms: 480}], {stream: true, task: 'coding', complexity: 'high'})
+    const {decision, terminal} = parts(
+      'req_1',
+      [
+        {model: A, status: 503, latency_ms: 30},
+        {model: B, account: 'team', status: 200, latency_ms: 480},
+      ],
+      {stream: true, task: 'coding', complexity: 'high'},
+    )
     expect(formatRequestLine(terminal, decision)).toBe(
       `${iso(T0 + 512)} req_1 coding/high gemini/gemini-2.5-flash@team gpt-5.2 ✗503 → gemini-2.5-flash ✓ 200 512ms stream`,
     )
   })
 
   it('names the outcome and error when the request failed', () => {
-    const {terminal} = parts('req_2', [{model: A, error: 'connect_timeout', latency_ms: 5000}, {model: B, status: 500, latency_ms: 40}], {task: 'general', complexity: 'low'})
+    const {terminal} = parts(
+      'req_2',
+      [
+        {model: A, error: 'connect_timeout', latency_ms: 5000},
+        {model: B, status: 500, latency_ms: 40},
+      ],
+      {task: 'general', complexity: 'low'},
+    )
     expect(formatRequestLine(terminal)).toBe(
       `${iso(T0 + 5042)} req_2 general/low gemini/gemini-2.5-flash@main gpt-5.2 ✗timeout → gemini-2.5-flash ✗500 500 5.0s exhausted:upstream_status`,
     )
@@ -46,7 +64,9 @@ describe('formatRequestLine', () => {
       switch_cost_usd: 0.003,
     }
     const {decision, terminal} = parts('req_9', [{model: A, status: 200, latency_ms: 100}], {session})
-    expect(formatRequestLine(terminal, decision)).toBe(`${iso(T0 + 102)} req_9 coding/high openai/gpt-5.2@main gpt-5.2 ✓ 200 102ms session:stay`)
+    expect(formatRequestLine(terminal, decision)).toBe(
+      `${iso(T0 + 102)} req_9 coding/high openai/gpt-5.2@main gpt-5.2 ✓ 200 102ms session:stay`,
+    )
     expect(JSON.parse(formatRequestJson(terminal, decision))).toMatchObject({session: 'header:Zq3', affinity: 'stay'})
     // A request of no session says nothing about one.
     const plain = parts('req_10', [{model: A, status: 200}])
@@ -56,27 +76,67 @@ describe('formatRequestLine', () => {
 
   it('prints a rejected request without attempts', () => {
     const terminal: ProxyTerminalEvent = {
-      ts: iso(T0), request_id: 'req_3', event: 'proxy_terminal', endpoint: 'chat.completions', outcome: 'rejected', status: 400,
-      task: null, complexity: null, model: null, account: null, provider: null, stream: false, latency_ms: 0.4, attempts: [],
-      error_type: null, error_code: 'invalid_json',
+      ts: iso(T0),
+      request_id: 'req_3',
+      event: 'proxy_terminal',
+      endpoint: 'chat.completions',
+      outcome: 'rejected',
+      status: 400,
+      task: null,
+      complexity: null,
+      model: null,
+      account: null,
+      provider: null,
+      stream: false,
+      latency_ms: 0.4,
+      attempts: [],
+      error_type: null,
+      error_code: 'invalid_json',
     }
     expect(formatRequestLine(terminal)).toBe(`${iso(T0)} req_3 -/- - - 400 0.4ms rejected:invalid_json`)
   })
 
   it('does not repeat an error that is the outcome itself (a client that hung up)', () => {
     const terminal: ProxyTerminalEvent = {
-      ts: iso(T0), request_id: 'req_5', event: 'proxy_terminal', endpoint: 'chat.completions', outcome: 'client_abort', status: 499,
-      task: 'general', complexity: 'low', model: A, account: 'main', provider: 'openai', stream: false, latency_ms: 26,
-      attempts: [{model: A, account: 'main', provider: 'openai', status: null, error_type: 'client_abort', latency_ms: 25.5, ok: false}],
-      error_type: 'client_abort', error_code: 'client_abort',
+      ts: iso(T0),
+      request_id: 'req_5',
+      event: 'proxy_terminal',
+      endpoint: 'chat.completions',
+      outcome: 'client_abort',
+      status: 499,
+      task: 'general',
+      complexity: 'low',
+      model: A,
+      account: 'main',
+      provider: 'openai',
+      stream: false,
+      latency_ms: 26,
+      attempts: [
+        {
+          model: A,
+          account: 'main',
+          provider: 'openai',
+          status: null,
+          error_type: 'client_abort',
+          latency_ms: 25.5,
+          ok: false,
+        },
+      ],
+      error_type: 'client_abort',
+      error_code: 'client_abort',
     }
-    expect(formatRequestLine(terminal)).toBe(`${iso(T0)} req_5 general/low openai/gpt-5.2@main gpt-5.2 ✗abort 499 26ms client_abort`)
+    expect(formatRequestLine(terminal)).toBe(
+      `${iso(T0)} req_5 general/low openai/gpt-5.2@main gpt-5.2 ✗abort 499 26ms client_abort`,
+    )
   })
 })
 
 describe('formatRequestJson', () => {
   it('prints one JSON object with the decision and the attempts', () => {
-    const {decision, terminal} = parts('req_4', [{model: A, status: 429, latency_ms: 20}, {model: B, status: 200, latency_ms: 300}])
+    const {decision, terminal} = parts('req_4', [
+      {model: A, status: 429, latency_ms: 20},
+      {model: B, status: 200, latency_ms: 300},
+    ])
     const line = formatRequestJson(terminal, decision)
     expect(line).not.toContain('\n')
     expect(JSON.parse(line)).toEqual({
@@ -128,7 +188,11 @@ describe('createPlainLogger', () => {
     const bus = new AuditEventBus()
     const lines: string[] = []
     createPlainLogger(bus, (line) => lines.push(line), 'json')
-    for (const event of parts('req_8', [{model: A, status: 503}, {model: B, status: 200}]).events) bus.publish(event)
+    for (const event of parts('req_8', [
+      {model: A, status: 503},
+      {model: B, status: 200},
+    ]).events)
+      bus.publish(event)
     expect(lines).toHaveLength(1)
     expect(JSON.parse(lines[0])).toMatchObject({request_id: 'req_8', selected_model: A, model: B, fallbacks: 1})
   })

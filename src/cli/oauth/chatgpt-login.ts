@@ -63,7 +63,9 @@ export async function signInWithChatGpt(options: ChatGptLoginOptions): Promise<C
   const pkce = createPkce()
   const state = createState()
 
-  const requested = new URL(options.redirectUri ?? `http://localhost:${CHATGPT_OAUTH.redirectPort}${CHATGPT_OAUTH.redirectPath}`)
+  const requested = new URL(
+    options.redirectUri ?? `http://localhost:${CHATGPT_OAUTH.redirectPort}${CHATGPT_OAUTH.redirectPath}`,
+  )
   if (options.redirectPort !== undefined) requested.port = String(options.redirectPort)
   const port = requested.port === '' ? 80 : Number(requested.port)
   const host = requested.hostname === '[::1]' || requested.hostname === '::1' ? '::1' : '127.0.0.1'
@@ -86,9 +88,13 @@ export async function signInWithChatGpt(options: ChatGptLoginOptions): Promise<C
         signal: AbortSignal.timeout(EXCHANGE_TIMEOUT_MS),
       })
     } catch (error) {
-      throw new RouterError('oauth_token_failed', `Could not reach the token endpoint ${request.url}: ${fetchFailureReason(error, EXCHANGE_TIMEOUT_MS)}.`, {
-        hint: 'check your network connection (or --token-url) and run the command again',
-      })
+      throw new RouterError(
+        'oauth_token_failed',
+        `Could not reach the token endpoint ${request.url}: ${fetchFailureReason(error, EXCHANGE_TIMEOUT_MS)}.`,
+        {
+          hint: 'check your network connection (or --token-url) and run the command again',
+        },
+      )
     }
     const tokens = parseTokenResponse(response.status, await response.text())
     return {
@@ -136,8 +142,20 @@ export async function signInWithChatGpt(options: ChatGptLoginOptions): Promise<C
         const outcome = exchange(code)
         finish(outcome)
         outcome.then(
-          (tokens) => page(res, 200, 'Signed in', `Open-LLM Router is signed in${tokens.email ? ` as ${tokens.email}` : ''}. You can close this tab and return to the terminal.`),
-          (error: unknown) => page(res, 502, 'Sign-in failed', `${error instanceof Error ? error.message : String(error)} Return to the terminal.`),
+          (tokens) =>
+            page(
+              res,
+              200,
+              'Signed in',
+              `Open-LLM Router is signed in${tokens.email ? ` as ${tokens.email}` : ''}. You can close this tab and return to the terminal.`,
+            ),
+          (error: unknown) =>
+            page(
+              res,
+              502,
+              'Sign-in failed',
+              `${error instanceof Error ? error.message : String(error)} Return to the terminal.`,
+            ),
         )
       })
 
@@ -153,10 +171,14 @@ export async function signInWithChatGpt(options: ChatGptLoginOptions): Promise<C
 
       options.print(`Sign in to ChatGPT in your browser. If it does not open, visit this URL:\n\n  ${url}\n`)
       if (options.openBrowser) {
-        void (options.openUrl ?? openInBrowser)(url).catch(() => options.print('Could not open a browser; open the URL above yourself.'))
+        void (options.openUrl ?? openInBrowser)(url).catch(() =>
+          options.print('Could not open a browser; open the URL above yourself.'),
+        )
       }
       if (options.acceptPaste && options.input) {
-        options.print('Waiting for the browser... or paste the address of the page it landed on (or the code) and press Enter:')
+        options.print(
+          'Waiting for the browser... or paste the address of the page it landed on (or the code) and press Enter:',
+        )
         readline = createInterface({input: options.input, terminal: false})
         readline.on('line', (line) => {
           if (settled || line.trim() === '') return
@@ -167,7 +189,9 @@ export async function signInWithChatGpt(options: ChatGptLoginOptions): Promise<C
           }
         })
       } else {
-        options.print(`Waiting for the sign-in to finish (up to ${timeoutMs >= 120_000 ? `${Math.round(timeoutMs / 60_000)} min` : `${Math.round(timeoutMs / 1000)} s`})...`)
+        options.print(
+          `Waiting for the sign-in to finish (up to ${timeoutMs >= 120_000 ? `${Math.round(timeoutMs / 60_000)} min` : `${Math.round(timeoutMs / 1000)} s`})...`,
+        )
       }
     })
   } finally {
@@ -189,9 +213,13 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
         reject(
-          new RouterError('oauth_port_in_use', `Port ${port} on ${host} is in use, so the sign-in cannot receive its answer.`, {
-            hint: `close the program that uses it (another \`router provider login\` or \`codex login\`?) and run the command again`,
-          }),
+          new RouterError(
+            'oauth_port_in_use',
+            `Port ${port} on ${host} is in use, so the sign-in cannot receive its answer.`,
+            {
+              hint: `close the program that uses it (another \`router provider login\` or \`codex login\`?) and run the command again`,
+            },
+          ),
         )
       } else reject(error)
     })
@@ -213,10 +241,14 @@ function page(res: ServerResponse, status: number, title: string, message: strin
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style>
 </head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`
-  res.writeHead(status, {'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close'}).end(html)
+  res
+    .writeHead(status, {'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close'})
+    .end(html)
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c] ?? c)
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c] ?? c,
+  )
 }
-

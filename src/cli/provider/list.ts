@@ -43,7 +43,13 @@ export interface AccountList {
   unused_credentials: string[]
 }
 
-export async function listAccounts(options: {profile: string; env: NodeJS.ProcessEnv; credentialsPath?: string; now?: number; onWarning?: (message: string) => void}): Promise<AccountList> {
+export async function listAccounts(options: {
+  profile: string
+  env: NodeJS.ProcessEnv
+  credentialsPath?: string
+  now?: number
+  onWarning?: (message: string) => void
+}): Promise<AccountList> {
   const text = await readProfileText(options.profile)
   if (text === undefined) {
     throw new ConfigError(`${options.profile} does not exist, so there are no accounts to list.`, [], {
@@ -73,15 +79,27 @@ export async function listAccounts(options: {profile: string; env: NodeJS.Proces
 }
 
 /** Where `account`'s secret comes from, in the gateway's order. */
-export function secretOf(account: ProfileAccount, file: CredentialsFile, env: NodeJS.ProcessEnv, now: number): SecretInfo {
+export function secretOf(
+  account: ProfileAccount,
+  file: CredentialsFile,
+  env: NodeJS.ProcessEnv,
+  now: number,
+): SecretInfo {
   const ref = account.credential_ref ?? account.name
   const entry = Object.hasOwn(file.entries, ref) ? file.entries[ref] : undefined
-  if (account.auth_mode === 'passthrough') return {location: 'client', summary: "the client's own bearer token (passthrough)"}
+  if (account.auth_mode === 'passthrough')
+    return {location: 'client', summary: "the client's own bearer token (passthrough)"}
   if (account.auth_mode === 'oauth') {
-    if (account.oauth_access_token) return {location: 'inline', summary: 'oauth tokens inline in profile (consider `router provider login`)'}
+    if (account.oauth_access_token)
+      return {location: 'inline', summary: 'oauth tokens inline in profile (consider `router provider login`)'}
     if (account.oauth_access_token_env) {
       const set = Boolean(env[account.oauth_access_token_env])
-      return {location: 'env', env_var: account.oauth_access_token_env, env_set: set, summary: `oauth env:${account.oauth_access_token_env} (${set ? 'set' : 'not set'})`}
+      return {
+        location: 'env',
+        env_var: account.oauth_access_token_env,
+        env_set: set,
+        summary: `oauth env:${account.oauth_access_token_env} (${set ? 'set' : 'not set'})`,
+      }
     }
     if (entry?.kind === 'oauth') {
       const refreshable = entry.refresh_token !== undefined
@@ -92,23 +110,40 @@ export function secretOf(account: ProfileAccount, file: CredentialsFile, env: No
         summary: `oauth, credentials file (${expiry(entry.expires_at, now, refreshable)})`,
       }
     }
-    return {location: 'missing', summary: `missing: run \`router provider login openai --kind chatgpt --name ${account.name}\``}
+    return {
+      location: 'missing',
+      summary: `missing: run \`router provider login openai --kind chatgpt --name ${account.name}\``,
+    }
   }
   if (account.api_key_env) {
     const set = Boolean(env[account.api_key_env])
     const fallback = !set && entry?.kind === 'api_key' ? '; the credentials file has a key' : ''
-    return {location: 'env', env_var: account.api_key_env, env_set: set, summary: `env:${account.api_key_env} (${set ? 'set' : 'not set'}${fallback})`}
+    return {
+      location: 'env',
+      env_var: account.api_key_env,
+      env_set: set,
+      summary: `env:${account.api_key_env} (${set ? 'set' : 'not set'}${fallback})`,
+    }
   }
-  if (account.api_key) return {location: 'inline', summary: 'inline in profile (consider moving it: `router provider login --apikey`)'}
+  if (account.api_key)
+    return {location: 'inline', summary: 'inline in profile (consider moving it: `router provider login --apikey`)'}
   if (entry?.kind === 'api_key') return {location: 'credentials-file', summary: 'credentials file'}
   if (getProvider(account.provider)?.requires_key === false) return {location: 'none', summary: 'none needed'}
-  return {location: 'missing', summary: `missing: run \`router provider login ${account.provider} --name ${account.name}\``}
+  return {
+    location: 'missing',
+    summary: `missing: run \`router provider login ${account.provider} --name ${account.name}\``,
+  }
 }
 
 /** `expires in 3d`, `expires in 4 min (refreshes on use)`, `expired 2h ago (refreshes on use)`. */
 function expiry(expiresAt: number, now: number, refreshable: boolean): string {
   const left = expiresAt - now
-  const note = refreshable && left < REFRESH_MARGIN_MS ? ' (refreshes on use)' : !refreshable && left <= 0 ? ' (sign in again)' : ''
+  const note =
+    refreshable && left < REFRESH_MARGIN_MS
+      ? ' (refreshes on use)'
+      : !refreshable && left <= 0
+        ? ' (sign in again)'
+        : ''
   return left > 0 ? `expires in ${duration(left)}${note}` : `expired ${duration(-left)} ago${note}`
 }
 
@@ -135,10 +170,14 @@ export function formatAccountList(list: AccountList): string {
     ]),
   ]
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
-  const lines = rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '))
+  const lines = rows.map((row) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  '),
+  )
   const footer = [`profile: ${list.profile}`, `credentials file: ${list.credentials_file}`]
   if (list.unused_credentials.length > 0) {
-    footer.push(`unused entries in the credentials file: ${list.unused_credentials.join(', ')} (remove with \`router provider logout NAME\`)`)
+    footer.push(
+      `unused entries in the credentials file: ${list.unused_credentials.join(', ')} (remove with \`router provider logout NAME\`)`,
+    )
   }
   return [...lines, '', ...footer].join('\n')
 }

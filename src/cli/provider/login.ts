@@ -122,22 +122,29 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
   const name = await chooseName(options, accountProvider, kind, accounts, ask)
   const existing = accounts.find((account) => account.name === name)
   if (existing && existing.provider !== accountProvider.name) {
-    throw new UsageError(`Account \`${name}\` in ${options.profile} is for provider ${existing.provider}, not ${accountProvider.name}.`, {
-      hint: `pass another --name, or remove it first with \`router provider logout ${name}\``,
-    })
+    throw new UsageError(
+      `Account \`${name}\` in ${options.profile} is for provider ${existing.provider}, not ${accountProvider.name}.`,
+      {
+        hint: `pass another --name, or remove it first with \`router provider logout ${name}\``,
+      },
+    )
   }
   const credentialRef = existing?.credential_ref ?? name
 
   const baseUrl = await chooseBaseUrl(options, accountProvider, existing, ask)
   const store = new CredentialsStore({path: context.credentialsPath, env: context.env, onWarning: warn})
 
-  const secret = kind === 'apikey' ? await chooseSecret(options, accountProvider, existing, credentialRef, store, context, ask) : undefined
+  const secret =
+    kind === 'apikey'
+      ? await chooseSecret(options, accountProvider, existing, credentialRef, store, context, ask)
+      : undefined
   const models = await chooseModels(options, accountProvider, existing, ask)
 
   let verified = false
   let verifiedModels: number | null = null
   if (options.verify && kind === 'apikey') {
-    const token = secret?.kind === 'inline' ? secret.key : secret?.kind === 'env' ? context.env[secret.variable] : undefined
+    const token =
+      secret?.kind === 'inline' ? secret.key : secret?.kind === 'env' ? context.env[secret.variable] : undefined
     if (secret?.kind === 'env' && !token) {
       throw new UsageError(`--verify needs the key, but ${secret.variable} is not set in this environment.`, {
         hint: `export ${secret.variable}=… first, or log in without --verify`,
@@ -199,7 +206,8 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
       print: context.notice,
       fetch: context.fetch,
     })
-    if (!tokens.accountId) warn('the sign-in did not say which ChatGPT account it is for; requests may be refused until you sign in again')
+    if (!tokens.accountId)
+      warn('the sign-in did not say which ChatGPT account it is for; requests may be refused until you sign in again')
   }
 
   // Secrets first, then the profile: a profile never references a secret that was not saved.
@@ -229,7 +237,8 @@ export async function runLogin(options: LoginOptions, context: LoginContext): Pr
     const stillUsed = profileAccounts(written.text, options.profile).some(
       (account) => account.name !== name && (account.credential_ref ?? account.name) === credentialRef,
     )
-    if (!stillUsed && (await store.delete(credentialRef))) context.notice(`Removed the key stored for \`${credentialRef}\` from ${store.path}.`)
+    if (!stillUsed && (await store.delete(credentialRef)))
+      context.notice(`Removed the key stored for \`${credentialRef}\` from ${store.path}.`)
   }
 
   return {
@@ -264,7 +273,8 @@ export function describeLogin(result: LoginResult): string {
     `  secret: ${where}`,
     `  models: ${result.models.length > 0 ? result.models.join(', ') : `any ${result.provider} model`}`,
   ]
-  if (result.verified) lines.push(`  verified: yes${result.verified_models === null ? '' : ` (${result.verified_models} models visible)`}`)
+  if (result.verified)
+    lines.push(`  verified: yes${result.verified_models === null ? '' : ` (${result.verified_models} models visible)`}`)
   lines.push(`Next: router profile validate --config ${result.profile}`)
   return lines.join('\n')
 }
@@ -290,16 +300,24 @@ async function chooseProvider(options: LoginOptions, ask: Prompter | undefined):
     if (provider) return provider
     const names = getCatalog().providers.map((p) => p.name)
     const guess = didYouMean(suggest(options.provider, names))
-    throw new UsageError(`Unknown provider \`${options.provider}\`${guess ? `; ${guess}` : '.'}`, {hint: `providers: ${names.join(', ')}`})
+    throw new UsageError(`Unknown provider \`${options.provider}\`${guess ? `; ${guess}` : '.'}`, {
+      hint: `providers: ${names.join(', ')}`,
+    })
   }
   if (!ask) {
     throw new UsageError('Missing the provider: pass it as the first argument, e.g. `router provider login openai`.', {
-      hint: `providers: ${getCatalog().providers.map((p) => p.name).join(', ')}`,
+      hint: `providers: ${getCatalog()
+        .providers.map((p) => p.name)
+        .join(', ')}`,
     })
   }
   const name = await ask.select(
     'Which provider?',
-    getCatalog().providers.map((p) => ({name: `${p.display_name} (${p.name})`, value: p.name, description: p.description})),
+    getCatalog().providers.map((p) => ({
+      name: `${p.display_name} (${p.name})`,
+      value: p.name,
+      description: p.description,
+    })),
   )
   return requireProvider(name)
 }
@@ -339,14 +357,17 @@ async function chooseName(
     for (let n = 2; taken.has(suggestion); n++) suggestion = `${base}-${n}`
     name = await ask.input('Account name (re-use an existing name to update it)', {
       default: suggestion,
-      validate: (value) => NAME_PATTERN.test(value.trim()) || 'letters, digits, ".", "_" and "-", starting with a letter or digit',
+      validate: (value) =>
+        NAME_PATTERN.test(value.trim()) || 'letters, digits, ".", "_" and "-", starting with a letter or digit',
     })
     name = name.trim()
   }
   // Without a terminal, the default is the provider's name, so a repeated scripted login updates the same account.
   name ??= base
   if (!NAME_PATTERN.test(name)) {
-    throw new UsageError(`Invalid --name \`${name}\`.`, {hint: 'use letters, digits, ".", "_" and "-", starting with a letter or digit'})
+    throw new UsageError(`Invalid --name \`${name}\`.`, {
+      hint: 'use letters, digits, ".", "_" and "-", starting with a letter or digit',
+    })
   }
   return name
 }
@@ -361,13 +382,16 @@ async function chooseBaseUrl(
   if (value === undefined && ask && !provider.requires_key && existing?.base_url === undefined) {
     const answer = await ask.input(`Base URL of the ${provider.display_name}`, {
       default: provider.base_url,
-      validate: (input) => (isHttpUrl(input.trim()) ? true : 'an http:// or https:// URL, e.g. http://localhost:8000/v1'),
+      validate: (input) =>
+        isHttpUrl(input.trim()) ? true : 'an http:// or https:// URL, e.g. http://localhost:8000/v1',
     })
     value = answer.trim() === provider.base_url ? undefined : answer.trim()
   }
   if (value === undefined) return undefined
   if (!isHttpUrl(value)) {
-    throw new UsageError(`Invalid --base-url \`${value}\`.`, {hint: 'give an http:// or https:// URL, e.g. http://localhost:8000/v1'})
+    throw new UsageError(`Invalid --base-url \`${value}\`.`, {
+      hint: 'give an http:// or https:// URL, e.g. http://localhost:8000/v1',
+    })
   }
   return value.replace(/\/+$/, '')
 }
@@ -382,10 +406,13 @@ async function chooseSecret(
   ask: Prompter | undefined,
 ): Promise<SecretChoice> {
   if (options.apikey !== undefined && options.apikeyEnv !== undefined) {
-    throw new UsageError('Pass either --apikey or --apikey-env, not both.', {hint: '--apikey-env keeps the key out of every file'})
+    throw new UsageError('Pass either --apikey or --apikey-env, not both.', {
+      hint: '--apikey-env keeps the key out of every file',
+    })
   }
   if (options.apikey !== undefined) {
-    if (options.apikey.trim() === '') throw new UsageError('--apikey is empty.', {hint: 'pass the key, or --apikey-env VAR'})
+    if (options.apikey.trim() === '')
+      throw new UsageError('--apikey is empty.', {hint: 'pass the key, or --apikey-env VAR'})
     return {kind: 'inline', key: options.apikey.trim()}
   }
   if (options.apikeyEnv !== undefined) return envChoice(options.apikeyEnv, context, provider)
@@ -432,7 +459,11 @@ function envChoice(variable: string, context: LoginContext, provider: Provider):
 }
 
 /** The secret an existing account already has, if any (a scripted re-run that only changes models keeps it). */
-async function currentSecret(existing: ProfileAccount | undefined, credentialRef: string, store: CredentialsStore): Promise<SecretLocation | undefined> {
+async function currentSecret(
+  existing: ProfileAccount | undefined,
+  credentialRef: string,
+  store: CredentialsStore,
+): Promise<SecretLocation | undefined> {
   if (!existing) return undefined
   if (existing.api_key_env) return `env:${existing.api_key_env}`
   if ((await store.get(credentialRef))?.kind === 'api_key') return 'credentials-file'
@@ -451,13 +482,19 @@ async function chooseModels(
   existing: ProfileAccount | undefined,
   ask: Prompter | undefined,
 ): Promise<string[] | undefined> {
-  if (options.models !== undefined && options.models.length > 0) return qualifyAccountModels(provider.name, options.models)
+  if (options.models !== undefined && options.models.length > 0)
+    return qualifyAccountModels(provider.name, options.models)
   const catalog = modelsOfProvider(provider.name)
   if (!ask || catalog.length === 0) return undefined
   const current = new Set(existing?.models ?? [])
   const picked = await ask.checkbox(
     `Models this account serves (space to toggle, enter to confirm; none = every ${provider.name} model)`,
-    catalog.map((model) => ({name: model.key, value: model.key, description: model.description, checked: current.has(model.key)})),
+    catalog.map((model) => ({
+      name: model.key,
+      value: model.key,
+      description: model.description,
+      checked: current.has(model.key),
+    })),
   )
   return picked
 }
@@ -473,10 +510,14 @@ function checkProfileFirst(text: string | undefined, file: string, env: NodeJS.P
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     if (error.problems.length > 0 && error.problems.every((problem) => problem.path === 'accounts')) return
-    throw new ConfigError(`${file} has problems to fix before an account can be added; nothing was written.`, error.problems, {
-      code: error.code,
-      hint: error.hint,
-    })
+    throw new ConfigError(
+      `${file} has problems to fix before an account can be added; nothing was written.`,
+      error.problems,
+      {
+        code: error.code,
+        hint: error.hint,
+      },
+    )
   }
 }
 
@@ -488,9 +529,13 @@ function planEdit(text: string | undefined, file: string, change: AccountChange,
     if (error instanceof ConfigError && error.code === 'config_invalid') {
       // The lines of the edited text do not exist in the file: keep only the document paths.
       const problems = error.problems.map(({line: _line, column: _column, ...problem}) => problem)
-      throw new ConfigError(`With account \`${name}\`, ${file} would not be a valid profile; nothing was written.`, problems, {
-        hint: error.hint,
-      })
+      throw new ConfigError(
+        `With account \`${name}\`, ${file} would not be a valid profile; nothing was written.`,
+        problems,
+        {
+          hint: error.hint,
+        },
+      )
     }
     throw error
   }
@@ -504,4 +549,3 @@ function isHttpUrl(value: string): boolean {
     return false
   }
 }
-

@@ -1,5 +1,11 @@
 /** `router provider logout`: removes an account from the profile and its secrets from the credentials file. */
-import {profileAccounts, readProfileText, removeAccount, unknownAccount, writeProfile} from '../../core/config/profile-edit.js'
+import {
+  profileAccounts,
+  readProfileText,
+  removeAccount,
+  unknownAccount,
+  writeProfile,
+} from '../../core/config/profile-edit.js'
 import {CredentialsStore} from '../../core/credentials/store.js'
 import {ConfigError} from '../../core/errors.js'
 import {withFileLock} from '../../core/file-lock.js'
@@ -33,7 +39,10 @@ export async function runLogout(options: {
 
   if (!account) {
     // A secret left behind by an account that was deleted by hand can still be removed by name.
-    if (Object.hasOwn(stored.entries, name) && !accounts.some((other) => (other.credential_ref ?? other.name) === name)) {
+    if (
+      Object.hasOwn(stored.entries, name) &&
+      !accounts.some((other) => (other.credential_ref ?? other.name) === name)
+    ) {
       const removed = options.keepCredentials ? false : await store.delete(name)
       return {
         account: name,
@@ -50,7 +59,11 @@ export async function runLogout(options: {
         hint: 'pass the profile that holds the account with --config FILE',
       })
     }
-    throw unknownAccount(profile, name, accounts.map((candidate) => candidate.name))
+    throw unknownAccount(
+      profile,
+      name,
+      accounts.map((candidate) => candidate.name),
+    )
   }
 
   const edit = await withFileLock(profile, async () => {
@@ -83,6 +96,7 @@ export function describeLogout(result: LogoutResult, credentialsFile: string): s
     ? [`Removed account \`${result.account}\`${result.provider ? ` (${result.provider})` : ''} from ${result.profile}.`]
     : [`${result.profile} has no account \`${result.account}\`; only its stored secret was left.`]
   if (result.credentials_removed) lines.push(`Deleted its stored secret from ${credentialsFile}.`)
-  else if (result.credentials_kept_reason) lines.push(`Kept its stored secret in ${credentialsFile} (${result.credentials_kept_reason}).`)
+  else if (result.credentials_kept_reason)
+    lines.push(`Kept its stored secret in ${credentialsFile} (${result.credentials_kept_reason}).`)
   return lines.join('\n')
 }

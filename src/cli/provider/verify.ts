@@ -40,7 +40,8 @@ export async function verifyCredential(options: {
   const {provider, token} = options
   const url = modelsUrl(provider, options.baseUrl)
   const headers: Record<string, string> = {accept: 'application/json'}
-  if (token) Object.assign(headers, (AUTH_HEADERS[provider.adapter] ?? ((t: string) => ({authorization: `Bearer ${t}`})))(token))
+  if (token)
+    Object.assign(headers, (AUTH_HEADERS[provider.adapter] ?? ((t: string) => ({authorization: `Bearer ${t}`})))(token))
   const timeoutMs = options.timeoutMs ?? 15_000
   let response: Response
   try {
@@ -55,9 +56,13 @@ export async function verifyCredential(options: {
   }
   const text = await response.text()
   if (response.status === 401 || response.status === 403) {
-    throw new RouterError('verify_rejected', `The key was rejected by ${provider.display_name} (HTTP ${response.status} from ${url}).`, {
-      hint: `check the key in ${options.source}${provider.docs_url ? ` (see ${provider.docs_url})` : ''}, and that it may list models; nothing was written`,
-    })
+    throw new RouterError(
+      'verify_rejected',
+      `The key was rejected by ${provider.display_name} (HTTP ${response.status} from ${url}).`,
+      {
+        hint: `check the key in ${options.source}${provider.docs_url ? ` (see ${provider.docs_url})` : ''}, and that it may list models; nothing was written`,
+      },
+    )
   }
   if (!response.ok) {
     throw new RouterError('verify_failed', `${provider.display_name} answered HTTP ${response.status} to ${url}.`, {
@@ -86,4 +91,3 @@ function countModels(text: string): number | undefined {
   }
   return undefined
 }
-

@@ -14,18 +14,29 @@ Budgets count the estimated cost of the key's answers (proxy_response.cost_usd) 
 
   static override examples = [
     {description: 'A key for CI with no limits', command: '<%= config.bin %> <%= command.id %> --name ci'},
-    {description: 'A key with a daily budget and a rate limit', command: '<%= config.bin %> <%= command.id %> --name alice --budget-usd-day 5 --rpm 60'},
-    {description: 'A key that may only use small OpenAI models', command: '<%= config.bin %> <%= command.id %> --name batch --allowed-models "openai/*mini*" --max-concurrency 4'},
+    {
+      description: 'A key with a daily budget and a rate limit',
+      command: '<%= config.bin %> <%= command.id %> --name alice --budget-usd-day 5 --rpm 60',
+    },
+    {
+      description: 'A key that may only use small OpenAI models',
+      command: '<%= config.bin %> <%= command.id %> --name batch --allowed-models "openai/*mini*" --max-concurrency 4',
+    },
   ]
 
   static override flags = {
-    name: Flags.string({description: 'Name of the key (its principal): letters, digits, ".", "_", "@", "-".', required: true}),
+    name: Flags.string({
+      description: 'Name of the key (its principal): letters, digits, ".", "_", "@", "-".',
+      required: true,
+    }),
     'budget-usd-day': Flags.string({description: 'Estimated spend allowed per UTC day, in USD.'}),
     'budget-usd-month': Flags.string({description: 'Estimated spend allowed per UTC month, in USD.'}),
     rpm: Flags.integer({description: 'Requests allowed per minute.'}),
     tpm: Flags.integer({description: 'Tokens (prompt + completion) allowed per minute.'}),
     'max-concurrency': Flags.integer({description: 'Requests in flight at once.'}),
-    'allowed-models': Flags.string({description: 'Comma-separated model key patterns (`*` wildcards) the key may be routed to.'}),
+    'allowed-models': Flags.string({
+      description: 'Comma-separated model key patterns (`*` wildcards) the key may be routed to.',
+    }),
     'keys-file': keysFileFlag,
     json: Flags.boolean({description: 'Print the result as JSON.', default: false}),
   }
@@ -47,10 +58,19 @@ Budgets count the estimated cost of the key's answers (proxy_response.cost_usd) 
       env: process.env,
     })
     if (flags.json) {
-      this.printJson({file, key, name: stored.name, hint: stored.hint, created_at: stored.created_at, limits: stored.limits})
+      this.printJson({
+        file,
+        key,
+        name: stored.name,
+        hint: stored.hint,
+        created_at: stored.created_at,
+        limits: stored.limits,
+      })
       return
     }
     process.stdout.write(`${key}\n`)
-    process.stderr.write(`Created key "${stored.name}" (${describeLimits(stored.limits)}) in ${file}. Copy it now: it is not stored and cannot be shown again.\n`)
+    process.stderr.write(
+      `Created key "${stored.name}" (${describeLimits(stored.limits)}) in ${file}. Copy it now: it is not stored and cannot be shown again.\n`,
+    )
   }
 }

@@ -12,7 +12,10 @@ export default class KeysList extends BaseCommand {
 
   static override examples = [
     {description: 'Keys of ./router.keys.json', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Another keys file, as JSON', command: '<%= config.bin %> <%= command.id %> --keys-file /etc/router/keys.json --json'},
+    {
+      description: 'Another keys file, as JSON',
+      command: '<%= config.bin %> <%= command.id %> --keys-file /etc/router/keys.json --json',
+    },
   ]
 
   static override flags = {

@@ -10,7 +10,9 @@ export default class KeysRevoke extends BaseCommand {
 
 --json prints {"file", "name", "revoked_at"}.`
 
-  static override examples = [{description: 'Revoke the key named alice', command: '<%= config.bin %> <%= command.id %> alice'}]
+  static override examples = [
+    {description: 'Revoke the key named alice', command: '<%= config.bin %> <%= command.id %> alice'},
+  ]
 
   static override args = {
     name: Args.string({description: 'Name of the key (see `router keys list`).', required: true}),

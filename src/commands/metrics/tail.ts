@@ -13,29 +13,68 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
   static override examples = [
     {description: 'Dashboard on the default audit log', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Only what happens from now on', command: '<%= config.bin %> <%= command.id %> --since end'},
-    {description: 'The last hour of a log, summarised', command: '<%= config.bin %> <%= command.id %> --file logs/router_decisions.jsonl --since 1h --once'},
+    {
+      description: 'The last hour of a log, summarised',
+      command: '<%= config.bin %> <%= command.id %> --file logs/router_decisions.jsonl --since 1h --once',
+    },
     {description: 'Summary as JSON for a script', command: '<%= config.bin %> <%= command.id %> --once --json'},
-    {description: 'Follow a running gateway', command: '<%= config.bin %> <%= command.id %> --url http://127.0.0.1:8000 --api-key $ROUTER_API_KEY'},
-    {description: 'Metrics snapshots every 5 s, as JSON lines', command: '<%= config.bin %> <%= command.id %> --json --interval 5'},
-    {description: 'The whole fleet behind a load balancer, merged, as JSON lines', command: '<%= config.bin %> <%= command.id %> --url http://router.internal:8000 --fleet --json'},
+    {
+      description: 'Follow a running gateway',
+      command: '<%= config.bin %> <%= command.id %> --url http://127.0.0.1:8000 --api-key $ROUTER_API_KEY',
+    },
+    {
+      description: 'Metrics snapshots every 5 s, as JSON lines',
+      command: '<%= config.bin %> <%= command.id %> --json --interval 5',
+    },
+    {
+      description: 'The whole fleet behind a load balancer, merged, as JSON lines',
+      command: '<%= config.bin %> <%= command.id %> --url http://router.internal:8000 --fleet --json',
+    },
     {description: 'One line per request, for grep', command: '<%= config.bin %> <%= command.id %> --no-tui'},
   ]
 
   static override flags = {
-    file: Flags.string({char: 'f', helpValue: 'FILE', description: 'Audit log to read (default: ROUTER_AUDIT_LOG_PATH, or logs/router_decisions.jsonl).'}),
-    url: Flags.string({char: 'u', helpValue: 'URL', description: "Follow a running gateway's event stream instead of a file, e.g. http://127.0.0.1:8000."}),
+    file: Flags.string({
+      char: 'f',
+      helpValue: 'FILE',
+      description: 'Audit log to read (default: ROUTER_AUDIT_LOG_PATH, or logs/router_decisions.jsonl).',
+    }),
+    url: Flags.string({
+      char: 'u',
+      helpValue: 'URL',
+      description: "Follow a running gateway's event stream instead of a file, e.g. http://127.0.0.1:8000.",
+    }),
     'api-key': apiKeyFlag,
-    since: Flags.string({helpValue: 'WHEN', description: 'Where to start in the file: start (default), end, a duration back from now (30s, 10m, 2h, 1d) or an ISO time.'}),
-    json: Flags.boolean({description: 'Print the rolling metrics snapshot as JSON lines (with --once: the summary as JSON).', default: false}),
-    interval: Flags.string({helpValue: 'SECONDS', description: 'Seconds between snapshots with --json.', default: '2'}),
-    once: Flags.boolean({description: 'Summarise the whole file and exit.', default: false}),
-    tui: Flags.boolean({description: 'Show the dashboard when stdout is a terminal (--no-tui prints one line per request).', default: true, allowNo: true}),
-    'log-format': Flags.option({options: ['text', 'json'] as const, description: 'Form of the per-request lines without the dashboard.', default: 'text'})(),
-    fleet: Flags.boolean({
-      description: "With --url and --json: every replica's live metrics merged (GET /v1/router/live-metrics?scope=fleet), not only the replica that answers.",
+    since: Flags.string({
+      helpValue: 'WHEN',
+      description:
+        'Where to start in the file: start (default), end, a duration back from now (30s, 10m, 2h, 1d) or an ISO time.',
+    }),
+    json: Flags.boolean({
+      description: 'Print the rolling metrics snapshot as JSON lines (with --once: the summary as JSON).',
       default: false,
     }),
-    alpha: Flags.string({helpValue: 'ALPHA', description: 'EWMA smoothing factor in (0, 1] (default: LIVE_METRICS_EWMA_ALPHA, or 0.2).'}),
+    interval: Flags.string({helpValue: 'SECONDS', description: 'Seconds between snapshots with --json.', default: '2'}),
+    once: Flags.boolean({description: 'Summarise the whole file and exit.', default: false}),
+    tui: Flags.boolean({
+      description: 'Show the dashboard when stdout is a terminal (--no-tui prints one line per request).',
+      default: true,
+      allowNo: true,
+    }),
+    'log-format': Flags.option({
+      options: ['text', 'json'] as const,
+      description: 'Form of the per-request lines without the dashboard.',
+      default: 'text',
+    })(),
+    fleet: Flags.boolean({
+      description:
+        "With --url and --json: every replica's live metrics merged (GET /v1/router/live-metrics?scope=fleet), not only the replica that answers.",
+      default: false,
+    }),
+    alpha: Flags.string({
+      helpValue: 'ALPHA',
+      description: 'EWMA smoothing factor in (0, 1] (default: LIVE_METRICS_EWMA_ALPHA, or 0.2).',
+    }),
   }
 
   async run(): Promise<void> {

@@ -20,7 +20,10 @@ export default class ProfileCompile extends BaseCommand {
 Output: YAML on stdout (the default, or --stdout), a file (--output, written with mode 0600 since it can hold keys), or JSON (--json: {"path", "kind", "profile", "config", "warnings", "steps", "output"}). Inline secrets print as *** on stdout and in JSON unless --show-secrets; the --output file keeps them. --explain prints each compile step (on stderr when the YAML goes to stdout). Warnings go to stderr.`
 
   static override examples = [
-    {description: 'Print the compiled config', command: '<%= config.bin %> <%= command.id %> --config router.profile.example.yaml --stdout'},
+    {
+      description: 'Print the compiled config',
+      command: '<%= config.bin %> <%= command.id %> --config router.profile.example.yaml --stdout',
+    },
     {description: 'Write it for the gateway', command: '<%= config.bin %> <%= command.id %> --output router.yaml'},
     {description: 'See how each step changed the routes', command: '<%= config.bin %> <%= command.id %> --explain'},
     {description: 'As JSON, with the steps', command: '<%= config.bin %> <%= command.id %> --json'},
@@ -29,7 +32,10 @@ Output: YAML on stdout (the default, or --stdout), a file (--output, written wit
   static override flags = {
     config: configFlag,
     output: Flags.string({char: 'o', helpValue: 'FILE', description: 'Write the compiled YAML to FILE (mode 0600).'}),
-    stdout: Flags.boolean({description: 'Print the compiled YAML on stdout (the default without --output, --json or --explain).', default: false}),
+    stdout: Flags.boolean({
+      description: 'Print the compiled YAML on stdout (the default without --output, --json or --explain).',
+      default: false,
+    }),
     json: Flags.boolean({description: 'Print the result as JSON.', default: false, exclusive: ['stdout']}),
     explain: Flags.boolean({description: 'Print each compile step and what it changed.', default: false}),
     'show-secrets': Flags.boolean({description: 'Print inline keys and tokens instead of ***.', default: false}),
@@ -39,7 +45,9 @@ Output: YAML on stdout (the default, or --stdout), a file (--output, written wit
     const {flags} = await this.parse(ProfileCompile)
     const file = configPath(flags.config)
     if (flags.output && resolve(flags.output) === resolve(file)) {
-      throw new UsageError(`--output ${flags.output} is the file being compiled`, {hint: 'write the runtime config to another file, e.g. --output router.yaml'})
+      throw new UsageError(`--output ${flags.output} is the file being compiled`, {
+        hint: 'write the runtime config to another file, e.g. --output router.yaml',
+      })
     }
     const loaded = await loadConfig(file, {env: process.env})
     const printable = flags['show-secrets'] ? loaded.config : maskSecrets(loaded.config)
@@ -68,7 +76,9 @@ Output: YAML on stdout (the default, or --stdout), a file (--output, written wit
     if (yamlToStdout) process.stdout.write(renderConfigYaml(printable))
     if (flags.output) {
       const count = Object.keys(loaded.config.models).length
-      process.stderr.write(`Wrote ${flags.output} (${count} models, ${loaded.config.accounts.length} accounts). Run it with: router serve --config ${flags.output}\n`)
+      process.stderr.write(
+        `Wrote ${flags.output} (${count} models, ${loaded.config.accounts.length} accounts). Run it with: router serve --config ${flags.output}\n`,
+      )
     }
     if (loaded.warnings.length > 0) process.stderr.write(warningsText(loaded.warnings) + '\n')
   }

@@ -15,14 +15,18 @@ An existing file is never overwritten without --force.`
 
   static override examples = [
     {description: 'Start a profile in the current directory', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Start from the built-in cost profile, in another file', command: '<%= config.bin %> <%= command.id %> --profile cost --config ~/.config/router/router.profile.yaml'},
+    {
+      description: 'Start from the built-in cost profile, in another file',
+      command: '<%= config.bin %> <%= command.id %> --profile cost --config ~/.config/router/router.profile.yaml',
+    },
     {description: 'Replace an existing file', command: '<%= config.bin %> <%= command.id %> --force'},
   ]
 
   static override flags = {
     config: configFlag,
     profile: Flags.string({
-      description: 'Name of the built-in routing profile to start from (`router profile list`); not a file: the file is --config.',
+      description:
+        'Name of the built-in routing profile to start from (`router profile list`); not a file: the file is --config.',
       default: 'auto',
       helpValue: 'NAME',
     }),
@@ -31,7 +35,11 @@ An existing file is never overwritten without --force.`
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ProfileInit)
-    const {file, profile, providers} = await initProfile({configFlag: flags.config, profile: flags.profile, force: flags.force})
+    const {file, profile, providers} = await initProfile({
+      configFlag: flags.config,
+      profile: flags.profile,
+      force: flags.force,
+    })
     process.stdout.write(
       `Wrote ${file} (profile \`${profile}\`, accounts: ${providers.join(', ')}).\n` +
         `Next: router profile validate --config ${file}   then   router profile compile --config ${file} --explain\n`,

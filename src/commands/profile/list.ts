@@ -26,7 +26,13 @@ export default class ProfileList extends BaseCommand {
     const {profiles} = getCatalog()
     const defaultName = ProfileSelectionSchema.parse({}).default
     if (flags.json) {
-      this.printJson(profiles.map((profile) => ({name: profile.name, description: profile.description, default: profile.name === defaultName})))
+      this.printJson(
+        profiles.map((profile) => ({
+          name: profile.name,
+          description: profile.description,
+          default: profile.name === defaultName,
+        })),
+      )
       return
     }
     process.stdout.write(profileListText(profiles, defaultName) + '\n')

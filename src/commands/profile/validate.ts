@@ -41,7 +41,14 @@ Prints OK with a short summary, then the warnings (models that no account serves
       )
     }
     if (flags.json) {
-      this.printJson({ok: true, path: loaded.path, kind: loaded.kind, profile: loaded.profile, summary: summarize(loaded), warnings: loaded.warnings})
+      this.printJson({
+        ok: true,
+        path: loaded.path,
+        kind: loaded.kind,
+        profile: loaded.profile,
+        summary: summarize(loaded),
+        warnings: loaded.warnings,
+      })
       return
     }
     process.stdout.write(validateLine(file, loaded) + '\n')

@@ -13,7 +13,10 @@ export default class ProviderList extends BaseCommand {
 
   static override examples = [
     {description: 'Accounts of ./router.profile.yaml', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Another profile, as JSON', command: '<%= config.bin %> <%= command.id %> --config team.profile.yaml --json'},
+    {
+      description: 'Another profile, as JSON',
+      command: '<%= config.bin %> <%= command.id %> --config team.profile.yaml --json',
+    },
   ]
 
   static override flags = {

@@ -6,7 +6,8 @@ import {isInteractive, terminalPrompter} from '../../cli/prompts.js'
 import {describeLogin, runLogin, type LoginKind} from '../../cli/provider/login.js'
 
 export default class ProviderLogin extends BaseCommand {
-  static override summary = 'Add or update a provider account in the profile; keys go to the credentials file, never into the profile.'
+  static override summary =
+    'Add or update a provider account in the profile; keys go to the credentials file, never into the profile.'
 
   static override description = `Writes an account into the profile (created if missing), keeping the file's comments and order. Re-running with the same --name updates that account in place.
 
@@ -18,29 +19,53 @@ In a terminal, anything the flags do not say is asked. Without a terminal nothin
 
   static override examples = [
     {description: 'Interactive: pick provider, name, key and models', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'OpenAI with the key in an environment variable (CI)', command: '<%= config.bin %> <%= command.id %> openai --apikey-env OPENAI_API_KEY'},
+    {
+      description: 'OpenAI with the key in an environment variable (CI)',
+      command: '<%= config.bin %> <%= command.id %> openai --apikey-env OPENAI_API_KEY',
+    },
     {
       description: 'Gemini limited to two models, key checked first',
-      command: '<%= config.bin %> <%= command.id %> gemini --apikey-env GEMINI_API_KEY --models gemini-2.5-pro,gemini-2.5-flash --verify',
+      command:
+        '<%= config.bin %> <%= command.id %> gemini --apikey-env GEMINI_API_KEY --models gemini-2.5-pro,gemini-2.5-flash --verify',
     },
-    {description: 'A local Ollama server', command: '<%= config.bin %> <%= command.id %> ollama --base-url http://localhost:11434'},
-    {description: 'A vLLM server with a key saved to the credentials file', command: '<%= config.bin %> <%= command.id %> openai-compatible --name vllm --base-url http://gpu-box:8000/v1 --apikey sk-local'},
-    {description: 'ChatGPT subscription (browser sign-in)', command: '<%= config.bin %> <%= command.id %> openai --kind chatgpt'},
-    {description: 'ChatGPT on a machine without a browser', command: '<%= config.bin %> <%= command.id %> openai --kind chatgpt --no-browser'},
+    {
+      description: 'A local Ollama server',
+      command: '<%= config.bin %> <%= command.id %> ollama --base-url http://localhost:11434',
+    },
+    {
+      description: 'A vLLM server with a key saved to the credentials file',
+      command:
+        '<%= config.bin %> <%= command.id %> openai-compatible --name vllm --base-url http://gpu-box:8000/v1 --apikey sk-local',
+    },
+    {
+      description: 'ChatGPT subscription (browser sign-in)',
+      command: '<%= config.bin %> <%= command.id %> openai --kind chatgpt',
+    },
+    {
+      description: 'ChatGPT on a machine without a browser',
+      command: '<%= config.bin %> <%= command.id %> openai --kind chatgpt --no-browser',
+    },
   ]
 
   static override args = {
-    provider: Args.string({description: 'Provider (`openai`, `gemini`, `anthropic`, `openrouter`, `nvidia`, `github`, `ollama`, `openai-compatible`, `openai-codex`).'}),
+    provider: Args.string({
+      description:
+        'Provider (`openai`, `gemini`, `anthropic`, `openrouter`, `nvidia`, `github`, `ollama`, `openai-compatible`, `openai-codex`).',
+    }),
   }
 
   static override flags = {
     kind: Flags.string({
       options: ['apikey', 'chatgpt'],
-      description: '`apikey` (default) or `chatgpt` (provider openai: sign in to a ChatGPT subscription; creates an openai-codex account).',
+      description:
+        '`apikey` (default) or `chatgpt` (provider openai: sign in to a ChatGPT subscription; creates an openai-codex account).',
     }),
-    name: Flags.string({description: 'Account name (default: the provider name, or `chatgpt`). An existing name is updated.'}),
+    name: Flags.string({
+      description: 'Account name (default: the provider name, or `chatgpt`). An existing name is updated.',
+    }),
     apikey: Flags.string({
-      description: 'The API key; saved to the credentials file, never to the profile. Shell history keeps it: prefer --apikey-env or the prompt.',
+      description:
+        'The API key; saved to the credentials file, never to the profile. Shell history keeps it: prefer --apikey-env or the prompt.',
       helpValue: 'KEY',
     }),
     'apikey-env': Flags.string({
@@ -50,24 +75,54 @@ In a terminal, anything the flags do not say is asked. Without a terminal nothin
     }),
     models: Flags.string({
       multiple: true,
-      description: 'Models the account serves (comma-separated or repeated; bare ids are qualified with the provider). Default: all.',
+      description:
+        'Models the account serves (comma-separated or repeated; bare ids are qualified with the provider). Default: all.',
       helpValue: 'MODELS',
     }),
-    'base-url': Flags.string({description: 'API root for openai-compatible, ollama or a self-hosted endpoint (e.g. http://localhost:8000/v1).', helpValue: 'URL'}),
+    'base-url': Flags.string({
+      description: 'API root for openai-compatible, ollama or a self-hosted endpoint (e.g. http://localhost:8000/v1).',
+      helpValue: 'URL',
+    }),
     config: providerConfigFlag,
     browser: Flags.boolean({
       allowNo: true,
       default: true,
-      description: 'Open the browser for --kind chatgpt. --no-browser prints the URL and, in a terminal, accepts the pasted redirect address.',
+      description:
+        'Open the browser for --kind chatgpt. --no-browser prints the URL and, in a terminal, accepts the pasted redirect address.',
     }),
-    verify: Flags.boolean({description: "Call the provider's models endpoint once with the key; nothing is written if it fails.", default: false}),
+    verify: Flags.boolean({
+      description: "Call the provider's models endpoint once with the key; nothing is written if it fails.",
+      default: false,
+    }),
     json: Flags.boolean({description: 'Print the result as JSON.', default: false}),
-    timeout: Flags.integer({description: 'Seconds to wait for the ChatGPT sign-in.', default: 300, min: 1, helpGroup: 'ADVANCED'}),
-    'auth-url': Flags.string({description: 'OAuth authorize URL (default https://auth.openai.com/oauth/authorize).', helpGroup: 'ADVANCED', helpValue: 'URL'}),
-    'token-url': Flags.string({description: 'OAuth token URL (default https://auth.openai.com/oauth/token).', helpGroup: 'ADVANCED', helpValue: 'URL'}),
+    timeout: Flags.integer({
+      description: 'Seconds to wait for the ChatGPT sign-in.',
+      default: 300,
+      min: 1,
+      helpGroup: 'ADVANCED',
+    }),
+    'auth-url': Flags.string({
+      description: 'OAuth authorize URL (default https://auth.openai.com/oauth/authorize).',
+      helpGroup: 'ADVANCED',
+      helpValue: 'URL',
+    }),
+    'token-url': Flags.string({
+      description: 'OAuth token URL (default https://auth.openai.com/oauth/token).',
+      helpGroup: 'ADVANCED',
+      helpValue: 'URL',
+    }),
     'client-id': Flags.string({description: 'OAuth client id (default: the Codex CLI client).', helpGroup: 'ADVANCED'}),
-    'redirect-port': Flags.integer({description: 'Port of the loopback redirect (default 1455; 0 picks a free port).', helpGroup: 'ADVANCED', min: 0, max: 65535}),
-    'redirect-uri': Flags.string({description: 'Whole loopback redirect URI (default http://localhost:1455/auth/callback).', helpGroup: 'ADVANCED', helpValue: 'URI'}),
+    'redirect-port': Flags.integer({
+      description: 'Port of the loopback redirect (default 1455; 0 picks a free port).',
+      helpGroup: 'ADVANCED',
+      min: 0,
+      max: 65535,
+    }),
+    'redirect-uri': Flags.string({
+      description: 'Whole loopback redirect URI (default http://localhost:1455/auth/callback).',
+      helpGroup: 'ADVANCED',
+      helpValue: 'URI',
+    }),
   }
 
   async run(): Promise<void> {

@@ -14,7 +14,10 @@ export default class ProviderLogout extends BaseCommand {
 
   static override examples = [
     {description: 'Remove the account `openai`', command: '<%= config.bin %> <%= command.id %> openai'},
-    {description: 'Remove it from the profile but keep its key', command: '<%= config.bin %> <%= command.id %> openai --keep-credentials'},
+    {
+      description: 'Remove it from the profile but keep its key',
+      command: '<%= config.bin %> <%= command.id %> openai --keep-credentials',
+    },
   ]
 
   static override args = {

@@ -5,7 +5,8 @@ import {configFlag} from '../../cli/config-flag.js'
 import {formatReplay, replayAuditLog} from '../../cli/route-replay.js'
 
 export default class RouteReplay extends BaseCommand {
-  static override summary = "Route an audit log's recorded decisions again on another config, and show what would change and what it would cost."
+  static override summary =
+    "Route an audit log's recorded decisions again on another config, and show what would change and what it would cost."
 
   static override description = `No upstream call is made and no prompt is needed (it works on logs written without prompts): each route_decision carries the task and complexity, the requirements (capabilities, estimated tokens), the session and the model the client named, and the answer's token counts price the turn. Sessions are replayed as the gateway runs them, turn by turn with the config's affinity settings, so a profile's session settings show.
 
@@ -14,8 +15,14 @@ The report lists the route changes (the model that answered → the model chosen
 The config comes from --config, else $ROUTING_CONFIG_PATH, else ./router.profile.yaml; when none is named and that file does not exist, the built-in \`auto\` profile with every catalog model stands in (account checks skipped). --json prints the report as one JSON object (documented in docs/routing.md). A log that cannot be read, or has no audit event in it, exits with code 2.`
 
   static override examples = [
-    {description: 'What another profile would have cost on the traffic of a log', command: '<%= config.bin %> <%= command.id %> logs/router_decisions.jsonl --config cheaper.profile.yaml'},
-    {description: 'The report as JSON', command: '<%= config.bin %> <%= command.id %> logs/router_decisions.jsonl --json'},
+    {
+      description: 'What another profile would have cost on the traffic of a log',
+      command: '<%= config.bin %> <%= command.id %> logs/router_decisions.jsonl --config cheaper.profile.yaml',
+    },
+    {
+      description: 'The report as JSON',
+      command: '<%= config.bin %> <%= command.id %> logs/router_decisions.jsonl --json',
+    },
   ]
 
   static override args = {

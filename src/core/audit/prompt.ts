@@ -72,7 +72,11 @@ function contentText(content: unknown): string {
   if (typeof content === 'string') return content
   if (!Array.isArray(content)) return ''
   return content
-    .map((part) => (part && typeof part === 'object' && typeof (part as {text?: unknown}).text === 'string' ? (part as {text: string}).text : ''))
+    .map((part) =>
+      part && typeof part === 'object' && typeof (part as {text?: unknown}).text === 'string'
+        ? (part as {text: string}).text
+        : '',
+    )
     .filter(Boolean)
     .join('\n')
 }

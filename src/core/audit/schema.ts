@@ -96,11 +96,22 @@ export const SkipReasonSchema = z.enum([
 export type SkipReason = z.infer<typeof SkipReasonSchema>
 
 /** The events that report a skipped target (`reason` there is the human text; the code is in `proxy_exhausted`). */
-export const SkipEventNameSchema = z.enum(['proxy_skip_circuit_open', 'proxy_skip_rate_limited', 'proxy_skip_unavailable'])
+export const SkipEventNameSchema = z.enum([
+  'proxy_skip_circuit_open',
+  'proxy_skip_rate_limited',
+  'proxy_skip_unavailable',
+])
 export type SkipEventName = z.infer<typeof SkipEventNameSchema>
 
 /** How a request ended, on its `proxy_terminal` event. */
-export const TerminalOutcomeSchema = z.enum(['success', 'upstream_error', 'exhausted', 'stream_error', 'client_abort', 'rejected'])
+export const TerminalOutcomeSchema = z.enum([
+  'success',
+  'upstream_error',
+  'exhausted',
+  'stream_error',
+  'client_abort',
+  'rejected',
+])
 export type TerminalOutcome = z.infer<typeof TerminalOutcomeSchema>
 
 /** State of a circuit breaker, as the `circuit_state` event reports it. */
@@ -149,7 +160,9 @@ export const RouteDecisionEventSchema = z.strictObject({
   stream: z.boolean(),
   decision_ms: z.number().nonnegative(),
   /** The classifier's evidence, as in `RoutingDecision.signals`. */
-  signals: z.array(z.strictObject({name: z.string(), target: z.string(), weight: z.number(), detail: z.string().optional()})),
+  signals: z.array(
+    z.strictObject({name: z.string(), target: z.string(), weight: z.number(), detail: z.string().optional()}),
+  ),
   /** Candidates with rank/score or exclusion, without the per-component breakdown. */
   candidates: z.array(
     z.strictObject({

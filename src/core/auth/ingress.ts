@@ -43,7 +43,19 @@ export interface IngressAuthPlan {
 }
 
 const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/
-const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'])
+const ASYMMETRIC = new Set([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+])
 const SYMMETRIC = new Set(['HS256', 'HS384', 'HS512'])
 /** Shorter keys are accepted with a warning. */
 const WEAK_KEY_LENGTH = 16
@@ -58,7 +70,11 @@ export function keyDigest(key: string): Buffer {
  * up to 64, starting with a letter or digit); a bare key's principal is `key-` and the first 4 hex characters of its
  * SHA-256. A key that itself contains `:` must therefore be written with a name.
  */
-export function parseIngressKeys(entries: readonly string[]): {keys: IngressKey[]; problems: Problem[]; weak: string[]} {
+export function parseIngressKeys(entries: readonly string[]): {
+  keys: IngressKey[]
+  problems: Problem[]
+  weak: string[]
+} {
   const keys: IngressKey[] = []
   const problems: Problem[] = []
   const weak: string[] = []
@@ -103,12 +119,18 @@ export function planIngressAuth(settings: GatewaySettings, managed: readonly Ing
   problems.push(...parsed.problems)
   for (const key of managed) {
     if (parsed.keys.some((k) => k.principal === key.principal)) {
-      problems.push({path: 'INGRESS_API_KEYS', message: `the principal "${key.principal}" is also a managed key (${settings.keys_file})`, hint: 'give the INGRESS_API_KEYS entry another name'})
+      problems.push({
+        path: 'INGRESS_API_KEYS',
+        message: `the principal "${key.principal}" is also a managed key (${settings.keys_file})`,
+        hint: 'give the INGRESS_API_KEYS entry another name',
+      })
     }
   }
   parsed.keys.push(...managed)
   if (parsed.weak.length > 0) {
-    warnings.push(`INGRESS_API_KEYS: ${parsed.weak.join(', ')} ${parsed.weak.length === 1 ? 'is' : 'are'} shorter than ${WEAK_KEY_LENGTH} characters; use long random keys (e.g. openssl rand -hex 24)`)
+    warnings.push(
+      `INGRESS_API_KEYS: ${parsed.weak.join(', ')} ${parsed.weak.length === 1 ? 'is' : 'are'} shorter than ${WEAK_KEY_LENGTH} characters; use long random keys (e.g. openssl rand -hex 24)`,
+    )
   }
   const oauth = settings.oauth_enabled ? planOAuth(settings, problems, warnings) : null
 
@@ -151,7 +173,11 @@ function planOAuth(settings: GatewaySettings, problems: Problem[], warnings: str
   const issuer = settings.oauth_issuer ?? null
   const listed = settings.oauth_algorithms
   if (listed.some((alg) => alg.toLowerCase() === 'none')) {
-    problems.push({path: 'OAUTH_ALGORITHMS', message: '"none" (unsigned tokens) is never accepted', hint: 'remove none from OAUTH_ALGORITHMS'})
+    problems.push({
+      path: 'OAUTH_ALGORITHMS',
+      message: '"none" (unsigned tokens) is never accepted',
+      hint: 'remove none from OAUTH_ALGORITHMS',
+    })
   }
   const unknown = listed.filter((alg) => alg.toLowerCase() !== 'none' && !ASYMMETRIC.has(alg) && !SYMMETRIC.has(alg))
   if (unknown.length > 0) {
@@ -181,7 +207,10 @@ function planOAuth(settings: GatewaySettings, problems: Problem[], warnings: str
     }
     // With a shared secret only HMAC algorithms make sense; the RS256 default does not apply.
     const hmac = listed.filter((alg) => SYMMETRIC.has(alg))
-    if (secret.length < 32) warnings.push('OAUTH_JWT_SECRET is shorter than 32 characters; HS256 secrets should be at least 256 bits of randomness')
+    if (secret.length < 32)
+      warnings.push(
+        'OAUTH_JWT_SECRET is shorter than 32 characters; HS256 secrets should be at least 256 bits of randomness',
+      )
     if (!issuer) warnings.push('OAUTH_ISSUER is not set: the `iss` claim of tokens is not checked')
     if (!settings.oauth_audience) warnings.push('OAUTH_AUDIENCE is not set: the `aud` claim of tokens is not checked')
     return {mode: 'secret', jwksUrl: null, secret, algorithms: hmac.length > 0 ? hmac : ['HS256'], ...common}
@@ -206,7 +235,11 @@ function planOAuth(settings: GatewaySettings, problems: Problem[], warnings: str
   if (issuer === null) {
     warnings.push('OAUTH_ISSUER is not set: the `iss` claim of tokens is not checked')
   } else if (!settings.oauth_jwks_url && !URL.canParse(jwksUrl)) {
-    problems.push({path: 'OAUTH_ISSUER', message: `"${issuer}" is not a URL, so no JWKS URL can be derived from it`, hint: 'set OAUTH_ISSUER to the issuer URL, or set OAUTH_JWKS_URL'})
+    problems.push({
+      path: 'OAUTH_ISSUER',
+      message: `"${issuer}" is not a URL, so no JWKS URL can be derived from it`,
+      hint: 'set OAUTH_ISSUER to the issuer URL, or set OAUTH_JWKS_URL',
+    })
     return null
   }
   if (!settings.oauth_audience) warnings.push('OAUTH_AUDIENCE is not set: the `aud` claim of tokens is not checked')

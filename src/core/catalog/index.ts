@@ -92,7 +92,10 @@ export function cachePrices(key: string, inputPer1k: number): CachePrices {
     }
   }
   const provider = getProvider(modelProvider(key) ?? '')
-  return {cached_input: inputPer1k * (provider?.cached_input_ratio ?? 1), cache_write: inputPer1k * (provider?.cache_write_ratio ?? 1)}
+  return {
+    cached_input: inputPer1k * (provider?.cached_input_ratio ?? 1),
+    cache_write: inputPer1k * (provider?.cache_write_ratio ?? 1),
+  }
 }
 
 /** Catalog models of one provider, in catalog order. */
@@ -110,20 +113,24 @@ function buildCatalog(): Catalog {
       ...entry,
       provider: modelProvider(entry.key),
       id: entry.id ?? defaultModelId(entry.key),
-      cost_cached_input_per_1k: entry.cost_cached_input_per_1k ?? entry.cost_input_per_1k * (provider?.cached_input_ratio ?? 1),
-      cost_cache_write_per_1k: entry.cost_cache_write_per_1k ?? entry.cost_input_per_1k * (provider?.cache_write_ratio ?? 1),
+      cost_cached_input_per_1k:
+        entry.cost_cached_input_per_1k ?? entry.cost_input_per_1k * (provider?.cached_input_ratio ?? 1),
+      cost_cache_write_per_1k:
+        entry.cost_cache_write_per_1k ?? entry.cost_input_per_1k * (provider?.cache_write_ratio ?? 1),
     })
   })
   const modelByKey = new Map<string, CatalogModel>()
   const spellings = new Map<string, string>()
   for (const model of models) {
-    if (!providerByName.has(model.provider)) throw new Error(`catalog: model ${model.key} names unknown provider ${model.provider}`)
+    if (!providerByName.has(model.provider))
+      throw new Error(`catalog: model ${model.key} names unknown provider ${model.provider}`)
     if (modelByKey.has(model.key)) throw new Error(`catalog: duplicate model ${model.key}`)
     modelByKey.set(model.key, model)
     // Within a provider, every spelling (id, alias, key suffix) must name one model.
     for (const spelling of new Set([defaultModelId(model.key), model.id, ...model.aliases])) {
       const owner = spellings.get(`${model.provider}/${spelling}`)
-      if (owner && owner !== model.key) throw new Error(`catalog: ${model.provider}/${spelling} names ${owner} and ${model.key}`)
+      if (owner && owner !== model.key)
+        throw new Error(`catalog: ${model.provider}/${spelling} names ${owner} and ${model.key}`)
       spellings.set(`${model.provider}/${spelling}`, model.key)
     }
   }
@@ -138,7 +145,9 @@ function buildCatalog(): Catalog {
     for (const ref of refs) {
       if (!modelByKey.has(ref)) throw new Error(`catalog: profile ${profile.name} references unknown model ${ref}`)
     }
-    for (const [capability, keys] of Object.entries(profile.endpoint_models) as Array<[Capability, string[] | undefined]>) {
+    for (const [capability, keys] of Object.entries(profile.endpoint_models) as Array<
+      [Capability, string[] | undefined]
+    >) {
       for (const key of keys ?? []) {
         if (!modelByKey.get(key)?.capabilities.includes(capability)) {
           throw new Error(`catalog: profile ${profile.name} lists ${key} for ${capability}, which it cannot do`)
@@ -146,7 +155,8 @@ function buildCatalog(): Catalog {
       }
     }
     for (const [pattern, target] of Object.entries(profile.model_aliases)) {
-      if (target !== 'auto' && !modelByKey.has(target)) throw new Error(`catalog: profile ${profile.name} maps ${pattern} to unknown model ${target}`)
+      if (target !== 'auto' && !modelByKey.has(target))
+        throw new Error(`catalog: profile ${profile.name} maps ${pattern} to unknown model ${target}`)
     }
   }
   const profileByName = new Map(profiles.map((profile) => [profile.name, profile]))

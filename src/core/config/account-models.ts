@@ -10,7 +10,14 @@ import {didYouMean} from '../suggest.js'
 
 /** Splits `a,b` `c` into `[a, b, c]`, trimmed, without empties or duplicates. */
 export function splitModelList(values: readonly string[]): string[] {
-  return [...new Set(values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean))]
+  return [
+    ...new Set(
+      values
+        .flatMap((value) => value.split(','))
+        .map((value) => value.trim())
+        .filter(Boolean),
+    ),
+  ]
 }
 
 /**
@@ -64,9 +71,13 @@ export function qualifyAccountModels(provider: string, refs: readonly string[], 
   }
   if (problems.length > 0) {
     const count = problems.length
-    throw new ConfigError(`${count === 1 ? 'a model name' : `${count} model names`} in ${source} did not resolve`, problems, {
-      code: 'unknown_model',
-    })
+    throw new ConfigError(
+      `${count === 1 ? 'a model name' : `${count} model names`} in ${source} did not resolve`,
+      problems,
+      {
+        code: 'unknown_model',
+      },
+    )
   }
   return [...new Set(keys)]
 }

@@ -97,7 +97,10 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   steps.push({
     step: 'profile',
     summary: `start from built-in profile \`${base!.name}\``,
-    details: [base!.description, `default model ${base!.default_model}; ${base!.fallback_models.length} fallback models`],
+    details: [
+      base!.description,
+      `default model ${base!.default_model}; ${base!.fallback_models.length} fallback models`,
+    ],
   })
 
   // 2. per_task
@@ -112,7 +115,8 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   fail()
   steps.push({
     step: 'per_task',
-    summary: perTaskDetails.length === 0 ? 'no per-task profiles' : `${perTaskDetails.length} task(s) use another profile`,
+    summary:
+      perTaskDetails.length === 0 ? 'no per-task profiles' : `${perTaskDetails.length} task(s) use another profile`,
     details: perTaskDetails,
   })
 
@@ -137,13 +141,21 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   })
 
   // 4. metadata
-  const mentioned = new Set<string>([base!.default_model, ...base!.fallback_models, ...accountModels.flat(), ...routeKeys(routes)])
+  const mentioned = new Set<string>([
+    base!.default_model,
+    ...base!.fallback_models,
+    ...accountModels.flat(),
+    ...routeKeys(routes),
+  ])
   const models: Record<string, ModelMetadata> = {}
   const metadataDetails: string[] = []
   for (const key of mentioned) {
     const known = catalogMetadata(key)
     models[key] = known ?? declared.get(key) ?? {id: key.slice(key.indexOf('/') + 1)}
-    if (!known) metadataDetails.push(`${key}: not in the catalog; documented defaults apply (declare it under raw_overrides.models to refine)`)
+    if (!known)
+      metadataDetails.push(
+        `${key}: not in the catalog; documented defaults apply (declare it under raw_overrides.models to refine)`,
+      )
   }
   steps.push({
     step: 'metadata',
@@ -212,7 +224,10 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
       accountDetails.push(`${account.name} (${account.provider}): disabled, serves nothing`)
       return
     }
-    const keys = accountModels[index].length > 0 ? accountModels[index] : modelsOfProvider(account.provider).map((model) => model.key)
+    const keys =
+      accountModels[index].length > 0
+        ? accountModels[index]
+        : modelsOfProvider(account.provider).map((model) => model.key)
     if (keys.length === 0) {
       warn(
         ['accounts', index, 'models'],
@@ -228,7 +243,9 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   if (served.size === 0) {
     error(
       ['accounts'],
-      doc.accounts.length === 0 ? 'the profile has no accounts, so no model can be served' : 'no enabled account serves any model',
+      doc.accounts.length === 0
+        ? 'the profile has no accounts, so no model can be served'
+        : 'no enabled account serves any model',
       'add an account: run `router provider login`, or add one under `accounts:` (e.g. `- {name: local, provider: ollama}`)',
     )
     fail()
@@ -289,11 +306,22 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   fail()
   let fallbackModels = fallbackCandidates.filter((key) => served.has(key))
   if (fallbackModels.length === 0) {
-    fallbackModels = refill(chatServed, models, 'general', 'default', (key) => check('global', key) !== undefined, 'reliability')
-    accountDetails.push(`fallbacks: none of the profile's fallbacks is served; using ${fallbackModels.join(', ') || 'none'}`)
+    fallbackModels = refill(
+      chatServed,
+      models,
+      'general',
+      'default',
+      (key) => check('global', key) !== undefined,
+      'reliability',
+    )
+    accountDetails.push(
+      `fallbacks: none of the profile's fallbacks is served; using ${fallbackModels.join(', ') || 'none'}`,
+    )
   } else accountDetails.push(`fallbacks: ${fallbackModels.join(', ')}`)
   const endpointModels: EndpointModels = {}
-  for (const [capability, keys] of Object.entries(base!.endpoint_models) as Array<[keyof EndpointModels, string[] | undefined]>) {
+  for (const [capability, keys] of Object.entries(base!.endpoint_models) as Array<
+    [keyof EndpointModels, string[] | undefined]
+  >) {
     const kept = (keys ?? []).filter((key) => served.has(key) && check('global', key) === undefined)
     if (kept.length > 0) endpointModels[capability] = kept
     accountDetails.push(`${capability}: ${kept.length > 0 ? kept.join(', ') : 'no served model'}`)
@@ -315,7 +343,9 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   const accounts = doc.accounts.map((account, index): Account => {
     const provider = getProvider(account.provider)!
     const baseUrl = account.base_url ?? provider.base_url
-    baseUrlDetails.push(`${account.name} (${account.provider}): ${baseUrl}${account.base_url ? '' : ' (from the catalog)'}`)
+    baseUrlDetails.push(
+      `${account.name} (${account.provider}): ${baseUrl}${account.base_url ? '' : ' (from the catalog)'}`,
+    )
     return {...withoutUndefined(account), base_url: baseUrl, models: accountModels[index]} as Account
   })
   steps.push({step: 'base_url', summary: `${accounts.length} account(s) with base URLs`, details: baseUrlDetails})
@@ -353,9 +383,18 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   const merged = deepMerge(compiled, doc.raw_overrides) as Record<string, unknown>
   const parsed = RawConfigSchema.safeParse(merged)
   if (!parsed.success) {
-    throw invalidProfile(options.file, issuesToProblems(parsed.error.issues, RawConfigSchema, merged, overrideLocate), 'raw_overrides')
+    throw invalidProfile(
+      options.file,
+      issuesToProblems(parsed.error.issues, RawConfigSchema, merged, overrideLocate),
+      'raw_overrides',
+    )
   }
-  const normalised = normalizeConfig(parsed.data, {mode: 'profile', locate: overrideLocate, rawModels: merged.models, env: options.env})
+  const normalised = normalizeConfig(parsed.data, {
+    mode: 'profile',
+    locate: overrideLocate,
+    rawModels: merged.models,
+    env: options.env,
+  })
   problems.push(...normalised.problems)
   fail()
   const leaves = leafPaths(doc.raw_overrides)
@@ -368,7 +407,11 @@ export function compileProfile(doc: ProfileDocument, options: CompileOptions): C
   return {config: normalised.config, steps, warnings: byLocation(problems.filter((p) => p.severity === 'warning'))}
 }
 
-function builtin(name: string, path: DocPath, error: (path: DocPath, message: string, hint?: string) => void): BuiltinProfile | undefined {
+function builtin(
+  name: string,
+  path: DocPath,
+  error: (path: DocPath, message: string, hint?: string) => void,
+): BuiltinProfile | undefined {
   const profile = getBuiltinProfile(name)
   if (profile) return profile
   const {message, hint} = describeUnknownProfile(name)
@@ -381,7 +424,11 @@ function resolveAccountModel(
   account: ProfileAccount,
   ref: string,
   path: DocPath,
-  out: {error: (path: DocPath, message: string, hint?: string) => void; declared: Map<string, ModelMetadata>; details: string[]},
+  out: {
+    error: (path: DocPath, message: string, hint?: string) => void
+    declared: Map<string, ModelMetadata>
+    details: string[]
+  },
 ): string | undefined {
   const custom = account.provider === 'ollama' || account.provider === 'openai-compatible'
   const resolution = resolveModelRef(ref, {provider: account.provider})

@@ -107,9 +107,13 @@ function accountProblems(value: Record<string, unknown>, locate: Locator, alread
       })
     : []
   const problems: Problem[] = []
-  checkAccounts(accounts, (path, message, hint) => problems.push({...locate(path), message, ...(hint ? {hint} : {}), severity: 'error'}))
+  checkAccounts(accounts, (path, message, hint) =>
+    problems.push({...locate(path), message, ...(hint ? {hint} : {}), severity: 'error'}),
+  )
   // The schema may have said something about the same place already.
-  return problems.filter((problem) => !already.some((other) => other.line === problem.line && other.column === problem.column))
+  return problems.filter(
+    (problem) => !already.some((other) => other.line === problem.line && other.column === problem.column),
+  )
 }
 
 function isProfile(value: Record<string, unknown>): boolean {
@@ -121,7 +125,10 @@ function isProfile(value: Record<string, unknown>): boolean {
 
 function invalid(file: string, what: string, problems: Problem[]): ConfigError {
   const count = problems.length
-  return new ConfigError(`${file} is not a valid ${what} (${count} problem${count === 1 ? '' : 's'})`, byLocation(problems))
+  return new ConfigError(
+    `${file} is not a valid ${what} (${count} problem${count === 1 ? '' : 's'})`,
+    byLocation(problems),
+  )
 }
 
 function readError(path: string, error: unknown): ConfigError {

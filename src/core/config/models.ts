@@ -24,7 +24,10 @@ export const DEFAULT_MODEL_METADATA = {
   task_affinity: [],
   latency_ms: 2_000,
   failure_rate: 0.05,
-} as const satisfies Omit<CatalogModel, 'key' | 'provider' | 'id' | 'aliases' | 'cost_cached_input_per_1k' | 'cost_cache_write_per_1k'>
+} as const satisfies Omit<
+  CatalogModel,
+  'key' | 'provider' | 'id' | 'aliases' | 'cost_cached_input_per_1k' | 'cost_cache_write_per_1k'
+>
 
 /** A model's complete metadata, as the routing engine scores it. */
 export interface EffectiveModel extends CatalogModel {
@@ -40,7 +43,9 @@ export interface EffectiveModel extends CatalogModel {
 export function effectiveModel(config: Pick<RuntimeConfig, 'models'>, key: string): EffectiveModel {
   const declared: ModelMetadata = config.models[key] ?? {}
   const known = getCatalogModel(key)
-  const defined = Object.fromEntries(Object.entries(declared).filter(([, value]) => value !== undefined)) as ModelMetadata
+  const defined = Object.fromEntries(
+    Object.entries(declared).filter(([, value]) => value !== undefined),
+  ) as ModelMetadata
   const input = defined.cost_input_per_1k ?? known?.cost_input_per_1k ?? DEFAULT_MODEL_METADATA.cost_input_per_1k
   const cache = cachePrices(key, input)
   return {

@@ -42,7 +42,13 @@ const ENDPOINT_CAPABILITIES = ['embeddings', 'image_generation'] as const satisf
 export function catalogMetadata(key: string): ModelMetadata | undefined {
   const model = getCatalogModel(key)
   if (!model) return undefined
-  const {key: _key, provider: _provider, cost_cached_input_per_1k: _read, cost_cache_write_per_1k: _write, ...metadata} = model
+  const {
+    key: _key,
+    provider: _provider,
+    cost_cached_input_per_1k: _read,
+    cost_cache_write_per_1k: _write,
+    ...metadata
+  } = model
   return metadata
 }
 
@@ -74,7 +80,8 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
     }
     const explicitId = rawModels.get(written)?.id
     const merged: ModelMetadata = {...catalogMetadata(key), ...models[key], ...withoutUndefined(metadata)}
-    merged.id = typeof explicitId === 'string' ? explicitId : models[key]?.id ?? getCatalogModel(key)?.id ?? defaultModelId(key)
+    merged.id =
+      typeof explicitId === 'string' ? explicitId : (models[key]?.id ?? getCatalogModel(key)?.id ?? defaultModelId(key))
     models[key] = merged
     spellingToKey.set(written, key)
   }
@@ -148,12 +155,16 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
     for (const tier of TIER_ORDER) {
       const refs = route[tier]
       if (refs === undefined) continue
-      out[tier] = unique(refs.map((ref, i) => routeRef(ref, ['task_routes', task, tier, i])).filter((k): k is string => k !== undefined))
+      out[tier] = unique(
+        refs.map((ref, i) => routeRef(ref, ['task_routes', task, tier, i])).filter((k): k is string => k !== undefined),
+      )
     }
     taskRoutes[task] = out
   }
   const fallbackModels = unique(
-    config.fallback_models.map((ref, i) => routeRef(ref, ['fallback_models', i])).filter((k): k is string => k !== undefined),
+    config.fallback_models
+      .map((ref, i) => routeRef(ref, ['fallback_models', i]))
+      .filter((k): k is string => k !== undefined),
   )
 
   const endpointModels: EndpointModels = {}
@@ -190,7 +201,9 @@ export function normalizeConfig(config: RuntimeConfig, options: NormalizeOptions
   if (enabled.length === 0) {
     warn(
       ['accounts'],
-      config.accounts.length === 0 ? 'no accounts: the gateway has nowhere to send requests' : 'every account is disabled',
+      config.accounts.length === 0
+        ? 'no accounts: the gateway has nowhere to send requests'
+        : 'every account is disabled',
       'add an account with `router provider login`, or under `accounts:`',
     )
   } else {

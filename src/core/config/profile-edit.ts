@@ -8,7 +8,18 @@
  */
 import {promises as fs} from 'node:fs'
 
-import {Document, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq} from 'yaml'
+import {
+  Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml'
 
 import {writeFileAtomic} from '../atomic-write.js'
 import {ConfigError, type Problem} from '../errors.js'
@@ -73,10 +84,14 @@ export async function readProfileText(file: string): Promise<string | undefined>
     return await fs.readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new ConfigError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, [], {
-      code: 'config_unreadable',
-      hint: 'check the file permissions, or pass another file with --config',
-    })
+    throw new ConfigError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      [],
+      {
+        code: 'config_unreadable',
+        hint: 'check the file permissions, or pass another file with --config',
+      },
+    )
   }
 }
 
@@ -84,7 +99,12 @@ export async function readProfileText(file: string): Promise<string | undefined>
  * Adds the account `change.name` or updates it in place. `text` is the file's content (undefined: a new file).
  * Throws a `ConfigError` when the file, or the profile after the change, is not valid.
  */
-export function upsertAccount(text: string | undefined, file: string, change: AccountChange, options: {env?: NodeJS.ProcessEnv} = {}): ProfileEdit {
+export function upsertAccount(
+  text: string | undefined,
+  file: string,
+  change: AccountChange,
+  options: {env?: NodeJS.ProcessEnv} = {},
+): ProfileEdit {
   const original = text === undefined || text.trim() === '' ? NEW_PROFILE_TEXT : text
   const doc = parseProfileDocument(original, file)
   const seq = doc.get('accounts', true) as Node | undefined
@@ -116,8 +136,17 @@ export function upsertAccount(text: string | undefined, file: string, change: Ac
   })
   const edited = settle(result, doc, expected, style)
   const {loaded, pending} = validate(edited, file, options.env)
-  const account = ProfileAccountSchema.parse((parseDocument(edited).toJS() as {accounts: unknown[]}).accounts.find((a) => isObject(a) && a.name === change.name))
-  return {text: edited, account, previous, action: index >= 0 ? 'updated' : 'added', loaded, ...(pending ? {pending} : {})}
+  const account = ProfileAccountSchema.parse(
+    (parseDocument(edited).toJS() as {accounts: unknown[]}).accounts.find((a) => isObject(a) && a.name === change.name),
+  )
+  return {
+    text: edited,
+    account,
+    previous,
+    action: index >= 0 ? 'updated' : 'added',
+    loaded,
+    ...(pending ? {pending} : {}),
+  }
 }
 
 /** Removes the account `name`. Throws a `ConfigError` with suggestions when there is no such account. */
@@ -172,7 +201,10 @@ export function unknownAccount(file: string, name: string, names: string[]): Con
   const guess = didYouMean(suggest(name, names))
   return new ConfigError(`${file} has no account named \`${name}\`${guess ? `; ${guess}` : ''}`, [], {
     code: 'account_not_found',
-    hint: names.length > 0 ? `accounts in ${file}: ${names.join(', ')} (see \`router provider list\`)` : `${file} has no accounts yet`,
+    hint:
+      names.length > 0
+        ? `accounts in ${file}: ${names.join(', ')} (see \`router provider list\`)`
+        : `${file} has no accounts yet`,
   })
 }
 
@@ -192,8 +224,16 @@ function parseProfileDocument(text: string, file: string): Document {
     })
   }
   const accounts = doc.get('accounts', true) as Node | undefined
-  if (accounts !== undefined && accounts !== null && !isSeq(accounts) && !(isScalar(accounts) && accounts.value === null)) {
-    throw new ConfigError(`${file}: \`accounts\` must be a list`, [], {code: 'config_invalid', hint: 'write `accounts:` followed by `- name: …` items'})
+  if (
+    accounts !== undefined &&
+    accounts !== null &&
+    !isSeq(accounts) &&
+    !(isScalar(accounts) && accounts.value === null)
+  ) {
+    throw new ConfigError(`${file}: \`accounts\` must be a list`, [], {
+      code: 'config_invalid',
+      hint: 'write `accounts:` followed by `- name: …` items',
+    })
   }
   return doc
 }
@@ -252,7 +292,8 @@ function newAccountObject(change: AccountChange): Record<string, unknown> {
 }
 
 function applyToObject(base: Record<string, unknown>, change: AccountChange): Record<string, unknown> {
-  const next: Record<string, unknown> = Object.keys(base).length === 0 ? newAccountObject(change) : {...base, ...withoutUndefined(change.set)}
+  const next: Record<string, unknown> =
+    Object.keys(base).length === 0 ? newAccountObject(change) : {...base, ...withoutUndefined(change.set)}
   for (const key of change.remove ?? []) {
     if (change.set[key as keyof AccountFields] === undefined) delete next[key]
   }
@@ -295,7 +336,12 @@ function renderItem(item: YAMLMap, column: number, style: Style): string {
   copy.spaceBefore = false
   const standalone = new Document()
   standalone.contents = copy
-  const text = standalone.toString({lineWidth: 0, flowCollectionPadding: false, indentSeq: style.indentSeq, indent: style.indent})
+  const text = standalone.toString({
+    lineWidth: 0,
+    flowCollectionPadding: false,
+    indentSeq: style.indentSeq,
+    indent: style.indent,
+  })
   const pad = ' '.repeat(column)
   return text
     .replace(/\n$/, '')
@@ -313,7 +359,13 @@ function spliceItem(text: string, item: YAMLMap, start: number, contentEnd: numb
 }
 
 /** Appends a new item to `accounts:` (creating the key if needed); undefined when the layout is unusual. */
-function appendItem(text: string, doc: Document, seq: Node | undefined | null, item: YAMLMap, style: Style): string | undefined {
+function appendItem(
+  text: string,
+  doc: Document,
+  seq: Node | undefined | null,
+  item: YAMLMap,
+  style: Style,
+): string | undefined {
   const pair = accountsPair(doc)
   if (isSeq(seq) && !seq.flow && seq.items.length > 0 && seq.range) {
     const last = seq.items[seq.items.length - 1] as Node
@@ -325,7 +377,9 @@ function appendItem(text: string, doc: Document, seq: Node | undefined | null, i
     const prefix = at > 0 && text[at - 1] !== '\n' ? '\n' : ''
     return text.slice(0, at) + prefix + toNewline(block, style) + text.slice(at)
   }
-  const emptyValue = pair !== undefined && (isScalar(pair.value) ? pair.value.value === null : isSeq(pair.value) && pair.value.items.length === 0)
+  const emptyValue =
+    pair !== undefined &&
+    (isScalar(pair.value) ? pair.value.value === null : isSeq(pair.value) && pair.value.items.length === 0)
   if (pair && emptyValue) {
     // `accounts:` or `accounts: []`: the list goes on the lines below the key.
     const colon = keyColon(text, doc, 'accounts')
@@ -393,7 +447,10 @@ function keyColon(text: string, doc: Document, key: string): number | undefined 
  */
 function settle(spliced: string | undefined, doc: Document, expected: unknown, style: Style): string {
   if (spliced !== undefined && sameValue(spliced, expected)) return spliced
-  const whole = toNewline(doc.toString({lineWidth: 0, flowCollectionPadding: false, indentSeq: style.indentSeq, indent: style.indent}), style)
+  const whole = toNewline(
+    doc.toString({lineWidth: 0, flowCollectionPadding: false, indentSeq: style.indentSeq, indent: style.indent}),
+    style,
+  )
   if (sameValue(whole, expected)) return whole
   throw new Error('internal error: the edited profile does not read back as intended')
 }
@@ -417,11 +474,19 @@ function expectedValue(text: string, edit: (accounts: unknown[]) => void): unkno
  * Validates the edited profile the way every command loads it (schema, catalog, compile). Problems located at
  * `accounts` itself concern the set of accounts as a whole, not the edited one: they come back as `pending`.
  */
-function validate(text: string, file: string, env: NodeJS.ProcessEnv | undefined): {loaded?: LoadedConfig; pending?: Problem[]} {
+function validate(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv | undefined,
+): {loaded?: LoadedConfig; pending?: Problem[]} {
   try {
     return {loaded: parseConfig(text, file, {env})}
   } catch (error) {
-    if (error instanceof ConfigError && error.problems.length > 0 && error.problems.every((problem) => problem.path === 'accounts')) {
+    if (
+      error instanceof ConfigError &&
+      error.problems.length > 0 &&
+      error.problems.every((problem) => problem.path === 'accounts')
+    ) {
       return {pending: error.problems}
     }
     throw error
@@ -433,7 +498,9 @@ function validateSchema(text: string, file: string): void {
   const source = parseYamlSource(text, file)
   const parsed = ProfileDocumentSchema.safeParse(source.value)
   if (parsed.success) return
-  const problems = issuesToProblems(parsed.error.issues, ProfileDocumentSchema, source.value, (path, opts) => locationOf(source, path, opts))
+  const problems = issuesToProblems(parsed.error.issues, ProfileDocumentSchema, source.value, (path, opts) =>
+    locationOf(source, path, opts),
+  )
   throw new ConfigError(`${file} would not be a valid routing profile after this change`, problems)
 }
 

@@ -24,7 +24,11 @@ export function renderConfigYaml(config: RuntimeConfig, options: {header?: strin
       if (isSeq(node) && node.items.every((item) => isScalar(item))) node.flow = true
     },
   })
-  if (options.header) doc.commentBefore = options.header.split('\n').map((line) => (line ? ` ${line}` : '')).join('\n')
+  if (options.header)
+    doc.commentBefore = options.header
+      .split('\n')
+      .map((line) => (line ? ` ${line}` : ''))
+      .join('\n')
   return doc.toString({lineWidth: 0, flowCollectionPadding: false})
 }
 

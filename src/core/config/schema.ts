@@ -115,17 +115,13 @@ export type ProfileAccount = z.infer<typeof ProfileAccountSchema>
 
 /** `models:` as a mapping keyed by `provider/modelId`, or a plain list of keys. */
 export const ModelsMapSchema = z
-  .union([
-    z.array(z.string().min(1)),
-    z.record(z.string().min(1), ModelMetadataSchema.nullable()),
-  ])
+  .union([z.array(z.string().min(1)), z.record(z.string().min(1), ModelMetadataSchema.nullable())])
   .transform((value): Record<string, ModelMetadata> => {
     const entries: Array<[string, ModelMetadata | null]> = Array.isArray(value)
       ? value.map((key) => [key, null])
       : Object.entries(value)
     return Object.fromEntries(entries.map(([key, meta]) => [key, {...meta, id: meta?.id ?? defaultModelId(key)}]))
   })
-
 
 /**
  * Conversations (sessions): a session stays on the model and account that served it while that provider's prompt

@@ -2,7 +2,12 @@
 import type {RuntimeConfig} from './schema.js'
 
 /** Account fields that hold a credential when written inline (their `_env` twins only name a variable). */
-export const SECRET_ACCOUNT_FIELDS = ['api_key', 'oauth_access_token', 'oauth_refresh_token', 'oauth_client_secret'] as const
+export const SECRET_ACCOUNT_FIELDS = [
+  'api_key',
+  'oauth_access_token',
+  'oauth_refresh_token',
+  'oauth_client_secret',
+] as const
 
 /** What a masked secret prints as. */
 export const MASK = '***'
@@ -26,7 +31,9 @@ export function maskSecrets(config: RuntimeConfig): RuntimeConfig {
 /** Every inline secret value in `config` (to check that none leaks into output). */
 export function inlineSecrets(config: RuntimeConfig): string[] {
   return config.accounts.flatMap((account) => [
-    ...SECRET_ACCOUNT_FIELDS.map((field) => account[field]).filter((value): value is string => typeof value === 'string'),
+    ...SECRET_ACCOUNT_FIELDS.map((field) => account[field]).filter(
+      (value): value is string => typeof value === 'string',
+    ),
     ...Object.values(account.headers ?? {}),
   ])
 }

@@ -21,21 +21,27 @@ export interface Starter {
 export function starterProfile(options: StarterOptions): Starter {
   const catalog = getCatalog()
   const detected = catalog.providers.filter((provider) => provider.api_key_env && options.env?.[provider.api_key_env])
-  const accounts = detected.length > 0
-    ? detected.map((provider) => [
-        `  - name: ${provider.name}`,
-        `    provider: ${provider.name}`,
-        `    api_key_env: ${provider.api_key_env}`,
-      ].join('\n'))
-    : [
-        '  # A local Ollama server (no key): `ollama serve`, then `ollama pull llama3.1:8b`.',
-        '  - name: local',
-        '    provider: ollama',
-      ]
+  const accounts =
+    detected.length > 0
+      ? detected.map((provider) =>
+          [
+            `  - name: ${provider.name}`,
+            `    provider: ${provider.name}`,
+            `    api_key_env: ${provider.api_key_env}`,
+          ].join('\n'),
+        )
+      : [
+          '  # A local Ollama server (no key): `ollama serve`, then `ollama pull llama3.1:8b`.',
+          '  - name: local',
+          '    provider: ollama',
+        ]
   const examples = catalog.providers
     .filter((provider) => provider.api_key_env && !detected.includes(provider))
     .slice(0, 3)
-    .map((provider) => `  # - name: ${provider.name}\n  #   provider: ${provider.name}\n  #   api_key_env: ${provider.api_key_env}`)
+    .map(
+      (provider) =>
+        `  # - name: ${provider.name}\n  #   provider: ${provider.name}\n  #   api_key_env: ${provider.api_key_env}`,
+    )
   const profiles = catalog.profiles.map((profile) => profile.name).join(', ')
 
   const text = `# Open-LLM Router profile. \`router profile compile --explain\` shows the runtime config it becomes;

@@ -18,7 +18,8 @@ export interface YamlSource {
   locate(path: DocPath, options?: {key?: boolean}): {line?: number; column?: number; found: boolean}
 }
 
-const STARTER_HINT = 'run `router profile init` to write a starter profile (see router.profile.example.yaml for every field)'
+const STARTER_HINT =
+  'run `router profile init` to write a starter profile (see router.profile.example.yaml for every field)'
 
 /**
  * Parse `text` (the contents of `file`). Throws a `ConfigError` for YAML syntax errors (one problem per error, with its
@@ -46,7 +47,10 @@ export function parseYamlSource(text: string, file: string): YamlSource {
         file,
         ...at,
         message: `YAML syntax error: ${syntaxMessage(error.code, error.message)}`,
-        hint: closingHint(error.message, lines, at.line) ?? indentationHint(lines, at.line) ?? syntaxHint(error.code, lines[at.line - 1] ?? ''),
+        hint:
+          closingHint(error.message, lines, at.line) ??
+          indentationHint(lines, at.line) ??
+          syntaxHint(error.code, lines[at.line - 1] ?? ''),
         severity: 'error',
       })
     }
@@ -65,7 +69,14 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     const where = contents.range ? position(contents.range[0]) : {}
     throw new ConfigError(
       `${file} must be a YAML mapping of settings`,
-      [{file, ...where, message: `expected a mapping (\`key: value\` lines) at the top level, got ${describeValue(value)}`, severity: 'error'}],
+      [
+        {
+          file,
+          ...where,
+          message: `expected a mapping (\`key: value\` lines) at the top level, got ${describeValue(value)}`,
+          severity: 'error',
+        },
+      ],
       {code: 'config_not_mapping', hint: STARTER_HINT},
     )
   }
@@ -142,7 +153,9 @@ function findNode(doc: Document, path: DocPath, wantKey: boolean): {offset?: num
     const segment = path[index]
     const last = index === path.length - 1
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment))
+      const pair = node.items.find(
+        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+      )
       if (!pair) return {offset, exact: false}
       const keyStart = rangeStart(pair.key)
       if (last && wantKey) return {offset: keyStart ?? offset, exact: true}
@@ -202,12 +215,15 @@ function indentationHint(lines: readonly string[], line: number): string | undef
     if (above.trim() === '' || above.trimStart().startsWith('#')) continue
     const aboveIndent = indentOf(above)
     if (aboveIndent === indent && isItem(above) === item) return undefined
-    if (Math.abs(aboveIndent - indent) <= 2 && isItem(above) === item && !near.has(aboveIndent)) near.set(aboveIndent, i + 1)
+    if (Math.abs(aboveIndent - indent) <= 2 && isItem(above) === item && !near.has(aboveIndent))
+      near.set(aboveIndent, i + 1)
     if (aboveIndent < indent - 2 || aboveIndent === 0) break
   }
   if (near.size === 0) return undefined
   const what = item ? 'the list item' : 'the key'
-  const options = [...near.entries()].sort((a, b) => a[0] - b[0]).map(([spaces, at]) => `${spaces} spaces, like ${what} on line ${at}`)
+  const options = [...near.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([spaces, at]) => `${spaces} spaces, like ${what} on line ${at}`)
   return `indent this line by ${options.join(', or by ')} (it has ${indent})`
 }
 
@@ -247,7 +263,9 @@ function syntaxHint(code: string, text: string): string | undefined {
     case 'BAD_INDENT':
       return 'align this line with its siblings (spaces only)'
     case 'MISSING_CHAR':
-      return unclosed(text) ? 'close the quote, bracket or brace that was opened' : 'a key needs `: ` after it; quote a value that contains `: ` or `#`'
+      return unclosed(text)
+        ? 'close the quote, bracket or brace that was opened'
+        : 'a key needs `: ` after it; quote a value that contains `: ` or `#`'
     case 'BLOCK_AS_IMPLICIT_KEY':
     case 'MULTILINE_IMPLICIT_KEY':
       return 'a key must fit on one line and be followed by `: `; quote values that contain `: `'

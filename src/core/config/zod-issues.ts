@@ -15,7 +15,12 @@ export type Locator = (path: DocPath, options?: {key?: boolean}) => ProblemLocat
 type Issue = z.core.$ZodIssue
 
 /** One problem per zod issue (one per key for unknown keys), located in the document. */
-export function issuesToProblems(issues: readonly Issue[], schema: z.ZodType, value: unknown, locate: Locator): Problem[] {
+export function issuesToProblems(
+  issues: readonly Issue[],
+  schema: z.ZodType,
+  value: unknown,
+  locate: Locator,
+): Problem[] {
   const problems: Problem[] = []
   for (const issue of issues) problems.push(...issueToProblems(issue, [], schema, value, locate))
   return problems
@@ -88,7 +93,9 @@ function issueToProblems(issue: Issue, base: DocPath, root: z.ZodType, value: un
     }
     case 'invalid_union': {
       // The branch that got past the type check at this path is the one the user meant: report its issues.
-      const deeper = issue.errors.filter((branch) => branch.some((inner) => inner.path.length > 0 || inner.code !== 'invalid_type'))
+      const deeper = issue.errors.filter((branch) =>
+        branch.some((inner) => inner.path.length > 0 || inner.code !== 'invalid_type'),
+      )
       if (deeper.length > 0) {
         return deeper[0].flatMap((inner) => issueToProblems(inner, path, root, value, locate))
       }
@@ -131,7 +138,8 @@ function expectedWords(expected: string, schema: z.ZodType | undefined): string 
 const FIELD_HINTS: Record<string, string> = {
   default_model: 'name the model used when no route matches, e.g. `default_model: openai/gpt-5-mini`',
   name: 'give the account a short unique name, e.g. `name: work`',
-  provider: 'name the provider, e.g. `provider: openai` (`router profile list` shows the profiles; see docs/configuration.md for providers)',
+  provider:
+    'name the provider, e.g. `provider: openai` (`router profile list` shows the profiles; see docs/configuration.md for providers)',
   base_url: 'give the API root, e.g. `base_url: https://api.openai.com/v1`',
 }
 
@@ -149,8 +157,10 @@ function typeHint(expected: string, field: PropertyKey | undefined): string | un
 }
 
 function unionHint(path: DocPath): string | undefined {
-  if (path[0] === 'task_routes') return 'write a model key or a list of model keys, e.g. `low: [openai/gpt-5-nano, gemini/gemini-2.5-flash-lite]`'
-  if (path.at(-1) === 'models') return 'write a mapping of model keys to metadata (`openai/gpt-5: {}`) or a list of model keys'
+  if (path[0] === 'task_routes')
+    return 'write a model key or a list of model keys, e.g. `low: [openai/gpt-5-nano, gemini/gemini-2.5-flash-lite]`'
+  if (path.at(-1) === 'models')
+    return 'write a mapping of model keys to metadata (`openai/gpt-5: {}`) or a list of model keys'
   return undefined
 }
 
@@ -179,7 +189,13 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   let current = schema
   for (let depth = 0; current && depth < 20; depth++) {
     const d = def(current)
-    if (d.type === 'optional' || d.type === 'default' || d.type === 'nullable' || d.type === 'prefault' || d.type === 'readonly') {
+    if (
+      d.type === 'optional' ||
+      d.type === 'default' ||
+      d.type === 'nullable' ||
+      d.type === 'prefault' ||
+      d.type === 'readonly'
+    ) {
       current = d.innerType
     } else if (d.type === 'pipe') current = d.in
     else return current

@@ -97,14 +97,22 @@ export function parseAuthorizationResponse(input: string | URLSearchParams, expe
         hint: 'Run the command again and approve the request in the browser.',
       })
     }
-    throw new RouterError('oauth_error', `The authorization server answered "${error}"${description ? `: ${description}` : ''}.`, {
-      hint: 'Run the command again; if it keeps failing, check --auth-url and --client-id.',
-    })
+    throw new RouterError(
+      'oauth_error',
+      `The authorization server answered "${error}"${description ? `: ${description}` : ''}.`,
+      {
+        hint: 'Run the command again; if it keeps failing, check --auth-url and --client-id.',
+      },
+    )
   }
   if (params.get('state') !== expectedState) {
-    throw new RouterError('oauth_state_mismatch', 'The sign-in answer does not belong to this login (state mismatch).', {
-      hint: 'Run the command again and finish the sign-in in the browser tab it opens (an old tab may have answered).',
-    })
+    throw new RouterError(
+      'oauth_state_mismatch',
+      'The sign-in answer does not belong to this login (state mismatch).',
+      {
+        hint: 'Run the command again and finish the sign-in in the browser tab it opens (an old tab may have answered).',
+      },
+    )
   }
   const code = params.get('code')
   if (!code) {
@@ -118,7 +126,8 @@ export function parseAuthorizationResponse(input: string | URLSearchParams, expe
 /** Query parameters of a pasted URL or query string; `undefined` for a bare code. */
 function callbackParams(input: string): URLSearchParams | undefined {
   if (/^https?:\/\//i.test(input)) return new URL(input).searchParams
-  if (input.startsWith('?') || /(^|&)(code|error|state)=/.test(input)) return new URLSearchParams(input.replace(/^\?/, ''))
+  if (input.startsWith('?') || /(^|&)(code|error|state)=/.test(input))
+    return new URLSearchParams(input.replace(/^\?/, ''))
   return undefined
 }
 
@@ -144,18 +153,31 @@ export function buildCodeExchangeRequest(options: {
     client_id: options.clientId,
     code_verifier: options.verifier,
   })
-  return {url: options.tokenUrl, headers: {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'}, body: body.toString()}
+  return {
+    url: options.tokenUrl,
+    headers: {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json'},
+    body: body.toString(),
+  }
 }
 
 /** Refresh token → new tokens: a JSON body, exactly as Codex CLI sends it to OpenAI's server. */
-export function buildRefreshRequest(options: {tokenUrl: string; clientId: string; refreshToken: string; scope?: string}): TokenRequest {
+export function buildRefreshRequest(options: {
+  tokenUrl: string
+  clientId: string
+  refreshToken: string
+  scope?: string
+}): TokenRequest {
   const body = {
     client_id: options.clientId,
     grant_type: 'refresh_token',
     refresh_token: options.refreshToken,
     scope: options.scope ?? CHATGPT_OAUTH.refreshScope,
   }
-  return {url: options.tokenUrl, headers: {'content-type': 'application/json', accept: 'application/json'}, body: JSON.stringify(body)}
+  return {
+    url: options.tokenUrl,
+    headers: {'content-type': 'application/json', accept: 'application/json'},
+    body: JSON.stringify(body),
+  }
 }
 
 /**
@@ -172,9 +194,13 @@ export function parseTokenResponse(status: number, text: string): TokenResponse 
   if (status >= 200 && status < 300) {
     const parsed = TokenResponseSchema.safeParse(json)
     if (parsed.success) return parsed.data
-    throw new RouterError('oauth_bad_response', `The token endpoint answered ${status} without a usable access token.`, {
-      hint: 'Check --token-url; it must be the OAuth token endpoint.',
-    })
+    throw new RouterError(
+      'oauth_bad_response',
+      `The token endpoint answered ${status} without a usable access token.`,
+      {
+        hint: 'Check --token-url; it must be the OAuth token endpoint.',
+      },
+    )
   }
   const failure = TokenErrorResponseSchema.safeParse(json)
   const code = failure.success
@@ -183,13 +209,20 @@ export function parseTokenResponse(status: number, text: string): TokenResponse 
       : (failure.data.error.code ?? 'error')
     : undefined
   const description = failure.success
-    ? (failure.data.error_description ?? (typeof failure.data.error === 'string' ? undefined : failure.data.error.message))
+    ? (failure.data.error_description ??
+      (typeof failure.data.error === 'string' ? undefined : failure.data.error.message))
     : undefined
   const detail = [code, description].filter(Boolean).join(': ')
   const expired = code === 'invalid_grant' || code === 'refresh_token_expired' || code === 'refresh_token_reused'
-  throw new RouterError(expired ? 'oauth_reauth_required' : 'oauth_token_failed', `The token endpoint answered ${status}${detail ? ` (${detail})` : ''}.`, {
-    hint: expired ? 'Sign in again: router provider login openai --kind chatgpt' : 'Try again later; if it keeps failing, sign in again.',
-  })
+  throw new RouterError(
+    expired ? 'oauth_reauth_required' : 'oauth_token_failed',
+    `The token endpoint answered ${status}${detail ? ` (${detail})` : ''}.`,
+    {
+      hint: expired
+        ? 'Sign in again: router provider login openai --kind chatgpt'
+        : 'Try again later; if it keeps failing, sign in again.',
+    },
+  )
 }
 
 /** OAuth tokens as a sign-in or a refresh leaves them, with what a later refresh needs. */
@@ -206,7 +239,10 @@ export interface OAuthTokens {
 }
 
 /** The credentials file entry that stores `tokens` (its times are stamped where it is written). */
-export function oauthCredentialEntry(tokens: OAuthTokens, provider: string | undefined): Omit<OAuthCredential, 'created_at' | 'updated_at'> {
+export function oauthCredentialEntry(
+  tokens: OAuthTokens,
+  provider: string | undefined,
+): Omit<OAuthCredential, 'created_at' | 'updated_at'> {
   return {
     kind: 'oauth',
     ...(provider === undefined ? {} : {provider}),

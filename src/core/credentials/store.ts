@@ -26,12 +26,14 @@ export const CREDENTIALS_PATH_ENV = 'ROUTER_CREDENTIALS_PATH'
 export function credentialsPath(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
   const override = env[CREDENTIALS_PATH_ENV]
   if (override) return path.resolve(override)
-  const configHome = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config')
+  const configHome =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config')
   return path.join(configHome, 'open-llm-router', 'credentials.json')
 }
 
 /** An entry as callers give it; the store stamps the times. */
-export type CredentialEntryInput = Omit<ApiKeyCredential, 'created_at' | 'updated_at'> | Omit<OAuthCredential, 'created_at' | 'updated_at'>
+export type CredentialEntryInput =
+  Omit<ApiKeyCredential, 'created_at' | 'updated_at'> | Omit<OAuthCredential, 'created_at' | 'updated_at'>
 
 export interface CredentialsStoreOptions {
   /** File path; default `credentialsPath(env)`. */
@@ -175,10 +177,14 @@ export class CredentialsStore {
       // V8's message may quote the file's text, which holds secrets: report only the position.
       const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')
       const where = position ? lineAndColumn(text, Number(position[1])) : {}
-      throw new ConfigError(`The credentials file ${this.path} is not valid JSON.`, [{file: this.path, ...where, message: 'invalid JSON'}], {
-        code: 'credentials_invalid',
-        hint,
-      })
+      throw new ConfigError(
+        `The credentials file ${this.path} is not valid JSON.`,
+        [{file: this.path, ...where, message: 'invalid JSON'}],
+        {
+          code: 'credentials_invalid',
+          hint,
+        },
+      )
     }
     const parsed = CredentialsFileSchema.safeParse(json)
     if (parsed.success) return parsed.data
@@ -231,7 +237,9 @@ function lineAndColumn(text: string, offset: number): {line: number; column: num
 
 function formatPath(segments: readonly PropertyKey[]): string {
   return segments
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`,
+    )
     .join('')
 }
 

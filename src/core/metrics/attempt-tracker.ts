@@ -162,30 +162,38 @@ export class AttemptTracker {
     if (attempt.errorType === 'client_abort') return
     const failed = attempt.failed
     const nonStatusError = attempt.errorType !== null && attempt.errorType !== 'upstream_status'
-    this.options.record(attempt, {
-      ts: attempt.ts,
-      failed,
-      latencyMs: failed ? null : attempt.latencyMs,
-      status: nonStatusError || attempt.status === null ? 'error' : statusClass(attempt.status),
-      errorType: failed ? attempt.errorType : null,
-      retried: attempt.retried,
-      rateLimited: attempt.rateLimited,
-    }, now)
+    this.options.record(
+      attempt,
+      {
+        ts: attempt.ts,
+        failed,
+        latencyMs: failed ? null : attempt.latencyMs,
+        status: nonStatusError || attempt.status === null ? 'error' : statusClass(attempt.status),
+        errorType: failed ? attempt.errorType : null,
+        retried: attempt.retried,
+        rateLimited: attempt.rateLimited,
+      },
+      now,
+    )
   }
 
   private settleSummary(summary: AttemptSummary, ts: number, now: number): void {
     if (summary.error_type === 'client_abort') return
     const nonStatusError = summary.error_type !== null && summary.error_type !== 'upstream_status'
     const failed = !summary.ok && !(summary.status !== null && isClientError(summary.status))
-    this.options.record(summary, {
-      ts,
-      failed,
-      latencyMs: summary.ok ? summary.latency_ms : null,
-      status: nonStatusError || summary.status === null ? 'error' : statusClass(summary.status),
-      errorType: failed ? summary.error_type : null,
-      retried: false,
-      rateLimited: !summary.ok && summary.status === 429,
-    }, now)
+    this.options.record(
+      summary,
+      {
+        ts,
+        failed,
+        latencyMs: summary.ok ? summary.latency_ms : null,
+        status: nonStatusError || summary.status === null ? 'error' : statusClass(summary.status),
+        errorType: failed ? summary.error_type : null,
+        retried: false,
+        rateLimited: !summary.ok && summary.status === 429,
+      },
+      now,
+    )
   }
 
   private markFinished(requestId: string): void {

@@ -43,7 +43,8 @@ export function mergeSnapshots(parts: readonly FleetPart[], now: number): LiveMe
   const requests = sum(totals, (t) => t.requests)
   const successes = sum(totals, (t) => Math.round((t.success_rate ?? 0) * t.requests))
   const outcomes: Record<string, number> = {}
-  for (const t of totals) for (const [outcome, n] of Object.entries(t.outcomes)) outcomes[outcome] = (outcomes[outcome] ?? 0) + (n ?? 0)
+  for (const t of totals)
+    for (const [outcome, n] of Object.entries(t.outcomes)) outcomes[outcome] = (outcomes[outcome] ?? 0) + (n ?? 0)
 
   const models = mergeBy(
     snapshots.flatMap((s) => s.models),
@@ -65,14 +66,18 @@ export function mergeSnapshots(parts: readonly FleetPart[], now: number): LiveMe
       const worst = list.reduce((a, b) => (BREAKER_RANK[b.breaker] > BREAKER_RANK[a.breaker] ? b : a))
       const cooling = list.reduce((a, b) => ((b.cooldown_until ?? '') > (a.cooldown_until ?? '') ? b : a))
       const usages = list.map((t) => t.usage).filter((u): u is UsageTotals => u !== undefined)
-      return Object.assign({model: list[0].model, account: list[0].account, provider: list[0].provider}, mergeStats(list), {
-        breaker: worst.breaker,
-        breaker_since: worst.breaker_since,
-        breaker_reason: worst.breaker_reason,
-        cooldown_until: cooling.cooldown_until,
-        cooldown_scope: cooling.cooldown_scope,
-        usage: usages.length === 0 ? undefined : sumUsage(usages),
-      })
+      return Object.assign(
+        {model: list[0].model, account: list[0].account, provider: list[0].provider},
+        mergeStats(list),
+        {
+          breaker: worst.breaker,
+          breaker_since: worst.breaker_since,
+          breaker_reason: worst.breaker_reason,
+          cooldown_until: cooling.cooldown_until,
+          cooldown_scope: cooling.cooldown_scope,
+          usage: usages.length === 0 ? undefined : sumUsage(usages),
+        },
+      )
     },
   )
   shares(models)
@@ -102,21 +107,40 @@ export function mergeSnapshots(parts: readonly FleetPart[], now: number): LiveMe
     },
     models: models.sort((a, b) => compare(a.model, b.model)),
     targets: targets.sort((a, b) => compare(a.model, b.model) || compare(a.account, b.account)),
-    breakers: latestOf(snapshots.flatMap((s) => s.breakers), (b) => `${b.account}\n${b.model ?? ''}`, (b) => b.since).sort(
+    breakers: latestOf(
+      snapshots.flatMap((s) => s.breakers),
+      (b) => `${b.account}\n${b.model ?? ''}`,
+      (b) => b.since,
+    ).sort(
       (a: BreakerEntry, b: BreakerEntry) => compare(a.account, b.account) || compare(a.model ?? '', b.model ?? ''),
     ),
-    cooldowns: latestOf(snapshots.flatMap((s) => s.cooldowns), (c) => `${c.account}\n${c.model ?? ''}`, (c) => c.until).sort(
-      (a: CooldownEntry, b: CooldownEntry) => compare(a.until, b.until) || compare(a.account, b.account),
-    ),
+    cooldowns: latestOf(
+      snapshots.flatMap((s) => s.cooldowns),
+      (c) => `${c.account}\n${c.model ?? ''}`,
+      (c) => c.until,
+    ).sort((a: CooldownEntry, b: CooldownEntry) => compare(a.until, b.until) || compare(a.account, b.account)),
     quality: mergeBy(
       snapshots.flatMap((s) => s.quality),
       (q) => `${q.task}\n${q.complexity}\n${q.model}`,
       (list): QualityRow => {
         const answered = sum(list, (q) => q.answered)
         const bad = sum(list, (q) => q.bad)
-        return {task: list[0].task, complexity: list[0].complexity, model: list[0].model, answered, bad, good: sum(list, (q) => q.good), bad_rate: answered === 0 ? null : round4(bad / answered)}
+        return {
+          task: list[0].task,
+          complexity: list[0].complexity,
+          model: list[0].model,
+          answered,
+          bad,
+          good: sum(list, (q) => q.good),
+          bad_rate: answered === 0 ? null : round4(bad / answered),
+        }
       },
-    ).sort((a, b) => compare(a.task, b.task) || COMPLEXITIES.indexOf(a.complexity) - COMPLEXITIES.indexOf(b.complexity) || compare(a.model, b.model)),
+    ).sort(
+      (a, b) =>
+        compare(a.task, b.task) ||
+        COMPLEXITIES.indexOf(a.complexity) - COMPLEXITIES.indexOf(b.complexity) ||
+        compare(a.model, b.model),
+    ),
     keys: mergeBy(
       snapshots.flatMap((s) => s.keys),
       (k) => k.principal,
@@ -129,7 +153,11 @@ export function mergeSnapshots(parts: readonly FleetPart[], now: number): LiveMe
     ).sort((a, b) => b.usage.cost_usd - a.usage.cost_usd || compare(a.principal, b.principal)),
     sessions: mergeSessions(snapshots.map((s) => s.sessions).filter((s): s is SessionMetrics => s !== undefined)),
     fleet: {
-      replicas: parts.map((p) => ({replica: p.replica, generated_at: p.snapshot.generated_at, requests_total: p.snapshot.totals.requests_total})),
+      replicas: parts.map((p) => ({
+        replica: p.replica,
+        generated_at: p.snapshot.generated_at,
+        requests_total: p.snapshot.totals.requests_total,
+      })),
     },
   }
 }
@@ -148,9 +176,18 @@ function mergeStats(list: readonly Stats[]): Stats {
     samples: sum(list, (s) => s.samples),
     successes: sum(list, (s) => s.successes),
     failures: sum(list, (s) => s.failures),
-    latency_ewma_ms: weightedMean(list.map((s) => [s.latency_ewma_ms, s.successes]), round2),
-    connect_ewma_ms: weightedMean(list.map((s) => [s.connect_ewma_ms, s.samples]), round2),
-    failure_ewma: weightedMean(list.map((s) => [s.failure_ewma, s.samples]), round4),
+    latency_ewma_ms: weightedMean(
+      list.map((s) => [s.latency_ewma_ms, s.successes]),
+      round2,
+    ),
+    connect_ewma_ms: weightedMean(
+      list.map((s) => [s.connect_ewma_ms, s.samples]),
+      round2,
+    ),
+    failure_ewma: weightedMean(
+      list.map((s) => [s.failure_ewma, s.samples]),
+      round4,
+    ),
     latency_ms: weightedPercentiles(list.map((s) => [s.latency_ms, s.window_samples])),
     status,
     retries: sum(list, (s) => s.retries),
@@ -173,8 +210,18 @@ function mergeSeries(list: readonly Series[]): Series {
     // Aligned on the newest bucket: a shorter series lacks the oldest ones.
     const at = (s: Series): number => i - (length - s.attempts.length)
     for (const s of list) attempts[i] += s.attempts[at(s)] ?? 0
-    latency.push(weightedMean(list.map((s) => [s.latency_ms[at(s)] ?? null, s.attempts[at(s)] ?? 0]), round2))
-    failure.push(weightedMean(list.map((s) => [s.failure[at(s)] ?? null, s.attempts[at(s)] ?? 0]), round4))
+    latency.push(
+      weightedMean(
+        list.map((s) => [s.latency_ms[at(s)] ?? null, s.attempts[at(s)] ?? 0]),
+        round2,
+      ),
+    )
+    failure.push(
+      weightedMean(
+        list.map((s) => [s.failure[at(s)] ?? null, s.attempts[at(s)] ?? 0]),
+        round4,
+      ),
+    )
   }
   return {bucket_seconds: list[0].bucket_seconds, latency_ms: latency, failure, attempts}
 }
@@ -182,7 +229,8 @@ function mergeSeries(list: readonly Series[]): Series {
 function mergeSessions(list: readonly SessionMetrics[]): SessionMetrics | undefined {
   if (list.length === 0) return undefined
   const decisions: Record<string, number> = {}
-  for (const s of list) for (const [affinity, n] of Object.entries(s.decisions)) decisions[affinity] = (decisions[affinity] ?? 0) + (n ?? 0)
+  for (const s of list)
+    for (const [affinity, n] of Object.entries(s.decisions)) decisions[affinity] = (decisions[affinity] ?? 0) + (n ?? 0)
   return {
     window_seconds: list[0].window_seconds,
     active: sum(list, (s) => s.active),
@@ -199,7 +247,10 @@ function sumUsage(list: readonly UsageTotals[]): UsageTotals {
   const cached = sum(list, (u) => u.cached_tokens)
   // The hit ratio's denominator (prompt tokens of the answers that reported a cache count) is not in the snapshot:
   // each replica's ratio weighted by its prompt tokens comes closest.
-  const ratio = weightedMean(list.map((u) => [u.cache_hit_ratio, u.prompt_tokens]), round4)
+  const ratio = weightedMean(
+    list.map((u) => [u.cache_hit_ratio, u.prompt_tokens]),
+    round4,
+  )
   return {
     prompt_tokens: prompt,
     completion_tokens: sum(list, (u) => u.completion_tokens),
@@ -216,14 +267,26 @@ function sumUsage(list: readonly UsageTotals[]): UsageTotals {
 
 function weightedPercentiles(list: ReadonlyArray<readonly [Percentiles, number]>): Percentiles {
   return {
-    p50: weightedMean(list.map(([p, n]) => [p.p50, n]), round2),
-    p95: weightedMean(list.map(([p, n]) => [p.p95, n]), round2),
-    p99: weightedMean(list.map(([p, n]) => [p.p99, n]), round2),
+    p50: weightedMean(
+      list.map(([p, n]) => [p.p50, n]),
+      round2,
+    ),
+    p95: weightedMean(
+      list.map(([p, n]) => [p.p95, n]),
+      round2,
+    ),
+    p99: weightedMean(
+      list.map(([p, n]) => [p.p99, n]),
+      round2,
+    ),
   }
 }
 
 /** The mean of the non-null values weighted by their counts (equal weights when every count is 0); null without one. */
-function weightedMean(list: ReadonlyArray<readonly [number | null, number]>, roundTo: (n: number) => number): number | null {
+function weightedMean(
+  list: ReadonlyArray<readonly [number | null, number]>,
+  roundTo: (n: number) => number,
+): number | null {
   let total = 0
   let weight = 0
   let plain = 0

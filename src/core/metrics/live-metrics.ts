@@ -223,8 +223,16 @@ export class LiveMetrics {
         // Logs written before `scope` existed cooled the whole account.
         const scope = event.scope ?? 'account'
         const key = event.account + SEP + (scope === 'account' ? '' : event.model)
-        if (!this.cooldowns.has(key) && this.cooldowns.size >= this.maxKeys) this.cooldowns.delete(this.cooldowns.keys().next().value!)
-        const entry: CooldownEntry = {account: event.account, model: scope === 'account' ? null : event.model, provider: event.provider, scope, until: event.cooldown_until, since: event.ts}
+        if (!this.cooldowns.has(key) && this.cooldowns.size >= this.maxKeys)
+          this.cooldowns.delete(this.cooldowns.keys().next().value!)
+        const entry: CooldownEntry = {
+          account: event.account,
+          model: scope === 'account' ? null : event.model,
+          provider: event.provider,
+          scope,
+          until: event.cooldown_until,
+          since: event.ts,
+        }
         if (event.reason !== undefined) entry.reason = event.reason
         this.cooldowns.set(key, {entry, until: Date.parse(event.cooldown_until)})
         const attempt = this.attempt(event.request_id, event.attempt, event, ts)
@@ -249,7 +257,12 @@ export class LiveMetrics {
         tracker.finish(event, ts, now)
         this.spendByKey.observe(event)
         this.sessions.terminal(event)
-        this.totals.add(event.outcome, event.latency_ms, Math.floor(ts / this.bucketMs), Math.floor(now / this.bucketMs))
+        this.totals.add(
+          event.outcome,
+          event.latency_ms,
+          Math.floor(ts / this.bucketMs),
+          Math.floor(now / this.bucketMs),
+        )
         if (event.outcome === 'success' && event.task !== null && event.complexity !== null && event.model !== null) {
           this.qualityOf(event.task, event.complexity, event.model).answered++
         }
@@ -404,7 +417,11 @@ export class LiveMetrics {
     let stats = this.targets.get(key)
     if (!stats) {
       if (this.targets.size >= this.maxKeys) evictLeastRecent(this.targets)
-      stats = new TargetStats({model: target.model, account: target.account, provider: target.provider}, this.percentileWindow, this.buckets)
+      stats = new TargetStats(
+        {model: target.model, account: target.account, provider: target.provider},
+        this.percentileWindow,
+        this.buckets,
+      )
       this.targets.set(key, stats)
     }
     return stats

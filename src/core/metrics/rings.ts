@@ -54,7 +54,11 @@ export class SampleRing {
     for (let i = 0; i < this.size; i++) if (this.times[i] >= since) selected.push(this.values[i])
     if (selected.length === 0) return {p50: null, p95: null, p99: null}
     selected.sort((a, b) => a - b)
-    return {p50: roundOrNull(nearestRank(selected, 0.5)), p95: roundOrNull(nearestRank(selected, 0.95)), p99: roundOrNull(nearestRank(selected, 0.99))}
+    return {
+      p50: roundOrNull(nearestRank(selected, 0.5)),
+      p95: roundOrNull(nearestRank(selected, 0.95)),
+      p99: roundOrNull(nearestRank(selected, 0.99)),
+    }
   }
 }
 

@@ -22,7 +22,15 @@ import type {AffinityTotals, SessionMetrics} from './schema.js'
 /** Affinities that kept a session on its model, and those that moved it (`new` and `off` do neither). */
 const KEPT = 0
 const MOVED = 1
-const KIND: Record<Affinity, number> = {stay: KEPT, move_up: MOVED, downgrade: MOVED, cold: MOVED, unavailable: MOVED, new: -1, off: -1}
+const KIND: Record<Affinity, number> = {
+  stay: KEPT,
+  move_up: MOVED,
+  downgrade: MOVED,
+  cold: MOVED,
+  unavailable: MOVED,
+  new: -1,
+  off: -1,
+}
 
 export interface SessionStatsOptions {
   /** The window in which a session with a decision counts as active, in ms; default 300 000 (5 minutes). */
@@ -47,7 +55,15 @@ interface PendingStay {
 
 /** Decisions by affinity since the start, and what affinity saved (shared by the live metrics and the summary). */
 export class AffinityTally {
-  private readonly decisions: Record<Affinity, number> = {new: 0, stay: 0, move_up: 0, downgrade: 0, cold: 0, unavailable: 0, off: 0}
+  private readonly decisions: Record<Affinity, number> = {
+    new: 0,
+    stay: 0,
+    move_up: 0,
+    downgrade: 0,
+    cold: 0,
+    unavailable: 0,
+    off: 0,
+  }
   private readonly pending = new Map<string, PendingStay>()
   private savedNanos = 0
   private pricedStays = 0
@@ -59,7 +75,13 @@ export class AffinityTally {
 
   decision(requestId: string, session: SessionDecision, ts: number): void {
     this.decisions[session.affinity]++
-    if (session.affinity !== 'stay' || session.stay_cost_usd === null || session.switch_cost_usd === null || session.previous_model === null) return
+    if (
+      session.affinity !== 'stay' ||
+      session.stay_cost_usd === null ||
+      session.switch_cost_usd === null ||
+      session.previous_model === null
+    )
+      return
     if (this.pending.size >= this.maxPending) this.pending.delete(this.pending.keys().next().value!)
     this.pending.set(requestId, {
       nanos: nanoUsd(session.switch_cost_usd) - nanoUsd(session.stay_cost_usd),
@@ -75,7 +97,12 @@ export class AffinityTally {
     if (stay === undefined) return
     this.pending.delete(event.request_id)
     // The cache is the account's: an answer by the same model on another account read none of it.
-    if (event.outcome !== 'success' || event.model !== stay.model || (stay.account !== null && event.account !== stay.account)) return
+    if (
+      event.outcome !== 'success' ||
+      event.model !== stay.model ||
+      (stay.account !== null && event.account !== stay.account)
+    )
+      return
     this.savedNanos += stay.nanos
     this.pricedStays++
   }
@@ -92,7 +119,11 @@ export class AffinityTally {
   }
 
   result(): AffinityTotals {
-    return {decisions: {...this.decisions}, affinity_saved_usd: this.savedNanos / NANO_PER_USD, priced_stays: this.pricedStays}
+    return {
+      decisions: {...this.decisions},
+      affinity_saved_usd: this.savedNanos / NANO_PER_USD,
+      priced_stays: this.pricedStays,
+    }
   }
 }
 

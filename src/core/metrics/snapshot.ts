@@ -7,7 +7,15 @@ import type {BreakerState} from '../audit/schema.js'
 import {COMPLEXITIES} from '../config/schema.js'
 import type {QualityCounts} from '../policy/feedback.js'
 import {round} from './histogram.js'
-import {type KeyStats, type ModelStats, type RequestTotals, SEP, type TargetStats, roundOrNull, windowAttempts} from './rings.js'
+import {
+  type KeyStats,
+  type ModelStats,
+  type RequestTotals,
+  SEP,
+  type TargetStats,
+  roundOrNull,
+  windowAttempts,
+} from './rings.js'
 import type {
   BreakerEntry,
   CooldownEntry,
@@ -59,7 +67,8 @@ export function buildSnapshot(input: SnapshotInput): LiveMetricsSnapshot {
   const {now, bucketMs, buckets} = input
   const current = Math.floor(now / bucketMs)
   const windowStart = (current - buckets + 1) * bucketMs
-  const fields = (stats: KeyStats, allAttempts: number) => statsFields(stats, current, windowStart, allAttempts, buckets, bucketMs)
+  const fields = (stats: KeyStats, allAttempts: number) =>
+    statsFields(stats, current, windowStart, allAttempts, buckets, bucketMs)
 
   let modelAttempts = 0
   for (const stats of input.models.values()) modelAttempts += windowAttempts(stats.series, current)
@@ -145,14 +154,26 @@ export function buildSnapshot(input: SnapshotInput): LiveMetricsSnapshot {
     breakers,
     cooldowns,
     quality: input.quality
-      .sort((a, b) => compare(a.task, b.task) || COMPLEXITIES.indexOf(a.complexity) - COMPLEXITIES.indexOf(b.complexity) || compare(a.model, b.model))
+      .sort(
+        (a, b) =>
+          compare(a.task, b.task) ||
+          COMPLEXITIES.indexOf(a.complexity) - COMPLEXITIES.indexOf(b.complexity) ||
+          compare(a.model, b.model),
+      )
       .map((q) => Object.assign({}, q, {bad_rate: q.answered === 0 ? null : round4(q.bad / q.answered)})),
     keys: input.keys,
     sessions: input.sessions,
   }
 }
 
-function statsFields(stats: KeyStats, current: number, windowStart: number, allAttempts: number, buckets: number, bucketMs: number) {
+function statsFields(
+  stats: KeyStats,
+  current: number,
+  windowStart: number,
+  allAttempts: number,
+  buckets: number,
+  bucketMs: number,
+) {
   const latency: Array<number | null> = []
   const failure: Array<number | null> = []
   const attempts: number[] = []
@@ -193,7 +214,12 @@ function statsFields(stats: KeyStats, current: number, windowStart: number, allA
 }
 
 /** The target's cool-down, or its account's when that one ends later; undefined when neither is on at `now`. */
-function effectiveCooldown(cooldowns: ReadonlyMap<string, ActiveCooldown>, account: string, model: string, now: number): CooldownEntry | undefined {
+function effectiveCooldown(
+  cooldowns: ReadonlyMap<string, ActiveCooldown>,
+  account: string,
+  model: string,
+  now: number,
+): CooldownEntry | undefined {
   if (cooldowns.size === 0) return undefined
   const own = cooldowns.get(account + SEP + model)
   const accountWide = cooldowns.get(account + SEP)
@@ -203,7 +229,11 @@ function effectiveCooldown(cooldowns: ReadonlyMap<string, ActiveCooldown>, accou
 }
 
 /** The worse of the target's own breaker and its account-wide breaker. */
-function effectiveBreaker(breakers: ReadonlyMap<string, BreakerEntry>, account: string, model: string): BreakerEntry | undefined {
+function effectiveBreaker(
+  breakers: ReadonlyMap<string, BreakerEntry>,
+  account: string,
+  model: string,
+): BreakerEntry | undefined {
   const own = breakers.get(account + SEP + model)
   const accountWide = breakers.get(account + SEP)
   if (!own) return accountWide

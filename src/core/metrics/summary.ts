@@ -123,7 +123,8 @@ export class AuditSummarizer {
         break
       }
       case 'circuit_state': {
-        if (event.state === 'open') increment(this.opened, event.model === null ? event.account : `${event.account} ${event.model}`)
+        if (event.state === 'open')
+          increment(this.opened, event.model === null ? event.account : `${event.account} ${event.model}`)
         break
       }
       default:
@@ -233,7 +234,15 @@ export class AuditSummarizer {
   private model(model: string): ModelAccumulator {
     let entry = this.models.get(model)
     if (!entry) {
-      entry = {requests: 0, selected: 0, attempts: 0, failedAttempts: 0, latency: new LatencyHistogram(), accounts: new Set(), usage: new UsageAccumulator()}
+      entry = {
+        requests: 0,
+        selected: 0,
+        attempts: 0,
+        failedAttempts: 0,
+        latency: new LatencyHistogram(),
+        accounts: new Set(),
+        usage: new UsageAccumulator(),
+      }
       this.models.set(model, entry)
     }
     return entry

@@ -35,7 +35,8 @@ export class UsageAccumulator {
       this.completion += usage.completion_tokens ?? 0
       this.cached += usage.cached_tokens ?? 0
       this.written += usage.cache_write_tokens ?? 0
-      if (usage.cached_tokens != null || usage.cache_write_tokens != null) this.promptWithCacheCounts += usage.prompt_tokens ?? 0
+      if (usage.cached_tokens != null || usage.cache_write_tokens != null)
+        this.promptWithCacheCounts += usage.prompt_tokens ?? 0
     }
     if (typeof event.cost_usd === 'number') {
       this.nanos += nanoUsd(event.cost_usd)
@@ -46,7 +47,9 @@ export class UsageAccumulator {
 
   /** Cached ÷ prompt tokens of the answers that reported a cache count (0–1, rounded to 4 places); null before one. */
   cacheHitRatio(): number | null {
-    return this.promptWithCacheCounts === 0 ? null : Math.min(1, Math.round((this.cached / this.promptWithCacheCounts) * 10_000) / 10_000)
+    return this.promptWithCacheCounts === 0
+      ? null
+      : Math.min(1, Math.round((this.cached / this.promptWithCacheCounts) * 10_000) / 10_000)
   }
 
   result(): UsageTotals {
@@ -97,6 +100,9 @@ export class SpendByKey {
   result(): KeySpend[] {
     return [...this.keys]
       .map(([principal, key]) => ({principal, requests: key.requests, refused: key.refused, usage: key.usage.result()}))
-      .sort((a, b) => b.usage.cost_usd - a.usage.cost_usd || (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0))
+      .sort(
+        (a, b) =>
+          b.usage.cost_usd - a.usage.cost_usd || (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0),
+      )
   }
 }

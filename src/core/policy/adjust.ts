@@ -29,7 +29,12 @@ export interface PolicyOptions {
 }
 
 /** One bounded step of `current` toward `observed`. */
-export function stepToward(current: number, observed: number, maxRatio: number, floor: number): {value: number; limited: boolean} {
+export function stepToward(
+  current: number,
+  observed: number,
+  maxRatio: number,
+  floor: number,
+): {value: number; limited: boolean} {
   const limit = maxRatio * Math.max(Math.abs(current), floor)
   const delta = observed - current
   if (Math.abs(delta) <= limit) return {value: observed, limited: false}
@@ -59,12 +64,24 @@ export function adjustPriors(
     for (const field of ['latency_ms', 'failure_rate'] as const) {
       const target = seen[field]
       if (target === null || !Number.isFinite(target)) continue
-      const step = stepToward(prior[field], field === 'failure_rate' ? clamp01(target) : Math.max(0, target), options.maxRatio, PRIOR_FLOORS[field])
+      const step = stepToward(
+        prior[field],
+        field === 'failure_rate' ? clamp01(target) : Math.max(0, target),
+        options.maxRatio,
+        PRIOR_FLOORS[field],
+      )
       const value = field === 'failure_rate' ? clamp01(roundTo(step.value, 4)) : roundTo(step.value, 3)
       if (value === prior[field]) continue
       next[field] = value
       moved = true
-      adjustments.push({model, field, from: prior[field], to: value, observed: roundTo(target, field === 'failure_rate' ? 4 : 3), limited: step.limited})
+      adjustments.push({
+        model,
+        field,
+        from: prior[field],
+        to: value,
+        observed: roundTo(target, field === 'failure_rate' ? 4 : 3),
+        limited: step.limited,
+      })
     }
     if (moved) {
       next.samples = seen.samples

@@ -37,7 +37,9 @@ export function parseOverrides(text: string): OverridesRead {
     return {kind: 'invalid', message: `${where}: ${issue.message}`}
   }
   const {escalations} = result.data
-  return Object.keys(escalations).length === 0 ? {kind: 'loaded', priors: result.data.models} : {kind: 'loaded', priors: result.data.models, escalations}
+  return Object.keys(escalations).length === 0
+    ? {kind: 'loaded', priors: result.data.models}
+    : {kind: 'loaded', priors: result.data.models, escalations}
 }
 
 /** The file's text for `priors` (models sorted by key) and the escalations in force, if any. */

@@ -60,7 +60,14 @@ export class TurnCollector {
   add(event: AuditEvent): void {
     if (event.event === 'route_decision') {
       const {prompt: _prompt, candidates: _candidates, ...decision} = event
-      this.turns.set(event.request_id, {decision, outcome: null, answeredModel: null, answeredAt: null, usage: null, costUsd: null})
+      this.turns.set(event.request_id, {
+        decision,
+        outcome: null,
+        answeredModel: null,
+        answeredAt: null,
+        usage: null,
+        costUsd: null,
+      })
       return
     }
     if (event.event !== 'proxy_response' && event.event !== 'proxy_terminal') return
@@ -145,7 +152,13 @@ class ReplayedSessions {
    * whether the cache of the model chosen now holds the turn's prefix: the session's turn before went there too, within
    * its provider's cache lifetime.
    */
-  replayed(turn: RecordedTurn, recorded: SessionDecision, decision: RoutingDecision, from: string, now: number): boolean {
+  replayed(
+    turn: RecordedTurn,
+    recorded: SessionDecision,
+    decision: RoutingDecision,
+    from: string,
+    now: number,
+  ): boolean {
     const to = decision.selected_model
     this.counts.turns++
     count(this.counts.recorded_affinity, recorded.affinity)
@@ -172,7 +185,12 @@ class ReplayedSessions {
         },
       })
     }
-    return last?.replayed === to && last.answeredAt !== null && last.answeredAt <= now && now - last.answeredAt < this.options.cacheTtlMs(provider)
+    return (
+      last?.replayed === to &&
+      last.answeredAt !== null &&
+      last.answeredAt <= now &&
+      now - last.answeredAt < this.options.cacheTtlMs(provider)
+    )
   }
 
   /** Applies the pending states whose answers came by `now`, oldest first. */
@@ -199,7 +217,14 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
   const perModel = (model: string) => {
     let entry = models.get(model)
     if (entry === undefined) {
-      entry = {model, recorded_turns: 0, recorded_cost_usd: 0, replayed_turns: 0, replayed_cost_usd: 0, difference_usd: 0}
+      entry = {
+        model,
+        recorded_turns: 0,
+        recorded_cost_usd: 0,
+        replayed_turns: 0,
+        replayed_cost_usd: 0,
+        difference_usd: 0,
+      }
       models.set(model, entry)
     }
     return entry
@@ -236,7 +261,11 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
           ? {}
           : {
               session: {
-                key: {id: recordedSession.id, source: recordedSession.source, opening: recordedSession.previous_model === null},
+                key: {
+                  id: recordedSession.id,
+                  source: recordedSession.source,
+                  opening: recordedSession.previous_model === null,
+                },
                 state: sessions.stateFor(recordedSession, now),
                 now,
                 cacheTtlMs: options.cacheTtlMs,
@@ -261,16 +290,28 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
     const warmThere = recordedSession !== null && sessions.replayed(turn, recordedSession, decision, from, now)
 
     if (turn.usage === null) {
-      issue(turn, 'no_usage', turn.outcome === 'success' ? 'the answer reported no token counts' : `no answer (${turn.outcome ?? 'no proxy_terminal in the log'})`)
+      issue(
+        turn,
+        'no_usage',
+        turn.outcome === 'success'
+          ? 'the answer reported no token counts'
+          : `no answer (${turn.outcome ?? 'no proxy_terminal in the log'})`,
+      )
       continue
     }
     // A turn that stays keeps what its provider had cached; one that moves finds no cache at the new provider, unless
     // its session moved there before.
-    const usage: RecordedUsage = from === to || warmThere ? turn.usage : Object.assign({}, turn.usage, {cached_tokens: null, cache_write_tokens: null})
-    const recordedCost = turn.costUsd === undefined ? priceOf(modelInfo(options.config, from), turn.usage) : turn.costUsd
+    const usage: RecordedUsage =
+      from === to || warmThere
+        ? turn.usage
+        : Object.assign({}, turn.usage, {cached_tokens: null, cache_write_tokens: null})
+    const recordedCost =
+      turn.costUsd === undefined ? priceOf(modelInfo(options.config, from), turn.usage) : turn.costUsd
     const replayedCost = priceOf(modelInfo(options.config, to), usage)
     if (recordedCost === null || replayedCost === null) {
-      const unknown = [recordedCost === null ? from : null, replayedCost === null ? to : null].filter((model) => model !== null)
+      const unknown = [recordedCost === null ? from : null, replayedCost === null ? to : null].filter(
+        (model) => model !== null,
+      )
       issue(turn, 'unpriced', `no price known for ${[...new Set(unknown)].join(' and ')}`)
       continue
     }
@@ -288,7 +329,9 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
     }
   }
 
-  report.changes = [...changes.values()].sort((a, b) => b.turns - a.turns || a.from.localeCompare(b.from) || a.to.localeCompare(b.to))
+  report.changes = [...changes.values()].sort(
+    (a, b) => b.turns - a.turns || a.from.localeCompare(b.from) || a.to.localeCompare(b.to),
+  )
   report.models = [...models.values()]
     .map((entry) =>
       Object.assign({}, entry, {
@@ -315,7 +358,10 @@ export function replayTurns(turns: readonly RecordedTurn[], options: ReplayOptio
  * The facts `decideOnFacts` needs, from a recorded decision: the turn's own task and complexity (before its session's
  * were applied; a forced one stays forced), its requirements and provider tools, the model it named.
  */
-function factsOf(recorded: RecordedDecision, requirements: NonNullable<RecordedDecision['requirements']>): RequestFacts {
+function factsOf(
+  recorded: RecordedDecision,
+  requirements: NonNullable<RecordedDecision['requirements']>,
+): RequestFacts {
   const session = recorded.session ?? null
   const task = session?.turn_task ?? recorded.task
   const complexity = session?.turn_complexity ?? recorded.complexity
@@ -357,7 +403,14 @@ function emptyReport(options: ReplayOptions): ReplayReport {
     models: [],
     total: {recorded_cost_usd: 0, replayed_cost_usd: 0, difference_usd: 0, difference_ratio: null},
     cache: {prompt_tokens: 0, recorded_cached_tokens: null, replayed_cached_tokens: null},
-    sessions: {sessions: 0, turns: 0, recorded_affinity: {}, replayed_affinity: {}, recorded_switches: 0, replayed_switches: 0},
+    sessions: {
+      sessions: 0,
+      turns: 0,
+      recorded_affinity: {},
+      replayed_affinity: {},
+      recorded_switches: 0,
+      replayed_switches: 0,
+    },
     issue_counts: {},
     issues: [],
   }

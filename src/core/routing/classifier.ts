@@ -42,7 +42,8 @@ const WEIGHTS = {
  */
 const CONTEXT = {followUp: 1, standalone: 0.6, switched: 0.1} as const
 const FOLLOW_UP = wordIds(RULE_WORDS.followUp)
-const TOPIC_SWITCH = /\b(?:unrelated|different question|new question|another question|change of (?:topic|subject)|changing (?:topic|subject)|switching gears|on another note|by the way|btw)\b/i
+const TOPIC_SWITCH =
+  /\b(?:unrelated|different question|new question|another question|change of (?:topic|subject)|changing (?:topic|subject)|switching gears|on another note|by the way|btw)\b/i
 
 /** Token overhead of each message (role and separators) and of the reply priming. */
 const TOKENS_PER_MESSAGE = 4
@@ -231,7 +232,13 @@ export function classifyRequest(body: unknown, endpoint: Endpoint): Classificati
   // Images need a vision model whatever the text asks; the text's own task stays visible as a signal.
   if (requirements.vision || requirements.image_generation) {
     const textTask = task
-    ev.add(requirements.vision ? 'image_input' : 'image_generation', 'image', 100, 100, requirements.vision ? `${request.images} images` : 'images endpoint')
+    ev.add(
+      requirements.vision ? 'image_input' : 'image_generation',
+      'image',
+      100,
+      100,
+      requirements.vision ? `${request.images} images` : 'images endpoint',
+    )
     ev.add('text_task', textTask, 0.01, 0.01, `text alone reads as ${textTask}`)
     task = 'image'
     confidence = 1

@@ -25,7 +25,15 @@ import {modelInfo} from './model-info.js'
 import {AUTO_MODEL_NAMES, readRoutingFields, requestedModelName} from './request-options.js'
 import {providerToolTypes} from './provider-tools.js'
 import {configuredModelKeys, resolveModelName, resolveRequestedModel} from './resolve-model.js'
-import type {Classification, Endpoint, RoutingDecision, RoutingRequestFields, SessionDecision, SessionState, Signal} from './schema.js'
+import type {
+  Classification,
+  Endpoint,
+  RoutingDecision,
+  RoutingRequestFields,
+  SessionDecision,
+  SessionState,
+  Signal,
+} from './schema.js'
 import {affinityFor, type CachePrices, complexityRank, isFollowUp, type SessionKey} from './session.js'
 import {type ChainEntry, type LiveStatsSource, selectCandidates, usd} from './select.js'
 
@@ -89,7 +97,10 @@ export function decideRoute(
 }
 
 /** The facts of one request body (see `RequestFacts`); throws a `RoutingError` for malformed router fields or model. */
-function readRequest(request: {body: unknown; endpoint: Endpoint}, options: Pick<DecideOptions, 'classify' | 'session'> = {}): RequestFacts {
+function readRequest(
+  request: {body: unknown; endpoint: Endpoint},
+  options: Pick<DecideOptions, 'classify' | 'session'> = {},
+): RequestFacts {
   const {body, endpoint} = request
   const fields = readRoutingFields(body)
   const requestedName = requestedModelName(body)
@@ -110,7 +121,12 @@ function readRequest(request: {body: unknown; endpoint: Endpoint}, options: Pick
  * Decides on a request's facts (`decideRoute` reads them from its body; `route replay` from an audit log). `started`
  * is when the decision began, for `decision_ms`.
  */
-export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, options: DecideOptions = {}, started = performance.now()): RoutingDecision {
+export function decideOnFacts(
+  facts: RequestFacts,
+  config: RuntimeConfig,
+  options: DecideOptions = {},
+  started = performance.now(),
+): RoutingDecision {
   const {endpoint, fields, classification} = facts
   const requested = facts.requestedName === null ? null : resolveRequestedModel(config, facts.requestedName)
 
@@ -119,7 +135,12 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
   if (forced?.task !== undefined || forced?.complexity !== undefined) {
     const overrides: Signal[] = []
     if (forced.task !== undefined) {
-      overrides.push({name: 'router_task', target: forced.task, weight: 1, detail: `forced by router.task (classified ${task})`})
+      overrides.push({
+        name: 'router_task',
+        target: forced.task,
+        weight: 1,
+        detail: `forced by router.task (classified ${task})`,
+      })
       task = forced.task
     }
     if (forced.complexity !== undefined) {
@@ -162,13 +183,27 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
   const warm = previous !== null && previous.answered_at + session!.cacheTtlMs(previous.provider) > session!.now
   if (previous !== null && forced === undefined) {
     if (followUp && task !== previous.task) {
-      signals = [{name: 'session_task', target: previous.task, weight: 1, detail: `a follow-up turn of a ${previous.task} session (classified ${task})`}, ...signals]
+      signals = [
+        {
+          name: 'session_task',
+          target: previous.task,
+          weight: 1,
+          detail: `a follow-up turn of a ${previous.task} session (classified ${task})`,
+        },
+        ...signals,
+      ]
       task = previous.task
     }
-    const floor = warm && !config.session.allow_downgrade && complexityRank(previous.complexity) > complexityRank(complexity)
+    const floor =
+      warm && !config.session.allow_downgrade && complexityRank(previous.complexity) > complexityRank(complexity)
     if ((followUp && previous.complexity !== complexity) || floor) {
       signals = [
-        {name: 'session_complexity', target: 'complexity', weight: 1, detail: `the session is ${previous.complexity} (this turn alone: ${complexity})`},
+        {
+          name: 'session_complexity',
+          target: 'complexity',
+          weight: 1,
+          detail: `the session is ${previous.complexity} (this turn alone: ${complexity})`,
+        },
         ...signals,
       ]
       complexity = previous.complexity
@@ -185,8 +220,13 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
     chain = autoChain(config, route.models, endpoint)
     // A warm session's model is a candidate for a turn that needs no more than the session, even when this tier does
     // not list it (a session that moved up for a hard turn, a turn of another task): staying is priced against moving.
-    if (warm && complexityRank(complexity) <= complexityRank(previous!.complexity) && config.models[previous!.model] !== undefined) {
-      if (!chain.some((entry) => entry.model === previous!.model)) chain.push({model: previous!.model, source: 'fallback'})
+    if (
+      warm &&
+      complexityRank(complexity) <= complexityRank(previous!.complexity) &&
+      config.models[previous!.model] !== undefined
+    ) {
+      if (!chain.some((entry) => entry.model === previous!.model))
+        chain.push({model: previous!.model, source: 'fallback'})
     }
   }
 
@@ -210,7 +250,12 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
   let sessionDecision: SessionDecision | null = null
   if (session !== undefined) {
     // Written out field by field: a literal that goes on after a spread is slow in Node 20 (see eslint.config.js).
-    const part = (affinity: SessionDecision['affinity'], warmUntil: string | null, stay: number | null, move: number | null): SessionDecision => ({
+    const part = (
+      affinity: SessionDecision['affinity'],
+      warmUntil: string | null,
+      stay: number | null,
+      move: number | null,
+    ): SessionDecision => ({
       id: session.key.id,
       source: session.key.source,
       previous_model: session.state?.model ?? null,
@@ -247,13 +292,20 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
       if (verdict.pin !== null && verdict.pin !== selection.selected) {
         selection.fallbacks = [selection.selected, ...selection.fallbacks.filter((model) => model !== verdict.pin)]
         selection.selected = verdict.pin
-        selection.candidates.find((candidate) => candidate.model === verdict.pin)?.reasons.unshift('kept by session affinity: its cache is warm')
+        selection.candidates
+          .find((candidate) => candidate.model === verdict.pin)
+          ?.reasons.unshift('kept by session affinity: its cache is warm')
       }
       if (verdict.outlook !== null) {
         const {turns, stayUsd, moveUsd} = verdict.outlook
         const over = `over the next ${turns} turn${turns === 1 ? '' : 's'}: moving $${usd(moveUsd)}, staying on ${previous.model} $${usd(stayUsd)}`
-        const reason = verdict.affinity === 'downgrade' ? `moved down from the session's model ${over}` : `not moved down (needs ${Math.round(config.session.downgrade_margin * 100)} % less) ${over}`
-        selection.candidates.find((candidate) => candidate.model === (verdict.pin ?? selection.selected))?.reasons.unshift(reason)
+        const reason =
+          verdict.affinity === 'downgrade'
+            ? `moved down from the session's model ${over}`
+            : `not moved down (needs ${Math.round(config.session.downgrade_margin * 100)} % less) ${over}`
+        selection.candidates
+          .find((candidate) => candidate.model === (verdict.pin ?? selection.selected))
+          ?.reasons.unshift(reason)
       }
       sessionDecision = part(
         verdict.affinity,
@@ -286,17 +338,19 @@ export function decideOnFacts(facts: RequestFacts, config: RuntimeConfig, option
   }
 }
 
-
-
 /** The client's chain: the resolved `model` (unless auto) then `models`, without repeats; empty for auto. */
 function explicitKeys(config: RuntimeConfig, model: string | null, models: readonly string[] | undefined): string[] {
   const keys = model === null ? [] : [model]
   for (const name of models ?? []) {
     if (AUTO_MODEL_NAMES.has(name.trim().toLowerCase())) {
-      throw new RoutingError('invalid_request', '`models` lists model names to try in order; it cannot contain "auto".', {
-        param: 'models',
-        hint: 'Drop `models` to let the router choose, or list configured models only.',
-      })
+      throw new RoutingError(
+        'invalid_request',
+        '`models` lists model names to try in order; it cannot contain "auto".',
+        {
+          param: 'models',
+          hint: 'Drop `models` to let the router choose, or list configured models only.',
+        },
+      )
     }
     const key = resolveModelName(config, name, 'models')
     if (!keys.includes(key)) keys.push(key)

@@ -31,7 +31,14 @@ export const ADAPTER_ENDPOINTS: Readonly<Record<AdapterKind, ReadonlySet<Endpoin
   // The Messages API itself, and chat completions translated to it; Responses through chat completions.
   anthropic: new Set<Endpoint>(['chat.completions', 'responses', 'messages']),
   // The OpenAI compatibility layer (no legacy completions); Responses and Messages through chat completions.
-  gemini: new Set<Endpoint>(['chat.completions', 'responses', 'messages', 'embeddings', 'images.generations', 'passthrough']),
+  gemini: new Set<Endpoint>([
+    'chat.completions',
+    'responses',
+    'messages',
+    'embeddings',
+    'images.generations',
+    'passthrough',
+  ]),
   // GitHub Models inference; Responses and Messages through chat completions.
   github: new Set<Endpoint>(['chat.completions', 'responses', 'messages', 'embeddings']),
 }

@@ -9,7 +9,8 @@ import {roundTo} from '../round.js'
 import type {TokenUsage} from './schema.js'
 
 /** Figures that selection reads and that someone may or may not have given. */
-export type KnownFigure = 'quality' | 'tier' | 'price' | 'context_window' | 'max_output_tokens' | 'capabilities' | 'latency' | 'failure_rate'
+export type KnownFigure =
+  'quality' | 'tier' | 'price' | 'context_window' | 'max_output_tokens' | 'capabilities' | 'latency' | 'failure_rate'
 
 /** Everything selection needs about one model key. */
 export interface ModelInfo extends EffectiveModel {
@@ -57,7 +58,13 @@ export function modelInfo(config: RuntimeConfig, key: string): ModelInfo {
     // The config schema fills `id` on every configured model, and the runtime policy writes the latency and failure
     // priors of every model it has seen: only the other fields say whether someone described it.
     const described = own !== undefined && Object.keys(own).some((field) => !UNDESCRIPTIVE_FIELDS.has(field))
-    const origin: ModelInfo['origin'] = described ? (model.in_catalog ? 'config+catalog' : 'config') : model.in_catalog ? 'catalog' : 'defaults'
+    const origin: ModelInfo['origin'] = described
+      ? model.in_catalog
+        ? 'config+catalog'
+        : 'config'
+      : model.in_catalog
+        ? 'catalog'
+        : 'defaults'
     const known = {} as Record<KnownFigure, boolean>
     for (const [figure, field] of FIGURE_FIELDS) {
       known[figure] = model.in_catalog || (field === null ? described : own?.[field] !== undefined)
@@ -93,12 +100,17 @@ const UNKNOWN_COST: UsageCost = {cost_usd: null, cache_savings_usd: null}
  * Null when the cost is, or when the upstream reported neither cache count. Both are rounded to 1e-9 USD.
  */
 export function usageCost(info: ModelInfo, usage: TokenUsage | null): UsageCost {
-  if (usage === null || usage.prompt_tokens === null || usage.completion_tokens === null || info.origin === 'defaults') return UNKNOWN_COST
+  if (usage === null || usage.prompt_tokens === null || usage.completion_tokens === null || info.origin === 'defaults')
+    return UNKNOWN_COST
   const prompt = usage.prompt_tokens
   // Counts beyond the prompt (a provider's rounding, a made-up answer) are capped: no token is billed twice.
   const read = Math.min(usage.cached_tokens ?? 0, prompt)
   const written = Math.min(usage.cache_write_tokens ?? 0, prompt - read)
-  const promptUsd = ((prompt - read - written) * info.cost_input_per_1k + read * info.cost_cached_input_per_1k + written * info.cost_cache_write_per_1k) / 1000
+  const promptUsd =
+    ((prompt - read - written) * info.cost_input_per_1k +
+      read * info.cost_cached_input_per_1k +
+      written * info.cost_cache_write_per_1k) /
+    1000
   const reported = usage.cached_tokens != null || usage.cache_write_tokens != null
   return {
     cost_usd: roundUsd(promptUsd + (usage.completion_tokens / 1000) * info.cost_output_per_1k),

@@ -43,7 +43,12 @@ export interface ProviderToolRule {
 export const PROVIDER_TOOLS: Readonly<Partial<Record<Endpoint, ProviderToolRule>>> = {
   // OpenAI's API takes `custom` tools next to functions; the ChatGPT backend's and Anthropic's chat translation, and
   // Gemini's and GitHub's OpenAI-compatible endpoints, take functions only.
-  'chat.completions': {portable: new Set(['function']), owner: "OpenAI's", runBy: ['openai'], unknown: ['openrouter', 'openai-compatible']},
+  'chat.completions': {
+    portable: new Set(['function']),
+    owner: "OpenAI's",
+    runBy: ['openai'],
+    unknown: ['openrouter', 'openai-compatible'],
+  },
   // The Responses API itself: OpenAI's, and the ChatGPT backend's (Codex CLI's own upstream). Providers without it get
   // the request as a chat completion, which carries functions and custom tools only.
   responses: {

@@ -206,7 +206,11 @@ function index(config: RuntimeConfig): NameIndex {
     served: new Map(),
     lowerServed: new Map(),
   }
-  const anyModel = new Set(config.accounts.filter((account) => account.enabled && account.models.length === 0).map((account) => account.provider))
+  const anyModel = new Set(
+    config.accounts
+      .filter((account) => account.enabled && account.models.length === 0)
+      .map((account) => account.provider),
+  )
   for (const model of getCatalog().models) {
     if (keySet.has(model.key) || !anyModel.has(model.provider)) continue
     idx.servedKeys.push(model.key)

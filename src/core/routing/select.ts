@@ -137,8 +137,7 @@ export const EXCLUSIONS = {
   },
   hosted_tool: {
     text: "its provider cannot run the request's provider-specific tools",
-    hint:
-      'Route the request to a model of a provider that runs the tool (add an account: `router provider login PROVIDER`), or drop the tool from `tools`; function tools work with every provider.',
+    hint: 'Route the request to a model of a provider that runs the tool (add an account: `router provider login PROVIDER`), or drop the tool from `tools`; function tools work with every provider.',
   },
   over_max_price: {text: 'price above provider.max_price', hint: 'Raise `provider.max_price` or drop it.'},
   context_too_small: {
@@ -151,8 +150,7 @@ export const EXCLUSIONS = {
   },
   no_account: {
     text: 'no enabled account serves it',
-    hint:
-      'Add an account for the model\'s provider (`router provider login PROVIDER`), enable a disabled one, or list the model in an account\'s `models`.',
+    hint: "Add an account for the model's provider (`router provider login PROVIDER`), enable a disabled one, or list the model in an account's `models`.",
   },
   fallbacks_disabled: {text: 'not tried: provider.allow_fallbacks is false', hint: ''},
 } as const satisfies Record<string, {text: string; hint: string}>
@@ -307,7 +305,10 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     exclude('not_allowed', `not in allowed_models (${input.allowedModels.join(', ')})`)
   }
   if (preferences?.only && !includesName(preferences.only, provider)) {
-    exclude('provider_not_allowed', `provider ${provider ?? 'unknown'} not in provider.only (${preferences.only.join(', ')})`)
+    exclude(
+      'provider_not_allowed',
+      `provider ${provider ?? 'unknown'} not in provider.only (${preferences.only.join(', ')})`,
+    )
   }
   if (preferences?.ignore && includesName(preferences.ignore, provider)) {
     exclude('provider_ignored', `provider ${provider} is in provider.ignore`)
@@ -322,7 +323,10 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     !capabilities.has('tools') &&
     (capabilities.has('embeddings') || capabilities.has('image_generation'))
   ) {
-    exclude('not_a_chat_model', capabilities.has('embeddings') ? 'embeddings model, not a chat model' : 'image model, not a chat model')
+    exclude(
+      'not_a_chat_model',
+      capabilities.has('embeddings') ? 'embeddings model, not a chat model' : 'image model, not a chat model',
+    )
   }
   for (const [need, capability, code, why] of REQUIRED_CAPABILITIES) {
     if (!requirements[need]) continue
@@ -331,16 +335,27 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   }
   // The accounts decide (an `openai/…` model may be served by an API account and a ChatGPT one); with none, the
   // model's provider stands in.
-  if (accounts.length > 0 ? !someAccountServes(accounts, input.endpoint) : provider !== null && !providerServes(provider, input.endpoint)) {
+  if (
+    accounts.length > 0
+      ? !someAccountServes(accounts, input.endpoint)
+      : provider !== null && !providerServes(provider, input.endpoint)
+  ) {
     exclude('unsupported_endpoint', `${servingProviders(accounts, provider)} not serve ${CLIENT_PATHS[input.endpoint]}`)
   }
   const tools = input.providerTools ?? []
   if (tools.length > 0) {
     const support = bestToolSupport(accounts, provider, input.endpoint)
     if (support === 'cannot') {
-      exclude('hosted_tool', `${describeProviderTools(tools, input.endpoint)}: only ${toolRunners(input.endpoint)} accounts run ${tools.length === 1 ? 'it' : 'them'}`)
+      exclude(
+        'hosted_tool',
+        `${describeProviderTools(tools, input.endpoint)}: only ${toolRunners(input.endpoint)} accounts run ${tools.length === 1 ? 'it' : 'them'}`,
+      )
     } else if (support === 'unknown') {
-      unverified(w, 'provider_tools', `whether ${provider ?? 'its provider'} runs ${describeProviderTools(tools, input.endpoint)} is unknown`)
+      unverified(
+        w,
+        'provider_tools',
+        `whether ${provider ?? 'its provider'} runs ${describeProviderTools(tools, input.endpoint)} is unknown`,
+      )
     }
   }
   if (preferences?.require_parameters) {
@@ -360,7 +375,10 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
     const prompt = info.cost_input_per_1k * 1000
     const completion = info.cost_output_per_1k * 1000
     if (maxPrice.prompt !== undefined && prompt > maxPrice.prompt) {
-      exclude('over_max_price', `input price $${roundTo(prompt, 3)}/M above provider.max_price.prompt $${maxPrice.prompt}/M`)
+      exclude(
+        'over_max_price',
+        `input price $${roundTo(prompt, 3)}/M above provider.max_price.prompt $${maxPrice.prompt}/M`,
+      )
     } else if (maxPrice.completion !== undefined && completion > maxPrice.completion) {
       exclude(
         'over_max_price',
@@ -372,14 +390,19 @@ function constrain(input: SelectionInput, entry: ChainEntry): Working {
   const output = requirements.output_tokens ?? 0
   const needed = requirements.input_tokens + output
   if (!info.known.context_window) {
-    if (needed > ASSUMED_CONTEXT) unverified(w, 'context_window', `context window unknown (the request needs ~${tokens(needed)} tokens)`)
+    if (needed > ASSUMED_CONTEXT)
+      unverified(w, 'context_window', `context window unknown (the request needs ~${tokens(needed)} tokens)`)
   } else if (needed > info.context_window) {
     exclude('context_too_small', `needs ~${tokens(needed)} tokens, context window ${tokens(info.context_window)}`)
   }
   if (requirements.output_tokens !== null) {
     if (!info.known.max_output_tokens) {
       if (requirements.output_tokens > ASSUMED_MAX_OUTPUT) {
-        unverified(w, 'max_output_tokens', `max output unknown (the request asks for ${tokens(requirements.output_tokens)} tokens)`)
+        unverified(
+          w,
+          'max_output_tokens',
+          `max output unknown (the request asks for ${tokens(requirements.output_tokens)} tokens)`,
+        )
       }
     } else if (requirements.output_tokens > info.max_output_tokens) {
       exclude(
@@ -423,7 +446,8 @@ function bestToolSupport(accounts: readonly Account[], provider: string | null, 
 
 /** `openai does` / `anthropic and gemini do`: the providers of `accounts` (else `provider`), for a sentence. */
 function servingProviders(accounts: readonly Account[], provider: string | null): string {
-  const names = accounts.length > 0 ? [...new Set(accounts.map((account) => account.provider))] : [provider ?? 'unknown']
+  const names =
+    accounts.length > 0 ? [...new Set(accounts.map((account) => account.provider))] : [provider ?? 'unknown']
   return `${names.join(' and ')} ${names.length === 1 ? 'does' : 'do'}`
 }
 
@@ -446,7 +470,8 @@ function score(input: SelectionInput, kept: Working[]): void {
   let minLatency = Infinity
   for (const w of kept) {
     const {info} = w
-    w.cost = (requirements.input_tokens / 1000) * info.cost_input_per_1k + (outputTokens / 1000) * info.cost_output_per_1k
+    w.cost =
+      (requirements.input_tokens / 1000) * info.cost_input_per_1k + (outputTokens / 1000) * info.cost_output_per_1k
     if (info.known.price && info.known.quality && w.cost < minCost) minCost = w.cost
     const live = stats?.get(w.entry.model)
     if (live && live.samples >= weights.live_min_samples) {
@@ -471,7 +496,9 @@ function score(input: SelectionInput, kept: Working[]): void {
   const latencyFloor = weights.latency_floor_ms
   for (const w of kept) {
     const {info} = w
-    const quality = info.known.quality ? info.quality + (info.task_affinity.includes(task) ? weights.task_affinity : 0) : needed
+    const quality = info.known.quality
+      ? info.quality + (info.task_affinity.includes(task) ? weights.task_affinity : 0)
+      : needed
     w.quality = quality
     // Rounded so that float noise (0.82 + 0.08 vs 0.9) is not a shortfall.
     w.shortfall = Math.max(0, roundTo(needed - quality, 3))
@@ -493,7 +520,10 @@ function score(input: SelectionInput, kept: Working[]): void {
       order: roundTo(weights.order_step * (last - w.place), 3),
     }
     w.components = components
-    w.score = roundTo(components.quality + components.cost + components.latency + components.failure + components.order, 3)
+    w.score = roundTo(
+      components.quality + components.cost + components.latency + components.failure + components.order,
+      3,
+    )
   }
 }
 
@@ -512,7 +542,8 @@ function rank(input: SelectionInput, kept: Working[]): Working[] {
       // Candidates let through on a figure nobody gave come after those known to fit.
       w.group = group(w) * 2 + (w.unverified.length > 0 ? 1 : 0)
       // An unknown price or latency sorts last.
-      w.sortKey = sort === 'price' ? (w.info.known.price ? w.cost : Infinity) : sort ? (w.latencyKnown ? w.latency : Infinity) : 0
+      w.sortKey =
+        sort === 'price' ? (w.info.known.price ? w.cost : Infinity) : sort ? (w.latencyKnown ? w.latency : Infinity) : 0
     }
     ranked.sort((a, b) => a.group - b.group || compare(a.sortKey, b.sortKey) || b.score - a.score || a.place - b.place)
   }
@@ -595,10 +626,13 @@ function figureList(figures: readonly string[]): string {
 }
 
 function sortReason(sort: NonNullable<ProviderPreferences['sort']>, w: Working): string {
-  if (sort === 'price') return w.info.known.price ? `sorted by price: est. $${usd(w.cost)}` : 'sorted by price: price unknown, sorts last'
+  if (sort === 'price')
+    return w.info.known.price ? `sorted by price: est. $${usd(w.cost)}` : 'sorted by price: price unknown, sorts last'
   if (!w.latencyKnown) return `sorted by ${sort === 'latency' ? 'latency' : 'throughput'}: latency unknown, sorts last`
   const latency = `${seconds(w.latency)}${w.latencyLive ? ' (live)' : ''}`
-  return sort === 'latency' ? `sorted by latency: ${latency}` : `sorted by throughput (lowest latency stands in): ${latency}`
+  return sort === 'latency'
+    ? `sorted by latency: ${latency}`
+    : `sorted by throughput (lowest latency stands in): ${latency}`
 }
 
 /** Why a candidate's rank differs from (or keeps) its place in the chain, naming the evidence. */
@@ -624,7 +658,6 @@ function placeReason(w: Working, ranked: Working[]): string {
 function doubtOver(doubted: Working, other: Working): boolean {
   return doubted.unverified.length > 0 && other.unverified.length === 0
 }
-
 
 /** The component that most favours `winner` over `loser`, in words. */
 function evidence(winner: Working, loser: Working): string {
@@ -656,7 +689,6 @@ function evidence(winner: Working, loser: Working): string {
   }
 }
 
-
 function nothingLeft(input: SelectionInput, work: Working[]): RoutingError {
   const onlyAccount = work.filter((w) => w.codes.length === 1 && w.codes[0] === 'no_account')
   if (onlyAccount.length > 0) {
@@ -684,7 +716,13 @@ function nothingLeft(input: SelectionInput, work: Working[]): RoutingError {
     work.length === 1
       ? `${input.explicit ? `Model ${work[0].entry.model}` : `The only candidate, ${work[0].entry.model},`} cannot serve this request: ${work[0].reasons.join('; ')}.`
       : `${input.explicit ? 'None of the requested models' : 'No model'} can serve this request: ${[...groups]
-          .map(([code, members]) => `${listModels(members.map((w) => w.entry.model), 6)}: ${groupText(code, members)}`)
+          .map(
+            ([code, members]) =>
+              `${listModels(
+                members.map((w) => w.entry.model),
+                6,
+              )}: ${groupText(code, members)}`,
+          )
           .join('; ')}.`
   return new RoutingError('no_candidates', message, {
     hint: EXCLUSIONS[first].hint,

@@ -42,7 +42,12 @@ const SESSION_HEADERS: ReadonlyArray<[string, SessionSource]> = [
 ]
 
 /** The conversation `body` belongs to, or null when the request is not a conversation (embeddings, images, …). */
-export function sessionKeyOf(endpoint: Endpoint, body: Record<string, unknown>, headers: Headers, principal: string | undefined): SessionKey | null {
+export function sessionKeyOf(
+  endpoint: Endpoint,
+  body: Record<string, unknown>,
+  headers: Headers,
+  principal: string | undefined,
+): SessionKey | null {
   if (!CONVERSATION_ENDPOINTS.has(endpoint)) return null
   const scope = principal ?? ''
   const opening = !hasHistory(endpoint, body)
@@ -52,7 +57,8 @@ export function sessionKeyOf(endpoint: Endpoint, body: Record<string, unknown>, 
   }
   const fromMetadata = claudeCodeSession(body.metadata)
   if (fromMetadata !== undefined) return key('claude_code', scope, fromMetadata, opening)
-  if (typeof body.prompt_cache_key === 'string' && body.prompt_cache_key !== '') return key('prompt_cache_key', scope, body.prompt_cache_key, opening)
+  if (typeof body.prompt_cache_key === 'string' && body.prompt_cache_key !== '')
+    return key('prompt_cache_key', scope, body.prompt_cache_key, opening)
   if (typeof body.user === 'string' && body.user !== '') return key('user', scope, body.user, opening)
   const prefix = stablePrefix(endpoint, body)
   return prefix === null ? null : key('prefix', scope, prefix, opening)
@@ -100,7 +106,11 @@ function claudeCodeSession(metadata: unknown): string | undefined {
 }
 
 /** The field that holds a request's turns, per conversation endpoint. */
-const TURNS: Partial<Record<Endpoint, string>> = {'chat.completions': 'messages', messages: 'messages', responses: 'input'}
+const TURNS: Partial<Record<Endpoint, string>> = {
+  'chat.completions': 'messages',
+  messages: 'messages',
+  responses: 'input',
+}
 
 /**
  * What every turn of one conversation resends unchanged: the system prompt or instructions, the tools' names, and the
@@ -113,7 +123,11 @@ function stablePrefix(endpoint: Endpoint, body: Record<string, unknown>): string
   if (firstUser === undefined) return null
   const systemTurn = turns.find((turn) => field(turn, 'role') === 'system' || field(turn, 'role') === 'developer')
   const system = textOf(body.system ?? body.instructions ?? field(systemTurn, 'content'))
-  const tools = Array.isArray(body.tools) ? body.tools.map((tool) => String(field(field(tool, 'function'), 'name') ?? field(tool, 'name') ?? field(tool, 'type') ?? '')) : []
+  const tools = Array.isArray(body.tools)
+    ? body.tools.map((tool) =>
+        String(field(field(tool, 'function'), 'name') ?? field(tool, 'name') ?? field(tool, 'type') ?? ''),
+      )
+    : []
   return `${textSketch(system)}\u0000${tools.join(',')}\u0000${textSketch(textOf(field(firstUser, 'content')))}`
 }
 
@@ -203,23 +217,30 @@ export function affinityFor(input: {
 }): AffinityVerdict {
   const {state} = input
   const warmUntil = state.answered_at + input.cacheTtlMs
-  if (warmUntil <= input.now) return {affinity: 'cold', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null, outlook: null}
+  if (warmUntil <= input.now)
+    return {affinity: 'cold', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null, outlook: null}
   if (complexityRank(input.turnComplexity) > complexityRank(state.complexity)) {
     return {affinity: 'move_up', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null, outlook: null}
   }
   const own = input.candidates.find((candidate) => candidate.model === state.model)
-  if (own === undefined || own.excluded) return {affinity: 'unavailable', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null, outlook: null}
+  if (own === undefined || own.excluded)
+    return {affinity: 'unavailable', pin: null, warmUntil, stayCostUsd: null, switchCostUsd: null, outlook: null}
   const other = input.candidates.find((candidate) => candidate.model === input.selected)
   // The prefix this turn resends is about what the last turn sent: the warm cache holds it.
   const resent = Math.min(state.prompt_tokens ?? 0, input.inputTokens)
-  const discount = (prices: CachePrices | null) => (prices === null ? 0 : (resent * (prices.input - prices.cachedInput)) / 1000)
+  const discount = (prices: CachePrices | null) =>
+    prices === null ? 0 : (resent * (prices.input - prices.cachedInput)) / 1000
   const stayCostUsd = own.est_cost_usd === null ? null : roundUsd(Math.max(0, own.est_cost_usd - discount(input.own)))
   const switchCostUsd = input.selected === state.model ? stayCostUsd : (other?.est_cost_usd ?? null)
   if (input.allowDowngrade && input.selected !== state.model && stayCostUsd !== null && switchCostUsd !== null) {
     const turns = Math.max(1, state.turns)
     // After the move, the picked model reads the prefix from its own cache.
     const movedWarm = Math.max(0, switchCostUsd - discount(input.picked))
-    const outlook = {turns, stayUsd: roundUsd(turns * stayCostUsd), moveUsd: roundUsd(switchCostUsd + (turns - 1) * movedWarm)}
+    const outlook = {
+      turns,
+      stayUsd: roundUsd(turns * stayCostUsd),
+      moveUsd: roundUsd(switchCostUsd + (turns - 1) * movedWarm),
+    }
     const affinity = outlook.moveUsd <= (1 - input.downgradeMargin) * outlook.stayUsd ? 'downgrade' : 'stay'
     return {affinity, pin: affinity === 'stay' ? state.model : null, warmUntil, stayCostUsd, switchCostUsd, outlook}
   }

@@ -98,7 +98,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Gatew
     if (kind === 'number') {
       const value = Number(text)
       if (Number.isFinite(value)) raw[key] = value
-      else problems.push({path: name, message: `${shown} is not a number`, hint: `set ${name} to a number, or unset it`})
+      else
+        problems.push({path: name, message: `${shown} is not a number`, hint: `set ${name} to a number, or unset it`})
     } else if (kind === 'boolean') {
       const lower = text.toLowerCase()
       if (TRUE.has(lower)) raw[key] = true

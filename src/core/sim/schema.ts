@@ -9,7 +9,19 @@ import {z} from 'zod'
  * own error body for that status (`529` is Anthropic's "overloaded"); `quota` is the account's billing failure (OpenAI
  * 429 `insufficient_quota`, Anthropic's "credit balance is too low", the ChatGPT plan's usage limit).
  */
-export const FailureKindSchema = z.enum(['429', '500', '502', '503', '504', '529', 'quota', 'reset', 'drop', 'hang', 'slow_headers'])
+export const FailureKindSchema = z.enum([
+  '429',
+  '500',
+  '502',
+  '503',
+  '504',
+  '529',
+  'quota',
+  'reset',
+  'drop',
+  'hang',
+  'slow_headers',
+])
 export type FailureKind = z.infer<typeof FailureKindSchema>
 export const FAILURE_KINDS = FailureKindSchema.options
 

@@ -9,7 +9,13 @@ import {isObject} from '../../core/is-object.js'
 import type {Endpoint, TokenUsage} from '../../core/routing/schema.js'
 import {SseParser} from '../../core/sse.js'
 import {tokenCounts} from './shared.js'
-import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type StreamTranslator, type TranslatedResponse} from './types.js'
+import {
+  AdapterError,
+  type AdapterRequestContext,
+  type ProviderAdapter,
+  type StreamTranslator,
+  type TranslatedResponse,
+} from './types.js'
 
 export type Json = Record<string, unknown>
 
@@ -42,7 +48,12 @@ function parseChat(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
-    throw new AdapterError('the upstream answered something that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
+    throw new AdapterError(
+      'the upstream answered something that is not JSON',
+      502,
+      'upstream_error',
+      'bad_upstream_response',
+    )
   }
 }
 
@@ -64,7 +75,12 @@ export function withChatBridge(inner: ProviderAdapter, bridge: ChatBridge): Prov
     let chat = contexts.get(ctx)
     if (chat === undefined) {
       const body = bridge.toChat(ctx.body, ctx.stream)
-      chat = Object.assign({}, ctx, {endpoint: 'chat.completions' as const, path: '/chat/completions', body, bodyJson: () => JSON.stringify(body)})
+      chat = Object.assign({}, ctx, {
+        endpoint: 'chat.completions' as const,
+        path: '/chat/completions',
+        body,
+        bodyJson: () => JSON.stringify(body),
+      })
       contexts.set(ctx, chat)
     }
     return chat
@@ -124,7 +140,12 @@ export abstract class ChatStreamReader implements StreamTranslator {
     for (const event of this.parser.end()) out += this.data(event.data)
     if (!this.finished) {
       if (this.finishReason === null) {
-        throw new AdapterError('the upstream stream ended before the answer was complete', 502, 'upstream_error', 'stream_truncated')
+        throw new AdapterError(
+          'the upstream stream ended before the answer was complete',
+          502,
+          'upstream_error',
+          'stream_truncated',
+        )
       }
       out += this.finish()
     }
@@ -143,12 +164,23 @@ export abstract class ChatStreamReader implements StreamTranslator {
     try {
       chunk = JSON.parse(data)
     } catch {
-      throw new AdapterError('the upstream stream carried an event that is not JSON', 502, 'upstream_error', 'bad_upstream_response')
+      throw new AdapterError(
+        'the upstream stream carried an event that is not JSON',
+        502,
+        'upstream_error',
+        'bad_upstream_response',
+      )
     }
     if (!isObject(chunk)) return ''
     if (isObject(chunk.error)) {
-      const message = typeof chunk.error.message === 'string' ? chunk.error.message : 'the upstream reported an error in the stream'
-      throw new AdapterError(message, 502, 'upstream_error', typeof chunk.error.code === 'string' ? chunk.error.code : null)
+      const message =
+        typeof chunk.error.message === 'string' ? chunk.error.message : 'the upstream reported an error in the stream'
+      throw new AdapterError(
+        message,
+        502,
+        'upstream_error',
+        typeof chunk.error.code === 'string' ? chunk.error.code : null,
+      )
     }
     if (isObject(chunk.usage)) this.reported = tokenCounts(chunk.usage) ?? this.reported
     return this.chunk(chunk)

@@ -34,7 +34,12 @@ function blockText(block: Json): string {
 function imagePart(block: Json): Json {
   const source = isObject(block.source) ? block.source : {}
   if (source.type === 'base64' && typeof source.data === 'string') {
-    return {type: 'image_url', image_url: {url: `data:${typeof source.media_type === 'string' ? source.media_type : 'image/png'};base64,${source.data}`}}
+    return {
+      type: 'image_url',
+      image_url: {
+        url: `data:${typeof source.media_type === 'string' ? source.media_type : 'image/png'};base64,${source.data}`,
+      },
+    }
   }
   if (source.type === 'url' && typeof source.url === 'string') return {type: 'image_url', image_url: {url: source.url}}
   throw refuse('an image must come as base64 data or a URL')
@@ -54,7 +59,8 @@ function toolResultText(content: unknown, images: Json[]): string {
     else if (block.type === 'image') {
       images.push(imagePart(block))
       text += `${text === '' ? '' : '\n'}[image ${images.length}, attached below]`
-    } else throw refuse(`a tool result with a ${JSON.stringify(block.type)} block cannot be sent as a chat tool message`)
+    } else
+      throw refuse(`a tool result with a ${JSON.stringify(block.type)} block cannot be sent as a chat tool message`)
   }
   return text
 }
@@ -79,7 +85,8 @@ function chatTurn(message: Json, out: Json[]): void {
     if (text !== '') out.push({role: 'system', content: text})
     return
   }
-  if (role !== 'user' && role !== 'assistant') throw refuse(`a message role must be user, assistant or system, not ${JSON.stringify(role)}`)
+  if (role !== 'user' && role !== 'assistant')
+    throw refuse(`a message role must be user, assistant or system, not ${JSON.stringify(role)}`)
   if (typeof content === 'string') {
     out.push({role, content})
     return
@@ -92,10 +99,17 @@ function chatTurn(message: Json, out: Json[]): void {
       if (!isObject(block)) continue
       if (block.type === 'text') text += blockText(block)
       else if (block.type === 'tool_use') {
-        calls.push({type: 'function', id: String(block.id ?? ''), function: {name: String(block.name ?? ''), arguments: JSON.stringify(block.input ?? {})}})
+        calls.push({
+          type: 'function',
+          id: String(block.id ?? ''),
+          function: {name: String(block.name ?? ''), arguments: JSON.stringify(block.input ?? {})},
+        })
       } else if (block.type === 'thinking' || block.type === 'redacted_thinking') {
         // Another provider cannot take Anthropic's thinking back; the answer does not depend on it.
-      } else throw refuse(`an assistant ${JSON.stringify(block.type)} block (an Anthropic server tool's) cannot be sent to another provider`)
+      } else
+        throw refuse(
+          `an assistant ${JSON.stringify(block.type)} block (an Anthropic server tool's) cannot be sent to another provider`,
+        )
     }
     // A turn that held only thinking has nothing left to send.
     if (text === '' && calls.length === 0) return
@@ -110,13 +124,21 @@ function chatTurn(message: Json, out: Json[]): void {
     if (!isObject(block)) continue
     if (block.type === 'tool_result') {
       const text = toolResultText(block.content, images)
-      out.push({role: 'tool', tool_call_id: String(block.tool_use_id ?? ''), content: block.is_error === true ? `Error: ${text}` : text})
+      out.push({
+        role: 'tool',
+        tool_call_id: String(block.tool_use_id ?? ''),
+        content: block.is_error === true ? `Error: ${text}` : text,
+      })
     } else if (block.type === 'text') parts.push({type: 'text', text: blockText(block)})
     else if (block.type === 'image') parts.push(imagePart(block))
     else throw refuse(`a user ${JSON.stringify(block.type)} block cannot be sent to another provider`)
   }
   if (images.length > 0) parts.unshift({type: 'text', text: 'The images the tool results above refer to:'}, ...images)
-  if (parts.length > 0) out.push({role: 'user', content: parts.every((part) => part.type === 'text') ? parts.map((part) => part.text).join('') : parts})
+  if (parts.length > 0)
+    out.push({
+      role: 'user',
+      content: parts.every((part) => part.type === 'text') ? parts.map((part) => part.text).join('') : parts,
+    })
 }
 
 function chatTools(tools: unknown): Json[] | undefined {
@@ -126,7 +148,10 @@ function chatTools(tools: unknown): Json[] | undefined {
       const type = isObject(tool) ? tool.type : tool
       throw refuse(`the ${JSON.stringify(type)} tool runs on Anthropic's servers and only Anthropic serves it`)
     }
-    const fn: Json = {name: tool.name, parameters: isObject(tool.input_schema) ? tool.input_schema : {type: 'object', properties: {}}}
+    const fn: Json = {
+      name: tool.name,
+      parameters: isObject(tool.input_schema) ? tool.input_schema : {type: 'object', properties: {}},
+    }
     if (typeof tool.description === 'string') fn.description = tool.description
     return {type: 'function', function: fn}
   })
@@ -218,7 +243,10 @@ function usageOf(usage: Partial<ChatUsage> | undefined): Json {
   const prompt = typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : 0
   const details = usage?.prompt_tokens_details?.cached_tokens
   const cached = typeof details === 'number' && details > 0 ? Math.min(details, prompt) : 0
-  const out: Json = {input_tokens: prompt - cached, output_tokens: typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : 0}
+  const out: Json = {
+    input_tokens: prompt - cached,
+    output_tokens: typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : 0,
+  }
   if (cached > 0) out.cache_read_input_tokens = cached
   return out
 }
@@ -246,7 +274,12 @@ function toolInput(args: unknown): Json {
 /** An Anthropic message for a whole chat completion. */
 export function messageFromChat(chat: unknown): Json {
   if (!isObject(chat) || !Array.isArray(chat.choices)) {
-    throw new AdapterError('the upstream answered something that is not a chat completion', 502, 'upstream_error', 'bad_upstream_response')
+    throw new AdapterError(
+      'the upstream answered something that is not a chat completion',
+      502,
+      'upstream_error',
+      'bad_upstream_response',
+    )
   }
   const choice = isObject(chat.choices[0]) ? chat.choices[0] : {}
   const message = isObject(choice.message) ? choice.message : {}
@@ -255,7 +288,12 @@ export function messageFromChat(chat: unknown): Json {
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls) {
       if (!isObject(call) || !isObject(call.function)) continue
-      content.push({type: 'tool_use', id: typeof call.id === 'string' ? call.id : newId('toolu'), name: String(call.function.name ?? ''), input: toolInput(call.function.arguments)})
+      content.push({
+        type: 'tool_use',
+        id: typeof call.id === 'string' ? call.id : newId('toolu'),
+        name: String(call.function.name ?? ''),
+        input: toolInput(call.function.arguments),
+      })
     }
   }
   return Object.assign(
@@ -296,7 +334,16 @@ export class ChatToMessagesStream extends ChatStreamReader {
   private opening(model: unknown): string {
     this.started = true
     return this.event('message_start', {
-      message: {id: this.id, type: 'message', role: 'assistant', model: model ?? null, content: [], stop_reason: null, stop_sequence: null, usage: {input_tokens: 0, output_tokens: 0}},
+      message: {
+        id: this.id,
+        type: 'message',
+        role: 'assistant',
+        model: model ?? null,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {input_tokens: 0, output_tokens: 0},
+      },
     })
   }
 
@@ -318,7 +365,12 @@ export class ChatToMessagesStream extends ChatStreamReader {
         if (!this.seenCalls.has(index)) {
           this.seenCalls.add(index)
           const id = typeof call.id === 'string' ? call.id : newId('toolu')
-          out += this.openBlock('tool_use', index, {type: 'tool_use', id, name: typeof fn.name === 'string' ? fn.name : '', input: {}})
+          out += this.openBlock('tool_use', index, {
+            type: 'tool_use',
+            id,
+            name: typeof fn.name === 'string' ? fn.name : '',
+            input: {},
+          })
         } else if (this.open === null || this.open.kind !== 'tool_use' || this.open.call !== index) {
           // Providers stream one call after another; a fragment of an earlier call after a later one began is dropped.
           continue
@@ -349,7 +401,10 @@ export class ChatToMessagesStream extends ChatStreamReader {
     out += this.closeBlock()
     this.finished = true
     const usage = usageOf(this.usage)
-    out += this.event('message_delta', {delta: Object.assign(stopOf(this.finishReason, this.refusal), {stop_sequence: null}), usage})
+    out += this.event('message_delta', {
+      delta: Object.assign(stopOf(this.finishReason, this.refusal), {stop_sequence: null}),
+      usage,
+    })
     return out + this.event('message_stop', {})
   }
 }

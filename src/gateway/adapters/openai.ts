@@ -51,4 +51,7 @@ export function openAIFormatAdapter(options: OpenAIFormatOptions): ProviderAdapt
 }
 
 /** OpenAI and every server that copies its API: the body and the answer pass through untouched. */
-export const openaiAdapter: ProviderAdapter = openAIFormatAdapter({versionSegment: '/v1', endpoints: OPENAI_API_ENDPOINTS})
+export const openaiAdapter: ProviderAdapter = openAIFormatAdapter({
+  versionSegment: '/v1',
+  endpoints: OPENAI_API_ENDPOINTS,
+})

@@ -31,8 +31,14 @@ function refuse(message: string, param: string): AdapterError {
 
 /** Responses fields that need OpenAI's stored state or a hosted feature. */
 const STATEFUL_FIELDS: ReadonlyArray<[string, string]> = [
-  ['previous_response_id', 'previous_response_id needs the response stored by OpenAI: send the whole conversation in `input` instead'],
-  ['conversation', '`conversation` needs a conversation stored by OpenAI: send the whole conversation in `input` instead'],
+  [
+    'previous_response_id',
+    'previous_response_id needs the response stored by OpenAI: send the whole conversation in `input` instead',
+  ],
+  [
+    'conversation',
+    '`conversation` needs a conversation stored by OpenAI: send the whole conversation in `input` instead',
+  ],
   ['prompt', 'a stored prompt template (`prompt`) is kept by OpenAI: send its text in `instructions` instead'],
 ]
 
@@ -47,7 +53,11 @@ function chatPart(part: unknown): Json {
     case 'refusal':
       return {type: 'text', text: typeof part.refusal === 'string' ? part.refusal : ''}
     case 'input_image': {
-      if (typeof part.image_url !== 'string') throw refuse('an input_image by file_id refers to a file stored by OpenAI: send it as `image_url` (a URL or a data URL)', 'input')
+      if (typeof part.image_url !== 'string')
+        throw refuse(
+          'an input_image by file_id refers to a file stored by OpenAI: send it as `image_url` (a URL or a data URL)',
+          'input',
+        )
       const image: Json = {url: part.image_url}
       if (typeof part.detail === 'string' && part.detail !== 'auto') image.detail = part.detail
       return {type: 'image_url', image_url: image}
@@ -84,7 +94,8 @@ function messageOf(item: Json): Json {
 /** The chat messages of `instructions` and `input`. */
 function chatMessages(body: Json, tools: ClientTools): Json[] {
   const messages: Json[] = []
-  if (typeof body.instructions === 'string' && body.instructions !== '') messages.push({role: 'system', content: body.instructions})
+  if (typeof body.instructions === 'string' && body.instructions !== '')
+    messages.push({role: 'system', content: body.instructions})
   const input = body.input
   if (typeof input === 'string') {
     messages.push({role: 'user', content: input})
@@ -97,11 +108,22 @@ function chatMessages(body: Json, tools: ClientTools): Json[] {
     if (!isObject(item)) throw refuse('each `input` item must be an object', 'input')
     const type = item.type ?? 'message'
     if (type === 'function_call' || type === 'custom_tool_call') {
-      const args = type === 'function_call' ? (typeof item.arguments === 'string' ? item.arguments : '{}') : JSON.stringify({[CUSTOM_INPUT]: String(item.input ?? '')})
+      const args =
+        type === 'function_call'
+          ? typeof item.arguments === 'string'
+            ? item.arguments
+            : '{}'
+          : JSON.stringify({[CUSTOM_INPUT]: String(item.input ?? '')})
       const call = {
         id: typeof item.call_id === 'string' ? item.call_id : String(item.id ?? ''),
         type: 'function',
-        function: {name: tools.chatName(String(item.name ?? ''), typeof item.namespace === 'string' ? item.namespace : undefined), arguments: args},
+        function: {
+          name: tools.chatName(
+            String(item.name ?? ''),
+            typeof item.namespace === 'string' ? item.namespace : undefined,
+          ),
+          arguments: args,
+        },
       }
       if (calls === null) {
         calls = [call]
@@ -121,12 +143,20 @@ function chatMessages(body: Json, tools: ClientTools): Json[] {
       messages.push({
         role: 'tool',
         tool_call_id: String(item.call_id ?? ''),
-        content: typeof output === 'string' ? output : Array.isArray(output) ? partsText(output) : JSON.stringify(output ?? ''),
+        content:
+          typeof output === 'string'
+            ? output
+            : Array.isArray(output)
+              ? partsText(output)
+              : JSON.stringify(output ?? ''),
       })
     } else if (type === 'item_reference') {
       throw refuse('an item_reference points to an item stored by OpenAI: send the item itself', 'input')
     } else {
-      throw refuse(`input items of type ${JSON.stringify(type)} (a hosted tool's) cannot be sent to this provider`, 'input')
+      throw refuse(
+        `input items of type ${JSON.stringify(type)} (a hosted tool's) cannot be sent to this provider`,
+        'input',
+      )
     }
   }
   return messages
@@ -171,18 +201,28 @@ class ClientTools {
     const add = (tool: unknown, namespace?: string): void => {
       if (isObject(tool) && (tool.type === 'function' || tool.type === 'custom') && typeof tool.name === 'string') {
         found.push({name: tool.name, namespace, custom: tool.type === 'custom', definition: tool})
-      } else if (namespace === undefined && isObject(tool) && tool.type === 'namespace' && typeof tool.name === 'string' && Array.isArray(tool.tools)) {
+      } else if (
+        namespace === undefined &&
+        isObject(tool) &&
+        tool.type === 'namespace' &&
+        typeof tool.name === 'string' &&
+        Array.isArray(tool.tools)
+      ) {
         for (const inner of tool.tools) add(inner, tool.name)
       } else {
         const type = isObject(tool) ? tool.type : tool
-        throw refuse(`the ${JSON.stringify(type)} tool is hosted by OpenAI and only OpenAI serves it; function tools are translated`, 'tools')
+        throw refuse(
+          `the ${JSON.stringify(type)} tool is hosted by OpenAI and only OpenAI serves it; function tools are translated`,
+          'tools',
+        )
       }
     }
     for (const tool of tools) add(tool)
     const uses = new Map<string, number>()
     for (const tool of found) uses.set(tool.name, (uses.get(tool.name) ?? 0) + 1)
     for (const tool of found) {
-      const chatName = tool.namespace !== undefined && uses.get(tool.name)! > 1 ? `${tool.namespace}__${tool.name}` : tool.name
+      const chatName =
+        tool.namespace !== undefined && uses.get(tool.name)! > 1 ? `${tool.namespace}__${tool.name}` : tool.name
       const entry = Object.assign({}, tool, {chatName})
       this.list.push(entry)
       this.byChatName.set(chatName, entry)
@@ -210,7 +250,12 @@ function customAsFunction(tool: Json, name: string): Json {
   }
   const fn: Json = {
     name,
-    parameters: {type: 'object', properties: {[CUSTOM_INPUT]: {type: 'string', description: input}}, required: [CUSTOM_INPUT], additionalProperties: false},
+    parameters: {
+      type: 'object',
+      properties: {[CUSTOM_INPUT]: {type: 'string', description: input}},
+      required: [CUSTOM_INPUT],
+      additionalProperties: false,
+    },
   }
   if (typeof tool.description === 'string') fn.description = tool.description
   return {type: 'function', function: fn}
@@ -241,7 +286,10 @@ function chatToolChoice(choice: unknown): unknown {
   if (isObject(choice) && (choice.type === 'function' || choice.type === 'custom') && typeof choice.name === 'string') {
     return {type: 'function', function: {name: choice.name}}
   }
-  throw refuse(`tool_choice ${JSON.stringify(choice)} names a hosted tool; use "auto", "none", "required" or a function`, 'tool_choice')
+  throw refuse(
+    `tool_choice ${JSON.stringify(choice)} names a hosted tool; use "auto", "none", "required" or a function`,
+    'tool_choice',
+  )
 }
 
 function responseFormat(text: unknown): Json | undefined {
@@ -262,7 +310,11 @@ export function responsesToChatBody(body: Json, stream: boolean): Json {
   for (const [field, message] of STATEFUL_FIELDS) {
     if (body[field] !== undefined && body[field] !== null) throw refuse(message, field)
   }
-  if (body.background === true) throw refuse('background mode keeps the response at OpenAI to poll later; send the request without `background`', 'background')
+  if (body.background === true)
+    throw refuse(
+      'background mode keeps the response at OpenAI to poll later; send the request without `background`',
+      'background',
+    )
   const clientTools = new ClientTools(body.tools)
   const chat: Json = {model: body.model, messages: chatMessages(body, clientTools)}
   const tools = chatTools(clientTools)
@@ -275,8 +327,10 @@ export function responsesToChatBody(body: Json, stream: boolean): Json {
   const format = responseFormat(body.text)
   if (format !== undefined) chat.response_format = format
   if (typeof body.max_output_tokens === 'number') chat.max_tokens = body.max_output_tokens
-  for (const field of ['temperature', 'top_p', 'user'] as const) if (body[field] !== undefined && body[field] !== null) chat[field] = body[field]
-  if (isObject(body.reasoning) && typeof body.reasoning.effort === 'string') chat.reasoning_effort = body.reasoning.effort
+  for (const field of ['temperature', 'top_p', 'user'] as const)
+    if (body[field] !== undefined && body[field] !== null) chat[field] = body[field]
+  if (isObject(body.reasoning) && typeof body.reasoning.effort === 'string')
+    chat.reasoning_effort = body.reasoning.effort
   if (stream) {
     chat.stream = true
     chat.stream_options = {include_usage: true}
@@ -309,7 +363,11 @@ function echoed(request: Json): Json {
     max_output_tokens: typeof request.max_output_tokens === 'number' ? request.max_output_tokens : null,
     parallel_tool_calls: typeof request.parallel_tool_calls === 'boolean' ? request.parallel_tool_calls : true,
     previous_response_id: null,
-    reasoning: {effort: isObject(request.reasoning) && typeof request.reasoning.effort === 'string' ? request.reasoning.effort : null, summary: null},
+    reasoning: {
+      effort:
+        isObject(request.reasoning) && typeof request.reasoning.effort === 'string' ? request.reasoning.effort : null,
+      summary: null,
+    },
     store: false,
     temperature: typeof request.temperature === 'number' ? request.temperature : 1,
     text: {format},
@@ -329,18 +387,29 @@ function completion(finishReason: unknown): {status: string; incomplete_details:
   return {status: 'completed', incomplete_details: null}
 }
 
-function responseObject(request: Json, parts: {id: string; created: number; model: unknown; output: Json[]; finishReason: unknown; usage: Json | null; inProgress?: boolean}): Json {
+function responseObject(
+  request: Json,
+  parts: {
+    id: string
+    created: number
+    model: unknown
+    output: Json[]
+    finishReason: unknown
+    usage: Json | null
+    inProgress?: boolean
+  },
+): Json {
   const done = parts.inProgress ? {status: 'in_progress', incomplete_details: null} : completion(parts.finishReason)
   return Object.assign(
     {
-    id: parts.id,
-    object: 'response',
-    created_at: parts.created,
-    status: done.status,
-    error: null,
-    incomplete_details: done.incomplete_details,
-    model: parts.model,
-    output: parts.output,
+      id: parts.id,
+      object: 'response',
+      created_at: parts.created,
+      status: done.status,
+      error: null,
+      incomplete_details: done.incomplete_details,
+      model: parts.model,
+      output: parts.output,
     },
     echoed(request),
     {usage: parts.usage},
@@ -349,11 +418,23 @@ function responseObject(request: Json, parts: {id: string; created: number; mode
 
 /** A message that declines to answer: its one content part is a `refusal` with the provider's explanation. */
 function refusalItem(id: string, refusal: string, status: string): Json {
-  return {id, type: 'message', status, role: 'assistant', content: status === 'in_progress' ? [] : [{type: 'refusal', refusal}]}
+  return {
+    id,
+    type: 'message',
+    status,
+    role: 'assistant',
+    content: status === 'in_progress' ? [] : [{type: 'refusal', refusal}],
+  }
 }
 
 function messageItem(id: string, text: string, status: string): Json {
-  return {id, type: 'message', status, role: 'assistant', content: text === '' && status === 'in_progress' ? [] : [outputText(text)]}
+  return {
+    id,
+    type: 'message',
+    status,
+    role: 'assistant',
+    content: text === '' && status === 'in_progress' ? [] : [outputText(text)],
+  }
 }
 
 function outputText(text: string): Json {
@@ -365,7 +446,14 @@ function reasoningItem(id: string, text: string): Json {
 }
 
 /** A call of a client tool: a function or custom tool call (with its namespace, if any). */
-function callItem(kind: 'function_call' | 'custom_tool_call', id: string, callId: string, tool: {name: string; namespace?: string}, text: string, status: string): Json {
+function callItem(
+  kind: 'function_call' | 'custom_tool_call',
+  id: string,
+  callId: string,
+  tool: {name: string; namespace?: string},
+  text: string,
+  status: string,
+): Json {
   const item: Json = {id, type: kind, status, call_id: callId, name: tool.name}
   if (tool.namespace !== undefined) item.namespace = tool.namespace
   if (kind === 'function_call') item.arguments = text
@@ -376,12 +464,22 @@ function callItem(kind: 'function_call' | 'custom_tool_call', id: string, callId
 /** A Response for a whole chat completion (OpenAI's or the one a translating adapter built). */
 export function responseFromChat(chat: unknown, request: Json): Json {
   if (!isObject(chat) || !Array.isArray(chat.choices)) {
-    throw new AdapterError('the upstream answered something that is not a chat completion', 502, 'upstream_error', 'bad_upstream_response')
+    throw new AdapterError(
+      'the upstream answered something that is not a chat completion',
+      502,
+      'upstream_error',
+      'bad_upstream_response',
+    )
   }
   const choice = isObject(chat.choices[0]) ? chat.choices[0] : {}
   const message = isObject(choice.message) ? choice.message : {}
   const output: Json[] = []
-  const reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : ''
+  const reasoning =
+    typeof message.reasoning_content === 'string'
+      ? message.reasoning_content
+      : typeof message.reasoning === 'string'
+        ? message.reasoning
+        : ''
   if (reasoning !== '') output.push(reasoningItem(newId('rs'), reasoning))
   const text = typeof message.content === 'string' ? message.content : ''
   const refusal = typeof message.refusal === 'string' ? message.refusal : ''
@@ -481,15 +579,25 @@ export class ChatToResponsesStream extends ChatStreamReader {
     if (isObject(chunk.usage)) this.usage = responsesUsage(chunk.usage as Partial<ChatUsage>)
     const delta = this.choiceDelta(chunk)
     if (delta === null) return out
-    const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : ''
+    const reasoning =
+      typeof delta.reasoning_content === 'string'
+        ? delta.reasoning_content
+        : typeof delta.reasoning === 'string'
+          ? delta.reasoning
+          : ''
     if (reasoning !== '') out += this.reasoningDelta(reasoning)
     if (typeof delta.content === 'string' && delta.content !== '') out += this.textDelta(delta.content)
     if (typeof delta.refusal === 'string' && delta.refusal !== '') out += this.refusalDelta(delta.refusal)
-    if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) out += this.toolCallDelta(call)
+    if (Array.isArray(delta.tool_calls))
+      for (const call of delta.tool_calls) if (isObject(call)) out += this.toolCallDelta(call)
     return out
   }
 
-  private openItem(kind: OpenItem['kind'], callId = '', tool: OpenItem['tool'] = {name: ''}): {item: OpenItem; out: string} {
+  private openItem(
+    kind: OpenItem['kind'],
+    callId = '',
+    tool: OpenItem['tool'] = {name: ''},
+  ): {item: OpenItem; out: string} {
     const out = this.closeOpen()
     const prefix = {message: 'msg', refusal: 'msg', reasoning: 'rs', function_call: 'fc', custom_tool_call: 'ctc'}[kind]
     const item: OpenItem = {index: this.output.length, id: newId(prefix), kind, text: '', callId, tool}
@@ -500,16 +608,31 @@ export class ChatToResponsesStream extends ChatStreamReader {
         : kind === 'refusal'
           ? refusalItem(item.id, '', 'in_progress')
           : kind === 'reasoning'
-          ? reasoningItem(item.id, '')
-          : callItem(kind, item.id, callId, tool, '', 'in_progress')
+            ? reasoningItem(item.id, '')
+            : callItem(kind, item.id, callId, tool, '', 'in_progress')
     this.output.push(shell)
     let added = this.event('response.output_item.added', {output_index: item.index, item: shell})
     if (kind === 'message') {
-      added += this.event('response.content_part.added', {item_id: item.id, output_index: item.index, content_index: 0, part: outputText('')})
+      added += this.event('response.content_part.added', {
+        item_id: item.id,
+        output_index: item.index,
+        content_index: 0,
+        part: outputText(''),
+      })
     } else if (kind === 'refusal') {
-      added += this.event('response.content_part.added', {item_id: item.id, output_index: item.index, content_index: 0, part: {type: 'refusal', refusal: ''}})
+      added += this.event('response.content_part.added', {
+        item_id: item.id,
+        output_index: item.index,
+        content_index: 0,
+        part: {type: 'refusal', refusal: ''},
+      })
     } else if (kind === 'reasoning') {
-      added += this.event('response.reasoning_summary_part.added', {item_id: item.id, output_index: item.index, summary_index: 0, part: {type: 'summary_text', text: ''}})
+      added += this.event('response.reasoning_summary_part.added', {
+        item_id: item.id,
+        output_index: item.index,
+        summary_index: 0,
+        part: {type: 'summary_text', text: ''},
+      })
     }
     return {item, out: out + added}
   }
@@ -519,7 +642,15 @@ export class ChatToResponsesStream extends ChatStreamReader {
     let item = this.open
     if (item === null || item.kind !== 'reasoning') ({item, out} = this.openItem('reasoning'))
     item.text += text
-    return out + this.event('response.reasoning_summary_text.delta', {item_id: item.id, output_index: item.index, summary_index: 0, delta: text})
+    return (
+      out +
+      this.event('response.reasoning_summary_text.delta', {
+        item_id: item.id,
+        output_index: item.index,
+        summary_index: 0,
+        delta: text,
+      })
+    )
   }
 
   private refusalDelta(text: string): string {
@@ -527,7 +658,10 @@ export class ChatToResponsesStream extends ChatStreamReader {
     let item = this.open
     if (item === null || item.kind !== 'refusal') ({item, out} = this.openItem('refusal'))
     item.text += text
-    return out + this.event('response.refusal.delta', {item_id: item.id, output_index: item.index, content_index: 0, delta: text})
+    return (
+      out +
+      this.event('response.refusal.delta', {item_id: item.id, output_index: item.index, content_index: 0, delta: text})
+    )
   }
 
   private textDelta(text: string): string {
@@ -553,7 +687,11 @@ export class ChatToResponsesStream extends ChatStreamReader {
     if (item === undefined) {
       const chatName = typeof fn.name === 'string' ? fn.name : ''
       const tool = this.tools.get(chatName) ?? {name: chatName, custom: false}
-      const opened = this.openItem(tool.custom ? 'custom_tool_call' : 'function_call', typeof call.id === 'string' ? call.id : newId('call'), tool)
+      const opened = this.openItem(
+        tool.custom ? 'custom_tool_call' : 'function_call',
+        typeof call.id === 'string' ? call.id : newId('call'),
+        tool,
+      )
       item = opened.item
       out = opened.out
       this.calls.set(index, item)
@@ -563,7 +701,12 @@ export class ChatToResponsesStream extends ChatStreamReader {
     }
     if (typeof fn.arguments === 'string' && fn.arguments !== '') {
       item.text += fn.arguments
-      if (item.kind === 'function_call') out += this.event('response.function_call_arguments.delta', {item_id: item.id, output_index: item.index, delta: fn.arguments})
+      if (item.kind === 'function_call')
+        out += this.event('response.function_call_arguments.delta', {
+          item_id: item.id,
+          output_index: item.index,
+          delta: fn.arguments,
+        })
     }
     return out
   }
@@ -577,27 +720,70 @@ export class ChatToResponsesStream extends ChatStreamReader {
     let done: Json
     if (item.kind === 'message') {
       done = messageItem(item.id, item.text, 'completed')
-      out += this.event('response.output_text.done', {item_id: item.id, output_index: item.index, content_index: 0, text: item.text, logprobs: []})
-      out += this.event('response.content_part.done', {item_id: item.id, output_index: item.index, content_index: 0, part: outputText(item.text)})
+      out += this.event('response.output_text.done', {
+        item_id: item.id,
+        output_index: item.index,
+        content_index: 0,
+        text: item.text,
+        logprobs: [],
+      })
+      out += this.event('response.content_part.done', {
+        item_id: item.id,
+        output_index: item.index,
+        content_index: 0,
+        part: outputText(item.text),
+      })
     } else if (item.kind === 'refusal') {
       done = refusalItem(item.id, item.text, 'completed')
-      out += this.event('response.refusal.done', {item_id: item.id, output_index: item.index, content_index: 0, refusal: item.text})
-      out += this.event('response.content_part.done', {item_id: item.id, output_index: item.index, content_index: 0, part: {type: 'refusal', refusal: item.text}})
+      out += this.event('response.refusal.done', {
+        item_id: item.id,
+        output_index: item.index,
+        content_index: 0,
+        refusal: item.text,
+      })
+      out += this.event('response.content_part.done', {
+        item_id: item.id,
+        output_index: item.index,
+        content_index: 0,
+        part: {type: 'refusal', refusal: item.text},
+      })
     } else if (item.kind === 'reasoning') {
       done = reasoningItem(item.id, item.text)
-      out += this.event('response.reasoning_summary_text.done', {item_id: item.id, output_index: item.index, summary_index: 0, text: item.text})
-      out += this.event('response.reasoning_summary_part.done', {item_id: item.id, output_index: item.index, summary_index: 0, part: {type: 'summary_text', text: item.text}})
+      out += this.event('response.reasoning_summary_text.done', {
+        item_id: item.id,
+        output_index: item.index,
+        summary_index: 0,
+        text: item.text,
+      })
+      out += this.event('response.reasoning_summary_part.done', {
+        item_id: item.id,
+        output_index: item.index,
+        summary_index: 0,
+        part: {type: 'summary_text', text: item.text},
+      })
     } else if (item.kind === 'function_call') {
       if (item.text === '') {
         item.text = NO_ARGUMENTS
-        out += this.event('response.function_call_arguments.delta', {item_id: item.id, output_index: item.index, delta: NO_ARGUMENTS})
+        out += this.event('response.function_call_arguments.delta', {
+          item_id: item.id,
+          output_index: item.index,
+          delta: NO_ARGUMENTS,
+        })
       }
       done = callItem('function_call', item.id, item.callId, item.tool, item.text, 'completed')
-      out += this.event('response.function_call_arguments.done', {item_id: item.id, output_index: item.index, arguments: item.text})
+      out += this.event('response.function_call_arguments.done', {
+        item_id: item.id,
+        output_index: item.index,
+        arguments: item.text,
+      })
     } else {
       const input = customInput(item.text)
       done = callItem('custom_tool_call', item.id, item.callId, item.tool, input, 'completed')
-      out += this.event('response.custom_tool_call_input.delta', {item_id: item.id, output_index: item.index, delta: input})
+      out += this.event('response.custom_tool_call_input.delta', {
+        item_id: item.id,
+        output_index: item.index,
+        delta: input,
+      })
       out += this.event('response.custom_tool_call_input.done', {item_id: item.id, output_index: item.index, input})
     }
     this.output[item.index] = done

@@ -79,7 +79,12 @@ export function withAccountHeaders(headers: Record<string, string>, account: Acc
 }
 
 /** Builds OpenAI's error body. */
-export function openAIError(message: string, type: string, code: string | null = null, param: string | null = null): OpenAIErrorBody {
+export function openAIError(
+  message: string,
+  type: string,
+  code: string | null = null,
+  param: string | null = null,
+): OpenAIErrorBody {
   return {error: {message, type, code, param}}
 }
 
@@ -126,7 +131,12 @@ export function normaliseErrorBody(status: number, text: string): OpenAIErrorBod
     if (typeof error === 'string') return openAIError(error, errorTypeForStatus(status), null)
     const message = parsed.message ?? parsed.detail
     if (typeof message === 'string') {
-      return openAIError(message, stringOr(parsed.type, errorTypeForStatus(status)), codeOf(parsed.code), stringOr(parsed.param, null))
+      return openAIError(
+        message,
+        stringOr(parsed.type, errorTypeForStatus(status)),
+        codeOf(parsed.code),
+        stringOr(parsed.param, null),
+      )
     }
     if (message !== undefined) return openAIError(JSON.stringify(message), errorTypeForStatus(status), null)
   }
@@ -219,12 +229,26 @@ export function tokenCounts(usage: unknown): TokenUsage | null {
     const written = countOf(usage.cache_creation_input_tokens) ?? 0
     const input = countOf(usage.input_tokens)
     if (input === null && completion === null) return null
-    return {prompt_tokens: input === null ? null : input + read + written, completion_tokens: completion, cached_tokens: read, cache_write_tokens: written}
+    return {
+      prompt_tokens: input === null ? null : input + read + written,
+      completion_tokens: completion,
+      cached_tokens: read,
+      cache_write_tokens: written,
+    }
   }
   const prompt = countOf(usage.prompt_tokens) ?? countOf(usage.input_tokens)
   if (prompt === null && completion === null) return null
-  const details = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : isObject(usage.input_tokens_details) ? usage.input_tokens_details : {}
-  return {prompt_tokens: prompt, completion_tokens: completion, cached_tokens: countOf(details.cached_tokens), cache_write_tokens: countOf(details.cache_write_tokens)}
+  const details = isObject(usage.prompt_tokens_details)
+    ? usage.prompt_tokens_details
+    : isObject(usage.input_tokens_details)
+      ? usage.input_tokens_details
+      : {}
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    cached_tokens: countOf(details.cached_tokens),
+    cache_write_tokens: countOf(details.cache_write_tokens),
+  }
 }
 
 /** Whether the client asked for a usage chunk at the end of a stream (`stream_options.include_usage`). */

@@ -68,7 +68,11 @@ function decoderFor(response: UpstreamResponse): Transform | undefined {
  * Reads a whole (decoded) body, failing past `maxBytes`. `reserve(n)` is asked before each chunk is kept and may
  * refuse (the gateway-wide budget of buffered answers); what was reserved is the caller's to give back.
  */
-export function readBody(response: UpstreamResponse, maxBytes: number, reserve: (bytes: number) => boolean): Promise<Buffer> {
+export function readBody(
+  response: UpstreamResponse,
+  maxBytes: number,
+  reserve: (bytes: number) => boolean,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let first: Buffer | undefined
     let chunks: Buffer[] | undefined
@@ -83,9 +87,15 @@ export function readBody(response: UpstreamResponse, maxBytes: number, reserve: 
       data(chunk) {
         if (failed) return
         size += chunk.length
-        if (size > maxBytes) return fail(new UpstreamError('response_too_large', `the upstream response is larger than ${maxBytes} bytes`))
+        if (size > maxBytes)
+          return fail(new UpstreamError('response_too_large', `the upstream response is larger than ${maxBytes} bytes`))
         if (!reserve(chunk.length)) {
-          return fail(new UpstreamError('response_too_large', 'the gateway holds too many large answers at once (max_buffered_response_bytes)'))
+          return fail(
+            new UpstreamError(
+              'response_too_large',
+              'the gateway holds too many large answers at once (max_buffered_response_bytes)',
+            ),
+          )
         }
         if (first === undefined) first = chunk
         else (chunks ??= [first]).push(chunk)

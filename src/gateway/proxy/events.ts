@@ -4,7 +4,15 @@
  * Each event is one object literal with its fields written out: a spread of shared fields makes V8 build slower
  * objects, which every subscriber (the audit log's JSON, live metrics) then pays for again.
  */
-import type {AttemptSummary, AuditEvent, ErrorType, ProxyTerminalEvent, SkipEventName, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
+import type {
+  AttemptSummary,
+  AuditEvent,
+  ErrorType,
+  ProxyTerminalEvent,
+  SkipEventName,
+  SkippedTarget,
+  TerminalOutcome,
+} from '../../core/audit/schema.js'
 import {auditTimestamp} from '../../core/audit/timestamp.js'
 import {roundMs} from '../../core/round.js'
 import type {UsageCost} from '../../core/routing/model-info.js'
@@ -23,21 +31,58 @@ export class RequestEvents {
   ) {}
 
   skip(target: Target, event: SkipEventName, until: number | null, reason: string): void {
-    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event, until: until === null ? null : new Date(until).toISOString(), reason})
+    this.emit({
+      ts: auditTimestamp(),
+      request_id: this.requestId,
+      model: target.model,
+      account: target.account.name,
+      provider: target.provider,
+      event,
+      until: until === null ? null : new Date(until).toISOString(),
+      reason,
+    })
   }
 
   attempt(target: Target, attempt: number, upstreamModel: string, stream: boolean): void {
-    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_attempt', attempt, upstream_model: upstreamModel, stream})
+    this.emit({
+      ts: auditTimestamp(),
+      request_id: this.requestId,
+      model: target.model,
+      account: target.account.name,
+      provider: target.provider,
+      event: 'proxy_attempt',
+      attempt,
+      upstream_model: upstreamModel,
+      stream,
+    })
   }
 
   connected(target: Target, attempt: number, status: number, connectMs: number): void {
-    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_upstream_connected', attempt, status, connect_ms: roundMs(connectMs)})
+    this.emit({
+      ts: auditTimestamp(),
+      request_id: this.requestId,
+      model: target.model,
+      account: target.account.name,
+      provider: target.provider,
+      event: 'proxy_upstream_connected',
+      attempt,
+      status,
+      connect_ms: roundMs(connectMs),
+    })
   }
 
   response(
     target: Target,
     attempt: number,
-    answer: {status: number; stream: boolean; connectMs: number; latencyMs: number; bytes: number; usage: TokenUsage | null; cost: UsageCost | null},
+    answer: {
+      status: number
+      stream: boolean
+      connectMs: number
+      latencyMs: number
+      bytes: number
+      usage: TokenUsage | null
+      cost: UsageCost | null
+    },
   ): void {
     this.emit({
       ts: auditTimestamp(),
@@ -59,14 +104,43 @@ export class RequestEvents {
   }
 
   requestError(target: Target, attempt: number, errorType: ErrorType, message: string, latencyMs: number): void {
-    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_request_error', attempt, error_type: errorType, message, latency_ms: roundMs(latencyMs)})
+    this.emit({
+      ts: auditTimestamp(),
+      request_id: this.requestId,
+      model: target.model,
+      account: target.account.name,
+      provider: target.provider,
+      event: 'proxy_request_error',
+      attempt,
+      error_type: errorType,
+      message,
+      latency_ms: roundMs(latencyMs),
+    })
   }
 
   streamError(target: Target, attempt: number, errorType: ErrorType, message: string, bytesSent: number): void {
-    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_stream_error', attempt, error_type: errorType, message, bytes_sent: bytesSent})
+    this.emit({
+      ts: auditTimestamp(),
+      request_id: this.requestId,
+      model: target.model,
+      account: target.account.name,
+      provider: target.provider,
+      event: 'proxy_stream_error',
+      attempt,
+      error_type: errorType,
+      message,
+      bytes_sent: bytesSent,
+    })
   }
 
-  rateLimited(target: Target, attempt: number, retryAfterMs: number, until: number, scope: 'model' | 'account', reason: string): void {
+  rateLimited(
+    target: Target,
+    attempt: number,
+    retryAfterMs: number,
+    until: number,
+    scope: 'model' | 'account',
+    reason: string,
+  ): void {
     this.emit({
       ts: auditTimestamp(),
       request_id: this.requestId,
@@ -84,7 +158,18 @@ export class RequestEvents {
   }
 
   retry(target: Target, attempt: number, status: number | null, errorType: ErrorType, reason: string): void {
-    this.emit({ts: auditTimestamp(), request_id: this.requestId, model: target.model, account: target.account.name, provider: target.provider, event: 'proxy_retry', attempt, status, error_type: errorType, reason})
+    this.emit({
+      ts: auditTimestamp(),
+      request_id: this.requestId,
+      model: target.model,
+      account: target.account.name,
+      provider: target.provider,
+      event: 'proxy_retry',
+      attempt,
+      status,
+      error_type: errorType,
+      reason,
+    })
   }
 
   exhausted(status: number, attempts: AttemptSummary[], skipped: SkippedTarget[]): void {
@@ -96,9 +181,14 @@ export class RequestEvents {
     decision: RoutingDecision,
     summary: Omit<TerminalSummary, 'task' | 'complexity'>,
   ): void {
-    this.state.bus.publish(terminalEvent(this.requestId, this.principal, endpoint, {task: decision.task, complexity: decision.complexity, ...summary}))
+    this.state.bus.publish(
+      terminalEvent(this.requestId, this.principal, endpoint, {
+        task: decision.task,
+        complexity: decision.complexity,
+        ...summary,
+      }),
+    )
   }
-
 
   /** Publishes an event, with the ingress principal when there is one. */
   private emit(event: RequestEvent): void {
@@ -127,7 +217,12 @@ export interface TerminalSummary {
  * The one builder of `proxy_terminal`: the end of a proxied request, of an idempotent replay, and of a request refused
  * before it was routed all go through here.
  */
-export function terminalEvent(requestId: string, principal: string | undefined, endpoint: RoutingDecision['endpoint'], summary: TerminalSummary): ProxyTerminalEvent {
+export function terminalEvent(
+  requestId: string,
+  principal: string | undefined,
+  endpoint: RoutingDecision['endpoint'],
+  summary: TerminalSummary,
+): ProxyTerminalEvent {
   const event: ProxyTerminalEvent = {
     ts: auditTimestamp(),
     request_id: requestId,

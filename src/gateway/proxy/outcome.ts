@@ -55,7 +55,18 @@ export type AttemptOutcome =
   | {kind: 'refused'; status: number; message: string; code: string}
 
 /** A failed attempt from an upstream error (a connection, a timeout, a body that broke) before any answer. */
-export function failure(error: UpstreamError, answered: {bytes: number; connectMs: number} | null = null): AttemptOutcome {
+export function failure(
+  error: UpstreamError,
+  answered: {bytes: number; connectMs: number} | null = null,
+): AttemptOutcome {
   if (error.errorType === 'client_abort') return {kind: 'client_gone', midStream: false, bytesSent: 0}
-  return {kind: 'failed', status: null, errorType: error.errorType, message: error.message, upstream: null, cooldown: null, answered}
+  return {
+    kind: 'failed',
+    status: null,
+    errorType: error.errorType,
+    message: error.message,
+    upstream: null,
+    cooldown: null,
+    answered,
+  }
 }

@@ -9,7 +9,10 @@
 import type {Endpoint} from '../../core/routing/schema.js'
 
 /** `body` without the reasoning state of earlier turns, or null when it carries none (the body is then sent as is). */
-export function withoutReasoningState(endpoint: Endpoint, body: Record<string, unknown>): Record<string, unknown> | null {
+export function withoutReasoningState(
+  endpoint: Endpoint,
+  body: Record<string, unknown>,
+): Record<string, unknown> | null {
   if (endpoint === 'messages') return stripList(body, 'messages', stripThinkingBlocks)
   if (endpoint === 'responses') return stripResponsesInput(body)
   if (endpoint === 'chat.completions') return stripList(body, 'messages', stripChatMessage)
@@ -40,7 +43,9 @@ const THINKING_BLOCKS = new Set(['thinking', 'redacted_thinking'])
 /** An Anthropic assistant turn without its thinking blocks (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking). */
 function stripThinkingBlocks(message: Record<string, unknown>): Record<string, unknown> | null {
   if (message.role !== 'assistant' || !Array.isArray(message.content)) return null
-  const kept = message.content.filter((block: unknown) => !THINKING_BLOCKS.has((block as {type?: unknown} | null)?.type as string))
+  const kept = message.content.filter(
+    (block: unknown) => !THINKING_BLOCKS.has((block as {type?: unknown} | null)?.type as string),
+  )
   if (kept.length === message.content.length) return null
   // A turn that was only thinking keeps an empty text block: the Messages API refuses an empty content list.
   return Object.assign({}, message, {content: kept.length > 0 ? kept : [{type: 'text', text: ''}]})
@@ -67,7 +72,10 @@ function stripChatMessage(message: Record<string, unknown>): Record<string, unkn
     next ??= {...message}
     delete next[field]
   }
-  if (Array.isArray(message.tool_calls) && message.tool_calls.some((call: unknown) => (call as {extra_content?: unknown} | null)?.extra_content !== undefined)) {
+  if (
+    Array.isArray(message.tool_calls) &&
+    message.tool_calls.some((call: unknown) => (call as {extra_content?: unknown} | null)?.extra_content !== undefined)
+  ) {
     next ??= {...message}
     next.tool_calls = message.tool_calls.map((call: unknown) => {
       if ((call as {extra_content?: unknown} | null)?.extra_content === undefined) return call

@@ -4,7 +4,12 @@
  * 200 — is a failed attempt, so the next target takes over and the audit never records it as a success.
  */
 import type {Endpoint} from '../../core/routing/schema.js'
-import {AdapterError, type AdapterRequestContext, type ProviderAdapter, type UpstreamRequest} from '../adapters/types.js'
+import {
+  AdapterError,
+  type AdapterRequestContext,
+  type ProviderAdapter,
+  type UpstreamRequest,
+} from '../adapters/types.js'
 import {cooldownFor} from '../cooldowns.js'
 import {toUpstreamError, type UpstreamResponse} from '../upstream.js'
 import type {ClientAbort} from '../client-abort.js'
@@ -51,13 +56,22 @@ export async function relayJson(input: JsonRelayInput): Promise<AttemptOutcome> 
   if (status >= 200 && status < 300 && expectsJson) {
     const problem = notAnAnswer(text)
     if (problem !== null) {
-      return {kind: 'failed', status, errorType: 'protocol_error', message: problem.message, upstream: problem.upstream, cooldown: null, answered}
+      return {
+        kind: 'failed',
+        status,
+        errorType: 'protocol_error',
+        message: problem.message,
+        upstream: problem.upstream,
+        cooldown: null,
+        answered,
+      }
     }
   }
   let outStatus = status
   let payload = text
   try {
-    const translated = status >= 400 ? adapter.translateError?.(status, text) : adapter.translateResponse?.(status, text, ctx)
+    const translated =
+      status >= 400 ? adapter.translateError?.(status, text) : adapter.translateResponse?.(status, text, ctx)
     if (translated) {
       outStatus = translated.status
       payload = JSON.stringify(translated.body)
@@ -66,11 +80,21 @@ export async function relayJson(input: JsonRelayInput): Promise<AttemptOutcome> 
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     const upstream = error instanceof AdapterError ? {message, type: error.type, code: error.code} : null
-    return {kind: 'failed', status: error instanceof AdapterError ? error.status : 502, errorType: 'protocol_error', message, upstream, cooldown: null, answered}
+    return {
+      kind: 'failed',
+      status: error instanceof AdapterError ? error.status : 502,
+      errorType: 'protocol_error',
+      message,
+      upstream,
+      cooldown: null,
+      answered,
+    }
   }
   if (input.retryStatuses.includes(outStatus)) {
     const cooldown =
-      outStatus === 429 ? cooldownFor(response.headers, text, Date.now(), input.cooldown.defaultMs, input.cooldown.maxMs) : null
+      outStatus === 429
+        ? cooldownFor(response.headers, text, Date.now(), input.cooldown.defaultMs, input.cooldown.maxMs)
+        : null
     return {
       kind: 'failed',
       status: outStatus,
@@ -82,7 +106,16 @@ export async function relayJson(input: JsonRelayInput): Promise<AttemptOutcome> 
     }
   }
   const ok = outStatus >= 200 && outStatus < 300
-  return {kind: 'answer', status: outStatus, headers: response.headers, contentType, body: payload, bytes, usage: ok ? usageFrom(text) : null, connectMs}
+  return {
+    kind: 'answer',
+    status: outStatus,
+    headers: response.headers,
+    contentType,
+    body: payload,
+    bytes,
+    usage: ok ? usageFrom(text) : null,
+    connectMs,
+  }
 }
 
 /** Content types relayed as text (and given `_router` when they are JSON). */
@@ -99,11 +132,18 @@ function notAnAnswer(text: string): {message: string; upstream: UpstreamErrorDet
   let start = 0
   while (start < text.length && text.charCodeAt(start) <= 32) start++
   if (start === text.length) return {message: 'the upstream answered 2xx with an empty body', upstream: null}
-  if (text[start] === '<') return {message: 'the upstream answered 2xx with an HTML page, not JSON (a proxy or captive portal in front of it?)', upstream: null}
+  if (text[start] === '<')
+    return {
+      message: 'the upstream answered 2xx with an HTML page, not JSON (a proxy or captive portal in front of it?)',
+      upstream: null,
+    }
   let end = text.length - 1
   while (end > start && text.charCodeAt(end) <= 32) end--
   if (text[start] !== '{' || text[end] !== '}') {
-    return {message: 'the upstream answered 2xx with malformed JSON (not a whole JSON object: cut short?)', upstream: null}
+    return {
+      message: 'the upstream answered 2xx with malformed JSON (not a whole JSON object: cut short?)',
+      upstream: null,
+    }
   }
   if (!text.includes('"error"') || text.length > PARSE_CHECK_MAX_BYTES) return null
   let parsed: unknown
@@ -115,7 +155,10 @@ function notAnAnswer(text: string): {message: string; upstream: UpstreamErrorDet
   const error = (parsed as {error?: unknown}).error
   if (error !== undefined && error !== null) {
     const detail = errorDetail(JSON.stringify({error}))
-    return {message: `the upstream answered 2xx with an error: ${detail?.message ?? JSON.stringify(error).slice(0, 200)}`, upstream: detail}
+    return {
+      message: `the upstream answered 2xx with an error: ${detail?.message ?? JSON.stringify(error).slice(0, 200)}`,
+      upstream: detail,
+    }
   }
   return null
 }

@@ -54,11 +54,24 @@ export async function relayStream(input: StreamRelayInput): Promise<AttemptOutco
   try {
     await pump(input, passthrough, progress, write)
   } catch (error) {
-    const failure = error instanceof AdapterError ? new UpstreamError('protocol_error', error.message) : toUpstreamError(error, signal)
-    if (failure.errorType === 'client_abort') return {kind: 'client_gone', midStream: progress.started, bytesSent: progress.bytesOut}
+    const failure =
+      error instanceof AdapterError
+        ? new UpstreamError('protocol_error', error.message)
+        : toUpstreamError(error, signal)
+    if (failure.errorType === 'client_abort')
+      return {kind: 'client_gone', midStream: progress.started, bytesSent: progress.bytesOut}
     if (!progress.started) {
-      const upstream = error instanceof AdapterError ? {message: error.message, type: error.type, code: error.code} : null
-      return {kind: 'failed', status: null, errorType: failure.errorType, message: failure.message, upstream, cooldown: null, answered: null}
+      const upstream =
+        error instanceof AdapterError ? {message: error.message, type: error.type, code: error.code} : null
+      return {
+        kind: 'failed',
+        status: null,
+        errorType: failure.errorType,
+        message: failure.message,
+        upstream,
+        cooldown: null,
+        answered: null,
+      }
     }
     if (!res.destroyed) res.end(input.dialect.streamError(failure.message))
     return {kind: 'broken', errorType: failure.errorType, message: failure.message, bytesSent: progress.bytesOut}
@@ -75,7 +88,15 @@ export async function relayStream(input: StreamRelayInput): Promise<AttemptOutco
             : 'the upstream stream ended without an event'
       if (!progress.started) {
         const status = response.statusCode
-        return {kind: 'failed', status, errorType: 'protocol_error', message, upstream: problem ?? null, cooldown: null, answered: {bytes: progress.bytesIn, connectMs}}
+        return {
+          kind: 'failed',
+          status,
+          errorType: 'protocol_error',
+          message,
+          upstream: problem ?? null,
+          cooldown: null,
+          answered: {bytes: progress.bytesIn, connectMs},
+        }
       }
       // The provider's own error event already reached the client; a silent end gets the gateway's.
       if (!res.destroyed) res.end(problem === undefined ? input.dialect.streamError(message) : undefined)
@@ -130,7 +151,8 @@ function pump(
         if (done) return
         try {
           progress.bytesIn += chunk.length
-          if (progress.bytesIn > maxBytes) throw new UpstreamError('response_too_large', 'the upstream stream is larger than allowed')
+          if (progress.bytesIn > maxBytes)
+            throw new UpstreamError('response_too_large', 'the upstream stream is larger than allowed')
           if (translator !== undefined) return write(translator.push(decoder!.write(chunk)), backpressure)
           const events = passthrough!.push(chunk)
           // A first event that is the provider's error is a failed attempt, not something to relay: the upstream is

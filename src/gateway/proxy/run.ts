@@ -11,7 +11,14 @@
  */
 import type {FastifyReply} from 'fastify'
 
-import type {AttemptSummary, ErrorType, SkipEventName, SkipReason, SkippedTarget, TerminalOutcome} from '../../core/audit/schema.js'
+import type {
+  AttemptSummary,
+  ErrorType,
+  SkipEventName,
+  SkipReason,
+  SkippedTarget,
+  TerminalOutcome,
+} from '../../core/audit/schema.js'
 import type {RuntimeConfig} from '../../core/config/schema.js'
 import {rewriteJsonObject} from '../../core/json-members.js'
 import {roundMs} from '../../core/round.js'
@@ -173,7 +180,12 @@ class ProxyRun {
       const first = preferred === undefined ? -1 : accounts.findIndex((account) => account.name === preferred)
       const ordered = first <= 0 ? accounts : [accounts[first], ...accounts.filter((_, i) => i !== first)]
       for (const account of ordered) {
-        out.push({model, account, provider: account.provider, adapter: adapterFor(providerFor(account.provider)?.adapter ?? 'openai')})
+        out.push({
+          model,
+          account,
+          provider: account.provider,
+          adapter: adapterFor(providerFor(account.provider)?.adapter ?? 'openai'),
+        })
       }
     }
     return out
@@ -184,17 +196,35 @@ class ProxyRun {
     const now = Date.now()
     const name = target.account.name
     if (!target.adapter.supports(this.input.endpoint)) {
-      this.skip(target, 'proxy_skip_unavailable', null, `${target.provider} does not support ${this.input.endpoint}`, 'unsupported_endpoint')
+      this.skip(
+        target,
+        'proxy_skip_unavailable',
+        null,
+        `${target.provider} does not support ${this.input.endpoint}`,
+        'unsupported_endpoint',
+      )
       return false
     }
     if (this.deadAccounts.has(name)) {
-      this.skip(target, 'proxy_skip_unavailable', null, 'connection to this account already failed in this request', 'already_tried')
+      this.skip(
+        target,
+        'proxy_skip_unavailable',
+        null,
+        'connection to this account already failed in this request',
+        'already_tried',
+      )
       return false
     }
     const cooling = this.state.cooldowns.check(name, target.model, now)
     if (cooling !== undefined && cooling !== 'probe') {
       const what = cooling.scope === 'account' ? 'account' : 'model on this account'
-      this.skip(target, 'proxy_skip_rate_limited', cooling.until, `${what} cooling down: ${cooling.reason}`, 'rate_limited')
+      this.skip(
+        target,
+        'proxy_skip_rate_limited',
+        cooling.until,
+        `${what} cooling down: ${cooling.reason}`,
+        'rate_limited',
+      )
       return false
     }
     if (cooling === 'probe') this.probe = name
@@ -211,13 +241,7 @@ class ProxyRun {
     return true
   }
 
-  private skip(
-    target: Target,
-    event: SkipEventName,
-    until: number | null,
-    reason: string,
-    code: SkipReason,
-  ): void {
+  private skip(target: Target, event: SkipEventName, until: number | null, reason: string, code: SkipReason): void {
     this.skipped.push({model: target.model, account: target.account.name, provider: target.provider, reason: code})
     this.events.skip(target, event, until, reason)
   }
@@ -255,7 +279,12 @@ class ProxyRun {
       // lacks): another target of the chain may serve it.
       const message = error instanceof Error ? error.message : String(error)
       const status = error instanceof AdapterError ? error.status : 400
-      return {kind: 'refused', status, message, code: (error instanceof AdapterError && error.code) || 'unsupported_request'}
+      return {
+        kind: 'refused',
+        status,
+        message,
+        code: (error instanceof AdapterError && error.code) || 'unsupported_request',
+      }
     }
     upstream.headers['accept-encoding'] ??= 'identity'
     this.events.attempt(target, this.attempts.length + 1, upstreamModel, this.input.stream)
@@ -296,7 +325,10 @@ class ProxyRun {
       maxBytes: settings.max_response_body_bytes,
       retryStatuses: this.input.config.retry_statuses,
       reserve: (bytes) => this.reserve(bytes),
-      cooldown: {defaultMs: settings.rate_limit_default_cooldown_seconds * 1000, maxMs: settings.rate_limit_max_cooldown_seconds * 1000},
+      cooldown: {
+        defaultMs: settings.rate_limit_default_cooldown_seconds * 1000,
+        maxMs: settings.rate_limit_max_cooldown_seconds * 1000,
+      },
     })
   }
 
@@ -369,13 +401,24 @@ class ProxyRun {
         if (outcome.cooldown !== null) {
           const now = Date.now()
           const {scope, durationMs, reason} = outcome.cooldown
-          const until = this.state.cooldowns.set(account, scope === 'account' ? null : target.model, durationMs, now, reason)
+          const until = this.state.cooldowns.set(
+            account,
+            scope === 'account' ? null : target.model,
+            durationMs,
+            now,
+            reason,
+          )
           this.probe = null
           this.events.rateLimited(target, attempt, durationMs, until, scope, reason)
         } else if (outcome.status !== null) {
           this.state.cooldowns.settle(account, Date.now())
         }
-        this.lastFailure = {status: outcome.status, errorType: outcome.errorType, message: outcome.message, upstream: outcome.upstream}
+        this.lastFailure = {
+          status: outcome.status,
+          errorType: outcome.errorType,
+          message: outcome.message,
+          upstream: outcome.upstream,
+        }
         if (remaining > 0) this.events.retry(target, attempt, outcome.status, outcome.errorType, outcome.message)
         return false
       }
@@ -389,7 +432,13 @@ class ProxyRun {
       }
       case 'client_gone': {
         if (outcome.midStream) {
-          this.events.streamError(target, attempt, 'client_abort', 'the client closed the connection', outcome.bytesSent)
+          this.events.streamError(
+            target,
+            attempt,
+            'client_abort',
+            'the client closed the connection',
+            outcome.bytesSent,
+          )
           this.record(target, 200, 'client_abort', latencyMs, false)
         } else {
           this.events.requestError(target, attempt, 'client_abort', 'the client closed the connection', latencyMs)
@@ -437,7 +486,8 @@ class ProxyRun {
 
   private sendAnswer(target: Target, answer: Extract<AttemptOutcome, {kind: 'answer'}>, costUsd: number | null): void {
     let body = answer.body
-    if (typeof body === 'string' && answer.contentType.includes('json')) body = injectRouter(body, JSON.stringify(this.routerObject(target, costUsd)))
+    if (typeof body === 'string' && answer.contentType.includes('json'))
+      body = injectRouter(body, JSON.stringify(this.routerObject(target, costUsd)))
     // The adapters leave an upstream's error in OpenAI's shape: the client's dialect puts it in its API's.
     if (answer.status >= 400 && typeof body === 'string') body = this.input.dialect.upstreamError(answer.status, body)
     const headers = this.clientHeaders(target, answer.headers)
@@ -447,7 +497,13 @@ class ProxyRun {
     this.reply.code(answer.status).headers(headers).send(body)
   }
 
-  private record(target: Target, status: number | null, errorType: ErrorType | null, latencyMs: number, ok: boolean): void {
+  private record(
+    target: Target,
+    status: number | null,
+    errorType: ErrorType | null,
+    latencyMs: number,
+    ok: boolean,
+  ): void {
     this.attempts.push({
       model: target.model,
       account: target.account.name,
@@ -464,12 +520,17 @@ class ProxyRun {
   /** Every target failed or was skipped: answer with what the last upstream said, and what was tried. */
   private exhausted(): void {
     const last = this.lastFailure
-    const tried = this.attempts.map((a) => `${a.model} via ${a.account}: ${a.status === null ? describe(a.error_type) : a.error_type === 'upstream_status' ? a.status : `${a.status} ${describe(a.error_type)}`}`)
+    const tried = this.attempts.map(
+      (a) =>
+        `${a.model} via ${a.account}: ${a.status === null ? describe(a.error_type) : a.error_type === 'upstream_status' ? a.status : `${a.status} ${describe(a.error_type)}`}`,
+    )
     const skipped = this.skipped.map((s) => `${s.model} via ${s.account}: skipped (${s.reason.replaceAll('_', ' ')})`)
     let error: GatewayError
     if (this.attempts.length === 0) {
       const refusal = this.lastRefusal
-      const permanent = this.skipped.every((s) => s.reason === 'unsupported_request' || s.reason === 'unsupported_endpoint')
+      const permanent = this.skipped.every(
+        (s) => s.reason === 'unsupported_request' || s.reason === 'unsupported_endpoint',
+      )
       if (refusal !== undefined && permanent) {
         // No provider of the chain can express this request: the client's to change.
         error = ERRORS.upstreamRefusal(refusal.status, refusal.message, refusal.code)
@@ -486,7 +547,11 @@ class ProxyRun {
       const upstream = last?.upstream ?? null
       // The provider's own words first: a billing problem must never look like a transient limit.
       const message =
-        upstream !== null ? `${upstream.message} (${summary})` : last !== undefined && last.errorType !== 'upstream_status' ? `${summary} Last error: ${last.message}.` : summary
+        upstream !== null
+          ? `${upstream.message} (${summary})`
+          : last !== undefined && last.errorType !== 'upstream_status'
+            ? `${summary} Last error: ${last.message}.`
+            : summary
       const type = upstream?.type ?? (status === 429 ? 'rate_limit_error' : 'upstream_error')
       const headers = status === 429 || status === 503 ? this.retryAfter() : {}
       error = ERRORS.upstreamExhausted(status, message, type, upstream?.code ?? null, headers)
@@ -505,11 +570,17 @@ class ProxyRun {
     let soonest = Infinity
     for (const cooldown of this.state.cooldowns.active(now)) {
       if (cooldown.model !== null && !chain.has(cooldown.model)) continue
-      if (cooldown.model === null && !this.skipped.some((s) => s.account === cooldown.account) && !this.attempts.some((a) => a.account === cooldown.account)) continue
+      if (
+        cooldown.model === null &&
+        !this.skipped.some((s) => s.account === cooldown.account) &&
+        !this.attempts.some((a) => a.account === cooldown.account)
+      )
+        continue
       soonest = Math.min(soonest, cooldown.until)
     }
     for (const breaker of this.state.breakers?.states?.() ?? []) {
-      if (breaker.until !== null && (breaker.model === null || chain.has(breaker.model))) soonest = Math.min(soonest, breaker.until)
+      if (breaker.until !== null && (breaker.model === null || chain.has(breaker.model)))
+        soonest = Math.min(soonest, breaker.until)
     }
     const seconds = soonest === Infinity ? 1 : Math.max(1, Math.ceil((soonest - now) / 1000))
     return {'retry-after': String(seconds)}
@@ -533,14 +604,23 @@ class ProxyRun {
     this.terminal('client_abort', 499, target, 'client_abort', null)
   }
 
-  private terminal(outcome: TerminalOutcome, status: number, target: Target | null, errorType: ErrorType | null, errorCode: string | null): void {
+  private terminal(
+    outcome: TerminalOutcome,
+    status: number,
+    target: Target | null,
+    errorType: ErrorType | null,
+    errorCode: string | null,
+  ): void {
     if (this.terminalSent) return
     this.terminalSent = true
     const last = this.attempts.at(-1)
     this.events.terminal(this.input.endpoint, this.input.decision, {
       outcome,
       status,
-      target: target !== null ? {model: target.model, account: target.account.name, provider: target.provider} : (last ?? null),
+      target:
+        target !== null
+          ? {model: target.model, account: target.account.name, provider: target.provider}
+          : (last ?? null),
       stream: this.input.stream,
       latencyMs: performance.now() - this.input.startedAt,
       attempts: this.attempts,
@@ -577,7 +657,9 @@ class ProxyRun {
     if (json === undefined) {
       const raw = this.rawBody
       json =
-        (raw === null ? undefined : rewriteJsonObject(raw, {key: 'model', value: upstreamModel}, ROUTER_REQUEST_FIELD_SET)) ??
+        (raw === null
+          ? undefined
+          : rewriteJsonObject(raw, {key: 'model', value: upstreamModel}, ROUTER_REQUEST_FIELD_SET)) ??
         JSON.stringify(this.bodyFor(upstreamModel))
       this.bodyJsons.set(upstreamModel, json)
     }
@@ -593,12 +675,19 @@ class ProxyRun {
     for (const name in upstream) {
       if (HOP_BY_HOP.has(name) || !forwardedHeader(name)) continue
       const value = upstream[name]
-      if (value !== undefined) headers[name === 'x-request-id' ? 'x-upstream-request-id' : name] = Array.isArray(value) ? value.join(', ') : value
+      if (value !== undefined)
+        headers[name === 'x-request-id' ? 'x-upstream-request-id' : name] = Array.isArray(value)
+          ? value.join(', ')
+          : value
     }
     return headers
   }
 
-  private diagnosticHeaders(target: Target | null, last: AttemptSummary | undefined, attempts = this.attempts.length): Record<string, string> {
+  private diagnosticHeaders(
+    target: Target | null,
+    last: AttemptSummary | undefined,
+    attempts = this.attempts.length,
+  ): Record<string, string> {
     const {decision} = this.input
     const headers: Record<string, string> = {
       'x-router-request-id': this.input.requestId,

@@ -30,10 +30,18 @@ const MARKERS: Partial<Record<Endpoint, Markers>> = {
   'chat.completions': CHAT,
   completions: CHAT,
   responses: {
-    done: bytes('event: response.completed', 'event: response.incomplete', 'data: {"type":"response.completed"', 'data: {"type":"response.incomplete"'),
+    done: bytes(
+      'event: response.completed',
+      'event: response.incomplete',
+      'data: {"type":"response.completed"',
+      'data: {"type":"response.incomplete"',
+    ),
     error: bytes('event: response.failed', 'event: error', 'data: {"type":"response.failed"', 'data: {"type":"error"'),
   },
-  messages: {done: bytes('event: message_stop', 'data: {"type":"message_stop"'), error: bytes('event: error', 'data: {"type":"error"')},
+  messages: {
+    done: bytes('event: message_stop', 'data: {"type":"message_stop"'),
+    error: bytes('event: error', 'data: {"type":"error"'),
+  },
 }
 
 const LF2 = Buffer.from('\n\n')
@@ -146,7 +154,11 @@ function eventError(events: Buffer, at: number): UpstreamErrorDetail {
   let end = events.indexOf(LF2, at)
   if (end === -1) end = events.length
   const data = dataOf(events.subarray(start, end).toString('utf8'))
-  const fallback: UpstreamErrorDetail = {message: 'the upstream reported an error in the stream', type: 'upstream_error', code: null}
+  const fallback: UpstreamErrorDetail = {
+    message: 'the upstream reported an error in the stream',
+    type: 'upstream_error',
+    code: null,
+  }
   if (data === null) return fallback
   let parsed: unknown
   try {

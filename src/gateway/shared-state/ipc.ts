@@ -14,7 +14,16 @@ import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
 import type {IdempotencyRecord, IdempotencyStore, MemoryStoreOptions, StoredResponse} from '../idempotency.js'
 import {MemoryIdempotencyStore, recordFromJson, recordToJson} from '../idempotency.js'
 import {ChangeRecords, MemoryCounters, MemorySharedState} from './memory.js'
-import type {AdmitRequest, AdmitResult, ChangeHandler, CounterValues, ReplicaSnapshot, SharedState, StateChange, StoreStatus} from './types.js'
+import type {
+  AdmitRequest,
+  AdmitResult,
+  ChangeHandler,
+  CounterValues,
+  ReplicaSnapshot,
+  SharedState,
+  StateChange,
+  StoreStatus,
+} from './types.js'
 
 /** Messages between a worker and its primary; `olr` tells them from anything else on the channel. */
 type ToPrimary =
@@ -101,7 +110,9 @@ export class PrimaryStateServer {
       }
       case 'change': {
         this.records.keep(message.change)
-        for (const other of this.workers) if (other !== worker && other.isConnected()) other.send({olr: 'change', change: message.change} satisfies ToWorker)
+        for (const other of this.workers)
+          if (other !== worker && other.isConnected())
+            other.send({olr: 'change', change: message.change} satisfies ToWorker)
         break
       }
       case 'release': {
@@ -115,7 +126,12 @@ export class PrimaryStateServer {
       }
       case 'metrics': {
         if (message.snapshot === null) this.snapshots.delete(worker)
-        else this.snapshots.set(worker, {replica: message.replica, snapshot: message.snapshot, until: Date.now() + message.ttlMs})
+        else
+          this.snapshots.set(worker, {
+            replica: message.replica,
+            snapshot: message.snapshot,
+            until: Date.now() + message.ttlMs,
+          })
         break
       }
     }
@@ -137,7 +153,10 @@ export class PrimarySharedState implements SharedState {
   readonly idempotency: IpcIdempotencyStore
   readonly local = new MemoryCounters()
   readonly replica = randomBytes(8).toString('hex')
-  private readonly pending = new Map<number, {resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout}>()
+  private readonly pending = new Map<
+    number,
+    {resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout}
+  >()
   private nextId = 1
   private handler: ChangeHandler | undefined
   private problem: string | null = null
@@ -186,7 +205,9 @@ export class PrimarySharedState implements SharedState {
   }
 
   async values(principals: readonly string[], now: number): Promise<Map<string, CounterValues>> {
-    const list = await this.call<CounterValues[]>('values', [principals, now]).catch(() => principals.map((p) => this.local.values(p, now)))
+    const list = await this.call<CounterValues[]>('values', [principals, now]).catch(() =>
+      principals.map((p) => this.local.values(p, now)),
+    )
     return new Map(principals.map((p, i) => [p, list[i]]))
   }
 
@@ -199,7 +220,14 @@ export class PrimarySharedState implements SharedState {
   }
 
   status(): StoreStatus {
-    return {kind: 'primary', replica: this.replica, shared: this.problem === null, url: null, since: this.since, problem: this.problem}
+    return {
+      kind: 'primary',
+      replica: this.replica,
+      shared: this.problem === null,
+      url: null,
+      since: this.since,
+      problem: this.problem,
+    }
   }
 
   async close(): Promise<void> {
@@ -290,10 +318,16 @@ class IpcIdempotencyStore implements IdempotencyStore {
       .catch(() => this.local.get(key))
   }
 
-  async begin(key: string, fingerprint: string): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
+  async begin(
+    key: string,
+    fingerprint: string,
+  ): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
     if (!this.localKeys.has(key)) {
       try {
-        const begun = await this.owner.call<{started: true} | {started: false; record: string}>('idem.begin', [key, fingerprint])
+        const begun = await this.owner.call<{started: true} | {started: false; record: string}>('idem.begin', [
+          key,
+          fingerprint,
+        ])
         return begun.started ? begun : {started: false, record: recordFromJson(begun.record)}
       } catch {
         // The primary does not answer: this worker runs the key on its own.
@@ -306,7 +340,9 @@ class IpcIdempotencyStore implements IdempotencyStore {
 
   async complete(key: string, response: StoredResponse): Promise<void> {
     if (this.localKeys.delete(key)) return this.local.complete(key, response)
-    await this.owner.call('idem.complete', [key, recordToJson({state: 'completed', fingerprint: '', response})]).catch(() => {})
+    await this.owner
+      .call('idem.complete', [key, recordToJson({state: 'completed', fingerprint: '', response})])
+      .catch(() => {})
   }
 
   async fail(key: string): Promise<void> {

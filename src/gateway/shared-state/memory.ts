@@ -46,7 +46,8 @@ export class MemoryCounters {
     else if (limits.monthNanos !== null && counters.monthNanos >= limits.monthNanos) refused = 'budget_usd_month'
     else if (limits.rpm !== null && counters.requests >= limits.rpm) refused = 'rpm'
     // A request bigger than the whole allowance still goes when the minute is fresh, or it could never go.
-    else if (limits.tpm !== null && counters.tokens > 0 && counters.tokens + request.estimatedTokens > limits.tpm) refused = 'tpm'
+    else if (limits.tpm !== null && counters.tokens > 0 && counters.tokens + request.estimatedTokens > limits.tpm)
+      refused = 'tpm'
     else if (limits.maxConcurrency !== null) {
       for (const [id, until] of counters.leases) if (until <= now) counters.leases.delete(id)
       if (counters.leases.size >= limits.maxConcurrency) refused = 'max_concurrency'
@@ -71,7 +72,13 @@ export class MemoryCounters {
   values(principal: string, now: number): CounterValues {
     const counters = this.counters(principal, now)
     for (const [id, until] of counters.leases) if (until <= now) counters.leases.delete(id)
-    return {dayNanos: counters.dayNanos, monthNanos: counters.monthNanos, requests: counters.requests, tokens: counters.tokens, inFlight: counters.leases.size}
+    return {
+      dayNanos: counters.dayNanos,
+      monthNanos: counters.monthNanos,
+      requests: counters.requests,
+      tokens: counters.tokens,
+      inFlight: counters.leases.size,
+    }
   }
 
   /** Takes the shared store's figures as this process's own (kept current while Redis answers, used when it does not). */
@@ -125,9 +132,14 @@ export class ChangeRecords {
       this.sessions.delete(change.id)
       this.sessions.set(change.id, {change, until: change.state.answered_at + change.ttlMs})
       if (this.sessions.size > this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!)
-    } else if (change.kind === 'cooldown') this.records.set(`cd\n${change.account}\n${change.model ?? ''}`, {change, until: change.until})
+    } else if (change.kind === 'cooldown')
+      this.records.set(`cd\n${change.account}\n${change.model ?? ''}`, {change, until: change.until})
     else if (change.kind === 'cooldown_clear') this.records.delete(`cd\n${change.account}\n`)
-    else if (change.state === 'open') this.records.set(`br\n${change.account}\n${change.model ?? ''}`, {change, until: change.openedAt + this.breakerRecoveryMs})
+    else if (change.state === 'open')
+      this.records.set(`br\n${change.account}\n${change.model ?? ''}`, {
+        change,
+        until: change.openedAt + this.breakerRecoveryMs,
+      })
     else this.records.delete(`br\n${change.account}\n${change.model ?? ''}`)
   }
 

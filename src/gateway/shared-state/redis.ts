@@ -140,20 +140,26 @@ export class RedisSharedState implements SharedState {
       // Reconnect with exponential backoff (with jitter), 50 ms to 2 s.
       retryStrategy: (times) => Math.round(Math.min(50 * 2 ** Math.min(times, 6), 2000) * (0.75 + Math.random() / 2)),
     }
-    const client = new Redis(options.url, Object.assign({}, common, {
-      // Nothing queues up for a Redis that is not there: a command fails at once, and the request goes on locally.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      // A backstop for the commands nothing waits for; those on a request's path have `timed` (see there).
-      commandTimeout: Math.max(1000, options.timeoutMs * 10),
-      // No auto-pipelining: it defers every write to a setImmediate, behind the audit work of the turn, and the
-      // admission is on the request's path.
-      enableAutoPipelining: false,
-    })) as Client
+    const client = new Redis(
+      options.url,
+      Object.assign({}, common, {
+        // Nothing queues up for a Redis that is not there: a command fails at once, and the request goes on locally.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        // A backstop for the commands nothing waits for; those on a request's path have `timed` (see there).
+        commandTimeout: Math.max(1000, options.timeoutMs * 10),
+        // No auto-pipelining: it defers every write to a setImmediate, behind the audit work of the turn, and the
+        // admission is on the request's path.
+        enableAutoPipelining: false,
+      }),
+    ) as Client
     client.defineCommand('olrAdmit', {numberOfKeys: 5, lua: ADMIT})
     client.defineCommand('olrRecord', {numberOfKeys: 3, lua: RECORD})
     client.defineCommand('olrIdemBegin', {numberOfKeys: 1, lua: IDEMPOTENCY_BEGIN})
-    const subscriber = new Redis(options.url, Object.assign({}, common, {enableOfflineQueue: true, maxRetriesPerRequest: null}))
+    const subscriber = new Redis(
+      options.url,
+      Object.assign({}, common, {enableOfflineQueue: true, maxRetriesPerRequest: null}),
+    )
     const state = new RedisSharedState(options, client, subscriber)
     await state.start()
     return state
@@ -289,7 +295,9 @@ export class RedisSharedState implements SharedState {
     } catch (error) {
       // Redis may still run the script: a slot it takes then is not this request's (it runs on local state).
       if (limits.maxConcurrency !== null) {
-        command.then(([code]) => (code === 'ok' ? this.client.zrem(this.key(principal, 'c'), request.leaseId) : 0)).catch(() => {})
+        command
+          .then(([code]) => (code === 'ok' ? this.client.zrem(this.key(principal, 'c'), request.leaseId) : 0))
+          .catch(() => {})
       }
       this.fault(error as Error)
       return this.admitLocally(request)
@@ -390,7 +398,14 @@ export class RedisSharedState implements SharedState {
   }
 
   status(): StoreStatus {
-    return {kind: 'redis', replica: this.replica, shared: this.healthy, url: this.url, since: this.since, problem: this.healthy ? null : this.problem}
+    return {
+      kind: 'redis',
+      replica: this.replica,
+      shared: this.healthy,
+      url: this.url,
+      since: this.since,
+      problem: this.healthy ? null : this.problem,
+    }
   }
 
   /**
@@ -555,7 +570,13 @@ export class RedisSharedState implements SharedState {
 
   private sendRecord(principal: string, tokens: number, nanos: number, now: number): Promise<number> {
     const w = windows(now)
-    return this.client.olrRecord(this.key(principal, `d:${w.day}`), this.key(principal, `m:${w.month}`), this.key(principal, `t:${w.minute}`), nanos, tokens)
+    return this.client.olrRecord(
+      this.key(principal, `d:${w.day}`),
+      this.key(principal, `m:${w.month}`),
+      this.key(principal, `t:${w.minute}`),
+      nanos,
+      tokens,
+    )
   }
 
   private key(principal: string, what: string): string {
@@ -615,7 +636,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async begin(key: string, fingerprint: string): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
+  async begin(
+    key: string,
+    fingerprint: string,
+  ): Promise<{started: true} | {started: false; record: IdempotencyRecord}> {
     if (this.owner.up && !this.localKeys.has(key)) {
       const record: IdempotencyRecord = {state: 'in_progress', fingerprint}
       const command = this.client.olrIdemBegin(this.key(key), JSON.stringify(record), this.inProgressTtlMs)
@@ -644,7 +668,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     let bytes = response.body.length * 2
     for (const name in response.headers) bytes += (name.length + response.headers[name].length) * 2
     // As in memory: one huge answer is not remembered.
-    const value = bytes <= this.options.idempotency.maxBytes / 4 ? recordToJson({state: 'completed', fingerprint, response}) : null
+    const value =
+      bytes <= this.options.idempotency.maxBytes / 4 ? recordToJson({state: 'completed', fingerprint, response}) : null
     await this.settle(key, value)
   }
 

@@ -31,7 +31,15 @@ export type StateChange =
   /** An account-wide cool-down's probe was answered: the account is open again. */
   | {kind: 'cooldown_clear'; account: string}
   /** A breaker opened (at `openedAt`) or closed. */
-  | {kind: 'breaker'; account: string; model: string | null; provider: string; state: 'open' | 'closed'; openedAt: number; reason: string}
+  | {
+      kind: 'breaker'
+      account: string
+      model: string | null
+      provider: string
+      state: 'open' | 'closed'
+      openedAt: number
+      reason: string
+    }
   /** A turn of session `id` was answered: its state now, kept until `answered_at + ttlMs` without another turn. */
   | {kind: 'session'; id: string; state: SessionState; ttlMs: number}
 

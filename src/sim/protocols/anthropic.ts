@@ -18,7 +18,15 @@
  */
 import {createHmac} from 'node:crypto'
 
-import {chunkFrame, controlFrame, json, type Answer, type Frame, type HandlerContext, type StreamAnswer} from '../answer.js'
+import {
+  chunkFrame,
+  controlFrame,
+  json,
+  type Answer,
+  type Frame,
+  type HandlerContext,
+  type StreamAnswer,
+} from '../answer.js'
 import {isObject} from '../../core/is-object.js'
 import {formatSse} from '../../core/sse.js'
 import type {AnthropicCacheUsage} from '../prompt-cache.js'
@@ -41,7 +49,9 @@ export function messages(ctx: HandlerContext): Answer {
   if ('type' in parsed) return parsed
   const {prompt, stream, cachePrefix} = parsed
   const reply = makeReply(prompt, ctx.settings, ctx.toolCall)
-  const preamble = reply.toolCall ? `[sim:${ctx.settings.name} model=${prompt.model}] Calling ${reply.toolCall.name}.` : ''
+  const preamble = reply.toolCall
+    ? `[sim:${ctx.settings.name} model=${prompt.model}] Calling ${reply.toolCall.name}.`
+    : ''
   const thinking = parsed.thinking ? thinkingText(prompt, reply) : ''
   const outputTokens = reply.outputTokens + (preamble ? 1 : 0) + Math.ceil(thinking.length / 4)
   const p: AnswerParams = {
@@ -57,11 +67,23 @@ export function messages(ctx: HandlerContext): Answer {
   const content: unknown[] = []
   if (p.thinking) content.push({type: 'thinking', thinking: p.thinking, signature: thinkingSignature(p.thinking)})
   if (reply.toolCall) {
-    content.push({type: 'text', text: p.preamble}, {type: 'tool_use', id: p.toolId, name: reply.toolCall.name, input: JSON.parse(reply.toolCall.arguments)})
+    content.push(
+      {type: 'text', text: p.preamble},
+      {type: 'tool_use', id: p.toolId, name: reply.toolCall.name, input: JSON.parse(reply.toolCall.arguments)},
+    )
   } else content.push({type: 'text', text: reply.text})
   return json(
     200,
-    {id: p.id, type: 'message', role: 'assistant', model: prompt.model, content, stop_reason: stopReason(reply), stop_sequence: null, usage: p.usage},
+    {
+      id: p.id,
+      type: 'message',
+      role: 'assistant',
+      model: prompt.model,
+      content,
+      stop_reason: stopReason(reply),
+      stop_sequence: null,
+      usage: p.usage,
+    },
     outputTokens,
   )
 }
@@ -94,7 +116,8 @@ interface AnswerParams {
 
 /** The model's visible thinking: what it is about to do. */
 function thinkingText(prompt: Prompt, reply: Reply): string {
-  if (reply.toolCall) return `The request needs ${reply.toolCall.name}. I will call it with ${reply.toolCall.arguments}.`
+  if (reply.toolCall)
+    return `The request needs ${reply.toolCall.name}. I will call it with ${reply.toolCall.arguments}.`
   if (prompt.lastIsToolResult) return 'The tool answered. I will report what it returned.'
   return `The user wrote ${JSON.stringify(prompt.lastUserText.slice(0, 40))}. A short answer will do.`
 }
@@ -105,7 +128,16 @@ function messagesStream(p: AnswerParams): StreamAnswer {
     frames.push((chunk ? chunkFrame : controlFrame)({type, ...fields}, type))
   }
   event('message_start', {
-    message: {id: p.id, type: 'message', role: 'assistant', model: p.model, content: [], stop_reason: null, stop_sequence: null, usage: {...p.usage, output_tokens: 1}},
+    message: {
+      id: p.id,
+      type: 'message',
+      role: 'assistant',
+      model: p.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: {...p.usage, output_tokens: 1},
+    },
   })
   let index = 0
   const block = (start: Record<string, unknown>, deltas: Array<Record<string, unknown>>): void => {
@@ -117,15 +149,24 @@ function messagesStream(p: AnswerParams): StreamAnswer {
   }
   if (p.thinking) {
     const pieces = p.thinking.split(/(?<=\. )/).map((thinking) => ({type: 'thinking_delta', thinking}))
-    block({type: 'thinking', thinking: '', signature: ''}, [...pieces, {type: 'signature_delta', signature: thinkingSignature(p.thinking)}])
+    block({type: 'thinking', thinking: '', signature: ''}, [
+      ...pieces,
+      {type: 'signature_delta', signature: thinkingSignature(p.thinking)},
+    ])
   }
   const {toolCall} = p.reply
   const textPieces = toolCall ? [p.preamble] : p.reply.pieces
-  block({type: 'text', text: ''}, textPieces.map((text) => ({type: 'text_delta', text})))
+  block(
+    {type: 'text', text: ''},
+    textPieces.map((text) => ({type: 'text_delta', text})),
+  )
   if (toolCall) {
     // A call without arguments: `input: {}`, then one empty fragment (what Anthropic streams for it).
     const fragments = toolCall.arguments === '{}' ? [''] : toolCall.argumentPieces
-    block({type: 'tool_use', id: p.toolId, name: toolCall.name, input: {}}, fragments.map((partial_json) => ({type: 'input_json_delta', partial_json})))
+    block(
+      {type: 'tool_use', id: p.toolId, name: toolCall.name, input: {}},
+      fragments.map((partial_json) => ({type: 'input_json_delta', partial_json})),
+    )
   }
   event('message_delta', {delta: {stop_reason: stopReason(p.reply), stop_sequence: null}, usage: p.usage})
   event('message_stop', {})
@@ -168,7 +209,8 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
   if (!isObject(body)) return invalid('The request body must be a JSON object.')
   if (typeof body.model !== 'string' || body.model === '') return invalid('model: Field required')
   if (needMaxTokens && positiveInt(body.max_tokens) === undefined) return invalid('max_tokens: Field required')
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return invalid('messages: at least one message is required')
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return invalid('messages: at least one message is required')
   const thinking = isObject(body.thinking) && (body.thinking.type === 'enabled' || body.thinking.type === 'adaptive')
   const systemTurns = /^claude-opus-4-8(?:-|$)/.test(body.model)
   // The prompt in cache order (tools, system, messages), and where its last breakpoint ends.
@@ -189,12 +231,18 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
       continue
     }
     if (message.role !== 'user' && message.role !== 'assistant') {
-      return invalid(`messages: Unexpected role "${String(message.role)}". Allowed roles are "user" or "assistant". For instructions or system prompts, use the top-level \`system\` parameter.`)
+      return invalid(
+        `messages: Unexpected role "${String(message.role)}". Allowed roles are "user" or "assistant". For instructions or system prompts, use the top-level \`system\` parameter.`,
+      )
     }
     const blocks = Array.isArray(message.content) ? (message.content as unknown[]) : [message.content]
     for (const [j, block] of blocks.entries()) {
       prompt.add(typeof block === 'string' ? block : contentText([block]) || JSON.stringify(block), block)
-      if (isObject(block) && block.type === 'thinking' && block.signature !== thinkingSignature(String(block.thinking ?? ''))) {
+      if (
+        isObject(block) &&
+        block.type === 'thinking' &&
+        block.signature !== thinkingSignature(String(block.thinking ?? ''))
+      ) {
         return invalid(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`)
       }
     }
@@ -210,7 +258,8 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
   if (isObject(body.thinking) && body.thinking.type === 'enabled' && lastAssistant >= 0) {
     const turn = body.messages[lastAssistant] as Record<string, any>
     const first = Array.isArray(turn.content) ? turn.content[0] : undefined
-    const usesTools = Array.isArray(turn.content) && turn.content.some((block: unknown) => isObject(block) && block.type === 'tool_use')
+    const usesTools =
+      Array.isArray(turn.content) && turn.content.some((block: unknown) => isObject(block) && block.type === 'tool_use')
     if (usesTools && !(isObject(first) && (first.type === 'thinking' || first.type === 'redacted_thinking'))) {
       return invalid(
         `messages.${lastAssistant}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${isObject(first) ? String(first.type) : 'text'}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`,
@@ -218,11 +267,19 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
     }
   }
   const tools: ToolSpec[] = Array.isArray(body.tools)
-    ? body.tools.filter((tool: unknown) => isObject(tool) && typeof tool.name === 'string').map((tool: any) => ({name: tool.name, parameters: tool.input_schema}))
+    ? body.tools
+        .filter((tool: unknown) => isObject(tool) && typeof tool.name === 'string')
+        .map((tool: any) => ({name: tool.name, parameters: tool.input_schema}))
     : []
   const choice = isObject(body.tool_choice) ? body.tool_choice : undefined
   const toolChoice: Prompt['toolChoice'] =
-    choice?.type === 'any' ? 'required' : choice?.type === 'none' ? 'none' : choice?.type === 'tool' && typeof choice.name === 'string' ? {name: choice.name} : 'auto'
+    choice?.type === 'any'
+      ? 'required'
+      : choice?.type === 'none'
+        ? 'none'
+        : choice?.type === 'tool' && typeof choice.name === 'string'
+          ? {name: choice.name}
+          : 'auto'
   return {
     prompt: {
       model: body.model,
@@ -245,10 +302,12 @@ function parseMessages(ctx: HandlerContext, needMaxTokens = true): ParsedMessage
  * must end the list or come before an assistant turn, and cannot follow another system turn.
  */
 function misplacedSystemTurn(messages: unknown[], i: number): string | undefined {
-  const role = (index: number) => (isObject(messages[index]) ? (messages[index] as Record<string, unknown>).role : undefined)
+  const role = (index: number) =>
+    isObject(messages[index]) ? (messages[index] as Record<string, unknown>).role : undefined
   if (i === 0) return 'a system message cannot be the first message; use the top-level `system` parameter'
   if (role(i - 1) !== 'user') return 'a system message must immediately follow a user message'
-  if (i < messages.length - 1 && role(i + 1) !== 'assistant') return 'a system message must be the last message or be followed by an assistant message'
+  if (i < messages.length - 1 && role(i + 1) !== 'assistant')
+    return 'a system message must be the last message or be followed by an assistant message'
   return undefined
 }
 
@@ -269,7 +328,7 @@ class PromptText {
 
 /** Anthropic repeats the request id in its error bodies. */
 function withRequestId<T extends Answer>(answer: T, requestId: string): T {
-  if (answer.type === 'json' && isObject(answer.body) && answer.body.type === 'error') answer.body.request_id = requestId
+  if (answer.type === 'json' && isObject(answer.body) && answer.body.type === 'error')
+    answer.body.request_id = requestId
   return answer
 }
-

@@ -25,7 +25,11 @@ const OPENAI: Record<number, ErrorInfo> = {
   403: {message: 'You are not allowed to use this model.', type: 'invalid_request_error', code: 'model_not_allowed'},
   404: {message: 'The model does not exist.', type: 'invalid_request_error', code: 'model_not_found'},
   429: {message: '', type: 'requests', code: 'rate_limit_exceeded'},
-  500: {message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', code: null},
+  500: {
+    message: 'The server had an error while processing your request. Sorry about that!',
+    type: 'server_error',
+    code: null,
+  },
   502: {message: 'Bad gateway.', type: 'server_error', code: null},
   503: {message: 'The engine is currently overloaded, please try again later.', type: 'server_error', code: null},
   504: {message: 'Gateway timeout.', type: 'server_error', code: null},
@@ -38,7 +42,11 @@ const ANTHROPIC: Record<number, Omit<ErrorInfo, 'code'>> = {
   403: {message: 'Your API key does not have permission to use the specified resource.', type: 'permission_error'},
   404: {message: 'The requested resource could not be found.', type: 'not_found_error'},
   413: {message: 'Request exceeds the maximum allowed number of bytes.', type: 'request_too_large'},
-  429: {message: 'This request would exceed the rate limit for your organization of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.', type: 'rate_limit_error'},
+  429: {
+    message:
+      'This request would exceed the rate limit for your organization of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.',
+    type: 'rate_limit_error',
+  },
   500: {message: 'Internal server error', type: 'api_error'},
   503: {message: 'Overloaded', type: 'overloaded_error'},
   529: {message: 'Overloaded', type: 'overloaded_error'},
@@ -75,14 +83,23 @@ export function errorAnswer(dialect: Dialect, status: number, details: ErrorDeta
 export function errorBody(dialect: Dialect, status: number, details: ErrorDetails = {}): unknown {
   if (dialect === 'anthropic') {
     const known = ANTHROPIC[status] ?? (status >= 500 ? ANTHROPIC[500] : ANTHROPIC[400])
-    const body: Record<string, unknown> = {type: 'error', error: {type: details.type ?? known.type, message: details.message ?? known.message}}
+    const body: Record<string, unknown> = {
+      type: 'error',
+      error: {type: details.type ?? known.type, message: details.message ?? known.message},
+    }
     if (details.requestId !== undefined) body.request_id = details.requestId
     return body
   }
   const known = OPENAI[status] ?? (status >= 500 ? OPENAI[500] : OPENAI[400])
   if (dialect === 'codex') {
     if (status === 429) return usageLimitBody(details.retryAfter ?? 3600, details.message)
-    return {error: {type: details.type ?? known.type, code: details.code ?? known.code, message: details.message ?? known.message}}
+    return {
+      error: {
+        type: details.type ?? known.type,
+        code: details.code ?? known.code,
+        message: details.message ?? known.message,
+      },
+    }
   }
   return {
     error: {
@@ -125,7 +142,8 @@ export function quotaAnswer(dialect: Dialect, details: ErrorDetails = {}): JsonA
       })
     case 'anthropic':
       return errorAnswer('anthropic', 400, {
-        message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+        message:
+          'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
         requestId: details.requestId,
       })
     case 'codex': {

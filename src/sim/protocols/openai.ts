@@ -62,12 +62,19 @@ export function chatCompletions(ctx: HandlerContext): Answer {
     ? {
         role: 'assistant',
         content: null,
-        tool_calls: [{id: callId, type: 'function', function: {name: reply.toolCall.name, arguments: reply.toolCall.arguments}}],
+        tool_calls: [
+          {id: callId, type: 'function', function: {name: reply.toolCall.name, arguments: reply.toolCall.arguments}},
+        ],
         refusal: null,
         annotations: [],
       }
     : {role: 'assistant', content: reply.text, refusal: null, annotations: []}
-  const choices = Array.from({length: n}, (_, index) => ({index, message, logprobs: null, finish_reason: finishReason(reply)}))
+  const choices = Array.from({length: n}, (_, index) => ({
+    index,
+    message,
+    logprobs: null,
+    finish_reason: finishReason(reply),
+  }))
   return json(
     200,
     {
@@ -111,14 +118,21 @@ function chatStream(p: ChatStreamParams): StreamAnswer {
     if (p.includeUsage) out.usage = null
     return out
   }
-  const choice = (index: number, delta: unknown, finish: string | null = null) => ({index, delta, logprobs: null, finish_reason: finish})
+  const choice = (index: number, delta: unknown, finish: string | null = null) => ({
+    index,
+    delta,
+    logprobs: null,
+    finish_reason: finish,
+  })
   const frames: Frame[] = []
   for (let index = 0; index < n; index++) {
     const first = reply.toolCall
       ? {
           role: 'assistant',
           content: null,
-          tool_calls: [{index: 0, id: p.callId, type: 'function', function: {name: reply.toolCall.name, arguments: ''}}],
+          tool_calls: [
+            {index: 0, id: p.callId, type: 'function', function: {name: reply.toolCall.name, arguments: ''}},
+          ],
           refusal: null,
         }
       : {role: 'assistant', content: '', refusal: null}
@@ -162,7 +176,12 @@ function chatUsage(reply: Reply, n: number, cached: number): Record<string, unkn
     completion_tokens: completion,
     total_tokens: reply.inputTokens + completion,
     prompt_tokens_details: {cached_tokens: cached, audio_tokens: 0},
-    completion_tokens_details: {reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0},
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   }
 }
 
@@ -225,7 +244,11 @@ export function completions(ctx: HandlerContext): Answer {
   if (typeof body.model !== 'string' || body.model === '') {
     return invalidRequest('openai', 'you must provide a model parameter', 'model')
   }
-  const promptText = Array.isArray(body.prompt) ? body.prompt.map(String).join('\n') : typeof body.prompt === 'string' ? body.prompt : ''
+  const promptText = Array.isArray(body.prompt)
+    ? body.prompt.map(String).join('\n')
+    : typeof body.prompt === 'string'
+      ? body.prompt
+      : ''
   const prompt: Prompt = {
     model: body.model,
     lastUserText: promptText,
@@ -238,7 +261,11 @@ export function completions(ctx: HandlerContext): Answer {
   const reply = makeReply(prompt, ctx.settings)
   const id = ctx.nextId('cmpl-')
   const created = nowSeconds()
-  const usage = {prompt_tokens: reply.inputTokens, completion_tokens: reply.outputTokens, total_tokens: reply.inputTokens + reply.outputTokens}
+  const usage = {
+    prompt_tokens: reply.inputTokens,
+    completion_tokens: reply.outputTokens,
+    total_tokens: reply.inputTokens + reply.outputTokens,
+  }
   if (body.stream === true) {
     const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true
     const chunk = (text: string, finish: string | null) => ({
@@ -252,7 +279,8 @@ export function completions(ctx: HandlerContext): Answer {
     })
     const frames: Frame[] = reply.pieces.map((piece) => chunkFrame(chunk(piece, null)))
     frames.push(controlFrame(chunk('', reply.finish)))
-    if (includeUsage) frames.push(controlFrame({id, object: 'text_completion', created, choices: [], model: prompt.model, usage}))
+    if (includeUsage)
+      frames.push(controlFrame({id, object: 'text_completion', created, choices: [], model: prompt.model, usage}))
     frames.push(controlFrame('[DONE]'))
     return {type: 'stream', frames, failure: () => openAiStreamError()}
   }
@@ -280,7 +308,11 @@ export function embeddings(ctx: HandlerContext): Answer {
   }
   const inputs = embeddingInputs(body.input)
   if (inputs === undefined) {
-    return invalidRequest('openai', "'input' must be a non-empty string, array of strings, or array of token arrays.", 'input')
+    return invalidRequest(
+      'openai',
+      "'input' must be a non-empty string, array of strings, or array of token arrays.",
+      'input',
+    )
   }
   const dimensions = body.dimensions === undefined ? 1536 : positiveInt(body.dimensions)
   if (dimensions === undefined || dimensions < 1 || dimensions > 8192) {
@@ -291,7 +323,11 @@ export function embeddings(ctx: HandlerContext): Answer {
   const data = inputs.map((input, index) => {
     tokens += Math.max(1, Math.ceil(input.length / 4))
     const vector = embeddingVector(`${body.model}\u0000${input}`, dimensions)
-    return {object: 'embedding', index, embedding: base64 ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector)}
+    return {
+      object: 'embedding',
+      index,
+      embedding: base64 ? Buffer.from(vector.buffer).toString('base64') : Array.from(vector),
+    }
   })
   return json(200, {object: 'list', data, model: body.model, usage: {prompt_tokens: tokens, total_tokens: tokens}})
 }
@@ -300,7 +336,9 @@ function embeddingInputs(input: unknown): string[] | undefined {
   if (typeof input === 'string') return input === '' ? undefined : [input]
   if (!Array.isArray(input) || input.length === 0) return undefined
   if (input.every((item) => typeof item === 'number')) return [input.join(',')]
-  if (input.every((item) => typeof item === 'string' || (Array.isArray(item) && item.every((t) => typeof t === 'number')))) {
+  if (
+    input.every((item) => typeof item === 'string' || (Array.isArray(item) && item.every((t) => typeof t === 'number')))
+  ) {
     return input.map((item) => (typeof item === 'string' ? item : item.join(',')))
   }
   return undefined
@@ -333,12 +371,18 @@ export function imageGenerations(ctx: HandlerContext): Answer {
   const asUrl = body.response_format === 'url'
   const revised = `[sim:${ctx.settings.name} model=${typeof body.model === 'string' ? body.model : 'default'}] ${body.prompt}`
   const data = Array.from({length: n}, () =>
-    asUrl ? {url: `${ctx.settings.baseUrl}/_sim/image.png`, revised_prompt: revised} : {b64_json: samplePngBase64(), revised_prompt: revised},
+    asUrl
+      ? {url: `${ctx.settings.baseUrl}/_sim/image.png`, revised_prompt: revised}
+      : {b64_json: samplePngBase64(), revised_prompt: revised},
   )
   return json(200, {
     created: nowSeconds(),
     data,
-    usage: {input_tokens: Math.ceil(body.prompt.length / 4), output_tokens: 16 * n, total_tokens: Math.ceil(body.prompt.length / 4) + 16 * n},
+    usage: {
+      input_tokens: Math.ceil(body.prompt.length / 4),
+      output_tokens: 16 * n,
+      total_tokens: Math.ceil(body.prompt.length / 4) + 16 * n,
+    },
   })
 }
 

@@ -41,7 +41,11 @@ export function answerResponses(ctx: HandlerContext, flavour: ResponsesFlavour):
   const prompt = responsesPrompt(body)
   const reply = makeReply(prompt, ctx.settings, ctx.toolCall)
   const cached = cachedTokens(ctx, prompt, reply)
-  const ids = {response: ctx.nextId('resp_'), item: ctx.nextId(reply.toolCall ? 'fc_' : 'msg_'), call: ctx.nextId('call_')}
+  const ids = {
+    response: ctx.nextId('resp_'),
+    item: ctx.nextId(reply.toolCall ? 'fc_' : 'msg_'),
+    call: ctx.nextId('call_'),
+  }
   const shell = responseShell(body, prompt.model, ids.response, flavour)
   if (body.stream === true) return responsesStream(shell, reply, ids, cached)
   const output = [outputItem(reply, ids, 'done')]
@@ -186,7 +190,13 @@ function failedFrame(shell: Shell, sequence: number): string {
 }
 
 function errorFrame(sequence: number): string {
-  const event = {type: 'error', sequence_number: sequence, code: 'server_error', message: STREAM_ERROR_MESSAGE, param: null}
+  const event = {
+    type: 'error',
+    sequence_number: sequence,
+    code: 'server_error',
+    message: STREAM_ERROR_MESSAGE,
+    param: null,
+  }
   return formatSse(JSON.stringify(event), 'error')
 }
 
@@ -203,7 +213,8 @@ function responsesPrompt(body: Record<string, any>): Prompt {
     for (const item of body.input as unknown[]) {
       if (!isObject(item)) continue
       const isResult = item.type === 'function_call_output' || item.type === 'custom_tool_call_output'
-      const content = contentText(item.content) || (typeof item.output === 'string' ? item.output : contentText(item.output))
+      const content =
+        contentText(item.content) || (typeof item.output === 'string' ? item.output : contentText(item.output))
       text += `\n${String(item.role ?? item.type)}: ${content || (typeof item.arguments === 'string' ? item.arguments : '')}`
       if (item.role === 'user') lastUserText = content
       toolResultText = isResult ? content : item.type === 'reasoning' ? toolResultText : undefined
@@ -228,4 +239,3 @@ function responsesPrompt(body: Record<string, any>): Prompt {
     json: format?.type === 'json_schema' ? {schema: format.schema} : format?.type === 'json_object' ? {} : undefined,
   }
 }
-

@@ -62,11 +62,17 @@ export function Dashboard({store, info, source, frameIntervalMs = 100, metricsIn
   const withTargets = tableLines(metrics.models, metrics.targets, true).length
   // Account rows are shown only when they all fit (see ModelTable): size the table for what it will show.
   const coolingLine = metrics.cooldowns.length > 0 ? 1 : 0
-  const tableHeight = Math.min(tableCap, 1 + coolingLine + Math.max(1, withTargets <= tableCap - 1 - coolingLine ? withTargets : metrics.models.length))
+  const tableHeight = Math.min(
+    tableCap,
+    1 + coolingLine + Math.max(1, withTargets <= tableCap - 1 - coolingLine ? withTargets : metrics.models.length),
+  )
   const logRows = Math.max(1, body - tableHeight - 1)
 
   const sourceRows = paused ? paused.rows : frame.rows
-  const visible = useMemo(() => (filter ? sourceRows.filter((row) => rowMatches(row, filter)) : sourceRows), [sourceRows, filter])
+  const visible = useMemo(
+    () => (filter ? sourceRows.filter((row) => rowMatches(row, filter)) : sourceRows),
+    [sourceRows, filter],
+  )
 
   const selectedIndex = selectedSeq === null ? -1 : visible.findIndex((row) => row.seq === selectedSeq)
   let top: number
@@ -177,11 +183,7 @@ export function Dashboard({store, info, source, frameIntervalMs = 100, metricsIn
     content = (
       <>
         <ModelTable metrics={metrics} width={width} height={tableHeight} />
-        <DecisionLog
-          rows={windowRows}
-          selectedSeq={selectedIndex === -1 ? null : selectedSeq}
-          width={width}
-        />
+        <DecisionLog rows={windowRows} selectedSeq={selectedIndex === -1 ? null : selectedSeq} width={width} />
       </>
     )
   }
@@ -249,5 +251,14 @@ function Footer({mode, filter, older, newer, filteredOut, width}: FooterProps) {
       : mode === 'help'
         ? 'esc back · q quit'
         : 'q quit · p pause · / filter · ↑↓ select · enter explain · ? help'
-  return <Line segments={[filter ? {text: `filter: ${filter}  `, color: 'cyan', bold: true} : {text: ''}, position, {text: hint, dim: true}]} width={width} />
+  return (
+    <Line
+      segments={[
+        filter ? {text: `filter: ${filter}  `, color: 'cyan', bold: true} : {text: ''},
+        position,
+        {text: hint, dim: true},
+      ]}
+      width={width}
+    />
+  )
 }

@@ -27,6 +27,16 @@ export function DecisionLog({rows, selectedSeq, width}: DecisionLogProps) {
   )
 }
 
-const LogRow = memo(function LogRow({row, columns, selected, width}: {row: DecisionRow; columns: LogColumns; selected: boolean; width: number}) {
+const LogRow = memo(function LogRow({
+  row,
+  columns,
+  selected,
+  width,
+}: {
+  row: DecisionRow
+  columns: LogColumns
+  selected: boolean
+  width: number
+}) {
   return <Line segments={logRowSegments(row, columns)} inverse={selected} width={width} />
 })

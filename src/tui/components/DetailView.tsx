@@ -22,7 +22,11 @@ export function DetailView({row, height, scroll, width}: DetailViewProps) {
   return (
     <Box flexDirection="column">
       {shown.map((segments, index) => (
-        <Line key={first + index} segments={index === shown.length - 1 && more > 0 ? [{text: `… ${more} more lines (↓)`, dim: true}] : segments} width={width} />
+        <Line
+          key={first + index}
+          segments={index === shown.length - 1 && more > 0 ? [{text: `… ${more} more lines (↓)`, dim: true}] : segments}
+          width={width}
+        />
       ))}
     </Box>
   )

@@ -46,7 +46,13 @@ export function headerHeight(metrics: LiveMetricsSnapshot): number {
  * kept, moved, what affinity saved) and the spend per key.
  */
 export function Header({info, metrics, now, paused, newWhilePaused, status, width}: HeaderProps) {
-  const where = info.address ? `serving ${info.address}` : info.url ? `tailing ${info.url}` : info.file ? `tailing ${info.file}` : ''
+  const where = info.address
+    ? `serving ${info.address}`
+    : info.url
+      ? `tailing ${info.url}`
+      : info.file
+        ? `tailing ${info.file}`
+        : ''
   const first: Segment[] = [{text: info.title, bold: true, color: 'cyan'}]
   if (where) first.push({text: `  ${where}`})
   first.push({text: `  up ${formatDuration(now - info.startedAt)}`, dim: true})
@@ -59,7 +65,11 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
     {text: 'rps '},
     {text: totals.rps.toFixed(totals.rps >= 100 ? 0 : 1), bold: true},
     {text: '  ok '},
-    {text: formatPercent(success), bold: true, color: success === null ? undefined : success >= 0.99 ? 'green' : success >= 0.9 ? 'yellow' : 'red'},
+    {
+      text: formatPercent(success),
+      bold: true,
+      color: success === null ? undefined : success >= 0.99 ? 'green' : success >= 0.9 ? 'yellow' : 'red',
+    },
     {text: '  p50 '},
     {text: formatLatency(totals.latency_ms.p50), bold: true},
     {text: '  p95 '},
@@ -71,7 +81,8 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
   // Estimated spend since the start, once any answer has a cost.
   if (totals.usage.answers_with_cost > 0) second.push({text: `  est. ${formatUsd(totals.usage.cost_usd)}`, dim: true})
   // What the providers' prompt caches saved of it (less what cache writes cost), once it is anything.
-  if (totals.usage.cache_savings_usd !== 0) second.push({text: `  cache saved ${formatUsd(totals.usage.cache_savings_usd)}`, dim: true})
+  if (totals.usage.cache_savings_usd !== 0)
+    second.push({text: `  cache saved ${formatUsd(totals.usage.cache_savings_usd)}`, dim: true})
   // Quality verdicts (retries noticed, clients' judgements) since the start, once there is one.
   let bad = 0
   let good = 0
@@ -79,9 +90,19 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
     bad += row.bad
     good += row.good
   }
-  if (bad + good > 0) second.push({text: `  judged bad ${formatCount(bad)} · good ${formatCount(good)}`, dim: bad === 0, color: bad > 0 ? 'yellow' : undefined})
+  if (bad + good > 0)
+    second.push({
+      text: `  judged bad ${formatCount(bad)} · good ${formatCount(good)}`,
+      dim: bad === 0,
+      color: bad > 0 ? 'yellow' : undefined,
+    })
   if (status && status.state !== 'live') second.push({text: `  ${status.detail}`, color: STATUS_COLOR[status.state]})
-  if (paused) second.push({text: `  ❚❚ PAUSED${newWhilePaused > 0 ? ` (${formatCount(newWhilePaused)} new)` : ''}`, bold: true, color: 'yellow'})
+  if (paused)
+    second.push({
+      text: `  ❚❚ PAUSED${newWhilePaused > 0 ? ` (${formatCount(newWhilePaused)} new)` : ''}`,
+      bold: true,
+      color: 'yellow',
+    })
   const sessions = sessionSegments(metrics.sessions)
   return (
     <Box flexDirection="column">
@@ -97,7 +118,10 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
 function keySegments(metrics: LiveMetricsSnapshot): Segment[] {
   const segments: Segment[] = [{text: 'keys', dim: true}]
   for (const key of metrics.keys) {
-    segments.push({text: `  ${key.principal} `}, {text: key.usage.answers_with_cost > 0 ? formatUsd(key.usage.cost_usd) : '–', bold: true})
+    segments.push(
+      {text: `  ${key.principal} `},
+      {text: key.usage.answers_with_cost > 0 ? formatUsd(key.usage.cost_usd) : '–', bold: true},
+    )
     segments.push({text: ` ${formatCount(key.requests)} req`, dim: true})
     if (key.refused > 0) segments.push({text: ` ${formatCount(key.refused)} refused`, color: 'yellow'})
   }

@@ -20,16 +20,43 @@ export function HelpOverlay({width}: {width?: number}) {
     <Box flexDirection="column">
       <Line segments={[{text: 'Keys', bold: true}]} width={width} />
       {KEYS.map(([key, what]) => (
-        <Line key={key} segments={[{text: `  ${key.padEnd(10)}`, bold: true, color: 'cyan'}, {text: what}]} width={width} />
+        <Line
+          key={key}
+          segments={[{text: `  ${key.padEnd(10)}`, bold: true, color: 'cyan'}, {text: what}]}
+          width={width}
+        />
       ))}
       <Line segments={[]} width={width} />
       <Line segments={[{text: 'Health', bold: true}]} width={width} />
       {Object.values(HEALTH_STYLE).map((style) => (
-        <Line key={style.label} segments={[{text: `  ${style.symbol} ${style.label.padEnd(9)}`, color: style.color}, {text: HEALTH_TEXT[style.label] ?? ''}]} width={width} />
+        <Line
+          key={style.label}
+          segments={[
+            {text: `  ${style.symbol} ${style.label.padEnd(9)}`, color: style.color},
+            {text: HEALTH_TEXT[style.label] ?? ''},
+          ]}
+          width={width}
+        />
       ))}
       <Line segments={[]} width={width} />
-      <Line segments={[{text: 'Attempts: ✓ answered, ✗503 failed with a status, ✗timeout/✗reset/✗idle failed in transport; → fallback.', dim: true}]} width={width} />
-      <Line segments={[{text: 'ewma = moving average of successful latency; fail = moving average of failed attempts; ~ = streamed.', dim: true}]} width={width} />
+      <Line
+        segments={[
+          {
+            text: 'Attempts: ✓ answered, ✗503 failed with a status, ✗timeout/✗reset/✗idle failed in transport; → fallback.',
+            dim: true,
+          },
+        ]}
+        width={width}
+      />
+      <Line
+        segments={[
+          {
+            text: 'ewma = moving average of successful latency; fail = moving average of failed attempts; ~ = streamed.',
+            dim: true,
+          },
+        ]}
+        width={width}
+      />
     </Box>
   )
 }

@@ -43,7 +43,12 @@ export function mergeSegments(segments: readonly Segment[]): Segment[] {
   for (const segment of segments) {
     if (segment.text === '') continue
     const last = out.at(-1)
-    if (last && last.color === segment.color && Boolean(last.bold) === Boolean(segment.bold) && Boolean(last.dim) === Boolean(segment.dim)) {
+    if (
+      last &&
+      last.color === segment.color &&
+      Boolean(last.bold) === Boolean(segment.bold) &&
+      Boolean(last.dim) === Boolean(segment.dim)
+    ) {
       out[out.length - 1] = Object.assign({}, last, {text: last.text + segment.text})
     } else {
       out.push(segment)

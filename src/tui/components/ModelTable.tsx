@@ -40,11 +40,15 @@ export function ModelTable({metrics, width, height}: ModelTableProps) {
   return (
     <Box flexDirection="column">
       <Line segments={[{text: tableHeader(columns), bold: true}]} width={width} />
-      {metrics.models.length === 0 ? <Line segments={[{text: 'no upstream attempts yet', dim: true}]} width={width} /> : null}
+      {metrics.models.length === 0 ? (
+        <Line segments={[{text: 'no upstream attempts yet', dim: true}]} width={width} />
+      ) : null}
       {shown.map((line) => (
         <TableRow key={`${line.kind}:${line.metrics.model}:${line.name}`} line={line} columns={columns} width={width} />
       ))}
-      {hidden > 0 ? <Line segments={[{text: `… ${lines.length - shown.length} more`, dim: true}]} width={width} /> : null}
+      {hidden > 0 ? (
+        <Line segments={[{text: `… ${lines.length - shown.length} more`, dim: true}]} width={width} />
+      ) : null}
       {cooling.length > 0 ? <Line segments={cooling} width={width} /> : null}
     </Box>
   )
@@ -67,10 +71,13 @@ function TableRow({line, columns, width}: {line: TableLine; columns: ReturnType<
     {text: ' ' + fit(m.window_samples === 0 ? '–' : formatPercent(m.share, 0), columns.share, 'right')},
   )
   // The prompt-cache hit ratio of the model's answers, or of the target's (a provider's cache is the account's).
-  if (columns.cache) segments.push({text: ' ' + fit(formatPercent(m.usage?.cache_hit_ratio, 0), columns.cache, 'right')})
-  segments.push(
-    {text: ' ' + sparkline(downsample(m.series.latency_ms, m.series.attempts, columns.latencySpark), columns.latencySpark), color: 'cyan'},
-  )
+  if (columns.cache)
+    segments.push({text: ' ' + fit(formatPercent(m.usage?.cache_hit_ratio, 0), columns.cache, 'right')})
+  segments.push({
+    text:
+      ' ' + sparkline(downsample(m.series.latency_ms, m.series.attempts, columns.latencySpark), columns.latencySpark),
+    color: 'cyan',
+  })
   if (columns.failureSpark) {
     const failures = downsample(m.series.failure, m.series.attempts, columns.failureSpark)
     segments.push({text: ' ' + sparkline(failures, columns.failureSpark, 1), color: 'red'})

@@ -3,7 +3,9 @@ import {useEffect, useState} from 'react'
 
 import type {SourceStatus, TailSource} from '../sources/types.js'
 
-export function useSourceStatus(source: Partial<Pick<TailSource, 'status' | 'onStatus'>> | undefined): SourceStatus | undefined {
+export function useSourceStatus(
+  source: Partial<Pick<TailSource, 'status' | 'onStatus'>> | undefined,
+): SourceStatus | undefined {
   const [status, setStatus] = useState(() => source?.status?.())
   useEffect(() => {
     if (!source?.onStatus) return

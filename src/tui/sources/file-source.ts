@@ -67,7 +67,7 @@ export class FileAuditSource extends SourceBase implements TailSource {
     if (!opened) {
       if (!this.follow) {
         throw new RouterError('audit_log_missing', `Audit log ${this.path} does not exist.`, {
-          hint: 'Pass --file with the gateway\'s audit log (ROUTER_AUDIT_LOG_PATH), or start `router serve` first.',
+          hint: "Pass --file with the gateway's audit log (ROUTER_AUDIT_LOG_PATH), or start `router serve` first.",
           exitCode: 2,
         })
       }
@@ -269,7 +269,6 @@ export class FileAuditSource extends SourceBase implements TailSource {
     const message = error instanceof Error ? error.message : String(error)
     this.setStatus({state: 'failed', detail: message})
   }
-
 }
 
 function isMissing(error: unknown): boolean {

@@ -26,10 +26,16 @@ export function eventsUrl(base: string): string {
   try {
     url = new URL(base)
   } catch {
-    throw new RouterError('usage', `--url ${JSON.stringify(base)} is not a URL.`, {hint: 'Give the gateway\'s address, e.g. --url http://127.0.0.1:8000', exitCode: 2})
+    throw new RouterError('usage', `--url ${JSON.stringify(base)} is not a URL.`, {
+      hint: "Give the gateway's address, e.g. --url http://127.0.0.1:8000",
+      exitCode: 2,
+    })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new RouterError('usage', `--url must be an http or https URL, got ${url.protocol}`, {hint: 'e.g. --url http://127.0.0.1:8000', exitCode: 2})
+    throw new RouterError('usage', `--url must be an http or https URL, got ${url.protocol}`, {
+      hint: 'e.g. --url http://127.0.0.1:8000',
+      exitCode: 2,
+    })
   }
   const path = url.pathname.replace(/\/+$/, '')
   if (path.endsWith('/v1/router/events')) url.pathname = path
@@ -89,7 +95,11 @@ export class SseAuditSource extends SourceBase implements TailSource {
     let delay = this.initialBackoffMs
     let reason = ''
     while (!this.stopped) {
-      this.setStatus(this.connections === 0 && !reason ? {state: 'starting', detail: `connecting to ${this.url}`} : {state: 'reconnecting', detail: `reconnecting to ${this.url}${reason ? ` (${reason})` : ''}`})
+      this.setStatus(
+        this.connections === 0 && !reason
+          ? {state: 'starting', detail: `connecting to ${this.url}`}
+          : {state: 'reconnecting', detail: `reconnecting to ${this.url}${reason ? ` (${reason})` : ''}`},
+      )
       try {
         const connectedBefore = this.connections
         await this.connectOnce()
@@ -107,7 +117,10 @@ export class SseAuditSource extends SourceBase implements TailSource {
         reason = describe(error)
       }
       const wait = Math.round(delay * (0.8 + Math.random() * 0.4))
-      this.setStatus({state: 'reconnecting', detail: `reconnecting in ${Math.max(1, Math.round(wait / 1000))}s (${reason})`})
+      this.setStatus({
+        state: 'reconnecting',
+        detail: `reconnecting in ${Math.max(1, Math.round(wait / 1000))}s (${reason})`,
+      })
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait)
         this.wake = () => {
@@ -128,10 +141,16 @@ export class SseAuditSource extends SourceBase implements TailSource {
     const response = await fetch(this.url, {headers, signal: this.controller.signal})
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel().catch(() => {})
-      throw new RouterError('gateway_auth', `The gateway at ${this.url} refused the events stream (${response.status}).`, {
-        hint: this.options.apiKey ? 'Check the key given with --api-key or ROUTER_API_KEY: it must be one of the gateway\'s INGRESS_API_KEYS.' : 'The gateway requires an ingress key: pass --api-key or set ROUTER_API_KEY.',
-        exitCode: 2,
-      })
+      throw new RouterError(
+        'gateway_auth',
+        `The gateway at ${this.url} refused the events stream (${response.status}).`,
+        {
+          hint: this.options.apiKey
+            ? "Check the key given with --api-key or ROUTER_API_KEY: it must be one of the gateway's INGRESS_API_KEYS."
+            : 'The gateway requires an ingress key: pass --api-key or set ROUTER_API_KEY.',
+          exitCode: 2,
+        },
+      )
     }
     if (response.status === 404) {
       await response.body?.cancel().catch(() => {})
@@ -147,10 +166,14 @@ export class SseAuditSource extends SourceBase implements TailSource {
     const type = response.headers.get('content-type') ?? ''
     if (!type.startsWith('text/event-stream')) {
       await response.body.cancel().catch(() => {})
-      throw new RouterError('gateway_no_events', `${this.url} did not answer with an event stream (content-type ${type || 'none'}).`, {
-        hint: 'Give the address of an Open-LLM Router gateway (`router serve`), e.g. --url http://127.0.0.1:8000',
-        exitCode: 2,
-      })
+      throw new RouterError(
+        'gateway_no_events',
+        `${this.url} did not answer with an event stream (content-type ${type || 'none'}).`,
+        {
+          hint: 'Give the address of an Open-LLM Router gateway (`router serve`), e.g. --url http://127.0.0.1:8000',
+          exitCode: 2,
+        },
+      )
     }
     this.connections++
     this.setStatus({state: 'live', detail: `connected to ${this.url}`})
@@ -178,7 +201,6 @@ export class SseAuditSource extends SourceBase implements TailSource {
       else if (parsed.kind === 'event') this.emit(parsed.event)
     }
   }
-
 }
 
 /** A short reason for a failed connection, without secrets (the key is only ever in a header). */

@@ -12,7 +12,9 @@ const provider = (name: string) => {
 describe('modelsUrl', () => {
   it("uses each provider's own models endpoint", () => {
     expect(modelsUrl(provider('openai'), undefined)).toBe('https://api.openai.com/v1/models')
-    expect(modelsUrl(provider('gemini'), undefined)).toBe('https://generativelanguage.googleapis.com/v1beta/openai/models')
+    expect(modelsUrl(provider('gemini'), undefined)).toBe(
+      'https://generativelanguage.googleapis.com/v1beta/openai/models',
+    )
     expect(modelsUrl(provider('github'), undefined)).toBe('https://models.github.ai/catalog/models')
     expect(modelsUrl(provider('openai-codex'), undefined)).toBe('https://chatgpt.com/backend-api/codex/models')
   })

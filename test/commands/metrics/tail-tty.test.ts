@@ -25,7 +25,19 @@ const jsonl = (events: object[]) => events.map((e) => JSON.stringify(e) + '\n').
 describe('router metrics tail in a terminal', () => {
   it('shows the dashboard at 80×24, follows the file, answers keys and quits with q', {timeout: 60_000}, async () => {
     const file = join(dir, 'audit.jsonl')
-    await writeFile(file, jsonl(requestEvents({id: 'req_0a1b2c3d', at: Date.now() - 5000, attempts: [{model: 'openai/gpt-5.2', status: 503}, {model: 'gemini/gemini-2.5-flash', status: 200}]})))
+    await writeFile(
+      file,
+      jsonl(
+        requestEvents({
+          id: 'req_0a1b2c3d',
+          at: Date.now() - 5000,
+          attempts: [
+            {model: 'openai/gpt-5.2', status: 503},
+            {model: 'gemini/gemini-2.5-flash', status: 200},
+          ],
+        }),
+      ),
+    )
     let output = ''
     let exitCode: number | undefined
     // No CI variable: Ink draws live frames only outside CI.
@@ -51,7 +63,18 @@ describe('router metrics tail in a terminal', () => {
     await waitFor(/Open-LLM Router\s+tailing /)
     await waitFor(/0a1b2c\s+coding\/high\s+gpt-5\.2 ✗503 → gemini-2\.5-flash ✓/)
     await waitFor(/gemini\/gemini-2\.5-flash\s+● ok/)
-    await appendFile(file, jsonl(requestEvents({id: 'req_9f8e7d6c', at: Date.now(), task: 'thinking', complexity: 'low', attempts: [{model: 'anthropic/claude-sonnet-4.5', status: 200}]})))
+    await appendFile(
+      file,
+      jsonl(
+        requestEvents({
+          id: 'req_9f8e7d6c',
+          at: Date.now(),
+          task: 'thinking',
+          complexity: 'low',
+          attempts: [{model: 'anthropic/claude-sonnet-4.5', status: 200}],
+        }),
+      ),
+    )
     await waitFor(/9f8e7d\s+thinking\/low\s+anthropic\/claude-sonnet-4\.5 ✓/)
     pty.write('?')
     await waitFor(/pause or resume the decision log/)

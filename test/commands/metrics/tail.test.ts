@@ -50,7 +50,9 @@ describe('router metrics tail --once', () => {
     expect(result.stdout).toContain(`Audit log ${FIXTURE}`)
     expect(result.stdout).toMatch(/^Requests\s+200 finished, 0 unfinished · success 94\.5%/m)
     expect(result.stdout).toMatch(/^Fallbacks\s+23 requests needed more than one attempt, 19 of them succeeded/m)
-    expect(result.stdout).toMatch(/^model\s+requests\s+share\s+selected\s+attempts\s+failed\s+p50\s+p95\s+tokens\s+cached\s+est\. cost\s+accounts$/m)
+    expect(result.stdout).toMatch(
+      /^model\s+requests\s+share\s+selected\s+attempts\s+failed\s+p50\s+p95\s+tokens\s+cached\s+est\. cost\s+accounts$/m,
+    )
     expect(result.stdout).toMatch(/^gemini\/gemini-2\.5-flash\s+60\s+30\.0%/m)
     // The sum of the fixture's proxy_response usage and cost_usd (0.9063… USD).
     expect(result.stdout).toMatch(/^Usage\s+296,715 prompt \+ 77,751 completion tokens · est\. \$0\.906$/m)
@@ -65,14 +67,21 @@ describe('router metrics tail --once', () => {
     const withCache = (id: string, at: number, cached: number, saved: number) =>
       requestEvents({id, at, attempts: [{model: A, status: 200}]}).map((event) =>
         event.event === 'proxy_response'
-          ? {...event, usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null}, cost_usd: 0.004, cache_savings_usd: saved}
+          ? {
+              ...event,
+              usage: {prompt_tokens: 2048, completion_tokens: 48, cached_tokens: cached, cache_write_tokens: null},
+              cost_usd: 0.004,
+              cache_savings_usd: saved,
+            }
           : event,
       )
     await writeFile(file, jsonl([...withCache('r1', T0, 0, 0), ...withCache('r2', T0 + 1000, 1536, 0.0024192)]))
     const result = await runCli(['metrics', 'tail', '--once', '--file', file])
     expect(result.code).toBe(0)
     // 1 536 of 4 096 prompt tokens came from the cache.
-    expect(result.stdout).toMatch(/^Usage\s+4,096 prompt \(1,536 cached, 38%\) \+ 96 completion tokens · est\. \$0\.0080 · cache saved \$0\.0024$/m)
+    expect(result.stdout).toMatch(
+      /^Usage\s+4,096 prompt \(1,536 cached, 38%\) \+ 96 completion tokens · est\. \$0\.0080 · cache saved \$0\.0024$/m,
+    )
     expect(result.stdout).toMatch(/^openai\/gpt-5\.2\s+2\s.*\s4,192\s+38%\s+\$0\.0080\s+main$/m)
   })
 
@@ -90,7 +99,9 @@ describe('router metrics tail --once', () => {
     const old = requestEvents({id: 'old', at: Date.now() - 3 * 3_600_000, attempts: [{model: A, status: 200}]})
     const recent = requestEvents({id: 'new', at: Date.now() - 60_000, attempts: [{model: B, status: 200}]})
     await writeFile(file, jsonl([...old, ...recent]) + 'garbage\n')
-    const result = await runCli(['metrics', 'tail', '--once', '--json', '--since', '1h'], {env: {ROUTER_AUDIT_LOG_PATH: file}})
+    const result = await runCli(['metrics', 'tail', '--once', '--json', '--since', '1h'], {
+      env: {ROUTER_AUDIT_LOG_PATH: file},
+    })
     expect(result.code).toBe(0)
     const summary = AuditSummarySchema.parse(JSON.parse(result.stdout))
     expect(summary.requests.total).toBe(1)
@@ -123,10 +134,24 @@ describe('router metrics tail --once', () => {
 describe('router metrics tail (following)', () => {
   it('prints one plain line per request when stdout is not a terminal, following growth and rotation', async () => {
     const file = join(dir, 'audit.jsonl')
-    await writeFile(file, jsonl(requestEvents({id: 'req_one', at: T0, attempts: [{model: A, status: 503}, {model: B, status: 200}]})))
+    await writeFile(
+      file,
+      jsonl(
+        requestEvents({
+          id: 'req_one',
+          at: T0,
+          attempts: [
+            {model: A, status: 503},
+            {model: B, status: 200},
+          ],
+        }),
+      ),
+    )
     const run = tail(['--file', file])
     await vi.waitFor(() => expect(run.lines()).toHaveLength(1), {timeout: 30_000})
-    expect(run.lines()[0]).toMatch(/ req_one coding\/high gemini\/gemini-2\.5-flash@main gpt-5\.2 ✗503 → gemini-2\.5-flash ✓ 200 /)
+    expect(run.lines()[0]).toMatch(
+      / req_one coding\/high gemini\/gemini-2\.5-flash@main gpt-5\.2 ✗503 → gemini-2\.5-flash ✓ 200 /,
+    )
     // A partial line, then its end.
     const two = jsonl(requestEvents({id: 'req_two', at: T0 + 1000, attempts: [{model: A, status: 200}]}))
     await appendFile(file, two.slice(0, -30))
@@ -143,13 +168,28 @@ describe('router metrics tail (following)', () => {
   it('prints the rolling metrics snapshot as JSON lines with --json', async () => {
     const file = join(dir, 'audit.jsonl')
     const now = Date.now()
-    await writeFile(file, jsonl(requestEvents({id: 'r1', at: now - 2000, attempts: [{model: A, status: 200, latency_ms: 300}]})))
+    await writeFile(
+      file,
+      jsonl(requestEvents({id: 'r1', at: now - 2000, attempts: [{model: A, status: 200, latency_ms: 300}]})),
+    )
     const run = tail(['--file', file, '--json', '--interval', '0.2'])
     await vi.waitFor(() => expect(run.lines().length).toBeGreaterThanOrEqual(1), {timeout: 30_000})
     const first = LiveMetricsSnapshotSchema.parse(JSON.parse(run.lines()[0]))
     expect(first.totals.requests_total).toBe(1)
     expect(first.models.map((m) => [m.model, m.latency_ewma_ms])).toEqual([[A, 300]])
-    await appendFile(file, jsonl(requestEvents({id: 'r2', at: Date.now(), attempts: [{model: A, status: 500}, {model: B, status: 200}]})))
+    await appendFile(
+      file,
+      jsonl(
+        requestEvents({
+          id: 'r2',
+          at: Date.now(),
+          attempts: [
+            {model: A, status: 500},
+            {model: B, status: 200},
+          ],
+        }),
+      ),
+    )
     await vi.waitFor(() => expect(JSON.parse(run.lines().at(-1)!).totals.requests_total).toBe(2), {timeout: 30_000})
     const last = LiveMetricsSnapshotSchema.parse(JSON.parse(run.lines().at(-1)!))
     expect(last.models.find((m) => m.model === A)).toMatchObject({samples: 2, failures: 1, failure_ewma: 0.2})
@@ -162,7 +202,8 @@ describe('router metrics tail (following)', () => {
     servers.push(first)
     const run = tail(['--url', first.url, '--log-format', 'json'], {ROUTER_API_KEY: 'sk-ingress'})
     await first.connected(1)
-    for (const event of requestEvents({id: 'sse_one', at: Date.now(), attempts: [{model: A, status: 200}]})) first.push(event)
+    for (const event of requestEvents({id: 'sse_one', at: Date.now(), attempts: [{model: A, status: 200}]}))
+      first.push(event)
     await vi.waitFor(() => expect(run.lines()).toHaveLength(1), {timeout: 30_000})
     expect(JSON.parse(run.lines()[0])).toMatchObject({request_id: 'sse_one', model: A, outcome: 'success'})
     expect(first.requests[0].authorization).toBe('Bearer sk-ingress')
@@ -171,7 +212,8 @@ describe('router metrics tail (following)', () => {
     const second = await startSseAuditServer({apiKey: 'sk-ingress', port: first.port})
     servers.push(second)
     await second.connected(1)
-    for (const event of requestEvents({id: 'sse_two', at: Date.now(), attempts: [{model: B, status: 200}]})) second.push(event)
+    for (const event of requestEvents({id: 'sse_two', at: Date.now(), attempts: [{model: B, status: 200}]}))
+      second.push(event)
     await vi.waitFor(() => expect(run.lines()).toHaveLength(2), {timeout: 30_000})
     expect(JSON.parse(run.lines()[1])).toMatchObject({request_id: 'sse_two'})
     expect(run.out.stderr).toMatch(/reconnecting in \d+s/)

@@ -36,7 +36,14 @@ accounts:
     provider: nvidia
 # end of accounts
 `
-const SECRETS = ['sk-or-inline-secret', 'sk-ant-stored-secret', 'access-token-secret', 'refresh-token-secret', 'sk-openai-env-secret', 'orphan-secret']
+const SECRETS = [
+  'sk-or-inline-secret',
+  'sk-ant-stored-secret',
+  'access-token-secret',
+  'refresh-token-secret',
+  'sk-openai-env-secret',
+  'orphan-secret',
+]
 
 let home: TempHome
 let profile: string
@@ -132,7 +139,10 @@ describe('router provider logout', () => {
     expect(result.stdout).toBe(
       `Removed account \`claude\` (anthropic) from router.profile.yaml.\nDeleted its stored secret from ${home.credentialsPath}.\n`,
     )
-    const expected = PROFILE.replace('  - name: claude\n    provider: anthropic\n    models:\n      - anthropic/claude-sonnet-4.5   # the workhorse\n', '')
+    const expected = PROFILE.replace(
+      '  - name: claude\n    provider: anthropic\n    models:\n      - anthropic/claude-sonnet-4.5   # the workhorse\n',
+      '',
+    )
     expect(await fs.readFile(profile, 'utf8')).toBe(expected)
     const entries = (await new CredentialsStore({path: home.credentialsPath}).read()).entries
     expect(Object.keys(entries).sort()).toEqual(['chatgpt', 'old'])

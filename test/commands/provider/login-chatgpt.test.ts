@@ -42,8 +42,18 @@ async function chatgptLogin(extra: string[] = []): Promise<{run: CliRun; visit?:
   let visit: Promise<BrowserVisit> | undefined
   const run = await runRouter(
     [
-      'provider', 'login', 'openai', '--kind', 'chatgpt', '--no-browser',
-      '--auth-url', oauth.authorizeUrl, '--token-url', oauth.tokenUrl, '--redirect-port', '0',
+      'provider',
+      'login',
+      'openai',
+      '--kind',
+      'chatgpt',
+      '--no-browser',
+      '--auth-url',
+      oauth.authorizeUrl,
+      '--token-url',
+      oauth.tokenUrl,
+      '--redirect-port',
+      '0',
       ...extra,
     ],
     {
@@ -81,7 +91,10 @@ describe('router provider login openai --kind chatgpt', () => {
     // The code exchange is form-encoded and carries the PKCE verifier (the fake server checks it against the challenge).
     expect(oauth.tokenRequests).toHaveLength(1)
     expect(oauth.tokenRequests[0].contentType).toBe('application/x-www-form-urlencoded')
-    expect(oauth.tokenRequests[0].body).toMatchObject({grant_type: 'authorization_code', redirect_uri: authorize.redirect_uri})
+    expect(oauth.tokenRequests[0].body).toMatchObject({
+      grant_type: 'authorization_code',
+      redirect_uri: authorize.redirect_uri,
+    })
 
     expect(JSON.parse(run.stdout)).toMatchObject({
       account: 'chatgpt',
@@ -136,7 +149,21 @@ describe('router provider login openai --kind chatgpt', () => {
 
   it('gives up after --timeout when nobody signs in', async () => {
     const run = await runRouter(
-      ['provider', 'login', 'openai', '--kind', 'chatgpt', '--auth-url', oauth.authorizeUrl, '--token-url', oauth.tokenUrl, '--redirect-port', '0', '--timeout', '1'],
+      [
+        'provider',
+        'login',
+        'openai',
+        '--kind',
+        'chatgpt',
+        '--auth-url',
+        oauth.authorizeUrl,
+        '--token-url',
+        oauth.tokenUrl,
+        '--redirect-port',
+        '0',
+        '--timeout',
+        '1',
+      ],
       {cwd: home.dir, env: home.env},
     )
     expect(run.timedOut).toBe(false)
@@ -150,9 +177,14 @@ describe('router provider login openai --kind chatgpt', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
     const {port} = busy.address() as AddressInfo
     try {
-      const run = await runRouter(['provider', 'login', 'openai', '--kind', 'chatgpt', '--redirect-port', String(port)], {cwd: home.dir, env: home.env})
+      const run = await runRouter(
+        ['provider', 'login', 'openai', '--kind', 'chatgpt', '--redirect-port', String(port)],
+        {cwd: home.dir, env: home.env},
+      )
       expect(run.code).toBe(1)
-      expect(run.stderr).toContain(`Error: Port ${port} on 127.0.0.1 is in use, so the sign-in cannot receive its answer.`)
+      expect(run.stderr).toContain(
+        `Error: Port ${port} on 127.0.0.1 is in use, so the sign-in cannot receive its answer.`,
+      )
     } finally {
       await new Promise((resolve) => busy.close(resolve))
     }

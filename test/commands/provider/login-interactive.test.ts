@@ -31,7 +31,13 @@ class Terminal {
   readonly exited: Promise<number>
 
   constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.pty = spawn(process.execPath, [BIN, ...args], {cwd: home.dir, env: env as Record<string, string>, cols: 160, rows: 50, name: 'xterm'})
+    this.pty = spawn(process.execPath, [BIN, ...args], {
+      cwd: home.dir,
+      env: env as Record<string, string>,
+      cols: 160,
+      rows: 50,
+      name: 'xterm',
+    })
     this.pty.onData((data) => (this.output += data))
     this.exited = new Promise((resolve) =>
       this.pty.onExit(({exitCode}) => {
@@ -52,9 +58,11 @@ class Terminal {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const text = this.text
-      const match = typeof pattern === 'string' ? (text.includes(pattern) ? pattern : undefined) : pattern.exec(text)?.[0]
+      const match =
+        typeof pattern === 'string' ? (text.includes(pattern) ? pattern : undefined) : pattern.exec(text)?.[0]
       if (match) return match
-      if (this.exitCode !== undefined) throw new Error(`exited with ${this.exitCode} before showing ${String(pattern)}; screen:\n${text}`)
+      if (this.exitCode !== undefined)
+        throw new Error(`exited with ${this.exitCode} before showing ${String(pattern)}; screen:\n${text}`)
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${text}`)
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
@@ -99,10 +107,25 @@ describe('router provider login in a terminal', () => {
   })
 
   it('offers the key already in the environment and saves only its name', async () => {
-    const term = new Terminal(['provider', 'login', 'openai', '--kind', 'apikey', '--name', 'team', '--models', 'gpt-5-mini', '--profile', profile], {
-      ...home.env,
-      OPENAI_API_KEY: 'sk-from-env-77',
-    })
+    const term = new Terminal(
+      [
+        'provider',
+        'login',
+        'openai',
+        '--kind',
+        'apikey',
+        '--name',
+        'team',
+        '--models',
+        'gpt-5-mini',
+        '--profile',
+        profile,
+      ],
+      {
+        ...home.env,
+        OPENAI_API_KEY: 'sk-from-env-77',
+      },
+    )
     try {
       await term.waitFor('Use the key in $OPENAI_API_KEY?')
       term.write(ENTER)
@@ -142,8 +165,24 @@ describe('router provider login in a terminal', () => {
     it('accepts the redirect address pasted into the terminal', async () => {
       const term = new Terminal(
         [
-          'provider', 'login', 'openai', '--kind', 'chatgpt', '--name', 'me', '--models', 'gpt-5.2', '--no-browser',
-          '--auth-url', oauth.authorizeUrl, '--token-url', oauth.tokenUrl, '--redirect-port', '0', '--profile', profile,
+          'provider',
+          'login',
+          'openai',
+          '--kind',
+          'chatgpt',
+          '--name',
+          'me',
+          '--models',
+          'gpt-5.2',
+          '--no-browser',
+          '--auth-url',
+          oauth.authorizeUrl,
+          '--token-url',
+          oauth.tokenUrl,
+          '--redirect-port',
+          '0',
+          '--profile',
+          profile,
         ],
         home.env,
       )

@@ -34,8 +34,22 @@ it('signs in with the CLI, then the gateway refreshes the stored token and answe
   let visit: Promise<Response> | undefined
   const login = await runRouter(
     [
-      'provider', 'login', 'openai', '--kind', 'chatgpt', '--no-browser', '--models', 'gpt-5.2', '--base-url', codex.url,
-      '--auth-url', oauth.authorizeUrl, '--token-url', oauth.tokenUrl, '--redirect-port', '0',
+      'provider',
+      'login',
+      'openai',
+      '--kind',
+      'chatgpt',
+      '--no-browser',
+      '--models',
+      'gpt-5.2',
+      '--base-url',
+      codex.url,
+      '--auth-url',
+      oauth.authorizeUrl,
+      '--token-url',
+      oauth.tokenUrl,
+      '--redirect-port',
+      '0',
     ],
     {
       cwd: home.dir,
@@ -59,10 +73,16 @@ it('signs in with the CLI, then the gateway refreshes the stored token and answe
   const gateway = await startTestGateway(profile, {env: home.env})
   try {
     const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0})
-    const completion = await client.chat.completions.create({model: 'openai-codex/gpt-5.2', messages: [{role: 'user', content: 'hi'}]})
+    const completion = await client.chat.completions.create({
+      model: 'openai-codex/gpt-5.2',
+      messages: [{role: 'user', content: 'hi'}],
+    })
     expect(completion.choices[0].message.content).toContain('sim:codex')
 
-    expect(oauth.tokenRequests.map((request) => request.body.grant_type)).toEqual(['authorization_code', 'refresh_token'])
+    expect(oauth.tokenRequests.map((request) => request.body.grant_type)).toEqual([
+      'authorization_code',
+      'refresh_token',
+    ])
     const refreshed = await store.get('chatgpt')
     if (refreshed?.kind !== 'oauth') throw new Error('no oauth entry')
     expect(refreshed.refresh_token).toMatch(/^refresh-rotated-/)

@@ -22,7 +22,8 @@ afterEach(async () => {
 const login = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   runRouter(['provider', 'login', ...args], {cwd: home.dir, env: {...home.env, ...env}})
 const readProfile = async () => parse(await fs.readFile(profile, 'utf8')) as {accounts: Array<Record<string, unknown>>}
-const readCredentials = async () => JSON.parse(await fs.readFile(home.credentialsPath, 'utf8')) as {entries: Record<string, Record<string, unknown>>}
+const readCredentials = async () =>
+  JSON.parse(await fs.readFile(home.credentialsPath, 'utf8')) as {entries: Record<string, Record<string, unknown>>}
 
 /** A port nobody listens on. */
 async function closedPort(): Promise<number> {
@@ -38,10 +39,14 @@ let modelsServer: Server
 let modelsBase: string
 beforeAll(async () => {
   modelsServer = createServer((req, res) => {
-    const ok = req.headers.authorization === 'Bearer good-key' || (req.headers['x-api-key'] === 'good-key' && req.headers['anthropic-version'])
+    const ok =
+      req.headers.authorization === 'Bearer good-key' ||
+      (req.headers['x-api-key'] === 'good-key' && req.headers['anthropic-version'])
     if (req.url !== '/v1/models') return void res.writeHead(404).end()
     if (!ok) return void res.writeHead(401, {'content-type': 'application/json'}).end('{"error":{"message":"bad key"}}')
-    res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({object: 'list', data: [{id: 'm1'}, {id: 'm2'}, {id: 'm3'}]}))
+    res
+      .writeHead(200, {'content-type': 'application/json'})
+      .end(JSON.stringify({object: 'list', data: [{id: 'm1'}, {id: 'm2'}, {id: 'm3'}]}))
   })
   await new Promise<void>((resolve) => modelsServer.listen(0, '127.0.0.1', resolve))
   modelsBase = `http://127.0.0.1:${(modelsServer.address() as AddressInfo).port}/v1`
@@ -61,14 +66,20 @@ describe('router provider login (scripted, no terminal)', () => {
     expect(text).not.toContain('sk-inline-secret-1')
     expect(text).toContain('# Open-LLM Router profile')
     expect((await readProfile()).accounts).toEqual([{name: 'openai', provider: 'openai'}])
-    expect((await readCredentials()).entries.openai).toMatchObject({kind: 'api_key', api_key: 'sk-inline-secret-1', provider: 'openai'})
+    expect((await readCredentials()).entries.openai).toMatchObject({
+      kind: 'api_key',
+      api_key: 'sk-inline-secret-1',
+      provider: 'openai',
+    })
     expect((await fs.stat(home.credentialsPath)).mode & 0o777).toBe(0o600)
     expect((await fs.stat(path.dirname(home.credentialsPath))).mode & 0o777).toBe(0o700)
     expect(result.stdout + result.stderr).not.toContain('sk-inline-secret-1')
   })
 
   it('keeps only the variable name for --apikey-env and prints the stable JSON', async () => {
-    const result = await login(['anthropic', '--api-key-env', 'MY_ANTHROPIC_KEY', '--models', 'sonnet', '--json'], {MY_ANTHROPIC_KEY: 'sk-ant-hidden'})
+    const result = await login(['anthropic', '--api-key-env', 'MY_ANTHROPIC_KEY', '--models', 'sonnet', '--json'], {
+      MY_ANTHROPIC_KEY: 'sk-ant-hidden',
+    })
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)).toEqual({
       account: 'anthropic',
@@ -85,7 +96,12 @@ describe('router provider login (scripted, no terminal)', () => {
       warnings: [],
     })
     expect((await readProfile()).accounts).toEqual([
-      {name: 'anthropic', provider: 'anthropic', api_key_env: 'MY_ANTHROPIC_KEY', models: ['anthropic/claude-sonnet-4.5']},
+      {
+        name: 'anthropic',
+        provider: 'anthropic',
+        api_key_env: 'MY_ANTHROPIC_KEY',
+        models: ['anthropic/claude-sonnet-4.5'],
+      },
     ])
     await expect(fs.access(home.credentialsPath)).rejects.toThrow()
     expect(result.stdout + result.stderr).not.toContain('sk-ant-hidden')
@@ -108,17 +124,35 @@ describe('router provider login (scripted, no terminal)', () => {
     }
     const {accounts} = await readProfile()
     expect(accounts).toEqual([
-      {name: 'openai', provider: 'openai', api_key_env: 'OPENAI_API_KEY', models: ['openai/gpt-5.2', 'openai/gpt-5-mini']},
-      {name: 'gemini', provider: 'gemini', api_key_env: 'GEMINI_API_KEY', models: ['gemini/gemini-2.5-pro', 'gemini/gemini-2.5-flash']},
+      {
+        name: 'openai',
+        provider: 'openai',
+        api_key_env: 'OPENAI_API_KEY',
+        models: ['openai/gpt-5.2', 'openai/gpt-5-mini'],
+      },
+      {
+        name: 'gemini',
+        provider: 'gemini',
+        api_key_env: 'GEMINI_API_KEY',
+        models: ['gemini/gemini-2.5-pro', 'gemini/gemini-2.5-flash'],
+      },
       {name: 'anthropic', provider: 'anthropic'},
       {name: 'openrouter', provider: 'openrouter', api_key_env: 'OPENROUTER_API_KEY'},
-      {name: 'nvidia', provider: 'nvidia', api_key_env: 'NVIDIA_API_KEY', models: ['nvidia/meta/llama-3.3-70b-instruct']},
+      {
+        name: 'nvidia',
+        provider: 'nvidia',
+        api_key_env: 'NVIDIA_API_KEY',
+        models: ['nvidia/meta/llama-3.3-70b-instruct'],
+      },
       {name: 'github', provider: 'github', api_key_env: 'GITHUB_TOKEN'},
       {name: 'ollama', provider: 'ollama', base_url: 'http://localhost:11434'},
       {name: 'vllm', provider: 'openai-compatible', base_url: 'http://gpu-box:8000/v1'},
     ])
     expect(Object.keys((await readCredentials()).entries).sort()).toEqual(['anthropic', 'vllm'])
-    const validate = await runRouter(['profile', 'validate', '--config', profile, '--json'], {cwd: home.dir, env: home.env})
+    const validate = await runRouter(['profile', 'validate', '--config', profile, '--json'], {
+      cwd: home.dir,
+      env: home.env,
+    })
     expect(validate.code, validate.stdout + validate.stderr).toBe(0)
     expect(JSON.parse(validate.stdout)).toMatchObject({ok: true, kind: 'profile'})
   }, 60_000)
@@ -158,7 +192,11 @@ guardrails:
     // A scripted re-run without key flags keeps the key it has and only changes what it is told.
     const modelsOnly = await login(['openai', '--models', 'gpt-5.2', '--json'])
     expect(modelsOnly.code, modelsOnly.stderr).toBe(0)
-    expect(JSON.parse(modelsOnly.stdout)).toMatchObject({secret_location: 'env:TEAM_OPENAI_KEY', models: ['openai/gpt-5.2'], action: 'updated'})
+    expect(JSON.parse(modelsOnly.stdout)).toMatchObject({
+      secret_location: 'env:TEAM_OPENAI_KEY',
+      models: ['openai/gpt-5.2'],
+      action: 'updated',
+    })
   }, 60_000)
 
   it('loses no account when two logins edit the same profile at once', async () => {
@@ -169,7 +207,11 @@ guardrails:
       login(['anthropic', '--apikey-env', 'ANTHROPIC_API_KEY']),
     ])
     for (const result of results) expect(result.code, result.stderr).toBe(0)
-    expect((await readProfile()).accounts.map((account) => account.name).sort()).toEqual(['anthropic', 'gemini', 'openai'])
+    expect((await readProfile()).accounts.map((account) => account.name).sort()).toEqual([
+      'anthropic',
+      'gemini',
+      'openai',
+    ])
     expect(Object.keys((await readCredentials()).entries).sort()).toEqual(['gemini', 'openai'])
   }, 60_000)
 
@@ -180,7 +222,9 @@ guardrails:
     expect(result.code).toBe(0)
     expect(result.stderr).toContain('Removed the key stored for `gemini`')
     expect((await readCredentials()).entries.gemini).toBeUndefined()
-    expect((await readProfile()).accounts).toEqual([{name: 'gemini', provider: 'gemini', api_key_env: 'GEMINI_API_KEY'}])
+    expect((await readProfile()).accounts).toEqual([
+      {name: 'gemini', provider: 'gemini', api_key_env: 'GEMINI_API_KEY'},
+    ])
   }, 60_000)
 
   it('fails fast with exit 2 naming the missing flag when there is no terminal', async () => {
@@ -193,7 +237,10 @@ guardrails:
 
     const noProvider = await login(['--json'])
     expect(noProvider.code).toBe(2)
-    expect(JSON.parse(noProvider.stdout).error).toMatchObject({code: 'usage', message: expect.stringContaining('Missing the provider')})
+    expect(JSON.parse(noProvider.stdout).error).toMatchObject({
+      code: 'usage',
+      message: expect.stringContaining('Missing the provider'),
+    })
   }, 60_000)
 
   it('rejects unknown providers and models with suggestions and writes nothing', async () => {
@@ -202,7 +249,9 @@ guardrails:
     expect(provider.stderr).toContain('Unknown provider `gemni`; did you mean `gemini`?')
     const model = await login(['gemini', '--apikey-env', 'X', '--models', 'gemini-2.5-pr'])
     expect(model.code).toBe(2)
-    expect(model.stderr).toContain('unknown model `gemini-2.5-pr` for provider `gemini`; did you mean `gemini/gemini-2.5-pro`')
+    expect(model.stderr).toContain(
+      'unknown model `gemini-2.5-pr` for provider `gemini`; did you mean `gemini/gemini-2.5-pro`',
+    )
     const kind = await login(['gemini', '--kind', 'chatgpt'])
     expect(kind.code).toBe(2)
     expect(kind.stderr).toContain('--kind chatgpt signs in to ChatGPT; it works with provider openai, not gemini.')
@@ -213,7 +262,10 @@ guardrails:
   }, 60_000)
 
   it('refuses to add an account to a profile that is already broken, pointing at its line', async () => {
-    await fs.writeFile(profile, 'profile:\n  default: auto\naccounts:\n  - name: a\n    provider: ollama\n    colour: blue\n')
+    await fs.writeFile(
+      profile,
+      'profile:\n  default: auto\naccounts:\n  - name: a\n    provider: ollama\n    colour: blue\n',
+    )
     const result = await login(['openai', '--apikey-env', 'OPENAI_API_KEY'])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('has problems to fix before an account can be added; nothing was written.')
@@ -223,7 +275,15 @@ guardrails:
 
 describe('router provider login --verify', () => {
   it('checks the key against the models endpoint and reports how many models it sees', async () => {
-    const result = await login(['openai-compatible', '--base-url', modelsBase, '--apikey', 'good-key', '--verify', '--json'])
+    const result = await login([
+      'openai-compatible',
+      '--base-url',
+      modelsBase,
+      '--apikey',
+      'good-key',
+      '--verify',
+      '--json',
+    ])
     expect(result.code, result.stderr).toBe(0)
     const json = JSON.parse(result.stdout)
     expect(json).toMatchObject({verified: true, verified_models: 3, secret_location: 'credentials-file'})
@@ -233,7 +293,10 @@ describe('router provider login --verify', () => {
   })
 
   it("sends Anthropic's own key header", async () => {
-    const result = await login(['anthropic', '--base-url', modelsBase, '--apikey-env', 'ANTHROPIC_API_KEY', '--verify'], {ANTHROPIC_API_KEY: 'good-key'})
+    const result = await login(
+      ['anthropic', '--base-url', modelsBase, '--apikey-env', 'ANTHROPIC_API_KEY', '--verify'],
+      {ANTHROPIC_API_KEY: 'good-key'},
+    )
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('verified: yes (3 models visible)')
   })
@@ -241,7 +304,9 @@ describe('router provider login --verify', () => {
   it('writes nothing when the key is rejected, and says so without echoing it', async () => {
     const result = await login(['openai-compatible', '--base-url', modelsBase, '--apikey', 'wrong-key-123', '--verify'])
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain(`Error: The key was rejected by OpenAI-compatible server (HTTP 401 from ${modelsBase}/models).`)
+    expect(result.stderr).toContain(
+      `Error: The key was rejected by OpenAI-compatible server (HTTP 401 from ${modelsBase}/models).`,
+    )
     expect(result.stderr).toContain('Fix: check the key in --apikey')
     expect(result.stderr).toContain('nothing was written')
     expect(result.stdout + result.stderr).not.toContain('wrong-key-123')
@@ -253,7 +318,9 @@ describe('router provider login --verify', () => {
     const port = await closedPort()
     const result = await login(['ollama', '--base-url', `http://127.0.0.1:${port}`, '--verify'])
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain(`Error: Could not reach Ollama at http://127.0.0.1:${port}/v1/models: ECONNREFUSED.`)
+    expect(result.stderr).toContain(
+      `Error: Could not reach Ollama at http://127.0.0.1:${port}/v1/models: ECONNREFUSED.`,
+    )
     await expect(fs.access(profile)).rejects.toThrow()
   })
 })

@@ -59,7 +59,10 @@ async function post(gateway: TestGateway, body: unknown): Promise<{status: numbe
 }
 
 /** The request's `proxy_rate_limited` event, once the gateway has written it to its audit log. */
-async function rateLimitedInLog(gateway: TestGateway, requestId: string): Promise<Extract<AuditEvent, {event: 'proxy_rate_limited'}>> {
+async function rateLimitedInLog(
+  gateway: TestGateway,
+  requestId: string,
+): Promise<Extract<AuditEvent, {event: 'proxy_rate_limited'}>> {
   return vi.waitFor(
     async () => {
       const lines = (await readFile(gateway.auditPath, 'utf8')).split('\n').filter(Boolean)
@@ -117,7 +120,9 @@ it.beforeAll(async ({gateway, sims: {alpha, gamma}}) => {
 }, 30_000)
 
 describe('route explain --log', () => {
-  it('shows the model cooling down after a 429 with Retry-After, until when in local time, and where the gateway would start', async ({gateway}) => {
+  it('shows the model cooling down after a 429 with Retry-After, until when in local time, and where the gateway would start', async ({
+    gateway,
+  }) => {
     expect(longLimit).toMatchObject({
       account: 'alpha',
       model: 'openai/gpt-5.2',
@@ -142,7 +147,9 @@ describe('route explain --log', () => {
     expect(run.stdout).toMatch(/\(in ([1-4] min|\d\d? s), rate limit/)
   })
 
-  it('leaves out a cool-down that has ended: the gateway would start at the selected model again', async ({gateway}) => {
+  it('leaves out a cool-down that has ended: the gateway would start at the selected model again', async ({
+    gateway,
+  }) => {
     expect(shortLimit).toMatchObject({account: 'alpha', model: 'openai/gpt-5-mini', scope: 'model'})
     await vi.waitFor(
       () => {
@@ -161,7 +168,9 @@ describe('route explain --log', () => {
     })
   })
 
-  it('shows an account-wide cool-down on every model of the account, and the 429 when nothing in the chain is free', async ({gateway}) => {
+  it('shows an account-wide cool-down on every model of the account, and the 429 when nothing in the chain is free', async ({
+    gateway,
+  }) => {
     expect(quota).toMatchObject({account: 'gamma', model: 'openai/gpt-5-nano', scope: 'account'})
     const run = await explain(gateway, 'hi', '--model', 'openai/gpt-4.1', '--log', gateway.auditPath)
     expect(run.code).toBe(0)
@@ -171,12 +180,17 @@ describe('route explain --log', () => {
     ])
   })
 
-  it('lists every cooling target of the chain on its own line, then where the gateway would start', async ({gateway}) => {
+  it('lists every cooling target of the chain on its own line, then where the gateway would start', async ({
+    gateway,
+  }) => {
     // Another config on the same accounts: what would the gateway do now if its coding route were this one?
     const other = join(gateway.dir, 'wider-route.yaml')
     await writeFile(
       other,
-      (await readFile(gateway.configPath, 'utf8')).replace('coding: {default: [openai/gpt-5.2,', 'coding: {default: [openai/gpt-5.2, openai/gpt-4.1,'),
+      (await readFile(gateway.configPath, 'utf8')).replace(
+        'coding: {default: [openai/gpt-5.2,',
+        'coding: {default: [openai/gpt-5.2, openai/gpt-4.1,',
+      ),
     )
     const run = await runCli(['route', 'explain', CODING, '--config', other, '--log', gateway.auditPath], {env: {TZ}})
     expect(run.code).toBe(0)
@@ -271,7 +285,9 @@ describe('route explain --url', () => {
     )
   })
 
-  it('a gateway that refuses the key is an error that says which key to give, and prints no decision', async ({gateway}) => {
+  it('a gateway that refuses the key is an error that says which key to give, and prints no decision', async ({
+    gateway,
+  }) => {
     const run = await explain(gateway, CODING, '--url', gateway.url)
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('refused the request (401)')

@@ -37,9 +37,15 @@ task_routes:
 ${extra}`
 }
 
-
 const TOOLS: OpenAI.Chat.Completions.ChatCompletionTool[] = [
-  {type: 'function', function: {name: 'read_file', description: 'Read a file', parameters: {type: 'object', properties: {path: {type: 'string'}}, required: ['path']}}},
+  {
+    type: 'function',
+    function: {
+      name: 'read_file',
+      description: 'Read a file',
+      parameters: {type: 'object', properties: {path: {type: 'string'}}, required: ['path']},
+    },
+  },
 ]
 
 let sim: SimServer
@@ -55,11 +61,22 @@ beforeAll(async () => {
   try {
     // An agent's session: an easy opening, a hard turn, then a tool call, its result and a "continue", all on one
     // x-session-id, each turn resending the conversation so far.
-    const client = new OpenAI({baseURL: `${gateway.url}/v1`, apiKey: 'sk-client', defaultHeaders: {'x-session-id': 'agent-1'}})
-    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{role: 'system', content: 'You are a coding agent. Use the tools to read files.'}]
+    const client = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'sk-client',
+      defaultHeaders: {'x-session-id': 'agent-1'},
+    })
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+      {role: 'system', content: 'You are a coding agent. Use the tools to read files.'},
+    ]
     const turn = async (message: OpenAI.Chat.Completions.ChatCompletionMessageParam, effort?: 'high') => {
       messages.push(message)
-      const answer = await client.chat.completions.create({model: 'auto', messages, tools: TOOLS, ...(effort ? {reasoning_effort: effort} : {})})
+      const answer = await client.chat.completions.create({
+        model: 'auto',
+        messages,
+        tools: TOOLS,
+        ...(effort ? {reasoning_effort: effort} : {}),
+      })
       messages.push(answer.choices[0].message)
     }
     await turn({role: 'user', content: 'Hi, can you help me with a Rust project?'})
@@ -67,7 +84,11 @@ beforeAll(async () => {
     await turn({role: 'user', content: 'Make the map in src/map.rs safe to share between threads.'}, 'high')
     await turn({role: 'user', content: 'Use the read_file tool on src/map.rs first.'})
     const call = messages.at(-1) as OpenAI.Chat.Completions.ChatCompletionAssistantMessageParam
-    await turn({role: 'tool', tool_call_id: call.tool_calls?.[0]?.id ?? 'call_1', content: 'pub struct Map { shards: Vec<Mutex<HashMap<u64, u64>>> }'})
+    await turn({
+      role: 'tool',
+      tool_call_id: call.tool_calls?.[0]?.id ?? 'call_1',
+      content: 'pub struct Map { shards: Vec<Mutex<HashMap<u64, u64>>> }',
+    })
     await turn({role: 'user', content: 'continue'})
   } finally {
     await gateway.close()
@@ -100,8 +121,10 @@ async function replayJson(log: string, config: string): Promise<ReplayReport> {
   return ReplayReportSchema.parse(JSON.parse(result.stdout))
 }
 
-const responses = () => events.filter((e): e is Extract<AuditEvent, {event: 'proxy_response'}> => e.event === 'proxy_response')
-const decisions = () => events.filter((e): e is Extract<AuditEvent, {event: 'route_decision'}> => e.event === 'route_decision')
+const responses = () =>
+  events.filter((e): e is Extract<AuditEvent, {event: 'proxy_response'}> => e.event === 'proxy_response')
+const decisions = () =>
+  events.filter((e): e is Extract<AuditEvent, {event: 'route_decision'}> => e.event === 'route_decision')
 
 describe('router route replay on a real gateway log', () => {
   it('was recorded from one session that moved up to Claude and stayed there, without prompts in the log', () => {
@@ -168,7 +191,13 @@ describe('router route replay on a hand-written log', () => {
   it('says which turns it could not replay or price, and why', async () => {
     const report = await replayJson(FIXTURE, configs.same)
     expect(report.malformed_lines).toBe(1)
-    expect(report.issue_counts).toEqual({no_requirements: 1, model_not_in_config: 1, refused: 1, no_usage: 1, unpriced: 1})
+    expect(report.issue_counts).toEqual({
+      no_requirements: 1,
+      model_not_in_config: 1,
+      refused: 1,
+      no_usage: 1,
+      unpriced: 1,
+    })
     expect(report.issues.map((issue) => [issue.request_id, issue.issue])).toEqual([
       ['req_old', 'no_requirements'],
       ['req_opus', 'model_not_in_config'],
@@ -182,8 +211,12 @@ describe('router route replay on a hand-written log', () => {
   it('lists them in the text report with their request ids', async () => {
     const result = await runCli(['route', 'replay', FIXTURE, '--config', configs.same])
     expect(result.code).toBe(0)
-    expect(result.stdout).toContain('  1 skipped: logged before route_decision carried requirements\n    req_old  its route_decision has no requirements\n')
-    expect(result.stdout).toMatch(/ {2}1 not replayed: the config refuses them\n {4}req_huge {2}no_candidates: No model can serve this request/)
+    expect(result.stdout).toContain(
+      '  1 skipped: logged before route_decision carried requirements\n    req_old  its route_decision has no requirements\n',
+    )
+    expect(result.stdout).toMatch(
+      / {2}1 not replayed: the config refuses them\n {4}req_huge {2}no_candidates: No model can serve this request/,
+    )
     expect(result.stdout).toContain('1 line of the log was not an audit event: skipped.')
   })
 

@@ -6,7 +6,13 @@ import {AuditEventBus} from '../../../src/core/audit/event-bus.js'
 import type {AuditEvent} from '../../../src/core/audit/schema.js'
 
 function reload(n: number): AuditEvent {
-  return {ts: `2026-11-24T05:00:0${n}.000Z`, event: 'config_reload', path: `/tmp/${n}.yaml`, ok: true, message: `reload ${n}`}
+  return {
+    ts: `2026-11-24T05:00:0${n}.000Z`,
+    event: 'config_reload',
+    path: `/tmp/${n}.yaml`,
+    ok: true,
+    message: `reload ${n}`,
+  }
 }
 
 describe('AuditEventBus', () => {

@@ -13,12 +13,17 @@ describe('parseAuditEventJson', () => {
   })
 
   it('reports an unknown event name as unknown, not malformed (forward compatibility)', () => {
-    expect(parseAuditEventJson(JSON.stringify({ts: iso(T0), event: 'cache_hit', request_id: 'r1'}))).toEqual({kind: 'unknown', name: 'cache_hit'})
+    expect(parseAuditEventJson(JSON.stringify({ts: iso(T0), event: 'cache_hit', request_id: 'r1'}))).toEqual({
+      kind: 'unknown',
+      name: 'cache_hit',
+    })
   })
 
   it('drops fields a newer gateway added to a known event instead of rejecting it', () => {
     const event = decision('r1', T0)
-    const parsed = parseAuditEventJson(JSON.stringify({...event, region: 'eu', signals: [{...event.signals[0], extra: 1}]}))
+    const parsed = parseAuditEventJson(
+      JSON.stringify({...event, region: 'eu', signals: [{...event.signals[0], extra: 1}]}),
+    )
     expect(parsed).toEqual({kind: 'event', event: {...event, signals: [event.signals[0]]}})
   })
 
@@ -38,7 +43,9 @@ describe('parseAuditEventJson', () => {
 
 describe('test/fixtures/audit/sample.jsonl', () => {
   it('holds only valid audit events, one per line', () => {
-    const lines = readFileSync(new URL('../../fixtures/audit/sample.jsonl', import.meta.url), 'utf8').trimEnd().split('\n')
+    const lines = readFileSync(new URL('../../fixtures/audit/sample.jsonl', import.meta.url), 'utf8')
+      .trimEnd()
+      .split('\n')
     expect(lines.length).toBeGreaterThan(1000)
     for (const [index, line] of lines.entries()) {
       const result = AuditEventSchema.safeParse(JSON.parse(line))

@@ -5,7 +5,19 @@ import {isoTimestamp} from '../../../src/core/iso-time.js'
 
 describe('isoTimestamp', () => {
   it('prints what Date#toISOString prints, across days, years and the edges of the range', () => {
-    const times = [0, 1, -1, 86_399_999, 86_400_000, 951_782_400_000, 1_796_601_599_999, -62_167_219_200_000, 253_402_300_799_999, 1e12 + 0.5, -0.5]
+    const times = [
+      0,
+      1,
+      -1,
+      86_399_999,
+      86_400_000,
+      951_782_400_000,
+      1_796_601_599_999,
+      -62_167_219_200_000,
+      253_402_300_799_999,
+      1e12 + 0.5,
+      -0.5,
+    ]
     let seed = 7
     for (let i = 0; i < 5000; i++) {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648

@@ -1,7 +1,14 @@
 import {createHash} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
 
-import {defaultJwksUrl, hasScopes, parseIngressKeys, planIngressAuth, tokenPrincipal, tokenScopes} from '../../../src/core/auth/ingress.js'
+import {
+  defaultJwksUrl,
+  hasScopes,
+  parseIngressKeys,
+  planIngressAuth,
+  tokenPrincipal,
+  tokenScopes,
+} from '../../../src/core/auth/ingress.js'
 import {ConfigError} from '../../../src/core/errors.js'
 import {settingsFromEnv} from '../../../src/core/settings/env.js'
 
@@ -21,7 +28,10 @@ describe('INGRESS_API_KEYS', () => {
   it('reads name:key entries and names bare keys by their digest', () => {
     const {keys, problems} = parseIngressKeys(['ci:secret-ci-key-123456', 'bare-key-abcdef123456'])
     expect(problems).toEqual([])
-    expect(keys.map((k) => k.principal)).toEqual(['ci', `key-${createHash('sha256').update('bare-key-abcdef123456').digest('hex').slice(0, 4)}`])
+    expect(keys.map((k) => k.principal)).toEqual([
+      'ci',
+      `key-${createHash('sha256').update('bare-key-abcdef123456').digest('hex').slice(0, 4)}`,
+    ])
     expect(keys[0].digest.equals(createHash('sha256').update('secret-ci-key-123456').digest())).toBe(true)
   })
 
@@ -32,8 +42,12 @@ describe('INGRESS_API_KEYS', () => {
   })
 
   it('refuses the same key twice and two keys with one name', () => {
-    expect(parseIngressKeys(['a:k1-0000000000000000', 'b:k1-0000000000000000']).problems[0].message).toContain('listed twice')
-    expect(parseIngressKeys(['a:k1-0000000000000000', 'a:k2-0000000000000000']).problems[0].message).toContain('principal "a"')
+    expect(parseIngressKeys(['a:k1-0000000000000000', 'b:k1-0000000000000000']).problems[0].message).toContain(
+      'listed twice',
+    )
+    expect(parseIngressKeys(['a:k1-0000000000000000', 'a:k2-0000000000000000']).problems[0].message).toContain(
+      'principal "a"',
+    )
   })
 
   it('warns about short keys without naming the key', () => {
@@ -60,31 +74,89 @@ describe('planIngressAuth', () => {
   })
 
   it('derives the JWKS URL from the issuer and defaults to RS256', () => {
-    const result = plan({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_ISSUER: 'https://idp.example.com/realms/x/', OAUTH_AUDIENCE: 'router'})
-    expect(result.oauth).toMatchObject({mode: 'jwks', jwksUrl: 'https://idp.example.com/realms/x/.well-known/jwks.json', algorithms: ['RS256'], audience: 'router', clockToleranceSeconds: 30})
+    const result = plan({
+      INGRESS_AUTH_REQUIRED: 'true',
+      OAUTH_ENABLED: 'true',
+      OAUTH_ISSUER: 'https://idp.example.com/realms/x/',
+      OAUTH_AUDIENCE: 'router',
+    })
+    expect(result.oauth).toMatchObject({
+      mode: 'jwks',
+      jwksUrl: 'https://idp.example.com/realms/x/.well-known/jwks.json',
+      algorithms: ['RS256'],
+      audience: 'router',
+      clockToleranceSeconds: 30,
+    })
     expect(result.warnings).toEqual([])
   })
 
   it('warns when the issuer or the audience is not checked', () => {
-    const result = plan({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_JWKS_URL: 'https://idp.example.com/keys'})
+    const result = plan({
+      INGRESS_AUTH_REQUIRED: 'true',
+      OAUTH_ENABLED: 'true',
+      OAUTH_JWKS_URL: 'https://idp.example.com/keys',
+    })
     expect(result.warnings.join('\n')).toMatch(/OAUTH_ISSUER is not set[\s\S]*OAUTH_AUDIENCE is not set/)
   })
 
   it('uses HMAC with a shared secret, whatever asymmetric default is listed', () => {
-    const result = plan({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_JWT_SECRET: 'x'.repeat(40), OAUTH_ISSUER: 'me', OAUTH_AUDIENCE: 'router'})
+    const result = plan({
+      INGRESS_AUTH_REQUIRED: 'true',
+      OAUTH_ENABLED: 'true',
+      OAUTH_JWT_SECRET: 'x'.repeat(40),
+      OAUTH_ISSUER: 'me',
+      OAUTH_AUDIENCE: 'router',
+    })
     expect(result.oauth).toMatchObject({mode: 'secret', algorithms: ['HS256'], jwksUrl: null})
   })
 
   it('refuses a secret together with a JWKS URL, none, unknown algorithms and HMAC without a secret', () => {
-    expect(refusal({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_JWT_SECRET: 'x'.repeat(40), OAUTH_JWKS_URL: 'https://idp/keys'}).problems[0].path).toBe('OAUTH_JWT_SECRET')
-    expect(refusal({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_ISSUER: 'https://idp', OAUTH_ALGORITHMS: 'none'}).problems[0].message).toContain('never accepted')
-    expect(refusal({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_ISSUER: 'https://idp', OAUTH_ALGORITHMS: 'RS257'}).problems[0].message).toContain('unknown algorithm RS257')
-    expect(refusal({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_ISSUER: 'https://idp', OAUTH_ALGORITHMS: 'RS256,HS256'}).problems[0].message).toContain('HS256 needs a shared secret')
+    expect(
+      refusal({
+        INGRESS_AUTH_REQUIRED: 'true',
+        OAUTH_ENABLED: 'true',
+        OAUTH_JWT_SECRET: 'x'.repeat(40),
+        OAUTH_JWKS_URL: 'https://idp/keys',
+      }).problems[0].path,
+    ).toBe('OAUTH_JWT_SECRET')
+    expect(
+      refusal({
+        INGRESS_AUTH_REQUIRED: 'true',
+        OAUTH_ENABLED: 'true',
+        OAUTH_ISSUER: 'https://idp',
+        OAUTH_ALGORITHMS: 'none',
+      }).problems[0].message,
+    ).toContain('never accepted')
+    expect(
+      refusal({
+        INGRESS_AUTH_REQUIRED: 'true',
+        OAUTH_ENABLED: 'true',
+        OAUTH_ISSUER: 'https://idp',
+        OAUTH_ALGORITHMS: 'RS257',
+      }).problems[0].message,
+    ).toContain('unknown algorithm RS257')
+    expect(
+      refusal({
+        INGRESS_AUTH_REQUIRED: 'true',
+        OAUTH_ENABLED: 'true',
+        OAUTH_ISSUER: 'https://idp',
+        OAUTH_ALGORITHMS: 'RS256,HS256',
+      }).problems[0].message,
+    ).toContain('HS256 needs a shared secret')
   })
 
   it('refuses an issuer that is not a URL when the JWKS URL has to come from it', () => {
-    expect(refusal({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_ISSUER: 'my-issuer'}).problems[0].path).toBe('OAUTH_ISSUER')
-    expect(plan({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_ISSUER: 'my-issuer', OAUTH_JWKS_URL: 'https://idp/keys'}).oauth?.issuer).toBe('my-issuer')
+    expect(
+      refusal({INGRESS_AUTH_REQUIRED: 'true', OAUTH_ENABLED: 'true', OAUTH_ISSUER: 'my-issuer'}).problems[0].path,
+    ).toBe('OAUTH_ISSUER')
+    expect(
+      plan({
+        INGRESS_AUTH_REQUIRED: 'true',
+        OAUTH_ENABLED: 'true',
+        OAUTH_ISSUER: 'my-issuer',
+        OAUTH_JWKS_URL: 'https://idp/keys',
+      }).oauth?.issuer,
+    ).toBe('my-issuer')
   })
 
   it('refuses METRICS_AUTH_REQUIRED while ingress auth is off', () => {
@@ -92,7 +164,13 @@ describe('planIngressAuth', () => {
   })
 
   it('never shows a key or a secret in its problems', () => {
-    const error = refusal({INGRESS_AUTH_REQUIRED: 'true', INGRESS_API_KEYS: 'a:dup-secret-value-1234,b:dup-secret-value-1234', OAUTH_ENABLED: 'true', OAUTH_JWT_SECRET: 'hmac-secret-value-xyz', OAUTH_JWKS_URL: 'https://idp/keys'})
+    const error = refusal({
+      INGRESS_AUTH_REQUIRED: 'true',
+      INGRESS_API_KEYS: 'a:dup-secret-value-1234,b:dup-secret-value-1234',
+      OAUTH_ENABLED: 'true',
+      OAUTH_JWT_SECRET: 'hmac-secret-value-xyz',
+      OAUTH_JWKS_URL: 'https://idp/keys',
+    })
     const text = JSON.stringify(error.problems) + error.message
     expect(text).not.toContain('dup-secret-value')
     expect(text).not.toContain('hmac-secret-value')

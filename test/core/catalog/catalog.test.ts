@@ -1,6 +1,12 @@
 import {describe, expect, it} from 'vitest'
 
-import {getBuiltinProfile, getCatalog, getCatalogModel, getProvider, modelsOfProvider} from '../../../src/core/catalog/index.js'
+import {
+  getBuiltinProfile,
+  getCatalog,
+  getCatalogModel,
+  getProvider,
+  modelsOfProvider,
+} from '../../../src/core/catalog/index.js'
 import {modelProvider} from '../../../src/core/catalog/model-key.js'
 import {TASKS, TierKeySchema} from '../../../src/core/config/schema.js'
 
@@ -10,7 +16,17 @@ describe('the built-in catalog', () => {
   it('has every provider the router supports, with base URLs and auth modes', () => {
     const names = catalog.providers.map((provider) => provider.name)
     expect(names).toEqual(
-      expect.arrayContaining(['openai', 'openai-codex', 'gemini', 'anthropic', 'openrouter', 'nvidia', 'github', 'ollama', 'openai-compatible']),
+      expect.arrayContaining([
+        'openai',
+        'openai-codex',
+        'gemini',
+        'anthropic',
+        'openrouter',
+        'nvidia',
+        'github',
+        'ollama',
+        'openai-compatible',
+      ]),
     )
     expect(getProvider('openai-codex')?.base_url).toBe('https://chatgpt.com/backend-api')
     expect(getProvider('ollama')?.requires_key).toBe(false)
@@ -94,7 +110,8 @@ describe('the built-in catalog', () => {
   })
 
   it('makes the cost profile cheaper than the quality profile at every tier of general', () => {
-    const avg = (keys: string[]) => keys.reduce((sum, key) => sum + getCatalogModel(key)!.cost_output_per_1k, 0) / keys.length
+    const avg = (keys: string[]) =>
+      keys.reduce((sum, key) => sum + getCatalogModel(key)!.cost_output_per_1k, 0) / keys.length
     const cost = getBuiltinProfile('cost')!.task_routes.general!
     const quality = getBuiltinProfile('quality')!.task_routes.general!
     for (const tier of ['low', 'medium', 'high', 'xhigh'] as const) {

@@ -77,7 +77,11 @@ describe('suggest', () => {
 
   it('returns close candidates only, at most three, best first', () => {
     expect(suggest('opnai', ['openai', 'openai-codex', 'openrouter', 'ollama', 'anthropic'])).toEqual(['openai'])
-    expect(suggest('model', ['model-1', 'model-22', 'model-333', 'model-4444', 'other'])).toEqual(['model-1', 'model-22', 'model-333'])
+    expect(suggest('model', ['model-1', 'model-22', 'model-333', 'model-4444', 'other'])).toEqual([
+      'model-1',
+      'model-22',
+      'model-333',
+    ])
     expect(suggest('codng', ['general', 'coding', 'thinking'])).toEqual(['coding'])
   })
 })

@@ -15,7 +15,11 @@ describe('builtinProfileConfig', () => {
       expect(config.task_routes).toEqual(profile.task_routes)
       const coding = profile.task_routes.coding?.high ?? []
       for (const key of coding) expect(config.models[key]?.quality).toBeTypeOf('number')
-      expect(Object.keys(config.models).sort()).toEqual(getCatalog().models.map((model) => model.key).sort())
+      expect(Object.keys(config.models).sort()).toEqual(
+        getCatalog()
+          .models.map((model) => model.key)
+          .sort(),
+      )
     }
   })
 

@@ -59,14 +59,23 @@ describe('profile compile', () => {
     const builtin = getBuiltinProfile('auto')!
     for (const task of TASKS) {
       for (const [tier, list] of Object.entries(config.task_routes[task]!)) {
-        const expected = (builtin.task_routes[task] as Record<string, string[]>)[tier].filter((key) => key.startsWith('openai/'))
+        const expected = (builtin.task_routes[task] as Record<string, string[]>)[tier].filter((key) =>
+          key.startsWith('openai/'),
+        )
         expect(list, `${task}.${tier}`).toEqual(expected)
       }
     }
     expect(config.default_model).toBe('openai/gpt-5-mini')
     expect(config.fallback_models).toEqual(['openai/gpt-5-mini'])
     expect(config.accounts).toEqual([
-      {name: 'o', provider: 'openai', enabled: true, auth_mode: 'api_key', models: [], base_url: 'https://api.openai.com/v1'},
+      {
+        name: 'o',
+        provider: 'openai',
+        enabled: true,
+        auth_mode: 'api_key',
+        models: [],
+        base_url: 'https://api.openai.com/v1',
+      },
     ])
   })
 
@@ -79,13 +88,24 @@ describe('profile compile', () => {
 
   it("takes the default profile's session policy, and what the document's session sets over it", () => {
     const accounts = `accounts:\n${OPENAI}  - {name: a, provider: anthropic}\n`
-    expect(compile(`profile: {default: auto}\n${accounts}`).config.session).toMatchObject({affinity: true, allow_downgrade: true, downgrade_margin: 0.3})
+    expect(compile(`profile: {default: auto}\n${accounts}`).config.session).toMatchObject({
+      affinity: true,
+      allow_downgrade: true,
+      downgrade_margin: 0.3,
+    })
     expect(compile(`profile: {default: cost}\n${accounts}`).config.session).toMatchObject({allow_downgrade: true})
     expect(compile(`profile: {default: quality}\n${accounts}`).config.session).toMatchObject({allow_downgrade: false})
     // Turning affinity off keeps the profile's downgrade policy; turning the downgrade off needs saying so.
-    expect(compile(`profile: {default: auto}\n${accounts}session: {affinity: false}\n`).config.session).toMatchObject({affinity: false, allow_downgrade: true})
-    expect(compile(`profile: {default: auto}\n${accounts}session: {allow_downgrade: false}\n`).config.session).toMatchObject({allow_downgrade: false})
-    expect(compile(`profile: {default: quality}\n${accounts}session: {downgrade_margin: 0.5}\n`).config.session).toMatchObject({allow_downgrade: false, downgrade_margin: 0.5})
+    expect(compile(`profile: {default: auto}\n${accounts}session: {affinity: false}\n`).config.session).toMatchObject({
+      affinity: false,
+      allow_downgrade: true,
+    })
+    expect(
+      compile(`profile: {default: auto}\n${accounts}session: {allow_downgrade: false}\n`).config.session,
+    ).toMatchObject({allow_downgrade: false})
+    expect(
+      compile(`profile: {default: quality}\n${accounts}session: {downgrade_margin: 0.5}\n`).config.session,
+    ).toMatchObject({allow_downgrade: false, downgrade_margin: 0.5})
   })
 
   it("routes auto's medium coding to cheap coding models whose catalog quality meets a medium request, high to strong ones", () => {
@@ -113,23 +133,36 @@ describe('profile compile', () => {
   it('attaches catalog metadata to every model of the result, its cache prices following its input price', () => {
     const {config} = compile(`profile: {default: auto}\naccounts:\n${OPENAI}`)
     for (const key of routed(config)) {
-      const {key: _k, provider: _p, cost_cached_input_per_1k: read, cost_cache_write_per_1k: write, ...metadata} = getCatalogModel(key)!
+      const {
+        key: _k,
+        provider: _p,
+        cost_cached_input_per_1k: read,
+        cost_cache_write_per_1k: write,
+        ...metadata
+      } = getCatalogModel(key)!
       expect(config.models[key]).toEqual(metadata)
-      expect(effectiveModel(config, key)).toMatchObject({cost_cached_input_per_1k: read, cost_cache_write_per_1k: write})
+      expect(effectiveModel(config, key)).toMatchObject({
+        cost_cached_input_per_1k: read,
+        cost_cache_write_per_1k: write,
+      })
     }
   })
 })
 
 describe('guardrails', () => {
   it('prune models above a global limit, and say which and why', () => {
-    const loaded = compile(`profile: {default: quality}\nguardrails: {max_cost_output_per_1k: 0.005}\naccounts:\n${OPENAI}`)
+    const loaded = compile(
+      `profile: {default: quality}\nguardrails: {max_cost_output_per_1k: 0.005}\naccounts:\n${OPENAI}`,
+    )
     for (const key of [...routed(loaded.config), ...loaded.config.fallback_models, loaded.config.default_model]) {
       expect(getCatalogModel(key)!.cost_output_per_1k, key).toBeLessThanOrEqual(0.005)
     }
     expect(details(loaded, 'guardrails')).toContain(
       'openai/gpt-5.2: output cost $0.014/1k > max_cost_output_per_1k $0.005/1k; removed from general, coding, thinking, instruction_following, image',
     )
-    expect(loaded.steps.find((s) => s.step === 'guardrails')!.summary).toMatch(/^\d+ model\(s\) removed for breaking a guardrail$/)
+    expect(loaded.steps.find((s) => s.step === 'guardrails')!.summary).toMatch(
+      /^\d+ model\(s\) removed for breaking a guardrail$/,
+    )
   })
 
   it('apply a per-task limit instead of the global one for that task', () => {
@@ -137,23 +170,31 @@ describe('guardrails', () => {
       `profile: {default: quality}\nguardrails:\n  max_cost_output_per_1k: 0.012\n  per_task: {coding: {max_cost_output_per_1k: 0.002}}\naccounts:\n${OPENAI}`,
     )
     const costs = (task: 'coding' | 'general') =>
-      Object.values(config.task_routes[task]!).flat().map((key) => getCatalogModel(key)!.cost_output_per_1k)
+      Object.values(config.task_routes[task]!)
+        .flat()
+        .map((key) => getCatalogModel(key)!.cost_output_per_1k)
     expect(Math.max(...costs('coding'))).toBeLessThanOrEqual(0.002)
     expect(Math.max(...costs('general'))).toBe(0.01)
   })
 
   it('prune on latency and failure rate too', () => {
-    const loaded = compile(`profile: {default: auto}\nguardrails: {max_latency_ms: 3000, max_failure_rate: 0.015}\naccounts:\n  - {name: n, provider: nvidia}\n  - {name: o, provider: openai}\n`)
+    const loaded = compile(
+      `profile: {default: auto}\nguardrails: {max_latency_ms: 3000, max_failure_rate: 0.015}\naccounts:\n  - {name: n, provider: nvidia}\n  - {name: o, provider: openai}\n`,
+    )
     for (const key of routed(loaded.config)) {
       const model = getCatalogModel(key)!
       expect(model.latency_ms, key).toBeLessThanOrEqual(3000)
       expect(model.failure_rate, key).toBeLessThanOrEqual(0.015)
     }
-    expect(details(loaded, 'guardrails').join('\n')).toContain('nvidia/deepseek-ai/deepseek-r1: latency 12000 ms > max_latency_ms 3000 ms; failure rate 0.06 > max_failure_rate 0.015')
+    expect(details(loaded, 'guardrails').join('\n')).toContain(
+      'nvidia/deepseek-ai/deepseek-r1: latency 12000 ms > max_latency_ms 3000 ms; failure rate 0.06 > max_failure_rate 0.015',
+    )
   })
 
   it('are never undone by account alignment: an emptied tier is refilled from the served models that pass', () => {
-    const loaded = compile(`profile: {default: quality}\nguardrails: {max_cost_output_per_1k: 0.006}\naccounts:\n  - {name: c, provider: anthropic}\n`)
+    const loaded = compile(
+      `profile: {default: quality}\nguardrails: {max_cost_output_per_1k: 0.006}\naccounts:\n  - {name: c, provider: anthropic}\n`,
+    )
     expect(routed(loaded.config)).toEqual(['anthropic/claude-haiku-4.5'])
     expect(loaded.config.fallback_models).toEqual(['anthropic/claude-haiku-4.5'])
     expect(loaded.config.default_model).toBe('anthropic/claude-haiku-4.5')
@@ -163,7 +204,9 @@ describe('guardrails', () => {
   })
 
   it('that exclude every served model are an error that says what to loosen', () => {
-    expect(compileError(`guardrails: {max_cost_input_per_1k: 0.0001}\naccounts:\n  - {name: c, provider: anthropic}\n`)).toBe(
+    expect(
+      compileError(`guardrails: {max_cost_input_per_1k: 0.0001}\naccounts:\n  - {name: c, provider: anthropic}\n`),
+    ).toBe(
       [
         'Error: p.yaml is not a valid routing profile (1 problem)',
         '  p.yaml:1:13 guardrails: the guardrails exclude every model your accounts serve (3 model(s)), for every task',
@@ -171,7 +214,9 @@ describe('guardrails', () => {
       ].join('\n'),
     )
     expect(
-      compileError(`guardrails:\n  per_task: {coding: {max_cost_output_per_1k: 0.001}}\naccounts:\n  - {name: c, provider: anthropic}\n`),
+      compileError(
+        `guardrails:\n  per_task: {coding: {max_cost_output_per_1k: 0.001}}\naccounts:\n  - {name: c, provider: anthropic}\n`,
+      ),
     ).toBe(
       [
         'Error: p.yaml is not a valid routing profile (1 problem)',
@@ -184,8 +229,12 @@ describe('guardrails', () => {
 
 describe('account alignment', () => {
   it('keeps only the models an account lists, resolving aliases', () => {
-    const loaded = compile('profile: {default: auto}\naccounts:\n  - {name: c, provider: anthropic, models: [sonnet, anthropic/haiku]}\n')
-    expect(new Set(routed(loaded.config))).toEqual(new Set(['anthropic/claude-sonnet-4.5', 'anthropic/claude-haiku-4.5']))
+    const loaded = compile(
+      'profile: {default: auto}\naccounts:\n  - {name: c, provider: anthropic, models: [sonnet, anthropic/haiku]}\n',
+    )
+    expect(new Set(routed(loaded.config))).toEqual(
+      new Set(['anthropic/claude-sonnet-4.5', 'anthropic/claude-haiku-4.5']),
+    )
     expect(loaded.config.accounts[0].models).toEqual(['anthropic/claude-sonnet-4.5', 'anthropic/claude-haiku-4.5'])
     expect(details(loaded, 'resolve')).toEqual([
       'accounts[0].models[0]: `sonnet` → anthropic/claude-sonnet-4.5',
@@ -194,7 +243,9 @@ describe('account alignment', () => {
   })
 
   it('serves every catalog model of the provider when an account lists none, and nothing from a disabled account', () => {
-    const {config} = compile(`accounts:\n  - {name: g, provider: gemini}\n  - {name: o, provider: openai, enabled: false}\n`)
+    const {config} = compile(
+      `accounts:\n  - {name: g, provider: gemini}\n  - {name: o, provider: openai, enabled: false}\n`,
+    )
     expect(routed(config).every((key) => key.startsWith('gemini/'))).toBe(true)
     expect(config.task_routes.general!.low).toEqual(['gemini/gemini-2.5-flash-lite'])
     expect(config.accounts.map((account) => account.base_url)).toEqual([
@@ -215,7 +266,9 @@ describe('account alignment', () => {
     const cost = compile(`profile: {default: cost}\naccounts:\n${OPENAI}  - {name: l, provider: ollama}\n`)
     expect(cost.config.endpoint_models.embeddings).toEqual(['ollama/nomic-embed-text', 'openai/text-embedding-3-small'])
     // raw_overrides change the aliases like any mapping: null removes one.
-    const edited = compile(`accounts:\n${OPENAI}raw_overrides:\n  model_aliases: {'claude-*': null, 'claude-haiku-*': gpt-5-nano}\n`)
+    const edited = compile(
+      `accounts:\n${OPENAI}raw_overrides:\n  model_aliases: {'claude-*': null, 'claude-haiku-*': gpt-5-nano}\n`,
+    )
     expect(edited.config.model_aliases['claude-*']).toBeUndefined()
     expect(edited.config.model_aliases['claude-haiku-*']).toBe('openai/gpt-5-nano')
   })
@@ -227,8 +280,13 @@ describe('account alignment', () => {
   })
 
   it('lets an ollama or generic account name models the catalog does not know', () => {
-    const loaded = compile('accounts:\n  - {name: local, provider: ollama, base_url: "http://127.0.0.1:11434", models: [mistral-nemo, llama3.2]}\n')
-    expect(loaded.config.accounts[0]).toMatchObject({base_url: 'http://127.0.0.1:11434', models: ['ollama/mistral-nemo', 'ollama/llama3.2']})
+    const loaded = compile(
+      'accounts:\n  - {name: local, provider: ollama, base_url: "http://127.0.0.1:11434", models: [mistral-nemo, llama3.2]}\n',
+    )
+    expect(loaded.config.accounts[0]).toMatchObject({
+      base_url: 'http://127.0.0.1:11434',
+      models: ['ollama/mistral-nemo', 'ollama/llama3.2'],
+    })
     expect(loaded.config.models['ollama/mistral-nemo']).toEqual({id: 'mistral-nemo'})
     expect(new Set(routed(loaded.config))).toEqual(new Set(['ollama/mistral-nemo', 'ollama/llama3.2']))
     // Neither model reads images: the image task is left to the general routes, with a warning.
@@ -266,9 +324,9 @@ describe('account alignment', () => {
         '    fix: add an account: run `router provider login`, or add one under `accounts:` (e.g. `- {name: local, provider: ollama}`)',
       ].join('\n'),
     )
-    expect(compileError('profile: {default: cost}\naccounts:\n  - {name: o, provider: openai, enabled: false}\n')).toContain(
-      'p.yaml:3:3 accounts: no enabled account serves any model',
-    )
+    expect(
+      compileError('profile: {default: cost}\naccounts:\n  - {name: o, provider: openai, enabled: false}\n'),
+    ).toContain('p.yaml:3:3 accounts: no enabled account serves any model')
   })
 })
 
@@ -288,7 +346,11 @@ describe('raw_overrides', () => {
     expect(config.fallback_models).toEqual([])
     expect(config.task_routes.coding!.xhigh).toEqual(['openai/o4-mini'])
     expect(config.task_routes.coding!.low!.length).toBeGreaterThan(0)
-    expect(config.models['openai/gpt-5-mini']).toMatchObject({quality: 0.99, cost_output_per_1k: 0.002, id: 'gpt-5-mini'})
+    expect(config.models['openai/gpt-5-mini']).toMatchObject({
+      quality: 0.99,
+      cost_output_per_1k: 0.002,
+      id: 'gpt-5-mini',
+    })
     expect(details(loaded, 'raw_overrides')).toEqual([
       'retry_statuses set from raw_overrides',
       'fallback_models set from raw_overrides',
@@ -303,7 +365,11 @@ describe('raw_overrides', () => {
   })
 
   it('are validated against the raw schema, errors located in the profile', () => {
-    expect(compileError(`accounts:\n${OPENAI}raw_overrides:\n  retry_statuses: "429"\n  task_routes: {codng: {low: [openai/gpt-5]}}\n`)).toBe(
+    expect(
+      compileError(
+        `accounts:\n${OPENAI}raw_overrides:\n  retry_statuses: "429"\n  task_routes: {codng: {low: [openai/gpt-5]}}\n`,
+      ),
+    ).toBe(
       [
         'Error: p.yaml: the config after raw_overrides is invalid (2 problems)',
         '  p.yaml:4:19 raw_overrides.retry_statuses: expected a list, got a string',
@@ -323,7 +389,9 @@ describe('raw_overrides', () => {
 
 describe('the compiled config', () => {
   it('validates against the raw schema and loads back as the same raw config', () => {
-    const loaded = compile(`profile: {default: balanced, per_task: {thinking: quality}}\nguardrails: {max_cost_output_per_1k: 0.015}\naccounts:\n${OPENAI}  - {name: c, provider: anthropic, models: [sonnet, haiku]}\n  - {name: l, provider: ollama}\n`)
+    const loaded = compile(
+      `profile: {default: balanced, per_task: {thinking: quality}}\nguardrails: {max_cost_output_per_1k: 0.015}\naccounts:\n${OPENAI}  - {name: c, provider: anthropic, models: [sonnet, haiku]}\n  - {name: l, provider: ollama}\n`,
+    )
     expect(RawConfigSchema.safeParse(loaded.config).success).toBe(true)
     const again = parseConfig(renderConfigYaml(loaded.config, {header: 'compiled'}), 'router.yaml')
     expect(again.kind).toBe('raw')
@@ -345,7 +413,8 @@ accounts:
 
   it('never appear in --explain steps or warnings, and are masked for printing', () => {
     const loaded = compile(profile)
-    const printed = JSON.stringify(loaded.steps) + JSON.stringify(loaded.warnings) + loaded.warnings.map(formatProblem).join('\n')
+    const printed =
+      JSON.stringify(loaded.steps) + JSON.stringify(loaded.warnings) + loaded.warnings.map(formatProblem).join('\n')
     for (const secret of [KEY, TOKEN, CLIENT]) expect(printed).not.toContain(secret)
     expect(inlineSecrets(loaded.config).sort()).toEqual([CLIENT, KEY, KEY, TOKEN].sort())
     const masked = renderConfigYaml(maskSecrets(loaded.config))
@@ -355,7 +424,9 @@ accounts:
   })
 
   it('never appear in compile errors', () => {
-    const broken = profile.replace('models: [sonnet]', 'models: [sonet-5]').replace('provider: openai-codex', 'provider: openai-codx')
+    const broken = profile
+      .replace('models: [sonnet]', 'models: [sonet-5]')
+      .replace('provider: openai-codex', 'provider: openai-codx')
     const printed = compileError(broken)
     expect(printed).toContain('unknown provider `openai-codx`')
     for (const secret of [KEY, TOKEN, CLIENT]) expect(printed).not.toContain(secret)

@@ -49,10 +49,18 @@ describe('the seed raw config', () => {
       'openai-codex/gpt-5.3-codex-spark',
       'openai-codex/gpt-5.3',
     ])
-    expect(config.models['openai-codex/gpt-5.2']).toMatchObject({id: 'gpt-5.2', context_window: 400_000, cost_input_per_1k: 0.00175})
+    expect(config.models['openai-codex/gpt-5.2']).toMatchObject({
+      id: 'gpt-5.2',
+      context_window: 400_000,
+      cost_input_per_1k: 0.00175,
+    })
     expect(config.models['openai-codex/gpt-5.3-codex-spark']).toMatchObject({id: 'gpt-5.3-codex-spark', tier: 'medium'})
     expect(config.task_routes.image).toEqual({default: ['openai-codex/gpt-5.2']})
-    expect(config.accounts[0]).toMatchObject({name: 'default', base_url: 'http://localhost:11434', models: ['openai-codex/gpt-5.2']})
+    expect(config.accounts[0]).toMatchObject({
+      name: 'default',
+      base_url: 'http://localhost:11434',
+      models: ['openai-codex/gpt-5.2'],
+    })
     expect(config.retry_statuses).toEqual([429, 500, 502, 503, 504])
   })
 })
@@ -70,9 +78,16 @@ fallback_models: [anthropic/claude-haiku-4-5]
 `
     const {config, warnings} = parseConfig(text, 'r.yaml')
     expect(config.default_model).toBe('anthropic/claude-sonnet-4.5')
-    expect(config.task_routes.coding).toEqual({low: ['anthropic/claude-haiku-4.5'], high: ['anthropic/claude-opus-4.5', 'anthropic/claude-sonnet-4.5']})
+    expect(config.task_routes.coding).toEqual({
+      low: ['anthropic/claude-haiku-4.5'],
+      high: ['anthropic/claude-opus-4.5', 'anthropic/claude-sonnet-4.5'],
+    })
     expect(config.fallback_models).toEqual(['anthropic/claude-haiku-4.5'])
-    expect(config.models['anthropic/claude-sonnet-4.5']).toMatchObject({id: 'claude-sonnet-4-5', cost_input_per_1k: 0.001, cost_output_per_1k: 0.015})
+    expect(config.models['anthropic/claude-sonnet-4.5']).toMatchObject({
+      id: 'claude-sonnet-4-5',
+      cost_input_per_1k: 0.001,
+      cost_output_per_1k: 0.015,
+    })
     expect(warnings.map((w) => w.message)).toEqual([
       'model `anthropic/claude-haiku-4.5` is not declared under `models`; the catalog knows it, so its catalog metadata is used',
       'model `anthropic/claude-opus-4.5` is not declared under `models`; the catalog knows it, so its catalog metadata is used',
@@ -90,7 +105,13 @@ accounts:
       'r.yaml:1:16 default_model: warning: model `openai-compatible/my-llama` is not declared under `models` and the catalog does not know it; default metadata is used\n  fix: declare it under `models:` with its costs and context window, or fix the name',
     ])
     const model = effectiveModel(config, 'openai-compatible/my-llama')
-    expect(model).toMatchObject({id: 'my-llama', provider: 'openai-compatible', in_catalog: false, quality: 0.5, context_window: 32_768})
+    expect(model).toMatchObject({
+      id: 'my-llama',
+      provider: 'openai-compatible',
+      in_catalog: false,
+      quality: 0.5,
+      context_window: 32_768,
+    })
   })
 
   it('warns about a route to a model that no enabled account serves', () => {
@@ -109,7 +130,9 @@ task_routes:
   it('warns when an account key variable is not set in the given environment', () => {
     const text = `${RAW_HEAD}accounts:\n  - {name: o, provider: openai, base_url: https://api.openai.com/v1, api_key_env: MY_OPENAI_KEY}\n`
     const keyWarnings = (env: NodeJS.ProcessEnv) =>
-      parseConfig(text, 'r.yaml', {env}).warnings.filter((w) => w.path?.startsWith('accounts')).map((w) => `${w.path}: ${w.message}`)
+      parseConfig(text, 'r.yaml', {env})
+        .warnings.filter((w) => w.path?.startsWith('accounts'))
+        .map((w) => `${w.path}: ${w.message}`)
     expect(keyWarnings({MY_OPENAI_KEY: 'x'})).toEqual([])
     expect(keyWarnings({})).toEqual([
       'accounts[0].api_key_env: environment variable MY_OPENAI_KEY is not set; account `o` has no key unless `router provider login` stored one',
@@ -117,8 +140,15 @@ task_routes:
   })
 
   it('effectiveModel: catalog metadata for known models, the document winning', () => {
-    const {config} = parseConfig(`default_model: gemini/gemini-2.5-flash\nmodels:\n  gemini/gemini-2.5-flash: {quality: 0.9}\n`, 'r.yaml')
-    expect(effectiveModel(config, 'gemini/gemini-2.5-flash')).toMatchObject({quality: 0.9, context_window: 1_048_576, in_catalog: true})
+    const {config} = parseConfig(
+      `default_model: gemini/gemini-2.5-flash\nmodels:\n  gemini/gemini-2.5-flash: {quality: 0.9}\n`,
+      'r.yaml',
+    )
+    expect(effectiveModel(config, 'gemini/gemini-2.5-flash')).toMatchObject({
+      quality: 0.9,
+      context_window: 1_048_576,
+      in_catalog: true,
+    })
   })
 })
 
@@ -135,7 +165,8 @@ describe('bad input: one message per problem, with file, line:column, path and f
   })
 
   it('a line indented a space too few: the fix says how far, after the sibling above it, once per line', () => {
-    const text = 'default_model: a/b\nmodels:\n  a/b: {}\ntask_routes:\n  general:\n    default:\n      - a/b\n     - a/c\n'
+    const text =
+      'default_model: a/b\nmodels:\n  a/b: {}\ntask_routes:\n  general:\n    default:\n      - a/b\n     - a/c\n'
     expect(userError(() => parseConfig(text, 'i.yaml'))).toBe(
       [
         'Error: i.yaml is not valid YAML',
@@ -150,7 +181,8 @@ describe('bad input: one message per problem, with file, line:column, path and f
   })
 
   it('a profile with three mistakes reports all three at once', () => {
-    const text = 'schema_version: 1\nprofile:\n  default: balanced\n  per_task:\n    codin: quality\naccounts:\n  - {name: a, provider: opnai, api_key_env: X}\n  - {name: b, provider: gemnii, api_key_env: Y}\n'
+    const text =
+      'schema_version: 1\nprofile:\n  default: balanced\n  per_task:\n    codin: quality\naccounts:\n  - {name: a, provider: opnai, api_key_env: X}\n  - {name: b, provider: gemnii, api_key_env: Y}\n'
     const message = userError(() => parseConfig(text, 'three.yaml'))
     expect(message).toContain('(3 problems)')
     expect(message).toContain('three.yaml:5:5 profile.per_task.codin: unknown key `codin`')
@@ -165,7 +197,14 @@ describe('bad input: one message per problem, with file, line:column, path and f
   })
 
   it('a wrong type', () => {
-    expect(userError(() => parseConfig(`${RAW_HEAD}retry_statuses: "429"\naccounts:\n  - {name: a, provider: openai, base_url: https://x.test, enabled: "yes"}\n`, 'r.yaml'))).toBe(
+    expect(
+      userError(() =>
+        parseConfig(
+          `${RAW_HEAD}retry_statuses: "429"\naccounts:\n  - {name: a, provider: openai, base_url: https://x.test, enabled: "yes"}\n`,
+          'r.yaml',
+        ),
+      ),
+    ).toBe(
       [
         'Error: r.yaml is not a valid router config (2 problems)',
         '  r.yaml:2:17 retry_statuses: expected a list, got a string',
@@ -183,7 +222,9 @@ describe('bad input: one message per problem, with file, line:column, path and f
   })
 
   it('an unknown key, with a suggestion', () => {
-    expect(userError(() => parseConfig('profile: {default: auto}\nguardrail:\n  max_latency_ms: 100\n', 'p.yaml'))).toBe(
+    expect(
+      userError(() => parseConfig('profile: {default: auto}\nguardrail:\n  max_latency_ms: 100\n', 'p.yaml')),
+    ).toBe(
       [
         'Error: p.yaml is not a valid routing profile (1 problem)',
         '  p.yaml:2:1 guardrail: unknown key `guardrail`; did you mean `guardrails`?',
@@ -193,13 +234,15 @@ describe('bad input: one message per problem, with file, line:column, path and f
   })
 
   it('an unknown task in task_routes', () => {
-    expect(userError(() => parseConfig(`${RAW_HEAD}task_routes:\n  codng: {low: [openai/gpt-5-mini]}\n`, 'r.yaml'))).toContain(
-      'r.yaml:3:3 task_routes.codng: unknown key `codng`; did you mean `coding`?',
-    )
+    expect(
+      userError(() => parseConfig(`${RAW_HEAD}task_routes:\n  codng: {low: [openai/gpt-5-mini]}\n`, 'r.yaml')),
+    ).toContain('r.yaml:3:3 task_routes.codng: unknown key `codng`; did you mean `coding`?')
   })
 
   it('an invalid enum value lists the allowed ones', () => {
-    expect(userError(() => parseConfig('accounts:\n  - {name: a, provider: openai, auth_mode: apikey}\n', 'p.yaml'))).toContain(
+    expect(
+      userError(() => parseConfig('accounts:\n  - {name: a, provider: openai, auth_mode: apikey}\n', 'p.yaml')),
+    ).toContain(
       'p.yaml:2:44 accounts[0].auth_mode: invalid value for `auth_mode`; did you mean `api_key`?\n    fix: use one of: api_key, oauth, passthrough',
     )
   })
@@ -226,7 +269,8 @@ describe('bad input: one message per problem, with file, line:column, path and f
   })
 
   it('an unknown model in a profile account', () => {
-    const text = 'profile: {default: auto}\naccounts:\n  - name: claude\n    provider: anthropic\n    models: [claude-sonet-4.5]\n'
+    const text =
+      'profile: {default: auto}\naccounts:\n  - name: claude\n    provider: anthropic\n    models: [claude-sonet-4.5]\n'
     expect(userError(() => parseConfig(text, 'p.yaml'))).toBe(
       [
         'Error: p.yaml is not a valid routing profile (1 problem)',
@@ -311,7 +355,10 @@ describe('inline secrets', () => {
       expect(printed).not.toContain(SECRET)
       expect(printed).not.toContain('DO-NOT-PRINT')
     }
-    const ok = parseConfig(`${RAW_HEAD}accounts:\n  - {name: a, provider: openai, base_url: https://x.test, api_key: ${SECRET}}\ntask_routes: {general: {low: [anthropic/claude-haiku-4.5]}}\n`, 'r.yaml')
+    const ok = parseConfig(
+      `${RAW_HEAD}accounts:\n  - {name: a, provider: openai, base_url: https://x.test, api_key: ${SECRET}}\ntask_routes: {general: {low: [anthropic/claude-haiku-4.5]}}\n`,
+      'r.yaml',
+    )
     expect(ok.warnings.length).toBeGreaterThan(0)
     expect(JSON.stringify(ok.warnings)).not.toContain(SECRET)
   })

@@ -5,7 +5,13 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {ConfigError} from '../../../src/core/errors.js'
-import {NEW_PROFILE_TEXT, profileAccounts, removeAccount, upsertAccount, writeProfile} from '../../../src/core/config/profile-edit.js'
+import {
+  NEW_PROFILE_TEXT,
+  profileAccounts,
+  removeAccount,
+  upsertAccount,
+  writeProfile,
+} from '../../../src/core/config/profile-edit.js'
 
 const PROFILE = `# My profile
 schema_version: 1   # keep this
@@ -77,7 +83,9 @@ describe('upsertAccount', () => {
 
   it('keeps a trailing comment on the last value exactly once', () => {
     const edit = upsertAccount(PROFILE, 'p.yaml', {name: 'gem', set: {provider: 'gemini', api_key_env: 'MY_GEMINI'}})
-    expect(edit.text).toContain('    api_key_env: MY_GEMINI # note\n    # trailing of gem\n  # after gem, at item level\n')
+    expect(edit.text).toContain(
+      '    api_key_env: MY_GEMINI # note\n    # trailing of gem\n  # after gem, at item level\n',
+    )
     expect(edit.text.match(/# note/g)).toHaveLength(1)
     expect(edit.text.match(/# trailing of gem/g)).toHaveLength(1)
   })
@@ -89,19 +97,26 @@ describe('upsertAccount', () => {
   })
 
   it('creates a new profile with a commented header', () => {
-    const edit = upsertAccount(undefined, 'p.yaml', {name: 'local', set: {provider: 'ollama', base_url: 'http://localhost:11434'}})
-    expect(edit.text).toBe(`${NEW_PROFILE_TEXT}accounts:\n  - name: local\n    provider: ollama\n    base_url: http://localhost:11434\n`)
+    const edit = upsertAccount(undefined, 'p.yaml', {
+      name: 'local',
+      set: {provider: 'ollama', base_url: 'http://localhost:11434'},
+    })
+    expect(edit.text).toBe(
+      `${NEW_PROFILE_TEXT}accounts:\n  - name: local\n    provider: ollama\n    base_url: http://localhost:11434\n`,
+    )
     expect(edit.loaded?.kind).toBe('profile')
   })
 
   it('fills `accounts: []` and keeps an unindented list style', () => {
     const empty = 'schema_version: 1\nprofile: {default: auto}\naccounts: [] # none yet\nguardrails: {}\n'
     const first = upsertAccount(empty, 'p.yaml', {name: 'a', set: {provider: 'ollama'}}).text
-    expect(first).toBe('schema_version: 1\nprofile: {default: auto}\naccounts:\n  - name: a\n    provider: ollama # none yet\nguardrails: {}\n')
-    const flat = 'profile:\n  default: auto\naccounts:\n- name: a\n  provider: ollama\n'
-    expect(upsertAccount(flat, 'p.yaml', {name: 'b', set: {provider: 'ollama', models: ['ollama/llama3.2']}}).text).toBe(
-      `${flat}- name: b\n  provider: ollama\n  models:\n  - ollama/llama3.2\n`,
+    expect(first).toBe(
+      'schema_version: 1\nprofile: {default: auto}\naccounts:\n  - name: a\n    provider: ollama # none yet\nguardrails: {}\n',
     )
+    const flat = 'profile:\n  default: auto\naccounts:\n- name: a\n  provider: ollama\n'
+    expect(
+      upsertAccount(flat, 'p.yaml', {name: 'b', set: {provider: 'ollama', models: ['ollama/llama3.2']}}).text,
+    ).toBe(`${flat}- name: b\n  provider: ollama\n  models:\n  - ollama/llama3.2\n`)
   })
 
   it('keeps CRLF line endings', () => {
@@ -124,14 +139,20 @@ describe('upsertAccount', () => {
   })
 
   it('refuses to edit a raw runtime config', () => {
-    expect(() => upsertAccount('default_model: openai/gpt-5.2\naccounts: []\n', 'router.yaml', {name: 'a', set: {provider: 'ollama'}})).toThrow(
-      'router.yaml is a raw runtime config (router.yaml), not a profile',
-    )
+    expect(() =>
+      upsertAccount('default_model: openai/gpt-5.2\naccounts: []\n', 'router.yaml', {
+        name: 'a',
+        set: {provider: 'ollama'},
+      }),
+    ).toThrow('router.yaml is a raw runtime config (router.yaml), not a profile')
   })
 
   it('reports a YAML syntax error with its line', () => {
     try {
-      upsertAccount('profile:\n  default: auto\naccounts:\n  - name: a\n   provider: x\n', 'p.yaml', {name: 'a', set: {provider: 'ollama'}})
+      upsertAccount('profile:\n  default: auto\naccounts:\n  - name: a\n   provider: x\n', 'p.yaml', {
+        name: 'a',
+        set: {provider: 'ollama'},
+      })
       expect.unreachable()
     } catch (error) {
       expect((error as ConfigError).problems[0]).toMatchObject({file: 'p.yaml', line: 5})
@@ -150,11 +171,15 @@ describe('removeAccount', () => {
 
   it('leaves `accounts: []` when the last account goes', () => {
     const one = 'profile:\n  default: auto\naccounts: # mine\n  - name: a\n    provider: ollama\nguardrails: {}\n'
-    expect(removeAccount(one, 'p.yaml', 'a').text).toBe('profile:\n  default: auto\naccounts: [] # mine\nguardrails: {}\n')
+    expect(removeAccount(one, 'p.yaml', 'a').text).toBe(
+      'profile:\n  default: auto\naccounts: [] # mine\nguardrails: {}\n',
+    )
   })
 
   it('suggests the closest names for an unknown account', () => {
-    expect(() => removeAccount(PROFILE, 'p.yaml', 'wrok')).toThrow('p.yaml has no account named `wrok`; did you mean `work`?')
+    expect(() => removeAccount(PROFILE, 'p.yaml', 'wrok')).toThrow(
+      'p.yaml has no account named `wrok`; did you mean `work`?',
+    )
   })
 })
 

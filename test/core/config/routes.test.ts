@@ -17,14 +17,18 @@ describe('routeFor', () => {
   it('climbs low → medium → high → xhigh → default', () => {
     expect(routeFor(config({task_routes: {coding: {medium: 'p/m', high: 'p/h'}}}), 'coding', 'low').tier).toBe('medium')
     expect(routeFor(config({task_routes: {coding: {high: 'p/h', xhigh: 'p/x'}}}), 'coding', 'low').tier).toBe('high')
-    expect(routeFor(config({task_routes: {coding: {xhigh: 'p/x', default: 'p/d'}}}), 'coding', 'low').tier).toBe('xhigh')
+    expect(routeFor(config({task_routes: {coding: {xhigh: 'p/x', default: 'p/d'}}}), 'coding', 'low').tier).toBe(
+      'xhigh',
+    )
     expect(routeFor(config({task_routes: {coding: {default: 'p/d'}}}), 'coding', 'low').tier).toBe('default')
   })
 
   it('climbs medium → high → xhigh → default before settling for low', () => {
     expect(routeFor(config({task_routes: {coding: {low: 'p/l', high: 'p/h'}}}), 'coding', 'medium').tier).toBe('high')
     expect(routeFor(config({task_routes: {coding: {low: 'p/l', xhigh: 'p/x'}}}), 'coding', 'medium').tier).toBe('xhigh')
-    expect(routeFor(config({task_routes: {coding: {low: 'p/l', default: 'p/d'}}}), 'coding', 'medium').tier).toBe('default')
+    expect(routeFor(config({task_routes: {coding: {low: 'p/l', default: 'p/d'}}}), 'coding', 'medium').tier).toBe(
+      'default',
+    )
     expect(routeFor(config({task_routes: {coding: {low: 'p/l'}}}), 'coding', 'medium')).toEqual({
       task: 'coding',
       tier: 'low',
@@ -33,11 +37,15 @@ describe('routeFor', () => {
   })
 
   it('falls back high → xhigh → default → medium → low', () => {
-    expect(routeFor(config({task_routes: {thinking: {xhigh: 'p/x', medium: 'p/m'}}}), 'thinking', 'high').tier).toBe('xhigh')
+    expect(routeFor(config({task_routes: {thinking: {xhigh: 'p/x', medium: 'p/m'}}}), 'thinking', 'high').tier).toBe(
+      'xhigh',
+    )
     expect(routeFor(config({task_routes: {thinking: {default: 'p/d', medium: 'p/m'}}}), 'thinking', 'high').tier).toBe(
       'default',
     )
-    expect(routeFor(config({task_routes: {thinking: {low: 'p/l', medium: 'p/m'}}}), 'thinking', 'high').tier).toBe('medium')
+    expect(routeFor(config({task_routes: {thinking: {low: 'p/l', medium: 'p/m'}}}), 'thinking', 'high').tier).toBe(
+      'medium',
+    )
   })
 
   it('falls back xhigh → high → default (the seed example routes general only up to high)', () => {
@@ -52,7 +60,9 @@ describe('routeFor', () => {
   })
 
   it('uses default, then high, then xhigh for the default tier', () => {
-    expect(routeFor(config({task_routes: {image: {default: 'p/d', high: 'p/h'}}}), 'image', 'default').tier).toBe('default')
+    expect(routeFor(config({task_routes: {image: {default: 'p/d', high: 'p/h'}}}), 'image', 'default').tier).toBe(
+      'default',
+    )
     expect(routeFor(config({task_routes: {image: {high: 'p/h', xhigh: 'p/x'}}}), 'image', 'default').tier).toBe('high')
     expect(routeFor(config({task_routes: {image: {xhigh: 'p/x', low: 'p/l'}}}), 'image', 'default').tier).toBe('xhigh')
   })

@@ -4,14 +4,24 @@ import {joinUpstreamUrl} from '../../../src/core/config/url.js'
 
 describe('joinUpstreamUrl', () => {
   it('adds /v1 to a server root without a path', () => {
-    expect(joinUpstreamUrl('http://localhost:11434', '/chat/completions')).toBe('http://localhost:11434/v1/chat/completions')
-    expect(joinUpstreamUrl('http://localhost:11434/', 'chat/completions')).toBe('http://localhost:11434/v1/chat/completions')
+    expect(joinUpstreamUrl('http://localhost:11434', '/chat/completions')).toBe(
+      'http://localhost:11434/v1/chat/completions',
+    )
+    expect(joinUpstreamUrl('http://localhost:11434/', 'chat/completions')).toBe(
+      'http://localhost:11434/v1/chat/completions',
+    )
   })
 
   it('does not double the version segment the base URL already has', () => {
-    expect(joinUpstreamUrl('http://localhost:11434/v1', '/chat/completions')).toBe('http://localhost:11434/v1/chat/completions')
-    expect(joinUpstreamUrl('http://localhost:11434/v1/', '/chat/completions')).toBe('http://localhost:11434/v1/chat/completions')
-    expect(joinUpstreamUrl('https://openrouter.ai/api/v1', '/embeddings')).toBe('https://openrouter.ai/api/v1/embeddings')
+    expect(joinUpstreamUrl('http://localhost:11434/v1', '/chat/completions')).toBe(
+      'http://localhost:11434/v1/chat/completions',
+    )
+    expect(joinUpstreamUrl('http://localhost:11434/v1/', '/chat/completions')).toBe(
+      'http://localhost:11434/v1/chat/completions',
+    )
+    expect(joinUpstreamUrl('https://openrouter.ai/api/v1', '/embeddings')).toBe(
+      'https://openrouter.ai/api/v1/embeddings',
+    )
   })
 
   it('keeps a provider API root with a non-v1 version as it is', () => {

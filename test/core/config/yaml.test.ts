@@ -6,7 +6,9 @@ describe('formatPath', () => {
   it('writes document paths the way users read them', () => {
     expect(formatPath(['accounts', 1, 'provider'])).toBe('accounts[1].provider')
     expect(formatPath(['task_routes', 'coding', 'low', 0])).toBe('task_routes.coding.low[0]')
-    expect(formatPath(['models', 'openai/gpt-5.2', 'cost_input_per_1k'])).toBe('models["openai/gpt-5.2"].cost_input_per_1k')
+    expect(formatPath(['models', 'openai/gpt-5.2', 'cost_input_per_1k'])).toBe(
+      'models["openai/gpt-5.2"].cost_input_per_1k',
+    )
     expect(formatPath([])).toBe('')
   })
 })

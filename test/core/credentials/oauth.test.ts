@@ -108,13 +108,24 @@ describe('token requests', () => {
   })
 
   it('refreshes with a JSON body as Codex CLI sends it', () => {
-    const request = buildRefreshRequest({tokenUrl: 'http://127.0.0.1:1/oauth/token', clientId: 'cid', refreshToken: 'rt'})
+    const request = buildRefreshRequest({
+      tokenUrl: 'http://127.0.0.1:1/oauth/token',
+      clientId: 'cid',
+      refreshToken: 'rt',
+    })
     expect(request.headers['content-type']).toBe('application/json')
-    expect(JSON.parse(request.body)).toEqual({client_id: 'cid', grant_type: 'refresh_token', refresh_token: 'rt', scope: 'openid profile email'})
+    expect(JSON.parse(request.body)).toEqual({
+      client_id: 'cid',
+      grant_type: 'refresh_token',
+      refresh_token: 'rt',
+      scope: 'openid profile email',
+    })
   })
 
   it('reads a token answer and explains an error answer without echoing tokens', () => {
-    expect(parseTokenResponse(200, JSON.stringify({access_token: 'at', refresh_token: 'rt', expires_in: 3600}))).toMatchObject({
+    expect(
+      parseTokenResponse(200, JSON.stringify({access_token: 'at', refresh_token: 'rt', expires_in: 3600})),
+    ).toMatchObject({
       access_token: 'at',
       expires_in: 3600,
     })
@@ -151,7 +162,12 @@ describe('chatGptAccountId', () => {
 
 describe('oauthCredentialEntry', () => {
   const stamps = {created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z'}
-  const tokens = {accessToken: 'at', expiresAt: 1_700_000_000_000, tokenUrl: CHATGPT_OAUTH.tokenUrl, clientId: CHATGPT_OAUTH.clientId}
+  const tokens = {
+    accessToken: 'at',
+    expiresAt: 1_700_000_000_000,
+    tokenUrl: CHATGPT_OAUTH.tokenUrl,
+    clientId: CHATGPT_OAUTH.clientId,
+  }
 
   it('stores every token a sign-in returned, as the credentials file names them', () => {
     const entry = oauthCredentialEntry({...tokens, refreshToken: 'rt', idToken: 'it', accountId: 'acct-1'}, 'openai')

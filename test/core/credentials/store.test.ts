@@ -24,11 +24,15 @@ const mode = async (file: string) => (await fs.stat(file)).mode & 0o777
 
 describe('credentialsPath', () => {
   it('prefers ROUTER_CREDENTIALS_PATH, then XDG_CONFIG_HOME, then ~/.config', () => {
-    expect(credentialsPath({ROUTER_CREDENTIALS_PATH: '/x/creds.json', XDG_CONFIG_HOME: '/xdg'}, '/home/u')).toBe('/x/creds.json')
+    expect(credentialsPath({ROUTER_CREDENTIALS_PATH: '/x/creds.json', XDG_CONFIG_HOME: '/xdg'}, '/home/u')).toBe(
+      '/x/creds.json',
+    )
     expect(credentialsPath({XDG_CONFIG_HOME: '/xdg'}, '/home/u')).toBe('/xdg/open-llm-router/credentials.json')
     expect(credentialsPath({}, '/home/u')).toBe('/home/u/.config/open-llm-router/credentials.json')
     // A relative XDG_CONFIG_HOME is invalid per the spec and ignored.
-    expect(credentialsPath({XDG_CONFIG_HOME: 'rel'}, '/home/u')).toBe('/home/u/.config/open-llm-router/credentials.json')
+    expect(credentialsPath({XDG_CONFIG_HOME: 'rel'}, '/home/u')).toBe(
+      '/home/u/.config/open-llm-router/credentials.json',
+    )
   })
 })
 
@@ -53,7 +57,11 @@ describe('CredentialsStore', () => {
     await store.set('a', {kind: 'api_key', api_key: 'one'})
     clock += 60_000
     const replaced = await store.set('a', {kind: 'api_key', api_key: 'two'})
-    expect(replaced).toMatchObject({api_key: 'two', created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:01:00.000Z'})
+    expect(replaced).toMatchObject({
+      api_key: 'two',
+      created_at: '2025-01-01T00:00:00.000Z',
+      updated_at: '2025-01-01T00:01:00.000Z',
+    })
   })
 
   it('tightens a file and a default directory that other users can read, with a warning', async () => {
@@ -82,7 +90,11 @@ describe('CredentialsStore', () => {
 
   it('reports a corrupt file with its path, line and the fix, without quoting its content', async () => {
     const file = path.join(dir, 'creds.json')
-    await fs.writeFile(file, '{\n  "version": 1,\n  "entries": {"a": {"kind": "api_key", "api_key": "sk-secret-123"}\n', {mode: 0o600})
+    await fs.writeFile(
+      file,
+      '{\n  "version": 1,\n  "entries": {"a": {"kind": "api_key", "api_key": "sk-secret-123"}\n',
+      {mode: 0o600},
+    )
     const store = new CredentialsStore({path: file})
     const error = await store.read().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
@@ -91,7 +103,9 @@ describe('CredentialsStore', () => {
     expect(configError.exitCode).toBe(2)
     expect(configError.hint).toContain(`mv ${file} ${file}.bak`)
     expect(configError.problems[0]).toMatchObject({file, line: 4})
-    expect(JSON.stringify({m: configError.message, p: configError.problems, h: configError.hint})).not.toContain('sk-secret')
+    expect(JSON.stringify({m: configError.message, p: configError.problems, h: configError.hint})).not.toContain(
+      'sk-secret',
+    )
     // A failed read never rewrites the file.
     expect(await fs.readFile(file, 'utf8')).toContain('sk-secret-123')
   })
@@ -116,7 +130,9 @@ describe('CredentialsStore', () => {
   it('loses no entry when many writers in one process race', async () => {
     const file = path.join(dir, 'c.json')
     await Promise.all(
-      Array.from({length: 30}, (_, i) => new CredentialsStore({path: file}).set(`acct-${i}`, {kind: 'api_key', api_key: `k${i}`})),
+      Array.from({length: 30}, (_, i) =>
+        new CredentialsStore({path: file}).set(`acct-${i}`, {kind: 'api_key', api_key: `k${i}`}),
+      ),
     )
     expect(Object.keys((await new CredentialsStore({path: file}).read()).entries)).toHaveLength(30)
     expect(existsSync(`${file}.lock`)).toBe(false)
@@ -124,7 +140,8 @@ describe('CredentialsStore', () => {
 
   it('loses no entry when two processes write at the same time', async () => {
     const storeModule = path.join(root, 'dist/core/credentials/store.js')
-    if (!existsSync(storeModule)) throw new Error('run `npm run build` first: this test runs the built store in child processes')
+    if (!existsSync(storeModule))
+      throw new Error('run `npm run build` first: this test runs the built store in child processes')
     const file = path.join(dir, 'c.json')
     const script = `
       const {CredentialsStore} = await import(${JSON.stringify(storeModule)});
@@ -148,7 +165,9 @@ describe('CredentialsStore', () => {
   it('gives up on a live lock after the timeout with the file to delete', async () => {
     const file = path.join(dir, 'c.json')
     await fs.writeFile(`${file}.lock`, `${process.pid} other`)
-    const error = await new CredentialsStore({path: file, lockTimeoutMs: 100}).set('a', {kind: 'api_key', api_key: 'k'}).catch((e: unknown) => e)
+    const error = await new CredentialsStore({path: file, lockTimeoutMs: 100})
+      .set('a', {kind: 'api_key', api_key: 'k'})
+      .catch((e: unknown) => e)
     expect((error as Error).message).toBe(`The credentials file ${file} is locked by another process.`)
     expect((error as {hint: string}).hint).toContain(`${file}.lock`)
   })

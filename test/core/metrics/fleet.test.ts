@@ -19,7 +19,14 @@ describe('the fleet view of the live metrics', () => {
   // Replica 1: three answers of A (one after a 503 of A on account a, then account b); replica 2: one of B and a 503.
   const first = [
     requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 200, latency_ms: 100}]}),
-    requestEvents({id: 'r2', at: T0 + 1000, attempts: [{model: A, account: 'a', status: 503}, {model: A, account: 'b', status: 200, latency_ms: 100}]}),
+    requestEvents({
+      id: 'r2',
+      at: T0 + 1000,
+      attempts: [
+        {model: A, account: 'a', status: 503},
+        {model: A, account: 'b', status: 200, latency_ms: 100},
+      ],
+    }),
     requestEvents({id: 'r3', at: T0 + 2000, attempts: [{model: A, status: 200, latency_ms: 100}]}),
   ]
   const second = [
@@ -46,9 +53,20 @@ describe('the fleet view of the live metrics', () => {
       success_rate: whole.totals.success_rate,
       usage: whole.totals.usage,
     })
-    const counts = (m: (typeof whole.models)[number]) => [m.model, m.samples, m.successes, m.failures, m.status, m.window_samples, m.share, m.usage.cost_usd]
+    const counts = (m: (typeof whole.models)[number]) => [
+      m.model,
+      m.samples,
+      m.successes,
+      m.failures,
+      m.status,
+      m.window_samples,
+      m.share,
+      m.usage.cost_usd,
+    ]
     expect(merged.models.map(counts)).toEqual(whole.models.map(counts))
-    expect(merged.targets.map((t) => [t.model, t.account, t.samples, t.failures])).toEqual(whole.targets.map((t) => [t.model, t.account, t.samples, t.failures]))
+    expect(merged.targets.map((t) => [t.model, t.account, t.samples, t.failures])).toEqual(
+      whole.targets.map((t) => [t.model, t.account, t.samples, t.failures]),
+    )
     expect(merged.fleet?.replicas).toEqual([
       {replica: 'one', generated_at: expect.any(String), requests_total: 3},
       {replica: 'two', generated_at: expect.any(String), requests_total: 2},
@@ -65,9 +83,13 @@ describe('the fleet view of the live metrics', () => {
       ],
       T0 + 30_000,
     )
-    const p50 = (one.totals.latency_ms.p50! * one.totals.requests + two.totals.latency_ms.p50! * two.totals.requests) / (one.totals.requests + two.totals.requests)
+    const p50 =
+      (one.totals.latency_ms.p50! * one.totals.requests + two.totals.latency_ms.p50! * two.totals.requests) /
+      (one.totals.requests + two.totals.requests)
     expect(merged.totals.latency_ms.p50).toBeCloseTo(p50, 2)
     // A model measured by one replica only keeps that replica's figures.
-    expect(merged.models.find((m) => m.model === B)?.latency_ewma_ms).toBe(two.models.find((m) => m.model === B)?.latency_ewma_ms)
+    expect(merged.models.find((m) => m.model === B)?.latency_ewma_ms).toBe(
+      two.models.find((m) => m.model === B)?.latency_ewma_ms,
+    )
   })
 })

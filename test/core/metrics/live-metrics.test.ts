@@ -19,12 +19,22 @@ const A = 'openai/gpt-5.2'
 const B = 'gemini/gemini-2.5-flash'
 
 describe('LiveMetrics usage and cost', () => {
-  it('sums the answers\' tokens and estimated cost per model and in total, exactly', () => {
+  it("sums the answers' tokens and estimated cost per model and in total, exactly", () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)
     // r2's 503 has no usage; its fallback to B does.
     feed(requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 200}]}))
-    feed(requestEvents({id: 'r2', at: T0 + 1000, attempts: [{model: A, status: 503}, {model: B, status: 200}]}))
-    for (let i = 0; i < 10; i++) feed(requestEvents({id: `r${i + 3}`, at: T0 + 2000 + i, attempts: [{model: B, status: 200}]}))
+    feed(
+      requestEvents({
+        id: 'r2',
+        at: T0 + 1000,
+        attempts: [
+          {model: A, status: 503},
+          {model: B, status: 200},
+        ],
+      }),
+    )
+    for (let i = 0; i < 10; i++)
+      feed(requestEvents({id: `r${i + 3}`, at: T0 + 2000 + i, attempts: [{model: B, status: 200}]}))
     const snapshot = metrics.snapshot()
     expect(LiveMetricsSnapshotSchema.safeParse(snapshot).success).toBe(true)
     // Each answer: 120 + 48 tokens at $0.00084; twelve answers sum to $0.01008 with no float drift.
@@ -41,8 +51,15 @@ describe('LiveMetrics usage and cost', () => {
       answers_with_cost: 12,
       answers_without_cost: 0,
     })
-    expect(snapshot.models.find((m) => m.model === A)!.usage).toMatchObject({prompt_tokens: 120, cost_usd: 0.00084, answers_with_usage: 1})
-    expect(snapshot.models.find((m) => m.model === B)!.usage).toMatchObject({completion_tokens: 11 * 48, answers_with_cost: 11})
+    expect(snapshot.models.find((m) => m.model === A)!.usage).toMatchObject({
+      prompt_tokens: 120,
+      cost_usd: 0.00084,
+      answers_with_usage: 1,
+    })
+    expect(snapshot.models.find((m) => m.model === B)!.usage).toMatchObject({
+      completion_tokens: 11 * 48,
+      answers_with_cost: 11,
+    })
   })
 
   it('counts a successful answer without usage or price as one without a cost', () => {
@@ -72,19 +89,72 @@ describe('LiveMetrics usage and cost', () => {
       )
     // A (OpenAI-like): a first turn with nothing cached, a second with 1024 of its 1200 prompt tokens cached, and an
     // answer whose upstream reports no cache counts (its tokens count, but not towards the hit ratio).
-    feed(answer('c1', T0, A, {prompt_tokens: 1200, completion_tokens: 50, cached_tokens: 0, cache_write_tokens: null}, 0.0028, 0))
-    feed(answer('c2', T0 + 1000, A, {prompt_tokens: 1200, completion_tokens: 50, cached_tokens: 1024, cache_write_tokens: null}, 0.001188, 0.001612))
+    feed(
+      answer(
+        'c1',
+        T0,
+        A,
+        {prompt_tokens: 1200, completion_tokens: 50, cached_tokens: 0, cache_write_tokens: null},
+        0.0028,
+        0,
+      ),
+    )
+    feed(
+      answer(
+        'c2',
+        T0 + 1000,
+        A,
+        {prompt_tokens: 1200, completion_tokens: 50, cached_tokens: 1024, cache_write_tokens: null},
+        0.001188,
+        0.001612,
+      ),
+    )
     feed(answer('c3', T0 + 2000, A, {prompt_tokens: 800, completion_tokens: 50}, 0.002, null))
     // B (Anthropic-like): a turn that writes its prefix (which costs more than the input price), then one that reads it.
-    feed(answer('c4', T0 + 3000, B, {prompt_tokens: 2000, completion_tokens: 50, cached_tokens: 0, cache_write_tokens: 2000}, 0.003, -0.0005))
-    feed(answer('c5', T0 + 4000, B, {prompt_tokens: 2100, completion_tokens: 50, cached_tokens: 2000, cache_write_tokens: 100}, 0.0011, 0.0054))
+    feed(
+      answer(
+        'c4',
+        T0 + 3000,
+        B,
+        {prompt_tokens: 2000, completion_tokens: 50, cached_tokens: 0, cache_write_tokens: 2000},
+        0.003,
+        -0.0005,
+      ),
+    )
+    feed(
+      answer(
+        'c5',
+        T0 + 4000,
+        B,
+        {prompt_tokens: 2100, completion_tokens: 50, cached_tokens: 2000, cache_write_tokens: 100},
+        0.0011,
+        0.0054,
+      ),
+    )
     const snapshot = metrics.snapshot()
     expect(LiveMetricsSnapshotSchema.safeParse(snapshot).success).toBe(true)
     const usage = (model: string) => snapshot.models.find((m) => m.model === model)!.usage
     // 1024 ÷ (1200 + 1200): the answer without counts is left out.
-    expect(usage(A)).toMatchObject({prompt_tokens: 3200, cached_tokens: 1024, cache_write_tokens: 0, cache_hit_ratio: 0.4267, cache_savings_usd: 0.001612})
-    expect(usage(B)).toMatchObject({prompt_tokens: 4100, cached_tokens: 2000, cache_write_tokens: 2100, cache_hit_ratio: 0.4878, cache_savings_usd: 0.0049})
-    expect(snapshot.totals.usage).toMatchObject({cached_tokens: 3024, cache_write_tokens: 2100, cache_hit_ratio: 0.4652, cache_savings_usd: 0.006512})
+    expect(usage(A)).toMatchObject({
+      prompt_tokens: 3200,
+      cached_tokens: 1024,
+      cache_write_tokens: 0,
+      cache_hit_ratio: 0.4267,
+      cache_savings_usd: 0.001612,
+    })
+    expect(usage(B)).toMatchObject({
+      prompt_tokens: 4100,
+      cached_tokens: 2000,
+      cache_write_tokens: 2100,
+      cache_hit_ratio: 0.4878,
+      cache_savings_usd: 0.0049,
+    })
+    expect(snapshot.totals.usage).toMatchObject({
+      cached_tokens: 3024,
+      cache_write_tokens: 2100,
+      cache_hit_ratio: 0.4652,
+      cache_savings_usd: 0.006512,
+    })
   })
 })
 
@@ -92,7 +162,16 @@ describe('LiveMetrics EWMA', () => {
   it('computes latency, connect and failure EWMAs with alpha 0.2 from a known sequence', () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)
     feed(requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 200, latency_ms: 100, connect_ms: 40}]}))
-    feed(requestEvents({id: 'r2', at: T0 + 1000, attempts: [{model: A, status: 503, latency_ms: 20, connect_ms: 10}, {model: B, status: 200, latency_ms: 200}]}))
+    feed(
+      requestEvents({
+        id: 'r2',
+        at: T0 + 1000,
+        attempts: [
+          {model: A, status: 503, latency_ms: 20, connect_ms: 10},
+          {model: B, status: 200, latency_ms: 200},
+        ],
+      }),
+    )
     feed(requestEvents({id: 'r3', at: T0 + 2000, attempts: [{model: A, status: 200, latency_ms: 300, connect_ms: 70}]}))
 
     const snapshot = metrics.snapshot()
@@ -128,7 +207,14 @@ describe('LiveMetrics EWMA', () => {
 describe('LiveMetrics failure counting', () => {
   it('counts a 429 attempt once although it emits a response, a rate limit and a retry', () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)
-    const events = requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 429}, {model: B, status: 200}]})
+    const events = requestEvents({
+      id: 'r1',
+      at: T0,
+      attempts: [
+        {model: A, status: 429},
+        {model: B, status: 200},
+      ],
+    })
     expect(events.map((e) => e.event)).toEqual([
       'route_decision',
       'proxy_attempt',
@@ -157,7 +243,16 @@ describe('LiveMetrics failure counting', () => {
 
   it('counts a connect timeout once, as an error with its timeout kind', () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)
-    feed(requestEvents({id: 'r1', at: T0, attempts: [{model: A, error: 'connect_timeout'}, {model: B, status: 200}]}))
+    feed(
+      requestEvents({
+        id: 'r1',
+        at: T0,
+        attempts: [
+          {model: A, error: 'connect_timeout'},
+          {model: B, status: 200},
+        ],
+      }),
+    )
     const a = metrics.snapshot().models.find((m) => m.model === A)!
     expect(a).toMatchObject({samples: 1, failures: 1, retries: 1, connect_ewma_ms: null})
     expect(a.status.error).toBe(1)
@@ -171,18 +266,64 @@ describe('LiveMetrics failure counting', () => {
       decision('r1', T0, {stream: true}),
       {...base, ts: iso(T0), event: 'proxy_attempt', upstream_model: 'gpt-5.2', stream: true},
       {...base, ts: iso(T0 + 30), event: 'proxy_upstream_connected', status: 200, connect_ms: 30},
-      {...base, ts: iso(T0 + 900), event: 'proxy_response', status: 200, stream: true, connect_ms: 30, latency_ms: 900, bytes: 100, usage: null},
-      {...base, ts: iso(T0 + 900), event: 'proxy_stream_error', error_type: 'idle_timeout', message: 'no chunk for 30 s', bytes_sent: 100},
       {
-        ts: iso(T0 + 901), request_id: 'r1', event: 'proxy_terminal', endpoint: 'chat.completions', outcome: 'stream_error',
-        status: 200, task: 'coding', complexity: 'high', model: A, account: 'main', provider: 'openai', stream: true,
-        latency_ms: 901, attempts: [{model: A, account: 'main', provider: 'openai', status: 200, error_type: 'idle_timeout', latency_ms: 900, ok: false}],
-        error_type: 'idle_timeout', error_code: null,
+        ...base,
+        ts: iso(T0 + 900),
+        event: 'proxy_response',
+        status: 200,
+        stream: true,
+        connect_ms: 30,
+        latency_ms: 900,
+        bytes: 100,
+        usage: null,
+      },
+      {
+        ...base,
+        ts: iso(T0 + 900),
+        event: 'proxy_stream_error',
+        error_type: 'idle_timeout',
+        message: 'no chunk for 30 s',
+        bytes_sent: 100,
+      },
+      {
+        ts: iso(T0 + 901),
+        request_id: 'r1',
+        event: 'proxy_terminal',
+        endpoint: 'chat.completions',
+        outcome: 'stream_error',
+        status: 200,
+        task: 'coding',
+        complexity: 'high',
+        model: A,
+        account: 'main',
+        provider: 'openai',
+        stream: true,
+        latency_ms: 901,
+        attempts: [
+          {
+            model: A,
+            account: 'main',
+            provider: 'openai',
+            status: 200,
+            error_type: 'idle_timeout',
+            latency_ms: 900,
+            ok: false,
+          },
+        ],
+        error_type: 'idle_timeout',
+        error_code: null,
       },
     ])
     const snapshot = metrics.snapshot()
     const a = snapshot.models[0]
-    expect(a).toMatchObject({samples: 1, successes: 0, failures: 1, failure_ewma: 1, latency_ewma_ms: null, connect_ewma_ms: 30})
+    expect(a).toMatchObject({
+      samples: 1,
+      successes: 0,
+      failures: 1,
+      failure_ewma: 1,
+      latency_ewma_ms: null,
+      connect_ewma_ms: 30,
+    })
     expect(a.status.error).toBe(1)
     expect(a.timeouts.idle_timeout).toBe(1)
     expect(snapshot.totals.outcomes.stream_error).toBe(1)
@@ -197,7 +338,14 @@ describe('LiveMetrics failure counting', () => {
 
   it('settles attempts from the terminal summary when their own events were not seen', () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)
-    const events = requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 502}, {model: B, status: 200, latency_ms: 250}]})
+    const events = requestEvents({
+      id: 'r1',
+      at: T0,
+      attempts: [
+        {model: A, status: 502},
+        {model: B, status: 200, latency_ms: 250},
+      ],
+    })
     feed([events.at(-1)!])
     const snapshot = metrics.snapshot()
     expect(snapshot.models.find((m) => m.model === A)).toMatchObject({samples: 1, failures: 1})
@@ -206,7 +354,16 @@ describe('LiveMetrics failure counting', () => {
 
   it('does not count an attempt twice when both its events and the terminal summary are seen', () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)
-    feed(requestEvents({id: 'r1', at: T0, attempts: [{model: A, status: 503}, {model: A, account: 'backup', status: 200}]}))
+    feed(
+      requestEvents({
+        id: 'r1',
+        at: T0,
+        attempts: [
+          {model: A, status: 503},
+          {model: A, account: 'backup', status: 200},
+        ],
+      }),
+    )
     const snapshot = metrics.snapshot()
     expect(snapshot.models[0]).toMatchObject({samples: 2, failures: 1, successes: 1})
     expect(snapshot.targets.map((t) => [t.account, t.samples, t.failures])).toEqual([
@@ -234,7 +391,8 @@ describe('LiveMetrics windows', () => {
 
   it('keeps only the last percentileWindow samples per key', () => {
     const {metrics, feed} = metricsAt(T0 + 30_000, {percentileWindow: 10})
-    for (let i = 1; i <= 30; i++) feed(requestEvents({id: `r${i}`, at: T0 + i, attempts: [{model: A, status: 200, latency_ms: i * 10}]}))
+    for (let i = 1; i <= 30; i++)
+      feed(requestEvents({id: `r${i}`, at: T0 + i, attempts: [{model: A, status: 200, latency_ms: i * 10}]}))
     // The last ten samples are 210…300.
     expect(metrics.snapshot().models[0].latency_ms).toEqual({p50: 250, p95: 300, p99: 300})
   })
@@ -244,7 +402,14 @@ describe('LiveMetrics windows', () => {
     clock.now = T0 + 60_000
     for (let i = 0; i < 120; i++) {
       const failing = i % 4 === 0
-      feed(requestEvents({id: `r${i}`, at: T0 + 2000 + i * 400, attempts: [{model: A, status: failing ? 500 : 200, latency_ms: 100}], latency_ms: 100 + i}))
+      feed(
+        requestEvents({
+          id: `r${i}`,
+          at: T0 + 2000 + i * 400,
+          attempts: [{model: A, status: failing ? 500 : 200, latency_ms: 100}],
+          latency_ms: 100 + i,
+        }),
+      )
     }
     const {totals} = metrics.snapshot()
     // The window is 29 whole 2 s buckets plus the current one: here [T0 + 2 s, T0 + 60 s], 58 s.
@@ -262,7 +427,8 @@ describe('LiveMetrics windows', () => {
 
   it('gives each model its share of the window attempts and a per-bucket series', () => {
     const {metrics, feed} = metricsAt(T0 + 59_999)
-    for (let i = 0; i < 3; i++) feed(requestEvents({id: `a${i}`, at: T0 + 58_500 + i, attempts: [{model: A, status: 200, latency_ms: 100}]}))
+    for (let i = 0; i < 3; i++)
+      feed(requestEvents({id: `a${i}`, at: T0 + 58_500 + i, attempts: [{model: A, status: 200, latency_ms: 100}]}))
     feed(requestEvents({id: 'b0', at: T0 + 58_500, attempts: [{model: B, status: 500, latency_ms: 100}]}))
     const snapshot = metrics.snapshot()
     const a = snapshot.models.find((m) => m.model === A)!
@@ -322,7 +488,11 @@ describe('LiveMetrics breakers', () => {
     feed(requestEvents({id: 'r2', at: T0 + 10, attempts: [{model: A, account: 'backup', status: 200}]}))
     feed([circuit(T0 + 100, 'main', A, 'open')])
     let snapshot = metrics.snapshot()
-    expect(snapshot.targets.find((t) => t.account === 'main')).toMatchObject({breaker: 'open', breaker_reason: '5 consecutive failures', breaker_since: iso(T0 + 100)})
+    expect(snapshot.targets.find((t) => t.account === 'main')).toMatchObject({
+      breaker: 'open',
+      breaker_reason: '5 consecutive failures',
+      breaker_since: iso(T0 + 100),
+    })
     expect(snapshot.models[0]).toMatchObject({breaker: 'closed', open_targets: 1, targets: 2})
     feed([circuit(T0 + 200, 'backup', A, 'open')])
     expect(metrics.snapshot().models[0]).toMatchObject({breaker: 'open', open_targets: 2})
@@ -365,7 +535,12 @@ describe('LiveMetrics memory', () => {
       // One request in ten names a model never seen before: without a bound the maps would grow forever.
       const model = n % 10 === 0 ? `p${n}/m${n}` : `p${n % 3}/m`
       clock.now = T0 + n
-      const events = requestEvents({id, at: clock.now, attempts: [{model, account: `acct${n % 7}`, status: n % 5 === 0 ? 503 : 200}], noTerminal: n % 2 === 0})
+      const events = requestEvents({
+        id,
+        at: clock.now,
+        attempts: [{model, account: `acct${n % 7}`, status: n % 5 === 0 ? 503 : 200}],
+        noTerminal: n % 2 === 0,
+      })
       feed(events)
       n += events.length
     }
@@ -389,21 +564,49 @@ describe('LiveMetrics memory', () => {
 describe('LiveMetrics cool-downs', () => {
   it('shows a model cool-down on its target and an account-wide one on every target of the account, until they end', () => {
     const {metrics, clock, feed} = metricsAt(T0 + 2000)
-    feed(requestEvents({id: 'c1', at: T0, attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 30_000, scope: 'model'}, {model: B, account: 'other', status: 200}]}))
+    feed(
+      requestEvents({
+        id: 'c1',
+        at: T0,
+        attempts: [
+          {model: A, account: 'main', status: 429, cooldown_ms: 30_000, scope: 'model'},
+          {model: B, account: 'other', status: 200},
+        ],
+      }),
+    )
     feed(requestEvents({id: 'c2', at: T0 + 100, attempts: [{model: B, account: 'main', status: 200}]}))
     let snapshot = metrics.snapshot()
     expect(LiveMetricsSnapshotSchema.safeParse(snapshot).success).toBe(true)
-    expect(snapshot.cooldowns).toEqual([{account: 'main', model: A, provider: 'openai', scope: 'model', until: expect.any(String), since: expect.any(String)}])
+    expect(snapshot.cooldowns).toEqual([
+      {
+        account: 'main',
+        model: A,
+        provider: 'openai',
+        scope: 'model',
+        until: expect.any(String),
+        since: expect.any(String),
+      },
+    ])
     const modelUntil = snapshot.cooldowns[0].until
     expect(Date.parse(modelUntil) - Date.parse(snapshot.cooldowns[0].since)).toBe(30_000)
-    const target = (model: string, account: string) => snapshot.targets.find((t) => t.model === model && t.account === account)!
+    const target = (model: string, account: string) =>
+      snapshot.targets.find((t) => t.model === model && t.account === account)!
     expect(target(A, 'main')).toMatchObject({cooldown_until: modelUntil, cooldown_scope: 'model'})
     // The account's other model is not cooling down.
     expect(target(B, 'main')).toMatchObject({cooldown_until: null, cooldown_scope: null})
 
-    feed(requestEvents({id: 'c3', at: T0 + 1000, attempts: [{model: B, account: 'main', status: 429, cooldown_ms: 60_000, scope: 'account'}]}))
+    feed(
+      requestEvents({
+        id: 'c3',
+        at: T0 + 1000,
+        attempts: [{model: B, account: 'main', status: 429, cooldown_ms: 60_000, scope: 'account'}],
+      }),
+    )
     snapshot = metrics.snapshot()
-    expect(snapshot.cooldowns.map((c) => [c.model, c.scope])).toEqual([[A, 'model'], [null, 'account']])
+    expect(snapshot.cooldowns.map((c) => [c.model, c.scope])).toEqual([
+      [A, 'model'],
+      [null, 'account'],
+    ])
     // The account's cool-down ends later than the model's: it is the one that counts for the target.
     expect(target(A, 'main')).toMatchObject({cooldown_until: snapshot.cooldowns[1].until, cooldown_scope: 'account'})
 
@@ -415,7 +618,13 @@ describe('LiveMetrics cool-downs', () => {
 
   it('ends a cool-down when the target answers again (the probe succeeded)', () => {
     const {metrics, feed} = metricsAt(T0 + 2000)
-    feed(requestEvents({id: 'p1', at: T0, attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 5000, scope: 'account'}]}))
+    feed(
+      requestEvents({
+        id: 'p1',
+        at: T0,
+        attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 5000, scope: 'account'}],
+      }),
+    )
     expect(metrics.snapshot().cooldowns).toHaveLength(1)
     feed(requestEvents({id: 'p2', at: T0 + 600, attempts: [{model: A, account: 'main', status: 200}]}))
     expect(metrics.snapshot().cooldowns).toEqual([])
@@ -424,6 +633,8 @@ describe('LiveMetrics cool-downs', () => {
   it('reads a rate limit from a log older than the scope field as an account-wide cool-down', () => {
     const {metrics, feed} = metricsAt(T0 + 2000)
     feed(requestEvents({id: 'o1', at: T0, attempts: [{model: A, account: 'main', status: 429, cooldown_ms: 30_000}]}))
-    expect(metrics.snapshot().cooldowns).toEqual([expect.objectContaining({account: 'main', model: null, scope: 'account'})])
+    expect(metrics.snapshot().cooldowns).toEqual([
+      expect.objectContaining({account: 'main', model: null, scope: 'account'}),
+    ])
   })
 })

@@ -13,7 +13,12 @@ const B = 'openai/gpt-5-mini'
 const MINUTE = 60_000
 
 /** The session part of a decision as the gateway writes it for a turn with this affinity. */
-function session(id: string, affinity: Affinity, at: number, costs: {stay?: number; switch?: number} = {}): SessionDecision {
+function session(
+  id: string,
+  affinity: Affinity,
+  at: number,
+  costs: {stay?: number; switch?: number} = {},
+): SessionDecision {
   const known = affinity !== 'new' && affinity !== 'off'
   return {
     id,
@@ -30,8 +35,19 @@ function session(id: string, affinity: Affinity, at: number, costs: {stay?: numb
   }
 }
 
-function turn(id: string, sessionId: string, affinity: Affinity, at: number, options: {model?: string; status?: number; costs?: {stay?: number; switch?: number}} = {}): AuditEvent[] {
-  return requestEvents({id, at, attempts: [{model: options.model ?? A, status: options.status ?? 200}], session: session(sessionId, affinity, at, options.costs)})
+function turn(
+  id: string,
+  sessionId: string,
+  affinity: Affinity,
+  at: number,
+  options: {model?: string; status?: number; costs?: {stay?: number; switch?: number}} = {},
+): AuditEvent[] {
+  return requestEvents({
+    id,
+    at,
+    attempts: [{model: options.model ?? A, status: options.status ?? 200}],
+    session: session(sessionId, affinity, at, options.costs),
+  })
 }
 
 function metricsAt(start: number) {
@@ -96,7 +112,14 @@ describe('LiveMetrics sessions', () => {
       }),
     )
     feed(turn('r6', 's1', 'stay', T0 + 5000))
-    feed(requestEvents({id: 'r8', at: T0 + 5500, attempts: [{model: A, account: 'spare', status: 200}], session: session('s1', 'stay', T0 + 5500, {stay: 0.001, switch: 0.009})}))
+    feed(
+      requestEvents({
+        id: 'r8',
+        at: T0 + 5500,
+        attempts: [{model: A, account: 'spare', status: 200}],
+        session: session('s1', 'stay', T0 + 5500, {stay: 0.001, switch: 0.009}),
+      }),
+    )
     feed(turn('r7', 's2', 'downgrade', T0 + 6000, {model: B, costs: {stay: 0.004, switch: 0.001}}))
     const sessions = metrics.snapshot().sessions!
     // 0.0028 + 0.002 − 0.0005, exact (summed in nano-dollars).
@@ -109,7 +132,13 @@ describe('LiveMetrics sessions', () => {
     const clock = {now: T0}
     const metrics = new LiveMetrics({now: () => clock.now, maxSessions: 100})
     for (let i = 0; i < 500; i++) {
-      for (const event of requestEvents({id: `r${i}`, at: T0 + i, attempts: [{model: A, status: 200}], noTerminal: true, session: session(`s${i}`, 'stay', T0, {stay: 0.001, switch: 0.002})})) {
+      for (const event of requestEvents({
+        id: `r${i}`,
+        at: T0 + i,
+        attempts: [{model: A, status: 200}],
+        noTerminal: true,
+        session: session(`s${i}`, 'stay', T0, {stay: 0.001, switch: 0.002}),
+      })) {
         metrics.observe(event)
       }
     }
@@ -120,13 +149,29 @@ describe('LiveMetrics sessions', () => {
     expect(metrics.sizes()).toMatchObject({sessions: 0, pendingStays: 0})
   })
 
-  it('gives each account target its own cache hit ratio beside the model\'s', () => {
+  it("gives each account target its own cache hit ratio beside the model's", () => {
     const {metrics, feed} = metricsAt(T0 + 30_000)
     const answer = (id: string, at: number, account: string, usage: TokenUsage) =>
-      requestEvents({id, at, attempts: [{model: A, account, status: 200}]}).map((event) => (event.event === 'proxy_response' ? {...event, usage} : event))
+      requestEvents({id, at, attempts: [{model: A, account, status: 200}]}).map((event) =>
+        event.event === 'proxy_response' ? {...event, usage} : event,
+      )
     // The cache belongs to the account: "main" reads 1800 of 2000 prompt tokens, "spare" starts cold.
-    feed(answer('c1', T0, 'main', {prompt_tokens: 2000, completion_tokens: 40, cached_tokens: 1800, cache_write_tokens: 200}))
-    feed(answer('c2', T0 + 1000, 'spare', {prompt_tokens: 2000, completion_tokens: 40, cached_tokens: 0, cache_write_tokens: 2000}))
+    feed(
+      answer('c1', T0, 'main', {
+        prompt_tokens: 2000,
+        completion_tokens: 40,
+        cached_tokens: 1800,
+        cache_write_tokens: 200,
+      }),
+    )
+    feed(
+      answer('c2', T0 + 1000, 'spare', {
+        prompt_tokens: 2000,
+        completion_tokens: 40,
+        cached_tokens: 0,
+        cache_write_tokens: 2000,
+      }),
+    )
     const snapshot = metrics.snapshot()
     expect(snapshot.models.find((m) => m.model === A)!.usage.cache_hit_ratio).toBe(0.45)
     expect(snapshot.targets.map((t) => [t.account, t.usage?.cache_hit_ratio])).toEqual([
@@ -138,7 +183,7 @@ describe('LiveMetrics sessions', () => {
 })
 
 describe('summary of sessions', () => {
-  it('counts a whole log\'s sessions, turns by affinity and what affinity saved, and prints a Sessions line', () => {
+  it("counts a whole log's sessions, turns by affinity and what affinity saved, and prints a Sessions line", () => {
     const events = [
       ...turn('r1', 's1', 'new', T0),
       ...turn('r2', 's1', 'stay', T0 + 1000, {costs: {stay: 0.001, switch: 0.004}}),
@@ -152,9 +197,14 @@ describe('summary of sessions', () => {
       affinity_saved_usd: 0.003,
       priced_stays: 1,
     })
-    expect(formatSummary(summary)).toContain('Sessions   2 sessions · 4 turns: 1 kept, 1 moved (cold 1), 2 new · affinity saved $0.0030 on 1 turn')
+    expect(formatSummary(summary)).toContain(
+      'Sessions   2 sessions · 4 turns: 1 kept, 1 moved (cold 1), 2 new · affinity saved $0.0030 on 1 turn',
+    )
     // Staying on a model dearer than the one routing would pick, even cached, is said as such.
-    const dearer = summarizeAuditEvents([...events, ...turn('r5', 's1', 'stay', T0 + 2000, {costs: {stay: 0.009, switch: 0.002}})])
+    const dearer = summarizeAuditEvents([
+      ...events,
+      ...turn('r5', 's1', 'stay', T0 + 2000, {costs: {stay: 0.009, switch: 0.002}}),
+    ])
     expect(formatSummary(dearer)).toContain('affinity cost $0.0040 more on 2 turns')
   })
 })

@@ -15,9 +15,33 @@ describe('summarizeAuditEvents', () => {
   it('summarises requests, fallbacks, errors, models, tasks and breakers of a scripted log', () => {
     const events: AuditEvent[] = [
       ...requestEvents({id: 'r1', at: T0, task: 'coding', attempts: [{model: A, status: 200, latency_ms: 100}]}),
-      ...requestEvents({id: 'r2', at: T0 + 1000, task: 'coding', attempts: [{model: A, status: 503}, {model: B, status: 200, latency_ms: 300}]}),
-      ...requestEvents({id: 'r3', at: T0 + 2000, task: 'general', complexity: 'low', attempts: [{model: A, error: 'connect_timeout'}, {model: B, status: 500}]}),
-      ...requestEvents({id: 'r4', at: T0 + 3000, task: 'general', complexity: 'low', stream: true, attempts: [{model: B, status: 200, error: 'idle_timeout'}]}),
+      ...requestEvents({
+        id: 'r2',
+        at: T0 + 1000,
+        task: 'coding',
+        attempts: [
+          {model: A, status: 503},
+          {model: B, status: 200, latency_ms: 300},
+        ],
+      }),
+      ...requestEvents({
+        id: 'r3',
+        at: T0 + 2000,
+        task: 'general',
+        complexity: 'low',
+        attempts: [
+          {model: A, error: 'connect_timeout'},
+          {model: B, status: 500},
+        ],
+      }),
+      ...requestEvents({
+        id: 'r4',
+        at: T0 + 3000,
+        task: 'general',
+        complexity: 'low',
+        stream: true,
+        attempts: [{model: B, status: 200, error: 'idle_timeout'}],
+      }),
       decision('r5', T0 + 4000),
       circuit(T0 + 5000, 'main', A, 'open'),
       circuit(T0 + 6000, 'main', A, 'closed', 'open'),
@@ -39,9 +63,7 @@ describe('summarizeAuditEvents', () => {
     expect(summary.fallbacks).toEqual({
       requests: 2,
       rescued: 1,
-      top_chains: [
-        {key: `${A} → ${B}`, count: 2},
-      ],
+      top_chains: [{key: `${A} → ${B}`, count: 2}],
     })
     expect(summary.errors.attempts).toEqual([
       {key: 'upstream_status', count: 2},
@@ -86,13 +108,17 @@ describe('summarizeAuditEvents', () => {
     expect(summary.requests.outcomes.success).toBe(terminals.filter((t) => t.outcome === 'success').length)
     expect(summary.requests.outcomes.stream_error).toBeGreaterThan(0)
     expect(summary.requests.outcomes.exhausted).toBeGreaterThan(0)
-    expect(summary.errors.rejected).toEqual([{key: 'invalid_json', count: terminals.filter((t) => t.outcome === 'rejected').length}])
+    expect(summary.errors.rejected).toEqual([
+      {key: 'invalid_json', count: terminals.filter((t) => t.outcome === 'rejected').length},
+    ])
     const sorted = terminals.map((t) => t.latency_ms).sort((x, y) => x - y)
     const p95 = sorted[Math.ceil(0.95 * sorted.length) - 1]
     expect(Math.abs(summary.latency_ms.p95! - p95) / p95).toBeLessThan(0.02)
     expect(summary.tasks.reduce((n, t) => n + t.requests, 0)).toBe(terminals.length)
     // Tokens and cost: the sums of the log's proxy_response figures, in total and per model.
-    const responses = lines.map((line) => parseAuditEventJson(line)).flatMap((p) => (p.kind === 'event' && p.event.event === 'proxy_response' ? [p.event] : []))
+    const responses = lines
+      .map((line) => parseAuditEventJson(line))
+      .flatMap((p) => (p.kind === 'event' && p.event.event === 'proxy_response' ? [p.event] : []))
     const prompt = responses.reduce((n, e) => n + (e.usage?.prompt_tokens ?? 0), 0)
     const cost = responses.reduce((n, e) => n + (e.cost_usd ?? 0), 0)
     expect(summary.usage.prompt_tokens).toBe(prompt)
@@ -107,6 +133,14 @@ describe('summarizeAuditEvents', () => {
     summarizer.addUnknown()
     summarizer.addUnknown()
     expect(summarizer.result().lines).toEqual({events: 0, malformed: 1, unknown: 2})
-    expect(summarizer.result().latency_ms).toEqual({count: 0, mean: null, p50: null, p90: null, p95: null, p99: null, max: null})
+    expect(summarizer.result().latency_ms).toEqual({
+      count: 0,
+      mean: null,
+      p50: null,
+      p90: null,
+      p95: null,
+      p99: null,
+      max: null,
+    })
   })
 })

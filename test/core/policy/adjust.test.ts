@@ -4,7 +4,12 @@ import {parseConfig} from '../../../src/core/config/load.js'
 import {adjustPriors, applyPriors, stepToward, type ObservedFigures} from '../../../src/core/policy/adjust.js'
 import type {ModelPrior} from '../../../src/core/policy/schema.js'
 
-const prior = (latency_ms: number, failure_rate: number): ModelPrior => ({latency_ms, failure_rate, samples: 0, updated_at: null})
+const prior = (latency_ms: number, failure_rate: number): ModelPrior => ({
+  latency_ms,
+  failure_rate,
+  samples: 0,
+  updated_at: null,
+})
 const options = {minSamples: 30, maxRatio: 0.15, now: '2026-01-01T00:00:00.000Z'}
 
 describe('stepToward', () => {
@@ -30,7 +35,9 @@ describe('adjustPriors', () => {
       const after = result.priors['a/m']
       // Never more than 15% of the prior (or of the floor) per update.
       expect(after.latency_ms - before.latency_ms).toBeLessThanOrEqual(0.15 * before.latency_ms + 1e-3)
-      expect(after.failure_rate - before.failure_rate).toBeLessThanOrEqual(0.15 * Math.max(before.failure_rate, 0.05) + 1e-4)
+      expect(after.failure_rate - before.failure_rate).toBeLessThanOrEqual(
+        0.15 * Math.max(before.failure_rate, 0.05) + 1e-4,
+      )
       latencies.push(after.latency_ms)
       priors = result.priors
     }
@@ -53,10 +60,16 @@ describe('adjustPriors', () => {
   })
 
   it('keeps the latency prior when no attempt succeeded, and failure rates within 0–1', () => {
-    const result = adjustPriors({'a/m': prior(800, 0.95)}, new Map([['a/m', {latency_ms: null, failure_rate: 1, samples: 40}]]), options)
+    const result = adjustPriors(
+      {'a/m': prior(800, 0.95)},
+      new Map([['a/m', {latency_ms: null, failure_rate: 1, samples: 40}]]),
+      options,
+    )
     expect(result.priors['a/m'].latency_ms).toBe(800)
     expect(result.priors['a/m'].failure_rate).toBe(1)
-    expect(result.adjustments).toEqual([{model: 'a/m', field: 'failure_rate', from: 0.95, to: 1, observed: 1, limited: false}])
+    expect(result.adjustments).toEqual([
+      {model: 'a/m', field: 'failure_rate', from: 0.95, to: 1, observed: 1, limited: false},
+    ])
   })
 
   it('does not change the priors it was given', () => {

@@ -3,12 +3,26 @@ import {describe, expect, it} from 'vitest'
 import {updateEscalations, type QualityCounts} from '../../../src/core/policy/feedback.js'
 
 const options = {minAnswers: 10, minBad: 3, badRate: 0.3, ttlMs: 60_000, now: Date.parse('2026-12-01T00:00:00Z')}
-const row = (fields: Partial<QualityCounts>): QualityCounts => ({task: 'coding', complexity: 'low', model: 'm', answered: 10, bad: 3, good: 0, ...fields})
+const row = (fields: Partial<QualityCounts>): QualityCounts => ({
+  task: 'coding',
+  complexity: 'low',
+  model: 'm',
+  answered: 10,
+  bad: 3,
+  good: 0,
+  ...fields,
+})
 
 describe('updateEscalations', () => {
   it('raises a tier one step when answers, bad verdicts and their share all reach the thresholds', () => {
     const {escalations, decided} = updateEscalations({}, [row({})], new Map(), options)
-    expect(escalations['coding/low']).toMatchObject({from: 'low', to: 'medium', answered: 10, bad: 3, until: '2026-12-01T00:01:00.000Z'})
+    expect(escalations['coding/low']).toMatchObject({
+      from: 'low',
+      to: 'medium',
+      answered: 10,
+      bad: 3,
+      until: '2026-12-01T00:01:00.000Z',
+    })
     expect(decided).toEqual(['coding/low'])
   })
 
@@ -21,7 +35,9 @@ describe('updateEscalations', () => {
   it('judges only what came since the last decision on the key', () => {
     const baseline = new Map([['coding/low/m', row({answered: 8, bad: 3})]])
     expect(updateEscalations({}, [row({answered: 18, bad: 4})], baseline, options).escalations).toEqual({})
-    expect(updateEscalations({}, [row({answered: 18, bad: 6})], baseline, options).escalations['coding/low']).toMatchObject({answered: 10, bad: 3})
+    expect(
+      updateEscalations({}, [row({answered: 18, bad: 6})], baseline, options).escalations['coding/low'],
+    ).toMatchObject({answered: 10, bad: 3})
   })
 
   it('never raises xhigh, and never stacks a second step on a tier already raised', () => {

@@ -3,7 +3,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {parseOverrides, readOverrides, renderOverrides, writeOverrides} from '../../../src/core/policy/overrides-file.js'
+import {
+  parseOverrides,
+  readOverrides,
+  renderOverrides,
+  writeOverrides,
+} from '../../../src/core/policy/overrides-file.js'
 
 let dir: string
 beforeEach(async () => {
@@ -46,13 +51,21 @@ describe('the runtime overrides file', () => {
   })
 
   it('says what is wrong with a corrupt file instead of throwing', async () => {
-    expect(parseOverrides('models: [unclosed')).toMatchObject({kind: 'invalid', message: expect.stringContaining('not valid YAML')})
-    expect(parseOverrides('schema_version: 2\nmodels: {}')).toMatchObject({kind: 'invalid', message: expect.stringContaining('schema_version')})
+    expect(parseOverrides('models: [unclosed')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('not valid YAML'),
+    })
+    expect(parseOverrides('schema_version: 2\nmodels: {}')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('schema_version'),
+    })
     expect(parseOverrides('schema_version: 1\nmodels:\n  a/b: {latency_ms: -5, failure_rate: 0.1}')).toMatchObject({
       kind: 'invalid',
       message: expect.stringContaining('models.a/b.latency_ms'),
     })
-    expect(parseOverrides('schema_version: 1\nmodels:\n  a/b: {latency_ms: 5, failure_rate: 3}')).toMatchObject({kind: 'invalid'})
+    expect(parseOverrides('schema_version: 1\nmodels:\n  a/b: {latency_ms: 5, failure_rate: 3}')).toMatchObject({
+      kind: 'invalid',
+    })
     await writeFile(join(dir, 'dir.yaml'), '\u0000\u0001binary')
     expect((await readOverrides(join(dir, 'dir.yaml'))).kind).toBe('invalid')
   })

@@ -115,7 +115,10 @@ function replay(turns: Turn[], config: RuntimeConfig = RECORDING): ReplayReport 
     profile: 'custom',
     ignoreAccounts: false,
     cacheTtlMs: () => CACHE_TTL_MS,
-    sessions: new MemorySessionStore(() => ({maxEntries: config.session.max_sessions, ttlMs: config.session.ttl_seconds * 1000})),
+    sessions: new MemorySessionStore(() => ({
+      maxEntries: config.session.max_sessions,
+      ttlMs: config.session.ttl_seconds * 1000,
+    })),
     log: 'audit.jsonl',
     configPath: 'other.yaml',
     malformedLines: 0,
@@ -136,7 +139,13 @@ function hardSessionThenToolResult(gapMs = 10_000): Turn[] {
       at: T0 + 2000 + gapMs,
       complexity: 'high',
       selected: 'acme/large',
-      session: {id: 'header:s1', affinity: 'stay', previous_model: 'acme/large', turn_complexity: 'low', follow_up: true},
+      session: {
+        id: 'header:s1',
+        affinity: 'stay',
+        previous_model: 'acme/large',
+        turn_complexity: 'low',
+        follow_up: true,
+      },
     },
   ]
 }
@@ -155,14 +164,39 @@ describe('replayTurns', () => {
 
   it('prices each turn with its recorded token counts on the model chosen now, per model and in total', () => {
     const cheap = configWith({task_routes: {coding: {default: ['acme/mid']}, general: {default: ['acme/mid']}}})
-    const report = replay([{id: 'r1', at: T0, complexity: 'high', selected: 'zen/large', usage: {prompt_tokens: 10_000, completion_tokens: 1000}}], cheap)
+    const report = replay(
+      [
+        {
+          id: 'r1',
+          at: T0,
+          complexity: 'high',
+          selected: 'zen/large',
+          usage: {prompt_tokens: 10_000, completion_tokens: 1000},
+        },
+      ],
+      cheap,
+    )
     const usage = {prompt_tokens: 10_000, completion_tokens: 1000}
     const recorded = usageCost(modelInfo(RECORDING, 'zen/large'), usage).cost_usd!
     const replayed = usageCost(modelInfo(cheap, 'acme/mid'), usage).cost_usd!
     expect(report.changes).toEqual([{from: 'zen/large', to: 'acme/mid', turns: 1}])
     expect(report.models).toEqual([
-      {model: 'acme/mid', recorded_turns: 0, recorded_cost_usd: 0, replayed_turns: 1, replayed_cost_usd: replayed, difference_usd: replayed},
-      {model: 'zen/large', recorded_turns: 1, recorded_cost_usd: recorded, replayed_turns: 0, replayed_cost_usd: 0, difference_usd: -recorded},
+      {
+        model: 'acme/mid',
+        recorded_turns: 0,
+        recorded_cost_usd: 0,
+        replayed_turns: 1,
+        replayed_cost_usd: replayed,
+        difference_usd: replayed,
+      },
+      {
+        model: 'zen/large',
+        recorded_turns: 1,
+        recorded_cost_usd: recorded,
+        replayed_turns: 0,
+        replayed_cost_usd: 0,
+        difference_usd: -recorded,
+      },
     ])
     expect(report.total.difference_usd).toBeCloseTo(replayed - recorded, 9)
     expect(report.total.difference_ratio).toBeCloseTo((replayed - recorded) / recorded, 3)
@@ -179,16 +213,26 @@ describe('replayTurns', () => {
       other,
     )
     expect(report.changes).toEqual([{from: 'acme/mid', to: 'acme/small', turns: 1}])
-    expect(report.cache).toEqual({prompt_tokens: 40_000, recorded_cached_tokens: 32_000, replayed_cached_tokens: 16_000})
+    expect(report.cache).toEqual({
+      prompt_tokens: 40_000,
+      recorded_cached_tokens: 32_000,
+      replayed_cached_tokens: 16_000,
+    })
     // Where model prices know the cache, the staying turn is priced with its cached tokens and the moving one without.
     const stays = report.models.find((m) => m.model === 'acme/large')!
     const moves = report.models.find((m) => m.model === 'acme/small')!
     expect(stays.replayed_cost_usd).toBe(usageCost(modelInfo(other, 'acme/large'), usage).cost_usd)
-    expect(moves.replayed_cost_usd).toBe(usageCost(modelInfo(other, 'acme/small'), {prompt_tokens: 20_000, completion_tokens: 200}).cost_usd)
+    expect(moves.replayed_cost_usd).toBe(
+      usageCost(modelInfo(other, 'acme/small'), {prompt_tokens: 20_000, completion_tokens: 200}).cost_usd,
+    )
   })
 
   it('leaves the cache counts null for a log whose usage has none', () => {
-    expect(replay([{id: 'r1', at: T0, selected: 'acme/mid'}]).cache).toEqual({prompt_tokens: 4000, recorded_cached_tokens: null, replayed_cached_tokens: null})
+    expect(replay([{id: 'r1', at: T0, selected: 'acme/mid'}]).cache).toEqual({
+      prompt_tokens: 4000,
+      recorded_cached_tokens: null,
+      replayed_cached_tokens: null,
+    })
   })
 
   it('skips and counts the decisions logged before route_decision carried requirements', () => {
@@ -197,11 +241,18 @@ describe('replayTurns', () => {
       {id: 'new', at: T0 + 1000, selected: 'acme/mid'},
     ])
     expect(report).toMatchObject({decisions: 2, replayed: 1, priced: 1, issue_counts: {no_requirements: 1}})
-    expect(report.issues).toEqual([{request_id: 'old', issue: 'no_requirements', detail: 'its route_decision has no requirements'}])
+    expect(report.issues).toEqual([
+      {request_id: 'old', issue: 'no_requirements', detail: 'its route_decision has no requirements'},
+    ])
   })
 
   it('lets selection decide for a model the client named that the config does not have, and says so', () => {
-    const other = configWith({models: {'acme/mid': {cost_input_per_1k: 0.0004, cost_output_per_1k: 0.0016, quality: 0.75, tier: 'medium'}}, fallback_models: [], default_model: 'acme/mid', task_routes: {}})
+    const other = configWith({
+      models: {'acme/mid': {cost_input_per_1k: 0.0004, cost_output_per_1k: 0.0016, quality: 0.75, tier: 'medium'}},
+      fallback_models: [],
+      default_model: 'acme/mid',
+      task_routes: {},
+    })
     const report = replay([{id: 'r1', at: T0, requested: 'zen/large', selected: 'zen/large'}], other)
     expect(report.changes).toEqual([{from: 'zen/large', to: 'acme/mid', turns: 1}])
     expect(report.issues).toEqual([{request_id: 'r1', issue: 'model_not_in_config', detail: 'asked for zen/large'}])
@@ -210,7 +261,10 @@ describe('replayTurns', () => {
 
   it('keeps a model the client named when the config has it, whatever its routes say', () => {
     const other = configWith({task_routes: {coding: {default: ['acme/small']}}})
-    expect(replay([{id: 'r1', at: T0, requested: 'zen/large', selected: 'zen/large'}], other)).toMatchObject({unchanged: 1, issues: []})
+    expect(replay([{id: 'r1', at: T0, requested: 'zen/large', selected: 'zen/large'}], other)).toMatchObject({
+      unchanged: 1,
+      issues: [],
+    })
   })
 
   it('does not replay a turn the config refuses, and gives its code', () => {
@@ -219,11 +273,18 @@ describe('replayTurns', () => {
       {id: 'r2', at: T0 + 1000, selected: 'acme/mid'},
     ])
     expect(report).toMatchObject({decisions: 2, replayed: 1, issue_counts: {refused: 1}})
-    expect(report.issues[0]).toMatchObject({request_id: 'huge', issue: 'refused', detail: expect.stringMatching(/^no_candidates: /)})
+    expect(report.issues[0]).toMatchObject({
+      request_id: 'huge',
+      issue: 'refused',
+      detail: expect.stringMatching(/^no_candidates: /),
+    })
   })
 
   it('routes but does not price a failed turn, nor one on a model whose price nobody gave', () => {
-    const other = configWith({models: {...RECORDING.models, 'acme/house': {}}, task_routes: {general: {default: ['acme/house']}, coding: {default: ['acme/mid']}}})
+    const other = configWith({
+      models: {...RECORDING.models, 'acme/house': {}},
+      task_routes: {general: {default: ['acme/house']}, coding: {default: ['acme/mid']}},
+    })
     const report = replay(
       [
         {id: 'failed', at: T0, selected: 'acme/mid', answered: null},
@@ -242,7 +303,9 @@ describe('replayTurns', () => {
 
   it('does not price a turn whose answer reported no token counts', () => {
     const report = replay([{id: 'r1', at: T0, selected: 'acme/mid', usage: null}])
-    expect(report.issues).toEqual([{request_id: 'r1', issue: 'no_usage', detail: 'the answer reported no token counts'}])
+    expect(report.issues).toEqual([
+      {request_id: 'r1', issue: 'no_usage', detail: 'the answer reported no token counts'},
+    ])
   })
 })
 
@@ -277,16 +340,25 @@ describe('replayTurns: sessions', () => {
   })
 
   it('holds the model chosen now as the session state, not the one recorded', () => {
-    const zenFirst = configWith({task_routes: {coding: {medium: ['acme/mid'], high: ['zen/large', 'acme/large'], default: ['acme/mid']}}})
+    const zenFirst = configWith({
+      task_routes: {coding: {medium: ['acme/mid'], high: ['zen/large', 'acme/large'], default: ['acme/mid']}},
+    })
     const report = replay(hardSessionThenToolResult(), zenFirst)
     expect(report.changes).toEqual([{from: 'acme/large', to: 'zen/large', turns: 2}])
     expect(report.sessions.replayed_affinity).toEqual({new: 1, stay: 1})
   })
 
   it("counts a moved session's cache at its new model from its second turn there, while it is warm", () => {
-    const zenFirst = configWith({task_routes: {coding: {medium: ['acme/mid'], high: ['zen/large', 'acme/large'], default: ['acme/mid']}}})
-    const cached = (turns: Turn[]) => turns.map((turn) => ({...turn, usage: {prompt_tokens: 4000, completion_tokens: 300, cached_tokens: 3000}}))
-    expect(replay(cached(hardSessionThenToolResult()), zenFirst).cache).toEqual({prompt_tokens: 8000, recorded_cached_tokens: 6000, replayed_cached_tokens: 3000})
+    const zenFirst = configWith({
+      task_routes: {coding: {medium: ['acme/mid'], high: ['zen/large', 'acme/large'], default: ['acme/mid']}},
+    })
+    const cached = (turns: Turn[]) =>
+      turns.map((turn) => ({...turn, usage: {prompt_tokens: 4000, completion_tokens: 300, cached_tokens: 3000}}))
+    expect(replay(cached(hardSessionThenToolResult()), zenFirst).cache).toEqual({
+      prompt_tokens: 8000,
+      recorded_cached_tokens: 6000,
+      replayed_cached_tokens: 3000,
+    })
     // Once the new model's cache has gone cold, the next turn there is uncached too.
     expect(replay(cached(hardSessionThenToolResult(6 * MINUTE)), zenFirst).cache.replayed_cached_tokens).toBe(0)
   })
@@ -294,20 +366,32 @@ describe('replayTurns: sessions', () => {
   it('does not let a turn see an answer that came after it was decided', () => {
     const [first, second] = hardSessionThenToolResult()
     // The second turn is decided while the first is still being answered (parallel requests of one agent).
-    const report = replay([{...first, answerMs: 30_000}, {...second, at: T0 + 10_000}])
+    const report = replay([
+      {...first, answerMs: 30_000},
+      {...second, at: T0 + 10_000},
+    ])
     expect(report.sessions.replayed_affinity).toEqual({new: 2})
   })
 
   it('judges a follow-up by its own task when affinity is off', () => {
     const [first, second] = hardSessionThenToolResult()
-    const general = {...second, session: {...second.session!, turn_task: 'general' as const, turn_complexity: 'high' as const}}
-    const report = replay([first, general], configWith({session: {affinity: false}, task_routes: {...RECORDING.task_routes, general: {high: ['zen/large']}}}))
+    const general = {
+      ...second,
+      session: {...second.session!, turn_task: 'general' as const, turn_complexity: 'high' as const},
+    }
+    const report = replay(
+      [first, general],
+      configWith({session: {affinity: false}, task_routes: {...RECORDING.task_routes, general: {high: ['zen/large']}}}),
+    )
     expect(report.changes).toEqual([{from: 'acme/large', to: 'zen/large', turns: 1}])
   })
 
   it('starts afresh where the log found no session state (a conversation opening again)', () => {
     const [first, second] = hardSessionThenToolResult()
-    const reopened = {...second, session: {...second.session!, affinity: 'new' as const, previous_model: null, follow_up: false}}
+    const reopened = {
+      ...second,
+      session: {...second.session!, affinity: 'new' as const, previous_model: null, follow_up: false},
+    }
     expect(replay([first, reopened]).sessions.replayed_affinity).toEqual({new: 2})
   })
 })

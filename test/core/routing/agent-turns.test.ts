@@ -28,15 +28,29 @@ const TOOLS = ['Read', 'Edit', 'Grep', 'Bash'].map((name) => ({
 
 /** One Messages API turn of a coding agent: its prompt, its tools, the conversation so far, and `ask` last. */
 function agentTurn(ask: string, history: Array<{role: 'user' | 'assistant'; content: unknown}> = []) {
-  return {model: 'auto', max_tokens: 8192, system: AGENT_PROMPT, tools: TOOLS, messages: [...history, {role: 'user', content: ask}]}
+  return {
+    model: 'auto',
+    max_tokens: 8192,
+    system: AGENT_PROMPT,
+    tools: TOOLS,
+    messages: [...history, {role: 'user', content: ask}],
+  }
 }
 
 /** `steps` tool round trips of a file read each: 3 KB of source per result. */
 function toolHistory(steps: number) {
-  const history: Array<{role: 'user' | 'assistant'; content: unknown}> = [{role: 'user', content: 'Make the log message in src/jobs/cleanup.ts say how many files were removed.'}]
+  const history: Array<{role: 'user' | 'assistant'; content: unknown}> = [
+    {role: 'user', content: 'Make the log message in src/jobs/cleanup.ts say how many files were removed.'},
+  ]
   for (let i = 0; i < steps; i++) {
-    const source = Array.from({length: 60}, (_, line) => `export function step${i}_${line}(input: Input): Result { return run(input, ${line}) }`).join('\n')
-    history.push({role: 'assistant', content: [{type: 'tool_use', id: `toolu_${i}`, name: 'Read', input: {path: `src/jobs/m${i}.ts`}}]})
+    const source = Array.from(
+      {length: 60},
+      (_, line) => `export function step${i}_${line}(input: Input): Result { return run(input, ${line}) }`,
+    ).join('\n')
+    history.push({
+      role: 'assistant',
+      content: [{type: 'tool_use', id: `toolu_${i}`, name: 'Read', input: {path: `src/jobs/m${i}.ts`}}],
+    })
     history.push({role: 'user', content: [{type: 'tool_result', tool_use_id: `toolu_${i}`, content: source}]})
   }
   history.push({role: 'assistant', content: [{type: 'text', text: 'Done: the message now counts the removed files.'}]})
@@ -45,7 +59,10 @@ function toolHistory(steps: number) {
 
 describe('classifyRequest: an agent turn is judged by what it asks', () => {
   it('does not make a one-line edit hard because of the agent prompt that comes with it', () => {
-    const agent = classifyRequest(agentTurn("Fix the typo in the error message of parseArgs: it says 'recieved'."), 'messages')
+    const agent = classifyRequest(
+      agentTurn("Fix the typo in the error message of parseArgs: it says 'recieved'."),
+      'messages',
+    )
     expect(agent.task).toBe('coding')
     expect(['low', 'medium']).toContain(agent.complexity)
     expect(agent.signals.map((s) => s.name)).not.toContain('constraints')
@@ -80,7 +97,10 @@ describe('classifyRequest: an agent turn is judged by what it asks', () => {
   it('takes nothing from the code in forty tool results but its length: no questions, code size or vocabulary', () => {
     // The code in tool results (and the agent's own replies) says what the work is about, not how hard this ask is:
     // its `?.`, its many lines and its vocabulary must not make "run the tests again" a harder turn.
-    const optional = Array.from({length: 40}, (_, i) => `const v${i} = options.store?.get(input.id) ?? fallback(${i}) ? a : b`).join('\n')
+    const optional = Array.from(
+      {length: 40},
+      (_, i) => `const v${i} = options.store?.get(input.id) ?? fallback(${i}) ? a : b`,
+    ).join('\n')
     const withCode = (steps: number) =>
       toolHistory(steps).map((turn) =>
         Array.isArray(turn.content) && (turn.content[0] as {type?: string}).type === 'tool_result'
@@ -98,7 +118,10 @@ describe('classifyRequest: an agent turn is judged by what it asks', () => {
 
   it('counts questions, not the question marks of code', () => {
     const code = 'const a = x?.y ?? z\nconst b = ok ? 1 : 2\nfunction f(p?: string) {}'
-    const plain = classifyRequest({model: 'auto', messages: [{role: 'user', content: `Why does this fail? What should I change?\n${code}`}]}, 'chat.completions')
+    const plain = classifyRequest(
+      {model: 'auto', messages: [{role: 'user', content: `Why does this fail? What should I change?\n${code}`}]},
+      'chat.completions',
+    )
     expect(plain.signals.find((s) => s.name === 'sub_questions')?.detail).toBe('2 questions')
   })
 })
@@ -120,14 +143,23 @@ describe('decideRoute: a follow-up turn has the session’s complexity', () => {
     model: 'auto',
     messages: [
       {role: 'user', content: 'Fix the parser.'},
-      {role: 'assistant', content: null, tool_calls: [{id: 'c1', type: 'function', function: {name: 'read', arguments: '{}'}}]},
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{id: 'c1', type: 'function', function: {name: 'read', arguments: '{}'}}],
+      },
       {role: 'tool', tool_call_id: 'c1', content: 'fn parse() {}'},
     ],
   }
   const decide = (body: Record<string, unknown>, own: ReturnType<typeof classification>, session: SessionState) =>
     decideRoute({body, endpoint: 'chat.completions'}, config, {
       classify: fixed(own),
-      session: {key: sessionKeyOf('chat.completions', body, {'x-session-id': 's1'}, undefined)!, state: session, now, cacheTtlMs: () => 300_000},
+      session: {
+        key: sessionKeyOf('chat.completions', body, {'x-session-id': 's1'}, undefined)!,
+        state: session,
+        now,
+        cacheTtlMs: () => 300_000,
+      },
     })
 
   it('does not move the session up on a tool result that reads as harder on its own', () => {
@@ -135,17 +167,30 @@ describe('decideRoute: a follow-up turn has the session’s complexity', () => {
     expect(decision.complexity).toBe('medium')
     expect(decision.selected_model).toBe('acme/mid')
     expect(decision.session).toMatchObject({affinity: 'stay', follow_up: true, turn_complexity: 'high'})
-    expect(decision.signals[0]).toMatchObject({name: 'session_complexity', detail: 'the session is medium (this turn alone: high)'})
+    expect(decision.signals[0]).toMatchObject({
+      name: 'session_complexity',
+      detail: 'the session is medium (this turn alone: high)',
+    })
   })
 
   it('keeps a high session high on a tool result that reads as easy', () => {
-    const decision = decide(toolResult, classification({task: 'general', complexity: 'low'}), {...state('high'), model: 'acme/large'})
+    const decision = decide(toolResult, classification({task: 'general', complexity: 'low'}), {
+      ...state('high'),
+      model: 'acme/large',
+    })
     expect(decision).toMatchObject({task: 'coding', complexity: 'high', selected_model: 'acme/large'})
     expect(decision.session).toMatchObject({affinity: 'stay', turn_task: 'general', turn_complexity: 'low'})
   })
 
   it('moves the session up when the user asks for more', () => {
-    const ask = {model: 'auto', messages: [...toolResult.messages, {role: 'assistant', content: 'Done.'}, {role: 'user', content: 'Now prove it terminates.'}]}
+    const ask = {
+      model: 'auto',
+      messages: [
+        ...toolResult.messages,
+        {role: 'assistant', content: 'Done.'},
+        {role: 'user', content: 'Now prove it terminates.'},
+      ],
+    }
     const decision = decide(ask, classification({task: 'coding', complexity: 'high'}), state('medium'))
     expect(decision.complexity).toBe('high')
     expect(decision.session).toMatchObject({affinity: 'move_up', follow_up: false})

@@ -72,7 +72,11 @@ function routingChat2kb(): Body {
 
 const TOOLS = Array.from({length: 10}, (_, i) => ({
   type: 'function',
-  function: {name: `tool_${i}`, description: `Looks up record kind ${i}.`, parameters: {type: 'object', properties: {id: {type: 'string'}}}},
+  function: {
+    name: `tool_${i}`,
+    description: `Looks up record kind ${i}.`,
+    parameters: {type: 'object', properties: {id: {type: 'string'}}},
+  },
 }))
 const EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh', 'none', 'max', 'bogus']
 
@@ -89,13 +93,21 @@ function variant(index: number, shape: number, items: FixtureItem[]): CorpusCase
   const id = `variant/${index}`
   switch (shape) {
     case 0:
-      return {id: `${id}/upper`, endpoint: 'chat.completions', body: chat(prompt.toUpperCase(), item.system?.toUpperCase())}
+      return {
+        id: `${id}/upper`,
+        endpoint: 'chat.completions',
+        body: chat(prompt.toUpperCase(), item.system?.toUpperCase()),
+      }
     case 1: {
       const follow = index % 3 === 0 ? 'Now ' : index % 3 === 1 ? 'Unrelated question: ' : ''
       const messages = [
         {role: 'system', content: other(3)},
         {role: 'user', content: other(1)},
-        {role: 'assistant', content: [{type: 'text', text: other(5)}], tool_calls: [{function: {arguments: '{"q": "lookup"}'}}]},
+        {
+          role: 'assistant',
+          content: [{type: 'text', text: other(5)}],
+          tool_calls: [{function: {arguments: '{"q": "lookup"}'}}],
+        },
         {role: 'tool', content: other(9)},
         {role: 'user', content: other(2)},
         {role: 'assistant', content: other(6)},
@@ -124,7 +136,10 @@ function variant(index: number, shape: number, items: FixtureItem[]): CorpusCase
       return {
         id: `${id}/completions`,
         endpoint: 'completions',
-        body: index % 2 === 0 ? {prompt: [prompt, other(1), [1, 2, 3]], suffix: 'return x\n'} : {prompt, max_tokens: 20_000},
+        body:
+          index % 2 === 0
+            ? {prompt: [prompt, other(1), [1, 2, 3]], suffix: 'return x\n'}
+            : {prompt, max_tokens: 20_000},
       }
     case 4:
       return {
@@ -160,27 +175,108 @@ function variant(index: number, shape: number, items: FixtureItem[]): CorpusCase
     case 6: {
       // A long paste between the question and a repeat of it: the scan reads the head and the tail only.
       const doc = index % 2 === 0 ? document(6000 + index * 37) : CODE_BLOCK.repeat(10 + (index % 40)) + TRACE
-      return {id: `${id}/long`, endpoint: 'chat.completions', body: chat(`${prompt}\n\n${doc}\n\n${prompt}`, item.system)}
+      return {
+        id: `${id}/long`,
+        endpoint: 'chat.completions',
+        body: chat(`${prompt}\n\n${doc}\n\n${prompt}`, item.system),
+      }
     }
     default:
-      return {id: `${id}/decorated`, endpoint: 'passthrough', body: chat(decorate(prompt), item.system && decorate(item.system))}
+      return {
+        id: `${id}/decorated`,
+        endpoint: 'passthrough',
+        body: chat(decorate(prompt), item.system && decorate(item.system)),
+      }
   }
 }
 
 /** Every piece of vocabulary the scanner knows, plus code, numbers and punctuation: the fuzzer's alphabet. */
 function fuzzAlphabet(): string[] {
   const terms = new Set<string>()
-  for (const list of Object.values(LEXICON)) for (const spec of list) terms.add(typeof spec === 'string' ? spec : spec[0])
+  for (const list of Object.values(LEXICON))
+    for (const spec of list) terms.add(typeof spec === 'string' ? spec : spec[0])
   for (const list of Object.values(RULE_WORDS)) for (const word of list) terms.add(word)
   const extra = [
-    '42', '3.5', '1,000', '$20', '15%', '2x + 3 = 7', '17 × 23', '12 divided by 4', 'O(n log n)', '\\frac{1}{2}', '$x^2$',
-    '(A) ', 'B. ', '1. ', '- ', '* ', '• ', 'a) ', '(b) ', '```', '```json', '```python', '\n', '\n\n', '?', '!', '.', ',',
-    ';', ':', '"', "'", '`x = [1]`', 'snake_case_name', 'camelCase(', 'obj.method(', '==', '&&', '=>', '::', '<<Title>>',
-    'Input: nums = [1,2]', 'Output: 3', '1 <= n <= 10^5', 'Traceback (most recent call last)', '  at foo (bar.js:1:2)',
-    'def f(x):', 'return x;', '{"a": 1}', '[{"b": 2}]', 'True and not False or (False)', 'All cats are mammals.',
-    'What has keys but can\'t open locks?', "Dijkstra's", 'don\u2019t', 'C++', 'c#', 'F#', 'node.js', 'km/h', 'ÉCOLE',
-    'Ärger', 'ПРИВЕТ', '東京', '😀', '\t', '-', '–', '…', '€5', '£3', 'the letter "q"', 'at least 3 paragraphs',
-    'exactly twice', 'SELECT * FROM t;', '<div class="x">', '#include <stdio.h>', 'x += 1', 'ValueError:', 'KeyError',
+    '42',
+    '3.5',
+    '1,000',
+    '$20',
+    '15%',
+    '2x + 3 = 7',
+    '17 × 23',
+    '12 divided by 4',
+    'O(n log n)',
+    '\\frac{1}{2}',
+    '$x^2$',
+    '(A) ',
+    'B. ',
+    '1. ',
+    '- ',
+    '* ',
+    '• ',
+    'a) ',
+    '(b) ',
+    '```',
+    '```json',
+    '```python',
+    '\n',
+    '\n\n',
+    '?',
+    '!',
+    '.',
+    ',',
+    ';',
+    ':',
+    '"',
+    "'",
+    '`x = [1]`',
+    'snake_case_name',
+    'camelCase(',
+    'obj.method(',
+    '==',
+    '&&',
+    '=>',
+    '::',
+    '<<Title>>',
+    'Input: nums = [1,2]',
+    'Output: 3',
+    '1 <= n <= 10^5',
+    'Traceback (most recent call last)',
+    '  at foo (bar.js:1:2)',
+    'def f(x):',
+    'return x;',
+    '{"a": 1}',
+    '[{"b": 2}]',
+    'True and not False or (False)',
+    'All cats are mammals.',
+    "What has keys but can't open locks?",
+    "Dijkstra's",
+    'don\u2019t',
+    'C++',
+    'c#',
+    'F#',
+    'node.js',
+    'km/h',
+    'ÉCOLE',
+    'Ärger',
+    'ПРИВЕТ',
+    '東京',
+    '😀',
+    '\t',
+    '-',
+    '–',
+    '…',
+    '€5',
+    '£3',
+    'the letter "q"',
+    'at least 3 paragraphs',
+    'exactly twice',
+    'SELECT * FROM t;',
+    '<div class="x">',
+    '#include <stdio.h>',
+    'x += 1',
+    'ValueError:',
+    'KeyError',
   ]
   return [...terms, ...extra]
 }
@@ -232,7 +328,10 @@ function budgetCases(items: FixtureItem[]): CorpusCase[] {
     const messages: Body[] = [{role: 'system', content: document(5000)}]
     for (let t = 0; t < turns; t++) {
       const filler = t % 2 === 0 ? document(2000 + t * 150) : CODE_BLOCK.repeat(1 + (t % 5))
-      messages.push({role: t % 2 === 0 ? 'user' : 'assistant', content: `${textOf(items[(t * 31) % items.length])}\n${filler}`})
+      messages.push({
+        role: t % 2 === 0 ? 'user' : 'assistant',
+        content: `${textOf(items[(t * 31) % items.length])}\n${filler}`,
+      })
     }
     messages.push({role: 'user', content: 'And why is that? Then prove it step by step.'})
     cases.push({id: `budget/${turns}`, endpoint: 'chat.completions', body: {model: 'auto', messages}})
@@ -241,7 +340,11 @@ function budgetCases(items: FixtureItem[]): CorpusCase[] {
 }
 
 function benchCases(): CorpusCase[] {
-  const doc = (bytes: number): Body => chat(`${document(bytes)}\n\nBased on the report above, list the three biggest operational risks.`, 'You are an analyst. Be concise.')
+  const doc = (bytes: number): Body =>
+    chat(
+      `${document(bytes)}\n\nBased on the report above, list the three biggest operational risks.`,
+      'You are an analyst. Be concise.',
+    )
   return [
     {id: 'bench/chat-1kb', endpoint: 'chat.completions', body: mixedChat(1024)},
     {id: 'bench/chat-2kb', endpoint: 'chat.completions', body: mixedChat(2048)},
@@ -249,19 +352,55 @@ function benchCases(): CorpusCase[] {
     {id: 'bench/routing-2kb', endpoint: 'chat.completions', body: routingChat2kb()},
     {id: 'bench/routing-100kb', endpoint: 'chat.completions', body: doc(100 * 1024)},
     {id: 'bench/doc-20kb', endpoint: 'chat.completions', body: doc(20 * 1024)},
-    {id: 'bench/code-30kb', endpoint: 'chat.completions', body: chat(`Why does this fail?\n${CODE_BLOCK.repeat(60)}${TRACE}`)},
+    {
+      id: 'bench/code-30kb',
+      endpoint: 'chat.completions',
+      body: chat(`Why does this fail?\n${CODE_BLOCK.repeat(60)}${TRACE}`),
+    },
   ]
 }
 
 function shapeCases(): CorpusCase[] {
-  const endpoints: Endpoint[] = ['chat.completions', 'responses', 'completions', 'embeddings', 'images.generations', 'passthrough']
+  const endpoints: Endpoint[] = [
+    'chat.completions',
+    'responses',
+    'completions',
+    'embeddings',
+    'images.generations',
+    'passthrough',
+  ]
   const bodies: unknown[] = [
-    null, undefined, 42, 'just a string', [], {}, {messages: 'nope'}, {messages: [null, 3, {role: 'user', content: 7}]},
-    {input: {weird: true}}, {prompt: [1, 2, 3]}, {prompt: []}, {input: ['a', 'b']}, {messages: [{role: 'developer', content: ''}]},
+    null,
+    undefined,
+    42,
+    'just a string',
+    [],
+    {},
+    {messages: 'nope'},
+    {messages: [null, 3, {role: 'user', content: 7}]},
+    {input: {weird: true}},
+    {prompt: [1, 2, 3]},
+    {prompt: []},
+    {input: ['a', 'b']},
+    {messages: [{role: 'developer', content: ''}]},
     {messages: [{role: 'user', content: {type: 'text', text: 'What is 2 + 2?'}}]},
-    {messages: [{role: 'user', content: [{type: 'input_audio'}, {type: 'file'}, 'bare part', {type: 'refusal', refusal: 'no'}]}]},
-    {messages: [{role: 'function', content: 'result'}, {role: 'assistant', function_call: {arguments: '{"x": 1}'}}]},
-    {input: [{type: 'custom_tool_call', arguments: 'x'}, {type: 'custom_tool_call_output', output: [{type: 'input_image'}]}]},
+    {
+      messages: [
+        {role: 'user', content: [{type: 'input_audio'}, {type: 'file'}, 'bare part', {type: 'refusal', refusal: 'no'}]},
+      ],
+    },
+    {
+      messages: [
+        {role: 'function', content: 'result'},
+        {role: 'assistant', function_call: {arguments: '{"x": 1}'}},
+      ],
+    },
+    {
+      input: [
+        {type: 'custom_tool_call', arguments: 'x'},
+        {type: 'custom_tool_call_output', output: [{type: 'input_image'}]},
+      ],
+    },
     {prompt: 'A watercolor fox reading under a maple tree', size: '1024x1024'},
     {input: 'How many ways can 5 people sit in a row?', text: {format: {type: 'json_schema'}}},
     {messages: [{role: 'user', content: 'hi'}], functions: [{name: 'f'}], max_tokens: 4000.7, reasoning_effort: 'HIGH'},
@@ -282,7 +421,11 @@ export function buildCorpus(): CorpusCase[] {
     .map((line) => JSON.parse(line) as FixtureItem)
   const cases: CorpusCase[] = []
   for (const [index, item] of items.entries()) {
-    cases.push({id: `fixture/${index}`, endpoint: item.endpoint ?? 'chat.completions', body: item.request ?? chat(item.prompt ?? '', item.system)})
+    cases.push({
+      id: `fixture/${index}`,
+      endpoint: item.endpoint ?? 'chat.completions',
+      body: item.request ?? chat(item.prompt ?? '', item.system),
+    })
     // Two other shapes per item, so that each shape covers a quarter of the fixture.
     cases.push(variant(index, index % 8, items), variant(index, (index + 3) % 8, items))
   }

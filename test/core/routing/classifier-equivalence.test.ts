@@ -44,7 +44,9 @@ describe('classifyRequest: equivalence snapshot', () => {
   it('classifies every request of the corpus exactly as the snapshot records', () => {
     expect(existsSync(SNAPSHOT), `no snapshot at ${SNAPSHOT}: run with UPDATE_CLASSIFIER_SNAPSHOT=1`).toBe(true)
     const expected = gunzipSync(readFileSync(SNAPSHOT)).toString('utf8').split('\n').filter(Boolean)
-    expect(lines.map((line) => (JSON.parse(line) as [string])[0])).toEqual(expected.map((line) => (JSON.parse(line) as [string])[0]))
+    expect(lines.map((line) => (JSON.parse(line) as [string])[0])).toEqual(
+      expected.map((line) => (JSON.parse(line) as [string])[0]),
+    )
     const differing = lines.filter((line, index) => line !== expected[index])
     // Show the first few differences in full, as a diff of parsed JSON.
     for (const line of differing.slice(0, 3)) {

@@ -110,8 +110,8 @@ describe('classifyRequest: the known failures of keyword routers', () => {
 
   it('sees a seating-arrangement puzzle as thinking', () => {
     const c = classify(
-      'Six friends sit around a round table. Ana sits directly opposite Ben. Cy sits to Ana\'s immediate left. ' +
-        'Dee is not next to Cy. Who sits on Ben\'s immediate right?',
+      "Six friends sit around a round table. Ana sits directly opposite Ben. Cy sits to Ana's immediate left. " +
+        "Dee is not next to Cy. Who sits on Ben's immediate right?",
     )
     expect(c.task).toBe('thinking')
   })
@@ -127,7 +127,9 @@ describe('classifyRequest: the known failures of keyword routers', () => {
 
 describe('classifyRequest: tasks', () => {
   it('reads a code fence and code lines as coding', () => {
-    const c = classify('Why does this loop never end?\n\n```js\nlet i = 0;\nwhile (i < 10) {\n  console.log(i);\n}\n```')
+    const c = classify(
+      'Why does this loop never end?\n\n```js\nlet i = 0;\nwhile (i < 10) {\n  console.log(i);\n}\n```',
+    )
     expect(c.task).toBe('coding')
     expect(signalNames(c)).toEqual(expect.arrayContaining(['code_fence', 'code_lines']))
   })
@@ -142,13 +144,16 @@ describe('classifyRequest: tasks', () => {
   })
 
   it('reads a HumanEval stub and an MBPP request as coding', () => {
-    const stub = 'def truncate_number(number: float) -> float:\n    """ Return the decimal part of the number.\n    >>> truncate_number(3.5)\n    0.5\n    """\n'
+    const stub =
+      'def truncate_number(number: float) -> float:\n    """ Return the decimal part of the number.\n    >>> truncate_number(3.5)\n    0.5\n    """\n'
     expect(classify(stub).task).toBe('coding')
     expect(classify('Write a function to find the shared elements from the given two lists.').task).toBe('coding')
   })
 
   it('reads explicit output constraints as instruction following', () => {
-    const c = classify('Write a 300+ word essay about the history of the bicycle. Do not use any commas in your response.')
+    const c = classify(
+      'Write a 300+ word essay about the history of the bicycle. Do not use any commas in your response.',
+    )
     expect(c.task).toBe('instruction_following')
     expect(signalNames(c, 'instruction_following')).toContain('counted_constraint')
   })
@@ -171,7 +176,9 @@ describe('classifyRequest: tasks', () => {
   })
 
   it('reads response_format as instruction following and requires JSON mode', () => {
-    const c = classify('Give me the sentiment of: "the delivery was late but the food was great"', {response_format: {type: 'json_object'}})
+    const c = classify('Give me the sentiment of: "the delivery was late but the food was great"', {
+      response_format: {type: 'json_object'},
+    })
     expect(c.task).toBe('instruction_following')
     expect(c.requirements.json_mode).toBe(true)
     expect(signalNames(c)).toContain('response_format')
@@ -219,7 +226,11 @@ describe('classifyRequest: tasks', () => {
     }
     expect(classifyRequest(body, 'chat.completions').task).toBe('coding')
     const switched = {
-      messages: [...body.messages, {role: 'assistant', content: 'Done.'}, {role: 'user', content: 'Thanks! Unrelated: what should I cook tonight?'}],
+      messages: [
+        ...body.messages,
+        {role: 'assistant', content: 'Done.'},
+        {role: 'user', content: 'Thanks! Unrelated: what should I cook tonight?'},
+      ],
     }
     expect(classifyRequest(switched, 'chat.completions').task).toBe('general')
   })
@@ -249,10 +260,16 @@ describe('classifyRequest: the hard cases (puzzles, extraction, writing, role-pl
     }
   })
 
-  it('does not take the asker\'s own family, a story with names, or a dialogue for a puzzle', () => {
-    const family = classify('My sister Anna is older than me and my brother Tom is not married. Anna turns 40 before Tom does. What should I get Anna for her birthday?')
-    const story = classify('Write a short story in which Ann is not the oldest, Ben is never on time, and Ann and Ben are not friends after the first day.')
-    const dialogue = classify('Ana: I am not coming before noon.\nBen: Then I will not wait.\nAna: Fine.\nBen: Fine.\nWhat is the tone of this exchange?')
+  it("does not take the asker's own family, a story with names, or a dialogue for a puzzle", () => {
+    const family = classify(
+      'My sister Anna is older than me and my brother Tom is not married. Anna turns 40 before Tom does. What should I get Anna for her birthday?',
+    )
+    const story = classify(
+      'Write a short story in which Ann is not the oldest, Ben is never on time, and Ann and Ben are not friends after the first day.',
+    )
+    const dialogue = classify(
+      'Ana: I am not coming before noon.\nBen: Then I will not wait.\nAna: Fine.\nBen: Fine.\nWhat is the tone of this exchange?',
+    )
     for (const c of [family, story, dialogue]) expect(signalNames(c)).not.toContain('deduction_puzzle')
     expect(family.task).toBe('general')
     expect(story.task).toBe('general')
@@ -272,7 +289,9 @@ describe('classifyRequest: the hard cases (puzzles, extraction, writing, role-pl
   })
 
   it('reads a language or tool named inside the document as data, not as a coding request', () => {
-    const c = classify('From the CV below, list the applicant\'s employers and years.\n\nAda Ruiz. 2018-2023 data engineer at Kestrel (Python, SQL, Kafka). 2015-2018 analyst at Brio.')
+    const c = classify(
+      "From the CV below, list the applicant's employers and years.\n\nAda Ruiz. 2018-2023 data engineer at Kestrel (Python, SQL, Kafka). 2015-2018 analyst at Brio.",
+    )
     expect(c.task).toBe('instruction_following')
   })
 
@@ -291,22 +310,32 @@ describe('classifyRequest: the hard cases (puzzles, extraction, writing, role-pl
   })
 
   it('reads a piece of writing about a programming subject as writing, and code that sends an email as code', () => {
-    expect(classify('Write a blog post about what I learned in my first year of learning Rust and TypeScript.').task).toBe('general')
-    expect(classify('Draft a heartfelt letter to the Python community thanking them for a decade of PyCon talks.').task).toBe('general')
+    expect(
+      classify('Write a blog post about what I learned in my first year of learning Rust and TypeScript.').task,
+    ).toBe('general')
+    expect(
+      classify('Draft a heartfelt letter to the Python community thanking them for a decade of PyCon talks.').task,
+    ).toBe('general')
     expect(classify('Write a Python function that sends an email with an attachment.').task).toBe('coding')
     expect(classify('Write an email validation function in Go.').task).toBe('coding')
   })
 
   it('reads a role-play as general even when the character reasons, but a role-played terminal as coding', () => {
-    const detective = classify('Role-play as Hercule Poirot and tell me what you deduce from my muddy boots and my tired eyes.')
+    const detective = classify(
+      'Role-play as Hercule Poirot and tell me what you deduce from my muddy boots and my tired eyes.',
+    )
     expect(detective.task).toBe('general')
     expect(signalNames(detective)).toContain('roleplay')
-    const terminal = classify('I want you to act as a Linux terminal. I will type commands and you reply with what the terminal shows. First command: ls -la')
+    const terminal = classify(
+      'I want you to act as a Linux terminal. I will type commands and you reply with what the terminal shows. First command: ls -la',
+    )
     expect(terminal.task).toBe('coding')
   })
 
   it('does not count the numbers of the answer options as quantities of the question', () => {
-    const recall = classify('At what temperature does pure water boil at sea level?\nA. 50 °C\nB. 90 °C\nC. 100 °C\nD. 120 °C')
+    const recall = classify(
+      'At what temperature does pure water boil at sea level?\nA. 50 °C\nB. 90 °C\nC. 100 °C\nD. 120 °C',
+    )
     expect(recall.task).toBe('general')
     const calculation = classify('Which of the following is a prime number?\nA. 21\nB. 27\nC. 29\nD. 33')
     expect(calculation.task).toBe('thinking')
@@ -316,14 +345,18 @@ describe('classifyRequest: the hard cases (puzzles, extraction, writing, role-pl
   })
 
   it('reads objects named by a letter ("let X be") and maths symbols as maths', () => {
-    const c = classify('Let G be a finite group and H a subgroup of index 2. Which statement must hold?\nA. H is normal\nB. H is cyclic\nC. G is abelian\nD. H is trivial')
+    const c = classify(
+      'Let G be a finite group and H a subgroup of index 2. Which statement must hold?\nA. H is normal\nB. H is cyclic\nC. G is abelian\nD. H is trivial',
+    )
     expect(c.task).toBe('thinking')
     expect(signalNames(c, 'complexity')).toContain('abstraction')
     expect(classify('Simplify (a² · a⁵) / a³ and give the exponent.').task).toBe('thinking')
   })
 
   it('ranks the same kind of question higher when its vocabulary is that of a specialist', () => {
-    const school = classify('Which part of a plant takes in water from the soil?\nA. the leaves\nB. the roots\nC. the flower\nD. the seeds')
+    const school = classify(
+      'Which part of a plant takes in water from the soil?\nA. the leaves\nB. the roots\nC. the flower\nD. the seeds',
+    )
     const graduate = classify(
       'Which mechanism best explains the constitutive activation of adenylyl cyclase after ADP-ribosylation of the ' +
         'stimulatory G-protein alpha subunit?\nA. inhibited GTPase activity\nB. enhanced phosphodiesterase activity\n' +
@@ -354,16 +387,28 @@ describe('classifyRequest: complexity', () => {
   })
 
   it('keeps the tier consistent with the score', () => {
-    for (const prompt of ['hi', 'Prove that there are infinitely many primes of the form 4k + 3.', 'Design a URL shortener.']) {
+    for (const prompt of [
+      'hi',
+      'Prove that there are infinitely many primes of the form 4k + 3.',
+      'Design a URL shortener.',
+    ]) {
       const c = classify(prompt)
-      const expected = c.complexity_score >= 4.8 ? 'xhigh' : c.complexity_score >= 2.9 ? 'high' : c.complexity_score >= 1.4 ? 'medium' : 'low'
+      const expected =
+        c.complexity_score >= 4.8
+          ? 'xhigh'
+          : c.complexity_score >= 2.9
+            ? 'high'
+            : c.complexity_score >= 1.4
+              ? 'medium'
+              : 'low'
       expect(c.complexity).toBe(expected)
       expect(c.complexity_score).toBeGreaterThanOrEqual(0)
     }
   })
 
   it('lets reasoning_effort dominate the tier in both directions', () => {
-    const olympiad = 'Find all functions f: R -> R such that f(x + f(y)) = f(x) + y for all real numbers x and y. Give a complete proof.'
+    const olympiad =
+      'Find all functions f: R -> R such that f(x + f(y)) = f(x) + y for all real numbers x and y. Give a complete proof.'
     expect(classify(olympiad).complexity).toBe('xhigh')
     expect(classify(olympiad, {reasoning_effort: 'minimal'}).complexity).toBe('low')
     expect(tierIndex(classify(olympiad, {reasoning_effort: 'low'}).complexity)).toBeLessThanOrEqual(tierIndex('medium'))
@@ -375,18 +420,26 @@ describe('classifyRequest: complexity', () => {
     expect(classify(trivial, {reasoning_effort: 'medium'}).complexity).toBe('low')
 
     const c = classify(trivial, {reasoning_effort: 'high'})
-    expect(c.signals.find((s) => s.name === 'reasoning_effort')).toMatchObject({target: 'complexity', detail: 'effort "high"'})
+    expect(c.signals.find((s) => s.name === 'reasoning_effort')).toMatchObject({
+      target: 'complexity',
+      detail: 'effort "high"',
+    })
   })
 
   it('reads the responses API reasoning.effort as well', () => {
-    const c = classifyRequest({input: 'How many trailing zeros does 100! have?', reasoning: {effort: 'xhigh'}}, 'responses')
+    const c = classifyRequest(
+      {input: 'How many trailing zeros does 100! have?', reasoning: {effort: 'xhigh'}},
+      'responses',
+    )
     expect(c.complexity).toBe('xhigh')
   })
 
   it('raises complexity for long context, long conversations and tools', () => {
     const question = 'Summarise the main decisions.'
     const short = classify(question)
-    const long = classify(`${'The committee discussed the budget, the hiring plan and the office move at length. '.repeat(400)}\n${question}`)
+    const long = classify(
+      `${'The committee discussed the budget, the hiring plan and the office move at length. '.repeat(400)}\n${question}`,
+    )
     expect(long.complexity_score).toBeGreaterThan(short.complexity_score + 1.5)
     expect(signalNames(long, 'complexity')).toContain('length')
 
@@ -398,7 +451,10 @@ describe('classifyRequest: complexity', () => {
     expect(signalNames(conversation, 'complexity')).toContain('conversation')
     expect(conversation.complexity_score).toBeGreaterThan(short.complexity_score)
 
-    const tool = {type: 'function', function: {name: 'read_file', parameters: {type: 'object', properties: {path: {type: 'string'}}}}}
+    const tool = {
+      type: 'function',
+      function: {name: 'read_file', parameters: {type: 'object', properties: {path: {type: 'string'}}}},
+    }
     const withTools = classify(question, {tools: [tool]})
     expect(withTools.requirements.tools).toBe(true)
     expect(withTools.complexity_score).toBeGreaterThan(short.complexity_score)
@@ -416,7 +472,13 @@ describe('classifyRequest: requirements for each endpoint', () => {
         tools: [{type: 'function', function: {name: 'lookup', parameters: {type: 'object'}}}],
         messages: [
           {role: 'system', content: 'a'.repeat(400)},
-          {role: 'user', content: [{type: 'text', text: 'b'.repeat(400)}, {type: 'image_url', image_url: {url: 'https://x/y.png', detail: 'low'}}]},
+          {
+            role: 'user',
+            content: [
+              {type: 'text', text: 'b'.repeat(400)},
+              {type: 'image_url', image_url: {url: 'https://x/y.png', detail: 'low'}},
+            ],
+          },
         ],
       },
       'chat.completions',
@@ -446,7 +508,13 @@ describe('classifyRequest: requirements for each endpoint', () => {
       {
         instructions: 'Return a JSON object with keys "title" and "tags".',
         input: [
-          {role: 'user', content: [{type: 'input_text', text: 'Scientists found a glowing frog.'}, {type: 'input_image', image_url: 'https://x/frog.png'}]},
+          {
+            role: 'user',
+            content: [
+              {type: 'input_text', text: 'Scientists found a glowing frog.'},
+              {type: 'input_image', image_url: 'https://x/frog.png'},
+            ],
+          },
           {type: 'function_call_output', call_id: 'c1', output: '{"ok": true}'},
         ],
         text: {format: {type: 'json_object'}},
@@ -465,13 +533,21 @@ describe('classifyRequest: requirements for each endpoint', () => {
     expect(c.requirements.input_tokens).toBeGreaterThan(10)
   })
 
-  it("reads an Anthropic Messages request: system blocks, tool results as tool turns, images, tools and the thinking budget", () => {
+  it('reads an Anthropic Messages request: system blocks, tool results as tool turns, images, tools and the thinking budget', () => {
     const body = {
       model: 'auto',
       max_tokens: 4096,
       stream: true,
-      system: [{type: 'text', text: 'You are a coding agent in the user repository.', cache_control: {type: 'ephemeral'}}],
-      tools: [{name: 'bash', description: 'Run a command', input_schema: {type: 'object', properties: {command: {type: 'string'}}}}],
+      system: [
+        {type: 'text', text: 'You are a coding agent in the user repository.', cache_control: {type: 'ephemeral'}},
+      ],
+      tools: [
+        {
+          name: 'bash',
+          description: 'Run a command',
+          input_schema: {type: 'object', properties: {command: {type: 'string'}}},
+        },
+      ],
       thinking: {type: 'enabled', budget_tokens: 32_000},
       messages: [
         {role: 'user', content: 'Fix the failing test in src/parser.ts and make the parser handle escaped quotes.'},
@@ -482,7 +558,12 @@ describe('classifyRequest: requirements for each endpoint', () => {
             {type: 'tool_use', id: 'toolu_1', name: 'bash', input: {command: 'npm test'}},
           ],
         },
-        {role: 'user', content: [{type: 'tool_result', tool_use_id: 'toolu_1', content: 'FAIL src/parser.test.ts: expected "a\\"b"'}]},
+        {
+          role: 'user',
+          content: [
+            {type: 'tool_result', tool_use_id: 'toolu_1', content: 'FAIL src/parser.test.ts: expected "a\\"b"'},
+          ],
+        },
       ],
     }
     const c = classifyRequest(body, 'messages')
@@ -491,7 +572,18 @@ describe('classifyRequest: requirements for each endpoint', () => {
     // The thinking budget is the user's own effort signal, as reasoning_effort is for OpenAI's API.
     expect(c.signals.find((s) => s.name === 'reasoning_effort')?.detail).toContain('high')
     const image = classifyRequest(
-      {max_tokens: 100, messages: [{role: 'user', content: [{type: 'image', source: {type: 'url', url: 'https://x/cat.png'}}, {type: 'text', text: 'What is this?'}]}]},
+      {
+        max_tokens: 100,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {type: 'image', source: {type: 'url', url: 'https://x/cat.png'}},
+              {type: 'text', text: 'What is this?'},
+            ],
+          },
+        ],
+      },
       'messages',
     )
     expect(image.task).toBe('image')
@@ -517,7 +609,10 @@ describe('classifyRequest: requirements for each endpoint', () => {
   })
 
   it('marks an image generation request as image, needing image generation', () => {
-    const c = classifyRequest({prompt: 'A watercolor fox reading under a maple tree', size: '1024x1024'}, 'images.generations')
+    const c = classifyRequest(
+      {prompt: 'A watercolor fox reading under a maple tree', size: '1024x1024'},
+      'images.generations',
+    )
     expect(c.task).toBe('image')
     expect(c.requirements).toMatchObject({image_generation: true, embeddings: false, vision: false})
   })
@@ -528,9 +623,24 @@ describe('classifyRequest: requirements for each endpoint', () => {
   })
 
   it('never throws on malformed bodies', () => {
-    const bodies: unknown[] = [null, undefined, 42, 'just a string', [], {messages: 'nope'}, {messages: [null, 3, {role: 'user', content: 7}]}, {input: {weird: true}}]
+    const bodies: unknown[] = [
+      null,
+      undefined,
+      42,
+      'just a string',
+      [],
+      {messages: 'nope'},
+      {messages: [null, 3, {role: 'user', content: 7}]},
+      {input: {weird: true}},
+    ]
     for (const body of bodies) {
-      for (const endpoint of ['chat.completions', 'responses', 'completions', 'embeddings', 'passthrough'] as Endpoint[]) {
+      for (const endpoint of [
+        'chat.completions',
+        'responses',
+        'completions',
+        'embeddings',
+        'passthrough',
+      ] as Endpoint[]) {
         const c = classifyRequest(body, endpoint)
         expect(ClassificationSchema.safeParse(c).success).toBe(true)
       }
@@ -673,7 +783,9 @@ function evaluate(items: FixtureItem[]): Report {
     n: items.length,
     accuracy: correct / items.length,
     taskAccuracy,
-    styleAccuracy: Object.fromEntries(Object.entries(styles).map(([style, {n, correct: ok}]) => [style, {n, accuracy: ok / n}])),
+    styleAccuracy: Object.fromEntries(
+      Object.entries(styles).map(([style, {n, correct: ok}]) => [style, {n, accuracy: ok / n}]),
+    ),
     pairwise: pairwiseOrdering(rows),
     auc: hardVersusEasy(rows),
     tierAccuracy: tierCorrect / items.length,
@@ -691,12 +803,17 @@ function printReport(name: string, report: Report, styles = false): void {
       .map((t) => `${t}=${report.taskAccuracy[t]!.toFixed(3)}`)
       .join(' ')}`,
     ...(styles
-      ? [`  task accuracy per style: ${Object.entries(report.styleAccuracy).map(([s, {n, accuracy}]) => `${s}=${accuracy.toFixed(3)} (n=${n})`).join(' ')}`]
+      ? [
+          `  task accuracy per style: ${Object.entries(report.styleAccuracy)
+            .map(([s, {n, accuracy}]) => `${s}=${accuracy.toFixed(3)} (n=${n})`)
+            .join(' ')}`,
+        ]
       : []),
     `  mean complexity_score: ${TIERS.map((t) => `${t}=${report.meanScore[t].toFixed(2)}`).join(' ')}`,
     `  confusion (rows: label, columns: predicted) ${TASKS.map((t) => t.slice(0, 8).padStart(9)).join('')}`,
     ...TASKS.map(
-      (label) => `  ${label.padEnd(42)}${TASKS.map((p) => String(report.confusion[label]?.[p] ?? 0).padStart(9)).join('')}`,
+      (label) =>
+        `  ${label.padEnd(42)}${TASKS.map((p) => String(report.confusion[label]?.[p] ?? 0).padStart(9)).join('')}`,
     ),
   ]
   console.log(lines.join('\n'))
@@ -715,7 +832,9 @@ describe('classifyRequest: labelled fixture', () => {
    * were read (in aggregate) before the later rounds, so only the last set is untouched by tuning.
    */
   const isFresh = (item: FixtureItem): boolean => item.set?.startsWith('fresh-hard') === true
-  const freshSets = ['fresh-hard', 'fresh-hard-2', 'fresh-hard-3'].map((set) => items.filter((item) => item.set === set))
+  const freshSets = ['fresh-hard', 'fresh-hard-2', 'fresh-hard-3'].map((set) =>
+    items.filter((item) => item.set === set),
+  )
   /** The fixture split into a tuned part and a holdout; the fresh sets are reported on their own. */
   const split = items.filter((item) => !isFresh(item))
   const tuned = split.filter((item) => !item.holdout)
@@ -737,7 +856,9 @@ describe('classifyRequest: labelled fixture', () => {
     for (const side of [true, false]) {
       for (const tier of TIERS) {
         for (const subject of ['science', 'math']) {
-          const n = hard.filter((i) => !!i.holdout === side && i.complexity === tier && i.style === `graded-mc-${subject}`).length
+          const n = hard.filter(
+            (i) => !!i.holdout === side && i.complexity === tier && i.style === `graded-mc-${subject}`,
+          ).length
           expect(n, `${tier} ${subject} ${side ? 'holdout' : 'tuned'}`).toBeGreaterThanOrEqual(4)
         }
       }

@@ -12,7 +12,12 @@ const CONFIG = makeConfig()
 function decide(
   body: Record<string, unknown>,
   c: Classification = classification(),
-  options: {endpoint?: Endpoint; config?: ReturnType<typeof makeConfig>; ignoreAccounts?: boolean; profile?: string} = {},
+  options: {
+    endpoint?: Endpoint
+    config?: ReturnType<typeof makeConfig>
+    ignoreAccounts?: boolean
+    profile?: string
+  } = {},
 ) {
   return decideRoute({body, endpoint: options.endpoint ?? 'chat.completions'}, options.config ?? CONFIG, {
     classify: fixed(c),
@@ -76,11 +81,9 @@ describe('decideRoute: auto', () => {
   })
 
   it('routes an embeddings request to the configured embeddings models only', () => {
-    const decision = decide(
-      {model: 'auto', input: 'hello'},
-      classification({requirements: {embeddings: true}}),
-      {endpoint: 'embeddings'},
-    )
+    const decision = decide({model: 'auto', input: 'hello'}, classification({requirements: {embeddings: true}}), {
+      endpoint: 'embeddings',
+    })
     expect(decision.selected_model).toBe('zen/embed')
     expect(decision.candidates).toHaveLength(1)
     expect(decision.candidates[0]).toMatchObject({model: 'zen/embed', source: 'fallback', rank: 1})
@@ -88,7 +91,9 @@ describe('decideRoute: auto', () => {
 
   it('explains why each model fails when no configured model can serve the endpoint', () => {
     const error = routingError(() =>
-      decide({prompt: 'a cat'}, classification({requirements: {image_generation: true}}), {endpoint: 'images.generations'}),
+      decide({prompt: 'a cat'}, classification({requirements: {image_generation: true}}), {
+        endpoint: 'images.generations',
+      }),
     )
     expect(error.code).toBe('no_candidates')
     expect(error.message).toMatch(/^No model can serve this request: acme\/mid, .*: cannot generate images\.$/)
@@ -100,9 +105,13 @@ describe('decideRoute: auto', () => {
       fallback_models: [],
       default_model: 'acme/small',
     })
-    const error = routingError(() => decide(chat(), classification({task: 'image', requirements: {vision: true}}), {config}))
+    const error = routingError(() =>
+      decide(chat(), classification({task: 'image', requirements: {vision: true}}), {config}),
+    )
     expect(error.code).toBe('no_candidates')
-    expect(error.message).toBe('The only candidate, acme/small, cannot serve this request: no vision (the request has images).')
+    expect(error.message).toBe(
+      'The only candidate, acme/small, cannot serve this request: no vision (the request has images).',
+    )
   })
 
   it('is no_account when no enabled account serves the chain, unless accounts are ignored for a dry run', () => {
@@ -127,7 +136,12 @@ describe('decideRoute: router-only request fields', () => {
     expect(decision.route).toMatchObject({task: 'coding', tier: 'high'})
     expect(decision.signals.slice(0, 2)).toEqual([
       {name: 'router_task', target: 'coding', weight: 1, detail: 'forced by router.task (classified general)'},
-      {name: 'router_complexity', target: 'complexity', weight: 1, detail: 'forced high by router.complexity (classified low)'},
+      {
+        name: 'router_complexity',
+        target: 'complexity',
+        weight: 1,
+        detail: 'forced high by router.complexity (classified low)',
+      },
     ])
   })
 
@@ -155,7 +169,9 @@ describe('decideRoute: router-only request fields', () => {
   })
 
   it('accepts OpenRouter provider fields it does not use', () => {
-    expect(decide({...chat(), provider: {data_collection: 'deny', quantizations: ['fp8']}}).selected_model).toBe('acme/mid')
+    expect(decide({...chat(), provider: {data_collection: 'deny', quantizations: ['fp8']}}).selected_model).toBe(
+      'acme/mid',
+    )
   })
 })
 
@@ -195,12 +211,18 @@ describe('decideRoute: explicit models', () => {
       fallback_models: [],
       default_model: 'anthropic/claude-sonnet-4.5',
     })
-    expect(decide(chat('claude-sonnet-4-5-20250929'), classification(), {config}).selected_model).toBe('anthropic/claude-sonnet-4.5')
-    expect(decide(chat('claude-haiku-4-5-20251001'), classification(), {config}).selected_model).toBe('anthropic/claude-haiku-4.5')
+    expect(decide(chat('claude-sonnet-4-5-20250929'), classification(), {config}).selected_model).toBe(
+      'anthropic/claude-sonnet-4.5',
+    )
+    expect(decide(chat('claude-haiku-4-5-20251001'), classification(), {config}).selected_model).toBe(
+      'anthropic/claude-haiku-4.5',
+    )
     expect(decide(chat('acme/small-2024-08-06')).selected_model).toBe('acme/small')
     // A snapshot configured as its own model is that model.
     const pinned = makeConfig({...{models: {'acme/small-2024-08-06': {}, 'acme/small': {}}}})
-    expect(decide(chat('acme/small-2024-08-06'), classification(), {config: pinned}).selected_model).toBe('acme/small-2024-08-06')
+    expect(decide(chat('acme/small-2024-08-06'), classification(), {config: pinned}).selected_model).toBe(
+      'acme/small-2024-08-06',
+    )
     // An unknown model with a date is refused under the name the client sent.
     const error = routingError(() => decide(chat('claude-opus-9-20990101'), classification(), {config}))
     expect(error.code).toBe('model_not_found')
@@ -216,7 +238,9 @@ describe('decideRoute: explicit models', () => {
     })
     expect(decide(chat('openai/gpt-4.1'), classification(), {config}).selected_model).toBe('openai/gpt-4.1')
     expect(decide(chat('ollama/mistral:7b'), classification(), {config}).selected_model).toBe('ollama/mistral:7b')
-    expect(routingError(() => decide(chat('openai/gpt-4.2-typo'), classification(), {config})).code).toBe('model_not_found')
+    expect(routingError(() => decide(chat('openai/gpt-4.2-typo'), classification(), {config})).code).toBe(
+      'model_not_found',
+    )
     // No account of the provider: not accepted, even though the catalog knows it.
     expect(routingError(() => decide(chat('anthropic/claude-haiku-4.5'), classification(), {config})).code).toBe(
       'model_not_found',
@@ -271,7 +295,9 @@ describe('decideRoute: explicit models', () => {
 
 /** A profile compiled over accounts of `providers` (every catalog model of each), as `router provider login` writes one. */
 function profileConfig(...providers: string[]) {
-  const accounts = providers.map((provider) => `  - {name: ${provider}-main, provider: ${provider}, api_key: sk-test-0000}`).join('\n')
+  const accounts = providers
+    .map((provider) => `  - {name: ${provider}-main, provider: ${provider}, api_key: sk-test-0000}`)
+    .join('\n')
   return parseConfig(`profile: {default: auto}\naccounts:\n${accounts}\n`, 'router.profile.yaml').config
 }
 
@@ -283,13 +309,17 @@ describe('decideRoute: tools only one provider runs', () => {
 
   it("sends Codex CLI's tools with its hosted web_search to an OpenAI model even when an Anthropic model ranks higher", () => {
     // Functions, a custom tool and a namespace of functions travel to every provider.
-    const plain = decideRoute({body: {...codexTurn, tools: CODEX_TOOLS.slice(0, 3)}, endpoint: 'responses'}, config, {classify: fixed(XHIGH_CODING)})
+    const plain = decideRoute({body: {...codexTurn, tools: CODEX_TOOLS.slice(0, 3)}, endpoint: 'responses'}, config, {
+      classify: fixed(XHIGH_CODING),
+    })
     expect(plain.selected_model).toBe('anthropic/claude-opus-4.5')
 
     const decision = decideRoute({body: codexTurn, endpoint: 'responses'}, config, {classify: fixed(XHIGH_CODING)})
     expect(decision.provider_tools).toEqual(['web_search'])
     expect(decision.selected_model).toBe('openai/gpt-5.2')
-    expect([decision.selected_model, ...decision.fallback_models].every((model) => model.startsWith('openai/'))).toBe(true)
+    expect([decision.selected_model, ...decision.fallback_models].every((model) => model.startsWith('openai/'))).toBe(
+      true,
+    )
     expect(decision.candidates.find((c) => c.model === 'anthropic/claude-opus-4.5')).toMatchObject({
       excluded: true,
       exclusion: 'hosted_tool',
@@ -299,7 +329,9 @@ describe('decideRoute: tools only one provider runs', () => {
 
   it('refuses with a 400 naming the tool when no candidate runs it', () => {
     const error = routingError(() =>
-      decideRoute({body: codexTurn, endpoint: 'responses'}, profileConfig('anthropic'), {classify: fixed(XHIGH_CODING)}),
+      decideRoute({body: codexTurn, endpoint: 'responses'}, profileConfig('anthropic'), {
+        classify: fixed(XHIGH_CODING),
+      }),
     )
     expect(error.code).toBe('no_candidates')
     expect(error.param).toBe('tools')
@@ -316,9 +348,13 @@ describe('decideRoute: tools only one provider runs', () => {
       messages: [{role: 'user', content: 'What changed in Node 24?'}],
       tools: [{type: 'web_search_20250305', name: 'web_search', max_uses: 3}],
     }
-    const decision = decideRoute({body, endpoint: 'messages'}, config, {classify: fixed(classification({task: 'general', complexity: 'high'}))})
+    const decision = decideRoute({body, endpoint: 'messages'}, config, {
+      classify: fixed(classification({task: 'general', complexity: 'high'})),
+    })
     expect(decision.provider_tools).toEqual(['web_search_20250305'])
-    expect([decision.selected_model, ...decision.fallback_models].every((model) => model.startsWith('anthropic/'))).toBe(true)
+    expect(
+      [decision.selected_model, ...decision.fallback_models].every((model) => model.startsWith('anthropic/')),
+    ).toBe(true)
   })
 })
 
@@ -331,7 +367,10 @@ describe('decideRoute: client model names', () => {
       expect(decision.model_alias?.target).toBe('auto')
       expect(decision.selected_model.startsWith('openai/')).toBe(true)
     }
-    expect(decide(chat('claude-opus-4-8'), classification(), {config}).model_alias).toEqual({pattern: 'claude-*', target: 'auto'})
+    expect(decide(chat('claude-opus-4-8'), classification(), {config}).model_alias).toEqual({
+      pattern: 'claude-*',
+      target: 'auto',
+    })
   })
 
   it('serves a name the config knows with its own model, never through an alias', () => {
@@ -344,7 +383,11 @@ describe('decideRoute: client model names', () => {
   it('maps a name to a model, first matching pattern first', () => {
     const config = makeConfig({model_aliases: {'claude-haiku-*': 'acme/small', 'claude-*': 'auto'}})
     const decision = decide(chat('claude-haiku-4-5-20251001'), classification(), {config})
-    expect(decision).toMatchObject({source: 'request', selected_model: 'acme/small', model_alias: {pattern: 'claude-haiku-*', target: 'acme/small'}})
+    expect(decision).toMatchObject({
+      source: 'request',
+      selected_model: 'acme/small',
+      model_alias: {pattern: 'claude-haiku-*', target: 'acme/small'},
+    })
     expect(decide(chat('CLAUDE-OPUS-4-8'), classification(), {config}).source).toBe('auto')
   })
 
@@ -360,10 +403,14 @@ describe('decideRoute: client model names', () => {
       `default_model: openai/gpt-5-mini\naccounts:\n  - {name: oa, provider: openai, base_url: 'http://127.0.0.1:9/v1'}\n`,
       'router.yaml',
     ).config
-    const decision = decide({model: 'text-embedding-3-small', input: 'hello'}, classification({requirements: {embeddings: true}}), {
-      config,
-      endpoint: 'embeddings',
-    })
+    const decision = decide(
+      {model: 'text-embedding-3-small', input: 'hello'},
+      classification({requirements: {embeddings: true}}),
+      {
+        config,
+        endpoint: 'embeddings',
+      },
+    )
     expect(decision.selected_model).toBe('openai/text-embedding-3-small')
     expect(decide(chat('gpt-4.1'), classification(), {config}).selected_model).toBe('openai/gpt-4.1')
   })
@@ -372,8 +419,14 @@ describe('decideRoute: client model names', () => {
 describe('decideRoute: embeddings and images with auto', () => {
   it("tries the profile's embeddings and image models for each provider it serves", () => {
     const config = profileConfig('gemini', 'openai')
-    const embed = decide({model: 'auto', input: 'hello'}, classification({requirements: {embeddings: true}}), {config, endpoint: 'embeddings'})
-    expect([embed.selected_model, ...embed.fallback_models]).toEqual(['openai/text-embedding-3-small', 'gemini/gemini-embedding-001'])
+    const embed = decide({model: 'auto', input: 'hello'}, classification({requirements: {embeddings: true}}), {
+      config,
+      endpoint: 'embeddings',
+    })
+    expect([embed.selected_model, ...embed.fallback_models]).toEqual([
+      'openai/text-embedding-3-small',
+      'gemini/gemini-embedding-001',
+    ])
     const image = decide({model: 'auto', prompt: 'a cat'}, classification({requirements: {image_generation: true}}), {
       config,
       endpoint: 'images.generations',
@@ -387,7 +440,10 @@ describe('decideRoute: embeddings and images with auto', () => {
       task_routes: {general: {default: ['acme/mid']}},
       fallback_models: [],
     })
-    const decision = decide({model: 'auto', input: 'hello'}, classification({requirements: {embeddings: true}}), {config, endpoint: 'embeddings'})
+    const decision = decide({model: 'auto', input: 'hello'}, classification({requirements: {embeddings: true}}), {
+      config,
+      endpoint: 'embeddings',
+    })
     expect(decision.selected_model).toBe('acme/local-embed')
     expect(decision.candidates.map((c) => c.model)).toEqual(['acme/local-embed'])
     expect(decision.candidates[0].unknown).toContain('embeddings')

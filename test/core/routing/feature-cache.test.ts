@@ -19,7 +19,21 @@ function countingCache(limits?: {entries: number; chars: number}): {cache: Featu
 }
 
 function prose(words: number, seed = 0): string {
-  const vocabulary = ['deploy', 'the', 'service', 'with', 'a', 'queue', 'and', 'retry', 'failed', 'orders', 'twice', 'per', 'minute']
+  const vocabulary = [
+    'deploy',
+    'the',
+    'service',
+    'with',
+    'a',
+    'queue',
+    'and',
+    'retry',
+    'failed',
+    'orders',
+    'twice',
+    'per',
+    'minute',
+  ]
   return Array.from({length: words}, (_, k) => vocabulary[(k * 7 + seed) % vocabulary.length]).join(' ')
 }
 
@@ -195,7 +209,10 @@ describe('classifyRequest: the cache of earlier texts', () => {
   const question = `Could you compare the two delivery options for my order? ${prose(80, 3)}`
   const conversation = (turns: string[]) => ({
     model: 'auto',
-    messages: [{role: 'system', content: system}, ...turns.map((content, k) => ({role: k % 2 === 0 ? 'user' : 'assistant', content}))],
+    messages: [
+      {role: 'system', content: system},
+      ...turns.map((content, k) => ({role: k % 2 === 0 ? 'user' : 'assistant', content})),
+    ],
   })
 
   it('keeps the system prompt and earlier turns, not the new question, and decides exactly as when cold', () => {

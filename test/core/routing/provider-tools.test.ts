@@ -20,13 +20,29 @@ function bodyWith(endpoint: Endpoint, type: string): Record<string, unknown> {
     case 'responses':
       return {model: 'm', input: 'hi', tools: [{type: 'function', name: 'f', parameters: {type: 'object'}}, {type}]}
     case 'messages':
-      return {model: 'm', max_tokens: 100, messages: [{role: 'user', content: 'hi'}], tools: [{name: 'f', input_schema: {type: 'object'}}, {type, name: 't'}]}
+      return {
+        model: 'm',
+        max_tokens: 100,
+        messages: [{role: 'user', content: 'hi'}],
+        tools: [
+          {name: 'f', input_schema: {type: 'object'}},
+          {type, name: 't'},
+        ],
+      }
     default:
-      return {model: 'm', messages: [{role: 'user', content: 'hi'}], tools: [{type: 'function', function: {name: 'f'}}, {type}]}
+      return {
+        model: 'm',
+        messages: [{role: 'user', content: 'hi'}],
+        tools: [{type: 'function', function: {name: 'f'}}, {type}],
+      }
   }
 }
 
-const PATHS: Partial<Record<Endpoint, string>> = {'chat.completions': '/chat/completions', responses: '/responses', messages: '/messages'}
+const PATHS: Partial<Record<Endpoint, string>> = {
+  'chat.completions': '/chat/completions',
+  responses: '/responses',
+  messages: '/messages',
+}
 
 describe('providerToolTypes', () => {
   it("finds Codex CLI's hosted web_search, and nothing in function, custom or namespace tools (the client runs those)", () => {
@@ -37,11 +53,23 @@ describe('providerToolTypes', () => {
 
   it("finds Anthropic's typed tools on the Messages API, never its client tools", () => {
     expect(providerToolTypes({tools: ANTHROPIC_TOOLS}, 'messages')).toEqual(['web_search_20250305', 'bash_20250124'])
-    expect(providerToolTypes({tools: [ANTHROPIC_TOOLS[0], {type: 'custom', name: 'x', input_schema: {}}]}, 'messages')).toEqual([])
+    expect(
+      providerToolTypes({tools: [ANTHROPIC_TOOLS[0], {type: 'custom', name: 'x', input_schema: {}}]}, 'messages'),
+    ).toEqual([])
   })
 
   it('takes every chat tool but functions as OpenAI-only, and ignores endpoints without tools', () => {
-    expect(providerToolTypes({tools: [{type: 'function', function: {name: 'f'}}, {type: 'custom', name: 'g'}]}, 'chat.completions')).toEqual(['custom'])
+    expect(
+      providerToolTypes(
+        {
+          tools: [
+            {type: 'function', function: {name: 'f'}},
+            {type: 'custom', name: 'g'},
+          ],
+        },
+        'chat.completions',
+      ),
+    ).toEqual(['custom'])
     expect(providerToolTypes({tools: [{type: 'web_search'}]}, 'embeddings')).toEqual([])
   })
 })
@@ -58,28 +86,36 @@ describe('PROVIDER_TOOLS', () => {
     messages: ['openai', 'openai-codex', 'gemini', 'openrouter', 'nvidia', 'github', 'ollama', 'openai-compatible'],
   }
 
-  it.each(endpoints)('matches the adapters on %s: every provider whose adapter refuses the tool is one that cannot run it', (endpoint) => {
-    const refusedBy: string[] = []
-    for (const provider of providers) {
-      const adapter = adapterFor(provider.adapter)
-      if (!adapter.supports(endpoint)) continue
-      let refused = false
-      try {
-        adapter.buildRequest(
-          context({endpoint, path: PATHS[endpoint], body: bodyWith(endpoint, 'provider_only_tool'), account: account({provider: provider.name, base_url: provider.base_url})}),
-        )
-      } catch (error) {
-        expect(error).toBeInstanceOf(AdapterError)
-        expect((error as AdapterError).status).toBe(400)
-        refused = true
+  it.each(endpoints)(
+    'matches the adapters on %s: every provider whose adapter refuses the tool is one that cannot run it',
+    (endpoint) => {
+      const refusedBy: string[] = []
+      for (const provider of providers) {
+        const adapter = adapterFor(provider.adapter)
+        if (!adapter.supports(endpoint)) continue
+        let refused = false
+        try {
+          adapter.buildRequest(
+            context({
+              endpoint,
+              path: PATHS[endpoint],
+              body: bodyWith(endpoint, 'provider_only_tool'),
+              account: account({provider: provider.name, base_url: provider.base_url}),
+            }),
+          )
+        } catch (error) {
+          expect(error).toBeInstanceOf(AdapterError)
+          expect((error as AdapterError).status).toBe(400)
+          refused = true
+        }
+        const support = toolSupport(provider.name, endpoint)
+        if (refused) refusedBy.push(provider.name)
+        if (refused) expect([provider.name, support]).toEqual([provider.name, 'cannot'])
+        if (support === 'runs') expect([provider.name, refused]).toEqual([provider.name, false])
       }
-      const support = toolSupport(provider.name, endpoint)
-      if (refused) refusedBy.push(provider.name)
-      if (refused) expect([provider.name, support]).toEqual([provider.name, 'cannot'])
-      if (support === 'runs') expect([provider.name, refused]).toEqual([provider.name, false])
-    }
-    expect(refusedBy).toEqual(REFUSED_BY[endpoint])
-  })
+      expect(refusedBy).toEqual(REFUSED_BY[endpoint])
+    },
+  )
 
   it('names who runs them: OpenAI and the ChatGPT backend on Responses, OpenAI alone on chat, Anthropic on Messages', () => {
     expect(toolSupport('openai', 'responses')).toBe('runs')

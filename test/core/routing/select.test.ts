@@ -57,19 +57,33 @@ function twins(expensiveFactor: number): RuntimeConfig {
 
 describe('selectCandidates: ranking', () => {
   it('gives each kept candidate the estimated request cost its cost component compares, and none to an excluded one', () => {
-    const result = select(route('acme/first', 'acme/second'), {config: twins(10), requirements: {input_tokens: 2000, output_tokens: 500}})
+    const result = select(route('acme/first', 'acme/second'), {
+      config: twins(10),
+      requirements: {input_tokens: 2000, output_tokens: 500},
+    })
     const cost = (model: string) => result.candidates.find((c) => c.model === model)!.est_cost_usd
     // 2 000 × $0.001 + 500 × $0.004 per 1 000 tokens, and ten times that.
     expect(cost('acme/second')).toBe(0.004)
     expect(cost('acme/first')).toBe(0.04)
     // Without max_tokens, the output assumed for the complexity (700 for medium) counts.
-    const assumed = select(route('acme/second'), {config: twins(1), requirements: {input_tokens: 1000, output_tokens: null}})
-    expect(assumed.candidates[0].est_cost_usd).toBe((1000 / 1000) * 0.001 + (SELECTION_WEIGHTS.assumed_output_tokens.medium / 1000) * 0.004)
+    const assumed = select(route('acme/second'), {
+      config: twins(1),
+      requirements: {input_tokens: 1000, output_tokens: null},
+    })
+    expect(assumed.candidates[0].est_cost_usd).toBe(
+      (1000 / 1000) * 0.001 + (SELECTION_WEIGHTS.assumed_output_tokens.medium / 1000) * 0.004,
+    )
     // A cap above that is a cap, not a forecast: Claude Code's 8 192 on a medium turn is priced at the 700 expected.
-    const capped = select(route('acme/second'), {config: twins(1), requirements: {input_tokens: 1000, output_tokens: 8192}})
+    const capped = select(route('acme/second'), {
+      config: twins(1),
+      requirements: {input_tokens: 1000, output_tokens: 8192},
+    })
     expect(capped.candidates[0].est_cost_usd).toBe(assumed.candidates[0].est_cost_usd)
     const excluded = select(route('acme/first', 'acme/second'), {config: twins(1), allowedModels: ['acme/second']})
-    expect(excluded.candidates.find((c) => c.model === 'acme/first')).toMatchObject({excluded: true, est_cost_usd: null})
+    expect(excluded.candidates.find((c) => c.model === 'acme/first')).toMatchObject({
+      excluded: true,
+      est_cost_usd: null,
+    })
   })
 
   it('keeps the route order by default, even when a later model scores higher on quality', () => {
@@ -125,7 +139,9 @@ describe('selectCandidates: ranking', () => {
   })
 
   it('ignores live stats with too few samples and uses the catalog priors', () => {
-    const live = stats({'acme/large': {latency_ms: 3500, failure_rate: 0.9, samples: SELECTION_WEIGHTS.live_min_samples - 1}})
+    const live = stats({
+      'acme/large': {latency_ms: 3500, failure_rate: 0.9, samples: SELECTION_WEIGHTS.live_min_samples - 1},
+    })
     const result = select(route('acme/large', 'zen/large'), {task: 'coding', complexity: 'high', stats: live})
     expect(result.selected).toBe('acme/large')
     expect(result.candidates[0].components!.failure).toBe(-0.01)
@@ -175,14 +191,19 @@ describe('selectCandidates: ranking', () => {
     expect(mystery.excluded).toBe(false)
     const w = SELECTION_WEIGHTS
     // Unknown quality counts as exactly what the complexity needs: no shortfall, no bonus.
-    expect(mystery.components).toMatchObject({quality: w.quality * w.quality_needed.medium, cost: 0, latency: 0, failure: 0})
+    expect(mystery.components).toMatchObject({
+      quality: w.quality * w.quality_needed.medium,
+      cost: 0,
+      latency: 0,
+      failure: 0,
+    })
     expect(mystery.est_cost_usd).toBeNull()
     expect(mystery.unknown).toEqual(['quality', 'price', 'latency', 'failure_rate'])
     expect(mystery.reasons).toContain('quality, price, latency, failure rate unknown: neutral in the score')
     expect(result.candidates[1].unknown).toEqual([])
   })
 
-  it('keeps the route\'s order between models whose quality nobody gave, however their prices differ', () => {
+  it("keeps the route's order between models whose quality nobody gave, however their prices differ", () => {
     // The issue's raw config: two priced models, no quality; the route names the big one, the default is the small.
     const config = makeConfig({
       default_model: 'acme/small-model',
@@ -191,11 +212,17 @@ describe('selectCandidates: ranking', () => {
         'acme/small-model': {cost_input_per_1k: 0.0001, cost_output_per_1k: 0.0004},
       },
     })
-    const result = select([{model: 'acme/big-model', source: 'route'}, {model: 'acme/small-model', source: 'default'}], {
-      config,
-      task: 'coding',
-      complexity: 'xhigh',
-    })
+    const result = select(
+      [
+        {model: 'acme/big-model', source: 'route'},
+        {model: 'acme/small-model', source: 'default'},
+      ],
+      {
+        config,
+        task: 'coding',
+        complexity: 'xhigh',
+      },
+    )
     expect(result.selected).toBe('acme/big-model')
     expect(result.candidates.map((c) => c.components!.cost)).toEqual([0, 0])
     expect(result.candidates[1].reasons[0]).toBe('kept route order (#2)')
@@ -211,7 +238,10 @@ describe('selectCandidates: ranking', () => {
     expect(up.candidates[1].reasons[0]).toMatch(/^ranked above acme\/pricey \(#1 in route\): .* cheaper/)
     // The other way round the unknown-quality model gains nothing from being cheap.
     const cheap = makeConfig({
-      models: {...(BASE_CONFIG.models as object), 'acme/bargain': {cost_input_per_1k: 0.00001, cost_output_per_1k: 0.00004}},
+      models: {
+        ...(BASE_CONFIG.models as object),
+        'acme/bargain': {cost_input_per_1k: 0.00001, cost_output_per_1k: 0.00004},
+      },
     })
     const kept = select(route('acme/mid', 'acme/bargain'), {config: cheap})
     expect(kept.selected).toBe('acme/mid')
@@ -271,7 +301,10 @@ describe('selectCandidates: provider preferences', () => {
   })
 
   it('require_parameters drops models without reasoning when the request sets reasoning, and without streaming', () => {
-    const reasoning = select(route('acme/mid', 'acme/large'), {reasoning: true, preferences: {require_parameters: true}})
+    const reasoning = select(route('acme/mid', 'acme/large'), {
+      reasoning: true,
+      preferences: {require_parameters: true},
+    })
     expect(reasoning.selected).toBe('acme/large')
     expect(reasoning.candidates[0].exclusion).toBe('no_reasoning')
     // Without require_parameters the reasoning parameter does not exclude anything.
@@ -302,13 +335,19 @@ describe('selectCandidates: hard constraints', () => {
     expect(select(route('acme/large', 'acme/small'), {allowedModels: ['*small*']}).selected).toBe('acme/small')
     expect(select(route('acme/large', 'acme/mid'), {allowedModels: ['mid']}).selected).toBe('acme/mid')
     const result = select(route('acme/large', 'acme/mid'), {allowedModels: ['acme/m*d']})
-    expect(result.candidates[0]).toMatchObject({exclusion: 'not_allowed', reasons: ['not in allowed_models (acme/m*d)']})
+    expect(result.candidates[0]).toMatchObject({
+      exclusion: 'not_allowed',
+      reasons: ['not in allowed_models (acme/m*d)'],
+    })
   })
 
   it('excludes models without vision for a request with images', () => {
     const result = select(route('acme/small', 'acme/mid'), {requirements: {vision: true}})
     expect(result.selected).toBe('acme/mid')
-    expect(result.candidates[0]).toMatchObject({exclusion: 'no_vision', reasons: ['no vision (the request has images)']})
+    expect(result.candidates[0]).toMatchObject({
+      exclusion: 'no_vision',
+      reasons: ['no vision (the request has images)'],
+    })
   })
 
   it('excludes models without tools or JSON mode when the request needs them', () => {
@@ -318,9 +357,9 @@ describe('selectCandidates: hard constraints', () => {
     expect(select(route('acme/plain', 'acme/mid'), {config, requirements: {tools: true}}).candidates[0].exclusion).toBe(
       'no_tools',
     )
-    expect(select(route('acme/plain', 'acme/mid'), {config, requirements: {json_mode: true}}).candidates[0].exclusion).toBe(
-      'no_json_mode',
-    )
+    expect(
+      select(route('acme/plain', 'acme/mid'), {config, requirements: {json_mode: true}}).candidates[0].exclusion,
+    ).toBe('no_json_mode')
   })
 
   it('lets a model whose capabilities nobody gave through, ranked below the models known to have them', () => {
@@ -329,7 +368,11 @@ describe('selectCandidates: hard constraints', () => {
     const vision = select(route('acme/mystery', 'acme/mid'), {config, requirements: {vision: true}})
     expect(vision.selected).toBe('acme/mid')
     expect(vision.fallbacks).toEqual(['acme/mystery'])
-    expect(vision.candidates[0]).toMatchObject({excluded: false, rank: 2, unknown: ['vision', 'quality', 'price', 'latency', 'failure_rate']})
+    expect(vision.candidates[0]).toMatchObject({
+      excluded: false,
+      rank: 2,
+      unknown: ['vision', 'quality', 'price', 'latency', 'failure_rate'],
+    })
     expect(vision.candidates[0].reasons.slice(0, 2)).toEqual([
       'vision support unknown (the request has images)',
       'moved below the models known to serve this request: vision support unknown',
@@ -337,7 +380,9 @@ describe('selectCandidates: hard constraints', () => {
     expect(vision.candidates[1].reasons[0]).toBe('ranked above acme/mystery (#1 in route): its vision support unknown')
     // Capabilities someone gave are facts: a declared list without vision excludes.
     const declared = makeConfig({models: {...(BASE_CONFIG.models as object), 'acme/plain': {capabilities: ['tools']}}})
-    expect(select(route('acme/plain', 'acme/mid'), {config: declared, requirements: {vision: true}}).candidates[0].exclusion).toBe('no_vision')
+    expect(
+      select(route('acme/plain', 'acme/mid'), {config: declared, requirements: {vision: true}}).candidates[0].exclusion,
+    ).toBe('no_vision')
   })
 
   it('never excludes on an unknown context window or output limit; beyond the assumed sizes it ranks the model below', () => {
@@ -348,9 +393,9 @@ describe('selectCandidates: hard constraints', () => {
     expect(long.candidates[0]).toMatchObject({excluded: false, unknown: expect.arrayContaining(['context_window'])})
     expect(long.candidates[0].reasons[0]).toBe('context window unknown (the request needs ~51k tokens)')
     // Alone, it serves the request.
-    expect(select(route('acme/selfhosted'), {config, requirements: {input_tokens: 51_000, output_tokens: 8000}}).selected).toBe(
-      'acme/selfhosted',
-    )
+    expect(
+      select(route('acme/selfhosted'), {config, requirements: {input_tokens: 51_000, output_tokens: 8000}}).selected,
+    ).toBe('acme/selfhosted')
     // Within the assumed sizes nothing is said, and the route order stands.
     const short = select(route('acme/selfhosted', 'acme/mid'), {config})
     expect(short.selected).toBe('acme/selfhosted')
@@ -358,11 +403,17 @@ describe('selectCandidates: hard constraints', () => {
   })
 
   it('needs an embeddings model for embeddings, and never sends chat to an embeddings model', () => {
-    const embeddings = select(route('acme/mid', 'zen/embed'), {endpoint: 'embeddings', requirements: {embeddings: true}})
+    const embeddings = select(route('acme/mid', 'zen/embed'), {
+      endpoint: 'embeddings',
+      requirements: {embeddings: true},
+    })
     expect(embeddings.selected).toBe('zen/embed')
     expect(embeddings.candidates[0].exclusion).toBe('no_embeddings')
     const chat = select(route('zen/embed', 'acme/mid'))
-    expect(chat.candidates[0]).toMatchObject({exclusion: 'not_a_chat_model', reasons: ['embeddings model, not a chat model']})
+    expect(chat.candidates[0]).toMatchObject({
+      exclusion: 'not_a_chat_model',
+      reasons: ['embeddings model, not a chat model'],
+    })
   })
 
   it('needs image generation for the images endpoint', () => {
@@ -374,7 +425,9 @@ describe('selectCandidates: hard constraints', () => {
   })
 
   it('excludes models whose context window cannot hold the input plus the requested output', () => {
-    const result = select(route('acme/small', 'acme/mid'), {requirements: {input_tokens: 120_000, output_tokens: 10_000}})
+    const result = select(route('acme/small', 'acme/mid'), {
+      requirements: {input_tokens: 120_000, output_tokens: 10_000},
+    })
     expect(result.selected).toBe('acme/mid')
     expect(result.candidates[0]).toMatchObject({
       exclusion: 'context_too_small',
@@ -423,17 +476,33 @@ describe('selectCandidates: hard constraints', () => {
       expect(select(chain, {config, endpoint}).candidates.every((c) => !c.excluded)).toBe(true)
     }
     // A model whose only account is the ChatGPT backend cannot take legacy completions.
-    const codexOnly = makeConfig({accounts: [{name: 'chatgpt', provider: 'openai-codex', base_url: 'http://127.0.0.1:9/v1', models: ['openai/gpt-5']}, {name: 'gem', provider: 'gemini', base_url: 'http://127.0.0.1:9/v1'}]})
-    const error = routingError(() => select(route('openai/gpt-5', 'gemini/gemini-2.5-flash'), {config: codexOnly, endpoint: 'completions'}))
-    expect(error.message).toBe('No model can serve this request: openai/gpt-5, gemini/gemini-2.5-flash: its provider does not serve this endpoint.')
+    const codexOnly = makeConfig({
+      accounts: [
+        {name: 'chatgpt', provider: 'openai-codex', base_url: 'http://127.0.0.1:9/v1', models: ['openai/gpt-5']},
+        {name: 'gem', provider: 'gemini', base_url: 'http://127.0.0.1:9/v1'},
+      ],
+    })
+    const error = routingError(() =>
+      select(route('openai/gpt-5', 'gemini/gemini-2.5-flash'), {config: codexOnly, endpoint: 'completions'}),
+    )
+    expect(error.message).toBe(
+      'No model can serve this request: openai/gpt-5, gemini/gemini-2.5-flash: its provider does not serve this endpoint.',
+    )
     expect(error.hint).toMatch(/\/v1\/chat\/completions/)
   })
 
-  it('takes the model\'s provider for the endpoint check when there are no accounts (dry runs)', () => {
+  it("takes the model's provider for the endpoint check when there are no accounts (dry runs)", () => {
     const config = makeConfig({accounts: []})
-    const result = select(route('anthropic/claude-haiku-4.5', 'acme/mid'), {config, endpoint: 'completions', ignoreAccounts: true})
+    const result = select(route('anthropic/claude-haiku-4.5', 'acme/mid'), {
+      config,
+      endpoint: 'completions',
+      ignoreAccounts: true,
+    })
     expect(result.selected).toBe('acme/mid')
-    expect(result.candidates[0]).toMatchObject({exclusion: 'unsupported_endpoint', reasons: ['anthropic does not serve /v1/completions']})
+    expect(result.candidates[0]).toMatchObject({
+      exclusion: 'unsupported_endpoint',
+      reasons: ['anthropic does not serve /v1/completions'],
+    })
   })
 
   it('records every failed constraint and reports the first as the exclusion', () => {
@@ -442,14 +511,20 @@ describe('selectCandidates: hard constraints', () => {
       allowedModels: ['acme/mid'],
     })
     expect(result.candidates[0].exclusion).toBe('not_allowed')
-    expect(result.candidates[0].reasons).toEqual(['not in allowed_models (acme/mid)', 'no vision (the request has images)'])
+    expect(result.candidates[0].reasons).toEqual([
+      'not in allowed_models (acme/mid)',
+      'no vision (the request has images)',
+    ])
   })
 })
 
 describe('selectCandidates: errors', () => {
   it('names every constraint responsible when nothing is left', () => {
     const error = routingError(() =>
-      select(route('acme/small', 'zen/large', 'zen/embed'), {requirements: {vision: true}, preferences: {ignore: ['zen']}}),
+      select(route('acme/small', 'zen/large', 'zen/embed'), {
+        requirements: {vision: true},
+        preferences: {ignore: ['zen']},
+      }),
     )
     expect(error.code).toBe('no_candidates')
     expect(error.message).toBe(
@@ -485,10 +560,16 @@ describe('selectCandidates: errors', () => {
   it('says which provider does not serve the endpoint of a requested model, and where to send the request', () => {
     const config = makeConfig({accounts: [{name: 'claude', provider: 'anthropic', base_url: 'http://127.0.0.1:9/v1'}]})
     const error = routingError(() =>
-      select([{model: 'anthropic/claude-haiku-4.5', source: 'request'}], {config, endpoint: 'completions', explicit: true}),
+      select([{model: 'anthropic/claude-haiku-4.5', source: 'request'}], {
+        config,
+        endpoint: 'completions',
+        explicit: true,
+      }),
     )
     expect(error.code).toBe('no_candidates')
-    expect(error.message).toBe('Model anthropic/claude-haiku-4.5 cannot serve this request: anthropic does not serve /v1/completions.')
+    expect(error.message).toBe(
+      'Model anthropic/claude-haiku-4.5 cannot serve this request: anthropic does not serve /v1/completions.',
+    )
     expect(error.hint).toMatch(/\/v1\/chat\/completions/)
   })
 })

@@ -18,8 +18,20 @@ function config(session: {allow_downgrade?: boolean; downgrade_margin?: number} 
   return makeConfig({
     models: {
       ...MODELS,
-      'acme/large': {...MODELS['acme/large'], cost_input_per_1k: 0.003, cost_output_per_1k: 0.015, cost_cached_input_per_1k: 0.0003},
-      'zen/top': {...MODELS['zen/large'], tier: 'frontier', quality: 0.94, cost_input_per_1k: 0.005, cost_output_per_1k: 0.025, cost_cached_input_per_1k: 0.0005},
+      'acme/large': {
+        ...MODELS['acme/large'],
+        cost_input_per_1k: 0.003,
+        cost_output_per_1k: 0.015,
+        cost_cached_input_per_1k: 0.0003,
+      },
+      'zen/top': {
+        ...MODELS['zen/large'],
+        tier: 'frontier',
+        quality: 0.94,
+        cost_input_per_1k: 0.005,
+        cost_output_per_1k: 0.025,
+        cost_cached_input_per_1k: 0.0005,
+      },
     },
     task_routes: {...BASE_CONFIG.task_routes, coding: {medium: ['acme/mid'], high: ['acme/large'], xhigh: ['zen/top']}},
     session: session,
@@ -49,10 +61,19 @@ const ask = {
   ],
 }
 
-function decide(cfg: ReturnType<typeof config>, state: SessionState, own = classification({task: 'coding', complexity: 'high', requirements: {input_tokens: 21_000, output_tokens: 8192}})) {
+function decide(
+  cfg: ReturnType<typeof config>,
+  state: SessionState,
+  own = classification({task: 'coding', complexity: 'high', requirements: {input_tokens: 21_000, output_tokens: 8192}}),
+) {
   return decideRoute({body: ask, endpoint: 'chat.completions'}, cfg, {
     classify: fixed(own),
-    session: {key: sessionKeyOf('chat.completions', ask, {'x-session-id': 's1'}, undefined)!, state, now, cacheTtlMs: () => 300_000},
+    session: {
+      key: sessionKeyOf('chat.completions', ask, {'x-session-id': 's1'}, undefined)!,
+      state,
+      now,
+      cacheTtlMs: () => 300_000,
+    },
   })
 }
 
@@ -64,7 +85,9 @@ describe('decideRoute: moving a warm session down', () => {
     expect(decision.selected_model).toBe('zen/top')
     expect(decision.session).toMatchObject({affinity: 'stay', stay_cost_usd: 0.0525, switch_cost_usd: 0.0855})
     const stay = decision.candidates.find((candidate) => candidate.model === 'zen/top')!
-    expect(stay.reasons[0]).toBe('not moved down (needs 30 % less) over the next 1 turn: moving $0.086, staying on zen/top $0.052')
+    expect(stay.reasons[0]).toBe(
+      'not moved down (needs 30 % less) over the next 1 turn: moving $0.086, staying on zen/top $0.052',
+    )
   })
 
   it('moves down when, over the turns the session is expected still to run, moving costs the margin less', () => {
@@ -72,10 +95,19 @@ describe('decideRoute: moving a warm session down', () => {
     const decision = decide(config({allow_downgrade: true, downgrade_margin: 0.3}), onTop(20))
     expect(decision.selected_model).toBe('acme/large')
     expect(decision.fallback_models).toContain('zen/top')
-    expect(decision.session).toMatchObject({affinity: 'downgrade', previous_model: 'zen/top', stay_cost_usd: 0.0525, switch_cost_usd: 0.0855})
-    expect(decision.candidates[0].reasons[0]).toBe("moved down from the session's model over the next 20 turns: moving $0.684, staying on zen/top $1.050")
+    expect(decision.session).toMatchObject({
+      affinity: 'downgrade',
+      previous_model: 'zen/top',
+      stay_cost_usd: 0.0525,
+      switch_cost_usd: 0.0855,
+    })
+    expect(decision.candidates[0].reasons[0]).toBe(
+      "moved down from the session's model over the next 20 turns: moving $0.684, staying on zen/top $1.050",
+    )
     // A wider margin keeps it: $0.684 is not under half of $1.05.
-    expect(decide(config({allow_downgrade: true, downgrade_margin: 0.5}), onTop(20)).session).toMatchObject({affinity: 'stay'})
+    expect(decide(config({allow_downgrade: true, downgrade_margin: 0.5}), onTop(20)).session).toMatchObject({
+      affinity: 'stay',
+    })
   })
 
   it('never moves down without allow_downgrade: the session is the turn’s floor', () => {
@@ -88,7 +120,11 @@ describe('decideRoute: moving a warm session down', () => {
     // A coding session at high on zen/top (where a fallback had taken it); the next ask reads general/high, whose
     // chain (acme/large, the fallbacks, the default model) does not name zen/top.
     const state: SessionState = {...onTop(5), complexity: 'high'}
-    const decision = decide(config(), state, classification({task: 'general', complexity: 'high', requirements: {input_tokens: 21_000}}))
+    const decision = decide(
+      config(),
+      state,
+      classification({task: 'general', complexity: 'high', requirements: {input_tokens: 21_000}}),
+    )
     expect(decision.route).toMatchObject({task: 'general', tier: 'high', models: ['acme/large']})
     expect(decision.selected_model).toBe('zen/top')
     expect(decision.session).toMatchObject({affinity: 'stay'})

@@ -1,6 +1,14 @@
 import {describe, expect, it} from 'vitest'
 
-import {NUMBER, releaseTokens, tokenize, UNKNOWN, VOCABULARY_SIZE, wordId, wordText} from '../../../src/core/routing/classifier/tokenizer.js'
+import {
+  NUMBER,
+  releaseTokens,
+  tokenize,
+  UNKNOWN,
+  VOCABULARY_SIZE,
+  wordId,
+  wordText,
+} from '../../../src/core/routing/classifier/tokenizer.js'
 import {createPrng} from '../../../src/sim/prng.js'
 
 function words(text: string): string[] {
@@ -59,7 +67,7 @@ describe('tokenize', () => {
     expect(words('1,000 users')[0]).toBe('#')
     expect(tokenize('3.5').ids[0]).toBe(NUMBER)
     expect(words("Dijkstra's algorithm")).toEqual(['dijkstra', 'algorithm'])
-    expect(words("Don\u2019t use C++ or C#")).toEqual(["don't", 'use', 'c++', 'or', 'c#'])
+    expect(words('Don\u2019t use C++ or C#')).toEqual(["don't", 'use', 'c++', 'or', 'c#'])
     expect(words('step-by-step')).toEqual(['step', 'by', 'step'])
   })
 
@@ -83,7 +91,9 @@ describe('tokenize', () => {
     // x³, x⁴, x², ε and ℚ; not the arrow, the ion's charge or the comparison.
     expect(tokenize('Simplify (x³ · x⁴) / x² when ε → 0, in ℚ; K⁺ and 1 ≤ n are not counted').mathSymbols).toBe(5)
     releaseTokens()
-    const puzzle = tokenize('Ana sits left of Ben. Ben is not next to Cy. The blue book is not B. Which seat is B in? Who is Ana?')
+    const puzzle = tokenize(
+      'Ana sits left of Ben. Ben is not next to Cy. The blue book is not B. Which seat is B in? Who is Ana?',
+    )
     // Ana, Ben and B come back; Cy once; The, Which and Who are function words.
     expect([puzzle.names, puzzle.repeatedNames]).toEqual([4, 3])
     releaseTokens()

@@ -19,7 +19,10 @@ describe('settingsFromEnv: the classifier cache', () => {
     }
     expect(error).toBeInstanceOf(ConfigError)
     const problems = (error as ConfigError).problems
-    expect(problems.map((p) => p.path).sort()).toEqual(['ROUTER_CLASSIFIER_CACHE_CHARS', 'ROUTER_CLASSIFIER_CACHE_TEXTS'])
+    expect(problems.map((p) => p.path).sort()).toEqual([
+      'ROUTER_CLASSIFIER_CACHE_CHARS',
+      'ROUTER_CLASSIFIER_CACHE_TEXTS',
+    ])
     expect(problems.map((p) => p.hint)).toContain('fix or unset ROUTER_CLASSIFIER_CACHE_TEXTS')
   })
 })

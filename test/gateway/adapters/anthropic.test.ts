@@ -38,7 +38,10 @@ describe('anthropic adapter: request', () => {
     ['https://proxy.internal/anthropic/v1', 'https://proxy.internal/anthropic/v1/messages'],
   ])('posts base URL %s to %s', (baseUrl, expected) => {
     const request = anthropicAdapter.buildRequest(
-      context({body: {model: MODEL, messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: baseUrl})}),
+      context({
+        body: {model: MODEL, messages: [{role: 'user', content: 'Hi'}]},
+        account: account({provider: 'anthropic', base_url: baseUrl}),
+      }),
     )
     expect(request.url).toBe(expected)
     expect(request.method).toBe('POST')
@@ -46,7 +49,11 @@ describe('anthropic adapter: request', () => {
 
   it('authenticates with x-api-key and pins anthropic-version, never with Authorization', () => {
     const {request} = build({messages: [{role: 'user', content: 'Hi'}]})
-    expect(request.headers).toEqual({'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION, 'x-api-key': 'sk-test-secret'})
+    expect(request.headers).toEqual({
+      'content-type': 'application/json',
+      'anthropic-version': ANTHROPIC_VERSION,
+      'x-api-key': 'sk-test-secret',
+    })
     expect(request.headers.authorization).toBeUndefined()
     expect(request.upstreamStreams).toBe(false)
   })
@@ -127,13 +134,23 @@ describe('anthropic adapter: request', () => {
         {role: 'user', content: 'First.'},
         {role: 'user', content: 'Second.'},
         {role: 'assistant', content: ''},
-        {role: 'assistant', content: null, tool_calls: [{id: 't1', type: 'function', function: {name: 'noop', arguments: ''}}]},
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{id: 't1', type: 'function', function: {name: 'noop', arguments: ''}}],
+        },
         {role: 'tool', tool_call_id: 't1', content: ''},
       ],
       tools: [{type: 'function', function: {name: 'noop'}}],
     })
     expect(body.messages).toEqual([
-      {role: 'user', content: [{type: 'text', text: 'First.'}, {type: 'text', text: 'Second.'}]},
+      {
+        role: 'user',
+        content: [
+          {type: 'text', text: 'First.'},
+          {type: 'text', text: 'Second.'},
+        ],
+      },
       {role: 'assistant', content: [{type: 'tool_use', id: 't1', name: 'noop', input: {}}]},
       {role: 'user', content: [{type: 'tool_result', tool_use_id: 't1'}]},
     ])
@@ -200,7 +217,9 @@ describe('anthropic adapter: request', () => {
 
   it('prefers max_completion_tokens, defaults max_tokens, and drops the no-op top_p of 1', () => {
     expect(build({messages: [{role: 'user', content: 'x'}]}).body.max_tokens).toBe(DEFAULT_MAX_TOKENS)
-    expect(build({messages: [{role: 'user', content: 'x'}], max_tokens: 10, max_completion_tokens: 20}).body.max_tokens).toBe(20)
+    expect(
+      build({messages: [{role: 'user', content: 'x'}], max_tokens: 10, max_completion_tokens: 20}).body.max_tokens,
+    ).toBe(20)
     const {body} = build({messages: [{role: 'user', content: 'x'}], temperature: 0.3, top_p: 1, stop: ['a', 'b']})
     expect(body.top_p).toBeUndefined()
     expect(body.temperature).toBe(0.3)
@@ -224,15 +243,25 @@ describe('anthropic adapter: request', () => {
   })
 
   it('skips thinking for models without it, for effort none, and inside a tool loop', () => {
-    expect(build({messages: [{role: 'user', content: 'x'}], reasoning_effort: 'high'}, {model: 'claude-3-5-haiku-20241022'}).body.thinking).toBeUndefined()
+    expect(
+      build({messages: [{role: 'user', content: 'x'}], reasoning_effort: 'high'}, {model: 'claude-3-5-haiku-20241022'})
+        .body.thinking,
+    ).toBeUndefined()
     expect(build({messages: [{role: 'user', content: 'x'}], reasoning_effort: 'none'}).body.thinking).toBeUndefined()
-    expect(build({messages: [{role: 'user', content: 'x'}], reasoning_effort: 'low'}, {model: 'claude-3-7-sonnet-20250219'}).body.thinking).toBeDefined()
+    expect(
+      build({messages: [{role: 'user', content: 'x'}], reasoning_effort: 'low'}, {model: 'claude-3-7-sonnet-20250219'})
+        .body.thinking,
+    ).toBeDefined()
     const loop = build({
       reasoning_effort: 'high',
       tools: [{type: 'function', function: {name: 'f'}}],
       messages: [
         {role: 'user', content: 'x'},
-        {role: 'assistant', content: null, tool_calls: [{id: 'c', type: 'function', function: {name: 'f', arguments: '{}'}}]},
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{id: 'c', type: 'function', function: {name: 'f', arguments: '{}'}}],
+        },
         {role: 'tool', tool_call_id: 'c', content: 'ok'},
       ],
     }).body
@@ -246,24 +275,50 @@ describe('anthropic adapter: request', () => {
           role: 'user',
           content: [
             {type: 'file', file: {filename: 'report.pdf', file_data: 'data:application/pdf;base64,JVBERi0xLjQK'}},
-            {type: 'file', file: {filename: 'notes.txt', file_data: `data:text/plain;base64,${Buffer.from('héllo').toString('base64')}`}},
+            {
+              type: 'file',
+              file: {
+                filename: 'notes.txt',
+                file_data: `data:text/plain;base64,${Buffer.from('héllo').toString('base64')}`,
+              },
+            },
           ],
         },
       ],
     })
     expect(body.messages[0].content).toEqual([
-      {type: 'document', source: {type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK'}, title: 'report.pdf'},
+      {
+        type: 'document',
+        source: {type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK'},
+        title: 'report.pdf',
+      },
       {type: 'document', source: {type: 'text', media_type: 'text/plain', data: 'héllo'}, title: 'notes.txt'},
     ])
   })
 
   it.each([
     ['n greater than 1', {n: 2, messages: [{role: 'user', content: 'x'}]}, 'n must be 1'],
-    ['audio input', {messages: [{role: 'user', content: [{type: 'input_audio', input_audio: {data: 'x', format: 'wav'}}]}]}, 'input_audio'],
-    ['a file id', {messages: [{role: 'user', content: [{type: 'file', file: {file_id: 'file-abc'}}]}]}, 'file_id is OpenAI-only'],
-    ['a non-function tool', {messages: [{role: 'user', content: 'x'}], tools: [{type: 'custom', custom: {name: 'x'}}]}, 'only tools of type "function"'],
+    [
+      'audio input',
+      {messages: [{role: 'user', content: [{type: 'input_audio', input_audio: {data: 'x', format: 'wav'}}]}]},
+      'input_audio',
+    ],
+    [
+      'a file id',
+      {messages: [{role: 'user', content: [{type: 'file', file: {file_id: 'file-abc'}}]}]},
+      'file_id is OpenAI-only',
+    ],
+    [
+      'a non-function tool',
+      {messages: [{role: 'user', content: 'x'}], tools: [{type: 'custom', custom: {name: 'x'}}]},
+      'only tools of type "function"',
+    ],
     ['no messages', {messages: []}, 'messages must be a non-empty array'],
-    ['a relative image URL', {messages: [{role: 'user', content: [{type: 'image_url', image_url: {url: '/cat.png'}}]}]}, 'image_url must be'],
+    [
+      'a relative image URL',
+      {messages: [{role: 'user', content: [{type: 'image_url', image_url: {url: '/cat.png'}}]}]},
+      'image_url must be',
+    ],
   ])('refuses %s with a 400 AdapterError', (_name, body, message) => {
     let error: unknown
     try {
@@ -285,7 +340,12 @@ const TOOL_MESSAGE = {
   model: MODEL,
   content: [
     {type: 'text', text: "I'll check the weather."},
-    {type: 'tool_use', id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather', input: {location: 'San Francisco, CA', unit: 'celsius'}},
+    {
+      type: 'tool_use',
+      id: 'toolu_01A09q90qw90lq917835lq9',
+      name: 'get_weather',
+      input: {location: 'San Francisco, CA', unit: 'celsius'},
+    },
   ],
   stop_reason: 'tool_use',
   stop_sequence: null,
@@ -323,7 +383,12 @@ describe('anthropic adapter: response', () => {
         },
       ],
       // OpenAI counts cached prompt tokens in prompt_tokens; Anthropic counts them apart.
-      usage: {prompt_tokens: 3195, completion_tokens: 503, total_tokens: 3698, prompt_tokens_details: {cached_tokens: 1000}},
+      usage: {
+        prompt_tokens: 3195,
+        completion_tokens: 503,
+        total_tokens: 3698,
+        prompt_tokens_details: {cached_tokens: 1000},
+      },
     })
   })
 
@@ -335,7 +400,11 @@ describe('anthropic adapter: response', () => {
       model: MODEL,
       content: [{type: 'text', text: 'Hello..'}],
       stop_reason: 'refusal',
-      stop_details: {type: 'refusal', category: 'cyber', explanation: 'This request was declined because it could enable cyber harm.'},
+      stop_details: {
+        type: 'refusal',
+        category: 'cyber',
+        explanation: 'This request was declined because it could enable cyber harm.',
+      },
       usage: {input_tokens: 10, output_tokens: 3},
     }
     const {body} = anthropicAdapter.translateResponse!(200, JSON.stringify(refused), ctx)! as {body: any}
@@ -344,8 +413,15 @@ describe('anthropic adapter: response', () => {
       finish_reason: 'content_filter',
     })
     // Without stop_details (older API versions), the client still learns that Anthropic declined.
-    const bare = anthropicAdapter.translateResponse!(200, JSON.stringify({...refused, stop_details: undefined, content: []}), ctx)! as {body: any}
-    expect(bare.body.choices[0].message).toMatchObject({content: '', refusal: 'Anthropic declined to answer (stop_reason: refusal).'})
+    const bare = anthropicAdapter.translateResponse!(
+      200,
+      JSON.stringify({...refused, stop_details: undefined, content: []}),
+      ctx,
+    )! as {body: any}
+    expect(bare.body.choices[0].message).toMatchObject({
+      content: '',
+      refusal: 'Anthropic declined to answer (stop_reason: refusal).',
+    })
   })
 
   it('is read by the official OpenAI client', async () => {
@@ -353,7 +429,10 @@ describe('anthropic adapter: response', () => {
     const client = openaiClientAnswering(JSON.stringify(body), 'application/json')
     const completion = await client.chat.completions.create({model: MODEL, messages: [{role: 'user', content: 'x'}]})
     const call = completion.choices[0].message.tool_calls![0]
-    expect(call.type === 'function' && JSON.parse(call.function.arguments)).toEqual({location: 'San Francisco, CA', unit: 'celsius'})
+    expect(call.type === 'function' && JSON.parse(call.function.arguments)).toEqual({
+      location: 'San Francisco, CA',
+      unit: 'celsius',
+    })
     expect(completion.usage?.total_tokens).toBe(3698)
   })
 
@@ -396,7 +475,13 @@ describe('anthropic adapter: response', () => {
     [401, 'authentication_error', 'invalid x-api-key', 401, 'authentication_error'],
     [403, 'permission_error', 'Your API key does not have permission', 403, 'permission_error'],
     [404, 'not_found_error', 'model: claude-9', 404, 'not_found_error'],
-    [429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', 429, 'rate_limit_error'],
+    [
+      429,
+      'rate_limit_error',
+      'Number of request tokens has exceeded your per-minute rate limit',
+      429,
+      'rate_limit_error',
+    ],
     [500, 'api_error', 'Internal server error', 500, 'server_error'],
     [529, 'overloaded_error', 'Overloaded', 503, 'server_error'],
   ])('turns an Anthropic %d %s into an OpenAI error', (status, type, message, outStatus, outType) => {
@@ -408,13 +493,19 @@ describe('anthropic adapter: response', () => {
 
   it('turns a non-JSON error page into an OpenAI error without relaying HTML verbatim at length', () => {
     const result = anthropicAdapter.translateError!(502, 'Bad Gateway')
-    expect(result).toEqual({status: 502, body: {error: {message: 'Bad Gateway', type: 'server_error', code: null, param: null}}})
+    expect(result).toEqual({
+      status: 502,
+      body: {error: {message: 'Bad Gateway', type: 'server_error', code: null, param: null}},
+    })
   })
 })
 
 describe('anthropic adapter: streaming', () => {
   function streamCtx(extra: Record<string, unknown> = {}) {
-    return context({body: {model: MODEL, stream: true, messages: [{role: 'user', content: 'x'}], ...extra}, account: acct})
+    return context({
+      body: {model: MODEL, stream: true, messages: [{role: 'user', content: 'x'}], ...extra},
+      account: acct,
+    })
   }
 
   it('streams role, text, tool call deltas, the finish chunk and [DONE]', () => {
@@ -423,19 +514,41 @@ describe('anthropic adapter: streaming', () => {
     expect(list.at(-1)).toEqual({event: undefined, data: '[DONE]'})
     const chunks = list.slice(0, -1).map((event) => event.data as any)
     for (const chunk of chunks) {
-      expect(chunk).toMatchObject({id: 'msg_014p7gG3wDgGV9EUtLvnow3U', object: 'chat.completion.chunk', model: 'claude-sonnet-4-20250514'})
+      expect(chunk).toMatchObject({
+        id: 'msg_014p7gG3wDgGV9EUtLvnow3U',
+        object: 'chat.completion.chunk',
+        model: 'claude-sonnet-4-20250514',
+      })
     }
     expect(chunks.map((chunk) => chunk.choices[0].delta)).toEqual([
       {role: 'assistant', content: ''},
       {content: 'Okay'},
       {content: ", let's check the weather for San Francisco, CA:"},
-      {tool_calls: [{index: 0, id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', type: 'function', function: {name: 'get_weather', arguments: ''}}]},
+      {
+        tool_calls: [
+          {
+            index: 0,
+            id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6',
+            type: 'function',
+            function: {name: 'get_weather', arguments: ''},
+          },
+        ],
+      },
       {tool_calls: [{index: 0, function: {arguments: '{"location":'}}]},
       {tool_calls: [{index: 0, function: {arguments: ' "San'}}]},
       {tool_calls: [{index: 0, function: {arguments: ' Francisco, CA", "unit": "fahrenheit"}'}}]},
       {},
     ])
-    expect(chunks.map((chunk) => chunk.choices[0].finish_reason)).toEqual([null, null, null, null, null, null, null, 'tool_calls'])
+    expect(chunks.map((chunk) => chunk.choices[0].finish_reason)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      'tool_calls',
+    ])
     // No usage chunk unless the client asked for it.
     expect(chunks.some((chunk) => 'usage' in chunk)).toBe(false)
   })
@@ -443,23 +556,39 @@ describe('anthropic adapter: streaming', () => {
   it('gives the same output when the upstream arrives one character at a time', () => {
     const whole = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_TOOL_STREAM)
     const byChar = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_TOOL_STREAM, 1)
-    const crlf = feed(anthropicAdapter.createStreamTranslator!(streamCtx())!, ANTHROPIC_TOOL_STREAM.replaceAll('\n', '\r\n'), 7)
+    const crlf = feed(
+      anthropicAdapter.createStreamTranslator!(streamCtx())!,
+      ANTHROPIC_TOOL_STREAM.replaceAll('\n', '\r\n'),
+      7,
+    )
     const strip = (text: string) => text.replace(/"created":\d+/g, '"created":0')
     expect(strip(byChar)).toBe(strip(whole))
     expect(strip(crlf)).toBe(strip(whole))
   })
 
   it('adds a usage chunk before [DONE] when stream_options.include_usage is set', () => {
-    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx({stream_options: {include_usage: true}}))!, ANTHROPIC_TOOL_STREAM)
+    const out = feed(
+      anthropicAdapter.createStreamTranslator!(streamCtx({stream_options: {include_usage: true}}))!,
+      ANTHROPIC_TOOL_STREAM,
+    )
     const list = events(out)
     expect(list.at(-2)!.data).toMatchObject({
       choices: [],
-      usage: {prompt_tokens: 572, completion_tokens: 89, total_tokens: 661, prompt_tokens_details: {cached_tokens: 100}},
+      usage: {
+        prompt_tokens: 572,
+        completion_tokens: 89,
+        total_tokens: 661,
+        prompt_tokens_details: {cached_tokens: 100},
+      },
     })
   })
 
   it('is assembled by the official OpenAI client into the same tool call', async () => {
-    const out = feed(anthropicAdapter.createStreamTranslator!(streamCtx({stream_options: {include_usage: true}}))!, ANTHROPIC_TOOL_STREAM, 5)
+    const out = feed(
+      anthropicAdapter.createStreamTranslator!(streamCtx({stream_options: {include_usage: true}}))!,
+      ANTHROPIC_TOOL_STREAM,
+      5,
+    )
     const client = openaiClientAnswering(out, 'text/event-stream')
     const final = await client.chat.completions
       .stream({model: MODEL, messages: [{role: 'user', content: 'x'}], stream_options: {include_usage: true}})
@@ -487,7 +616,9 @@ describe('anthropic adapter: streaming', () => {
       {tool_calls: [{index: 0, function: {arguments: '{}'}}]},
       {},
     ])
-    const final = await openaiClientAnswering(out, 'text/event-stream').chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}]}).finalChatCompletion()
+    const final = await openaiClientAnswering(out, 'text/event-stream')
+      .chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}]})
+      .finalChatCompletion()
     expect(JSON.parse(final.choices[0].message.tool_calls![0].function.arguments)).toEqual({})
   })
 
@@ -519,7 +650,17 @@ describe('anthropic adapter: streaming', () => {
 
   it('numbers parallel tool calls 0, 1… whatever their content block index', () => {
     const stream = sse([
-      {type: 'message_start', message: {id: 'msg_p', type: 'message', role: 'assistant', model: MODEL, content: [], usage: {input_tokens: 5, output_tokens: 1}}},
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_p',
+          type: 'message',
+          role: 'assistant',
+          model: MODEL,
+          content: [],
+          usage: {input_tokens: 5, output_tokens: 1},
+        },
+      },
       {type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}},
       {type: 'content_block_delta', index: 0, delta: {type: 'text_delta', text: 'Both:'}},
       {type: 'content_block_stop', index: 0},
@@ -551,7 +692,9 @@ describe('anthropic adapter: streaming', () => {
     expect(written).not.toContain('[DONE]')
     let error: unknown
     try {
-      translator.push('event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n')
+      translator.push(
+        'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n',
+      )
     } catch (caught) {
       error = caught
     }

@@ -5,12 +5,92 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import {ChatToMessagesStream, messageFromChat, messagesToChatBody} from '../../../src/gateway/adapters/messages-bridge.js'
-import {ChatToResponsesStream, responseFromChat, responsesToChatBody} from '../../../src/gateway/adapters/responses-bridge.js'
+import {
+  ChatToMessagesStream,
+  messageFromChat,
+  messagesToChatBody,
+} from '../../../src/gateway/adapters/messages-bridge.js'
+import {
+  ChatToResponsesStream,
+  responseFromChat,
+  responsesToChatBody,
+} from '../../../src/gateway/adapters/responses-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
 
-const KEYS = ['type', 'role', 'content', 'text', 'input', 'output', 'call_id', 'name', 'arguments', 'tool_calls', 'function', 'image_url', 'source', 'id', 'tool_use_id', 'is_error', 'choices', 'message', 'delta', 'index', 'finish_reason', 'usage', 'format', 'schema', 'effort', 'budget_tokens', 'tools', 'tool_choice', 'instructions', 'system', 'messages', 'stream', 'thinking', 'reasoning', 'parameters', 'input_schema']
-const STRINGS = ['user', 'assistant', 'system', 'developer', 'tool', 'function', 'function_call', 'function_call_output', 'custom', 'custom_tool_call', 'message', 'input_text', 'output_text', 'input_image', 'image', 'text', 'tool_use', 'tool_result', 'thinking', 'json_schema', 'json_object', 'enabled', 'auto', 'any', 'none', 'required', 'stop', 'length', 'tool_calls', '', '{"a":1}', 'data:image/png;base64,AA', 'base64', 'url']
+const KEYS = [
+  'type',
+  'role',
+  'content',
+  'text',
+  'input',
+  'output',
+  'call_id',
+  'name',
+  'arguments',
+  'tool_calls',
+  'function',
+  'image_url',
+  'source',
+  'id',
+  'tool_use_id',
+  'is_error',
+  'choices',
+  'message',
+  'delta',
+  'index',
+  'finish_reason',
+  'usage',
+  'format',
+  'schema',
+  'effort',
+  'budget_tokens',
+  'tools',
+  'tool_choice',
+  'instructions',
+  'system',
+  'messages',
+  'stream',
+  'thinking',
+  'reasoning',
+  'parameters',
+  'input_schema',
+]
+const STRINGS = [
+  'user',
+  'assistant',
+  'system',
+  'developer',
+  'tool',
+  'function',
+  'function_call',
+  'function_call_output',
+  'custom',
+  'custom_tool_call',
+  'message',
+  'input_text',
+  'output_text',
+  'input_image',
+  'image',
+  'text',
+  'tool_use',
+  'tool_result',
+  'thinking',
+  'json_schema',
+  'json_object',
+  'enabled',
+  'auto',
+  'any',
+  'none',
+  'required',
+  'stop',
+  'length',
+  'tool_calls',
+  '',
+  '{"a":1}',
+  'data:image/png;base64,AA',
+  'base64',
+  'url',
+]
 
 /** A 32-bit linear congruential generator (with `Math.imul`: a float multiplication would lose the low bits). */
 function random(seed: number): () => number {
@@ -44,7 +124,10 @@ describe('the API bridges on random input', () => {
     }
     for (let i = 0; i < 10_000; i++) {
       const raw = value(next, 0)
-      const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {input: raw, messages: raw}
+      const body =
+        typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+          ? (raw as Record<string, unknown>)
+          : {input: raw, messages: raw}
       const stream = next() < 0.5
       const chunk = `data: ${JSON.stringify(value(next, 0) ?? null)}\n\ndata: ${JSON.stringify({choices: [{delta: value(next, 1), finish_reason: 'stop'}]})}\n\n`
       attempt('responsesToChatBody', () => responsesToChatBody(body, stream))

@@ -43,8 +43,16 @@ export function feed(translator: StreamTranslator, text: string, size = text.len
 }
 
 /** A chat completion stream as OpenAI writes it: `chunks` (each with the stream's head), then `[DONE]` unless cut. */
-export function chatStream(chunks: Array<Record<string, unknown>>, options: {model?: string; done?: boolean} = {}): string {
-  const head = {id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: options.model ?? 'gpt-5-mini'}
+export function chatStream(
+  chunks: Array<Record<string, unknown>>,
+  options: {model?: string; done?: boolean} = {},
+): string {
+  const head = {
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1_700_000_000,
+    model: options.model ?? 'gpt-5-mini',
+  }
   const text = chunks.map((chunk) => `data: ${JSON.stringify({...head, ...chunk})}\n\n`).join('')
   return options.done === false ? text : `${text}data: [DONE]\n\n`
 }
@@ -89,8 +97,23 @@ export function openaiClientAnswering(body: string, contentType: string): OpenAI
  * `partial_json` (https://docs.anthropic.com/en/docs/build-with-claude/streaming).
  */
 export const ANTHROPIC_NO_ARGUMENTS_STREAM = sse([
-  {type: 'message_start', message: {id: 'msg_0args', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, usage: {input_tokens: 40, output_tokens: 1}}},
-  {type: 'content_block_start', index: 0, content_block: {type: 'tool_use', id: 'toolu_0args', name: 'list_files', input: {}}},
+  {
+    type: 'message_start',
+    message: {
+      id: 'msg_0args',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [],
+      stop_reason: null,
+      usage: {input_tokens: 40, output_tokens: 1},
+    },
+  },
+  {
+    type: 'content_block_start',
+    index: 0,
+    content_block: {type: 'tool_use', id: 'toolu_0args', name: 'list_files', input: {}},
+  },
   {type: 'ping'},
   {type: 'content_block_delta', index: 0, delta: {type: 'input_json_delta', partial_json: ''}},
   {type: 'content_block_stop', index: 0},
@@ -100,13 +123,32 @@ export const ANTHROPIC_NO_ARGUMENTS_STREAM = sse([
 
 /** A refusal as Anthropic streams it: the text so far, then `stop_reason: "refusal"` with its `stop_details`. */
 export const ANTHROPIC_REFUSAL_STREAM = sse([
-  {type: 'message_start', message: {id: 'msg_refused', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, usage: {input_tokens: 30, output_tokens: 1}}},
+  {
+    type: 'message_start',
+    message: {
+      id: 'msg_refused',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [],
+      stop_reason: null,
+      usage: {input_tokens: 30, output_tokens: 1},
+    },
+  },
   {type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}},
   {type: 'content_block_delta', index: 0, delta: {type: 'text_delta', text: 'Hello..'}},
   {type: 'content_block_stop', index: 0},
   {
     type: 'message_delta',
-    delta: {stop_reason: 'refusal', stop_sequence: null, stop_details: {type: 'refusal', category: 'cyber', explanation: 'This request was declined because it could enable cyber harm.'}},
+    delta: {
+      stop_reason: 'refusal',
+      stop_sequence: null,
+      stop_details: {
+        type: 'refusal',
+        category: 'cyber',
+        explanation: 'This request was declined because it could enable cyber harm.',
+      },
+    },
     usage: {output_tokens: 3},
   },
   {type: 'message_stop'},
@@ -129,7 +171,11 @@ export const ANTHROPIC_TOOL_STREAM = sse([
   {type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}},
   {type: 'ping'},
   {type: 'content_block_delta', index: 0, delta: {type: 'text_delta', text: 'Okay'}},
-  {type: 'content_block_delta', index: 0, delta: {type: 'text_delta', text: ", let's check the weather for San Francisco, CA:"}},
+  {
+    type: 'content_block_delta',
+    index: 0,
+    delta: {type: 'text_delta', text: ", let's check the weather for San Francisco, CA:"},
+  },
   {type: 'content_block_stop', index: 0},
   {
     type: 'content_block_start',
@@ -139,7 +185,11 @@ export const ANTHROPIC_TOOL_STREAM = sse([
   {type: 'content_block_delta', index: 1, delta: {type: 'input_json_delta', partial_json: ''}},
   {type: 'content_block_delta', index: 1, delta: {type: 'input_json_delta', partial_json: '{"location":'}},
   {type: 'content_block_delta', index: 1, delta: {type: 'input_json_delta', partial_json: ' "San'}},
-  {type: 'content_block_delta', index: 1, delta: {type: 'input_json_delta', partial_json: ' Francisco, CA", "unit": "fahrenheit"}'}},
+  {
+    type: 'content_block_delta',
+    index: 1,
+    delta: {type: 'input_json_delta', partial_json: ' Francisco, CA", "unit": "fahrenheit"}'},
+  },
   {type: 'content_block_stop', index: 1},
   {type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {output_tokens: 89}},
   {type: 'message_stop'},
@@ -161,7 +211,11 @@ export const ANTHROPIC_THINKING_STREAM = sse([
   },
   {type: 'content_block_start', index: 0, content_block: {type: 'thinking', thinking: '', signature: ''}},
   {type: 'content_block_delta', index: 0, delta: {type: 'thinking_delta', thinking: 'The user wants 27 * 453.'}},
-  {type: 'content_block_delta', index: 0, delta: {type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds'}},
+  {
+    type: 'content_block_delta',
+    index: 0,
+    delta: {type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds'},
+  },
   {type: 'content_block_stop', index: 0},
   {type: 'content_block_start', index: 1, content_block: {type: 'text', text: ''}},
   {type: 'content_block_delta', index: 1, delta: {type: 'text_delta', text: '27 * 453 = 12,231'}},
@@ -194,26 +248,93 @@ export const CODEX_TEXT_STREAM = sse([
     output_index: 0,
     item: {id: 'rs_01', type: 'reasoning', summary: []},
   },
-  {type: 'response.reasoning_summary_part.added', sequence_number: 3, item_id: 'rs_01', output_index: 0, summary_index: 0, part: {type: 'summary_text', text: ''}},
-  {type: 'response.reasoning_summary_text.delta', sequence_number: 4, item_id: 'rs_01', output_index: 0, summary_index: 0, delta: '**Greeting**'},
-  {type: 'response.reasoning_summary_text.done', sequence_number: 5, item_id: 'rs_01', output_index: 0, summary_index: 0, text: '**Greeting**'},
-  {type: 'response.output_item.done', sequence_number: 6, output_index: 0, item: {id: 'rs_01', type: 'reasoning', summary: [{type: 'summary_text', text: '**Greeting**'}]}},
+  {
+    type: 'response.reasoning_summary_part.added',
+    sequence_number: 3,
+    item_id: 'rs_01',
+    output_index: 0,
+    summary_index: 0,
+    part: {type: 'summary_text', text: ''},
+  },
+  {
+    type: 'response.reasoning_summary_text.delta',
+    sequence_number: 4,
+    item_id: 'rs_01',
+    output_index: 0,
+    summary_index: 0,
+    delta: '**Greeting**',
+  },
+  {
+    type: 'response.reasoning_summary_text.done',
+    sequence_number: 5,
+    item_id: 'rs_01',
+    output_index: 0,
+    summary_index: 0,
+    text: '**Greeting**',
+  },
+  {
+    type: 'response.output_item.done',
+    sequence_number: 6,
+    output_index: 0,
+    item: {id: 'rs_01', type: 'reasoning', summary: [{type: 'summary_text', text: '**Greeting**'}]},
+  },
   {
     type: 'response.output_item.added',
     sequence_number: 7,
     output_index: 1,
     item: {id: 'msg_01', type: 'message', status: 'in_progress', role: 'assistant', content: []},
   },
-  {type: 'response.content_part.added', sequence_number: 8, item_id: 'msg_01', output_index: 1, content_index: 0, part: {type: 'output_text', annotations: [], text: ''}},
-  {type: 'response.output_text.delta', sequence_number: 9, item_id: 'msg_01', output_index: 1, content_index: 0, delta: 'Hello'},
-  {type: 'response.output_text.delta', sequence_number: 10, item_id: 'msg_01', output_index: 1, content_index: 0, delta: ' there — ünïcødé 👋'},
-  {type: 'response.output_text.done', sequence_number: 11, item_id: 'msg_01', output_index: 1, content_index: 0, text: 'Hello there — ünïcødé 👋'},
-  {type: 'response.content_part.done', sequence_number: 12, item_id: 'msg_01', output_index: 1, content_index: 0, part: {type: 'output_text', annotations: [], text: 'Hello there — ünïcødé 👋'}},
+  {
+    type: 'response.content_part.added',
+    sequence_number: 8,
+    item_id: 'msg_01',
+    output_index: 1,
+    content_index: 0,
+    part: {type: 'output_text', annotations: [], text: ''},
+  },
+  {
+    type: 'response.output_text.delta',
+    sequence_number: 9,
+    item_id: 'msg_01',
+    output_index: 1,
+    content_index: 0,
+    delta: 'Hello',
+  },
+  {
+    type: 'response.output_text.delta',
+    sequence_number: 10,
+    item_id: 'msg_01',
+    output_index: 1,
+    content_index: 0,
+    delta: ' there — ünïcødé 👋',
+  },
+  {
+    type: 'response.output_text.done',
+    sequence_number: 11,
+    item_id: 'msg_01',
+    output_index: 1,
+    content_index: 0,
+    text: 'Hello there — ünïcødé 👋',
+  },
+  {
+    type: 'response.content_part.done',
+    sequence_number: 12,
+    item_id: 'msg_01',
+    output_index: 1,
+    content_index: 0,
+    part: {type: 'output_text', annotations: [], text: 'Hello there — ünïcødé 👋'},
+  },
   {
     type: 'response.output_item.done',
     sequence_number: 13,
     output_index: 1,
-    item: {id: 'msg_01', type: 'message', status: 'completed', role: 'assistant', content: [{type: 'output_text', annotations: [], text: 'Hello there — ünïcødé 👋'}]},
+    item: {
+      id: 'msg_01',
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{type: 'output_text', annotations: [], text: 'Hello there — ünïcødé 👋'}],
+    },
   },
   {
     type: 'response.completed',
@@ -223,9 +344,21 @@ export const CODEX_TEXT_STREAM = sse([
       status: 'completed',
       output: [
         {id: 'rs_01', type: 'reasoning', summary: [{type: 'summary_text', text: '**Greeting**'}]},
-        {id: 'msg_01', type: 'message', status: 'completed', role: 'assistant', content: [{type: 'output_text', annotations: [], text: 'Hello there — ünïcødé 👋'}]},
+        {
+          id: 'msg_01',
+          type: 'message',
+          status: 'completed',
+          role: 'assistant',
+          content: [{type: 'output_text', annotations: [], text: 'Hello there — ünïcødé 👋'}],
+        },
       ],
-      usage: {input_tokens: 36, input_tokens_details: {cached_tokens: 12}, output_tokens: 87, output_tokens_details: {reasoning_tokens: 64}, total_tokens: 123},
+      usage: {
+        input_tokens: 36,
+        input_tokens_details: {cached_tokens: 12},
+        output_tokens: 87,
+        output_tokens_details: {reasoning_tokens: 64},
+        total_tokens: 123,
+      },
     },
   },
 ])
@@ -236,30 +369,88 @@ export const CODEX_TOOL_STREAM = sse([
     type: 'response.output_item.added',
     sequence_number: 1,
     output_index: 0,
-    item: {id: 'fc_01', type: 'function_call', status: 'in_progress', arguments: '', call_id: 'call_AbC123', name: 'get_weather'},
+    item: {
+      id: 'fc_01',
+      type: 'function_call',
+      status: 'in_progress',
+      arguments: '',
+      call_id: 'call_AbC123',
+      name: 'get_weather',
+    },
   },
-  {type: 'response.function_call_arguments.delta', sequence_number: 2, item_id: 'fc_01', output_index: 0, delta: '{"location":'},
-  {type: 'response.function_call_arguments.delta', sequence_number: 3, item_id: 'fc_01', output_index: 0, delta: '"Paris"}'},
-  {type: 'response.function_call_arguments.done', sequence_number: 4, item_id: 'fc_01', output_index: 0, arguments: '{"location":"Paris"}'},
+  {
+    type: 'response.function_call_arguments.delta',
+    sequence_number: 2,
+    item_id: 'fc_01',
+    output_index: 0,
+    delta: '{"location":',
+  },
+  {
+    type: 'response.function_call_arguments.delta',
+    sequence_number: 3,
+    item_id: 'fc_01',
+    output_index: 0,
+    delta: '"Paris"}',
+  },
+  {
+    type: 'response.function_call_arguments.done',
+    sequence_number: 4,
+    item_id: 'fc_01',
+    output_index: 0,
+    arguments: '{"location":"Paris"}',
+  },
   {
     type: 'response.output_item.done',
     sequence_number: 5,
     output_index: 0,
-    item: {id: 'fc_01', type: 'function_call', status: 'completed', arguments: '{"location":"Paris"}', call_id: 'call_AbC123', name: 'get_weather'},
+    item: {
+      id: 'fc_01',
+      type: 'function_call',
+      status: 'completed',
+      arguments: '{"location":"Paris"}',
+      call_id: 'call_AbC123',
+      name: 'get_weather',
+    },
   },
   {
     type: 'response.output_item.added',
     sequence_number: 6,
     output_index: 1,
-    item: {id: 'fc_02', type: 'function_call', status: 'in_progress', arguments: '', call_id: 'call_DeF456', name: 'get_time'},
+    item: {
+      id: 'fc_02',
+      type: 'function_call',
+      status: 'in_progress',
+      arguments: '',
+      call_id: 'call_DeF456',
+      name: 'get_time',
+    },
   },
-  {type: 'response.function_call_arguments.delta', sequence_number: 7, item_id: 'fc_02', output_index: 1, delta: '{"tz":"CET"}'},
-  {type: 'response.function_call_arguments.done', sequence_number: 8, item_id: 'fc_02', output_index: 1, arguments: '{"tz":"CET"}'},
+  {
+    type: 'response.function_call_arguments.delta',
+    sequence_number: 7,
+    item_id: 'fc_02',
+    output_index: 1,
+    delta: '{"tz":"CET"}',
+  },
+  {
+    type: 'response.function_call_arguments.done',
+    sequence_number: 8,
+    item_id: 'fc_02',
+    output_index: 1,
+    arguments: '{"tz":"CET"}',
+  },
   {
     type: 'response.output_item.done',
     sequence_number: 9,
     output_index: 1,
-    item: {id: 'fc_02', type: 'function_call', status: 'completed', arguments: '{"tz":"CET"}', call_id: 'call_DeF456', name: 'get_time'},
+    item: {
+      id: 'fc_02',
+      type: 'function_call',
+      status: 'completed',
+      arguments: '{"tz":"CET"}',
+      call_id: 'call_DeF456',
+      name: 'get_time',
+    },
   },
   {
     type: 'response.completed',
@@ -268,10 +459,30 @@ export const CODEX_TOOL_STREAM = sse([
       ...RESPONSE_BASE,
       status: 'completed',
       output: [
-        {id: 'fc_01', type: 'function_call', status: 'completed', arguments: '{"location":"Paris"}', call_id: 'call_AbC123', name: 'get_weather'},
-        {id: 'fc_02', type: 'function_call', status: 'completed', arguments: '{"tz":"CET"}', call_id: 'call_DeF456', name: 'get_time'},
+        {
+          id: 'fc_01',
+          type: 'function_call',
+          status: 'completed',
+          arguments: '{"location":"Paris"}',
+          call_id: 'call_AbC123',
+          name: 'get_weather',
+        },
+        {
+          id: 'fc_02',
+          type: 'function_call',
+          status: 'completed',
+          arguments: '{"tz":"CET"}',
+          call_id: 'call_DeF456',
+          name: 'get_time',
+        },
       ],
-      usage: {input_tokens: 80, input_tokens_details: {cached_tokens: 0}, output_tokens: 30, output_tokens_details: {reasoning_tokens: 0}, total_tokens: 110},
+      usage: {
+        input_tokens: 80,
+        input_tokens_details: {cached_tokens: 0},
+        output_tokens: 30,
+        output_tokens_details: {reasoning_tokens: 0},
+        total_tokens: 110,
+      },
     },
   },
 ])
@@ -279,23 +490,47 @@ export const CODEX_TOOL_STREAM = sse([
 /** A stream that starts well and then fails (what the backend sends when the model errors mid-answer). */
 export const CODEX_FAILED_STREAM = sse([
   {type: 'response.created', sequence_number: 0, response: {...RESPONSE_BASE, status: 'in_progress'}},
-  {type: 'response.output_text.delta', sequence_number: 1, item_id: 'msg_01', output_index: 0, content_index: 0, delta: 'Partial'},
+  {
+    type: 'response.output_text.delta',
+    sequence_number: 1,
+    item_id: 'msg_01',
+    output_index: 0,
+    content_index: 0,
+    delta: 'Partial',
+  },
   {
     type: 'response.failed',
     sequence_number: 2,
-    response: {...RESPONSE_BASE, status: 'failed', error: {code: 'server_error', message: 'The model produced invalid content.'}},
+    response: {
+      ...RESPONSE_BASE,
+      status: 'failed',
+      error: {code: 'server_error', message: 'The model produced invalid content.'},
+    },
   },
 ])
 
 /** The backend's `error` event (e.g. the plan's rate limit hit while streaming). */
 export const CODEX_ERROR_EVENT_STREAM = sse([
   {type: 'response.created', sequence_number: 0, response: {...RESPONSE_BASE, status: 'in_progress'}},
-  {type: 'error', sequence_number: 1, code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-5-codex.', param: null},
+  {
+    type: 'error',
+    sequence_number: 1,
+    code: 'rate_limit_exceeded',
+    message: 'Rate limit reached for gpt-5-codex.',
+    param: null,
+  },
 ])
 
 export const CODEX_INCOMPLETE_STREAM = sse([
   {type: 'response.created', sequence_number: 0, response: {...RESPONSE_BASE, status: 'in_progress'}},
-  {type: 'response.output_text.delta', sequence_number: 1, item_id: 'msg_01', output_index: 0, content_index: 0, delta: 'A long ans'},
+  {
+    type: 'response.output_text.delta',
+    sequence_number: 1,
+    item_id: 'msg_01',
+    output_index: 0,
+    content_index: 0,
+    delta: 'A long ans',
+  },
   {
     type: 'response.incomplete',
     sequence_number: 2,

@@ -12,7 +12,10 @@ describe('gemini adapter', () => {
     ['https://generativelanguage.googleapis.com', `${BASE}/chat/completions`],
   ])('sends chat completions for base URL %s to %s', (baseUrl, expected) => {
     const request = geminiAdapter.buildRequest(
-      context({body: {model: 'gemini-2.5-flash', messages: []}, account: account({provider: 'gemini', base_url: baseUrl})}),
+      context({
+        body: {model: 'gemini-2.5-flash', messages: []},
+        account: account({provider: 'gemini', base_url: baseUrl}),
+      }),
     )
     expect(request.url).toBe(expected)
     expect(request.headers.authorization).toBe('Bearer sk-test-secret')
@@ -61,19 +64,32 @@ describe('gemini adapter', () => {
   })
 
   it('passes a body with no rejected field through as the very same object', () => {
-    const ctx = context({body: {model: 'gemini-2.5-flash', messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'gemini', base_url: BASE})})
+    const ctx = context({
+      body: {model: 'gemini-2.5-flash', messages: [{role: 'user', content: 'Hi'}]},
+      account: account({provider: 'gemini', base_url: BASE}),
+    })
     expect(geminiAdapter.buildRequest(ctx).body).toBe(JSON.stringify(ctx.body))
   })
 
   it('sends embeddings and images without the end-user field', () => {
     const acct = account({provider: 'gemini', base_url: BASE})
     const embeddings = geminiAdapter.buildRequest(
-      context({endpoint: 'embeddings', path: '/embeddings', body: {model: 'gemini-embedding-001', input: 'x', user: 'u', dimensions: 768}, account: acct}),
+      context({
+        endpoint: 'embeddings',
+        path: '/embeddings',
+        body: {model: 'gemini-embedding-001', input: 'x', user: 'u', dimensions: 768},
+        account: acct,
+      }),
     )
     expect(embeddings.url).toBe(`${BASE}/embeddings`)
     expect(JSON.parse(String(embeddings.body))).toEqual({model: 'gemini-embedding-001', input: 'x', dimensions: 768})
     const images = geminiAdapter.buildRequest(
-      context({endpoint: 'images.generations', path: '/images/generations', body: {model: 'imagen-3.0-generate-002', prompt: 'cat', user: 'u'}, account: acct}),
+      context({
+        endpoint: 'images.generations',
+        path: '/images/generations',
+        body: {model: 'imagen-3.0-generate-002', prompt: 'cat', user: 'u'},
+        account: acct,
+      }),
     )
     expect(images.url).toBe(`${BASE}/images/generations`)
     expect(JSON.parse(String(images.body))).toEqual({model: 'imagen-3.0-generate-002', prompt: 'cat'})
@@ -87,7 +103,13 @@ describe('gemini adapter', () => {
 
   it("unwraps Google's error list into OpenAI's error shape", () => {
     const text = JSON.stringify([
-      {error: {code: 400, message: 'Invalid JSON payload received. Unknown name "foo": Cannot find field.', status: 'INVALID_ARGUMENT'}},
+      {
+        error: {
+          code: 400,
+          message: 'Invalid JSON payload received. Unknown name "foo": Cannot find field.',
+          status: 'INVALID_ARGUMENT',
+        },
+      },
     ])
     expect(geminiAdapter.translateError!(400, text)).toEqual({
       status: 400,
@@ -100,7 +122,11 @@ describe('gemini adapter', () => {
         },
       },
     })
-    const quota = JSON.stringify([{error: {code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED'}}])
-    expect(geminiAdapter.translateError!(429, quota).body).toMatchObject({error: {type: 'rate_limit_error', code: 'RESOURCE_EXHAUSTED'}})
+    const quota = JSON.stringify([
+      {error: {code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED'}},
+    ])
+    expect(geminiAdapter.translateError!(429, quota).body).toMatchObject({
+      error: {type: 'rate_limit_error', code: 'RESOURCE_EXHAUSTED'},
+    })
   })
 })

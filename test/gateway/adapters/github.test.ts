@@ -11,14 +11,21 @@ describe('github adapter', () => {
     ['https://models.github.ai/orgs/acme/inference', 'https://models.github.ai/orgs/acme/inference/chat/completions'],
   ])('sends chat completions for base URL %s to %s', (baseUrl, expected) => {
     const request = githubAdapter.buildRequest(
-      context({body: {model: 'openai/gpt-4.1', messages: []}, account: account({provider: 'github', base_url: baseUrl})}),
+      context({
+        body: {model: 'openai/gpt-4.1', messages: []},
+        account: account({provider: 'github', base_url: baseUrl}),
+      }),
     )
     expect(request.url).toBe(expected)
   })
 
   it("sends GitHub's REST headers with the token as bearer", () => {
     const request = githubAdapter.buildRequest(
-      context({body: {model: 'openai/gpt-4.1', messages: []}, token: 'ghp_secret', account: account({provider: 'github', base_url: 'https://models.github.ai/inference'})}),
+      context({
+        body: {model: 'openai/gpt-4.1', messages: []},
+        token: 'ghp_secret',
+        account: account({provider: 'github', base_url: 'https://models.github.ai/inference'}),
+      }),
     )
     expect(request.headers).toEqual({
       'content-type': 'application/json',

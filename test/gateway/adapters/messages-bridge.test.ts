@@ -5,7 +5,11 @@ import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic/index.js
 import {messagesForAnthropic} from '../../../src/gateway/adapters/anthropic/request.js'
 import {AnthropicMessagesRelay} from '../../../src/gateway/adapters/anthropic/stream.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
-import {ChatToMessagesStream, messageFromChat, messagesToChatBody} from '../../../src/gateway/adapters/messages-bridge.js'
+import {
+  ChatToMessagesStream,
+  messageFromChat,
+  messagesToChatBody,
+} from '../../../src/gateway/adapters/messages-bridge.js'
 import {anthropicErrorBody} from '../../../src/gateway/dialects/messages.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
 import {account, ANTHROPIC_TOOL_STREAM, chatDelta, chatStream, context, events, feed} from './fixtures.js'
@@ -18,7 +22,10 @@ const TOOL_STREAM = chatStream([
   delta({tool_calls: [{index: 0, function: {arguments: '{"city":'}}]}),
   delta({tool_calls: [{index: 0, function: {arguments: '"Paris"}'}}]}),
   delta({}, 'tool_calls'),
-  {choices: [], usage: {prompt_tokens: 30, completion_tokens: 9, total_tokens: 39, prompt_tokens_details: {cached_tokens: 12}}},
+  {
+    choices: [],
+    usage: {prompt_tokens: 30, completion_tokens: 9, total_tokens: 39, prompt_tokens_details: {cached_tokens: 12}},
+  },
 ])
 
 type Event = {event?: string; data: Record<string, any>}
@@ -67,7 +74,13 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
             ],
           },
         ],
-        tools: [{name: 'get_weather', description: 'Weather', input_schema: {type: 'object', properties: {city: {type: 'string'}}}}],
+        tools: [
+          {
+            name: 'get_weather',
+            description: 'Weather',
+            input_schema: {type: 'object', properties: {city: {type: 'string'}}},
+          },
+        ],
         tool_choice: {type: 'any', disable_parallel_tool_use: true},
         temperature: 0.3,
         top_k: 5,
@@ -88,11 +101,26 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
             {type: 'image_url', image_url: {url: 'data:image/jpeg;base64,AAAA'}},
           ],
         },
-        {role: 'assistant', content: 'Looking it up.', tool_calls: [{type: 'function', id: 'toolu_1', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}}]},
+        {
+          role: 'assistant',
+          content: 'Looking it up.',
+          tool_calls: [
+            {type: 'function', id: 'toolu_1', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}},
+          ],
+        },
         {role: 'tool', tool_call_id: 'toolu_1', content: '18°C'},
         {role: 'user', content: 'And tomorrow?'},
       ],
-      tools: [{type: 'function', function: {name: 'get_weather', description: 'Weather', parameters: {type: 'object', properties: {city: {type: 'string'}}}}}],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: {type: 'object', properties: {city: {type: 'string'}}},
+          },
+        },
+      ],
       tool_choice: 'required',
       parallel_tool_calls: false,
       max_tokens: 512,
@@ -113,7 +141,14 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
           {
             role: 'user',
             content: [
-              {type: 'tool_result', tool_use_id: 't1', content: [{type: 'text', text: 'Captured.'}, {type: 'image', source: {type: 'base64', media_type: 'image/png', data: 'AAAA'}}]},
+              {
+                type: 'tool_result',
+                tool_use_id: 't1',
+                content: [
+                  {type: 'text', text: 'Captured.'},
+                  {type: 'image', source: {type: 'base64', media_type: 'image/png', data: 'AAAA'}},
+                ],
+              },
               {type: 'text', text: 'What is on screen?'},
             ],
           },
@@ -122,7 +157,11 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
       false,
     )
     expect(chat.messages).toEqual([
-      {role: 'assistant', content: null, tool_calls: [{type: 'function', id: 't1', function: {name: 'screenshot', arguments: '{}'}}]},
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{type: 'function', id: 't1', function: {name: 'screenshot', arguments: '{}'}}],
+      },
       {role: 'tool', tool_call_id: 't1', content: 'Captured.\n[image 1, attached below]'},
       {
         role: 'user',
@@ -150,7 +189,11 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
       false,
     )
     expect(chat.messages).toEqual([
-      {role: 'assistant', content: null, tool_calls: [{type: 'function', id: 't', function: {name: 'run', arguments: '{}'}}]},
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{type: 'function', id: 't', function: {name: 'run', arguments: '{}'}}],
+      },
       {role: 'tool', tool_call_id: 't', content: 'Error: exit 1'},
     ])
     expect(chat.tool_choice).toEqual({type: 'function', function: {name: 'run'}})
@@ -158,9 +201,32 @@ describe("Anthropic's Messages API over chat completions: the request", () => {
 
   it.each([
     [{tools: [{type: 'web_search_20250305', name: 'web_search'}]}, "runs on Anthropic's servers"],
-    [{messages: [{role: 'user', content: [{type: 'document', source: {type: 'base64', media_type: 'application/pdf', data: 'AA'}}]}]}, '"document"'],
-    [{messages: [{role: 'assistant', content: [{type: 'server_tool_use', id: 's', name: 'web_search', input: {}}]}]}, '"server_tool_use"'],
-    [{messages: [{role: 'user', content: [{type: 'tool_result', tool_use_id: 't', content: [{type: 'search_result', source: 'x'}]}]}]}, 'tool result'],
+    [
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [{type: 'document', source: {type: 'base64', media_type: 'application/pdf', data: 'AA'}}],
+          },
+        ],
+      },
+      '"document"',
+    ],
+    [
+      {messages: [{role: 'assistant', content: [{type: 'server_tool_use', id: 's', name: 'web_search', input: {}}]}]},
+      '"server_tool_use"',
+    ],
+    [
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [{type: 'tool_result', tool_use_id: 't', content: [{type: 'search_result', source: 'x'}]}],
+          },
+        ],
+      },
+      'tool result',
+    ],
   ])('refuses what only Anthropic runs: %j', (fields, named) => {
     let error: unknown
     try {
@@ -185,7 +251,14 @@ describe('what Claude Code sends, on each kind of upstream', () => {
       {role: 'user', content: [{type: 'text', text: 'Read notes.txt', cache_control: {type: 'ephemeral'}}]},
       {role: 'system', content: 'Available agent types for the Agent tool: …'},
     ],
-    tools: [{name: 'Read', description: 'Reads a file', input_schema: {type: 'object', properties: {file_path: {type: 'string'}}}, cache_control: {type: 'ephemeral'}}],
+    tools: [
+      {
+        name: 'Read',
+        description: 'Reads a file',
+        input_schema: {type: 'object', properties: {file_path: {type: 'string'}}},
+        cache_control: {type: 'ephemeral'},
+      },
+    ],
     metadata: {user_id: 'user_0123456789abcdef_account__session_0123'},
     thinking: {type: 'adaptive'},
     output_config: {effort: 'high'},
@@ -207,16 +280,29 @@ describe('what Claude Code sends, on each kind of upstream', () => {
     expect(rest).toEqual(sent)
   })
 
-  it("keeps system turns where they stand for Claude Opus 4.8, which takes them (the cached prefix stays the same)", () => {
+  it('keeps system turns where they stand for Claude Opus 4.8, which takes them (the cached prefix stays the same)', () => {
     const bytes = Buffer.from(JSON.stringify(claudeCode))
     expect(messagesForAnthropic(claudeCode, () => bytes, 'claude-opus-4-8').body).toBe(bytes)
   })
 
   it("sends a body without system turns or betas as the client's own bytes, and a betas list as the header", () => {
     const bytes = Buffer.from('{"model":"up-model"}')
-    expect(messagesForAnthropic({model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, () => bytes, 'up-model').body).toBe(bytes)
+    expect(
+      messagesForAnthropic({model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, () => bytes, 'up-model')
+        .body,
+    ).toBe(bytes)
     const ctx = {
-      ...context({endpoint: 'messages', path: '/messages', body: {model: 'up-model', max_tokens: 5, betas: ['context-1m-2025-08-07'], messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})}),
+      ...context({
+        endpoint: 'messages',
+        path: '/messages',
+        body: {
+          model: 'up-model',
+          max_tokens: 5,
+          betas: ['context-1m-2025-08-07'],
+          messages: [{role: 'user', content: 'Hi'}],
+        },
+        account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'}),
+      }),
       anthropicBeta: 'claude-code-20250219',
     }
     const request = ADAPTERS.anthropic.buildRequest(ctx)
@@ -236,7 +322,12 @@ describe('what Claude Code sends, on each kind of upstream', () => {
     expect(chat).not.toHaveProperty('metadata')
     expect(chat).not.toHaveProperty('context_management')
     expect(chat).not.toHaveProperty('output_config')
-    expect(chat.tools).toEqual([{type: 'function', function: {name: 'Read', description: 'Reads a file', parameters: claudeCode.tools[0].input_schema}}])
+    expect(chat.tools).toEqual([
+      {
+        type: 'function',
+        function: {name: 'Read', description: 'Reads a file', parameters: claudeCode.tools[0].input_schema},
+      },
+    ])
     expect(messagesToChatBody({...claudeCode, output_config: {effort: 'max'}}, false).reasoning_effort).toBe('high')
     expect(messagesToChatBody({...claudeCode, output_config: undefined}, false)).not.toHaveProperty('reasoning_effort')
   })
@@ -245,19 +336,53 @@ describe('what Claude Code sends, on each kind of upstream', () => {
 describe("Anthropic's Messages API over chat completions: the answer", () => {
   it('counts cached prompt tokens once: OpenAI includes them in prompt_tokens, Anthropic adds them to input_tokens', () => {
     // A recorded answer: a 7,112-token prompt of which 3,072 were cached.
-    const usage = {prompt_tokens: 7112, completion_tokens: 40, total_tokens: 7152, prompt_tokens_details: {cached_tokens: 3072}}
-    const message = messageFromChat({model: 'gpt-5.2', choices: [{message: {content: 'Done.'}, finish_reason: 'stop'}], usage})
+    const usage = {
+      prompt_tokens: 7112,
+      completion_tokens: 40,
+      total_tokens: 7152,
+      prompt_tokens_details: {cached_tokens: 3072},
+    }
+    const message = messageFromChat({
+      model: 'gpt-5.2',
+      choices: [{message: {content: 'Done.'}, finish_reason: 'stop'}],
+      usage,
+    })
     expect(message.usage).toEqual({input_tokens: 4040, output_tokens: 40, cache_read_input_tokens: 3072})
-    const stream = events(feed(new ChatToMessagesStream(), chatStream([delta({content: 'Done.'}), delta({}, 'stop'), {choices: [], usage}]))) as Event[]
-    expect(stream.find((event) => event.event === 'message_delta')!.data.usage).toEqual({input_tokens: 4040, output_tokens: 40, cache_read_input_tokens: 3072})
+    const stream = events(
+      feed(
+        new ChatToMessagesStream(),
+        chatStream([delta({content: 'Done.'}), delta({}, 'stop'), {choices: [], usage}]),
+      ),
+    ) as Event[]
+    expect(stream.find((event) => event.event === 'message_delta')!.data.usage).toEqual({
+      input_tokens: 4040,
+      output_tokens: 40,
+      cache_read_input_tokens: 3072,
+    })
   })
 
   it("answers a provider's refusal as stop_reason refusal with its explanation in stop_details", () => {
     const explanation = "I'm sorry, I can't help with that."
-    const message = messageFromChat({model: 'gpt-5.2', choices: [{message: {content: null, refusal: explanation}, finish_reason: 'stop'}]})
+    const message = messageFromChat({
+      model: 'gpt-5.2',
+      choices: [{message: {content: null, refusal: explanation}, finish_reason: 'stop'}],
+    })
     expect(message).toMatchObject({content: [], stop_reason: 'refusal', stop_details: {type: 'refusal', explanation}})
-    const stream = events(feed(new ChatToMessagesStream(), chatStream([delta({role: 'assistant', refusal: "I'm sorry, "}), delta({refusal: "I can't help with that."}), delta({}, 'stop')]))) as Event[]
-    expect(stream.find((event) => event.event === 'message_delta')!.data.delta).toEqual({stop_reason: 'refusal', stop_details: {type: 'refusal', category: null, explanation}, stop_sequence: null})
+    const stream = events(
+      feed(
+        new ChatToMessagesStream(),
+        chatStream([
+          delta({role: 'assistant', refusal: "I'm sorry, "}),
+          delta({refusal: "I can't help with that."}),
+          delta({}, 'stop'),
+        ]),
+      ),
+    ) as Event[]
+    expect(stream.find((event) => event.event === 'message_delta')!.data.delta).toEqual({
+      stop_reason: 'refusal',
+      stop_details: {type: 'refusal', category: null, explanation},
+      stop_sequence: null,
+    })
   })
 
   it('turns a completion with text and tool calls into content blocks, with the stop reason and usage', () => {
@@ -266,7 +391,11 @@ describe("Anthropic's Messages API over chat completions: the answer", () => {
       choices: [
         {
           finish_reason: 'tool_calls',
-          message: {content: 'Checking.', reasoning_content: 'hidden', tool_calls: [{id: 'call_a', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}}]},
+          message: {
+            content: 'Checking.',
+            reasoning_content: 'hidden',
+            tool_calls: [{id: 'call_a', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}}],
+          },
         },
       ],
       usage: {prompt_tokens: 30, completion_tokens: 9, total_tokens: 39, prompt_tokens_details: {cached_tokens: 12}},
@@ -295,15 +424,31 @@ describe("Anthropic's Messages API over chat completions: the answer", () => {
   })
 
   it('is what the official Anthropic client reads', async () => {
-    const body = JSON.stringify(messageFromChat({model: 'm', choices: [{message: {content: 'Hello'}, finish_reason: 'stop'}], usage: {prompt_tokens: 3, completion_tokens: 1}}))
-    const message = await anthropicClientAnswering(body, 'application/json').messages.create({model: 'm', max_tokens: 10, messages: [{role: 'user', content: 'hi'}]})
+    const body = JSON.stringify(
+      messageFromChat({
+        model: 'm',
+        choices: [{message: {content: 'Hello'}, finish_reason: 'stop'}],
+        usage: {prompt_tokens: 3, completion_tokens: 1},
+      }),
+    )
+    const message = await anthropicClientAnswering(body, 'application/json').messages.create({
+      model: 'm',
+      max_tokens: 10,
+      messages: [{role: 'user', content: 'hi'}],
+    })
     expect(message.content).toMatchObject([{type: 'text', text: 'Hello'}])
     expect(message.usage).toMatchObject({input_tokens: 3, output_tokens: 1})
   })
 
   it("puts OpenAI-shaped errors in Anthropic's shape, with the type for the status", () => {
-    expect(anthropicErrorBody(429, {error: {message: 'slow down', type: 'rate_limit_error'}})).toEqual({type: 'error', error: {type: 'rate_limit_error', message: 'slow down'}})
-    expect(anthropicErrorBody(503, {error: {message: 'all failed'}})).toEqual({type: 'error', error: {type: 'overloaded_error', message: 'all failed'}})
+    expect(anthropicErrorBody(429, {error: {message: 'slow down', type: 'rate_limit_error'}})).toEqual({
+      type: 'error',
+      error: {type: 'rate_limit_error', message: 'slow down'},
+    })
+    expect(anthropicErrorBody(503, {error: {message: 'all failed'}})).toEqual({
+      type: 'error',
+      error: {type: 'overloaded_error', message: 'all failed'},
+    })
     expect(anthropicErrorBody(413, {error: {message: 'too big'}})).toMatchObject({error: {type: 'request_too_large'}})
     const native = {type: 'error', error: {type: 'overloaded_error', message: 'Overloaded'}}
     expect(anthropicErrorBody(529, native)).toBe(native)
@@ -329,9 +474,22 @@ describe("Anthropic's Messages API over chat completions: the stream", () => {
     expect(out[0].data.message).toMatchObject({type: 'message', role: 'assistant', model: 'gpt-5-mini', content: []})
     expect(out[1].data).toEqual({type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}})
     expect(out[2].data.delta).toEqual({type: 'text_delta', text: 'Checking.'})
-    expect(out[4].data).toEqual({type: 'content_block_start', index: 1, content_block: {type: 'tool_use', id: 'call_a', name: 'get_weather', input: {}}})
-    expect(out.slice(5, 7).map((e) => e.data.delta.partial_json).join('')).toBe('{"city":"Paris"}')
-    expect(out[8].data).toEqual({type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 18, output_tokens: 9, cache_read_input_tokens: 12}})
+    expect(out[4].data).toEqual({
+      type: 'content_block_start',
+      index: 1,
+      content_block: {type: 'tool_use', id: 'call_a', name: 'get_weather', input: {}},
+    })
+    expect(
+      out
+        .slice(5, 7)
+        .map((e) => e.data.delta.partial_json)
+        .join(''),
+    ).toBe('{"city":"Paris"}')
+    expect(out[8].data).toEqual({
+      type: 'message_delta',
+      delta: {stop_reason: 'tool_use', stop_sequence: null},
+      usage: {input_tokens: 18, output_tokens: 9, cache_read_input_tokens: 12},
+    })
   })
 
   it('gives the same events whatever the chunking', () => {
@@ -350,7 +508,11 @@ describe("Anthropic's Messages API over chat completions: the stream", () => {
 
   it('is what the official Anthropic client reads, as events and as the final message', async () => {
     const text = feed(new ChatToMessagesStream(), TOOL_STREAM)
-    const stream = anthropicClientAnswering(text, 'text/event-stream').messages.stream({model: 'm', max_tokens: 10, messages: [{role: 'user', content: 'hi'}]})
+    const stream = anthropicClientAnswering(text, 'text/event-stream').messages.stream({
+      model: 'm',
+      max_tokens: 10,
+      messages: [{role: 'user', content: 'hi'}],
+    })
     const final = await stream.finalMessage()
     expect(final.content).toMatchObject([
       {type: 'text', text: 'Checking.'},
@@ -365,15 +527,28 @@ describe("Anthropic's Messages API: the adapters", () => {
     context({
       endpoint: 'messages',
       path: '/messages',
-      body: {model: 'up-model', max_tokens: 100, system: [{type: 'text', text: 'Sys', cache_control: {type: 'ephemeral'}}], messages: [{role: 'user', content: 'Hi'}], ...fields},
+      body: {
+        model: 'up-model',
+        max_tokens: 100,
+        system: [{type: 'text', text: 'Sys', cache_control: {type: 'ephemeral'}}],
+        messages: [{role: 'user', content: 'Hi'}],
+        ...fields,
+      },
       account: account({provider, base_url: baseUrl}),
     })
 
   it("sends Anthropic the client's own body and beta header, and relays the answer untranslated", () => {
-    const ctx = {...messagesCtx('anthropic', 'https://api.anthropic.com/v1', {stream: true}), anthropicBeta: 'context-1m-2025-08-07'}
+    const ctx = {
+      ...messagesCtx('anthropic', 'https://api.anthropic.com/v1', {stream: true}),
+      anthropicBeta: 'context-1m-2025-08-07',
+    }
     const request = ADAPTERS.anthropic.buildRequest(ctx)
     expect(request.url).toBe('https://api.anthropic.com/v1/messages')
-    expect(request.headers).toMatchObject({'anthropic-beta': 'context-1m-2025-08-07', 'x-api-key': 'sk-test-secret', accept: 'text/event-stream'})
+    expect(request.headers).toMatchObject({
+      'anthropic-beta': 'context-1m-2025-08-07',
+      'x-api-key': 'sk-test-secret',
+      accept: 'text/event-stream',
+    })
     expect(request.body).toBe(ctx.bodyJson())
     expect(ADAPTERS.anthropic.translateResponse!(200, '{"type":"message"}', ctx)).toBeUndefined()
     // A stream is relayed event by event, byte for byte.
@@ -381,7 +556,9 @@ describe("Anthropic's Messages API: the adapters", () => {
     expect(feed(relay, ANTHROPIC_TOOL_STREAM, 5)).toBe(ANTHROPIC_TOOL_STREAM)
     // Its usage, for the audit log: input and cache counts from message_start (the prompt is all three: Anthropic's
     // input_tokens leaves out what the cache served), output from the last message_delta.
-    const reported = (events(ANTHROPIC_TOOL_STREAM) as Event[]).filter((e) => e.event === 'message_start' || e.event === 'message_delta')
+    const reported = (events(ANTHROPIC_TOOL_STREAM) as Event[]).filter(
+      (e) => e.event === 'message_start' || e.event === 'message_delta',
+    )
     const start = reported[0].data.message.usage
     expect(start.cache_read_input_tokens).toBeGreaterThan(0)
     expect(relay.reportedUsage!()).toEqual({
@@ -391,13 +568,20 @@ describe("Anthropic's Messages API: the adapters", () => {
       cache_write_tokens: start.cache_creation_input_tokens,
     })
     // A chat client's request is still translated, and gets no beta header from anywhere but the account.
-    const chat = anthropicAdapter.buildRequest(context({body: {model: 'up-model', messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})}))
+    const chat = anthropicAdapter.buildRequest(
+      context({
+        body: {model: 'up-model', messages: [{role: 'user', content: 'Hi'}]},
+        account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'}),
+      }),
+    )
     expect(chat.headers['anthropic-beta']).toBeUndefined()
   })
 
-  it("fails a relayed Anthropic stream on an error event or a missing message_stop, never passes it as a success", () => {
+  it('fails a relayed Anthropic stream on an error event or a missing message_stop, never passes it as a success', () => {
     const relay = new AnthropicMessagesRelay()
-    expect(relay.push('event: message_start\ndata: {"type":"message_start","message":{}}\n\n')).toContain('message_start')
+    expect(relay.push('event: message_start\ndata: {"type":"message_start","message":{}}\n\n')).toContain(
+      'message_start',
+    )
     let error: unknown
     try {
       relay.push('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n')
@@ -415,17 +599,39 @@ describe("Anthropic's Messages API: the adapters", () => {
     const ctx = messagesCtx('openai', 'https://api.openai.com/v1')
     const request = ADAPTERS.openai.buildRequest(ctx)
     expect(request.url).toBe('https://api.openai.com/v1/chat/completions')
-    expect(JSON.parse(String(request.body))).toEqual({model: 'up-model', max_tokens: 100, messages: [{role: 'system', content: 'Sys'}, {role: 'user', content: 'Hi'}]})
-    const translated = ADAPTERS.openai.translateResponse!(200, JSON.stringify({model: 'up-model', choices: [{message: {content: 'Hello'}, finish_reason: 'stop'}]}), ctx)!
-    expect(translated.body).toMatchObject({type: 'message', content: [{type: 'text', text: 'Hello'}], stop_reason: 'end_turn'})
+    expect(JSON.parse(String(request.body))).toEqual({
+      model: 'up-model',
+      max_tokens: 100,
+      messages: [
+        {role: 'system', content: 'Sys'},
+        {role: 'user', content: 'Hi'},
+      ],
+    })
+    const translated = ADAPTERS.openai.translateResponse!(
+      200,
+      JSON.stringify({model: 'up-model', choices: [{message: {content: 'Hello'}, finish_reason: 'stop'}]}),
+      ctx,
+    )!
+    expect(translated.body).toMatchObject({
+      type: 'message',
+      content: [{type: 'text', text: 'Hello'}],
+      stop_reason: 'end_turn',
+    })
     const stream = ADAPTERS.openai.createStreamTranslator!({...ctx, stream: true})!
     expect((events(feed(stream, TOOL_STREAM)) as Event[]).at(-1)!.event).toBe('message_stop')
   })
 
-  it("goes through both translations for the ChatGPT backend (Messages → chat → Responses and back)", () => {
-    const ctx = {...messagesCtx('openai-codex', 'https://chatgpt.com/backend-api'), credential: {token: 't', accountId: 'acct'}}
+  it('goes through both translations for the ChatGPT backend (Messages → chat → Responses and back)', () => {
+    const ctx = {
+      ...messagesCtx('openai-codex', 'https://chatgpt.com/backend-api'),
+      credential: {token: 't', accountId: 'acct'},
+    }
     const request = ADAPTERS['openai-codex'].buildRequest(ctx)
     expect(request.url).toBe('https://chatgpt.com/backend-api/codex/responses')
-    expect(JSON.parse(String(request.body))).toMatchObject({model: 'up-model', instructions: 'Sys', input: [{role: 'user'}]})
+    expect(JSON.parse(String(request.body))).toMatchObject({
+      model: 'up-model',
+      instructions: 'Sys',
+      input: [{role: 'user'}],
+    })
   })
 })

@@ -26,7 +26,14 @@ function chatCtx(body: Record<string, unknown>) {
 }
 
 function responsesCtx(body: Record<string, unknown>) {
-  return context({endpoint: 'responses', path: '/responses', body: {model: MODEL, ...body}, account: acct, token: 'eyJ.access.token', accountId: 'acc-7f3e'})
+  return context({
+    endpoint: 'responses',
+    path: '/responses',
+    body: {model: MODEL, ...body},
+    account: acct,
+    token: 'eyJ.access.token',
+    accountId: 'acc-7f3e',
+  })
 }
 
 function built(ctx: ReturnType<typeof chatCtx>) {
@@ -51,7 +58,10 @@ describe('openai-codex adapter: request', () => {
     ['https://chatgpt.com', 'https://chatgpt.com/backend-api/codex/responses'],
   ])('posts base URL %s to %s for chat and responses alike', (baseUrl, expected) => {
     for (const ctx of [chatCtx({messages: [{role: 'user', content: 'Hi'}]}), responsesCtx({input: 'Hi'})]) {
-      const request = openaiCodexAdapter.buildRequest({...ctx, account: account({provider: 'openai-codex', base_url: baseUrl})})
+      const request = openaiCodexAdapter.buildRequest({
+        ...ctx,
+        account: account({provider: 'openai-codex', base_url: baseUrl}),
+      })
       expect(request.url).toBe(expected)
       expect(request.upstreamStreams).toBe(true)
     }
@@ -87,7 +97,9 @@ describe('openai-codex adapter: request', () => {
           {
             role: 'assistant',
             content: 'A terminal. Checking.',
-            tool_calls: [{id: 'call_1', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Oslo"}'}}],
+            tool_calls: [
+              {id: 'call_1', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Oslo"}'}},
+            ],
           },
           {role: 'tool', tool_call_id: 'call_1', content: '-3°C'},
           {role: 'user', content: 'Thanks'},
@@ -95,7 +107,11 @@ describe('openai-codex adapter: request', () => {
         tools: [
           {
             type: 'function',
-            function: {name: 'get_weather', description: 'Weather', parameters: {type: 'object', properties: {city: {type: 'string'}}}},
+            function: {
+              name: 'get_weather',
+              description: 'Weather',
+              parameters: {type: 'object', properties: {city: {type: 'string'}}},
+            },
           },
         ],
         tool_choice: {type: 'function', function: {name: 'get_weather'}},
@@ -132,7 +148,13 @@ describe('openai-codex adapter: request', () => {
       stream: true,
       reasoning: {effort: 'high', summary: 'auto'},
       tools: [
-        {type: 'function', name: 'get_weather', description: 'Weather', parameters: {type: 'object', properties: {city: {type: 'string'}}}, strict: false},
+        {
+          type: 'function',
+          name: 'get_weather',
+          description: 'Weather',
+          parameters: {type: 'object', properties: {city: {type: 'string'}}},
+          strict: false,
+        },
       ],
       tool_choice: {type: 'function', name: 'get_weather'},
       parallel_tool_calls: false,
@@ -144,7 +166,16 @@ describe('openai-codex adapter: request', () => {
     const {body} = built(
       chatCtx({
         messages: [{role: 'user', content: 'Give JSON'}],
-        tools: [{type: 'function', function: {name: 'f', strict: true, parameters: {type: 'object', properties: {}, additionalProperties: false}}}],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'f',
+              strict: true,
+              parameters: {type: 'object', properties: {}, additionalProperties: false},
+            },
+          },
+        ],
         tool_choice: 'required',
         response_format: {type: 'json_schema', json_schema: {name: 'answer', schema: {type: 'object'}, strict: true}},
         verbosity: 'low',
@@ -153,9 +184,14 @@ describe('openai-codex adapter: request', () => {
     expect(body.instructions).toBe('')
     expect(body.tool_choice).toBe('required')
     expect(body.tools[0].strict).toBe(true)
-    expect(body.text).toEqual({format: {type: 'json_schema', name: 'answer', schema: {type: 'object'}, strict: true}, verbosity: 'low'})
+    expect(body.text).toEqual({
+      format: {type: 'json_schema', name: 'answer', schema: {type: 'object'}, strict: true},
+      verbosity: 'low',
+    })
     expect(body.reasoning).toEqual({summary: 'auto'})
-    expect(built(chatCtx({messages: [{role: 'user', content: 'x'}], response_format: {type: 'json_object'}})).body.text).toEqual({
+    expect(
+      built(chatCtx({messages: [{role: 'user', content: 'x'}], response_format: {type: 'json_object'}})).body.text,
+    ).toEqual({
       format: {type: 'json_object'},
     })
   })
@@ -188,10 +224,16 @@ describe('openai-codex adapter: request', () => {
     expect(openaiCodexAdapter.supports('embeddings')).toBe(false)
     expect(openaiCodexAdapter.supports('passthrough')).toBe(false)
     const embeddings = caught(() =>
-      openaiCodexAdapter.buildRequest(context({endpoint: 'embeddings', path: '/embeddings', body: {model: MODEL, input: 'x'}, account: acct})),
+      openaiCodexAdapter.buildRequest(
+        context({endpoint: 'embeddings', path: '/embeddings', body: {model: MODEL, input: 'x'}, account: acct}),
+      ),
     )
     expect(embeddings.status).toBe(400)
-    const audio = caught(() => built(chatCtx({messages: [{role: 'user', content: [{type: 'input_audio', input_audio: {data: '', format: 'wav'}}]}]})))
+    const audio = caught(() =>
+      built(
+        chatCtx({messages: [{role: 'user', content: [{type: 'input_audio', input_audio: {data: '', format: 'wav'}}]}]}),
+      ),
+    )
     expect(audio.message).toContain('input_audio')
     expect(caught(() => built(chatCtx({messages: 'Hi'}))).message).toContain('messages must be a non-empty array')
   })
@@ -210,7 +252,12 @@ describe('openai-codex adapter: chat answers', () => {
       choices: [
         {
           index: 0,
-          message: {role: 'assistant', content: 'Hello there — ünïcødé 👋', refusal: null, reasoning_content: '**Greeting**'},
+          message: {
+            role: 'assistant',
+            content: 'Hello there — ünïcødé 👋',
+            refusal: null,
+            reasoning_content: '**Greeting**',
+          },
           finish_reason: 'stop',
           logprobs: null,
         },
@@ -239,7 +286,11 @@ describe('openai-codex adapter: chat answers', () => {
   })
 
   it('streams chat chunks: role, reasoning, text, finish, usage and [DONE], the same at any split', () => {
-    const ctx = chatCtx({stream: true, stream_options: {include_usage: true}, messages: [{role: 'user', content: 'Hi'}]})
+    const ctx = chatCtx({
+      stream: true,
+      stream_options: {include_usage: true},
+      messages: [{role: 'user', content: 'Hi'}],
+    })
     const whole = feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TEXT_STREAM)
     expect(feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TEXT_STREAM, 1)).toBe(whole)
     expect(feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TEXT_STREAM, 13)).toBe(whole)
@@ -253,7 +304,11 @@ describe('openai-codex adapter: chat answers', () => {
       [{content: ' there — ünïcødé 👋'}, null],
       [{}, 'stop'],
     ])
-    expect(chunks.at(-1)).toMatchObject({id: 'resp_68a1c0ffee', choices: [], usage: {prompt_tokens: 36, completion_tokens: 87, total_tokens: 123}})
+    expect(chunks.at(-1)).toMatchObject({
+      id: 'resp_68a1c0ffee',
+      choices: [],
+      usage: {prompt_tokens: 36, completion_tokens: 87, total_tokens: 123},
+    })
   })
 
   it('streams tool calls that the official OpenAI client assembles', async () => {
@@ -273,8 +328,15 @@ describe('openai-codex adapter: chat answers', () => {
   it('still gets a tool call across when the backend sends it whole, without added or delta events', () => {
     const stream = sse([
       {type: 'response.created', response: {id: 'resp_w', created_at: 1, model: MODEL}},
-      {type: 'response.output_item.done', output_index: 0, item: {type: 'function_call', call_id: 'call_w', name: 'ls', arguments: '{"path":"."}'}},
-      {type: 'response.completed', response: {id: 'resp_w', created_at: 1, model: MODEL, status: 'completed', output: []}},
+      {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: {type: 'function_call', call_id: 'call_w', name: 'ls', arguments: '{"path":"."}'},
+      },
+      {
+        type: 'response.completed',
+        response: {id: 'resp_w', created_at: 1, model: MODEL, status: 'completed', output: []},
+      },
     ])
     const ctx = chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]})
     const deltas = events(feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, stream))
@@ -293,10 +355,20 @@ describe('openai-codex adapter: chat answers', () => {
       {type: 'response.created', response: {id: 'resp_q', created_at: 1, model: MODEL}},
       {
         type: 'response.completed',
-        response: {id: 'resp_q', created_at: 1, model: MODEL, status: 'completed', output: [{type: 'message', role: 'assistant', content: [{type: 'output_text', text: 'Quiet answer'}]}]},
+        response: {
+          id: 'resp_q',
+          created_at: 1,
+          model: MODEL,
+          status: 'completed',
+          output: [{type: 'message', role: 'assistant', content: [{type: 'output_text', text: 'Quiet answer'}]}],
+        },
       },
     ])
-    const {body} = openaiCodexAdapter.translateResponse!(200, stream, chatCtx({messages: [{role: 'user', content: 'x'}]}))! as {body: any}
+    const {body} = openaiCodexAdapter.translateResponse!(
+      200,
+      stream,
+      chatCtx({messages: [{role: 'user', content: 'x'}]}),
+    )! as {body: any}
     expect(body.choices[0].message.content).toBe('Quiet answer')
   })
 
@@ -304,7 +376,11 @@ describe('openai-codex adapter: chat answers', () => {
     const ctx = chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]})
     const chunks = events(feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_INCOMPLETE_STREAM)).slice(0, -1)
     expect((chunks.at(-1)!.data as any).choices[0].finish_reason).toBe('length')
-    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_INCOMPLETE_STREAM, chatCtx({messages: [{role: 'user', content: 'x'}]}))! as {body: any}
+    const {body} = openaiCodexAdapter.translateResponse!(
+      200,
+      CODEX_INCOMPLETE_STREAM,
+      chatCtx({messages: [{role: 'user', content: 'x'}]}),
+    )! as {body: any}
     expect(body.choices[0]).toMatchObject({message: {content: 'A long ans'}, finish_reason: 'length'})
   })
 
@@ -317,30 +393,53 @@ describe('openai-codex adapter: chat answers', () => {
     const error = caught(() => translator.push(CODEX_FAILED_STREAM.slice(cut)))
     expect(error).toMatchObject({message: 'The model produced invalid content.', status: 502, code: 'server_error'})
     expect(written).not.toContain('[DONE]')
-    const whole = caught(() => openaiCodexAdapter.translateResponse!(200, CODEX_FAILED_STREAM, chatCtx({messages: [{role: 'user', content: 'x'}]}))!)
+    const whole = caught(() =>
+      openaiCodexAdapter.translateResponse!(
+        200,
+        CODEX_FAILED_STREAM,
+        chatCtx({messages: [{role: 'user', content: 'x'}]}),
+      )!,
+    )
     expect(whole.message).toBe('The model produced invalid content.')
   })
 
   it('turns an error event into an AdapterError carrying its code and a fitting status', () => {
     const ctx = chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]})
     const error = caught(() => feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_ERROR_EVENT_STREAM, 1))
-    expect(error).toMatchObject({message: 'Rate limit reached for gpt-5-codex.', status: 429, code: 'rate_limit_exceeded'})
+    expect(error).toMatchObject({
+      message: 'Rate limit reached for gpt-5-codex.',
+      status: 429,
+      code: 'rate_limit_exceeded',
+    })
   })
 
   it('treats a stream that ends before response.completed as truncated', () => {
     const cut = CODEX_TEXT_STREAM.slice(0, CODEX_TEXT_STREAM.indexOf('event: response.completed'))
-    const translator = openaiCodexAdapter.createStreamTranslator!(chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]}))!
+    const translator = openaiCodexAdapter.createStreamTranslator!(
+      chatCtx({stream: true, messages: [{role: 'user', content: 'x'}]}),
+    )!
     expect(translator.push(cut)).not.toContain('[DONE]')
     expect(() => translator.end()).toThrow(/ended before response.completed/)
-    expect(() => openaiCodexAdapter.translateResponse!(200, cut, chatCtx({messages: [{role: 'user', content: 'x'}]}))!).toThrow(AdapterError)
+    expect(() =>
+      openaiCodexAdapter.translateResponse!(200, cut, chatCtx({messages: [{role: 'user', content: 'x'}]}))!,
+    ).toThrow(AdapterError)
   })
 })
 
 describe('openai-codex adapter: responses answers', () => {
   it('returns the final response object to a non-streaming client', () => {
-    const {status, body} = openaiCodexAdapter.translateResponse!(200, CODEX_TEXT_STREAM, responsesCtx({input: 'Hi'}))! as {status: number; body: any}
+    const {status, body} = openaiCodexAdapter.translateResponse!(
+      200,
+      CODEX_TEXT_STREAM,
+      responsesCtx({input: 'Hi'}),
+    )! as {status: number; body: any}
     expect(status).toBe(200)
-    expect(body).toMatchObject({id: 'resp_68a1c0ffee', object: 'response', status: 'completed', usage: {total_tokens: 123}})
+    expect(body).toMatchObject({
+      id: 'resp_68a1c0ffee',
+      object: 'response',
+      status: 'completed',
+      usage: {total_tokens: 123},
+    })
     expect(body.output[1].content[0].text).toBe('Hello there — ünïcødé 👋')
   })
 
@@ -356,7 +455,9 @@ describe('openai-codex adapter: responses answers', () => {
   })
 
   it('returns an incomplete response as is (the OpenAI API does the same)', () => {
-    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_INCOMPLETE_STREAM, responsesCtx({input: 'x'}))! as {body: any}
+    const {body} = openaiCodexAdapter.translateResponse!(200, CODEX_INCOMPLETE_STREAM, responsesCtx({input: 'x'}))! as {
+      body: any
+    }
     expect(body).toMatchObject({status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}})
   })
 
@@ -364,7 +465,9 @@ describe('openai-codex adapter: responses answers', () => {
     const ctx = responsesCtx({input: 'Hi', stream: true})
     const out = feed(openaiCodexAdapter.createStreamTranslator!(ctx)!, CODEX_TEXT_STREAM, 1)
     expect(events(out)).toEqual(events(CODEX_TEXT_STREAM))
-    const final = await openaiClientAnswering(out, 'text/event-stream').responses.stream({model: MODEL, input: 'Hi'}).finalResponse()
+    const final = await openaiClientAnswering(out, 'text/event-stream')
+      .responses.stream({model: MODEL, input: 'Hi'})
+      .finalResponse()
     expect(final.output_text).toBe('Hello there — ünïcødé 👋')
   })
 
@@ -374,8 +477,13 @@ describe('openai-codex adapter: responses answers', () => {
     const written = translator.push(CODEX_FAILED_STREAM.slice(0, cut))
     expect(written).not.toContain('response.failed')
     expect(events(written).map((event) => event.event)).toEqual(['response.created', 'response.output_text.delta'])
-    expect(caught(() => translator.push(CODEX_FAILED_STREAM.slice(cut))).message).toBe('The model produced invalid content.')
-    expect(caught(() => openaiCodexAdapter.translateResponse!(200, CODEX_ERROR_EVENT_STREAM, responsesCtx({input: 'x'}))!).status).toBe(429)
+    expect(caught(() => translator.push(CODEX_FAILED_STREAM.slice(cut))).message).toBe(
+      'The model produced invalid content.',
+    )
+    expect(
+      caught(() => openaiCodexAdapter.translateResponse!(200, CODEX_ERROR_EVENT_STREAM, responsesCtx({input: 'x'}))!)
+        .status,
+    ).toBe(429)
   })
 
   it('treats a relayed stream that ends without a terminal event as truncated', () => {
@@ -388,19 +496,41 @@ describe('openai-codex adapter: responses answers', () => {
 describe('openai-codex adapter: errors', () => {
   it('keeps the reset time of a ChatGPT usage limit in the message', () => {
     const text = JSON.stringify({
-      error: {type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: 1755010000, resets_in_seconds: 7500},
+      error: {
+        type: 'usage_limit_reached',
+        message: 'The usage limit has been reached',
+        plan_type: 'plus',
+        resets_at: 1755010000,
+        resets_in_seconds: 7500,
+      },
     })
     expect(openaiCodexAdapter.translateError!(429, text)).toEqual({
       status: 429,
-      body: {error: {message: 'The usage limit has been reached (resets in 2 h 5 min)', type: 'usage_limit_reached', code: 'usage_limit_reached', param: null}},
+      body: {
+        error: {
+          message: 'The usage limit has been reached (resets in 2 h 5 min)',
+          type: 'usage_limit_reached',
+          code: 'usage_limit_reached',
+          param: null,
+        },
+      },
     })
   })
 
   it('turns a detail body into an OpenAI error', () => {
     const ctx = chatCtx({messages: [{role: 'user', content: 'x'}]})
-    expect(openaiCodexAdapter.translateResponse!(401, '{"detail":"Could not parse your authentication token."}', ctx)!).toEqual({
+    expect(
+      openaiCodexAdapter.translateResponse!(401, '{"detail":"Could not parse your authentication token."}', ctx)!,
+    ).toEqual({
       status: 401,
-      body: {error: {message: 'Could not parse your authentication token.', type: 'authentication_error', code: null, param: null}},
+      body: {
+        error: {
+          message: 'Could not parse your authentication token.',
+          type: 'authentication_error',
+          code: null,
+          param: null,
+        },
+      },
     })
   })
 })

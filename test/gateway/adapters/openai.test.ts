@@ -15,7 +15,10 @@ describe('openai adapter', () => {
     ['https://openrouter.ai/api/v1', 'https://openrouter.ai/api/v1/chat/completions'],
     ['https://integrate.api.nvidia.com/v1', 'https://integrate.api.nvidia.com/v1/chat/completions'],
     ['http://vllm.internal:8000/v1/chat/completions', 'http://vllm.internal:8000/v1/chat/completions'],
-    ['https://example.openai.azure.com/openai/deployments/gpt?api-version=2024-10-21', 'https://example.openai.azure.com/openai/deployments/gpt/chat/completions?api-version=2024-10-21'],
+    [
+      'https://example.openai.azure.com/openai/deployments/gpt?api-version=2024-10-21',
+      'https://example.openai.azure.com/openai/deployments/gpt/chat/completions?api-version=2024-10-21',
+    ],
   ])('joins base URL %s into %s without doubling /v1', (baseUrl, expected) => {
     const request = openaiAdapter.buildRequest(context({body: chatBody, account: account({base_url: baseUrl})}))
     expect(request.url).toBe(expected)
@@ -37,7 +40,12 @@ describe('openai adapter', () => {
 
   it('takes the path from the endpoint, not from the client path, for dedicated endpoints', () => {
     const request = openaiAdapter.buildRequest(
-      context({endpoint: 'embeddings', path: '/v1/embeddings', body: {model: 'm'}, account: account({base_url: 'https://api.openai.com/v1'})}),
+      context({
+        endpoint: 'embeddings',
+        path: '/v1/embeddings',
+        body: {model: 'm'},
+        account: account({base_url: 'https://api.openai.com/v1'}),
+      }),
     )
     expect(request.url).toBe('https://api.openai.com/v1/embeddings')
   })
@@ -53,7 +61,11 @@ describe('openai adapter', () => {
 
   it('sends no authorization header when the account has no credential (a local Ollama)', () => {
     const request = openaiAdapter.buildRequest(
-      context({body: chatBody, token: null, account: account({provider: 'ollama', base_url: 'http://localhost:11434'})}),
+      context({
+        body: chatBody,
+        token: null,
+        account: account({provider: 'ollama', base_url: 'http://localhost:11434'}),
+      }),
     )
     expect(request.headers.authorization).toBeUndefined()
     expect(Object.keys(request.headers)).toEqual(['content-type'])
@@ -61,7 +73,10 @@ describe('openai adapter', () => {
 
   it('sends OpenAI-Organization and OpenAI-Project from the account', () => {
     const request = openaiAdapter.buildRequest(
-      context({body: chatBody, account: account({base_url: 'https://api.openai.com/v1', organization: 'org-123', project: 'proj_abc'})}),
+      context({
+        body: chatBody,
+        account: account({base_url: 'https://api.openai.com/v1', organization: 'org-123', project: 'proj_abc'}),
+      }),
     )
     expect(request.headers['openai-organization']).toBe('org-123')
     expect(request.headers['openai-project']).toBe('proj_abc')
@@ -70,7 +85,11 @@ describe('openai adapter', () => {
   it("adds the account's headers, which replace the adapter's own header of the same name in any case", () => {
     const acct = account({
       base_url: 'https://openrouter.ai/api/v1',
-      headers: {'HTTP-Referer': 'https://example.com', 'X-Title': 'My app', 'Content-Type': 'application/json; charset=utf-8'},
+      headers: {
+        'HTTP-Referer': 'https://example.com',
+        'X-Title': 'My app',
+        'Content-Type': 'application/json; charset=utf-8',
+      },
     })
     const request = openaiAdapter.buildRequest(context({body: chatBody, account: acct}))
     expect(request.headers).toEqual({
@@ -84,7 +103,14 @@ describe('openai adapter', () => {
   })
 
   it('serves every endpoint and relays answers untranslated', () => {
-    for (const endpoint of ['chat.completions', 'responses', 'completions', 'embeddings', 'images.generations', 'passthrough'] as const) {
+    for (const endpoint of [
+      'chat.completions',
+      'responses',
+      'completions',
+      'embeddings',
+      'images.generations',
+      'passthrough',
+    ] as const) {
       expect(openaiAdapter.supports(endpoint)).toBe(true)
     }
     expect(openaiAdapter.translateResponse).toBeUndefined()
@@ -92,20 +118,45 @@ describe('openai adapter', () => {
   })
 
   it('keeps an OpenAI-shaped error and turns other error bodies into one', () => {
-    const openaiError = {error: {message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key', param: null}}
+    const openaiError = {
+      error: {
+        message: 'Incorrect API key provided',
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+        param: null,
+      },
+    }
     expect(openaiAdapter.translateError!(401, JSON.stringify(openaiError))).toEqual({status: 401, body: openaiError})
-    expect(openaiAdapter.translateError!(404, '{"error":"model \\"llama9\\" not found, try pulling it first"}')).toEqual({
+    expect(
+      openaiAdapter.translateError!(404, '{"error":"model \\"llama9\\" not found, try pulling it first"}'),
+    ).toEqual({
       status: 404,
-      body: {error: {message: 'model "llama9" not found, try pulling it first', type: 'not_found_error', code: null, param: null}},
+      body: {
+        error: {
+          message: 'model "llama9" not found, try pulling it first',
+          type: 'not_found_error',
+          code: null,
+          param: null,
+        },
+      },
     })
     expect(
-      openaiAdapter.translateError!(400, '{"object":"error","message":"max_tokens is too large","type":"BadRequestError","param":null,"code":400}'),
-    ).toEqual({status: 400, body: {error: {message: 'max_tokens is too large', type: 'BadRequestError', code: '400', param: null}}})
+      openaiAdapter.translateError!(
+        400,
+        '{"object":"error","message":"max_tokens is too large","type":"BadRequestError","param":null,"code":400}',
+      ),
+    ).toEqual({
+      status: 400,
+      body: {error: {message: 'max_tokens is too large', type: 'BadRequestError', code: '400', param: null}},
+    })
     expect(openaiAdapter.translateError!(503, 'upstream connect error')).toEqual({
       status: 503,
       body: {error: {message: 'upstream connect error', type: 'server_error', code: null, param: null}},
     })
-    const html = openaiAdapter.translateError!(403, '<!DOCTYPE html><html><body>Attention Required! | Cloudflare</body></html>')
+    const html = openaiAdapter.translateError!(
+      403,
+      '<!DOCTYPE html><html><body>Attention Required! | Cloudflare</body></html>',
+    )
     expect((html.body as {error: {message: string}}).error.message).toBe(
       'upstream answered 403 with an HTML page (a proxy or firewall in front of the provider?)',
     )

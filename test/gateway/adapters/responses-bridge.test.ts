@@ -4,7 +4,11 @@ import {ADAPTER_ENDPOINTS} from '../../../src/core/routing/endpoints.js'
 import {EndpointSchema} from '../../../src/core/routing/schema.js'
 import {anthropicAdapter} from '../../../src/gateway/adapters/anthropic/index.js'
 import {ADAPTERS} from '../../../src/gateway/adapters/index.js'
-import {ChatToResponsesStream, responseFromChat, responsesToChatBody} from '../../../src/gateway/adapters/responses-bridge.js'
+import {
+  ChatToResponsesStream,
+  responseFromChat,
+  responsesToChatBody,
+} from '../../../src/gateway/adapters/responses-bridge.js'
 import {AdapterError} from '../../../src/gateway/adapters/types.js'
 import {
   account,
@@ -19,7 +23,8 @@ import {
   openaiClientAnswering,
 } from './fixtures.js'
 
-const chatStream = (chunks: Array<Record<string, unknown>>, done = true) => chatStreamOf(chunks, {model: 'gemini-2.5-flash', done})
+const chatStream = (chunks: Array<Record<string, unknown>>, done = true) =>
+  chatStreamOf(chunks, {model: 'gemini-2.5-flash', done})
 const delta = chatDelta
 
 const TEXT_STREAM = chatStream([
@@ -100,7 +105,9 @@ describe('Responses over chat completions: the request', () => {
           {type: 'function_call_output', call_id: 'call_b', output: [{type: 'input_text', text: '14:00'}]},
           {role: 'assistant', content: [{type: 'output_text', text: 'It is 18°C at 14:00.'}]},
         ],
-        tools: [{type: 'function', name: 'get_weather', description: 'Weather', parameters: {type: 'object'}, strict: false}],
+        tools: [
+          {type: 'function', name: 'get_weather', description: 'Weather', parameters: {type: 'object'}, strict: false},
+        ],
         tool_choice: {type: 'function', name: 'get_weather'},
         parallel_tool_calls: false,
       },
@@ -127,7 +134,12 @@ describe('Responses over chat completions: the request', () => {
       {role: 'tool', tool_call_id: 'call_b', content: '14:00'},
       {role: 'assistant', content: 'It is 18°C at 14:00.'},
     ])
-    expect(chat.tools).toEqual([{type: 'function', function: {name: 'get_weather', description: 'Weather', parameters: {type: 'object'}, strict: false}}])
+    expect(chat.tools).toEqual([
+      {
+        type: 'function',
+        function: {name: 'get_weather', description: 'Weather', parameters: {type: 'object'}, strict: false},
+      },
+    ])
     expect(chat.tool_choice).toEqual({type: 'function', function: {name: 'get_weather'}})
     expect(chat.parallel_tool_calls).toBe(false)
     expect(chat).toMatchObject({stream: true, stream_options: {include_usage: true}})
@@ -142,7 +154,14 @@ describe('Responses over chat completions: the request', () => {
           {type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: '*** Begin Patch\n*** End Patch'},
           {type: 'custom_tool_call_output', call_id: 'call_p', output: 'Done!'},
         ],
-        tools: [{type: 'custom', name: 'apply_patch', description: 'Edit files.', format: {type: 'grammar', syntax: 'lark', definition: 'start: "*** Begin Patch"'}}],
+        tools: [
+          {
+            type: 'custom',
+            name: 'apply_patch',
+            description: 'Edit files.',
+            format: {type: 'grammar', syntax: 'lark', definition: 'start: "*** Begin Patch"'},
+          },
+        ],
         tool_choice: {type: 'custom', name: 'apply_patch'},
       },
       false,
@@ -155,7 +174,12 @@ describe('Responses over chat completions: the request', () => {
           description: 'Edit files.',
           parameters: {
             type: 'object',
-            properties: {input: {type: 'string', description: 'The input, as text that follows this lark grammar:\nstart: "*** Begin Patch"'}},
+            properties: {
+              input: {
+                type: 'string',
+                description: 'The input, as text that follows this lark grammar:\nstart: "*** Begin Patch"',
+              },
+            },
             required: ['input'],
             additionalProperties: false,
           },
@@ -165,7 +189,17 @@ describe('Responses over chat completions: the request', () => {
     expect(chat.tool_choice).toEqual({type: 'function', function: {name: 'apply_patch'}})
     expect(chat.messages).toEqual([
       {role: 'user', content: 'Fix the typo.'},
-      {role: 'assistant', content: null, tool_calls: [{id: 'call_p', type: 'function', function: {name: 'apply_patch', arguments: '{"input":"*** Begin Patch\\n*** End Patch"}'}}]},
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_p',
+            type: 'function',
+            function: {name: 'apply_patch', arguments: '{"input":"*** Begin Patch\\n*** End Patch"}'},
+          },
+        ],
+      },
       {role: 'tool', tool_call_id: 'call_p', content: 'Done!'},
     ])
   })
@@ -176,7 +210,13 @@ describe('Responses over chat completions: the request', () => {
       name: 'multi_agent_v1',
       description: 'Sub-agents.',
       tools: [
-        {type: 'function', name: 'spawn_agent', description: 'Start one.', strict: false, parameters: {type: 'object', properties: {task: {type: 'string'}}}},
+        {
+          type: 'function',
+          name: 'spawn_agent',
+          description: 'Start one.',
+          strict: false,
+          parameters: {type: 'object', properties: {task: {type: 'string'}}},
+        },
         {type: 'function', name: 'close_agent', parameters: {type: 'object', properties: {}}},
       ],
     }
@@ -186,35 +226,91 @@ describe('Responses over chat completions: the request', () => {
         tools: [{type: 'function', name: 'exec_command', parameters: {type: 'object', properties: {}}}, namespace],
         input: [
           {role: 'user', content: 'Delegate.'},
-          {type: 'function_call', call_id: 'call_s', name: 'spawn_agent', namespace: 'multi_agent_v1', arguments: '{"task":"t"}'},
+          {
+            type: 'function_call',
+            call_id: 'call_s',
+            name: 'spawn_agent',
+            namespace: 'multi_agent_v1',
+            arguments: '{"task":"t"}',
+          },
           {type: 'function_call_output', call_id: 'call_s', output: 'agent-1'},
         ],
       },
       false,
     )
     expect(chat.tools.map((tool: any) => tool.function.name)).toEqual(['exec_command', 'spawn_agent', 'close_agent'])
-    expect(chat.tools[1].function).toEqual({name: 'spawn_agent', description: 'Start one.', strict: false, parameters: namespace.tools[0].parameters})
+    expect(chat.tools[1].function).toEqual({
+      name: 'spawn_agent',
+      description: 'Start one.',
+      strict: false,
+      parameters: namespace.tools[0].parameters,
+    })
     expect(chat.messages[1].tool_calls[0].function).toEqual({name: 'spawn_agent', arguments: '{"task":"t"}'})
     // The answer's call of a namespaced function goes back with its namespace.
     const request = {model: 'm', input: 'x', tools: [namespace]}
-    const response = responseFromChat({model: 'm', choices: [{message: {tool_calls: [{id: 'c1', function: {name: 'close_agent', arguments: '{}'}}]}, finish_reason: 'tool_calls'}]}, request)
-    expect(response.output).toEqual([{id: expect.stringMatching(/^fc_/), type: 'function_call', status: 'completed', call_id: 'c1', name: 'close_agent', namespace: 'multi_agent_v1', arguments: '{}'}])
+    const response = responseFromChat(
+      {
+        model: 'm',
+        choices: [
+          {
+            message: {tool_calls: [{id: 'c1', function: {name: 'close_agent', arguments: '{}'}}]},
+            finish_reason: 'tool_calls',
+          },
+        ],
+      },
+      request,
+    )
+    expect(response.output).toEqual([
+      {
+        id: expect.stringMatching(/^fc_/),
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'c1',
+        name: 'close_agent',
+        namespace: 'multi_agent_v1',
+        arguments: '{}',
+      },
+    ])
   })
 
   it('qualifies namespaced functions that share a name, and still refuses a tool that OpenAI runs', () => {
     const tools = [
       {type: 'function', name: 'search', parameters: {type: 'object'}},
-      {type: 'namespace', name: 'docs', description: '', tools: [{type: 'function', name: 'search', parameters: {type: 'object'}}]},
+      {
+        type: 'namespace',
+        name: 'docs',
+        description: '',
+        tools: [{type: 'function', name: 'search', parameters: {type: 'object'}}],
+      },
     ]
     const chat: Record<string, any> = responsesToChatBody(
-      {model: 'm', input: [{type: 'function_call', call_id: 'c', name: 'search', namespace: 'docs', arguments: '{}'}, {type: 'function_call_output', call_id: 'c', output: ''}], tools},
+      {
+        model: 'm',
+        input: [
+          {type: 'function_call', call_id: 'c', name: 'search', namespace: 'docs', arguments: '{}'},
+          {type: 'function_call_output', call_id: 'c', output: ''},
+        ],
+        tools,
+      },
       false,
     )
     expect(chat.tools.map((tool: any) => tool.function.name)).toEqual(['search', 'docs__search'])
     expect(chat.messages[0].tool_calls[0].function.name).toBe('docs__search')
-    const answer: Record<string, any> = responseFromChat({choices: [{message: {tool_calls: [{id: 'c2', function: {name: 'docs__search', arguments: '{}'}}]}, finish_reason: 'tool_calls'}]}, {tools})
+    const answer: Record<string, any> = responseFromChat(
+      {
+        choices: [
+          {
+            message: {tool_calls: [{id: 'c2', function: {name: 'docs__search', arguments: '{}'}}]},
+            finish_reason: 'tool_calls',
+          },
+        ],
+      },
+      {tools},
+    )
     expect(answer.output[0]).toMatchObject({name: 'search', namespace: 'docs'})
-    expect(() => responsesToChatBody({model: 'm', input: 'x', tools: [{type: 'web_search'}]}, false)).toThrow(/"web_search" tool is hosted by OpenAI/)
+    expect(() => responsesToChatBody({model: 'm', input: 'x', tools: [{type: 'web_search'}]}, false)).toThrow(
+      /"web_search" tool is hosted by OpenAI/,
+    )
   })
 
   it('keeps a turn that says something and calls tools as one assistant message, whatever reasoning lies between', () => {
@@ -289,7 +385,9 @@ describe('Responses over chat completions: the answer', () => {
               role: 'assistant',
               content: 'Checking.',
               reasoning_content: 'The user wants the weather.',
-              tool_calls: [{id: 'call_a', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}}],
+              tool_calls: [
+                {id: 'call_a', type: 'function', function: {name: 'get_weather', arguments: '{"city":"Paris"}'}},
+              ],
             },
           },
         ],
@@ -306,18 +404,41 @@ describe('Responses over chat completions: the answer', () => {
       incomplete_details: null,
       error: null,
       tools: [{type: 'function', name: 'get_weather'}],
-      usage: {input_tokens: 20, input_tokens_details: {cached_tokens: 4}, output_tokens: 7, output_tokens_details: {reasoning_tokens: 0}, total_tokens: 27},
+      usage: {
+        input_tokens: 20,
+        input_tokens_details: {cached_tokens: 4},
+        output_tokens: 7,
+        output_tokens_details: {reasoning_tokens: 0},
+        total_tokens: 27,
+      },
     })
     expect(response.id).toMatch(/^resp_[0-9a-f]{24}$/)
     expect(response.output).toMatchObject([
       {type: 'reasoning', summary: [{type: 'summary_text', text: 'The user wants the weather.'}]},
-      {type: 'message', role: 'assistant', status: 'completed', content: [{type: 'output_text', text: 'Checking.', annotations: []}]},
-      {type: 'function_call', status: 'completed', call_id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}'},
+      {
+        type: 'message',
+        role: 'assistant',
+        status: 'completed',
+        content: [{type: 'output_text', text: 'Checking.', annotations: []}],
+      },
+      {
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'call_a',
+        name: 'get_weather',
+        arguments: '{"city":"Paris"}',
+      },
     ])
   })
 
   it('answers a call of a custom tool as a custom_tool_call item with its free-form input', () => {
-    const request = {input: 'x', tools: [{type: 'custom', name: 'apply_patch'}, {type: 'function', name: 'shell'}]}
+    const request = {
+      input: 'x',
+      tools: [
+        {type: 'custom', name: 'apply_patch'},
+        {type: 'function', name: 'shell'},
+      ],
+    }
     const response = responseFromChat(
       {
         choices: [
@@ -343,7 +464,10 @@ describe('Responses over chat completions: the answer', () => {
   })
 
   it('reports a cut answer as incomplete, as OpenAI does', () => {
-    const response = responseFromChat({choices: [{message: {content: 'A long'}, finish_reason: 'length'}]}, {input: 'x'})
+    const response = responseFromChat(
+      {choices: [{message: {content: 'A long'}, finish_reason: 'length'}]},
+      {input: 'x'},
+    )
     expect(response).toMatchObject({status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}})
   })
 
@@ -353,7 +477,18 @@ describe('Responses over chat completions: the answer', () => {
 
   it('is what the official client reads: output_text and the function call', async () => {
     const body = JSON.stringify(
-      responseFromChat({model: 'm', choices: [{message: {content: 'Hello there', tool_calls: [{id: 'c1', function: {name: 'f', arguments: '{}'}}]}, finish_reason: 'tool_calls'}]}, {input: 'x'}),
+      responseFromChat(
+        {
+          model: 'm',
+          choices: [
+            {
+              message: {content: 'Hello there', tool_calls: [{id: 'c1', function: {name: 'f', arguments: '{}'}}]},
+              finish_reason: 'tool_calls',
+            },
+          ],
+        },
+        {input: 'x'},
+      ),
     )
     const response = await openaiClientAnswering(body, 'application/json').responses.create({model: 'm', input: 'x'})
     expect(response.output_text).toBe('Hello there')
@@ -378,7 +513,12 @@ describe('Responses over chat completions: the stream', () => {
     ])
     expect(out.map((e) => e.data.sequence_number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     for (const e of out) expect(e.data.type).toBe(e.event)
-    expect(out[0].data.response).toMatchObject({status: 'in_progress', output: [], model: 'gemini-2.5-flash', instructions: 'Be terse.'})
+    expect(out[0].data.response).toMatchObject({
+      status: 'in_progress',
+      output: [],
+      model: 'gemini-2.5-flash',
+      instructions: 'Be terse.',
+    })
     expect(out[4].data).toMatchObject({output_index: 0, content_index: 0, delta: 'Hello'})
     expect(out[6].data.text).toBe('Hello, world')
     const final = out.at(-1)!.data.response
@@ -403,23 +543,41 @@ describe('Responses over chat completions: the stream', () => {
     expect(final.event).toBe('response.completed')
     expect(final.data.response.output).toMatchObject([
       {type: 'message', content: [{text: 'Checking.'}]},
-      {type: 'function_call', call_id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed'},
+      {
+        type: 'function_call',
+        call_id: 'call_a',
+        name: 'get_weather',
+        arguments: '{"city":"Paris"}',
+        status: 'completed',
+      },
       {type: 'function_call', call_id: 'call_b', name: 'get_time', arguments: '{}', status: 'completed'},
     ])
   })
 
   it('streams a custom tool call as one input when the call ends, never as JSON argument fragments', () => {
     const stream = chatStream([
-      delta({tool_calls: [{index: 0, id: 'call_p', type: 'function', function: {name: 'apply_patch', arguments: '{"inp'}}]}),
+      delta({
+        tool_calls: [{index: 0, id: 'call_p', type: 'function', function: {name: 'apply_patch', arguments: '{"inp'}}],
+      }),
       delta({tool_calls: [{index: 0, function: {arguments: 'ut":"*** Begin Patch\\n*** End Patch"}'}}]}),
       delta({}, 'tool_calls'),
     ])
     const out = translate({input: 'x', tools: [{type: 'custom', name: 'apply_patch'}]}, stream, 5)
     expect(out.some((e) => e.event === 'response.function_call_arguments.delta')).toBe(false)
-    expect(out.find((e) => e.event === 'response.output_item.added')!.data.item).toMatchObject({type: 'custom_tool_call', name: 'apply_patch', input: ''})
-    expect(out.find((e) => e.event === 'response.custom_tool_call_input.delta')!.data.delta).toBe('*** Begin Patch\n*** End Patch')
-    expect(out.find((e) => e.event === 'response.custom_tool_call_input.done')!.data.input).toBe('*** Begin Patch\n*** End Patch')
-    expect(out.at(-1)!.data.response.output).toMatchObject([{type: 'custom_tool_call', call_id: 'call_p', input: '*** Begin Patch\n*** End Patch'}])
+    expect(out.find((e) => e.event === 'response.output_item.added')!.data.item).toMatchObject({
+      type: 'custom_tool_call',
+      name: 'apply_patch',
+      input: '',
+    })
+    expect(out.find((e) => e.event === 'response.custom_tool_call_input.delta')!.data.delta).toBe(
+      '*** Begin Patch\n*** End Patch',
+    )
+    expect(out.find((e) => e.event === 'response.custom_tool_call_input.done')!.data.input).toBe(
+      '*** Begin Patch\n*** End Patch',
+    )
+    expect(out.at(-1)!.data.response.output).toMatchObject([
+      {type: 'custom_tool_call', call_id: 'call_p', input: '*** Begin Patch\n*** End Patch'},
+    ])
   })
 
   it('gives the same events whatever the chunking, with CRLF too', () => {
@@ -432,9 +590,17 @@ describe('Responses over chat completions: the stream', () => {
   it('streams reasoning as a reasoning summary item before the answer', () => {
     const out = translate(
       {input: 'x'},
-      chatStream([delta({reasoning_content: 'Think'}), delta({reasoning_content: 'ing.'}), delta({content: 'Done.'}), delta({}, 'stop')]),
+      chatStream([
+        delta({reasoning_content: 'Think'}),
+        delta({reasoning_content: 'ing.'}),
+        delta({content: 'Done.'}),
+        delta({}, 'stop'),
+      ]),
     )
-    expect(out.filter((e) => e.event === 'response.reasoning_summary_text.delta').map((e) => e.data.delta)).toEqual(['Think', 'ing.'])
+    expect(out.filter((e) => e.event === 'response.reasoning_summary_text.delta').map((e) => e.data.delta)).toEqual([
+      'Think',
+      'ing.',
+    ])
     expect(out.at(-1)!.data.response.output).toMatchObject([
       {type: 'reasoning', summary: [{type: 'summary_text', text: 'Thinking.'}]},
       {type: 'message', content: [{text: 'Done.'}]},
@@ -443,7 +609,10 @@ describe('Responses over chat completions: the stream', () => {
 
   it('ends a cut answer with response.incomplete', () => {
     const out = translate({input: 'x'}, chatStream([delta({content: 'A long'}), delta({}, 'length')]))
-    expect(out.at(-1)).toMatchObject({event: 'response.incomplete', data: {response: {status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}}}})
+    expect(out.at(-1)).toMatchObject({
+      event: 'response.incomplete',
+      data: {response: {status: 'incomplete', incomplete_details: {reason: 'max_output_tokens'}}},
+    })
   })
 
   it('never completes a stream that ended before its finish reason, and raises an error event from the upstream', () => {
@@ -451,12 +620,18 @@ describe('Responses over chat completions: the stream', () => {
     cut.push(chatStream([delta({content: 'Half an'})], false))
     expect(() => cut.end()).toThrow(/ended before the answer was complete/)
     const failing = new ChatToResponsesStream({input: 'x'})
-    expect(() => failing.push('data: {"error":{"message":"overloaded","code":"overloaded_error"}}\n\n')).toThrow(AdapterError)
+    expect(() => failing.push('data: {"error":{"message":"overloaded","code":"overloaded_error"}}\n\n')).toThrow(
+      AdapterError,
+    )
   })
 
   it('is what the official client reads, event by event and as the final response', async () => {
     const text = feed(new ChatToResponsesStream({model: 'm', input: 'x'}), TOOL_STREAM)
-    const stream = await openaiClientAnswering(text, 'text/event-stream').responses.create({model: 'm', input: 'x', stream: true})
+    const stream = await openaiClientAnswering(text, 'text/event-stream').responses.create({
+      model: 'm',
+      input: 'x',
+      stream: true,
+    })
     const seen: string[] = []
     for await (const event of stream) seen.push(event.type)
     expect(seen.at(-1)).toBe('response.completed')
@@ -472,7 +647,13 @@ describe('Responses over chat completions: the adapters', () => {
     context({
       endpoint: 'responses',
       path: '/responses',
-      body: {model: 'claude-sonnet-4-20250514', instructions: 'Be terse.', input: 'Weather in SF?', stream, max_output_tokens: 256},
+      body: {
+        model: 'claude-sonnet-4-20250514',
+        instructions: 'Be terse.',
+        input: 'Weather in SF?',
+        stream,
+        max_output_tokens: 256,
+      },
       account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'}),
       model: 'claude-sonnet-4-20250514',
     })
@@ -480,7 +661,11 @@ describe('Responses over chat completions: the adapters', () => {
   it('serves exactly the endpoints that routing believes each protocol serves', () => {
     for (const [kind, adapter] of Object.entries(ADAPTERS)) {
       for (const endpoint of EndpointSchema.options) {
-        expect([kind, endpoint, adapter.supports(endpoint)]).toEqual([kind, endpoint, ADAPTER_ENDPOINTS[kind as keyof typeof ADAPTERS].has(endpoint)])
+        expect([kind, endpoint, adapter.supports(endpoint)]).toEqual([
+          kind,
+          endpoint,
+          ADAPTER_ENDPOINTS[kind as keyof typeof ADAPTERS].has(endpoint),
+        ])
       }
     }
   })
@@ -505,29 +690,51 @@ describe('Responses over chat completions: the adapters', () => {
       usage: {input_tokens: 9, output_tokens: 2},
     }
     const translated = adapter.translateResponse!(200, JSON.stringify(message), ctx(false))!
-    expect(translated.body).toMatchObject({object: 'response', status: 'completed', output: [{type: 'message', content: [{text: 'Sunny.'}]}], usage: {input_tokens: 9, output_tokens: 2}})
+    expect(translated.body).toMatchObject({
+      object: 'response',
+      status: 'completed',
+      output: [{type: 'message', content: [{text: 'Sunny.'}]}],
+      usage: {input_tokens: 9, output_tokens: 2},
+    })
     // Chat completions through the same adapter are unchanged.
-    const chatCtx = context({body: {model: 'claude-sonnet-4-20250514', messages: [{role: 'user', content: 'Hi'}]}, account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'})})
-    expect(adapter.translateResponse!(200, JSON.stringify(message), chatCtx)).toEqual(anthropicAdapter.translateResponse(200, JSON.stringify(message), chatCtx))
+    const chatCtx = context({
+      body: {model: 'claude-sonnet-4-20250514', messages: [{role: 'user', content: 'Hi'}]},
+      account: account({provider: 'anthropic', base_url: 'https://api.anthropic.com/v1'}),
+    })
+    expect(adapter.translateResponse!(200, JSON.stringify(message), chatCtx)).toEqual(
+      anthropicAdapter.translateResponse(200, JSON.stringify(message), chatCtx),
+    )
   })
 
   it("streams Anthropic's events to a Responses client through the chat translation", () => {
-    const out = events(feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_TOOL_STREAM, 9)) as Event[]
+    const out = events(
+      feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_TOOL_STREAM, 9),
+    ) as Event[]
     expect(out[0].event).toBe('response.created')
     expect(out.at(-1)!.event).toBe('response.completed')
     expect(out.at(-1)!.data.response.output.some((item: {type: string}) => item.type === 'function_call')).toBe(true)
   })
 
   it('gives a call without arguments from an Anthropic stream "{}" arguments, as OpenAI does', () => {
-    const out = events(feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_NO_ARGUMENTS_STREAM, 6)) as Event[]
-    expect(out.filter((event) => event.event === 'response.function_call_arguments.delta').map((event) => event.data.delta)).toEqual(['{}'])
+    const out = events(
+      feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_NO_ARGUMENTS_STREAM, 6),
+    ) as Event[]
+    expect(
+      out.filter((event) => event.event === 'response.function_call_arguments.delta').map((event) => event.data.delta),
+    ).toEqual(['{}'])
     expect(out.find((event) => event.event === 'response.function_call_arguments.done')!.data.arguments).toBe('{}')
-    expect(out.at(-1)!.data.response.output).toEqual([expect.objectContaining({type: 'function_call', name: 'list_files', arguments: '{}'})])
+    expect(out.at(-1)!.data.response.output).toEqual([
+      expect.objectContaining({type: 'function_call', name: 'list_files', arguments: '{}'}),
+    ])
   })
 
-  it("answers an Anthropic refusal with a refusal part that keeps its explanation", () => {
-    const out = events(feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_REFUSAL_STREAM)) as Event[]
-    expect(out.find((event) => event.event === 'response.refusal.done')!.data.refusal).toBe('This request was declined because it could enable cyber harm.')
+  it('answers an Anthropic refusal with a refusal part that keeps its explanation', () => {
+    const out = events(
+      feed(ADAPTERS.anthropic.createStreamTranslator!(ctx(true))!, ANTHROPIC_REFUSAL_STREAM),
+    ) as Event[]
+    expect(out.find((event) => event.event === 'response.refusal.done')!.data.refusal).toBe(
+      'This request was declined because it could enable cyber harm.',
+    )
     const final = out.at(-1)!.data.response
     expect(final.incomplete_details).toEqual({reason: 'content_filter'})
     expect(final.output.map((item: any) => item.content)).toEqual([
@@ -542,7 +749,12 @@ describe('Responses over chat completions: the adapters', () => {
     const chat = context({body: {model: 'gemini-2.5-flash', messages: [{role: 'user', content: 'Hi'}]}, account: acct})
     expect(gemini.translateResponse!(200, '{"choices":[]}', chat)).toBeUndefined()
     expect(gemini.createStreamTranslator!({...chat, stream: true})).toBeUndefined()
-    const responses = context({endpoint: 'responses', path: '/responses', body: {model: 'gemini-2.5-flash', input: 'Hi', stream: true}, account: acct})
+    const responses = context({
+      endpoint: 'responses',
+      path: '/responses',
+      body: {model: 'gemini-2.5-flash', input: 'Hi', stream: true},
+      account: acct,
+    })
     const request = gemini.buildRequest({...responses, stream: true})
     expect(request.url).toBe('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions')
     expect(JSON.parse(String(request.body))).toEqual({

@@ -5,7 +5,12 @@ import {normaliseErrorBody, parseDataUrl, tokenCounts, urlJoiner} from '../../..
 
 describe('adapter helpers', () => {
   it('reads token counts from chat, Responses and Anthropic usage objects', () => {
-    const counts = (prompt: number | null, completion: number | null, cached: number | null = null, written: number | null = null) => ({
+    const counts = (
+      prompt: number | null,
+      completion: number | null,
+      cached: number | null = null,
+      written: number | null = null,
+    ) => ({
       prompt_tokens: prompt,
       completion_tokens: completion,
       cached_tokens: cached,
@@ -22,13 +27,25 @@ describe('adapter helpers', () => {
 
   it('counts cached prompt tokens inside the prompt, whichever protocol reports them', () => {
     // OpenAI chat (and OpenRouter's cache writes): prompt_tokens already includes the cached tokens.
-    expect(tokenCounts({prompt_tokens: 2048, completion_tokens: 9, prompt_tokens_details: {cached_tokens: 1920, audio_tokens: 0}})).toEqual({
+    expect(
+      tokenCounts({
+        prompt_tokens: 2048,
+        completion_tokens: 9,
+        prompt_tokens_details: {cached_tokens: 1920, audio_tokens: 0},
+      }),
+    ).toEqual({
       prompt_tokens: 2048,
       completion_tokens: 9,
       cached_tokens: 1920,
       cache_write_tokens: null,
     })
-    expect(tokenCounts({prompt_tokens: 3000, completion_tokens: 1, prompt_tokens_details: {cached_tokens: 0, cache_write_tokens: 2900}})).toMatchObject({
+    expect(
+      tokenCounts({
+        prompt_tokens: 3000,
+        completion_tokens: 1,
+        prompt_tokens_details: {cached_tokens: 0, cache_write_tokens: 2900},
+      }),
+    ).toMatchObject({
       cached_tokens: 0,
       cache_write_tokens: 2900,
     })
@@ -40,13 +57,27 @@ describe('adapter helpers', () => {
       cache_write_tokens: null,
     })
     // Anthropic: input_tokens is only what the cache neither served nor stored; null counts are none.
-    expect(tokenCounts({input_tokens: 12, cache_creation_input_tokens: 300, cache_read_input_tokens: 2000, output_tokens: 40})).toEqual({
+    expect(
+      tokenCounts({
+        input_tokens: 12,
+        cache_creation_input_tokens: 300,
+        cache_read_input_tokens: 2000,
+        output_tokens: 40,
+      }),
+    ).toEqual({
       prompt_tokens: 2312,
       completion_tokens: 40,
       cached_tokens: 2000,
       cache_write_tokens: 300,
     })
-    expect(tokenCounts({input_tokens: 50, cache_creation_input_tokens: null, cache_read_input_tokens: null, output_tokens: 1})).toEqual({
+    expect(
+      tokenCounts({
+        input_tokens: 50,
+        cache_creation_input_tokens: null,
+        cache_read_input_tokens: null,
+        output_tokens: 1,
+      }),
+    ).toEqual({
       prompt_tokens: 50,
       completion_tokens: 1,
       cached_tokens: 0,
@@ -81,14 +112,24 @@ describe('adapter helpers', () => {
 
   it('normalises the error bodies OpenAI-compatible servers send', () => {
     expect(normaliseErrorBody(422, '{"detail":[{"loc":["body","model"],"msg":"field required"}]}')).toEqual({
-      error: {message: '[{"loc":["body","model"],"msg":"field required"}]', type: 'invalid_request_error', code: null, param: null},
+      error: {
+        message: '[{"loc":["body","model"],"msg":"field required"}]',
+        type: 'invalid_request_error',
+        code: null,
+        param: null,
+      },
     })
     expect(normaliseErrorBody(500, '')).toEqual({
       error: {message: 'upstream answered 500 with an empty body', type: 'server_error', code: null, param: null},
     })
     const long = normaliseErrorBody(502, 'x'.repeat(2000)).error.message
     expect(long.length).toBe(501)
-    expect(normaliseErrorBody(400, '{"error":{"message":"bad","type":"invalid_request_error","param":"messages","code":"bad_messages"}}')).toEqual({
+    expect(
+      normaliseErrorBody(
+        400,
+        '{"error":{"message":"bad","type":"invalid_request_error","param":"messages","code":"bad_messages"}}',
+      ),
+    ).toEqual({
       error: {message: 'bad', type: 'invalid_request_error', code: 'bad_messages', param: 'messages'},
     })
   })

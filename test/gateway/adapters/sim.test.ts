@@ -34,7 +34,11 @@ const weatherTool = {
 
 async function send(adapter: ProviderAdapter, ctx: AdapterRequestContext) {
   const upstream = adapter.buildRequest(ctx)
-  const response = await request(upstream.url, {method: upstream.method, headers: upstream.headers, body: upstream.body})
+  const response = await request(upstream.url, {
+    method: upstream.method,
+    headers: upstream.headers,
+    body: upstream.body,
+  })
   return {upstream, response}
 }
 
@@ -79,10 +83,20 @@ describe('anthropic adapter against the simulator', () => {
     context({body: {model: MODEL, ...body}, account: account({provider: 'anthropic', base_url: sim.url}), token: KEY})
 
   it('answers a non-streaming chat completion through the Messages API', async () => {
-    const result = (await whole(adapter, ctx({messages: [{role: 'system', content: 'Be brief.'}, {role: 'user', content: 'hello there'}]}))) as any
+    const result = (await whole(
+      adapter,
+      ctx({
+        messages: [
+          {role: 'system', content: 'Be brief.'},
+          {role: 'user', content: 'hello there'},
+        ],
+      }),
+    )) as any
     expect(result.status).toBe(200)
     expect(result.body).toMatchObject({object: 'chat.completion', model: MODEL, choices: [{finish_reason: 'stop'}]})
-    expect(result.body.choices[0].message.content).toContain('[sim:adapters model=claude-sonnet-4-5] Reply to "hello there".')
+    expect(result.body.choices[0].message.content).toContain(
+      '[sim:adapters model=claude-sonnet-4-5] Reply to "hello there".',
+    )
     expect(result.body.usage.total_tokens).toBe(result.body.usage.prompt_tokens + result.body.usage.completion_tokens)
     const [record] = sim.requests
     expect(record.path).toBe('/v1/messages')
@@ -92,11 +106,21 @@ describe('anthropic adapter against the simulator', () => {
   })
 
   it('streams a tool call that the official OpenAI client assembles', async () => {
-    const body = {stream: true, stream_options: {include_usage: true}, tools: [weatherTool], tool_choice: 'required', messages: [{role: 'user', content: 'weather in Oslo?'}]}
+    const body = {
+      stream: true,
+      stream_options: {include_usage: true},
+      tools: [weatherTool],
+      tool_choice: 'required',
+      messages: [{role: 'user', content: 'weather in Oslo?'}],
+    }
     const out = await streamed(adapter, ctx(body))
     expect(events(out).at(-1)!.data).toBe('[DONE]')
     const final = await openaiClientAnswering(out, 'text/event-stream')
-      .chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}], stream_options: {include_usage: true}})
+      .chat.completions.stream({
+        model: MODEL,
+        messages: [{role: 'user', content: 'x'}],
+        stream_options: {include_usage: true},
+      })
       .finalChatCompletion()
     const call = final.choices[0].message.tool_calls![0]
     expect(call.type === 'function' && call.function.name).toBe('get_weather')
@@ -107,8 +131,13 @@ describe('anthropic adapter against the simulator', () => {
 
   it("streams the simulator's call without arguments (input {} and an empty fragment) as {} arguments", async () => {
     sim.script([{toolCall: {name: 'get_weather', arguments: {}}}])
-    const out = await streamed(adapter, ctx({stream: true, tools: [weatherTool], messages: [{role: 'user', content: 'weather?'}]}))
-    const final = await openaiClientAnswering(out, 'text/event-stream').chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}]}).finalChatCompletion()
+    const out = await streamed(
+      adapter,
+      ctx({stream: true, tools: [weatherTool], messages: [{role: 'user', content: 'weather?'}]}),
+    )
+    const final = await openaiClientAnswering(out, 'text/event-stream')
+      .chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}]})
+      .finalChatCompletion()
     const call = final.choices[0].message.tool_calls![0]
     expect(call.type === 'function' && call.function).toEqual({name: 'get_weather', arguments: '{}'})
   })
@@ -150,25 +179,49 @@ describe('openai-codex adapter against the simulator', () => {
   const adapter = adapterFor('openai-codex')
   const MODEL = 'gpt-5-codex'
   const acct = () => account({provider: 'openai-codex', base_url: `${sim.url}/backend-api`, auth_mode: 'oauth'})
-  const chat = (body: Record<string, unknown>) => context({body: {model: MODEL, ...body}, account: acct(), token: KEY, accountId: 'acc-sim'})
+  const chat = (body: Record<string, unknown>) =>
+    context({body: {model: MODEL, ...body}, account: acct(), token: KEY, accountId: 'acc-sim'})
   const responses = (body: Record<string, unknown>) =>
-    context({endpoint: 'responses', path: '/responses', body: {model: MODEL, ...body}, account: acct(), token: KEY, accountId: 'acc-sim'})
+    context({
+      endpoint: 'responses',
+      path: '/responses',
+      body: {model: MODEL, ...body},
+      account: acct(),
+      token: KEY,
+      accountId: 'acc-sim',
+    })
 
   it('assembles one chat.completion for a non-streaming client from the streamed upstream answer', async () => {
-    const result = (await whole(adapter, chat({max_tokens: 50, messages: [{role: 'system', content: 'Be brief.'}, {role: 'user', content: 'hello codex'}]}))) as any
+    const result = (await whole(
+      adapter,
+      chat({
+        max_tokens: 50,
+        messages: [
+          {role: 'system', content: 'Be brief.'},
+          {role: 'user', content: 'hello codex'},
+        ],
+      }),
+    )) as any
     expect(result.status).toBe(200)
     expect(result.body).toMatchObject({object: 'chat.completion', choices: [{finish_reason: 'stop'}]})
     expect(result.body.choices[0].message.content).toContain('Reply to "hello codex".')
     expect(result.body.usage.prompt_tokens).toBeGreaterThan(0)
     const [record] = sim.requests
     expect(record.path).toBe('/backend-api/codex/responses')
-    expect(record.headers).toMatchObject({'chatgpt-account-id': 'acc-sim', originator: 'codex_cli_rs', 'openai-beta': 'responses=experimental'})
+    expect(record.headers).toMatchObject({
+      'chatgpt-account-id': 'acc-sim',
+      originator: 'codex_cli_rs',
+      'openai-beta': 'responses=experimental',
+    })
     expect(record.body).toMatchObject({instructions: 'Be brief.', stream: true, store: false})
     expect(record.body).not.toHaveProperty('max_output_tokens')
   })
 
   it('streams chat chunks with a tool call that the official OpenAI client assembles', async () => {
-    const out = await streamed(adapter, chat({stream: true, tools: [weatherTool], messages: [{role: 'user', content: 'use get_weather for Oslo'}]}))
+    const out = await streamed(
+      adapter,
+      chat({stream: true, tools: [weatherTool], messages: [{role: 'user', content: 'use get_weather for Oslo'}]}),
+    )
     const final = await openaiClientAnswering(out, 'text/event-stream')
       .chat.completions.stream({model: MODEL, messages: [{role: 'user', content: 'x'}]})
       .finalChatCompletion()
@@ -188,19 +241,30 @@ describe('openai-codex adapter against the simulator', () => {
 
   it('relays the Responses stream to a streaming Responses client', async () => {
     const out = await streamed(adapter, responses({input: 'hello stream', stream: true}))
-    const final = await openaiClientAnswering(out, 'text/event-stream').responses.stream({model: MODEL, input: 'x'}).finalResponse()
+    const final = await openaiClientAnswering(out, 'text/event-stream')
+      .responses.stream({model: MODEL, input: 'x'})
+      .finalResponse()
     expect(final.output_text).toContain('Reply to "hello stream".')
   })
 
   it('turns response.failed and error events into AdapterErrors, streaming or not', async () => {
-    sim.script([{kind: 'response_failed', afterChunks: 2}, {kind: 'error_event', afterChunks: 1}, {kind: 'response_failed'}])
-    await expect(streamed(adapter, chat({stream: true, messages: [{role: 'user', content: 'x'}]}))).rejects.toBeInstanceOf(AdapterError)
+    sim.script([
+      {kind: 'response_failed', afterChunks: 2},
+      {kind: 'error_event', afterChunks: 1},
+      {kind: 'response_failed'},
+    ])
+    await expect(
+      streamed(adapter, chat({stream: true, messages: [{role: 'user', content: 'x'}]})),
+    ).rejects.toBeInstanceOf(AdapterError)
     await expect(streamed(adapter, responses({input: 'x', stream: true}))).rejects.toBeInstanceOf(AdapterError)
     await expect(whole(adapter, chat({messages: [{role: 'user', content: 'x'}]}))).rejects.toBeInstanceOf(AdapterError)
   })
 
   it("turns the backend's detail errors into OpenAI errors", async () => {
-    const result = (await whole(adapter, {...chat({messages: [{role: 'user', content: 'x'}]}), credential: {token: 'wrong', accountId: 'acc-sim'}})) as any
+    const result = (await whole(adapter, {
+      ...chat({messages: [{role: 'user', content: 'x'}]}),
+      credential: {token: 'wrong', accountId: 'acc-sim'},
+    })) as any
     expect(result.status).toBe(401)
     expect(result.body.error).toMatchObject({type: 'authentication_error'})
     expect(result.body.error.message).toContain('Could not parse your authentication token')
@@ -211,15 +275,28 @@ describe('openai-format adapters against the simulator', () => {
   it('relays chat and embeddings unchanged through the official client', async () => {
     const adapter = adapterFor('openai')
     const acct = account({base_url: sim.url})
-    const ctx = context({body: {model: 'gpt-4.1-mini', messages: [{role: 'user', content: 'plain openai'}]}, account: acct, token: KEY})
+    const ctx = context({
+      body: {model: 'gpt-4.1-mini', messages: [{role: 'user', content: 'plain openai'}]},
+      account: acct,
+      token: KEY,
+    })
     const {response} = await send(adapter, ctx)
     const text = await response.body.text()
     expect(response.statusCode).toBe(200)
-    const completion = await openaiClientAnswering(text, 'application/json').chat.completions.create({model: 'x', messages: []})
+    const completion = await openaiClientAnswering(text, 'application/json').chat.completions.create({
+      model: 'x',
+      messages: [],
+    })
     expect(completion.choices[0].message.content).toContain('Reply to "plain openai".')
     expect(sim.requests[0].path).toBe('/v1/chat/completions')
 
-    const embeddings = context({endpoint: 'embeddings', path: '/embeddings', body: {model: 'text-embedding-3-small', input: ['a', 'b']}, account: acct, token: KEY})
+    const embeddings = context({
+      endpoint: 'embeddings',
+      path: '/embeddings',
+      body: {model: 'text-embedding-3-small', input: ['a', 'b']},
+      account: acct,
+      token: KEY,
+    })
     const answer = await send(adapter, embeddings)
     expect(answer.response.statusCode).toBe(200)
     expect(((await answer.response.body.json()) as any).data).toHaveLength(2)
@@ -227,7 +304,11 @@ describe('openai-format adapters against the simulator', () => {
 
   it('authenticates gemini and github requests with the bearer token the simulator checks', async () => {
     for (const kind of ['gemini', 'github'] as const) {
-      const ctx = context({body: {model: 'm', messages: [{role: 'user', content: 'hi'}], store: true}, account: account({provider: kind, base_url: `${sim.url}/v1`}), token: KEY})
+      const ctx = context({
+        body: {model: 'm', messages: [{role: 'user', content: 'hi'}], store: true},
+        account: account({provider: kind, base_url: `${sim.url}/v1`}),
+        token: KEY,
+      })
       const {response} = await send(adapterFor(kind), ctx)
       expect(response.statusCode).toBe(200)
       await response.body.dump()

@@ -19,7 +19,10 @@ import type {CatalogModel} from '../schema.js'
  * Input shape of a model entry: `provider` comes from the key, and `id` (the name sent upstream) defaults to the
  * key's part after the provider.
  */
-export type ModelEntry = Omit<CatalogModel, 'provider' | 'id' | 'cost_cached_input_per_1k' | 'cost_cache_write_per_1k'> & {
+export type ModelEntry = Omit<
+  CatalogModel,
+  'provider' | 'id' | 'cost_cached_input_per_1k' | 'cost_cache_write_per_1k'
+> & {
   id?: string
   cost_cached_input_per_1k?: number
   cost_cache_write_per_1k?: number

@@ -457,7 +457,13 @@ export const PROFILES: BuiltinProfile[] = [
     task_routes: {
       general: {low: NANO, medium: MINI, high: STRONG, xhigh: FRONTIER, default: MINI},
       coding: {low: CODE_FAST, medium: CODE_MID, high: CODE_STRONG, xhigh: CODE_TOP, default: CODE_STRONG},
-      thinking: {low: REASON_LIGHT, medium: REASON_LIGHT, high: REASON_STRONG, xhigh: REASON_TOP, default: REASON_STRONG},
+      thinking: {
+        low: REASON_LIGHT,
+        medium: REASON_LIGHT,
+        high: REASON_STRONG,
+        xhigh: REASON_TOP,
+        default: REASON_STRONG,
+      },
       instruction_following: {
         low: INSTRUCT_LIGHT,
         medium: INSTRUCT_LIGHT,
@@ -481,7 +487,13 @@ export const PROFILES: BuiltinProfile[] = [
     task_routes: {
       general: {low: MINI, medium: MINI, high: STRONG, xhigh: FRONTIER, default: MINI},
       coding: {low: CODE_FAST, medium: CODE_STRONG, high: CODE_STRONG, xhigh: CODE_TOP, default: CODE_STRONG},
-      thinking: {low: REASON_LIGHT, medium: REASON_STRONG, high: REASON_STRONG, xhigh: REASON_TOP, default: REASON_STRONG},
+      thinking: {
+        low: REASON_LIGHT,
+        medium: REASON_STRONG,
+        high: REASON_STRONG,
+        xhigh: REASON_TOP,
+        default: REASON_STRONG,
+      },
       instruction_following: {
         low: INSTRUCT_LIGHT,
         medium: INSTRUCT_STRONG,
@@ -489,7 +501,13 @@ export const PROFILES: BuiltinProfile[] = [
         xhigh: FRONTIER,
         default: INSTRUCT_STRONG,
       },
-      image: {low: VISION_STRONG, medium: VISION_STRONG, high: VISION_STRONG, xhigh: VISION_TOP, default: VISION_STRONG},
+      image: {
+        low: VISION_STRONG,
+        medium: VISION_STRONG,
+        high: VISION_STRONG,
+        xhigh: VISION_TOP,
+        default: VISION_STRONG,
+      },
     },
     fallback_models: FALLBACKS_AUTO,
     endpoint_models: ENDPOINT_MODELS,

@@ -50,7 +50,15 @@ export interface WeightedFeatures {
   complexityWeight: number
 }
 
-function addTermDepth(ev: Evidence, f: TextFeatures, m: number, tag: number, name: string, each: number, cap: number): void {
+function addTermDepth(
+  ev: Evidence,
+  f: TextFeatures,
+  m: number,
+  tag: number,
+  name: string,
+  each: number,
+  cap: number,
+): void {
   const hits = distinctTerms(f, tag)
   for (let k = 0; k < hits.length; k++) ev.addTerm(name, 'complexity', each * hits[k].w * m, cap, hits[k].term)
 }
@@ -71,8 +79,12 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
     addTermDepth(ev, f, m, TAG.code_big, 'code_scope', 0.4, 0.8)
     addTermDepth(ev, f, m, TAG.code_small, 'code_scope_small', -0.25, 0.5)
     const breadth =
-      distinctTerms(f, TAG.tech).length + distinctTerms(f, TAG.code_term).length + distinctTerms(f, TAG.sysdesign).length + distinctTerms(f, TAG.lang).length
-    if (breadth > 1) ev.add('technical_breadth', 'complexity', 0.15 * (breadth - 1) * m, 0.9, `${breadth} technical terms`)
+      distinctTerms(f, TAG.tech).length +
+      distinctTerms(f, TAG.code_term).length +
+      distinctTerms(f, TAG.sysdesign).length +
+      distinctTerms(f, TAG.lang).length
+    if (breadth > 1)
+      ev.add('technical_breadth', 'complexity', 0.15 * (breadth - 1) * m, 0.9, `${breadth} technical terms`)
     if (f.problemIO > 0) ev.add('algorithmic_problem', 'complexity', 0.5 * m, 0.5, 'problem statement')
   }
   if (task === 'thinking') {
@@ -81,17 +93,23 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
     addTermDepth(ev, f, m, TAG.proof, 'proof', 0.8, 0.8)
     addTermDepth(ev, f, m, TAG.logic, 'logic_steps', 0.35, 1.4)
     const quantities = Math.max(0, f.numbers - f.optionNumbers) + f.byTag.count(TAG.number_word)
-    if (quantities > 2) ev.add('many_quantities', 'complexity', 0.08 * (quantities - 2) * m, 0.8, `${quantities} quantities`)
+    if (quantities > 2)
+      ev.add('many_quantities', 'complexity', 0.08 * (quantities - 2) * m, 0.8, `${quantities} quantities`)
     const quantityQuestion = distinctTerms(f, TAG.quantity_q).length > 0
-    if (quantityQuestion && quantities >= 2) ev.add('word_problem', 'complexity', 0.35 * m, 0.35, 'quantities + question')
-    if (f.sentences > 1) ev.add('reasoning_steps', 'complexity', 0.12 * (f.sentences - 1) * m, 0.72, `${f.sentences} sentences`)
+    if (quantityQuestion && quantities >= 2)
+      ev.add('word_problem', 'complexity', 0.35 * m, 0.35, 'quantities + question')
+    if (f.sentences > 1)
+      ev.add('reasoning_steps', 'complexity', 0.12 * (f.sentences - 1) * m, 0.72, `${f.sentences} sentences`)
     if (f.latex > 0) ev.add('notation', 'complexity', 0.2 * f.latex * m, 1.2, `${f.latex} LaTeX`)
-    if (f.mathSymbols > 0) ev.add('symbols', 'complexity', 0.1 * f.mathSymbols * m, 0.6, `${f.mathSymbols} maths symbols`)
-    if (f.letVariables > 0) ev.add('abstraction', 'complexity', 0.6 * f.letVariables * m, 1.2, `"let … be" ×${f.letVariables}`)
+    if (f.mathSymbols > 0)
+      ev.add('symbols', 'complexity', 0.1 * f.mathSymbols * m, 0.6, `${f.mathSymbols} maths symbols`)
+    if (f.letVariables > 0)
+      ev.add('abstraction', 'complexity', 0.6 * f.letVariables * m, 1.2, `"let … be" ×${f.letVariables}`)
   }
 
   const codeLines = Math.round(f.codeLines * f.scale)
-  if (codeLines > 0) ev.add('code_size', 'complexity', 0.3 * Math.log2(1 + codeLines) * m, 1.8, `${codeLines} code lines`)
+  if (codeLines > 0)
+    ev.add('code_size', 'complexity', 0.3 * Math.log2(1 + codeLines) * m, 1.8, `${codeLines} code lines`)
   if (f.stackTraces > 0) ev.add('debugging', 'complexity', 0.3 * m, 0.3, 'stack trace')
 
   const constraints =
@@ -100,10 +118,14 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
     distinctTerms(f, TAG.format_rule).length +
     distinctTerms(f, TAG.case_rule).length +
     distinctTerms(f, TAG.output_only).length +
-    (distinctTerms(f, TAG.constraint_word).length >= 2 && distinctTerms(f, TAG.planning).length > 0 ? distinctTerms(f, TAG.constraint_word).length : 0)
+    (distinctTerms(f, TAG.constraint_word).length >= 2 && distinctTerms(f, TAG.planning).length > 0
+      ? distinctTerms(f, TAG.constraint_word).length
+      : 0)
   if (constraints > 0) ev.add('constraints', 'complexity', 0.3 * constraints * m, 1.8, `${constraints} constraints`)
-  if (f.questions > 1) ev.add('sub_questions', 'complexity', 0.25 * (f.questions - 1) * m, 1, `${f.questions} questions`)
-  if (f.listItems > 2) ev.add('enumerated_parts', 'complexity', 0.12 * (f.listItems - 2) * m, 0.8, `${f.listItems} items`)
+  if (f.questions > 1)
+    ev.add('sub_questions', 'complexity', 0.25 * (f.questions - 1) * m, 1, `${f.questions} questions`)
+  if (f.listItems > 2)
+    ev.add('enumerated_parts', 'complexity', 0.12 * (f.listItems - 2) * m, 0.8, `${f.listItems} items`)
 }
 
 /** Share of long words from which the vocabulary raises the score, and the score per point of share above it. */
@@ -123,7 +145,13 @@ function vocabularyLevel(ev: Evidence, f: TextFeatures, m: number): void {
   if (f.words < VOCABULARY_SAMPLE) return
   const share = f.longWords / (f.words + VOCABULARY_PRIOR)
   if (share <= PLAIN_WORDS) return
-  ev.add('vocabulary_level', 'complexity', PER_LONG_WORD_SHARE * (share - PLAIN_WORDS) * m, 0.9, `${Math.round(100 * share)}% long words`)
+  ev.add(
+    'vocabulary_level',
+    'complexity',
+    PER_LONG_WORD_SHARE * (share - PLAIN_WORDS) * m,
+    0.9,
+    `${Math.round(100 * share)}% long words`,
+  )
 }
 
 /** Adds the complexity evidence of a request and returns the raw score (before the effort override). */
@@ -138,15 +166,23 @@ export function addComplexityEvidence(
   if (inputTokens > 0) {
     ev.add('length', 'complexity', 0.55 * Math.log2(1 + inputTokens / 120), 3, `~${inputTokens} tokens`)
   }
-  for (const {features, complexityWeight} of texts) if (complexityWeight > 0) textComplexity(ev, features, complexityWeight, task)
+  for (const {features, complexityWeight} of texts)
+    if (complexityWeight > 0) textComplexity(ev, features, complexityWeight, task)
 
   let userTurns = 0
   for (const segment of request.segments) if (segment.role === 'user') userTurns++
   if (userTurns > 1) ev.add('conversation', 'complexity', 0.12 * (userTurns - 1), 0.8, `${userTurns} user turns`)
   if (request.tools > 0) ev.add('tools', 'complexity', request.tools > 8 ? 0.9 : 0.6, 0.9, `${request.tools} tools`)
-  if (request.images > 1) ev.add('many_images', 'complexity', 0.2 * (request.images - 1), 0.8, `${request.images} images`)
+  if (request.images > 1)
+    ev.add('many_images', 'complexity', 0.2 * (request.images - 1), 0.8, `${request.images} images`)
   if (request.outputTokens !== null && request.outputTokens >= 4000) {
-    ev.add('long_output', 'complexity', request.outputTokens >= 16_000 ? 0.8 : 0.4, 0.8, `${request.outputTokens} max tokens`)
+    ev.add(
+      'long_output',
+      'complexity',
+      request.outputTokens >= 16_000 ? 0.8 : 0.4,
+      0.8,
+      `${request.outputTokens} max tokens`,
+    )
   }
 }
 
@@ -161,7 +197,12 @@ const EFFORT_BOUNDS: Record<string, {min: Complexity; max: Complexity}> = {
   max: {min: 'xhigh', max: 'xhigh'},
 }
 
-const TIER_FLOOR: Record<Complexity, number> = {low: 0, medium: TIER_THRESHOLDS.medium, high: TIER_THRESHOLDS.high, xhigh: TIER_THRESHOLDS.xhigh}
+const TIER_FLOOR: Record<Complexity, number> = {
+  low: 0,
+  medium: TIER_THRESHOLDS.medium,
+  high: TIER_THRESHOLDS.high,
+  xhigh: TIER_THRESHOLDS.xhigh,
+}
 const TIER_CEILING: Record<Complexity, number> = {
   low: TIER_THRESHOLDS.medium - 0.01,
   medium: TIER_THRESHOLDS.high - 0.01,

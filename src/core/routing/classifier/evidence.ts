@@ -76,12 +76,23 @@ export class Evidence {
       const weight = Math.round(entry.weight * 100) / 100
       if (weight === 0) continue
       const detail = detailOf(entry)
-      out.push(detail ? {name: entry.name, target: entry.target, weight, detail} : {name: entry.name, target: entry.target, weight})
+      out.push(
+        detail
+          ? {name: entry.name, target: entry.target, weight, detail}
+          : {name: entry.name, target: entry.target, weight},
+      )
     }
     return out.sort(strongestFirst)
   }
 
-  private addDetail(name: string, target: Target, weight: number, cap: number, detail: string | undefined, quoted: boolean): number {
+  private addDetail(
+    name: string,
+    target: Target,
+    weight: number,
+    cap: number,
+    detail: string | undefined,
+    quoted: boolean,
+  ): number {
     if (weight === 0) return 0
     let entry: Entry | undefined
     for (const candidate of this.entries) {

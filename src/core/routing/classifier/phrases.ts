@@ -49,7 +49,9 @@ const TAGS = Object.keys(LEXICON) as Tag[]
  * The number of each tag (`TAG.lang`): what `TagHits` is indexed by. Callers name tags through it, so a lookup is a
  * constant property load, not a string-keyed one.
  */
-export const TAG: Readonly<Record<Tag, number>> = Object.freeze(Object.fromEntries(TAGS.map((tag, index) => [tag, index])) as Record<Tag, number>)
+export const TAG: Readonly<Record<Tag, number>> = Object.freeze(
+  Object.fromEntries(TAGS.map((tag, index) => [tag, index])) as Record<Tag, number>,
+)
 const TAG_INDEX = TAG
 
 /** Lexicon hits grouped by tag: an array indexed by tag (cheaper than a map for a few dozen tags). */

@@ -156,7 +156,18 @@ function countCalls(text: string): number {
 const CODE_SPAN_SIDE = 120
 
 function isCodeSpanMark(c: number): boolean {
-  return c === 0x3b || c === 0x3d || c === 0x28 || c === 0x29 || c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || c === 0x3c || c === 0x3e
+  return (
+    c === 0x3b ||
+    c === 0x3d ||
+    c === 0x28 ||
+    c === 0x29 ||
+    c === 0x7b ||
+    c === 0x7d ||
+    c === 0x5b ||
+    c === 0x5d ||
+    c === 0x3c ||
+    c === 0x3e
+  )
 }
 
 /** True when the backtick span `[from, to)` (between the backticks) is code: one line, a code character not too deep. */
@@ -164,7 +175,8 @@ function isCodeSpan(text: string, from: number, to: number): boolean {
   if (to - from > 2 * CODE_SPAN_SIDE + 1) return false
   for (let k = from; k < to; k++) if (text.charCodeAt(k) === 0x0a) return false
   const last = Math.min(from + CODE_SPAN_SIDE, to - 1)
-  for (let k = Math.max(from, to - 1 - CODE_SPAN_SIDE); k <= last; k++) if (isCodeSpanMark(text.charCodeAt(k))) return true
+  for (let k = Math.max(from, to - 1 - CODE_SPAN_SIDE); k <= last; k++)
+    if (isCodeSpanMark(text.charCodeAt(k))) return true
   return false
 }
 
@@ -327,9 +339,11 @@ function countIf(gate: boolean, re: RegExp, text: string): number {
 /** Reads one text: tokens, lexicon hits and structural counts. */
 export function scanText(text: string, window: ScanWindow): TextFeatures {
   const chars = text.length
-  const scanned = chars > window.head + window.tail ? `${text.slice(0, window.head)}\n${text.slice(chars - window.tail)}` : text
+  const scanned =
+    chars > window.head + window.tail ? `${text.slice(0, window.head)}\n${text.slice(chars - window.tail)}` : text
   const scale = scanned.length > 0 ? Math.max(1, chars / scanned.length) : 1
-  const {ids, symbols, sentences, numbers, snakeCase, errorWords, words, longWords, mathSymbols, names, repeatedNames} = tokenize(scanned)
+  const {ids, symbols, sentences, numbers, snakeCase, errorWords, words, longWords, mathSymbols, names, repeatedNames} =
+    tokenize(scanned)
   const has = (bits: number): boolean => (symbols & bits) !== 0
   const {byTag, gates} = matchTokens(ids)
   const tagged = (tag: GateTag): boolean => (gates & GATE[tag]) !== 0
@@ -353,7 +367,9 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
   const inlineEnd = inlineAt === -1 ? -1 : scanned.indexOf('\n', inlineAt)
 
   let questions = 0
-  if (has(SYM.question)) for (let k = scanned.indexOf('?'); k !== -1; k = scanned.indexOf('?', k + 1)) if (endsQuestion(scanned, k)) questions++
+  if (has(SYM.question))
+    for (let k = scanned.indexOf('?'); k !== -1; k = scanned.indexOf('?', k + 1))
+      if (endsQuestion(scanned, k)) questions++
 
   return {
     chars,
@@ -371,7 +387,8 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     // Options one per line are counted by both (`(A) …\n(B) …`), options on one line by the inline count only.
     options: Math.max(lineInfo.options, inlineOptions),
     optionNumbers:
-      lineInfo.optionNumbers + (inlineAt === -1 ? 0 : countNumbers(scanned, inlineAt, inlineEnd === -1 ? scanned.length : inlineEnd)),
+      lineInfo.optionNumbers +
+      (inlineAt === -1 ? 0 : countNumbers(scanned, inlineAt, inlineEnd === -1 ? scanned.length : inlineEnd)),
     words,
     longWords,
     mathSymbols,
@@ -398,7 +415,9 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     bigO: countIf(has(SYM.paren) && scanned.includes('O('), BIG_O, scanned),
     latex,
     arithmetic,
-    percentOf: countIf(has(SYM.percent), PERCENT_OF, scanned) + countIf(numbers > 0 && tagged('gate_fraction'), FRACTION_OF, scanned),
+    percentOf:
+      countIf(has(SYM.percent), PERCENT_OF, scanned) +
+      countIf(numbers > 0 && tagged('gate_fraction'), FRACTION_OF, scanned),
     currency: has(SYM.currency) && numbers > 0 ? countCurrency(scanned) : 0,
     percents: countIf(has(SYM.percent), PERCENT, scanned),
     questions,
@@ -412,7 +431,11 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
           (has(SYM.colon) && names > 0 ? countSpeakerClaims(scanned) : 0)
         : 0,
     // `includes` first: the word `only` is common, a sentence ending in it is not.
-    onlyDemands: countIf(byTag.has(TAG.constraint_word) && (scanned.includes('only.') || scanned.includes('only!')), ONLY_DEMAND, scanned),
+    onlyDemands: countIf(
+      byTag.has(TAG.constraint_word) && (scanned.includes('only.') || scanned.includes('only!')),
+      ONLY_DEMAND,
+      scanned,
+    ),
     pastedData: byTag.has(TAG.extract_verb) && hasLaterLine(scanned),
   }
 }
@@ -425,9 +448,25 @@ function hasLaterLine(text: string): boolean {
   return false
 }
 
-const DATA_FENCE_LANGS = new Set(['json', 'text', 'txt', 'markdown', 'md', 'csv', 'yaml', 'yml', 'xml', 'output', 'console', 'log'])
+const DATA_FENCE_LANGS = new Set([
+  'json',
+  'text',
+  'txt',
+  'markdown',
+  'md',
+  'csv',
+  'yaml',
+  'yml',
+  'xml',
+  'output',
+  'console',
+  'log',
+])
 
-type LineInfo = Pick<TextFeatures, 'lines' | 'codeLines' | 'jsonLines' | 'fences' | 'fenceLangs' | 'listItems' | 'options' | 'optionNumbers'>
+type LineInfo = Pick<
+  TextFeatures,
+  'lines' | 'codeLines' | 'jsonLines' | 'fences' | 'fenceLangs' | 'listItems' | 'options' | 'optionNumbers'
+>
 
 /** Numbers (runs of digits, `3.5` counting once) in `[from, to)`. */
 function countNumbers(text: string, from: number, to: number): number {
@@ -515,7 +554,16 @@ const codePunctuation = new CodePunctuation()
  * lines, list items and multiple-choice options.
  */
 function scanLines(text: string): LineInfo {
-  const info: LineInfo = {lines: 0, codeLines: 0, jsonLines: 0, fences: 0, fenceLangs: [], listItems: 0, options: 0, optionNumbers: 0}
+  const info: LineInfo = {
+    lines: 0,
+    codeLines: 0,
+    jsonLines: 0,
+    fences: 0,
+    fenceLangs: [],
+    listItems: 0,
+    options: 0,
+    optionNumbers: 0,
+  }
   let inFence = false
   let fenceIsCode = false
   const n = text.length
@@ -561,14 +609,21 @@ function classifyLine(text: string, start: number, first: number, last: number, 
   const c2 = first + 2 <= last ? text.charCodeAt(first + 2) : 0
   const lastChar = text.charCodeAt(last)
   // List items: `1.`, `2)`, `-`, `*`, `•`, `a)`, `(b)`; options: `A.`, `(B)`, `C)`, `D:`.
-  if ((isDigit(c0) && (c1 === 0x2e || c1 === 0x29 || (isDigit(c1) && (c2 === 0x2e || c2 === 0x29)))) || ((c0 === 0x2d || c0 === 0x2a || c0 === 0x2022) && c1 === 0x20)) {
+  if (
+    (isDigit(c0) && (c1 === 0x2e || c1 === 0x29 || (isDigit(c1) && (c2 === 0x2e || c2 === 0x29)))) ||
+    ((c0 === 0x2d || c0 === 0x2a || c0 === 0x2022) && c1 === 0x20)
+  ) {
     info.listItems++
   } else if ((isLower(c0) && c1 === 0x29) || (c0 === 0x28 && isLower(c1) && c2 === 0x29)) {
     info.listItems++
   }
   const optionLetter = c0 === 0x28 ? c1 : c0
   const optionMark = c0 === 0x28 ? c2 : c1
-  if (optionLetter >= 0x41 && optionLetter <= 0x4a && (optionMark === 0x29 || optionMark === 0x2e || optionMark === 0x3a)) {
+  if (
+    optionLetter >= 0x41 &&
+    optionLetter <= 0x4a &&
+    (optionMark === 0x29 || optionMark === 0x2e || optionMark === 0x3a)
+  ) {
     const after = text.charCodeAt(first + (c0 === 0x28 ? 3 : 2))
     if (after === 0x20 || after === 0x09) {
       info.options++
@@ -576,7 +631,10 @@ function classifyLine(text: string, start: number, first: number, last: number, 
     }
   }
 
-  const jsonish = (c0 === 0x7b && c1 === 0x22) || (c0 === 0x5b && (c1 === 0x7b || c1 === 0x22)) || (c0 === 0x22 && codePunctuation.keyMarkWithin(first, last))
+  const jsonish =
+    (c0 === 0x7b && c1 === 0x22) ||
+    (c0 === 0x5b && (c1 === 0x7b || c1 === 0x22)) ||
+    (c0 === 0x22 && codePunctuation.keyMarkWithin(first, last))
   if (jsonish) {
     info.jsonLines++
     return

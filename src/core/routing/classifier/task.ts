@@ -123,7 +123,14 @@ function verbBefore(verbs: readonly Hit[], artifact: Hit): Hit | undefined {
  * within 4 tokens (artifacts first, then `tech`, then `code_term`), a weak one an artifact within 3, or a preposition
  * before it (`in Rust`) and some code word or strong code verb anywhere in the text.
  */
-function languageEvidence(ev: Evidence, f: TextFeatures, m: number, langHits: readonly Hit[], strong: boolean, artifacts: readonly Hit[]): void {
+function languageEvidence(
+  ev: Evidence,
+  f: TextFeatures,
+  m: number,
+  langHits: readonly Hit[],
+  strong: boolean,
+  artifacts: readonly Hit[],
+): void {
   for (const lang of langHits) {
     const partner = strong
       ? (near(lang, artifacts, 4) ?? near(lang, hitsOf(f, TAG.tech), 4) ?? near(lang, hitsOf(f, TAG.code_term), 4))
@@ -162,7 +169,8 @@ const COMPOSE_REACH = 3
 function asksForWriting(f: TextFeatures): boolean {
   const pieces = hitsOf(f, TAG.writing)
   for (let k = 0; k < pieces.length; k++) {
-    for (let j = Math.max(0, pieces[k].pos - 1 - COMPOSE_REACH); j < pieces[k].pos; j++) if (COMPOSE_VERBS.has(f.ids[j])) return true
+    for (let j = Math.max(0, pieces[k].pos - 1 - COMPOSE_REACH); j < pieces[k].pos; j++)
+      if (COMPOSE_VERBS.has(f.ids[j])) return true
   }
   return false
 }
@@ -174,15 +182,28 @@ function asksForWriting(f: TextFeatures): boolean {
 function codingEvidence(ev: Evidence, f: TextFeatures, m: number, aboutCode: boolean): void {
   if (f.fences > 0) {
     const codeFence = f.codeLines > 0 || f.fenceLangs.length === 0
-    ev.add('code_fence', 'coding', (codeFence ? 3 : 0.8) * m, 3, f.fenceLangs.length ? `\`\`\`${f.fenceLangs[0]}` : '``` fence')
+    ev.add(
+      'code_fence',
+      'coding',
+      (codeFence ? 3 : 0.8) * m,
+      3,
+      f.fenceLangs.length ? `\`\`\`${f.fenceLangs[0]}` : '``` fence',
+    )
   }
   const codeLines = Math.round(f.codeLines * f.scale)
   if (codeLines > 0) {
-    ev.add('code_lines', 'coding', (codeLines === 1 ? 0.6 : Math.min(4, 1 + 0.35 * codeLines)) * m, 4, `${codeLines} lines`)
+    ev.add(
+      'code_lines',
+      'coding',
+      (codeLines === 1 ? 0.6 : Math.min(4, 1 + 0.35 * codeLines)) * m,
+      4,
+      `${codeLines} lines`,
+    )
   }
   if (f.stackTraces > 0) ev.add('stack_trace', 'coding', 3 * m, 3, `${f.stackTraces} trace lines`)
   if (f.codeSpans > 0) ev.add('code_span', 'coding', 1.5 * f.codeSpans * m, 3, `${f.codeSpans} \`code\` spans`)
-  if (f.codeOperators > 0) ev.add('code_operator', 'coding', 0.6 * f.codeOperators * m, 1.2, `${f.codeOperators} operators`)
+  if (f.codeOperators > 0)
+    ev.add('code_operator', 'coding', 0.6 * f.codeOperators * m, 1.2, `${f.codeOperators} operators`)
   if (f.inlineCode > 0) ev.add('identifiers', 'coding', 0.3 * f.inlineCode * m, 0.9, `${f.inlineCode} identifiers`)
   if (f.problemIO > 0) ev.add('problem_io', 'coding', 1.5 * f.problemIO * m, 4.5, 'Input/Output, bounds')
   if (f.bigO > 0) ev.add('big_o', 'coding', 1.5 * m, 1.5, 'O(...) notation')
@@ -272,7 +293,11 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number, writing: boo
   if (f.arithmetic > 0) numeric.push(['arithmetic', Math.min(3, 1.5 * f.arithmetic), `${f.arithmetic} expressions`])
   if (f.percentOf > 0) numeric.push(['percent_of', 2.5, '"N% of"'])
   // Numbers as the candidate answers of a question with numbers, a quantity asked for or a maths term: a calculation.
-  if (f.options >= 2 && f.optionNumbers >= Math.max(2, f.options - 1) && (quantities > 0 || quantityQuestions.length > 0 || strongMath)) {
+  if (
+    f.options >= 2 &&
+    f.optionNumbers >= Math.max(2, f.options - 1) &&
+    (quantities > 0 || quantityQuestions.length > 0 || strongMath)
+  ) {
     numeric.push(['numeric_answers', 1.2, `${f.optionNumbers} numbers in options`])
   }
   let numericTotal = 0
@@ -294,10 +319,17 @@ function thinkingEvidence(ev: Evidence, f: TextFeatures, m: number, writing: boo
   if (planning.length > 0) {
     const constraints = distinctTerms(f, TAG.constraint_word)
     const constrained = constraints.length >= 2
-    ev.add('constrained_planning', 'thinking', (constrained ? 2 : 0.4) * m, 2, `"${planning[0].term}" + ${constraints.length} constraints`)
+    ev.add(
+      'constrained_planning',
+      'thinking',
+      (constrained ? 2 : 0.4) * m,
+      2,
+      `"${planning[0].term}" + ${constraints.length} constraints`,
+    )
   }
   if (f.options >= 2) ev.add('multiple_choice', 'thinking', 0.3 * m, 0.3, `${f.options} options`)
-  if (f.mathSymbols >= 2) ev.add('math_notation', 'thinking', 0.5 * f.mathSymbols * mm, 1.5, `${f.mathSymbols} maths symbols`)
+  if (f.mathSymbols >= 2)
+    ev.add('math_notation', 'thinking', 0.5 * f.mathSymbols * mm, 1.5, `${f.mathSymbols} maths symbols`)
   if (f.letVariables > 0) ev.add('named_objects', 'thinking', 1.2 * m, 1.2, `"let … be" ×${f.letVariables}`)
   if (!writing) deductionEvidence(ev, f, m)
 }
@@ -329,7 +361,13 @@ function deductionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   if (cast) {
     if (!thick || (!asks && constraints < 5)) return
     const weight = 1.6 + 0.2 * (constraints - PUZZLE_CONSTRAINTS) + 0.2 * (f.repeatedNames - 1)
-    ev.add('deduction_puzzle', 'thinking', Math.min(2.4, weight) * m, 2.4, `${f.names} names, ${constraints} constraints`)
+    ev.add(
+      'deduction_puzzle',
+      'thinking',
+      Math.min(2.4, weight) * m,
+      2.4,
+      `${f.names} names, ${constraints} constraints`,
+    )
     return
   }
   if (!asks) return
@@ -355,7 +393,13 @@ function deductionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   const quantities = f.numbers - f.optionNumbers + f.byTag.count(TAG.number_word)
   if ((frames > 0 && (thick || quantities >= 3)) || (arranged >= PUZZLE_CONSTRAINTS && arranged >= 0.5 * f.sentences)) {
     const weight = 1.6 + 0.2 * (constraints - PUZZLE_CONSTRAINTS)
-    ev.add('constraint_puzzle', 'thinking', Math.min(2.2, weight) * m, 2.2, `${frames} framing terms, ${constraints} constraints`)
+    ev.add(
+      'constraint_puzzle',
+      'thinking',
+      Math.min(2.2, weight) * m,
+      2.2,
+      `${frames} framing terms, ${constraints} constraints`,
+    )
   }
 }
 
@@ -516,14 +560,26 @@ function outputShaped(f: TextFeatures): boolean {
 }
 
 function extractionEvidence(ev: Evidence, f: TextFeatures, m: number, request: Extraction): void {
-  ev.add('extraction_request', 'instruction_following', (outputShaped(f) ? 2.8 : 2.4) * m, 2.8, `"${request.verb}" … "${request.doc}"`)
+  ev.add(
+    'extraction_request',
+    'instruction_following',
+    (outputShaped(f) ? 2.8 : 2.4) * m,
+    2.8,
+    `"${request.verb}" … "${request.doc}"`,
+  )
 }
 
 /** Instruction-following evidence of one text. */
 function instructionEvidence(ev: Evidence, f: TextFeatures, m: number, extraction: Extraction | undefined): void {
   if (extraction) extractionEvidence(ev, f, m, extraction)
   if (f.countedConstraints > 0) {
-    ev.add('counted_constraint', 'instruction_following', 1.5 * f.countedConstraints * m, 4.5, `${f.countedConstraints} counts`)
+    ev.add(
+      'counted_constraint',
+      'instruction_following',
+      1.5 * f.countedConstraints * m,
+      4.5,
+      `${f.countedConstraints} counts`,
+    )
   }
   if (f.letterConstraints > 0) {
     ev.add('letter_constraint', 'instruction_following', 1.5 * f.letterConstraints * m, 3, 'letter rule')

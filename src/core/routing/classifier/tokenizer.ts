@@ -103,7 +103,12 @@ function lower(c: number): number {
 function nonAsciiWordCode(c: number): number {
   const code = lowerNonAscii(c)
   if (code < 0x80) return ASCII_WORD_CODE[code]
-  const word = code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && !(code >= 0x2000 && code <= 0x2bff) && !(code >= 0x3000 && code <= 0x303f)
+  const word =
+    code >= 0xc0 &&
+    code !== 0xd7 &&
+    code !== 0xf7 &&
+    !(code >= 0x2000 && code <= 0x2bff) &&
+    !(code >= 0x3000 && code <= 0x303f)
   return word ? code : 0
 }
 
@@ -244,7 +249,18 @@ function lookup(length: number, hash: number, alt: number): number {
 }
 
 /** Counts of one scan, kept in module state so that scanning allocates nothing but the ids it returns. */
-const counts = {symbols: 0, sentences: 0, numbers: 0, snakeCase: 0, errorWords: 0, words: 0, longWords: 0, mathSymbols: 0, names: 0, repeatedNames: 0}
+const counts = {
+  symbols: 0,
+  sentences: 0,
+  numbers: 0,
+  snakeCase: 0,
+  errorWords: 0,
+  words: 0,
+  longWords: 0,
+  mathSymbols: 0,
+  names: 0,
+  repeatedNames: 0,
+}
 
 /** Length from which a word counts as long (`LONG_WORD` letters: `equilibrium`, `heterozygous`, `hydrochloric`). */
 const LONG_WORD = 9
@@ -404,7 +420,12 @@ function scan(text: string, recordSpans: boolean): number {
         end = i
       }
     }
-    if (underscoreAt > start && underscoreAt < end - 1 && lower(text.charCodeAt(underscoreAt + 1)) !== UNDERSCORE && isLetterCode(first)) {
+    if (
+      underscoreAt > start &&
+      underscoreAt < end - 1 &&
+      lower(text.charCodeAt(underscoreAt + 1)) !== UNDERSCORE &&
+      isLetterCode(first)
+    ) {
       snakeCase++
       symbols |= SYM.underscore
     }
@@ -509,7 +530,8 @@ export function tokenize(text: string): Tokens {
 export function splitWords(lowerText: string): string[] {
   const count = scan(lowerText, true)
   const words: string[] = []
-  for (let k = textStart; k < textStart + count; k++) words.push(lowerText.slice(spanStart[k], spanEnd[k]).toLowerCase().replaceAll('\u2019', "'"))
+  for (let k = textStart; k < textStart + count; k++)
+    words.push(lowerText.slice(spanStart[k], spanEnd[k]).toLowerCase().replaceAll('\u2019', "'"))
   return words
 }
 
@@ -553,7 +575,8 @@ function buildVocabulary(words: Iterable<string>): void {
     // The scanner hashes lower-cased characters and straight apostrophes: a word of any other form is never found.
     for (let k = 0; k < word.length; k++) {
       const code = word.charCodeAt(k)
-      if (lower(code) !== code || code === RIGHT_QUOTE) throw new Error(`vocabulary word "${word}" is not in lower case`)
+      if (lower(code) !== code || code === RIGHT_QUOTE)
+        throw new Error(`vocabulary word "${word}" is not in lower case`)
     }
     const hash = hashWord(word, FNV_OFFSET, FNV_PRIME)
     const alt = hashWord(word, ALT_OFFSET, ALT_PRIME)

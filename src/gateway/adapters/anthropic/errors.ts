@@ -30,7 +30,10 @@ const OVERLOADED_STATUS = 529
 function anthropicErrorOf(value: unknown): {type: string; message: string} | undefined {
   if (!isObject(value) || !isObject(value.error)) return undefined
   const {type, message} = value.error
-  return {type: typeof type === 'string' ? type : 'api_error', message: typeof message === 'string' ? message : 'Anthropic error'}
+  return {
+    type: typeof type === 'string' ? type : 'api_error',
+    message: typeof message === 'string' ? message : 'Anthropic error',
+  }
 }
 
 /** Anthropic error body (`{"type": "error", "error": {"type", "message"}}`) → OpenAI's error shape. */

@@ -7,7 +7,13 @@
  */
 import type {Endpoint} from '../../../core/routing/schema.js'
 import {wantsStreamUsage} from '../shared.js'
-import type {AdapterRequestContext, ProviderAdapter, StreamTranslator, TranslatedResponse, UpstreamRequest} from '../types.js'
+import type {
+  AdapterRequestContext,
+  ProviderAdapter,
+  StreamTranslator,
+  TranslatedResponse,
+  UpstreamRequest,
+} from '../types.js'
 import {anthropicHeaders, messagesUrl} from './api.js'
 import {translateAnthropicError} from './errors.js'
 import {anthropicRequestBody} from './request.js'
@@ -20,7 +26,13 @@ export const anthropicAdapter = {
 
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest {
     const {body, betas} = anthropicRequestBody(ctx)
-    return {url: messagesUrl(ctx.account.base_url), method: 'POST', headers: anthropicHeaders(ctx, betas), body, upstreamStreams: false}
+    return {
+      url: messagesUrl(ctx.account.base_url),
+      method: 'POST',
+      headers: anthropicHeaders(ctx, betas),
+      body,
+      upstreamStreams: false,
+    }
   },
 
   translateResponse(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse | undefined {

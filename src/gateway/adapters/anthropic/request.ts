@@ -58,11 +58,17 @@ function documentBlock(part: Record<string, unknown>): Block {
   const file = isObject(part.file) ? part.file : {}
   const data = typeof file.file_data === 'string' ? parseDataUrl(file.file_data) : null
   if (data === null) {
-    throw badRequest('Anthropic models take files inline: send file.file_data as a base64 data: URL (file_id is OpenAI-only)', 'messages')
+    throw badRequest(
+      'Anthropic models take files inline: send file.file_data as a base64 data: URL (file_id is OpenAI-only)',
+      'messages',
+    )
   }
   const block: Block =
     data.mediaType === 'text/plain'
-      ? {type: 'document', source: {type: 'text', media_type: 'text/plain', data: Buffer.from(data.data, 'base64').toString('utf8')}}
+      ? {
+          type: 'document',
+          source: {type: 'text', media_type: 'text/plain', data: Buffer.from(data.data, 'base64').toString('utf8')},
+        }
       : {type: 'document', source: {type: 'base64', media_type: data.mediaType, data: data.data}}
   if (typeof file.filename === 'string') block.title = file.filename
   return block
@@ -99,7 +105,10 @@ function contentBlocks(content: unknown): Block[] {
         blocks.push(documentBlock(part))
         break
       default:
-        throw badRequest(`content parts of type ${JSON.stringify(part.type)} are not supported by Anthropic models`, 'messages')
+        throw badRequest(
+          `content parts of type ${JSON.stringify(part.type)} are not supported by Anthropic models`,
+          'messages',
+        )
     }
   }
   return blocks
@@ -175,7 +184,8 @@ function systemBlocks(content: unknown, into: Block[]): void {
 }
 
 function translateMessages(messages: unknown): {system: Block[]; turns: Turn[]} {
-  if (!Array.isArray(messages) || messages.length === 0) throw badRequest('messages must be a non-empty array', 'messages')
+  if (!Array.isArray(messages) || messages.length === 0)
+    throw badRequest('messages must be a non-empty array', 'messages')
   const system: Block[] = []
   const turns: Turn[] = []
   for (const message of messages) {
@@ -197,7 +207,10 @@ function translateMessages(messages: unknown): {system: Block[]; turns: Turn[]} 
         appendTurn(turns, 'user', [toolResultBlock(message)])
         break
       default:
-        throw badRequest(`messages with role ${JSON.stringify(message.role)} are not supported by Anthropic models`, 'messages')
+        throw badRequest(
+          `messages with role ${JSON.stringify(message.role)} are not supported by Anthropic models`,
+          'messages',
+        )
     }
   }
   return {system, turns}
@@ -243,7 +256,11 @@ function lastAssistantUsesTools(turns: Turn[]): boolean {
 }
 
 /** Builds the Messages API body for an OpenAI chat completion body. */
-export function toAnthropicBody(body: Record<string, unknown>, model: string, stream: boolean): Record<string, unknown> {
+export function toAnthropicBody(
+  body: Record<string, unknown>,
+  model: string,
+  stream: boolean,
+): Record<string, unknown> {
   if (typeof body.n === 'number' && body.n > 1) throw badRequest('Anthropic models return one choice: n must be 1', 'n')
   const {system, turns} = translateMessages(body.messages)
   const out: Record<string, unknown> = {model, messages: turns}
@@ -256,7 +273,12 @@ export function toAnthropicBody(body: Record<string, unknown>, model: string, st
   // Thinking: the client's own Anthropic `thinking` object wins; otherwise `reasoning_effort` picks a budget.
   let thinking: Record<string, unknown> | undefined = isObject(body.thinking) ? body.thinking : undefined
   const effort = body.reasoning_effort
-  if (thinking === undefined && typeof effort === 'string' && THINKING_BUDGETS[effort] !== undefined && !NO_THINKING_MODEL.test(model)) {
+  if (
+    thinking === undefined &&
+    typeof effort === 'string' &&
+    THINKING_BUDGETS[effort] !== undefined &&
+    !NO_THINKING_MODEL.test(model)
+  ) {
     // With thinking on, Anthropic demands that the assistant turn in a tool loop starts with its signed thinking
     // block, which OpenAI-format history cannot carry: such a turn continues without thinking.
     if (!lastAssistantUsesTools(turns)) {
@@ -317,18 +339,30 @@ const MID_CONVERSATION_SYSTEM = /^claude-opus-4-8(?:-|$)/
  * otherwise joins the top-level `system` blocks, in order. A `betas` list (the SDKs' parameter, which they send as the
  * `anthropic-beta` header) goes to the header.
  */
-export function messagesForAnthropic(body: Record<string, unknown>, bodyJson: () => string | Buffer, upstreamModel: string): UpstreamBody {
+export function messagesForAnthropic(
+  body: Record<string, unknown>,
+  bodyJson: () => string | Buffer,
+  upstreamModel: string,
+): UpstreamBody {
   const messages = Array.isArray(body.messages) ? body.messages : []
-  const hoist = !MID_CONVERSATION_SYSTEM.test(upstreamModel) && messages.some((message) => isObject(message) && message.role === 'system')
+  const hoist =
+    !MID_CONVERSATION_SYSTEM.test(upstreamModel) &&
+    messages.some((message) => isObject(message) && message.role === 'system')
   if (!hoist && body.betas === undefined) return {body: bodyJson(), betas: []}
   const out: Record<string, unknown> = {...body}
   delete out.betas
   if (hoist) {
-    const system: Block[] = typeof body.system === 'string' ? [{type: 'text', text: body.system}] : Array.isArray(body.system) ? [...body.system] : []
+    const system: Block[] =
+      typeof body.system === 'string'
+        ? [{type: 'text', text: body.system}]
+        : Array.isArray(body.system)
+          ? [...body.system]
+          : []
     out.messages = messages.filter((message) => {
       if (!isObject(message) || message.role !== 'system') return true
       if (typeof message.content === 'string') system.push({type: 'text', text: message.content})
-      else if (Array.isArray(message.content)) for (const block of message.content) if (isObject(block) && block.type === 'text') system.push(block)
+      else if (Array.isArray(message.content))
+        for (const block of message.content) if (isObject(block) && block.type === 'text') system.push(block)
       return false
     })
     out.system = system.filter((block) => block.text !== '')
@@ -339,7 +373,11 @@ export function messagesForAnthropic(body: Record<string, unknown>, bodyJson: ()
 
 /** The upstream body of one request and the betas it asks for (a Messages client's `anthropic-beta` header first). */
 export function anthropicRequestBody(ctx: AdapterRequestContext): UpstreamBody {
-  if (ctx.endpoint !== 'messages') return {body: JSON.stringify(toAnthropicBody(ctx.body, ctx.upstreamModel, ctx.stream)), betas: []}
+  if (ctx.endpoint !== 'messages')
+    return {body: JSON.stringify(toAnthropicBody(ctx.body, ctx.upstreamModel, ctx.stream)), betas: []}
   const upstream = messagesForAnthropic(ctx.body, ctx.bodyJson, ctx.upstreamModel)
-  return {body: upstream.body, betas: ctx.anthropicBeta === undefined ? upstream.betas : [ctx.anthropicBeta, ...upstream.betas]}
+  return {
+    body: upstream.body,
+    betas: ctx.anthropicBeta === undefined ? upstream.betas : [ctx.anthropicBeta, ...upstream.betas],
+  }
 }

@@ -16,7 +16,9 @@ import {streamError} from './errors.js'
 export function refusalOf(stopReason: unknown, stopDetails: unknown): string | undefined {
   if (stopReason !== 'refusal') return undefined
   const explanation = isObject(stopDetails) ? stopDetails.explanation : undefined
-  return typeof explanation === 'string' && explanation !== '' ? explanation : 'Anthropic declined to answer (stop_reason: refusal).'
+  return typeof explanation === 'string' && explanation !== ''
+    ? explanation
+    : 'Anthropic declined to answer (stop_reason: refusal).'
 }
 
 /** OpenAI finish reason of an Anthropic stop reason. */
@@ -100,7 +102,8 @@ export function fromAnthropicMessage(message: Record<string, unknown>, fallbackM
 /** A whole Messages API answer (status below 400) as a `chat.completion`; an `error` body inside it is a failure. */
 export function chatCompletionOfText(text: string, fallbackModel: string): ChatCompletion {
   const message = tryParseJson(text)
-  if (!isObject(message)) throw new AdapterError('Anthropic answered with a body that is not JSON', 502, 'upstream_error')
+  if (!isObject(message))
+    throw new AdapterError('Anthropic answered with a body that is not JSON', 502, 'upstream_error')
   if (message.type === 'error') throw streamError(message)
   return fromAnthropicMessage(message, fallbackModel)
 }

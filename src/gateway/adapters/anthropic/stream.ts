@@ -29,7 +29,8 @@ export class AnthropicMessagesRelay implements StreamTranslator {
 
   end(): string {
     const tail = this.relay(this.parser.end())
-    if (!this.done) throw new AdapterError('the upstream stream ended before message_stop', 502, 'upstream_error', 'stream_truncated')
+    if (!this.done)
+      throw new AdapterError('the upstream stream ended before message_stop', 502, 'upstream_error', 'stream_truncated')
     return tail
   }
 
@@ -53,7 +54,11 @@ export class AnthropicMessagesRelay implements StreamTranslator {
   private count(data: string): void {
     const parsed = tryParseJson(data)
     if (!isObject(parsed)) return
-    const usage = isObject(parsed.usage) ? parsed.usage : isObject(parsed.message) && isObject(parsed.message.usage) ? parsed.message.usage : null
+    const usage = isObject(parsed.usage)
+      ? parsed.usage
+      : isObject(parsed.message) && isObject(parsed.message.usage)
+        ? parsed.message.usage
+        : null
     if (usage === null) return
     this.usage = withCounts(this.usage, usage)
   }
@@ -84,7 +89,12 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   end(): string {
     const tail = this.handleAll(this.parser.end())
     if (!this.done) {
-      throw new AdapterError('Anthropic stream ended before message_stop (truncated answer)', 502, 'upstream_error', 'stream_truncated')
+      throw new AdapterError(
+        'Anthropic stream ended before message_stop (truncated answer)',
+        502,
+        'upstream_error',
+        'stream_truncated',
+      )
     }
     return tail
   }
@@ -119,7 +129,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       case 'message_start': {
         const message = isObject(data.message) ? data.message : {}
         if (isObject(message.usage)) this.usage = {...(message.usage as AnthropicUsage)}
-        return this.ensureStarted(String(message.id ?? ''), typeof message.model === 'string' ? message.model : this.model)
+        return this.ensureStarted(
+          String(message.id ?? ''),
+          typeof message.model === 'string' ? message.model : this.model,
+        )
       }
       case 'content_block_start': {
         const start = this.ensureStarted('', this.model)
@@ -150,7 +163,9 @@ export class AnthropicStreamTranslator implements StreamTranslator {
             return start + this.writer.toolCallArguments(toolIndex, fragment)
           }
           case 'thinking_delta':
-            return typeof delta.thinking === 'string' && delta.thinking !== '' ? start + this.writer.reasoning(delta.thinking) : start
+            return typeof delta.thinking === 'string' && delta.thinking !== ''
+              ? start + this.writer.reasoning(delta.thinking)
+              : start
           default:
             // signature_delta, citations_delta: nothing in OpenAI's format carries them.
             return start

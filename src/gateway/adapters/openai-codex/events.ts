@@ -111,7 +111,8 @@ export class ResponsesToChat {
       }
       case 'response.function_call_arguments.delta': {
         const tool = this.tools.get(Number(data.output_index))
-        if (tool !== undefined && typeof data.delta === 'string' && data.delta !== '') this.toolArguments(tool, data.delta)
+        if (tool !== undefined && typeof data.delta === 'string' && data.delta !== '')
+          this.toolArguments(tool, data.delta)
         return
       }
       case 'response.function_call_arguments.done':

@@ -14,7 +14,13 @@
  */
 import type {Endpoint} from '../../../core/routing/schema.js'
 import {wantsStreamUsage} from '../shared.js'
-import type {AdapterRequestContext, ProviderAdapter, StreamTranslator, TranslatedResponse, UpstreamRequest} from '../types.js'
+import type {
+  AdapterRequestContext,
+  ProviderAdapter,
+  StreamTranslator,
+  TranslatedResponse,
+  UpstreamRequest,
+} from '../types.js'
 import {codexHeaders, responsesUrl} from './api.js'
 import {translateCodexError} from './errors.js'
 import {codexRequestBody} from './request.js'
@@ -28,7 +34,13 @@ export const openaiCodexAdapter = {
   buildRequest(ctx: AdapterRequestContext): UpstreamRequest {
     const headers = codexHeaders(ctx)
     const body = codexRequestBody(ctx)
-    return {url: responsesUrl(ctx.account.base_url), method: 'POST', headers, body: JSON.stringify(body), upstreamStreams: true}
+    return {
+      url: responsesUrl(ctx.account.base_url),
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      upstreamStreams: true,
+    }
   },
 
   translateResponse(status: number, text: string, ctx: AdapterRequestContext): TranslatedResponse {

@@ -51,7 +51,10 @@ function userParts(content: unknown): Item[] {
         break
       }
       default:
-        throw badRequest(`content parts of type ${JSON.stringify(part.type)} are not supported by the ChatGPT backend`, 'messages')
+        throw badRequest(
+          `content parts of type ${JSON.stringify(part.type)} are not supported by the ChatGPT backend`,
+          'messages',
+        )
     }
   }
   return parts
@@ -120,7 +123,8 @@ function translateTextOptions(body: Record<string, unknown>): Item | undefined {
 /** Builds the Responses request body for an OpenAI chat completion body. */
 export function toCodexResponsesBody(body: Record<string, unknown>, model: string): Record<string, unknown> {
   const messages = body.messages
-  if (!Array.isArray(messages) || messages.length === 0) throw badRequest('messages must be a non-empty array', 'messages')
+  if (!Array.isArray(messages) || messages.length === 0)
+    throw badRequest('messages must be a non-empty array', 'messages')
   const instructions: string[] = []
   const input: Item[] = []
   for (const message of messages) {
@@ -146,7 +150,10 @@ export function toCodexResponsesBody(body: Record<string, unknown>, model: strin
         })
         break
       default:
-        throw badRequest(`messages with role ${JSON.stringify(message.role)} are not supported by the ChatGPT backend`, 'messages')
+        throw badRequest(
+          `messages with role ${JSON.stringify(message.role)} are not supported by the ChatGPT backend`,
+          'messages',
+        )
     }
   }
   const out: Record<string, unknown> = {
@@ -157,7 +164,8 @@ export function toCodexResponsesBody(body: Record<string, unknown>, model: strin
     store: false,
     stream: true,
     // A reasoning summary is what chat clients see as `reasoning_content`.
-    reasoning: typeof body.reasoning_effort === 'string' ? {effort: body.reasoning_effort, summary: 'auto'} : {summary: 'auto'},
+    reasoning:
+      typeof body.reasoning_effort === 'string' ? {effort: body.reasoning_effort, summary: 'auto'} : {summary: 'auto'},
   }
   const tools = translateTools(body.tools)
   if (tools !== undefined) {
