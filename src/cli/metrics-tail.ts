@@ -4,6 +4,7 @@
  * terminal), or a summary of the whole file (`--once`).
  */
 import {LiveMetrics} from '../core/metrics/live-metrics.js'
+import type {LiveMetricsSnapshot} from '../core/metrics/schema.js'
 import {AuditSummarizer} from '../core/metrics/summary.js'
 import {RouterError, UsageError} from '../core/errors.js'
 import {settingsFromEnv} from '../core/settings/env.js'
@@ -24,7 +25,10 @@ export interface MetricsTailOptions {
   tui: boolean
   logFormat: PlainLogFormat
   alpha?: number
-  /** With `url` and `json`: the fleet's merged snapshot (`GET /v1/router/live-metrics?scope=fleet`) every interval. */
+  /**
+   * With `url`: the fleet's merged snapshot (`GET /v1/router/live-metrics?scope=fleet`) every interval, as JSON lines
+   * (`json`) or as the dashboard's figures (its decision log still follows `url`'s events).
+   */
   fleet?: boolean
   env?: NodeJS.ProcessEnv
 }
@@ -86,17 +90,21 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
     })
   if (!(options.interval > 0))
     throw new UsageError('--interval must be a positive number of seconds.', {hint: 'e.g. --interval 2'})
+  const useTui = options.tui && !options.json && process.stdout.isTTY === true
   if (options.fleet) {
     if (!options.url)
       throw new UsageError('--fleet needs --url: the fleet view comes from a running gateway.', {
-        hint: 'e.g. --url http://127.0.0.1:8000 --fleet --json',
+        hint: 'e.g. --url http://127.0.0.1:8000 --fleet',
       })
-    if (!options.json)
-      throw new UsageError("--fleet prints the fleet's merged snapshots as JSON lines: add --json.", {
-        hint: 'e.g. --url http://127.0.0.1:8000 --fleet --json',
-      })
-    await tailFleet(options.url, options.apiKey, options.interval)
-    return
+    if (options.json) {
+      await tailFleet(options.url, options.apiKey, options.interval)
+      return
+    }
+    if (!useTui)
+      throw new UsageError(
+        "--fleet shows the fleet's metrics in the dashboard (a terminal) or as JSON lines (--json); the per-request lines are one replica's.",
+        {hint: 'Add --json, or run it in a terminal without --no-tui; drop --fleet for the per-request lines.'},
+      )
   }
   const file = options.file ?? settings.audit_log_path
   const since = parseSince(options.since ?? 'start')
@@ -111,19 +119,33 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
     : new FileAuditSource({path: file, since})
   const failed = options.url ? (source as SseAuditSource).closed : new Promise<never>(() => {})
 
-  const useTui = options.tui && !options.json && process.stdout.isTTY === true
   if (useTui) {
     // Ink and React load only for the dashboard: the other modes start faster without them.
     const {renderDashboard} = await import('../tui/render-dashboard.js')
+    // With --fleet the decision log still follows the asked replica's events; the figures are the fleet's, polled.
+    let fleetSnapshot: LiveMetricsSnapshot | undefined
+    const stopPolling = new AbortController()
     const dashboard = renderDashboard({
       source,
-      info: {title: 'Open-LLM Router', ...(options.url ? {url: options.url} : {file}), startedAt: Date.now()},
+      info: {
+        title: 'Open-LLM Router',
+        ...(options.url ? {url: options.url, fleet: options.fleet} : {file}),
+        startedAt: Date.now(),
+      },
       metrics: {alpha},
+      polledMetrics: options.fleet ? () => fleetSnapshot : undefined,
     })
+    const polling =
+      options.fleet && options.url
+        ? pollFleet(options.url, options.apiKey, options.interval, stopPolling.signal, (snapshot) => {
+            fleetSnapshot = snapshot
+          })
+        : new Promise<never>(() => {})
     try {
       await source.start()
-      await Promise.race([dashboard.waitUntilExit(), failed])
+      await Promise.race([dashboard.waitUntilExit(), failed, polling])
     } finally {
+      stopPolling.abort()
       dashboard.unmount()
       await source.stop()
     }
@@ -176,27 +198,53 @@ export async function runMetricsTail(options: MetricsTailOptions): Promise<void>
   }
 }
 
-/**
- * `--fleet --json`: the fleet's snapshot from the gateway every `interval` seconds, one JSON line each, until a signal.
- * A gateway that cannot be reached for a moment (a restart) is said on stderr and asked again at the next interval.
- */
+/** `--fleet --json`: the fleet's snapshot every `interval` seconds, one JSON line each, until a signal. */
 async function tailFleet(url: string, apiKey: string | undefined, interval: number): Promise<void> {
-  const {snapshotFromGateway} = await import('./explain-cooldowns.js')
   const stopped = untilSignal()
-  let stop = false
-  void Promise.race([stopped.promise, stdoutClosed()]).then(() => (stop = true))
+  const stop = new AbortController()
+  void Promise.race([stopped.promise, stdoutClosed()]).then(() => stop.abort())
   try {
-    while (!stop) {
-      try {
-        writeLine(JSON.stringify(await snapshotFromGateway(url, apiKey, true)))
-      } catch (error) {
-        if (!(error instanceof RouterError) || error.code !== 'gateway_unreachable') throw error
-        process.stderr.write(`${error.message} Trying again in ${interval} s.\n`)
-      }
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, interval * 1000)), stopped.promise])
-    }
+    await pollFleet(
+      url,
+      apiKey,
+      interval,
+      stop.signal,
+      (snapshot) => writeLine(JSON.stringify(snapshot)),
+      (message) => process.stderr.write(`${message}\n`),
+    )
   } finally {
     stopped.dispose()
+  }
+}
+
+/**
+ * Asks the gateway for the fleet's snapshot (`GET /v1/router/live-metrics?scope=fleet`) now and every `interval`
+ * seconds until `signal` aborts, handing each to `onSnapshot`. A gateway that cannot be reached for a moment (a restart)
+ * is told to `onUnreachable` (if given) and asked again at the next interval; any other failure (a refusal, not a
+ * gateway) rejects.
+ */
+async function pollFleet(
+  url: string,
+  apiKey: string | undefined,
+  interval: number,
+  signal: AbortSignal,
+  onSnapshot: (snapshot: LiveMetricsSnapshot) => void,
+  onUnreachable?: (message: string) => void,
+): Promise<void> {
+  const {snapshotFromGateway} = await import('./explain-cooldowns.js')
+  const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), {once: true}))
+  while (!signal.aborted) {
+    try {
+      const snapshot = await snapshotFromGateway(url, apiKey, true)
+      if (!signal.aborted) onSnapshot(snapshot)
+    } catch (error) {
+      if (signal.aborted) return
+      if (!(error instanceof RouterError) || error.code !== 'gateway_unreachable') throw error
+      onUnreachable?.(`${error.message} Trying again in ${interval} s.`)
+    }
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, interval * 1000))), aborted])
+    clearTimeout(timer)
   }
 }
 

@@ -38,12 +38,20 @@ export interface DashboardStoreOptions {
    * store shows them instead of computing a second copy, and does not feed them.
    */
   sharedMetrics?: LiveMetrics
+  /**
+   * Where the frame's metrics come from instead of the events (`metrics tail --url … --fleet`: the fleet's snapshot,
+   * polled): the latest one, or undefined before the first (the frame then shows empty metrics). The events still fill
+   * the decision log; the store computes no metrics of its own.
+   */
+  polledMetrics?: () => LiveMetricsSnapshot | undefined
 }
 
 export class DashboardStore {
   readonly metrics: LiveMetrics
-  /** False when the metrics are shared: their owner feeds them. */
+  /** False when the metrics are shared (their owner feeds them) or polled. */
   private readonly feedsMetrics: boolean
+  private readonly polledMetrics?: () => LiveMetricsSnapshot | undefined
+  private lastPolled: LiveMetricsSnapshot | undefined
   private readonly capacity: number
   private readonly ring: Array<DecisionRow | undefined>
   private readonly slots = new Map<string, number>()
@@ -56,11 +64,19 @@ export class DashboardStore {
     this.capacity = options.capacity ?? 1000
     this.ring = new Array(this.capacity)
     this.metrics = options.sharedMetrics ?? new LiveMetrics(options.metrics)
-    this.feedsMetrics = options.sharedMetrics === undefined
+    this.polledMetrics = options.polledMetrics
+    this.feedsMetrics = options.sharedMetrics === undefined && options.polledMetrics === undefined
   }
 
-  /** Increases with every event that changed something; the UI renders only when it moved. */
+  /** Increases with every event that changed something, and with each new polled snapshot; the UI renders only when it moved. */
   get version(): number {
+    if (this.polledMetrics !== undefined) {
+      const latest = this.polledMetrics()
+      if (latest !== this.lastPolled) {
+        this.lastPolled = latest
+        this.changes++
+      }
+    }
     return this.changes
   }
 
@@ -98,7 +114,7 @@ export class DashboardStore {
   }
 
   frame(): DashboardFrame {
-    return {rows: this.rows(), metrics: this.metrics.snapshot(), totalRows: this.seq}
+    return {rows: this.rows(), metrics: this.polledMetrics?.() ?? this.metrics.snapshot(), totalRows: this.seq}
   }
 
   private append(row: Omit<DecisionRow, 'seq'>): void {

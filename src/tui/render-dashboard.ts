@@ -7,6 +7,7 @@ import {render} from 'ink'
 import {createElement} from 'react'
 
 import type {LiveMetrics, LiveMetricsOptions} from '../core/metrics/live-metrics.js'
+import type {LiveMetricsSnapshot} from '../core/metrics/schema.js'
 import {Dashboard} from './components/Dashboard.js'
 import type {DashboardInfo} from './components/Header.js'
 import {DashboardStore} from './dashboard-store.js'
@@ -24,6 +25,8 @@ export interface RenderDashboardOptions {
   metrics?: LiveMetricsOptions
   /** Live metrics already fed with the source's events (the gateway's): shown instead of a second copy. */
   sharedMetrics?: LiveMetrics
+  /** Where the metrics come from instead of the source's events: the latest polled snapshot (the fleet's). */
+  polledMetrics?: () => LiveMetricsSnapshot | undefined
   /** Rows kept for the decision log; default 1000. */
   capacity?: number
   /** Minimum time between frames; default 100 ms (at most ten frames a second). */
@@ -46,6 +49,7 @@ export function renderDashboard(options: RenderDashboardOptions): DashboardHandl
     capacity: options.capacity,
     metrics: options.metrics,
     sharedMetrics: options.sharedMetrics,
+    polledMetrics: options.polledMetrics,
   })
   const disconnect = store.connect(options.source)
   const instance = render(

@@ -430,6 +430,68 @@ describe('DashboardStore with shared live metrics', () => {
   })
 })
 
+describe("Dashboard with the fleet's metrics (metrics tail --fleet)", () => {
+  it("shows the polled fleet snapshot's figures and names the fleet, while the log lists the local stream's decisions", async () => {
+    const {LiveMetrics} = await import('../../src/core/metrics/live-metrics.js')
+    const {mergeSnapshots} = await import('../../src/core/metrics/fleet.js')
+    const now = Date.now()
+    // The asked replica's own stream: the scripted five requests (models A and B).
+    const local = script(now)
+    // Another replica answered four more, all on a model the local stream never sees.
+    const D = 'openai/gpt-5-mini'
+    const other = new LiveMetrics()
+    const ownMetrics = new LiveMetrics()
+    for (const event of local) ownMetrics.observe(event)
+    for (let i = 0; i < 4; i++)
+      for (const event of requestEvents({
+        id: `req_other00${i}`,
+        at: now - 5000 + i * 100,
+        attempts: [{model: D, status: 200, latency_ms: 700}],
+      }))
+        other.observe(event)
+    // What the command's poller last fetched: nothing yet.
+    const polled: {snapshot?: ReturnType<typeof mergeSnapshots>} = {}
+    const bus = new AuditEventBus()
+    const store = new DashboardStore({polledMetrics: () => polled.snapshot})
+    store.connect(bus)
+    for (const event of local) bus.publish(event)
+    const app = render(
+      <Dashboard
+        store={store}
+        info={{title: 'router metrics tail', url: 'http://127.0.0.1:8000', fleet: true, startedAt: now - 65_000}}
+        frameIntervalMs={10}
+        metricsIntervalMs={20}
+      />,
+    )
+    mounted.push(app)
+    const frame = () => strip(app.lastFrame())
+    // Before the first snapshot: the decisions already, no figures of the replica's own passed off as the fleet's.
+    expect(frame()).toContain('router metrics tail  fleet · decisions from http://127.0.0.1:8000')
+    expect(frame()).toMatch(/ 0 req/)
+    expect(frame()).toContain('aaaa00')
+
+    polled.snapshot = mergeSnapshots(
+      [
+        {replica: 'r1', snapshot: ownMetrics.snapshot()},
+        {replica: 'r2', snapshot: other.snapshot()},
+      ],
+      Date.now(),
+    )
+    await vi.waitFor(() => expect(frame()).toContain('fleet of 2 replicas · decisions from http://127.0.0.1:8000'))
+    const text = frame()
+    // Nine requests in the fleet (five here, four there), seven of them successes; the local stream alone has five.
+    expect(text).toMatch(/ok 77\.8%/)
+    expect(text).toMatch(/ 9 req/)
+    // D's row, which only the other replica measured: healthy, 700 ms, four samples.
+    expect(text.split('\n').find((l) => l.startsWith(D))).toMatch(/● ok\s+700ms\s+700ms\s+0%\s+4\s/)
+    // The log: only what the asked replica's stream carried.
+    expect(text).toContain('eeee00')
+    expect(text).not.toContain('other0')
+    // The store fed no metrics of its own.
+    expect(store.metrics.snapshot().totals.requests_total).toBe(0)
+  })
+})
+
 describe('Dashboard cool-downs', () => {
   it('marks a cooling target and lists each cool-down with what cools and when it ends', async () => {
     const now = Date.now()

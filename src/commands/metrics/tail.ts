@@ -8,7 +8,7 @@ export default class MetricsTail extends BaseCommand {
 
   static override description = `Reads the gateway's audit log (--file, default ROUTER_AUDIT_LOG_PATH or logs/router_decisions.jsonl) from the start, or from the end or a time with --since, and follows it like tail -F: new lines, rotation (the file is renamed and a new one created) and truncation. A half-written last line waits for its newline; lines that are not audit events are skipped. With --url it follows a running gateway's event stream instead (GET /v1/router/events, with --api-key or ROUTER_API_KEY when ingress auth is on), reconnecting when the gateway restarts.
 
-In a terminal it shows the live dashboard: per-model and per-account EWMA latency and failure rate, breaker state, and every routing decision with its fallbacks (press ? for keys). --json prints the rolling metrics snapshot as one JSON line every --interval seconds instead; --no-tui (or a stdout that is not a terminal) prints one line per request, as text or JSON lines (--log-format json). With --url, --fleet and --json it prints the fleet's snapshot instead (every replica sharing the gateway's state, merged; see docs/metrics.md, "Fleet view"). --once reads the whole file, prints a summary (totals, per model, task and complexity, latency percentiles, error types, fallbacks; JSON with --json) and exits. The JSON shapes are documented in docs/metrics.md.`
+In a terminal it shows the live dashboard: per-model and per-account EWMA latency and failure rate, breaker state, and every routing decision with its fallbacks (press ? for keys). --json prints the rolling metrics snapshot as one JSON line every --interval seconds instead; --no-tui (or a stdout that is not a terminal) prints one line per request, as text or JSON lines (--log-format json). With --url and --fleet the figures are the fleet's (every replica sharing the gateway's state, merged, asked every --interval seconds; see docs/metrics.md, "Fleet view"): the dashboard shows them while its decision log follows the asked replica, and --json prints them. --once reads the whole file, prints a summary (totals, per model, task and complexity, latency percentiles, error types, fallbacks; JSON with --json) and exits. The JSON shapes are documented in docs/metrics.md.`
 
   static override examples = [
     {description: 'Dashboard on the default audit log', command: '<%= config.bin %> <%= command.id %>'},
@@ -25,6 +25,10 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
     {
       description: 'Metrics snapshots every 5 s, as JSON lines',
       command: '<%= config.bin %> <%= command.id %> --json --interval 5',
+    },
+    {
+      description: "The dashboard with the whole fleet's figures (decisions from the replica asked)",
+      command: '<%= config.bin %> <%= command.id %> --url http://router.internal:8000 --fleet',
     },
     {
       description: 'The whole fleet behind a load balancer, merged, as JSON lines',
@@ -54,7 +58,11 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
       description: 'Print the rolling metrics snapshot as JSON lines (with --once: the summary as JSON).',
       default: false,
     }),
-    interval: Flags.string({helpValue: 'SECONDS', description: 'Seconds between snapshots with --json.', default: '2'}),
+    interval: Flags.string({
+      helpValue: 'SECONDS',
+      description: "Seconds between snapshots with --json, and between the fleet's with --fleet.",
+      default: '2',
+    }),
     once: Flags.boolean({description: 'Summarise the whole file and exit.', default: false}),
     tui: Flags.boolean({
       description: 'Show the dashboard when stdout is a terminal (--no-tui prints one line per request).',
@@ -68,7 +76,7 @@ In a terminal it shows the live dashboard: per-model and per-account EWMA latenc
     })(),
     fleet: Flags.boolean({
       description:
-        "With --url and --json: every replica's live metrics merged (GET /v1/router/live-metrics?scope=fleet), not only the replica that answers.",
+        "With --url: every replica's live metrics merged (GET /v1/router/live-metrics?scope=fleet), not only the replica that answers, in the dashboard (its decision log stays that replica's) or with --json.",
       default: false,
     }),
     alpha: Flags.string({

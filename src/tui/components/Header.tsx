@@ -12,6 +12,8 @@ export interface DashboardInfo {
   address?: string
   file?: string
   url?: string
+  /** The metrics are the fleet's (polled from `url`); the decision log is still `url`'s own event stream. */
+  fleet?: boolean
   configPath?: string
   profile?: string | null
   startedAt: number
@@ -48,11 +50,13 @@ export function headerHeight(metrics: LiveMetricsSnapshot): number {
 export function Header({info, metrics, now, paused, newWhilePaused, status, width}: HeaderProps) {
   const where = info.address
     ? `serving ${info.address}`
-    : info.url
-      ? `tailing ${info.url}`
-      : info.file
-        ? `tailing ${info.file}`
-        : ''
+    : info.url && info.fleet
+      ? `${fleetSize(metrics)} · decisions from ${info.url}`
+      : info.url
+        ? `tailing ${info.url}`
+        : info.file
+          ? `tailing ${info.file}`
+          : ''
   const first: Segment[] = [{text: info.title, bold: true, color: 'cyan'}]
   if (where) first.push({text: `  ${where}`})
   first.push({text: `  up ${formatDuration(now - info.startedAt)}`, dim: true})
@@ -112,6 +116,12 @@ export function Header({info, metrics, now, paused, newWhilePaused, status, widt
       {metrics.keys.length > 0 ? <Line segments={keySegments(metrics)} width={width} /> : null}
     </Box>
   )
+}
+
+/** `fleet of 3 replicas`, from the fleet snapshot's list; `fleet` before the first snapshot. */
+function fleetSize(metrics: LiveMetricsSnapshot): string {
+  const replicas = metrics.fleet?.replicas.length
+  return replicas === undefined ? 'fleet' : `fleet of ${replicas} replica${replicas === 1 ? '' : 's'}`
 }
 
 /** Spend per key (ingress principal), most spent first: what each key cost since the start. */
