@@ -1,16 +1,18 @@
 /**
  * `router serve --workers 2` without Redis: both workers answer on one port, the primary keeps the shared state (a
  * key's limit holds across them, a 429 seen by one cools the other, a session keeps its account on either, the fleet
- * view of the live metrics counts both) and writes the one audit log.
+ * view of the live metrics counts both, in `metrics tail --fleet`'s dashboard too) and writes the one audit log.
  */
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {spawn as spawnPty} from 'node-pty'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import {createKey} from '../../src/core/auth/keys.js'
 import {startGatewayProcess, type GatewayProcess} from '../helpers/gateway-process.js'
+import {RUN_JS} from '../helpers/run-cli.js'
 import {startSimProcess, type SimProcess} from '../helpers/sim-process.js'
 
 let sim: SimProcess
@@ -167,6 +169,61 @@ describe('router serve --workers 2', () => {
       expect(fleet.totals.requests_total).toBe(terminals)
     })
   })
+
+  it("shows the fleet's figures in `metrics tail --url … --fleet`'s dashboard, its decisions from the worker asked", async () => {
+    let output = ''
+    let exitCode: number | undefined
+    // A terminal (no CI variable: Ink draws live frames only outside CI), as `metrics tail` sees one.
+    const pty = spawnPty(
+      process.execPath,
+      [RUN_JS, 'metrics', 'tail', '--url', gateway.url, '--api-key', keys.ops, '--fleet', '--interval', '0.3'],
+      {
+        cwd: dir,
+        cols: 120,
+        rows: 30,
+        name: 'xterm-256color',
+        env: {PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, NODE_OPTIONS: ''},
+      },
+    )
+    pty.onData((data) => (output += data))
+    const exited = new Promise<number>((resolve) => pty.onExit(({exitCode: code}) => resolve((exitCode = code))))
+    // eslint-disable-next-line no-control-regex
+    const screen = () => output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    try {
+      await vi.waitFor(
+        () => {
+          if (exitCode !== undefined) throw new Error(`exited with ${exitCode}; screen:\n${screen()}`)
+          expect(screen()).toContain(`fleet of 2 replicas · decisions from ${gateway.url}`)
+        },
+        {timeout: 20_000, interval: 50},
+      )
+      // Four more requests, each on a new connection: the cluster hands them to both workers in turn.
+      for (let i = 0; i < 4; i++) {
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: {authorization: `Bearer ${keys.ops}`, 'content-type': 'application/json', connection: 'close'},
+          body: JSON.stringify({model: 'openai/gpt-5-nano', messages: [{role: 'user', content: `fleet ${i}`}]}),
+        })
+        expect(response.status).toBe(200)
+        await response.arrayBuffer()
+      }
+      // The header counts every request of both workers (what the primary's one audit log holds), not the asked
+      // worker's own; its decision log shows the requests that worker answered.
+      await vi.waitFor(
+        async () => {
+          if (exitCode !== undefined) throw new Error(`exited with ${exitCode}; screen:\n${screen()}`)
+          const terminals = (await gateway.events()).filter((e) => e.event === 'proxy_terminal').length
+          expect(screen()).toMatch(new RegExp(`\\s${terminals} req`))
+          expect(screen()).toMatch(/general\/\w+\s+openai\/gpt-5-nano\s.*gpt-5-nano ✓/)
+        },
+        {timeout: 20_000, interval: 100},
+      )
+      pty.write('q')
+      expect(await exited).toBe(0)
+    } finally {
+      if (exitCode === undefined) pty.kill()
+    }
+  }, 60_000)
 
   it('writes every worker’s audit events to the one audit log of the primary, and stops cleanly', async () => {
     await vi.waitFor(async () => {
