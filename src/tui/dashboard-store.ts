@@ -68,7 +68,10 @@ export class DashboardStore {
     this.feedsMetrics = options.sharedMetrics === undefined && options.polledMetrics === undefined
   }
 
-  /** Increases with every event that changed something, and with each new polled snapshot; the UI renders only when it moved. */
+  /**
+   * Increases with every event that changed something, and with each new polled snapshot; the UI renders only when it
+   * moved.
+   */
   get version(): number {
     if (this.polledMetrics !== undefined) {
       const latest = this.polledMetrics()
