@@ -69,6 +69,21 @@ describe('api keys', () => {
     expect(events).toEqual([])
   })
 
+  it('sees a rotated api_key_env value within the recheck interval, not on every request', async () => {
+    const env: NodeJS.ProcessEnv = {MY_KEY: 'key-1'}
+    let clock = 1_000_000
+    const r = createCredentialResolver({env, storePath, storeRecheckMs: 1000, now: () => clock})
+    expect(await r.resolve(account({api_key_env: 'MY_KEY'}))).toEqual({token: 'key-1'})
+    env.MY_KEY = 'key-2'
+    clock += 999
+    expect(await r.resolve(account({api_key_env: 'MY_KEY'}))).toEqual({token: 'key-1'})
+    clock += 1
+    expect(await r.resolve(account({api_key_env: 'MY_KEY'}))).toEqual({token: 'key-2'})
+    delete env.MY_KEY
+    clock += 1000
+    expect(await r.resolve(account({api_key_env: 'MY_KEY', api_key: 'inline'}))).toEqual({token: 'inline'})
+  })
+
   it('finds the stored key under credential_ref when the account names one', async () => {
     await new CredentialsStore({path: storePath}).set('shared-key', {kind: 'api_key', api_key: 'shared'})
     expect(await resolver().resolve(account({credential_ref: 'shared-key'}))).toEqual({token: 'shared'})
