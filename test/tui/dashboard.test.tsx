@@ -331,15 +331,7 @@ describe('Dashboard prompt-cache figures', () => {
     ]) {
       store.observe(event)
     }
-    const app = inkRender(
-      <Dashboard
-        store={store}
-        info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}}
-        frameIntervalMs={10}
-        metricsIntervalMs={20}
-      />,
-      {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false},
-    )
+    const app = renderServeDashboard(store, stdout, now)
     try {
       await vi.waitFor(() => expect(strip(stdout.last)).toMatch(/share\s+cache\s+latency\/1m/))
       const lines = strip(stdout.last).split('\n')
@@ -370,6 +362,19 @@ function fakeStdout(columns: number, rows: number) {
     },
   })
   return stream
+}
+
+/** The dashboard of `router serve` on `store`, drawn into `stdout` with fast frames (started at `now`). */
+function renderServeDashboard(store: DashboardStore, stdout: ReturnType<typeof fakeStdout>, now: number) {
+  return inkRender(
+    <Dashboard
+      store={store}
+      info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}}
+      frameIntervalMs={10}
+      metricsIntervalMs={20}
+    />,
+    {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false},
+  )
 }
 
 function fakeStdin() {
@@ -600,15 +605,7 @@ describe('Dashboard sessions', () => {
     ]) {
       store.observe(event)
     }
-    const app = inkRender(
-      <Dashboard
-        store={store}
-        info={{title: 'router serve', address: 'http://127.0.0.1:8000', startedAt: now}}
-        frameIntervalMs={10}
-        metricsIntervalMs={20}
-      />,
-      {stdout: stdout as never, stdin: fakeStdin() as never, debug: true, exitOnCtrlC: false, patchConsole: false},
-    )
+    const app = renderServeDashboard(store, stdout, now)
     try {
       await vi.waitFor(() =>
         expect(strip(stdout.last)).toContain(
