@@ -22,6 +22,11 @@ process.stdin.setEncoding('utf8')
 for await (const chunk of process.stdin) input += chunk
 const job = JSON.parse(input || '{}')
 
+/** The mark in a body that becomes a new number in every request sent (see `distinctRequests` in lib/requests.js). */
+const ID_MARK = '[<id>]'
+/** Requests numbered so far. */
+let sent = 0
+
 function emit(event) {
   process.stdout.write(JSON.stringify(event) + '\n')
 }
@@ -37,7 +42,19 @@ async function runAutocannon() {
     pipelining: 1,
     timeout: 10,
   }
-  if (job.requests) options.requests = job.requests.map((r) => ({method: 'POST', body: r.body}))
+  // Each '[<id>]' in a body becomes a new number in every request: no two requests are the same question. (autocannon's
+  // own `idReplacement` announces a Content-Length for 33-character ids, while its ids are shorter: the server waits
+  // for bytes that never come.)
+  const bodies = job.requests ? job.requests.map((r) => r.body) : [job.body]
+  options.requests = bodies.map((body) => {
+    const request = {method: 'POST', body}
+    if (body.includes(ID_MARK))
+      request.setupRequest = (next) => {
+        next.body = body.replaceAll(ID_MARK, String(++sent))
+        return next
+      }
+    return request
+  })
   // The soak's steady rate (requests per second over all connections); without it autocannon sends as fast as it can.
   if (job.overallRate) options.overallRate = job.overallRate
   emit({event: 'started', at: Number(process.hrtime.bigint() / 1000n)})
@@ -65,12 +82,13 @@ async function runAutocannon() {
 
 /** One request on its own connection; resolves with the total time and the time to the first `data:` chunk. */
 async function once(client, target) {
+  const body = target.body.replaceAll(ID_MARK, String(++sent))
   const start = performance.now()
   const response = await client.request({
     path: target.path,
     method: 'POST',
     headers: target.headers,
-    body: target.body,
+    body,
   })
   let firstData = null
   let text = ''

@@ -22,7 +22,15 @@ import {request} from 'undici'
 import {formatSummary, summarizeProfile} from './profile-summary.js'
 import {HAS_PROC, meterFor, sampleRss} from './lib/procfs.js'
 import {evaluateTargets, int, num, signed, table, verdict} from './lib/report.js'
-import {APIS, chatBody, CONVERSATIONS, conversation, messagesApiBody, messagesBytes} from './lib/requests.js'
+import {
+  APIS,
+  chatBody,
+  CONVERSATIONS,
+  conversation,
+  distinctRequests,
+  messagesApiBody,
+  messagesBytes,
+} from './lib/requests.js'
 import {
   killAll,
   MODEL_KEY,
@@ -242,8 +250,11 @@ class Bench {
     this.gateway = gateway
     /** The minimal proxy of `--baseline`, or null. */
     this.baseline = baseline
-    /** The conversation every request carries (see `--conversation` and `--document-kb`). */
-    this.messages = conversation(flags.documentKb, flags.conversation)
+    /**
+     * The conversation every request carries (see `--conversation` and `--document-kb`), its last turn ending in a mark
+     * the load generator makes a fresh id in each request (see `distinctRequests`).
+     */
+    this.messages = distinctRequests(conversation(flags.documentKb, flags.conversation))
     this.gatewayMeter = meterFor(gateway.child)
     this.upstreamMeter = HAS_PROC ? meterFor(upstream.child) : null
     this.baselineMeter = baseline ? meterFor(baseline.child) : null

@@ -76,6 +76,24 @@ export function conversation(documentKb = 0, kind = 'chat') {
   return [...messages.slice(0, -1), {role: last.role, content: `${document(documentKb * 1024)}\n\n${last.content}`}]
 }
 
+/**
+ * The mark that the load generator replaces with a fresh id in every request it sends (autocannon's `idReplacement`,
+ * and the sequential runs' counter).
+ */
+export const REQUEST_ID_MARK = '[<id>]'
+
+/**
+ * `messages` with the last turn ending in `REQUEST_ID_MARK`, so that no two requests are the same question. Real
+ * traffic does not repeat a conversation byte for byte: to the gateway, the same last user turn of the same conversation
+ * again within `feedback_retry_window_seconds` is a client retrying an answer it did not like (a `quality_feedback`
+ * verdict, and after enough of them a raised tier), so a benchmark sending one request over and over would measure that
+ * path on every request instead of the one real requests take.
+ */
+export function distinctRequests(messages) {
+  const last = messages[messages.length - 1]
+  return [...messages.slice(0, -1), {role: last.role, content: `${last.content}\n(ref ${REQUEST_ID_MARK})`}]
+}
+
 /** The body sent through the gateway (`model: "auto"`) or straight to the upstream (`model` = the upstream id). */
 export function chatBody(model, stream, messages = MESSAGES) {
   return JSON.stringify(stream ? {model, messages, stream: true} : {model, messages})
