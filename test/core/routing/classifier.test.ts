@@ -828,11 +828,13 @@ describe('classifyRequest: labelled fixture', () => {
   /**
    * Fresh sets of the hard kinds, all held out and reported on their own, each written before the classifier was
    * scored on it: `fresh-hard` before the changes for puzzles without names and questions about a given text (0.817
-   * then), `fresh-hard-2` after a second round (0.844 then), `fresh-hard-3` after a third; the earlier sets' figures
-   * were read (in aggregate) before the later rounds, so only the last set is untouched by tuning.
+   * then), `fresh-hard-2` after a second round (0.844 then), `fresh-hard-3` after a third, `fresh-hard-4` (in the
+   * style of BIG-Bench Hard, LogiQA, Alpaca extraction, MMLU/ARC/GPQA and MT-Bench, with general and coding prompts to
+   * test precision) after a fourth; the earlier sets' figures were read (in aggregate) before the later rounds, and
+   * only sets 1 and 2 were tuned on.
    */
   const isFresh = (item: FixtureItem): boolean => item.set?.startsWith('fresh-hard') === true
-  const freshSets = ['fresh-hard', 'fresh-hard-2', 'fresh-hard-3'].map((set) =>
+  const freshSets = ['fresh-hard', 'fresh-hard-2', 'fresh-hard-3', 'fresh-hard-4'].map((set) =>
     items.filter((item) => item.set === set),
   )
   /** The fixture split into a tuned part and a holdout; the fresh sets are reported on their own. */
@@ -884,7 +886,7 @@ describe('classifyRequest: labelled fixture', () => {
     expect(reports.holdout.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardTuned.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardHoldout.accuracy).toBeGreaterThanOrEqual(0.85)
-    // The fresh sets: 0.845, 0.875 and 0.828 when the last was written (the goal is 0.9).
+    // The fresh sets: 0.845, 0.875, 0.828 and 0.890 when the last was written (the goal is 0.9).
     for (const report of freshReports) expect(report.accuracy).toBeGreaterThanOrEqual(0.8)
   })
 
@@ -906,6 +908,11 @@ describe('classifyRequest: labelled fixture', () => {
     }
     printReport('graded multiple choice, tuned part', reports.tuned)
     printReport('graded multiple choice, holdout', reports.holdout)
+    // The fresh sets' questions (AUC 0.769 when set 4 was written) are reported, not held to the bar.
+    printReport(
+      'graded multiple choice, fresh sets',
+      evaluate(items.filter((i) => isFresh(i) && gradedChoice(i))),
+    )
     for (const report of Object.values(reports)) expect(report.auc).toBeGreaterThanOrEqual(0.75)
   })
 })
