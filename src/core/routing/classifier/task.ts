@@ -518,8 +518,9 @@ function referencedDocument(ids: Int32Array, at: number, reach: number): number 
  */
 function extractionRequest(f: TextFeatures): Extraction | undefined {
   const verbs = hitsOf(f, TAG.extract_verb)
-  if (verbs.length === 0) return documentQuestion(f)
-  const shaped = outputShaped(f)
+  if (verbs.length === 0) return documentQuestion(f) ?? schemaOverData(f)
+  // Field names to fill (`the name, email and phone number`) shape the answer as much as `a table` does.
+  const shaped = outputShaped(f) || f.fieldList
   for (let k = 0; k < verbs.length; k++) {
     if (verbs[k].w < 1 && !shaped) continue
     if (verbs[k].pos > 0 && NOUN_MARKERS.has(f.ids[verbs[k].pos - 1])) continue
@@ -532,7 +533,19 @@ function extractionRequest(f: TextFeatures): Extraction | undefined {
   if (opening && shaped && f.pastedData && f.codeLines === 0 && f.options < 2) {
     return {verb: verbs[0].term, doc: 'pasted data'}
   }
-  return documentQuestion(f)
+  return documentQuestion(f) ?? schemaOverData(f)
+}
+
+/**
+ * The shape of an extraction without its verb: an output structure, the fields to fill and the data to fill them
+ * from (`I need the order number, the items and the delivery date in a table. Order #A-55812: …`). Code requests
+ * and multiple-choice questions have their own shape.
+ */
+function schemaOverData(f: TextFeatures): Extraction | undefined {
+  if (!f.fieldList || !f.dataBlock || !outputShaped(f)) return undefined
+  if (f.codeLines > 0 || f.fences > 0 || f.options >= 2) return undefined
+  if (f.byTag.has(TAG.code_artifact) || f.byTag.has(TAG.lang)) return undefined
+  return {verb: 'fields', doc: 'data'}
 }
 
 /** Most tokens from the start of a text to the question word of a question about a document. */
