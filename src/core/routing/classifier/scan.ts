@@ -57,6 +57,8 @@ export interface TextFeatures {
   options: number
   /** Numbers inside multiple-choice options: candidate answers, not quantities of the problem. */
   optionNumbers: number
+  /** Characters of the multiple-choice options, labels left out: long options are statements to weigh, not facts. */
+  optionChars: number
   /** Tokens that start with a letter, and those of them that are long words (see `Tokens`). */
   words: number
   longWords: number
@@ -402,6 +404,10 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     optionNumbers:
       lineInfo.optionNumbers +
       (inlineAt === -1 ? 0 : countNumbers(scanned, inlineAt, inlineEnd === -1 ? scanned.length : inlineEnd)),
+    // Inline options: their line's length, less the labels.
+    optionChars:
+      lineInfo.optionChars +
+      (inlineAt === -1 ? 0 : (inlineEnd === -1 ? scanned.length : inlineEnd) - inlineAt - 4 * inlineOptions),
     words,
     longWords,
     mathSymbols,
@@ -547,7 +553,15 @@ const DATA_FENCE_LANGS = new Set([
 
 type LineInfo = Pick<
   TextFeatures,
-  'lines' | 'codeLines' | 'jsonLines' | 'fences' | 'fenceLangs' | 'listItems' | 'options' | 'optionNumbers'
+  | 'lines'
+  | 'codeLines'
+  | 'jsonLines'
+  | 'fences'
+  | 'fenceLangs'
+  | 'listItems'
+  | 'options'
+  | 'optionNumbers'
+  | 'optionChars'
 >
 
 /** Numbers (runs of digits, `3.5` counting once) in `[from, to)`. */
@@ -645,6 +659,7 @@ function scanLines(text: string): LineInfo {
     listItems: 0,
     options: 0,
     optionNumbers: 0,
+    optionChars: 0,
   }
   let inFence = false
   let fenceIsCode = false
@@ -710,6 +725,7 @@ function classifyLine(text: string, start: number, first: number, last: number, 
     if (after === 0x20 || after === 0x09) {
       info.options++
       info.optionNumbers += countNumbers(text, first + 2, last + 1)
+      info.optionChars += last - first - (c0 === 0x28 ? 3 : 2)
     }
   }
 
