@@ -463,6 +463,8 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
 
 /** Most characters of one item of a field list (`delivery date`, `the order number`). */
 const FIELD_CHARS = 28
+/** Where a field list is looked for: the request comes first, a long document after it is not read for one. */
+const FIELD_LIST_CHARS = 2000
 /** Fewest characters of a quotation or of the text after a colon that count as data. */
 const DATA_CHARS = 30
 
@@ -471,7 +473,7 @@ const DATA_CHARS = 30
  * may close a longer clause: `give me a CSV with item, quantity and storage location`).
  */
 function hasFieldList(text: string): boolean {
-  for (let comma = text.indexOf(','); comma !== -1; comma = text.indexOf(',', comma + 1)) {
+  for (let comma = text.indexOf(','); comma !== -1 && comma < FIELD_LIST_CHARS; comma = text.indexOf(',', comma + 1)) {
     // `1,000` is a number, not a list.
     if (comma + 1 < text.length && isDigit(text.charCodeAt(comma + 1))) continue
     if (shortItemThenComma(text, comma + 1) || lastTwoItems(text, comma + 1)) return true
@@ -495,9 +497,10 @@ function lastTwoItems(text: string, from: number): boolean {
   const end = Math.min(text.length, from + FIELD_CHARS)
   let k = from
   while (k < end && text.charCodeAt(k) !== 0x2c && !isItemBoundary(text.charCodeAt(k))) k++
-  const and = text.indexOf(' and ', from)
-  const or = text.indexOf(' or ', from)
-  return (and !== -1 && and < k) || (or !== -1 && or < k)
+  for (let j = from; j < k; j++) {
+    if (text.charCodeAt(j) === 0x20 && (text.startsWith('and ', j + 1) || text.startsWith('or ', j + 1))) return true
+  }
+  return false
 }
 
 /** Characters that end an item of a field list on its left: a sentence end, a line break, a colon, a bracket. */
@@ -510,8 +513,9 @@ function hasDataAfterColon(text: string): boolean {
   for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
     // `10:14`, `https://`: no colon of a sentence.
     if (colon + 1 < text.length && text.charCodeAt(colon + 1) !== 0x20) continue
-    const end = text.indexOf('\n', colon)
-    if ((end === -1 ? text.length : end) - colon > DATA_CHARS) return true
+    let k = colon + 1
+    while (k < text.length && k - colon <= DATA_CHARS && text.charCodeAt(k) !== 0x0a) k++
+    if (k - colon > DATA_CHARS) return true
   }
   return false
 }
