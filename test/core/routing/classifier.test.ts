@@ -288,6 +288,53 @@ describe('classifyRequest: the hard cases (puzzles, extraction, writing, role-pl
     }
   })
 
+  it('reads field names, a shape and the data as an extraction, with or without a verb that picks things out', () => {
+    for (const prompt of [
+      'I need the invoice number, the supplier and the total in a table. Invoice INV-2231 from Norda Supplies: 40 boxes of A4 paper and 6 toner cartridges, total €412.80, due 30 June.',
+      'Get the title, author and year out of this citation and put each on its own line.\n\nOkafor, B. (2019). Rivers of Salt. Leeds: Kite Press.',
+    ]) {
+      const c = classify(prompt)
+      expect(c.task, prompt).toBe('instruction_following')
+      expect(signalNames(c), prompt).toContain('extraction_request')
+    }
+    const code = classify(
+      'Write a Python function that returns the name, email and phone number of a contact as a CSV line: {"name": "Ana"}',
+    )
+    expect(code.task).toBe('coding')
+    expect(signalNames(code)).not.toContain('extraction_request')
+  })
+
+  it('sees constraint statements about things told apart by description, and date arithmetic, as thinking', () => {
+    const regatta = classify(
+      'Four boats finished a regatta with no ties. The boat with the red sail finished before the blue one but after the white one. ' +
+        'The green boat was not last. The blue boat did not finish directly after the red one. Which boat came second?',
+    )
+    expect(regatta.task).toBe('thinking')
+    expect(signalNames(regatta)).toContain('constraint_puzzle')
+    const date = classify('Last Tuesday was the 14th of May. What date will it be 10 days later?')
+    expect(date.task).toBe('thinking')
+    expect(signalNames(date)).toContain('date_arithmetic')
+    for (const prompt of ['What day is it today in Tokyo?', 'What is the date of the next full moon?']) {
+      expect(signalNames(classify(prompt)), prompt).not.toContain('date_arithmetic')
+    }
+  })
+
+  it('ranks a multiple-choice question whose options are statements above one whose options are single words', () => {
+    const facts = classify(
+      'Which of these cells carries oxygen?\nA. neuron\nB. red blood cell\nC. platelet\nD. skin cell',
+    )
+    const statements = classify(
+      'Which of these best explains why red blood cells carry oxygen efficiently?\n' +
+        'A. Haemoglobin binds oxygen cooperatively, so small changes in pressure load or unload much of it\n' +
+        'B. Their nucleus stores oxygen for later release in the tissues\n' +
+        'C. Their mitochondria consume none of the oxygen they carry to the tissues\n' +
+        'D. Oxygen dissolves in their membrane far better than in plasma',
+    )
+    expect(signalNames(facts)).not.toContain('option_length')
+    expect(signalNames(statements)).toContain('option_length')
+    expect(statements.complexity_score).toBeGreaterThan(facts.complexity_score)
+  })
+
   it('reads a language or tool named inside the document as data, not as a coding request', () => {
     const c = classify(
       "From the CV below, list the applicant's employers and years.\n\nAda Ruiz. 2018-2023 data engineer at Kestrel (Python, SQL, Kafka). 2015-2018 analyst at Brio.",
@@ -828,11 +875,13 @@ describe('classifyRequest: labelled fixture', () => {
   /**
    * Fresh sets of the hard kinds, all held out and reported on their own, each written before the classifier was
    * scored on it: `fresh-hard` before the changes for puzzles without names and questions about a given text (0.817
-   * then), `fresh-hard-2` after a second round (0.844 then), `fresh-hard-3` after a third; the earlier sets' figures
-   * were read (in aggregate) before the later rounds, so only the last set is untouched by tuning.
+   * then), `fresh-hard-2` after a second round (0.844 then), `fresh-hard-3` after a third, `fresh-hard-4` (in the
+   * style of BIG-Bench Hard, LogiQA, Alpaca extraction, MMLU/ARC/GPQA and MT-Bench, with general and coding prompts to
+   * test precision) after a fourth; the earlier sets' figures were read (in aggregate) before the later rounds, and
+   * only sets 1 and 2 were tuned on.
    */
   const isFresh = (item: FixtureItem): boolean => item.set?.startsWith('fresh-hard') === true
-  const freshSets = ['fresh-hard', 'fresh-hard-2', 'fresh-hard-3'].map((set) =>
+  const freshSets = ['fresh-hard', 'fresh-hard-2', 'fresh-hard-3', 'fresh-hard-4'].map((set) =>
     items.filter((item) => item.set === set),
   )
   /** The fixture split into a tuned part and a holdout; the fresh sets are reported on their own. */
@@ -867,7 +916,7 @@ describe('classifyRequest: labelled fixture', () => {
 
   // The hard cases' holdout was first classified after the classifier was tuned on their other half: 0.876 then (goal
   // 0.9; the constraint puzzles without a cast of names are what it misses). Its bar guards that figure.
-  it('classifies the task of at least 90% of prompts on the tuned parts and the original holdout, 85% on the hard holdout, 80% on the fresh sets', () => {
+  it('classifies the task of at least 90% of prompts on the tuned parts and the original holdout, 85% on the hard holdout and the fresh sets', () => {
     const reports = {
       tuned: evaluate(original.filter((i) => !i.holdout)),
       holdout: evaluate(original.filter((i) => i.holdout)),
@@ -884,8 +933,9 @@ describe('classifyRequest: labelled fixture', () => {
     expect(reports.holdout.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardTuned.accuracy).toBeGreaterThanOrEqual(0.9)
     expect(reports.hardHoldout.accuracy).toBeGreaterThanOrEqual(0.85)
-    // The fresh sets: 0.845, 0.875 and 0.828 when the last was written (the goal is 0.9).
-    for (const report of freshReports) expect(report.accuracy).toBeGreaterThanOrEqual(0.8)
+    // The fresh sets: 0.845, 0.875, 0.828 and 0.890 when the last was written (the goal is 0.9); 0.944, 0.891, 0.859
+    // and 0.934 after the round that followed (the shapes of extractions, constraint lists and date arithmetic).
+    for (const report of freshReports) expect(report.accuracy).toBeGreaterThanOrEqual(0.85)
   })
 
   it('ranks complexity: mean score rises with each label and pairs are ordered at least 80% of the time', () => {
@@ -898,7 +948,7 @@ describe('classifyRequest: labelled fixture', () => {
   })
 
   // The goal is an AUC of 0.6; the bar sits higher to keep what the vocabulary level brought (0.67 tuned and 0.87
-  // holdout before it, 0.80 and 0.90 with it).
+  // holdout before it, 0.80 and 0.90 with it) and the length of the options (0.835 and 0.917 with it).
   it('ranks graded multiple-choice questions: undergraduate and harder above school level', () => {
     const reports = {
       tuned: evaluate(hard.filter((i) => gradedChoice(i) && !i.holdout)),
@@ -906,6 +956,9 @@ describe('classifyRequest: labelled fixture', () => {
     }
     printReport('graded multiple choice, tuned part', reports.tuned)
     printReport('graded multiple choice, holdout', reports.holdout)
-    for (const report of Object.values(reports)) expect(report.auc).toBeGreaterThanOrEqual(0.75)
+    // The fresh sets' questions (AUC 0.769 when set 4 was written, 0.767 after the options' length) are reported,
+    // not held to the bar.
+    printReport('graded multiple choice, fresh sets', evaluate(items.filter((i) => isFresh(i) && gradedChoice(i))))
+    for (const report of Object.values(reports)) expect(report.auc).toBeGreaterThanOrEqual(0.8)
   })
 })

@@ -72,7 +72,16 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
   addTermDepth(ev, f, m, TAG.effort_up, 'asks_for_depth', 0.4, 1.2)
   addTermDepth(ev, f, m, TAG.simplicity, 'asks_for_simple', -0.35, 1.05)
   addTermDepth(ev, f, m, TAG.analysis, 'analysis', 0.3, 0.9)
-  if (f.options >= 3) ev.add('exam_question', 'complexity', 0.4 * m, 0.4, `${f.options} options`)
+  if (f.options >= 3) {
+    ev.add('exam_question', 'complexity', 0.4 * m, 0.4, `${f.options} options`)
+    // Options that are statements or expressions to weigh (`Gs stays bound to GTP, adenylyl cyclase stays active`)
+    // ask more than one-word facts or small numbers (`(A) shark`, `A. 64`).
+    const perOption = f.optionChars / f.options
+    if (perOption > PLAIN_OPTION_CHARS) {
+      const weight = Math.min(OPTION_LENGTH_CAP, PER_OPTION_CHAR * (perOption - PLAIN_OPTION_CHARS))
+      ev.add('option_length', 'complexity', weight * m, OPTION_LENGTH_CAP, `${Math.round(perOption)} chars an option`)
+    }
+  }
   vocabularyLevel(ev, f, m)
   if (task === 'coding') {
     addTermDepth(ev, f, m, TAG.sysdesign, 'system_design', 0.5, 2)
@@ -127,6 +136,11 @@ function textComplexity(ev: Evidence, f: TextFeatures, m: number, task: Task): v
   if (f.listItems > 2)
     ev.add('enumerated_parts', 'complexity', 0.12 * (f.listItems - 2) * m, 0.8, `${f.listItems} items`)
 }
+
+/** Characters of an option up to which it is a plain answer, the score per character above, and its most. */
+const PLAIN_OPTION_CHARS = 12
+const PER_OPTION_CHAR = 0.02
+const OPTION_LENGTH_CAP = 0.8
 
 /** Share of long words from which the vocabulary raises the score, and the score per point of share above it. */
 const PLAIN_WORDS = 0.05

@@ -741,6 +741,16 @@ export const RULE_WORDS = {
   /** `each … a different`: every member gets its own value (an assignment puzzle). */
   each: ['each'],
   different: ['different'],
+  /** What a date question asks for (`what day will it be`, `what is the date`). */
+  dateTargets: ['day', 'date', 'weekday'],
+  /** A shift in time from a reference day (`3 days ago`, `the day after tomorrow`, `100 days from now`). */
+  dateShifts: ['ago', 'later', 'hence', 'yesterday', 'tomorrow', 'earlier', 'now'],
+  /** Fixed points in the calendar that a date question counts from. */
+  dateAnchors: [
+    'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'january', 'february', 'march',
+    'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'yesterday', 'tomorrow',
+    'today',
+  ],
   /** The asker speaking of themselves. */
   firstPerson: ['i', 'me', 'my', 'mine', 'myself'],
   /** A last user turn with these leans on the earlier turns ("now make it faster"). */

@@ -57,6 +57,8 @@ export interface TextFeatures {
   options: number
   /** Numbers inside multiple-choice options: candidate answers, not quantities of the problem. */
   optionNumbers: number
+  /** Characters of the multiple-choice options, labels left out: long options are statements to weigh, not facts. */
+  optionChars: number
   /** Tokens that start with a letter, and those of them that are long words (see `Tokens`). */
   words: number
   longWords: number
@@ -79,6 +81,13 @@ export interface TextFeatures {
   onlyDemands: number
   /** More text after the first line: data pasted below a request (read only when an extraction verb is present). */
   pastedData: boolean
+  /**
+   * Data given with the request, wherever it sits: below it, in a long quotation, or after a colon that ends the
+   * request (`… as JSON: Priya Nair has been …`). Read only when the text names an output structure or picks things out.
+   */
+  dataBlock: boolean
+  /** Three or more short items in a comma list (`name, email and phone number`, `(street, city, ZIP)`): field names. */
+  fieldList: boolean
 }
 
 // Structural patterns, applied to the original (case-kept) text. Each runs only when a cheap gate (a symbol seen by
@@ -349,6 +358,12 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
   const tagged = (tag: GateTag): boolean => (gates & GATE[tag]) !== 0
 
   const lineInfo = scanLines(scanned)
+  // A request that names an output structure or picks things out: only then are field lists and data looked for.
+  const shapeWords =
+    byTag.has(TAG.extract_verb) ||
+    byTag.has(TAG.structure_word) ||
+    byTag.has(TAG.json_output) ||
+    byTag.has(TAG.extraction)
 
   let latex = countIf(has(SYM.backslash), LATEX_COMMAND, scanned)
   if (has(SYM.dollar)) latex += countDollarMath(scanned)
@@ -389,6 +404,10 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
     optionNumbers:
       lineInfo.optionNumbers +
       (inlineAt === -1 ? 0 : countNumbers(scanned, inlineAt, inlineEnd === -1 ? scanned.length : inlineEnd)),
+    // Inline options: their line's length, less the labels.
+    optionChars:
+      lineInfo.optionChars +
+      (inlineAt === -1 ? 0 : (inlineEnd === -1 ? scanned.length : inlineEnd) - inlineAt - 4 * inlineOptions),
     words,
     longWords,
     mathSymbols,
@@ -437,7 +456,80 @@ export function scanText(text: string, window: ScanWindow): TextFeatures {
       scanned,
     ),
     pastedData: byTag.has(TAG.extract_verb) && hasLaterLine(scanned),
+    dataBlock: shapeWords && (hasLaterLine(scanned) || hasDataAfterColon(scanned) || hasLongQuote(scanned)),
+    fieldList: shapeWords && hasFieldList(scanned),
   }
+}
+
+/** Most characters of one item of a field list (`delivery date`, `the order number`). */
+const FIELD_CHARS = 28
+/** Where a field list is looked for: the request comes first, a long document after it is not read for one. */
+const FIELD_LIST_CHARS = 2000
+/** Fewest characters of a quotation or of the text after a colon that count as data. */
+const DATA_CHARS = 30
+
+/**
+ * True when a list of at least three items occurs, its middle items short: `a, b, c` or `a, b and c` (the first item
+ * may close a longer clause: `give me a CSV with item, quantity and storage location`).
+ */
+function hasFieldList(text: string): boolean {
+  for (let comma = text.indexOf(','); comma !== -1 && comma < FIELD_LIST_CHARS; comma = text.indexOf(',', comma + 1)) {
+    // `1,000` is a number, not a list.
+    if (comma + 1 < text.length && isDigit(text.charCodeAt(comma + 1))) continue
+    if (shortItemThenComma(text, comma + 1) || lastTwoItems(text, comma + 1)) return true
+  }
+  return false
+}
+
+/** True when `from` starts a short item that a comma ends (`email,`). */
+function shortItemThenComma(text: string, from: number): boolean {
+  const end = Math.min(text.length, from + FIELD_CHARS)
+  for (let k = from; k < end; k++) {
+    const c = text.charCodeAt(k)
+    if (c === 0x2c) return k > from + 1
+    if (isItemBoundary(c)) return false
+  }
+  return false
+}
+
+/** True when `from` starts a short item followed by `and` or `or` (`email and phone number`): a list's end. */
+function lastTwoItems(text: string, from: number): boolean {
+  const end = Math.min(text.length, from + FIELD_CHARS)
+  let k = from
+  while (k < end && text.charCodeAt(k) !== 0x2c && !isItemBoundary(text.charCodeAt(k))) k++
+  for (let j = from; j < k; j++) {
+    if (text.charCodeAt(j) === 0x20 && (text.startsWith('and ', j + 1) || text.startsWith('or ', j + 1))) return true
+  }
+  return false
+}
+
+/** Characters that end an item of a field list on its left: a sentence end, a line break, a colon, a bracket. */
+function isItemBoundary(c: number): boolean {
+  return c === 0x2e || c === 0x0a || c === 0x3a || c === 0x28 || c === 0x3b || c === 0x3f || c === 0x21
+}
+
+/** True when a colon after some words is followed by at least `DATA_CHARS` characters on its line. */
+function hasDataAfterColon(text: string): boolean {
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+    // `10:14`, `https://`: no colon of a sentence.
+    if (colon + 1 < text.length && text.charCodeAt(colon + 1) !== 0x20) continue
+    let k = colon + 1
+    while (k < text.length && k - colon <= DATA_CHARS && text.charCodeAt(k) !== 0x0a) k++
+    if (k - colon > DATA_CHARS) return true
+  }
+  return false
+}
+
+/** True when a quotation (straight or curly double quotes) holds at least `DATA_CHARS` characters. */
+function hasLongQuote(text: string): boolean {
+  for (let open = text.indexOf('"'); open !== -1;) {
+    const close = text.indexOf('"', open + 1)
+    if (close === -1) break
+    if (close - open > DATA_CHARS) return true
+    open = text.indexOf('"', close + 1)
+  }
+  const curly = text.indexOf('\u201c')
+  return curly !== -1 && text.indexOf('\u201d', curly) - curly > DATA_CHARS
 }
 
 /** True when a line break is followed by more visible text. */
@@ -465,7 +557,15 @@ const DATA_FENCE_LANGS = new Set([
 
 type LineInfo = Pick<
   TextFeatures,
-  'lines' | 'codeLines' | 'jsonLines' | 'fences' | 'fenceLangs' | 'listItems' | 'options' | 'optionNumbers'
+  | 'lines'
+  | 'codeLines'
+  | 'jsonLines'
+  | 'fences'
+  | 'fenceLangs'
+  | 'listItems'
+  | 'options'
+  | 'optionNumbers'
+  | 'optionChars'
 >
 
 /** Numbers (runs of digits, `3.5` counting once) in `[from, to)`. */
@@ -563,6 +663,7 @@ function scanLines(text: string): LineInfo {
     listItems: 0,
     options: 0,
     optionNumbers: 0,
+    optionChars: 0,
   }
   let inFence = false
   let fenceIsCode = false
@@ -628,6 +729,7 @@ function classifyLine(text: string, start: number, first: number, last: number, 
     if (after === 0x20 || after === 0x09) {
       info.options++
       info.optionNumbers += countNumbers(text, first + 2, last + 1)
+      info.optionChars += last - first - (c0 === 0x28 ? 3 : 2)
     }
   }
 

@@ -354,12 +354,16 @@ function deductionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
   if (firstPerson < 2) familyTreeEvidence(ev, f, m, firstPerson)
   positionFromEndEvidence(ev, f, m)
   if (firstPerson >= 2) return
+  if (asks) dateEvidence(ev, f, m)
   const constraints = f.byTag.count(TAG.relation)
   // Constraints come thick in a puzzle (about one a sentence), thin in a story or a transcript that names people.
   const thick = constraints >= PUZZLE_CONSTRAINTS && constraints >= 0.5 * f.sentences
   const cast = f.repeatedNames >= 2 || (f.repeatedNames >= 1 && f.names >= 3)
+  const frames = f.byTag.count(TAG.puzzle_frame) + assignmentFrames(f.ids)
   if (cast) {
-    if (!thick || (!asks && constraints < 5)) return
+    // A framing term (`all different`, `one each`) stands for a constraint: the cast then needs fewer of them.
+    const framed = asks && frames > 0 && constraints >= PUZZLE_CONSTRAINTS - 1
+    if (!(thick || framed) || (!asks && constraints < 5)) return
     const weight = 1.6 + 0.2 * (constraints - PUZZLE_CONSTRAINTS) + 0.2 * (f.repeatedNames - 1)
     ev.add(
       'deduction_puzzle',
@@ -371,7 +375,6 @@ function deductionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
     return
   }
   if (!asks) return
-  const frames = f.byTag.count(TAG.puzzle_frame) + assignmentFrames(f.ids)
   // A restriction (`only once`, `a single question`, `at a time`) and a question asking for a method or a verdict.
   const method = distinctTerms(f, TAG.method_question)
   if (frames > 0 && method.length > 0 && f.sentences >= 2 && firstPerson === 0) {
@@ -400,7 +403,44 @@ function deductionEvidence(ev: Evidence, f: TextFeatures, m: number): void {
       2.2,
       `${frames} framing terms, ${constraints} constraints`,
     )
+    return
   }
+  // Short statements, most of them a constraint (`X beat Y but lost to Z`, `was not last`), then a question: things
+  // told apart by description (`the runner in green`) instead of by name.
+  if (thick && constraints > PUZZLE_CONSTRAINTS && f.sentences >= 3 && f.ids.length <= CONSTRAINT_LIST_TOKENS) {
+    ev.add('constraint_puzzle', 'thinking', 1.4 * m, 2.2, `${constraints} constraints in ${f.sentences} sentences`)
+  }
+}
+
+/** Longest text read as a list of constraint statements without a cast, in tokens. */
+const CONSTRAINT_LIST_TOKENS = 150
+
+const DATE_TARGETS = wordIds(RULE_WORDS.dateTargets)
+const DATE_SHIFTS = wordIds(RULE_WORDS.dateShifts)
+const DATE_ANCHORS = wordIds(RULE_WORDS.dateAnchors)
+
+/**
+ * Date arithmetic: a question for a day or a date (`what day will it be`, `what is the date`) with a shift in time
+ * (`ago`, `later`, `tomorrow`, `100 days from now`) and a point to count from (a weekday, a month, a number, `today`).
+ */
+function dateEvidence(ev: Evidence, f: TextFeatures, m: number): void {
+  const ids = f.ids
+  let target = -1
+  for (let k = 0; k + 1 < ids.length && target === -1; k++) {
+    if (!QUESTION_WORDS.has(ids[k])) continue
+    const last = Math.min(ids.length - 1, k + 3)
+    for (let j = k + 1; j <= last; j++) if (DATE_TARGETS.has(ids[j])) target = j
+  }
+  if (target === -1) return
+  let shifts = 0
+  let anchors = 0
+  for (let k = 0; k < ids.length; k++) {
+    if (DATE_SHIFTS.has(ids[k])) shifts++
+    if (DATE_ANCHORS.has(ids[k]) || ids[k] === NUMBER) anchors++
+  }
+  // `yesterday` and `tomorrow` are both a shift and an anchor: a second mention is needed either way.
+  if (shifts > 0 && anchors >= 2)
+    ev.add('date_arithmetic', 'thinking', 1.6 * m, 1.6, `"${wordText(ids[target])}" + shift`)
 }
 
 const EACH = wordId(RULE_WORDS.each[0])
@@ -518,8 +558,9 @@ function referencedDocument(ids: Int32Array, at: number, reach: number): number 
  */
 function extractionRequest(f: TextFeatures): Extraction | undefined {
   const verbs = hitsOf(f, TAG.extract_verb)
-  if (verbs.length === 0) return documentQuestion(f)
-  const shaped = outputShaped(f)
+  if (verbs.length === 0) return documentQuestion(f) ?? schemaOverData(f)
+  // Field names to fill (`the name, email and phone number`) shape the answer as much as `a table` does.
+  const shaped = outputShaped(f) || f.fieldList
   for (let k = 0; k < verbs.length; k++) {
     if (verbs[k].w < 1 && !shaped) continue
     if (verbs[k].pos > 0 && NOUN_MARKERS.has(f.ids[verbs[k].pos - 1])) continue
@@ -532,7 +573,19 @@ function extractionRequest(f: TextFeatures): Extraction | undefined {
   if (opening && shaped && f.pastedData && f.codeLines === 0 && f.options < 2) {
     return {verb: verbs[0].term, doc: 'pasted data'}
   }
-  return documentQuestion(f)
+  return documentQuestion(f) ?? schemaOverData(f)
+}
+
+/**
+ * The shape of an extraction without its verb: an output structure, the fields to fill and the data to fill them
+ * from (`I need the order number, the items and the delivery date in a table. Order #A-55812: …`). Code requests
+ * and multiple-choice questions have their own shape.
+ */
+function schemaOverData(f: TextFeatures): Extraction | undefined {
+  if (!f.fieldList || !f.dataBlock || !outputShaped(f)) return undefined
+  if (f.codeLines > 0 || f.fences > 0 || f.options >= 2) return undefined
+  if (f.byTag.has(TAG.code_artifact) || f.byTag.has(TAG.lang)) return undefined
+  return {verb: 'fields', doc: 'data'}
 }
 
 /** Most tokens from the start of a text to the question word of a question about a document. */

@@ -340,8 +340,14 @@ function scan(text: string, recordSpans: boolean): number {
     if (first === 0) {
       separators |= info
       if (initial >= 0x80 && isMathSymbol(initial)) mathSymbols++
-      // A sentence end follows a word of two letters or more (not the `A.` of an option list).
-      if ((info & SENTENCE_END) !== 0 && i > 1 && wordCodeAt(text, i - 1) !== 0 && wordCodeAt(text, i - 2) !== 0) {
+      // A sentence end follows a word of two letters or more (not the `A.` of an option list), or a one-digit
+      // number inside a line (`numbered 1 to 5.`; not the `1.` of a numbered list).
+      if (
+        (info & SENTENCE_END) !== 0 &&
+        i > 1 &&
+        wordCodeAt(text, i - 1) !== 0 &&
+        (wordCodeAt(text, i - 2) !== 0 || (isDigit(text.charCodeAt(i - 1)) && text.charCodeAt(i - 2) === 0x20))
+      ) {
         const next = i + 1 < n ? lower(text.charCodeAt(i + 1)) : 0x20
         if (next === 0x20 || next === 0x0a || next === 0x09 || next === 0x0d) sentences++
       }
