@@ -152,15 +152,24 @@ export function gatewayConfig(upstreamUrl) {
 /**
  * Starts `router serve --no-tui` on 127.0.0.1:0 with its default settings (audit log on, into `dir`, named `name`),
  * the config written to `dir` (`config`, else `gatewayConfig(upstreamUrl)`), and resolves once it listens. `nodeArgs`
- * go before the script (e.g. `--cpu-prof`); `env` adds settings (a replica of `--redis` gets its `ROUTER_STATE_URL`).
+ * go before the script (e.g. `--cpu-prof`); `env` adds settings (a replica of `--redis` gets its `ROUTER_STATE_URL`);
+ * `runJs` is another checkout's `bin/run.js` (`bench/compare.mjs`).
  */
-export async function startGateway({dir, upstreamUrl, config, nodeArgs = [], env = {}, name = 'router_decisions'}) {
+export async function startGateway({
+  dir,
+  upstreamUrl,
+  config,
+  nodeArgs = [],
+  env = {},
+  name = 'router_decisions',
+  runJs = RUN_JS,
+}) {
   const configPath = join(dir, 'router.yaml')
   await writeFile(configPath, config ?? gatewayConfig(upstreamUrl))
   const auditPath = join(dir, 'logs', `${name}.jsonl`)
   const args = [...nodeArgs]
   if (!HAS_PROC) args.push('--import', IPC_PROBE)
-  args.push(RUN_JS, 'serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui')
+  args.push(runJs, 'serve', '--config', configPath, '--host', '127.0.0.1', '--port', '0', '--no-tui')
   const child = spawn(process.execPath, args, {
     cwd: dir,
     // The per-request lines of a non-TTY `router serve` go where a service manager would send them: a file.
