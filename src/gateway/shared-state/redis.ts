@@ -88,10 +88,9 @@ export interface RedisStateOptions {
  * the gateway (see `AdmitRequest`).
  */
 const ADMIT = `
-local day = tonumber(redis.call('GET', KEYS[1]) or '0')
-local month = tonumber(redis.call('GET', KEYS[2]) or '0')
-local requests = tonumber(redis.call('GET', KEYS[3]) or '0')
-local tokens = tonumber(redis.call('GET', KEYS[4]) or '0')
+local counts = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+local day, month = tonumber(counts[1] or '0'), tonumber(counts[2] or '0')
+local requests, tokens = tonumber(counts[3] or '0'), tonumber(counts[4] or '0')
 local dayLimit, monthLimit, rpm, tpm, maxConc = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = tonumber(ARGV[6])
 local code = 'ok'
@@ -403,22 +402,30 @@ export class RedisSharedState implements SharedState {
   }
 
   /**
-   * One key's end in the batch: its spend and tokens added and its slots freed by one script, or its slots alone by one
-   * `ZREM`. Spend that fails to be added is kept aside for when Redis is back.
+   * One key's end in the batch: its spend and tokens added and its slots freed by one script (more for more slots than
+   * a script takes). Spend that fails to be added is kept aside for when Redis is back.
    */
   private writeEnd(principal: string, end: KeyEnd): void {
     const {keys, tokens, nanos, leases} = end
-    if (tokens === 0 && nanos === 0) {
-      if (leases.length > 0) this.later(null).zrem(keys.leases, ...leases)
+    if (tokens === 0 && nanos === 0 && leases.length === 0) return
+    const keepAside = tokens > 0 || nanos > 0 ? () => this.keepAside(principal, tokens, nanos) : null
+    const batch = this.later(keepAside) as ChainableCommander & Scripts
+    if (leases.length <= MAX_SCRIPT_LEASES) {
+      batch.olrRecord(keys.day, keys.month, keys.tokens, keys.leases, nanos, tokens, ...leases)
       return
     }
-    const batch = this.later(() => this.keepAside(principal, tokens, nanos)) as ChainableCommander & Scripts
-    // A script takes its arguments on Lua's stack: a turn that ended more requests of one key than fit sends a `ZREM`.
-    if (leases.length <= MAX_SCRIPT_LEASES)
-      batch.olrRecord(keys.day, keys.month, keys.tokens, keys.leases, nanos, tokens, ...leases)
-    else {
-      batch.olrRecord(keys.day, keys.month, keys.tokens, keys.leases, nanos, tokens)
-      this.later(null).zrem(keys.leases, ...leases)
+    batch.olrRecord(keys.day, keys.month, keys.tokens, keys.leases, nanos, tokens)
+    for (let i = 0; i < leases.length; i += MAX_SCRIPT_LEASES) {
+      const some = leases.slice(i, i + MAX_SCRIPT_LEASES)
+      ;(this.later(null) as ChainableCommander & Scripts).olrRecord(
+        keys.day,
+        keys.month,
+        keys.tokens,
+        keys.leases,
+        0,
+        0,
+        ...some,
+      )
     }
   }
 
