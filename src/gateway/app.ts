@@ -331,7 +331,6 @@ async function route(scope: RequestScope): Promise<void> {
     }
     state.feedback?.routed(request.routerId, decision.task, decision.complexity, endpoint, input, principal)
     state.sessions?.routed(request.routerId, decision)
-    dialect.passHeaders(request.headers, proxyInput)
     await proxyRequest(state, proxyInput, reply)
   } catch (error) {
     // The gateway's own refusal (a body of the wrong shape, an unknown model) is an answer like any other: remembered

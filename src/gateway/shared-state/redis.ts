@@ -3,14 +3,14 @@
  * offline queue, a command time-out of `ROUTER_STATE_TIMEOUT_MS`) and one for pub/sub.
  *
  * - Key limits and spend: one Lua script per admission checks every limit and counts the request atomically, so
- *   replicas cannot all take the last slot; spend and tokens are added by another script when an answer's cost is
- *   known. Replicas overspend a budget by at most what the key's requests in flight when it was reached cost
- *   (docs/gateway.md states the bound).
+ *   replicas cannot all take the last slot; another adds the spend and tokens of a key's requests that ended in one
+ *   turn of the event loop and frees their slots (`ends`). Replicas overspend a budget by at most what the key's
+ *   requests in flight when it was reached cost (docs/gateway.md states the bound).
  * - Cool-downs, breakers and sessions: a keyed record that lives as long as the change (`PX`), and a message on a
  *   channel.
  * - Idempotency: records with a TTL; waiters are woken by a message on a channel (and poll once a second anyway).
  * - Live metrics: each replica's snapshot under its own key with a TTL, and a sorted set of the replicas by expiry.
- * - What nothing waits for (releases, spend, published changes, snapshots) is written as one pipeline per turn of the
+ * - What nothing waits for (requests' ends, published changes, snapshots) is written as one pipeline per turn of the
  *   event loop (`later`).
  *
  * When Redis is down or slower than the time-out, nothing waits for it: the store turns *degraded* (a `state_store`
