@@ -25,7 +25,17 @@ import {runWorker} from './lib/worker.js'
 const LIMITED_KEY = 'olr_bench-limited-key-0000000000000000000000000'
 const FREE_KEY = 'olr_bench-free-key-000000000000000000000000000000'
 /** Commands that only the store's Lua scripts run (src/gateway/shared-state/redis.ts) while the benchmark loads it. */
-const SCRIPT_COMMANDS = new Set(['get', 'mget', 'incr', 'incrby', 'pexpire', 'zadd', 'zcard', 'zrem', 'zremrangebyscore'])
+const SCRIPT_COMMANDS = new Set([
+  'get',
+  'mget',
+  'incr',
+  'incrby',
+  'pexpire',
+  'zadd',
+  'zcard',
+  'zrem',
+  'zremrangebyscore',
+])
 
 /** Runs the mode; returns the exit code (1 when requests failed). */
 export async function runSharedStateBench(flags, {dir, outPath, print}) {
