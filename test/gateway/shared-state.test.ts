@@ -14,6 +14,7 @@ import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {AuditEvent} from '../../src/core/audit/schema.js'
 import {createKey} from '../../src/core/auth/keys.js'
 import type {KeyLimits} from '../../src/core/auth/schema.js'
+import {RedisSharedState} from '../../src/gateway/shared-state/redis.js'
 import {startSim, type SimServer} from '../../src/sim/index.js'
 import {startTestGateway, oneSimModelConfig, type TestGateway} from '../helpers/gateway.js'
 import {startRedis, type RedisProcess} from '../helpers/redis-server.js'
@@ -190,6 +191,38 @@ accounts:
       expect((await fleet.chat(fleet.gateways[1])).status).toBe(200)
     } finally {
       await fleet.close()
+    }
+  })
+
+  it('frees every slot of the requests of a key that end in one turn, however many, and adds all their spend', async () => {
+    const store = await RedisSharedState.connect({
+      url: redis.url,
+      prefix: 'ends:',
+      timeoutMs: 1000,
+      idempotency: {ttlMs: 60_000, maxEntries: 100, maxBytes: 1_000_000},
+      breakerRecoveryMs: 1000,
+    })
+    try {
+      await vi.waitFor(() => expect(store.status().shared).toBe(true))
+      const limits = {rpm: null, tpm: null, maxConcurrency: 5000, dayNanos: null, monthNanos: null}
+      const now = Date.now()
+      // More slots than one script takes (its arguments live on Lua's stack).
+      const leases = Array.from({length: 2500}, (_, i) => `lease-${i}`)
+      const results = await Promise.all(leases.map((leaseId) => store.admit({principal: 'k', limits, now, leaseId})))
+      expect(results.every((r) => r.limit === null)).toBe(true)
+      expect(redis.cli('ZCARD', 'ends:key:k:c')).toBe('2500')
+      for (const leaseId of leases) {
+        store.release('k', leaseId)
+        store.record('k', 10, 1000, now)
+      }
+      await vi.waitFor(() => expect(redis.cli('ZCARD', 'ends:key:k:c')).toBe('0'))
+      expect((await store.values(['k'], now)).get('k')).toMatchObject({
+        dayNanos: 2_500_000,
+        tokens: 25_000,
+        inFlight: 0,
+      })
+    } finally {
+      await store.close()
     }
   })
 

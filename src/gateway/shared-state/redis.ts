@@ -316,6 +316,9 @@ export class RedisSharedState implements SharedState {
   async admit(request: AdmitRequest): Promise<AdmitResult> {
     if (!this.healthy) return this.admitLocally(request)
     const {limits, now, principal} = request
+    // What the requests that ended already add goes first, on the same connection: an admission never overtakes the
+    // spend of an answer this replica has already sent (the overspend bound counts on it), nor a slot it freed.
+    if (this.batch !== undefined) this.flushBatch()
     const keys = this.counterKeys(principal, now)
     const command = this.client.olrAdmit(
       keys.day,
@@ -389,7 +392,7 @@ export class RedisSharedState implements SharedState {
     if (end === undefined) {
       end = {keys, tokens: 0, nanos: 0, leases: []}
       this.ends.set(principal, end)
-    } else if (spend && end.keys !== keys) {
+    } else if (spend && end.keys.tokens !== keys.tokens) {
       if (end.tokens > 0 || end.nanos > 0) {
         this.writeEnd(principal, end)
         end.tokens = 0
@@ -402,21 +405,26 @@ export class RedisSharedState implements SharedState {
   }
 
   /**
-   * One key's end in the batch: its spend and tokens added and its slots freed by one script (more for more slots than
-   * a script takes). Spend that fails to be added is kept aside for when Redis is back.
+   * One key's end in the batch: its spend and tokens added and its slots freed by one script. Spend that fails to be
+   * added is kept aside for when Redis is back.
    */
   private writeEnd(principal: string, end: KeyEnd): void {
     const {keys, tokens, nanos, leases} = end
     if (tokens === 0 && nanos === 0 && leases.length === 0) return
     const keepAside = tokens > 0 || nanos > 0 ? () => this.keepAside(principal, tokens, nanos) : null
-    const batch = this.later(keepAside) as ChainableCommander & Scripts
-    if (leases.length <= MAX_SCRIPT_LEASES) {
-      batch.olrRecord(keys.day, keys.month, keys.tokens, keys.leases, nanos, tokens, ...leases)
-      return
-    }
-    batch.olrRecord(keys.day, keys.month, keys.tokens, keys.leases, nanos, tokens)
-    for (let i = 0; i < leases.length; i += MAX_SCRIPT_LEASES) {
-      const some = leases.slice(i, i + MAX_SCRIPT_LEASES)
+    // A script takes its arguments on Lua's stack: slots beyond what one holds go in more scripts, without spend.
+    const first = leases.length <= MAX_SCRIPT_LEASES ? leases : leases.slice(0, MAX_SCRIPT_LEASES)
+    ;(this.later(keepAside) as ChainableCommander & Scripts).olrRecord(
+      keys.day,
+      keys.month,
+      keys.tokens,
+      keys.leases,
+      nanos,
+      tokens,
+      ...first,
+    )
+    for (let i = MAX_SCRIPT_LEASES; i < leases.length; i += MAX_SCRIPT_LEASES) {
+      const more = leases.slice(i, i + MAX_SCRIPT_LEASES)
       ;(this.later(null) as ChainableCommander & Scripts).olrRecord(
         keys.day,
         keys.month,
@@ -424,7 +432,7 @@ export class RedisSharedState implements SharedState {
         keys.leases,
         0,
         0,
-        ...some,
+        ...more,
       )
     }
   }
@@ -678,7 +686,7 @@ export class RedisSharedState implements SharedState {
   private counterKeys(principal: string, now: number): CounterKeys {
     const w = windows(now)
     let keys = this.names.get(principal)
-    if (keys === undefined || keys.windows !== w) {
+    if (keys === undefined || keys.windows.minute !== w.minute) {
       const base = `${this.options.prefix}key:${principal}:`
       keys = {
         windows: w,
