@@ -11,7 +11,7 @@
  * - Idempotency: records with a TTL; waiters are woken by a message on a channel (and poll once a second anyway).
  * - Live metrics: each replica's snapshot under its own key with a TTL, and a sorted set of the replicas by expiry.
  * - What nothing waits for (requests' ends, published changes, snapshots) is written as one pipeline per turn of the
- *   event loop (`later`).
+ *   event loop (`later`), or before an admission that comes first.
  *
  * When Redis is down or slower than the time-out, nothing waits for it: the store turns *degraded* (a `state_store`
  * event, `/health` says so), every operation runs on this process's `MemoryCounters` and `MemoryIdempotencyStore`
