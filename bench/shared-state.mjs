@@ -2,7 +2,7 @@
  * `npm run bench -- --redis`: two gateway replicas sharing one redis-server (started here on a free loopback port),
  * in front of the zero-latency upstream. Every request carries a managed key with every counted limit set (budgets,
  * rpm, tpm, concurrency), so each one is admitted by the Redis store; a second key without limits goes through the
- * same replicas without any Redis command. Reports:
+ * same replicas without the admission (its spend is added after the answer, like every key's). Reports:
  * - throughput per replica, both replicas loaded at once (limited key), and the same without the checks (free key);
  * - Redis commands per request (from Redis's own INFO commandstats), by command;
  * - the added latency of the Redis-backed checks: one connection, one request at a time, the limited and the free
@@ -25,7 +25,17 @@ import {runWorker} from './lib/worker.js'
 const LIMITED_KEY = 'olr_bench-limited-key-0000000000000000000000000'
 const FREE_KEY = 'olr_bench-free-key-000000000000000000000000000000'
 /** Commands that only the store's Lua scripts run (src/gateway/shared-state/redis.ts) while the benchmark loads it. */
-const SCRIPT_COMMANDS = new Set(['get', 'incr', 'incrby', 'pexpire', 'zadd', 'zcard', 'zremrangebyscore'])
+const SCRIPT_COMMANDS = new Set([
+  'get',
+  'mget',
+  'incr',
+  'incrby',
+  'pexpire',
+  'zadd',
+  'zcard',
+  'zrem',
+  'zremrangebyscore',
+])
 
 /** Runs the mode; returns the exit code (1 when requests failed). */
 export async function runSharedStateBench(flags, {dir, outPath, print}) {

@@ -260,6 +260,9 @@ async function route(scope: RequestScope): Promise<void> {
     const input = checkedBody(endpoint, body)
     const stream = input.stream === true
     const principal = request.principal
+    // The key's limits are asked of the shared store now, and its answer read just before the request goes upstream:
+    // the store's round trip runs while the request is routed and prepared, not after.
+    admission = state.limits?.admit(principal)
     // Captured once: a hot reload or a policy update during this request does not change what it runs on.
     const config = state.routingConfig
     const sessionKey = state.sessions !== undefined ? sessionKeyOf(endpoint, input, request.headers, principal) : null
@@ -280,16 +283,6 @@ async function route(scope: RequestScope): Promise<void> {
         session,
       }),
     )
-    try {
-      admission = await state.limits?.admit(principal, decision)
-    } finally {
-      // Published once the key's limits have answered: the audit and metrics work of the event then runs after the
-      // request is on its way upstream, not in front of the shared store's answer.
-      state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
-    }
-    state.feedback?.routed(request.routerId, decision.task, decision.complexity, endpoint, input, principal)
-    state.sessions?.routed(request.routerId, decision)
-
     const clean = withoutRouterFields(input)
 
     const clientGone = new ClientAbort()
@@ -328,6 +321,16 @@ async function route(scope: RequestScope): Promise<void> {
         : undefined,
     }
     dialect.passHeaders(request.headers, proxyInput)
+
+    try {
+      if (admission !== undefined) await admission.check(decision.requirements.input_tokens)
+    } finally {
+      // Published once the key's limits have answered: the audit and metrics work of the event then runs after the
+      // request is on its way upstream, not in front of the shared store's answer.
+      state.bus.publish(decisionEvent(state, request.routerId, decision, stream, input, principal))
+    }
+    state.feedback?.routed(request.routerId, decision.task, decision.complexity, endpoint, input, principal)
+    state.sessions?.routed(request.routerId, decision)
     await proxyRequest(state, proxyInput, reply)
   } catch (error) {
     // The gateway's own refusal (a body of the wrong shape, an unknown model) is an answer like any other: remembered

@@ -1,11 +1,13 @@
 /**
  * Budgets and limits of managed keys (`router keys create`, docs/gateway.md "Managed keys, budgets and limits").
  *
- * Before a request of a key with limits is proxied, `admit` asks the shared state, in one atomic operation, whether
+ * As soon as a request of a key with limits is read, `admit` asks the shared state, in one atomic operation, whether
  * the key is under its daily and monthly budget, its requests and tokens per minute and its concurrency, and counts
- * it; a refusal is a 429 with `Retry-After` and an error whose code names the limit. The key's `allowed_models`
- * restrict its routing as a request's own `allowed_models` would. Spend and tokens are added when the answer's
- * `proxy_response` audit event says what it cost (the gateway knows spend from its audit events, like every reader).
+ * it; the store's answer (a round trip with Redis) comes while the request is routed, and `Admission.check` reads it
+ * just before the request goes upstream. A refusal is a 429 with `Retry-After` and an error whose code names the
+ * limit. The key's `allowed_models` restrict its routing as a request's own `allowed_models` would. Spend and tokens
+ * are added when the answer's `proxy_response` audit event says what it cost (the gateway knows spend from its audit
+ * events, like every reader).
  *
  * The keys file is read at start and again when it changes (checked every two seconds): a created key works and a
  * revoked one is refused from then on, without a restart.
@@ -24,7 +26,13 @@ import {modelInfo} from '../core/routing/model-info.js'
 import type {RoutingDecision} from '../core/routing/schema.js'
 import {matchesAny} from '../core/routing/select.js'
 import {ERRORS, type GatewayError} from './errors.js'
-import {counterLimits, type CounterLimits, type SharedState} from './shared-state/types.js'
+import {
+  counterLimits,
+  retryAfterSeconds,
+  type AdmitResult,
+  type CounterLimits,
+  type SharedState,
+} from './shared-state/types.js'
 
 /** One managed key as the gateway uses it. */
 interface ManagedKey {
@@ -32,11 +40,6 @@ interface ManagedKey {
   limits: CounterLimits
   /** Whether any counted limit is set (else admission asks nothing of the store). */
   counted: boolean
-}
-
-/** What an admitted request holds until it ends. */
-export interface Admission {
-  release(): void
 }
 
 /** Concurrency slots are named by this process's random prefix and a counter: unique across replicas, and cheaper
@@ -107,25 +110,15 @@ export class KeyLimiter {
   }
 
   /**
-   * Counts a request against its key's limits; undefined when the key has none. Throws the 429 that names the limit
-   * the key is over.
+   * Starts counting a request against its key's limits (undefined when the key has none): the store is asked now, and
+   * the request's `Admission` holds the answer until `check`. Call `release` on it when the request ends, whatever
+   * happened.
    */
-  async admit(principal: string | undefined, decision: RoutingDecision): Promise<Admission | undefined> {
+  admit(principal: string | undefined): Admission | undefined {
     if (principal === undefined) return undefined
     const key = this.keys.get(principal)
     if (key === undefined || !key.counted) return undefined
-    const leaseId = LEASE_PREFIX + (++leases).toString(36)
-    const now = Date.now()
-    const result = await this.shared.admit({
-      principal,
-      limits: key.limits,
-      estimatedTokens: decision.requirements.input_tokens,
-      now,
-      leaseId,
-    })
-    if (!result.ok) throw limitError(key.stored, result.limit, result.retryAfterSeconds)
-    if (key.limits.maxConcurrency === null) return undefined
-    return {release: () => this.shared.release(principal, leaseId)}
+    return new Admission(this.shared, principal, key, LEASE_PREFIX + (++leases).toString(36), Date.now())
   }
 
   /** Spend and counters of every managed key (`GET /v1/router/keys`). */
@@ -160,6 +153,71 @@ export class KeyLimiter {
   close(): void {
     this.stopRecording()
     if (this.watching) unwatchFile(this.options.path)
+  }
+}
+
+/**
+ * One request's admission, from the moment its key is known to the end of the request: asked of the store when the
+ * request is read, checked once it is routed, released when it ends.
+ */
+export class Admission {
+  private readonly answer: Promise<AdmitResult>
+  /** `asked`: the answer is not checked yet; `admitted`: the request holds its count and slot; `done`: nothing held. */
+  private state: 'asked' | 'admitted' | 'done' = 'asked'
+
+  constructor(
+    private readonly shared: SharedState,
+    private readonly principal: string,
+    private readonly key: ManagedKey,
+    /** Names the concurrency slot this request holds. */
+    private readonly leaseId: string,
+    private readonly now: number,
+  ) {
+    this.answer = shared.admit({principal, limits: key.limits, now, leaseId})
+  }
+
+  /**
+   * Waits for the store's answer and throws the 429 that names the limit the key is over. The request's prompt
+   * estimate (known once it is routed) is checked against `tpm` here: the store saw the minute's tokens alone, and an
+   * admission the estimate refuses is given back.
+   */
+  async check(estimatedTokens: number): Promise<void> {
+    const result = await this.answer
+    if (this.state !== 'asked') return
+    const {tpm} = this.key.limits
+    let limit = result.limit
+    // The store checks the limits in the order budget, rpm, tpm, concurrency: a tpm refusal comes before concurrency.
+    if (
+      (limit === null || limit === 'max_concurrency') &&
+      tpm !== null &&
+      result.tokens > 0 &&
+      result.tokens + estimatedTokens > tpm
+    ) {
+      if (limit === null) this.shared.cancel(this.principal, this.leaseId, this.now)
+      limit = 'tpm'
+    }
+    if (limit === null) {
+      this.state = 'admitted'
+      return
+    }
+    this.state = 'done'
+    throw limitError(this.key.stored, limit, retryAfterSeconds(limit, this.now))
+  }
+
+  /** The request ended: frees its slot, or gives back an admission it never used (routing refused it). */
+  release(): void {
+    const state = this.state
+    this.state = 'done'
+    if (state === 'admitted') {
+      if (this.key.limits.maxConcurrency !== null) this.shared.release(this.principal, this.leaseId)
+    } else if (state === 'asked') {
+      this.answer.then(
+        (result) => {
+          if (result.limit === null) this.shared.cancel(this.principal, this.leaseId, this.now)
+        },
+        () => {},
+      )
+    }
   }
 }
 

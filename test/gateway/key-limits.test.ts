@@ -20,6 +20,7 @@ const LIMITS: Record<string, KeyLimits> = {
   concurrency: {max_concurrency: 1},
   budget: {budget_usd_day: 0.0004},
   nano: {allowed_models: ['openai/gpt-5-nano']},
+  narrow: {rpm: 1, allowed_models: ['openai/gpt-5-nano']},
   gone: {},
 }
 
@@ -67,6 +68,16 @@ async function earlyInAMinute(): Promise<void> {
   await vi.waitFor(() => expect(new Date().getUTCSeconds()).toBeLessThan(45), {timeout: 20_000, interval: 200})
 }
 
+/** `GET /v1/router/keys` as the operator. */
+async function keysReport(url: string): Promise<any> {
+  return (await fetch(`${url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})).json()
+}
+
+/** One key's entry of the report. */
+async function keyReport(url: string, name: string): Promise<any> {
+  return (await keysReport(url)).keys.find((k: {name: string}) => k.name === name)
+}
+
 describe('managed keys', () => {
   it('refuses the request over the requests-per-minute limit with a 429 that names it, Retry-After, and an audit event', async ({
     gateway,
@@ -93,15 +104,30 @@ describe('managed keys', () => {
     })
   })
 
-  it("refuses once the minute's tokens would go over the tokens-per-minute limit", async ({chatAs}) => {
+  it("refuses once the minute's tokens would go over the tokens-per-minute limit, and does not count the refused request", async ({
+    gateway,
+    chatAs,
+    sims: {sim},
+  }) => {
     await earlyInAMinute()
     // The simulator's answer to "hi" uses about 21 tokens: the first request fits, the second would not.
     expect((await chatAs(keys.tpm)).status).toBe(200)
-    await vi.waitFor(async () => {
-      const refused = await chatAs(keys.tpm)
-      expect(refused.status).toBe(429)
-      expect(refused.json.error.code).toBe('tpm_exceeded')
-    })
+    await vi.waitFor(async () => expect((await keyReport(gateway.url, 'tpm')).tokens_this_minute).toBeGreaterThan(0))
+    const refused = await chatAs(keys.tpm)
+    expect(refused.status).toBe(429)
+    expect(refused.json.error.code).toBe('tpm_exceeded')
+    expect(sim.requests).toHaveLength(1)
+    // The store counted the refused request before its prompt estimate was known, and was given the count back.
+    expect(await keyReport(gateway.url, 'tpm')).toMatchObject({requests_this_minute: 1, in_flight: 0})
+  })
+
+  it("does not count a request that routing refuses against the key's rpm", async ({chatAs, sims: {sim}}) => {
+    await earlyInAMinute()
+    expect((await chatAs(keys.narrow, {model: 'openai/gpt-5-mini'})).status).toBe(403)
+    expect((await chatAs(keys.narrow)).status).toBe(200)
+    const refused = await chatAs(keys.narrow)
+    expect(refused.json.error.code).toBe('rpm_exceeded')
+    expect(sim.requests).toHaveLength(1)
   })
 
   it('refuses a second request in flight over max_concurrency, and admits again once the first ends', async ({
@@ -139,9 +165,7 @@ describe('managed keys', () => {
     const spent = costs[0] + costs[1]
     expect(spent).toBeGreaterThan(0.0004)
     expect(refused?.json.error).toMatchObject({type: 'insufficient_quota', code: 'budget_usd_day_exceeded'})
-    const report = (await (
-      await fetch(`${gateway.url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
-    ).json()) as any
+    const report = await keysReport(gateway.url)
     expect(report).toMatchObject({schema_version: 1, store: 'memory', shared: true})
     const budget = report.keys.find((k: {name: string}) => k.name === 'budget')
     expect(budget).toMatchObject({

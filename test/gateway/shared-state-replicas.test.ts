@@ -263,7 +263,9 @@ describe('three replicas on one Redis', () => {
     expect(refusal?.code).toBe('budget_usd_day_exceeded')
     expect(Number(refusal?.retryAfter)).toBeGreaterThan(0)
 
-    // What the three replicas' audit logs say the key spent, and the most one answer cost.
+    // What the three replicas' audit logs say the key spent, and the most one answer cost; and the fleet's figure,
+    // from any replica, which is the sum of every replica's answers. Both are written after the answers: compared once
+    // every answer is in both.
     let spent = 0
     let most = 0
     await vi.waitFor(async () => {
@@ -275,20 +277,18 @@ describe('three replicas on one Redis', () => {
       spent = answers.reduce((sum, e) => sum + (e.cost_usd ?? 0), 0)
       most = Math.max(...answers.map((e) => e.cost_usd ?? 0))
       expect(spent).toBeGreaterThanOrEqual(0.01)
+      const report = (await (
+        await fetch(`${replicas[2].url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
+      ).json()) as {
+        store: string
+        shared: boolean
+        keys: Array<{name: string; spend_usd_day: number}>
+      }
+      expect(report).toMatchObject({store: 'redis', shared: true})
+      expect(report.keys.find((k) => k.name === 'team')?.spend_usd_day).toBeCloseTo(spent, 9)
     })
     // The stated bound (docs/gateway.md): overspend < the key's requests in flight × the most one request costs.
     expect(spent - 0.01).toBeLessThan(clients * most)
-
-    // The fleet's figure, from any replica, is the sum of every replica's answers.
-    const report = (await (
-      await fetch(`${replicas[2].url}/v1/router/keys`, {headers: {authorization: `Bearer ${OPERATOR_KEY}`}})
-    ).json()) as {
-      store: string
-      shared: boolean
-      keys: Array<{name: string; spend_usd_day: number}>
-    }
-    expect(report).toMatchObject({store: 'redis', shared: true})
-    expect(report.keys.find((k) => k.name === 'team')?.spend_usd_day).toBeCloseTo(spent, 9)
 
     // What an OpenAI client sees.
     const client = new OpenAI({baseURL: `${replicas[1].url}/v1`, apiKey: keys.team, maxRetries: 0})

@@ -30,6 +30,7 @@ type ToPrimary =
   | {olr: 'call'; id: number; op: string; args: unknown[]}
   | {olr: 'change'; change: StateChange}
   | {olr: 'release'; principal: string; leaseId: string}
+  | {olr: 'cancel'; principal: string; leaseId: string; now: number}
   | {olr: 'record'; principal: string; tokens: number; nanos: number; now: number}
   | {olr: 'metrics'; replica: string; snapshot: LiveMetricsSnapshot | null; ttlMs: number}
 type ToWorker = {olr: 'reply'; id: number; result: unknown} | {olr: 'change'; change: StateChange}
@@ -101,7 +102,7 @@ export class PrimaryStateServer {
       case 'call': {
         // The worker sent the arguments its own typed wrapper built for this operation.
         const result = await this.operations[message.op]?.(...(message.args as never[]))
-        if (message.op === 'admit' && (result as AdmitResult).ok) {
+        if (message.op === 'admit' && (result as AdmitResult).limit === null) {
           const request = message.args[0] as AdmitRequest
           if (request.limits.maxConcurrency !== null) this.leasesOf(worker).set(request.leaseId, request.principal)
         }
@@ -118,6 +119,11 @@ export class PrimaryStateServer {
       case 'release': {
         this.leasesOf(worker).delete(message.leaseId)
         this.state.counters.release(message.principal, message.leaseId)
+        break
+      }
+      case 'cancel': {
+        this.leasesOf(worker).delete(message.leaseId)
+        this.state.counters.cancel(message.principal, message.leaseId, message.now)
         break
       }
       case 'record': {
@@ -189,7 +195,7 @@ export class PrimarySharedState implements SharedState {
       return await this.call<AdmitResult>('admit', [request])
     } catch {
       const result = this.local.admit(request)
-      if (result.ok && request.limits.maxConcurrency !== null) this.localLeases.add(request.leaseId)
+      if (result.limit === null && request.limits.maxConcurrency !== null) this.localLeases.add(request.leaseId)
       return result
     }
   }
@@ -197,6 +203,11 @@ export class PrimarySharedState implements SharedState {
   release(principal: string, leaseId: string): void {
     if (this.localLeases.delete(leaseId)) this.local.release(principal, leaseId)
     else this.send({olr: 'release', principal, leaseId})
+  }
+
+  cancel(principal: string, leaseId: string, now: number): void {
+    if (this.localLeases.delete(leaseId)) this.local.cancel(principal, leaseId, now)
+    else this.send({olr: 'cancel', principal, leaseId, now})
   }
 
   record(principal: string, tokens: number, nanos: number, now: number): void {

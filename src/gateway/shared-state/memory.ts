@@ -10,7 +10,6 @@ import type {LiveMetricsSnapshot} from '../../core/metrics/schema.js'
 import {MemoryIdempotencyStore, type MemoryStoreOptions} from '../idempotency.js'
 import {
   LEASE_TTL_MS,
-  retryAfterSeconds,
   windows,
   type AdmitRequest,
   type AdmitResult,
@@ -41,25 +40,33 @@ export class MemoryCounters {
   admit(request: AdmitRequest): AdmitResult {
     const {limits, now} = request
     const counters = this.counters(request.principal, now)
-    let refused: LimitCode | null = null
-    if (limits.dayNanos !== null && counters.dayNanos >= limits.dayNanos) refused = 'budget_usd_day'
-    else if (limits.monthNanos !== null && counters.monthNanos >= limits.monthNanos) refused = 'budget_usd_month'
-    else if (limits.rpm !== null && counters.requests >= limits.rpm) refused = 'rpm'
-    // A request bigger than the whole allowance still goes when the minute is fresh, or it could never go.
-    else if (limits.tpm !== null && counters.tokens > 0 && counters.tokens + request.estimatedTokens > limits.tpm)
-      refused = 'tpm'
+    const tokens = counters.tokens
+    let limit: LimitCode | null = null
+    if (limits.dayNanos !== null && counters.dayNanos >= limits.dayNanos) limit = 'budget_usd_day'
+    else if (limits.monthNanos !== null && counters.monthNanos >= limits.monthNanos) limit = 'budget_usd_month'
+    else if (limits.rpm !== null && counters.requests >= limits.rpm) limit = 'rpm'
+    // The request's own estimate is checked by the gateway once it is routed (see `AdmitRequest`).
+    else if (limits.tpm !== null && tokens > limits.tpm) limit = 'tpm'
     else if (limits.maxConcurrency !== null) {
       for (const [id, until] of counters.leases) if (until <= now) counters.leases.delete(id)
-      if (counters.leases.size >= limits.maxConcurrency) refused = 'max_concurrency'
+      if (counters.leases.size >= limits.maxConcurrency) limit = 'max_concurrency'
     }
-    if (refused !== null) return {ok: false, limit: refused, retryAfterSeconds: retryAfterSeconds(refused, now)}
-    counters.requests++
-    if (limits.maxConcurrency !== null) counters.leases.set(request.leaseId, now + LEASE_TTL_MS)
-    return {ok: true}
+    if (limit === null) {
+      counters.requests++
+      if (limits.maxConcurrency !== null) counters.leases.set(request.leaseId, now + LEASE_TTL_MS)
+    }
+    return {limit, tokens}
   }
 
   release(principal: string, leaseId: string): void {
     this.keys.get(principal)?.leases.delete(leaseId)
+  }
+
+  cancel(principal: string, leaseId: string, now: number): void {
+    const counters = this.keys.get(principal)
+    if (counters === undefined) return
+    counters.leases.delete(leaseId)
+    if (counters.minute === windows(now).minute && counters.requests > 0) counters.requests--
   }
 
   record(principal: string, tokens: number, nanos: number, now: number): void {
@@ -177,6 +184,10 @@ export class MemorySharedState implements SharedState {
 
   release(principal: string, leaseId: string): void {
     this.counters.release(principal, leaseId)
+  }
+
+  cancel(principal: string, leaseId: string, now: number): void {
+    this.counters.cancel(principal, leaseId, now)
   }
 
   record(principal: string, tokens: number, nanos: number, now: number): void {

@@ -3,15 +3,15 @@
  * offline queue, a command time-out of `ROUTER_STATE_TIMEOUT_MS`) and one for pub/sub.
  *
  * - Key limits and spend: one Lua script per admission checks every limit and counts the request atomically, so
- *   replicas cannot all take the last slot; spend and tokens are added by another script when an answer's cost is
- *   known. Replicas overspend a budget by at most what the key's requests in flight when it was reached cost
- *   (docs/gateway.md states the bound).
+ *   replicas cannot all take the last slot; another adds the spend and tokens of a key's requests that ended in one
+ *   turn of the event loop and frees their slots (`ends`). Replicas overspend a budget by at most what the key's
+ *   requests in flight when it was reached cost (docs/gateway.md states the bound).
  * - Cool-downs, breakers and sessions: a keyed record that lives as long as the change (`PX`), and a message on a
  *   channel.
  * - Idempotency: records with a TTL; waiters are woken by a message on a channel (and poll once a second anyway).
  * - Live metrics: each replica's snapshot under its own key with a TTL, and a sorted set of the replicas by expiry.
- * - What nothing waits for (releases, spend, published changes, snapshots) is written as one pipeline per turn of the
- *   event loop (`later`).
+ * - What nothing waits for (requests' ends, published changes, snapshots) is written as one pipeline per turn of the
+ *   event loop (`later`), or before an admission that comes first.
  *
  * When Redis is down or slower than the time-out, nothing waits for it: the store turns *degraded* (a `state_store`
  * event, `/health` says so), every operation runs on this process's `MemoryCounters` and `MemoryIdempotencyStore`
@@ -36,7 +36,6 @@ import {
 import {MemoryCounters} from './memory.js'
 import {
   LEASE_TTL_MS,
-  retryAfterSeconds,
   windows,
   type AdmitRequest,
   type AdmitResult,
@@ -46,7 +45,26 @@ import {
   type SharedState,
   type StateChange,
   type StoreStatus,
+  type Windows,
 } from './types.js'
+
+/** The Redis keys of a managed key's counters in one set of windows. */
+interface CounterKeys {
+  windows: Windows
+  day: string
+  month: string
+  requests: string
+  tokens: string
+  leases: string
+}
+
+/** What the requests of one key that ended in a batch add to its counters (see `RedisSharedState.ends`). */
+interface KeyEnd {
+  keys: CounterKeys
+  tokens: number
+  nanos: number
+  leases: string[]
+}
 
 /** Commands in a row answered later than the time-out that turn the store degraded (a closed connection does at once). */
 const LATE_ANSWERS_TO_DEGRADE = 3
@@ -65,22 +83,22 @@ export interface RedisStateOptions {
 
 /**
  * KEYS: spend of the day, spend of the month, requests of the minute, tokens of the minute, concurrency leases.
- * ARGV: day budget, month budget, rpm, tpm, max concurrency (-1: no limit), estimated tokens, now, lease id, lease TTL.
- * Returns {code, day spend, month spend, requests, tokens, in flight}.
+ * ARGV: day budget, month budget, rpm, tpm, max concurrency (-1: no limit), now, lease id, lease TTL.
+ * Returns {code, day spend, month spend, requests, tokens, in flight}. The request's own token estimate is checked by
+ * the gateway (see `AdmitRequest`).
  */
 const ADMIT = `
-local day = tonumber(redis.call('GET', KEYS[1]) or '0')
-local month = tonumber(redis.call('GET', KEYS[2]) or '0')
-local requests = tonumber(redis.call('GET', KEYS[3]) or '0')
-local tokens = tonumber(redis.call('GET', KEYS[4]) or '0')
+local counts = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+local day, month = tonumber(counts[1] or '0'), tonumber(counts[2] or '0')
+local requests, tokens = tonumber(counts[3] or '0'), tonumber(counts[4] or '0')
 local dayLimit, monthLimit, rpm, tpm, maxConc = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local now = tonumber(ARGV[7])
+local now = tonumber(ARGV[6])
 local code = 'ok'
 local inflight = 0
 if dayLimit >= 0 and day >= dayLimit then code = 'budget_usd_day'
 elseif monthLimit >= 0 and month >= monthLimit then code = 'budget_usd_month'
 elseif rpm >= 0 and requests >= rpm then code = 'rpm'
-elseif tpm >= 0 and tokens > 0 and tokens + tonumber(ARGV[6]) > tpm then code = 'tpm'
+elseif tpm >= 0 and tokens > tpm then code = 'tpm'
 elseif maxConc >= 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
   inflight = redis.call('ZCARD', KEYS[5])
@@ -90,16 +108,20 @@ if code == 'ok' then
   requests = redis.call('INCR', KEYS[3])
   if requests == 1 then redis.call('PEXPIRE', KEYS[3], 120000) end
   if maxConc >= 0 then
-    redis.call('ZADD', KEYS[5], now + tonumber(ARGV[9]), ARGV[8])
-    redis.call('PEXPIRE', KEYS[5], ARGV[9])
+    redis.call('ZADD', KEYS[5], now + tonumber(ARGV[8]), ARGV[7])
+    redis.call('PEXPIRE', KEYS[5], ARGV[8])
     inflight = inflight + 1
   end
 end
 return {code, day, month, requests, tokens, inflight}
 `
 
-/** KEYS: spend of the day, of the month, tokens of the minute. ARGV: nano-dollars, tokens. */
+/**
+ * KEYS: spend of the day, of the month, tokens of the minute, concurrency leases. ARGV: nano-dollars, tokens, then the
+ * leases of requests that ended, freed with it (at most `MAX_SCRIPT_LEASES`).
+ */
 const RECORD = `
+if #ARGV > 2 then redis.call('ZREM', KEYS[4], unpack(ARGV, 3)) end
 local nanos, tokens = tonumber(ARGV[1]), tonumber(ARGV[2])
 if nanos > 0 then
   redis.call('INCRBY', KEYS[1], nanos)
@@ -114,6 +136,19 @@ end
 return 1
 `
 
+/**
+ * KEYS: requests of the admission's minute, concurrency leases. ARGV: the lease. An admission given back: uncounted
+ * (a counter already gone is not brought back below zero) and its slot freed.
+ */
+const CANCEL = `
+if redis.call('DECR', KEYS[1]) < 0 then redis.call('DEL', KEYS[1]) end
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`
+
+/** Leases `RECORD` frees at most (Lua's stack holds about 8 000 values). */
+const MAX_SCRIPT_LEASES = 1000
+
 /** KEYS: the record. ARGV: the in-progress record, its TTL. Returns the existing record, or nil once it is created. */
 const IDEMPOTENCY_BEGIN = `
 local existing = redis.call('GET', KEYS[1])
@@ -125,6 +160,7 @@ return false
 interface Scripts {
   olrAdmit(...args: Array<string | number>): Promise<[string, number, number, number, number, number]>
   olrRecord(...args: Array<string | number>): Promise<number>
+  olrCancel(...args: Array<string | number>): Promise<number>
   olrIdemBegin(...args: Array<string | number>): Promise<string | null>
 }
 type Client = RedisClient & Scripts
@@ -154,7 +190,8 @@ export class RedisSharedState implements SharedState {
       }),
     ) as Client
     client.defineCommand('olrAdmit', {numberOfKeys: 5, lua: ADMIT})
-    client.defineCommand('olrRecord', {numberOfKeys: 3, lua: RECORD})
+    client.defineCommand('olrRecord', {numberOfKeys: 4, lua: RECORD})
+    client.defineCommand('olrCancel', {numberOfKeys: 2, lua: CANCEL})
     client.defineCommand('olrIdemBegin', {numberOfKeys: 1, lua: IDEMPOTENCY_BEGIN})
     const subscriber = new Redis(
       options.url,
@@ -187,6 +224,13 @@ export class RedisSharedState implements SharedState {
   private batch: ChainableCommander | undefined
   /** What to do when a command of the batch fails, by its position (null: only `fault`). */
   private batchFailures: Array<(() => void) | null> = []
+  /**
+   * What the requests that ended since the batch began add to each key: their spend and tokens, and the slots they
+   * free. Written when the batch is, one command per key (see `flushBatch`).
+   */
+  private readonly ends = new Map<string, KeyEnd>()
+  /** The names of each key's counters in the current windows. */
+  private readonly names = new Map<string, CounterKeys>()
   /** Commands in a row that timed out while healthy. */
   private lateAnswers = 0
   /** When the store last came back, and how many times in a row it failed again soon after. */
@@ -272,19 +316,21 @@ export class RedisSharedState implements SharedState {
   async admit(request: AdmitRequest): Promise<AdmitResult> {
     if (!this.healthy) return this.admitLocally(request)
     const {limits, now, principal} = request
-    const w = windows(now)
+    // What the requests that ended already add goes first, on the same connection: an admission never overtakes the
+    // spend of an answer this replica has already sent (the overspend bound counts on it), nor a slot it freed.
+    if (this.batch !== undefined) this.flushBatch()
+    const keys = this.counterKeys(principal, now)
     const command = this.client.olrAdmit(
-      this.key(principal, `d:${w.day}`),
-      this.key(principal, `m:${w.month}`),
-      this.key(principal, `r:${w.minute}`),
-      this.key(principal, `t:${w.minute}`),
-      this.key(principal, 'c'),
+      keys.day,
+      keys.month,
+      keys.requests,
+      keys.tokens,
+      keys.leases,
       limits.dayNanos ?? -1,
       limits.monthNanos ?? -1,
       limits.rpm ?? -1,
       limits.tpm ?? -1,
       limits.maxConcurrency ?? -1,
-      request.estimatedTokens,
       now,
       request.leaseId,
       LEASE_TTL_MS,
@@ -293,21 +339,17 @@ export class RedisSharedState implements SharedState {
     try {
       reply = await this.timed(command)
     } catch (error) {
-      // Redis may still run the script: a slot it takes then is not this request's (it runs on local state).
-      if (limits.maxConcurrency !== null) {
-        command
-          .then(([code]) => (code === 'ok' ? this.client.zrem(this.key(principal, 'c'), request.leaseId) : 0))
-          .catch(() => {})
-      }
+      // Redis may still run the script: what it counts then is not this request's (it runs on local state).
+      command
+        .then(([code]) => (code === 'ok' ? this.client.olrCancel(keys.requests, keys.leases, request.leaseId) : 0))
+        .catch(() => {})
       this.fault(error as Error)
       return this.admitLocally(request)
     }
     this.lateAnswers = 0
     const [code, dayNanos, monthNanos, requests, tokens] = reply
     this.local.adopt(principal, {dayNanos, monthNanos, requests, tokens}, now)
-    if (code === 'ok') return {ok: true}
-    const limit = LimitCodeSchema.parse(code)
-    return {ok: false, limit, retryAfterSeconds: retryAfterSeconds(limit, now)}
+    return {limit: code === 'ok' ? null : LimitCodeSchema.parse(code), tokens}
   }
 
   release(principal: string, leaseId: string): void {
@@ -316,7 +358,16 @@ export class RedisSharedState implements SharedState {
       return
     }
     // A slot Redis cannot free now frees itself after its TTL.
-    if (this.healthy) this.later(null).zrem(this.key(principal, 'c'), leaseId)
+    if (this.healthy) this.endOf(principal, Date.now(), false).leases.push(leaseId)
+  }
+
+  cancel(principal: string, leaseId: string, now: number): void {
+    if (this.localLeases.delete(leaseId) || !this.healthy) {
+      this.local.cancel(principal, leaseId, now)
+      return
+    }
+    const keys = this.counterKeys(principal, now)
+    ;(this.later(null) as ChainableCommander & Scripts).olrCancel(keys.requests, keys.leases, leaseId)
   }
 
   record(principal: string, tokens: number, nanos: number, now: number): void {
@@ -325,14 +376,65 @@ export class RedisSharedState implements SharedState {
       this.keepAside(principal, tokens, nanos)
       return
     }
-    const w = windows(now)
-    ;(this.later(() => this.keepAside(principal, tokens, nanos)) as ChainableCommander & Scripts).olrRecord(
-      this.key(principal, `d:${w.day}`),
-      this.key(principal, `m:${w.month}`),
-      this.key(principal, `t:${w.minute}`),
+    const end = this.endOf(principal, now, true)
+    end.tokens += tokens
+    end.nanos += nanos
+  }
+
+  /**
+   * What the requests of `principal` that end in this batch add (created, and the batch scheduled, if need be). Spend
+   * counts in the windows of its `now`: spend of other windows already in it (a minute's boundary) is sent first.
+   */
+  private endOf(principal: string, now: number, spend: boolean): KeyEnd {
+    this.schedule()
+    const keys = this.counterKeys(principal, now)
+    let end = this.ends.get(principal)
+    if (end === undefined) {
+      end = {keys, tokens: 0, nanos: 0, leases: []}
+      this.ends.set(principal, end)
+    } else if (spend && end.keys.tokens !== keys.tokens) {
+      if (end.tokens > 0 || end.nanos > 0) {
+        this.writeEnd(principal, end)
+        end.tokens = 0
+        end.nanos = 0
+        end.leases = []
+      }
+      end.keys = keys
+    }
+    return end
+  }
+
+  /**
+   * One key's end in the batch: its spend and tokens added and its slots freed by one script. Spend that fails to be
+   * added is kept aside for when Redis is back.
+   */
+  private writeEnd(principal: string, end: KeyEnd): void {
+    const {keys, tokens, nanos, leases} = end
+    if (tokens === 0 && nanos === 0 && leases.length === 0) return
+    const keepAside = tokens > 0 || nanos > 0 ? () => this.keepAside(principal, tokens, nanos) : null
+    // A script takes its arguments on Lua's stack: slots beyond what one holds go in more scripts, without spend.
+    const first = leases.length <= MAX_SCRIPT_LEASES ? leases : leases.slice(0, MAX_SCRIPT_LEASES)
+    ;(this.later(keepAside) as ChainableCommander & Scripts).olrRecord(
+      keys.day,
+      keys.month,
+      keys.tokens,
+      keys.leases,
       nanos,
       tokens,
+      ...first,
     )
+    for (let i = MAX_SCRIPT_LEASES; i < leases.length; i += MAX_SCRIPT_LEASES) {
+      const more = leases.slice(i, i + MAX_SCRIPT_LEASES)
+      ;(this.later(null) as ChainableCommander & Scripts).olrRecord(
+        keys.day,
+        keys.month,
+        keys.tokens,
+        keys.leases,
+        0,
+        0,
+        ...more,
+      )
+    }
   }
 
   /**
@@ -341,20 +443,27 @@ export class RedisSharedState implements SharedState {
    * `onFailure` runs when the command added next fails.
    */
   private later(onFailure: (() => void) | null): ChainableCommander {
+    this.batchFailures.push(onFailure)
+    return this.schedule()
+  }
+
+  /** The batch of this turn, created (and its writing scheduled) if need be. */
+  private schedule(): ChainableCommander {
     if (this.batch === undefined) {
       this.batch = this.client.pipeline()
       setImmediate(() => this.flushBatch())
     }
-    this.batchFailures.push(onFailure)
     return this.batch
   }
 
   private flushBatch(): void {
+    for (const [principal, end] of this.ends) this.writeEnd(principal, end)
+    this.ends.clear()
     const batch = this.batch
     const failures = this.batchFailures
     this.batch = undefined
     this.batchFailures = []
-    if (batch === undefined) return
+    if (batch === undefined || failures.length === 0) return
     const failAll = (error: Error): void => {
       this.fault(error)
       for (const onFailure of failures) onFailure?.()
@@ -373,15 +482,15 @@ export class RedisSharedState implements SharedState {
   async values(principals: readonly string[], now: number): Promise<Map<string, CounterValues>> {
     const out = new Map<string, CounterValues>()
     if (this.healthy && principals.length > 0) {
-      const w = windows(now)
       try {
         const pipeline = this.client.pipeline()
         for (const p of principals) {
-          pipeline.get(this.key(p, `d:${w.day}`))
-          pipeline.get(this.key(p, `m:${w.month}`))
-          pipeline.get(this.key(p, `r:${w.minute}`))
-          pipeline.get(this.key(p, `t:${w.minute}`))
-          pipeline.zcount(this.key(p, 'c'), now, '+inf')
+          const keys = this.counterKeys(p, now)
+          pipeline.get(keys.day)
+          pipeline.get(keys.month)
+          pipeline.get(keys.requests)
+          pipeline.get(keys.tokens)
+          pipeline.zcount(keys.leases, now, '+inf')
         }
         const results = (await this.timed(pipeline.exec())) ?? []
         principals.forEach((p, i) => {
@@ -555,7 +664,7 @@ export class RedisSharedState implements SharedState {
 
   private admitLocally(request: AdmitRequest): AdmitResult {
     const result = this.local.admit(request)
-    if (result.ok && request.limits.maxConcurrency !== null) this.localLeases.add(request.leaseId)
+    if (result.limit === null && request.limits.maxConcurrency !== null) this.localLeases.add(request.leaseId)
     return result
   }
 
@@ -569,18 +678,27 @@ export class RedisSharedState implements SharedState {
   }
 
   private sendRecord(principal: string, tokens: number, nanos: number, now: number): Promise<number> {
-    const w = windows(now)
-    return this.client.olrRecord(
-      this.key(principal, `d:${w.day}`),
-      this.key(principal, `m:${w.month}`),
-      this.key(principal, `t:${w.minute}`),
-      nanos,
-      tokens,
-    )
+    const keys = this.counterKeys(principal, now)
+    return this.client.olrRecord(keys.day, keys.month, keys.tokens, keys.leases, nanos, tokens)
   }
 
-  private key(principal: string, what: string): string {
-    return `${this.options.prefix}key:${principal}:${what}`
+  /** The names of a key's counters in the windows of `now` (kept per key while the windows stay the same). */
+  private counterKeys(principal: string, now: number): CounterKeys {
+    const w = windows(now)
+    let keys = this.names.get(principal)
+    if (keys === undefined || keys.windows.minute !== w.minute) {
+      const base = `${this.options.prefix}key:${principal}:`
+      keys = {
+        windows: w,
+        day: `${base}d:${w.day}`,
+        month: `${base}m:${w.month}`,
+        requests: `${base}r:${w.minute}`,
+        tokens: `${base}t:${w.minute}`,
+        leases: `${base}c`,
+      }
+      this.names.set(principal, keys)
+    }
+    return keys
   }
 
   private recordKey(change: StateChange): string {

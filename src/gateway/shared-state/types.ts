@@ -60,17 +60,25 @@ export interface CounterLimits {
   monthNanos: number | null
 }
 
+/**
+ * A request to count against its key's limits. It is sent before the request is routed, so its prompt estimate is not
+ * known yet: the store checks `tpm` against the minute's tokens alone, and the gateway checks the estimate once it is
+ * known (`KeyLimiter`), giving the admission back (`cancel`) if it puts the key over.
+ */
 export interface AdmitRequest {
   principal: string
   limits: CounterLimits
-  /** Tokens the request is expected to use (its prompt estimate), checked against `tpm`. */
-  estimatedTokens: number
   now: number
   /** Names the concurrency slot this request holds until `release`. */
   leaseId: string
 }
 
-export type AdmitResult = {ok: true} | {ok: false; limit: LimitCode; retryAfterSeconds: number}
+export interface AdmitResult {
+  /** The limit the key is over (the request was not counted); null: admitted, counted, holding its slot. */
+  limit: LimitCode | null
+  /** The key's tokens of the minute before this request. */
+  tokens: number
+}
 
 /** One key's counters now. */
 export interface CounterValues {
@@ -116,6 +124,12 @@ export interface SharedState {
   admit(request: AdmitRequest): Promise<AdmitResult>
   /** Frees the concurrency slot of an admitted request. */
   release(principal: string, leaseId: string): void
+  /**
+   * Gives back an admission the gateway did not use after all (routing refused the request, or its prompt estimate
+   * puts the key over `tpm`): the request no longer counts in the minute of `now` (the admission's), and its slot is
+   * freed (fire and forget).
+   */
+  cancel(principal: string, leaseId: string, now: number): void
   /** Adds an answer's tokens and estimated cost to a key's counters (fire and forget). */
   record(principal: string, tokens: number, nanos: number, now: number): void
   /** The counters of these keys now. */
@@ -144,10 +158,25 @@ export function counterLimits(limits: KeyLimits): CounterLimits {
 /** A concurrency slot not released (its replica died) frees itself after this. */
 export const LEASE_TTL_MS = 15 * 60_000
 
-/** The UTC day (`2026-12-07`), month (`2026-12`) and minute number of `now`, which name the counters' windows. */
-export function windows(now: number): {day: string; month: string; minute: number} {
+/** The windows of a moment (see `windows`). */
+export interface Windows {
+  readonly day: string
+  readonly month: string
+  readonly minute: number
+}
+
+let lastWindows: Windows = {day: '', month: '', minute: -1}
+
+/**
+ * The UTC day (`2026-12-07`), month (`2026-12`) and minute number of `now`, which name the counters' windows. Asked
+ * several times per request: the answer is kept for its minute (a day and a month start on a minute's boundary).
+ */
+export function windows(now: number): Windows {
+  const minute = Math.floor(now / 60_000)
+  if (minute === lastWindows.minute) return lastWindows
   const iso = new Date(now).toISOString()
-  return {day: iso.slice(0, 10), month: iso.slice(0, 7), minute: Math.floor(now / 60_000)}
+  lastWindows = {day: iso.slice(0, 10), month: iso.slice(0, 7), minute}
+  return lastWindows
 }
 
 /** Seconds until the window of `limit` that refused a request ends (at least 1). */
