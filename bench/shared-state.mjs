@@ -6,7 +6,9 @@
  * - throughput per replica, both replicas loaded at once (limited key), and the same without the checks (free key);
  * - Redis commands per request (from Redis's own INFO commandstats), by command;
  * - the added latency of the Redis-backed checks: one connection, one request at a time, the limited and the free
- *   key interleaved on the same replica, p50 and p90 of each and their difference.
+ *   key interleaved on the same replica, p50 and p90 of each and their difference;
+ * - the floor under that difference: one Redis round trip on this machine (`PING` on one connection, from this
+ *   process), which no check made in Redis can go below.
  * See docs/benchmark.md ("Shared state on Redis").
  */
 import {spawn, spawnSync} from 'node:child_process'
@@ -14,12 +16,15 @@ import {createHash} from 'node:crypto'
 import {mkdir, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {dirname, join} from 'node:path'
+import {performance} from 'node:perf_hooks'
 
+import Redis from 'ioredis'
 import {request} from 'undici'
 
 import {int, num, table} from './lib/report.js'
-import {chatBody, MESSAGES} from './lib/requests.js'
+import {chatBody, distinctRequests, MESSAGES} from './lib/requests.js'
 import {startGateway, startUpstream} from './lib/services.js'
+import {quantile} from './lib/stats.js'
 import {runWorker} from './lib/worker.js'
 
 const LIMITED_KEY = 'olr_bench-limited-key-0000000000000000000000000'
@@ -52,7 +57,8 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
       [1, 2].map((n) => startGateway({dir, upstreamUrl: upstream.url, env, name: `replica-${n}`})),
     )
     services.push(...replicas)
-    const body = chatBody('auto', false, MESSAGES)
+    // Every request a new question (see distinctRequests): the same one again would be a client's retry.
+    const body = chatBody('auto', false, distinctRequests(MESSAGES))
     const target = (replica, key) => ({
       url: `${replica.url}/v1/chat/completions`,
       headers: {'content-type': 'application/json', authorization: `Bearer ${key}`},
@@ -121,6 +127,7 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
       p50: seq.limited.latency_ms.p50 - seq.free.latency_ms.p50,
       p90: seq.limited.latency_ms.p90 - seq.free.latency_ms.p90,
     }
+    const roundTrip = await redisRoundTrip(redis.url, flags.sequential)
 
     const sum = (figures) => Object.values(figures).reduce((a, b) => a + b, 0)
     const describe = (figures) =>
@@ -153,6 +160,10 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
       `One connection, ${flags.sequential} requests each: p50 ${num(seq.limited.latency_ms.p50, 3)} ms with the checks, ${num(seq.free.latency_ms.p50, 3)} ms without: ` +
         `added ${num(added.p50, 3)} ms at p50 (target ≤ 0.2 ms), ${num(added.p90, 3)} ms at p90`,
     )
+    print(
+      `One Redis round trip on this machine (PING, one connection, ${flags.sequential} times): p50 ${num(roundTrip.p50, 3)} ms, p90 ${num(roundTrip.p90, 3)} ms; ` +
+        `the checks add ${num(added.p50 - roundTrip.p50, 3)} ms at p50 beyond it`,
+    )
     const results = {
       version: 1,
       mode: 'redis',
@@ -165,6 +176,7 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
       free,
       sequential: seq,
       added_latency_ms: added,
+      redis_round_trip_ms: roundTrip,
       failures,
     }
     await mkdir(dirname(outPath), {recursive: true})
@@ -179,6 +191,27 @@ export async function runSharedStateBench(flags, {dir, outPath, print}) {
     return 1
   }
   return 0
+}
+
+/**
+ * p50 and p90 of `count` PINGs, one at a time on one connection, after 200 not timed: what one round trip to this
+ * Redis costs on this machine, scheduling included (in ms).
+ */
+async function redisRoundTrip(url, count) {
+  const client = new Redis(url, {lazyConnect: true, maxRetriesPerRequest: 1})
+  await client.connect()
+  try {
+    for (let i = 0; i < 200; i++) await client.ping()
+    const times = []
+    for (let i = 0; i < count; i++) {
+      const start = performance.now()
+      await client.ping()
+      times.push(performance.now() - start)
+    }
+    return {p50: quantile(times, 0.5), p90: quantile(times, 0.9)}
+  } finally {
+    client.disconnect()
+  }
 }
 
 /** The keys file: one key with every counted limit (set high enough never to refuse), one without any. */
