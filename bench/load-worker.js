@@ -11,6 +11,7 @@
  * - `{"mode":"sequential","targets":[{name,url,headers,body,stream}],"requests","warmup","blocks"}`: one connection per
  *   target, one request at a time, targets interleaved in `blocks` so that all see the same machine; for each target
  *   the total latency and, for streams, the time to the first `data:` chunk (high resolution, from undici).
+ * In both, each `[<id>]` in a body becomes a number that no other request of the run carries.
  */
 import {performance} from 'node:perf_hooks'
 
